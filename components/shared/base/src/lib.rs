@@ -1,0 +1,1 @@
+//! Shared basics: prefs, ids, origins.
