@@ -1,1 +1,19 @@
-//! Resource loading.
+//! Resource loading: turn a URL into the bytes and metadata behind it.
+//!
+//! [`Loader::load`] is blocking and does one thing: it fetches `http:`,
+//! `https:`, `file:`, `data:` and `about:blank` URLs and reports what came
+//! back, HTTP error statuses included (a 404 is a [`Resource`], not an
+//! error). Where it runs (the constellation, a dedicated thread) and whether
+//! a load may go out at all (offline, CSP, mixed content) is the caller's
+//! decision; [`is_loopback_host`] tells which loads an offline engine still
+//! allows.
+
+mod content_type;
+mod data;
+mod file;
+mod http;
+mod loader;
+mod resource;
+
+pub use loader::{is_loopback_host, Loader, LoaderConfig, DEFAULT_USER_AGENT, MAX_REDIRECTS};
+pub use resource::{LoadError, Resource};

@@ -1,1 +1,9 @@
-//! Shared basics: prefs, ids, origins.
+//! Shared basics: prefs and origins.
+//!
+//! Every other bgsync crate may depend on `base`; `base` depends on no crate
+//! of ours, so anything here can be used on either side of an ipc-channel.
+
+pub mod origin;
+pub mod prefs;
+
+pub use prefs::{PrefError, PrefType, PrefValue, Prefs};

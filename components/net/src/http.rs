@@ -1,0 +1,191 @@
+//! `http:` and `https:` through a blocking `ureq` agent (rustls, webpki
+//! roots). Redirects are followed here rather than inside `ureq`, so that
+//! they follow Fetch: `Location` is parsed with the URL Standard against
+//! the response's URL, a redirect to anything but HTTP(S) is a network
+//! error, and fragments carry over.
+
+use std::time::{Duration, Instant};
+
+use ureq::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use ureq::http::Response;
+use ureq::{Agent, Body};
+use url::Url;
+
+use crate::content_type::ContentType;
+use crate::resource::{LoadError, Resource};
+
+/// A reusable HTTP client: one connection pool and TLS configuration for
+/// every load of a [`crate::Loader`].
+#[derive(Clone, Debug)]
+pub(crate) struct HttpClient {
+    agent: Agent,
+    max_redirects: u32,
+    timeout: Option<Duration>,
+}
+
+impl HttpClient {
+    pub fn new(user_agent: &str, max_redirects: u32, timeout: Option<Duration>) -> HttpClient {
+        let config = Agent::config_builder()
+            // A 404 is a response for the page to look at, not a failure.
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(user_agent)
+            .build();
+        HttpClient {
+            agent: config.into(),
+            max_redirects,
+            timeout,
+        }
+    }
+
+    /// <https://fetch.spec.whatwg.org/#http-fetch> for a GET without CORS,
+    /// cache or credentials, with its "follow" redirect mode.
+    pub fn load(&self, url: &Url, max_bytes: u64) -> Result<Resource, LoadError> {
+        let deadline = self.timeout.map(|timeout| Instant::now() + timeout);
+        let mut current_url = url.clone();
+        let mut redirect_count = 0;
+        loop {
+            let response = self.get(&current_url, deadline)?;
+            let Some(location_url) = redirect_location(&current_url, &response)? else {
+                return read_resource(current_url, response, redirect_count > 0, max_bytes);
+            };
+            // https://fetch.spec.whatwg.org/#http-redirect-fetch
+            // Step 6: If locationURL's scheme is not an HTTP(S) scheme, then
+            // return a network error.
+            if !matches!(location_url.scheme(), "http" | "https") {
+                return Err(LoadError::Network(format!(
+                    "{current_url} redirects to {location_url}, which is not an HTTP(S) URL"
+                )));
+            }
+            // Step 7: If request's redirect count is 20, then return a
+            // network error.
+            if redirect_count == self.max_redirects {
+                return Err(LoadError::TooManyRedirects);
+            }
+            // Step 8: Increase request's redirect count by 1.
+            redirect_count += 1;
+            current_url = location_url;
+        }
+    }
+
+    fn get(&self, url: &Url, deadline: Option<Instant>) -> Result<Response<Body>, LoadError> {
+        let mut request = self.agent.get(url.as_str());
+        if let Some(deadline) = deadline {
+            // The body is read under the same deadline (ureq's global timeout
+            // covers it), so the whole load, redirects included, is bounded.
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            request = request.config().timeout_global(Some(remaining)).build();
+        }
+        request.call().map_err(|error| map_error(error, url))
+    }
+}
+
+/// <https://fetch.spec.whatwg.org/#concept-response-location-url>: the URL
+/// a redirect response points to, or `None` when `response` is no redirect
+/// (or a redirect status without `Location`, which is itself the response).
+fn redirect_location(
+    response_url: &Url,
+    response: &Response<Body>,
+) -> Result<Option<Url>, LoadError> {
+    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return Ok(None);
+    }
+    let Some(location) = response.headers().get(LOCATION) else {
+        return Ok(None);
+    };
+    let location = String::from_utf8_lossy(location.as_bytes());
+    let mut location_url = response_url.join(&location).map_err(|error| {
+        LoadError::Network(format!(
+            "{response_url} redirects to {location:?}, which is no URL: {error}"
+        ))
+    })?;
+    // If location's fragment is null, set it to the request's fragment.
+    if location_url.fragment().is_none() {
+        location_url.set_fragment(response_url.fragment());
+    }
+    Ok(Some(location_url))
+}
+
+fn read_resource(
+    url: Url,
+    mut response: Response<Body>,
+    redirected: bool,
+    max_bytes: u64,
+) -> Result<Resource, LoadError> {
+    if declared_length_exceeds(&response, max_bytes) {
+        return Err(LoadError::TooLarge { limit: max_bytes });
+    }
+    // The limit applies to the decoded body, so a small compressed response
+    // cannot expand past it.
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(max_bytes)
+        .read_to_vec()
+        .map_err(|error| match error {
+            ureq::Error::BodyExceedsLimit(_) => LoadError::TooLarge { limit: max_bytes },
+            other => map_error(other, &url),
+        })?;
+
+    let status = response.status();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(ContentType::parse);
+    let (content_type, charset) = match content_type {
+        Some(content_type) => (Some(content_type.essence), content_type.charset),
+        None => (None, None),
+    };
+
+    Ok(Resource {
+        url,
+        status: status.as_u16(),
+        status_text: status.canonical_reason().unwrap_or("").to_owned(),
+        headers,
+        content_type,
+        charset,
+        body,
+        redirected,
+    })
+}
+
+/// Whether an uncompressed response announces a body over the limit, which
+/// is refused before reading any of it.
+fn declared_length_exceeds(response: &Response<Body>, max_bytes: u64) -> bool {
+    if response.headers().contains_key(CONTENT_ENCODING) {
+        return false;
+    }
+    response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .is_some_and(|length| length > max_bytes)
+}
+
+fn map_error(error: ureq::Error, url: &Url) -> LoadError {
+    match error {
+        ureq::Error::BadUri(reason) => LoadError::InvalidUrl(format!("{url}: {reason}")),
+        ureq::Error::Http(error) => LoadError::InvalidUrl(format!("{url}: {error}")),
+        ureq::Error::HostNotFound => LoadError::Network(format!(
+            "host not found: {}",
+            url.host_str().unwrap_or_default()
+        )),
+        ureq::Error::Io(error) => LoadError::Network(format!("{url}: {error}")),
+        ureq::Error::Timeout(timeout) => {
+            LoadError::Network(format!("{url}: timed out ({timeout})"))
+        }
+        other => LoadError::Network(format!("{url}: {other}")),
+    }
+}

@@ -1,0 +1,148 @@
+//! The [`Loader`]: one entry point that dispatches on the URL's scheme.
+
+use std::time::Duration;
+
+use base::origin::host_is_loopback;
+use base::Prefs;
+use url::Url;
+
+use crate::data::{load_about_url, load_data_url};
+use crate::file::load_file_url;
+use crate::http::HttpClient;
+use crate::resource::{LoadError, Resource};
+
+/// The `User-Agent` sent when the embedder sets none.
+pub const DEFAULT_USER_AGENT: &str = concat!("bgsync/", env!("CARGO_PKG_VERSION"));
+
+/// <https://fetch.spec.whatwg.org/#http-redirect-fetch>: "If request's
+/// redirect count is 20, then return a network error." Twenty redirects are
+/// followed; the twenty-first fails.
+pub const MAX_REDIRECTS: u32 = 20;
+
+/// How a [`Loader`] behaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoaderConfig {
+    /// Largest body accepted, after decoding (pref `net.max_response_bytes`).
+    pub max_response_bytes: u64,
+    pub user_agent: String,
+    /// Deadline for a whole HTTP load, redirects and body included. `None`
+    /// (the default) waits as long as the server keeps the connection open,
+    /// as a browser tab does.
+    pub timeout: Option<Duration>,
+}
+
+impl LoaderConfig {
+    pub fn from_prefs(prefs: &Prefs) -> LoaderConfig {
+        LoaderConfig {
+            max_response_bytes: prefs.net_max_response_bytes(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            timeout: None,
+        }
+    }
+}
+
+impl Default for LoaderConfig {
+    fn default() -> Self {
+        LoaderConfig::from_prefs(&Prefs::defaults())
+    }
+}
+
+/// Loads resources; cheap to clone, and clones share one HTTP connection pool.
+#[derive(Clone, Debug)]
+pub struct Loader {
+    http: HttpClient,
+    max_response_bytes: u64,
+}
+
+impl Loader {
+    pub fn new(config: LoaderConfig) -> Loader {
+        Loader {
+            http: HttpClient::new(&config.user_agent, MAX_REDIRECTS, config.timeout),
+            max_response_bytes: config.max_response_bytes,
+        }
+    }
+
+    /// Fetches `url`, blocking until the whole body has arrived.
+    ///
+    /// <https://fetch.spec.whatwg.org/#scheme-fetch>, without the request
+    /// modes, CORS and caching of full Fetch.
+    pub fn load(&self, url: &Url) -> Result<Resource, LoadError> {
+        let result = match url.scheme() {
+            "http" | "https" => self.http.load(url, self.max_response_bytes),
+            "file" => load_file_url(url, self.max_response_bytes),
+            "data" => load_data_url(url, self.max_response_bytes),
+            "about" => load_about_url(url),
+            scheme => Err(LoadError::UnsupportedScheme(scheme.to_owned())),
+        };
+        match &result {
+            Ok(resource) => log::debug!(
+                target: "bgsync::net",
+                "loaded {url}: {} {}, {} bytes{}",
+                resource.status,
+                resource.content_type.as_deref().unwrap_or("(no type)"),
+                resource.body.len(),
+                if resource.redirected {
+                    format!(", redirected to {}", resource.url)
+                } else {
+                    String::new()
+                }
+            ),
+            Err(error) => log::debug!(target: "bgsync::net", "failed to load {url}: {error}"),
+        }
+        result
+    }
+}
+
+impl Default for Loader {
+    fn default() -> Self {
+        Loader::new(LoaderConfig::default())
+    }
+}
+
+/// Whether `url`'s host always means this machine (`localhost` and names
+/// under `.localhost`, 127.0.0.0/8, `::1`): the loads that still work while
+/// the engine is offline, as they do on a machine whose cable is unplugged.
+/// False for URLs without a host (`file:`, `data:`).
+pub fn is_loopback_host(url: &Url) -> bool {
+    url.host().is_some_and(|host| host_is_loopback(&host))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loopback(url: &str) -> bool {
+        is_loopback_host(&Url::parse(url).unwrap())
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognized() {
+        assert!(loopback("http://localhost:8000/app.html"));
+        assert!(loopback("http://127.0.0.1/"));
+        assert!(loopback("http://127.3.2.1:9/"));
+        assert!(loopback("https://[::1]/"));
+        assert!(loopback("http://sub.localhost/"));
+    }
+
+    #[test]
+    fn other_hosts_are_not_loopback() {
+        assert!(!loopback("http://example.com/"));
+        assert!(!loopback("http://192.168.1.1/"));
+        assert!(!loopback("http://[::2]/"));
+        assert!(!loopback("file:///tmp/x.html"));
+        assert!(!loopback("data:,x"));
+    }
+
+    #[test]
+    fn config_takes_the_limit_from_prefs() {
+        let prefs = Prefs::with_overrides(["net.max_response_bytes=1234"]).unwrap();
+        assert_eq!(LoaderConfig::from_prefs(&prefs).max_response_bytes, 1234);
+        assert_eq!(LoaderConfig::default().max_response_bytes, 64 * 1024 * 1024);
+    }
+
+    #[test]
+    fn loader_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Loader>();
+    }
+}

@@ -1,0 +1,229 @@
+//! `http:` loads against a real server on 127.0.0.1.
+
+mod support;
+
+use std::time::Duration;
+
+use net::{LoadError, Loader, LoaderConfig, DEFAULT_USER_AGENT, MAX_REDIRECTS};
+use support::{closed_port_url, TestServer};
+
+fn loader_with_limit(max_response_bytes: u64) -> Loader {
+    Loader::new(LoaderConfig {
+        max_response_bytes,
+        ..LoaderConfig::default()
+    })
+}
+
+#[test]
+fn ok_response_has_status_headers_type_and_body() {
+    let server = TestServer::start();
+    let url = server.url("/hello");
+    let resource = Loader::default().load(&url).unwrap();
+    assert_eq!(resource.url, url);
+    assert_eq!(resource.status, 200);
+    assert_eq!(resource.status_text, "OK");
+    assert!(resource.is_ok());
+    assert_eq!(resource.content_type.as_deref(), Some("text/html"));
+    assert_eq!(resource.charset.as_deref(), Some("utf-8"));
+    assert_eq!(
+        resource.header("Content-Type"),
+        Some("text/html; charset=UTF-8")
+    );
+    assert_eq!(resource.body, b"<p>hello</p>");
+    assert!(!resource.redirected);
+}
+
+#[test]
+fn response_without_content_type_has_none() {
+    let server = TestServer::start();
+    let resource = Loader::default().load(&server.url("/plain")).unwrap();
+    assert_eq!(resource.content_type, None);
+    assert_eq!(resource.charset, None);
+    assert_eq!(resource.body, b"no type");
+}
+
+#[test]
+fn not_found_is_a_resource_not_an_error() {
+    let server = TestServer::start();
+    let resource = Loader::default().load(&server.url("/missing")).unwrap();
+    assert_eq!(resource.status, 404);
+    assert_eq!(resource.status_text, "Not Found");
+    assert!(!resource.is_ok());
+    assert_eq!(resource.body, b"not here");
+}
+
+#[test]
+fn server_error_is_a_resource_not_an_error() {
+    let server = TestServer::start();
+    let resource = Loader::default().load(&server.url("/error")).unwrap();
+    assert_eq!(resource.status, 500);
+    assert_eq!(resource.body, b"oops");
+}
+
+#[test]
+fn redirect_chain_is_followed_to_the_final_url() {
+    let server = TestServer::start();
+    let resource = Loader::default()
+        .load(&server.url("/redirect/3#section"))
+        .unwrap();
+    assert_eq!(resource.status, 200);
+    assert_eq!(resource.body, b"end of chain");
+    assert!(resource.redirected);
+    // The fragment of the request survives the redirects, as in Fetch.
+    assert_eq!(resource.url, server.url("/redirect/0#section"));
+}
+
+#[test]
+fn twenty_redirects_are_followed() {
+    let server = TestServer::start();
+    let url = server.url(&format!("/redirect/{MAX_REDIRECTS}"));
+    let resource = Loader::default().load(&url).unwrap();
+    assert_eq!(resource.status, 200);
+    assert_eq!(resource.url, server.url("/redirect/0"));
+}
+
+#[test]
+fn twenty_first_redirect_fails() {
+    let server = TestServer::start();
+    let url = server.url(&format!("/redirect/{}", MAX_REDIRECTS + 1));
+    assert!(matches!(
+        Loader::default().load(&url),
+        Err(LoadError::TooManyRedirects)
+    ));
+}
+
+#[test]
+fn redirect_loop_fails() {
+    let server = TestServer::start();
+    assert!(matches!(
+        Loader::default().load(&server.url("/redirect-loop")),
+        Err(LoadError::TooManyRedirects)
+    ));
+}
+
+#[test]
+fn redirect_to_a_file_url_does_not_read_the_file() {
+    let server = TestServer::start();
+    match Loader::default().load(&server.url("/redirect-to-file")) {
+        Err(LoadError::Network(message)) => {
+            assert!(message.contains("file:///etc/hostname"), "{message}")
+        }
+        other => panic!("expected a network error, got {other:?}"),
+    }
+}
+
+#[test]
+fn redirect_to_another_server_uses_the_absolute_location() {
+    let first = TestServer::start();
+    let second = TestServer::start();
+    let port = second.url("/").port().unwrap();
+    let resource = Loader::default()
+        .load(&first.url(&format!("/redirect-to-port/{port}/hello")))
+        .unwrap();
+    assert_eq!(resource.url, second.url("/hello"));
+    assert!(resource.redirected);
+    assert_eq!(resource.body, b"<p>hello</p>");
+}
+
+#[test]
+fn fragment_of_the_location_wins_over_the_requested_one() {
+    let server = TestServer::start();
+    let resource = Loader::default()
+        .load(&server.url("/redirect-with-fragment#old"))
+        .unwrap();
+    assert_eq!(resource.url, server.url("/hello#top"));
+}
+
+#[test]
+fn redirect_status_without_location_is_the_response() {
+    let server = TestServer::start();
+    let resource = Loader::default()
+        .load(&server.url("/redirect-without-location"))
+        .unwrap();
+    assert_eq!(resource.status, 302);
+    assert_eq!(resource.body, b"stay");
+    assert!(!resource.redirected);
+}
+
+#[test]
+fn user_agent_is_sent() {
+    let server = TestServer::start();
+    let resource = Loader::default().load(&server.url("/user-agent")).unwrap();
+    assert_eq!(resource.body, DEFAULT_USER_AGENT.as_bytes());
+
+    let custom = Loader::new(LoaderConfig {
+        user_agent: "TestBrowser/1.0".to_owned(),
+        ..LoaderConfig::default()
+    });
+    let resource = custom.load(&server.url("/user-agent")).unwrap();
+    assert_eq!(resource.body, b"TestBrowser/1.0");
+}
+
+#[test]
+fn body_exactly_at_the_limit_loads() {
+    let server = TestServer::start();
+    let resource = loader_with_limit(1000)
+        .load(&server.url("/bytes/1000"))
+        .unwrap();
+    assert_eq!(resource.body.len(), 1000);
+}
+
+#[test]
+fn body_one_byte_over_the_limit_is_too_large() {
+    let server = TestServer::start();
+    assert!(matches!(
+        loader_with_limit(999).load(&server.url("/bytes/1000")),
+        Err(LoadError::TooLarge { limit: 999 })
+    ));
+}
+
+#[test]
+fn declared_huge_body_is_too_large() {
+    let server = TestServer::start();
+    assert!(matches!(
+        loader_with_limit(64 * 1024).load(&server.url("/huge-declared")),
+        Err(LoadError::TooLarge { limit: 65536 })
+    ));
+}
+
+#[test]
+fn endless_body_without_length_is_too_large() {
+    let server = TestServer::start();
+    assert!(matches!(
+        loader_with_limit(64 * 1024).load(&server.url("/huge-undeclared")),
+        Err(LoadError::TooLarge { limit: 65536 })
+    ));
+}
+
+#[test]
+fn slow_body_past_the_timeout_is_a_network_error() {
+    let server = TestServer::start();
+    let loader = Loader::new(LoaderConfig {
+        timeout: Some(Duration::from_millis(300)),
+        ..LoaderConfig::default()
+    });
+    match loader.load(&server.url("/slow")) {
+        Err(LoadError::Network(message)) => assert!(message.contains("timed out"), "{message}"),
+        other => panic!("expected a network error, got {other:?}"),
+    }
+}
+
+#[test]
+fn closed_port_is_a_network_error() {
+    let result = Loader::default().load(&closed_port_url());
+    match result {
+        Err(LoadError::Network(message)) => {
+            assert!(message.to_lowercase().contains("refused"), "{message}")
+        }
+        other => panic!("expected a network error, got {other:?}"),
+    }
+}
+
+#[test]
+fn one_loader_serves_many_loads() {
+    let server = TestServer::start();
+    let loader = Loader::default();
+    for _ in 0..5 {
+        assert_eq!(loader.load(&server.url("/hello")).unwrap().status, 200);
+    }
+}

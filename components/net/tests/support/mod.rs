@@ -1,0 +1,224 @@
+//! A small HTTP/1.1 server on 127.0.0.1 for the loader tests: one thread
+//! per connection, one response per connection (`Connection: close`), and a
+//! fixed set of routes. It stops when dropped.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// Bytes sent by `/huge-undeclared` before giving up on a client that keeps
+/// reading; far above any limit the tests set.
+const UNDECLARED_BODY_CAP: usize = 4 * 1024 * 1024;
+
+pub struct TestServer {
+    address: SocketAddr,
+    stopping: Arc<AtomicBool>,
+    accept_thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn start() -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let address = listener.local_addr().expect("local address");
+        let stopping = Arc::new(AtomicBool::new(false));
+        let accept_thread = {
+            let stopping = stopping.clone();
+            thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stopping.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    if let Ok(stream) = stream {
+                        thread::spawn(move || serve(stream));
+                    }
+                }
+            })
+        };
+        TestServer {
+            address,
+            stopping,
+            accept_thread: Some(accept_thread),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> url::Url {
+        url::Url::parse(&format!("http://{}{}", self.address, path)).expect("test URL")
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(self.address);
+        if let Some(thread) = self.accept_thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A port on 127.0.0.1 where nothing listens.
+pub fn closed_port_url() -> url::Url {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let address = listener.local_addr().expect("local address");
+    drop(listener);
+    url::Url::parse(&format!("http://{address}/")).expect("test URL")
+}
+
+struct Request {
+    path: String,
+    user_agent: Option<String>,
+}
+
+fn read_request(stream: &TcpStream) -> Option<Request> {
+    let mut reader = BufReader::new(stream);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
+    let path = request_line.split_whitespace().nth(1)?.to_owned();
+    let mut user_agent = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("user-agent") {
+                user_agent = Some(value.trim().to_owned());
+            }
+        }
+    }
+    Some(Request { path, user_agent })
+}
+
+fn serve(mut stream: TcpStream) {
+    let Some(request) = read_request(&stream) else {
+        return;
+    };
+    let path = request.path.as_str();
+    let _ = match path {
+        "/hello" => respond(
+            &mut stream,
+            "200 OK",
+            &[("Content-Type", "text/html; charset=UTF-8")],
+            b"<p>hello</p>",
+        ),
+        "/plain" => respond(&mut stream, "200 OK", &[], b"no type"),
+        "/missing" => respond(
+            &mut stream,
+            "404 Not Found",
+            &[("Content-Type", "text/plain")],
+            b"not here",
+        ),
+        "/error" => respond(&mut stream, "500 Internal Server Error", &[], b"oops"),
+        "/user-agent" => respond(
+            &mut stream,
+            "200 OK",
+            &[],
+            request.user_agent.unwrap_or_default().as_bytes(),
+        ),
+        "/bytes/1000" => respond(&mut stream, "200 OK", &[], &[b'x'; 1000]),
+        "/huge-declared" => respond_declared_huge(&mut stream),
+        "/huge-undeclared" => respond_undeclared_huge(&mut stream),
+        "/slow" => respond_slowly(&mut stream),
+        "/redirect-to-file" => respond(
+            &mut stream,
+            "302 Found",
+            &[("Location", "file:///etc/hostname")],
+            b"",
+        ),
+        "/redirect-loop" => respond(
+            &mut stream,
+            "302 Found",
+            &[("Location", "/redirect-loop")],
+            b"",
+        ),
+        "/redirect-with-fragment" => {
+            respond(&mut stream, "302 Found", &[("Location", "/hello#top")], b"")
+        }
+        "/redirect-without-location" => respond(&mut stream, "302 Found", &[], b"stay"),
+        _ if path.starts_with("/redirect-to-port/") => {
+            // `/redirect-to-port/PORT/PATH` redirects with an absolute
+            // Location to PATH on another server of this machine.
+            let rest = &path["/redirect-to-port/".len()..];
+            let (port, target) = rest.split_once('/').unwrap_or((rest, ""));
+            let location = format!("http://127.0.0.1:{port}/{target}");
+            respond(
+                &mut stream,
+                "301 Moved Permanently",
+                &[("Location", &location)],
+                b"",
+            )
+        }
+        _ => match path.strip_prefix("/redirect/").map(str::parse::<u32>) {
+            // `/redirect/N` redirects N times (relative Locations), then
+            // answers 200 from `/redirect/0`.
+            Some(Ok(0)) => respond(&mut stream, "200 OK", &[], b"end of chain"),
+            Some(Ok(remaining)) => respond(
+                &mut stream,
+                "302 Found",
+                &[("Location", &format!("/redirect/{}", remaining - 1))],
+                b"",
+            ),
+            _ => respond(&mut stream, "404 Not Found", &[], b"no such route"),
+        },
+    };
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    stream.flush()
+}
+
+/// Announces 100 MB and sends a little of it: a client that trusts the
+/// announcement gives up without reading.
+fn respond_declared_huge(stream: &mut TcpStream) -> std::io::Result<()> {
+    stream
+        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\nConnection: close\r\n\r\n")?;
+    stream.write_all(&[b'x'; 1024])
+}
+
+/// A body with no length that keeps coming until the client hangs up (or
+/// the cap is reached): only counting while reading can stop it.
+fn respond_undeclared_huge(stream: &mut TcpStream) -> std::io::Result<()> {
+    stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")?;
+    let chunk = [b'x'; 4096];
+    let mut sent = 0;
+    while sent < UNDECLARED_BODY_CAP {
+        stream.write_all(&chunk)?;
+        sent += chunk.len();
+    }
+    Ok(())
+}
+
+/// Headers at once, then a byte every 100 ms for at most 10 s.
+fn respond_slowly(stream: &mut TcpStream) -> std::io::Result<()> {
+    stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n")?;
+    for _ in 0..100 {
+        thread::sleep(Duration::from_millis(100));
+        stream.write_all(b"x")?;
+        stream.flush()?;
+    }
+    Ok(())
+}
