@@ -1,0 +1,271 @@
+"""`./mach test-wpt`: the command line of the WPT runner.
+
+    ./mach test-wpt                                  every test under wpt/tests
+    ./mach test-wpt background-sync/ a/b.https.window.js /a/c.any.html
+    ./mach test-wpt --wpt-root ~/wpt service-workers/ upstream tests (ours stay available)
+    ./mach test-wpt --log-wptreport out.json        results as wptreport JSON
+    ./mach test-wpt --product chromium               the same tests in headless Chromium
+    ./mach test-wpt --compare                        both products, and a table side by side
+    ./mach test-wpt -j 2                             two tests at a time
+    ./mach test-wpt --update-expectations            rewrite wpt/meta from the last run
+
+Exit status: 0 when every result was expected, 1 when some were not, 2 for a usage error
+(a path that names no test, a malformed .ini, a port in use, a missing binary).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from bgsync_mach import bootstrap, cargo, paths
+
+from . import executors, expectations, protocol, runner, testfiles, wptreport
+from .server import ServerError, TestServer
+
+PRODUCTS = ("bgsync", "chromium")
+
+
+class UsageError(Exception):
+    pass
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="./mach test-wpt", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="test files or directories, relative to wpt/tests (or the --wpt-root), "
+                        "or test ids like /dir/a.any.html; default: every test")
+    p.add_argument("--wpt-root", metavar="DIR",
+                   help="an upstream web-platform-tests checkout whose tests can be run too; "
+                        "bgsync's wpt/tests shadow files with the same path")
+    p.add_argument("--log-wptreport", metavar="FILE",
+                   help="write the results as wptreport JSON (with --compare, Chromium's go "
+                        "to FILE with '-chromium' before the extension)")
+    p.add_argument("--product", choices=PRODUCTS, default="bgsync",
+                   help="where to run the tests (default bgsync)")
+    p.add_argument("--compare", action="store_true",
+                   help="run in bgsync and in Chromium, and print their results side by side")
+    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="run N tests at a time (default 1)")
+    p.add_argument("--update-expectations", action="store_true",
+                   help="rewrite wpt/meta so that the last run's results (of --product) are "
+                        "the expected ones; runs no test")
+    p.add_argument("--binary", metavar="PATH",
+                   help="the bgsync binary (default $CARGO_TARGET_DIR/debug/bgsync, built first)")
+    p.add_argument("--no-build", action="store_true", help="do not run cargo build first")
+    p.add_argument("--chromium", default=paths.CHROMIUM, metavar="PATH",
+                   help=f"the Chromium binary (default {paths.CHROMIUM}; installed by bootstrap "
+                        "if missing)")
+    p.add_argument("--pref", action="append", default=[], metavar="NAME=VALUE",
+                   help="a bgsync pref for every test (repeatable)")
+    p.add_argument("--global", dest="globals", action="append", metavar="GLOBAL",
+                   choices=testfiles.SUPPORTED_GLOBALS,
+                   help="also run .any.js/.worker.js tests in this global (repeatable); by "
+                        "default only window variants run (bgsync has no dedicated workers yet)")
+    p.add_argument("--timeout-multiplier", type=float, default=1.0, metavar="F",
+                   help="multiply the harness timeouts (10 s, 60 s for timeout=long)")
+    p.add_argument("--port", type=int, default=0,
+                   help="port of the test server on 127.0.0.1 (default: any free port)")
+    p.add_argument("--list", action="store_true", help="list the tests that would run, and exit")
+    p.add_argument("--serve", action="store_true",
+                   help="only start the test server and print its address (for debugging)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show the console output and stderr of unexpected results")
+    # For the runner's own tests.
+    p.add_argument("--meta-root", default=paths.WPT_META, help=argparse.SUPPRESS)
+    p.add_argument("--tests-root", default=paths.WPT_TESTS, help=argparse.SUPPRESS)
+    p.add_argument("--state-dir", default=None, help=argparse.SUPPRESS)
+    p.add_argument("--timeout-slack", type=float, default=5.0, help=argparse.SUPPRESS)
+    p.add_argument("--kill-grace", type=float, default=10.0, help=argparse.SUPPRESS)
+    return p
+
+
+def _say(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def _roots(options):
+    roots = [os.path.realpath(options.tests_root)]
+    if options.wpt_root:
+        root = os.path.realpath(os.path.expanduser(options.wpt_root))
+        if not os.path.isdir(root):
+            raise UsageError(f"--wpt-root {options.wpt_root}: no such directory")
+        if not os.path.isdir(os.path.join(root, "resources")):
+            _say(f"warning: {root} has no resources/ directory; is it a web-platform-tests "
+                 "checkout?")
+        roots.append(root)
+    return roots
+
+
+def _state_file(options, product):
+    return os.path.join(options.state_dir or paths.state_dir(), f"last-run-{product}.json")
+
+
+def _save_last_run(options, product, report, tests):
+    path = _state_file(options, product)
+    state = dict(report)
+    state["tests"] = {test.id: {"source": test.source, "kind": test.kind, "root": test.root}
+                      for test in tests}
+    wptreport.write(path, state)
+
+
+def _update_expectations(options):
+    if options.product != "bgsync":
+        raise UsageError("wpt/meta holds bgsync's expectations: --update-expectations reads the "
+                         "last bgsync run (add `if product == \"chromium\": ...` conditions by "
+                         "hand for Chromium)")
+    path = _state_file(options, options.product)
+    if not os.path.exists(path):
+        raise UsageError(f"no previous run of {options.product} to update from ({path}): "
+                         "run ./mach test-wpt first")
+    with open(path, encoding="utf-8") as f:
+        state = json.load(f)
+    results = wptreport.read_results(state)
+    pairs = []
+    for result in results:
+        info = state["tests"][result.test_id]
+        test = testfiles.WptTest(result.test_id, info["kind"], info["source"], info["root"])
+        pairs.append((test, result))
+    changed = expectations.write_updates(options.meta_root, pairs, state["run_info"])
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(state["time_end"] / 1000))
+    _say(f"Updated expectations from the {options.product} run of {when} "
+         f"({len(results)} tests):")
+    for rel_path in changed:
+        exists = os.path.exists(os.path.join(options.meta_root, *rel_path.split("/")))
+        _say(f"  {'wrote' if exists else 'removed'} {os.path.relpath(os.path.join(options.meta_root, rel_path))}")
+    if not changed:
+        _say("  nothing to change")
+    return 0
+
+
+def _bgsync_executor(options):
+    binary = options.binary
+    if binary is None:
+        binary = paths.bgsync_binary()
+        if not options.no_build:
+            status = cargo.build()
+            if status != 0:
+                raise UsageError(f"cargo build -p shell failed (exit {status})")
+    if not os.path.isfile(binary) or not os.access(binary, os.X_OK):
+        raise UsageError(f"no bgsync binary at {binary} (build it with ./mach build, or pass "
+                         "--binary)")
+    return executors.BgsyncExecutor(
+        binary, prefs=options.pref, timeout_multiplier=options.timeout_multiplier,
+        timeout_slack=options.timeout_slack, kill_grace=options.kill_grace)
+
+
+def _chromium_executor(options):
+    if not os.path.exists(options.chromium):
+        if options.chromium != paths.CHROMIUM:
+            raise UsageError(f"no Chromium at {options.chromium}")
+        _say("Chromium is not installed: installing Debian's chromium package")
+        try:
+            bootstrap.ensure(chromium=True, quiet=True)
+        except bootstrap.BootstrapError as error:
+            raise UsageError(f"cannot install Chromium: {error}") from None
+    try:
+        return executors.ChromiumExecutor(options.chromium, paths.NODE_MODULES,
+                                          timeout_multiplier=options.timeout_multiplier,
+                                          timeout_slack=options.timeout_slack)
+    except RuntimeError as error:
+        raise UsageError(str(error)) from None
+
+
+def _report_path(base, product, primary):
+    if product == primary:
+        return base
+    stem, extension = os.path.splitext(base)
+    return f"{stem}-{product}{extension or '.json'}"
+
+
+def _run_product(options, product, selection, server, roots):
+    executor = _bgsync_executor(options) if product == "bgsync" else _chromium_executor(options)
+    try:
+        info = wptreport.run_info(product, paths.REPO_ROOT, executor.browser_version)
+        expected = expectations.Expectations(options.meta_root, info)
+        tests = []
+        skipped = list(selection.skipped)
+        for test in selection.tests:
+            disabled = expected.for_test(test).disabled
+            if disabled:
+                skipped.append(testfiles.SkippedTest(test.id, test.source, f"disabled: {disabled}"))
+            else:
+                tests.append(test)
+        _say(f"Running {len(tests)} tests in {product} against {server.origin()} "
+             f"(roots: {', '.join(roots)}), {options.jobs} at a time")
+        start = time.time()
+        results = runner.run_tests(tests, executor, expected, server.url, jobs=options.jobs)
+        end = time.time()
+    finally:
+        executor.close()
+    report = wptreport.build(results, info, start * 1000, end * 1000)
+    _save_last_run(options, product, report, tests)
+    if options.log_wptreport:
+        path = _report_path(options.log_wptreport, product, PRODUCTS[0] if options.compare
+                            else options.product)
+        wptreport.write(path, report)
+        _say(f"Wrote wptreport JSON to {path}")
+    return results, skipped
+
+
+def run(options):
+    roots = _roots(options)
+    if options.update_expectations:
+        return _update_expectations(options)
+    enabled_globals = ("window",) + tuple(options.globals or ())
+    selection = testfiles.select(roots, options.paths, enabled_globals)
+    if options.list:
+        for test in selection.tests:
+            print(test.id)
+        for line in runner.skipped_lines(selection.skipped):
+            _say(line)
+        return 0
+    # Read every expectation file the run needs now: a malformed one stops it before it starts.
+    for product in (PRODUCTS if options.compare else (options.product,)):
+        expectations.Expectations(options.meta_root, {"product": product}).load(selection.tests)
+
+    with TestServer(roots, port=options.port,
+                    timeout_multiplier=options.timeout_multiplier) as server:
+        if options.serve:
+            _say(f"Serving {', '.join(roots)} at {server.origin()}/ (Ctrl-C to stop)")
+            server.serve_forever()
+            return 0
+        products = PRODUCTS if options.compare else (options.product,)
+        results_by_product, skipped = {}, []
+        for product in products:
+            results_by_product[product], skipped = _run_product(options, product, selection,
+                                                                server, roots)
+
+    primary = products[0]
+    for line in runner.skipped_lines(skipped):
+        _say(line)
+    for product in products:
+        for line in runner.summary_lines(results_by_product[product], skipped, product,
+                                         options.verbose):
+            print(line)
+    if options.compare:
+        print()
+        for line in runner.compare_table(results_by_product):
+            print(line)
+    passed, failed = protocol.expected_counts(results_by_product[primary])
+    print(f"wpt: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def main(argv=None):
+    options = parser().parse_args(argv)
+    if options.jobs < 1:
+        _say("test-wpt: -j must be at least 1")
+        return 2
+    try:
+        return run(options)
+    except (UsageError, testfiles.TestPathError, expectations.ExpectationError,
+            ServerError) as error:
+        _say(f"test-wpt: error: {error}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
