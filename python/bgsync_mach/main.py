@@ -16,6 +16,7 @@ COMMANDS = {
     "test": "every test: cargo test, pytest python/tests, test-wpt; one summary",
     "test-wpt": "run web-platform-tests in bgsync (./mach test-wpt --help)",
     "bench": "benchmarks: `./mach bench startup`",
+    "env": "print the environment cargo needs here (use: eval \"$(./mach env)\")",
 }
 
 # Commands whose arguments go to another program untouched.
@@ -84,6 +85,11 @@ def main(argv):
     options = _parser().parse_args(argv)
     if options.command == "bootstrap":
         return 0 if _bootstrap(chromium=options.chromium, force=options.force) else 1
+    if options.command == "env":
+        env = cargo.cargo_env()
+        for name in ("CARGO_TARGET_DIR", "MOZJS_ARCHIVE"):
+            print(f"export {name}={env[name]}")
+        return 0
     if options.command == "test":
         from . import testing
         return testing.run_all()

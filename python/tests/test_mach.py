@@ -43,13 +43,17 @@ def test_test_wpt_help_lists_the_issue_flags():
         assert flag in result.stdout
 
 
-def test_cargo_env_adds_only_the_target_dir(monkeypatch):
+def test_cargo_env_adds_only_the_target_dir_and_the_spidermonkey_archive(monkeypatch):
     monkeypatch.setenv("CC", "user-cc")
     monkeypatch.delenv("CARGO_TARGET_DIR", raising=False)
+    monkeypatch.setattr(cargo, "ensure_spidermonkey_archive", lambda: "/cache/libmozjs.tar.gz")
     env = cargo.cargo_env()
     expected = os.path.join(os.path.expanduser("~"), ".cache", "bgsync", "target")
     assert env["CARGO_TARGET_DIR"] == expected
-    assert {key: value for key, value in env.items() if key != "CARGO_TARGET_DIR"} == dict(os.environ)
+    assert env["MOZJS_ARCHIVE"] == "/cache/libmozjs.tar.gz"
+    added = ("CARGO_TARGET_DIR", "MOZJS_ARCHIVE")
+    assert {key: value for key, value in env.items() if key not in added} == \
+        {key: value for key, value in os.environ.items() if key not in added}
     monkeypatch.setenv("CARGO_TARGET_DIR", "/somewhere/else")
     assert cargo.cargo_env()["CARGO_TARGET_DIR"] == "/somewhere/else"
     assert paths.bgsync_binary() == "/somewhere/else/debug/bgsync"

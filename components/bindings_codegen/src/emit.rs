@@ -418,7 +418,7 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     if iface.stringifier.as_deref() == Some("") {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn stringify(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, \"toString\", false, |cx, this, args| {{\n            let rv = this.Stringifier(cx)?;\n            rv.to_js(cx, args.rval());\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn stringify(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, \"toString\", false, |cx, this, args| {{\n            let rv = this.Stringifier(cx)?;\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
             iface.name
         );
     }
@@ -438,13 +438,13 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
             Some(_) => {
                 let _ = writeln!(
                     out,
-                    "    unsafe extern \"C\" fn iter_snapshot(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, \"{iface_ctx}\", \"entries\", false, |cx, this, args| {{\n            let pairs = this.IterPairs(cx);\n            pairs_to_js(cx, &pairs, args.rval());\n            Ok(())\n        }})\n    }}"
+                    "    unsafe extern \"C\" fn iter_snapshot(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, \"{iface_ctx}\", \"entries\", false, |cx, this, args| {{\n            let pairs = this.IterPairs(cx);\n            pairs_to_js(cx, &pairs, rval(args));\n            Ok(())\n        }})\n    }}"
                 );
             }
             None if iface.indexed_getter.is_none() => {
                 let _ = writeln!(
                     out,
-                    "    unsafe extern \"C\" fn iter_snapshot(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, \"{iface_ctx}\", \"values\", false, |cx, this, args| {{\n            let values = this.IterValues(cx);\n            values.to_js(cx, args.rval());\n            Ok(())\n        }})\n    }}"
+                    "    unsafe extern \"C\" fn iter_snapshot(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, \"{iface_ctx}\", \"values\", false, |cx, this, args| {{\n            let values = this.IterValues(cx);\n            values.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}"
                 );
             }
             None => {}
@@ -463,13 +463,23 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
         out,
         "    unsafe extern \"C\" fn trace(trc: *mut JSTracer, obj: *mut JSObject) {{ trace_dom_object::<{path}>(trc, obj, {is_global}) }}"
     );
+    let has_indexed = iface.indexed_getter.is_some();
     let _ = writeln!(
         out,
-        "    static CLASS_OPS: ClassOps = dom_class_ops(finalize, trace, {is_global});"
+        "    static CLASS_OPS: ClassOps = dom_class_ops(finalize, trace, {is_global}, {has_indexed});"
     );
+    let indexed_ref = if has_indexed {
+        let _ = writeln!(
+            out,
+            "    static INDEXED: IndexedAccess = IndexedAccess {{ get: indexed_get, length: indexed_length }};"
+        );
+        "Some(&INDEXED)"
+    } else {
+        "None"
+    };
     let _ = writeln!(
         out,
-        "    pub static CLASS: DomClass = DomClass::new(c\"{name}\", &CLASS_OPS, {is_global}, [{}], {depth});",
+        "    pub static CLASS: DomClass = DomClass::new(c\"{name}\", &CLASS_OPS, {is_global}, [{}], {depth}, {indexed_ref});",
         pad_chain(&chain_ids)
     );
     let _ = writeln!(
@@ -521,7 +531,7 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
         None => "IterableKind::None".to_string(),
     };
     let indexed = if iface.indexed_getter.is_some() {
-        "Some(IndexedAccess { get: indexed_get, length: indexed_length })"
+        "Some(&INDEXED)"
     } else {
         "None"
     };
@@ -662,13 +672,13 @@ fn emit_attribute_natives(
     if attr.is_static {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static(cx, argc, vp, {ctx:?}, {promise}, |cx, global, args| {{\n            let rv = <{path} as {}Methods>::{getter}(cx, global)?;\n            rv.to_js(cx, args.rval());\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static(cx, argc, vp, {ctx:?}, {promise}, |cx, global, args| {{\n            let rv = <{path} as {}Methods>::{getter}(cx, global)?;\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
             iface.name
         );
     } else {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, {promise}, |cx, this, args| {{\n            let rv = this.{getter}(cx)?;\n            rv.to_js(cx, args.rval());\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, {promise}, |cx, this, args| {{\n            let rv = this.{getter}(cx)?;\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
             iface.name, attr.name
         );
     }
@@ -746,7 +756,7 @@ fn emit_operation_native(
 
 /// The body choosing an overload by argument count (the Web IDL overload resolution
 /// algorithm's first step, which is all bgsync's interfaces need), converting its arguments
-/// and storing the result in `args.rval()`.
+/// and storing the result in `rval(args)`.
 fn overload_dispatch(
     defs: &Definitions,
     group: &[&Operation],
@@ -773,7 +783,7 @@ fn overload_dispatch(
         let (conv, pass) = convert_arguments(defs, &op.arguments, ctx);
         let invoke = call(op, *i, &pass);
         let inner = format!(
-            "{conv}        let rv = {invoke}?;\n        rv.to_js(cx, args.rval());\n        Ok(())\n"
+            "{conv}        let rv = {invoke}?;\n        rv.to_js(cx, rval(args));\n        Ok(())\n"
         );
         if single {
             body.push_str(&inner);
@@ -1180,6 +1190,10 @@ fn emit_registry(defs: &Definitions, out: &mut String) {
     out.push_str("/// Every interface, parents before children.\npub static ALL_INTERFACES: &[&InterfaceInfo] = &[\n");
     for iface in ordered_interfaces(defs) {
         let _ = writeln!(out, "    &{}Binding::INFO,", iface.name);
+    }
+    out.push_str("];\n\n/// Every interface, indexed by its PrototypeId.\npub static INTERFACES_BY_ID: &[&InterfaceInfo] = &[\n");
+    for name in defs.interfaces.keys() {
+        let _ = writeln!(out, "    &{name}Binding::INFO,");
     }
     out.push_str("];\n\n/// Every namespace.\npub static ALL_NAMESPACES: &[&NamespaceInfo] = &[\n");
     for ns in defs.namespaces.keys() {

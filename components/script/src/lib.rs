@@ -1,1 +1,22 @@
+//! bgsync's script side: SpiderMonkey event loops, the DOM and its Web IDL bindings.
+//!
+//! - `dom/bindings`: the binding runtime; `dom/bindings/codegen` is generated from
+//!   `webidls/*.webidl` by `components/bindings_codegen`.
+//! - `dom/<interface>.rs`: one Web IDL interface each.
+//! - `script_runtime`: the engine, runtimes, script execution and error reporting.
+//! - `event_loop`, `timers`: tasks, timers and microtask checkpoints.
+//! - `html_parser`: html5ever building a Document, running scripts as it goes.
+//! - `page`: running a whole page headless (what the shell uses).
+//!
+//! This crate never depends on the constellation or the services: it talks to them through
+//! the message types in `components/shared`.
 
+#[macro_use]
+extern crate html5ever;
+
+pub mod dom;
+pub mod event_loop;
+pub mod html_parser;
+pub mod page;
+pub mod script_runtime;
+pub mod timers;

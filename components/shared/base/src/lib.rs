@@ -3,6 +3,7 @@
 //! Every other bgsync crate may depend on `base`; `base` depends on no crate
 //! of ours, so anything here can be used on either side of an ipc-channel.
 
+pub mod id;
 pub mod origin;
 pub mod prefs;
 

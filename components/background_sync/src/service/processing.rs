@@ -1,0 +1,367 @@
+//! How the service carries out a request once it is accepted.
+//!
+//! After every request the service runs one pass (`process`):
+//! time out overdue events, end elapsed back-offs, fire what is ready, re-arm
+//! the wake-up timer. Every state change on the way takes one path,
+//! `store_and_apply`: stored first, applied in memory second,
+//! logged third. A store failure there disables the service. Start-up
+//! recovery lives here too, because it is the same kind of work: turning
+//! stored rows into registrations and storing what changed.
+
+use std::fmt;
+
+use background_sync_traits::{SyncEventFailure, SyncEventOutcome, SyncState};
+use base::id::ServiceWorkerRegistrationId;
+
+use super::{DisabledReason, DispatchKind, InFlight, SyncService, LOG_TARGET};
+use crate::action::{Action, DispatchId};
+use crate::manager::SyncRegistration;
+use crate::scheduler::{self, Conditions};
+use crate::store::StoreError;
+
+impl SyncService {
+    /// Loads the store's registrations at start.
+    pub(super) fn recover(&mut self) {
+        let rows = match self.store.load_all() {
+            Ok(rows) => rows,
+            Err(error) => {
+                self.disable(DisabledReason::Storage(format!(
+                    "loading sync registrations: {error}"
+                )));
+                return;
+            }
+        };
+        let now = self.clock.now_ms();
+        for row in rows {
+            let sync = SyncRegistration::from_stored(&row, now, &self.policy);
+            let info = sync.to_info(row.registration, &row.tag);
+            // Store what restart changed (firing is pending again), so the
+            // file tells the truth if the engine stops again before it fires.
+            if info != row {
+                if let Err(error) = self.store.put(&info) {
+                    self.disable(DisabledReason::Storage(error.to_string()));
+                    return;
+                }
+            }
+            if row.state == sync.state {
+                log::debug!(
+                    target: LOG_TARGET,
+                    "{} tag {}: loaded from storage as {} ({} of {} attempts failed)",
+                    row.registration,
+                    Shown(&row.tag),
+                    sync.state,
+                    sync.num_attempts,
+                    sync.max_attempts
+                );
+            } else {
+                log_change(
+                    row.registration,
+                    &row.tag,
+                    Some(row.state),
+                    Some(&sync),
+                    "loaded from storage; the engine stopped mid-attempt, which is not counted",
+                );
+            }
+            self.registrations
+                .set(row.registration, &row.tag, Some(sync));
+        }
+    }
+
+    /// Times out overdue events, ends elapsed back-offs, fires what is
+    /// ready, and re-arms the wake-up timer.
+    pub(super) fn process(&mut self) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if self.disabled.is_none() {
+            let now = self.clock.now_ms();
+            self.time_out_events(now, &mut actions);
+            self.end_backoffs(now);
+            self.fire_ready(now, &mut actions);
+        }
+        actions.extend(self.reschedule());
+        actions
+    }
+
+    fn time_out_events(&mut self, now: u64, actions: &mut Vec<Action>) {
+        let overdue: Vec<DispatchId> = self
+            .in_flight
+            .iter()
+            .filter(|(_, flight)| flight.deadline_ms.is_some_and(|deadline| deadline <= now))
+            .map(|(dispatch, _)| *dispatch)
+            .collect();
+        for dispatch in overdue {
+            if self.disabled.is_some() {
+                return;
+            }
+            actions.push(Action::AbortSyncEvent { dispatch });
+            self.settle(
+                dispatch,
+                SyncEventOutcome::Failed(SyncEventFailure::TimedOut),
+                now,
+            );
+        }
+    }
+
+    fn end_backoffs(&mut self, now: u64) {
+        for (registration, tag) in scheduler::due_for_retry(&self.registrations, now) {
+            if self.disabled.is_some() {
+                return;
+            }
+            if let Some(current) = self.registrations.get(registration, &tag) {
+                let next = current.backoff_elapsed();
+                self.apply(registration, &tag, Some(next), "back-off elapsed");
+            }
+        }
+    }
+
+    fn fire_ready(&mut self, now: u64, actions: &mut Vec<Action>) {
+        let ready = scheduler::ready_to_fire(
+            &self.registrations,
+            &Conditions {
+                now_ms: now,
+                online: self.online,
+                offline_workers: &self.offline_workers,
+            },
+        );
+        for (registration, tag) in ready {
+            if self.disabled.is_some() {
+                return;
+            }
+            let Some(current) = self.registrations.get(registration, &tag).cloned() else {
+                continue;
+            };
+            let dispatch = self.next_dispatch_id();
+            let last_chance = current.is_last_chance();
+            let why = format!(
+                "attempt {} of {}, lastChance {last_chance}, {dispatch}",
+                current.num_attempts.saturating_add(1),
+                current.max_attempts
+            );
+            if self.apply(registration, &tag, Some(current.fired(dispatch)), &why) {
+                self.in_flight.insert(
+                    dispatch,
+                    InFlight {
+                        registration,
+                        tag: tag.clone(),
+                        kind: DispatchKind::Attempt,
+                        deadline_ms: self.event_deadline(now),
+                    },
+                );
+                actions.push(Action::DispatchSyncEvent {
+                    dispatch,
+                    registration,
+                    tag,
+                    last_chance,
+                });
+            }
+        }
+    }
+
+    /// Ends a dispatch with `outcome`: an attempt moves its registration on,
+    /// a devtools dispatch changes nothing.
+    pub(super) fn settle(&mut self, dispatch: DispatchId, outcome: SyncEventOutcome, now: u64) {
+        let Some(flight) = self.in_flight.remove(&dispatch) else {
+            return;
+        };
+        if flight.kind == DispatchKind::Devtools {
+            log::debug!(
+                target: LOG_TARGET,
+                "{} tag {}: devtools {dispatch} ended with {outcome}; stored state unchanged",
+                flight.registration,
+                Shown(&flight.tag)
+            );
+            return;
+        }
+        let Some(current) = self.registrations.get(flight.registration, &flight.tag) else {
+            return;
+        };
+        if current.dispatch != Some(dispatch) {
+            return;
+        }
+        let completion = current.completed(outcome, now, &self.policy);
+        self.apply(
+            flight.registration,
+            &flight.tag,
+            completion.next,
+            &completion.why,
+        );
+    }
+
+    /// [`SyncService::store_and_apply`], handling a failure: a vanished
+    /// service-worker registration is forgotten, any other store failure
+    /// disables the service. Returns whether the change was applied.
+    fn apply(
+        &mut self,
+        registration: ServiceWorkerRegistrationId,
+        tag: &str,
+        next: Option<SyncRegistration>,
+        why: &str,
+    ) -> bool {
+        match self.store_and_apply(registration, tag, next, why) {
+            Ok(()) => true,
+            Err(StoreError::UnknownServiceWorkerRegistration(_)) => {
+                self.forget_worker(registration, "its service-worker registration is gone");
+                false
+            }
+            Err(error) => {
+                self.disable(DisabledReason::Storage(error.to_string()));
+                false
+            }
+        }
+    }
+
+    /// Writes the registration's next value (`None`: its deletion) to the
+    /// store if anything stored changes, then applies it in memory and logs
+    /// the state change.
+    pub(super) fn store_and_apply(
+        &mut self,
+        registration: ServiceWorkerRegistrationId,
+        tag: &str,
+        next: Option<SyncRegistration>,
+        why: &str,
+    ) -> Result<(), StoreError> {
+        let current = self.registrations.get(registration, tag);
+        let needs_write = match (current, &next) {
+            (Some(current), Some(next)) => current.differs_in_storage_from(next),
+            (None, None) => false,
+            _ => true,
+        };
+        if needs_write {
+            match &next {
+                Some(sync) => self.store.put(&sync.to_info(registration, tag))?,
+                None => self.store.delete(registration, tag)?,
+            }
+        }
+        log_change(
+            registration,
+            tag,
+            current.map(|sync| sync.state),
+            next.as_ref(),
+            why,
+        );
+        self.registrations.set(registration, tag, next);
+        Ok(())
+    }
+
+    /// Drops a service-worker registration's syncs and dispatches from
+    /// memory (the store is the caller's concern).
+    pub(super) fn forget_worker(&mut self, registration: ServiceWorkerRegistrationId, why: &str) {
+        for (tag, sync) in self.registrations.remove_worker(registration) {
+            log_change(registration, &tag, Some(sync.state), None, why);
+        }
+        self.in_flight
+            .retain(|_, flight| flight.registration != registration);
+    }
+
+    pub(super) fn disable(&mut self, reason: DisabledReason) {
+        match &reason {
+            DisabledReason::TurnedOff => log::info!(
+                target: LOG_TARGET,
+                "background sync is disabled: {reason}"
+            ),
+            DisabledReason::Storage(_) => log::error!(
+                target: LOG_TARGET,
+                "background sync is disabled for this run: {reason}; register() and getTags() \
+                 reject with UnknownError"
+            ),
+        }
+        self.disabled = Some(reason);
+        self.registrations.clear();
+        self.in_flight.clear();
+    }
+
+    pub(super) fn reschedule(&mut self) -> Option<Action> {
+        let next = if self.disabled.is_some() {
+            None
+        } else {
+            scheduler::next_wakeup(
+                &self.registrations,
+                self.in_flight
+                    .values()
+                    .filter_map(|flight| flight.deadline_ms),
+                &Conditions {
+                    now_ms: self.clock.now_ms(),
+                    online: self.online,
+                    offline_workers: &self.offline_workers,
+                },
+            )
+        };
+        self.timer.reschedule(next)
+    }
+
+    pub(super) fn event_deadline(&self, now: u64) -> Option<u64> {
+        match self.policy.max_event_duration_ms {
+            0 => None,
+            duration => Some(now.saturating_add(duration)),
+        }
+    }
+
+    pub(super) fn next_dispatch_id(&mut self) -> DispatchId {
+        let id = DispatchId(self.next_dispatch);
+        self.next_dispatch += 1;
+        id
+    }
+}
+
+/// One log line for a state change of a registration; nothing if the state
+/// stayed the same (a confirmation, a dispatch id).
+fn log_change(
+    registration: ServiceWorkerRegistrationId,
+    tag: &str,
+    from: Option<SyncState>,
+    to: Option<&SyncRegistration>,
+    why: &str,
+) {
+    if from == to.map(|sync| sync.state) {
+        return;
+    }
+    let from = from.map_or("new", SyncState::as_str);
+    match to {
+        Some(sync) => {
+            let until = sync
+                .delay_until_ms
+                .map(|at| format!(", until {at}"))
+                .unwrap_or_default();
+            log::debug!(
+                target: LOG_TARGET,
+                "{registration} tag {}: {from} -> {} ({} of {} attempts failed{until}): {why}",
+                Shown(tag),
+                sync.state,
+                sync.num_attempts,
+                sync.max_attempts
+            );
+        }
+        None => log::debug!(
+            target: LOG_TARGET,
+            "{registration} tag {}: {from} -> deleted: {why}",
+            Shown(tag)
+        ),
+    }
+}
+
+/// A tag as logged: quoted, and cut after 64 characters (a tag may be
+/// 10 KB).
+pub(super) struct Shown<'a>(pub &'a str);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN_CHARS: usize = 64;
+        match self.0.char_indices().nth(SHOWN_CHARS) {
+            None => write!(formatter, "{:?}", self.0),
+            Some((cut, _)) => write!(formatter, "{:?}… ({} bytes)", &self.0[..cut], self.0.len()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_tags_are_cut_in_logs() {
+        assert_eq!(Shown("outbox").to_string(), "\"outbox\"");
+        let long = "é".repeat(100);
+        let shown = Shown(&long).to_string();
+        assert!(shown.ends_with("… (200 bytes)"), "{shown}");
+        assert_eq!(shown.matches('é').count(), 64);
+    }
+}

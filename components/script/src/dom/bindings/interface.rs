@@ -1,0 +1,851 @@
+//! Interface objects, prototype objects and the JSClasses of DOM objects.
+//!
+//! Generated code describes each interface with a static [`InterfaceInfo`]; when a global is
+//! created, [`define_interfaces`] builds, in inheritance order, the prototype object and the
+//! interface object of every interface exposed in that global, with the property attributes
+//! Web IDL prescribes, and caches them in the global.
+
+use std::ffi::{c_void, CString};
+
+use mozjs::context::JSContext;
+use mozjs::jsapi::{
+    GCContext, GetRealmObjectPrototype, GetWellKnownSymbol, JSClass, JSClassOps, JSObject,
+    JSTracer, PropertyKey, SymbolCode, JSCLASS_FOREGROUND_FINALIZE, JSCLASS_GLOBAL_SLOT_COUNT,
+    JSCLASS_IS_DOMJSCLASS, JSCLASS_IS_GLOBAL, JSCLASS_RESERVED_SLOTS_MASK,
+    JSCLASS_RESERVED_SLOTS_SHIFT, JSFUN_CONSTRUCTOR, JSPROP_ENUMERATE, JSPROP_PERMANENT,
+    JSPROP_READONLY,
+};
+use mozjs::jsid::SymbolId;
+use mozjs::jsval::{
+    BooleanValue, DoubleValue, Int32Value, ObjectValue, PrivateValue, UndefinedValue,
+};
+use mozjs::rooted;
+use mozjs::rust::wrappers2::{
+    JS_DefineProperty, JS_DefineProperty2, JS_DefinePropertyById2, JS_NewFunction,
+    JS_NewObjectWithGivenProto, JS_SetPrototype,
+};
+use mozjs::rust::{get_object_class, HandleObject};
+
+use crate::dom::bindings::codegen::{
+    PrototypeId, ALL_INTERFACES, ALL_NAMESPACES, INTERFACES_BY_ID,
+};
+use crate::dom::bindings::conversions::ToJs;
+use crate::dom::bindings::reflector::DomObject;
+use crate::dom::bindings::root::DomRoot;
+use crate::dom::bindings::utils::DOM_OBJECT_SLOT;
+use crate::dom::globalscope::GlobalScope;
+
+pub type JSNativeFn =
+    unsafe extern "C" fn(*mut mozjs::jsapi::JSContext, u32, *mut mozjs::jsval::JSVal) -> bool;
+pub type ClassOps = JSClassOps;
+
+/// The deepest inheritance chain an interface may have.
+pub const MAX_CHAIN: usize = 8;
+
+/// The JSClass of a DOM interface's instances, with the interface chain used for `this`
+/// checks and downcasts.
+#[repr(C)]
+pub struct DomClass {
+    pub base: JSClass,
+    pub chain: [PrototypeId; MAX_CHAIN],
+    pub depth: usize,
+    /// For interfaces with an indexed getter: how to read `object[i]`.
+    pub indexed: Option<&'static IndexedAccess>,
+}
+
+// SAFETY: immutable after construction; the raw pointers point at statics.
+unsafe impl Sync for DomClass {}
+
+static DOM_CLASS_EXT: mozjs::jsapi::js::ClassExtension = mozjs::jsapi::js::ClassExtension {
+    objectMovedOp: Some(dom_object_moved),
+};
+
+const fn reserved_slots(count: u32) -> u32 {
+    (count & JSCLASS_RESERVED_SLOTS_MASK) << JSCLASS_RESERVED_SLOTS_SHIFT
+}
+
+impl DomClass {
+    pub const fn new(
+        name: &'static std::ffi::CStr,
+        ops: &'static ClassOps,
+        is_global: bool,
+        chain: [PrototypeId; MAX_CHAIN],
+        depth: usize,
+        indexed: Option<&'static IndexedAccess>,
+    ) -> DomClass {
+        let flags = if is_global {
+            JSCLASS_IS_GLOBAL
+                | JSCLASS_IS_DOMJSCLASS
+                | JSCLASS_FOREGROUND_FINALIZE
+                | reserved_slots(JSCLASS_GLOBAL_SLOT_COUNT + 1)
+        } else {
+            JSCLASS_IS_DOMJSCLASS | JSCLASS_FOREGROUND_FINALIZE | reserved_slots(1)
+        };
+        DomClass {
+            base: JSClass {
+                name: name.as_ptr(),
+                flags,
+                cOps: ops as *const ClassOps,
+                spec: std::ptr::null(),
+                ext: &DOM_CLASS_EXT as *const mozjs::jsapi::js::ClassExtension,
+                oOps: std::ptr::null(),
+            },
+            chain,
+            depth,
+            indexed,
+        }
+    }
+
+    /// The DomClass of a DOM object.
+    ///
+    /// # Safety
+    /// `object` must be a DOM object (its class has JSCLASS_IS_DOMJSCLASS).
+    pub unsafe fn of<'a>(object: *mut JSObject) -> &'a DomClass {
+        &*(get_object_class(object) as *const DomClass)
+    }
+
+    pub fn implements(&self, id: PrototypeId, depth: usize) -> bool {
+        depth <= self.depth && self.chain[depth] == id
+    }
+}
+
+/// The class of prototype objects: no slots, no hooks.
+#[repr(transparent)]
+pub struct ProtoClass(pub JSClass);
+
+// SAFETY: immutable, points at statics.
+unsafe impl Sync for ProtoClass {}
+
+impl ProtoClass {
+    pub const fn new(name: &'static std::ffi::CStr) -> ProtoClass {
+        ProtoClass(JSClass {
+            name: name.as_ptr(),
+            flags: 0,
+            cOps: std::ptr::null(),
+            spec: std::ptr::null(),
+            ext: std::ptr::null(),
+            oOps: std::ptr::null(),
+        })
+    }
+}
+
+/// Class hooks of DOM objects; globals also resolve the standard classes lazily.
+pub const fn dom_class_ops(
+    finalize: unsafe extern "C" fn(*mut GCContext, *mut JSObject),
+    trace: unsafe extern "C" fn(*mut JSTracer, *mut JSObject),
+    is_global: bool,
+    indexed: bool,
+) -> ClassOps {
+    if is_global {
+        JSClassOps {
+            addProperty: None,
+            delProperty: None,
+            enumerate: Some(mozjs::jsapi::JS_EnumerateStandardClasses),
+            newEnumerate: None,
+            resolve: Some(mozjs::jsapi::JS_ResolveStandardClass),
+            mayResolve: Some(mozjs::jsapi::JS_MayResolveStandardClass),
+            finalize: Some(finalize),
+            call: None,
+            construct: None,
+            trace: Some(trace),
+        }
+    } else {
+        JSClassOps {
+            addProperty: None,
+            delProperty: None,
+            enumerate: None,
+            newEnumerate: None,
+            resolve: if indexed { Some(resolve_indexed) } else { None },
+            mayResolve: None,
+            finalize: Some(finalize),
+            call: None,
+            construct: None,
+            trace: Some(trace),
+        }
+    }
+}
+
+/// Resolve hook of interfaces with an indexed getter: `object[i]` for `i < length` becomes an
+/// accessor that reads the live value each time (bgsync has no DOM proxies; an index past a
+/// shrunk length reads `undefined`).
+unsafe extern "C" fn resolve_indexed(
+    raw_cx: *mut mozjs::jsapi::JSContext,
+    object: mozjs::jsapi::HandleObject,
+    id: mozjs::jsapi::HandleId,
+    resolved: *mut bool,
+) -> bool {
+    *resolved = false;
+    let key = id.get();
+    if !key.is_int() || key.to_int() < 0 {
+        return true;
+    }
+    let Some(indexed) = DomClass::of(object.get()).indexed else {
+        return true;
+    };
+    let index = key.to_int();
+    if index as u32 >= (indexed.length)(object.get()) {
+        return true;
+    }
+    let mut cx = JSContext::from_ptr(std::ptr::NonNull::new_unchecked(raw_cx));
+    let name = cname(&index.to_string());
+    let getter = mozjs::rust::wrappers2::NewFunctionWithReserved(
+        &mut cx,
+        Some(indexed_getter),
+        0,
+        0,
+        name.as_ptr(),
+    );
+    if getter.is_null() {
+        return false;
+    }
+    rooted!(&in(cx) let getter = mozjs::jsapi::JS_GetFunctionObject(getter));
+    mozjs::jsapi::js::SetFunctionNativeReserved(getter.get(), 0, &Int32Value(index));
+    rooted!(&in(cx) let setter = std::ptr::null_mut::<JSObject>());
+    let object = HandleObject::from_raw(object);
+    let id = mozjs::rust::HandleId::from_raw(id);
+    if !mozjs::rust::wrappers2::JS_DefinePropertyById4(
+        &mut cx,
+        object,
+        id,
+        getter.handle(),
+        setter.handle(),
+        JSPROP_ENUMERATE as u32,
+    ) {
+        return false;
+    }
+    *resolved = true;
+    true
+}
+
+unsafe extern "C" fn indexed_getter(
+    raw_cx: *mut mozjs::jsapi::JSContext,
+    argc: u32,
+    vp: *mut mozjs::jsval::JSVal,
+) -> bool {
+    let mut cx = JSContext::from_ptr(std::ptr::NonNull::new_unchecked(raw_cx));
+    let args = mozjs::jsapi::CallArgs::from_vp(vp, argc);
+    let index = (*mozjs::jsapi::js::GetFunctionNativeReserved(args.callee(), 0)).to_int32();
+    let this = args.thisv();
+    args.rval().set(UndefinedValue());
+    if !this.get().is_object() {
+        return true;
+    }
+    let object = this.get().to_object();
+    if (*get_object_class(object)).flags & JSCLASS_IS_DOMJSCLASS == 0 {
+        return true;
+    }
+    if let Some(indexed) = DomClass::of(object).indexed {
+        let rval = mozjs::rust::MutableHandleValue::from_raw(args.rval());
+        (indexed.get)(&mut cx, object, index as u32, rval);
+    }
+    true
+}
+
+unsafe extern "C" fn dom_object_moved(object: *mut JSObject, _old: *mut JSObject) -> usize {
+    let mut value = UndefinedValue();
+    mozjs::glue::JS_GetReservedSlot(object, DOM_OBJECT_SLOT, &mut value);
+    if !value.is_undefined() {
+        let reflector = value.to_private() as *const crate::dom::bindings::reflector::Reflector;
+        if !reflector.is_null() {
+            (*reflector).set(object);
+        }
+    }
+    0
+}
+
+pub enum ConstValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+pub struct ConstantSpec {
+    pub name: &'static str,
+    pub value: ConstValue,
+}
+
+pub struct OperationSpec {
+    pub name: &'static str,
+    pub native: JSNativeFn,
+    pub length: u32,
+    pub exposed: &'static [&'static str],
+    pub secure_context: bool,
+    pub unforgeable: bool,
+}
+
+pub struct AttributeSpec {
+    pub name: &'static str,
+    pub getter: JSNativeFn,
+    pub setter: Option<JSNativeFn>,
+    pub exposed: &'static [&'static str],
+    pub secure_context: bool,
+    pub unforgeable: bool,
+}
+
+pub enum IterableKind {
+    None,
+    /// `iterable<K, V>`: the native returns an array of `[k, v]` pairs.
+    Pairs(JSNativeFn),
+    /// `iterable<V>` without an indexed getter: the native returns an array of values.
+    Values(JSNativeFn),
+    /// `iterable<V>` with an indexed getter: Array.prototype's iterator works on it.
+    Indexed,
+}
+
+pub struct IndexedAccess {
+    pub get:
+        unsafe fn(&mut JSContext, *mut JSObject, u32, mozjs::rust::MutableHandleValue<'_>) -> bool,
+    pub length: unsafe fn(*mut JSObject) -> u32,
+}
+
+pub struct InterfaceInfo {
+    pub name: &'static str,
+    pub id: PrototypeId,
+    pub parent: Option<PrototypeId>,
+    pub exposed: &'static [&'static str],
+    pub secure_context: bool,
+    pub global_names: &'static [&'static str],
+    pub legacy_no_interface_object: bool,
+    pub constructor: Option<JSNativeFn>,
+    pub constructor_length: u32,
+    pub constants: &'static [ConstantSpec],
+    pub attributes: &'static [AttributeSpec],
+    pub operations: &'static [OperationSpec],
+    pub static_attributes: &'static [AttributeSpec],
+    pub static_operations: &'static [OperationSpec],
+    pub iterable: IterableKind,
+    pub indexed: Option<&'static IndexedAccess>,
+    pub stringifier: Option<JSNativeFn>,
+    pub class: &'static DomClass,
+    pub proto_class: &'static ProtoClass,
+}
+
+pub struct NamespaceInfo {
+    pub name: &'static str,
+    pub exposed: &'static [&'static str],
+    pub secure_context: bool,
+    pub operations: &'static [OperationSpec],
+}
+
+/// What kind of global is being set up: its Web IDL global names (`Window`;
+/// `Worker`, `ServiceWorker`) and whether it is a secure context.
+pub struct GlobalKind {
+    pub names: &'static [&'static str],
+    pub secure: bool,
+}
+
+impl GlobalKind {
+    /// Whether a definition with these `[Exposed]`/`[SecureContext]` values is visible here.
+    /// An empty member exposure inherits the interface's.
+    pub fn exposes(&self, exposed: &[&str], secure_context: bool) -> bool {
+        (exposed.is_empty() || exposed.iter().any(|e| self.names.contains(e)))
+            && (!secure_context || self.secure)
+    }
+}
+
+fn cname(name: &str) -> CString {
+    CString::new(name).unwrap_or_default()
+}
+
+/// A function object for a native, named as Web IDL says (`get x` for getters).
+unsafe fn new_function(
+    cx: &mut JSContext,
+    native: JSNativeFn,
+    length: u32,
+    name: &str,
+    flags: u32,
+) -> *mut JSObject {
+    let name = cname(name);
+    let function = JS_NewFunction(cx, Some(native), length, flags, name.as_ptr());
+    if function.is_null() {
+        return std::ptr::null_mut();
+    }
+    mozjs::jsapi::JS_GetFunctionObject(function)
+}
+
+unsafe fn define_operation(
+    cx: &mut JSContext,
+    target: HandleObject<'_>,
+    op: &OperationSpec,
+    attrs: u32,
+) -> bool {
+    rooted!(&in(cx) let function = new_function(cx, op.native, op.length, op.name, 0));
+    if function.get().is_null() {
+        return false;
+    }
+    rooted!(&in(cx) let value = ObjectValue(function.get()));
+    let name = cname(op.name);
+    JS_DefineProperty(cx, target, name.as_ptr(), value.handle(), attrs)
+}
+
+unsafe fn define_attribute(
+    cx: &mut JSContext,
+    target: HandleObject<'_>,
+    attr: &AttributeSpec,
+    attrs: u32,
+) -> bool {
+    rooted!(&in(cx) let getter = new_function(cx, attr.getter, 0, &format!("get {}", attr.name), 0));
+    rooted!(&in(cx) let mut setter = std::ptr::null_mut::<JSObject>());
+    if let Some(native) = attr.setter {
+        setter.set(new_function(
+            cx,
+            native,
+            1,
+            &format!("set {}", attr.name),
+            0,
+        ));
+    }
+    let name = cname(attr.name);
+    JS_DefineProperty2(
+        cx,
+        target,
+        name.as_ptr(),
+        getter.handle(),
+        setter.handle(),
+        attrs,
+    )
+}
+
+unsafe fn define_constants(
+    cx: &mut JSContext,
+    target: HandleObject<'_>,
+    constants: &[ConstantSpec],
+) -> bool {
+    for constant in constants {
+        rooted!(&in(cx) let mut value = UndefinedValue());
+        match constant.value {
+            ConstValue::Bool(b) => value.set(BooleanValue(b)),
+            ConstValue::Int(i) if i32::try_from(i).is_ok() => value.set(Int32Value(i as i32)),
+            ConstValue::Int(i) => value.set(DoubleValue(i as f64)),
+            ConstValue::Float(f) => value.set(DoubleValue(f)),
+        }
+        let name = cname(constant.name);
+        if !JS_DefineProperty(
+            cx,
+            target,
+            name.as_ptr(),
+            value.handle(),
+            (JSPROP_ENUMERATE | JSPROP_READONLY | JSPROP_PERMANENT) as u32,
+        ) {
+            return false;
+        }
+    }
+    true
+}
+
+unsafe fn define_symbol_value(
+    cx: &mut JSContext,
+    target: HandleObject<'_>,
+    code: SymbolCode,
+    value: mozjs::rust::HandleValue<'_>,
+    attrs: u32,
+) -> bool {
+    rooted!(&in(cx) let id: PropertyKey = SymbolId(GetWellKnownSymbol(cx.raw_cx(), code)));
+    JS_DefinePropertyById2(cx, target, id.handle(), value, attrs)
+}
+
+/// Which regular members to define on an object.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Members {
+    /// Everything: the members of a `[Global]` interface, on the global object.
+    All,
+    /// All but `[LegacyUnforgeable]` ones: a prototype object.
+    Forgeable,
+    /// Only `[LegacyUnforgeable]` ones: each instance.
+    Unforgeable,
+}
+
+impl Members {
+    fn includes(self, unforgeable: bool) -> bool {
+        match self {
+            Members::All => true,
+            Members::Forgeable => !unforgeable,
+            Members::Unforgeable => unforgeable,
+        }
+    }
+}
+
+/// Defines the members of `info` that live on instances of a global interface (or, for
+/// `[LegacyUnforgeable]` members, on every instance) onto `target`.
+///
+/// # Safety
+/// `cx` in `target`'s realm.
+pub unsafe fn define_instance_members(
+    cx: &mut JSContext,
+    target: HandleObject<'_>,
+    info: &InterfaceInfo,
+    kind: &GlobalKind,
+    which: Members,
+) -> bool {
+    for op in info.operations {
+        if !which.includes(op.unforgeable) {
+            continue;
+        }
+        if !kind.exposes(op.exposed, op.secure_context) {
+            continue;
+        }
+        let attrs = if op.unforgeable {
+            JSPROP_ENUMERATE | JSPROP_READONLY | JSPROP_PERMANENT
+        } else {
+            JSPROP_ENUMERATE
+        };
+        if !define_operation(cx, target, op, attrs as u32) {
+            return false;
+        }
+    }
+    for attr in info.attributes {
+        if !which.includes(attr.unforgeable) {
+            continue;
+        }
+        if !kind.exposes(attr.exposed, attr.secure_context) {
+            continue;
+        }
+        let attrs = if attr.unforgeable {
+            JSPROP_ENUMERATE | JSPROP_PERMANENT
+        } else {
+            JSPROP_ENUMERATE
+        };
+        if !define_attribute(cx, target, attr, attrs as u32) {
+            return false;
+        }
+    }
+    true
+}
+
+const ITERABLE_HELPER: &str = r#"(function (proto, snapshot, pairs, name) {
+  const iter = (list) => list[Symbol.iterator]();
+  const methods = pairs ? {
+    entries() { return iter(snapshot.call(this)); },
+    keys() { return iter(snapshot.call(this).map((p) => p[0])); },
+    values() { return iter(snapshot.call(this).map((p) => p[1])); },
+    forEach(callback, thisArg) {
+      if (typeof callback !== "function") throw new TypeError(`Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`);
+      for (const [k, v] of snapshot.call(this)) callback.call(thisArg, v, k, this);
+    },
+  } : {
+    entries() { return iter(snapshot.call(this).map((v, i) => [i, v])); },
+    keys() { return iter(snapshot.call(this).map((v, i) => i)); },
+    values() { return iter(snapshot.call(this)); },
+    forEach(callback, thisArg) {
+      snapshot.call(this).forEach((v, i) => callback.call(thisArg, v, i, this));
+    },
+  };
+  for (const key of Object.keys(methods)) {
+    Object.defineProperty(proto, key, { value: methods[key], writable: true, enumerable: true, configurable: true });
+  }
+  Object.defineProperty(proto, Symbol.iterator, { value: pairs ? proto.entries : proto.values, writable: true, enumerable: false, configurable: true });
+})"#;
+
+/// Installs `entries`/`keys`/`values`/`forEach`/`@@iterator` on an iterable's prototype.
+unsafe fn define_iterable(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    proto: HandleObject<'_>,
+    info: &InterfaceInfo,
+) -> bool {
+    let (native, pairs) = match info.iterable {
+        IterableKind::None => return true,
+        IterableKind::Indexed => {
+            // Legacy platform objects with an indexed getter use Array.prototype's iterator.
+            return crate::script_runtime::evaluate_helper(
+                cx,
+                global,
+                "(function (proto) { for (const key of ['entries', 'keys', 'values', 'forEach']) Object.defineProperty(proto, key, { value: Array.prototype[key], writable: true, enumerable: true, configurable: true }); Object.defineProperty(proto, Symbol.iterator, { value: Array.prototype.values, writable: true, enumerable: false, configurable: true }); })",
+                &[&ObjectValue(proto.get())],
+            );
+        }
+        IterableKind::Pairs(native) => (native, true),
+        IterableKind::Values(native) => (native, false),
+    };
+    rooted!(&in(cx) let snapshot = new_function(cx, native, 0, "snapshot", 0));
+    rooted!(&in(cx) let mut name = UndefinedValue());
+    info.name.to_js(cx, name.handle_mut());
+    crate::script_runtime::evaluate_helper(
+        cx,
+        global,
+        ITERABLE_HELPER,
+        &[
+            &ObjectValue(proto.get()),
+            &ObjectValue(snapshot.get()),
+            &BooleanValue(pairs),
+            &name.get(),
+        ],
+    )
+}
+
+/// Creates prototype and interface objects for every interface and namespace exposed in
+/// `kind`, caches them in `global` and defines the interface objects on the global object.
+///
+/// # Safety
+/// `cx` in the realm of `global_object`, which is `global`'s reflector.
+pub unsafe fn define_interfaces(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    global_object: HandleObject<'_>,
+    kind: &GlobalKind,
+) -> bool {
+    rooted!(&in(cx) let object_proto = GetRealmObjectPrototype(cx.raw_cx()));
+    for info in ALL_INTERFACES {
+        let exposed = kind.exposes(info.exposed, info.secure_context)
+            || info.global_names.iter().any(|g| kind.names.contains(g));
+        if !exposed {
+            continue;
+        }
+        rooted!(&in(cx) let mut parent_proto = object_proto.get());
+        if info.name == "DOMException" {
+            // Web IDL: DOMException.prototype's [[Prototype]] is %Error.prototype%.
+            parent_proto.set(mozjs::jsapi::JS::GetRealmErrorPrototype(cx.raw_cx()));
+        }
+        if let Some(parent) = info.parent {
+            parent_proto.set(global.proto(parent));
+            if parent_proto.get().is_null() {
+                log::error!(target: "bgsync::bindings", "{} is exposed but its parent is not", info.name);
+                return false;
+            }
+        }
+        rooted!(&in(cx) let proto = JS_NewObjectWithGivenProto(cx, &info.proto_class.0, parent_proto.handle()));
+        if proto.get().is_null() {
+            return false;
+        }
+        // Members of a [Global] interface live on the global object itself.
+        let is_global_interface = !info.global_names.is_empty();
+        if !is_global_interface
+            && !define_instance_members(cx, proto.handle(), info, kind, Members::Forgeable)
+        {
+            return false;
+        }
+        // Unforgeable members are on instances instead (see wrap_dom_object).
+        if !define_constants(cx, proto.handle(), info.constants) {
+            return false;
+        }
+        rooted!(&in(cx) let mut tag = UndefinedValue());
+        info.name.to_js(cx, tag.handle_mut());
+        if !define_symbol_value(
+            cx,
+            proto.handle(),
+            SymbolCode::toStringTag,
+            tag.handle(),
+            JSPROP_READONLY as u32,
+        ) {
+            return false;
+        }
+        if let Some(stringifier) = info.stringifier {
+            let spec = OperationSpec {
+                name: "toString",
+                native: stringifier,
+                length: 0,
+                exposed: &[],
+                secure_context: false,
+                unforgeable: false,
+            };
+            if !define_operation(cx, proto.handle(), &spec, JSPROP_ENUMERATE as u32) {
+                return false;
+            }
+        }
+        if !define_iterable(cx, global, proto.handle(), info) {
+            return false;
+        }
+        global.set_proto(info.id, proto.get());
+        if info.legacy_no_interface_object {
+            continue;
+        }
+        let constructor = info.constructor.unwrap_or(illegal_constructor);
+        rooted!(&in(cx) let interface = new_function(cx, constructor, info.constructor_length, info.name, JSFUN_CONSTRUCTOR));
+        if interface.get().is_null() {
+            return false;
+        }
+        if let Some(parent) = info.parent {
+            rooted!(&in(cx) let parent_interface = global.interface_object(parent));
+            if !parent_interface.get().is_null()
+                && !JS_SetPrototype(cx, interface.handle(), parent_interface.handle())
+            {
+                return false;
+            }
+        }
+        rooted!(&in(cx) let proto_value = ObjectValue(proto.get()));
+        if !JS_DefineProperty(
+            cx,
+            interface.handle(),
+            c"prototype".as_ptr(),
+            proto_value.handle(),
+            (JSPROP_READONLY | JSPROP_PERMANENT) as u32,
+        ) {
+            return false;
+        }
+        rooted!(&in(cx) let interface_value = ObjectValue(interface.get()));
+        if !JS_DefineProperty(
+            cx,
+            proto.handle(),
+            c"constructor".as_ptr(),
+            interface_value.handle(),
+            0,
+        ) {
+            return false;
+        }
+        if !define_constants(cx, interface.handle(), info.constants) {
+            return false;
+        }
+        for op in info.static_operations {
+            if kind.exposes(op.exposed, op.secure_context)
+                && !define_operation(cx, interface.handle(), op, JSPROP_ENUMERATE as u32)
+            {
+                return false;
+            }
+        }
+        for attr in info.static_attributes {
+            if kind.exposes(attr.exposed, attr.secure_context)
+                && !define_attribute(cx, interface.handle(), attr, JSPROP_ENUMERATE as u32)
+            {
+                return false;
+            }
+        }
+        global.set_interface_object(info.id, interface.get());
+        let name = cname(info.name);
+        if !JS_DefineProperty(
+            cx,
+            global_object,
+            name.as_ptr(),
+            interface_value.handle(),
+            0,
+        ) {
+            return false;
+        }
+    }
+    for ns in ALL_NAMESPACES {
+        if !kind.exposes(ns.exposed, ns.secure_context) {
+            continue;
+        }
+        rooted!(&in(cx) let object = JS_NewObjectWithGivenProto(cx, std::ptr::null(), object_proto.handle()));
+        for op in ns.operations {
+            if kind.exposes(op.exposed, op.secure_context)
+                && !define_operation(cx, object.handle(), op, JSPROP_ENUMERATE as u32)
+            {
+                return false;
+            }
+        }
+        rooted!(&in(cx) let mut tag = UndefinedValue());
+        ns.name.to_js(cx, tag.handle_mut());
+        if !define_symbol_value(
+            cx,
+            object.handle(),
+            SymbolCode::toStringTag,
+            tag.handle(),
+            JSPROP_READONLY as u32,
+        ) {
+            return false;
+        }
+        rooted!(&in(cx) let value = ObjectValue(object.get()));
+        let name = cname(ns.name);
+        if !JS_DefineProperty(cx, global_object, name.as_ptr(), value.handle(), 0) {
+            return false;
+        }
+    }
+    true
+}
+
+unsafe extern "C" fn illegal_constructor(
+    cx: *mut mozjs::jsapi::JSContext,
+    _argc: u32,
+    _vp: *mut mozjs::jsval::JSVal,
+) -> bool {
+    let mut cx = JSContext::from_ptr(std::ptr::NonNull::new_unchecked(cx));
+    mozjs::error::throw_type_error(&mut cx, c"Illegal constructor");
+    false
+}
+
+/// Creates the JS object owning `object`, with the interface's prototype from `global`
+/// (or `proto`, for JS subclasses), and defines its `[LegacyUnforgeable]` members.
+///
+/// # Safety
+/// `cx` in `global`'s realm; `T` is the struct of `info`'s interface.
+pub unsafe fn wrap_dom_object<T: DomObject>(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    proto: Option<HandleObject<'_>>,
+    info: &'static InterfaceInfo,
+    object: Box<T>,
+) -> DomRoot<T> {
+    rooted!(&in(cx) let mut proto_object = std::ptr::null_mut::<JSObject>());
+    match proto {
+        Some(p) => proto_object.set(p.get()),
+        None => proto_object.set(global.proto(info.id)),
+    }
+    rooted!(&in(cx) let js_object = JS_NewObjectWithGivenProto(cx, &info.class.base, proto_object.handle()));
+    assert!(
+        !js_object.get().is_null(),
+        "out of memory creating a {} object",
+        info.name
+    );
+    let raw = Box::into_raw(object);
+    mozjs::jsapi::JS_SetReservedSlot(
+        js_object.get(),
+        DOM_OBJECT_SLOT,
+        &PrivateValue(raw as *const c_void),
+    );
+    (*raw).reflector().set(js_object.get());
+    let root = DomRoot::from_ref(&*raw);
+    // [LegacyUnforgeable] members of the interface and its ancestors live on the instance.
+    let mut current = Some(info);
+    while let Some(interface) = current {
+        let has_unforgeable = interface.operations.iter().any(|o| o.unforgeable)
+            || interface.attributes.iter().any(|a| a.unforgeable);
+        if has_unforgeable {
+            define_instance_members(
+                cx,
+                js_object.handle(),
+                interface,
+                global.kind(),
+                Members::Unforgeable,
+            );
+        }
+        current = interface.parent.map(|p| INTERFACES_BY_ID[p as usize]);
+    }
+    root
+}
+
+/// Creates a global object of `info`'s (a `[Global]` interface's) class owning `object`,
+/// enters its new realm, and defines everything exposed in it: the interfaces, and the
+/// global interface's own members on the global object itself.
+///
+/// # Safety
+/// `T` must be the struct of `info`'s interface and start with a GlobalScope.
+pub unsafe fn create_global<T: DomObject>(
+    cx: &mut JSContext,
+    info: &'static InterfaceInfo,
+    object: Box<T>,
+) -> DomRoot<T> {
+    let options = mozjs::rust::RealmOptions::default();
+    rooted!(&in(cx) let global_object = mozjs::rust::wrappers2::JS_NewGlobalObject(
+        cx,
+        &info.class.base,
+        std::ptr::null_mut(),
+        mozjs::jsapi::OnNewGlobalHookOption::DontFireOnNewGlobalHook,
+        &*options,
+    ));
+    assert!(
+        !global_object.get().is_null(),
+        "could not create a global object"
+    );
+    let raw = Box::into_raw(object);
+    mozjs::jsapi::JS_SetReservedSlot(
+        global_object.get(),
+        DOM_OBJECT_SLOT,
+        &PrivateValue(raw as *const c_void),
+    );
+    (*raw).reflector().set(global_object.get());
+    let root = DomRoot::from_ref(&*raw);
+    let _realm = mozjs::jsapi::JSAutoRealm::new(cx.raw_cx(), global_object.get());
+    let global = GlobalScope::from_object(global_object.get());
+    if !mozjs::jsapi::JS::InitRealmStandardClasses(cx.raw_cx()) {
+        panic!("could not initialize the standard classes");
+    }
+    let kind = global.kind();
+    if !define_interfaces(cx, global, global_object.handle(), kind) {
+        panic!("could not define the interfaces of {}", info.name);
+    }
+    rooted!(&in(cx) let proto = global.proto(info.id));
+    JS_SetPrototype(cx, global_object.handle(), proto.handle());
+    define_instance_members(cx, global_object.handle(), info, kind, Members::All);
+    mozjs::rust::wrappers2::JS_FireOnNewGlobalObject(cx, global_object.handle());
+    root
+}

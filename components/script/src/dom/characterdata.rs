@@ -1,0 +1,62 @@
+//! CharacterData (https://dom.spec.whatwg.org/#interface-characterdata).
+
+use std::cell::RefCell;
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::document::Document;
+use crate::dom::node::Node;
+
+#[repr(C)]
+pub struct CharacterData {
+    node: Node,
+    data: RefCell<String>,
+}
+
+impl CharacterData {
+    pub fn new_inherited(document: &Document, data: String) -> CharacterData {
+        CharacterData {
+            node: Node::new_inherited(Some(document)),
+            data: RefCell::new(data),
+        }
+    }
+    pub fn data(&self) -> String {
+        self.data.borrow().clone()
+    }
+    pub fn set_data(&self, data: String) {
+        *self.data.borrow_mut() = data;
+    }
+    pub fn append(&self, data: &str) {
+        self.data.borrow_mut().push_str(data);
+    }
+}
+
+impl CharacterDataMethods for CharacterData {
+    fn Data(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.data())
+    }
+    fn SetData(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        self.set_data(value);
+        Ok(())
+    }
+    /// Length in UTF-16 code units, as JS sees strings.
+    fn Length(&self, _cx: &mut JSContext) -> Fallible<u32> {
+        Ok(self.data.borrow().encode_utf16().count() as u32)
+    }
+    fn AppendData(&self, _cx: &mut JSContext, data: DOMString) -> Fallible<()> {
+        self.append(&data);
+        Ok(())
+    }
+    fn Remove(&self, _cx: &mut JSContext) -> Fallible<()> {
+        self.node.remove_self();
+        Ok(())
+    }
+}
+
+// SAFETY: traces its Node part.
+unsafe impl Trace for CharacterData {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.node.trace(trc);
+    }
+}

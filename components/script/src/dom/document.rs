@@ -1,0 +1,350 @@
+//! Document (https://dom.spec.whatwg.org/#interface-document, HTML's additions).
+
+use std::cell::Cell;
+
+use mozjs::jsapi::JSTracer;
+use url::Url;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::comment::Comment;
+use crate::dom::documenttype::DocumentType;
+use crate::dom::domimplementation::DOMImplementation;
+use crate::dom::element::{is_valid_element_name, Element};
+use crate::dom::event::Event;
+use crate::dom::eventtarget::{EventHandlerValue, EventTarget};
+use crate::dom::htmlcollection::{CollectionFilter, HTMLCollection};
+use crate::dom::htmlelement::HTMLElement;
+use crate::dom::htmlscriptelement::HTMLScriptElement;
+use crate::dom::location::Location;
+use crate::dom::node::{parent_children, Node};
+use crate::dom::text::Text;
+use crate::dom::window::Window;
+
+#[repr(C)]
+pub struct Document {
+    node: Node,
+    window: MutNullableDom<Window>,
+    url: Url,
+    content_type: String,
+    ready_state: Cell<DocumentReadyState>,
+    quirks: Cell<bool>,
+    current_script: MutNullableDom<HTMLScriptElement>,
+    implementation: MutNullableDom<DOMImplementation>,
+}
+
+impl Document {
+    pub fn new(
+        cx: &mut JSContext,
+        window: &Window,
+        url: Url,
+        content_type: String,
+    ) -> DomRoot<Document> {
+        let document = DocumentBinding::Wrap(
+            cx,
+            window.global_scope(),
+            None,
+            Box::new(Document {
+                node: Node::new_inherited(None),
+                window: MutNullableDom::new(Some(window)),
+                url,
+                content_type,
+                ready_state: Cell::new(DocumentReadyState::Loading),
+                quirks: Cell::new(false),
+                current_script: MutNullableDom::default(),
+                implementation: MutNullableDom::default(),
+            }),
+        );
+        window.set_document(&document);
+        document
+    }
+
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    pub fn window(&self) -> Option<DomRoot<Window>> {
+        self.window.get()
+    }
+
+    pub fn set_quirks_mode(&self, quirks: bool) {
+        self.quirks.set(quirks)
+    }
+
+    pub fn ready_state(&self) -> DocumentReadyState {
+        self.ready_state.get()
+    }
+
+    /// https://html.spec.whatwg.org/#update-the-current-document-readiness
+    pub fn set_ready_state(&self, cx: &mut JSContext, state: DocumentReadyState) {
+        self.ready_state.set(state);
+        // SAFETY: in the document's realm.
+        unsafe {
+            self.upcast::<EventTarget>()
+                .fire_event(cx, "readystatechange")
+        };
+    }
+
+    pub fn set_current_script(&self, script: Option<&HTMLScriptElement>) {
+        self.current_script.set(script)
+    }
+
+    pub fn document_element(&self) -> Option<DomRoot<Element>> {
+        self.node.child_elements().into_iter().next()
+    }
+
+    fn html_child(&self, name: &str) -> Option<DomRoot<HTMLElement>> {
+        let root = self.document_element()?;
+        if root.local_name() != "html" {
+            return None;
+        }
+        root.upcast::<Node>()
+            .child_elements()
+            .into_iter()
+            .find(|e| e.local_name() == name)
+            .and_then(|e| e.downcast::<HTMLElement>().map(DomRoot::from_ref))
+    }
+
+    /// Creates an element the way the parser and `createElement` do.
+    pub fn create_element(
+        &self,
+        cx: &mut JSContext,
+        local_name: &str,
+        parser_inserted: bool,
+        line: u32,
+    ) -> DomRoot<Element> {
+        if local_name == "script" {
+            let script = HTMLScriptElement::new(cx, self, parser_inserted, line);
+            return DomRoot::upcast(script);
+        }
+        DomRoot::upcast(HTMLElement::new(cx, self, local_name.to_string()))
+    }
+}
+
+impl DocumentMethods for Document {
+    fn Implementation(&self, cx: &mut JSContext) -> Fallible<DomRoot<DOMImplementation>> {
+        Ok(self
+            .implementation
+            .or_init(|| DOMImplementation::new(cx, self.global())))
+    }
+    fn URL(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.url.to_string())
+    }
+    fn DocumentURI(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.url.to_string())
+    }
+    fn CompatMode(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(if self.quirks.get() {
+            "BackCompat"
+        } else {
+            "CSS1Compat"
+        }
+        .into())
+    }
+    fn CharacterSet(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok("UTF-8".into())
+    }
+    fn Charset(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok("UTF-8".into())
+    }
+    fn InputEncoding(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok("UTF-8".into())
+    }
+    fn ContentType(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.content_type.clone())
+    }
+    fn Doctype(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<DocumentType>>> {
+        Ok(self
+            .node
+            .children()
+            .into_iter()
+            .find_map(|n| n.downcast::<DocumentType>().map(DomRoot::from_ref)))
+    }
+    fn DocumentElement(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
+        Ok(self.document_element())
+    }
+    fn GetElementsByTagName(
+        &self,
+        cx: &mut JSContext,
+        qualified_name: DOMString,
+    ) -> Fallible<DomRoot<HTMLCollection>> {
+        Ok(HTMLCollection::new(
+            cx,
+            self.global(),
+            &self.node,
+            CollectionFilter::TagName(qualified_name),
+        ))
+    }
+    fn GetElementsByClassName(
+        &self,
+        cx: &mut JSContext,
+        class_names: DOMString,
+    ) -> Fallible<DomRoot<HTMLCollection>> {
+        let classes = class_names
+            .split_ascii_whitespace()
+            .map(String::from)
+            .collect();
+        Ok(HTMLCollection::new(
+            cx,
+            self.global(),
+            &self.node,
+            CollectionFilter::ClassNames(classes),
+        ))
+    }
+    /// <https://dom.spec.whatwg.org/#dom-document-createelement>
+    fn CreateElement(
+        &self,
+        cx: &mut JSContext,
+        local_name: DOMString,
+    ) -> Fallible<DomRoot<Element>> {
+        if !is_valid_element_name(&local_name) {
+            return Err(Error::invalid_character(format!(
+                "Failed to execute 'createElement' on 'Document': The tag name provided ('{local_name}') is not a valid name."
+            )));
+        }
+        Ok(self.create_element(cx, &local_name.to_ascii_lowercase(), false, 1))
+    }
+    fn CreateTextNode(&self, cx: &mut JSContext, data: DOMString) -> Fallible<DomRoot<Text>> {
+        Ok(Text::new(cx, self, data))
+    }
+    fn CreateComment(&self, cx: &mut JSContext, data: DOMString) -> Fallible<DomRoot<Comment>> {
+        Ok(Comment::new(cx, self, None, data))
+    }
+    /// <https://dom.spec.whatwg.org/#dom-document-createevent>
+    fn CreateEvent(&self, cx: &mut JSContext, interface: DOMString) -> Fallible<DomRoot<Event>> {
+        match interface.to_ascii_lowercase().as_str() {
+            "event" | "events" | "htmlevents" | "svgevents" => {
+                let event = EventBinding::Wrap(
+                    cx,
+                    self.global(),
+                    None,
+                    Box::new(Event::new_inherited(self.global())),
+                );
+                Ok(event)
+            }
+            _ => Err(Error::not_supported(format!(
+                "The provided event type ('{interface}') is invalid."
+            ))),
+        }
+    }
+    fn Location(&self, cx: &mut JSContext) -> Fallible<Option<DomRoot<Location>>> {
+        match self.window.get() {
+            Some(window) => window.Location(cx).map(Some),
+            None => Ok(None),
+        }
+    }
+    fn Referrer(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(String::new())
+    }
+    /// <https://html.spec.whatwg.org/#document.title>
+    fn Title(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        let title = self
+            .node
+            .descendant_elements()
+            .into_iter()
+            .find(|e| e.local_name() == "title")
+            .map(|e| e.upcast::<Node>().descendant_text_content())
+            .unwrap_or_default();
+        Ok(title.split_ascii_whitespace().collect::<Vec<_>>().join(" "))
+    }
+    fn SetTitle(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        let existing = self
+            .node
+            .descendant_elements()
+            .into_iter()
+            .find(|e| e.local_name() == "title");
+        let title = match existing {
+            Some(t) => t,
+            None => {
+                let Some(head) = self.html_child("head") else {
+                    return Ok(());
+                };
+                let title = self.create_element(cx, "title", false, 1);
+                head.upcast::<Node>()
+                    .append_child_node(cx, title.upcast::<Node>());
+                title
+            }
+        };
+        title.upcast::<Node>().replace_all_with_text(cx, &value);
+        Ok(())
+    }
+    fn Body(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<HTMLElement>>> {
+        Ok(self.html_child("body"))
+    }
+    fn Head(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<HTMLElement>>> {
+        Ok(self.html_child("head"))
+    }
+    fn ReadyState(&self, _cx: &mut JSContext) -> Fallible<DocumentReadyState> {
+        Ok(self.ready_state.get())
+    }
+    fn CurrentScript(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<HTMLScriptElement>>> {
+        Ok(self.current_script.get())
+    }
+    fn DefaultView(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Window>>> {
+        Ok(self.window.get())
+    }
+    fn GetElementById(
+        &self,
+        _cx: &mut JSContext,
+        element_id: DOMString,
+    ) -> Fallible<Option<DomRoot<Element>>> {
+        if element_id.is_empty() {
+            return Ok(None);
+        }
+        Ok(self
+            .node
+            .descendant_elements()
+            .into_iter()
+            .find(|e| e.get_attribute("id").as_deref() == Some(&element_id)))
+    }
+    fn Children(&self, cx: &mut JSContext) -> Fallible<DomRoot<HTMLCollection>> {
+        Ok(parent_children(cx, &self.node))
+    }
+    fn FirstElementChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
+        Ok(self.document_element())
+    }
+    fn LastElementChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
+        Ok(self.node.child_elements().pop())
+    }
+    fn ChildElementCount(&self, _cx: &mut JSContext) -> Fallible<u32> {
+        Ok(self.node.child_elements().len() as u32)
+    }
+    fn Onload(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
+        Ok(self.upcast::<EventTarget>().get_handler_attribute("load"))
+    }
+    fn SetOnload(
+        &self,
+        _cx: &mut JSContext,
+        value: Option<Rc<EventHandlerNonNull>>,
+    ) -> Fallible<()> {
+        self.upcast::<EventTarget>()
+            .set_handler_attribute("load", value);
+        Ok(())
+    }
+    fn Onerror(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<OnErrorEventHandlerNonNull>>> {
+        Ok(
+            match self.upcast::<EventTarget>().get_event_handler("error") {
+                Some(EventHandlerValue::OnError(h)) => Some(h),
+                _ => None,
+            },
+        )
+    }
+    fn SetOnerror(
+        &self,
+        _cx: &mut JSContext,
+        value: Option<Rc<OnErrorEventHandlerNonNull>>,
+    ) -> Fallible<()> {
+        self.upcast::<EventTarget>()
+            .set_event_handler("error", value.map(EventHandlerValue::OnError));
+        Ok(())
+    }
+}
+
+// SAFETY: traces its Node part and the objects it holds.
+unsafe impl Trace for Document {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.node.trace(trc);
+        self.window.trace(trc);
+        self.current_script.trace(trc);
+        self.implementation.trace(trc);
+    }
+}

@@ -1,0 +1,63 @@
+//! DocumentType (https://dom.spec.whatwg.org/#interface-documenttype).
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::document::Document;
+use crate::dom::node::Node;
+
+#[repr(C)]
+pub struct DocumentType {
+    node: Node,
+    name: String,
+    public_id: String,
+    system_id: String,
+}
+
+impl DocumentType {
+    pub fn new(
+        cx: &mut JSContext,
+        document: &Document,
+        name: String,
+        public_id: String,
+        system_id: String,
+    ) -> DomRoot<DocumentType> {
+        DocumentTypeBinding::Wrap(
+            cx,
+            document.global(),
+            None,
+            Box::new(DocumentType {
+                node: Node::new_inherited(Some(document)),
+                name,
+                public_id,
+                system_id,
+            }),
+        )
+    }
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+}
+
+impl DocumentTypeMethods for DocumentType {
+    fn Name(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.name.clone())
+    }
+    fn PublicId(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.public_id.clone())
+    }
+    fn SystemId(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.system_id.clone())
+    }
+    fn Remove(&self, _cx: &mut JSContext) -> Fallible<()> {
+        self.node.remove_self();
+        Ok(())
+    }
+}
+
+// SAFETY: traces its Node part.
+unsafe impl Trace for DocumentType {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.node.trace(trc);
+    }
+}

@@ -1,0 +1,174 @@
+//! DOMException (https://webidl.spec.whatwg.org/#idl-DOMException).
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+
+/// The names of the error table of Web IDL, with their legacy codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DOMErrorName {
+    IndexSizeError,
+    HierarchyRequestError,
+    WrongDocumentError,
+    InvalidCharacterError,
+    NoModificationAllowedError,
+    NotFoundError,
+    NotSupportedError,
+    InUseAttributeError,
+    InvalidStateError,
+    SyntaxError,
+    InvalidModificationError,
+    NamespaceError,
+    InvalidAccessError,
+    TypeMismatchError,
+    SecurityError,
+    NetworkError,
+    AbortError,
+    URLMismatchError,
+    QuotaExceededError,
+    TimeoutError,
+    InvalidNodeTypeError,
+    DataCloneError,
+    EncodingError,
+    NotReadableError,
+    UnknownError,
+    ConstraintError,
+    DataError,
+    TransactionInactiveError,
+    ReadOnlyError,
+    VersionError,
+    OperationError,
+    NotAllowedError,
+}
+
+impl DOMErrorName {
+    pub fn as_str(&self) -> &'static str {
+        use DOMErrorName::*;
+        match self {
+            IndexSizeError => "IndexSizeError",
+            HierarchyRequestError => "HierarchyRequestError",
+            WrongDocumentError => "WrongDocumentError",
+            InvalidCharacterError => "InvalidCharacterError",
+            NoModificationAllowedError => "NoModificationAllowedError",
+            NotFoundError => "NotFoundError",
+            NotSupportedError => "NotSupportedError",
+            InUseAttributeError => "InUseAttributeError",
+            InvalidStateError => "InvalidStateError",
+            SyntaxError => "SyntaxError",
+            InvalidModificationError => "InvalidModificationError",
+            NamespaceError => "NamespaceError",
+            InvalidAccessError => "InvalidAccessError",
+            TypeMismatchError => "TypeMismatchError",
+            SecurityError => "SecurityError",
+            NetworkError => "NetworkError",
+            AbortError => "AbortError",
+            URLMismatchError => "URLMismatchError",
+            QuotaExceededError => "QuotaExceededError",
+            TimeoutError => "TimeoutError",
+            InvalidNodeTypeError => "InvalidNodeTypeError",
+            DataCloneError => "DataCloneError",
+            EncodingError => "EncodingError",
+            NotReadableError => "NotReadableError",
+            UnknownError => "UnknownError",
+            ConstraintError => "ConstraintError",
+            DataError => "DataError",
+            TransactionInactiveError => "TransactionInactiveError",
+            ReadOnlyError => "ReadOnlyError",
+            VersionError => "VersionError",
+            OperationError => "OperationError",
+            NotAllowedError => "NotAllowedError",
+        }
+    }
+
+    /// The legacy `code` of a name (0 for names without one).
+    pub fn code_of(name: &str) -> u16 {
+        match name {
+            "IndexSizeError" => 1,
+            "HierarchyRequestError" => 3,
+            "WrongDocumentError" => 4,
+            "InvalidCharacterError" => 5,
+            "NoModificationAllowedError" => 7,
+            "NotFoundError" => 8,
+            "NotSupportedError" => 9,
+            "InUseAttributeError" => 10,
+            "InvalidStateError" => 11,
+            "SyntaxError" => 12,
+            "InvalidModificationError" => 13,
+            "NamespaceError" => 14,
+            "InvalidAccessError" => 15,
+            "TypeMismatchError" => 17,
+            "SecurityError" => 18,
+            "NetworkError" => 19,
+            "AbortError" => 20,
+            "URLMismatchError" => 21,
+            "QuotaExceededError" => 22,
+            "TimeoutError" => 23,
+            "InvalidNodeTypeError" => 24,
+            "DataCloneError" => 25,
+            _ => 0,
+        }
+    }
+}
+
+#[repr(C)]
+pub struct DOMException {
+    reflector: Reflector,
+    name: String,
+    message: String,
+}
+
+impl DOMException {
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        name: DOMErrorName,
+        message: String,
+    ) -> DomRoot<DOMException> {
+        DOMExceptionBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(DOMException {
+                reflector: Reflector::new(),
+                name: name.as_str().to_string(),
+                message,
+            }),
+        )
+    }
+}
+
+impl DOMExceptionMethods for DOMException {
+    /// <https://webidl.spec.whatwg.org/#dom-domexception-domexception>
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        message: DOMString,
+        name: DOMString,
+    ) -> Fallible<DomRoot<DOMException>> {
+        Ok(DOMExceptionBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(DOMException {
+                reflector: Reflector::new(),
+                name,
+                message,
+            }),
+        ))
+    }
+    fn Name(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.name.clone())
+    }
+    fn Message(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.message.clone())
+    }
+    fn Code(&self, _cx: &mut JSContext) -> Fallible<u16> {
+        Ok(DOMErrorName::code_of(&self.name))
+    }
+}
+
+// SAFETY: nothing to trace.
+unsafe impl Trace for DOMException {
+    unsafe fn trace(&self, _trc: *mut JSTracer) {}
+}

@@ -1,0 +1,35 @@
+//! DOMImplementation (https://dom.spec.whatwg.org/#interface-domimplementation).
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+
+#[repr(C)]
+pub struct DOMImplementation {
+    reflector: Reflector,
+}
+
+impl DOMImplementation {
+    pub fn new(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<DOMImplementation> {
+        DOMImplementationBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(DOMImplementation {
+                reflector: Reflector::new(),
+            }),
+        )
+    }
+}
+
+impl DOMImplementationMethods for DOMImplementation {
+    /// <https://dom.spec.whatwg.org/#dom-domimplementation-hasfeature>
+    fn HasFeature(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(true)
+    }
+}
+
+// SAFETY: nothing to trace.
+unsafe impl Trace for DOMImplementation {
+    unsafe fn trace(&self, _trc: *mut JSTracer) {}
+}

@@ -1,0 +1,270 @@
+//! Element (https://dom.spec.whatwg.org/#interface-element): names and attributes.
+
+use std::cell::RefCell;
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::document::Document;
+use crate::dom::domtokenlist::DOMTokenList;
+use crate::dom::htmlcollection::{CollectionFilter, HTMLCollection};
+use crate::dom::node::{parent_children, Node};
+
+pub const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
+
+#[repr(C)]
+pub struct Element {
+    node: Node,
+    local_name: String,
+    namespace: Option<String>,
+    prefix: Option<String>,
+    attributes: RefCell<Vec<(String, String)>>,
+    class_list: MutNullableDom<DOMTokenList>,
+}
+
+/// https://dom.spec.whatwg.org/#valid-element-name, simplified to what HTML's parser and
+/// `createElement` accept: non-empty, starting with a letter (or `_`/`:`), and free of
+/// whitespace, `/`, `>` and NUL.
+pub fn is_valid_element_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_alphabetic() || c == '_' || c == ':' => {}
+        _ => return false,
+    }
+    chars.all(|c| !c.is_whitespace() && !matches!(c, '/' | '>' | '<' | '\0' | '"' | '\'' | '='))
+}
+
+impl Element {
+    pub fn new_inherited(
+        document: &Document,
+        local_name: String,
+        namespace: Option<String>,
+        prefix: Option<String>,
+    ) -> Element {
+        Element {
+            node: Node::new_inherited(Some(document)),
+            local_name,
+            namespace,
+            prefix,
+            attributes: RefCell::new(Vec::new()),
+            class_list: MutNullableDom::default(),
+        }
+    }
+
+    pub fn local_name(&self) -> String {
+        self.local_name.clone()
+    }
+
+    pub fn namespace_uri(&self) -> Option<String> {
+        self.namespace.clone()
+    }
+
+    pub fn is_html(&self) -> bool {
+        self.namespace.as_deref() == Some(HTML_NAMESPACE)
+    }
+
+    /// https://dom.spec.whatwg.org/#element-html-uppercased-qualified-name
+    pub fn tag_name(&self) -> String {
+        let qualified = match &self.prefix {
+            Some(p) => format!("{p}:{}", self.local_name),
+            None => self.local_name.clone(),
+        };
+        if self.is_html() {
+            qualified.to_ascii_uppercase()
+        } else {
+            qualified
+        }
+    }
+
+    fn normalize(&self, name: &str) -> String {
+        if self.is_html() {
+            name.to_ascii_lowercase()
+        } else {
+            name.to_string()
+        }
+    }
+
+    pub fn get_attribute(&self, name: &str) -> Option<String> {
+        let name = self.normalize(name);
+        self.attributes
+            .borrow()
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn set_attribute(&self, name: &str, value: String) {
+        let name = self.normalize(name);
+        let mut attributes = self.attributes.borrow_mut();
+        match attributes.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = value,
+            None => attributes.push((name, value)),
+        }
+    }
+
+    pub fn remove_attribute(&self, name: &str) {
+        let name = self.normalize(name);
+        self.attributes.borrow_mut().retain(|(n, _)| *n != name);
+    }
+
+    pub fn has_attribute(&self, name: &str) -> bool {
+        self.get_attribute(name).is_some()
+    }
+
+    pub fn class_tokens(&self) -> Vec<String> {
+        self.get_attribute("class")
+            .map(|c| c.split_ascii_whitespace().map(String::from).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl ElementMethods for Element {
+    fn NamespaceURI(&self, _cx: &mut JSContext) -> Fallible<Option<DOMString>> {
+        Ok(self.namespace.clone())
+    }
+    fn Prefix(&self, _cx: &mut JSContext) -> Fallible<Option<DOMString>> {
+        Ok(self.prefix.clone())
+    }
+    fn LocalName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.local_name.clone())
+    }
+    fn TagName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.tag_name())
+    }
+    fn Id(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.get_attribute("id").unwrap_or_default())
+    }
+    fn SetId(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        self.set_attribute("id", value);
+        Ok(())
+    }
+    fn ClassName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.get_attribute("class").unwrap_or_default())
+    }
+    fn SetClassName(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        self.set_attribute("class", value);
+        Ok(())
+    }
+    fn ClassList(&self, cx: &mut JSContext) -> Fallible<DomRoot<DOMTokenList>> {
+        Ok(self
+            .class_list
+            .or_init(|| DOMTokenList::new(cx, self.global(), self, "class")))
+    }
+    fn HasAttributes(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(!self.attributes.borrow().is_empty())
+    }
+    fn GetAttributeNames(&self, _cx: &mut JSContext) -> Fallible<Vec<DOMString>> {
+        Ok(self
+            .attributes
+            .borrow()
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect())
+    }
+    fn GetAttribute(
+        &self,
+        _cx: &mut JSContext,
+        qualified_name: DOMString,
+    ) -> Fallible<Option<DOMString>> {
+        Ok(self.get_attribute(&qualified_name))
+    }
+    /// <https://dom.spec.whatwg.org/#dom-element-setattribute>
+    fn SetAttribute(
+        &self,
+        _cx: &mut JSContext,
+        qualified_name: DOMString,
+        value: DOMString,
+    ) -> Fallible<()> {
+        if !is_valid_element_name(&qualified_name) {
+            return Err(Error::invalid_character(format!(
+                "'{qualified_name}' is not a valid attribute name."
+            )));
+        }
+        self.set_attribute(&qualified_name, value);
+        Ok(())
+    }
+    fn RemoveAttribute(&self, _cx: &mut JSContext, qualified_name: DOMString) -> Fallible<()> {
+        self.remove_attribute(&qualified_name);
+        Ok(())
+    }
+    /// <https://dom.spec.whatwg.org/#dom-element-toggleattribute>
+    fn ToggleAttribute(
+        &self,
+        _cx: &mut JSContext,
+        qualified_name: DOMString,
+        force: Option<bool>,
+    ) -> Fallible<bool> {
+        if !is_valid_element_name(&qualified_name) {
+            return Err(Error::invalid_character(format!(
+                "'{qualified_name}' is not a valid attribute name."
+            )));
+        }
+        let present = self.has_attribute(&qualified_name);
+        match (present, force) {
+            (false, None | Some(true)) => {
+                self.set_attribute(&qualified_name, String::new());
+                Ok(true)
+            }
+            (true, None | Some(false)) => {
+                self.remove_attribute(&qualified_name);
+                Ok(false)
+            }
+            (present, _) => Ok(present),
+        }
+    }
+    fn HasAttribute(&self, _cx: &mut JSContext, qualified_name: DOMString) -> Fallible<bool> {
+        Ok(self.has_attribute(&qualified_name))
+    }
+    fn GetElementsByTagName(
+        &self,
+        cx: &mut JSContext,
+        qualified_name: DOMString,
+    ) -> Fallible<DomRoot<HTMLCollection>> {
+        Ok(HTMLCollection::new(
+            cx,
+            self.global(),
+            &self.node,
+            CollectionFilter::TagName(qualified_name),
+        ))
+    }
+    fn GetElementsByClassName(
+        &self,
+        cx: &mut JSContext,
+        class_names: DOMString,
+    ) -> Fallible<DomRoot<HTMLCollection>> {
+        let classes = class_names
+            .split_ascii_whitespace()
+            .map(String::from)
+            .collect();
+        Ok(HTMLCollection::new(
+            cx,
+            self.global(),
+            &self.node,
+            CollectionFilter::ClassNames(classes),
+        ))
+    }
+    fn Children(&self, cx: &mut JSContext) -> Fallible<DomRoot<HTMLCollection>> {
+        Ok(parent_children(cx, &self.node))
+    }
+    fn FirstElementChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
+        Ok(self.node.child_elements().into_iter().next())
+    }
+    fn LastElementChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
+        Ok(self.node.child_elements().pop())
+    }
+    fn ChildElementCount(&self, _cx: &mut JSContext) -> Fallible<u32> {
+        Ok(self.node.child_elements().len() as u32)
+    }
+    fn Remove(&self, _cx: &mut JSContext) -> Fallible<()> {
+        self.node.remove_self();
+        Ok(())
+    }
+}
+
+// SAFETY: traces its Node part and class list.
+unsafe impl Trace for Element {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.node.trace(trc);
+        self.class_list.trace(trc);
+    }
+}

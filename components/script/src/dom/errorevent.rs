@@ -1,0 +1,128 @@
+//! ErrorEvent (https://html.spec.whatwg.org/multipage/webappapis.html#errorevent).
+
+use mozjs::jsapi::{Heap, JSTracer};
+use mozjs::jsval::UndefinedValue;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::event::Event;
+
+#[repr(C)]
+pub struct ErrorEvent {
+    event: Event,
+    message: String,
+    filename: String,
+    lineno: u32,
+    colno: u32,
+    error: Heap<JSVal>,
+}
+
+/// What an uncaught exception reports.
+pub struct ErrorReport {
+    pub message: String,
+    pub filename: String,
+    pub lineno: u32,
+    pub colno: u32,
+}
+
+impl ErrorEvent {
+    fn create(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        report: ErrorReport,
+        error: JSVal,
+    ) -> DomRoot<ErrorEvent> {
+        let event = ErrorEventBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(ErrorEvent {
+                event: Event::new_inherited(global),
+                message: report.message,
+                filename: report.filename,
+                lineno: report.lineno,
+                colno: report.colno,
+                error: Heap::default(),
+            }),
+        );
+        event.error.set(error);
+        event
+    }
+
+    /// The trusted, cancelable `error` event fired for an uncaught exception.
+    pub fn new_trusted(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        report: ErrorReport,
+        error: JSVal,
+    ) -> DomRoot<ErrorEvent> {
+        let event = Self::create(cx, global, None, report, error);
+        event.upcast::<Event>().init("error", false, true);
+        event.upcast::<Event>().set_trusted(true);
+        event
+    }
+
+    pub fn message(&self) -> String {
+        self.message.clone()
+    }
+    pub fn filename(&self) -> String {
+        self.filename.clone()
+    }
+    pub fn lineno(&self) -> u32 {
+        self.lineno
+    }
+    pub fn colno(&self) -> u32 {
+        self.colno
+    }
+    pub fn error_value(&self) -> JSVal {
+        self.error.get()
+    }
+}
+
+impl ErrorEventMethods for ErrorEvent {
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        type_: DOMString,
+        init: &ErrorEventInit,
+    ) -> Fallible<DomRoot<ErrorEvent>> {
+        let report = ErrorReport {
+            message: init.message.clone(),
+            filename: init.filename.clone(),
+            lineno: init.lineno,
+            colno: init.colno,
+        };
+        let error = init
+            .error
+            .as_ref()
+            .map(|e| e.get())
+            .unwrap_or(UndefinedValue());
+        let event = Self::create(cx, global, proto, report, error);
+        event.upcast::<Event>().init_from_dict(&type_, &init.parent);
+        Ok(event)
+    }
+    fn Message(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.message.clone())
+    }
+    fn Filename(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.filename.clone())
+    }
+    fn Lineno(&self, _cx: &mut JSContext) -> Fallible<u32> {
+        Ok(self.lineno)
+    }
+    fn Colno(&self, _cx: &mut JSContext) -> Fallible<u32> {
+        Ok(self.colno)
+    }
+    fn Error(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
+        Ok(self.error.get())
+    }
+}
+
+// SAFETY: traces the event and the error value.
+unsafe impl Trace for ErrorEvent {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.event.trace(trc);
+        self.error.trace(trc);
+    }
+}

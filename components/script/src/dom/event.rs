@@ -1,0 +1,244 @@
+//! Event (https://dom.spec.whatwg.org/#interface-event).
+
+use std::cell::{Cell, RefCell};
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::eventtarget::EventTarget;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u16)]
+pub enum EventPhase {
+    None = 0,
+    Capturing = 1,
+    AtTarget = 2,
+    Bubbling = 3,
+}
+
+#[repr(C)]
+pub struct Event {
+    reflector: Reflector,
+    event_type: RefCell<String>,
+    target: MutNullableDom<EventTarget>,
+    current_target: MutNullableDom<EventTarget>,
+    phase: Cell<EventPhase>,
+    bubbles: Cell<bool>,
+    cancelable: Cell<bool>,
+    composed: Cell<bool>,
+    canceled: Cell<bool>,
+    stop_propagation: Cell<bool>,
+    stop_immediate: Cell<bool>,
+    in_passive_listener: Cell<bool>,
+    dispatching: Cell<bool>,
+    initialized: Cell<bool>,
+    trusted: Cell<bool>,
+    time_stamp: f64,
+}
+
+impl Event {
+    pub fn new_inherited(global: &GlobalScope) -> Event {
+        Event {
+            reflector: Reflector::new(),
+            event_type: RefCell::new(String::new()),
+            target: MutNullableDom::default(),
+            current_target: MutNullableDom::default(),
+            phase: Cell::new(EventPhase::None),
+            bubbles: Cell::new(false),
+            cancelable: Cell::new(false),
+            composed: Cell::new(false),
+            canceled: Cell::new(false),
+            stop_propagation: Cell::new(false),
+            stop_immediate: Cell::new(false),
+            in_passive_listener: Cell::new(false),
+            dispatching: Cell::new(false),
+            initialized: Cell::new(false),
+            trusted: Cell::new(false),
+            time_stamp: global.now_ms(),
+        }
+    }
+
+    /// A new initialized event, for the engine to fire.
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        event_type: &str,
+        bubbles: bool,
+        cancelable: bool,
+    ) -> DomRoot<Event> {
+        let event = EventBinding::Wrap(cx, global, None, Box::new(Event::new_inherited(global)));
+        event.init(event_type, bubbles, cancelable);
+        event
+    }
+
+    /// https://dom.spec.whatwg.org/#concept-event-initialize
+    pub fn init(&self, event_type: &str, bubbles: bool, cancelable: bool) {
+        self.initialized.set(true);
+        self.stop_propagation.set(false);
+        self.stop_immediate.set(false);
+        self.canceled.set(false);
+        self.trusted.set(false);
+        self.target.set(None);
+        *self.event_type.borrow_mut() = event_type.to_string();
+        self.bubbles.set(bubbles);
+        self.cancelable.set(cancelable);
+    }
+
+    pub fn init_from_dict(&self, event_type: &str, init: &EventInit) {
+        self.init(event_type, init.bubbles, init.cancelable);
+        self.composed.set(init.composed);
+    }
+
+    pub fn type_(&self) -> String {
+        self.event_type.borrow().clone()
+    }
+    pub fn bubbles(&self) -> bool {
+        self.bubbles.get()
+    }
+    pub fn canceled(&self) -> bool {
+        self.canceled.get()
+    }
+    /// https://dom.spec.whatwg.org/#set-the-canceled-flag
+    pub fn cancel(&self) {
+        if self.cancelable.get() && !self.in_passive_listener.get() {
+            self.canceled.set(true);
+        }
+    }
+    pub fn dispatching(&self) -> bool {
+        self.dispatching.get()
+    }
+    pub fn initialized(&self) -> bool {
+        self.initialized.get()
+    }
+    pub(crate) fn set_dispatching(&self, v: bool) {
+        self.dispatching.set(v)
+    }
+    pub(crate) fn set_target(&self, target: Option<&EventTarget>) {
+        self.target.set(target)
+    }
+    pub(crate) fn set_current_target(&self, target: Option<&EventTarget>) {
+        self.current_target.set(target)
+    }
+    pub(crate) fn set_phase(&self, phase: EventPhase) {
+        self.phase.set(phase)
+    }
+    pub(crate) fn set_in_passive_listener(&self, v: bool) {
+        self.in_passive_listener.set(v)
+    }
+    pub fn set_trusted(&self, v: bool) {
+        self.trusted.set(v)
+    }
+    pub(crate) fn stop_propagation_flag(&self) -> bool {
+        self.stop_propagation.get()
+    }
+    pub(crate) fn stop_immediate_propagation_flag(&self) -> bool {
+        self.stop_immediate.get()
+    }
+    pub(crate) fn clear_propagation_flags(&self) {
+        self.stop_propagation.set(false);
+        self.stop_immediate.set(false);
+    }
+}
+
+impl EventMethods for Event {
+    /// <https://dom.spec.whatwg.org/#dom-event-event>
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        type_: DOMString,
+        init: &EventInit,
+    ) -> Fallible<DomRoot<Event>> {
+        let event = EventBinding::Wrap(cx, global, proto, Box::new(Event::new_inherited(global)));
+        event.init_from_dict(&type_, init);
+        Ok(event)
+    }
+    fn Type(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.type_())
+    }
+    fn Target(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<EventTarget>>> {
+        Ok(self.target.get())
+    }
+    fn SrcElement(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<EventTarget>>> {
+        Ok(self.target.get())
+    }
+    fn CurrentTarget(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<EventTarget>>> {
+        Ok(self.current_target.get())
+    }
+    fn EventPhase(&self, _cx: &mut JSContext) -> Fallible<u16> {
+        Ok(self.phase.get() as u16)
+    }
+    /// <https://dom.spec.whatwg.org/#dom-event-stoppropagation>
+    fn StopPropagation(&self, _cx: &mut JSContext) -> Fallible<()> {
+        self.stop_propagation.set(true);
+        Ok(())
+    }
+    fn CancelBubble(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.stop_propagation.get())
+    }
+    fn SetCancelBubble(&self, _cx: &mut JSContext, value: bool) -> Fallible<()> {
+        if value {
+            self.stop_propagation.set(true);
+        }
+        Ok(())
+    }
+    /// <https://dom.spec.whatwg.org/#dom-event-stopimmediatepropagation>
+    fn StopImmediatePropagation(&self, _cx: &mut JSContext) -> Fallible<()> {
+        self.stop_propagation.set(true);
+        self.stop_immediate.set(true);
+        Ok(())
+    }
+    fn Bubbles(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.bubbles.get())
+    }
+    fn Cancelable(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.cancelable.get())
+    }
+    fn ReturnValue(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(!self.canceled.get())
+    }
+    fn SetReturnValue(&self, _cx: &mut JSContext, value: bool) -> Fallible<()> {
+        if !value {
+            self.cancel();
+        }
+        Ok(())
+    }
+    /// <https://dom.spec.whatwg.org/#dom-event-preventdefault>
+    fn PreventDefault(&self, _cx: &mut JSContext) -> Fallible<()> {
+        self.cancel();
+        Ok(())
+    }
+    fn DefaultPrevented(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.canceled.get())
+    }
+    fn Composed(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.composed.get())
+    }
+    fn IsTrusted(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.trusted.get())
+    }
+    fn TimeStamp(&self, _cx: &mut JSContext) -> Fallible<f64> {
+        Ok(self.time_stamp)
+    }
+    /// <https://dom.spec.whatwg.org/#dom-event-initevent>
+    fn InitEvent(
+        &self,
+        _cx: &mut JSContext,
+        type_: DOMString,
+        bubbles: bool,
+        cancelable: bool,
+    ) -> Fallible<()> {
+        if !self.dispatching.get() {
+            self.init(&type_, bubbles, cancelable);
+        }
+        Ok(())
+    }
+}
+
+// SAFETY: traces the targets.
+unsafe impl Trace for Event {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.target.trace(trc);
+        self.current_target.trace(trc);
+    }
+}

@@ -1,0 +1,384 @@
+//! EventTarget: listener lists, event handler attributes and the dispatch algorithm
+//! (https://dom.spec.whatwg.org/#concept-event-dispatch), without shadow trees.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use mozjs::jsapi::JSTracer;
+use mozjs::jsval::UndefinedValue;
+use mozjs::rooted;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::event::{Event, EventPhase};
+use crate::dom::node::Node;
+use crate::dom::window::Window;
+
+/// What a listener calls: an `addEventListener` callback, or the event handler attribute of
+/// that name (`onload`), whose value lives in `EventTarget::handlers`.
+#[derive(Clone)]
+enum ListenerCallback {
+    Listener(Rc<EventListener>),
+    Handler,
+}
+
+#[derive(Clone)]
+struct Listener {
+    event_type: String,
+    callback: ListenerCallback,
+    capture: bool,
+    once: bool,
+    passive: bool,
+    removed: Rc<std::cell::Cell<bool>>,
+}
+
+/// An event handler attribute's value.
+#[derive(Clone)]
+pub enum EventHandlerValue {
+    Plain(Rc<EventHandlerNonNull>),
+    OnError(Rc<OnErrorEventHandlerNonNull>),
+}
+
+#[repr(C)]
+pub struct EventTarget {
+    reflector: Reflector,
+    listeners: RefCell<Vec<Listener>>,
+    handlers: RefCell<HashMap<String, EventHandlerValue>>,
+}
+
+impl EventTarget {
+    pub fn new_inherited() -> EventTarget {
+        EventTarget {
+            reflector: Reflector::new(),
+            listeners: RefCell::new(Vec::new()),
+            handlers: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The value of the event handler attribute for `event_type` (`"load"` for `onload`).
+    pub fn get_event_handler(&self, event_type: &str) -> Option<EventHandlerValue> {
+        self.handlers.borrow().get(event_type).cloned()
+    }
+
+    /// Sets an event handler attribute; the first non-null value also registers the
+    /// listener that calls it, at the position it has from then on (HTML's rule).
+    pub fn set_event_handler(&self, event_type: &str, value: Option<EventHandlerValue>) {
+        match value {
+            Some(v) => {
+                let first = self
+                    .handlers
+                    .borrow_mut()
+                    .insert(event_type.to_string(), v)
+                    .is_none();
+                if first {
+                    self.listeners.borrow_mut().push(Listener {
+                        event_type: event_type.to_string(),
+                        callback: ListenerCallback::Handler,
+                        capture: false,
+                        once: false,
+                        passive: false,
+                        removed: Rc::new(std::cell::Cell::new(false)),
+                    });
+                }
+            }
+            None => {
+                self.handlers.borrow_mut().remove(event_type);
+                self.listeners.borrow_mut().retain(|l| {
+                    let keep = !(l.event_type == event_type
+                        && matches!(l.callback, ListenerCallback::Handler));
+                    if !keep {
+                        l.removed.set(true);
+                    }
+                    keep
+                });
+            }
+        }
+    }
+
+    pub fn get_handler_attribute(&self, event_type: &str) -> Option<Rc<EventHandlerNonNull>> {
+        match self.get_event_handler(event_type) {
+            Some(EventHandlerValue::Plain(h)) => Some(h),
+            _ => None,
+        }
+    }
+
+    pub fn set_handler_attribute(&self, event_type: &str, value: Option<Rc<EventHandlerNonNull>>) {
+        self.set_event_handler(event_type, value.map(EventHandlerValue::Plain))
+    }
+
+    pub fn has_listeners_for(&self, event_type: &str) -> bool {
+        self.listeners
+            .borrow()
+            .iter()
+            .any(|l| l.event_type == event_type)
+    }
+
+    /// The parent in the event path: a node's parent, a document's window (except for
+    /// `load`, which does not propagate from the document to the window).
+    fn get_the_parent(&self, event: &Event) -> Option<DomRoot<EventTarget>> {
+        let this = DomRoot::from_ref(self);
+        if let Some(node) = this.downcast::<Node>() {
+            if let Some(parent) = node.parent_node() {
+                return Some(DomRoot::upcast(parent));
+            }
+            if let Some(document) = node.downcast::<crate::dom::document::Document>() {
+                if event.type_() != "load" {
+                    if let Some(window) = document.window() {
+                        return Some(DomRoot::upcast(window));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Dispatches `event` to this target (https://dom.spec.whatwg.org/#concept-event-dispatch).
+    /// Returns false if the event was canceled.
+    ///
+    /// # Safety
+    /// `cx` in this object's realm.
+    pub unsafe fn dispatch_event(&self, cx: &mut JSContext, event: &Event) -> bool {
+        event.set_dispatching(true);
+        event.set_target(Some(self));
+        let mut path: Vec<DomRoot<EventTarget>> = vec![DomRoot::from_ref(self)];
+        while let Some(parent) = path.last().and_then(|t| t.get_the_parent(event)) {
+            path.push(parent);
+        }
+        // Capturing: from the outermost ancestor down to the parent.
+        for target in path.iter().skip(1).rev() {
+            if event.stop_propagation_flag() {
+                break;
+            }
+            event.set_phase(EventPhase::Capturing);
+            target.invoke_listeners(cx, event, Some(true));
+        }
+        if !event.stop_propagation_flag() {
+            event.set_phase(EventPhase::AtTarget);
+            self.invoke_listeners(cx, event, None);
+        }
+        if event.bubbles() {
+            for target in path.iter().skip(1) {
+                if event.stop_propagation_flag() {
+                    break;
+                }
+                event.set_phase(EventPhase::Bubbling);
+                target.invoke_listeners(cx, event, Some(false));
+            }
+        }
+        event.set_phase(EventPhase::None);
+        event.set_current_target(None);
+        event.set_dispatching(false);
+        event.clear_propagation_flags();
+        !event.canceled()
+    }
+
+    /// Calls the listeners for the event's type; `capture` selects capturing (`Some(true)`),
+    /// bubbling (`Some(false)`) or both, in registration order (at target).
+    unsafe fn invoke_listeners(&self, cx: &mut JSContext, event: &Event, capture: Option<bool>) {
+        event.set_current_target(Some(self));
+        let snapshot: Vec<Listener> = self
+            .listeners
+            .borrow()
+            .iter()
+            .filter(|l| l.event_type == event.type_())
+            .filter(|l| capture.is_none_or(|c| l.capture == c))
+            .cloned()
+            .collect();
+        let global = self.global();
+        rooted!(&in(cx) let mut this = UndefinedValue());
+        self.to_js(cx, this.handle_mut());
+        for listener in snapshot {
+            if listener.removed.get() {
+                continue;
+            }
+            if listener.once {
+                self.remove_listener_entry(&listener);
+            }
+            event.set_in_passive_listener(listener.passive);
+            let result = match &listener.callback {
+                ListenerCallback::Listener(callback) => {
+                    callback.HandleEvent(cx, this.handle(), event)
+                }
+                ListenerCallback::Handler => self.call_handler(cx, event, this.handle()),
+            };
+            event.set_in_passive_listener(false);
+            if let Err(error) = result {
+                crate::script_runtime::report_error(cx, global, error);
+            }
+            if event.stop_immediate_propagation_flag() {
+                break;
+            }
+        }
+    }
+
+    /// Calls an event handler attribute's value (https://html.spec.whatwg.org/#the-event-handler-processing-algorithm).
+    unsafe fn call_handler(
+        &self,
+        cx: &mut JSContext,
+        event: &Event,
+        this: HandleValue<'_>,
+    ) -> Result<(), Error> {
+        let Some(handler) = self.get_event_handler(&event.type_()) else {
+            return Ok(());
+        };
+        match handler {
+            EventHandlerValue::OnError(handler) => {
+                // A window's onerror gets the error's parts as arguments; true cancels.
+                if let Some(error_event) = event.downcast::<crate::dom::errorevent::ErrorEvent>() {
+                    if self.is::<Window>() {
+                        let message = EventOrString::String(error_event.message());
+                        let error = RootedValue::new(error_event.error_value());
+                        let rv = handler.Call(
+                            cx,
+                            this,
+                            message,
+                            error_event.filename(),
+                            error_event.lineno(),
+                            error_event.colno(),
+                            error.handle(),
+                        )?;
+                        if rv.get().is_boolean() && rv.get().to_boolean() {
+                            event.cancel();
+                        }
+                        return Ok(());
+                    }
+                }
+                let arg = EventOrString::Event(DomRoot::from_ref(event));
+                let undefined = RootedValue::undefined();
+                let rv = handler.Call(cx, this, arg, String::new(), 0, 0, undefined.handle())?;
+                if rv.get().is_boolean() && !rv.get().to_boolean() {
+                    event.cancel();
+                }
+            }
+            EventHandlerValue::Plain(handler) => {
+                let rv = handler.Call(cx, this, event)?;
+                if rv.get().is_boolean() && !rv.get().to_boolean() {
+                    event.cancel();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_listener_entry(&self, listener: &Listener) {
+        listener.removed.set(true);
+        self.listeners
+            .borrow_mut()
+            .retain(|l| !Rc::ptr_eq(&l.removed, &listener.removed));
+    }
+
+    /// Fires a simple event (not bubbling, not cancelable) at this target.
+    ///
+    /// # Safety
+    /// `cx` in this object's realm.
+    pub unsafe fn fire_event(&self, cx: &mut JSContext, event_type: &str) -> bool {
+        let event = Event::new(cx, self.global(), event_type, false, false);
+        event.set_trusted(true);
+        self.dispatch_event(cx, &event)
+    }
+}
+
+fn flatten_options(options: &AddEventListenerOptionsOrBoolean) -> (bool, bool, bool) {
+    match options {
+        AddEventListenerOptionsOrBoolean::Boolean(capture) => (*capture, false, false),
+        AddEventListenerOptionsOrBoolean::AddEventListenerOptions(o) => {
+            (o.parent.capture, o.once, o.passive.unwrap_or(false))
+        }
+    }
+}
+
+impl EventTargetMethods for EventTarget {
+    /// <https://dom.spec.whatwg.org/#dom-eventtarget-eventtarget>
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+    ) -> Fallible<DomRoot<EventTarget>> {
+        Ok(EventTargetBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(EventTarget::new_inherited()),
+        ))
+    }
+
+    /// <https://dom.spec.whatwg.org/#dom-eventtarget-addeventlistener>
+    fn AddEventListener(
+        &self,
+        _cx: &mut JSContext,
+        type_: DOMString,
+        callback: Option<Rc<EventListener>>,
+        options: AddEventListenerOptionsOrBoolean,
+    ) -> Fallible<()> {
+        // Step 2: If listener's callback is null, then return.
+        let Some(callback) = callback else {
+            return Ok(());
+        };
+        let (capture, once, passive) = flatten_options(&options);
+        let mut listeners = self.listeners.borrow_mut();
+        // Step 4: add only if no equal listener (type, callback, capture) is present.
+        let duplicate = listeners.iter().any(|l| {
+            l.event_type == type_
+                && l.capture == capture
+                && matches!(&l.callback, ListenerCallback::Listener(c) if c.callback == callback.callback)
+        });
+        if !duplicate {
+            listeners.push(Listener {
+                event_type: type_,
+                callback: ListenerCallback::Listener(callback),
+                capture,
+                once,
+                passive,
+                removed: Rc::new(std::cell::Cell::new(false)),
+            });
+        }
+        Ok(())
+    }
+
+    /// <https://dom.spec.whatwg.org/#dom-eventtarget-removeeventlistener>
+    fn RemoveEventListener(
+        &self,
+        _cx: &mut JSContext,
+        type_: DOMString,
+        callback: Option<Rc<EventListener>>,
+        options: EventListenerOptionsOrBoolean,
+    ) -> Fallible<()> {
+        let Some(callback) = callback else {
+            return Ok(());
+        };
+        let capture = match options {
+            EventListenerOptionsOrBoolean::Boolean(c) => c,
+            EventListenerOptionsOrBoolean::EventListenerOptions(o) => o.capture,
+        };
+        self.listeners.borrow_mut().retain(|l| {
+            let matches = l.event_type == type_
+                && l.capture == capture
+                && matches!(&l.callback, ListenerCallback::Listener(c) if c.callback == callback.callback);
+            if matches {
+                l.removed.set(true);
+            }
+            !matches
+        });
+        Ok(())
+    }
+
+    /// <https://dom.spec.whatwg.org/#dom-eventtarget-dispatchevent>
+    fn DispatchEvent(&self, cx: &mut JSContext, event: &Event) -> Fallible<bool> {
+        // Step 1: If event's dispatch flag is set, or if its initialized flag is not set,
+        // then throw an "InvalidStateError" DOMException.
+        if event.dispatching() || !event.initialized() {
+            return Err(Error::invalid_state(
+                "The event is already being dispatched.",
+            ));
+        }
+        // Step 2: Initialize event's isTrusted attribute to false.
+        event.set_trusted(false);
+        // SAFETY: called from a binding native, in this object's realm.
+        Ok(unsafe { self.dispatch_event(cx, event) })
+    }
+}
+
+// SAFETY: traces nothing the GC manages except through listener callbacks, which root
+// themselves while alive.
+unsafe impl Trace for EventTarget {
+    unsafe fn trace(&self, _trc: *mut JSTracer) {}
+}

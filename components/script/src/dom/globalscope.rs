@@ -1,0 +1,250 @@
+//! What every global (a Window, later worker globals) has: its realm's prototype and
+//! interface object caches, its URL and origin, its event loop, timers and console sink.
+//! Not a Web IDL interface: it sits between EventTarget and the concrete global in the
+//! struct chain (`Window { globalscope: GlobalScope }`), as in Servo.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use mozjs::jsapi::{Heap, JSObject, JSTracer};
+use mozjs::rust::Trace;
+use url::Url;
+
+use crate::dom::bindings::codegen::{PrototypeId, PROTOTYPE_COUNT};
+use crate::dom::bindings::interface::GlobalKind;
+use crate::dom::bindings::utils::unwrap_dom_object;
+use crate::dom::eventtarget::EventTarget;
+use crate::event_loop::EventLoop;
+use crate::timers::Timers;
+
+/// Where `console.*` output goes: the embedder decides (the shell prints to stdout).
+pub trait ConsoleSink {
+    fn message(&self, level: ConsoleLevel, text: &str);
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsoleLevel {
+    Log,
+    Info,
+    Warn,
+    Error,
+    Debug,
+}
+
+/// A compiled helper function, keyed by its source's address.
+type Helper = (usize, Box<Heap<*mut JSObject>>);
+
+#[repr(C)]
+pub struct GlobalScope {
+    eventtarget: EventTarget,
+    protos: Box<[Heap<*mut JSObject>]>,
+    interfaces: Box<[Heap<*mut JSObject>]>,
+    kind: GlobalKind,
+    url: Url,
+    event_loop: Rc<EventLoop>,
+    console: Rc<dyn ConsoleSink>,
+    timers: Timers,
+    time_origin: Instant,
+    time_origin_epoch_ms: f64,
+    /// Helper functions compiled from JS source once per global (see
+    /// `script_runtime::evaluate_helper`), keyed by the source's address.
+    helpers: RefCell<Vec<Helper>>,
+    closed: Cell<bool>,
+}
+
+impl GlobalScope {
+    pub fn new_inherited(
+        kind: GlobalKind,
+        url: Url,
+        event_loop: Rc<EventLoop>,
+        console: Rc<dyn ConsoleSink>,
+    ) -> GlobalScope {
+        let empty = || {
+            (0..PROTOTYPE_COUNT)
+                .map(|_| Heap::default())
+                .collect::<Vec<_>>()
+                .into_boxed_slice()
+        };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0);
+        GlobalScope {
+            eventtarget: EventTarget::new_inherited(),
+            protos: empty(),
+            interfaces: empty(),
+            kind,
+            url,
+            event_loop,
+            console,
+            timers: Timers::default(),
+            time_origin: Instant::now(),
+            time_origin_epoch_ms: now,
+            helpers: RefCell::new(Vec::new()),
+            closed: Cell::new(false),
+        }
+    }
+
+    /// The GlobalScope of the global `object` belongs to.
+    ///
+    /// # Safety
+    /// `object` must be a live object whose global is a DOM global.
+    pub unsafe fn from_object<'a>(object: *mut JSObject) -> &'a GlobalScope {
+        let global = mozjs::jsapi::GetNonCCWObjectGlobal(object);
+        &*unwrap_dom_object::<GlobalScope>(global)
+    }
+
+    pub fn proto(&self, id: PrototypeId) -> *mut JSObject {
+        self.protos[id as usize].get()
+    }
+
+    pub fn set_proto(&self, id: PrototypeId, proto: *mut JSObject) {
+        self.protos[id as usize].set(proto)
+    }
+
+    pub fn interface_object(&self, id: PrototypeId) -> *mut JSObject {
+        self.interfaces[id as usize].get()
+    }
+
+    pub fn set_interface_object(&self, id: PrototypeId, object: *mut JSObject) {
+        self.interfaces[id as usize].set(object)
+    }
+
+    pub fn kind(&self) -> &GlobalKind {
+        &self.kind
+    }
+
+    pub fn is_secure_context(&self) -> bool {
+        self.kind.secure
+    }
+
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    pub fn origin(&self) -> url::Origin {
+        self.url.origin()
+    }
+
+    pub fn event_loop(&self) -> &Rc<EventLoop> {
+        &self.event_loop
+    }
+
+    pub fn console(&self) -> &dyn ConsoleSink {
+        &*self.console
+    }
+
+    pub fn timers(&self) -> &Timers {
+        &self.timers
+    }
+
+    /// Milliseconds since the time origin (`performance.now()`).
+    pub fn now_ms(&self) -> f64 {
+        self.time_origin.elapsed().as_secs_f64() * 1000.0
+    }
+
+    pub fn time_origin_epoch_ms(&self) -> f64 {
+        self.time_origin_epoch_ms
+    }
+
+    pub fn helper(&self, key: usize) -> Option<*mut JSObject> {
+        self.helpers
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, h)| h.get())
+    }
+
+    pub fn set_helper(&self, key: usize, function: *mut JSObject) {
+        self.helpers.borrow_mut().push((key, Heap::boxed(function)));
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
+    pub fn close(&self) {
+        self.closed.set(true)
+    }
+
+    /// The global object.
+    pub fn reflector(&self) -> &crate::dom::bindings::reflector::Reflector {
+        use crate::dom::bindings::reflector::DomObject;
+        self.eventtarget.reflector()
+    }
+
+    pub fn upcast_event_target(&self) -> &EventTarget {
+        &self.eventtarget
+    }
+}
+
+// SAFETY: traces every JS value the global holds.
+unsafe impl Trace for GlobalScope {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.eventtarget.trace(trc);
+        for heap in self.protos.iter().chain(self.interfaces.iter()) {
+            if !heap.get().is_null() {
+                heap.trace(trc);
+            }
+        }
+        for (_, heap) in self.helpers.borrow().iter() {
+            heap.trace(trc);
+        }
+        self.timers.trace(trc);
+    }
+}
+
+/// The members of the WindowOrWorkerGlobalScope mixin, shared by every global.
+impl GlobalScope {
+    /// <https://html.spec.whatwg.org/multipage/webappapis.html#dom-btoa>
+    pub fn btoa(&self, data: &str) -> Result<String, crate::dom::bindings::error::Error> {
+        use base64::Engine;
+        let mut bytes = Vec::with_capacity(data.len());
+        for ch in data.chars() {
+            let code = ch as u32;
+            if code > 0xFF {
+                return Err(crate::dom::bindings::error::Error::invalid_character(
+                    "The string to be encoded contains characters outside of the Latin1 range.",
+                ));
+            }
+            bytes.push(code as u8);
+        }
+        Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    /// <https://html.spec.whatwg.org/multipage/webappapis.html#dom-atob>
+    pub fn atob(&self, data: &str) -> Result<String, crate::dom::bindings::error::Error> {
+        use base64::Engine;
+        // Forgiving-base64 decode: drop ASCII whitespace, accept missing padding.
+        let mut cleaned: String = data
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\x0C' | '\r' | ' '))
+            .collect();
+        if cleaned.len().is_multiple_of(4) && cleaned.ends_with("==") {
+            cleaned.truncate(cleaned.len() - 2);
+        } else if cleaned.len().is_multiple_of(4) && cleaned.ends_with('=') {
+            cleaned.truncate(cleaned.len() - 1);
+        }
+        let invalid = || {
+            crate::dom::bindings::error::Error::invalid_character(
+                "The string to be decoded is not correctly encoded.",
+            )
+        };
+        if cleaned.len() % 4 == 1
+            || !cleaned
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+        {
+            return Err(invalid());
+        }
+        let engine = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
+                .with_decode_allow_trailing_bits(true),
+        );
+        let bytes = engine.decode(cleaned.as_bytes()).map_err(|_| invalid())?;
+        Ok(bytes.into_iter().map(char::from).collect())
+    }
+}

@@ -1,0 +1,107 @@
+//! HTMLCollection (https://dom.spec.whatwg.org/#interface-htmlcollection): a live, filtered
+//! view of elements under a root.
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::element::Element;
+use crate::dom::node::Node;
+
+pub enum CollectionFilter {
+    /// The root's element children.
+    Children,
+    /// Descendants with this qualified name (`*` for all), https://dom.spec.whatwg.org/#concept-getelementsbytagname
+    TagName(String),
+    /// Descendants having all these classes.
+    ClassNames(Vec<String>),
+}
+
+#[repr(C)]
+pub struct HTMLCollection {
+    reflector: Reflector,
+    root: Dom<Node>,
+    filter: CollectionFilter,
+}
+
+impl HTMLCollection {
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        root: &Node,
+        filter: CollectionFilter,
+    ) -> DomRoot<HTMLCollection> {
+        HTMLCollectionBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(HTMLCollection {
+                reflector: Reflector::new(),
+                root: Dom::from_ref(root),
+                filter,
+            }),
+        )
+    }
+
+    fn elements(&self) -> Vec<DomRoot<Element>> {
+        match &self.filter {
+            CollectionFilter::Children => self.root.child_elements(),
+            CollectionFilter::TagName(name) => {
+                let lower = name.to_ascii_lowercase();
+                self.root
+                    .descendant_elements()
+                    .into_iter()
+                    .filter(|e| name == "*" || e.local_name() == lower || e.tag_name() == *name)
+                    .collect()
+            }
+            CollectionFilter::ClassNames(classes) => {
+                if classes.is_empty() {
+                    return Vec::new();
+                }
+                self.root
+                    .descendant_elements()
+                    .into_iter()
+                    .filter(|e| {
+                        let own = e.class_tokens();
+                        classes.iter().all(|c| own.contains(c))
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+impl HTMLCollectionMethods for HTMLCollection {
+    fn Length(&self, _cx: &mut JSContext) -> Fallible<u32> {
+        Ok(self.elements().len() as u32)
+    }
+    fn Item(&self, _cx: &mut JSContext, index: u32) -> Fallible<Option<DomRoot<Element>>> {
+        Ok(self.elements().get(index as usize).cloned())
+    }
+    /// <https://dom.spec.whatwg.org/#dom-htmlcollection-nameditem>
+    fn NamedItem(
+        &self,
+        _cx: &mut JSContext,
+        name: DOMString,
+    ) -> Fallible<Option<DomRoot<Element>>> {
+        if name.is_empty() {
+            return Ok(None);
+        }
+        Ok(self.elements().into_iter().find(|e| {
+            e.get_attribute("id").as_deref() == Some(&name)
+                || e.get_attribute("name").as_deref() == Some(&name)
+        }))
+    }
+    fn IndexedGetter(&self, _cx: &mut JSContext, index: u32) -> Option<Option<DomRoot<Element>>> {
+        self.elements().get(index as usize).cloned().map(Some)
+    }
+    fn IndexedLength(&self) -> u32 {
+        self.elements().len() as u32
+    }
+}
+
+// SAFETY: traces the root.
+unsafe impl Trace for HTMLCollection {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.root.trace(trc);
+    }
+}

@@ -1,0 +1,248 @@
+//! HTMLScriptElement (https://html.spec.whatwg.org/multipage/scripting.html#the-script-element):
+//! preparing, fetching and running classic scripts, parser-inserted (blocking the parser) or
+//! inserted by script (run as a task).
+
+use std::cell::Cell;
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::document::Document;
+use crate::dom::element::Element;
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::htmlelement::HTMLElement;
+use crate::dom::node::Node;
+
+#[repr(C)]
+pub struct HTMLScriptElement {
+    htmlelement: HTMLElement,
+    already_started: Cell<bool>,
+    parser_inserted: Cell<bool>,
+    /// Between the parser creating the element and seeing its end tag.
+    parser_building: Cell<bool>,
+    /// The source line the element starts on, for inline scripts' error positions.
+    line: Cell<u32>,
+}
+
+/// https://mimesniff.spec.whatwg.org/#javascript-mime-type
+fn is_javascript_mime_type(t: &str) -> bool {
+    matches!(
+        t,
+        "application/ecmascript"
+            | "application/javascript"
+            | "application/x-ecmascript"
+            | "application/x-javascript"
+            | "text/ecmascript"
+            | "text/javascript"
+            | "text/javascript1.0"
+            | "text/javascript1.1"
+            | "text/javascript1.2"
+            | "text/javascript1.3"
+            | "text/javascript1.4"
+            | "text/javascript1.5"
+            | "text/jscript"
+            | "text/livescript"
+            | "text/x-ecmascript"
+            | "text/x-javascript"
+    )
+}
+
+impl HTMLScriptElement {
+    pub fn new(
+        cx: &mut JSContext,
+        document: &Document,
+        parser_inserted: bool,
+        line: u32,
+    ) -> DomRoot<HTMLScriptElement> {
+        HTMLScriptElementBinding::Wrap(
+            cx,
+            document.global(),
+            None,
+            Box::new(HTMLScriptElement {
+                htmlelement: HTMLElement::new_inherited(document, "script".into()),
+                already_started: Cell::new(false),
+                parser_inserted: Cell::new(parser_inserted),
+                parser_building: Cell::new(parser_inserted),
+                line: Cell::new(line),
+            }),
+        )
+    }
+
+    fn element(&self) -> &Element {
+        self.upcast::<Element>()
+    }
+
+    /// The insertion steps: a script connected by DOM manipulation is prepared now.
+    pub fn on_connected(&self, cx: &mut JSContext) {
+        if !self.parser_building.get() {
+            self.prepare(cx);
+        }
+    }
+
+    /// The parser saw the end tag: prepare the script (which may run it right away).
+    pub fn parser_finished(&self, cx: &mut JSContext) {
+        self.parser_building.set(false);
+        self.prepare(cx);
+    }
+
+    /// https://html.spec.whatwg.org/multipage/scripting.html#prepare-the-script-element
+    fn prepare(&self, cx: &mut JSContext) {
+        if self.already_started.get() {
+            return;
+        }
+        let element = self.element();
+        let src = element.get_attribute("src");
+        let text = self.upcast::<Node>().descendant_text_content();
+        if src.is_none() && text.is_empty() {
+            return;
+        }
+        if !self.upcast::<Node>().is_connected() {
+            return;
+        }
+        let script_type = element.get_attribute("type").or_else(|| {
+            element
+                .get_attribute("language")
+                .map(|l| format!("text/{l}"))
+        });
+        if let Some(t) = script_type {
+            let t = t.trim().to_ascii_lowercase();
+            if !t.is_empty() && !is_javascript_mime_type(&t) {
+                if t == "module" {
+                    log::warn!(target: "bgsync::script", "module scripts are not supported yet; skipped");
+                }
+                return;
+            }
+        }
+        self.already_started.set(true);
+        let Some(document) = self.upcast::<Node>().owner_doc() else {
+            return;
+        };
+        match src {
+            None => {
+                let url = document.url().to_string();
+                self.execute(cx, &document, &text, &url, self.line.get());
+            }
+            Some(src) => {
+                let Ok(url) = document.url().join(&src) else {
+                    self.queue_error_event(&document);
+                    return;
+                };
+                let blocking = self.parser_inserted.get() && !element.has_attribute("async");
+                if blocking {
+                    self.fetch_and_run(cx, &document, url);
+                } else {
+                    let this = DomRoot::from_ref(self);
+                    let event_loop = document.global().event_loop().clone();
+                    event_loop.queue_task(Box::new(move |cx| {
+                        if let Some(document) = this.upcast::<Node>().owner_doc() {
+                            this.fetch_and_run(cx, &document, url);
+                        }
+                    }));
+                }
+            }
+        }
+    }
+
+    fn fetch_and_run(&self, cx: &mut JSContext, document: &Document, url: url::Url) {
+        let loader = document.global().event_loop().loader().clone();
+        match loader.load(&url) {
+            Ok(resource) if resource.is_ok() => {
+                let source = String::from_utf8_lossy(&resource.body).into_owned();
+                self.execute(cx, document, &source, resource.url.as_str(), 1);
+                // SAFETY: in the document's realm (the thread's only realm).
+                unsafe { self.upcast::<EventTarget>().fire_event(cx, "load") };
+            }
+            Ok(resource) => {
+                eprintln!(
+                    "bgsync: failed to load script {url}: HTTP {}",
+                    resource.status
+                );
+                // SAFETY: as above.
+                unsafe { self.upcast::<EventTarget>().fire_event(cx, "error") };
+            }
+            Err(error) => {
+                eprintln!("bgsync: failed to load script {url}: {error}");
+                // SAFETY: as above.
+                unsafe { self.upcast::<EventTarget>().fire_event(cx, "error") };
+            }
+        }
+    }
+
+    fn queue_error_event(&self, document: &Document) {
+        let this = DomRoot::from_ref(self);
+        document
+            .global()
+            .event_loop()
+            .queue_task(Box::new(move |cx| {
+                // SAFETY: tasks run in the page's realm.
+                unsafe { this.upcast::<EventTarget>().fire_event(cx, "error") };
+            }));
+    }
+
+    /// https://html.spec.whatwg.org/multipage/scripting.html#execute-the-script-element
+    fn execute(&self, cx: &mut JSContext, document: &Document, source: &str, url: &str, line: u32) {
+        document.set_current_script(Some(self));
+        // SAFETY: in the document's realm.
+        unsafe {
+            crate::script_runtime::run_classic_script(cx, document.global(), source, url, line)
+        };
+        document.set_current_script(None);
+    }
+}
+
+impl HTMLScriptElementMethods for HTMLScriptElement {
+    fn Src(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        let Some(src) = self.element().get_attribute("src") else {
+            return Ok(String::new());
+        };
+        let base = self.global().url().clone();
+        Ok(base.join(&src).map(|u| u.to_string()).unwrap_or(src))
+    }
+    fn SetSrc(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        self.element().set_attribute("src", value);
+        Ok(())
+    }
+    fn Type(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.element().get_attribute("type").unwrap_or_default())
+    }
+    fn SetType(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        self.element().set_attribute("type", value);
+        Ok(())
+    }
+    fn Async(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(!self.parser_inserted.get() || self.element().has_attribute("async"))
+    }
+    fn SetAsync(&self, _cx: &mut JSContext, value: bool) -> Fallible<()> {
+        if value {
+            self.element().set_attribute("async", String::new());
+        } else {
+            self.element().remove_attribute("async");
+        }
+        Ok(())
+    }
+    fn Defer(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.element().has_attribute("defer"))
+    }
+    fn SetDefer(&self, _cx: &mut JSContext, value: bool) -> Fallible<()> {
+        if value {
+            self.element().set_attribute("defer", String::new());
+        } else {
+            self.element().remove_attribute("defer");
+        }
+        Ok(())
+    }
+    fn Text(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.upcast::<Node>().descendant_text_content())
+    }
+    fn SetText(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        self.upcast::<Node>().replace_all_with_text(cx, &value);
+        Ok(())
+    }
+}
+
+// SAFETY: traces its HTMLElement part.
+unsafe impl Trace for HTMLScriptElement {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.htmlelement.trace(trc);
+    }
+}

@@ -1,0 +1,75 @@
+//! Location (https://html.spec.whatwg.org/#the-location-interface), read-only in bgsync:
+//! a page does not navigate.
+
+use mozjs::jsapi::JSTracer;
+use url::{Position, Url};
+
+use crate::dom::bindings::prelude::*;
+
+#[repr(C)]
+pub struct Location {
+    reflector: Reflector,
+}
+
+impl Location {
+    pub fn new(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<Location> {
+        LocationBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(Location {
+                reflector: Reflector::new(),
+            }),
+        )
+    }
+
+    fn url(&self) -> Url {
+        self.global().url().clone()
+    }
+}
+
+impl LocationMethods for Location {
+    fn Href(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.url().to_string())
+    }
+    fn SetHref(&self, _cx: &mut JSContext, _value: DOMString) -> Fallible<()> {
+        Err(Error::not_supported(
+            "bgsync does not navigate: location.href cannot be set.",
+        ))
+    }
+    fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.url().origin().ascii_serialization())
+    }
+    fn Protocol(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(format!("{}:", self.url().scheme()))
+    }
+    fn Host(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.url()[Position::BeforeHost..Position::AfterPort].to_string())
+    }
+    fn Hostname(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.url().host_str().unwrap_or("").to_string())
+    }
+    fn Port(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.url().port().map(|p| p.to_string()).unwrap_or_default())
+    }
+    fn Pathname(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.url().path().to_string())
+    }
+    fn Search(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(match self.url().query() {
+            Some(q) if !q.is_empty() => format!("?{q}"),
+            _ => String::new(),
+        })
+    }
+    fn Hash(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(match self.url().fragment() {
+            Some(f) if !f.is_empty() => format!("#{f}"),
+            _ => String::new(),
+        })
+    }
+}
+
+// SAFETY: nothing to trace.
+unsafe impl Trace for Location {
+    unsafe fn trace(&self, _trc: *mut JSTracer) {}
+}

@@ -1,0 +1,55 @@
+//! Navigator (https://html.spec.whatwg.org/#the-navigator-object).
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+
+/// What `navigator.userAgent` says.
+pub const USER_AGENT: &str = concat!(
+    "Mozilla/5.0 (X11; Linux x86_64) bgsync/",
+    env!("CARGO_PKG_VERSION")
+);
+
+#[repr(C)]
+pub struct Navigator {
+    reflector: Reflector,
+}
+
+impl Navigator {
+    pub fn new(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<Navigator> {
+        NavigatorBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(Navigator {
+                reflector: Reflector::new(),
+            }),
+        )
+    }
+}
+
+impl NavigatorMethods for Navigator {
+    fn AppCodeName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok("Mozilla".into())
+    }
+    fn AppName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok("Netscape".into())
+    }
+    fn AppVersion(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(USER_AGENT.trim_start_matches("Mozilla/").to_string())
+    }
+    fn Platform(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok("Linux x86_64".into())
+    }
+    fn Product(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok("Gecko".into())
+    }
+    fn UserAgent(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(USER_AGENT.into())
+    }
+}
+
+// SAFETY: nothing to trace.
+unsafe impl Trace for Navigator {
+    unsafe fn trace(&self, _trc: *mut JSTracer) {}
+}

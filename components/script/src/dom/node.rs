@@ -1,0 +1,456 @@
+//! Node (https://dom.spec.whatwg.org/#interface-node): the tree, its mutation algorithms and
+//! the tree-walking helpers the rest of the DOM uses.
+
+use std::cell::RefCell;
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::characterdata::CharacterData;
+use crate::dom::document::Document;
+use crate::dom::documenttype::DocumentType;
+use crate::dom::element::Element;
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::htmlcollection::{CollectionFilter, HTMLCollection};
+use crate::dom::htmlscriptelement::HTMLScriptElement;
+use crate::dom::nodelist::NodeList;
+use crate::dom::text::Text;
+
+#[repr(C)]
+pub struct Node {
+    eventtarget: EventTarget,
+    parent: MutNullableDom<Node>,
+    children: RefCell<Vec<Dom<Node>>>,
+    owner_document: MutNullableDom<Document>,
+    child_list: MutNullableDom<NodeList>,
+    children_collection: MutNullableDom<HTMLCollection>,
+}
+
+impl Node {
+    pub fn new_inherited(document: Option<&Document>) -> Node {
+        Node {
+            eventtarget: EventTarget::new_inherited(),
+            parent: MutNullableDom::default(),
+            children: RefCell::new(Vec::new()),
+            owner_document: MutNullableDom::new(document),
+            child_list: MutNullableDom::default(),
+            children_collection: MutNullableDom::default(),
+        }
+    }
+
+    pub fn parent_node(&self) -> Option<DomRoot<Node>> {
+        self.parent.get()
+    }
+
+    pub fn children(&self) -> Vec<DomRoot<Node>> {
+        self.children.borrow().iter().map(|c| c.root()).collect()
+    }
+
+    pub fn child_count(&self) -> usize {
+        self.children.borrow().len()
+    }
+
+    pub fn child_at(&self, index: usize) -> Option<DomRoot<Node>> {
+        self.children.borrow().get(index).map(|c| c.root())
+    }
+
+    fn index_in_parent(&self) -> Option<usize> {
+        let parent = self.parent.get()?;
+        let children = parent.children.borrow();
+        children.iter().position(|c| std::ptr::eq(&**c, self))
+    }
+
+    pub fn owner_doc(&self) -> Option<DomRoot<Document>> {
+        match self.downcast::<Document>() {
+            Some(document) => Some(DomRoot::from_ref(document)),
+            None => self.owner_document.get(),
+        }
+    }
+
+    /// The root of the tree this node is in.
+    pub fn root(&self) -> DomRoot<Node> {
+        let mut node = DomRoot::from_ref(self);
+        while let Some(parent) = node.parent.get() {
+            node = parent;
+        }
+        node
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.root().is::<Document>()
+    }
+
+    /// This node and its descendants, in tree order.
+    pub fn inclusive_descendants(&self) -> Vec<DomRoot<Node>> {
+        let mut out = Vec::new();
+        let mut stack = vec![DomRoot::from_ref(self)];
+        while let Some(node) = stack.pop() {
+            let children = node.children();
+            out.push(node);
+            stack.extend(children.into_iter().rev());
+        }
+        out
+    }
+
+    /// Descendant elements in tree order.
+    pub fn descendant_elements(&self) -> Vec<DomRoot<Element>> {
+        self.inclusive_descendants()
+            .into_iter()
+            .skip(1)
+            .filter_map(|n| n.downcast::<Element>().map(DomRoot::from_ref))
+            .collect()
+    }
+
+    pub fn child_elements(&self) -> Vec<DomRoot<Element>> {
+        self.children()
+            .into_iter()
+            .filter_map(|n| n.downcast::<Element>().map(DomRoot::from_ref))
+            .collect()
+    }
+
+    fn is_inclusive_ancestor_of(&self, other: &Node) -> bool {
+        let mut current = Some(DomRoot::from_ref(other));
+        while let Some(node) = current {
+            if std::ptr::eq(&*node, self) {
+                return true;
+            }
+            current = node.parent.get();
+        }
+        false
+    }
+
+    /// The concatenated data of descendant Text nodes.
+    pub fn descendant_text_content(&self) -> String {
+        let mut out = String::new();
+        for node in self.inclusive_descendants() {
+            if let Some(text) = node.downcast::<Text>() {
+                out.push_str(&text.upcast::<CharacterData>().data());
+            }
+        }
+        out
+    }
+
+    /// https://dom.spec.whatwg.org/#concept-node-ensure-pre-insertion-validity
+    fn ensure_pre_insertion_validity(&self, node: &Node, child: Option<&Node>) -> Fallible<()> {
+        // Step 1: parent must be a Document, DocumentFragment or Element.
+        if !self.is::<Document>() && !self.is::<Element>() {
+            return Err(Error::hierarchy_request(
+                "This node type does not support this method.",
+            ));
+        }
+        // Step 2: node must not be a host-including inclusive ancestor of parent.
+        if node.is_inclusive_ancestor_of(self) {
+            return Err(Error::hierarchy_request(
+                "The new child element contains the parent.",
+            ));
+        }
+        // Step 3: child, if given, must be a child of parent.
+        if let Some(child) = child {
+            if !child.parent.get().is_some_and(|p| std::ptr::eq(&*p, self)) {
+                return Err(Error::not_found("The node before which the new node is to be inserted is not a child of this node."));
+            }
+        }
+        // Step 4: node must be an element, text, comment or doctype (no documents).
+        if node.is::<Document>() {
+            return Err(Error::hierarchy_request(
+                "Nodes of type '#document' may not be inserted inside nodes of type 'Node'.",
+            ));
+        }
+        // Step 5: no text directly in a document; doctypes only in documents.
+        if (node.is::<Text>() && self.is::<Document>())
+            || (node.is::<DocumentType>() && !self.is::<Document>())
+        {
+            return Err(Error::hierarchy_request(
+                "This node cannot be inserted here.",
+            ));
+        }
+        // Step 6: a document has at most one element and one doctype.
+        if self.is::<Document>() {
+            let has_element = self
+                .children()
+                .iter()
+                .any(|c| c.is::<Element>() && !std::ptr::eq(&**c, node));
+            let has_doctype = self
+                .children()
+                .iter()
+                .any(|c| c.is::<DocumentType>() && !std::ptr::eq(&**c, node));
+            if (node.is::<Element>() && has_element) || (node.is::<DocumentType>() && has_doctype) {
+                return Err(Error::hierarchy_request(
+                    "Only one element and one doctype are allowed on a Document.",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// https://dom.spec.whatwg.org/#concept-node-pre-insert
+    pub fn pre_insert(
+        &self,
+        cx: &mut JSContext,
+        node: &Node,
+        child: Option<&Node>,
+    ) -> Fallible<DomRoot<Node>> {
+        self.ensure_pre_insertion_validity(node, child)?;
+        // Step 3: if child is node, use node's next sibling.
+        let reference = match child {
+            Some(c) if std::ptr::eq(c, node) => node.next_sibling(),
+            Some(c) => Some(DomRoot::from_ref(c)),
+            None => None,
+        };
+        self.insert(cx, node, reference.as_deref());
+        Ok(DomRoot::from_ref(node))
+    }
+
+    /// https://dom.spec.whatwg.org/#concept-node-insert (one node; no fragments)
+    pub fn insert(&self, cx: &mut JSContext, node: &Node, before: Option<&Node>) {
+        if let Some(old_parent) = node.parent.get() {
+            old_parent.remove_child_node(node);
+        }
+        let document = self.owner_doc();
+        for descendant in node.inclusive_descendants() {
+            if !descendant.is::<Document>() {
+                descendant.owner_document.set(document.as_deref());
+            }
+        }
+        {
+            let mut children = self.children.borrow_mut();
+            let index = before
+                .and_then(|b| children.iter().position(|c| std::ptr::eq(&**c, b)))
+                .unwrap_or(children.len());
+            children.insert(index, Dom::from_ref(node));
+        }
+        node.parent.set(Some(self));
+        // Insertion steps: scripts that became connected get prepared.
+        if node.is_connected() {
+            for descendant in node.inclusive_descendants() {
+                if let Some(script) = descendant.downcast::<HTMLScriptElement>() {
+                    script.on_connected(cx);
+                }
+            }
+        }
+    }
+
+    pub fn append_child_node(&self, cx: &mut JSContext, node: &Node) {
+        self.insert(cx, node, None)
+    }
+
+    /// https://dom.spec.whatwg.org/#concept-node-remove
+    pub fn remove_child_node(&self, node: &Node) {
+        self.children
+            .borrow_mut()
+            .retain(|c| !std::ptr::eq(&**c, node));
+        node.parent.set(None);
+    }
+
+    pub fn remove_self(&self) {
+        if let Some(parent) = self.parent.get() {
+            parent.remove_child_node(self);
+        }
+    }
+
+    pub fn next_sibling(&self) -> Option<DomRoot<Node>> {
+        let index = self.index_in_parent()?;
+        self.parent.get()?.child_at(index + 1)
+    }
+
+    pub fn previous_sibling(&self) -> Option<DomRoot<Node>> {
+        let index = self.index_in_parent()?;
+        if index == 0 {
+            return None;
+        }
+        self.parent.get()?.child_at(index - 1)
+    }
+
+    /// Replaces all children with a Text node holding `text` (none if empty).
+    pub fn replace_all_with_text(&self, cx: &mut JSContext, text: &str) {
+        for child in self.children() {
+            self.remove_child_node(&child);
+        }
+        if !text.is_empty() {
+            if let Some(document) = self.owner_doc() {
+                let node = Text::new(cx, &document, text.to_string());
+                self.append_child_node(cx, node.upcast::<Node>());
+            }
+        }
+    }
+}
+
+impl NodeMethods for Node {
+    /// <https://dom.spec.whatwg.org/#dom-node-nodetype>
+    fn NodeType(&self, _cx: &mut JSContext) -> Fallible<u16> {
+        Ok(if self.is::<Element>() {
+            1
+        } else if self.is::<Text>() {
+            3
+        } else if self.is::<crate::dom::comment::Comment>() {
+            8
+        } else if self.is::<Document>() {
+            9
+        } else if self.is::<DocumentType>() {
+            10
+        } else {
+            0
+        })
+    }
+    /// <https://dom.spec.whatwg.org/#dom-node-nodename>
+    fn NodeName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(if let Some(element) = self.downcast::<Element>() {
+            element.tag_name()
+        } else if self.is::<Text>() {
+            "#text".into()
+        } else if self.is::<crate::dom::comment::Comment>() {
+            "#comment".into()
+        } else if self.is::<Document>() {
+            "#document".into()
+        } else if let Some(doctype) = self.downcast::<DocumentType>() {
+            doctype.name()
+        } else {
+            String::new()
+        })
+    }
+    fn BaseURI(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.global().url().to_string())
+    }
+    fn IsConnected(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.is_connected())
+    }
+    fn OwnerDocument(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Document>>> {
+        Ok(if self.is::<Document>() {
+            None
+        } else {
+            self.owner_document.get()
+        })
+    }
+    fn ParentNode(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Node>>> {
+        Ok(self.parent.get())
+    }
+    fn ParentElement(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
+        Ok(self
+            .parent
+            .get()
+            .and_then(|p| p.downcast::<Element>().map(DomRoot::from_ref)))
+    }
+    fn HasChildNodes(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.child_count() > 0)
+    }
+    fn ChildNodes(&self, cx: &mut JSContext) -> Fallible<DomRoot<NodeList>> {
+        Ok(self
+            .child_list
+            .or_init(|| NodeList::new_children(cx, self.global(), self)))
+    }
+    fn FirstChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Node>>> {
+        Ok(self.child_at(0))
+    }
+    fn LastChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Node>>> {
+        Ok(self.children.borrow().last().map(|c| c.root()))
+    }
+    fn PreviousSibling(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Node>>> {
+        Ok(self.previous_sibling())
+    }
+    fn NextSibling(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Node>>> {
+        Ok(self.next_sibling())
+    }
+    fn NodeValue(&self, _cx: &mut JSContext) -> Fallible<Option<DOMString>> {
+        Ok(self.downcast::<CharacterData>().map(|c| c.data()))
+    }
+    fn SetNodeValue(&self, _cx: &mut JSContext, value: Option<DOMString>) -> Fallible<()> {
+        if let Some(data) = self.downcast::<CharacterData>() {
+            data.set_data(value.unwrap_or_default());
+        }
+        Ok(())
+    }
+    /// <https://dom.spec.whatwg.org/#dom-node-textcontent>
+    fn TextContent(&self, _cx: &mut JSContext) -> Fallible<Option<DOMString>> {
+        Ok(if let Some(data) = self.downcast::<CharacterData>() {
+            Some(data.data())
+        } else if self.is::<Element>() {
+            Some(self.descendant_text_content())
+        } else {
+            None
+        })
+    }
+    fn SetTextContent(&self, cx: &mut JSContext, value: Option<DOMString>) -> Fallible<()> {
+        let value = value.unwrap_or_default();
+        if let Some(data) = self.downcast::<CharacterData>() {
+            data.set_data(value);
+        } else if self.is::<Element>() {
+            self.replace_all_with_text(cx, &value);
+        }
+        Ok(())
+    }
+    fn Contains(&self, _cx: &mut JSContext, other: Option<&Node>) -> Fallible<bool> {
+        Ok(other.is_some_and(|o| self.is_inclusive_ancestor_of(o)))
+    }
+    /// <https://dom.spec.whatwg.org/#dom-node-insertbefore>
+    fn InsertBefore(
+        &self,
+        cx: &mut JSContext,
+        node: &Node,
+        child: Option<&Node>,
+    ) -> Fallible<DomRoot<Node>> {
+        self.pre_insert(cx, node, child)
+    }
+    /// <https://dom.spec.whatwg.org/#dom-node-appendchild>
+    fn AppendChild(&self, cx: &mut JSContext, node: &Node) -> Fallible<DomRoot<Node>> {
+        self.pre_insert(cx, node, None)
+    }
+    /// <https://dom.spec.whatwg.org/#concept-node-replace>
+    fn ReplaceChild(
+        &self,
+        cx: &mut JSContext,
+        node: &Node,
+        child: &Node,
+    ) -> Fallible<DomRoot<Node>> {
+        if !child.parent.get().is_some_and(|p| std::ptr::eq(&*p, self)) {
+            return Err(Error::not_found(
+                "The node to be replaced is not a child of this node.",
+            ));
+        }
+        if std::ptr::eq(node, child) {
+            return Ok(DomRoot::from_ref(child));
+        }
+        let reference = child.next_sibling();
+        let reference = match reference {
+            Some(r) if std::ptr::eq(&*r, node) => node.next_sibling(),
+            other => other,
+        };
+        self.remove_child_node(child);
+        if let Err(e) = self.ensure_pre_insertion_validity(node, reference.as_deref()) {
+            // Put the child back where it was; nothing changed.
+            self.insert(cx, child, reference.as_deref());
+            return Err(e);
+        }
+        self.insert(cx, node, reference.as_deref());
+        Ok(DomRoot::from_ref(child))
+    }
+    /// <https://dom.spec.whatwg.org/#concept-node-pre-remove>
+    fn RemoveChild(&self, _cx: &mut JSContext, child: &Node) -> Fallible<DomRoot<Node>> {
+        if !child.parent.get().is_some_and(|p| std::ptr::eq(&*p, self)) {
+            return Err(Error::not_found(
+                "The node to be removed is not a child of this node.",
+            ));
+        }
+        self.remove_child_node(child);
+        Ok(DomRoot::from_ref(child))
+    }
+}
+
+/// The ParentNode mixin's members, for Document and Element.
+pub fn parent_children(cx: &mut JSContext, node: &Node) -> DomRoot<HTMLCollection> {
+    node.children_collection
+        .or_init(|| HTMLCollection::new(cx, node.global(), node, CollectionFilter::Children))
+}
+
+// SAFETY: traces the tree edges and cached lists.
+unsafe impl Trace for Node {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.eventtarget.trace(trc);
+        self.parent.trace(trc);
+        for child in self.children.borrow().iter() {
+            child.trace(trc);
+        }
+        self.owner_document.trace(trc);
+        self.child_list.trace(trc);
+        self.children_collection.trace(trc);
+    }
+}

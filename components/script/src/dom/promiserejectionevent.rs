@@ -1,0 +1,72 @@
+//! PromiseRejectionEvent (https://html.spec.whatwg.org/multipage/webappapis.html#promiserejectionevent).
+
+use mozjs::jsapi::{Heap, JSTracer};
+use mozjs::jsval::UndefinedValue;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::event::Event;
+
+#[repr(C)]
+pub struct PromiseRejectionEvent {
+    event: Event,
+    promise: Heap<*mut JSObject>,
+    reason: Heap<JSVal>,
+}
+
+impl PromiseRejectionEvent {
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        promise: *mut JSObject,
+        reason: JSVal,
+    ) -> DomRoot<PromiseRejectionEvent> {
+        let event = PromiseRejectionEventBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(PromiseRejectionEvent {
+                event: Event::new_inherited(global),
+                promise: Heap::default(),
+                reason: Heap::default(),
+            }),
+        );
+        event.promise.set(promise);
+        event.reason.set(reason);
+        event
+    }
+}
+
+impl PromiseRejectionEventMethods for PromiseRejectionEvent {
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        type_: DOMString,
+        init: &PromiseRejectionEventInit,
+    ) -> Fallible<DomRoot<PromiseRejectionEvent>> {
+        let reason = init
+            .reason
+            .as_ref()
+            .map(|r| r.get())
+            .unwrap_or(UndefinedValue());
+        let event = Self::new(cx, global, proto, init.promise.get(), reason);
+        event.upcast::<Event>().init_from_dict(&type_, &init.parent);
+        Ok(event)
+    }
+    fn Promise(&self, _cx: &mut JSContext) -> Fallible<*mut JSObject> {
+        Ok(self.promise.get())
+    }
+    fn Reason(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
+        Ok(self.reason.get())
+    }
+}
+
+// SAFETY: traces the event, promise and reason.
+unsafe impl Trace for PromiseRejectionEvent {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.event.trace(trc);
+        self.promise.trace(trc);
+        self.reason.trace(trc);
+    }
+}

@@ -1,0 +1,181 @@
+//! URLSearchParams (https://url.spec.whatwg.org/#interface-urlsearchparams).
+
+use std::cell::RefCell;
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::url::URL;
+
+#[repr(C)]
+pub struct URLSearchParams {
+    reflector: Reflector,
+    list: RefCell<Vec<(String, String)>>,
+    url: MutNullableDom<URL>,
+}
+
+fn parse_query(query: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+impl URLSearchParams {
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        url: Option<&URL>,
+    ) -> DomRoot<URLSearchParams> {
+        let list = url
+            .and_then(|u| u.url().query().map(parse_query))
+            .unwrap_or_default();
+        URLSearchParamsBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(URLSearchParams {
+                reflector: Reflector::new(),
+                list: RefCell::new(list),
+                url: MutNullableDom::new(url),
+            }),
+        )
+    }
+
+    pub fn set_list_from_query(&self, query: &str) {
+        *self.list.borrow_mut() = parse_query(query);
+    }
+
+    fn serialize(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.list.borrow().iter())
+            .finish()
+    }
+
+    /// https://url.spec.whatwg.org/#concept-urlsearchparams-update
+    fn update(&self) {
+        if let Some(url) = self.url.get() {
+            url.set_query_from_params(&self.serialize());
+        }
+    }
+}
+
+impl URLSearchParamsMethods for URLSearchParams {
+    /// <https://url.spec.whatwg.org/#dom-urlsearchparams-urlsearchparams>
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        init: USVStringSequenceSequenceOrUSVStringUSVStringRecordOrUSVString,
+    ) -> Fallible<DomRoot<URLSearchParams>> {
+        let params = URLSearchParams::new(cx, global, proto, None);
+        let list = match init {
+            USVStringSequenceSequenceOrUSVStringUSVStringRecordOrUSVString::USVStringSequenceSequence(pairs) => {
+                let mut list = Vec::new();
+                for pair in pairs {
+                    if pair.len() != 2 {
+                        return Err(Error::Type("Failed to construct 'URLSearchParams': The provided sequence does not contain exactly two elements.".into()));
+                    }
+                    list.push((pair[0].clone(), pair[1].clone()));
+                }
+                list
+            }
+            USVStringSequenceSequenceOrUSVStringUSVStringRecordOrUSVString::USVStringUSVStringRecord(record) => record,
+            USVStringSequenceSequenceOrUSVStringUSVStringRecordOrUSVString::USVString(query) => {
+                parse_query(query.strip_prefix('?').unwrap_or(&query))
+            }
+        };
+        *params.list.borrow_mut() = list;
+        Ok(params)
+    }
+    fn Size(&self, _cx: &mut JSContext) -> Fallible<u32> {
+        Ok(self.list.borrow().len() as u32)
+    }
+    fn Append(&self, _cx: &mut JSContext, name: DOMString, value: DOMString) -> Fallible<()> {
+        self.list.borrow_mut().push((name, value));
+        self.update();
+        Ok(())
+    }
+    fn Delete(
+        &self,
+        _cx: &mut JSContext,
+        name: DOMString,
+        value: Option<DOMString>,
+    ) -> Fallible<()> {
+        self.list
+            .borrow_mut()
+            .retain(|(k, v)| !(k == &name && value.as_ref().is_none_or(|value| v == value)));
+        self.update();
+        Ok(())
+    }
+    fn Get(&self, _cx: &mut JSContext, name: DOMString) -> Fallible<Option<DOMString>> {
+        Ok(self
+            .list
+            .borrow()
+            .iter()
+            .find(|(k, _)| k == &name)
+            .map(|(_, v)| v.clone()))
+    }
+    fn GetAll(&self, _cx: &mut JSContext, name: DOMString) -> Fallible<Vec<DOMString>> {
+        Ok(self
+            .list
+            .borrow()
+            .iter()
+            .filter(|(k, _)| k == &name)
+            .map(|(_, v)| v.clone())
+            .collect())
+    }
+    fn Has(
+        &self,
+        _cx: &mut JSContext,
+        name: DOMString,
+        value: Option<DOMString>,
+    ) -> Fallible<bool> {
+        Ok(self
+            .list
+            .borrow()
+            .iter()
+            .any(|(k, v)| k == &name && value.as_ref().is_none_or(|value| v == value)))
+    }
+    /// <https://url.spec.whatwg.org/#dom-urlsearchparams-set>
+    fn Set(&self, _cx: &mut JSContext, name: DOMString, value: DOMString) -> Fallible<()> {
+        {
+            let mut list = self.list.borrow_mut();
+            match list.iter().position(|(k, _)| k == &name) {
+                Some(first) => {
+                    list[first].1 = value;
+                    let mut index = 0;
+                    list.retain(|(k, _)| {
+                        let keep = index <= first || k != &name;
+                        index += 1;
+                        keep
+                    });
+                }
+                None => list.push((name, value)),
+            }
+        }
+        self.update();
+        Ok(())
+    }
+    /// <https://url.spec.whatwg.org/#dom-urlsearchparams-sort> (stable, by UTF-16 code units)
+    fn Sort(&self, _cx: &mut JSContext) -> Fallible<()> {
+        self.list
+            .borrow_mut()
+            .sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+        self.update();
+        Ok(())
+    }
+    fn IterPairs(&self, _cx: &mut JSContext) -> Vec<(DOMString, DOMString)> {
+        self.list.borrow().clone()
+    }
+    fn Stringifier(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.serialize())
+    }
+}
+
+// SAFETY: traces its URL.
+unsafe impl Trace for URLSearchParams {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.url.trace(trc);
+    }
+}

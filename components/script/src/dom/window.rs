@@ -1,0 +1,271 @@
+//! Window: the global object of a page (https://html.spec.whatwg.org/#the-window-object).
+
+use std::rc::Rc;
+
+use mozjs::jsapi::JSTracer;
+
+use crate::dom::bindings::interface::GlobalKind;
+use crate::dom::bindings::prelude::*;
+use crate::dom::document::Document;
+use crate::dom::eventtarget::{EventHandlerValue, EventTarget};
+use crate::dom::globalscope::ConsoleSink;
+use crate::dom::location::Location;
+use crate::dom::navigator::Navigator;
+use crate::dom::performance::Performance;
+use crate::event_loop::EventLoop;
+use crate::timers::TimerHandler;
+
+#[repr(C)]
+pub struct Window {
+    globalscope: GlobalScope,
+    document: MutNullableDom<Document>,
+    location: MutNullableDom<Location>,
+    navigator: MutNullableDom<Navigator>,
+    performance: MutNullableDom<Performance>,
+}
+
+impl Window {
+    /// Creates the global object of a page at `url`, in a new realm of the thread's runtime,
+    /// with every interface exposed to windows defined on it.
+    pub fn create(
+        cx: &mut JSContext,
+        url: url::Url,
+        event_loop: Rc<EventLoop>,
+        console: Rc<dyn ConsoleSink>,
+    ) -> DomRoot<Window> {
+        let secure = base::origin::is_potentially_trustworthy(&url);
+        let kind = GlobalKind {
+            names: &["Window"],
+            secure,
+        };
+        let window = Box::new(Window {
+            globalscope: GlobalScope::new_inherited(kind, url, event_loop, console),
+            document: MutNullableDom::default(),
+            location: MutNullableDom::default(),
+            navigator: MutNullableDom::default(),
+            performance: MutNullableDom::default(),
+        });
+        // SAFETY: a fresh global of Window's class.
+        unsafe { crate::dom::bindings::interface::create_global(cx, &WindowBinding::INFO, window) }
+    }
+
+    pub fn document(&self) -> Option<DomRoot<Document>> {
+        self.document.get()
+    }
+
+    pub fn set_document(&self, document: &Document) {
+        self.document.set(Some(document))
+    }
+
+    pub fn global_scope(&self) -> &GlobalScope {
+        &self.globalscope
+    }
+}
+
+impl WindowMethods for Window {
+    fn Window(&self, _cx: &mut JSContext) -> Fallible<DomRoot<Window>> {
+        Ok(DomRoot::from_ref(self))
+    }
+    fn Self_(&self, _cx: &mut JSContext) -> Fallible<DomRoot<Window>> {
+        Ok(DomRoot::from_ref(self))
+    }
+    fn Frames(&self, _cx: &mut JSContext) -> Fallible<DomRoot<Window>> {
+        Ok(DomRoot::from_ref(self))
+    }
+    fn Length(&self, _cx: &mut JSContext) -> Fallible<u32> {
+        Ok(0)
+    }
+    fn Top(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Window>>> {
+        Ok(Some(DomRoot::from_ref(self)))
+    }
+    fn Parent(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Window>>> {
+        Ok(Some(DomRoot::from_ref(self)))
+    }
+    fn Document(&self, _cx: &mut JSContext) -> Fallible<DomRoot<Document>> {
+        self.document
+            .get()
+            .ok_or_else(|| Error::invalid_state("The window has no document yet."))
+    }
+    fn Location(&self, cx: &mut JSContext) -> Fallible<DomRoot<Location>> {
+        Ok(self
+            .location
+            .or_init(|| Location::new(cx, &self.globalscope)))
+    }
+    fn Navigator(&self, cx: &mut JSContext) -> Fallible<DomRoot<Navigator>> {
+        Ok(self
+            .navigator
+            .or_init(|| Navigator::new(cx, &self.globalscope)))
+    }
+    fn Performance(&self, cx: &mut JSContext) -> Fallible<DomRoot<Performance>> {
+        Ok(self
+            .performance
+            .or_init(|| Performance::new(cx, &self.globalscope)))
+    }
+    fn Close(&self, _cx: &mut JSContext) -> Fallible<()> {
+        self.globalscope.close();
+        Ok(())
+    }
+    fn Closed(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.globalscope.is_closed())
+    }
+    fn Onload(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
+        Ok(self.upcast::<EventTarget>().get_handler_attribute("load"))
+    }
+    fn SetOnload(
+        &self,
+        _cx: &mut JSContext,
+        value: Option<Rc<EventHandlerNonNull>>,
+    ) -> Fallible<()> {
+        self.upcast::<EventTarget>()
+            .set_handler_attribute("load", value);
+        Ok(())
+    }
+    fn Onerror(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<OnErrorEventHandlerNonNull>>> {
+        Ok(
+            match self.upcast::<EventTarget>().get_event_handler("error") {
+                Some(EventHandlerValue::OnError(h)) => Some(h),
+                _ => None,
+            },
+        )
+    }
+    fn SetOnerror(
+        &self,
+        _cx: &mut JSContext,
+        value: Option<Rc<OnErrorEventHandlerNonNull>>,
+    ) -> Fallible<()> {
+        self.upcast::<EventTarget>()
+            .set_event_handler("error", value.map(EventHandlerValue::OnError));
+        Ok(())
+    }
+    fn Onunhandledrejection(
+        &self,
+        _cx: &mut JSContext,
+    ) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
+        Ok(self
+            .upcast::<EventTarget>()
+            .get_handler_attribute("unhandledrejection"))
+    }
+    fn SetOnunhandledrejection(
+        &self,
+        _cx: &mut JSContext,
+        value: Option<Rc<EventHandlerNonNull>>,
+    ) -> Fallible<()> {
+        self.upcast::<EventTarget>()
+            .set_handler_attribute("unhandledrejection", value);
+        Ok(())
+    }
+    fn Onrejectionhandled(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
+        Ok(self
+            .upcast::<EventTarget>()
+            .get_handler_attribute("rejectionhandled"))
+    }
+    fn SetOnrejectionhandled(
+        &self,
+        _cx: &mut JSContext,
+        value: Option<Rc<EventHandlerNonNull>>,
+    ) -> Fallible<()> {
+        self.upcast::<EventTarget>()
+            .set_handler_attribute("rejectionhandled", value);
+        Ok(())
+    }
+    fn Ononline(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
+        Ok(self.upcast::<EventTarget>().get_handler_attribute("online"))
+    }
+    fn SetOnonline(
+        &self,
+        _cx: &mut JSContext,
+        value: Option<Rc<EventHandlerNonNull>>,
+    ) -> Fallible<()> {
+        self.upcast::<EventTarget>()
+            .set_handler_attribute("online", value);
+        Ok(())
+    }
+    fn Onoffline(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
+        Ok(self
+            .upcast::<EventTarget>()
+            .get_handler_attribute("offline"))
+    }
+    fn SetOnoffline(
+        &self,
+        _cx: &mut JSContext,
+        value: Option<Rc<EventHandlerNonNull>>,
+    ) -> Fallible<()> {
+        self.upcast::<EventTarget>()
+            .set_handler_attribute("offline", value);
+        Ok(())
+    }
+    fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.globalscope.origin().ascii_serialization())
+    }
+    fn IsSecureContext(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.globalscope.is_secure_context())
+    }
+    /// <https://html.spec.whatwg.org/multipage/webappapis.html#dom-reporterror>
+    fn ReportError(&self, cx: &mut JSContext, e: HandleValue<'_>) -> Fallible<()> {
+        // SAFETY: called from a binding native in this realm.
+        unsafe { crate::script_runtime::report_exception_value(cx, &self.globalscope, e.get()) };
+        Ok(())
+    }
+    fn Btoa(&self, _cx: &mut JSContext, data: DOMString) -> Fallible<DOMString> {
+        self.globalscope.btoa(&data)
+    }
+    fn Atob(&self, _cx: &mut JSContext, data: DOMString) -> Fallible<DOMString> {
+        self.globalscope.atob(&data)
+    }
+    /// <https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#dom-settimeout>
+    fn SetTimeout(
+        &self,
+        _cx: &mut JSContext,
+        handler: StringOrFunction,
+        timeout: i32,
+        arguments: Vec<RootedValue>,
+    ) -> Fallible<i32> {
+        Ok(self
+            .globalscope
+            .timers()
+            .schedule(timer_handler(handler), timeout, arguments, false))
+    }
+    fn ClearTimeout(&self, _cx: &mut JSContext, id: i32) -> Fallible<()> {
+        self.globalscope.timers().clear(id);
+        Ok(())
+    }
+    fn SetInterval(
+        &self,
+        _cx: &mut JSContext,
+        handler: StringOrFunction,
+        timeout: i32,
+        arguments: Vec<RootedValue>,
+    ) -> Fallible<i32> {
+        Ok(self
+            .globalscope
+            .timers()
+            .schedule(timer_handler(handler), timeout, arguments, true))
+    }
+    fn ClearInterval(&self, _cx: &mut JSContext, id: i32) -> Fallible<()> {
+        self.globalscope.timers().clear(id);
+        Ok(())
+    }
+    /// <https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#dom-queuemicrotask>
+    fn QueueMicrotask(&self, cx: &mut JSContext, callback: Rc<VoidFunction>) -> Fallible<()> {
+        // SAFETY: called from a binding native in this realm.
+        unsafe { crate::script_runtime::queue_microtask(cx, &self.globalscope, &callback.callback) }
+    }
+}
+
+pub fn timer_handler(handler: StringOrFunction) -> TimerHandler {
+    match handler {
+        StringOrFunction::String(source) => TimerHandler::Source(source),
+        StringOrFunction::Function(function) => TimerHandler::Function(function),
+    }
+}
+
+// SAFETY: traces the global and the objects it owns.
+unsafe impl Trace for Window {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.globalscope.trace(trc);
+        self.document.trace(trc);
+        self.location.trace(trc);
+        self.navigator.trace(trc);
+        self.performance.trace(trc);
+    }
+}

@@ -1,0 +1,206 @@
+//! Running one page headless: load the document, parse it with its scripts, fire
+//! DOMContentLoaded and load, then run the event loop until it is idle or the deadline
+//! passes. This is what `bgsync run` does.
+
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base::prefs::Prefs;
+use url::Url;
+
+use crate::dom::bindings::codegen::DocumentReadyState;
+use crate::dom::bindings::reflector::{Castable, DomObject};
+use crate::dom::document::Document;
+use crate::dom::event::Event;
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::globalscope::{ConsoleLevel, ConsoleSink};
+use crate::dom::window::Window;
+use crate::event_loop::{EventLoop, RunOutcome};
+
+/// Receives each console message of the page, from the script thread.
+pub type ConsoleCallback = Arc<dyn Fn(ConsoleLevel, &str) + Send + Sync>;
+
+pub struct PageOptions {
+    pub url: Url,
+    /// Stop the page (and interrupt a running script) after this long.
+    pub timeout: Option<Duration>,
+    pub prefs: Prefs,
+    pub console: ConsoleCallback,
+}
+
+/// How a page run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PageOutcome {
+    /// Ran until nothing was left to do.
+    Idle,
+    /// `window.close()` ended it.
+    Closed,
+    /// The timeout expired first.
+    TimedOut,
+    /// The page could not be loaded; the reason, in one line.
+    LoadFailed(String),
+}
+
+struct CallbackSink(ConsoleCallback);
+
+impl ConsoleSink for CallbackSink {
+    fn message(&self, level: ConsoleLevel, text: &str) {
+        (self.0)(level, text)
+    }
+}
+
+/// Stack size of script threads: well above SpiderMonkey's 1 MiB native stack quota, so
+/// runaway recursion becomes a catchable "too much recursion" error.
+const SCRIPT_THREAD_STACK_BYTES: usize = 16 * 1024 * 1024;
+
+/// Resolves a command-line argument to a URL: an absolute URL as is, anything else as a
+/// file path.
+pub fn url_from_arg(arg: &str) -> Result<Url, String> {
+    if let Ok(url) = Url::parse(arg) {
+        if url.scheme().len() > 1 {
+            return Ok(url);
+        }
+    }
+    let path = std::path::Path::new(arg);
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| format!("cannot resolve {arg}: {e}"))?
+            .join(path)
+    };
+    Url::from_file_path(&absolute).map_err(|()| format!("cannot make a URL of {arg}"))
+}
+
+/// Runs a page on a new script thread and waits for it.
+pub fn run_page(options: PageOptions) -> PageOutcome {
+    let terminate = Arc::new(AtomicBool::new(false));
+    let thread_terminate = terminate.clone();
+    let (context_tx, context_rx) = std::sync::mpsc::channel();
+    let deadline = options.timeout.map(|t| Instant::now() + t);
+    let script_thread = std::thread::Builder::new()
+        .name("script".into())
+        .stack_size(SCRIPT_THREAD_STACK_BYTES)
+        .spawn(move || run_page_on_this_thread(options, thread_terminate, deadline, context_tx))
+        .expect("spawning the script thread");
+    // The watchdog: at the deadline, interrupt whatever script is running.
+    if let Some(deadline) = deadline {
+        if let Ok(context) = context_rx.recv() {
+            std::thread::spawn(move || {
+                let now = Instant::now();
+                if deadline > now {
+                    std::thread::sleep(deadline - now);
+                }
+                terminate.store(true, Ordering::SeqCst);
+                context.request_interrupt_callback();
+            });
+        }
+    }
+    match script_thread.join() {
+        Ok(outcome) => outcome,
+        Err(_) => PageOutcome::LoadFailed("the script thread panicked".into()),
+    }
+}
+
+/// Refuses content that is clearly not a document: a non-text MIME type, or binary data
+/// (https://mimesniff.spec.whatwg.org/#binary-data-byte) in the first 512 bytes. A stray NUL
+/// in an HTML page is malformed markup, not binary: it takes several binary bytes.
+fn check_document(resource: &net::Resource) -> Result<String, String> {
+    if let Some(mime) = &resource.content_type {
+        let textual =
+            mime.starts_with("text/") || mime.ends_with("+xml") || mime == "application/xml";
+        if !textual {
+            return Err(format!("{} is {mime}, not an HTML document", resource.url));
+        }
+    }
+    let head = &resource.body[..resource.body.len().min(512)];
+    let binary_bytes = head
+        .iter()
+        .filter(|b| matches!(b, 0x00..=0x08 | 0x0B | 0x0E..=0x1A | 0x1C..=0x1F))
+        .count();
+    if binary_bytes >= 4 {
+        return Err(format!(
+            "{} is binary content, not an HTML document",
+            resource.url
+        ));
+    }
+    Ok(String::from_utf8_lossy(&resource.body).into_owned())
+}
+
+fn run_page_on_this_thread(
+    options: PageOptions,
+    terminate: Arc<AtomicBool>,
+    deadline: Option<Instant>,
+    context_tx: std::sync::mpsc::Sender<mozjs::rust::ThreadSafeJSContext>,
+) -> PageOutcome {
+    let loader = net::Loader::new(net::LoaderConfig::from_prefs(&options.prefs));
+    let resource = match loader.load(&options.url) {
+        Ok(r) if r.status >= 400 => {
+            return PageOutcome::LoadFailed(format!(
+                "{}: HTTP {} {}",
+                options.url, r.status, r.status_text
+            ))
+        }
+        Ok(r) => r,
+        Err(e) => return PageOutcome::LoadFailed(format!("{}: {e}", options.url)),
+    };
+    let html = match check_document(&resource) {
+        Ok(html) => html,
+        Err(reason) => return PageOutcome::LoadFailed(reason),
+    };
+    let mut runtime = crate::script_runtime::new_runtime(terminate);
+    let _ = context_tx.send(runtime.thread_safe_js_context());
+    let cx = runtime.cx();
+    let event_loop = Rc::new(EventLoop::new(loader));
+    let sink: Rc<dyn ConsoleSink> = Rc::new(CallbackSink(options.console.clone()));
+    let url = resource.url.clone();
+    let outcome = {
+        let window = Window::create(cx, url.clone(), event_loop.clone(), sink);
+        let _realm = mozjs::jsapi::JSAutoRealm::new(
+            // SAFETY: the raw context is only used to enter the realm.
+            unsafe { cx.raw_cx() },
+            window.reflector().get(),
+        );
+        let content_type = resource
+            .content_type
+            .clone()
+            .unwrap_or_else(|| "text/html".into());
+        let document = Document::new(cx, &window, url, content_type);
+        crate::html_parser::parse_html(cx, &document, &html);
+        queue_load_events(&event_loop, &document);
+        // SAFETY: in the window's realm.
+        let outcome = unsafe { event_loop.run_until_idle(cx, window.global_scope(), deadline) };
+        drop(document);
+        drop(window);
+        outcome
+    };
+    match outcome {
+        RunOutcome::Idle => PageOutcome::Idle,
+        RunOutcome::Closed => PageOutcome::Closed,
+        RunOutcome::TimedOut => PageOutcome::TimedOut,
+    }
+}
+
+/// https://html.spec.whatwg.org/#the-end: interactive + DOMContentLoaded, then complete + load.
+fn queue_load_events(event_loop: &EventLoop, document: &Document) {
+    let doc = crate::dom::bindings::root::DomRoot::from_ref(document);
+    event_loop.queue_task(Box::new(move |cx| {
+        doc.set_ready_state(cx, DocumentReadyState::Interactive);
+        let event = Event::new(cx, doc.global(), "DOMContentLoaded", true, false);
+        event.set_trusted(true);
+        // SAFETY: tasks run in the page's realm.
+        unsafe { doc.upcast::<EventTarget>().dispatch_event(cx, &event) };
+        let doc2 = doc.clone();
+        doc.global().event_loop().queue_task(Box::new(move |cx| {
+            doc2.set_ready_state(cx, DocumentReadyState::Complete);
+            if let Some(window) = doc2.window() {
+                let event = Event::new(cx, doc2.global(), "load", false, false);
+                event.set_trusted(true);
+                // SAFETY: as above.
+                unsafe { window.upcast::<EventTarget>().dispatch_event(cx, &event) };
+            }
+        }));
+    }));
+}

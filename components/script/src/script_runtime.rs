@@ -1,0 +1,491 @@
+//! The SpiderMonkey side of a JS thread: the process-wide engine, one runtime per thread,
+//! running classic scripts, reporting uncaught exceptions, the microtask checkpoint, unhandled
+//! promise rejections and the interrupt callback that stops runaway scripts.
+
+use std::cell::{Cell, RefCell};
+use std::ffi::CString;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use mozjs::context::{JSContext, RawJSContext};
+use mozjs::jsapi::{
+    HandleObject as RawHandleObject, HandleValueArray, PromiseRejectionHandlingState,
+};
+use mozjs::jsval::{JSVal, ObjectValue, UndefinedValue};
+use mozjs::rust::wrappers2::{
+    Call, JS_AddInterruptCallback, JS_GetProperty, SetPromiseRejectionTrackerCallback,
+};
+use mozjs::rust::{
+    error_info_from_exception_stack, evaluate_script, CompileOptionsWrapper, JSEngine,
+    JSEngineHandle, Runtime,
+};
+use mozjs::{rooted, rooted_vec};
+
+use crate::dom::bindings::callback::CallbackFunction;
+use crate::dom::bindings::conversions::{from_js, Conv, RootedObject, RootedValue};
+use crate::dom::bindings::error::{take_pending_exception, throw_error, Error, Fallible};
+use crate::dom::bindings::reflector::Castable;
+use crate::dom::errorevent::{ErrorEvent, ErrorReport};
+use crate::dom::event::Event;
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::globalscope::GlobalScope;
+use crate::dom::promiserejectionevent::PromiseRejectionEvent;
+
+/// The process's SpiderMonkey engine. Runtimes hold handles to it; it is shut down at process
+/// exit (before SpiderMonkey's own static destructors run, which crash on a live engine).
+static ENGINE: Mutex<Option<EngineCell>> = Mutex::new(None);
+
+struct EngineCell(JSEngine);
+
+// SAFETY: JSEngine is only !Send to keep users from moving it casually; JS_Init/JS_ShutDown
+// are process-wide and we only touch it under the mutex.
+unsafe impl Send for EngineCell {}
+
+extern "C" fn shut_down_engine_at_exit() {
+    let Ok(mut engine) = ENGINE.lock() else {
+        return;
+    };
+    if let Some(cell) = engine.as_ref() {
+        if cell.0.can_shutdown() {
+            *engine = None; // drops the JSEngine: JS_ShutDown
+        }
+    }
+}
+
+/// A handle to the process's SpiderMonkey engine, initializing it on first use.
+pub fn engine() -> JSEngineHandle {
+    let mut engine = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    if engine.is_none() {
+        let initialized = JSEngine::init().expect("SpiderMonkey initializes once per process");
+        *engine = Some(EngineCell(initialized));
+        // SAFETY: registering a plain extern "C" function.
+        unsafe { libc::atexit(shut_down_engine_at_exit) };
+    }
+    engine
+        .as_ref()
+        .map(|cell| cell.0.handle())
+        .expect("engine initialized above")
+}
+
+thread_local! {
+    /// Set by the watchdog (through the interrupt callback) to stop the running script.
+    static TERMINATE: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+    static PENDING_REJECTIONS: RefCell<Vec<RootedObject>> = const { RefCell::new(Vec::new()) };
+    static REPORTING: Cell<bool> = const { Cell::new(false) };
+}
+
+unsafe extern "C" fn interrupt_callback(_cx: *mut RawJSContext) -> bool {
+    // Returning false terminates the running script, uncatchably.
+    !TERMINATE.with(|t| {
+        t.borrow()
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::SeqCst))
+    })
+}
+
+unsafe extern "C" fn promise_rejection_tracker(
+    _cx: *mut RawJSContext,
+    _muted_errors: bool,
+    promise: RawHandleObject,
+    state: PromiseRejectionHandlingState,
+    _data: *mut std::ffi::c_void,
+) {
+    let promise = promise.get();
+    PENDING_REJECTIONS.with(|pending| {
+        let mut pending = pending.borrow_mut();
+        match state {
+            PromiseRejectionHandlingState::Unhandled => pending.push(RootedObject::new(promise)),
+            PromiseRejectionHandlingState::Handled => pending.retain(|p| p.get() != promise),
+        }
+    });
+}
+
+unsafe extern "C" fn get_host_defined_data(
+    cx: *mut RawJSContext,
+    incumbent_global: mozjs::jsapi::MutableHandleObject,
+    host_defined_data: mozjs::jsapi::MutableHandleObject,
+) -> bool {
+    incumbent_global.set(mozjs::jsapi::CurrentGlobalOrNull(cx));
+    host_defined_data.set(std::ptr::null_mut());
+    true
+}
+
+unsafe extern "C" fn get_host_defined_global(
+    _cx: *mut RawJSContext,
+    data: mozjs::jsapi::MutableHandleObject,
+) -> bool {
+    data.set(std::ptr::null_mut());
+    true
+}
+
+unsafe extern "C" fn run_jobs_trap(cx: *mut RawJSContext) {
+    let mut cx = JSContext::from_ptr(NonNull::new_unchecked(cx));
+    drain_microtasks(&mut cx);
+}
+
+unsafe extern "C" fn trace_non_gc_microtask(_trc: *mut mozjs::jsapi::JSTracer, _value: *mut JSVal) {
+}
+
+static JOB_QUEUE_TRAPS: mozjs::glue::JobQueueTraps = mozjs::glue::JobQueueTraps {
+    getHostDefinedData: Some(get_host_defined_data),
+    getHostDefinedGlobal: Some(get_host_defined_global),
+    runJobs: Some(run_jobs_trap),
+    traceNonGCThingMicroTask: Some(trace_non_gc_microtask),
+};
+
+/// Runs SpiderMonkey's microtask queue (promise reactions) until it is empty; an exception
+/// escaping a job is reported.
+unsafe fn drain_microtasks(cx: &mut JSContext) {
+    while mozjs::jsapi::JS::HasAnyMicroTasks(cx.raw_cx()) {
+        rooted!(&in(cx) let mut task = UndefinedValue());
+        mozjs::glue::JS_DequeueNextMicroTask(cx.raw_cx(), task.handle_mut().into());
+        if !mozjs::jsapi::JS::IsJSMicroTask(&task.get()) {
+            continue;
+        }
+        rooted!(&in(cx) let job = mozjs::jsapi::JS::ToUnwrappedJSMicroTask(&task.get()));
+        if job.get().is_null() {
+            continue;
+        }
+        let global = mozjs::jsapi::JS::GetExecutionGlobalFromJSMicroTask(job.get());
+        let _realm =
+            (!global.is_null()).then(|| mozjs::jsapi::JSAutoRealm::new(cx.raw_cx(), global));
+        if !mozjs::jsapi::JS::RunJSMicroTask(cx.raw_cx(), job.handle().into()) {
+            let current = mozjs::jsapi::CurrentGlobalOrNull(cx.raw_cx());
+            if !current.is_null() {
+                report_pending_exception(cx, GlobalScope::from_object(current));
+            }
+        }
+    }
+}
+
+/// Creates this thread's runtime: the job queue, the DOM root list, the interrupt callback
+/// and the rejection tracker. `terminate` is the flag a watchdog sets to stop scripts.
+pub fn new_runtime(terminate: Arc<AtomicBool>) -> Runtime {
+    let mut runtime = Runtime::new(engine());
+    crate::dom::bindings::root::register_root_list();
+    TERMINATE.with(|t| *t.borrow_mut() = Some(terminate));
+    let cx = runtime.cx();
+    // SAFETY: fresh runtime on this thread; the job queue lives as long as the process
+    // (one per script thread, a few hundred bytes).
+    unsafe {
+        let queue = mozjs::glue::CreateJobQueue(&JOB_QUEUE_TRAPS);
+        mozjs::jsapi::JS::SetJobQueue(cx.raw_cx(), queue as *mut mozjs::jsapi::JS::JobQueue);
+        JS_AddInterruptCallback(cx, Some(interrupt_callback));
+        SetPromiseRejectionTrackerCallback(
+            cx,
+            Some(promise_rejection_tracker),
+            std::ptr::null_mut(),
+        );
+    }
+    runtime
+}
+
+/// Runs a classic script; an uncaught exception is reported (error event, stderr).
+/// Returns false if the script threw or was terminated.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn run_classic_script(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    source: &str,
+    url: &str,
+    line: u32,
+) -> bool {
+    let filename = CString::new(url.replace('\0', "")).unwrap_or_default();
+    let options = CompileOptionsWrapper::new(cx, filename, line);
+    rooted!(&in(cx) let global_object = global.reflector().get());
+    rooted!(&in(cx) let mut rval = UndefinedValue());
+    let ok = evaluate_script(
+        cx,
+        global_object.handle(),
+        source,
+        rval.handle_mut(),
+        options,
+    )
+    .is_ok();
+    if !ok {
+        report_pending_exception(cx, global);
+    }
+    microtask_checkpoint(cx, global);
+    ok
+}
+
+/// Reports `error` as an uncaught exception of `global`.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn report_error(cx: &mut JSContext, global: &GlobalScope, error: Error) {
+    throw_error(cx, global, error);
+    report_pending_exception(cx, global);
+}
+
+/// Reports and clears the pending exception, if any
+/// (https://html.spec.whatwg.org/#report-an-exception).
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn report_pending_exception(cx: &mut JSContext, global: &GlobalScope) {
+    rooted!(&in(cx) let mut exception = UndefinedValue());
+    let Some(info) = error_info_from_exception_stack(cx, exception.handle_mut()) else {
+        // No exception: the script was terminated (timeout) or it was a warning.
+        return;
+    };
+    let message = error_name(cx, exception.get())
+        .map(|name| format!("{name}: {}", info.message))
+        .unwrap_or(info.message);
+    let report = ErrorReport {
+        message,
+        filename: info.filename,
+        lineno: info.line,
+        colno: info.col,
+    };
+    fire_error(cx, global, report, exception.get());
+}
+
+/// The `name` of an Error object (`TypeError`), so reports read `TypeError: message` as
+/// browsers print them; `None` for other thrown values.
+unsafe fn error_name(cx: &mut JSContext, value: JSVal) -> Option<String> {
+    if !value.is_object() {
+        return None;
+    }
+    rooted!(&in(cx) let object = value.to_object());
+    let mut class = mozjs::jsapi::ESClass::Other;
+    if !mozjs::jsapi::JS::GetBuiltinClass(cx.raw_cx(), object.handle().into(), &mut class)
+        || class != mozjs::jsapi::ESClass::Error
+    {
+        return None;
+    }
+    rooted!(&in(cx) let mut name = UndefinedValue());
+    if !JS_GetProperty(cx, object.handle(), c"name".as_ptr(), name.handle_mut())
+        || !name.get().is_string()
+    {
+        return None;
+    }
+    from_js::<String>(cx, name.handle(), &Conv::plain("error")).ok()
+}
+
+/// Reports a value as an uncaught exception (`reportError`).
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn report_exception_value(cx: &mut JSContext, global: &GlobalScope, value: JSVal) {
+    rooted!(&in(cx) let value = value);
+    let mut report = ErrorReport {
+        message: String::new(),
+        filename: String::new(),
+        lineno: 0,
+        colno: 0,
+    };
+    if value.get().is_object() {
+        rooted!(&in(cx) let object = value.get().to_object());
+        let read = |cx: &mut JSContext, name: &std::ffi::CStr| -> RootedValue {
+            rooted!(&in(cx) let mut v = UndefinedValue());
+            JS_GetProperty(cx, object.handle(), name.as_ptr(), v.handle_mut());
+            RootedValue::new(v.get())
+        };
+        let conv = Conv::plain("reportError");
+        let v = read(cx, c"name");
+        let name: String = from_js(cx, v.handle(), &conv).unwrap_or_default();
+        let v = read(cx, c"message");
+        let message: String = from_js(cx, v.handle(), &conv).unwrap_or_default();
+        report.message = if name.is_empty() {
+            message
+        } else {
+            format!("{name}: {message}")
+        };
+        let v = read(cx, c"fileName");
+        report.filename = from_js(cx, v.handle(), &conv).unwrap_or_default();
+        let v = read(cx, c"lineNumber");
+        report.lineno = from_js(cx, v.handle(), &conv).unwrap_or(0);
+        let v = read(cx, c"columnNumber");
+        report.colno = from_js(cx, v.handle(), &conv).unwrap_or(0);
+    } else {
+        let conv = Conv::plain("reportError");
+        let text: String = from_js(cx, value.handle(), &conv).unwrap_or_default();
+        report.message = format!("uncaught exception: {text}");
+    }
+    fire_error(cx, global, report, value.get());
+}
+
+unsafe fn fire_error(cx: &mut JSContext, global: &GlobalScope, report: ErrorReport, error: JSVal) {
+    let line = format!(
+        "{}:{}:{} Uncaught {}",
+        report.filename, report.lineno, report.colno, report.message
+    );
+    // An exception thrown by an error handler is not reported through another error event.
+    if REPORTING.with(|r| r.replace(true)) {
+        eprintln!("{line}");
+        return;
+    }
+    let event = ErrorEvent::new_trusted(cx, global, report, error);
+    let not_canceled = global
+        .upcast_event_target()
+        .dispatch_event(cx, event.upcast::<Event>());
+    REPORTING.with(|r| r.set(false));
+    if not_canceled {
+        eprintln!("{line}");
+    }
+}
+
+/// Performs a microtask checkpoint: runs promise jobs until none are left, then notifies
+/// about rejected promises nobody handled
+/// (https://html.spec.whatwg.org/#perform-a-microtask-checkpoint).
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn microtask_checkpoint(cx: &mut JSContext, global: &GlobalScope) {
+    drain_microtasks(cx);
+    let pending: Vec<RootedObject> =
+        PENDING_REJECTIONS.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    for promise in pending {
+        if mozjs::jsapi::JS::GetPromiseIsHandled(promise.handle().into()) {
+            continue;
+        }
+        rooted!(&in(cx) let mut reason = UndefinedValue());
+        mozjs::glue::JS_GetPromiseResult(promise.handle().into(), reason.handle_mut().into());
+        let event = PromiseRejectionEvent::new(cx, global, None, promise.get(), reason.get());
+        event
+            .upcast::<Event>()
+            .init("unhandledrejection", false, true);
+        event.upcast::<Event>().set_trusted(true);
+        let not_canceled = global
+            .upcast_event_target()
+            .dispatch_event(cx, event.upcast::<Event>());
+        if not_canceled {
+            let conv = Conv::plain("unhandledrejection");
+            let text = describe(cx, global, reason.get()).unwrap_or_else(|| {
+                from_js::<String>(cx, reason.handle(), &conv).unwrap_or_default()
+            });
+            eprintln!("Uncaught (in promise) {text}");
+        }
+        drain_microtasks(cx);
+    }
+}
+
+/// A console-style description of a value (`Error: message` for errors).
+unsafe fn describe(cx: &mut JSContext, global: &GlobalScope, value: JSVal) -> Option<String> {
+    let data = [RootedValue::new(value)];
+    crate::dom::console::Console::format(cx, global, &data).ok()
+}
+
+/// Calls a JS helper function, compiled from `source` once per global, with `args`.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn call_helper(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    source: &'static str,
+    args: &[&JSVal],
+) -> Fallible<RootedValue> {
+    let key = source.as_ptr() as usize;
+    let function = match global.helper(key) {
+        Some(f) => f,
+        None => {
+            rooted!(&in(cx) let global_object = global.reflector().get());
+            rooted!(&in(cx) let mut rval = UndefinedValue());
+            let options = CompileOptionsWrapper::new(cx, c"bgsync-internal".to_owned(), 1);
+            if evaluate_script(
+                cx,
+                global_object.handle(),
+                source,
+                rval.handle_mut(),
+                options,
+            )
+            .is_err()
+                || !rval.get().is_object()
+            {
+                return Err(Error::JSFailed);
+            }
+            global.set_helper(key, rval.get().to_object());
+            rval.get().to_object()
+        }
+    };
+    rooted!(&in(cx) let function = ObjectValue(function));
+    rooted_vec!(let mut argv);
+    for a in args {
+        argv.push(**a);
+    }
+    let array = HandleValueArray::from(&argv);
+    rooted!(&in(cx) let this = UndefinedValue());
+    rooted!(&in(cx) let mut rval = UndefinedValue());
+    if !Call(
+        cx,
+        this.handle(),
+        function.handle(),
+        &array,
+        rval.handle_mut(),
+    ) {
+        return Err(Error::JSFailed);
+    }
+    Ok(RootedValue::new(rval.get()))
+}
+
+/// [`call_helper`] for helpers run for their effect; failures are reported.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn evaluate_helper(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    source: &'static str,
+    args: &[&JSVal],
+) -> bool {
+    match call_helper(cx, global, source, args) {
+        Ok(_) => true,
+        Err(error) => {
+            report_error(cx, global, error);
+            false
+        }
+    }
+}
+
+const QUEUE_MICROTASK: &str = r#"(function (callback, report) {
+  Promise.resolve().then(() => {
+    try { callback(); } catch (e) { report(e); }
+  });
+})"#;
+
+unsafe extern "C" fn report_native(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {
+    let mut cx = JSContext::from_ptr(NonNull::new_unchecked(cx));
+    let args = mozjs::jsapi::CallArgs::from_vp(vp, argc);
+    let global = crate::dom::bindings::utils::current_global(&cx);
+    report_exception_value(&mut cx, global, args.get(0).get());
+    args.rval().set(UndefinedValue());
+    true
+}
+
+/// https://html.spec.whatwg.org/#microtask-queuing
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn queue_microtask(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    callback: &CallbackFunction,
+) -> Fallible<()> {
+    let report =
+        mozjs::rust::wrappers2::JS_NewFunction(cx, Some(report_native), 1, 0, c"report".as_ptr());
+    if report.is_null() {
+        return Err(Error::JSFailed);
+    }
+    rooted!(&in(cx) let report = ObjectValue(mozjs::jsapi::JS_GetFunctionObject(report)));
+    let callback = callback.value();
+    call_helper(cx, global, QUEUE_MICROTASK, &[&callback, &report.get()]).map(|_| ())
+}
+
+/// Takes the pending exception as a value (for rejecting promises with it).
+///
+/// # Safety
+/// `cx` in a realm.
+pub unsafe fn take_exception(cx: &mut JSContext) -> Option<RootedValue> {
+    rooted!(&in(cx) let mut value = UndefinedValue());
+    take_pending_exception(cx, value.handle_mut()).then(|| RootedValue::new(value.get()))
+}
+
+/// The EventTarget of a global, for firing events at it.
+pub fn global_target(global: &GlobalScope) -> &EventTarget {
+    global.upcast_event_target()
+}

@@ -1,0 +1,151 @@
+//! Timers of a global (`setTimeout`/`setInterval`,
+//! https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#timers).
+//!
+//! The global owns the list; its event loop asks for the next deadline and runs due timers
+//! as tasks, in deadline order (ties in scheduling order).
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use mozjs::context::JSContext;
+use mozjs::jsapi::JSTracer;
+use mozjs::jsval::UndefinedValue;
+use mozjs::rooted;
+use mozjs::rust::Trace;
+
+use crate::dom::bindings::codegen::Function;
+use crate::dom::bindings::conversions::{RootedValue, ToJs};
+use crate::dom::globalscope::GlobalScope;
+
+pub enum TimerHandler {
+    Function(Rc<Function>),
+    Source(String),
+}
+
+struct Timer {
+    handler: Rc<TimerHandler>,
+    arguments: Rc<Vec<RootedValue>>,
+    deadline: Instant,
+    interval: Option<Duration>,
+    /// Scheduling order, to break deadline ties.
+    sequence: u64,
+    nesting: u32,
+}
+
+#[derive(Default)]
+pub struct Timers {
+    next_id: Cell<i32>,
+    next_sequence: Cell<u64>,
+    timers: RefCell<BTreeMap<i32, Timer>>,
+    /// The nesting level of the timer task running now (HTML clamps deep nesting to 4 ms).
+    current_nesting: Cell<u32>,
+}
+
+impl Timers {
+    /// https://html.spec.whatwg.org/#timer-initialisation-steps
+    pub fn schedule(
+        &self,
+        handler: TimerHandler,
+        timeout_ms: i32,
+        arguments: Vec<RootedValue>,
+        repeat: bool,
+    ) -> i32 {
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        let nesting = self.current_nesting.get() + 1;
+        let mut timeout = timeout_ms.max(0) as u64;
+        if nesting > 5 && timeout < 4 {
+            timeout = 4;
+        }
+        let delay = Duration::from_millis(timeout);
+        let sequence = self.next_sequence.get();
+        self.next_sequence.set(sequence + 1);
+        self.timers.borrow_mut().insert(
+            id,
+            Timer {
+                handler: Rc::new(handler),
+                arguments: Rc::new(arguments),
+                deadline: Instant::now() + delay,
+                interval: repeat.then_some(delay),
+                sequence,
+                nesting,
+            },
+        );
+        id
+    }
+
+    pub fn clear(&self, id: i32) {
+        self.timers.borrow_mut().remove(&id);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.timers.borrow().is_empty()
+    }
+
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.timers.borrow().values().map(|t| t.deadline).min()
+    }
+
+    /// Removes (or, for an interval, reschedules) the earliest due timer and returns what to
+    /// run.
+    fn take_due(&self, now: Instant) -> Option<(Rc<TimerHandler>, Rc<Vec<RootedValue>>, u32)> {
+        let mut timers = self.timers.borrow_mut();
+        let id = timers
+            .iter()
+            .filter(|(_, t)| t.deadline <= now)
+            .min_by_key(|(_, t)| (t.deadline, t.sequence))
+            .map(|(id, _)| *id)?;
+        let timer = timers.get_mut(&id)?;
+        let due = (
+            timer.handler.clone(),
+            timer.arguments.clone(),
+            timer.nesting,
+        );
+        match timer.interval {
+            Some(interval) => {
+                timer.deadline = now
+                    + interval.max(Duration::from_millis(if timer.nesting > 5 { 4 } else { 0 }));
+                timer.sequence = self.next_sequence.get();
+                self.next_sequence.set(timer.sequence + 1);
+            }
+            None => {
+                timers.remove(&id);
+            }
+        }
+        Some(due)
+    }
+
+    /// Runs the earliest due timer, if any. Returns whether one ran.
+    ///
+    /// # Safety
+    /// `cx` in `global`'s realm.
+    pub unsafe fn run_due(&self, cx: &mut JSContext, global: &GlobalScope) -> bool {
+        let Some((handler, arguments, nesting)) = self.take_due(Instant::now()) else {
+            return false;
+        };
+        self.current_nesting.set(nesting);
+        match &*handler {
+            TimerHandler::Function(function) => {
+                rooted!(&in(cx) let mut this = UndefinedValue());
+                global.upcast_event_target().to_js(cx, this.handle_mut());
+                let args: Vec<&dyn ToJs> = arguments.iter().map(|a| a as &dyn ToJs).collect();
+                if let Err(error) = function.callback.call(cx, this.handle(), &args) {
+                    crate::script_runtime::report_error(cx, global, error);
+                }
+            }
+            TimerHandler::Source(source) => {
+                let url = global.url().to_string();
+                crate::script_runtime::run_classic_script(cx, global, source, &url, 1);
+            }
+        }
+        self.current_nesting.set(0);
+        true
+    }
+}
+
+// SAFETY: timer arguments are RootedValues (rooted on their own); nothing else to trace.
+unsafe impl Trace for Timers {
+    unsafe fn trace(&self, _trc: *mut JSTracer) {}
+}

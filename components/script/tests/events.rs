@@ -1,0 +1,144 @@
+//! Events: listeners, bubbling, handlers, custom events and error reporting.
+
+mod common;
+
+use common::run_script;
+
+#[test]
+fn events_bubble_through_the_tree_to_the_window() {
+    let run = run_script(
+        "bubbling",
+        r#"
+        document.addEventListener("DOMContentLoaded", () => {
+          const outer = document.createElement("div");
+          const inner = document.createElement("span");
+          outer.appendChild(inner);
+          document.body.appendChild(outer);
+          const log = (label) => (e) => console.log(label, e.eventPhase, e.target === inner, e.currentTarget === null);
+          window.addEventListener("ping", log("window-capture"), true);
+          window.addEventListener("ping", log("window"));
+          document.addEventListener("ping", log("document"));
+          outer.addEventListener("ping", log("outer"));
+          inner.addEventListener("ping", log("inner"));
+          const result = inner.dispatchEvent(new Event("ping", { bubbles: true }));
+          console.log("dispatched", result);
+          const quiet = new Event("ping");
+          inner.dispatchEvent(quiet);
+        });
+        "#,
+    );
+    assert_eq!(
+        run.lines,
+        [
+            "window-capture 1 true false",
+            "inner 2 true false",
+            "outer 3 true false",
+            "document 3 true false",
+            "window 3 true false",
+            "dispatched true",
+            "window-capture 1 true false",
+            "inner 2 true false"
+        ]
+    );
+}
+
+#[test]
+fn an_exception_in_a_listener_is_reported_and_dispatch_continues() {
+    let run = run_script(
+        "listener-throws",
+        r#"
+        window.addEventListener("error", (e) => console.log("error event:", e.message.includes("boom"), e.lineno > 0, e.error instanceof Error));
+        const t = new EventTarget();
+        t.addEventListener("x", () => { throw new Error("boom"); });
+        t.addEventListener("x", () => console.log("second listener ran"));
+        t.dispatchEvent(new Event("x"));
+        console.log("after dispatch");
+        "#,
+    );
+    assert_eq!(
+        run.lines,
+        [
+            "error event: true true true",
+            "second listener ran",
+            "after dispatch"
+        ]
+    );
+}
+
+#[test]
+fn stop_propagation_once_and_prevent_default() {
+    let run = run_script(
+        "flags",
+        r#"
+        const t = new EventTarget();
+        let n = 0;
+        t.addEventListener("once", () => n++, { once: true });
+        t.dispatchEvent(new Event("once")); t.dispatchEvent(new Event("once"));
+        console.log("once", n);
+        t.addEventListener("c", (e) => { e.preventDefault(); e.stopImmediatePropagation(); });
+        t.addEventListener("c", () => console.log("not reached"));
+        const e = new Event("c", { cancelable: true });
+        console.log(t.dispatchEvent(e), e.defaultPrevented);
+        const f = () => console.log("removed?");
+        t.addEventListener("r", f); t.removeEventListener("r", f); t.dispatchEvent(new Event("r"));
+        const obj = { handleEvent(ev) { console.log("handleEvent", ev.type, this === obj); } };
+        t.addEventListener("h", obj); t.dispatchEvent(new Event("h"));
+        "#,
+    );
+    assert_eq!(run.lines, ["once 1", "false true", "handleEvent h true"]);
+}
+
+#[test]
+fn custom_events_carry_detail_and_handlers_work() {
+    let run = run_script(
+        "custom",
+        r#"
+        const t = document.createElement("div");
+        t.addEventListener("hello", (e) => console.log(e.detail.x, e instanceof CustomEvent, e instanceof Event, e.isTrusted));
+        t.dispatchEvent(new CustomEvent("hello", { detail: { x: 7 } }));
+        window.onload = () => console.log("onload handler");
+        console.log(typeof window.onload);
+        window.onload = 5;
+        console.log(window.onload);
+        window.onload = () => console.log("second handler");
+        "#,
+    );
+    assert_eq!(
+        run.lines,
+        ["7 true true false", "function", "null", "second handler"]
+    );
+}
+
+#[test]
+fn onerror_handler_receives_the_parts_and_can_cancel() {
+    let run = run_script(
+        "onerror",
+        r#"
+        window.onerror = (message, source, lineno, colno, error) => {
+          console.log("onerror", typeof message, source.endsWith("page.html"), lineno, error.message);
+          return true;
+        };
+        setTimeout(() => { throw new Error("late"); }, 0);
+        "#,
+    );
+    assert_eq!(run.lines.len(), 1, "{:?}", run.lines);
+    assert!(
+        run.lines[0].starts_with("onerror string true "),
+        "{:?}",
+        run.lines
+    );
+    assert!(run.lines[0].ends_with(" late"), "{:?}", run.lines);
+}
+
+#[test]
+fn unhandled_rejections_fire_unhandledrejection() {
+    let run = run_script(
+        "unhandled",
+        r#"
+        window.addEventListener("unhandledrejection", (e) => console.log("unhandled", e.reason, e.promise instanceof Promise));
+        Promise.reject("nope");
+        Promise.reject("handled").catch(() => console.log("caught"));
+        "#,
+    );
+    assert_eq!(run.lines, ["caught", "unhandled nope true"]);
+}

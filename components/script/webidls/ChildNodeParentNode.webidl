@@ -1,0 +1,17 @@
+// https://dom.spec.whatwg.org/#interface-childnode
+interface mixin ChildNode {
+  undefined remove();
+};
+
+// https://dom.spec.whatwg.org/#interface-parentnode
+interface mixin ParentNode {
+  [SameObject] readonly attribute HTMLCollection children;
+  readonly attribute Element? firstElementChild;
+  readonly attribute Element? lastElementChild;
+  readonly attribute unsigned long childElementCount;
+};
+
+// https://dom.spec.whatwg.org/#interface-nonelementparentnode
+interface mixin NonElementParentNode {
+  Element? getElementById(DOMString elementId);
+};

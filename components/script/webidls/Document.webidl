@@ -1,0 +1,38 @@
+// https://dom.spec.whatwg.org/#interface-document and
+// https://html.spec.whatwg.org/multipage/dom.html#the-document-object
+enum DocumentReadyState { "loading", "interactive", "complete" };
+
+[Exposed=Window]
+interface Document : Node {
+  [SameObject] readonly attribute DOMImplementation implementation;
+  readonly attribute USVString URL;
+  readonly attribute USVString documentURI;
+  readonly attribute DOMString compatMode;
+  readonly attribute DOMString characterSet;
+  readonly attribute DOMString charset; // legacy alias of .characterSet
+  readonly attribute DOMString inputEncoding; // legacy alias of .characterSet
+  readonly attribute DOMString contentType;
+
+  readonly attribute DocumentType? doctype;
+  readonly attribute Element? documentElement;
+  HTMLCollection getElementsByTagName(DOMString qualifiedName);
+  HTMLCollection getElementsByClassName(DOMString classNames);
+
+  [NewObject] Element createElement(DOMString localName);
+  [NewObject] Text createTextNode(DOMString data);
+  [NewObject] Comment createComment(DOMString data);
+  [NewObject] Event createEvent(DOMString interface);
+
+  // HTML
+  [PutForwards=href, LegacyUnforgeable] readonly attribute Location? location;
+  readonly attribute USVString referrer;
+  attribute DOMString title;
+  readonly attribute HTMLElement? body;
+  readonly attribute HTMLElement? head;
+  readonly attribute DocumentReadyState readyState;
+  readonly attribute HTMLScriptElement? currentScript;
+  readonly attribute WindowProxy? defaultView;
+};
+Document includes NonElementParentNode;
+Document includes ParentNode;
+Document includes GlobalEventHandlers;

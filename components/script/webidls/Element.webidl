@@ -1,0 +1,25 @@
+// https://dom.spec.whatwg.org/#interface-element
+[Exposed=Window]
+interface Element : Node {
+  readonly attribute DOMString? namespaceURI;
+  readonly attribute DOMString? prefix;
+  readonly attribute DOMString localName;
+  readonly attribute DOMString tagName;
+
+  attribute DOMString id;
+  attribute DOMString className;
+  [SameObject, PutForwards=value] readonly attribute DOMTokenList classList;
+
+  boolean hasAttributes();
+  sequence<DOMString> getAttributeNames();
+  DOMString? getAttribute(DOMString qualifiedName);
+  undefined setAttribute(DOMString qualifiedName, DOMString value);
+  undefined removeAttribute(DOMString qualifiedName);
+  boolean toggleAttribute(DOMString qualifiedName, optional boolean force);
+  boolean hasAttribute(DOMString qualifiedName);
+
+  HTMLCollection getElementsByTagName(DOMString qualifiedName);
+  HTMLCollection getElementsByClassName(DOMString classNames);
+};
+Element includes ParentNode;
+Element includes ChildNode;

@@ -1,0 +1,22 @@
+// https://html.spec.whatwg.org/multipage/nav-history-apis.html#the-window-object
+// WindowProxy is the Window itself in bgsync (no browsing-context navigation).
+typedef Window WindowProxy;
+
+[Global=Window, Exposed=Window]
+interface Window : EventTarget {
+  [LegacyUnforgeable] readonly attribute WindowProxy window;
+  [Replaceable] readonly attribute WindowProxy self;
+  [LegacyUnforgeable] readonly attribute Document document;
+  [PutForwards=href, LegacyUnforgeable] readonly attribute Location location;
+  [Replaceable] readonly attribute WindowProxy frames;
+  [Replaceable] readonly attribute unsigned long length;
+  [LegacyUnforgeable] readonly attribute WindowProxy? top;
+  [Replaceable] readonly attribute WindowProxy? parent;
+  readonly attribute Navigator navigator;
+  undefined close();
+  readonly attribute boolean closed;
+};
+Window includes GlobalEventHandlers;
+Window includes WindowEventHandlers;
+Window includes WindowOrWorkerGlobalScope;
+

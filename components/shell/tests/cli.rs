@@ -1,0 +1,88 @@
+//! The `bgsync` binary: output format and exit statuses.
+
+use std::process::Command;
+
+fn bgsync() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_bgsync"))
+}
+
+fn page(name: &str, html: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bgsync-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("page.html");
+    std::fs::write(&path, html).unwrap();
+    path
+}
+
+#[test]
+fn console_lines_go_to_stdout_and_exit_0_when_idle() {
+    let path = page(
+        "ok",
+        "<script>console.log('hello', 42); setTimeout(() => console.warn('later'), 1)</script>",
+    );
+    let out = bgsync().arg("run").arg(&path).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello 42\nlater\n");
+}
+
+#[test]
+fn uncaught_exceptions_go_to_stderr_with_position() {
+    let path = page(
+        "throw",
+        "<script>\n\nnull.x;\n</script><script>console.log('next')</script>",
+    );
+    let out = bgsync().arg("run").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "next\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("page.html:3:"), "{stderr}");
+    assert!(stderr.contains("Uncaught TypeError"), "{stderr}");
+}
+
+#[test]
+fn a_missing_page_exits_1_with_a_reason() {
+    let out = bgsync()
+        .args(["run", "/definitely/not/here.html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not/here.html"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let out = bgsync().args(["run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bgsync()
+        .args(["run", "--pref", "no.such.pref=1", "x.html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bgsync().args(["frobnicate"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn an_infinite_loop_exits_3_at_the_timeout() {
+    let path = page(
+        "loop",
+        "<script>console.log('spinning'); while (true) {}</script>",
+    );
+    let started = std::time::Instant::now();
+    let out = bgsync()
+        .args(["run", "--timeout", "1"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "spinning\n");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("timed out"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

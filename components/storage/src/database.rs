@@ -1,0 +1,400 @@
+//! Opening the profile database: setup, integrity check, moving a corrupt
+//! file aside.
+//!
+//! [`Database::open`] decides between three outcomes, and the distinction is
+//! the point of this module:
+//!
+//! - the file is healthy (or absent): it is opened, configured and migrated;
+//! - the file's *contents* are bad (not a SQLite file, `quick_check` finds
+//!   damage): it is renamed to `storage.sqlite.corrupt-<unix ms>` together
+//!   with its `-wal`/`-shm`/`-journal` companions (a stale WAL must never be
+//!   replayed into a fresh file) and [`OpenError::Corrupt`] says where;
+//! - the file cannot be *reached* (permissions, read-only file system, a
+//!   lock, I/O, a newer schema): it is left exactly where it is, because a
+//!   fresh database would throw away registrations that are probably fine.
+//!
+//! In every case nothing is deleted.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode};
+
+use crate::error::{OpenError, StorageError};
+use crate::schema::{self, SchemaError};
+use crate::values::system_now_ms;
+
+/// The database's file name inside the profile directory.
+pub const DATABASE_FILE_NAME: &str = "storage.sqlite";
+
+/// How long a statement waits for another connection's write lock (another
+/// engine on the same profile, or the registry and the sync service sharing
+/// one file) before failing with "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The first 16 bytes of every SQLite 3 database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// SQLite's companion files, moved aside with the database.
+const COMPANION_SUFFIXES: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+const LOG_TARGET: &str = "bgsync::storage";
+
+/// An open profile database. Each value is one SQLite connection; open one
+/// per owner (the registry, the sync service) rather than sharing one.
+#[derive(Debug)]
+pub struct Database {
+    connection: Connection,
+    path: Option<PathBuf>,
+}
+
+/// Why `connect` failed, before the caller turns it into an [`OpenError`].
+enum ConnectFailure {
+    Corrupt(String),
+    TooNew(u32),
+    Unavailable(rusqlite::Error),
+}
+
+impl Database {
+    /// Opens `<profile_dir>/storage.sqlite`, creating the directory and the
+    /// file if needed.
+    ///
+    /// The connection runs in WAL mode with `synchronous=FULL`: in WAL mode,
+    /// `NORMAL` may lose the last commits on power loss (they sit in the WAL
+    /// until a checkpoint syncs it), and a `register()` promise promises the
+    /// registration survives. `FULL` syncs the WAL on every commit; our
+    /// writes are a handful per sync event, so the cost is invisible.
+    /// Foreign keys are on, so deleting a service-worker registration
+    /// deletes its sync registrations and imported scripts.
+    ///
+    /// A file that is not a SQLite database or fails `PRAGMA quick_check` is
+    /// moved aside and reported as [`OpenError::Corrupt`]; calling `open`
+    /// again then starts from an empty database.
+    pub fn open(profile_dir: &Path) -> Result<Database, OpenError> {
+        let path = profile_dir.join(DATABASE_FILE_NAME);
+        fs::create_dir_all(profile_dir).map_err(|source| OpenError::ProfileDirectory {
+            path: profile_dir.to_owned(),
+            source,
+        })?;
+        match connect(&path) {
+            Ok(connection) => Ok(Database {
+                connection,
+                path: Some(path),
+            }),
+            Err(ConnectFailure::Corrupt(reason)) => Err(set_aside_corrupt(path, reason)),
+            Err(ConnectFailure::TooNew(found)) => {
+                log::error!(
+                    target: LOG_TARGET,
+                    "{} was written by a newer engine (schema version {found}); not touching it",
+                    path.display()
+                );
+                Err(OpenError::TooNew {
+                    path,
+                    found,
+                    supported: schema::SCHEMA_VERSION,
+                })
+            }
+            Err(ConnectFailure::Unavailable(source)) => {
+                log::error!(target: LOG_TARGET, "cannot open {}: {source}", path.display());
+                Err(OpenError::Unavailable { path, source })
+            }
+        }
+    }
+
+    /// Moves any existing database of the profile aside (as a corrupt one
+    /// would be) and opens a new, empty one. Returns where the old file went,
+    /// if there was one.
+    ///
+    /// For a caller that chose to start over after [`OpenError::TooNew`] or
+    /// [`OpenError::Unavailable`]; no other connection to the file may be
+    /// open.
+    pub fn open_fresh(profile_dir: &Path) -> Result<(Database, Option<PathBuf>), OpenError> {
+        let path = profile_dir.join(DATABASE_FILE_NAME);
+        let moved_to = if path.exists() {
+            match move_aside(&path) {
+                Ok(moved_to) => {
+                    log::warn!(
+                        target: LOG_TARGET,
+                        "starting a fresh database; the old {} was moved to {}",
+                        path.display(),
+                        moved_to.display()
+                    );
+                    Some(moved_to)
+                }
+                Err(source) => {
+                    return Err(OpenError::CorruptNotMoved {
+                        path,
+                        reason: "a fresh database was requested".to_owned(),
+                        source,
+                    })
+                }
+            }
+        } else {
+            None
+        };
+        Ok((Database::open(profile_dir)?, moved_to))
+    }
+
+    /// A database that lives in memory only, with the same schema and
+    /// settings: for tests of the crates built on this one.
+    pub fn open_in_memory() -> Result<Database, StorageError> {
+        let mut connection = Connection::open_in_memory()?;
+        connection.pragma_update(None, "foreign_keys", true)?;
+        schema::migrate(&mut connection).map_err(|error| match error {
+            SchemaError::Sqlite(error) => StorageError::Sqlite(error),
+            SchemaError::TooNew { found } => {
+                StorageError::ValueOutOfRange(format!("schema version {found}"))
+            }
+        })?;
+        Ok(Database {
+            connection,
+            path: None,
+        })
+    }
+
+    /// The file, or `None` for an in-memory database.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The schema version of the file (always [`crate::SCHEMA_VERSION`] once
+    /// open).
+    pub fn schema_version(&self) -> Result<u32, StorageError> {
+        Ok(schema::user_version(&self.connection)?)
+    }
+
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.connection
+    }
+}
+
+/// Opens, configures, checks and migrates the file at `path`.
+fn connect(path: &Path) -> Result<Connection, ConnectFailure> {
+    if let Some(reason) = foreign_header(path) {
+        return Err(ConnectFailure::Corrupt(reason));
+    }
+    let mut connection = Connection::open(path).map_err(classify)?;
+    connection.busy_timeout(BUSY_TIMEOUT).map_err(classify)?;
+    // Before anything writes (even the journal mode lives in the header): a
+    // file from a newer engine is left exactly as it was.
+    let found = schema::user_version(&connection).map_err(classify)?;
+    if found > schema::SCHEMA_VERSION {
+        return Err(ConnectFailure::TooNew(found));
+    }
+    let journal_mode: String = connection
+        .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))
+        .map_err(classify)?;
+    if !journal_mode.eq_ignore_ascii_case("wal") {
+        // Still durable with a rollback journal, only less concurrent.
+        log::warn!(
+            target: LOG_TARGET,
+            "{} runs in journal mode {journal_mode}, not WAL",
+            path.display()
+        );
+    }
+    connection
+        .pragma_update(None, "synchronous", "FULL")
+        .map_err(classify)?;
+    connection
+        .pragma_update(None, "foreign_keys", true)
+        .map_err(classify)?;
+    quick_check(&connection)?;
+    schema::migrate(&mut connection).map_err(|error| match error {
+        SchemaError::TooNew { found } => ConnectFailure::TooNew(found),
+        SchemaError::Sqlite(error) => classify(error),
+    })?;
+    Ok(connection)
+}
+
+/// Why the file at `path` is certainly not a SQLite database, judged by its
+/// first bytes; `None` if it is absent, empty (SQLite's "new database") or
+/// starts like one. A file we cannot read is left for SQLite to report.
+fn foreign_header(path: &Path) -> Option<String> {
+    let mut file = fs::File::open(path).ok()?;
+    let mut header = Vec::with_capacity(SQLITE_HEADER.len());
+    file.by_ref()
+        .take(SQLITE_HEADER.len() as u64)
+        .read_to_end(&mut header)
+        .ok()?;
+    if header.is_empty() || header == SQLITE_HEADER {
+        None
+    } else {
+        Some("not a SQLite database: the file does not start with the SQLite header".to_owned())
+    }
+}
+
+/// `PRAGMA quick_check`: the b-tree structure, without the slow index
+/// cross-check of `integrity_check`.
+fn quick_check(connection: &Connection) -> Result<(), ConnectFailure> {
+    let mut problems = Vec::new();
+    connection
+        .pragma_query(None, "quick_check", |row| {
+            let line: String = row.get(0)?;
+            if problems.len() < 3 {
+                problems.push(line);
+            }
+            Ok(())
+        })
+        .map_err(classify)?;
+    match problems.as_slice() {
+        [only] if only == "ok" => Ok(()),
+        [] => Err(ConnectFailure::Corrupt(
+            "quick_check returned nothing".to_owned(),
+        )),
+        _ => Err(ConnectFailure::Corrupt(format!(
+            "quick_check: {}",
+            problems.join("; ")
+        ))),
+    }
+}
+
+/// Whether an error means the file's contents are bad (move it aside) or
+/// that it could not be reached (leave it alone).
+fn classify(error: rusqlite::Error) -> ConnectFailure {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            ConnectFailure::Corrupt(format!("not a SQLite database: {error}"))
+        }
+        Some(ErrorCode::DatabaseCorrupt) => ConnectFailure::Corrupt(error.to_string()),
+        _ => ConnectFailure::Unavailable(error),
+    }
+}
+
+/// Moves a corrupt database aside and builds the error that reports it.
+fn set_aside_corrupt(path: PathBuf, reason: String) -> OpenError {
+    match move_aside(&path) {
+        Ok(moved_to) => {
+            log::error!(
+                target: LOG_TARGET,
+                "storage database {} is corrupt ({reason}); moved it aside to {}",
+                path.display(),
+                moved_to.display()
+            );
+            OpenError::Corrupt {
+                path,
+                moved_to,
+                reason,
+            }
+        }
+        Err(source) => {
+            log::error!(
+                target: LOG_TARGET,
+                "storage database {} is corrupt ({reason}) and moving it aside failed: {source}",
+                path.display()
+            );
+            OpenError::CorruptNotMoved {
+                path,
+                reason,
+                source,
+            }
+        }
+    }
+}
+
+/// Renames `path` (and its companion files) to an unused
+/// `<path>.corrupt-<unix ms>[-n]` name in the same directory.
+fn move_aside(path: &Path) -> io::Result<PathBuf> {
+    let stamp = system_now_ms();
+    let base = with_suffix(path, &format!(".corrupt-{stamp}"));
+    let mut target = base.clone();
+    let mut counter = 1;
+    while target.exists()
+        || COMPANION_SUFFIXES
+            .iter()
+            .any(|suffix| with_suffix(&target, suffix).exists())
+    {
+        target = with_suffix(&base, &format!("-{counter}"));
+        counter += 1;
+    }
+    fs::rename(path, &target)?;
+    for suffix in COMPANION_SUFFIXES {
+        let companion = with_suffix(path, suffix);
+        if companion.exists() {
+            fs::rename(&companion, with_suffix(&target, suffix))?;
+        }
+    }
+    Ok(target)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use tempfile::TempDir;
+
+    use super::*;
+
+    #[test]
+    fn settings_are_wal_full_sync_and_foreign_keys() {
+        let dir = TempDir::new().unwrap();
+        let database = Database::open(dir.path()).unwrap();
+        let connection = database.connection();
+        let mode: String = connection
+            .pragma_query_value(None, "journal_mode", |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        // 2 = FULL.
+        let synchronous: i64 = connection
+            .pragma_query_value(None, "synchronous", |row| row.get(0))
+            .unwrap();
+        assert_eq!(synchronous, 2);
+        let foreign_keys: i64 = connection
+            .pragma_query_value(None, "foreign_keys", |row| row.get(0))
+            .unwrap();
+        assert_eq!(foreign_keys, 1);
+        assert_eq!(
+            database.path(),
+            Some(dir.path().join("storage.sqlite").as_path())
+        );
+    }
+
+    #[test]
+    fn move_aside_never_overwrites_an_earlier_copy() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join(DATABASE_FILE_NAME);
+        fs::write(&path, b"first").unwrap();
+        let first = move_aside(&path).unwrap();
+        fs::write(&path, b"second").unwrap();
+        let second = move_aside(&path).unwrap();
+        assert_ne!(first, second);
+        assert_eq!(fs::read(&first).unwrap(), b"first");
+        assert_eq!(fs::read(&second).unwrap(), b"second");
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn move_aside_takes_the_wal_along() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join(DATABASE_FILE_NAME);
+        fs::write(&path, b"db").unwrap();
+        fs::write(with_suffix(&path, "-wal"), b"wal").unwrap();
+        let moved = move_aside(&path).unwrap();
+        assert_eq!(fs::read(with_suffix(&moved, "-wal")).unwrap(), b"wal");
+        assert!(!with_suffix(&path, "-wal").exists());
+    }
+
+    #[test]
+    fn header_check_accepts_empty_and_sqlite_files_only() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("x");
+        assert_eq!(foreign_header(&path), None);
+        fs::write(&path, b"").unwrap();
+        assert_eq!(foreign_header(&path), None);
+        fs::write(&path, b"SQLite format 3\0rest").unwrap();
+        assert_eq!(foreign_header(&path), None);
+        fs::write(&path, b"SQLite").unwrap();
+        assert!(foreign_header(&path).is_some());
+        fs::write(&path, b"<html>").unwrap();
+        assert!(foreign_header(&path).is_some());
+    }
+}

@@ -1,0 +1,432 @@
+//! The service-worker registry's tables: registrations and their scripts.
+//!
+//! Storage keeps what the registry gives it: URLs and origins are stored as
+//! their serializations and not re-parsed here. The registry (in the
+//! constellation) decides what a registration means; this module only makes
+//! it survive a restart. Deleting a registration deletes its imported
+//! scripts and its sync registrations through foreign keys.
+
+use std::fmt;
+use std::str::FromStr;
+
+use base::id::ServiceWorkerRegistrationId;
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::database::Database;
+use crate::error::StorageError;
+use crate::values::{system_now_ms, u64_from_sql, u64_to_sql};
+
+const TABLE: &str = "service_worker_registrations";
+
+const COLUMNS: &str = "id, scope, script_url, origin, state, script_source, update_via_cache, \
+                       created_ms, updated_ms, last_update_check_ms";
+
+/// The state of a registration's stored worker
+/// (<https://w3c.github.io/ServiceWorker/#dfn-state>, without `parsed`,
+/// which is never stored).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServiceWorkerState {
+    Installing,
+    Installed,
+    Activating,
+    Activated,
+    Redundant,
+}
+
+impl ServiceWorkerState {
+    pub const ALL: [ServiceWorkerState; 5] = [
+        ServiceWorkerState::Installing,
+        ServiceWorkerState::Installed,
+        ServiceWorkerState::Activating,
+        ServiceWorkerState::Activated,
+        ServiceWorkerState::Redundant,
+    ];
+
+    /// The spec's name, which is also the stored one.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceWorkerState::Installing => "installing",
+            ServiceWorkerState::Installed => "installed",
+            ServiceWorkerState::Activating => "activating",
+            ServiceWorkerState::Activated => "activated",
+            ServiceWorkerState::Redundant => "redundant",
+        }
+    }
+}
+
+/// <https://w3c.github.io/ServiceWorker/#dfn-update-via-cache>
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum UpdateViaCache {
+    #[default]
+    Imports,
+    All,
+    None,
+}
+
+impl UpdateViaCache {
+    pub const ALL: [UpdateViaCache; 3] = [
+        UpdateViaCache::Imports,
+        UpdateViaCache::All,
+        UpdateViaCache::None,
+    ];
+
+    /// The Web IDL enum value, which is also the stored one.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateViaCache::Imports => "imports",
+            UpdateViaCache::All => "all",
+            UpdateViaCache::None => "none",
+        }
+    }
+}
+
+/// A registration to insert; the database assigns the id and timestamps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewServiceWorkerRegistration {
+    /// The scope URL, serialized; unique among registrations.
+    pub scope: String,
+    pub script_url: String,
+    /// The ASCII serialization of the scope's origin.
+    pub origin: String,
+    pub state: ServiceWorkerState,
+    /// The worker's main script, as fetched.
+    pub script_source: Vec<u8>,
+    pub update_via_cache: UpdateViaCache,
+}
+
+/// A stored registration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceWorkerRecord {
+    pub id: ServiceWorkerRegistrationId,
+    pub scope: String,
+    pub script_url: String,
+    pub origin: String,
+    pub state: ServiceWorkerState,
+    pub script_source: Vec<u8>,
+    pub update_via_cache: UpdateViaCache,
+    /// When the row was inserted, in ms since the Unix epoch (system clock).
+    pub created_ms: u64,
+    /// When the row last changed, in ms since the Unix epoch (system clock).
+    pub updated_ms: u64,
+    /// When the registry last checked for an updated script, if ever.
+    pub last_update_check_ms: Option<u64>,
+}
+
+/// A script the worker loaded with `importScripts()`, stored so the worker
+/// can start offline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedScript {
+    pub url: String,
+    pub source: Vec<u8>,
+}
+
+impl Database {
+    /// Stores a new registration and returns its id (never one used before
+    /// in this file).
+    pub fn insert_service_worker(
+        &mut self,
+        registration: &NewServiceWorkerRegistration,
+    ) -> Result<ServiceWorkerRegistrationId, StorageError> {
+        let now = u64_to_sql(system_now_ms(), "created_ms")?;
+        let result = self.connection().execute(
+            "INSERT INTO service_worker_registrations (scope, script_url, origin, state,
+                 script_source, update_via_cache, created_ms, updated_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![
+                registration.scope,
+                registration.script_url,
+                registration.origin,
+                registration.state.as_str(),
+                registration.script_source,
+                registration.update_via_cache.as_str(),
+                now,
+            ],
+        );
+        match result {
+            Ok(_) => Ok(ServiceWorkerRegistrationId(
+                self.connection().last_insert_rowid(),
+            )),
+            Err(error)
+                if error.sqlite_extended_error_code()
+                    == Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE) =>
+            {
+                Err(StorageError::DuplicateScope(registration.scope.clone()))
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The registration with this id, if it exists.
+    pub fn service_worker(
+        &self,
+        id: ServiceWorkerRegistrationId,
+    ) -> Result<Option<ServiceWorkerRecord>, StorageError> {
+        let sql = format!("SELECT {COLUMNS} FROM {TABLE} WHERE id = ?1");
+        self.connection()
+            .query_row(&sql, [id.0], read_raw)
+            .optional()?
+            .map(RawRecord::into_record)
+            .transpose()
+    }
+
+    /// The registration with exactly this scope, if it exists.
+    pub fn service_worker_by_scope(
+        &self,
+        scope: &str,
+    ) -> Result<Option<ServiceWorkerRecord>, StorageError> {
+        let sql = format!("SELECT {COLUMNS} FROM {TABLE} WHERE scope = ?1");
+        self.connection()
+            .query_row(&sql, [scope], read_raw)
+            .optional()?
+            .map(RawRecord::into_record)
+            .transpose()
+    }
+
+    /// Every registration, oldest first: what the registry loads at start.
+    pub fn service_workers(&self) -> Result<Vec<ServiceWorkerRecord>, StorageError> {
+        let sql = format!("SELECT {COLUMNS} FROM {TABLE} ORDER BY id");
+        let mut statement = self.connection().prepare(&sql)?;
+        let rows = statement.query_map([], read_raw)?;
+        rows.map(|raw| raw?.into_record()).collect()
+    }
+
+    /// Records a new state of the stored worker.
+    pub fn set_service_worker_state(
+        &mut self,
+        id: ServiceWorkerRegistrationId,
+        state: ServiceWorkerState,
+    ) -> Result<(), StorageError> {
+        let now = u64_to_sql(system_now_ms(), "updated_ms")?;
+        let changed = self.connection().execute(
+            "UPDATE service_worker_registrations SET state = ?2, updated_ms = ?3 WHERE id = ?1",
+            params![id.0, state.as_str(), now],
+        )?;
+        expect_one_row(changed, id)
+    }
+
+    /// Records when the registry last checked for an update.
+    pub fn set_last_update_check(
+        &mut self,
+        id: ServiceWorkerRegistrationId,
+        at_ms: u64,
+    ) -> Result<(), StorageError> {
+        let at = u64_to_sql(at_ms, "last_update_check_ms")?;
+        let changed = self.connection().execute(
+            "UPDATE service_worker_registrations SET last_update_check_ms = ?2 WHERE id = ?1",
+            params![id.0, at],
+        )?;
+        expect_one_row(changed, id)
+    }
+
+    /// Replaces the worker's script (an update) and its imported scripts,
+    /// in one transaction: a reader never sees the new main script with the
+    /// old imports.
+    pub fn replace_service_worker_script(
+        &mut self,
+        id: ServiceWorkerRegistrationId,
+        script_url: &str,
+        script_source: &[u8],
+        imported_scripts: &[ImportedScript],
+    ) -> Result<(), StorageError> {
+        let now = u64_to_sql(system_now_ms(), "updated_ms")?;
+        let transaction = self.connection_mut().transaction()?;
+        let changed = transaction.execute(
+            "UPDATE service_worker_registrations
+             SET script_url = ?2, script_source = ?3, updated_ms = ?4 WHERE id = ?1",
+            params![id.0, script_url, script_source, now],
+        )?;
+        expect_one_row(changed, id)?;
+        transaction.execute(
+            "DELETE FROM service_worker_imported_scripts WHERE registration_id = ?1",
+            [id.0],
+        )?;
+        for script in imported_scripts {
+            transaction.execute(
+                "INSERT INTO service_worker_imported_scripts (registration_id, url, source)
+                 VALUES (?1, ?2, ?3)",
+                params![id.0, script.url, script.source],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Stores (or replaces) one imported script of the registration.
+    pub fn put_imported_script(
+        &mut self,
+        id: ServiceWorkerRegistrationId,
+        script: &ImportedScript,
+    ) -> Result<(), StorageError> {
+        self.connection()
+            .execute(
+                "INSERT INTO service_worker_imported_scripts (registration_id, url, source)
+                 VALUES (?1, ?2, ?3)
+                 ON CONFLICT (registration_id, url) DO UPDATE SET source = excluded.source",
+                params![id.0, script.url, script.source],
+            )
+            .map_err(|error| foreign_key_error(error, id))?;
+        Ok(())
+    }
+
+    /// The registration's imported scripts, by URL.
+    pub fn imported_scripts(
+        &self,
+        id: ServiceWorkerRegistrationId,
+    ) -> Result<Vec<ImportedScript>, StorageError> {
+        let mut statement = self.connection().prepare(
+            "SELECT url, source FROM service_worker_imported_scripts
+             WHERE registration_id = ?1 ORDER BY url",
+        )?;
+        let rows = statement.query_map([id.0], |row| {
+            Ok(ImportedScript {
+                url: row.get(0)?,
+                source: row.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Deletes the registration with its imported scripts and sync
+    /// registrations. Returns whether it existed.
+    pub fn delete_service_worker(
+        &mut self,
+        id: ServiceWorkerRegistrationId,
+    ) -> Result<bool, StorageError> {
+        let deleted = self.connection().execute(
+            "DELETE FROM service_worker_registrations WHERE id = ?1",
+            [id.0],
+        )?;
+        Ok(deleted > 0)
+    }
+
+    /// Deletes every registration of `origin` (clearing its site data) and
+    /// returns their ids, so in-memory owners can forget them too.
+    pub fn delete_service_workers_of_origin(
+        &mut self,
+        origin: &str,
+    ) -> Result<Vec<ServiceWorkerRegistrationId>, StorageError> {
+        let transaction = self.connection_mut().transaction()?;
+        let ids = {
+            let mut statement = transaction.prepare(
+                "DELETE FROM service_worker_registrations WHERE origin = ?1 RETURNING id",
+            )?;
+            let rows = statement.query_map([origin], |row| row.get::<_, i64>(0))?;
+            let mut ids = rows
+                .map(|id| id.map(ServiceWorkerRegistrationId))
+                .collect::<Result<Vec<_>, _>>()?;
+            ids.sort();
+            ids
+        };
+        transaction.commit()?;
+        Ok(ids)
+    }
+}
+
+/// Maps a foreign-key violation on `registration_id` to a typed error.
+pub(crate) fn foreign_key_error(
+    error: rusqlite::Error,
+    id: ServiceWorkerRegistrationId,
+) -> StorageError {
+    if error.sqlite_extended_error_code() == Some(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY) {
+        StorageError::UnknownServiceWorkerRegistration(id)
+    } else {
+        StorageError::Sqlite(error)
+    }
+}
+
+fn expect_one_row(changed: usize, id: ServiceWorkerRegistrationId) -> Result<(), StorageError> {
+    if changed == 0 {
+        Err(StorageError::UnknownServiceWorkerRegistration(id))
+    } else {
+        Ok(())
+    }
+}
+
+/// A row as SQLite gives it, before its text columns are checked.
+struct RawRecord {
+    id: i64,
+    scope: String,
+    script_url: String,
+    origin: String,
+    state: String,
+    script_source: Vec<u8>,
+    update_via_cache: String,
+    created_ms: i64,
+    updated_ms: i64,
+    last_update_check_ms: Option<i64>,
+}
+
+fn read_raw(row: &Row<'_>) -> rusqlite::Result<RawRecord> {
+    Ok(RawRecord {
+        id: row.get(0)?,
+        scope: row.get(1)?,
+        script_url: row.get(2)?,
+        origin: row.get(3)?,
+        state: row.get(4)?,
+        script_source: row.get(5)?,
+        update_via_cache: row.get(6)?,
+        created_ms: row.get(7)?,
+        updated_ms: row.get(8)?,
+        last_update_check_ms: row.get(9)?,
+    })
+}
+
+impl RawRecord {
+    fn into_record(self) -> Result<ServiceWorkerRecord, StorageError> {
+        Ok(ServiceWorkerRecord {
+            id: ServiceWorkerRegistrationId(self.id),
+            scope: self.scope,
+            script_url: self.script_url,
+            origin: self.origin,
+            state: parse_column(&self.state, "state")?,
+            script_source: self.script_source,
+            update_via_cache: parse_column(&self.update_via_cache, "update_via_cache")?,
+            created_ms: u64_from_sql(self.created_ms, TABLE, "created_ms")?,
+            updated_ms: u64_from_sql(self.updated_ms, TABLE, "updated_ms")?,
+            last_update_check_ms: self
+                .last_update_check_ms
+                .map(|at| u64_from_sql(at, TABLE, "last_update_check_ms"))
+                .transpose()?,
+        })
+    }
+}
+
+fn parse_column<T: FromStr>(text: &str, column: &str) -> Result<T, StorageError> {
+    text.parse().map_err(|_| StorageError::InvalidRow {
+        table: TABLE,
+        detail: format!("{column} is {text:?}"),
+    })
+}
+
+/// A stored name that is no variant of the enum it should be.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown name {0:?}")]
+pub struct UnknownName(pub String);
+
+impl FromStr for ServiceWorkerState {
+    type Err = UnknownName;
+
+    fn from_str(text: &str) -> Result<ServiceWorkerState, UnknownName> {
+        ServiceWorkerState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == text)
+            .ok_or_else(|| UnknownName(text.to_owned()))
+    }
+}
+
+impl FromStr for UpdateViaCache {
+    type Err = UnknownName;
+
+    fn from_str(text: &str) -> Result<UpdateViaCache, UnknownName> {
+        UpdateViaCache::ALL
+            .into_iter()
+            .find(|value| value.as_str() == text)
+            .ok_or_else(|| UnknownName(text.to_owned()))
+    }
+}
+
+impl fmt::Display for ServiceWorkerState {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
