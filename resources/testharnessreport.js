@@ -10,7 +10,7 @@
 //       never completed (after a harness timeout testharness.js leaves them NOTRUN, and calls
 //       no result callback for them: wptrunner reports them from the completion list too);
 //   WPT-HARNESS {"status": "OK"|"ERROR"|"TIMEOUT"|"PRECONDITION_FAILED", "message": null|...}
-//       once, when the harness completes.
+//       once, when the harness completes; then the page closes itself.
 //
 // Timeouts stay testharness.js's own (10 s, or 60 s with <meta name=timeout content=long>, times
 // the runner's --timeout-multiplier); the runner gives the engine a few seconds more than that.
@@ -67,5 +67,10 @@
       status: statusName(harnessStatus, HARNESS_STATUS_NAMES),
       message: messageOf(harnessStatus),
     });
+    // testharness.js never clears its harness timeout, so the page would not go idle before
+    // it fires; the results are out, so end the page (bgsync exits 0 on close).
+    if (typeof self.close === "function") {
+      self.close();
+    }
   });
 })();
