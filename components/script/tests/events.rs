@@ -142,3 +142,31 @@ fn unhandled_rejections_fire_unhandledrejection() {
     );
     assert_eq!(run.lines, ["caught", "unhandled nope true"]);
 }
+
+#[test]
+fn event_handler_content_attributes_are_compiled_when_needed() {
+    let run = common::run_files(
+        "content-attributes",
+        r#"<!DOCTYPE html><body onload="console.log('body onload', event.type, this === window)">
+        <script src="missing.js" onerror="console.log('script onerror', event.type)"></script>
+        <div id="d" onclick="console.log('click', event.target.id); return false"></div>
+        <p id="bad" onclick="this is not javascript"></p>
+        <script>
+          const d = document.getElementById("d");
+          console.log(typeof d.onclick === "undefined", d.dispatchEvent(new Event("click", { cancelable: true })));
+          window.addEventListener("error", (e) => console.log("syntax error reported", e.message.startsWith("SyntaxError")));
+          document.getElementById("bad").dispatchEvent(new Event("click"));
+        </script></body>"#,
+        &[],
+    );
+    assert_eq!(
+        run.lines,
+        [
+            "script onerror error",
+            "click d",
+            "true false",
+            "syntax error reported true",
+            "body onload load true"
+        ]
+    );
+}

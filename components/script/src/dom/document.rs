@@ -309,7 +309,9 @@ impl DocumentMethods for Document {
         Ok(self.node.child_elements().len() as u32)
     }
     fn Onload(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self.upcast::<EventTarget>().get_handler_attribute("load"))
+        Ok(self
+            .upcast::<EventTarget>()
+            .get_handler_attribute(_cx, "load"))
     }
     fn SetOnload(
         &self,
@@ -322,7 +324,7 @@ impl DocumentMethods for Document {
     }
     fn Onerror(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<OnErrorEventHandlerNonNull>>> {
         Ok(
-            match self.upcast::<EventTarget>().get_event_handler("error") {
+            match self.upcast::<EventTarget>().get_event_handler(_cx, "error") {
                 Some(EventHandlerValue::OnError(h)) => Some(h),
                 _ => None,
             },

@@ -95,10 +95,42 @@ impl Element {
 
     pub fn set_attribute(&self, name: &str, value: String) {
         let name = self.normalize(name);
+        if self.is_html() && name.len() > 2 && name.starts_with("on") {
+            self.set_event_handler_content_attribute(&name[2..], &value);
+        }
         let mut attributes = self.attributes.borrow_mut();
         match attributes.iter_mut().find(|(n, _)| *n == name) {
             Some(entry) => entry.1 = value,
             None => attributes.push((name, value)),
+        }
+    }
+
+    /// https://html.spec.whatwg.org/#event-handler-content-attributes: the attribute's
+    /// value becomes the handler (compiled when first used). On `<body>`, the window's own
+    /// handlers (`onload`, `onerror`, ...) are set on the window.
+    fn set_event_handler_content_attribute(&self, event_type: &str, source: &str) {
+        use crate::dom::eventtarget::{EventHandlerValue, EventTarget};
+        const WINDOW_HANDLERS: &[&str] = &[
+            "load",
+            "error",
+            "unhandledrejection",
+            "rejectionhandled",
+            "online",
+            "offline",
+        ];
+        let value = EventHandlerValue::Source {
+            body: source.to_string(),
+            url: self.global().url().to_string(),
+            line: 1,
+        };
+        let global = self.global();
+        if self.local_name == "body" && WINDOW_HANDLERS.contains(&event_type) {
+            global
+                .upcast_event_target()
+                .set_event_handler(event_type, Some(value));
+        } else {
+            self.upcast::<EventTarget>()
+                .set_event_handler(event_type, Some(value));
         }
     }
 

@@ -8,6 +8,7 @@ use mozjs::jsapi::JSTracer;
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 
+use crate::dom::bindings::callback::AsCallback;
 use crate::dom::bindings::prelude::*;
 use crate::dom::event::{Event, EventPhase};
 use crate::dom::node::Node;
@@ -36,6 +37,56 @@ struct Listener {
 pub enum EventHandlerValue {
     Plain(Rc<EventHandlerNonNull>),
     OnError(Rc<OnErrorEventHandlerNonNull>),
+    /// From a content attribute (`<body onload="...">`): compiled when first needed
+    /// (https://html.spec.whatwg.org/#getting-the-current-value-of-the-event-handler).
+    Source {
+        body: String,
+        url: String,
+        line: u32,
+    },
+}
+
+/// Compiles an event handler content attribute into a function of `event` (or, for a
+/// window's `onerror`, of the error's parts). A syntax error is reported and gives `None`.
+unsafe fn compile_handler(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    event_type: &str,
+    body: &str,
+    url: &str,
+    line: u32,
+) -> Option<crate::dom::bindings::callback::CallbackFunction> {
+    use std::ffi::CString;
+    let on_error = event_type == "error" && global.upcast_event_target().is::<Window>();
+    let names: &[&std::ffi::CStr] = if on_error {
+        &[c"event", c"source", c"lineno", c"colno", c"error"]
+    } else {
+        &[c"event"]
+    };
+    let argv: Vec<*const std::ffi::c_char> = names.iter().map(|n| n.as_ptr()).collect();
+    let chain = mozjs::rust::EnvironmentChain::new(cx, mozjs::jsapi::JS::SupportUnscopables::Yes);
+    let options = mozjs::rust::CompileOptionsWrapper::new(
+        cx,
+        CString::new(url.replace('\0', "")).unwrap_or_default(),
+        line,
+    );
+    let name = CString::new(format!("on{event_type}")).unwrap_or_default();
+    let function = mozjs::rust::wrappers2::CompileFunctionUtf8(
+        cx,
+        chain.get(),
+        options.ptr,
+        name.as_ptr(),
+        argv.len() as u32,
+        argv.as_ptr(),
+        body.as_ptr() as *const std::ffi::c_char,
+        body.len(),
+    );
+    if function.is_null() {
+        crate::script_runtime::report_pending_exception(cx, global);
+        return None;
+    }
+    let object = mozjs::jsapi::JS_GetFunctionObject(function);
+    Some(crate::dom::bindings::callback::CallbackFunction::new_unchecked(cx, object))
 }
 
 #[repr(C)]
@@ -54,9 +105,40 @@ impl EventTarget {
         }
     }
 
-    /// The value of the event handler attribute for `event_type` (`"load"` for `onload`).
-    pub fn get_event_handler(&self, event_type: &str) -> Option<EventHandlerValue> {
-        self.handlers.borrow().get(event_type).cloned()
+    /// The value of the event handler attribute for `event_type` (`"load"` for `onload`),
+    /// compiling a content attribute's source on first use.
+    pub fn get_event_handler(
+        &self,
+        cx: &mut JSContext,
+        event_type: &str,
+    ) -> Option<EventHandlerValue> {
+        let value = self.handlers.borrow().get(event_type).cloned()?;
+        let EventHandlerValue::Source { body, url, line } = value else {
+            return Some(value);
+        };
+        let global = self.global();
+        // SAFETY: called from script-thread code in the page's realm.
+        let compiled = unsafe { compile_handler(cx, global, event_type, &body, &url, line) };
+        let value = match compiled {
+            Some(callback)
+                if event_type == "error" && global.upcast_event_target().is::<Window>() =>
+            {
+                EventHandlerValue::OnError(Rc::new(OnErrorEventHandlerNonNull::from_callback(
+                    callback,
+                )))
+            }
+            Some(callback) => {
+                EventHandlerValue::Plain(Rc::new(EventHandlerNonNull::from_callback(callback)))
+            }
+            None => {
+                self.handlers.borrow_mut().remove(event_type);
+                return None;
+            }
+        };
+        self.handlers
+            .borrow_mut()
+            .insert(event_type.to_string(), value.clone());
+        Some(value)
     }
 
     /// Sets an event handler attribute; the first non-null value also registers the
@@ -94,8 +176,12 @@ impl EventTarget {
         }
     }
 
-    pub fn get_handler_attribute(&self, event_type: &str) -> Option<Rc<EventHandlerNonNull>> {
-        match self.get_event_handler(event_type) {
+    pub fn get_handler_attribute(
+        &self,
+        cx: &mut JSContext,
+        event_type: &str,
+    ) -> Option<Rc<EventHandlerNonNull>> {
+        match self.get_event_handler(cx, event_type) {
             Some(EventHandlerValue::Plain(h)) => Some(h),
             _ => None,
         }
@@ -217,7 +303,7 @@ impl EventTarget {
         event: &Event,
         this: HandleValue<'_>,
     ) -> Result<(), Error> {
-        let Some(handler) = self.get_event_handler(&event.type_()) else {
+        let Some(handler) = self.get_event_handler(cx, &event.type_()) else {
             return Ok(());
         };
         match handler {
@@ -255,6 +341,8 @@ impl EventTarget {
                     event.cancel();
                 }
             }
+            // get_event_handler compiles sources before returning them.
+            EventHandlerValue::Source { .. } => {}
         }
         Ok(())
     }

@@ -65,7 +65,9 @@ impl HTMLElementMethods for HTMLElement {
         Ok(())
     }
     fn Onload(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self.upcast::<EventTarget>().get_handler_attribute("load"))
+        Ok(self
+            .upcast::<EventTarget>()
+            .get_handler_attribute(_cx, "load"))
     }
     fn SetOnload(
         &self,
@@ -78,7 +80,7 @@ impl HTMLElementMethods for HTMLElement {
     }
     fn Onerror(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<OnErrorEventHandlerNonNull>>> {
         Ok(
-            match self.upcast::<EventTarget>().get_event_handler("error") {
+            match self.upcast::<EventTarget>().get_event_handler(_cx, "error") {
                 Some(EventHandlerValue::OnError(h)) => Some(h),
                 _ => None,
             },

@@ -109,7 +109,9 @@ impl WindowMethods for Window {
         Ok(self.globalscope.is_closed())
     }
     fn Onload(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self.upcast::<EventTarget>().get_handler_attribute("load"))
+        Ok(self
+            .upcast::<EventTarget>()
+            .get_handler_attribute(_cx, "load"))
     }
     fn SetOnload(
         &self,
@@ -122,7 +124,7 @@ impl WindowMethods for Window {
     }
     fn Onerror(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<OnErrorEventHandlerNonNull>>> {
         Ok(
-            match self.upcast::<EventTarget>().get_event_handler("error") {
+            match self.upcast::<EventTarget>().get_event_handler(_cx, "error") {
                 Some(EventHandlerValue::OnError(h)) => Some(h),
                 _ => None,
             },
@@ -143,7 +145,7 @@ impl WindowMethods for Window {
     ) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
         Ok(self
             .upcast::<EventTarget>()
-            .get_handler_attribute("unhandledrejection"))
+            .get_handler_attribute(_cx, "unhandledrejection"))
     }
     fn SetOnunhandledrejection(
         &self,
@@ -157,7 +159,7 @@ impl WindowMethods for Window {
     fn Onrejectionhandled(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
         Ok(self
             .upcast::<EventTarget>()
-            .get_handler_attribute("rejectionhandled"))
+            .get_handler_attribute(_cx, "rejectionhandled"))
     }
     fn SetOnrejectionhandled(
         &self,
@@ -169,7 +171,9 @@ impl WindowMethods for Window {
         Ok(())
     }
     fn Ononline(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self.upcast::<EventTarget>().get_handler_attribute("online"))
+        Ok(self
+            .upcast::<EventTarget>()
+            .get_handler_attribute(_cx, "online"))
     }
     fn SetOnonline(
         &self,
@@ -183,7 +187,7 @@ impl WindowMethods for Window {
     fn Onoffline(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
         Ok(self
             .upcast::<EventTarget>()
-            .get_handler_attribute("offline"))
+            .get_handler_attribute(_cx, "offline"))
     }
     fn SetOnoffline(
         &self,

@@ -1,0 +1,131 @@
+//! The emitter on small IDL snippets: what each Web IDL construct becomes in Rust.
+
+use bindings_codegen::emit::emit;
+use bindings_codegen::parse::parse_sources;
+
+fn generate(idl: &str) -> String {
+    let defs = parse_sources(&[("test.webidl".to_string(), idl.to_string())]).expect("parses");
+    emit(&defs)
+}
+
+const BASE: &str = "
+[Exposed=Window] interface EventTarget { constructor(); };
+[Exposed=Window] interface Event { constructor(DOMString type); readonly attribute DOMString type; };
+";
+
+#[test]
+fn an_interface_becomes_a_methods_trait_natives_and_info() {
+    let code = generate(&format!(
+        "{BASE}
+        [Exposed=(Window,Worker), SecureContext] interface Thing : EventTarget {{
+          constructor(long size, optional DOMString label = \"x\");
+          readonly attribute unsigned long size;
+          attribute DOMString? label;
+          Promise<undefined> start([EnforceRange] long delay);
+          static boolean isThing(any value);
+          const unsigned short MAX = 7;
+        }};"
+    ));
+    assert!(code.contains("pub trait ThingMethods {"), "{code}");
+    assert!(code.contains("fn Constructor(cx: &mut JSContext, global: &GlobalScope, proto: Option<HandleObject<'_>>, size: i32, label: DOMString) -> Fallible<DomRoot<crate::dom::thing::Thing>>;"));
+    assert!(code.contains("fn Size(&self, cx: &mut JSContext) -> Fallible<u32>;"));
+    assert!(code.contains(
+        "fn SetLabel(&self, cx: &mut JSContext, value: Option<DOMString>) -> Fallible<()>;"
+    ));
+    assert!(
+        code.contains("fn Start(&self, cx: &mut JSContext, delay: i32) -> Fallible<Rc<Promise>>;")
+    );
+    assert!(code.contains("fn IsThing(cx: &mut JSContext, global: &GlobalScope, value: HandleValue<'_>) -> Fallible<bool>;"));
+    // The promise-returning operation turns errors into rejections (the `true` flag).
+    assert!(code.contains("\"Thing\", \"start\", true"));
+    assert!(code.contains("enforce_range: true"));
+    assert!(code.contains("exposed: &[\"Window\", \"Worker\"]"));
+    assert!(code.contains("secure_context: true"));
+    assert!(code.contains("ConstantSpec { name: \"MAX\", value: ConstValue::Int(7) }"));
+    assert!(code.contains("parent: Some(PrototypeId::EventTarget)"));
+    assert!(code.contains("unsafe impl DerivedFrom<crate::dom::eventtarget::EventTarget> for crate::dom::thing::Thing {}"));
+    assert!(code.contains("check_arg_count(args, 1, \"Thing.constructor\")"));
+}
+
+#[test]
+fn dictionaries_get_structs_with_defaults_required_members_and_parents() {
+    let code = generate(&format!(
+        "{BASE}
+        dictionary BaseInit {{ boolean flag = false; }};
+        dictionary ThingInit : BaseInit {{ required DOMString tag; long count; any extra = null; }};"
+    ));
+    assert!(code.contains("pub struct ThingInit {"));
+    assert!(code.contains("pub parent: BaseInit,"));
+    assert!(code.contains("pub tag: DOMString,"));
+    assert!(code.contains("pub count: Option<i32>,"));
+    assert!(code.contains("pub extra: RootedValue,"));
+    assert!(code.contains("dict_required(cx, &object, \"tag\", \"ThingInit\""));
+    assert!(code.contains("dict_member_or(cx, &object, \"extra\", DefaultJs::Null"));
+}
+
+#[test]
+fn enums_unions_and_callbacks_get_rust_types() {
+    let code = generate(&format!(
+        "{BASE}
+        enum Mode {{ \"fast\", \"no-cache\", \"\" }};
+        callback Done = undefined (DOMString result);
+        callback interface Listener {{ undefined handleThing(Event event); }};
+        [Exposed=Window] interface User {{ undefined use((Mode or long) choice, Done done, Listener? l); }};"
+    ));
+    assert!(code.contains("pub enum Mode {\n    Fast,\n    NoCache,\n    Empty,\n}"));
+    assert!(code.contains("\"no-cache\" => Ok(Mode::NoCache)"));
+    assert!(code.contains("pub enum ModeOrLong {\n    Mode(Mode),\n    Long(i32),\n}"));
+    assert!(code.contains("pub struct Done {"));
+    assert!(code.contains("pub unsafe fn Call(&self, cx: &mut JSContext, this_arg: HandleValue<'_>, a0: DOMString) -> Result<(), Error>"));
+    assert!(code.contains("pub unsafe fn HandleThing("));
+    assert!(code.contains("fn Use(&self, cx: &mut JSContext, choice: ModeOrLong, done: Rc<Done>, l: Option<Rc<Listener>>) -> Fallible<()>;"));
+}
+
+#[test]
+fn globals_namespaces_and_special_members() {
+    let code = generate(&format!(
+        "{BASE}
+        [Global=Window, Exposed=Window] interface Window : EventTarget {{
+          [LegacyUnforgeable] readonly attribute Window window;
+          [Replaceable] readonly attribute Window self;
+        }};
+        [Exposed=Window] namespace console {{ undefined log(any... data); }};
+        [Exposed=Window] interface List {{
+          getter DOMString? item(unsigned long index);
+          readonly attribute unsigned long length;
+          iterable<DOMString>;
+          stringifier;
+        }};"
+    ));
+    assert!(code.contains("global_names: &[\"Window\"]"));
+    assert!(
+        code.contains("fn Self_(&self, cx: &mut JSContext)"),
+        "the keyword is escaped"
+    );
+    assert!(code.contains("replace_with_data_property(cx, args, \"self\")"));
+    assert!(code.contains("unforgeable: true"));
+    assert!(code.contains("pub trait consoleMethods {"));
+    assert!(code.contains(
+        "fn Log(cx: &mut JSContext, global: &GlobalScope, data: Vec<RootedValue>) -> Fallible<()>;"
+    ));
+    assert!(code.contains(
+        "fn IndexedGetter(&self, cx: &mut JSContext, index: u32) -> Option<Option<DOMString>>;"
+    ));
+    assert!(code.contains("iterable: IterableKind::Indexed"));
+    assert!(code.contains("fn Stringifier(&self, cx: &mut JSContext) -> Fallible<DOMString>;"));
+    assert!(code.contains("stringifier: Some(stringify)"));
+}
+
+#[test]
+fn overloads_dispatch_on_argument_count() {
+    let code = generate(&format!(
+        "{BASE}
+        [Exposed=Window] interface O {{ undefined f(); undefined f(DOMString a, long b); }};"
+    ));
+    assert!(code.contains("fn F(&self, cx: &mut JSContext) -> Fallible<()>;"));
+    assert!(
+        code.contains("fn F_(&self, cx: &mut JSContext, a: DOMString, b: i32) -> Fallible<()>;")
+    );
+    assert!(code.contains("if args.argc_ as usize >= 2 {"));
+    assert!(code.contains("OperationSpec { name: \"f\", native: op_0, length: 0"));
+}
