@@ -255,6 +255,24 @@ fn default_js(default: &DefaultValue) -> String {
     }
 }
 
+/// An `EventHandler`/`OnErrorEventHandler` attribute (`onload`): its getter and setter are
+/// generated in full against EventTarget's handler storage, so DOM structs implement nothing.
+/// Returns the event type (`load`) and whether it is an OnError handler.
+fn event_handler_attribute(attr: &Attribute) -> Option<(&str, bool)> {
+    let Type::Nullable(inner) = &attr.ty else {
+        return None;
+    };
+    let Type::Named(name) = &**inner else {
+        return None;
+    };
+    let event_type = attr.name.strip_prefix("on")?;
+    match name.as_str() {
+        "EventHandlerNonNull" => Some((event_type, false)),
+        "OnErrorEventHandlerNonNull" => Some((event_type, true)),
+        _ => None,
+    }
+}
+
 fn is_promise(ty: &Type) -> bool {
     matches!(ty, Type::Promise(_))
 }
@@ -317,7 +335,11 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
             signature_args(defs, &ctor.arguments)
         );
     }
-    for attr in &iface.attributes {
+    for attr in iface
+        .attributes
+        .iter()
+        .filter(|a| event_handler_attribute(a).is_none())
+    {
         let ret = rust_type(defs, &attr.ty, Position::Return);
         let getter = method_name(&attr.name);
         if attr.is_static {
@@ -666,6 +688,19 @@ fn emit_attribute_natives(
     out: &mut String,
 ) {
     let path = interface_path(&iface.name);
+    if let Some((event_type, on_error)) = event_handler_attribute(attr) {
+        let _ = writeln!(
+            out,
+            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, false, |cx, this, args| {{\n            get_event_handler_attribute(cx, this.upcast::<crate::dom::eventtarget::EventTarget>(), {event_type:?}, rval(args));\n            Ok(())\n        }})\n    }}",
+            iface.name, attr.name
+        );
+        let _ = writeln!(
+            out,
+            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, false, |cx, this, args| {{\n            set_event_handler_attribute(cx, this.upcast::<crate::dom::eventtarget::EventTarget>(), {event_type:?}, {on_error}, arg(args, 0));\n            Ok(())\n        }})\n    }}",
+            iface.name, attr.name
+        );
+        return;
+    }
     let getter = method_name(&attr.name);
     let ctx = format!("{}.{}", iface.name, attr.name);
     let promise = is_promise(&attr.ty);

@@ -129,3 +129,16 @@ fn overloads_dispatch_on_argument_count() {
     assert!(code.contains("if args.argc_ as usize >= 2 {"));
     assert!(code.contains("OperationSpec { name: \"f\", native: op_0, length: 0"));
 }
+
+#[test]
+fn event_handler_attributes_are_generated_in_full() {
+    let code = generate(&format!(
+        "{BASE}
+        [LegacyTreatNonObjectAsNull] callback EventHandlerNonNull = any (Event event);
+        typedef EventHandlerNonNull? EventHandler;
+        [Exposed=Window] interface Target : EventTarget {{ attribute EventHandler onping; }};"
+    ));
+    assert!(!code.contains("fn Onping("), "no trait method for handlers");
+    assert!(code.contains("get_event_handler_attribute(cx, this.upcast::<crate::dom::eventtarget::EventTarget>(), \"ping\""));
+    assert!(code.contains("set_event_handler_attribute(cx, this.upcast::<crate::dom::eventtarget::EventTarget>(), \"ping\", false"));
+}

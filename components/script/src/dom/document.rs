@@ -11,7 +11,7 @@ use crate::dom::documenttype::DocumentType;
 use crate::dom::domimplementation::DOMImplementation;
 use crate::dom::element::{is_valid_element_name, Element};
 use crate::dom::event::Event;
-use crate::dom::eventtarget::{EventHandlerValue, EventTarget};
+use crate::dom::eventtarget::EventTarget;
 use crate::dom::htmlcollection::{CollectionFilter, HTMLCollection};
 use crate::dom::htmlelement::HTMLElement;
 use crate::dom::htmlscriptelement::HTMLScriptElement;
@@ -307,37 +307,6 @@ impl DocumentMethods for Document {
     }
     fn ChildElementCount(&self, _cx: &mut JSContext) -> Fallible<u32> {
         Ok(self.node.child_elements().len() as u32)
-    }
-    fn Onload(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self
-            .upcast::<EventTarget>()
-            .get_handler_attribute(_cx, "load"))
-    }
-    fn SetOnload(
-        &self,
-        _cx: &mut JSContext,
-        value: Option<Rc<EventHandlerNonNull>>,
-    ) -> Fallible<()> {
-        self.upcast::<EventTarget>()
-            .set_handler_attribute("load", value);
-        Ok(())
-    }
-    fn Onerror(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<OnErrorEventHandlerNonNull>>> {
-        Ok(
-            match self.upcast::<EventTarget>().get_event_handler(_cx, "error") {
-                Some(EventHandlerValue::OnError(h)) => Some(h),
-                _ => None,
-            },
-        )
-    }
-    fn SetOnerror(
-        &self,
-        _cx: &mut JSContext,
-        value: Option<Rc<OnErrorEventHandlerNonNull>>,
-    ) -> Fallible<()> {
-        self.upcast::<EventTarget>()
-            .set_event_handler("error", value.map(EventHandlerValue::OnError));
-        Ok(())
     }
 }
 

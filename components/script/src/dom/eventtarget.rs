@@ -176,21 +176,6 @@ impl EventTarget {
         }
     }
 
-    pub fn get_handler_attribute(
-        &self,
-        cx: &mut JSContext,
-        event_type: &str,
-    ) -> Option<Rc<EventHandlerNonNull>> {
-        match self.get_event_handler(cx, event_type) {
-            Some(EventHandlerValue::Plain(h)) => Some(h),
-            _ => None,
-        }
-    }
-
-    pub fn set_handler_attribute(&self, event_type: &str, value: Option<Rc<EventHandlerNonNull>>) {
-        self.set_event_handler(event_type, value.map(EventHandlerValue::Plain))
-    }
-
     pub fn has_listeners_for(&self, event_type: &str) -> bool {
         self.listeners
             .borrow()
@@ -363,6 +348,51 @@ impl EventTarget {
         event.set_trusted(true);
         self.dispatch_event(cx, &event)
     }
+}
+
+/// The getter of an event handler IDL attribute (`onload`), for generated bindings.
+///
+/// # Safety
+/// `cx` in the target's realm; `rval` rooted.
+pub unsafe fn get_event_handler_attribute(
+    cx: &mut JSContext,
+    target: &EventTarget,
+    event_type: &str,
+    mut rval: MutableHandleValue<'_>,
+) {
+    match target.get_event_handler(cx, event_type) {
+        Some(EventHandlerValue::Plain(h)) => rval.set(h.callback.value()),
+        Some(EventHandlerValue::OnError(h)) => rval.set(h.callback.value()),
+        _ => rval.set(mozjs::jsval::NullValue()),
+    }
+}
+
+/// The setter of an event handler IDL attribute: an object becomes the handler
+/// (`[LegacyTreatNonObjectAsNull]`), anything else clears it.
+///
+/// # Safety
+/// `cx` in the target's realm; `value` rooted.
+pub unsafe fn set_event_handler_attribute(
+    cx: &mut JSContext,
+    target: &EventTarget,
+    event_type: &str,
+    on_error: bool,
+    value: HandleValue<'_>,
+) {
+    if !value.get().is_object() {
+        target.set_event_handler(event_type, None);
+        return;
+    }
+    let callback = crate::dom::bindings::callback::CallbackFunction::new_unchecked(
+        cx,
+        value.get().to_object(),
+    );
+    let handler = if on_error {
+        EventHandlerValue::OnError(Rc::new(OnErrorEventHandlerNonNull::from_callback(callback)))
+    } else {
+        EventHandlerValue::Plain(Rc::new(EventHandlerNonNull::from_callback(callback)))
+    };
+    target.set_event_handler(event_type, Some(handler));
 }
 
 fn flatten_options(options: &AddEventListenerOptionsOrBoolean) -> (bool, bool, bool) {

@@ -5,7 +5,6 @@ use mozjs::jsapi::JSTracer;
 use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::element::{Element, HTML_NAMESPACE};
-use crate::dom::eventtarget::{EventHandlerValue, EventTarget};
 
 #[repr(C)]
 pub struct HTMLElement {
@@ -62,37 +61,6 @@ impl HTMLElementMethods for HTMLElement {
         } else {
             self.element.remove_attribute("hidden");
         }
-        Ok(())
-    }
-    fn Onload(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self
-            .upcast::<EventTarget>()
-            .get_handler_attribute(_cx, "load"))
-    }
-    fn SetOnload(
-        &self,
-        _cx: &mut JSContext,
-        value: Option<Rc<EventHandlerNonNull>>,
-    ) -> Fallible<()> {
-        self.upcast::<EventTarget>()
-            .set_handler_attribute("load", value);
-        Ok(())
-    }
-    fn Onerror(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<OnErrorEventHandlerNonNull>>> {
-        Ok(
-            match self.upcast::<EventTarget>().get_event_handler(_cx, "error") {
-                Some(EventHandlerValue::OnError(h)) => Some(h),
-                _ => None,
-            },
-        )
-    }
-    fn SetOnerror(
-        &self,
-        _cx: &mut JSContext,
-        value: Option<Rc<OnErrorEventHandlerNonNull>>,
-    ) -> Fallible<()> {
-        self.upcast::<EventTarget>()
-            .set_event_handler("error", value.map(EventHandlerValue::OnError));
         Ok(())
     }
 }

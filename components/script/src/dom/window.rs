@@ -7,7 +7,6 @@ use mozjs::jsapi::JSTracer;
 use crate::dom::bindings::interface::GlobalKind;
 use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
-use crate::dom::eventtarget::{EventHandlerValue, EventTarget};
 use crate::dom::globalscope::ConsoleSink;
 use crate::dom::location::Location;
 use crate::dom::navigator::Navigator;
@@ -107,96 +106,6 @@ impl WindowMethods for Window {
     }
     fn Closed(&self, _cx: &mut JSContext) -> Fallible<bool> {
         Ok(self.globalscope.is_closed())
-    }
-    fn Onload(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self
-            .upcast::<EventTarget>()
-            .get_handler_attribute(_cx, "load"))
-    }
-    fn SetOnload(
-        &self,
-        _cx: &mut JSContext,
-        value: Option<Rc<EventHandlerNonNull>>,
-    ) -> Fallible<()> {
-        self.upcast::<EventTarget>()
-            .set_handler_attribute("load", value);
-        Ok(())
-    }
-    fn Onerror(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<OnErrorEventHandlerNonNull>>> {
-        Ok(
-            match self.upcast::<EventTarget>().get_event_handler(_cx, "error") {
-                Some(EventHandlerValue::OnError(h)) => Some(h),
-                _ => None,
-            },
-        )
-    }
-    fn SetOnerror(
-        &self,
-        _cx: &mut JSContext,
-        value: Option<Rc<OnErrorEventHandlerNonNull>>,
-    ) -> Fallible<()> {
-        self.upcast::<EventTarget>()
-            .set_event_handler("error", value.map(EventHandlerValue::OnError));
-        Ok(())
-    }
-    fn Onunhandledrejection(
-        &self,
-        _cx: &mut JSContext,
-    ) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self
-            .upcast::<EventTarget>()
-            .get_handler_attribute(_cx, "unhandledrejection"))
-    }
-    fn SetOnunhandledrejection(
-        &self,
-        _cx: &mut JSContext,
-        value: Option<Rc<EventHandlerNonNull>>,
-    ) -> Fallible<()> {
-        self.upcast::<EventTarget>()
-            .set_handler_attribute("unhandledrejection", value);
-        Ok(())
-    }
-    fn Onrejectionhandled(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self
-            .upcast::<EventTarget>()
-            .get_handler_attribute(_cx, "rejectionhandled"))
-    }
-    fn SetOnrejectionhandled(
-        &self,
-        _cx: &mut JSContext,
-        value: Option<Rc<EventHandlerNonNull>>,
-    ) -> Fallible<()> {
-        self.upcast::<EventTarget>()
-            .set_handler_attribute("rejectionhandled", value);
-        Ok(())
-    }
-    fn Ononline(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self
-            .upcast::<EventTarget>()
-            .get_handler_attribute(_cx, "online"))
-    }
-    fn SetOnonline(
-        &self,
-        _cx: &mut JSContext,
-        value: Option<Rc<EventHandlerNonNull>>,
-    ) -> Fallible<()> {
-        self.upcast::<EventTarget>()
-            .set_handler_attribute("online", value);
-        Ok(())
-    }
-    fn Onoffline(&self, _cx: &mut JSContext) -> Fallible<Option<Rc<EventHandlerNonNull>>> {
-        Ok(self
-            .upcast::<EventTarget>()
-            .get_handler_attribute(_cx, "offline"))
-    }
-    fn SetOnoffline(
-        &self,
-        _cx: &mut JSContext,
-        value: Option<Rc<EventHandlerNonNull>>,
-    ) -> Fallible<()> {
-        self.upcast::<EventTarget>()
-            .set_handler_attribute("offline", value);
-        Ok(())
     }
     fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
         Ok(self.globalscope.origin().ascii_serialization())

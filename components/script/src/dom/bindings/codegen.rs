@@ -29,13 +29,16 @@ pub use crate::dom::bindings::interface::{
     IndexedAccess, InterfaceInfo, IterableKind, NamespaceInfo, OperationSpec, ProtoClass,
 };
 pub use crate::dom::bindings::promise::Promise;
-pub use crate::dom::bindings::reflector::{DerivedFrom, DomObject, IDLInterface, Reflector};
+pub use crate::dom::bindings::reflector::{
+    Castable, DerivedFrom, DomObject, IDLInterface, Reflector,
+};
 pub use crate::dom::bindings::root::DomRoot;
 pub use crate::dom::bindings::utils::{
     arg, call_constructor, call_method, call_static, check_arg_count, event_handler_from_js,
     finalize_dom_object, is_buffer, is_iterable, pairs_to_js, put_forwards,
     replace_with_data_property, rval, trace_dom_object, unwrap_dom_object,
 };
+pub use crate::dom::eventtarget::{get_event_handler_attribute, set_event_handler_attribute};
 pub use crate::dom::globalscope::GlobalScope;
 
 include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
