@@ -174,3 +174,35 @@ fn location_and_url_follow_the_document_url() {
         ]
     );
 }
+
+#[test]
+fn dom_objects_survive_garbage_collection_under_allocation_pressure() {
+    // Enough garbage to force several GCs while DOM objects are referenced only from Rust
+    // (the tree), only from JS (listeners, detached nodes) or from both.
+    let run = run_script(
+        "gc-pressure",
+        r#"
+        document.addEventListener("DOMContentLoaded", () => {
+          const kept = [];
+          for (let round = 0; round < 6; round++) {
+            const div = document.createElement("div");
+            document.body.appendChild(div);
+            for (let i = 0; i < 2000; i++) {
+              const el = document.createElement("span");
+              el.setAttribute("data-i", String(i));
+              el.addEventListener("x", () => i);
+              div.appendChild(el);
+              new CustomEvent("e", { detail: { i, list: new Array(10).fill(i) } });
+            }
+            if (round % 2) div.remove();
+            kept.push(div.children[round]);
+            const junk = [];
+            for (let j = 0; j < 50000; j++) junk.push({ j, s: "x" + j });
+          }
+          const spans = document.getElementsByTagName("span");
+          console.log(spans.length, kept.map((k) => k.getAttribute("data-i")).join(","), spans[4321].getAttribute("data-i"));
+        });
+        "#,
+    );
+    assert_eq!(run.lines, ["6000 0,1,2,3,4,5 321"]);
+}
