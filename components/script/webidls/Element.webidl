@@ -20,6 +20,9 @@ interface Element : Node {
 
   HTMLCollection getElementsByTagName(DOMString qualifiedName);
   HTMLCollection getElementsByClassName(DOMString classNames);
+
+  boolean matches(DOMString selectors);
+  Element? closest(DOMString selectors);
 };
 Element includes ParentNode;
 Element includes ChildNode;

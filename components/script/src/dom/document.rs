@@ -305,6 +305,24 @@ impl DocumentMethods for Document {
     fn LastElementChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
         Ok(self.node.child_elements().pop())
     }
+    fn QuerySelector(
+        &self,
+        _cx: &mut JSContext,
+        selectors: DOMString,
+    ) -> Fallible<Option<DomRoot<Element>>> {
+        Ok(
+            crate::dom::node::query_selector(&self.node, &selectors, true)?
+                .into_iter()
+                .next(),
+        )
+    }
+    fn QuerySelectorAll(
+        &self,
+        cx: &mut JSContext,
+        selectors: DOMString,
+    ) -> Fallible<DomRoot<crate::dom::nodelist::NodeList>> {
+        crate::dom::node::query_selector_all(cx, &self.node, &selectors)
+    }
     fn ChildElementCount(&self, _cx: &mut JSContext) -> Fallible<u32> {
         Ok(self.node.child_elements().len() as u32)
     }

@@ -284,6 +284,50 @@ impl ElementMethods for Element {
     fn LastElementChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
         Ok(self.node.child_elements().pop())
     }
+    fn QuerySelector(
+        &self,
+        _cx: &mut JSContext,
+        selectors: DOMString,
+    ) -> Fallible<Option<DomRoot<Element>>> {
+        Ok(
+            crate::dom::node::query_selector(&self.node, &selectors, true)?
+                .into_iter()
+                .next(),
+        )
+    }
+    fn QuerySelectorAll(
+        &self,
+        cx: &mut JSContext,
+        selectors: DOMString,
+    ) -> Fallible<DomRoot<crate::dom::nodelist::NodeList>> {
+        crate::dom::node::query_selector_all(cx, &self.node, &selectors)
+    }
+    /// <https://dom.spec.whatwg.org/#dom-element-matches>
+    fn Matches(&self, _cx: &mut JSContext, selectors: DOMString) -> Fallible<bool> {
+        let list = crate::dom::selectors::parse(&selectors)
+            .map_err(|()| Error::syntax(format!("'{selectors}' is not a valid selector.")))?;
+        Ok(list.matches(self))
+    }
+    /// <https://dom.spec.whatwg.org/#dom-element-closest>
+    fn Closest(
+        &self,
+        _cx: &mut JSContext,
+        selectors: DOMString,
+    ) -> Fallible<Option<DomRoot<Element>>> {
+        let list = crate::dom::selectors::parse(&selectors)
+            .map_err(|()| Error::syntax(format!("'{selectors}' is not a valid selector.")))?;
+        let mut current = Some(DomRoot::from_ref(self));
+        while let Some(element) = current {
+            if list.matches(&element) {
+                return Ok(Some(element));
+            }
+            current = element
+                .upcast::<Node>()
+                .parent_node()
+                .and_then(|p| p.downcast::<Element>().map(DomRoot::from_ref));
+        }
+        Ok(None)
+    }
     fn ChildElementCount(&self, _cx: &mut JSContext) -> Fallible<u32> {
         Ok(self.node.child_elements().len() as u32)
     }

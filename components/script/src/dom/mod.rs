@@ -26,6 +26,7 @@ pub mod node;
 pub mod nodelist;
 pub mod performance;
 pub mod promiserejectionevent;
+pub mod selectors;
 pub mod text;
 pub mod url;
 pub mod urlsearchparams;

@@ -435,6 +435,40 @@ impl NodeMethods for Node {
     }
 }
 
+/// https://dom.spec.whatwg.org/#scope-match-a-selectors-string: descendant elements of
+/// `node` matching `selectors`, in tree order (the first only, if `first`).
+pub fn query_selector(
+    node: &Node,
+    selectors: &str,
+    first: bool,
+) -> Fallible<Vec<DomRoot<Element>>> {
+    let list = crate::dom::selectors::parse(selectors)
+        .map_err(|()| Error::syntax(format!("'{selectors}' is not a valid selector.")))?;
+    let mut out = Vec::new();
+    for element in node.descendant_elements() {
+        if list.matches(&element) {
+            out.push(element);
+            if first {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `querySelectorAll`'s static NodeList.
+pub fn query_selector_all(
+    cx: &mut JSContext,
+    node: &Node,
+    selectors: &str,
+) -> Fallible<DomRoot<NodeList>> {
+    let nodes: Vec<DomRoot<Node>> = query_selector(node, selectors, false)?
+        .into_iter()
+        .map(DomRoot::upcast)
+        .collect();
+    Ok(NodeList::new_static(cx, node.global(), &nodes))
+}
+
 /// The ParentNode mixin's members, for Document and Element.
 pub fn parent_children(cx: &mut JSContext, node: &Node) -> DomRoot<HTMLCollection> {
     node.children_collection

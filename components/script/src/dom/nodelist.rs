@@ -1,53 +1,95 @@
 //! NodeList (https://dom.spec.whatwg.org/#interface-nodelist): the live list of a node's
-//! children.
+//! children, or a fixed list (`querySelectorAll`).
 
 use mozjs::jsapi::JSTracer;
 
 use crate::dom::bindings::prelude::*;
 use crate::dom::node::Node;
 
+/// What a NodeList lists.
+enum NodeListSource {
+    /// A node's children, live (`childNodes`).
+    Children(Dom<Node>),
+    /// A fixed list (`querySelectorAll`).
+    Static(Vec<Dom<Node>>),
+}
+
 #[repr(C)]
 pub struct NodeList {
     reflector: Reflector,
-    parent: Dom<Node>,
+    source: NodeListSource,
 }
 
 impl NodeList {
-    pub fn new_children(
-        cx: &mut JSContext,
-        global: &GlobalScope,
-        parent: &Node,
-    ) -> DomRoot<NodeList> {
+    fn new(cx: &mut JSContext, global: &GlobalScope, source: NodeListSource) -> DomRoot<NodeList> {
         NodeListBinding::Wrap(
             cx,
             global,
             None,
             Box::new(NodeList {
                 reflector: Reflector::new(),
-                parent: Dom::from_ref(parent),
+                source,
             }),
         )
+    }
+
+    pub fn new_children(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        parent: &Node,
+    ) -> DomRoot<NodeList> {
+        Self::new(cx, global, NodeListSource::Children(Dom::from_ref(parent)))
+    }
+
+    pub fn new_static(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        nodes: &[DomRoot<Node>],
+    ) -> DomRoot<NodeList> {
+        let nodes = nodes.iter().map(|n| Dom::from_ref(&**n)).collect();
+        Self::new(cx, global, NodeListSource::Static(nodes))
+    }
+
+    fn item(&self, index: u32) -> Option<DomRoot<Node>> {
+        match &self.source {
+            NodeListSource::Children(parent) => parent.child_at(index as usize),
+            NodeListSource::Static(nodes) => nodes.get(index as usize).map(|n| n.root()),
+        }
+    }
+
+    fn length(&self) -> u32 {
+        match &self.source {
+            NodeListSource::Children(parent) => parent.child_count() as u32,
+            NodeListSource::Static(nodes) => nodes.len() as u32,
+        }
     }
 }
 
 impl NodeListMethods for NodeList {
     fn Item(&self, _cx: &mut JSContext, index: u32) -> Fallible<Option<DomRoot<Node>>> {
-        Ok(self.parent.child_at(index as usize))
+        Ok(self.item(index))
     }
     fn Length(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.parent.child_count() as u32)
+        Ok(self.length())
     }
     fn IndexedGetter(&self, _cx: &mut JSContext, index: u32) -> Option<Option<DomRoot<Node>>> {
-        self.parent.child_at(index as usize).map(Some)
+        self.item(index).map(Some)
     }
     fn IndexedLength(&self) -> u32 {
-        self.parent.child_count() as u32
+        self.length()
     }
 }
 
-// SAFETY: traces the parent.
+// SAFETY: traces the listed nodes.
 unsafe impl Trace for NodeList {
     unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.parent.trace(trc);
+        match &self.source {
+            NodeListSource::Children(parent) => parent.trace(trc),
+            NodeListSource::Static(nodes) => {
+                for node in nodes {
+                    node.trace(trc);
+                }
+            }
+        }
     }
 }
