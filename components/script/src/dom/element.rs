@@ -305,7 +305,7 @@ impl ElementMethods for Element {
     /// <https://dom.spec.whatwg.org/#dom-element-matches>
     fn Matches(&self, _cx: &mut JSContext, selectors: DOMString) -> Fallible<bool> {
         let list = crate::dom::selectors::parse(&selectors)
-            .map_err(|()| Error::syntax(format!("'{selectors}' is not a valid selector.")))?;
+            .map_err(|_| Error::syntax(format!("'{selectors}' is not a valid selector.")))?;
         Ok(list.matches(self))
     }
     /// <https://dom.spec.whatwg.org/#dom-element-closest>
@@ -315,7 +315,7 @@ impl ElementMethods for Element {
         selectors: DOMString,
     ) -> Fallible<Option<DomRoot<Element>>> {
         let list = crate::dom::selectors::parse(&selectors)
-            .map_err(|()| Error::syntax(format!("'{selectors}' is not a valid selector.")))?;
+            .map_err(|_| Error::syntax(format!("'{selectors}' is not a valid selector.")))?;
         let mut current = Some(DomRoot::from_ref(self));
         while let Some(element) = current {
             if list.matches(&element) {

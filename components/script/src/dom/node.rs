@@ -443,7 +443,7 @@ pub fn query_selector(
     first: bool,
 ) -> Fallible<Vec<DomRoot<Element>>> {
     let list = crate::dom::selectors::parse(selectors)
-        .map_err(|()| Error::syntax(format!("'{selectors}' is not a valid selector.")))?;
+        .map_err(|_| Error::syntax(format!("'{selectors}' is not a valid selector.")))?;
     let mut out = Vec::new();
     for element in node.descendant_elements() {
         if list.matches(&element) {

@@ -172,8 +172,16 @@ impl Parser<'_> {
     }
 }
 
-/// Parses a selector list; `Err(())` means the selectors are invalid (SyntaxError).
-pub fn parse(selectors: &str) -> Result<SelectorList, ()> {
+/// The selectors string does not parse (a SyntaxError for scripts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidSelector;
+
+/// Parses a selector list.
+pub fn parse(selectors: &str) -> Result<SelectorList, InvalidSelector> {
+    parse_list(selectors).map_err(|()| InvalidSelector)
+}
+
+fn parse_list(selectors: &str) -> Result<SelectorList, ()> {
     // Parse compounds and combinators in order, then arrange them right to left.
     let mut list = Vec::new();
     for part in split_top_level_commas(selectors) {
