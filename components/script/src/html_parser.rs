@@ -50,6 +50,9 @@ struct DomSink {
     cx: *mut JSContext,
     document: DomRoot<Document>,
     line: Cell<u64>,
+    /// For fragment parsing (`innerHTML`): the detached node standing in for the document, and
+    /// scripts are marked already started (they never run).
+    fragment_root: Option<DomRoot<Node>>,
 }
 
 impl DomSink {
@@ -98,7 +101,10 @@ impl TreeSink for DomSink {
     }
 
     fn get_document(&self) -> DomRoot<Node> {
-        DomRoot::upcast(self.document.clone())
+        match &self.fragment_root {
+            Some(root) => root.clone(),
+            None => DomRoot::upcast(self.document.clone()),
+        }
     }
 
     fn elem_name(&self, target: &DomRoot<Node>) -> OwnedElemName {
@@ -250,6 +256,7 @@ pub fn parse_html(cx: &mut JSContext, document: &Document, html: &str) {
         cx: cx as *mut JSContext,
         document: DomRoot::from_ref(document),
         line: Cell::new(1),
+        fragment_root: None,
     };
     let builder = TreeBuilder::new(sink, TreeBuilderOpts::default());
     let tokenizer = Tokenizer::new(builder, TokenizerOpts::default());
@@ -269,4 +276,43 @@ pub fn parse_html(cx: &mut JSContext, document: &Document, html: &str) {
         }
     }
     tokenizer.end();
+}
+
+/// https://html.spec.whatwg.org/#html-fragment-parsing-algorithm: the nodes `html` parses to
+/// in the context of `context`, detached (scripts among them will never run).
+pub fn parse_fragment(cx: &mut JSContext, context: &Element, html: &str) -> Vec<DomRoot<Node>> {
+    let Some(document) = context.upcast::<Node>().owner_doc() else {
+        return Vec::new();
+    };
+    let container: DomRoot<Node> = DomRoot::upcast(crate::dom::htmlelement::HTMLElement::new(
+        cx,
+        &document,
+        "html".into(),
+    ));
+    let sink = DomSink {
+        cx: cx as *mut JSContext,
+        document,
+        line: Cell::new(1),
+        fragment_root: Some(container.clone()),
+    };
+    let context: DomRoot<Node> = DomRoot::upcast(DomRoot::from_ref(context));
+    let builder = TreeBuilder::new_for_fragment(sink, context, None, TreeBuilderOpts::default());
+    let initial_state = builder.tokenizer_state_for_context_elem(true);
+    let tokenizer = Tokenizer::new(
+        builder,
+        TokenizerOpts {
+            initial_state: Some(initial_state),
+            ..TokenizerOpts::default()
+        },
+    );
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
+    tokenizer.end();
+    let root = container.child_at(0);
+    let nodes = root.as_ref().map(|r| r.children()).unwrap_or_default();
+    for node in &nodes {
+        node.remove_self();
+    }
+    nodes
 }

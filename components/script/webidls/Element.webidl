@@ -21,6 +21,10 @@ interface Element : Node {
   HTMLCollection getElementsByTagName(DOMString qualifiedName);
   HTMLCollection getElementsByClassName(DOMString classNames);
 
+  // https://html.spec.whatwg.org/#dom-element-innerhtml (DOM Parsing and Serialization)
+  attribute [LegacyNullToEmptyString] DOMString innerHTML;
+  attribute [LegacyNullToEmptyString] DOMString outerHTML;
+
   boolean matches(DOMString selectors);
   Element? closest(DOMString selectors);
 };

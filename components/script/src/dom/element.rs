@@ -143,6 +143,11 @@ impl Element {
         self.get_attribute(name).is_some()
     }
 
+    /// The attributes, in order, as (qualified name, value).
+    pub fn attributes(&self) -> Vec<(String, String)> {
+        self.attributes.borrow().clone()
+    }
+
     pub fn class_tokens(&self) -> Vec<String> {
         self.get_attribute("class")
             .map(|c| c.split_ascii_whitespace().map(String::from).collect())
@@ -301,6 +306,45 @@ impl ElementMethods for Element {
         selectors: DOMString,
     ) -> Fallible<DomRoot<crate::dom::nodelist::NodeList>> {
         crate::dom::node::query_selector_all(cx, &self.node, &selectors)
+    }
+    /// <https://html.spec.whatwg.org/#dom-element-innerhtml>
+    fn InnerHTML(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(crate::dom::serialize::serialize_children(&self.node))
+    }
+    fn SetInnerHTML(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        let nodes = crate::html_parser::parse_fragment(cx, self, &value);
+        for child in self.node.children() {
+            self.node.remove_child_node(&child);
+        }
+        for node in nodes {
+            self.node.append_child_node(cx, &node);
+        }
+        Ok(())
+    }
+    fn OuterHTML(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(crate::dom::serialize::serialize_node_outer(&self.node))
+    }
+    /// <https://html.spec.whatwg.org/#dom-element-outerhtml>
+    fn SetOuterHTML(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        let Some(parent) = self.node.parent_node() else {
+            return Ok(());
+        };
+        if parent.is::<crate::dom::document::Document>() {
+            return Err(Error::dom(
+                crate::dom::domexception::DOMErrorName::NoModificationAllowedError,
+                "Failed to set the 'outerHTML' property on 'Element': This element's parent is of type '#document'.",
+            ));
+        }
+        let context = parent.downcast::<Element>().map(DomRoot::from_ref);
+        let Some(context) = context else {
+            return Ok(());
+        };
+        let nodes = crate::html_parser::parse_fragment(cx, &context, &value);
+        for node in nodes {
+            parent.insert(cx, &node, Some(&self.node));
+        }
+        self.node.remove_self();
+        Ok(())
     }
     /// <https://dom.spec.whatwg.org/#dom-element-matches>
     fn Matches(&self, _cx: &mut JSContext, selectors: DOMString) -> Fallible<bool> {

@@ -68,6 +68,12 @@ impl HTMLScriptElement {
         )
     }
 
+    /// Scripts from `innerHTML` never run.
+    pub fn mark_already_started(&self) {
+        self.already_started.set(true);
+        self.parser_building.set(false);
+    }
+
     fn element(&self) -> &Element {
         self.upcast::<Element>()
     }

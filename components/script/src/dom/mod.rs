@@ -27,6 +27,7 @@ pub mod nodelist;
 pub mod performance;
 pub mod promiserejectionevent;
 pub mod selectors;
+pub mod serialize;
 pub mod text;
 pub mod url;
 pub mod urlsearchparams;
