@@ -70,12 +70,28 @@ impl HTMLCollection {
     }
 }
 
+impl HTMLCollection {
+    fn length(&self) -> u32 {
+        match &self.filter {
+            CollectionFilter::Children => self.root.child_element_count() as u32,
+            _ => self.elements().len() as u32,
+        }
+    }
+
+    fn item(&self, index: u32) -> Option<DomRoot<Element>> {
+        match &self.filter {
+            CollectionFilter::Children => self.root.nth_child_element(index as usize),
+            _ => self.elements().get(index as usize).cloned(),
+        }
+    }
+}
+
 impl HTMLCollectionMethods for HTMLCollection {
     fn Length(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.elements().len() as u32)
+        Ok(self.length())
     }
     fn Item(&self, _cx: &mut JSContext, index: u32) -> Fallible<Option<DomRoot<Element>>> {
-        Ok(self.elements().get(index as usize).cloned())
+        Ok(self.item(index))
     }
     /// <https://dom.spec.whatwg.org/#dom-htmlcollection-nameditem>
     fn NamedItem(
@@ -92,10 +108,10 @@ impl HTMLCollectionMethods for HTMLCollection {
         }))
     }
     fn IndexedGetter(&self, _cx: &mut JSContext, index: u32) -> Option<Option<DomRoot<Element>>> {
-        self.elements().get(index as usize).cloned().map(Some)
+        self.item(index).map(Some)
     }
     fn IndexedLength(&self) -> u32 {
-        self.elements().len() as u32
+        self.length()
     }
 }
 

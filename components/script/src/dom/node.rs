@@ -101,6 +101,24 @@ impl Node {
             .collect()
     }
 
+    /// The `index`th element child, without rooting the others.
+    pub fn nth_child_element(&self, index: usize) -> Option<DomRoot<Element>> {
+        self.children
+            .borrow()
+            .iter()
+            .filter_map(|c| c.downcast::<Element>())
+            .nth(index)
+            .map(DomRoot::from_ref)
+    }
+
+    pub fn child_element_count(&self) -> usize {
+        self.children
+            .borrow()
+            .iter()
+            .filter(|c| c.is::<Element>())
+            .count()
+    }
+
     pub fn child_elements(&self) -> Vec<DomRoot<Element>> {
         self.children()
             .into_iter()

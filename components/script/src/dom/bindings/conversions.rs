@@ -337,7 +337,7 @@ impl RootedValue {
     pub fn new(value: JSVal) -> RootedValue {
         let heap = Heap::boxed(value);
         // SAFETY: removed in Drop before the box is freed.
-        unsafe { mozjs::gc::RootedTraceableSet::add(&*heap as &dyn Trace as *const dyn Trace) };
+        unsafe { crate::dom::bindings::root::root_heap(&*heap as &dyn Trace as *const dyn Trace) };
         RootedValue { heap }
     }
     pub fn undefined() -> RootedValue {
@@ -358,9 +358,7 @@ impl RootedValue {
 impl Drop for RootedValue {
     fn drop(&mut self) {
         // SAFETY: it was added in new().
-        unsafe {
-            mozjs::gc::RootedTraceableSet::remove(&*self.heap as &dyn Trace as *const dyn Trace)
-        }
+        crate::dom::bindings::root::unroot_heap(&*self.heap as &dyn Trace as *const dyn Trace)
     }
 }
 
@@ -402,7 +400,7 @@ impl RootedObject {
     pub fn new(object: *mut JSObject) -> RootedObject {
         let heap = Heap::boxed(object);
         // SAFETY: removed in Drop before the box is freed.
-        unsafe { mozjs::gc::RootedTraceableSet::add(&*heap as &dyn Trace as *const dyn Trace) };
+        unsafe { crate::dom::bindings::root::root_heap(&*heap as &dyn Trace as *const dyn Trace) };
         RootedObject { heap }
     }
     pub fn get(&self) -> *mut JSObject {
@@ -417,9 +415,7 @@ impl RootedObject {
 impl Drop for RootedObject {
     fn drop(&mut self) {
         // SAFETY: it was added in new().
-        unsafe {
-            mozjs::gc::RootedTraceableSet::remove(&*self.heap as &dyn Trace as *const dyn Trace)
-        }
+        crate::dom::bindings::root::unroot_heap(&*self.heap as &dyn Trace as *const dyn Trace)
     }
 }
 

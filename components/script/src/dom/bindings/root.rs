@@ -10,6 +10,7 @@
 //! moving) target struct, so a compacting GC updates one place per object.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::ptr::NonNull;
@@ -20,7 +21,26 @@ use mozjs::rust::Trace;
 use crate::dom::bindings::reflector::{DomObject, Reflector};
 
 thread_local! {
-    static ROOTS: RefCell<Vec<*const Reflector>> = const { RefCell::new(Vec::new()) };
+    /// Rooted reflectors with how many DomRoots hold each: O(1) to root and unroot whatever
+    /// the order (a Vec searched on drop made large collections quadratic).
+    static ROOTS: RefCell<HashMap<*const Reflector, usize>> = RefCell::new(HashMap::new());
+    /// Heap cells of RootedValue/RootedObject (boxed, so their addresses are stable).
+    /// Keyed by the data address: fat-pointer equality also compares vtable addresses, which
+    /// differ between codegen units for the same type.
+    static HEAP_ROOTS: RefCell<HashMap<*const (), *const dyn Trace>> = RefCell::new(HashMap::new());
+}
+
+/// Roots a boxed heap cell until [`unroot_heap`]; O(1) both ways, unlike mozjs's
+/// RootedTraceableSet (a Vec with removal from the middle).
+///
+/// # Safety
+/// `cell` must stay valid until unrooted.
+pub(crate) unsafe fn root_heap(cell: *const dyn Trace) {
+    HEAP_ROOTS.with(|roots| roots.borrow_mut().insert(cell as *const (), cell));
+}
+
+pub(crate) fn unroot_heap(cell: *const dyn Trace) {
+    let _ = HEAP_ROOTS.try_with(|roots| roots.borrow_mut().remove(&(cell as *const ())));
 }
 
 /// The thread's root list, registered once as a SpiderMonkey extra-roots tracer.
@@ -30,8 +50,13 @@ pub struct RootList;
 unsafe impl Trace for RootList {
     unsafe fn trace(&self, trc: *mut JSTracer) {
         ROOTS.with(|roots| {
-            for reflector in roots.borrow().iter() {
+            for reflector in roots.borrow().keys() {
                 (**reflector).trace_edge(trc, c"DomRoot");
+            }
+        });
+        HEAP_ROOTS.with(|roots| {
+            for cell in roots.borrow().values() {
+                (**cell).trace(trc);
             }
         });
     }
@@ -53,9 +78,10 @@ pub struct DomRoot<T: DomObject> {
 impl<T: DomObject> DomRoot<T> {
     pub fn from_ref(object: &T) -> DomRoot<T> {
         ROOTS.with(|roots| {
-            roots
+            *roots
                 .borrow_mut()
-                .push(object.reflector() as *const Reflector)
+                .entry(object.reflector() as *const Reflector)
+                .or_insert(0) += 1
         });
         DomRoot {
             ptr: NonNull::from(object),
@@ -96,8 +122,11 @@ impl<T: DomObject> Drop for DomRoot<T> {
         let reflector = (**self).reflector() as *const Reflector;
         let _ = ROOTS.try_with(|roots| {
             let mut roots = roots.borrow_mut();
-            if let Some(pos) = roots.iter().rposition(|r| *r == reflector) {
-                roots.swap_remove(pos);
+            if let Some(count) = roots.get_mut(&reflector) {
+                *count -= 1;
+                if *count == 0 {
+                    roots.remove(&reflector);
+                }
             }
         });
     }
