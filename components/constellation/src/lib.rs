@@ -1,0 +1,20 @@
+//! The constellation: the hub of the engine.
+//!
+//! When it is complete, the constellation runs on its own thread and owns
+//! everything that outlives one page: the list of pages and the origin each
+//! runs in, the service-worker registry, the background sync service, and
+//! the timers that drive them. Script threads and worker threads reach it
+//! only through the messages of `components/shared/` (here
+//! [`script_traits::ServiceWorkerRequest`]), and it is the authority on
+//! origins: an origin or id sent by a content process is never trusted; the
+//! constellation's router looks up the sender's origin in its own records
+//! and passes it down as `client_origin`.
+//!
+//! For now the crate holds the first piece of that: the service-worker
+//! registry and its job queue ([`service_worker`]). It is pure Rust (no
+//! JS): fetching a script and running its `install`/`activate` events are
+//! behind the [`service_worker::ScriptFetcher`] and
+//! [`service_worker::WorkerHost`] traits, which the network code and the
+//! script side implement.
+
+pub mod service_worker;

@@ -1,0 +1,561 @@
+//! The job queue: Register, Update and Unregister jobs, one queue per
+//! scope.
+//!
+//! <https://w3c.github.io/ServiceWorker/#dfn-job-queue>
+//!
+//! A page's request becomes a job through a `schedule_*` method (which runs
+//! the spec's checks that need no registry state and rejects at once if
+//! they fail), and [`ServiceWorkerRegistry::run_jobs`] runs queued jobs, in
+//! order within each scope, until every queue is empty. A job that is
+//! equivalent to the last one queued for its scope (the same request again)
+//! is not queued twice: it shares that job's result.
+//!
+//! A job answers through its [`JobCompletion`] exactly once. A register or
+//! update job that installs a new worker answers when the spec resolves its
+//! promise: after the worker is created and before `install` runs, so the
+//! reply shows the worker installing. Install and activation then continue
+//! in `lifecycle`.
+
+use base::id::ServiceWorkerRegistrationId;
+use base::origin::{is_origin_potentially_trustworthy, is_potentially_trustworthy, Origin};
+use script_traits::{RegistrationInfo, ServiceWorkerError, ServiceWorkerState, UpdateViaCache};
+use url::Url;
+
+use super::host::{FetchedScript, ScriptFetcher, WorkerHost};
+use super::registry::{ServiceWorker, ServiceWorkerRegistry, LOG_TARGET};
+
+/// What a finished job gives its caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// A register or update job: the registration as it was when the job
+    /// resolved.
+    Registration(Box<RegistrationInfo>),
+    /// An unregister job: whether a registration was removed.
+    Unregistered(bool),
+}
+
+pub type JobResult = Result<JobOutcome, ServiceWorkerError>;
+
+/// Called once with a job's result; the router sends it on the request's
+/// reply channel.
+pub type JobCompletion = Box<dyn FnOnce(JobResult) + Send>;
+
+/// <https://w3c.github.io/ServiceWorker/#dfn-job-type>
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum JobKind {
+    Register,
+    Update,
+    Unregister,
+}
+
+/// <https://w3c.github.io/ServiceWorker/#dfn-job>
+pub(super) struct Job {
+    pub(super) kind: JobKind,
+    pub(super) scope: Url,
+    /// The script URL; for unregister jobs, the scope (unused).
+    pub(super) script_url: Url,
+    /// The origin of the client that asked, as the constellation recorded it.
+    pub(super) client_origin: Origin,
+    pub(super) update_via_cache: UpdateViaCache,
+    /// The completions of this job and of the equivalent jobs merged into it.
+    completions: Vec<JobCompletion>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Job")
+            .field("kind", &self.kind)
+            .field("scope", &self.scope.as_str())
+            .field("script_url", &self.script_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Job {
+    /// <https://w3c.github.io/ServiceWorker/#dfn-job-equivalent>
+    fn is_equivalent(&self, other: &Job) -> bool {
+        self.kind == other.kind
+            && self.scope == other.scope
+            && self.client_origin == other.client_origin
+            && (self.kind == JobKind::Unregister
+                || (self.script_url == other.script_url
+                    && self.update_via_cache == other.update_via_cache))
+    }
+
+    /// Resolve or Reject Job Promise, for this job and its equivalents.
+    pub(super) fn finish(self, result: JobResult) {
+        log::debug!(target: LOG_TARGET, "{self:?} finished: {result:?}");
+        for completion in self.completions {
+            completion(result.clone());
+        }
+    }
+}
+
+impl ServiceWorkerRegistry {
+    /// `register(scriptURL, options)`, up to Schedule Job:
+    /// <https://w3c.github.io/ServiceWorker/#start-register-algorithm>.
+    /// `scope` is `None` when the page gave none.
+    pub fn schedule_register(
+        &mut self,
+        client_origin: &Origin,
+        script_url: Url,
+        scope: Option<Url>,
+        update_via_cache: UpdateViaCache,
+        completion: JobCompletion,
+    ) {
+        match start_register(script_url, scope) {
+            Ok((script_url, scope)) => self.schedule_job(Job {
+                kind: JobKind::Register,
+                scope,
+                script_url,
+                client_origin: client_origin.clone(),
+                update_via_cache,
+                completions: vec![completion],
+            }),
+            Err(error) => completion(Err(error)),
+        }
+    }
+
+    /// `registration.update()`:
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerregistration-update>.
+    pub fn schedule_update(
+        &mut self,
+        client_origin: &Origin,
+        registration: ServiceWorkerRegistrationId,
+        completion: JobCompletion,
+    ) {
+        let Some(registration) = self.registration_for_client(client_origin, registration) else {
+            // The Update job's step 2, for a registration gone meanwhile.
+            return completion(Err(ServiceWorkerError::Type(
+                "Failed to update a ServiceWorker: The registration does not exist.".to_owned(),
+            )));
+        };
+        // Steps 2-3: If newestWorker is null, reject with "InvalidStateError".
+        let Some(newest) = registration.newest_worker() else {
+            return completion(Err(ServiceWorkerError::InvalidState(
+                "Failed to update a ServiceWorker: The registration has no worker.".to_owned(),
+            )));
+        };
+        let job = Job {
+            kind: JobKind::Update,
+            scope: registration.scope.clone(),
+            script_url: newest.script_url.clone(),
+            client_origin: client_origin.clone(),
+            update_via_cache: registration.update_via_cache,
+            completions: vec![completion],
+        };
+        self.schedule_job(job);
+    }
+
+    /// `registration.unregister()`:
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerregistration-unregister>.
+    /// An id unknown to `client_origin` resolves `false`, as for a
+    /// registration already removed.
+    pub fn schedule_unregister(
+        &mut self,
+        client_origin: &Origin,
+        registration: ServiceWorkerRegistrationId,
+        completion: JobCompletion,
+    ) {
+        let Some(registration) = self.registration_for_client(client_origin, registration) else {
+            return completion(Ok(JobOutcome::Unregistered(false)));
+        };
+        let scope = registration.scope.clone();
+        self.schedule_job(Job {
+            kind: JobKind::Unregister,
+            script_url: scope.clone(),
+            scope,
+            client_origin: client_origin.clone(),
+            update_via_cache: UpdateViaCache::default(),
+            completions: vec![completion],
+        });
+    }
+
+    /// Whether any job is waiting to run.
+    pub fn has_pending_jobs(&self) -> bool {
+        self.queues.values().any(|queue| !queue.is_empty())
+    }
+
+    /// Runs queued jobs until every queue is empty.
+    pub fn run_jobs(&mut self, fetcher: &mut dyn ScriptFetcher, host: &mut dyn WorkerHost) {
+        while let Some(job) = self.next_job() {
+            log::debug!(target: LOG_TARGET, "running {job:?}");
+            match job.kind {
+                JobKind::Register => self.run_register(job, fetcher, host),
+                JobKind::Update => self.run_update(job, fetcher, host),
+                JobKind::Unregister => self.run_unregister(job, host),
+            }
+        }
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#schedule-job-algorithm>
+    fn schedule_job(&mut self, job: Job) {
+        let queue = self
+            .queues
+            .entry(job.scope.as_str().to_owned())
+            .or_default();
+        match queue.back_mut() {
+            // Step 3.2: an equivalent job shares the last job's result.
+            Some(last) if last.is_equivalent(&job) => last.completions.extend(job.completions),
+            _ => queue.push_back(job),
+        }
+    }
+
+    fn next_job(&mut self) -> Option<Job> {
+        let (scope, queue) = self
+            .queues
+            .iter_mut()
+            .find(|(_, queue)| !queue.is_empty())?;
+        let scope = scope.clone();
+        let job = queue.pop_front();
+        if queue.is_empty() {
+            self.queues.remove(&scope);
+        }
+        job
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#register-algorithm>
+    fn run_register(
+        &mut self,
+        job: Job,
+        fetcher: &mut dyn ScriptFetcher,
+        host: &mut dyn WorkerHost,
+    ) {
+        // Step 1: If the script URL's origin is not potentially
+        // trustworthy, reject with "SecurityError". The client's own origin
+        // is checked too: its message says nothing about its secure context.
+        if !is_potentially_trustworthy(&job.script_url)
+            || !is_origin_potentially_trustworthy(&job.client_origin)
+        {
+            return job.finish(Err(ServiceWorkerError::Security(
+                "Failed to register a ServiceWorker: The origin of the script or of the \
+                 document is not secure."
+                    .to_owned(),
+            )));
+        }
+        // Step 2: If the script URL's origin is not the client's, reject
+        // with "SecurityError".
+        if job.script_url.origin() != job.client_origin {
+            let error = ServiceWorkerError::Security(format!(
+                "Failed to register a ServiceWorker: The origin of the script URL ('{}') does \
+                 not match the current origin.",
+                job.script_url
+            ));
+            return job.finish(Err(error));
+        }
+        // Step 3: The same for the scope URL.
+        if job.scope.origin() != job.client_origin {
+            let error = ServiceWorkerError::Security(format!(
+                "Failed to register a ServiceWorker: The origin of the scope URL ('{}') does \
+                 not match the current origin.",
+                job.scope
+            ));
+            return job.finish(Err(error));
+        }
+        // Steps 4-5: the same script URL and update-via-cache as the newest
+        // worker: resolve with the registration as it is.
+        if let Some(registration) = self.registrations.get_mut(job.scope.as_str()) {
+            if let Some(newest) = registration.newest_worker() {
+                if newest.script_url == job.script_url
+                    && registration.update_via_cache == job.update_via_cache
+                {
+                    let info = registration.info();
+                    return job.finish(Ok(JobOutcome::Registration(Box::new(info))));
+                }
+            }
+            // Step 6.2: Set registration's update via cache mode. In memory
+            // only: storage can set it at insert but offers no way to change
+            // it afterwards, so a restart brings back the first value.
+            registration.update_via_cache = job.update_via_cache;
+        }
+        // Step 6.1 (Set Registration) is deferred until the script is
+        // fetched and checked, so a failed register leaves nothing behind
+        // (the spec's Clear Registration on failure).
+        // Step 7: Invoke Update.
+        self.run_update(job, fetcher, host);
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#update-algorithm>
+    fn run_update(&mut self, job: Job, fetcher: &mut dyn ScriptFetcher, host: &mut dyn WorkerHost) {
+        let scope_key = job.scope.as_str().to_owned();
+        // Steps 1-2: If registration is null (and this is not a first
+        // register), reject with TypeError.
+        let registration = self.registrations.get(&scope_key);
+        if registration.is_none() && job.kind == JobKind::Update {
+            return job.finish(Err(ServiceWorkerError::Type(
+                "Failed to update a ServiceWorker: The registration was unregistered.".to_owned(),
+            )));
+        }
+        // Step 3: Let newestWorker be the result of Get Newest Worker.
+        let newest = registration.and_then(|registration| registration.newest_worker());
+        // Step 4: an update job whose script URL is no longer the newest
+        // worker's is stale.
+        if job.kind == JobKind::Update
+            && newest.is_some_and(|newest| newest.script_url != job.script_url)
+        {
+            return job.finish(Err(ServiceWorkerError::Type(
+                "Failed to update a ServiceWorker: The script URL changed.".to_owned(),
+            )));
+        }
+        let newest_script = newest.map(|newest| (newest.script_url.clone(), newest.script.clone()));
+        let registration_id = registration.map(|registration| registration.id);
+        // Steps 5-8: fetch the script and check the response.
+        let fetched = match fetcher.fetch_script(&job.script_url, job.update_via_cache) {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                let error = ServiceWorkerError::Type(format!(
+                    "Failed to register a ServiceWorker for scope ('{}') with script ('{}'): \
+                     An unknown error occurred when fetching the script: {error}",
+                    job.scope, job.script_url
+                ));
+                return job.finish(Err(error));
+            }
+        };
+        if let Some(id) = registration_id {
+            self.record_update_check(id);
+        }
+        if let Err(error) = check_response(&job, &fetched) {
+            return job.finish(Err(error));
+        }
+        // Step 9: byte-for-byte identical to the newest worker: no new
+        // worker; resolve with the registration.
+        if let Some((url, script)) = &newest_script {
+            if *url == job.script_url && *script == fetched.body {
+                log::debug!(target: LOG_TARGET, "{} is unchanged", job.script_url);
+                let info = self.registrations.get(&scope_key).map(|r| r.info());
+                return match info {
+                    Some(info) => job.finish(Ok(JobOutcome::Registration(Box::new(info)))),
+                    None => job.finish(Err(registration_gone())),
+                };
+            }
+        }
+        // Steps 10-11: a new worker (its script is evaluated by the host at
+        // install), then Install.
+        let worker = ServiceWorker {
+            id: self.new_worker_id(),
+            script_url: job.script_url.clone(),
+            script: fetched.body,
+            state: ServiceWorkerState::Installing,
+            skip_waiting: false,
+        };
+        if registration_id.is_none() {
+            // Step 6.1 of Register, deferred: Set Registration, committed
+            // before the promise resolves.
+            let inserted =
+                self.insert_registration(job.scope.clone(), job.update_via_cache, worker.clone());
+            if let Err(error) = inserted {
+                return job.finish(Err(ServiceWorkerError::Storage(format!(
+                    "Failed to register a ServiceWorker: storage failed: {error}"
+                ))));
+            }
+        }
+        self.install(job, &scope_key, worker, host);
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#unregister-algorithm>
+    fn run_unregister(&mut self, job: Job, host: &mut dyn WorkerHost) {
+        // Step 1: If the scope's origin is not the client's, reject with
+        // "SecurityError".
+        if job.scope.origin() != job.client_origin {
+            return job.finish(Err(ServiceWorkerError::Security(
+                "Failed to unregister a ServiceWorkerRegistration: The origin of the \
+                 registration does not match the current origin."
+                    .to_owned(),
+            )));
+        }
+        // Steps 2-3: no registration: resolve false.
+        let scope_key = job.scope.as_str().to_owned();
+        let Some(registration) = self.registrations.get(&scope_key).cloned() else {
+            return job.finish(Ok(JobOutcome::Unregistered(false)));
+        };
+        // Steps 4-6: the uninstalling flag, then Try Clear Registration.
+        // Without client tracking yet, no client keeps the registration in
+        // use, so it is cleared now; the row is deleted (with its sync
+        // registrations) before the promise resolves.
+        if let Err(error) = self.remove_registration(&scope_key) {
+            return job.finish(Err(ServiceWorkerError::Storage(format!(
+                "Failed to unregister a ServiceWorkerRegistration: storage failed: {error}"
+            ))));
+        }
+        job.finish(Ok(JobOutcome::Unregistered(true)));
+        // Clear Registration: every worker becomes redundant.
+        let mut info = registration.info();
+        (info.installing, info.waiting, info.active) = (None, None, None);
+        for worker in [
+            registration.installing,
+            registration.waiting,
+            registration.active,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            host.terminate(worker.id);
+            let mut worker = worker.info();
+            worker.state = ServiceWorkerState::Redundant;
+            host.worker_state_changed(&info, &worker);
+        }
+    }
+}
+
+fn registration_gone() -> ServiceWorkerError {
+    ServiceWorkerError::Type("The registration was unregistered.".to_owned())
+}
+
+/// Steps 3-8 of <https://w3c.github.io/ServiceWorker/#start-register-algorithm>:
+/// the checks of the URLs alone. Returns the script URL and the scope.
+fn start_register(script_url: Url, scope: Option<Url>) -> Result<(Url, Url), ServiceWorkerError> {
+    let type_error = |what: &str, url: &Url| {
+        ServiceWorkerError::Type(format!(
+            "Failed to register a ServiceWorker: The {what} ('{url}') is not supported: it \
+             must be an http: or https: URL without an escaped '/' or '\\' in its path."
+        ))
+    };
+    // Steps 3-4: script URL scheme and path.
+    if !is_http_scheme(&script_url) || has_escaped_slash(&script_url) {
+        return Err(type_error("script URL", &script_url));
+    }
+    // Step 5: If scopeURL is null, set it to "./" parsed against the script
+    // URL: the script's directory.
+    let mut scope = match scope {
+        Some(scope) => scope,
+        None => script_url
+            .join("./")
+            .map_err(|_| type_error("script URL", &script_url))?,
+    };
+    // The scope has no fragment (Match Service Worker Registration ignores
+    // it too).
+    scope.set_fragment(None);
+    // Steps 7-8: scope URL scheme and path.
+    if !is_http_scheme(&scope) || has_escaped_slash(&scope) {
+        return Err(type_error("scope URL", &scope));
+    }
+    Ok((script_url, scope))
+}
+
+fn is_http_scheme(url: &Url) -> bool {
+    matches!(url.scheme(), "http" | "https")
+}
+
+fn has_escaped_slash(url: &Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    path.contains("%2f") || path.contains("%5c")
+}
+
+/// The checks of the fetched response, in the spec's order: a redirect or
+/// a bad status is a `TypeError`, a non-JavaScript MIME type or a scope
+/// beyond the allowed maximum a `SecurityError`.
+fn check_response(job: &Job, fetched: &FetchedScript) -> Result<(), ServiceWorkerError> {
+    // The request's redirect mode is "error".
+    let mut final_url = fetched.final_url.clone();
+    final_url.set_fragment(job.script_url.fragment());
+    if final_url != job.script_url {
+        return Err(ServiceWorkerError::Type(format!(
+            "Failed to register a ServiceWorker: The script resource ('{}') is behind a \
+             redirect, which is disallowed.",
+            job.script_url
+        )));
+    }
+    if !(200..=299).contains(&fetched.status) {
+        return Err(ServiceWorkerError::Type(format!(
+            "Failed to register a ServiceWorker: A bad HTTP response code ({}) was received \
+             when fetching the script.",
+            fetched.status
+        )));
+    }
+    let mime_type = fetched.mime_type.as_deref().unwrap_or("");
+    if !is_javascript_mime_type(mime_type) {
+        return Err(ServiceWorkerError::Security(format!(
+            "Failed to register a ServiceWorker: The script has an unsupported MIME type \
+             ('{mime_type}')."
+        )));
+    }
+    // The maximum scope: the script's directory, or what the
+    // Service-Worker-Allowed header allows (on the script's origin only).
+    let max_scope = match &fetched.service_worker_allowed {
+        None => job.script_url.join("./").ok(),
+        Some(allowed) => job
+            .script_url
+            .join(allowed.trim())
+            .ok()
+            .filter(|max_scope| max_scope.origin() == job.script_url.origin()),
+    };
+    let max_scope_path = max_scope.as_ref().map(Url::path).unwrap_or("");
+    if max_scope.is_none() || !job.scope.path().starts_with(max_scope_path) {
+        return Err(ServiceWorkerError::Security(format!(
+            "Failed to register a ServiceWorker: The path of the provided scope ('{}') is not \
+             under the max scope allowed ('{max_scope_path}'). Adjust the scope, move the \
+             Service Worker script, or use the Service-Worker-Allowed HTTP header to allow the \
+             scope.",
+            job.scope.path()
+        )));
+    }
+    Ok(())
+}
+
+/// <https://mimesniff.spec.whatwg.org/#javascript-mime-type>, judged by the
+/// essence (parameters such as `charset` are ignored).
+fn is_javascript_mime_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/ecmascript"
+            | "application/javascript"
+            | "application/x-ecmascript"
+            | "application/x-javascript"
+            | "text/ecmascript"
+            | "text/javascript"
+            | "text/javascript1.0"
+            | "text/javascript1.1"
+            | "text/javascript1.2"
+            | "text/javascript1.3"
+            | "text/javascript1.4"
+            | "text/javascript1.5"
+            | "text/jscript"
+            | "text/livescript"
+            | "text/x-ecmascript"
+            | "text/x-javascript"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn javascript_mime_types_are_judged_by_essence() {
+        assert!(is_javascript_mime_type("text/javascript"));
+        assert!(is_javascript_mime_type(
+            "Application/JavaScript; charset=utf-8"
+        ));
+        assert!(!is_javascript_mime_type("text/html"));
+        assert!(!is_javascript_mime_type("application/json"));
+        assert!(!is_javascript_mime_type(""));
+    }
+
+    #[test]
+    fn start_register_rejects_non_http_urls_and_escaped_slashes() {
+        let url = |text: &str| Url::parse(text).unwrap();
+        let error = start_register(url("file:///sw.js"), None).unwrap_err();
+        assert_eq!(error.dom_exception_name(), "TypeError");
+        let error = start_register(url("https://a.test/a%2Fb/sw.js"), None).unwrap_err();
+        assert_eq!(error.dom_exception_name(), "TypeError");
+        let error = start_register(
+            url("https://a.test/sw.js"),
+            Some(url("https://a.test/x%5c/")),
+        )
+        .unwrap_err();
+        assert_eq!(error.dom_exception_name(), "TypeError");
+        let (_, scope) = start_register(
+            url("https://a.test/app/sw.js"),
+            Some(url("https://a.test/app/#f")),
+        )
+        .unwrap();
+        assert_eq!(scope.as_str(), "https://a.test/app/");
+    }
+}

@@ -1,0 +1,483 @@
+//! The registration map: registrations by scope, and their persistence.
+//!
+//! <https://w3c.github.io/ServiceWorker/#dfn-scope-to-registration-map>
+//!
+//! The map lives in memory; the profile database (one row per
+//! registration, through `storage`) makes it survive a restart. A row holds
+//! one worker, the registration's *stored worker*: its active worker if it
+//! has one, else its waiting or installing worker (a first install). So an
+//! update's new worker reaches the disk only once it is activated, and a
+//! restart in between keeps the old, working script.
+//!
+//! Loading turns a row into a worker in the slot its state says:
+//! `installed` is waiting, `activating`/`activated` is active (an
+//! activation cut short by the restart counts as done, as its `activate`
+//! event ran). A row left `installing` or `redundant` never became usable
+//! and is deleted.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use base::id::ServiceWorkerRegistrationId;
+use base::origin::{ascii_serialization, Origin};
+use script_traits::{
+    RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState,
+    UpdateViaCache,
+};
+use storage::{
+    Database, NewServiceWorkerRegistration, ServiceWorkerRecord, ServiceWorkerState as StoredState,
+    StorageError, UpdateViaCache as StoredUpdateViaCache,
+};
+use url::Url;
+
+use super::jobs::Job;
+
+pub(super) const LOG_TARGET: &str = "bgsync::constellation::service_worker";
+
+/// One service worker: a version of a registration's script.
+#[derive(Clone, Debug)]
+pub struct ServiceWorker {
+    pub(super) id: ServiceWorkerId,
+    pub(super) script_url: Url,
+    pub(super) script: Vec<u8>,
+    pub(super) state: ServiceWorkerState,
+    /// <https://w3c.github.io/ServiceWorker/#service-worker-skip-waiting-flag>
+    pub(super) skip_waiting: bool,
+}
+
+impl ServiceWorker {
+    pub fn id(&self) -> ServiceWorkerId {
+        self.id
+    }
+
+    pub fn script_url(&self) -> &Url {
+        &self.script_url
+    }
+
+    /// The main script, byte for byte as fetched.
+    pub fn script(&self) -> &[u8] {
+        &self.script
+    }
+
+    pub fn state(&self) -> ServiceWorkerState {
+        self.state
+    }
+
+    pub fn info(&self) -> ServiceWorkerInfo {
+        ServiceWorkerInfo {
+            id: self.id,
+            script_url: self.script_url.clone(),
+            state: self.state,
+        }
+    }
+}
+
+/// The three worker slots of a registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Slot {
+    Installing,
+    Waiting,
+    Active,
+}
+
+/// <https://w3c.github.io/ServiceWorker/#dfn-service-worker-registration>
+#[derive(Clone, Debug)]
+pub struct Registration {
+    pub(super) id: ServiceWorkerRegistrationId,
+    pub(super) scope: Url,
+    pub(super) update_via_cache: UpdateViaCache,
+    pub(super) installing: Option<ServiceWorker>,
+    pub(super) waiting: Option<ServiceWorker>,
+    pub(super) active: Option<ServiceWorker>,
+    /// Which worker, in which state, the database row holds now.
+    pub(super) stored: Option<(ServiceWorkerId, ServiceWorkerState)>,
+}
+
+impl Registration {
+    pub fn id(&self) -> ServiceWorkerRegistrationId {
+        self.id
+    }
+
+    pub fn scope(&self) -> &Url {
+        &self.scope
+    }
+
+    pub fn update_via_cache(&self) -> UpdateViaCache {
+        self.update_via_cache
+    }
+
+    pub fn installing(&self) -> Option<&ServiceWorker> {
+        self.installing.as_ref()
+    }
+
+    pub fn waiting(&self) -> Option<&ServiceWorker> {
+        self.waiting.as_ref()
+    }
+
+    pub fn active(&self) -> Option<&ServiceWorker> {
+        self.active.as_ref()
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#get-newest-worker>
+    pub fn newest_worker(&self) -> Option<&ServiceWorker> {
+        self.installing
+            .as_ref()
+            .or(self.waiting.as_ref())
+            .or(self.active.as_ref())
+    }
+
+    pub fn info(&self) -> RegistrationInfo {
+        RegistrationInfo {
+            id: self.id,
+            scope: self.scope.clone(),
+            update_via_cache: self.update_via_cache,
+            installing: self.installing.as_ref().map(ServiceWorker::info),
+            waiting: self.waiting.as_ref().map(ServiceWorker::info),
+            active: self.active.as_ref().map(ServiceWorker::info),
+        }
+    }
+
+    pub(super) fn slot(&self, slot: Slot) -> Option<&ServiceWorker> {
+        match slot {
+            Slot::Installing => self.installing.as_ref(),
+            Slot::Waiting => self.waiting.as_ref(),
+            Slot::Active => self.active.as_ref(),
+        }
+    }
+
+    pub(super) fn slot_mut(&mut self, slot: Slot) -> &mut Option<ServiceWorker> {
+        match slot {
+            Slot::Installing => &mut self.installing,
+            Slot::Waiting => &mut self.waiting,
+            Slot::Active => &mut self.active,
+        }
+    }
+
+    /// The worker the database row should hold (see the module docs).
+    fn worker_to_store(&self) -> Option<&ServiceWorker> {
+        self.active
+            .as_ref()
+            .or(self.waiting.as_ref())
+            .or(self.installing.as_ref())
+    }
+
+    fn has_worker(&self, worker: ServiceWorkerId) -> bool {
+        [Slot::Installing, Slot::Waiting, Slot::Active]
+            .into_iter()
+            .any(|slot| self.slot(slot).is_some_and(|held| held.id == worker))
+    }
+}
+
+/// The registry: the registration map, the job queues, and the database
+/// connection that persists them. One per profile, owned by the
+/// constellation.
+#[derive(Debug)]
+pub struct ServiceWorkerRegistry {
+    pub(super) database: Database,
+    /// Keyed by the scope URL's serialization.
+    pub(super) registrations: BTreeMap<String, Registration>,
+    /// <https://w3c.github.io/ServiceWorker/#dfn-scope-to-job-queue-map>
+    pub(super) queues: BTreeMap<String, VecDeque<Job>>,
+    next_worker_id: u64,
+}
+
+impl ServiceWorkerRegistry {
+    /// Loads every stored registration (see the module docs for what each
+    /// stored state becomes). Rows whose URLs do not parse are logged and
+    /// skipped, not deleted.
+    pub fn load(mut database: Database) -> Result<ServiceWorkerRegistry, StorageError> {
+        let mut registrations = BTreeMap::new();
+        let mut next_worker_id = 1;
+        for record in database.service_workers()? {
+            match load_record(&record, &mut next_worker_id) {
+                Loaded::Keep(registration) => {
+                    registrations.insert(registration.scope.as_str().to_owned(), *registration);
+                }
+                Loaded::Delete => {
+                    database.delete_service_worker(record.id)?;
+                }
+                // Not deleted: a later build may read it.
+                Loaded::Skip => {}
+            }
+        }
+        log::info!(
+            target: LOG_TARGET,
+            "loaded {} service-worker registration(s)",
+            registrations.len()
+        );
+        Ok(ServiceWorkerRegistry {
+            database,
+            registrations,
+            queues: BTreeMap::new(),
+            next_worker_id,
+        })
+    }
+
+    pub(super) fn new_worker_id(&mut self) -> ServiceWorkerId {
+        let id = ServiceWorkerId(self.next_worker_id);
+        self.next_worker_id += 1;
+        id
+    }
+
+    /// The registration with this id, whoever asks.
+    pub fn registration(&self, id: ServiceWorkerRegistrationId) -> Option<&Registration> {
+        self.registrations
+            .values()
+            .find(|registration| registration.id == id)
+    }
+
+    /// The registration with this id if it belongs to `client_origin`: what
+    /// a page may see. An id of another origin is treated as unknown, so a
+    /// page learns nothing about other origins' registrations.
+    pub fn registration_for_client(
+        &self,
+        client_origin: &Origin,
+        id: ServiceWorkerRegistrationId,
+    ) -> Option<&Registration> {
+        self.registration(id)
+            .filter(|registration| registration.scope.origin() == *client_origin)
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#get-registration-algorithm>
+    pub fn registration_by_scope(&self, scope: &Url) -> Option<&Registration> {
+        self.registrations.get(scope.as_str())
+    }
+
+    /// The registration owning `worker`, by any of its slots.
+    pub fn registration_of_worker(&self, worker: ServiceWorkerId) -> Option<&Registration> {
+        self.registrations
+            .values()
+            .find(|registration| registration.has_worker(worker))
+    }
+
+    /// Every registration, in scope order.
+    pub fn registrations(&self) -> impl Iterator<Item = &Registration> {
+        self.registrations.values()
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#scope-match-algorithm>: the
+    /// registration whose scope is the longest prefix of `client_url`
+    /// (without its fragment), among those of the URL's origin.
+    pub fn match_registration(&self, client_url: &Url) -> Option<&Registration> {
+        let mut client_url = client_url.clone();
+        client_url.set_fragment(None);
+        let origin = client_url.origin();
+        self.registrations
+            .iter()
+            .filter(|(scope, registration)| {
+                client_url.as_str().starts_with(scope.as_str())
+                    && registration.scope.origin() == origin
+            })
+            .max_by_key(|(scope, _)| scope.len())
+            .map(|(_, registration)| registration)
+    }
+
+    /// `getRegistration(clientURL)`:
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-getregistration>.
+    pub fn get_registration(
+        &self,
+        client_origin: &Origin,
+        client_url: &Url,
+    ) -> Result<Option<RegistrationInfo>, ServiceWorkerError> {
+        // Step 5: If the origin of clientURL is not client's origin, reject
+        // with a "SecurityError" DOMException.
+        if client_url.origin() != *client_origin {
+            return Err(ServiceWorkerError::Security(
+                "The clientURL's origin does not match the document's origin.".to_owned(),
+            ));
+        }
+        // Steps 7-8: Match Service Worker Registration.
+        Ok(self.match_registration(client_url).map(Registration::info))
+    }
+
+    /// `getRegistrations()`:
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-getregistrations>:
+    /// the registrations of `client_origin`, in scope order.
+    pub fn get_registrations(&self, client_origin: &Origin) -> Vec<RegistrationInfo> {
+        self.registrations
+            .values()
+            .filter(|registration| registration.scope.origin() == *client_origin)
+            .map(Registration::info)
+            .collect()
+    }
+
+    /// Stores a new registration whose first worker is installing, and adds
+    /// it to the map. Committed on return.
+    pub(super) fn insert_registration(
+        &mut self,
+        scope: Url,
+        update_via_cache: UpdateViaCache,
+        worker: ServiceWorker,
+    ) -> Result<ServiceWorkerRegistrationId, StorageError> {
+        let id = self
+            .database
+            .insert_service_worker(&NewServiceWorkerRegistration {
+                scope: scope.as_str().to_owned(),
+                script_url: worker.script_url.as_str().to_owned(),
+                origin: ascii_serialization(&scope.origin()),
+                state: state_to_stored(worker.state),
+                script_source: worker.script.clone(),
+                update_via_cache: update_via_cache_to_stored(update_via_cache),
+            })?;
+        log::debug!(target: LOG_TARGET, "stored new registration {id} for {scope}");
+        let registration = Registration {
+            id,
+            scope: scope.clone(),
+            update_via_cache,
+            installing: None,
+            waiting: None,
+            active: None,
+            stored: Some((worker.id, worker.state)),
+        };
+        self.registrations
+            .insert(scope.as_str().to_owned(), registration);
+        Ok(id)
+    }
+
+    /// Deletes the registration from the database (with its sync
+    /// registrations, by foreign key) and then from the map. On a storage
+    /// error the registration stays.
+    pub(super) fn remove_registration(&mut self, scope: &str) -> Result<(), StorageError> {
+        if let Some(registration) = self.registrations.get(scope) {
+            self.database.delete_service_worker(registration.id)?;
+            log::debug!(target: LOG_TARGET, "removed registration {}", registration.id);
+        }
+        self.registrations.remove(scope);
+        Ok(())
+    }
+
+    /// Makes the database row hold the registration's stored worker in its
+    /// current state; writes nothing if it already does.
+    pub(super) fn persist(&mut self, scope: &str) -> Result<(), StorageError> {
+        let Some(registration) = self.registrations.get_mut(scope) else {
+            return Ok(());
+        };
+        let Some(worker) = registration.worker_to_store() else {
+            return Ok(());
+        };
+        let wanted = (worker.id, worker.state);
+        match registration.stored {
+            Some(stored) if stored == wanted => return Ok(()),
+            Some((stored_worker, _)) if stored_worker == worker.id => {}
+            _ => self.database.replace_service_worker_script(
+                registration.id,
+                worker.script_url.as_str(),
+                &worker.script,
+                &[],
+            )?,
+        }
+        self.database
+            .set_service_worker_state(registration.id, state_to_stored(worker.state))?;
+        registration.stored = Some(wanted);
+        Ok(())
+    }
+
+    /// [`Self::persist`], logging a failure: for lifecycle steps, whose
+    /// promise was already resolved. The row is written again at the next
+    /// change.
+    pub(super) fn persist_or_log(&mut self, scope: &str) {
+        if let Err(error) = self.persist(scope) {
+            log::error!(target: LOG_TARGET, "cannot store registration for {scope}: {error}");
+        }
+    }
+
+    /// Records that an update check happened now.
+    pub(super) fn record_update_check(&mut self, id: ServiceWorkerRegistrationId) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0);
+        if let Err(error) = self.database.set_last_update_check(id, now) {
+            log::error!(target: LOG_TARGET, "cannot record update check of {id}: {error}");
+        }
+    }
+}
+
+/// What loading does with one stored row.
+enum Loaded {
+    Keep(Box<Registration>),
+    Delete,
+    Skip,
+}
+
+fn load_record(record: &ServiceWorkerRecord, next_worker_id: &mut u64) -> Loaded {
+    let (Ok(scope), Ok(script_url)) = (Url::parse(&record.scope), Url::parse(&record.script_url))
+    else {
+        log::error!(
+            target: LOG_TARGET,
+            "skipping stored registration {} with an invalid scope or script URL",
+            record.id
+        );
+        return Loaded::Skip;
+    };
+    let (slot, state) = match record.state {
+        StoredState::Installed => (Slot::Waiting, ServiceWorkerState::Installed),
+        StoredState::Activating | StoredState::Activated => {
+            (Slot::Active, ServiceWorkerState::Activated)
+        }
+        StoredState::Installing | StoredState::Redundant => {
+            log::warn!(
+                target: LOG_TARGET,
+                "deleting registration {} for {scope}: its worker never finished installing",
+                record.id
+            );
+            return Loaded::Delete;
+        }
+    };
+    let worker = ServiceWorker {
+        id: ServiceWorkerId(*next_worker_id),
+        script_url,
+        script: record.script_source.clone(),
+        state,
+        skip_waiting: false,
+    };
+    *next_worker_id += 1;
+    let mut registration = Registration {
+        id: record.id,
+        scope,
+        update_via_cache: update_via_cache_from_stored(record.update_via_cache),
+        installing: None,
+        waiting: None,
+        active: None,
+        // What the row says, so an `activating` row is rewritten as
+        // `activated` at the next persist.
+        stored: Some((worker.id, state_from_stored(record.state))),
+    };
+    *registration.slot_mut(slot) = Some(worker);
+    Loaded::Keep(Box::new(registration))
+}
+
+pub(super) fn state_to_stored(state: ServiceWorkerState) -> StoredState {
+    match state {
+        ServiceWorkerState::Installing => StoredState::Installing,
+        ServiceWorkerState::Installed => StoredState::Installed,
+        ServiceWorkerState::Activating => StoredState::Activating,
+        ServiceWorkerState::Activated => StoredState::Activated,
+        ServiceWorkerState::Redundant => StoredState::Redundant,
+    }
+}
+
+fn state_from_stored(state: StoredState) -> ServiceWorkerState {
+    match state {
+        StoredState::Installing => ServiceWorkerState::Installing,
+        StoredState::Installed => ServiceWorkerState::Installed,
+        StoredState::Activating => ServiceWorkerState::Activating,
+        StoredState::Activated => ServiceWorkerState::Activated,
+        StoredState::Redundant => ServiceWorkerState::Redundant,
+    }
+}
+
+fn update_via_cache_to_stored(value: UpdateViaCache) -> StoredUpdateViaCache {
+    match value {
+        UpdateViaCache::Imports => StoredUpdateViaCache::Imports,
+        UpdateViaCache::All => StoredUpdateViaCache::All,
+        UpdateViaCache::None => StoredUpdateViaCache::None,
+    }
+}
+
+fn update_via_cache_from_stored(value: StoredUpdateViaCache) -> UpdateViaCache {
+    match value {
+        StoredUpdateViaCache::Imports => UpdateViaCache::Imports,
+        StoredUpdateViaCache::All => UpdateViaCache::All,
+        StoredUpdateViaCache::None => UpdateViaCache::None,
+    }
+}

@@ -1,0 +1,357 @@
+//! Register, update and unregister jobs: the checks and their errors, and
+//! the queue's order.
+
+use script_traits::{ServiceWorkerState, UpdateViaCache};
+
+use super::*;
+
+#[test]
+fn register_creates_an_active_registration_after_install_and_activate() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/app/sw.js", b"// v1");
+    let reply = profile
+        .register("https://a.test/app/sw.js", Some("https://a.test/app/"))
+        .unwrap();
+    // The job resolves as the spec says: before install, worker installing.
+    let installing = reply.installing.clone().unwrap();
+    assert_eq!(installing.state, ServiceWorkerState::Installing);
+    assert_eq!(installing.script_url, url("https://a.test/app/sw.js"));
+    let current = profile.current(&reply).unwrap();
+    let active = current.active.unwrap();
+    assert_eq!(active.id, installing.id);
+    assert_eq!(active.state, ServiceWorkerState::Activated);
+    assert_eq!((current.installing, current.waiting), (None, None));
+    assert_eq!(
+        profile.host.events,
+        [
+            format!("install {}", active.id),
+            format!("activate {}", active.id)
+        ]
+    );
+    assert_eq!(
+        profile.host.states_of(active.id),
+        [
+            ServiceWorkerState::Installing,
+            ServiceWorkerState::Installed,
+            ServiceWorkerState::Activating,
+            ServiceWorkerState::Activated,
+        ]
+    );
+    let stored = profile
+        .database()
+        .service_worker(reply.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.state, storage::ServiceWorkerState::Activated);
+    assert_eq!(stored.origin, "https://a.test");
+}
+
+#[test]
+fn default_scope_is_the_script_directory() {
+    let mut profile = Profile::new();
+    profile
+        .fetcher
+        .serve("https://a.test/app/js/sw.js?v=1", b"x");
+    let info = profile
+        .register("https://a.test/app/js/sw.js?v=1", None)
+        .unwrap();
+    assert_eq!(info.scope, url("https://a.test/app/js/"));
+}
+
+#[test]
+fn scope_wider_than_the_script_directory_is_a_security_error() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/app/sw.js", b"x");
+    let result = profile.register("https://a.test/app/sw.js", Some("https://a.test/"));
+    assert_eq!(exception_name(result), "SecurityError");
+    assert_eq!(profile.registry.registrations().count(), 0);
+    assert!(profile.database().service_workers().unwrap().is_empty());
+}
+
+#[test]
+fn service_worker_allowed_header_permits_a_wider_scope() {
+    let mut profile = Profile::new();
+    profile
+        .fetcher
+        .serve("https://a.test/app/sw.js", b"x")
+        .service_worker_allowed = Some("/".to_owned());
+    let info = profile
+        .register("https://a.test/app/sw.js", Some("https://a.test/"))
+        .unwrap();
+    assert_eq!(info.scope, url("https://a.test/"));
+}
+
+#[test]
+fn service_worker_allowed_header_is_a_maximum_not_a_blank_cheque() {
+    let mut profile = Profile::new();
+    profile
+        .fetcher
+        .serve("https://a.test/app/sw.js", b"x")
+        .service_worker_allowed = Some("/other/".to_owned());
+    let result = profile.register("https://a.test/app/sw.js", Some("https://a.test/"));
+    assert_eq!(exception_name(result), "SecurityError");
+}
+
+#[test]
+fn cross_origin_script_is_a_security_error() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://b.test/sw.js", b"x");
+    let result = profile.register("https://b.test/sw.js", Some("https://a.test/"));
+    assert_eq!(exception_name(result), "SecurityError");
+    // Nothing was fetched from the other origin.
+    assert!(profile.fetcher.fetched.is_empty());
+}
+
+#[test]
+fn cross_origin_scope_is_a_security_error() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"x");
+    let result = profile.register("https://a.test/sw.js", Some("https://b.test/"));
+    assert_eq!(exception_name(result), "SecurityError");
+}
+
+#[test]
+fn script_served_as_html_is_a_security_error() {
+    let mut profile = Profile::new();
+    profile
+        .fetcher
+        .serve("https://a.test/sw.js", b"x")
+        .mime_type = Some("text/html".to_owned());
+    let result = profile.register("https://a.test/sw.js", None);
+    assert_eq!(exception_name(result), "SecurityError");
+    assert_eq!(profile.registry.registrations().count(), 0);
+}
+
+#[test]
+fn insecure_origin_is_a_security_error() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("http://a.test/sw.js", b"x");
+    let result = profile.register_from("http://a.test", "http://a.test/sw.js", None);
+    assert_eq!(exception_name(result), "SecurityError");
+    // Loopback http is a secure context.
+    profile.fetcher.serve("http://127.0.0.1:8000/sw.js", b"x");
+    let local = profile.register_from("http://127.0.0.1:8000", "http://127.0.0.1:8000/sw.js", None);
+    assert!(local.is_ok());
+}
+
+#[test]
+fn missing_script_is_a_type_error_and_leaves_no_registration() {
+    let mut profile = Profile::new();
+    let result = profile.register("https://a.test/missing.js", None);
+    assert_eq!(exception_name(result), "TypeError");
+    assert_eq!(profile.registry.registrations().count(), 0);
+    assert!(profile.database().service_workers().unwrap().is_empty());
+}
+
+#[test]
+fn redirected_script_is_a_type_error() {
+    let mut profile = Profile::new();
+    profile
+        .fetcher
+        .serve("https://a.test/sw.js", b"x")
+        .final_url = url("https://a.test/other.js");
+    let result = profile.register("https://a.test/sw.js", None);
+    assert_eq!(exception_name(result), "TypeError");
+}
+
+#[test]
+fn non_http_script_url_is_rejected_before_queueing() {
+    let mut profile = Profile::new();
+    let result = profile.register("file:///sw.js", None);
+    assert_eq!(exception_name(result), "TypeError");
+    assert!(!profile.registry.has_pending_jobs());
+}
+
+#[test]
+fn reregistering_the_same_script_returns_the_same_registration_without_a_new_worker() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"x");
+    let first = profile.register("https://a.test/sw.js", None).unwrap();
+    let events = profile.host.events.len();
+    let second = profile.register("https://a.test/sw.js", None).unwrap();
+    assert_eq!(second.id, first.id);
+    assert_eq!(second.active, profile.current(&first).unwrap().active);
+    assert_eq!(profile.host.events.len(), events);
+    assert_eq!(profile.fetcher.fetched.len(), 1);
+}
+
+#[test]
+fn update_with_identical_bytes_creates_no_worker() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"same");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let before = profile.current(&info).unwrap();
+    let events = profile.host.events.len();
+    let Ok(JobOutcome::Registration(after)) = profile.update(&info) else {
+        panic!("update failed");
+    };
+    assert_eq!(*after, before);
+    assert_eq!(profile.host.events.len(), events);
+    assert_eq!(profile.fetcher.fetched.len(), 2);
+}
+
+#[test]
+fn update_of_an_unregistered_registration_is_a_type_error() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"x");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    profile.unregister_from(ORIGIN, &info).unwrap();
+    let error = profile.update(&info).unwrap_err();
+    assert_eq!(error.dom_exception_name(), "TypeError");
+}
+
+#[test]
+fn unregister_removes_the_registration_and_its_sync_rows() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"x");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let mut other = profile.database();
+    other
+        .put_sync_registration(&background_sync_traits::SyncRegistrationInfo {
+            registration: info.id,
+            tag: "outbox".to_owned(),
+            state: background_sync_traits::SyncState::Pending,
+            num_attempts: 0,
+            max_attempts: 3,
+            delay_until_ms: None,
+        })
+        .unwrap();
+    assert_eq!(other.sync_registrations(info.id).unwrap().len(), 1);
+    let active = profile.current(&info).unwrap().active.unwrap();
+
+    assert_eq!(
+        profile.unregister_from(ORIGIN, &info),
+        Ok(JobOutcome::Unregistered(true))
+    );
+    assert!(profile.current(&info).is_none());
+    assert!(profile
+        .registry
+        .match_registration(&url("https://a.test/page"))
+        .is_none());
+    assert!(other.service_worker(info.id).unwrap().is_none());
+    assert!(other.sync_registrations(info.id).unwrap().is_empty());
+    assert_eq!(profile.host.terminated, [active.id]);
+    assert_eq!(
+        profile.host.states_of(active.id).last(),
+        Some(&ServiceWorkerState::Redundant)
+    );
+    // A second unregister finds nothing.
+    assert_eq!(
+        profile.unregister_from(ORIGIN, &info),
+        Ok(JobOutcome::Unregistered(false))
+    );
+}
+
+#[test]
+fn another_origin_cannot_unregister_or_see_a_registration() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"x");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    assert_eq!(
+        profile.unregister_from("https://evil.test", &info),
+        Ok(JobOutcome::Unregistered(false))
+    );
+    assert!(profile.current(&info).is_some());
+    let evil = origin("https://evil.test");
+    assert!(profile.registry.get_registrations(&evil).is_empty());
+    let error = profile
+        .registry
+        .get_registration(&evil, &url("https://a.test/"))
+        .unwrap_err();
+    assert_eq!(error.dom_exception_name(), "SecurityError");
+    assert_eq!(profile.registry.get_registrations(&origin(ORIGIN)).len(), 1);
+}
+
+#[test]
+fn matching_uses_the_longest_scope_prefix() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"root");
+    profile.fetcher.serve("https://a.test/app/sw.js", b"app");
+    profile
+        .fetcher
+        .serve("https://a.test/app/admin/sw.js", b"admin");
+    let root = profile.register("https://a.test/sw.js", None).unwrap();
+    let app = profile.register("https://a.test/app/sw.js", None).unwrap();
+    let admin = profile
+        .register("https://a.test/app/admin/sw.js", None)
+        .unwrap();
+    let matched = |client: &str| {
+        profile
+            .registry
+            .match_registration(&url(client))
+            .map(|registration| registration.id())
+    };
+    assert_eq!(matched("https://a.test/index.html"), Some(root.id));
+    assert_eq!(matched("https://a.test/app/"), Some(app.id));
+    assert_eq!(matched("https://a.test/app/page#admin/"), Some(app.id));
+    assert_eq!(matched("https://a.test/application"), Some(root.id));
+    assert_eq!(
+        matched("https://a.test/app/admin/users?x=1"),
+        Some(admin.id)
+    );
+    assert_eq!(matched("https://b.test/app/"), None);
+    let found = profile
+        .registry
+        .get_registration(&origin(ORIGIN), &url("https://a.test/app/x"))
+        .unwrap();
+    assert_eq!(found.map(|info| info.id), Some(app.id));
+}
+
+#[test]
+fn jobs_for_one_scope_run_in_order() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    let results = Results::new();
+    let client = origin(ORIGIN);
+    let registry = &mut profile.registry;
+    registry.schedule_update(&client, info.id, results.completion(0));
+    registry.schedule_unregister(&client, info.id, results.completion(1));
+    registry.schedule_register(
+        &client,
+        url("https://a.test/sw.js"),
+        None,
+        UpdateViaCache::Imports,
+        results.completion(2),
+    );
+    assert!(registry.has_pending_jobs());
+    profile.run();
+    let results = results.all();
+    let order: Vec<usize> = results.iter().map(|(index, _)| *index).collect();
+    assert_eq!(order, [0, 1, 2]);
+    // The update ran first (a new worker), then the unregister, then a
+    // fresh registration with a new id.
+    let Ok(JobOutcome::Registration(updated)) = &results[0].1 else {
+        panic!("{results:?}");
+    };
+    assert_eq!(updated.id, info.id);
+    assert!(updated.installing.is_some());
+    assert_eq!(results[1].1, Ok(JobOutcome::Unregistered(true)));
+    let Ok(JobOutcome::Registration(fresh)) = &results[2].1 else {
+        panic!("{results:?}");
+    };
+    assert_ne!(fresh.id, info.id);
+    assert!(!profile.registry.has_pending_jobs());
+}
+
+#[test]
+fn equivalent_register_jobs_share_one_run() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"x");
+    let results = Results::new();
+    for index in 0..2 {
+        profile.registry.schedule_register(
+            &origin(ORIGIN),
+            url("https://a.test/sw.js"),
+            None,
+            UpdateViaCache::Imports,
+            results.completion(index),
+        );
+    }
+    profile.run();
+    let results = results.all();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0].1, results[1].1);
+    assert_eq!(profile.fetcher.fetched.len(), 1);
+}

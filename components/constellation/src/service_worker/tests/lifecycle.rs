@@ -1,0 +1,133 @@
+//! Install, activation, replacement and `skipWaiting()`.
+
+use script_traits::ServiceWorkerState;
+
+use super::*;
+
+#[test]
+fn failed_install_makes_the_worker_redundant_and_leaves_no_registration() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"throw 1");
+    profile.host.failing_scripts.push(b"throw 1".to_vec());
+    // The promise resolved before install, as in the spec.
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let worker = info.installing.clone().unwrap();
+    assert_eq!(
+        profile.host.states_of(worker.id),
+        [
+            ServiceWorkerState::Installing,
+            ServiceWorkerState::Redundant
+        ]
+    );
+    assert!(profile.current(&info).is_none());
+    assert!(profile
+        .registry
+        .match_registration(&url("https://a.test/"))
+        .is_none());
+    assert!(profile.database().service_workers().unwrap().is_empty());
+    assert!(!profile
+        .host
+        .events
+        .iter()
+        .any(|event| event.starts_with("activate")));
+}
+
+#[test]
+fn failed_update_keeps_the_active_worker() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let active = profile.current(&info).unwrap().active.unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v2 broken");
+    profile.host.failing_scripts.push(b"v2 broken".to_vec());
+    profile.update(&info).unwrap();
+    let current = profile.current(&info).unwrap();
+    assert_eq!(current.active, Some(active));
+    assert_eq!((current.installing, current.waiting), (None, None));
+    let stored = profile.database().service_worker(info.id).unwrap().unwrap();
+    assert_eq!(stored.script_source, b"v1");
+}
+
+#[test]
+fn update_with_changed_bytes_installs_a_new_worker_that_waits_then_activates() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let old = profile.current(&info).unwrap().active.unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    let Ok(JobOutcome::Registration(updated)) = profile.update(&info) else {
+        panic!("update failed");
+    };
+    let new = updated.installing.unwrap();
+    assert_ne!(new.id, old.id);
+
+    // Installed, but waiting: the old worker is still active.
+    let current = profile.current(&info).unwrap();
+    assert_eq!(current.waiting.as_ref().map(|w| w.id), Some(new.id));
+    assert_eq!(
+        current.waiting.unwrap().state,
+        ServiceWorkerState::Installed
+    );
+    assert_eq!(current.active.as_ref().map(|w| w.id), Some(old.id));
+    // The disk still holds the working script until the new one activates.
+    let stored = profile.database().service_worker(info.id).unwrap().unwrap();
+    assert_eq!(stored.script_source, b"v1");
+
+    // skipWaiting() promotes it.
+    profile
+        .registry
+        .skip_waiting(new.id, &mut profile.host)
+        .unwrap();
+    let current = profile.current(&info).unwrap();
+    let active = current.active.unwrap();
+    assert_eq!(
+        (active.id, active.state),
+        (new.id, ServiceWorkerState::Activated)
+    );
+    assert_eq!(current.waiting, None);
+    assert_eq!(
+        profile.host.states_of(new.id),
+        [
+            ServiceWorkerState::Installing,
+            ServiceWorkerState::Installed,
+            ServiceWorkerState::Activating,
+            ServiceWorkerState::Activated,
+        ]
+    );
+    assert_eq!(
+        profile.host.states_of(old.id).last(),
+        Some(&ServiceWorkerState::Redundant)
+    );
+    assert_eq!(profile.host.terminated, [old.id]);
+    let stored = profile.database().service_worker(info.id).unwrap().unwrap();
+    assert_eq!(stored.script_source, b"v2");
+    assert_eq!(stored.state, storage::ServiceWorkerState::Activated);
+}
+
+#[test]
+fn a_newer_installed_worker_replaces_the_waiting_one() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    profile.update(&info).unwrap();
+    let v2 = profile.current(&info).unwrap().waiting.unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v3");
+    profile.update(&info).unwrap();
+    let current = profile.current(&info).unwrap();
+    assert_ne!(current.waiting.as_ref().map(|w| w.id), Some(v2.id));
+    assert_eq!(
+        profile.host.states_of(v2.id).last(),
+        Some(&ServiceWorkerState::Redundant)
+    );
+}
+
+#[test]
+fn skip_waiting_for_an_unknown_worker_is_not_found() {
+    let mut profile = Profile::new();
+    let error = profile
+        .registry
+        .skip_waiting(ServiceWorkerId(99), &mut profile.host)
+        .unwrap_err();
+    assert_eq!(error.dom_exception_name(), "NotFoundError");
+}

@@ -1,0 +1,252 @@
+//! Tests of the registry with a real SQLite file in a temporary profile, a
+//! fake script server and a fake worker host.
+
+mod jobs;
+mod lifecycle;
+mod persistence;
+
+use std::collections::HashMap;
+use std::sync::mpsc;
+
+use base::origin::Origin;
+use script_traits::{
+    RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState,
+    UpdateViaCache,
+};
+use storage::Database;
+use tempfile::TempDir;
+use url::Url;
+
+use super::host::{FetchError, FetchedScript, InstallFailure, ScriptFetcher, WorkerHost};
+use super::jobs::{JobCompletion, JobOutcome, JobResult};
+use super::registry::ServiceWorkerRegistry;
+
+pub(super) const ORIGIN: &str = "https://a.test";
+
+pub(super) fn url(text: &str) -> Url {
+    Url::parse(text).unwrap()
+}
+
+pub(super) fn origin(text: &str) -> Origin {
+    url(text).origin()
+}
+
+/// Serves scripts from a map; anything else is a 404 HTML page.
+#[derive(Default)]
+pub(super) struct FakeFetcher {
+    pub scripts: HashMap<String, FetchedScript>,
+    pub fetched: Vec<Url>,
+}
+
+impl FakeFetcher {
+    /// Serves `body` at `script` as `text/javascript`; the returned value
+    /// can be changed.
+    pub fn serve(&mut self, script: &str, body: &[u8]) -> &mut FetchedScript {
+        let response = FetchedScript {
+            status: 200,
+            final_url: url(script),
+            mime_type: Some("text/javascript".to_owned()),
+            service_worker_allowed: None,
+            body: body.to_vec(),
+        };
+        self.scripts.insert(script.to_owned(), response);
+        self.scripts.get_mut(script).unwrap()
+    }
+}
+
+impl ScriptFetcher for FakeFetcher {
+    fn fetch_script(
+        &mut self,
+        script: &Url,
+        _update_via_cache: UpdateViaCache,
+    ) -> Result<FetchedScript, FetchError> {
+        self.fetched.push(script.clone());
+        Ok(self
+            .scripts
+            .get(script.as_str())
+            .cloned()
+            .unwrap_or_else(|| FetchedScript {
+                status: 404,
+                final_url: script.clone(),
+                mime_type: Some("text/html".to_owned()),
+                service_worker_allowed: None,
+                body: b"<h1>Not Found</h1>".to_vec(),
+            }))
+    }
+}
+
+/// Records events and state changes; fails installs of scripts whose body
+/// is in `failing_scripts`.
+#[derive(Default)]
+pub(super) struct FakeHost {
+    pub failing_scripts: Vec<Vec<u8>>,
+    pub events: Vec<String>,
+    pub states: Vec<(ServiceWorkerId, ServiceWorkerState)>,
+    pub terminated: Vec<ServiceWorkerId>,
+}
+
+impl WorkerHost for FakeHost {
+    fn run_install(
+        &mut self,
+        registration: &RegistrationInfo,
+        worker: &ServiceWorkerInfo,
+        script: &[u8],
+    ) -> Result<(), InstallFailure> {
+        assert_eq!(registration.installing.as_ref(), Some(worker));
+        self.events.push(format!("install {}", worker.id));
+        if self.failing_scripts.iter().any(|failing| failing == script) {
+            return Err(InstallFailure::EventRejected);
+        }
+        Ok(())
+    }
+
+    fn run_activate(&mut self, registration: &RegistrationInfo, worker: &ServiceWorkerInfo) {
+        assert_eq!(registration.active.as_ref(), Some(worker));
+        self.events.push(format!("activate {}", worker.id));
+    }
+
+    fn terminate(&mut self, worker: ServiceWorkerId) {
+        self.terminated.push(worker);
+    }
+
+    fn worker_state_changed(
+        &mut self,
+        _registration: &RegistrationInfo,
+        worker: &ServiceWorkerInfo,
+    ) {
+        self.states.push((worker.id, worker.state));
+    }
+}
+
+impl FakeHost {
+    /// The states `worker` went through, in order.
+    pub fn states_of(&self, worker: ServiceWorkerId) -> Vec<ServiceWorkerState> {
+        self.states
+            .iter()
+            .filter(|(id, _)| *id == worker)
+            .map(|(_, state)| *state)
+            .collect()
+    }
+}
+
+/// A profile directory with a registry over its database.
+pub(super) struct Profile {
+    pub dir: TempDir,
+    pub registry: ServiceWorkerRegistry,
+    pub fetcher: FakeFetcher,
+    pub host: FakeHost,
+}
+
+/// Collects job results in the order they arrive.
+pub(super) struct Results {
+    sender: mpsc::Sender<(usize, JobResult)>,
+    receiver: mpsc::Receiver<(usize, JobResult)>,
+}
+
+impl Results {
+    pub fn new() -> Results {
+        let (sender, receiver) = mpsc::channel();
+        Results { sender, receiver }
+    }
+
+    /// A completion that reports as job number `index`.
+    pub fn completion(&self, index: usize) -> JobCompletion {
+        let sender = self.sender.clone();
+        Box::new(move |result| {
+            let _ = sender.send((index, result));
+        })
+    }
+
+    pub fn all(&self) -> Vec<(usize, JobResult)> {
+        self.receiver.try_iter().collect()
+    }
+}
+
+impl Profile {
+    pub fn new() -> Profile {
+        let dir = TempDir::new().unwrap();
+        let registry = ServiceWorkerRegistry::load(Database::open(dir.path()).unwrap()).unwrap();
+        Profile {
+            dir,
+            registry,
+            fetcher: FakeFetcher::default(),
+            host: FakeHost::default(),
+        }
+    }
+
+    /// Drops the registry and loads a new one from the same file.
+    pub fn reopen(&mut self) {
+        let database = Database::open(self.dir.path()).unwrap();
+        self.registry = ServiceWorkerRegistry::load(database).unwrap();
+    }
+
+    /// A second connection to the profile's database.
+    pub fn database(&self) -> Database {
+        Database::open(self.dir.path()).unwrap()
+    }
+
+    pub fn run(&mut self) {
+        self.registry.run_jobs(&mut self.fetcher, &mut self.host);
+    }
+
+    pub fn register_from(
+        &mut self,
+        client: &str,
+        script: &str,
+        scope: Option<&str>,
+    ) -> Result<RegistrationInfo, ServiceWorkerError> {
+        let results = Results::new();
+        self.registry.schedule_register(
+            &origin(client),
+            url(script),
+            scope.map(url),
+            UpdateViaCache::Imports,
+            results.completion(0),
+        );
+        self.run();
+        match single(results) {
+            Ok(JobOutcome::Registration(info)) => Ok(*info),
+            Ok(other) => panic!("register gave {other:?}"),
+            Err(error) => Err(error),
+        }
+    }
+
+    pub fn register(
+        &mut self,
+        script: &str,
+        scope: Option<&str>,
+    ) -> Result<RegistrationInfo, ServiceWorkerError> {
+        self.register_from(ORIGIN, script, scope)
+    }
+
+    pub fn update(&mut self, info: &RegistrationInfo) -> JobResult {
+        let results = Results::new();
+        self.registry
+            .schedule_update(&origin(ORIGIN), info.id, results.completion(0));
+        self.run();
+        single(results)
+    }
+
+    pub fn unregister_from(&mut self, client: &str, info: &RegistrationInfo) -> JobResult {
+        let results = Results::new();
+        self.registry
+            .schedule_unregister(&origin(client), info.id, results.completion(0));
+        self.run();
+        single(results)
+    }
+
+    /// The registration's current state.
+    pub fn current(&self, info: &RegistrationInfo) -> Option<RegistrationInfo> {
+        self.registry.registration(info.id).map(|r| r.info())
+    }
+}
+
+fn single(results: Results) -> JobResult {
+    let mut all = results.all();
+    assert_eq!(all.len(), 1, "expected exactly one result: {all:?}");
+    all.remove(0).1
+}
+
+pub(super) fn exception_name(result: Result<RegistrationInfo, ServiceWorkerError>) -> &'static str {
+    result.unwrap_err().dom_exception_name()
+}
