@@ -464,7 +464,7 @@ fn check_response(job: &Job, fetched: &FetchedScript) -> Result<(), ServiceWorke
         )));
     }
     let mime_type = fetched.mime_type.as_deref().unwrap_or("");
-    if !is_javascript_mime_type(mime_type) {
+    if !base::mime::is_javascript_mime_type(mime_type) {
         return Err(ServiceWorkerError::Security(format!(
             "Failed to register a ServiceWorker: The script has an unsupported MIME type \
              ('{mime_type}')."
@@ -493,49 +493,19 @@ fn check_response(job: &Job, fetched: &FetchedScript) -> Result<(), ServiceWorke
     Ok(())
 }
 
-/// <https://mimesniff.spec.whatwg.org/#javascript-mime-type>, judged by the
-/// essence (parameters such as `charset` are ignored).
-fn is_javascript_mime_type(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    matches!(
-        essence.as_str(),
-        "application/ecmascript"
-            | "application/javascript"
-            | "application/x-ecmascript"
-            | "application/x-javascript"
-            | "text/ecmascript"
-            | "text/javascript"
-            | "text/javascript1.0"
-            | "text/javascript1.1"
-            | "text/javascript1.2"
-            | "text/javascript1.3"
-            | "text/javascript1.4"
-            | "text/javascript1.5"
-            | "text/jscript"
-            | "text/livescript"
-            | "text/x-ecmascript"
-            | "text/x-javascript"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn javascript_mime_types_are_judged_by_essence() {
-        assert!(is_javascript_mime_type("text/javascript"));
-        assert!(is_javascript_mime_type(
+        assert!(base::mime::is_javascript_mime_type("text/javascript"));
+        assert!(base::mime::is_javascript_mime_type(
             "Application/JavaScript; charset=utf-8"
         ));
-        assert!(!is_javascript_mime_type("text/html"));
-        assert!(!is_javascript_mime_type("application/json"));
-        assert!(!is_javascript_mime_type(""));
+        assert!(!base::mime::is_javascript_mime_type("text/html"));
+        assert!(!base::mime::is_javascript_mime_type("application/json"));
+        assert!(!base::mime::is_javascript_mime_type(""));
     }
 
     #[test]

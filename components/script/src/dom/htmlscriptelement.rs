@@ -24,29 +24,6 @@ pub struct HTMLScriptElement {
     line: Cell<u32>,
 }
 
-/// https://mimesniff.spec.whatwg.org/#javascript-mime-type
-fn is_javascript_mime_type(t: &str) -> bool {
-    matches!(
-        t,
-        "application/ecmascript"
-            | "application/javascript"
-            | "application/x-ecmascript"
-            | "application/x-javascript"
-            | "text/ecmascript"
-            | "text/javascript"
-            | "text/javascript1.0"
-            | "text/javascript1.1"
-            | "text/javascript1.2"
-            | "text/javascript1.3"
-            | "text/javascript1.4"
-            | "text/javascript1.5"
-            | "text/jscript"
-            | "text/livescript"
-            | "text/x-ecmascript"
-            | "text/x-javascript"
-    )
-}
-
 impl HTMLScriptElement {
     pub fn new(
         cx: &mut JSContext,
@@ -112,7 +89,7 @@ impl HTMLScriptElement {
         });
         if let Some(t) = script_type {
             let t = t.trim().to_ascii_lowercase();
-            if !t.is_empty() && !is_javascript_mime_type(&t) {
+            if !t.is_empty() && !base::mime::is_javascript_mime_type(&t) {
                 if t == "module" {
                     log::warn!(target: "bgsync::script", "module scripts are not supported yet; skipped");
                 }

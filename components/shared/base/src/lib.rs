@@ -4,6 +4,7 @@
 //! of ours, so anything here can be used on either side of an ipc-channel.
 
 pub mod id;
+pub mod mime;
 pub mod origin;
 pub mod prefs;
 

@@ -1,0 +1,47 @@
+//! MIME type facts shared by the script side and the constellation.
+
+/// <https://mimesniff.spec.whatwg.org/#javascript-mime-type>, judged by the essence
+/// (parameters such as `charset` are ignored; case-insensitive).
+pub fn is_javascript_mime_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/ecmascript"
+            | "application/javascript"
+            | "application/x-ecmascript"
+            | "application/x-javascript"
+            | "text/ecmascript"
+            | "text/javascript"
+            | "text/javascript1.0"
+            | "text/javascript1.1"
+            | "text/javascript1.2"
+            | "text/javascript1.3"
+            | "text/javascript1.4"
+            | "text/javascript1.5"
+            | "text/jscript"
+            | "text/livescript"
+            | "text/x-ecmascript"
+            | "text/x-javascript"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn javascript_mime_types_by_essence() {
+        assert!(is_javascript_mime_type("text/javascript"));
+        assert!(is_javascript_mime_type(
+            "Application/JavaScript; charset=utf-8"
+        ));
+        assert!(!is_javascript_mime_type("text/plain"));
+        assert!(!is_javascript_mime_type("module"));
+        assert!(!is_javascript_mime_type(""));
+    }
+}
