@@ -7,6 +7,7 @@
 //! - `event_loop`, `timers`: tasks, timers and microtask checkpoints.
 //! - `html_parser`: html5ever building a Document, running scripts as it goes.
 //! - `page`: running a whole page headless (what the shell uses).
+//! - `worker`: running a service worker script on its own thread.
 //!
 //! This crate never depends on the constellation or the services: it talks to them through
 //! the message types in `components/shared`.
@@ -20,3 +21,4 @@ pub mod html_parser;
 pub mod page;
 pub mod script_runtime;
 pub mod timers;
+pub mod worker;

@@ -43,7 +43,7 @@ pub enum PageOutcome {
     LoadFailed(String),
 }
 
-struct CallbackSink(ConsoleCallback);
+pub(crate) struct CallbackSink(pub(crate) ConsoleCallback);
 
 impl ConsoleSink for CallbackSink {
     fn message(&self, level: ConsoleLevel, text: &str) {
@@ -76,16 +76,30 @@ pub fn url_from_arg(arg: &str) -> Result<Url, String> {
 
 /// Runs a page on a new script thread and waits for it.
 pub fn run_page(options: PageOptions) -> PageOutcome {
+    run_on_script_thread(options.timeout, move |cx, deadline| {
+        run_page_on_this_thread(cx, options, deadline)
+    })
+}
+
+/// Runs `body` on a new script thread with its own SpiderMonkey runtime, and a watchdog that
+/// interrupts whatever script runs when `timeout` expires.
+pub(crate) fn run_on_script_thread(
+    timeout: Option<Duration>,
+    body: impl FnOnce(&mut mozjs::context::JSContext, Option<Instant>) -> PageOutcome + Send + 'static,
+) -> PageOutcome {
     let terminate = Arc::new(AtomicBool::new(false));
     let thread_terminate = terminate.clone();
     let (context_tx, context_rx) = std::sync::mpsc::channel();
-    let deadline = options.timeout.map(|t| Instant::now() + t);
+    let deadline = timeout.map(|t| Instant::now() + t);
     let script_thread = std::thread::Builder::new()
         .name("script".into())
         .stack_size(SCRIPT_THREAD_STACK_BYTES)
-        .spawn(move || run_page_on_this_thread(options, thread_terminate, deadline, context_tx))
+        .spawn(move || {
+            let mut runtime = crate::script_runtime::new_runtime(thread_terminate);
+            let _ = context_tx.send(runtime.thread_safe_js_context());
+            body(runtime.cx(), deadline)
+        })
         .expect("spawning the script thread");
-    // The watchdog: at the deadline, interrupt whatever script is running.
     if let Some(deadline) = deadline {
         if let Ok(context) = context_rx.recv() {
             std::thread::spawn(move || {
@@ -130,10 +144,9 @@ fn check_document(resource: &net::Resource) -> Result<String, String> {
 }
 
 fn run_page_on_this_thread(
+    cx: &mut mozjs::context::JSContext,
     options: PageOptions,
-    terminate: Arc<AtomicBool>,
     deadline: Option<Instant>,
-    context_tx: std::sync::mpsc::Sender<mozjs::rust::ThreadSafeJSContext>,
 ) -> PageOutcome {
     let loader = net::Loader::new(net::LoaderConfig::from_prefs(&options.prefs));
     let resource = match loader.load(&options.url) {
@@ -150,9 +163,6 @@ fn run_page_on_this_thread(
         Ok(html) => html,
         Err(reason) => return PageOutcome::LoadFailed(reason),
     };
-    let mut runtime = crate::script_runtime::new_runtime(terminate);
-    let _ = context_tx.send(runtime.thread_safe_js_context());
-    let cx = runtime.cx();
     let event_loop = Rc::new(EventLoop::new(loader));
     let sink: Rc<dyn ConsoleSink> = Rc::new(CallbackSink(options.console.clone()));
     let url = resource.url.clone();
@@ -176,10 +186,16 @@ fn run_page_on_this_thread(
         drop(window);
         outcome
     };
-    match outcome {
-        RunOutcome::Idle => PageOutcome::Idle,
-        RunOutcome::Closed => PageOutcome::Closed,
-        RunOutcome::TimedOut => PageOutcome::TimedOut,
+    outcome.into()
+}
+
+impl From<RunOutcome> for PageOutcome {
+    fn from(outcome: RunOutcome) -> PageOutcome {
+        match outcome {
+            RunOutcome::Idle => PageOutcome::Idle,
+            RunOutcome::Closed => PageOutcome::Closed,
+            RunOutcome::TimedOut => PageOutcome::TimedOut,
+        }
     }
 }
 

@@ -13,8 +13,10 @@ use url::Url;
 
 use crate::dom::bindings::codegen::{PrototypeId, PROTOTYPE_COUNT};
 use crate::dom::bindings::interface::GlobalKind;
+use crate::dom::bindings::root::MutNullableDom;
 use crate::dom::bindings::utils::unwrap_dom_object;
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::performance::Performance;
 use crate::event_loop::EventLoop;
 use crate::timers::Timers;
 
@@ -51,6 +53,7 @@ pub struct GlobalScope {
     /// `script_runtime::evaluate_helper`), keyed by the source's address.
     helpers: RefCell<Vec<Helper>>,
     closed: Cell<bool>,
+    performance: MutNullableDom<Performance>,
 }
 
 impl GlobalScope {
@@ -83,6 +86,7 @@ impl GlobalScope {
             time_origin_epoch_ms: now,
             helpers: RefCell::new(Vec::new()),
             closed: Cell::new(false),
+            performance: MutNullableDom::default(),
         }
     }
 
@@ -160,6 +164,11 @@ impl GlobalScope {
         self.helpers.borrow_mut().push((key, Heap::boxed(function)));
     }
 
+    /// The global's `performance` object, created on first use.
+    pub fn performance_cache(&self) -> &MutNullableDom<Performance> {
+        &self.performance
+    }
+
     pub fn is_closed(&self) -> bool {
         self.closed.get()
     }
@@ -192,6 +201,7 @@ unsafe impl Trace for GlobalScope {
             heap.trace(trc);
         }
         self.timers.trace(trc);
+        self.performance.trace(trc);
     }
 }
 
@@ -247,4 +257,87 @@ impl GlobalScope {
         let bytes = engine.decode(cleaned.as_bytes()).map_err(|_| invalid())?;
         Ok(bytes.into_iter().map(char::from).collect())
     }
+}
+
+/// The members of the WindowOrWorkerGlobalScope mixin, implemented once for every global's
+/// `XMethods` impl (Window, WorkerGlobalScope): invoke inside the impl block of a type with a
+/// `global_scope()` method.
+#[macro_export]
+macro_rules! window_or_worker_global_scope_methods {
+    () => {
+        fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok(self.global_scope().origin().ascii_serialization())
+        }
+        fn IsSecureContext(&self, _cx: &mut JSContext) -> Fallible<bool> {
+            Ok(self.global_scope().is_secure_context())
+        }
+        /// <https://html.spec.whatwg.org/multipage/webappapis.html#dom-reporterror>
+        fn ReportError(&self, cx: &mut JSContext, e: HandleValue<'_>) -> Fallible<()> {
+            // SAFETY: called from a binding native in this realm.
+            unsafe {
+                $crate::script_runtime::report_exception_value(cx, self.global_scope(), e.get())
+            };
+            Ok(())
+        }
+        fn Btoa(&self, _cx: &mut JSContext, data: DOMString) -> Fallible<DOMString> {
+            self.global_scope().btoa(&data)
+        }
+        fn Atob(&self, _cx: &mut JSContext, data: DOMString) -> Fallible<DOMString> {
+            self.global_scope().atob(&data)
+        }
+        /// <https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#dom-settimeout>
+        fn SetTimeout(
+            &self,
+            _cx: &mut JSContext,
+            handler: StringOrFunction,
+            timeout: i32,
+            arguments: Vec<RootedValue>,
+        ) -> Fallible<i32> {
+            Ok(self.global_scope().timers().schedule(
+                $crate::dom::window::timer_handler(handler),
+                timeout,
+                arguments,
+                false,
+            ))
+        }
+        fn ClearTimeout(&self, _cx: &mut JSContext, id: i32) -> Fallible<()> {
+            self.global_scope().timers().clear(id);
+            Ok(())
+        }
+        fn SetInterval(
+            &self,
+            _cx: &mut JSContext,
+            handler: StringOrFunction,
+            timeout: i32,
+            arguments: Vec<RootedValue>,
+        ) -> Fallible<i32> {
+            Ok(self.global_scope().timers().schedule(
+                $crate::dom::window::timer_handler(handler),
+                timeout,
+                arguments,
+                true,
+            ))
+        }
+        fn ClearInterval(&self, _cx: &mut JSContext, id: i32) -> Fallible<()> {
+            self.global_scope().timers().clear(id);
+            Ok(())
+        }
+        /// <https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#dom-queuemicrotask>
+        fn QueueMicrotask(&self, cx: &mut JSContext, callback: Rc<VoidFunction>) -> Fallible<()> {
+            // SAFETY: called from a binding native in this realm.
+            unsafe {
+                $crate::script_runtime::queue_microtask(cx, self.global_scope(), &callback.callback)
+            }
+        }
+        /// <https://w3c.github.io/hr-time/#the-performance-attribute>
+        fn Performance(
+            &self,
+            cx: &mut JSContext,
+        ) -> Fallible<DomRoot<$crate::dom::performance::Performance>> {
+            let global = self.global_scope();
+            Ok(global
+                .performance_cache()
+                .or_init(|| $crate::dom::performance::Performance::new(cx, global)))
+        }
+    };
 }

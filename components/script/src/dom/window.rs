@@ -10,7 +10,6 @@ use crate::dom::document::Document;
 use crate::dom::globalscope::ConsoleSink;
 use crate::dom::location::Location;
 use crate::dom::navigator::Navigator;
-use crate::dom::performance::Performance;
 use crate::event_loop::EventLoop;
 use crate::timers::TimerHandler;
 
@@ -20,7 +19,6 @@ pub struct Window {
     document: MutNullableDom<Document>,
     location: MutNullableDom<Location>,
     navigator: MutNullableDom<Navigator>,
-    performance: MutNullableDom<Performance>,
 }
 
 impl Window {
@@ -42,7 +40,6 @@ impl Window {
             document: MutNullableDom::default(),
             location: MutNullableDom::default(),
             navigator: MutNullableDom::default(),
-            performance: MutNullableDom::default(),
         });
         // SAFETY: a fresh global of Window's class.
         unsafe { crate::dom::bindings::interface::create_global(cx, &WindowBinding::INFO, window) }
@@ -95,11 +92,6 @@ impl WindowMethods for Window {
             .navigator
             .or_init(|| Navigator::new(cx, &self.globalscope)))
     }
-    fn Performance(&self, cx: &mut JSContext) -> Fallible<DomRoot<Performance>> {
-        Ok(self
-            .performance
-            .or_init(|| Performance::new(cx, &self.globalscope)))
-    }
     fn Close(&self, _cx: &mut JSContext) -> Fallible<()> {
         self.globalscope.close();
         Ok(())
@@ -107,62 +99,7 @@ impl WindowMethods for Window {
     fn Closed(&self, _cx: &mut JSContext) -> Fallible<bool> {
         Ok(self.globalscope.is_closed())
     }
-    fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.globalscope.origin().ascii_serialization())
-    }
-    fn IsSecureContext(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.globalscope.is_secure_context())
-    }
-    /// <https://html.spec.whatwg.org/multipage/webappapis.html#dom-reporterror>
-    fn ReportError(&self, cx: &mut JSContext, e: HandleValue<'_>) -> Fallible<()> {
-        // SAFETY: called from a binding native in this realm.
-        unsafe { crate::script_runtime::report_exception_value(cx, &self.globalscope, e.get()) };
-        Ok(())
-    }
-    fn Btoa(&self, _cx: &mut JSContext, data: DOMString) -> Fallible<DOMString> {
-        self.globalscope.btoa(&data)
-    }
-    fn Atob(&self, _cx: &mut JSContext, data: DOMString) -> Fallible<DOMString> {
-        self.globalscope.atob(&data)
-    }
-    /// <https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#dom-settimeout>
-    fn SetTimeout(
-        &self,
-        _cx: &mut JSContext,
-        handler: StringOrFunction,
-        timeout: i32,
-        arguments: Vec<RootedValue>,
-    ) -> Fallible<i32> {
-        Ok(self
-            .globalscope
-            .timers()
-            .schedule(timer_handler(handler), timeout, arguments, false))
-    }
-    fn ClearTimeout(&self, _cx: &mut JSContext, id: i32) -> Fallible<()> {
-        self.globalscope.timers().clear(id);
-        Ok(())
-    }
-    fn SetInterval(
-        &self,
-        _cx: &mut JSContext,
-        handler: StringOrFunction,
-        timeout: i32,
-        arguments: Vec<RootedValue>,
-    ) -> Fallible<i32> {
-        Ok(self
-            .globalscope
-            .timers()
-            .schedule(timer_handler(handler), timeout, arguments, true))
-    }
-    fn ClearInterval(&self, _cx: &mut JSContext, id: i32) -> Fallible<()> {
-        self.globalscope.timers().clear(id);
-        Ok(())
-    }
-    /// <https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#dom-queuemicrotask>
-    fn QueueMicrotask(&self, cx: &mut JSContext, callback: Rc<VoidFunction>) -> Fallible<()> {
-        // SAFETY: called from a binding native in this realm.
-        unsafe { crate::script_runtime::queue_microtask(cx, &self.globalscope, &callback.callback) }
-    }
+    crate::window_or_worker_global_scope_methods!();
 }
 
 pub fn timer_handler(handler: StringOrFunction) -> TimerHandler {
@@ -179,6 +116,5 @@ unsafe impl Trace for Window {
         self.document.trace(trc);
         self.location.trace(trc);
         self.navigator.trace(trc);
-        self.performance.trace(trc);
     }
 }

@@ -586,9 +586,7 @@ pub unsafe fn define_interfaces(
 ) -> bool {
     rooted!(&in(cx) let object_proto = GetRealmObjectPrototype(cx.raw_cx()));
     for info in ALL_INTERFACES {
-        let exposed = kind.exposes(info.exposed, info.secure_context)
-            || info.global_names.iter().any(|g| kind.names.contains(g));
-        if !exposed {
+        if !kind.exposes(info.exposed, info.secure_context) {
             continue;
         }
         rooted!(&in(cx) let mut parent_proto = object_proto.get());

@@ -1,0 +1,108 @@
+//! Service worker globals on their own thread: what is exposed, timers, errors.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use script::dom::globalscope::ConsoleLevel;
+use script::page::PageOutcome;
+use script::worker::{run_service_worker, WorkerOptions};
+
+fn run_worker(name: &str, source: &str) -> (Vec<String>, PageOutcome) {
+    let dir = common::temp_dir(name);
+    let path = dir.join("sw.js");
+    std::fs::write(&path, source).unwrap();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let outcome = run_service_worker(WorkerOptions {
+        url: url::Url::from_file_path(&path).unwrap(),
+        timeout: Some(Duration::from_secs(20)),
+        prefs: base::prefs::Prefs::defaults(),
+        console: Arc::new(move |_level: ConsoleLevel, text: &str| {
+            sink.lock().unwrap().push(text.to_string())
+        }),
+    });
+    let lines = lines.lock().unwrap().clone();
+    (lines, outcome)
+}
+
+#[test]
+fn a_service_worker_global_exposes_worker_interfaces_only() {
+    let (lines, outcome) = run_worker(
+        "sw-exposure",
+        r#"
+        console.log(self instanceof ServiceWorkerGlobalScope, self instanceof WorkerGlobalScope, self instanceof EventTarget);
+        console.log(Object.prototype.toString.call(self), self === globalThis, isSecureContext);
+        console.log(typeof document, typeof Window, typeof Node, typeof Document);
+        console.log(typeof Event, typeof URL, typeof DOMException, typeof setTimeout, typeof console.log);
+        "#,
+    );
+    assert_eq!(outcome, PageOutcome::Idle);
+    assert_eq!(
+        lines,
+        [
+            "true true true",
+            "[object ServiceWorkerGlobalScope] true true",
+            "undefined undefined undefined undefined",
+            "function function function function function"
+        ]
+    );
+}
+
+#[test]
+fn worker_timers_microtasks_and_event_handlers_run() {
+    let (lines, _) = run_worker(
+        "sw-loop",
+        r#"
+        self.oninstall = (e) => console.log("install handler", e.type);
+        setTimeout(() => {
+          console.log("timer");
+          self.dispatchEvent(new Event("install"));
+        }, 1);
+        Promise.resolve().then(() => console.log("microtask"));
+        self.addEventListener("error", (e) => console.log("error event", e.message));
+        setTimeout(() => { throw new Error("late failure"); }, 2);
+        "#,
+    );
+    assert_eq!(
+        lines,
+        [
+            "microtask",
+            "timer",
+            "install handler install",
+            "error event Error: late failure"
+        ]
+    );
+}
+
+#[test]
+fn a_missing_worker_script_fails_to_load() {
+    let dir = common::temp_dir("sw-missing");
+    let outcome = run_service_worker(WorkerOptions {
+        url: url::Url::from_file_path(dir.join("none.js")).unwrap(),
+        timeout: Some(Duration::from_secs(5)),
+        prefs: base::prefs::Prefs::defaults(),
+        console: Arc::new(|_: ConsoleLevel, _: &str| {}),
+    });
+    assert!(matches!(outcome, PageOutcome::LoadFailed(_)), "{outcome:?}");
+}
+
+#[test]
+fn a_worker_script_served_with_a_wrong_mime_type_is_refused() {
+    let base = common::serve(vec![(
+        "/sw.js",
+        "text/plain",
+        "console.log('never')".to_string(),
+    )]);
+    let outcome = run_service_worker(WorkerOptions {
+        url: url::Url::parse(&format!("{base}/sw.js")).unwrap(),
+        timeout: Some(Duration::from_secs(5)),
+        prefs: base::prefs::Prefs::defaults(),
+        console: Arc::new(|_: ConsoleLevel, _: &str| {}),
+    });
+    match outcome {
+        PageOutcome::LoadFailed(reason) => assert!(reason.contains("MIME"), "{reason}"),
+        other => panic!("expected a load failure, got {other:?}"),
+    }
+}
