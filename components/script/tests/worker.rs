@@ -106,3 +106,46 @@ fn a_worker_script_served_with_a_wrong_mime_type_is_refused() {
         other => panic!("expected a load failure, got {other:?}"),
     }
 }
+
+#[test]
+fn sync_event_constructor_attributes_and_inheritance() {
+    let (lines, _) = run_worker(
+        "sw-syncevent",
+        r#"
+        const e = new SyncEvent("sync", { tag: "outbox", lastChance: true });
+        console.log(e.type, e.tag, e.lastChance, e instanceof ExtendableEvent, e instanceof Event, e.isTrusted);
+        console.log(new SyncEvent("sync", { tag: "" }).lastChance, Object.getPrototypeOf(SyncEvent) === ExtendableEvent, SyncEvent.length);
+        for (const make of [() => new SyncEvent("sync"), () => new SyncEvent("sync", {}), () => SyncEvent("sync", { tag: "x" })]) {
+          try { make(); console.log("no error"); } catch (err) { console.log(err.constructor.name); }
+        }
+        try { e.waitUntil(Promise.resolve()); } catch (err) { console.log(err.name, err.message.includes("not trusted")); }
+        console.log("onsync" in self, self.onsync);
+        self.onsync = (ev) => console.log("onsync ran", ev.tag);
+        self.dispatchEvent(new SyncEvent("sync", { tag: "t1" }));
+        console.log(typeof self.onsync);
+        "#,
+    );
+    assert_eq!(
+        lines,
+        [
+            "sync outbox true true true false",
+            "false true 2",
+            "TypeError",
+            "TypeError",
+            "TypeError",
+            "InvalidStateError true",
+            "true null",
+            "onsync ran t1",
+            "function"
+        ]
+    );
+}
+
+#[test]
+fn sync_event_and_extendable_event_are_not_exposed_to_windows() {
+    let run = common::run_script(
+        "window-no-syncevent",
+        "console.log(typeof SyncEvent, typeof ExtendableEvent, typeof ServiceWorkerGlobalScope, 'onsync' in window);",
+    );
+    assert_eq!(run.lines, ["undefined undefined undefined false"]);
+}

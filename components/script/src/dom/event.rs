@@ -125,6 +125,9 @@ impl Event {
     pub(crate) fn set_in_passive_listener(&self, v: bool) {
         self.in_passive_listener.set(v)
     }
+    pub fn is_trusted(&self) -> bool {
+        self.trusted.get()
+    }
     pub fn set_trusted(&self, v: bool) {
         self.trusted.set(v)
     }

@@ -76,3 +76,21 @@ impl ToJs for Promise {
         rval.set(mozjs::jsval::ObjectValue(self.object.get()))
     }
 }
+
+/// Web IDL `Promise<T>` arguments: any value, resolved into a promise
+/// (https://webidl.spec.whatwg.org/#es-promise).
+impl crate::dom::bindings::conversions::FromJs for Rc<Promise> {
+    unsafe fn from_js(
+        cx: &mut JSContext,
+        value: mozjs::rust::HandleValue<'_>,
+        _conv: &crate::dom::bindings::conversions::Conv,
+    ) -> Result<Self, Error> {
+        let object = mozjs::rust::wrappers2::CallOriginalPromiseResolve(cx, value);
+        if object.is_null() {
+            return Err(Error::JSFailed);
+        }
+        Ok(Rc::new(Promise {
+            object: RootedObject::new(object),
+        }))
+    }
+}
