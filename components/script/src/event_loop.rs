@@ -32,6 +32,8 @@ pub enum RunOutcome {
     TimedOut,
     /// `window.close()` was called.
     Closed,
+    /// The condition given to `run_until` became true.
+    Done,
 }
 
 pub struct EventLoop {
@@ -119,7 +121,25 @@ impl EventLoop {
         global: &GlobalScope,
         deadline: Option<Instant>,
     ) -> RunOutcome {
+        self.run_until(cx, global, deadline, || false)
+    }
+
+    /// Runs tasks and timers until `done()` holds (checked before each task), the loop is
+    /// idle, the deadline passes, or the global is closed.
+    ///
+    /// # Safety
+    /// `cx` in `global`'s realm.
+    pub unsafe fn run_until(
+        &self,
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        deadline: Option<Instant>,
+        done: impl Fn() -> bool,
+    ) -> RunOutcome {
         loop {
+            if done() {
+                return RunOutcome::Done;
+            }
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return RunOutcome::TimedOut;
             }

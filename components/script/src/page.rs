@@ -192,7 +192,7 @@ fn run_page_on_this_thread(
 impl From<RunOutcome> for PageOutcome {
     fn from(outcome: RunOutcome) -> PageOutcome {
         match outcome {
-            RunOutcome::Idle => PageOutcome::Idle,
+            RunOutcome::Idle | RunOutcome::Done => PageOutcome::Idle,
             RunOutcome::Closed => PageOutcome::Closed,
             RunOutcome::TimedOut => PageOutcome::TimedOut,
         }

@@ -8,10 +8,15 @@ use std::time::{Duration, Instant};
 use base::prefs::Prefs;
 use url::Url;
 
-use crate::dom::bindings::reflector::DomObject;
+use background_sync_traits::{SyncEventFailure, SyncEventOutcome};
+
+use crate::dom::bindings::reflector::{Castable, DomObject};
+use crate::dom::event::Event;
+use crate::dom::extendableevent::ExtendableEvent;
 use crate::dom::globalscope::ConsoleSink;
 use crate::dom::serviceworkerglobalscope::ServiceWorkerGlobalScope;
-use crate::event_loop::EventLoop;
+use crate::dom::syncevent::SyncEvent;
+use crate::event_loop::{EventLoop, RunOutcome};
 use crate::page::{run_on_script_thread, CallbackSink, ConsoleCallback, PageOutcome};
 
 pub struct WorkerOptions {
@@ -51,6 +56,92 @@ fn fetch_script(loader: &net::Loader, url: &Url) -> Result<(Url, String), String
         resource.url,
         String::from_utf8_lossy(&resource.body).into_owned(),
     ))
+}
+
+/// Fires a trusted `sync` event at the worker and waits (running its event loop) until the
+/// event's outcome is known (https://wicg.github.io/background-sync/spec/#fire-a-sync-event):
+/// success when every `waitUntil` promise fulfilled (or there were none); failure when a
+/// listener threw, a promise rejected, or the event outlived `max_duration`.
+///
+/// # Safety
+/// `cx` in the worker's realm.
+pub unsafe fn dispatch_sync_event(
+    cx: &mut mozjs::context::JSContext,
+    worker: &ServiceWorkerGlobalScope,
+    tag: &str,
+    last_chance: bool,
+    max_duration: Duration,
+) -> SyncEventOutcome {
+    let scope = worker.global_scope();
+    let deadline = Instant::now() + max_duration;
+    let event = SyncEvent::new_trusted(cx, scope, tag.to_string(), last_chance);
+    let as_event = event.upcast::<Event>();
+    scope.upcast_event_target().dispatch_event(cx, as_event);
+    crate::script_runtime::microtask_checkpoint(cx, scope);
+    let extendable = event.upcast::<ExtendableEvent>();
+    let promises = extendable.extend_lifetime_promises();
+    let settled = || promises.iter().all(|p| !p.is_pending());
+    let outcome = scope
+        .event_loop()
+        .run_until(cx, scope, Some(deadline), settled);
+    if as_event.listener_threw() {
+        return SyncEventOutcome::Failed(SyncEventFailure::HandlerThrew);
+    }
+    if outcome != RunOutcome::Done && !settled() {
+        return SyncEventOutcome::Failed(SyncEventFailure::TimedOut);
+    }
+    if promises.iter().any(|p| p.is_rejected()) {
+        return SyncEventOutcome::Failed(SyncEventFailure::WaitUntilRejected);
+    }
+    SyncEventOutcome::Success
+}
+
+/// Runs a worker script, then fires one `sync` event at it and reports the outcome: the
+/// worker side of a sync attempt, for tests and for the future worker host.
+pub fn run_sync_attempt(
+    options: WorkerOptions,
+    tag: String,
+    last_chance: bool,
+    max_duration: Duration,
+) -> Result<SyncEventOutcome, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let outcome = run_on_script_thread(options.timeout, move |cx, deadline| {
+        let loader = net::Loader::new(net::LoaderConfig::from_prefs(&options.prefs));
+        let (url, source) = match fetch_script(&loader, &options.url) {
+            Ok(script) => script,
+            Err(reason) => return PageOutcome::LoadFailed(reason),
+        };
+        let event_loop = Rc::new(EventLoop::new(loader));
+        let sink: Rc<dyn ConsoleSink> = Rc::new(CallbackSink(options.console.clone()));
+        let global = ServiceWorkerGlobalScope::create(cx, url.clone(), event_loop.clone(), sink);
+        // SAFETY: the raw context is only used to enter the realm.
+        let _realm =
+            mozjs::jsapi::JSAutoRealm::new(unsafe { cx.raw_cx() }, global.reflector().get());
+        let scope = global.global_scope();
+        // SAFETY: in the worker's realm.
+        unsafe {
+            crate::script_runtime::run_classic_script(cx, scope, &source, url.as_str(), 1);
+            let _ = tx.send(dispatch_sync_event(
+                cx,
+                &global,
+                &tag,
+                last_chance,
+                max_duration,
+            ));
+            // Let the worker finish what it scheduled, for at most another event duration.
+            let cap = Instant::now() + max_duration;
+            let until = deadline.map_or(cap, |d| d.min(cap));
+            let _ = event_loop.run_until_idle(cx, scope, Some(until));
+        }
+        PageOutcome::Idle
+    });
+    match (rx.try_recv(), outcome) {
+        (Ok(result), _) => Ok(result),
+        (Err(_), PageOutcome::LoadFailed(reason)) => Err(reason),
+        (Err(_), other) => Err(format!(
+            "the worker ended ({other:?}) before the event completed"
+        )),
+    }
 }
 
 fn run_here(

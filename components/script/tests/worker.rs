@@ -149,3 +149,105 @@ fn sync_event_and_extendable_event_are_not_exposed_to_windows() {
     );
     assert_eq!(run.lines, ["undefined undefined undefined false"]);
 }
+
+fn sync_attempt(
+    name: &str,
+    source: &str,
+    last_chance: bool,
+) -> (Vec<String>, background_sync_traits::SyncEventOutcome) {
+    let dir = common::temp_dir(name);
+    let path = dir.join("sw.js");
+    std::fs::write(&path, source).unwrap();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let outcome = script::worker::run_sync_attempt(
+        WorkerOptions {
+            url: url::Url::from_file_path(&path).unwrap(),
+            timeout: Some(Duration::from_secs(20)),
+            prefs: base::prefs::Prefs::defaults(),
+            console: Arc::new(move |_level: ConsoleLevel, text: &str| {
+                sink.lock().unwrap().push(text.to_string())
+            }),
+        },
+        "outbox".into(),
+        last_chance,
+        Duration::from_millis(500),
+    )
+    .expect("the attempt ran");
+    let lines = lines.lock().unwrap().clone();
+    (lines, outcome)
+}
+
+#[test]
+fn a_sync_handler_whose_wait_until_promises_fulfil_succeeds() {
+    use background_sync_traits::SyncEventOutcome;
+    let (lines, outcome) = sync_attempt(
+        "sync-success",
+        r#"self.addEventListener("sync", (e) => {
+             console.log("sync", e.tag, e.lastChance, e.isTrusted);
+             e.waitUntil(new Promise((resolve) => setTimeout(resolve, 20)));
+             e.waitUntil(Promise.resolve(1));
+           });"#,
+        true,
+    );
+    assert_eq!(lines, ["sync outbox true true"]);
+    assert_eq!(outcome, SyncEventOutcome::Success);
+    let (_, outcome) = sync_attempt("sync-no-wait", "self.onsync = () => {};", false);
+    assert_eq!(outcome, SyncEventOutcome::Success);
+}
+
+#[test]
+fn rejection_exception_and_timeout_are_failures() {
+    use background_sync_traits::{SyncEventFailure, SyncEventOutcome};
+    let (_, outcome) = sync_attempt(
+        "sync-reject",
+        "self.onsync = (e) => e.waitUntil(new Promise((_, reject) => setTimeout(() => reject(new Error('server down')), 5)));",
+        false,
+    );
+    assert_eq!(
+        outcome,
+        SyncEventOutcome::Failed(SyncEventFailure::WaitUntilRejected)
+    );
+    let (_, outcome) = sync_attempt(
+        "sync-throw",
+        "self.onsync = () => { throw new Error('boom'); };",
+        false,
+    );
+    assert_eq!(
+        outcome,
+        SyncEventOutcome::Failed(SyncEventFailure::HandlerThrew)
+    );
+    let (_, outcome) = sync_attempt(
+        "sync-slow",
+        "self.onsync = (e) => e.waitUntil(new Promise((resolve) => setTimeout(resolve, 5000)));",
+        false,
+    );
+    assert_eq!(
+        outcome,
+        SyncEventOutcome::Failed(SyncEventFailure::TimedOut)
+    );
+    let (_, outcome) = sync_attempt(
+        "sync-never",
+        "self.onsync = (e) => e.waitUntil(new Promise(() => {}));",
+        false,
+    );
+    assert_eq!(
+        outcome,
+        SyncEventOutcome::Failed(SyncEventFailure::TimedOut)
+    );
+}
+
+#[test]
+fn wait_until_after_the_event_settled_is_an_invalid_state_error() {
+    let (lines, _) = sync_attempt(
+        "sync-late-wait",
+        r#"self.onsync = (e) => {
+             setTimeout(() => {
+               try { e.waitUntil(Promise.resolve()); console.log("accepted"); }
+               catch (err) { console.log(err.name); }
+             }, 0);
+           };"#,
+        false,
+    );
+    assert_eq!(lines, ["InvalidStateError"]);
+}

@@ -33,6 +33,8 @@ pub struct Event {
     dispatching: Cell<bool>,
     initialized: Cell<bool>,
     trusted: Cell<bool>,
+    /// Set when a listener threw during dispatch (a failed `sync` attempt, for one).
+    listener_threw: Cell<bool>,
     time_stamp: f64,
 }
 
@@ -54,6 +56,7 @@ impl Event {
             dispatching: Cell::new(false),
             initialized: Cell::new(false),
             trusted: Cell::new(false),
+            listener_threw: Cell::new(false),
             time_stamp: global.now_ms(),
         }
     }
@@ -124,6 +127,12 @@ impl Event {
     }
     pub(crate) fn set_in_passive_listener(&self, v: bool) {
         self.in_passive_listener.set(v)
+    }
+    pub fn listener_threw(&self) -> bool {
+        self.listener_threw.get()
+    }
+    pub(crate) fn set_listener_threw(&self) {
+        self.listener_threw.set(true)
     }
     pub fn is_trusted(&self) -> bool {
         self.trusted.get()

@@ -273,6 +273,7 @@ impl EventTarget {
             };
             event.set_in_passive_listener(false);
             if let Err(error) = result {
+                event.set_listener_threw();
                 crate::script_runtime::report_error(cx, global, error);
             }
             if event.stop_immediate_propagation_flag() {

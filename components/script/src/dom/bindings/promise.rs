@@ -40,6 +40,11 @@ impl Promise {
         unsafe { GetPromiseState(self.object.handle()) == PromiseState::Pending }
     }
 
+    pub fn is_rejected(&self) -> bool {
+        // SAFETY: the object is a rooted promise.
+        unsafe { GetPromiseState(self.object.handle()) == PromiseState::Rejected }
+    }
+
     /// # Safety
     /// `cx` in the promise's realm.
     pub unsafe fn resolve<T: ToJs + ?Sized>(&self, cx: &mut JSContext, value: &T) {
