@@ -10,11 +10,14 @@
 //! constellation's router looks up the sender's origin in its own records
 //! and passes it down as `client_origin`.
 //!
-//! For now the crate holds the first piece of that: the service-worker
-//! registry and its job queue ([`service_worker`]). It is pure Rust (no
-//! JS): fetching a script and running its `install`/`activate` events are
-//! behind the [`service_worker::ScriptFetcher`] and
-//! [`service_worker::WorkerHost`] traits, which the network code and the
-//! script side implement.
+//! For now the crate holds two pieces of that: the service-worker
+//! registry and its job queue ([`service_worker`]), and the host of the
+//! background sync service ([`crate::background_sync::SyncHost`]), which checks
+//! every sync request against the origin it recorded for the sender.
+//! Both are pure Rust (no JS): fetching a script and running its
+//! `install`/`activate` events are behind the
+//! [`service_worker::ScriptFetcher`] and [`service_worker::WorkerHost`]
+//! traits, which the network code and the script side implement.
 
+pub mod background_sync;
 pub mod service_worker;
