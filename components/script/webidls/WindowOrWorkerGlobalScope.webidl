@@ -22,6 +22,14 @@ interface mixin WindowOrWorkerGlobalScope {
 
   undefined queueMicrotask(VoidFunction callback);
 
+  // https://html.spec.whatwg.org/multipage/structured-data.html#dom-structuredclone
+  any structuredClone(any value, optional StructuredSerializeOptions options = {});
+
   // https://w3c.github.io/hr-time/#the-performance-attribute
   [Replaceable] readonly attribute Performance performance;
+};
+
+// https://html.spec.whatwg.org/multipage/structured-data.html#structuredserializeoptions
+dictionary StructuredSerializeOptions {
+  sequence<object> transfer = [];
 };

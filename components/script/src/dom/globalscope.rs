@@ -329,6 +329,22 @@ macro_rules! window_or_worker_global_scope_methods {
                 $crate::script_runtime::queue_microtask(cx, self.global_scope(), &callback.callback)
             }
         }
+        /// <https://html.spec.whatwg.org/multipage/structured-data.html#dom-structuredclone>
+        fn StructuredClone(
+            &self,
+            cx: &mut JSContext,
+            value: HandleValue<'_>,
+            options: &StructuredSerializeOptions,
+        ) -> Fallible<JSVal> {
+            if !options.transfer.is_empty() {
+                return Err(Error::dom(
+                    $crate::dom::domexception::DOMErrorName::DataCloneError,
+                    "Transferring objects is not supported yet.",
+                ));
+            }
+            // SAFETY: called from a binding native in this realm.
+            unsafe { $crate::dom::bindings::structuredclone::structured_clone(cx, value) }
+        }
         /// <https://w3c.github.io/hr-time/#the-performance-attribute>
         fn Performance(
             &self,

@@ -9,6 +9,7 @@ pub mod interface;
 pub mod promise;
 pub mod reflector;
 pub mod root;
+pub mod structuredclone;
 pub mod utils;
 
 /// Everything a DOM implementation file usually needs.
