@@ -12,7 +12,7 @@ use crate::dom::domimplementation::DOMImplementation;
 use crate::dom::element::{is_valid_element_name, Element};
 use crate::dom::event::Event;
 use crate::dom::eventtarget::EventTarget;
-use crate::dom::htmlcollection::{CollectionFilter, HTMLCollection};
+use crate::dom::htmlcollection::HTMLCollection;
 use crate::dom::htmlelement::HTMLElement;
 use crate::dom::htmlscriptelement::HTMLScriptElement;
 use crate::dom::location::Location;
@@ -167,28 +167,14 @@ impl DocumentMethods for Document {
         cx: &mut JSContext,
         qualified_name: DOMString,
     ) -> Fallible<DomRoot<HTMLCollection>> {
-        Ok(HTMLCollection::new(
-            cx,
-            self.global(),
-            &self.node,
-            CollectionFilter::TagName(qualified_name),
-        ))
+        Ok(HTMLCollection::by_tag_name(cx, &self.node, qualified_name))
     }
     fn GetElementsByClassName(
         &self,
         cx: &mut JSContext,
         class_names: DOMString,
     ) -> Fallible<DomRoot<HTMLCollection>> {
-        let classes = class_names
-            .split_ascii_whitespace()
-            .map(String::from)
-            .collect();
-        Ok(HTMLCollection::new(
-            cx,
-            self.global(),
-            &self.node,
-            CollectionFilter::ClassNames(classes),
-        ))
+        Ok(HTMLCollection::by_class_names(cx, &self.node, &class_names))
     }
     /// <https://dom.spec.whatwg.org/#dom-document-createelement>
     fn CreateElement(

@@ -7,7 +7,7 @@ use mozjs::jsapi::JSTracer;
 use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::domtokenlist::DOMTokenList;
-use crate::dom::htmlcollection::{CollectionFilter, HTMLCollection};
+use crate::dom::htmlcollection::HTMLCollection;
 use crate::dom::node::{parent_children, Node};
 
 pub const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
@@ -257,28 +257,14 @@ impl ElementMethods for Element {
         cx: &mut JSContext,
         qualified_name: DOMString,
     ) -> Fallible<DomRoot<HTMLCollection>> {
-        Ok(HTMLCollection::new(
-            cx,
-            self.global(),
-            &self.node,
-            CollectionFilter::TagName(qualified_name),
-        ))
+        Ok(HTMLCollection::by_tag_name(cx, &self.node, qualified_name))
     }
     fn GetElementsByClassName(
         &self,
         cx: &mut JSContext,
         class_names: DOMString,
     ) -> Fallible<DomRoot<HTMLCollection>> {
-        let classes = class_names
-            .split_ascii_whitespace()
-            .map(String::from)
-            .collect();
-        Ok(HTMLCollection::new(
-            cx,
-            self.global(),
-            &self.node,
-            CollectionFilter::ClassNames(classes),
-        ))
+        Ok(HTMLCollection::by_class_names(cx, &self.node, &class_names))
     }
     fn Children(&self, cx: &mut JSContext) -> Fallible<DomRoot<HTMLCollection>> {
         Ok(parent_children(cx, &self.node))

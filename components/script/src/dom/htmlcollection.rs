@@ -42,6 +42,38 @@ impl HTMLCollection {
         )
     }
 
+    /// https://dom.spec.whatwg.org/#concept-getelementsbytagname under `root`.
+    pub fn by_tag_name(
+        cx: &mut JSContext,
+        root: &Node,
+        qualified_name: DOMString,
+    ) -> DomRoot<HTMLCollection> {
+        Self::new(
+            cx,
+            root.global(),
+            root,
+            CollectionFilter::TagName(qualified_name),
+        )
+    }
+
+    /// https://dom.spec.whatwg.org/#concept-getelementsbyclassname under `root`.
+    pub fn by_class_names(
+        cx: &mut JSContext,
+        root: &Node,
+        class_names: &str,
+    ) -> DomRoot<HTMLCollection> {
+        let classes = class_names
+            .split_ascii_whitespace()
+            .map(String::from)
+            .collect();
+        Self::new(
+            cx,
+            root.global(),
+            root,
+            CollectionFilter::ClassNames(classes),
+        )
+    }
+
     fn elements(&self) -> Vec<DomRoot<Element>> {
         match &self.filter {
             CollectionFilter::Children => self.root.child_elements(),
