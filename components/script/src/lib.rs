@@ -7,7 +7,8 @@
 //! - `event_loop`, `timers`: tasks, timers and microtask checkpoints.
 //! - `html_parser`: html5ever building a Document, running scripts as it goes.
 //! - `page`: running a whole page headless (what the shell uses).
-//! - `worker`: running a service worker script on its own thread.
+//! - `service_worker_thread`: a service worker's thread, driven by the constellation.
+//! - `worker`: what runs on it: evaluating the script, firing events.
 //!
 //! This crate never depends on the constellation or the services: it talks to them through
 //! the message types in `components/shared`.
@@ -20,5 +21,6 @@ pub mod event_loop;
 pub mod html_parser;
 pub mod page;
 pub mod script_runtime;
+pub mod service_worker_thread;
 pub mod timers;
 pub mod worker;

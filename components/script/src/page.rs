@@ -28,6 +28,10 @@ pub struct PageOptions {
     pub timeout: Option<Duration>,
     pub prefs: Prefs,
     pub console: ConsoleCallback,
+    /// The page's channels to the constellation (the engine makes them when
+    /// it creates the client). Without them the page has no
+    /// `navigator.serviceWorker` connection: its requests reject.
+    pub client: Option<script_traits::ClientChannels>,
 }
 
 /// How a page run ended.
@@ -53,7 +57,7 @@ impl ConsoleSink for CallbackSink {
 
 /// Stack size of script threads: well above SpiderMonkey's 1 MiB native stack quota, so
 /// runaway recursion becomes a catchable "too much recursion" error.
-const SCRIPT_THREAD_STACK_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const SCRIPT_THREAD_STACK_BYTES: usize = 16 * 1024 * 1024;
 
 /// Resolves a command-line argument to a URL: an absolute URL as is, anything else as a
 /// file path.

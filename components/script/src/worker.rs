@@ -167,3 +167,16 @@ fn run_here(
     };
     outcome.into()
 }
+
+/// The body of a service worker's thread (see `service_worker_thread`).
+pub(crate) fn run_worker_thread(
+    _cx: &mut mozjs::context::JSContext,
+    start: crate::service_worker_thread::ServiceWorkerStart,
+) {
+    let _ = start
+        .channels
+        .to_constellation
+        .send(script_traits::WorkerMsg::Evaluated(
+            script_traits::ScriptEvaluation::Failed("not implemented yet".into()),
+        ));
+}

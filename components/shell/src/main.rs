@@ -76,6 +76,7 @@ fn run(args: RunArgs) -> ExitCode {
         let _ = out.flush();
     });
     let outcome = run_page(PageOptions {
+        client: None,
         url,
         timeout: Some(Duration::from_secs_f64(args.timeout)),
         prefs,

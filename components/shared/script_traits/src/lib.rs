@@ -1,6 +1,8 @@
 //! The vocabulary script threads and the constellation share.
 //!
-//! For now this is the service-worker part of it: what a page's
+//! [`channels`](crate::ScriptMsg): the channels of pages and service workers
+//! to the constellation and what travels on them. And the service-worker
+//! requests: what a page's
 //! `navigator.serviceWorker` asks the constellation's registry
 //! ([`ServiceWorkerRequest`]), what it gets back ([`RegistrationInfo`],
 //! [`ServiceWorkerInfo`]), and the errors the promises reject with
@@ -11,12 +13,18 @@
 //!
 //! Spec: <https://w3c.github.io/ServiceWorker/>.
 
+mod channels;
 mod error;
 mod messages;
 mod service_worker;
 
 pub use base::id::ServiceWorkerRegistrationId;
 
+pub use crate::channels::{
+    ClientChannels, ClientId, ClientInfo, ClientSetup, ClientType, FrameType, ImportedScript,
+    RegistrationUpdate, ScriptEvaluation, ScriptMsg, SerializedMessage, ToClientMsg, ToWorkerMsg,
+    WorkerChannels, WorkerEvent, WorkerEventId, WorkerEventOutcome, WorkerMsg,
+};
 pub use crate::error::ServiceWorkerError;
 pub use crate::messages::{
     GetRegistrationReply, GetRegistrationsReply, RegisterReply, ServiceWorkerRequest,

@@ -1,0 +1,94 @@
+//! A service worker's thread: its own SpiderMonkey runtime and
+//! ServiceWorkerGlobalScope, driven by the constellation over
+//! [`script_traits::WorkerChannels`].
+//!
+//! The embedder (the engine's worker host) calls [`spawn_service_worker`]
+//! with the worker's stored script; the thread evaluates it, answers
+//! [`WorkerMsg::Evaluated`], then fires each event the constellation sends
+//! and answers [`WorkerMsg::EventDone`] when its `waitUntil` promises have
+//! settled. It runs until [`ToWorkerMsg::Terminate`], until its channel
+//! closes, or until [`WorkerHandle::interrupt`] stops whatever script runs.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use base::prefs::Prefs;
+use script_traits::{ImportedScript, RegistrationInfo, ServiceWorkerInfo, WorkerChannels};
+
+use crate::page::ConsoleCallback;
+
+/// Everything a worker thread starts from.
+pub struct ServiceWorkerStart {
+    /// The worker's registration as it is now.
+    pub registration: RegistrationInfo,
+    /// The worker itself (its id, script URL and state).
+    pub worker: ServiceWorkerInfo,
+    /// The main script, byte for byte as fetched (or stored).
+    pub script: Vec<u8>,
+    /// The scripts stored with the worker: what `importScripts()` returns
+    /// without touching the network. Empty on a first run.
+    pub imported_scripts: Vec<ImportedScript>,
+    /// True when the worker runs for the first time (from a register or
+    /// update job): `importScripts()` may then fetch, and what it fetched is
+    /// reported in [`script_traits::ScriptEvaluation::Ok`]. After that, only
+    /// stored scripts can be imported (a NetworkError otherwise).
+    pub first_run: bool,
+    pub prefs: Prefs,
+    /// Receives the worker's console messages.
+    pub console: ConsoleCallback,
+    pub channels: WorkerChannels,
+}
+
+/// The embedder's hold on a running worker thread.
+pub struct WorkerHandle {
+    thread: Option<JoinHandle<()>>,
+    terminate: Arc<AtomicBool>,
+    context: Option<mozjs::rust::ThreadSafeJSContext>,
+}
+
+impl WorkerHandle {
+    /// Stops the worker at once: a running script is interrupted (uncatchably),
+    /// and the thread ends without running anything else. For a worker that
+    /// hangs (an event past `serviceworker.max_event_duration_ms`).
+    pub fn interrupt(&self) {
+        self.terminate.store(true, Ordering::SeqCst);
+        if let Some(context) = &self.context {
+            context.request_interrupt_callback();
+        }
+    }
+
+    /// Whether the thread has ended.
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
+    /// Waits for the thread to end.
+    pub fn join(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts a worker thread. The first message on its channel is
+/// [`script_traits::WorkerMsg::Evaluated`].
+pub fn spawn_service_worker(start: ServiceWorkerStart) -> std::io::Result<WorkerHandle> {
+    let terminate = Arc::new(AtomicBool::new(false));
+    let thread_terminate = terminate.clone();
+    let (context_tx, context_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::Builder::new()
+        .name(format!("{}", start.worker.id))
+        .stack_size(crate::page::SCRIPT_THREAD_STACK_BYTES)
+        .spawn(move || {
+            let mut runtime = crate::script_runtime::new_runtime(thread_terminate);
+            let _ = context_tx.send(runtime.thread_safe_js_context());
+            crate::worker::run_worker_thread(runtime.cx(), start);
+        })?;
+    let context = context_rx.recv().ok();
+    Ok(WorkerHandle {
+        thread: Some(thread),
+        terminate,
+        context,
+    })
+}

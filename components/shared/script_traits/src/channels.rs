@@ -1,0 +1,363 @@
+//! The channels between script threads (pages and service workers) and the
+//! constellation, and everything that travels on them.
+//!
+//! Every page gets a [`ClientChannels`] pair when the embedder creates it:
+//! [`ScriptMsg`] up to the constellation, [`ToClientMsg`] back down. Every
+//! running service worker gets a [`WorkerChannels`] pair: [`WorkerMsg`] up,
+//! [`ToWorkerMsg`] down. The constellation routes each receiver itself, so it
+//! knows which client or worker sent a message without trusting anything in
+//! it: no message here carries its sender's origin or id.
+//!
+//! Message values (`postMessage`'s `message`) travel as SpiderMonkey
+//! structured-clone bytes ([`SerializedMessage`]), produced and read only by
+//! the script side.
+//!
+//! Spec: <https://w3c.github.io/ServiceWorker/>.
+
+use std::fmt;
+
+use ipc_channel::ipc::{IpcReceiver, IpcSender};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::ServiceWorkerError;
+use crate::messages::ServiceWorkerRequest;
+use crate::service_worker::{RegistrationInfo, ServiceWorkerId, ServiceWorkerInfo};
+
+/// <https://w3c.github.io/ServiceWorker/#dom-client-id>: an environment's id,
+/// given by the constellation and unique for the engine's run.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ClientId(pub String);
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// <https://w3c.github.io/ServiceWorker/#enumdef-clienttype>, as stored on a
+/// client (never `all`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ClientType {
+    Window,
+    Worker,
+    SharedWorker,
+}
+
+impl ClientType {
+    /// The `ClientType` Web IDL enum value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientType::Window => "window",
+            ClientType::Worker => "worker",
+            ClientType::SharedWorker => "sharedworker",
+        }
+    }
+}
+
+/// <https://w3c.github.io/ServiceWorker/#enumdef-frametype>
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FrameType {
+    Auxiliary,
+    TopLevel,
+    Nested,
+    None,
+}
+
+impl FrameType {
+    /// The `FrameType` Web IDL enum value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FrameType::Auxiliary => "auxiliary",
+            FrameType::TopLevel => "top-level",
+            FrameType::Nested => "nested",
+            FrameType::None => "none",
+        }
+    }
+}
+
+/// A client as a service worker's `Client` object shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientInfo {
+    pub id: ClientId,
+    /// The document's URL (after redirects).
+    pub url: Url,
+    pub client_type: ClientType,
+    pub frame_type: FrameType,
+}
+
+/// A structured-clone serialization of a JS value, made by the sender's
+/// script thread and read by the receiver's. Opaque to everyone else.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SerializedMessage(pub Vec<u8>);
+
+/// What the constellation tells a page once its document is loaded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSetup {
+    /// The page's own client record (`Client.id` as workers see it).
+    pub client: ClientInfo,
+    /// `navigator.serviceWorker.controller`: the active worker of the
+    /// registration whose scope matches the page's URL, if any.
+    pub controller: Option<ServiceWorkerInfo>,
+}
+
+/// A page's script thread to the constellation.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum ScriptMsg {
+    /// Sent once, first, when the document's response arrived: its final
+    /// URL. The constellation records the client and answers with its setup.
+    /// A second `DocumentLoaded` from the same client is refused (the reply
+    /// sender is dropped).
+    DocumentLoaded {
+        url: Url,
+        reply: IpcSender<ClientSetup>,
+    },
+    /// A `navigator.serviceWorker` or `ServiceWorkerRegistration` request.
+    ServiceWorker(ServiceWorkerRequest),
+    /// `serviceWorker.postMessage(message)`: fires `message` at the worker,
+    /// starting it if it is stopped. `done` gets `()` when the worker's
+    /// message event has finished (its `waitUntil` promises settled), or
+    /// is dropped if the message could not be delivered. Everything the
+    /// worker posted to clients during the event is routed before `done`.
+    PostMessageToWorker {
+        worker: ServiceWorkerId,
+        message: SerializedMessage,
+        done: IpcSender<()>,
+    },
+    /// The page is going away: forget the client.
+    Closed,
+}
+
+/// The constellation to a page's script thread (and, as
+/// [`ToWorkerMsg::Registration`], to workers).
+#[derive(Debug, Serialize, Deserialize)]
+pub enum ToClientMsg {
+    /// Update Registration State / Update Worker State: the registration
+    /// as it is now. `changed_worker`, if any, is the worker whose state
+    /// changed (its `statechange` event fires after the registration's
+    /// attributes are updated). Sent to every client and worker of the
+    /// registration's origin.
+    Registration(RegistrationUpdate),
+    /// The page's controller changed (`clients.claim()`, or a new active
+    /// worker of the registration controlling it): fire `controllerchange`.
+    ControllerChanged { controller: ServiceWorkerInfo },
+    /// `client.postMessage(message)` from a service worker.
+    Message {
+        source: ServiceWorkerInfo,
+        /// The worker's origin, serialized (`MessageEvent.origin`).
+        origin: String,
+        message: SerializedMessage,
+    },
+}
+
+/// A change of a registration, see [`ToClientMsg::Registration`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationUpdate {
+    pub registration: RegistrationInfo,
+    pub changed_worker: Option<ServiceWorkerInfo>,
+    /// A new installing worker appeared: fire `updatefound`.
+    pub update_found: bool,
+}
+
+/// Numbers the events the constellation asks a worker to fire, so their
+/// completions can be matched. Unique per engine run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct WorkerEventId(pub u64);
+
+/// An event the constellation asks a worker to fire (a functional event or a
+/// lifecycle event).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorkerEvent {
+    /// `install`: <https://w3c.github.io/ServiceWorker/#installation-algorithm>.
+    Install,
+    /// `activate`: <https://w3c.github.io/ServiceWorker/#activation-algorithm>.
+    Activate,
+    /// `message` (an ExtendableMessageEvent) from a client.
+    Message {
+        source: ClientInfo,
+        /// The client's origin, serialized.
+        origin: String,
+        message: SerializedMessage,
+    },
+    /// `sync`: <https://wicg.github.io/background-sync/spec/#fire-a-sync-event>.
+    Sync { tag: String, last_chance: bool },
+}
+
+impl WorkerEvent {
+    /// The event's type, as JS sees it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            WorkerEvent::Install => "install",
+            WorkerEvent::Activate => "activate",
+            WorkerEvent::Message { .. } => "message",
+            WorkerEvent::Sync { .. } => "sync",
+        }
+    }
+}
+
+/// How an event dispatched in a worker ended. Timeouts are judged by the
+/// constellation, which terminates a worker whose event runs too long.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WorkerEventOutcome {
+    /// Every `waitUntil` promise fulfilled (or there were none) and no
+    /// listener threw.
+    Completed,
+    /// A listener threw (the exception was reported to the console).
+    ListenerThrew,
+    /// A `waitUntil` promise rejected.
+    WaitUntilRejected,
+    /// The message could not be deserialized in the worker (its
+    /// `messageerror` fired instead).
+    MessageError,
+}
+
+/// The result of evaluating a worker's script when it starts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScriptEvaluation {
+    /// The script ran to its end. On a worker's first run, the scripts it
+    /// imported with `importScripts()`, in order, to be stored with it.
+    Ok {
+        imported_scripts: Vec<ImportedScript>,
+    },
+    /// The script did not parse or threw at the top level: the message.
+    Failed(String),
+}
+
+/// A script imported by `importScripts()`, byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedScript {
+    pub url: Url,
+    pub source: Vec<u8>,
+}
+
+/// A service worker's thread to the constellation.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum WorkerMsg {
+    /// Sent once, first: how evaluating the script went.
+    Evaluated(ScriptEvaluation),
+    /// The event numbered `id` finished.
+    EventDone {
+        id: WorkerEventId,
+        outcome: WorkerEventOutcome,
+    },
+    /// `self.skipWaiting()`; `reply` once the skip-waiting flag is set.
+    SkipWaiting { reply: IpcSender<()> },
+    /// `clients.get(id)`: a client of the worker's origin, or `None`.
+    GetClient {
+        id: String,
+        reply: IpcSender<Option<ClientInfo>>,
+    },
+    /// `clients.matchAll(options)`: clients of the worker's origin,
+    /// controlled by this worker unless `include_uncontrolled`, of the given
+    /// type (`None` = all), most recently created last.
+    MatchAllClients {
+        include_uncontrolled: bool,
+        client_type: Option<ClientType>,
+        reply: IpcSender<Vec<ClientInfo>>,
+    },
+    /// `clients.claim()`: only an active worker may claim.
+    Claim {
+        reply: IpcSender<Result<(), ServiceWorkerError>>,
+    },
+    /// `client.postMessage(message)`.
+    PostMessageToClient {
+        client: ClientId,
+        message: SerializedMessage,
+    },
+    /// `self.registration.update()` / `unregister()`, with the worker's
+    /// origin as the client origin.
+    ServiceWorker(ServiceWorkerRequest),
+}
+
+/// The constellation to a service worker's thread.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum ToWorkerMsg {
+    /// Fire `event` and answer with [`WorkerMsg::EventDone`] when it is over.
+    Event {
+        id: WorkerEventId,
+        event: WorkerEvent,
+    },
+    /// A registration of the worker's origin changed (its own included:
+    /// `self.registration.active`, `self.serviceWorker.state`).
+    Registration(RegistrationUpdate),
+    /// Stop: the thread ends its event loop and exits. (A worker stuck in a
+    /// script is interrupted through its `WorkerHandle` instead.)
+    Terminate,
+}
+
+/// A page's ends of its channels, given to the script thread.
+#[derive(Debug)]
+pub struct ClientChannels {
+    pub to_constellation: IpcSender<ScriptMsg>,
+    pub from_constellation: IpcReceiver<ToClientMsg>,
+}
+
+/// A worker's ends of its channels, given to the worker thread.
+#[derive(Debug)]
+pub struct WorkerChannels {
+    pub to_constellation: IpcSender<WorkerMsg>,
+    pub from_constellation: IpcReceiver<ToWorkerMsg>,
+}
+
+#[cfg(test)]
+mod tests {
+    use ipc_channel::ipc;
+
+    use super::*;
+    use crate::service_worker::ServiceWorkerState;
+
+    #[test]
+    fn worker_messages_cross_ipc() {
+        let (to_worker, from_constellation) = ipc::channel::<ToWorkerMsg>().unwrap();
+        let source = ClientInfo {
+            id: ClientId("c1".into()),
+            url: Url::parse("https://a.test/page.html").unwrap(),
+            client_type: ClientType::Window,
+            frame_type: FrameType::TopLevel,
+        };
+        to_worker
+            .send(ToWorkerMsg::Event {
+                id: WorkerEventId(7),
+                event: WorkerEvent::Message {
+                    source: source.clone(),
+                    origin: "https://a.test".into(),
+                    message: SerializedMessage(vec![1, 2, 3]),
+                },
+            })
+            .unwrap();
+        let ToWorkerMsg::Event { id, event } = from_constellation.recv().unwrap() else {
+            panic!("expected an event");
+        };
+        assert_eq!(id, WorkerEventId(7));
+        assert_eq!(event.name(), "message");
+        let WorkerEvent::Message { source: got, .. } = event else {
+            panic!("expected a message event");
+        };
+        assert_eq!(got, source);
+    }
+
+    #[test]
+    fn client_messages_cross_ipc() {
+        let (to_client, receiver) = ipc::channel::<ToClientMsg>().unwrap();
+        let worker = ServiceWorkerInfo {
+            id: ServiceWorkerId(2),
+            script_url: Url::parse("https://a.test/sw.js").unwrap(),
+            state: ServiceWorkerState::Activated,
+        };
+        to_client
+            .send(ToClientMsg::ControllerChanged {
+                controller: worker.clone(),
+            })
+            .unwrap();
+        match receiver.recv().unwrap() {
+            ToClientMsg::ControllerChanged { controller } => assert_eq!(controller, worker),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn enum_values_are_the_web_idl_strings() {
+        assert_eq!(ClientType::SharedWorker.as_str(), "sharedworker");
+        assert_eq!(FrameType::TopLevel.as_str(), "top-level");
+    }
+}
