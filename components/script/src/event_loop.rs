@@ -99,6 +99,12 @@ impl EventLoop {
         }
     }
 
+    /// A sender of remote tasks for a thread that posts unsolicited work (messages from
+    /// the constellation): holding it does not keep the loop from going idle.
+    pub fn remote_sender(&self) -> Sender<RemoteTask> {
+        self.remote_tx.clone()
+    }
+
     pub fn loader(&self) -> &net::Loader {
         &self.loader
     }

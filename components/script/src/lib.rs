@@ -16,6 +16,7 @@
 #[macro_use]
 extern crate html5ever;
 
+pub mod constellation_link;
 pub mod dom;
 pub mod event_loop;
 pub mod html_parser;

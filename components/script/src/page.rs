@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use base::prefs::Prefs;
 use url::Url;
 
+use crate::constellation_link::ConstellationLink;
 use crate::dom::bindings::codegen::DocumentReadyState;
 use crate::dom::bindings::reflector::{Castable, DomObject};
 use crate::dom::document::Document;
@@ -181,16 +182,63 @@ fn run_page_on_this_thread(
             .content_type
             .clone()
             .unwrap_or_else(|| "text/html".into());
+        let client = options
+            .client
+            .map(|channels| connect_client(cx, &window, &url, channels));
         let document = Document::new(cx, &window, url, content_type);
         crate::html_parser::parse_html(cx, &document, &html);
         queue_load_events(&event_loop, &document);
         // SAFETY: in the window's realm.
         let outcome = unsafe { event_loop.run_until_idle(cx, window.global_scope(), deadline) };
+        if let Some(to_constellation) = client {
+            let _ = to_constellation.send(script_traits::ScriptMsg::Closed);
+        }
+        window.global_scope().clear_service_worker_objects();
+        crate::dom::bindings::trusted::clear();
         drop(document);
         drop(window);
         outcome
     };
     outcome.into()
+}
+
+/// Connects the page to the constellation: its link for requests, its incoming messages as
+/// tasks, and the `DocumentLoaded` round trip that names its controller.
+fn connect_client(
+    cx: &mut mozjs::context::JSContext,
+    window: &Window,
+    url: &Url,
+    channels: script_traits::ClientChannels,
+) -> ipc_channel::ipc::IpcSender<script_traits::ScriptMsg> {
+    let global = window.global_scope();
+    let to_constellation = channels.to_constellation.clone();
+    global.set_constellation_link(ConstellationLink::Client(channels.to_constellation));
+    crate::constellation_link::route_to_event_loop(
+        global,
+        channels.from_constellation,
+        crate::dom::serviceworkercontainer::handle_client_message,
+        None,
+    );
+    let Ok((reply, setup)) = ipc_channel::ipc::channel() else {
+        return to_constellation;
+    };
+    let loaded = script_traits::ScriptMsg::DocumentLoaded {
+        url: url.clone(),
+        reply,
+    };
+    if to_constellation.send(loaded).is_ok() {
+        match setup.recv() {
+            // SAFETY: in the window's realm.
+            Ok(setup) => unsafe {
+                crate::dom::serviceworkercontainer::apply_client_setup(cx, global, &setup)
+            },
+            Err(error) => log::warn!(
+                target: "bgsync::script::service_worker",
+                "the constellation did not set up {url}: {error}"
+            ),
+        }
+    }
+    to_constellation
 }
 
 impl From<RunOutcome> for PageOutcome {
@@ -211,7 +259,10 @@ fn queue_load_events(event_loop: &EventLoop, document: &Document) {
         let event = Event::new(cx, doc.global(), "DOMContentLoaded", true, false);
         event.set_trusted(true);
         // SAFETY: tasks run in the page's realm.
-        unsafe { doc.upcast::<EventTarget>().dispatch_event(cx, &event) };
+        unsafe {
+            doc.upcast::<EventTarget>().dispatch_event(cx, &event);
+            crate::dom::serviceworkercontainer::document_parsed(cx, doc.global());
+        }
         let doc2 = doc.clone();
         doc.global().event_loop().queue_task(Box::new(move |cx| {
             doc2.set_ready_state(cx, DocumentReadyState::Complete);

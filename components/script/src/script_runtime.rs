@@ -212,6 +212,32 @@ pub unsafe fn run_classic_script(
     ok
 }
 
+/// Evaluates `source` in `global` and leaves any exception pending for the caller
+/// (`importScripts()` rethrows what the imported script threw). False if it threw or was
+/// terminated.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn evaluate_propagating(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    source: &str,
+    url: &str,
+) -> bool {
+    let filename = CString::new(url.replace('\0', "")).unwrap_or_default();
+    let options = CompileOptionsWrapper::new(cx, filename, 1);
+    rooted!(&in(cx) let global_object = global.reflector().get());
+    rooted!(&in(cx) let mut rval = UndefinedValue());
+    evaluate_script(
+        cx,
+        global_object.handle(),
+        source,
+        rval.handle_mut(),
+        options,
+    )
+    .is_ok()
+}
+
 /// Reports `error` as an uncaught exception of `global`.
 ///
 /// # Safety

@@ -1,6 +1,6 @@
-//! Running a service worker's script on its own thread and runtime until its event loop is
-//! idle: the worker side of the service-worker issue (events, messaging and the registry
-//! connection come with it).
+//! What runs on a service worker's thread: evaluating its script, firing the events the
+//! constellation sends (`run_worker_thread`), and the older one-shot runners used by tests
+//! (`run_service_worker`, `run_sync_attempt`).
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -10,14 +10,28 @@ use url::Url;
 
 use background_sync_traits::{SyncEventFailure, SyncEventOutcome};
 
+use crate::constellation_link::{route_to_event_loop, ConstellationLink};
 use crate::dom::bindings::reflector::{Castable, DomObject};
+use crate::dom::bindings::root::DomRoot;
+use crate::dom::bindings::structuredclone::deserialize;
+use crate::dom::client::Client;
 use crate::dom::event::Event;
 use crate::dom::extendableevent::ExtendableEvent;
+use crate::dom::extendablemessageevent::ExtendableMessageEvent;
 use crate::dom::globalscope::ConsoleSink;
+use crate::dom::globalscope::GlobalScope;
 use crate::dom::serviceworkerglobalscope::ServiceWorkerGlobalScope;
 use crate::dom::syncevent::SyncEvent;
+use crate::dom::workerglobalscope::ScriptImporter;
 use crate::event_loop::{EventLoop, RunOutcome};
 use crate::page::{run_on_script_thread, CallbackSink, ConsoleCallback, PageOutcome};
+use crate::service_worker_thread::ServiceWorkerStart;
+use mozjs::context::JSContext;
+use mozjs::jsval::UndefinedValue;
+use mozjs::rooted;
+use script_traits::{
+    ScriptEvaluation, ToWorkerMsg, WorkerEvent, WorkerEventId, WorkerEventOutcome, WorkerMsg,
+};
 
 pub struct WorkerOptions {
     /// The worker script's URL (its global's URL).
@@ -168,15 +182,132 @@ fn run_here(
     outcome.into()
 }
 
-/// The body of a service worker's thread (see `service_worker_thread`).
+/// The body of a service worker's thread (see `service_worker_thread`): evaluate the
+/// script, report it, then fire the constellation's events until told to stop or
+/// disconnected.
 pub(crate) fn run_worker_thread(
-    _cx: &mut mozjs::context::JSContext,
+    cx: &mut mozjs::context::JSContext,
     start: crate::service_worker_thread::ServiceWorkerStart,
 ) {
-    let _ = start
-        .channels
-        .to_constellation
-        .send(script_traits::WorkerMsg::Evaluated(
-            script_traits::ScriptEvaluation::Failed("not implemented yet".into()),
-        ));
+    let ServiceWorkerStart {
+        registration,
+        worker,
+        script,
+        imported_scripts,
+        first_run,
+        prefs,
+        console,
+        channels,
+    } = start;
+    let loader = net::Loader::new(net::LoaderConfig::from_prefs(&prefs));
+    let event_loop = Rc::new(EventLoop::new(loader));
+    let sink: Rc<dyn ConsoleSink> = Rc::new(CallbackSink(console));
+    let url = worker.script_url.clone();
+    let global = ServiceWorkerGlobalScope::create(cx, url.clone(), event_loop.clone(), sink);
+    // SAFETY: the raw context is only used to enter the realm.
+    let _realm = mozjs::jsapi::JSAutoRealm::new(unsafe { cx.raw_cx() }, global.reflector().get());
+    let scope = global.global_scope();
+    let to_constellation = channels.to_constellation.clone();
+    scope.set_constellation_link(ConstellationLink::Worker(channels.to_constellation));
+    global.set_identity(cx, &registration, &worker);
+    *global.worker_global_scope().importer().borrow_mut() = ScriptImporter {
+        stored: imported_scripts
+            .into_iter()
+            .map(|script| (script.url, script.source))
+            .collect(),
+        may_fetch: first_run,
+        fetched: Vec::new(),
+    };
+    // The worker lives while the constellation holds its end of the channel.
+    let alive = event_loop.expect_remote_task();
+    route_to_event_loop(
+        scope,
+        channels.from_constellation,
+        handle_worker_message,
+        Some(alive),
+    );
+    let source = String::from_utf8_lossy(&script);
+    // SAFETY: in the worker's realm.
+    let evaluated =
+        unsafe { crate::script_runtime::run_classic_script(cx, scope, &source, url.as_str(), 1) };
+    let evaluation = {
+        let mut importer = global.worker_global_scope().importer().borrow_mut();
+        importer.may_fetch = false;
+        if evaluated {
+            ScriptEvaluation::Ok {
+                imported_scripts: std::mem::take(&mut importer.fetched),
+            }
+        } else {
+            ScriptEvaluation::Failed(format!(
+                "ServiceWorker script evaluation failed: {url} threw an exception or did not \
+                 parse (the worker's console has the error)"
+            ))
+        }
+    };
+    let _ = to_constellation.send(WorkerMsg::Evaluated(evaluation));
+    // SAFETY: in the worker's realm.
+    unsafe {
+        event_loop.run_until(cx, scope, None, || {
+            global.report_finished_events();
+            global.is_terminated()
+        });
+    }
+    global.clear_in_flight();
+    scope.clear_service_worker_objects();
+    crate::dom::bindings::trusted::clear();
+}
+
+/// One message of the constellation to a worker (a task of its event loop).
+fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWorkerMsg) {
+    let Some(global) = scope
+        .upcast_event_target()
+        .downcast::<ServiceWorkerGlobalScope>()
+    else {
+        return;
+    };
+    // SAFETY: tasks run in the worker's realm.
+    unsafe {
+        match message {
+            ToWorkerMsg::Event { id, event } => fire_worker_event(cx, global, id, event),
+            ToWorkerMsg::Registration(update) => scope.apply_registration_update(cx, update),
+            ToWorkerMsg::Terminate => global.terminate(),
+        }
+    }
+}
+
+/// Fires one functional or lifecycle event.
+///
+/// # Safety
+/// `cx` in the worker's realm.
+unsafe fn fire_worker_event(
+    cx: &mut JSContext,
+    global: &ServiceWorkerGlobalScope,
+    id: WorkerEventId,
+    event: WorkerEvent,
+) {
+    let scope = global.global_scope();
+    let event = match event {
+        WorkerEvent::Install => ExtendableEvent::new_trusted(cx, scope, "install"),
+        WorkerEvent::Activate => ExtendableEvent::new_trusted(cx, scope, "activate"),
+        WorkerEvent::Sync { tag, last_chance } => {
+            let event = SyncEvent::new_trusted(cx, scope, tag, last_chance);
+            DomRoot::upcast(event)
+        }
+        WorkerEvent::Message {
+            source,
+            origin,
+            message,
+        } => {
+            rooted!(&in(cx) let mut data = UndefinedValue());
+            if deserialize(cx, &message.0, data.handle_mut()).is_err() {
+                scope.upcast_event_target().fire_event(cx, "messageerror");
+                global.report_event_outcome(id, WorkerEventOutcome::MessageError);
+                return;
+            }
+            let client = Client::new(cx, scope, source);
+            let event = ExtendableMessageEvent::new_trusted(cx, scope, data.get(), origin, &client);
+            DomRoot::upcast(event)
+        }
+    };
+    global.dispatch_extendable(cx, id, event);
 }

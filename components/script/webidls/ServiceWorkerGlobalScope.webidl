@@ -1,10 +1,16 @@
 // https://w3c.github.io/ServiceWorker/#serviceworkerglobalscope-interface
-// clients, registration, serviceWorker and skipWaiting() come with the service worker issue.
 [Global=(Worker,ServiceWorker), Exposed=ServiceWorker, SecureContext]
 interface ServiceWorkerGlobalScope : WorkerGlobalScope {
+  [SameObject] readonly attribute Clients clients;
+  [SameObject] readonly attribute ServiceWorkerRegistration registration;
+  [SameObject] readonly attribute ServiceWorker serviceWorker;
+
+  [NewObject] Promise<undefined> skipWaiting();
+
   attribute EventHandler oninstall;
   attribute EventHandler onactivate;
   attribute EventHandler onfetch;
+
   attribute EventHandler onmessage;
   attribute EventHandler onmessageerror;
 };

@@ -1,8 +1,10 @@
 // https://html.spec.whatwg.org/multipage/workers.html#the-workerglobalscope-common-interface
-// location, navigator and importScripts() come with the service worker issue.
+// location and navigator are not implemented yet.
 [Exposed=Worker]
 interface WorkerGlobalScope : EventTarget {
   readonly attribute WorkerGlobalScope self;
+
+  undefined importScripts(USVString... urls);
 
   attribute OnErrorEventHandler onerror;
   attribute EventHandler onoffline;

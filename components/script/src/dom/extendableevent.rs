@@ -23,6 +23,23 @@ impl ExtendableEvent {
         }
     }
 
+    /// A trusted lifecycle event (`install`, `activate`) for the worker to fire.
+    pub fn new_trusted(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        event_type: &str,
+    ) -> DomRoot<ExtendableEvent> {
+        let event = ExtendableEventBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(ExtendableEvent::new_inherited(global)),
+        );
+        event.upcast::<Event>().init(event_type, false, false);
+        event.upcast::<Event>().set_trusted(true);
+        event
+    }
+
     /// https://w3c.github.io/ServiceWorker/#extendableevent-active: being dispatched, or
     /// extended by a promise that has not settled.
     pub fn is_active(&self) -> bool {

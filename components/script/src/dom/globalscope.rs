@@ -11,6 +11,7 @@ use mozjs::jsapi::{Heap, JSObject, JSTracer};
 use mozjs::rust::Trace;
 use url::Url;
 
+use crate::constellation_link::ServiceWorkerObjects;
 use crate::dom::bindings::codegen::{PrototypeId, PROTOTYPE_COUNT};
 use crate::dom::bindings::interface::GlobalKind;
 use crate::dom::bindings::root::MutNullableDom;
@@ -54,6 +55,7 @@ pub struct GlobalScope {
     helpers: RefCell<Vec<Helper>>,
     closed: Cell<bool>,
     performance: MutNullableDom<Performance>,
+    service_worker_objects: RefCell<ServiceWorkerObjects>,
 }
 
 impl GlobalScope {
@@ -87,6 +89,7 @@ impl GlobalScope {
             helpers: RefCell::new(Vec::new()),
             closed: Cell::new(false),
             performance: MutNullableDom::default(),
+            service_worker_objects: RefCell::new(ServiceWorkerObjects::default()),
         }
     }
 
@@ -169,6 +172,11 @@ impl GlobalScope {
         &self.performance
     }
 
+    /// The service-worker objects and constellation link (see `constellation_link`).
+    pub fn service_worker_objects(&self) -> &RefCell<ServiceWorkerObjects> {
+        &self.service_worker_objects
+    }
+
     pub fn is_closed(&self) -> bool {
         self.closed.get()
     }
@@ -202,6 +210,7 @@ unsafe impl Trace for GlobalScope {
         }
         self.timers.trace(trc);
         self.performance.trace(trc);
+        self.service_worker_objects.borrow().trace(trc);
     }
 }
 

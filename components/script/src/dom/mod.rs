@@ -2,8 +2,9 @@
 //! binding runtime in `bindings` and the non-IDL `globalscope`.
 
 pub mod bindings;
-
 pub mod characterdata;
+pub mod client;
+pub mod clients;
 pub mod comment;
 pub mod console;
 pub mod customevent;
@@ -17,11 +18,13 @@ pub mod errorevent;
 pub mod event;
 pub mod eventtarget;
 pub mod extendableevent;
+pub mod extendablemessageevent;
 pub mod globalscope;
 pub mod htmlcollection;
 pub mod htmlelement;
 pub mod htmlscriptelement;
 pub mod location;
+pub mod messageevent;
 pub mod navigator;
 pub mod node;
 pub mod nodelist;
@@ -29,7 +32,10 @@ pub mod performance;
 pub mod promiserejectionevent;
 pub mod selectors;
 pub mod serialize;
+pub mod serviceworker;
+pub mod serviceworkercontainer;
 pub mod serviceworkerglobalscope;
+pub mod serviceworkerregistration;
 pub mod syncevent;
 pub mod text;
 pub mod url;

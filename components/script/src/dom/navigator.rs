@@ -47,6 +47,13 @@ impl NavigatorMethods for Navigator {
     fn UserAgent(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
         Ok(USER_AGENT.into())
     }
+    /// <https://w3c.github.io/ServiceWorker/#navigator-service-worker> ([SameObject]).
+    fn ServiceWorker(
+        &self,
+        cx: &mut JSContext,
+    ) -> Fallible<DomRoot<crate::dom::serviceworkercontainer::ServiceWorkerContainer>> {
+        Ok(crate::dom::serviceworkercontainer::ServiceWorkerContainer::of(cx, self.global()))
+    }
 }
 
 // SAFETY: nothing to trace.

@@ -1,19 +1,42 @@
 //! ServiceWorkerGlobalScope (https://w3c.github.io/ServiceWorker/#serviceworkerglobalscope-interface):
 //! the global object of a service worker, on its own thread with its own runtime.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use mozjs::jsapi::JSTracer;
+use script_traits::{
+    RegistrationInfo, ServiceWorkerInfo, WorkerEventId, WorkerEventOutcome, WorkerMsg,
+};
 
+use crate::constellation_link::request_promise;
 use crate::dom::bindings::interface::GlobalKind;
 use crate::dom::bindings::prelude::*;
+use crate::dom::clients::Clients;
+use crate::dom::event::Event;
+use crate::dom::extendableevent::ExtendableEvent;
 use crate::dom::globalscope::ConsoleSink;
+use crate::dom::serviceworker::ServiceWorker;
+use crate::dom::serviceworkerregistration::ServiceWorkerRegistration;
 use crate::dom::workerglobalscope::WorkerGlobalScope;
 use crate::event_loop::EventLoop;
+
+/// An event the constellation asked for, dispatched and waiting for its `waitUntil`
+/// promises.
+struct InFlightEvent {
+    id: WorkerEventId,
+    event: DomRoot<ExtendableEvent>,
+    listener_threw: bool,
+}
 
 #[repr(C)]
 pub struct ServiceWorkerGlobalScope {
     workerglobalscope: WorkerGlobalScope,
+    clients: MutNullableDom<Clients>,
+    registration: MutNullableDom<ServiceWorkerRegistration>,
+    service_worker: MutNullableDom<ServiceWorker>,
+    in_flight: RefCell<Vec<InFlightEvent>>,
+    terminated: Cell<bool>,
 }
 
 impl ServiceWorkerGlobalScope {
@@ -33,6 +56,11 @@ impl ServiceWorkerGlobalScope {
             workerglobalscope: WorkerGlobalScope::new_inherited(GlobalScope::new_inherited(
                 kind, url, event_loop, console,
             )),
+            clients: MutNullableDom::default(),
+            registration: MutNullableDom::default(),
+            service_worker: MutNullableDom::default(),
+            in_flight: RefCell::new(Vec::new()),
+            terminated: Cell::new(false),
         });
         // SAFETY: a fresh global of ServiceWorkerGlobalScope's class.
         unsafe {
@@ -47,13 +75,153 @@ impl ServiceWorkerGlobalScope {
     pub fn global_scope(&self) -> &GlobalScope {
         self.workerglobalscope.global_scope()
     }
+
+    pub fn worker_global_scope(&self) -> &WorkerGlobalScope {
+        &self.workerglobalscope
+    }
+
+    /// Sets `self.registration` and `self.serviceWorker`.
+    pub fn set_identity(
+        &self,
+        cx: &mut JSContext,
+        registration: &RegistrationInfo,
+        worker: &ServiceWorkerInfo,
+    ) {
+        let scope = self.global_scope();
+        let registration = scope.registration_object(cx, registration);
+        let worker = scope.service_worker_object(cx, worker);
+        self.registration.set(Some(&registration));
+        self.service_worker.set(Some(&worker));
+    }
+
+    /// Dispatches a trusted extendable event the constellation asked for; its completion is
+    /// reported by [`Self::report_finished_events`].
+    ///
+    /// # Safety
+    /// `cx` in this global's realm.
+    pub unsafe fn dispatch_extendable(
+        &self,
+        cx: &mut JSContext,
+        id: WorkerEventId,
+        event: DomRoot<ExtendableEvent>,
+    ) {
+        let as_event = event.upcast::<Event>();
+        self.global_scope()
+            .upcast_event_target()
+            .dispatch_event(cx, as_event);
+        let listener_threw = as_event.listener_threw();
+        self.in_flight.borrow_mut().push(InFlightEvent {
+            id,
+            event,
+            listener_threw,
+        });
+    }
+
+    /// Sends `EventDone` for every in-flight event whose `waitUntil` promises have all
+    /// settled.
+    pub fn report_finished_events(&self) {
+        let finished: Vec<InFlightEvent> = {
+            let mut in_flight = self.in_flight.borrow_mut();
+            let (finished, pending) =
+                std::mem::take(&mut *in_flight)
+                    .into_iter()
+                    .partition(|event| {
+                        event
+                            .event
+                            .extend_lifetime_promises()
+                            .iter()
+                            .all(|promise| !promise.is_pending())
+                    });
+            *in_flight = pending;
+            finished
+        };
+        let Some(link) = self.global_scope().constellation_link() else {
+            return;
+        };
+        for event in finished {
+            let outcome = if event.listener_threw {
+                WorkerEventOutcome::ListenerThrew
+            } else if event
+                .event
+                .extend_lifetime_promises()
+                .iter()
+                .any(|promise| promise.is_rejected())
+            {
+                WorkerEventOutcome::WaitUntilRejected
+            } else {
+                WorkerEventOutcome::Completed
+            };
+            link.send_worker(WorkerMsg::EventDone {
+                id: event.id,
+                outcome,
+            });
+        }
+    }
+
+    /// Reports an event that could not be fired as a JS event (a message that did not
+    /// deserialize).
+    pub fn report_event_outcome(&self, id: WorkerEventId, outcome: WorkerEventOutcome) {
+        if let Some(link) = self.global_scope().constellation_link() {
+            link.send_worker(WorkerMsg::EventDone { id, outcome });
+        }
+    }
+
+    pub fn terminate(&self) {
+        self.terminated.set(true);
+    }
+
+    pub fn is_terminated(&self) -> bool {
+        self.terminated.get()
+    }
+
+    /// Drops the in-flight events (the thread is ending).
+    pub fn clear_in_flight(&self) {
+        self.in_flight.borrow_mut().clear();
+    }
 }
 
-impl ServiceWorkerGlobalScopeMethods for ServiceWorkerGlobalScope {}
+impl ServiceWorkerGlobalScopeMethods for ServiceWorkerGlobalScope {
+    fn Clients(&self, cx: &mut JSContext) -> Fallible<DomRoot<Clients>> {
+        Ok(self
+            .clients
+            .or_init(|| Clients::new(cx, self.global_scope())))
+    }
 
-// SAFETY: traces its WorkerGlobalScope.
+    fn Registration(&self, _cx: &mut JSContext) -> Fallible<DomRoot<ServiceWorkerRegistration>> {
+        self.registration
+            .get()
+            .ok_or_else(|| Error::invalid_state("This worker runs outside a registration."))
+    }
+
+    fn ServiceWorker(&self, _cx: &mut JSContext) -> Fallible<DomRoot<ServiceWorker>> {
+        self.service_worker
+            .get()
+            .ok_or_else(|| Error::invalid_state("This worker runs outside a registration."))
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerglobalscope-skipwaiting>
+    fn SkipWaiting(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        // SAFETY: bindings call in the global's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            request_promise(
+                cx,
+                self.global_scope(),
+                &promise,
+                |link, reply| link.send_worker(WorkerMsg::SkipWaiting { reply }),
+                |cx, _global, promise, ()| promise.resolve(cx, &()),
+            );
+            Ok(promise)
+        }
+    }
+}
+
+// SAFETY: traces its WorkerGlobalScope and its objects; in-flight events are rooted.
 unsafe impl Trace for ServiceWorkerGlobalScope {
     unsafe fn trace(&self, trc: *mut JSTracer) {
         self.workerglobalscope.trace(trc);
+        self.clients.trace(trc);
+        self.registration.trace(trc);
+        self.service_worker.trace(trc);
     }
 }

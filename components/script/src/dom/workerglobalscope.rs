@@ -1,28 +1,133 @@
 //! WorkerGlobalScope (https://html.spec.whatwg.org/#the-workerglobalscope-common-interface):
-//! what every worker global has on top of GlobalScope.
+//! what every worker global has on top of GlobalScope, including `importScripts()`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use mozjs::jsapi::JSTracer;
+use script_traits::ImportedScript;
+use url::Url;
 
 use crate::dom::bindings::prelude::*;
+use crate::dom::domexception::DOMErrorName;
+
+/// Where `importScripts()` gets its scripts in a service worker
+/// (https://w3c.github.io/ServiceWorker/#importscripts): the worker's stored script map, and
+/// the network only while a new worker's script is first evaluated.
+#[derive(Default)]
+pub struct ScriptImporter {
+    /// Scripts stored with the worker, by URL.
+    pub stored: HashMap<Url, Vec<u8>>,
+    /// Whether new URLs may be fetched now (a first run's top-level evaluation).
+    pub may_fetch: bool,
+    /// What was fetched, in order, to be stored with the worker.
+    pub fetched: Vec<ImportedScript>,
+}
 
 #[repr(C)]
 pub struct WorkerGlobalScope {
     globalscope: GlobalScope,
+    importer: RefCell<ScriptImporter>,
 }
 
 impl WorkerGlobalScope {
     pub fn new_inherited(globalscope: GlobalScope) -> WorkerGlobalScope {
-        WorkerGlobalScope { globalscope }
+        WorkerGlobalScope {
+            globalscope,
+            importer: RefCell::new(ScriptImporter::default()),
+        }
     }
 
     pub fn global_scope(&self) -> &GlobalScope {
         &self.globalscope
+    }
+
+    pub fn importer(&self) -> &RefCell<ScriptImporter> {
+        &self.importer
+    }
+
+    /// The source of an imported script: stored, or fetched if still allowed.
+    fn import_source(&self, url: &Url) -> Fallible<Vec<u8>> {
+        let network_error = |why: String| {
+            Error::dom(
+                DOMErrorName::NetworkError,
+                format!("Failed to execute 'importScripts' on 'WorkerGlobalScope': The script at '{url}' failed to load: {why}"),
+            )
+        };
+        if let Some(source) = self.importer.borrow().stored.get(url) {
+            return Ok(source.clone());
+        }
+        if let Some(fetched) = self
+            .importer
+            .borrow()
+            .fetched
+            .iter()
+            .find(|script| script.url == *url)
+        {
+            return Ok(fetched.source.clone());
+        }
+        if !self.importer.borrow().may_fetch {
+            return Err(network_error(
+                "a service worker can import new scripts only while its script is first \
+                 evaluated"
+                    .into(),
+            ));
+        }
+        let resource = self
+            .globalscope
+            .event_loop()
+            .loader()
+            .load(url)
+            .map_err(|e| network_error(e.to_string()))?;
+        if !(200..300).contains(&resource.status) {
+            return Err(network_error(format!("HTTP {}", resource.status)));
+        }
+        let mime = resource.content_type.clone().unwrap_or_default();
+        if matches!(url.scheme(), "http" | "https") && !base::mime::is_javascript_mime_type(&mime) {
+            return Err(network_error(format!("unsupported MIME type ('{mime}')")));
+        }
+        self.importer.borrow_mut().fetched.push(ImportedScript {
+            url: url.clone(),
+            source: resource.body.clone(),
+        });
+        Ok(resource.body)
     }
 }
 
 impl WorkerGlobalScopeMethods for WorkerGlobalScope {
     fn Self_(&self, _cx: &mut JSContext) -> Fallible<DomRoot<WorkerGlobalScope>> {
         Ok(DomRoot::from_ref(self))
+    }
+
+    /// <https://html.spec.whatwg.org/multipage/workers.html#dom-workerglobalscope-importscripts>
+    fn ImportScripts(&self, cx: &mut JSContext, urls: Vec<DOMString>) -> Fallible<()> {
+        // Parse every URL first: one bad URL imports nothing (SyntaxError).
+        let mut parsed = Vec::with_capacity(urls.len());
+        for url in &urls {
+            parsed.push(self.globalscope.url().join(url).map_err(|_| {
+                Error::syntax(format!(
+                    "Failed to execute 'importScripts' on 'WorkerGlobalScope': The URL '{url}' \
+                     is invalid."
+                ))
+            })?);
+        }
+        for url in parsed {
+            let source = self.import_source(&url)?;
+            let source = String::from_utf8_lossy(&source);
+            // SAFETY: bindings call in the global's realm.
+            let ok = unsafe {
+                crate::script_runtime::evaluate_propagating(
+                    cx,
+                    &self.globalscope,
+                    &source,
+                    url.as_str(),
+                )
+            };
+            if !ok {
+                return Err(Error::JSFailed);
+            }
+        }
+        Ok(())
     }
 
     crate::window_or_worker_global_scope_methods!();

@@ -10,6 +10,7 @@ pub mod promise;
 pub mod reflector;
 pub mod root;
 pub mod structuredclone;
+pub mod trusted;
 pub mod utils;
 
 /// Everything a DOM implementation file usually needs.

@@ -1,0 +1,440 @@
+//! A global's connection to the constellation, and the service-worker objects that depend on
+//! it.
+//!
+//! A page's Window holds a [`ConstellationLink::Client`], a service worker's global a
+//! [`ConstellationLink::Worker`] (see `script_traits::channels`). Requests that expect an
+//! answer send a fresh ipc reply channel; ipc-channel's router thread receives the answer and
+//! posts it to the global's event loop as a task ([`send_with_reply`]), holding a
+//! `PendingWork` guard meanwhile so the page does not go idle while it waits.
+//!
+//! Each global keeps one `ServiceWorkerRegistration` object per registration id and one
+//! `ServiceWorker` object per worker id (<https://w3c.github.io/ServiceWorker/#get-the-service-worker-registration-object>),
+//! and applies the constellation's [`RegistrationUpdate`]s to them in the order they were
+//! sent.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use ipc_channel::ipc::{self, IpcSender};
+use ipc_channel::router::ROUTER;
+use mozjs::context::JSContext;
+use mozjs::jsapi::JSTracer;
+use mozjs::rust::Trace;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use script_traits::{
+    RegistrationInfo, RegistrationUpdate, ScriptMsg, ServiceWorkerError, ServiceWorkerId,
+    ServiceWorkerInfo, ServiceWorkerRegistrationId, ServiceWorkerRequest, ServiceWorkerState,
+    WorkerMsg,
+};
+
+use crate::dom::bindings::error::Error;
+use crate::dom::bindings::reflector::Castable;
+use crate::dom::bindings::root::{Dom, DomRoot};
+use crate::dom::bindings::trusted::Trusted;
+use crate::dom::bindings::utils::current_global;
+use crate::dom::domexception::DOMErrorName;
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::globalscope::GlobalScope;
+use crate::dom::serviceworker::ServiceWorker;
+use crate::dom::serviceworkerregistration::ServiceWorkerRegistration;
+use crate::event_loop::PendingWork;
+
+const LOG_TARGET: &str = "bgsync::script::service_worker";
+
+/// Where a global's messages to the constellation go.
+pub enum ConstellationLink {
+    /// A page (a service-worker client).
+    Client(IpcSender<ScriptMsg>),
+    /// A service worker's global.
+    Worker(IpcSender<WorkerMsg>),
+}
+
+impl ConstellationLink {
+    /// Sends a `navigator.serviceWorker` / `ServiceWorkerRegistration` request. False when
+    /// the constellation is gone.
+    pub fn send_request(&self, request: ServiceWorkerRequest) -> bool {
+        match self {
+            ConstellationLink::Client(sender) => sender.send(ScriptMsg::ServiceWorker(request)),
+            ConstellationLink::Worker(sender) => sender.send(WorkerMsg::ServiceWorker(request)),
+        }
+        .is_ok()
+    }
+
+    /// Sends a message only a page may send. False when this is not a page's link or the
+    /// constellation is gone.
+    pub fn send_client(&self, message: ScriptMsg) -> bool {
+        match self {
+            ConstellationLink::Client(sender) => sender.send(message).is_ok(),
+            ConstellationLink::Worker(_) => false,
+        }
+    }
+
+    /// Sends a message only a worker may send.
+    pub fn send_worker(&self, message: WorkerMsg) -> bool {
+        match self {
+            ConstellationLink::Worker(sender) => sender.send(message).is_ok(),
+            ConstellationLink::Client(_) => false,
+        }
+    }
+}
+
+/// The error a request gets when the global has no connection to the constellation (a page
+/// run without an engine) or the constellation went away.
+pub fn disconnected_error() -> Error {
+    Error::dom(
+        DOMErrorName::InvalidStateError,
+        "The service worker system is not available: this page is not connected to an engine.",
+    )
+}
+
+/// The exception a [`ServiceWorkerError`] becomes.
+pub fn service_worker_error(error: ServiceWorkerError) -> Error {
+    let message = error.message().to_owned();
+    match error {
+        ServiceWorkerError::Type(_) => Error::Type(message),
+        ServiceWorkerError::Security(_) => Error::dom(DOMErrorName::SecurityError, message),
+        ServiceWorkerError::InvalidState(_) => Error::invalid_state(message),
+        ServiceWorkerError::NotFound(_) => Error::not_found(message),
+        ServiceWorkerError::Storage(_) => Error::dom(DOMErrorName::UnknownError, message),
+    }
+}
+
+/// Runs `on_reply` (when dropped unanswered, with `None`) as a task of the global's event
+/// loop.
+struct ReplyTask<T: Send + 'static> {
+    guard: Option<PendingWork>,
+    on_reply: Option<Box<dyn FnOnce(&mut JSContext, &GlobalScope, Option<T>) + Send>>,
+}
+
+impl<T: Send + 'static> ReplyTask<T> {
+    fn deliver(&mut self, reply: Option<T>) {
+        let (Some(guard), Some(on_reply)) = (self.guard.take(), self.on_reply.take()) else {
+            return;
+        };
+        guard.post(Box::new(move |cx: &mut JSContext| {
+            // SAFETY: event-loop tasks run in their global's realm.
+            let global = unsafe { current_global(cx) };
+            on_reply(cx, global, reply)
+        }));
+    }
+}
+
+impl<T: Send + 'static> Drop for ReplyTask<T> {
+    fn drop(&mut self) {
+        self.deliver(None);
+    }
+}
+
+/// Sends a request made with a fresh reply channel by `send` (false = not sent), and runs
+/// `on_reply` as a task of `global`'s event loop with the answer, or with `None` if the
+/// constellation dropped the reply sender. Returns false (and drops `on_reply` unrun) when
+/// there is no link or `send` failed.
+pub fn send_with_reply<T>(
+    global: &GlobalScope,
+    send: impl FnOnce(&ConstellationLink, IpcSender<T>) -> bool,
+    on_reply: impl FnOnce(&mut JSContext, &GlobalScope, Option<T>) + Send + 'static,
+) -> bool
+where
+    T: Serialize + DeserializeOwned + Send + 'static,
+{
+    let Some(link) = global.constellation_link() else {
+        return false;
+    };
+    let Ok((reply_sender, reply_receiver)) = ipc::channel::<T>() else {
+        return false;
+    };
+    if !send(&link, reply_sender) {
+        return false;
+    }
+    let mut task = ReplyTask {
+        guard: Some(global.event_loop().expect_remote_task()),
+        on_reply: Some(Box::new(on_reply)),
+    };
+    ROUTER.add_typed_one_shot_route(
+        reply_receiver,
+        Box::new(move |reply| task.deliver(reply.ok())),
+    );
+    true
+}
+
+/// Sends a request whose answer settles `promise`: `settle` turns the answer into a value
+/// (resolve) or an error (reject). No link: the promise rejects at once.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn request_promise<T>(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    promise: &Rc<crate::dom::bindings::promise::Promise>,
+    send: impl FnOnce(&ConstellationLink, IpcSender<T>) -> bool,
+    settle: impl FnOnce(&mut JSContext, &GlobalScope, &crate::dom::bindings::promise::Promise, T)
+        + Send
+        + 'static,
+) where
+    T: Serialize + DeserializeOwned + Send + 'static,
+{
+    let trusted = Trusted::new(promise.clone());
+    let sent = send_with_reply(global, send, move |cx, global, reply| {
+        let Some(promise) = trusted.take() else {
+            return;
+        };
+        // SAFETY: tasks run in the global's realm.
+        unsafe {
+            match reply {
+                Some(reply) => settle(cx, global, &promise, reply),
+                None => promise.reject_error(cx, global, disconnected_error()),
+            }
+        }
+    });
+    if !sent {
+        promise.reject_error(cx, global, disconnected_error());
+    }
+}
+
+/// The service-worker objects of one global, and its link. Lives in `GlobalScope`.
+#[derive(Default)]
+pub struct ServiceWorkerObjects {
+    link: Option<Rc<ConstellationLink>>,
+    /// `navigator.serviceWorker` of a Window.
+    pub(crate) container: Option<Dom<crate::dom::serviceworkercontainer::ServiceWorkerContainer>>,
+    registrations: HashMap<ServiceWorkerRegistrationId, Dom<ServiceWorkerRegistration>>,
+    workers: HashMap<ServiceWorkerId, Dom<ServiceWorker>>,
+    /// The freshest snapshot of each registration the constellation broadcast: replies to
+    /// requests travel on their own channels and may arrive after a later broadcast.
+    latest: HashMap<ServiceWorkerRegistrationId, RegistrationInfo>,
+    latest_workers: HashMap<ServiceWorkerId, ServiceWorkerState>,
+    /// Held while a registration this global knows has a worker on its way to a settled
+    /// state (installing, or waiting with nothing active, or activating), so a page does not
+    /// go idle before the lifecycle it started has played out.
+    transition: Option<PendingWork>,
+}
+
+// SAFETY: traces every object it holds.
+unsafe impl Trace for ServiceWorkerObjects {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        if let Some(container) = &self.container {
+            container.trace(trc);
+        }
+        for registration in self.registrations.values() {
+            registration.trace(trc);
+        }
+        for worker in self.workers.values() {
+            worker.trace(trc);
+        }
+    }
+}
+
+impl GlobalScope {
+    /// Connects this global to the constellation.
+    pub fn set_constellation_link(&self, link: ConstellationLink) {
+        self.service_worker_objects().borrow_mut().link = Some(Rc::new(link));
+    }
+
+    pub fn constellation_link(&self) -> Option<Rc<ConstellationLink>> {
+        self.service_worker_objects().borrow().link.clone()
+    }
+
+    /// The ServiceWorker object of this global for `info`, made on first use
+    /// (<https://w3c.github.io/ServiceWorker/#get-the-service-worker-object>).
+    pub fn service_worker_object(
+        &self,
+        cx: &mut JSContext,
+        info: &ServiceWorkerInfo,
+    ) -> DomRoot<ServiceWorker> {
+        if let Some(existing) = self.service_worker_objects().borrow().workers.get(&info.id) {
+            return existing.root();
+        }
+        let state = self
+            .service_worker_objects()
+            .borrow()
+            .latest_workers
+            .get(&info.id)
+            .copied()
+            .unwrap_or(info.state);
+        let worker = ServiceWorker::new(cx, self, info.id, info.script_url.clone(), state);
+        self.service_worker_objects()
+            .borrow_mut()
+            .workers
+            .insert(info.id, Dom::from_ref(&*worker));
+        worker
+    }
+
+    /// The ServiceWorkerRegistration object of this global for `info`, made on first use
+    /// from the freshest snapshot known.
+    pub fn registration_object(
+        &self,
+        cx: &mut JSContext,
+        info: &RegistrationInfo,
+    ) -> DomRoot<ServiceWorkerRegistration> {
+        if let Some(existing) = self
+            .service_worker_objects()
+            .borrow()
+            .registrations
+            .get(&info.id)
+        {
+            return existing.root();
+        }
+        let latest = self
+            .service_worker_objects()
+            .borrow()
+            .latest
+            .get(&info.id)
+            .cloned();
+        let info = latest.as_ref().unwrap_or(info);
+        let registration = ServiceWorkerRegistration::new(cx, self, info);
+        self.service_worker_objects()
+            .borrow_mut()
+            .registrations
+            .insert(info.id, Dom::from_ref(&*registration));
+        self.set_slots(cx, &registration, info);
+        self.update_transition_guard();
+        registration
+    }
+
+    fn set_slots(
+        &self,
+        cx: &mut JSContext,
+        registration: &ServiceWorkerRegistration,
+        info: &RegistrationInfo,
+    ) {
+        let object = |cx: &mut JSContext, worker: &Option<ServiceWorkerInfo>| {
+            worker
+                .as_ref()
+                .map(|worker| self.service_worker_object(cx, worker))
+        };
+        let installing = object(cx, &info.installing);
+        let waiting = object(cx, &info.waiting);
+        let active = object(cx, &info.active);
+        registration.set_workers(installing.as_deref(), waiting.as_deref(), active.as_deref());
+        registration.set_update_via_cache(info.update_via_cache);
+    }
+
+    /// Applies a broadcast of the constellation: Update Registration State, Update Worker
+    /// State (with `statechange`) and `updatefound`, in the spec's order.
+    ///
+    /// # Safety
+    /// `cx` in this global's realm.
+    pub unsafe fn apply_registration_update(&self, cx: &mut JSContext, update: RegistrationUpdate) {
+        let RegistrationUpdate {
+            registration: info,
+            changed_worker,
+            update_found,
+        } = update;
+        {
+            let mut objects = self.service_worker_objects().borrow_mut();
+            objects.latest.insert(info.id, info.clone());
+            for worker in [&info.installing, &info.waiting, &info.active]
+                .into_iter()
+                .flatten()
+            {
+                objects.latest_workers.insert(worker.id, worker.state);
+            }
+            if let Some(changed) = &changed_worker {
+                objects.latest_workers.insert(changed.id, changed.state);
+            }
+        }
+        let registration = self
+            .service_worker_objects()
+            .borrow()
+            .registrations
+            .get(&info.id)
+            .map(|registration| registration.root());
+        if let Some(registration) = &registration {
+            self.set_slots(cx, registration, &info);
+        }
+        if let Some(changed) = changed_worker {
+            let worker = self
+                .service_worker_objects()
+                .borrow()
+                .workers
+                .get(&changed.id)
+                .map(|worker| worker.root());
+            if let Some(worker) = worker {
+                if worker.state() != changed.state {
+                    worker.set_state(changed.state);
+                    worker.upcast::<EventTarget>().fire_event(cx, "statechange");
+                }
+            }
+        }
+        if update_found {
+            if let Some(registration) = &registration {
+                registration
+                    .upcast::<EventTarget>()
+                    .fire_event(cx, "updatefound");
+            }
+        }
+        self.update_transition_guard();
+        crate::dom::serviceworkercontainer::registration_changed(cx, self, &info);
+    }
+
+    /// The freshest snapshot of registration `id` this global has seen.
+    pub fn latest_registration_info(
+        &self,
+        id: ServiceWorkerRegistrationId,
+    ) -> Option<RegistrationInfo> {
+        self.service_worker_objects()
+            .borrow()
+            .latest
+            .get(&id)
+            .cloned()
+    }
+
+    /// Holds or releases the transition guard (see [`ServiceWorkerObjects`]).
+    fn update_transition_guard(&self) {
+        let mut objects = self.service_worker_objects().borrow_mut();
+        let in_transition = objects.registrations.keys().any(|id| {
+            objects.latest.get(id).is_some_and(|info| {
+                info.installing.is_some()
+                    || (info.waiting.is_some() && info.active.is_none())
+                    || info
+                        .active
+                        .as_ref()
+                        .is_some_and(|active| active.state == ServiceWorkerState::Activating)
+            })
+        });
+        if in_transition && objects.transition.is_none() {
+            objects.transition = Some(self.event_loop().expect_remote_task());
+        } else if !in_transition {
+            objects.transition = None;
+        }
+    }
+
+    /// Forgets the link and every object (the global is going away).
+    pub fn clear_service_worker_objects(&self) {
+        let objects = std::mem::take(&mut *self.service_worker_objects().borrow_mut());
+        drop(objects);
+    }
+}
+
+/// Routes the messages of `receiver` to `global`'s event loop, each as a task running
+/// `handle` in the global's realm. Unsolicited messages do not keep the loop from going idle,
+/// unless `keep_alive` is given: it is held until the channel closes (a worker lives as long
+/// as the constellation's end of its channel).
+pub fn route_to_event_loop<T>(
+    global: &GlobalScope,
+    receiver: ipc::IpcReceiver<T>,
+    handle: fn(&mut JSContext, &GlobalScope, T),
+    keep_alive: Option<PendingWork>,
+) where
+    T: Serialize + DeserializeOwned + Send + 'static,
+{
+    let sender = global.event_loop().remote_sender();
+    ROUTER.add_typed_route(
+        receiver,
+        Box::new(move |message| match message {
+            Ok(message) => {
+                let _ = &keep_alive;
+                let _ = sender.send(Box::new(move |cx: &mut JSContext| {
+                    // SAFETY: event-loop tasks run in their global's realm.
+                    let global = unsafe { current_global(cx) };
+                    handle(cx, global, message)
+                }));
+            }
+            Err(error) => {
+                log::warn!(target: LOG_TARGET, "unreadable message from the constellation: {error}")
+            }
+        }),
+    );
+}

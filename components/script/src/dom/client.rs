@@ -1,0 +1,83 @@
+//! Client (https://w3c.github.io/ServiceWorker/#client-interface): a service worker's view of
+//! a page. A snapshot: `clients.get()`/`matchAll()` make new objects every time.
+
+use mozjs::jsapi::JSTracer;
+use script_traits::{ClientInfo, SerializedMessage, WorkerMsg};
+
+use crate::constellation_link::disconnected_error;
+use crate::dom::bindings::prelude::*;
+
+#[repr(C)]
+pub struct Client {
+    reflector: Reflector,
+    info: ClientInfo,
+}
+
+impl Client {
+    pub fn new(cx: &mut JSContext, global: &GlobalScope, info: ClientInfo) -> DomRoot<Client> {
+        ClientBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(Client {
+                reflector: Reflector::new(),
+                info,
+            }),
+        )
+    }
+}
+
+impl ClientMethods for Client {
+    fn Url(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.info.url.to_string())
+    }
+    fn FrameType(&self, _cx: &mut JSContext) -> Fallible<FrameType> {
+        Ok(match self.info.frame_type {
+            script_traits::FrameType::Auxiliary => FrameType::Auxiliary,
+            script_traits::FrameType::TopLevel => FrameType::TopLevel,
+            script_traits::FrameType::Nested => FrameType::Nested,
+            script_traits::FrameType::None => FrameType::None,
+        })
+    }
+    fn Id(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.info.id.0.clone())
+    }
+    fn Type(&self, _cx: &mut JSContext) -> Fallible<ClientType> {
+        Ok(match self.info.client_type {
+            script_traits::ClientType::Window => ClientType::Window,
+            script_traits::ClientType::Worker => ClientType::Worker,
+            script_traits::ClientType::SharedWorker => ClientType::Sharedworker,
+        })
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-client-postmessage-message-options>
+    fn PostMessage(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        options: &StructuredSerializeOptions,
+    ) -> Fallible<()> {
+        if !options.transfer.is_empty() {
+            return Err(Error::dom(
+                crate::dom::domexception::DOMErrorName::DataCloneError,
+                "Failed to execute 'postMessage' on 'Client': nothing is transferable yet.",
+            ));
+        }
+        // SAFETY: bindings call in the object's realm; `message` is rooted by the caller.
+        let bytes = unsafe { crate::dom::bindings::structuredclone::serialize(cx, message)? };
+        let link = self
+            .global()
+            .constellation_link()
+            .ok_or_else(disconnected_error)?;
+        link.send_worker(WorkerMsg::PostMessageToClient {
+            client: self.info.id.clone(),
+            message: SerializedMessage(bytes),
+        });
+        Ok(())
+    }
+}
+
+// SAFETY: nothing to trace.
+unsafe impl Trace for Client {
+    unsafe fn trace(&self, _trc: *mut JSTracer) {}
+}

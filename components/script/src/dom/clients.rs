@@ -1,0 +1,110 @@
+//! Clients (https://w3c.github.io/ServiceWorker/#clients-interface): `self.clients` in a
+//! service worker, answered by the constellation's client records.
+
+use mozjs::jsapi::JSTracer;
+use script_traits::WorkerMsg;
+
+use crate::constellation_link::{request_promise, service_worker_error};
+use crate::dom::bindings::prelude::*;
+use crate::dom::client::Client;
+
+#[repr(C)]
+pub struct Clients {
+    reflector: Reflector,
+}
+
+impl Clients {
+    pub fn new(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<Clients> {
+        ClientsBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(Clients {
+                reflector: Reflector::new(),
+            }),
+        )
+    }
+}
+
+impl ClientsMethods for Clients {
+    /// <https://w3c.github.io/ServiceWorker/#clients-get>
+    fn Get(&self, cx: &mut JSContext, id: DOMString) -> Fallible<Rc<Promise>> {
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            request_promise(
+                cx,
+                self.global(),
+                &promise,
+                |link, reply| link.send_worker(WorkerMsg::GetClient { id, reply }),
+                |cx, global, promise, reply| match reply {
+                    Some(info) => {
+                        let client = Client::new(cx, global, info);
+                        promise.resolve(cx, &client);
+                    }
+                    None => promise.resolve(cx, &()),
+                },
+            );
+            Ok(promise)
+        }
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#clients-matchall>
+    fn MatchAll(&self, cx: &mut JSContext, options: &ClientQueryOptions) -> Fallible<Rc<Promise>> {
+        let client_type = match options.type_ {
+            ClientType::Window => Some(script_traits::ClientType::Window),
+            ClientType::Worker => Some(script_traits::ClientType::Worker),
+            ClientType::Sharedworker => Some(script_traits::ClientType::SharedWorker),
+            ClientType::All => None,
+        };
+        let include_uncontrolled = options.include_uncontrolled;
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            request_promise(
+                cx,
+                self.global(),
+                &promise,
+                |link, reply| {
+                    link.send_worker(WorkerMsg::MatchAllClients {
+                        include_uncontrolled,
+                        client_type,
+                        reply,
+                    })
+                },
+                |cx, global, promise, infos| {
+                    let clients: Vec<_> = infos
+                        .into_iter()
+                        .map(|info| Client::new(cx, global, info))
+                        .collect();
+                    promise.resolve(cx, &clients);
+                },
+            );
+            Ok(promise)
+        }
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#clients-claim>
+    fn Claim(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            request_promise(
+                cx,
+                self.global(),
+                &promise,
+                |link, reply| link.send_worker(WorkerMsg::Claim { reply }),
+                |cx, global, promise, reply| match reply {
+                    Ok(()) => promise.resolve(cx, &()),
+                    Err(error) => promise.reject_error(cx, global, service_worker_error(error)),
+                },
+            );
+            Ok(promise)
+        }
+    }
+}
+
+// SAFETY: nothing to trace.
+unsafe impl Trace for Clients {
+    unsafe fn trace(&self, _trc: *mut JSTracer) {}
+}

@@ -1,0 +1,122 @@
+//! ExtendableMessageEvent (https://w3c.github.io/ServiceWorker/#extendablemessageevent-interface):
+//! what a service worker's `message` listeners receive.
+
+use mozjs::jsapi::{Heap, JSTracer};
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::client::Client;
+use crate::dom::event::Event;
+use crate::dom::extendableevent::ExtendableEvent;
+use crate::dom::serviceworker::ServiceWorker;
+
+#[repr(C)]
+pub struct ExtendableMessageEvent {
+    extendableevent: ExtendableEvent,
+    data: Heap<JSVal>,
+    origin: String,
+    last_event_id: String,
+    source_client: MutNullableDom<Client>,
+    source_worker: MutNullableDom<ServiceWorker>,
+}
+
+impl ExtendableMessageEvent {
+    fn create(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        origin: String,
+        last_event_id: String,
+    ) -> DomRoot<ExtendableMessageEvent> {
+        ExtendableMessageEventBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(ExtendableMessageEvent {
+                extendableevent: ExtendableEvent::new_inherited(global),
+                data: Heap::default(),
+                origin,
+                last_event_id,
+                source_client: MutNullableDom::default(),
+                source_worker: MutNullableDom::default(),
+            }),
+        )
+    }
+
+    /// The trusted `message` event of a message from a client.
+    pub fn new_trusted(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        data: JSVal,
+        origin: String,
+        source: &Client,
+    ) -> DomRoot<ExtendableMessageEvent> {
+        let event = Self::create(cx, global, None, origin, String::new());
+        // Set after boxing: a Heap must not move once it holds a GC pointer.
+        event.data.set(data);
+        event.source_client.set(Some(source));
+        event.upcast::<Event>().init("message", false, false);
+        event.upcast::<Event>().set_trusted(true);
+        event
+    }
+}
+
+impl ExtendableMessageEventMethods for ExtendableMessageEvent {
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        type_: DOMString,
+        init: &ExtendableMessageEventInit,
+    ) -> Fallible<DomRoot<ExtendableMessageEvent>> {
+        let event = Self::create(
+            cx,
+            global,
+            proto,
+            init.origin.clone(),
+            init.last_event_id.clone(),
+        );
+        event.data.set(init.data.get());
+        match &init.source {
+            Some(ClientOrServiceWorker::Client(client)) => event.source_client.set(Some(client)),
+            Some(ClientOrServiceWorker::ServiceWorker(worker)) => {
+                event.source_worker.set(Some(worker))
+            }
+            None => {}
+        }
+        event
+            .upcast::<Event>()
+            .init_from_dict(&type_, &init.parent.parent);
+        Ok(event)
+    }
+    fn Data(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
+        Ok(self.data.get())
+    }
+    fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.origin.clone())
+    }
+    fn LastEventId(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.last_event_id.clone())
+    }
+    fn Source(&self, _cx: &mut JSContext) -> Fallible<Option<ClientOrServiceWorker>> {
+        if let Some(client) = self.source_client.get() {
+            return Ok(Some(ClientOrServiceWorker::Client(client)));
+        }
+        Ok(self
+            .source_worker
+            .get()
+            .map(ClientOrServiceWorker::ServiceWorker))
+    }
+    fn Ports(&self, _cx: &mut JSContext) -> Fallible<Vec<RootedObject>> {
+        Ok(Vec::new())
+    }
+}
+
+// SAFETY: traces the event, its data and source.
+unsafe impl Trace for ExtendableMessageEvent {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.extendableevent.trace(trc);
+        self.data.trace(trc);
+        self.source_client.trace(trc);
+        self.source_worker.trace(trc);
+    }
+}

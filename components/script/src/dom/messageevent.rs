@@ -1,0 +1,103 @@
+//! MessageEvent (https://html.spec.whatwg.org/multipage/comms.html#the-messageevent-interface):
+//! what `navigator.serviceWorker`'s `message` listeners receive.
+
+use mozjs::jsapi::{Heap, JSTracer};
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::event::Event;
+use crate::dom::serviceworker::ServiceWorker;
+
+#[repr(C)]
+pub struct MessageEvent {
+    event: Event,
+    data: Heap<JSVal>,
+    origin: String,
+    last_event_id: String,
+    source: MutNullableDom<ServiceWorker>,
+}
+
+impl MessageEvent {
+    fn create(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        origin: String,
+        last_event_id: String,
+        source: Option<&ServiceWorker>,
+    ) -> DomRoot<MessageEvent> {
+        MessageEventBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(MessageEvent {
+                event: Event::new_inherited(global),
+                data: Heap::default(),
+                origin,
+                last_event_id,
+                source: MutNullableDom::new(source),
+            }),
+        )
+    }
+
+    /// The trusted `message` event of a message from a service worker.
+    pub fn new_trusted(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        data: JSVal,
+        origin: String,
+        source: &ServiceWorker,
+    ) -> DomRoot<MessageEvent> {
+        let event = Self::create(cx, global, None, origin, String::new(), Some(source));
+        // Set after boxing: a Heap must not move once it holds a GC pointer.
+        event.data.set(data);
+        event.upcast::<Event>().init("message", false, false);
+        event.upcast::<Event>().set_trusted(true);
+        event
+    }
+}
+
+impl MessageEventMethods for MessageEvent {
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        type_: DOMString,
+        init: &MessageEventInit,
+    ) -> Fallible<DomRoot<MessageEvent>> {
+        let event = Self::create(
+            cx,
+            global,
+            proto,
+            init.origin.clone(),
+            init.last_event_id.clone(),
+            init.source.as_deref(),
+        );
+        event.data.set(init.data.get());
+        event.upcast::<Event>().init_from_dict(&type_, &init.parent);
+        Ok(event)
+    }
+    fn Data(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
+        Ok(self.data.get())
+    }
+    fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.origin.clone())
+    }
+    fn LastEventId(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.last_event_id.clone())
+    }
+    fn Source(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<ServiceWorker>>> {
+        Ok(self.source.get())
+    }
+    fn Ports(&self, _cx: &mut JSContext) -> Fallible<Vec<RootedObject>> {
+        Ok(Vec::new())
+    }
+}
+
+// SAFETY: traces the event, its data and source.
+unsafe impl Trace for MessageEvent {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.event.trace(trc);
+        self.data.trace(trc);
+        self.source.trace(trc);
+    }
+}

@@ -1,0 +1,130 @@
+//! ServiceWorker (https://w3c.github.io/ServiceWorker/#serviceworker-interface): a global's
+//! view of one service worker, kept up to date by the constellation's broadcasts.
+
+use std::cell::Cell;
+
+use mozjs::jsapi::JSTracer;
+use script_traits::{
+    ScriptMsg, SerializedMessage, ServiceWorkerId, ServiceWorkerState as WorkerState,
+};
+use url::Url;
+
+use crate::constellation_link::disconnected_error;
+use crate::dom::bindings::prelude::*;
+use crate::dom::eventtarget::EventTarget;
+
+#[repr(C)]
+pub struct ServiceWorker {
+    eventtarget: EventTarget,
+    id: ServiceWorkerId,
+    script_url: Url,
+    state: Cell<WorkerState>,
+}
+
+impl ServiceWorker {
+    /// Made only by `GlobalScope::service_worker_object`, which keeps one per worker.
+    pub(crate) fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        id: ServiceWorkerId,
+        script_url: Url,
+        state: WorkerState,
+    ) -> DomRoot<ServiceWorker> {
+        ServiceWorkerBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(ServiceWorker {
+                eventtarget: EventTarget::new_inherited(),
+                id,
+                script_url,
+                state: Cell::new(state),
+            }),
+        )
+    }
+
+    pub fn id(&self) -> ServiceWorkerId {
+        self.id
+    }
+
+    pub fn state(&self) -> WorkerState {
+        self.state.get()
+    }
+
+    pub(crate) fn set_state(&self, state: WorkerState) {
+        self.state.set(state);
+    }
+}
+
+impl ServiceWorkerMethods for ServiceWorker {
+    fn ScriptURL(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.script_url.to_string())
+    }
+
+    fn State(&self, _cx: &mut JSContext) -> Fallible<ServiceWorkerState> {
+        Ok(match self.state.get() {
+            WorkerState::Installing => ServiceWorkerState::Installing,
+            WorkerState::Installed => ServiceWorkerState::Installed,
+            WorkerState::Activating => ServiceWorkerState::Activating,
+            WorkerState::Activated => ServiceWorkerState::Activated,
+            WorkerState::Redundant => ServiceWorkerState::Redundant,
+        })
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworker-postmessage-message-options>
+    fn PostMessage(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        options: &StructuredSerializeOptions,
+    ) -> Fallible<()> {
+        if !options.transfer.is_empty() {
+            return Err(Error::dom(
+                crate::dom::domexception::DOMErrorName::DataCloneError,
+                "Failed to execute 'postMessage' on 'ServiceWorker': nothing is transferable \
+                 yet (no MessagePort or transferable buffers).",
+            ));
+        }
+        // Step 4: StructuredSerializeWithTransfer; rethrow (DataCloneError).
+        // SAFETY: bindings call in the object's realm; `message` is rooted by the caller.
+        let bytes = unsafe { crate::dom::bindings::structuredclone::serialize(cx, message)? };
+        // Step 5: Should Skip Event: a redundant worker gets nothing.
+        if self.state.get() == WorkerState::Redundant {
+            return Ok(());
+        }
+        let global = self.global();
+        let Some(link) = global.constellation_link() else {
+            return Err(disconnected_error());
+        };
+        let (done, done_receiver) =
+            ipc_channel::ipc::channel::<()>().map_err(|_| disconnected_error())?;
+        let sent = link.send_client(ScriptMsg::PostMessageToWorker {
+            worker: self.id,
+            message: SerializedMessage(bytes),
+            done,
+        });
+        if !sent {
+            // A worker posting to a ServiceWorker object (its own, or a sibling version) is
+            // not routed yet.
+            log::warn!(
+                target: "bgsync::script::service_worker",
+                "postMessage to {} from this global is not delivered",
+                self.id
+            );
+            return Ok(());
+        }
+        // The page stays alive until the worker's message event is over, so the worker's
+        // replies (routed before `done`) reach it.
+        let guard = global.event_loop().expect_remote_task();
+        ipc_channel::router::ROUTER
+            .add_typed_one_shot_route(done_receiver, Box::new(move |_| drop(guard)));
+        Ok(())
+    }
+}
+
+// SAFETY: traces its EventTarget part.
+unsafe impl Trace for ServiceWorker {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.eventtarget.trace(trc);
+    }
+}

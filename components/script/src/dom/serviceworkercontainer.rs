@@ -1,0 +1,379 @@
+//! ServiceWorkerContainer (https://w3c.github.io/ServiceWorker/#serviceworkercontainer-interface):
+//! `navigator.serviceWorker`, a page's door to the constellation's registry.
+
+use std::cell::{Cell, RefCell};
+
+use mozjs::jsapi::JSTracer;
+use mozjs::jsval::UndefinedValue;
+use mozjs::rooted;
+use script_traits::{
+    ClientSetup, RegistrationInfo, SerializedMessage, ServiceWorkerInfo,
+    ServiceWorkerRegistrationId, ServiceWorkerRequest, ServiceWorkerState as WorkerState,
+    ToClientMsg, UpdateViaCache,
+};
+use url::Url;
+
+use crate::constellation_link::{request_promise, send_with_reply, service_worker_error};
+use crate::dom::bindings::prelude::*;
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::messageevent::MessageEvent;
+use crate::dom::serviceworker::ServiceWorker;
+
+/// A message that arrived while the client message queue was disabled.
+struct QueuedMessage {
+    source: ServiceWorkerInfo,
+    origin: String,
+    message: SerializedMessage,
+}
+
+#[repr(C)]
+pub struct ServiceWorkerContainer {
+    eventtarget: EventTarget,
+    controller: MutNullableDom<ServiceWorker>,
+    ready: RefCell<Option<Rc<Promise>>>,
+    /// The registration `ready` waits for, once the registry named one.
+    ready_registration: Cell<Option<ServiceWorkerRegistrationId>>,
+    /// <https://w3c.github.io/ServiceWorker/#dfn-client-message-queue>
+    messages_enabled: Cell<bool>,
+    queued: RefCell<Vec<QueuedMessage>>,
+}
+
+impl ServiceWorkerContainer {
+    /// The container of `global` (a Window), made on first use.
+    pub fn of(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<ServiceWorkerContainer> {
+        if let Some(container) = &global.service_worker_objects().borrow().container {
+            return container.root();
+        }
+        let container = ServiceWorkerContainerBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(ServiceWorkerContainer {
+                eventtarget: EventTarget::new_inherited(),
+                controller: MutNullableDom::default(),
+                ready: RefCell::new(None),
+                ready_registration: Cell::new(None),
+                messages_enabled: Cell::new(false),
+                queued: RefCell::new(Vec::new()),
+            }),
+        );
+        global.service_worker_objects().borrow_mut().container = Some(Dom::from_ref(&*container));
+        container
+    }
+
+    fn existing(global: &GlobalScope) -> Option<DomRoot<ServiceWorkerContainer>> {
+        global
+            .service_worker_objects()
+            .borrow()
+            .container
+            .as_ref()
+            .map(|container| container.root())
+    }
+
+    /// Enables the client message queue and delivers what waited in it.
+    ///
+    /// # Safety
+    /// `cx` in the container's realm.
+    pub unsafe fn enable_messages(&self, cx: &mut JSContext) {
+        if self.messages_enabled.replace(true) {
+            return;
+        }
+        let queued = std::mem::take(&mut *self.queued.borrow_mut());
+        for message in queued {
+            self.dispatch_message(cx, message);
+        }
+    }
+
+    unsafe fn deliver(&self, cx: &mut JSContext, message: QueuedMessage) {
+        // Setting `onmessage` enables the queue (it calls startMessages()).
+        let has_handler = self.eventtarget.get_event_handler(cx, "message").is_some();
+        if self.messages_enabled.get() || has_handler {
+            self.enable_messages(cx);
+            self.dispatch_message(cx, message);
+        } else {
+            self.queued.borrow_mut().push(message);
+        }
+    }
+
+    unsafe fn dispatch_message(&self, cx: &mut JSContext, message: QueuedMessage) {
+        let global = self.global();
+        let source = global.service_worker_object(cx, &message.source);
+        rooted!(&in(cx) let mut data = UndefinedValue());
+        let target = self.upcast::<EventTarget>();
+        if crate::dom::bindings::structuredclone::deserialize(
+            cx,
+            &message.message.0,
+            data.handle_mut(),
+        )
+        .is_err()
+        {
+            target.fire_event(cx, "messageerror");
+            return;
+        }
+        let event = MessageEvent::new_trusted(cx, global, data.get(), message.origin, &source);
+        target.dispatch_event(cx, event.upcast());
+    }
+
+    /// The registration `ready` resolves with, if `info` is it and is ready: it matches the
+    /// page's URL and its active worker is activated.
+    unsafe fn check_ready(&self, cx: &mut JSContext, info: &RegistrationInfo) {
+        let Some(promise) = self.ready.borrow().clone() else {
+            return;
+        };
+        if !promise.is_pending() {
+            return;
+        }
+        let global = self.global();
+        let matches = match self.ready_registration.get() {
+            Some(id) => id == info.id,
+            None => global.url().as_str().starts_with(info.scope.as_str()),
+        };
+        let activated = info
+            .active
+            .as_ref()
+            .is_some_and(|active| active.state == WorkerState::Activated);
+        if matches && activated {
+            let registration = global.registration_object(cx, info);
+            promise.resolve(cx, &registration);
+        }
+    }
+}
+
+/// A registration changed: `ready` may resolve.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn registration_changed(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    info: &RegistrationInfo,
+) {
+    if let Some(container) = ServiceWorkerContainer::existing(global) {
+        container.check_ready(cx, info);
+    }
+}
+
+/// Applies the constellation's answer to `DocumentLoaded`: the page's controller.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn apply_client_setup(cx: &mut JSContext, global: &GlobalScope, setup: &ClientSetup) {
+    if let Some(controller) = &setup.controller {
+        let container = ServiceWorkerContainer::of(cx, global);
+        let worker = global.service_worker_object(cx, controller);
+        container.controller.set(Some(&worker));
+    }
+}
+
+/// The client message queue is enabled once the document is parsed (HTML's "the end").
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn document_parsed(cx: &mut JSContext, global: &GlobalScope) {
+    if let Some(container) = ServiceWorkerContainer::existing(global) {
+        container.enable_messages(cx);
+    }
+}
+
+/// Handles one message of the constellation to a page (a task of its event loop).
+pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: ToClientMsg) {
+    // SAFETY: tasks run in the page's realm.
+    unsafe {
+        match message {
+            ToClientMsg::Registration(update) => global.apply_registration_update(cx, update),
+            ToClientMsg::ControllerChanged { controller } => {
+                let container = ServiceWorkerContainer::of(cx, global);
+                let worker = global.service_worker_object(cx, &controller);
+                container.controller.set(Some(&worker));
+                container
+                    .upcast::<EventTarget>()
+                    .fire_event(cx, "controllerchange");
+            }
+            ToClientMsg::Message {
+                source,
+                origin,
+                message,
+            } => {
+                let container = ServiceWorkerContainer::of(cx, global);
+                container.deliver(
+                    cx,
+                    QueuedMessage {
+                        source,
+                        origin,
+                        message,
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn parse_url(base: &Url, input: &str, what: &str) -> Fallible<Url> {
+    base.join(input).map_err(|_| {
+        Error::Type(format!(
+            "Failed to register a ServiceWorker: The {what} '{input}' is not a valid URL."
+        ))
+    })
+}
+
+impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
+    fn Controller(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<ServiceWorker>>> {
+        Ok(self.controller.get())
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#navigator-service-worker-ready>. Resolves once
+    /// the registration matching the page's URL has an *activated* worker.
+    fn Ready(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        if let Some(promise) = self.ready.borrow().clone() {
+            return Ok(promise);
+        }
+        // SAFETY: bindings call in the object's realm.
+        let promise = unsafe { Promise::new(cx) };
+        *self.ready.borrow_mut() = Some(promise.clone());
+        let global = self.global();
+        let client_url = global.url().clone();
+        send_with_reply(
+            global,
+            |link, reply| {
+                link.send_request(ServiceWorkerRequest::GetRegistration { client_url, reply })
+            },
+            |cx, global, reply| {
+                let Some(Ok(Some(info))) = reply else {
+                    return;
+                };
+                let Some(container) = ServiceWorkerContainer::existing(global) else {
+                    return;
+                };
+                container.ready_registration.set(Some(info.id));
+                let info = global.latest_registration_info(info.id).unwrap_or(info);
+                // SAFETY: tasks run in the page's realm.
+                unsafe { container.check_ready(cx, &info) };
+            },
+        );
+        Ok(promise)
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-register>
+    fn Register(
+        &self,
+        cx: &mut JSContext,
+        script_url: DOMString,
+        options: &RegistrationOptions,
+    ) -> Fallible<Rc<Promise>> {
+        let global = self.global();
+        let base = global.url().clone();
+        let script_url = parse_url(&base, &script_url, "script URL")?;
+        let scope = match &options.scope {
+            Some(scope) => Some(parse_url(&base, scope, "scope URL")?),
+            None => None,
+        };
+        if options.type_ == WorkerType::Module {
+            return Err(Error::Type(
+                "Failed to register a ServiceWorker: module service workers are not supported \
+                 by bgsync yet; use type: 'classic'."
+                    .into(),
+            ));
+        }
+        let update_via_cache = match options.update_via_cache {
+            ServiceWorkerUpdateViaCache::Imports => UpdateViaCache::Imports,
+            ServiceWorkerUpdateViaCache::All => UpdateViaCache::All,
+            ServiceWorkerUpdateViaCache::None => UpdateViaCache::None,
+        };
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            request_promise(
+                cx,
+                global,
+                &promise,
+                |link, reply| {
+                    link.send_request(ServiceWorkerRequest::Register {
+                        script_url,
+                        scope,
+                        update_via_cache,
+                        reply,
+                    })
+                },
+                |cx, global, promise, reply| match reply {
+                    Ok(info) => {
+                        let registration = global.registration_object(cx, &info);
+                        promise.resolve(cx, &registration);
+                    }
+                    Err(error) => promise.reject_error(cx, global, service_worker_error(error)),
+                },
+            );
+            Ok(promise)
+        }
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-getregistration>
+    fn GetRegistration(&self, cx: &mut JSContext, client_url: DOMString) -> Fallible<Rc<Promise>> {
+        let global = self.global();
+        let client_url = global.url().join(&client_url).map_err(|_| {
+            Error::Type(format!(
+                "Failed to execute 'getRegistration': The URL '{client_url}' is invalid."
+            ))
+        })?;
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            request_promise(
+                cx,
+                global,
+                &promise,
+                |link, reply| {
+                    link.send_request(ServiceWorkerRequest::GetRegistration { client_url, reply })
+                },
+                |cx, global, promise, reply| match reply {
+                    Ok(Some(info)) => {
+                        let registration = global.registration_object(cx, &info);
+                        promise.resolve(cx, &registration);
+                    }
+                    Ok(None) => promise.resolve(cx, &()),
+                    Err(error) => promise.reject_error(cx, global, service_worker_error(error)),
+                },
+            );
+            Ok(promise)
+        }
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-getregistrations>
+    fn GetRegistrations(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            request_promise(
+                cx,
+                self.global(),
+                &promise,
+                |link, reply| link.send_request(ServiceWorkerRequest::GetRegistrations { reply }),
+                |cx, global, promise, reply| match reply {
+                    Ok(infos) => {
+                        let registrations: Vec<_> = infos
+                            .iter()
+                            .map(|info| global.registration_object(cx, info))
+                            .collect();
+                        promise.resolve(cx, &registrations);
+                    }
+                    Err(error) => promise.reject_error(cx, global, service_worker_error(error)),
+                },
+            );
+            Ok(promise)
+        }
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-startmessages>
+    fn StartMessages(&self, cx: &mut JSContext) -> Fallible<()> {
+        // SAFETY: bindings call in the object's realm.
+        unsafe { self.enable_messages(cx) };
+        Ok(())
+    }
+}
+
+// SAFETY: traces its EventTarget part and controller; the ready promise roots itself.
+unsafe impl Trace for ServiceWorkerContainer {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.eventtarget.trace(trc);
+        self.controller.trace(trc);
+    }
+}

@@ -1,0 +1,161 @@
+//! ServiceWorkerRegistration
+//! (https://w3c.github.io/ServiceWorker/#serviceworkerregistration-interface): a global's
+//! view of one registration; its worker slots follow the constellation's broadcasts.
+
+use std::cell::Cell;
+
+use mozjs::jsapi::JSTracer;
+use script_traits::{ServiceWorkerRegistrationId, ServiceWorkerRequest, UpdateViaCache};
+use url::Url;
+
+use crate::constellation_link::{request_promise, service_worker_error};
+use crate::dom::bindings::prelude::*;
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::serviceworker::ServiceWorker;
+
+#[repr(C)]
+pub struct ServiceWorkerRegistration {
+    eventtarget: EventTarget,
+    id: ServiceWorkerRegistrationId,
+    scope: Url,
+    update_via_cache: Cell<UpdateViaCache>,
+    installing: MutNullableDom<ServiceWorker>,
+    waiting: MutNullableDom<ServiceWorker>,
+    active: MutNullableDom<ServiceWorker>,
+}
+
+impl ServiceWorkerRegistration {
+    /// Made only by `GlobalScope::registration_object`, which keeps one per registration.
+    pub(crate) fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        info: &script_traits::RegistrationInfo,
+    ) -> DomRoot<ServiceWorkerRegistration> {
+        ServiceWorkerRegistrationBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(ServiceWorkerRegistration {
+                eventtarget: EventTarget::new_inherited(),
+                id: info.id,
+                scope: info.scope.clone(),
+                update_via_cache: Cell::new(info.update_via_cache),
+                installing: MutNullableDom::default(),
+                waiting: MutNullableDom::default(),
+                active: MutNullableDom::default(),
+            }),
+        )
+    }
+
+    pub fn id(&self) -> ServiceWorkerRegistrationId {
+        self.id
+    }
+
+    pub fn scope(&self) -> &Url {
+        &self.scope
+    }
+
+    pub fn active(&self) -> Option<DomRoot<ServiceWorker>> {
+        self.active.get()
+    }
+
+    pub(crate) fn set_workers(
+        &self,
+        installing: Option<&ServiceWorker>,
+        waiting: Option<&ServiceWorker>,
+        active: Option<&ServiceWorker>,
+    ) {
+        self.installing.set(installing);
+        self.waiting.set(waiting);
+        self.active.set(active);
+    }
+
+    pub(crate) fn set_update_via_cache(&self, value: UpdateViaCache) {
+        self.update_via_cache.set(value);
+    }
+}
+
+impl ServiceWorkerRegistrationMethods for ServiceWorkerRegistration {
+    fn Installing(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<ServiceWorker>>> {
+        Ok(self.installing.get())
+    }
+    fn Waiting(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<ServiceWorker>>> {
+        Ok(self.waiting.get())
+    }
+    fn Active(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<ServiceWorker>>> {
+        Ok(self.active.get())
+    }
+    fn Scope(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.scope.to_string())
+    }
+    fn UpdateViaCache(&self, _cx: &mut JSContext) -> Fallible<ServiceWorkerUpdateViaCache> {
+        Ok(match self.update_via_cache.get() {
+            UpdateViaCache::Imports => ServiceWorkerUpdateViaCache::Imports,
+            UpdateViaCache::All => ServiceWorkerUpdateViaCache::All,
+            UpdateViaCache::None => ServiceWorkerUpdateViaCache::None,
+        })
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerregistration-update>
+    fn Update(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            let id = self.id;
+            request_promise(
+                cx,
+                self.global(),
+                &promise,
+                |link, reply| {
+                    link.send_request(ServiceWorkerRequest::Update {
+                        registration: id,
+                        reply,
+                    })
+                },
+                |cx, global, promise, reply| match reply {
+                    Ok(info) => {
+                        let registration = global.registration_object(cx, &info);
+                        promise.resolve(cx, &registration);
+                    }
+                    Err(error) => promise.reject_error(cx, global, service_worker_error(error)),
+                },
+            );
+            Ok(promise)
+        }
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerregistration-unregister>
+    fn Unregister(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            let id = self.id;
+            request_promise(
+                cx,
+                self.global(),
+                &promise,
+                |link, reply| {
+                    link.send_request(ServiceWorkerRequest::Unregister {
+                        registration: id,
+                        reply,
+                    })
+                },
+                |cx, global, promise, reply| match reply {
+                    Ok(removed) => promise.resolve(cx, &removed),
+                    Err(error) => promise.reject_error(cx, global, service_worker_error(error)),
+                },
+            );
+            Ok(promise)
+        }
+    }
+}
+
+// SAFETY: traces its EventTarget part and its workers.
+unsafe impl Trace for ServiceWorkerRegistration {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.eventtarget.trace(trc);
+        self.installing.trace(trc);
+        self.waiting.trace(trc);
+        self.active.trace(trc);
+    }
+}

@@ -1,0 +1,21 @@
+// https://html.spec.whatwg.org/multipage/comms.html#the-messageevent-interface
+// bgsync has no WindowProxy sources or MessagePorts yet: `source` is a ServiceWorker (the
+// only sender), and `ports` is always empty, typed as objects.
+[Exposed=(Window,Worker)]
+interface MessageEvent : Event {
+  constructor(DOMString type, optional MessageEventInit eventInitDict = {});
+
+  readonly attribute any data;
+  readonly attribute USVString origin;
+  readonly attribute DOMString lastEventId;
+  readonly attribute ServiceWorker? source;
+  readonly attribute FrozenArray<object> ports;
+};
+
+dictionary MessageEventInit : EventInit {
+  any data = null;
+  USVString origin = "";
+  DOMString lastEventId = "";
+  ServiceWorker? source = null;
+  sequence<object> ports = [];
+};
