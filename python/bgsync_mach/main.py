@@ -15,7 +15,7 @@ COMMANDS = {
     "run": "build, then `bgsync run ARGS` (no ARGS: the demo examples/hello/index.html)",
     "test": "every test: cargo test, pytest python/tests, test-wpt; one summary",
     "test-wpt": "run web-platform-tests in bgsync (./mach test-wpt --help)",
-    "bench": "benchmarks: `./mach bench startup`",
+    "bench": "benchmarks: `./mach bench startup`, `./mach bench sw` (service workers)",
     "env": "print the environment cargo needs here (use: eval \"$(./mach env)\")",
 }
 
@@ -37,8 +37,9 @@ def _parser():
             sub.add_argument("--force", action="store_true",
                              help="reinstall the venv and node_modules even if up to date")
         elif name == "bench":
-            sub.add_argument("benchmark", choices=["startup"])
-            sub.add_argument("--runs", type=int, default=20, help="runs per product (20)")
+            sub.add_argument("benchmark", choices=["startup", "sw"])
+            sub.add_argument("--runs", type=int, default=None,
+                             help="runs per product (startup: 20, sw: 10)")
             sub.add_argument("--no-chromium", action="store_true",
                              help="skip Chromium even if /usr/bin/chromium exists")
             sub.add_argument("--binary", metavar="PATH",
@@ -97,6 +98,9 @@ def main(argv):
         if not _bootstrap(quiet=True):
             return 1
         from . import bench
-        return bench.startup(runs=options.runs, with_chromium=not options.no_chromium,
+        if options.benchmark == "sw":
+            return bench.sw(runs=options.runs or 10, with_chromium=not options.no_chromium,
+                            binary=options.binary)
+        return bench.startup(runs=options.runs or 20, with_chromium=not options.no_chromium,
                              binary=options.binary)
     return 2

@@ -195,3 +195,29 @@ def test_repository_expectations_parse():
             if filename.endswith(".ini"):
                 with open(os.path.join(directory, filename)) as f:
                     cli.expectations.parse(f.read(), filename)
+
+
+def test_insecure_origin_tests_load_from_the_insecure_listener(env, capsys, monkeypatch):
+    write_files(env.tests_root, {
+        "insecure/page.html": '<meta name="bgsync-origin" content="insecure">' + HARNESS_PAGE,
+        "insecure/pref.html": '<meta name="bgsync-pref" content="a.b=1">' + HARNESS_PAGE,
+    })
+    monkeypatch.setattr(cli.server_module, "non_loopback_address", lambda: "127.0.0.2")
+    assert env.run("insecure") == 0
+    runs = {run[-1].rsplit("/", 1)[1]: run for run in env.engine.runs()}
+    assert runs["page.html"][-1].startswith("http://127.0.0.2:")
+    assert runs["pref.html"][-1].startswith("http://127.0.0.1:")
+    assert runs["pref.html"][5:7] == ["--pref", "a.b=1"]
+    assert "(and http://127.0.0.2:" in capsys.readouterr().err
+
+
+def test_insecure_origin_tests_are_skipped_without_an_address(env, capsys, monkeypatch):
+    write_files(env.tests_root, {
+        "insecure/page.html": '<meta name="bgsync-origin" content="insecure">' + HARNESS_PAGE})
+    monkeypatch.setattr(cli.server_module, "non_loopback_address", lambda: None)
+    assert env.run("insecure", "suite/pass.html") == 0
+    err = capsys.readouterr().err
+    assert "Skipped 1: needs an insecure origin: this machine has no non-loopback" in err
+    assert env.run("--insecure-host", "none", "insecure/page.html") == 0
+    assert "Skipped 1: needs an insecure origin: --insecure-host none" in capsys.readouterr().err
+    assert [run[-1].rsplit("/", 1)[1] for run in env.engine.runs()] == ["pass.html"]

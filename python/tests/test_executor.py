@@ -37,6 +37,15 @@ def test_command_line_and_fresh_profile(fake_engine, server):
     assert first[4] != second[4]  # a new profile directory per test
 
 
+def test_test_prefs_come_before_the_runner_prefs(fake_engine, server):
+    executor = BgsyncExecutor(fake_engine.binary, prefs=["x.y=2"])
+    test = WptTest("/a.html", TESTHARNESS, "a.html", "/tests", prefs=("x.y=1", "z=on"))
+    assert executor.run(test, server.url("/a.html")).status == "OK"
+    argv = fake_engine.runs()[0]
+    assert argv[5:] == ["--pref", "x.y=1", "--pref", "z=on", "--pref", "x.y=2",
+                        server.url("/a.html")]
+
+
 def test_timeout_multiplier_scales_the_harness_part(fake_engine, server):
     run(BgsyncExecutor(fake_engine.binary, timeout_multiplier=2), server)
     assert fake_engine.runs()[0][2] == "25"

@@ -13,6 +13,14 @@ def test_meta_block_is_the_leading_run_of_meta_lines():
         ("title", "A title"), ("script", "/common/utils.js"), ("timeout", "long")]
 
 
+def test_keys_may_have_hyphens_and_bgsync_prefs_are_read_in_order():
+    meta = metadata.read_script_metadata(
+        "// META: bgsync-pref=a.b=1\n// META: timeout=long\n// META: bgsync-pref=c=d\n")
+    assert meta == [("bgsync-pref", "a.b=1"), ("timeout", "long"), ("bgsync-pref", "c=d")]
+    assert metadata.prefs(meta) == ("a.b=1", "c=d")
+    assert metadata.prefs([("timeout", "long")]) == ()
+
+
 def test_code_before_meta_ends_the_block():
     assert metadata.read_script_metadata("'use strict';\n// META: timeout=long\n") == []
 

@@ -1,11 +1,13 @@
 """The test server's routes (wptserve on 127.0.0.1)."""
 
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from conftest import write_files
+from wpt import server as server_module
 from wpt.server import ServerError, TestServer
 
 
@@ -28,6 +30,9 @@ def roots(tmp_path):
         "dir/shadowed.txt": "ours",
         "dir/with-header.html": "<p>",
         "dir/with-header.html.headers": "X-Test: yes\n",
+        "dir/worker.js": "// a worker\n",
+        "dir/tuple.py": "def main(request, response):\n"
+                        "    return [(b'Content-Type', b'text/javascript')], '// v1'\n",
     })
     upstream = write_files(tmp_path / "upstream", {
         "dir/shadowed.txt": "upstream",
@@ -105,3 +110,49 @@ def test_no_escape_from_the_roots(server):
 def test_missing_harness_files_are_a_clear_error(tmp_path):
     with pytest.raises(ServerError, match="run ./mach bootstrap"):
         TestServer([str(tmp_path)], repo_root=str(tmp_path))
+
+
+def test_pipes_set_headers_and_delay_responses(server):
+    """The service-worker tests rely on wptserve's pipes for MIME types, Service-Worker-Allowed
+    and parser-blocking slow scripts."""
+    url = server.url("/dir/worker.js?pipe=header(Service-Worker-Allowed,/dir/)"
+                     "|header(Content-Type,text/plain)")
+    with urllib.request.urlopen(url) as response:
+        assert response.headers["Service-Worker-Allowed"] == "/dir/"
+        assert response.headers["Content-Type"] == "text/plain"
+    with urllib.request.urlopen(server.url("/dir/worker.js")) as response:
+        assert response.headers["Content-Type"] in ("text/javascript", "application/javascript")
+    started = time.monotonic()
+    with urllib.request.urlopen(server.url("/dir/worker.js?pipe=trickle(d0.3)")) as response:
+        assert response.read() == b"// a worker\n"
+    assert time.monotonic() - started >= 0.3
+    assert fetch(server, "/dir/tuple.py") == (200, "text/javascript", "// v1")
+
+
+def test_url_of_an_insecure_test_needs_the_insecure_listener(server):
+    assert server.insecure_origin() is None
+    with pytest.raises(ServerError, match="needs an insecure origin"):
+        server.url("/dir/x.html", insecure=True)
+
+
+def test_insecure_listener_serves_the_same_routes(roots):
+    address = server_module.non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    with TestServer(list(roots), insecure_host=address) as running:
+        origin = running.insecure_origin()
+        assert origin.startswith(f"http://{address}:")
+        assert running.url("/dir/shadowed.txt", insecure=True) == origin + "/dir/shadowed.txt"
+        with urllib.request.urlopen(origin + "/dir/shadowed.txt", timeout=10) as response:
+            assert response.read() == b"ours"
+        _, _, text = fetch(running, "/dir/s.sub.html")
+        assert text == f"<p>127.0.0.1:{running.port}</p>"
+        # wptserve has one substitution config per process: the primary origin's.
+        with urllib.request.urlopen(origin + "/dir/s.sub.html", timeout=10) as response:
+            assert response.read().decode() == f"<p>127.0.0.1:{running.port}</p>"
+    assert running.insecure_origin() is None  # stopped
+
+
+def test_non_loopback_address_is_not_loopback():
+    address = server_module.non_loopback_address()
+    assert address is None or not address.startswith("127.")

@@ -155,3 +155,22 @@ def test_repository_infrastructure_tests_cover_every_kind():
     assert any(source.endswith(".any.js") for source in sources)
     assert any(".sub." in source for source in sources)
     assert any(source.endswith(".html") and ".sub." not in source for source in sources)
+
+
+def test_tests_carry_their_bgsync_prefs(tmp_path):
+    root = write_files(tmp_path / "tests", {
+        "p/page.html": '<meta name="bgsync-pref" content="a.b=1">\n'
+                       "<meta name='bgsync-pref' content=' c.d=x y '>\n"
+                       '<meta name="variant" content="?v">' + HARNESS_PAGE,
+        "p/none.html": HARNESS_PAGE,
+        "p/boom-crash.html": '<meta name="bgsync-pref" content="e.f=true"><script>1</script>',
+        "p/script.any.js": "// META: global=window\n// META: bgsync-pref=g.h=2\n"
+                           "// META: bgsync-pref=i.j=k=l\ntest(() => {});\n",
+        "p/win.window.js": "// META: bgsync-pref=m.n=3\ntest(() => {});\n",
+    })
+    tests = by_id(testfiles.select([root]))
+    assert tests["/p/page.html?v"].prefs == ("a.b=1", "c.d=x y")
+    assert tests["/p/none.html"].prefs == ()
+    assert tests["/p/boom-crash.html"].prefs == ("e.f=true",)
+    assert tests["/p/script.any.html"].prefs == ("g.h=2", "i.j=k=l")
+    assert tests["/p/win.window.html"].prefs == ("m.n=3",)

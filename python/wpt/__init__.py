@@ -14,6 +14,7 @@ Map of the package:
 - `runner`: runs a list of tests in parallel, with a progress line and a summary.
 - `cli`: the command line of `./mach test-wpt`.
 
-Everything here but `server` and `cli` is plain Python without third-party imports, so the
+README.md describes the runner for test writers (server features, per-test prefs, insecure
+origins). Everything here but `server` and `cli` is plain Python without third-party imports, so the
 unit tests can reach it directly.
 """

@@ -22,6 +22,7 @@ import time
 from bgsync_mach import bootstrap, cargo, paths
 
 from . import executors, expectations, protocol, runner, testfiles, wptreport
+from . import server as server_module
 from .server import ServerError, TestServer
 
 PRODUCTS = ("bgsync", "chromium")
@@ -68,6 +69,11 @@ def parser():
                    help="multiply the harness timeouts (10 s, 60 s for timeout=long)")
     p.add_argument("--port", type=int, default=0,
                    help="port of the test server on 127.0.0.1 (default: any free port)")
+    p.add_argument("--insecure-host", default="auto", metavar="ADDRESS",
+                   help="a non-loopback IPv4 address of this machine to serve the tests that "
+                        "need an insecure origin (<meta name=\"bgsync-origin\" "
+                        "content=\"insecure\">) from; default: found from the routing table; "
+                        "'none' skips those tests")
     p.add_argument("--list", action="store_true", help="list the tests that would run, and exit")
     p.add_argument("--serve", action="store_true",
                    help="only start the test server and print its address (for debugging)")
@@ -173,6 +179,33 @@ def _chromium_executor(options):
         raise UsageError(str(error)) from None
 
 
+def _insecure_host(options):
+    """The address to serve insecure-origin tests from, or None (with the reason)."""
+    if options.insecure_host == "none":
+        return None, "--insecure-host none"
+    if options.insecure_host != "auto":
+        return options.insecure_host, None
+    address = server_module.non_loopback_address()
+    if address is None:
+        return None, "this machine has no non-loopback IPv4 address (see --insecure-host)"
+    return address, None
+
+
+def _split_insecure(selection, options):
+    """(selection, insecure host or None): tests that need an insecure origin are skipped when
+    there is no address to serve them from."""
+    insecure = [test for test in selection.tests if test.insecure_origin]
+    if not insecure:
+        return selection, None
+    host, reason = _insecure_host(options)
+    if host is not None:
+        return selection, host
+    skipped = [testfiles.SkippedTest(test.id, test.source, f"needs an insecure origin: {reason}")
+               for test in insecure]
+    return testfiles.Selection([test for test in selection.tests if not test.insecure_origin],
+                               selection.skipped + skipped), None
+
+
 def _report_path(base, product, primary):
     if product == primary:
         return base
@@ -193,10 +226,15 @@ def _run_product(options, product, selection, server, roots):
                 skipped.append(testfiles.SkippedTest(test.id, test.source, f"disabled: {disabled}"))
             else:
                 tests.append(test)
-        _say(f"Running {len(tests)} tests in {product} against {server.origin()} "
+        insecure_ids = {test.id for test in tests if test.insecure_origin}
+        also = f" (and {server.insecure_origin()})" if insecure_ids else ""
+        _say(f"Running {len(tests)} tests in {product} against {server.origin()}{also} "
              f"(roots: {', '.join(roots)}), {options.jobs} at a time")
         start = time.time()
-        results = runner.run_tests(tests, executor, expected, server.url, jobs=options.jobs)
+        results = runner.run_tests(
+            tests, executor, expected,
+            lambda test_id: server.url(test_id, insecure=test_id in insecure_ids),
+            jobs=options.jobs)
         end = time.time()
     finally:
         executor.close()
@@ -226,10 +264,12 @@ def run(options):
     for product in (PRODUCTS if options.compare else (options.product,)):
         expectations.Expectations(options.meta_root, {"product": product}).load(selection.tests)
 
-    with TestServer(roots, port=options.port,
-                    timeout_multiplier=options.timeout_multiplier) as server:
+    selection, insecure_host = _split_insecure(selection, options)
+    with TestServer(roots, port=options.port, timeout_multiplier=options.timeout_multiplier,
+                    insecure_host=insecure_host) as server:
         if options.serve:
-            _say(f"Serving {', '.join(roots)} at {server.origin()}/ (Ctrl-C to stop)")
+            also = f" and {server.insecure_origin()}/" if insecure_host else ""
+            _say(f"Serving {', '.join(roots)} at {server.origin()}/{also} (Ctrl-C to stop)")
             server.serve_forever()
             return 0
         products = PRODUCTS if options.compare else (options.product,)

@@ -1,11 +1,13 @@
 """Running one test page in a product: a fresh `bgsync` process, or a fresh Chromium context.
 
-bgsync: `bgsync run --timeout T --profile TMPDIR [--pref N=V]... URL`, where T is the harness
-timeout (10 s, or 60 s for `timeout=long`, times --timeout-multiplier) plus a few seconds, so
-testharness.js's own timeout fires first and reports which subtests timed out. Once the page
-has printed its WPT-HARNESS line the results are complete: the engine gets a moment to exit by
-itself (a crash then still counts) and is then stopped, so a page that keeps a timer running
-does not cost the whole timeout. An engine that outlives its own --timeout is killed.
+bgsync: `bgsync run --timeout T --profile TMPDIR [--pref N=V]... URL`. The prefs are the test's
+own (`<meta name="bgsync-pref">`, see testfiles.py), then the runner's --pref options: the last
+of a name wins. T is the harness timeout (10 s, or 60 s for `timeout=long`, times
+--timeout-multiplier) plus a few seconds, so testharness.js's own timeout fires first and
+reports which subtests timed out. Once the page has printed its WPT-HARNESS line the results are
+complete: the engine gets a moment to exit by itself (a crash then still counts) and is then
+stopped, so a page that keeps a timer running does not cost the whole timeout. An engine that
+outlives its own --timeout is killed.
 
 Chromium: python/wpt/chromium_driver.js drives Debian's /usr/bin/chromium with playwright-core
 (installed in wpt/node_modules), one new browser context (a fresh profile) per test, and sends
@@ -59,7 +61,8 @@ class BgsyncExecutor:
     def command(self, test, url, profile):
         command = [self.binary, "run", "--timeout", _format_seconds(self.engine_timeout(test)),
                    "--profile", profile]
-        for pref in self.prefs:
+        # The test's own prefs first: a --pref given to the runner comes later and wins.
+        for pref in list(test.prefs) + self.prefs:
             command += ["--pref", pref]
         return command + [url]
 

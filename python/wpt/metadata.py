@@ -3,12 +3,14 @@
 As in web-platform-tests, the metadata block is the run of `// META:` lines at the very start of
 the file: the first line that is not one ends it (a blank line too). Keys used here: `script`
 (in order, repeatable), `timeout` (`long`), `title`, `global` (which globals an .any.js runs
-in) and `variant` (query strings, one test per variant).
+in), `variant` (query strings, one test per variant), and bgsync's own `bgsync-pref`
+(`// META: bgsync-pref=NAME=VALUE`: a pref the test runs with in bgsync, repeatable) and
+`bgsync-origin` (`// META: bgsync-origin=insecure`: load the test from an insecure origin).
 """
 
 import re
 
-_META_LINE = re.compile(r"//\s*META:\s*(\w*)=(.*)$")
+_META_LINE = re.compile(r"//\s*META:\s*([\w-]*)=(.*)$")
 
 # Globals an .any.js test can ask for with `// META: global=`, and the test-id suffix of each.
 # `worker` is shorthand for the three worker kinds; an unknown name is ignored, like upstream.
@@ -77,3 +79,14 @@ def variants(metadata):
     """Query-string variants (`// META: variant=?a=1`); [""] when there are none."""
     found = [value for key, value in metadata if key == "variant"]
     return found or [""]
+
+
+def prefs(metadata):
+    """bgsync prefs (`NAME=VALUE`) of a .js test: its `// META: bgsync-pref=` lines, in order."""
+    return tuple(value for key, value in metadata if key == "bgsync-pref")
+
+
+def insecure_origin(metadata):
+    """Whether a .js test asks to be loaded from an insecure origin."""
+    return any(key == "bgsync-origin" and value.strip().lower() == "insecure"
+               for key, value in metadata)

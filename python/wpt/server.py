@@ -16,14 +16,27 @@ Routes, first match wins:
 
 The origin is http://127.0.0.1:PORT: a secure context in bgsync and in Chromium (loopback), so
 `.https.` tests are served over plain http.
+
+Tests that must run in an insecure context (`<meta name="bgsync-origin" content="insecure">`,
+see testfiles.py) are loaded from a second listener with the same routes on a non-loopback
+IPv4 address of this machine (`insecure_host`: http://ADDRESS:PORT2 is not potentially
+trustworthy). The runner starts it only when such a test is selected; `non_loopback_address()`
+finds the address. Substitutions (`{{host}}`, `{{ports[http][0]}}`, get-host-info.sub.js) name
+the primary origin on both listeners: wptserve has one substitution config per process.
+
+Headers: wptserve's `.headers` files and `?pipe=` (header(), status(), trickle()...) work on
+every static file of the test roots.
 """
 
+import ipaddress
 import logging
 import os
+import socket
 import threading
 from urllib.parse import unquote
 
 from wptserve import handlers
+from wptserve import request as wptserve_request
 from wptserve import server as wptserve_server
 from wptserve.utils import HTTPException, is_bad_port
 
@@ -153,20 +166,60 @@ def build_routes(roots, repo_root=REPO_ROOT, timeout_multiplier=1.0):
     return routes
 
 
+def non_loopback_address():
+    """An IPv4 address of this machine that is not loopback (so `http:` on it is not a secure
+    context), or None. Asks the routing table through a UDP socket; nothing is sent."""
+    for probe in ("192.0.2.1", "10.255.255.255", "8.8.8.8"):
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+                sock.connect((probe, 9))
+                address = sock.getsockname()[0]
+        except OSError:
+            continue
+        try:
+            parsed = ipaddress.IPv4Address(address)
+        except ValueError:
+            continue
+        if not (parsed.is_loopback or parsed.is_unspecified):
+            return address
+    return None
+
+
+def _listen(host, port, roots, routes):
+    """A started-to-be WebTestHttpd on host:port (0: any free port but the Fetch standard's
+    blocked ones)."""
+    for _ in range(20):
+        try:
+            httpd = wptserve_server.WebTestHttpd(host=host, port=port, doc_root=roots[0],
+                                                 routes=routes, config=None)
+        except OSError as error:
+            raise ServerError(
+                f"cannot listen on {host}:{port}: {error.strerror or error}; "
+                "the port is in use: pass --port 0 (any free port) or another port") from error
+        if port or not is_bad_port(httpd.port):
+            return httpd
+        httpd.httpd.server_close()
+    return httpd
+
+
 class TestServer:
     """wptserve on 127.0.0.1, in a thread of this process.
 
     `port=0` takes any free port (never one of the Fetch standard's blocked ports); a given
-    port that is in use is an error that says so.
+    port that is in use is an error that says so. With `insecure_host` (an address of this
+    machine that is not loopback), the same routes are also served on a free port there.
     """
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, roots, port=0, repo_root=REPO_ROOT, timeout_multiplier=1.0):
+    def __init__(self, roots, port=0, repo_root=REPO_ROOT, timeout_multiplier=1.0,
+                 insecure_host=None):
         self.roots = list(roots)
         self.routes = build_routes(self.roots, repo_root, timeout_multiplier)
         self.requested_port = port
+        self.insecure_host = insecure_host
         self.httpd = None
+        self.insecure_httpd = None
 
     @property
     def port(self):
@@ -175,30 +228,44 @@ class TestServer:
     def origin(self):
         return f"http://{HOST}:{self.port}"
 
-    def url(self, test_id):
+    def insecure_origin(self):
+        """http://ADDRESS:PORT of the insecure listener, or None without one."""
+        if self.insecure_httpd is None:
+            return None
+        return f"http://{self.insecure_host}:{self.insecure_httpd.port}"
+
+    def url(self, test_id, insecure=False):
+        if insecure:
+            if self.insecure_httpd is None:
+                raise ServerError(f"{test_id} needs an insecure origin: the server has none")
+            return self.insecure_origin() + test_id
         return self.origin() + test_id
 
     def start(self):
         logging.getLogger().setLevel(logging.WARNING)
-        for _ in range(20):
-            try:
-                self.httpd = wptserve_server.WebTestHttpd(
-                    host=HOST, port=self.requested_port, doc_root=self.roots[0],
-                    routes=self.routes, config=None)
-            except OSError as error:
-                raise ServerError(
-                    f"cannot listen on {HOST}:{self.requested_port}: {error.strerror or error}; "
-                    "the port is in use: pass --port 0 (any free port) or another port") from error
-            if self.requested_port or not is_bad_port(self.httpd.port):
-                break
-            self.httpd.httpd.server_close()
+        self.httpd = _listen(HOST, self.requested_port, self.roots, self.routes)
         self.httpd.start()
+        if self.insecure_host:
+            # wptserve keeps one substitution config per process (request.Server.config),
+            # which each new listener overwrites: keep the primary's, so `{{host}}` and
+            # `{{ports[http][0]}}` always name http://127.0.0.1:PORT.
+            config = wptserve_request.Server.config
+            try:
+                self.insecure_httpd = _listen(self.insecure_host, 0, self.roots, self.routes)
+            except ServerError:
+                self.stop()
+                raise
+            finally:
+                wptserve_request.Server.config = config
+            self.insecure_httpd.start()
         return self
 
     def stop(self):
-        if self.httpd is not None:
-            self.httpd.stop()
-            self.httpd = None
+        for name in ("httpd", "insecure_httpd"):
+            httpd = getattr(self, name)
+            if httpd is not None:
+                httpd.stop()
+                setattr(self, name, None)
 
     def __enter__(self):
         return self.start()

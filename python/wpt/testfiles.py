@@ -11,6 +11,15 @@ Kinds:
   the engine exits without crashing.
 Reftests, manual and visual tests are listed as skipped: bgsync has no rendering.
 
+A test can ask for bgsync prefs: `<meta name="bgsync-pref" content="NAME=VALUE">` in an HTML
+test (testharness or crashtest), `// META: bgsync-pref=NAME=VALUE` in a .js one; repeatable.
+The bgsync executor passes them as `--pref` options; Chromium ignores them.
+
+A test can ask to be loaded from an insecure origin (every test is otherwise loaded from
+http://127.0.0.1:PORT, a secure context): `<meta name="bgsync-origin" content="insecure">`, or
+`// META: bgsync-origin=insecure`. The runner then loads it from a second listener of the test
+server on a non-loopback address of this machine (server.py), for both products.
+
 Several roots can be stacked (bgsync's wpt/tests, then an upstream checkout): they are all
 served at `/`, and a path in an earlier root shadows the same path in a later one.
 """
@@ -23,6 +32,12 @@ from . import metadata
 
 TESTHARNESS = "testharness"
 CRASHTEST = "crashtest"
+
+# <meta name="bgsync-pref" content="NAME=VALUE">: a bgsync pref for this test (repeatable).
+PREF_META = "bgsync-pref"
+# <meta name="bgsync-origin" content="insecure">: load this test from an insecure origin.
+ORIGIN_META = "bgsync-origin"
+INSECURE = "insecure"
 
 # Globals this runner can generate wrappers for. Which of them run is a runner option.
 SUPPORTED_GLOBALS = ("window", "dedicatedworker", "sharedworker", "serviceworker")
@@ -55,6 +70,11 @@ class WptTest:
     root: str  # the test root the source file is in
     long_timeout: bool = False
     global_type: str = "window"
+    # bgsync prefs this test runs with (`NAME=VALUE`): <meta name="bgsync-pref"> in an HTML
+    # test, `// META: bgsync-pref=NAME=VALUE` in a .js one. Chromium ignores them.
+    prefs: tuple = ()
+    # Loaded from the test server's insecure origin instead of http://127.0.0.1:PORT.
+    insecure_origin: bool = False
 
     @property
     def meta_file(self):
@@ -142,7 +162,8 @@ def tests_in_file(root, rel_path, enabled_globals=("window",)):
             for variant in metadata.variants(meta):
                 _add_test(tests, skipped, WptTest(
                     id=test_url + variant, kind=TESTHARNESS, source=rel_path, root=root,
-                    long_timeout=metadata.is_long_timeout(meta), global_type=global_type),
+                    long_timeout=metadata.is_long_timeout(meta), global_type=global_type,
+                    prefs=metadata.prefs(meta), insecure_origin=metadata.insecure_origin(meta)),
                     enabled_globals)
         return tests, skipped
     for suffix, global_type in ((".window.js", "window"), (".worker.js", "dedicatedworker")):
@@ -153,23 +174,29 @@ def tests_in_file(root, rel_path, enabled_globals=("window",)):
                 _add_test(tests, skipped, WptTest(
                     id=url[: -len(".js")] + ".html" + variant, kind=TESTHARNESS,
                     source=rel_path, root=root, long_timeout=metadata.is_long_timeout(meta),
-                    global_type=global_type), enabled_globals)
+                    global_type=global_type, prefs=metadata.prefs(meta),
+                    insecure_origin=metadata.insecure_origin(meta)), enabled_globals)
             return tests, skipped
 
     if not filename.endswith((".html", ".htm")):
         return [], []
     text = _read_text(path)
+    metas = _html_metas(text)
+    prefs = tuple(content.strip() for name, content in metas if name == PREF_META)
+    insecure = (ORIGIN_META, INSECURE) in [(name, content.strip().lower())
+                                           for name, content in metas]
     if is_crashtest_path(rel_path):
-        return [WptTest(id=url, kind=CRASHTEST, source=rel_path, root=root)], []
+        return [WptTest(id=url, kind=CRASHTEST, source=rel_path, root=root, prefs=prefs,
+                        insecure_origin=insecure)], []
     if _REFTEST_LINK.search(text):
         return [], [SkippedTest(url, rel_path, "reftest (bgsync has no rendering)")]
     if not _TESTHARNESS_SCRIPT.search(text):
         return [], []  # a support page
-    metas = _html_metas(text)
     long_timeout = ("timeout", "long") in metas
     variants = [content for name, content in metas if name == "variant"] or [""]
     tests = [WptTest(id=url + variant, kind=TESTHARNESS, source=rel_path, root=root,
-                     long_timeout=long_timeout) for variant in variants]
+                     long_timeout=long_timeout, prefs=prefs, insecure_origin=insecure)
+             for variant in variants]
     return tests, []
 
 

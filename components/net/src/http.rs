@@ -12,6 +12,7 @@ use ureq::{Agent, Body};
 use url::Url;
 
 use crate::content_type::ContentType;
+use crate::loader::{RedirectMode, RequestOptions};
 use crate::resource::{LoadError, Resource};
 
 /// A reusable HTTP client: one connection pool and TLS configuration for
@@ -39,14 +40,24 @@ impl HttpClient {
     }
 
     /// <https://fetch.spec.whatwg.org/#http-fetch> for a GET without CORS,
-    /// cache or credentials, with its "follow" redirect mode.
-    pub fn load(&self, url: &Url, max_bytes: u64) -> Result<Resource, LoadError> {
+    /// cache or credentials, with the request's redirect mode.
+    pub fn load(
+        &self,
+        url: &Url,
+        options: &RequestOptions,
+        max_bytes: u64,
+    ) -> Result<Resource, LoadError> {
         let deadline = self.timeout.map(|timeout| Instant::now() + timeout);
         let mut current_url = url.clone();
         let mut redirect_count = 0;
         loop {
-            let response = self.get(&current_url, deadline)?;
-            let Some(location_url) = redirect_location(&current_url, &response)? else {
+            let response = self.get(&current_url, &options.headers, deadline)?;
+            let location_url = match options.redirect {
+                RedirectMode::Follow => redirect_location(&current_url, &response)?,
+                // The redirect response is the response.
+                RedirectMode::Manual => None,
+            };
+            let Some(location_url) = location_url else {
                 return read_resource(current_url, response, redirect_count > 0, max_bytes);
             };
             // https://fetch.spec.whatwg.org/#http-redirect-fetch
@@ -68,8 +79,16 @@ impl HttpClient {
         }
     }
 
-    fn get(&self, url: &Url, deadline: Option<Instant>) -> Result<Response<Body>, LoadError> {
+    fn get(
+        &self,
+        url: &Url,
+        headers: &[(String, String)],
+        deadline: Option<Instant>,
+    ) -> Result<Response<Body>, LoadError> {
         let mut request = self.agent.get(url.as_str());
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
         if let Some(deadline) = deadline {
             // The body is read under the same deadline (ureq's global timeout
             // covers it), so the whole load, redirects included, is bounded.

@@ -15,5 +15,8 @@ mod http;
 mod loader;
 mod resource;
 
-pub use loader::{is_loopback_host, Loader, LoaderConfig, DEFAULT_USER_AGENT, MAX_REDIRECTS};
+pub use loader::{
+    is_loopback_host, Loader, LoaderConfig, RedirectMode, RequestOptions, DEFAULT_USER_AGENT,
+    MAX_REDIRECTS,
+};
 pub use resource::{LoadError, Resource};

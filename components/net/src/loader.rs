@@ -47,6 +47,28 @@ impl Default for LoaderConfig {
     }
 }
 
+/// <https://fetch.spec.whatwg.org/#concept-request-redirect-mode>, the
+/// modes the engine uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RedirectMode {
+    /// Follow redirects (up to [`MAX_REDIRECTS`]).
+    #[default]
+    Follow,
+    /// Return a redirect response as it is (status 3xx, its `Location`
+    /// header), without following it: for a caller that judges redirects
+    /// itself, like the service-worker script fetch.
+    Manual,
+}
+
+/// How an HTTP request is made, beyond its URL. (Ignored by `file:`,
+/// `data:` and `about:` loads.)
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// Extra request headers (`Service-Worker: script`).
+    pub headers: Vec<(String, String)>,
+    pub redirect: RedirectMode,
+}
+
 /// Loads resources; cheap to clone, and clones share one HTTP connection pool.
 #[derive(Clone, Debug)]
 pub struct Loader {
@@ -67,8 +89,13 @@ impl Loader {
     /// <https://fetch.spec.whatwg.org/#scheme-fetch>, without the request
     /// modes, CORS and caching of full Fetch.
     pub fn load(&self, url: &Url) -> Result<Resource, LoadError> {
+        self.load_with(url, &RequestOptions::default())
+    }
+
+    /// [`Loader::load`] with request headers and a redirect mode.
+    pub fn load_with(&self, url: &Url, options: &RequestOptions) -> Result<Resource, LoadError> {
         let result = match url.scheme() {
-            "http" | "https" => self.http.load(url, self.max_response_bytes),
+            "http" | "https" => self.http.load(url, options, self.max_response_bytes),
             "file" => load_file_url(url, self.max_response_bytes),
             "data" => load_data_url(url, self.max_response_bytes),
             "about" => load_about_url(url),

@@ -4,7 +4,10 @@ mod support;
 
 use std::time::Duration;
 
-use net::{LoadError, Loader, LoaderConfig, DEFAULT_USER_AGENT, MAX_REDIRECTS};
+use net::{
+    LoadError, Loader, LoaderConfig, RedirectMode, RequestOptions, DEFAULT_USER_AGENT,
+    MAX_REDIRECTS,
+};
 use support::{closed_port_url, TestServer};
 
 fn loader_with_limit(max_response_bytes: u64) -> Loader {
@@ -226,4 +229,33 @@ fn one_loader_serves_many_loads() {
     for _ in 0..5 {
         assert_eq!(loader.load(&server.url("/hello")).unwrap().status, 200);
     }
+}
+
+#[test]
+fn manual_redirect_mode_returns_the_redirect_itself() {
+    let server = TestServer::start();
+    let options = RequestOptions {
+        redirect: RedirectMode::Manual,
+        ..RequestOptions::default()
+    };
+    let url = server.url("/redirect-with-fragment");
+    let resource = Loader::default().load_with(&url, &options).unwrap();
+    assert_eq!(resource.status, 302);
+    assert_eq!(resource.url, url);
+    assert!(!resource.redirected);
+    assert_eq!(resource.header("location"), Some("/hello#top"));
+}
+
+#[test]
+fn request_headers_are_sent() {
+    let server = TestServer::start();
+    let options = RequestOptions {
+        headers: vec![("Service-Worker".to_owned(), "script".to_owned())],
+        ..RequestOptions::default()
+    };
+    let url = server.url("/service-worker-header");
+    let resource = Loader::default().load_with(&url, &options).unwrap();
+    assert_eq!(resource.body, b"script");
+    let plain = Loader::default().load(&url).unwrap();
+    assert_eq!(plain.body, b"(none)");
 }

@@ -30,7 +30,7 @@ use script_traits::{
 };
 
 use crate::dom::bindings::error::Error;
-use crate::dom::bindings::reflector::Castable;
+use crate::dom::bindings::reflector::{Castable, DomObject};
 use crate::dom::bindings::root::{Dom, DomRoot};
 use crate::dom::bindings::trusted::Trusted;
 use crate::dom::bindings::utils::current_global;
@@ -193,6 +193,10 @@ pub unsafe fn request_promise<T>(
     }
 }
 
+/// How many broadcasts per registration a global remembers, to replay those a late reply
+/// missed (see [`GlobalScope::registration_object`]).
+const HISTORY_LENGTH: usize = 16;
+
 /// The service-worker objects of one global, and its link. Lives in `GlobalScope`.
 #[derive(Default)]
 pub struct ServiceWorkerObjects {
@@ -201,10 +205,9 @@ pub struct ServiceWorkerObjects {
     pub(crate) container: Option<Dom<crate::dom::serviceworkercontainer::ServiceWorkerContainer>>,
     registrations: HashMap<ServiceWorkerRegistrationId, Dom<ServiceWorkerRegistration>>,
     workers: HashMap<ServiceWorkerId, Dom<ServiceWorker>>,
-    /// The freshest snapshot of each registration the constellation broadcast: replies to
-    /// requests travel on their own channels and may arrive after a later broadcast.
-    latest: HashMap<ServiceWorkerRegistrationId, RegistrationInfo>,
-    latest_workers: HashMap<ServiceWorkerId, ServiceWorkerState>,
+    /// The last broadcasts of each registration, oldest first. Replies to requests travel on
+    /// their own channels and may be read after broadcasts the constellation sent later.
+    history: HashMap<ServiceWorkerRegistrationId, Vec<RegistrationUpdate>>,
     /// Held while a registration this global knows has a worker on its way to a settled
     /// state (installing, or waiting with nothing active, or activating), so a page does not
     /// go idle before the lifecycle it started has played out.
@@ -236,8 +239,8 @@ impl GlobalScope {
         self.service_worker_objects().borrow().link.clone()
     }
 
-    /// The ServiceWorker object of this global for `info`, made on first use
-    /// (<https://w3c.github.io/ServiceWorker/#get-the-service-worker-object>).
+    /// The ServiceWorker object of this global for `info`, made on first use with `info`'s
+    /// state (<https://w3c.github.io/ServiceWorker/#get-the-service-worker-object>).
     pub fn service_worker_object(
         &self,
         cx: &mut JSContext,
@@ -246,14 +249,7 @@ impl GlobalScope {
         if let Some(existing) = self.service_worker_objects().borrow().workers.get(&info.id) {
             return existing.root();
         }
-        let state = self
-            .service_worker_objects()
-            .borrow()
-            .latest_workers
-            .get(&info.id)
-            .copied()
-            .unwrap_or(info.state);
-        let worker = ServiceWorker::new(cx, self, info.id, info.script_url.clone(), state);
+        let worker = ServiceWorker::new(cx, self, info.id, info.script_url.clone(), info.state);
         self.service_worker_objects()
             .borrow_mut()
             .workers
@@ -261,8 +257,13 @@ impl GlobalScope {
         worker
     }
 
-    /// The ServiceWorkerRegistration object of this global for `info`, made on first use
-    /// from the freshest snapshot known.
+    /// The ServiceWorkerRegistration object of this global for `info` (a snapshot from a
+    /// reply), made on first use.
+    ///
+    /// A new object shows `info` as it was when the constellation answered; the broadcasts
+    /// it sent after that answer (already read here, on the other channel) are replayed in a
+    /// task, so `updatefound` and `statechange` fire after the promise resolves, in order,
+    /// as they would had everything travelled on one channel.
     pub fn registration_object(
         &self,
         cx: &mut JSContext,
@@ -276,20 +277,46 @@ impl GlobalScope {
         {
             return existing.root();
         }
-        let latest = self
-            .service_worker_objects()
-            .borrow()
-            .latest
-            .get(&info.id)
-            .cloned();
-        let info = latest.as_ref().unwrap_or(info);
-        let registration = ServiceWorkerRegistration::new(cx, self, info);
+        let (snapshot, replay) = {
+            let objects = self.service_worker_objects().borrow();
+            let history = objects.history.get(&info.id);
+            let position = history
+                .and_then(|history| history.iter().rposition(|update| update.registration == *info));
+            match (history, position) {
+                (Some(history), Some(position)) => (info.clone(), history[position..].to_vec()),
+                (Some(history), None) => (
+                    history.last().map_or_else(|| info.clone(), |last| last.registration.clone()),
+                    Vec::new(),
+                ),
+                (None, _) => (info.clone(), Vec::new()),
+            }
+        };
+        let registration = ServiceWorkerRegistration::new(cx, self, &snapshot);
         self.service_worker_objects()
             .borrow_mut()
             .registrations
-            .insert(info.id, Dom::from_ref(&*registration));
-        self.set_slots(cx, &registration, info);
+            .insert(snapshot.id, Dom::from_ref(&*registration));
+        self.set_slots(cx, &registration, &snapshot);
         self.update_transition_guard();
+        if !replay.is_empty() {
+            let target = registration.clone();
+            self.event_loop().queue_task(Box::new(move |cx: &mut JSContext| {
+                let global = target.global();
+                for (index, update) in replay.into_iter().enumerate() {
+                    // SAFETY: tasks run in the global's realm.
+                    unsafe {
+                        if index == 0 {
+                            // The reply's own broadcast: its slots are shown already.
+                            if update.update_found {
+                                target.upcast::<EventTarget>().fire_event(cx, "updatefound");
+                            }
+                        } else {
+                            global.apply_update_to_objects(cx, &update);
+                        }
+                    }
+                }
+            }));
+        }
         registration
     }
 
@@ -311,30 +338,29 @@ impl GlobalScope {
         registration.set_update_via_cache(info.update_via_cache);
     }
 
-    /// Applies a broadcast of the constellation: Update Registration State, Update Worker
-    /// State (with `statechange`) and `updatefound`, in the spec's order.
+    /// Handles a broadcast of the constellation: remembers it, and applies it to this
+    /// global's objects.
     ///
     /// # Safety
     /// `cx` in this global's realm.
     pub unsafe fn apply_registration_update(&self, cx: &mut JSContext, update: RegistrationUpdate) {
-        let RegistrationUpdate {
-            registration: info,
-            changed_worker,
-            update_found,
-        } = update;
         {
             let mut objects = self.service_worker_objects().borrow_mut();
-            objects.latest.insert(info.id, info.clone());
-            for worker in [&info.installing, &info.waiting, &info.active]
-                .into_iter()
-                .flatten()
-            {
-                objects.latest_workers.insert(worker.id, worker.state);
+            let history = objects.history.entry(update.registration.id).or_default();
+            if history.len() == HISTORY_LENGTH {
+                history.remove(0);
             }
-            if let Some(changed) = &changed_worker {
-                objects.latest_workers.insert(changed.id, changed.state);
-            }
+            history.push(update.clone());
         }
+        self.apply_update_to_objects(cx, &update);
+        self.update_transition_guard();
+        crate::dom::serviceworkercontainer::registration_changed(cx, self, &update.registration);
+    }
+
+    /// Update Registration State, Update Worker State (with `statechange`) and
+    /// `updatefound`, in the spec's order, on the objects this global has.
+    unsafe fn apply_update_to_objects(&self, cx: &mut JSContext, update: &RegistrationUpdate) {
+        let info = &update.registration;
         let registration = self
             .service_worker_objects()
             .borrow()
@@ -342,9 +368,14 @@ impl GlobalScope {
             .get(&info.id)
             .map(|registration| registration.root());
         if let Some(registration) = &registration {
-            self.set_slots(cx, registration, &info);
+            self.set_slots(cx, registration, info);
         }
-        if let Some(changed) = changed_worker {
+        let changed = update.changed_worker.iter().chain(
+            [&info.installing, &info.waiting, &info.active]
+                .into_iter()
+                .flatten(),
+        );
+        for changed in changed {
             let worker = self
                 .service_worker_objects()
                 .borrow()
@@ -358,15 +389,13 @@ impl GlobalScope {
                 }
             }
         }
-        if update_found {
+        if update.update_found {
             if let Some(registration) = &registration {
                 registration
                     .upcast::<EventTarget>()
                     .fire_event(cx, "updatefound");
             }
         }
-        self.update_transition_guard();
-        crate::dom::serviceworkercontainer::registration_changed(cx, self, &info);
     }
 
     /// The freshest snapshot of registration `id` this global has seen.
@@ -376,16 +405,22 @@ impl GlobalScope {
     ) -> Option<RegistrationInfo> {
         self.service_worker_objects()
             .borrow()
-            .latest
+            .history
             .get(&id)
-            .cloned()
+            .and_then(|history| history.last())
+            .map(|update| update.registration.clone())
     }
 
     /// Holds or releases the transition guard (see [`ServiceWorkerObjects`]).
     fn update_transition_guard(&self) {
         let mut objects = self.service_worker_objects().borrow_mut();
         let in_transition = objects.registrations.keys().any(|id| {
-            objects.latest.get(id).is_some_and(|info| {
+            let latest = objects
+                .history
+                .get(id)
+                .and_then(|history| history.last())
+                .map(|update| &update.registration);
+            latest.is_some_and(|info| {
                 info.installing.is_some()
                     || (info.waiting.is_some() && info.active.is_none())
                     || info

@@ -1,8 +1,9 @@
-//! `bgsync`: the headless shell. `bgsync run PAGE` loads a page, runs it until idle and
-//! prints its console messages on stdout, one per line.
+//! `bgsync`: the headless shell. `bgsync run PAGE` starts an engine on the `--profile`
+//! (in memory without one), loads the page, runs it until idle, prints its console
+//! messages (and its service workers') on stdout, one per line, and shuts the engine down.
 //!
-//! Exit status: 0 the page ran to idle (or closed itself), 1 it could not be loaded,
-//! 2 bad usage, 3 `--timeout` expired first.
+//! Exit status: 0 the page ran to idle (or closed itself), 1 it could not be loaded (or the
+//! profile could not be opened), 2 bad usage, 3 `--timeout` expired first.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -10,7 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use script::page::{run_page, url_from_arg, PageOptions, PageOutcome};
+use engine::{Engine, EngineOptions, PageOutcome};
+use script::page::url_from_arg;
 
 #[derive(Parser)]
 #[command(name = "bgsync", version, about = "bgsync headless shell")]
@@ -30,7 +32,7 @@ struct RunArgs {
     /// Stop after this many seconds (exit status 3).
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
-    /// Profile directory (service-worker and sync state). Accepted now; used by later features.
+    /// Profile directory (service-worker and sync state); without it, nothing is stored.
     #[arg(long)]
     profile: Option<std::path::PathBuf>,
     /// Override a pref: NAME=VALUE (repeatable).
@@ -69,19 +71,24 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let _ = args.profile;
     let console = Arc::new(|_level, text: &str| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{text}");
         let _ = out.flush();
     });
-    let outcome = run_page(PageOptions {
-        client: None,
-        url,
-        timeout: Some(Duration::from_secs_f64(args.timeout)),
+    let engine = match Engine::new(EngineOptions {
+        profile: args.profile,
         prefs,
         console,
-    });
+    }) {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("bgsync: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let outcome = engine.run_page(url, Some(Duration::from_secs_f64(args.timeout)));
+    engine.shutdown();
     match outcome {
         PageOutcome::Idle | PageOutcome::Closed => ExitCode::SUCCESS,
         PageOutcome::LoadFailed(reason) => {

@@ -86,3 +86,31 @@ fn an_infinite_loop_exits_3_at_the_timeout() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("timed out"));
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+#[test]
+fn a_profile_database_that_is_not_sqlite_is_moved_aside_and_the_page_runs() {
+    let path = page(
+        "corrupt-profile",
+        "<script>console.log('still here')</script>",
+    );
+    let profile = path.parent().unwrap().join("profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    std::fs::write(profile.join("storage.sqlite"), b"not a database").unwrap();
+    let out = bgsync()
+        .arg("run")
+        .arg("--profile")
+        .arg(&profile)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "still here\n");
+    assert!(stderr.contains("moved"), "{stderr}");
+    let moved_aside = std::fs::read_dir(&profile)
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|entry| entry.file_name().to_string_lossy().contains("corrupt"));
+    assert!(moved_aside);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}

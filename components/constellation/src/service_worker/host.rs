@@ -1,12 +1,14 @@
 //! What the registry needs from the rest of the engine: a way to fetch a
 //! worker's script ([`ScriptFetcher`], implemented over `net`) and a way to
-//! run a worker's lifecycle events ([`WorkerHost`], implemented by the
-//! script side, which starts worker threads).
+//! run a worker's script and lifecycle events ([`WorkerHost`], implemented
+//! by the engine, which starts worker threads).
 //!
 //! Both are synchronous: the registry waits for the answer. Tests implement
 //! them with fakes.
 
-use script_traits::{RegistrationInfo, ServiceWorkerId, ServiceWorkerInfo, UpdateViaCache};
+use script_traits::{
+    ImportedScript, RegistrationInfo, ServiceWorkerId, ServiceWorkerInfo, UpdateViaCache,
+};
 use url::Url;
 
 /// A response to a script request, as far as the registry looks at it.
@@ -47,7 +49,8 @@ pub trait ScriptFetcher {
 /// Why a worker did not install; every reason makes the worker redundant.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum InstallFailure {
-    /// The script threw while being evaluated, or could not be parsed.
+    /// The worker had to be started again for its `install` event, and its
+    /// script threw while being evaluated, or could not be parsed.
     #[error("the script failed to run: {0}")]
     ScriptFailed(String),
     /// A `waitUntil` promise of the `install` event rejected.
@@ -58,31 +61,73 @@ pub enum InstallFailure {
     Terminated,
 }
 
-/// Runs a worker's lifecycle events; the script side implements it.
+/// What a worker starts from: its main script and the scripts it imported
+/// on its first run (stored with it, so a restart needs no network).
+#[derive(Clone, Copy, Debug)]
+pub struct WorkerScripts<'a> {
+    pub main: &'a [u8],
+    pub imported: &'a [ImportedScript],
+}
+
+/// Runs a worker's script and lifecycle events; the engine implements it
+/// over worker threads.
 ///
 /// The registry calls these in spec order and keeps all states itself; the
 /// host only runs the JS and reports.
 pub trait WorkerHost {
-    /// Starts `worker` (evaluating `script`) if it is not running, fires
+    /// Runs `worker` for the first time: starts its thread, evaluates
+    /// `script` (`importScripts()` may fetch) and waits for the result.
+    /// Returns the scripts it imported, in order, to be stored with it, or
+    /// why the script failed (it did not parse, threw at the top level, or
+    /// ran too long); a failed worker is stopped by the host.
+    /// <https://w3c.github.io/ServiceWorker/#update-algorithm>, "Run Service
+    /// Worker", before Install.
+    fn start_worker(
+        &mut self,
+        registration: &RegistrationInfo,
+        worker: &ServiceWorkerInfo,
+        script: &[u8],
+    ) -> Result<Vec<ImportedScript>, String>;
+
+    /// Starts `worker` from `scripts` if it is not running, fires
     /// `install` at it and waits for its `waitUntil` promises.
     /// <https://w3c.github.io/ServiceWorker/#installation-algorithm>, step 11.
     fn run_install(
         &mut self,
         registration: &RegistrationInfo,
         worker: &ServiceWorkerInfo,
-        script: &[u8],
+        scripts: WorkerScripts<'_>,
     ) -> Result<(), InstallFailure>;
 
-    /// Fires `activate` and waits for its `waitUntil` promises. The outcome
-    /// does not matter: per spec the worker becomes activated regardless.
+    /// Starts `worker` from `scripts` if it is not running, fires
+    /// `activate` and waits for its `waitUntil` promises. The outcome does
+    /// not matter: per spec the worker becomes activated regardless.
     /// <https://w3c.github.io/ServiceWorker/#activation-algorithm>, step 10.
-    fn run_activate(&mut self, registration: &RegistrationInfo, worker: &ServiceWorkerInfo);
+    fn run_activate(
+        &mut self,
+        registration: &RegistrationInfo,
+        worker: &ServiceWorkerInfo,
+        scripts: WorkerScripts<'_>,
+    );
+
+    /// Whether the registration's active worker must stay for now, which
+    /// keeps a waiting worker waiting (unless it called `skipWaiting()`):
+    /// a client is using the registration (its controller is one of the
+    /// registration's workers), or the active worker has events pending.
+    /// <https://w3c.github.io/ServiceWorker/#try-activate-algorithm>. The
+    /// default, for hosts that track no clients, says it must.
+    fn is_in_use(&mut self, _registration: &RegistrationInfo) -> bool {
+        true
+    }
 
     /// Stops a worker that became redundant (replaced or unregistered).
     fn terminate(&mut self, _worker: ServiceWorkerId) {}
 
-    /// A worker's state changed (already applied in `worker`): the script
-    /// side queues `statechange` on its `ServiceWorker` objects.
+    /// A worker's state changed (already applied in `worker` and in
+    /// `registration`): the engine tells the registration's clients and
+    /// workers, which queue `statechange`. A `registration` without any
+    /// worker is one that is gone (unregistered, or its first install
+    /// failed).
     fn worker_state_changed(
         &mut self,
         _registration: &RegistrationInfo,

@@ -12,9 +12,10 @@
 //!
 //! A job answers through its [`JobCompletion`] exactly once. A register or
 //! update job that installs a new worker answers when the spec resolves its
-//! promise: after the worker is created and before `install` runs, so the
-//! reply shows the worker installing. Install and activation then continue
-//! in `lifecycle`.
+//! promise: after the worker's script ran (a script that does not parse or
+//! throws rejects the job) and before `install` runs, so the reply shows
+//! the worker installing. Install and activation then continue in
+//! `lifecycle`.
 
 use base::id::ServiceWorkerRegistrationId;
 use base::origin::{is_origin_potentially_trustworthy, is_potentially_trustworthy, Origin};
@@ -330,12 +331,12 @@ impl ServiceWorkerRegistry {
                 };
             }
         }
-        // Steps 10-11: a new worker (its script is evaluated by the host at
-        // install), then Install.
-        let worker = ServiceWorker {
+        // "Let worker be a new service worker."
+        let mut worker = ServiceWorker {
             id: self.new_worker_id(),
             script_url: job.script_url.clone(),
             script: fetched.body,
+            imported_scripts: Vec::new(),
             state: ServiceWorkerState::Installing,
             skip_waiting: false,
         };
@@ -350,7 +351,56 @@ impl ServiceWorkerRegistry {
                 ))));
             }
         }
+        // "Let runResult be the result of running the Run Service Worker
+        // algorithm with worker." If it failed, reject with a TypeError; a
+        // registration that had no worker is removed.
+        let Some(info) = self.registrations.get(&scope_key).map(|r| r.info()) else {
+            return job.finish(Err(registration_gone()));
+        };
+        match host.start_worker(&info, &worker.info(), &worker.script) {
+            Ok(imported_scripts) => worker.imported_scripts = imported_scripts,
+            Err(reason) => {
+                log::info!(
+                    target: LOG_TARGET,
+                    "{} of {} failed to evaluate: {reason}",
+                    worker.id,
+                    job.scope
+                );
+                self.remove_new_registration(registration_id.is_none(), &scope_key);
+                let verb = match job.kind {
+                    JobKind::Update => "update",
+                    _ => "register",
+                };
+                let error = ServiceWorkerError::Type(format!(
+                    "Failed to {verb} a ServiceWorker for scope ('{}') with script ('{}'): \
+                     ServiceWorker script evaluation failed",
+                    job.scope, job.script_url
+                ));
+                return job.finish(Err(error));
+            }
+        }
+        if registration_id.is_none() {
+            if let Err(error) = self.store_imported_scripts(info.id, &worker.imported_scripts) {
+                host.terminate(worker.id);
+                self.remove_new_registration(true, &scope_key);
+                return job.finish(Err(ServiceWorkerError::Storage(format!(
+                    "Failed to register a ServiceWorker: storage failed: {error}"
+                ))));
+            }
+        }
+        // "Invoke Install with job, worker, and registration."
         self.install(job, &scope_key, worker, host);
+    }
+
+    /// Removes the registration a register job inserted before its worker
+    /// failed (`inserted`); an existing registration stays.
+    fn remove_new_registration(&mut self, inserted: bool, scope: &str) {
+        if !inserted {
+            return;
+        }
+        if let Err(error) = self.remove_registration(scope) {
+            log::error!(target: LOG_TARGET, "cannot remove registration {scope}: {error}");
+        }
     }
 
     /// <https://w3c.github.io/ServiceWorker/#unregister-algorithm>
@@ -370,8 +420,9 @@ impl ServiceWorkerRegistry {
             return job.finish(Ok(JobOutcome::Unregistered(false)));
         };
         // Steps 4-6: the uninstalling flag, then Try Clear Registration.
-        // Without client tracking yet, no client keeps the registration in
-        // use, so it is cleared now; the row is deleted (with its sync
+        // Simplified: it is cleared now even if a client still uses it
+        // (the spec waits for those clients to go; here their controller
+        // just becomes redundant). The row is deleted (with its sync
         // registrations) before the promise resolves.
         if let Err(error) = self.remove_registration(&scope_key) {
             return job.finish(Err(ServiceWorkerError::Storage(format!(

@@ -44,8 +44,11 @@ impl ServiceWorkerRegistry {
         let Some(installing) = registration.installing.as_ref() else {
             return;
         };
-        let outcome =
-            host.run_install(&registration.info(), &installing.info(), &installing.script);
+        let outcome = host.run_install(
+            &registration.info(),
+            &installing.info(),
+            installing.scripts(),
+        );
         // Step 12: If installFailed, the worker is redundant; a registration
         // left without workers is cleared.
         if let Err(failure) = outcome {
@@ -81,9 +84,9 @@ impl ServiceWorkerRegistry {
     }
 
     /// <https://w3c.github.io/ServiceWorker/#try-activate-algorithm>: the
-    /// waiting worker is activated if there is no active worker or it called
-    /// `skipWaiting()`. (When clients are tracked, "the active worker has no
-    /// clients" will be a third reason.)
+    /// waiting worker is activated if there is no active worker, if it
+    /// called `skipWaiting()`, or if the active worker is not in use (no
+    /// client uses the registration and it has no pending events).
     pub(super) fn try_activate(&mut self, scope: &str, host: &mut dyn WorkerHost) {
         let Some(registration) = self.registrations.get(scope) else {
             return;
@@ -91,14 +94,26 @@ impl ServiceWorkerRegistry {
         let Some(waiting) = registration.waiting.as_ref() else {
             return;
         };
-        if registration.active.is_none() || waiting.skip_waiting {
+        // Step 2: an activation in progress is not interrupted.
+        if registration
+            .active
+            .as_ref()
+            .is_some_and(|active| active.state == ServiceWorkerState::Activating)
+        {
+            return;
+        }
+        if registration.active.is_none()
+            || waiting.skip_waiting
+            || !host.is_in_use(&registration.info())
+        {
             self.activate(scope, host);
         }
     }
 
-    /// Runs Try Activate on every registration: for a waiting worker loaded
-    /// from storage, whose activation the restart interrupted. Called once
-    /// after [`ServiceWorkerRegistry::load`].
+    /// Runs Try Activate on every registration: after
+    /// [`ServiceWorkerRegistry::load`], for a waiting worker whose activation
+    /// the restart interrupted, and whenever a registration may have stopped
+    /// being in use (a client went away, an active worker's events ended).
     pub fn try_activate_all(&mut self, host: &mut dyn WorkerHost) {
         let scopes: Vec<String> = self.registrations.keys().cloned().collect();
         for scope in scopes {
@@ -135,7 +150,7 @@ impl ServiceWorkerRegistry {
             return;
         };
         if let Some(active) = registration.active.as_ref() {
-            host.run_activate(&registration.info(), &active.info());
+            host.run_activate(&registration.info(), &active.info(), active.scripts());
         }
         // Step 11: state activated.
         set_state(

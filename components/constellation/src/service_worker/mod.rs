@@ -8,7 +8,7 @@
 //! - [`jobs`]: the Register, Update and Unregister jobs, queued per scope.
 //! - `lifecycle`: Install, Try Activate, Activate and `skipWaiting()`.
 //! - [`host`]: the traits behind which the network fetches scripts and the
-//!   script side runs `install`/`activate` events.
+//!   engine runs worker scripts and their `install`/`activate` events.
 //!
 //! Everything here runs on the constellation's thread and is synchronous:
 //! the fetcher and the host block until they have an answer. Every method
@@ -38,6 +38,8 @@ pub use script_traits::{
     UpdateViaCache,
 };
 
-pub use self::host::{FetchError, FetchedScript, InstallFailure, ScriptFetcher, WorkerHost};
+pub use self::host::{
+    FetchError, FetchedScript, InstallFailure, ScriptFetcher, WorkerHost, WorkerScripts,
+};
 pub use self::jobs::{JobCompletion, JobOutcome, JobResult};
 pub use self::registry::{Registration, ServiceWorker, ServiceWorkerRegistry};

@@ -7,7 +7,9 @@
 //! one worker, the registration's *stored worker*: its active worker if it
 //! has one, else its waiting or installing worker (a first install). So an
 //! update's new worker reaches the disk only once it is activated, and a
-//! restart in between keeps the old, working script.
+//! restart in between keeps the old, working script. The worker's script
+//! is stored with it, and so are the scripts it imported on its first run,
+//! so a restarted worker needs no network.
 //!
 //! Loading turns a row into a worker in the slot its state says:
 //! `installed` is waiting, `activating`/`activated` is active (an
@@ -20,12 +22,13 @@ use std::collections::{BTreeMap, VecDeque};
 use base::id::ServiceWorkerRegistrationId;
 use base::origin::{ascii_serialization, Origin};
 use script_traits::{
-    RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState,
-    UpdateViaCache,
+    ImportedScript, RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo,
+    ServiceWorkerState, UpdateViaCache,
 };
 use storage::{
-    Database, NewServiceWorkerRegistration, ServiceWorkerRecord, ServiceWorkerState as StoredState,
-    StorageError, UpdateViaCache as StoredUpdateViaCache,
+    Database, ImportedScript as StoredImportedScript, NewServiceWorkerRegistration,
+    ServiceWorkerRecord, ServiceWorkerState as StoredState, StorageError,
+    UpdateViaCache as StoredUpdateViaCache,
 };
 use url::Url;
 
@@ -39,6 +42,9 @@ pub struct ServiceWorker {
     pub(super) id: ServiceWorkerId,
     pub(super) script_url: Url,
     pub(super) script: Vec<u8>,
+    /// What `importScripts()` loaded on the worker's first run, in order:
+    /// given back to the worker whenever it starts again.
+    pub(super) imported_scripts: Vec<ImportedScript>,
     pub(super) state: ServiceWorkerState,
     /// <https://w3c.github.io/ServiceWorker/#service-worker-skip-waiting-flag>
     pub(super) skip_waiting: bool,
@@ -58,8 +64,21 @@ impl ServiceWorker {
         &self.script
     }
 
+    /// The scripts the worker imported on its first run.
+    pub fn imported_scripts(&self) -> &[ImportedScript] {
+        &self.imported_scripts
+    }
+
     pub fn state(&self) -> ServiceWorkerState {
         self.state
+    }
+
+    /// The scripts to start the worker from.
+    pub fn scripts(&self) -> super::host::WorkerScripts<'_> {
+        super::host::WorkerScripts {
+            main: &self.script,
+            imported: &self.imported_scripts,
+        }
     }
 
     pub fn info(&self) -> ServiceWorkerInfo {
@@ -188,7 +207,8 @@ impl ServiceWorkerRegistry {
         let mut registrations = BTreeMap::new();
         let mut next_worker_id = 1;
         for record in database.service_workers()? {
-            match load_record(&record, &mut next_worker_id) {
+            let imported_scripts = database.imported_scripts(record.id)?;
+            match load_record(&record, &imported_scripts, &mut next_worker_id) {
                 Loaded::Keep(registration) => {
                     registrations.insert(registration.scope.as_str().to_owned(), *registration);
                 }
@@ -362,12 +382,25 @@ impl ServiceWorkerRegistry {
                 registration.id,
                 worker.script_url.as_str(),
                 &worker.script,
-                &[],
+                &to_stored_imports(&worker.imported_scripts),
             )?,
         }
         self.database
             .set_service_worker_state(registration.id, state_to_stored(worker.state))?;
         registration.stored = Some(wanted);
+        Ok(())
+    }
+
+    /// Stores the imported scripts of the worker a new registration was
+    /// inserted with (the row holds that worker already).
+    pub(super) fn store_imported_scripts(
+        &mut self,
+        id: ServiceWorkerRegistrationId,
+        scripts: &[ImportedScript],
+    ) -> Result<(), StorageError> {
+        for script in to_stored_imports(scripts) {
+            self.database.put_imported_script(id, &script)?;
+        }
         Ok(())
     }
 
@@ -399,7 +432,11 @@ enum Loaded {
     Skip,
 }
 
-fn load_record(record: &ServiceWorkerRecord, next_worker_id: &mut u64) -> Loaded {
+fn load_record(
+    record: &ServiceWorkerRecord,
+    imported_scripts: &[StoredImportedScript],
+    next_worker_id: &mut u64,
+) -> Loaded {
     let (Ok(scope), Ok(script_url)) = (Url::parse(&record.scope), Url::parse(&record.script_url))
     else {
         log::error!(
@@ -423,10 +460,28 @@ fn load_record(record: &ServiceWorkerRecord, next_worker_id: &mut u64) -> Loaded
             return Loaded::Delete;
         }
     };
+    let imported_scripts = imported_scripts
+        .iter()
+        .filter_map(|stored| match Url::parse(&stored.url) {
+            Ok(url) => Some(ImportedScript {
+                url,
+                source: stored.source.clone(),
+            }),
+            Err(_) => {
+                log::error!(
+                    target: LOG_TARGET,
+                    "skipping an imported script of registration {} with an invalid URL",
+                    record.id
+                );
+                None
+            }
+        })
+        .collect();
     let worker = ServiceWorker {
         id: ServiceWorkerId(*next_worker_id),
         script_url,
         script: record.script_source.clone(),
+        imported_scripts,
         state,
         skip_waiting: false,
     };
@@ -444,6 +499,16 @@ fn load_record(record: &ServiceWorkerRecord, next_worker_id: &mut u64) -> Loaded
     };
     *registration.slot_mut(slot) = Some(worker);
     Loaded::Keep(Box::new(registration))
+}
+
+fn to_stored_imports(scripts: &[ImportedScript]) -> Vec<StoredImportedScript> {
+    scripts
+        .iter()
+        .map(|script| StoredImportedScript {
+            url: script.url.as_str().to_owned(),
+            source: script.source.clone(),
+        })
+        .collect()
 }
 
 pub(super) fn state_to_stored(state: ServiceWorkerState) -> StoredState {

@@ -71,6 +71,7 @@ pub fn closed_port_url() -> url::Url {
 struct Request {
     path: String,
     user_agent: Option<String>,
+    headers: Vec<(String, String)>,
 }
 
 fn read_request(stream: &TcpStream) -> Option<Request> {
@@ -79,6 +80,7 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
     reader.read_line(&mut request_line).ok()?;
     let path = request_line.split_whitespace().nth(1)?.to_owned();
     let mut user_agent = None;
+    let mut headers = Vec::new();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).ok()? == 0 {
@@ -92,9 +94,14 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
             if name.eq_ignore_ascii_case("user-agent") {
                 user_agent = Some(value.trim().to_owned());
             }
+            headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
         }
     }
-    Some(Request { path, user_agent })
+    Some(Request {
+        path,
+        user_agent,
+        headers,
+    })
 }
 
 fn serve(mut stream: TcpStream) {
@@ -123,6 +130,15 @@ fn serve(mut stream: TcpStream) {
             &[],
             request.user_agent.unwrap_or_default().as_bytes(),
         ),
+        "/service-worker-header" => {
+            let value = request
+                .headers
+                .iter()
+                .find(|(name, _)| name == "service-worker")
+                .map(|(_, value)| value.as_str())
+                .unwrap_or("(none)");
+            respond(&mut stream, "200 OK", &[], value.as_bytes())
+        }
         "/bytes/1000" => respond(&mut stream, "200 OK", &[], &[b'x'; 1000]),
         "/huge-declared" => respond_declared_huge(&mut stream),
         "/huge-undeclared" => respond_undeclared_huge(&mut stream),

@@ -24,6 +24,7 @@ fn register_creates_an_active_registration_after_install_and_activate() {
     assert_eq!(
         profile.host.events,
         [
+            format!("start {}", active.id),
             format!("install {}", active.id),
             format!("activate {}", active.id)
         ]
@@ -354,4 +355,41 @@ fn equivalent_register_jobs_share_one_run() {
     assert_eq!(results.len(), 2);
     assert_eq!(results[0].1, results[1].1);
     assert_eq!(profile.fetcher.fetched.len(), 1);
+}
+
+#[test]
+fn script_that_throws_at_top_level_rejects_register_and_leaves_no_registration() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"throw 1");
+    profile.host.throwing_scripts.push(b"throw 1".to_vec());
+    let error = profile.register("https://a.test/sw.js", None).unwrap_err();
+    assert_eq!(error.dom_exception_name(), "TypeError");
+    assert_eq!(
+        error.message(),
+        "Failed to register a ServiceWorker for scope ('https://a.test/') with script \
+         ('https://a.test/sw.js'): ServiceWorker script evaluation failed"
+    );
+    assert_eq!(profile.registry.registrations().count(), 0);
+    assert!(profile.database().service_workers().unwrap().is_empty());
+    // The worker never reached a slot: no install, no state change.
+    assert!(profile.host.events.iter().all(|e| e.starts_with("start")));
+    assert!(profile.host.states.is_empty());
+}
+
+#[test]
+fn update_whose_script_throws_rejects_and_keeps_the_registration() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let before = profile.current(&info).unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v2 throws");
+    profile.host.throwing_scripts.push(b"v2 throws".to_vec());
+    let error = profile.update(&info).unwrap_err();
+    assert_eq!(error.dom_exception_name(), "TypeError");
+    assert!(error
+        .message()
+        .starts_with("Failed to update a ServiceWorker"));
+    assert_eq!(profile.current(&info), Some(before));
+    let stored = profile.database().service_worker(info.id).unwrap().unwrap();
+    assert_eq!(stored.script_source, b"v1");
 }

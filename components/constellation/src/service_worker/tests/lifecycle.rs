@@ -131,3 +131,45 @@ fn skip_waiting_for_an_unknown_worker_is_not_found() {
         .unwrap_err();
     assert_eq!(error.dom_exception_name(), "NotFoundError");
 }
+
+#[test]
+fn an_update_activates_at_once_when_nothing_uses_the_registration() {
+    let mut profile = Profile::new();
+    profile.host.unused = true;
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let old = profile.current(&info).unwrap().active.unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    let Ok(JobOutcome::Registration(updated)) = profile.update(&info) else {
+        panic!("update failed");
+    };
+    let new = updated.installing.unwrap();
+    let current = profile.current(&info).unwrap();
+    assert_eq!(current.waiting, None);
+    assert_eq!(
+        current.active.map(|active| (active.id, active.state)),
+        Some((new.id, ServiceWorkerState::Activated))
+    );
+    assert_eq!(
+        profile.host.states_of(old.id).last(),
+        Some(&ServiceWorkerState::Redundant)
+    );
+}
+
+#[test]
+fn a_waiting_worker_activates_once_the_registration_is_no_longer_used() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    profile.update(&info).unwrap();
+    let waiting = profile.current(&info).unwrap().waiting.unwrap();
+    // Still in use: nothing changes.
+    profile.registry.try_activate_all(&mut profile.host);
+    assert!(profile.current(&info).unwrap().waiting.is_some());
+    // The last client went away.
+    profile.host.unused = true;
+    profile.registry.try_activate_all(&mut profile.host);
+    let current = profile.current(&info).unwrap();
+    assert_eq!(current.active.map(|active| active.id), Some(waiting.id));
+}

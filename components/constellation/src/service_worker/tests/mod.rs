@@ -10,14 +10,16 @@ use std::sync::mpsc;
 
 use base::origin::Origin;
 use script_traits::{
-    RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState,
-    UpdateViaCache,
+    ImportedScript, RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo,
+    ServiceWorkerState, UpdateViaCache,
 };
 use storage::Database;
 use tempfile::TempDir;
 use url::Url;
 
-use super::host::{FetchError, FetchedScript, InstallFailure, ScriptFetcher, WorkerHost};
+use super::host::{
+    FetchError, FetchedScript, InstallFailure, ScriptFetcher, WorkerHost, WorkerScripts,
+};
 use super::jobs::{JobCompletion, JobOutcome, JobResult};
 use super::registry::ServiceWorkerRegistry;
 
@@ -75,34 +77,77 @@ impl ScriptFetcher for FakeFetcher {
     }
 }
 
-/// Records events and state changes; fails installs of scripts whose body
-/// is in `failing_scripts`.
+/// Records events and state changes; fails the evaluation of scripts whose
+/// body is in `throwing_scripts` and the installs of those in
+/// `failing_scripts`; reports `imports` as what a script imported.
 #[derive(Default)]
 pub(super) struct FakeHost {
+    pub throwing_scripts: Vec<Vec<u8>>,
     pub failing_scripts: Vec<Vec<u8>>,
+    pub imports: HashMap<Vec<u8>, Vec<ImportedScript>>,
+    /// No client uses any registration (the default host says they all
+    /// are in use).
+    pub unused: bool,
+    /// `start`, `install` and `activate` of each worker, in order.
     pub events: Vec<String>,
+    /// The imported scripts each install and activation was given.
+    pub given_imports: Vec<Vec<ImportedScript>>,
     pub states: Vec<(ServiceWorkerId, ServiceWorkerState)>,
     pub terminated: Vec<ServiceWorkerId>,
 }
 
 impl WorkerHost for FakeHost {
-    fn run_install(
+    fn start_worker(
         &mut self,
         registration: &RegistrationInfo,
         worker: &ServiceWorkerInfo,
         script: &[u8],
+    ) -> Result<Vec<ImportedScript>, String> {
+        // Run before Install: the worker is in no slot yet.
+        assert!(registration.installing.as_ref() != Some(worker));
+        self.events.push(format!("start {}", worker.id));
+        if self
+            .throwing_scripts
+            .iter()
+            .any(|throwing| throwing == script)
+        {
+            return Err("Uncaught Error: top-level throw".to_owned());
+        }
+        Ok(self.imports.get(script).cloned().unwrap_or_default())
+    }
+
+    fn run_install(
+        &mut self,
+        registration: &RegistrationInfo,
+        worker: &ServiceWorkerInfo,
+        scripts: WorkerScripts<'_>,
     ) -> Result<(), InstallFailure> {
         assert_eq!(registration.installing.as_ref(), Some(worker));
         self.events.push(format!("install {}", worker.id));
-        if self.failing_scripts.iter().any(|failing| failing == script) {
+        self.given_imports.push(scripts.imported.to_vec());
+        if self
+            .failing_scripts
+            .iter()
+            .any(|failing| failing == scripts.main)
+        {
             return Err(InstallFailure::EventRejected);
         }
         Ok(())
     }
 
-    fn run_activate(&mut self, registration: &RegistrationInfo, worker: &ServiceWorkerInfo) {
+    fn run_activate(
+        &mut self,
+        registration: &RegistrationInfo,
+        worker: &ServiceWorkerInfo,
+        scripts: WorkerScripts<'_>,
+    ) {
         assert_eq!(registration.active.as_ref(), Some(worker));
         self.events.push(format!("activate {}", worker.id));
+        self.given_imports.push(scripts.imported.to_vec());
+    }
+
+    fn is_in_use(&mut self, _registration: &RegistrationInfo) -> bool {
+        !self.unused
     }
 
     fn terminate(&mut self, worker: ServiceWorkerId) {

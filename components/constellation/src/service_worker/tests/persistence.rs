@@ -125,3 +125,53 @@ fn a_row_with_an_unparsable_url_is_skipped_not_deleted() {
     assert_eq!(profile.registry.registrations().count(), 0);
     assert!(database.service_worker(id).unwrap().is_some());
 }
+
+#[test]
+fn imported_scripts_are_stored_and_given_back_after_a_restart() {
+    let mut profile = Profile::new();
+    let import = |name: &str, source: &[u8]| ImportedScript {
+        url: url(&format!("https://a.test/{name}")),
+        source: source.to_vec(),
+    };
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    profile
+        .host
+        .imports
+        .insert(b"v1".to_vec(), vec![import("lib.js", b"// lib v1")]);
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    // Install and activate were given what the first run imported.
+    assert_eq!(
+        profile.host.given_imports,
+        [
+            vec![import("lib.js", b"// lib v1")],
+            vec![import("lib.js", b"// lib v1")]
+        ]
+    );
+    let stored = profile.database().imported_scripts(info.id).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].url, "https://a.test/lib.js");
+
+    // An update's imports replace the old ones once it is the stored worker.
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    profile
+        .host
+        .imports
+        .insert(b"v2".to_vec(), vec![import("lib2.js", b"// lib v2")]);
+    profile.update(&info).unwrap();
+    let waiting = profile.current(&info).unwrap().waiting.unwrap();
+    assert_eq!(
+        profile.database().imported_scripts(info.id).unwrap()[0].url,
+        "https://a.test/lib.js"
+    );
+    profile
+        .registry
+        .skip_waiting(waiting.id, &mut profile.host)
+        .unwrap();
+
+    profile.reopen();
+    let loaded = profile.registry.registration(info.id).unwrap();
+    assert_eq!(
+        loaded.active().unwrap().imported_scripts(),
+        [import("lib2.js", b"// lib v2")]
+    );
+}

@@ -1,0 +1,459 @@
+//! The constellation thread: owns the service-worker registry, the clients
+//! and the running workers, and serves the embedder's commands and the
+//! messages of pages and workers, one at a time.
+//!
+//! Every page's and worker's ipc receiver is routed into a crossbeam
+//! channel tagged with the id the constellation gave it (see `routing`),
+//! so the origin a request is judged by is always the one recorded here.
+//! The main loop selects over embedder commands, page messages, worker
+//! messages and the worker timers (idle stop, event time limit). A bad
+//! message (unknown ids, another origin's worker, a second
+//! `DocumentLoaded`) is logged and dropped; the engine stays up.
+
+use std::time::{Duration, Instant};
+
+use base::origin::{ascii_serialization, Origin};
+use constellation::service_worker::{
+    JobCompletion, JobOutcome, JobResult, ScriptFetcher, ServiceWorkerRegistry,
+};
+use crossbeam_channel::{select, Receiver, Sender};
+use ipc_channel::ipc::{IpcReceiver, IpcSender};
+use script_traits::{
+    ClientId, ClientSetup, RegistrationInfo, ScriptMsg, SerializedMessage, ServiceWorkerError,
+    ServiceWorkerId, ServiceWorkerRequest, ToClientMsg, WorkerEvent,
+};
+use url::Url;
+
+use crate::clients::{same_document_origin, Controller};
+use crate::host::{Deferred, Host};
+use crate::routing::{route_client, ClientMessage};
+use crate::workers::OnDone;
+
+const LOG_TARGET: &str = "bgsync::engine::constellation";
+
+/// How long the loop sleeps when no worker timer is due.
+const NO_DEADLINE_WAIT: Duration = Duration::from_secs(3600);
+
+/// What the embedder asks of the constellation.
+pub(crate) enum Command {
+    /// Record a client about to load `url` and route its messages.
+    AddClient {
+        url: Url,
+        to_client: IpcSender<ToClientMsg>,
+        from_client: IpcReceiver<ScriptMsg>,
+    },
+    StartWorker {
+        scope: Url,
+        reply: Sender<Result<(), String>>,
+    },
+    StopWorker {
+        scope: Url,
+        reply: Sender<bool>,
+    },
+    IsWorkerRunning {
+        scope: Url,
+        reply: Sender<bool>,
+    },
+    Registrations {
+        reply: Sender<Vec<RegistrationInfo>>,
+    },
+    Shutdown,
+}
+
+pub(crate) struct Constellation {
+    registry: ServiceWorkerRegistry,
+    fetcher: Box<dyn ScriptFetcher + Send>,
+    host: Host,
+    commands: Receiver<Command>,
+    client_messages: Receiver<ClientMessage>,
+    client_sender: Sender<ClientMessage>,
+}
+
+impl Constellation {
+    pub fn new(
+        registry: ServiceWorkerRegistry,
+        fetcher: Box<dyn ScriptFetcher + Send>,
+        host: Host,
+        commands: Receiver<Command>,
+    ) -> Constellation {
+        let (client_sender, client_messages) = crossbeam_channel::unbounded();
+        Constellation {
+            registry,
+            fetcher,
+            host,
+            commands,
+            client_messages,
+            client_sender,
+        }
+    }
+
+    /// Runs until [`Command::Shutdown`] or until the embedder is gone, then
+    /// stops every worker.
+    pub fn run(mut self) {
+        // A worker loaded as waiting had its activation cut short.
+        self.host.sync_registrations(&self.registry);
+        self.after_registry_work();
+        let commands = self.commands.clone();
+        let client_messages = self.client_messages.clone();
+        let worker_messages = self.host.worker_messages().clone();
+        loop {
+            let timeout = self
+                .host
+                .workers
+                .next_deadline()
+                .map(|deadline| deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or(NO_DEADLINE_WAIT);
+            select! {
+                recv(commands) -> command => match command {
+                    Ok(Command::Shutdown) | Err(_) => break,
+                    Ok(command) => self.handle_command(command),
+                },
+                recv(client_messages) -> message => {
+                    if let Ok(message) = message {
+                        self.handle_client_message(message);
+                    }
+                },
+                recv(worker_messages) -> message => {
+                    if let Ok(message) = message {
+                        self.host.handle_worker_message(message);
+                    }
+                },
+                default(timeout) => {},
+            }
+            self.host.workers.check_timers(Instant::now());
+            self.after_registry_work();
+        }
+        log::debug!(target: LOG_TARGET, "shutting down");
+        self.host.shutdown();
+    }
+
+    /// Runs the work queued for the registry while it was busy, activates
+    /// waiting workers whose registration is no longer in use (a client
+    /// went away, an event ended), and refreshes the host's copy of the
+    /// registrations.
+    fn after_registry_work(&mut self) {
+        loop {
+            self.registry.try_activate_all(&mut self.host);
+            let Some(deferred) = self.host.deferred.pop_front() else {
+                break;
+            };
+            match deferred {
+                Deferred::SkipWaiting(worker) => {
+                    if let Err(error) = self.registry.skip_waiting(worker, &mut self.host) {
+                        log::debug!(target: LOG_TARGET, "skipWaiting() of {worker}: {error}");
+                    }
+                }
+                Deferred::Request {
+                    worker,
+                    origin,
+                    request,
+                } => {
+                    log::debug!(target: LOG_TARGET, "{worker} asks {request:?}");
+                    self.serve_service_worker_request(&origin, *request);
+                }
+            }
+            self.host.sync_registrations(&self.registry);
+        }
+        self.host.sync_registrations(&self.registry);
+    }
+
+    fn handle_command(&mut self, command: Command) {
+        match command {
+            Command::AddClient {
+                url,
+                to_client,
+                from_client,
+            } => {
+                let id = self.host.clients.add(url, to_client);
+                route_client(from_client, id, self.client_sender.clone());
+            }
+            Command::StartWorker { scope, reply } => {
+                let _ = reply.send(self.start_worker_of(&scope));
+            }
+            Command::StopWorker { scope, reply } => {
+                let workers = self.workers_of(&scope);
+                let mut stopped = false;
+                for worker in workers {
+                    if self.host.workers.is_running(worker) {
+                        self.host.workers.stop(worker, "the embedder asked");
+                        stopped = true;
+                    }
+                }
+                let _ = reply.send(stopped);
+            }
+            Command::IsWorkerRunning { scope, reply } => {
+                let running = self
+                    .workers_of(&scope)
+                    .into_iter()
+                    .any(|worker| self.host.workers.is_running(worker));
+                let _ = reply.send(running);
+            }
+            Command::Registrations { reply } => {
+                let _ = reply.send(self.registry.registrations().map(|r| r.info()).collect());
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    /// The ids of the workers in the slots of the registration for `scope`.
+    fn workers_of(&self, scope: &Url) -> Vec<ServiceWorkerId> {
+        self.registry
+            .registration_by_scope(scope)
+            .map(|registration| {
+                [
+                    registration.installing(),
+                    registration.waiting(),
+                    registration.active(),
+                ]
+                .into_iter()
+                .flatten()
+                .map(|worker| worker.id())
+                .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Starts the active worker (or else the newest) of the registration
+    /// for `scope`, from its stored scripts.
+    fn start_worker_of(&mut self, scope: &Url) -> Result<(), String> {
+        let registration = self
+            .registry
+            .registration_by_scope(scope)
+            .ok_or_else(|| format!("no registration for scope {scope}"))?;
+        let worker = registration
+            .active()
+            .or_else(|| registration.newest_worker())
+            .ok_or_else(|| format!("the registration for {scope} has no worker"))?;
+        self.start_stored_worker(worker.id()).map(drop)
+    }
+
+    /// Makes sure a registered worker runs, starting it from the scripts
+    /// stored with it.
+    fn start_stored_worker(&mut self, worker: ServiceWorkerId) -> Result<(), String> {
+        if self.host.workers.is_running(worker) {
+            return Ok(());
+        }
+        let registration = self
+            .registry
+            .registration_of_worker(worker)
+            .ok_or_else(|| format!("{worker} is not registered"))?;
+        let info = registration.info();
+        let stored = [
+            registration.installing(),
+            registration.waiting(),
+            registration.active(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|stored| stored.id() == worker)
+        .ok_or_else(|| format!("{worker} is not registered"))?;
+        let result = self
+            .host
+            .ensure_running(&info, &stored.info(), stored.scripts(), false)
+            .map(drop);
+        if let Err(reason) = &result {
+            log::warn!(target: LOG_TARGET, "cannot start {worker}: {reason}");
+            self.host.workers.stop(worker, "its script failed");
+        }
+        result
+    }
+
+    fn handle_client_message(&mut self, message: ClientMessage) {
+        let ClientMessage { client, message } = message;
+        let Some(message) = message else {
+            return self.host.clients.remove(&client);
+        };
+        let Some(record) = self.host.clients.get(&client) else {
+            log::debug!(target: LOG_TARGET, "message of a closed client {client}: {message:?}");
+            return;
+        };
+        let origin = record.origin.clone();
+        let loaded = record.is_loaded();
+        match message {
+            ScriptMsg::DocumentLoaded { url, reply } => self.document_loaded(&client, url, reply),
+            ScriptMsg::Closed => self.host.clients.remove(&client),
+            message if !loaded => {
+                log::warn!(
+                    target: LOG_TARGET,
+                    "client {client} sent {message:?} before its document loaded; ignored"
+                );
+            }
+            ScriptMsg::ServiceWorker(request) => {
+                self.serve_service_worker_request(&origin, request)
+            }
+            ScriptMsg::PostMessageToWorker {
+                worker,
+                message,
+                done,
+            } => self.post_message_to_worker(&client, &origin, worker, message, done),
+        }
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dfn-service-worker-client>
+    /// creation: the client's final URL, and its controller.
+    fn document_loaded(&mut self, client: &ClientId, url: Url, reply: IpcSender<ClientSetup>) {
+        let Some(record) = self.host.clients.get(client) else {
+            return;
+        };
+        if record.is_loaded() {
+            log::warn!(target: LOG_TARGET, "client {client} sent DocumentLoaded twice; ignored");
+            return;
+        }
+        if !same_document_origin(&record.requested_url, &url) {
+            log::warn!(
+                target: LOG_TARGET,
+                "client {client} for {} says it loaded {url}, another origin; ignored",
+                record.requested_url
+            );
+            return;
+        }
+        // A page inside an active registration's scope is controlled by
+        // its active worker.
+        let controller = self
+            .registry
+            .match_registration(&url)
+            .and_then(|registration| {
+                registration
+                    .active()
+                    .map(|active| (registration.id(), active.info()))
+            });
+        let Some(record) = self.host.clients.get_mut(client) else {
+            return;
+        };
+        record.url = Some(url);
+        record.controller = controller
+            .as_ref()
+            .map(|(registration, worker)| Controller {
+                worker: worker.id,
+                registration: *registration,
+            });
+        let Some(info) = record.info() else {
+            return;
+        };
+        log::debug!(
+            target: LOG_TARGET,
+            "client {client} loaded {}, controller {:?}",
+            info.url,
+            record.controller
+        );
+        let setup = ClientSetup {
+            client: info,
+            controller: controller.map(|(_, worker)| worker),
+        };
+        if let Err(error) = reply.send(setup) {
+            log::debug!(target: LOG_TARGET, "client {client} left before its setup: {error}");
+        }
+    }
+
+    /// `serviceWorker.postMessage()`: the worker must be a registered worker
+    /// of the client's origin; it is started if it is stopped.
+    fn post_message_to_worker(
+        &mut self,
+        client: &ClientId,
+        origin: &Origin,
+        worker: ServiceWorkerId,
+        message: SerializedMessage,
+        done: IpcSender<()>,
+    ) {
+        let belongs = self
+            .registry
+            .registration_of_worker(worker)
+            .is_some_and(|registration| registration.scope().origin() == *origin);
+        if !belongs {
+            log::warn!(
+                target: LOG_TARGET,
+                "client {client} posted a message to {worker}, not a worker of its origin; dropped"
+            );
+            return;
+        }
+        if self.start_stored_worker(worker).is_err() {
+            return;
+        }
+        let Some(source) = self.host.clients.get(client).and_then(|c| c.info()) else {
+            return;
+        };
+        let event = WorkerEvent::Message {
+            source,
+            origin: ascii_serialization(origin),
+            message,
+        };
+        if self
+            .host
+            .workers
+            .dispatch(worker, event, OnDone::Reply(done))
+            .is_none()
+        {
+            log::warn!(target: LOG_TARGET, "{worker} stopped before its message event");
+        }
+    }
+
+    /// A `navigator.serviceWorker` / `ServiceWorkerRegistration` request,
+    /// for a client or worker of `origin`.
+    fn serve_service_worker_request(&mut self, origin: &Origin, request: ServiceWorkerRequest) {
+        match request {
+            ServiceWorkerRequest::Register {
+                script_url,
+                scope,
+                update_via_cache,
+                reply,
+            } => {
+                let completion = registration_reply(reply);
+                self.registry.schedule_register(
+                    origin,
+                    script_url,
+                    scope,
+                    update_via_cache,
+                    completion,
+                );
+            }
+            ServiceWorkerRequest::GetRegistration { client_url, reply } => {
+                let _ = reply.send(self.registry.get_registration(origin, &client_url));
+            }
+            ServiceWorkerRequest::GetRegistrations { reply } => {
+                let _ = reply.send(Ok(self.registry.get_registrations(origin)));
+            }
+            ServiceWorkerRequest::Update {
+                registration,
+                reply,
+            } => {
+                let completion = registration_reply(reply);
+                self.registry
+                    .schedule_update(origin, registration, completion);
+            }
+            ServiceWorkerRequest::Unregister {
+                registration,
+                reply,
+            } => {
+                let completion: JobCompletion = Box::new(move |result: JobResult| {
+                    let answer = result.and_then(|outcome| match outcome {
+                        JobOutcome::Unregistered(removed) => Ok(removed),
+                        other => Err(unexpected(other)),
+                    });
+                    let _ = reply.send(answer);
+                });
+                self.registry
+                    .schedule_unregister(origin, registration, completion);
+            }
+        }
+        self.registry
+            .run_jobs(self.fetcher.as_mut(), &mut self.host);
+    }
+}
+
+/// A completion that answers a register or update request.
+fn registration_reply(
+    reply: IpcSender<Result<RegistrationInfo, ServiceWorkerError>>,
+) -> JobCompletion {
+    Box::new(move |result: JobResult| {
+        let answer = result.and_then(|outcome| match outcome {
+            JobOutcome::Registration(info) => Ok(*info),
+            other => Err(unexpected(other)),
+        });
+        let _ = reply.send(answer);
+    })
+}
+
+fn unexpected(outcome: JobOutcome) -> ServiceWorkerError {
+    log::error!(target: LOG_TARGET, "a job answered with the wrong outcome: {outcome:?}");
+    ServiceWorkerError::Type("The job ended unexpectedly.".to_owned())
+}

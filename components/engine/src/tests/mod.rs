@@ -1,0 +1,407 @@
+//! Tests of the constellation's routing, with real ipc channels, a real
+//! HTTP server on 127.0.0.1 and a real SQLite profile, but fake pages (the
+//! test speaks the page's side of the channels) and fake worker threads (a
+//! Rust thread that speaks the worker's side, following directives written
+//! in its "script").
+//!
+//! Fake worker directives, one per line of the script:
+//! `throw` (evaluation fails), `hang-evaluation`, `import` (a first run
+//! imports `lib.js`), `hang-install`, `reject-install`, `skip-waiting`
+//! (in `install`), `claim` (in `activate`), `echo` (a message is posted
+//! back to its source), `hang-message`, `forward` (a message's bytes are a
+//! client id to post to), `report-clients` (posts back
+//! `"<matchAll count> <get(source) found>"`).
+
+mod lifecycle;
+mod lifetime;
+mod messaging;
+#[path = "../../tests/support/server.rs"]
+mod server;
+
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use ipc_channel::ipc::{self, IpcReceiver, IpcSender};
+use script::service_worker_thread::ServiceWorkerStart;
+use script_traits::{
+    ClientChannels, ClientId, ClientSetup, ImportedScript, RegisterReply, RegistrationInfo,
+    ScriptEvaluation, ScriptMsg, SerializedMessage, ServiceWorkerId, ServiceWorkerRequest,
+    ToClientMsg, ToWorkerMsg, UpdateViaCache, WorkerEvent, WorkerEventOutcome, WorkerMsg,
+};
+use url::Url;
+
+pub(crate) use self::server::{Response, TestServer};
+use crate::workers::{WorkerSpawner, WorkerThread};
+use crate::{Engine, EngineOptions, Prefs};
+
+/// How long a test waits for something that should happen at once.
+pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
+
+/// What fake workers did, in order: `spawn <id> first_run=<bool>
+/// imports=<n>`, `<id> install`, `<id> claim Ok(())`, ...
+#[derive(Clone, Default)]
+pub(crate) struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    fn push(&self, line: String) {
+        self.0.lock().unwrap().push(line);
+    }
+
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+
+    pub fn count(&self, prefix: &str) -> usize {
+        self.lines()
+            .iter()
+            .filter(|line| line.starts_with(prefix))
+            .count()
+    }
+}
+
+struct FakeSpawner(Log);
+
+struct FakeThread {
+    thread: JoinHandle<()>,
+    interrupted: Arc<AtomicBool>,
+}
+
+impl WorkerThread for FakeThread {
+    fn interrupt(&self) {
+        self.interrupted.store(true, Ordering::SeqCst);
+    }
+
+    fn is_finished(&self) -> bool {
+        self.thread.is_finished()
+    }
+
+    fn join(self: Box<Self>) {
+        let _ = self.thread.join();
+    }
+}
+
+impl WorkerSpawner for FakeSpawner {
+    fn spawn(&self, start: ServiceWorkerStart) -> io::Result<Box<dyn WorkerThread>> {
+        self.0.push(format!(
+            "spawn {} first_run={} imports={}",
+            start.worker.id.0,
+            start.first_run,
+            start.imported_scripts.len()
+        ));
+        let interrupted = Arc::new(AtomicBool::new(false));
+        let (log, flag) = (self.0.clone(), interrupted.clone());
+        let thread = std::thread::spawn(move || fake_worker(start, &flag, &log));
+        Ok(Box::new(FakeThread {
+            thread,
+            interrupted,
+        }))
+    }
+}
+
+fn wait_until_interrupted(interrupted: &AtomicBool) {
+    while !interrupted.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn ask<T: serde::Serialize + serde::de::DeserializeOwned>(
+    sender: &IpcSender<WorkerMsg>,
+    make: impl FnOnce(IpcSender<T>) -> WorkerMsg,
+) -> Option<T> {
+    let (reply, answer) = ipc::channel().unwrap();
+    sender.send(make(reply)).ok()?;
+    answer.recv().ok()
+}
+
+fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
+    let script = String::from_utf8_lossy(&start.script).into_owned();
+    let has = |directive: &str| script.lines().any(|line| line.trim() == directive);
+    let id = start.worker.id.0;
+    let to = start.channels.to_constellation;
+    let from = start.channels.from_constellation;
+    if has("throw") {
+        let failed = ScriptEvaluation::Failed("Uncaught Error: thrown at top level".to_owned());
+        let _ = to.send(WorkerMsg::Evaluated(failed));
+        return;
+    }
+    if has("hang-evaluation") {
+        return wait_until_interrupted(interrupted);
+    }
+    let imported_scripts = if start.first_run && has("import") {
+        vec![ImportedScript {
+            url: start.worker.script_url.join("lib.js").unwrap(),
+            source: b"// lib".to_vec(),
+        }]
+    } else {
+        Vec::new()
+    };
+    let _ = to.send(WorkerMsg::Evaluated(ScriptEvaluation::Ok {
+        imported_scripts,
+    }));
+    while !interrupted.load(Ordering::SeqCst) {
+        let message = match from.try_recv_timeout(Duration::from_millis(10)) {
+            Ok(message) => message,
+            Err(ipc_channel::TryRecvError::Empty) => continue,
+            Err(_) => return,
+        };
+        let (event_id, event) = match message {
+            ToWorkerMsg::Terminate => return,
+            ToWorkerMsg::Registration(update) => {
+                if let Some(changed) = update.changed_worker {
+                    log.push(format!("{id} sees {} {}", changed.id.0, changed.state));
+                }
+                continue;
+            }
+            ToWorkerMsg::Event { id, event } => (id, event),
+        };
+        log.push(format!("{id} {}", event.name()));
+        let outcome = match event {
+            WorkerEvent::Install if has("hang-install") => {
+                return wait_until_interrupted(interrupted)
+            }
+            WorkerEvent::Install if has("reject-install") => WorkerEventOutcome::WaitUntilRejected,
+            WorkerEvent::Install if has("skip-waiting") => {
+                let answer = ask(&to, |reply| WorkerMsg::SkipWaiting { reply });
+                log.push(format!("{id} skipWaiting {answer:?}"));
+                WorkerEventOutcome::Completed
+            }
+            WorkerEvent::Activate if has("claim") => {
+                let answer = ask(&to, |reply| WorkerMsg::Claim { reply });
+                log.push(format!("{id} claim {answer:?}"));
+                WorkerEventOutcome::Completed
+            }
+            WorkerEvent::Message { .. } if has("hang-message") => {
+                return wait_until_interrupted(interrupted)
+            }
+            WorkerEvent::Message {
+                source, message, ..
+            } => {
+                if has("echo") {
+                    let _ = to.send(WorkerMsg::PostMessageToClient {
+                        client: source.id.clone(),
+                        message: message.clone(),
+                    });
+                }
+                if has("forward") {
+                    let target = String::from_utf8_lossy(&message.0).into_owned();
+                    let _ = to.send(WorkerMsg::PostMessageToClient {
+                        client: ClientId(target),
+                        message: SerializedMessage(b"forwarded".to_vec()),
+                    });
+                }
+                if has("claim") {
+                    let answer = ask(&to, |reply| WorkerMsg::Claim { reply });
+                    log.push(format!("{id} claim {answer:?}"));
+                }
+                if has("report-clients") {
+                    let all = ask(&to, |reply| WorkerMsg::MatchAllClients {
+                        include_uncontrolled: true,
+                        client_type: None,
+                        reply,
+                    })
+                    .unwrap_or_default();
+                    let controlled = ask(&to, |reply| WorkerMsg::MatchAllClients {
+                        include_uncontrolled: false,
+                        client_type: None,
+                        reply,
+                    })
+                    .unwrap_or_default();
+                    let found = ask(&to, |reply| WorkerMsg::GetClient {
+                        id: source.id.0.clone(),
+                        reply,
+                    })
+                    .flatten()
+                    .is_some();
+                    let report = format!("{} {} {found}", all.len(), controlled.len());
+                    let _ = to.send(WorkerMsg::PostMessageToClient {
+                        client: source.id.clone(),
+                        message: SerializedMessage(report.into_bytes()),
+                    });
+                }
+                WorkerEventOutcome::Completed
+            }
+            _ => WorkerEventOutcome::Completed,
+        };
+        let _ = to.send(WorkerMsg::EventDone {
+            id: event_id,
+            outcome,
+        });
+    }
+}
+
+/// An engine with fake workers.
+pub(crate) struct TestEngine {
+    pub engine: Engine,
+    pub log: Log,
+}
+
+pub(crate) fn engine_with(profile: Option<&std::path::Path>, prefs: &[&str]) -> TestEngine {
+    let log = Log::default();
+    let engine = Engine::with_spawner(
+        EngineOptions {
+            profile: profile.map(|path| path.to_owned()),
+            prefs: Prefs::with_overrides(prefs).unwrap(),
+            console: Arc::new(|_, _| {}),
+        },
+        Box::new(FakeSpawner(log.clone())),
+    )
+    .unwrap();
+    TestEngine { engine, log }
+}
+
+pub(crate) fn engine() -> TestEngine {
+    engine_with(None, &[])
+}
+
+/// The test's side of a page's channels.
+pub(crate) struct Page {
+    to: IpcSender<ScriptMsg>,
+    from: IpcReceiver<ToClientMsg>,
+}
+
+impl Page {
+    /// A client that has not loaded its document yet.
+    pub fn open(engine: &Engine, url: &Url) -> Page {
+        let ClientChannels {
+            to_constellation,
+            from_constellation,
+        } = engine.connect_client(url.clone()).unwrap();
+        Page {
+            to: to_constellation,
+            from: from_constellation,
+        }
+    }
+
+    /// A loaded client.
+    pub fn load(engine: &Engine, url: &Url) -> (Page, ClientSetup) {
+        let page = Page::open(engine, url);
+        let setup = page.document_loaded(url).expect("no client setup");
+        (page, setup)
+    }
+
+    pub fn document_loaded(&self, url: &Url) -> Option<ClientSetup> {
+        self.ask(|reply| ScriptMsg::DocumentLoaded {
+            url: url.clone(),
+            reply,
+        })
+    }
+
+    pub fn send(&self, message: ScriptMsg) {
+        self.to.send(message).unwrap();
+    }
+
+    /// Sends a message with a reply channel; `None` if the reply sender was
+    /// dropped.
+    pub fn ask<T: serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        make: impl FnOnce(IpcSender<T>) -> ScriptMsg,
+    ) -> Option<T> {
+        let (reply, answer) = ipc::channel().unwrap();
+        self.send(make(reply));
+        match answer.try_recv_timeout(PATIENCE) {
+            Ok(answer) => Some(answer),
+            Err(ipc_channel::TryRecvError::Empty) => panic!("no answer within {PATIENCE:?}"),
+            Err(_) => None,
+        }
+    }
+
+    pub fn request<T: serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        make: impl FnOnce(IpcSender<T>) -> ServiceWorkerRequest,
+    ) -> Option<T> {
+        self.ask(|reply| ScriptMsg::ServiceWorker(make(reply)))
+    }
+
+    pub fn register(&self, script: &Url) -> RegisterReply {
+        self.request(|reply| ServiceWorkerRequest::Register {
+            script_url: script.clone(),
+            scope: None,
+            update_via_cache: UpdateViaCache::Imports,
+            reply,
+        })
+        .expect("no register reply")
+    }
+
+    /// `postMessage()` to `worker`; whether the message event ended.
+    pub fn post(&self, worker: ServiceWorkerId, bytes: &[u8]) -> bool {
+        self.ask(|done| ScriptMsg::PostMessageToWorker {
+            worker,
+            message: SerializedMessage(bytes.to_vec()),
+            done,
+        })
+        .is_some()
+    }
+
+    /// The next message, if one comes within `timeout`.
+    pub fn next_message(&self, timeout: Duration) -> Option<ToClientMsg> {
+        self.from.try_recv_timeout(timeout).ok()
+    }
+
+    /// Messages until one satisfies `wanted` (returned last); panics after
+    /// [`PATIENCE`].
+    pub fn messages_until(&self, wanted: impl Fn(&ToClientMsg) -> bool) -> Vec<ToClientMsg> {
+        let give_up = Instant::now() + PATIENCE;
+        let mut seen = Vec::new();
+        loop {
+            let left = give_up.saturating_duration_since(Instant::now());
+            match self.next_message(left) {
+                Some(message) => {
+                    let done = wanted(&message);
+                    seen.push(message);
+                    if done {
+                        return seen;
+                    }
+                }
+                None => panic!("the awaited message did not come; got {seen:?}"),
+            }
+        }
+    }
+}
+
+/// Waits until `condition` holds; panics after [`PATIENCE`].
+pub(crate) fn eventually(what: &str, condition: impl Fn() -> bool) {
+    let give_up = Instant::now() + PATIENCE;
+    while !condition() {
+        assert!(Instant::now() < give_up, "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Registers `script` (served at `/sw.js`) from a page at `/page.html` of
+/// `server`, and waits until its worker is active.
+pub(crate) fn register_active(
+    engine: &TestEngine,
+    server: &TestServer,
+    script: &str,
+) -> (Page, RegistrationInfo) {
+    let (page, info, _) = register_active_seeing(engine, server, script);
+    (page, info)
+}
+
+/// [`register_active`], also returning the messages the page got until then.
+pub(crate) fn register_active_seeing(
+    engine: &TestEngine,
+    server: &TestServer,
+    script: &str,
+) -> (Page, RegistrationInfo, Vec<ToClientMsg>) {
+    server.serve_js("/sw.js", script);
+    let (page, _) = Page::load(&engine.engine, &server.url("/page.html"));
+    let reply = page
+        .register(&server.url("/sw.js"))
+        .expect("register failed");
+    let messages = page.messages_until(|message| {
+        matches!(message, ToClientMsg::Registration(update)
+            if update.registration.active.as_ref()
+                .is_some_and(|active| active.state == script_traits::ServiceWorkerState::Activated))
+    });
+    let info = engine
+        .engine
+        .registrations()
+        .into_iter()
+        .find(|registration| registration.id == reply.id)
+        .expect("the registration is gone");
+    (page, info, messages)
+}

@@ -1,0 +1,491 @@
+//! Running service workers: their threads, the events in flight, and the
+//! two clocks that stop them.
+//!
+//! <https://w3c.github.io/ServiceWorker/#service-worker-lifetime>
+//!
+//! A worker runs on its own thread (started through a [`WorkerSpawner`]:
+//! the script crate's, or a fake in unit tests), and is stopped
+//!
+//! - when it has had no event in flight for `serviceworker.idle_timeout_ms`;
+//! - when an event (or its script's first evaluation) runs longer than
+//!   `serviceworker.max_event_duration_ms`: its thread is interrupted, and
+//!   the event counts as failed;
+//! - when it becomes redundant, or the engine shuts down.
+//!
+//! A stopped worker is started again, from its stored scripts, when an
+//! event must be delivered to it. Each start is a new *instance*; messages
+//! still arriving from an old instance are ignored.
+
+use std::collections::HashMap;
+use std::io;
+use std::time::{Duration, Instant};
+
+use base::origin::Origin;
+use base::prefs::Prefs;
+use constellation::service_worker::WorkerScripts;
+use crossbeam_channel::Sender;
+use ipc_channel::ipc::{self, IpcSender};
+use script::page::ConsoleCallback;
+use script::service_worker_thread::{spawn_service_worker, ServiceWorkerStart, WorkerHandle};
+use script_traits::{
+    ImportedScript, RegistrationInfo, ScriptEvaluation, ServiceWorkerId, ServiceWorkerInfo,
+    ToWorkerMsg, WorkerChannels, WorkerEvent, WorkerEventId, WorkerEventOutcome,
+};
+
+use crate::routing::{route_worker, WorkerMessage};
+
+const LOG_TARGET: &str = "bgsync::engine::workers";
+
+/// How long [`Workers::shutdown`] waits for stopped threads to end before
+/// leaving them behind (a thread stuck outside JS cannot be interrupted).
+const SHUTDOWN_JOIN_LIMIT: Duration = Duration::from_secs(5);
+
+/// A worker thread, as the engine holds it.
+pub(crate) trait WorkerThread: Send {
+    /// Stops whatever script runs, uncatchably; the thread then ends.
+    fn interrupt(&self);
+    fn is_finished(&self) -> bool;
+    fn join(self: Box<Self>);
+}
+
+impl WorkerThread for WorkerHandle {
+    fn interrupt(&self) {
+        WorkerHandle::interrupt(self)
+    }
+
+    fn is_finished(&self) -> bool {
+        WorkerHandle::is_finished(self)
+    }
+
+    fn join(self: Box<Self>) {
+        WorkerHandle::join(*self)
+    }
+}
+
+/// Starts worker threads.
+pub(crate) trait WorkerSpawner: Send {
+    fn spawn(&self, start: ServiceWorkerStart) -> io::Result<Box<dyn WorkerThread>>;
+}
+
+/// Worker threads with their own SpiderMonkey runtime.
+pub(crate) struct ScriptSpawner;
+
+impl WorkerSpawner for ScriptSpawner {
+    fn spawn(&self, start: ServiceWorkerStart) -> io::Result<Box<dyn WorkerThread>> {
+        Ok(Box::new(spawn_service_worker(start)?))
+    }
+}
+
+/// How the first evaluation of a running worker's script went.
+#[derive(Clone, Debug)]
+pub(crate) enum Evaluation {
+    /// Not reported yet; the worker is stopped if it takes past `deadline`.
+    Pending { deadline: Instant },
+    /// The script ran; on a first run, what it imported.
+    Ok(Vec<ImportedScript>),
+}
+
+pub(crate) struct RunningWorker {
+    pub instance: u64,
+    thread: Box<dyn WorkerThread>,
+    sender: IpcSender<ToWorkerMsg>,
+    /// The registration's scope's origin: what the worker's requests are
+    /// judged by.
+    pub origin: Origin,
+    /// The worker as `ServiceWorker` objects show it, kept up to date.
+    pub info: ServiceWorkerInfo,
+    pub evaluation: Evaluation,
+    /// When its last event ended (or it started).
+    idle_since: Instant,
+}
+
+impl RunningWorker {
+    pub fn send(&self, message: ToWorkerMsg) {
+        if let Err(error) = self.sender.send(message) {
+            log::debug!(target: LOG_TARGET, "cannot reach {}: {error}", self.info.id);
+        }
+    }
+}
+
+/// What to do when an event ends.
+pub(crate) enum OnDone {
+    /// Send `()` (a page's `postMessage` waiting for delivery). Dropped if
+    /// the event fails.
+    Reply(IpcSender<()>),
+    /// Keep the result for [`Workers::take_result`] (a lifecycle event the
+    /// registry waits for).
+    Record,
+}
+
+/// How an event ended, for [`OnDone::Record`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum EventResult {
+    Done(WorkerEventOutcome),
+    /// The worker was stopped (timed out, redundant, shut down, crashed)
+    /// before the event ended.
+    Stopped,
+}
+
+struct PendingEvent {
+    worker: ServiceWorkerId,
+    instance: u64,
+    name: &'static str,
+    deadline: Instant,
+    on_done: OnDone,
+}
+
+pub(crate) struct Workers {
+    running: HashMap<ServiceWorkerId, RunningWorker>,
+    events: HashMap<WorkerEventId, PendingEvent>,
+    results: HashMap<WorkerEventId, EventResult>,
+    /// Stopped threads not joined yet.
+    stopping: Vec<Box<dyn WorkerThread>>,
+    /// Why each worker was last stopped (for whoever waited on it).
+    stop_reasons: HashMap<ServiceWorkerId, String>,
+    next_instance: u64,
+    next_event: u64,
+    spawner: Box<dyn WorkerSpawner>,
+    messages: Sender<WorkerMessage>,
+    prefs: Prefs,
+    console: ConsoleCallback,
+    idle_timeout: Duration,
+    max_event_duration: Duration,
+}
+
+impl Workers {
+    pub fn new(
+        spawner: Box<dyn WorkerSpawner>,
+        messages: Sender<WorkerMessage>,
+        prefs: Prefs,
+        console: ConsoleCallback,
+    ) -> Workers {
+        Workers {
+            running: HashMap::new(),
+            events: HashMap::new(),
+            results: HashMap::new(),
+            stopping: Vec::new(),
+            stop_reasons: HashMap::new(),
+            next_instance: 1,
+            next_event: 1,
+            spawner,
+            messages,
+            idle_timeout: Duration::from_millis(prefs.serviceworker_idle_timeout_ms()),
+            max_event_duration: Duration::from_millis(prefs.serviceworker_max_event_duration_ms()),
+            prefs,
+            console,
+        }
+    }
+
+    pub fn get(&self, worker: ServiceWorkerId) -> Option<&RunningWorker> {
+        self.running.get(&worker)
+    }
+
+    pub fn get_mut(&mut self, worker: ServiceWorkerId) -> Option<&mut RunningWorker> {
+        self.running.get_mut(&worker)
+    }
+
+    pub fn is_running(&self, worker: ServiceWorkerId) -> bool {
+        self.running.contains_key(&worker)
+    }
+
+    /// The running worker `worker` if `instance` is its current run.
+    pub fn instance(&self, worker: ServiceWorkerId, instance: u64) -> Option<&RunningWorker> {
+        self.running
+            .get(&worker)
+            .filter(|running| running.instance == instance)
+    }
+
+    pub fn running(&self) -> impl Iterator<Item = &RunningWorker> {
+        self.running.values()
+    }
+
+    /// Starts a thread for `worker`; its evaluation is pending until the
+    /// thread reports it.
+    pub fn start(
+        &mut self,
+        registration: &RegistrationInfo,
+        worker: &ServiceWorkerInfo,
+        scripts: WorkerScripts<'_>,
+        first_run: bool,
+    ) -> Result<(), String> {
+        let (to_worker, from_constellation) = ipc::channel()
+            .map_err(|error| format!("cannot create the worker's channel: {error}"))?;
+        let (to_constellation, from_worker) = ipc::channel()
+            .map_err(|error| format!("cannot create the worker's channel: {error}"))?;
+        let instance = self.next_instance;
+        self.next_instance += 1;
+        route_worker(from_worker, worker.id, instance, self.messages.clone());
+        let thread = self
+            .spawner
+            .spawn(ServiceWorkerStart {
+                registration: registration.clone(),
+                worker: worker.clone(),
+                script: scripts.main.to_vec(),
+                imported_scripts: scripts.imported.to_vec(),
+                first_run,
+                prefs: self.prefs.clone(),
+                console: self.console.clone(),
+                channels: WorkerChannels {
+                    to_constellation,
+                    from_constellation,
+                },
+            })
+            .map_err(|error| format!("cannot start the worker's thread: {error}"))?;
+        let now = Instant::now();
+        log::debug!(
+            target: LOG_TARGET,
+            "started {} of {} (instance {instance}{})",
+            worker.id,
+            registration.scope,
+            if first_run { ", first run" } else { "" }
+        );
+        self.stop_reasons.remove(&worker.id);
+        self.running.insert(
+            worker.id,
+            RunningWorker {
+                instance,
+                thread,
+                sender: to_worker,
+                origin: registration.scope.origin(),
+                info: worker.clone(),
+                evaluation: Evaluation::Pending {
+                    deadline: now + self.max_event_duration,
+                },
+                idle_since: now,
+            },
+        );
+        Ok(())
+    }
+
+    /// Records a worker's `Evaluated` report. A failed evaluation stops it.
+    pub fn evaluated(&mut self, worker: ServiceWorkerId, evaluation: ScriptEvaluation) {
+        let Some(running) = self.running.get_mut(&worker) else {
+            return;
+        };
+        if !matches!(running.evaluation, Evaluation::Pending { .. }) {
+            log::warn!(target: LOG_TARGET, "{worker} reported its evaluation twice; ignored");
+            return;
+        }
+        match evaluation {
+            ScriptEvaluation::Ok { imported_scripts } => {
+                running.evaluation = Evaluation::Ok(imported_scripts);
+                running.idle_since = Instant::now();
+            }
+            ScriptEvaluation::Failed(reason) => {
+                self.stop(worker, &format!("its script failed: {reason}"));
+            }
+        }
+    }
+
+    /// Sends `event` to a running worker. `None` if it is not running.
+    pub fn dispatch(
+        &mut self,
+        worker: ServiceWorkerId,
+        event: WorkerEvent,
+        on_done: OnDone,
+    ) -> Option<WorkerEventId> {
+        let running = self.running.get(&worker)?;
+        let id = WorkerEventId(self.next_event);
+        self.next_event += 1;
+        let name = event.name();
+        log::debug!(target: LOG_TARGET, "{worker}: {name} event {}", id.0);
+        running.send(ToWorkerMsg::Event { id, event });
+        self.events.insert(
+            id,
+            PendingEvent {
+                worker,
+                instance: running.instance,
+                name,
+                deadline: Instant::now() + self.max_event_duration,
+                on_done,
+            },
+        );
+        Some(id)
+    }
+
+    /// A worker's `EventDone`. An id that is not an event of that worker
+    /// instance is logged and ignored.
+    pub fn event_done(
+        &mut self,
+        worker: ServiceWorkerId,
+        instance: u64,
+        id: WorkerEventId,
+        outcome: WorkerEventOutcome,
+    ) {
+        let belongs = self
+            .events
+            .get(&id)
+            .is_some_and(|event| event.worker == worker && event.instance == instance);
+        let Some(event) = belongs.then(|| self.events.remove(&id)).flatten() else {
+            log::warn!(
+                target: LOG_TARGET,
+                "{worker} reported event {} it was not given; ignored",
+                id.0
+            );
+            return;
+        };
+        log::debug!(target: LOG_TARGET, "{worker}: {} event {} ended: {outcome:?}", event.name, id.0);
+        if !self.has_events(worker) {
+            if let Some(running) = self.running.get_mut(&worker) {
+                running.idle_since = Instant::now();
+            }
+        }
+        match event.on_done {
+            OnDone::Reply(reply) => {
+                let _ = reply.send(());
+            }
+            OnDone::Record => {
+                self.results.insert(id, EventResult::Done(outcome));
+            }
+        }
+    }
+
+    /// The result of an [`OnDone::Record`] event, once it ended.
+    pub fn take_result(&mut self, id: WorkerEventId) -> Option<EventResult> {
+        self.results.remove(&id)
+    }
+
+    /// Whether `worker` has events in flight.
+    pub fn has_events(&self, worker: ServiceWorkerId) -> bool {
+        self.events.values().any(|event| event.worker == worker)
+    }
+
+    /// Stops a running worker: tells its thread to terminate and interrupts
+    /// any script it runs. Its events in flight fail.
+    pub fn stop(&mut self, worker: ServiceWorkerId, reason: &str) {
+        let Some(running) = self.running.remove(&worker) else {
+            return;
+        };
+        log::info!(target: LOG_TARGET, "stopping {worker}: {reason}");
+        self.stop_reasons.insert(worker, reason.to_owned());
+        running.send(ToWorkerMsg::Terminate);
+        running.thread.interrupt();
+        self.stopping.push(running.thread);
+        let failed: Vec<WorkerEventId> = self
+            .events
+            .iter()
+            .filter(|(_, event)| event.worker == worker)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in failed {
+            let Some(event) = self.events.remove(&id) else {
+                continue;
+            };
+            log::warn!(
+                target: LOG_TARGET,
+                "{worker}: {} event {} failed: the worker was stopped",
+                event.name,
+                id.0
+            );
+            // A `Reply` is dropped: the page learns the message was not
+            // handled.
+            if let OnDone::Record = event.on_done {
+                self.results.insert(id, EventResult::Stopped);
+            }
+        }
+    }
+
+    /// Why `worker` was last stopped.
+    pub fn stop_reason(&self, worker: ServiceWorkerId) -> Option<&str> {
+        self.stop_reasons.get(&worker).map(String::as_str)
+    }
+
+    /// A worker instance's channel closed: its thread ended by itself.
+    pub fn gone(&mut self, worker: ServiceWorkerId, instance: u64) {
+        if self.instance(worker, instance).is_some() {
+            self.stop(worker, "its thread ended");
+        }
+    }
+
+    /// When [`Workers::check_timers`] has something to do next.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let events = self.events.values().map(|event| event.deadline);
+        let workers = self
+            .running
+            .values()
+            .filter_map(|running| match running.evaluation {
+                Evaluation::Pending { deadline } => Some(deadline),
+                Evaluation::Ok(_) if !self.has_events(running.info.id) => {
+                    Some(running.idle_since + self.idle_timeout)
+                }
+                Evaluation::Ok(_) => None,
+            });
+        events.chain(workers).min()
+    }
+
+    /// Stops the workers whose event or evaluation ran too long and those
+    /// idle for too long, and joins threads that ended.
+    pub fn check_timers(&mut self, now: Instant) {
+        let mut to_stop: Vec<(ServiceWorkerId, String)> = Vec::new();
+        for event in self.events.values() {
+            if event.deadline <= now {
+                to_stop.push((
+                    event.worker,
+                    format!(
+                        "its {} event ran longer than serviceworker.max_event_duration_ms ({} ms)",
+                        event.name,
+                        self.max_event_duration.as_millis()
+                    ),
+                ));
+            }
+        }
+        for running in self.running.values() {
+            let id = running.info.id;
+            match running.evaluation {
+                Evaluation::Pending { deadline } if deadline <= now => to_stop.push((
+                    id,
+                    format!(
+                        "its script ran longer than serviceworker.max_event_duration_ms ({} ms)",
+                        self.max_event_duration.as_millis()
+                    ),
+                )),
+                Evaluation::Ok(_)
+                    if !self.has_events(id) && running.idle_since + self.idle_timeout <= now =>
+                {
+                    to_stop.push((
+                        id,
+                        format!(
+                            "idle for serviceworker.idle_timeout_ms ({} ms)",
+                            self.idle_timeout.as_millis()
+                        ),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        for (worker, reason) in to_stop {
+            self.stop(worker, &reason);
+        }
+        self.reap();
+    }
+
+    fn reap(&mut self) {
+        let (finished, still_running) = std::mem::take(&mut self.stopping)
+            .into_iter()
+            .partition(|thread| thread.is_finished());
+        self.stopping = still_running;
+        for thread in finished {
+            thread.join();
+        }
+    }
+
+    /// Stops every worker and waits (a bounded time) for their threads.
+    pub fn shutdown(&mut self) {
+        let workers: Vec<ServiceWorkerId> = self.running.keys().copied().collect();
+        for worker in workers {
+            self.stop(worker, "the engine is shutting down");
+        }
+        let give_up = Instant::now() + SHUTDOWN_JOIN_LIMIT;
+        while !self.stopping.is_empty() && Instant::now() < give_up {
+            self.reap();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if !self.stopping.is_empty() {
+            log::error!(
+                target: LOG_TARGET,
+                "{} worker thread(s) did not end; leaving them behind",
+                self.stopping.len()
+            );
+        }
+    }
+}

@@ -1,0 +1,9 @@
+"""A service worker script whose bytes differ on every fetch, so every update check finds a new
+version."""
+
+import uuid
+
+
+def main(request, response):
+    headers = [(b"Content-Type", b"text/javascript"), (b"Cache-Control", b"no-store")]
+    return headers, f"// version {uuid.uuid4()}\n"

@@ -1,0 +1,5 @@
+// Claims every client in its scope when it activates.
+"use strict";
+self.addEventListener("activate", (event) => {
+  event.waitUntil(self.clients.claim());
+});

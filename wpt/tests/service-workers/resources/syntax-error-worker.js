@@ -1,0 +1,2 @@
+// Not JavaScript: evaluation fails with a SyntaxError.
+self.addEventListener("install", (event) => {
