@@ -280,12 +280,17 @@ impl GlobalScope {
         let (snapshot, replay) = {
             let objects = self.service_worker_objects().borrow();
             let history = objects.history.get(&info.id);
-            let position = history
-                .and_then(|history| history.iter().rposition(|update| update.registration == *info));
+            let position = history.and_then(|history| {
+                history
+                    .iter()
+                    .rposition(|update| update.registration == *info)
+            });
             match (history, position) {
                 (Some(history), Some(position)) => (info.clone(), history[position..].to_vec()),
                 (Some(history), None) => (
-                    history.last().map_or_else(|| info.clone(), |last| last.registration.clone()),
+                    history
+                        .last()
+                        .map_or_else(|| info.clone(), |last| last.registration.clone()),
                     Vec::new(),
                 ),
                 (None, _) => (info.clone(), Vec::new()),
@@ -300,22 +305,23 @@ impl GlobalScope {
         self.update_transition_guard();
         if !replay.is_empty() {
             let target = registration.clone();
-            self.event_loop().queue_task(Box::new(move |cx: &mut JSContext| {
-                let global = target.global();
-                for (index, update) in replay.into_iter().enumerate() {
-                    // SAFETY: tasks run in the global's realm.
-                    unsafe {
-                        if index == 0 {
-                            // The reply's own broadcast: its slots are shown already.
-                            if update.update_found {
-                                target.upcast::<EventTarget>().fire_event(cx, "updatefound");
+            self.event_loop()
+                .queue_task(Box::new(move |cx: &mut JSContext| {
+                    let global = target.global();
+                    for (index, update) in replay.into_iter().enumerate() {
+                        // SAFETY: tasks run in the global's realm.
+                        unsafe {
+                            if index == 0 {
+                                // The reply's own broadcast: its slots are shown already.
+                                if update.update_found {
+                                    target.upcast::<EventTarget>().fire_event(cx, "updatefound");
+                                }
+                            } else {
+                                global.apply_update_to_objects(cx, &update);
                             }
-                        } else {
-                            global.apply_update_to_objects(cx, &update);
                         }
                     }
-                }
-            }));
+                }));
         }
         registration
     }

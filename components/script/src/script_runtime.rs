@@ -172,6 +172,7 @@ pub fn new_runtime(terminate: Arc<AtomicBool>) -> Runtime {
         let queue = mozjs::glue::CreateJobQueue(&JOB_QUEUE_TRAPS);
         mozjs::jsapi::JS::SetJobQueue(cx.raw_cx(), queue as *mut mozjs::jsapi::JS::JobQueue);
         JS_AddInterruptCallback(cx, Some(interrupt_callback));
+        mozjs::jsapi::js::SetDOMCallbacks(cx.raw_cx(), &DOM_CALLBACKS);
         SetPromiseRejectionTrackerCallback(
             cx,
             Some(promise_rejection_tracker),
@@ -179,6 +180,65 @@ pub fn new_runtime(terminate: Arc<AtomicBool>) -> Runtime {
         );
     }
     runtime
+}
+
+/// What SpiderMonkey asks of DOM objects: only error reporting uses it here (an uncaught
+/// DOMException is reported like an Error, with its message and where it was made).
+static DOM_CALLBACKS: mozjs::jsapi::js::DOMCallbacks = mozjs::jsapi::js::DOMCallbacks {
+    instanceClassMatchesProto: Some(instance_class_matches_proto),
+    instanceClassIsError: Some(instance_class_is_error),
+    extractExceptionInfo: Some(extract_exception_info),
+};
+
+unsafe extern "C" fn instance_class_matches_proto(
+    _class: *const mozjs::jsapi::JSClass,
+    _proto_id: u32,
+    _depth: u32,
+) -> bool {
+    // No JIT info is registered, so SpiderMonkey never asks; answer "no match" if it does.
+    false
+}
+
+unsafe extern "C" fn instance_class_is_error(_class: *const mozjs::jsapi::JSClass) -> bool {
+    false
+}
+
+unsafe extern "C" fn extract_exception_info(
+    cx: *mut RawJSContext,
+    object: mozjs::jsapi::HandleObject,
+    is_exception: *mut bool,
+    filename: mozjs::jsapi::MutableHandle<*mut mozjs::jsapi::JSString>,
+    line: *mut u32,
+    column: *mut u32,
+    message: mozjs::jsapi::MutableHandle<*mut mozjs::jsapi::JSString>,
+) -> bool {
+    use crate::dom::domexception::DOMException;
+    let object = object.get();
+    if !crate::dom::bindings::utils::is_instance_of::<DOMException>(object) {
+        *is_exception = false;
+        return true;
+    }
+    let exception = &*crate::dom::bindings::utils::unwrap_dom_object::<DOMException>(object);
+    let (text, file, at_line, at_column) = exception.report_info();
+    let Some(cx) = NonNull::new(cx) else {
+        return false;
+    };
+    let mut cx = JSContext::from_ptr(cx);
+    let new_string = |cx: &mut JSContext, text: &str| {
+        let chars: Vec<u16> = text.encode_utf16().collect();
+        mozjs::rust::wrappers2::JS_NewUCStringCopyN(cx, chars.as_ptr(), chars.len())
+    };
+    let message_string = new_string(&mut cx, &text);
+    let file_string = new_string(&mut cx, file);
+    if message_string.is_null() || file_string.is_null() {
+        return false;
+    }
+    *is_exception = true;
+    message.set(message_string);
+    filename.set(file_string);
+    *line = at_line;
+    *column = at_column;
+    true
 }
 
 /// Runs a classic script; an uncaught exception is reported (error event, stderr).

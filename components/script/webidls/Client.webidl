@@ -1,6 +1,6 @@
 // https://w3c.github.io/ServiceWorker/#client-interface
-// Window clients are plain Client objects (no WindowClient: bgsync has no focus or
-// visibility), and the `sequence<object> transfer` overload of postMessage is left out.
+// The `sequence<object> transfer` overload of postMessage is left out (nothing is
+// transferable yet). Window clients are WindowClient objects.
 [Exposed=ServiceWorker]
 interface Client {
   readonly attribute USVString url;

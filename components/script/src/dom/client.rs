@@ -14,16 +14,21 @@ pub struct Client {
 }
 
 impl Client {
+    /// A new object for `info`: a WindowClient for a window client.
     pub fn new(cx: &mut JSContext, global: &GlobalScope, info: ClientInfo) -> DomRoot<Client> {
-        ClientBinding::Wrap(
-            cx,
-            global,
-            None,
-            Box::new(Client {
-                reflector: Reflector::new(),
-                info,
-            }),
-        )
+        if info.client_type == script_traits::ClientType::Window {
+            return DomRoot::upcast(crate::dom::windowclient::WindowClient::new(
+                cx, global, info,
+            ));
+        }
+        ClientBinding::Wrap(cx, global, None, Box::new(Client::new_inherited(info)))
+    }
+
+    pub(crate) fn new_inherited(info: ClientInfo) -> Client {
+        Client {
+            reflector: Reflector::new(),
+            info,
+        }
     }
 }
 

@@ -115,6 +115,29 @@ pub struct DOMException {
     reflector: Reflector,
     name: String,
     message: String,
+    /// Where script was when the exception was made (file, line, column), for the report
+    /// of an uncaught exception.
+    location: (String, u32, u32),
+}
+
+impl DOMException {
+    /// What SpiderMonkey's error reporting asks of an uncaught DOMException: its message
+    /// and where it was made.
+    pub fn report_info(&self) -> (String, &str, u32, u32) {
+        let (file, line, column) = &self.location;
+        (
+            format!("{}: {}", self.name, self.message),
+            file,
+            *line,
+            *column,
+        )
+    }
+}
+
+fn scripted_caller(cx: &JSContext) -> (String, u32, u32) {
+    mozjs::rust::describe_scripted_caller(cx)
+        .map(|caller| (caller.filename, caller.line, caller.col))
+        .unwrap_or_default()
 }
 
 impl DOMException {
@@ -132,6 +155,7 @@ impl DOMException {
                 reflector: Reflector::new(),
                 name: name.as_str().to_string(),
                 message,
+                location: scripted_caller(cx),
             }),
         )
     }
@@ -154,6 +178,7 @@ impl DOMExceptionMethods for DOMException {
                 reflector: Reflector::new(),
                 name,
                 message,
+                location: scripted_caller(cx),
             }),
         ))
     }

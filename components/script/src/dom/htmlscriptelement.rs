@@ -127,8 +127,37 @@ impl HTMLScriptElement {
     }
 
     fn fetch_and_run(&self, cx: &mut JSContext, document: &Document, url: url::Url) {
-        let loader = document.global().event_loop().loader().clone();
-        match loader.load(&url) {
+        // The fetch runs on its own thread while this one keeps running tasks (timers,
+        // messages, replies): the parser is blocked, the event loop is not
+        // (https://html.spec.whatwg.org/#spin-the-event-loop).
+        let global = document.global();
+        let loader = global.event_loop().loader().clone();
+        let (sender, receiver) = crossbeam_channel::bounded(1);
+        let guard = global.event_loop().expect_remote_task();
+        let fetch_url = url.clone();
+        let fetcher = std::thread::Builder::new()
+            .name("script fetch".into())
+            .spawn(move || {
+                let _ = sender.send(loader.load(&fetch_url));
+                drop(guard);
+            });
+        let result = match fetcher {
+            Ok(_) => {
+                // SAFETY: in the document's realm; between parser feeds.
+                unsafe {
+                    global
+                        .event_loop()
+                        .run_until(cx, global, None, || !receiver.is_empty())
+                };
+                receiver.try_recv().unwrap_or_else(|_| {
+                    Err(net::LoadError::Network(
+                        "the page closed while the script loaded".into(),
+                    ))
+                })
+            }
+            Err(_) => document.global().event_loop().loader().load(&url),
+        };
+        match result {
             Ok(resource) if resource.is_ok() => {
                 let source = String::from_utf8_lossy(&resource.body).into_owned();
                 self.execute(cx, document, &source, resource.url.as_str(), 1);

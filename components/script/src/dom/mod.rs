@@ -41,4 +41,5 @@ pub mod text;
 pub mod url;
 pub mod urlsearchparams;
 pub mod window;
+pub mod windowclient;
 pub mod workerglobalscope;

@@ -70,25 +70,34 @@ impl ServiceWorkerContainer {
             .map(|container| container.root())
     }
 
-    /// Enables the client message queue and delivers what waited in it.
+    /// Enables the client message queue; what waited in it is dispatched in a task (the
+    /// queue is a task source, so not synchronously inside `startMessages()`).
     ///
     /// # Safety
     /// `cx` in the container's realm.
-    pub unsafe fn enable_messages(&self, cx: &mut JSContext) {
-        if self.messages_enabled.replace(true) {
+    pub unsafe fn enable_messages(&self, _cx: &mut JSContext) {
+        if self.messages_enabled.replace(true) || self.queued.borrow().is_empty() {
             return;
         }
-        let queued = std::mem::take(&mut *self.queued.borrow_mut());
-        for message in queued {
-            self.dispatch_message(cx, message);
-        }
+        let this = DomRoot::from_ref(self);
+        self.global()
+            .event_loop()
+            .queue_task(Box::new(move |cx: &mut JSContext| {
+                let queued = std::mem::take(&mut *this.queued.borrow_mut());
+                for message in queued {
+                    // SAFETY: tasks run in the page's realm.
+                    unsafe { this.dispatch_message(cx, message) };
+                }
+            }));
     }
 
     unsafe fn deliver(&self, cx: &mut JSContext, message: QueuedMessage) {
         // Setting `onmessage` enables the queue (it calls startMessages()).
         let has_handler = self.eventtarget.get_event_handler(cx, "message").is_some();
-        if self.messages_enabled.get() || has_handler {
+        if has_handler {
             self.enable_messages(cx);
+        }
+        if self.messages_enabled.get() && self.queued.borrow().is_empty() {
             self.dispatch_message(cx, message);
         } else {
             self.queued.borrow_mut().push(message);
