@@ -313,11 +313,11 @@ impl Host {
     fn broadcast(&self, update: RegistrationUpdate) {
         let origin = update.registration.scope.origin();
         for client in self.clients.loaded_of_origin(&origin) {
-            client.send(ToClientMsg::Registration(update.clone()));
+            client.send(ToClientMsg::Registration(Box::new(update.clone())));
         }
         for worker in self.workers.running() {
             if worker.origin == origin {
-                worker.send(ToWorkerMsg::Registration(update.clone()));
+                worker.send(ToWorkerMsg::Registration(Box::new(update.clone())));
             }
         }
     }

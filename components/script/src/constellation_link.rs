@@ -101,11 +101,14 @@ pub fn service_worker_error(error: ServiceWorkerError) -> Error {
     }
 }
 
+/// What runs with a reply (`None`: the constellation dropped the reply sender).
+type OnReply<T> = Box<dyn FnOnce(&mut JSContext, &GlobalScope, Option<T>) + Send>;
+
 /// Runs `on_reply` (when dropped unanswered, with `None`) as a task of the global's event
 /// loop.
 struct ReplyTask<T: Send + 'static> {
     guard: Option<PendingWork>,
-    on_reply: Option<Box<dyn FnOnce(&mut JSContext, &GlobalScope, Option<T>) + Send>>,
+    on_reply: Option<OnReply<T>>,
 }
 
 impl<T: Send + 'static> ReplyTask<T> {

@@ -269,7 +269,7 @@ fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWor
     unsafe {
         match message {
             ToWorkerMsg::Event { id, event } => fire_worker_event(cx, global, id, event),
-            ToWorkerMsg::Registration(update) => scope.apply_registration_update(cx, update),
+            ToWorkerMsg::Registration(update) => scope.apply_registration_update(cx, *update),
             ToWorkerMsg::Terminate => global.terminate(),
         }
     }

@@ -8,11 +8,14 @@ fn state_changes(messages: &[ToClientMsg]) -> Vec<(u64, ServiceWorkerState, bool
     messages
         .iter()
         .filter_map(|message| match message {
-            ToClientMsg::Registration(RegistrationUpdate {
-                changed_worker: Some(worker),
-                update_found,
-                ..
-            }) => Some((worker.id.0, worker.state, *update_found)),
+            ToClientMsg::Registration(update) => match &**update {
+                RegistrationUpdate {
+                    changed_worker: Some(worker),
+                    update_found,
+                    ..
+                } => Some((worker.id.0, worker.state, *update_found)),
+                _ => None,
+            },
             _ => None,
         })
         .collect()

@@ -112,13 +112,13 @@ impl HTMLScriptElement {
                 };
                 let blocking = self.parser_inserted.get() && !element.has_attribute("async");
                 if blocking {
-                    self.fetch_and_run(cx, &document, url);
+                    self.fetch_and_run(cx, &document, url, true);
                 } else {
                     let this = DomRoot::from_ref(self);
                     let event_loop = document.global().event_loop().clone();
                     event_loop.queue_task(Box::new(move |cx| {
                         if let Some(document) = this.upcast::<Node>().owner_doc() {
-                            this.fetch_and_run(cx, &document, url);
+                            this.fetch_and_run(cx, &document, url, false);
                         }
                     }));
                 }
@@ -126,23 +126,28 @@ impl HTMLScriptElement {
         }
     }
 
-    fn fetch_and_run(&self, cx: &mut JSContext, document: &Document, url: url::Url) {
-        // The fetch runs on its own thread while this one keeps running tasks (timers,
-        // messages, replies): the parser is blocked, the event loop is not
-        // (https://html.spec.whatwg.org/#spin-the-event-loop).
+    /// Fetches and runs an external script. A parser-blocking one (`spin`) is fetched on
+    /// its own thread while this one keeps running tasks (timers, messages, replies): the
+    /// parser is blocked, the event loop is not
+    /// (https://html.spec.whatwg.org/#spin-the-event-loop). A script-inserted one is
+    /// already a task of its own and loads in place, so scripts inserted together run in
+    /// order.
+    fn fetch_and_run(&self, cx: &mut JSContext, document: &Document, url: url::Url, spin: bool) {
         let global = document.global();
         let loader = global.event_loop().loader().clone();
         let (sender, receiver) = crossbeam_channel::bounded(1);
         let guard = global.event_loop().expect_remote_task();
         let fetch_url = url.clone();
-        let fetcher = std::thread::Builder::new()
-            .name("script fetch".into())
-            .spawn(move || {
-                let _ = sender.send(loader.load(&fetch_url));
-                drop(guard);
-            });
+        let fetcher = spin.then(|| {
+            std::thread::Builder::new()
+                .name("script fetch".into())
+                .spawn(move || {
+                    let _ = sender.send(loader.load(&fetch_url));
+                    drop(guard);
+                })
+        });
         let result = match fetcher {
-            Ok(_) => {
+            Some(Ok(_)) => {
                 // SAFETY: in the document's realm; between parser feeds.
                 unsafe {
                     global
@@ -155,7 +160,7 @@ impl HTMLScriptElement {
                     ))
                 })
             }
-            Err(_) => document.global().event_loop().loader().load(&url),
+            _ => global.event_loop().loader().load(&url),
         };
         match result {
             Ok(resource) if resource.is_ok() => {

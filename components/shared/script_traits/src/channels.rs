@@ -137,7 +137,7 @@ pub enum ToClientMsg {
     /// changed (its `statechange` event fires after the registration's
     /// attributes are updated). Sent to every client and worker of the
     /// registration's origin.
-    Registration(RegistrationUpdate),
+    Registration(Box<RegistrationUpdate>),
     /// The page's controller changed (`clients.claim()`, or a new active
     /// worker of the registration controlling it): fire `controllerchange`.
     ControllerChanged { controller: ServiceWorkerInfo },
@@ -279,7 +279,7 @@ pub enum ToWorkerMsg {
     },
     /// A registration of the worker's origin changed (its own included:
     /// `self.registration.active`, `self.serviceWorker.state`).
-    Registration(RegistrationUpdate),
+    Registration(Box<RegistrationUpdate>),
     /// Stop: the thread ends its event loop and exits. (A worker stuck in a
     /// script is interrupted through its `WorkerHandle` instead.)
     Terminate,
