@@ -27,7 +27,7 @@ use url::Url;
 use crate::clients::{same_document_origin, Controller};
 use crate::host::{Deferred, Host};
 use crate::routing::{route_client, ClientMessage};
-use crate::workers::OnDone;
+use crate::workers::{MessageDoneNotice, OnDone};
 
 const LOG_TARGET: &str = "bgsync::engine::constellation";
 
@@ -284,8 +284,8 @@ impl Constellation {
             ScriptMsg::PostMessageToWorker {
                 worker,
                 message,
-                done,
-            } => self.post_message_to_worker(&client, &origin, worker, message, done),
+                token,
+            } => self.post_message_to_worker(&client, &origin, worker, message, token),
         }
     }
 
@@ -353,8 +353,17 @@ impl Constellation {
         origin: &Origin,
         worker: ServiceWorkerId,
         message: SerializedMessage,
-        done: IpcSender<()>,
+        token: u64,
     ) {
+        // Whatever happens, the page hears that this message is over.
+        let Some(sender) = self.host.clients.get(client).map(|c| c.sender.clone()) else {
+            return;
+        };
+        let notice = MessageDoneNotice {
+            client: sender,
+            token,
+            delivered: false,
+        };
         let belongs = self
             .registry
             .registration_of_worker(worker)
@@ -380,7 +389,7 @@ impl Constellation {
         if self
             .host
             .workers
-            .dispatch(worker, event, OnDone::Reply(done))
+            .dispatch(worker, event, OnDone::Reply(notice))
             .is_none()
         {
             log::warn!(target: LOG_TARGET, "{worker} stopped before its message event");

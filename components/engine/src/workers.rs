@@ -29,7 +29,7 @@ use script::page::ConsoleCallback;
 use script::service_worker_thread::{spawn_service_worker, ServiceWorkerStart, WorkerHandle};
 use script_traits::{
     ImportedScript, RegistrationInfo, ScriptEvaluation, ServiceWorkerId, ServiceWorkerInfo,
-    ToWorkerMsg, WorkerChannels, WorkerEvent, WorkerEventId, WorkerEventOutcome,
+    ToClientMsg, ToWorkerMsg, WorkerChannels, WorkerEvent, WorkerEventId, WorkerEventOutcome,
 };
 
 use crate::routing::{route_worker, WorkerMessage};
@@ -109,12 +109,30 @@ impl RunningWorker {
 
 /// What to do when an event ends.
 pub(crate) enum OnDone {
-    /// Send `()` (a page's `postMessage` waiting for delivery). Dropped if
-    /// the event fails.
-    Reply(IpcSender<()>),
+    /// Tell the page its `postMessage` was handled (on success, on failure,
+    /// and when the event is dropped).
+    Reply(MessageDoneNotice),
     /// Keep the result for [`Workers::take_result`] (a lifecycle event the
     /// registry waits for).
     Record,
+}
+
+/// Sends [`ToClientMsg::MessageDone`] when dropped: on the client's own
+/// channel, after whatever the worker posted to it during the event.
+pub(crate) struct MessageDoneNotice {
+    pub(crate) client: IpcSender<ToClientMsg>,
+    pub(crate) token: u64,
+    /// Set when the worker's message event ended.
+    pub(crate) delivered: bool,
+}
+
+impl Drop for MessageDoneNotice {
+    fn drop(&mut self) {
+        let _ = self.client.send(ToClientMsg::MessageDone {
+            token: self.token,
+            delivered: self.delivered,
+        });
+    }
 }
 
 /// How an event ended, for [`OnDone::Record`].
@@ -331,9 +349,7 @@ impl Workers {
             }
         }
         match event.on_done {
-            OnDone::Reply(reply) => {
-                let _ = reply.send(());
-            }
+            OnDone::Reply(mut notice) => notice.delivered = true,
             OnDone::Record => {
                 self.results.insert(id, EventResult::Done(outcome));
             }

@@ -215,6 +215,9 @@ pub struct ServiceWorkerObjects {
     /// state (installing, or waiting with nothing active, or activating), so a page does not
     /// go idle before the lifecycle it started has played out.
     transition: Option<PendingWork>,
+    /// One guard per `postMessage` to a worker whose event is not over yet, by token.
+    messages_in_flight: HashMap<u64, PendingWork>,
+    next_message_token: u64,
 }
 
 // SAFETY: traces every object it holds.
@@ -300,10 +303,20 @@ impl GlobalScope {
             }
         };
         let registration = ServiceWorkerRegistration::new(cx, self, &snapshot);
-        self.service_worker_objects()
-            .borrow_mut()
-            .registrations
-            .insert(snapshot.id, Dom::from_ref(&*registration));
+        {
+            let mut objects = self.service_worker_objects().borrow_mut();
+            objects
+                .registrations
+                .insert(snapshot.id, Dom::from_ref(&*registration));
+            // Before any broadcast, the reply is the latest news of the registration.
+            objects.history.entry(snapshot.id).or_insert_with(|| {
+                vec![RegistrationUpdate {
+                    registration: snapshot.clone(),
+                    changed_worker: None,
+                    update_found: false,
+                }]
+            });
+        }
         self.set_slots(cx, &registration, &snapshot);
         self.update_transition_guard();
         if !replay.is_empty() {
@@ -443,6 +456,27 @@ impl GlobalScope {
         } else if !in_transition {
             objects.transition = None;
         }
+    }
+
+    /// Numbers a `postMessage` to a worker and keeps the page alive until the constellation
+    /// says its event is over ([`GlobalScope::message_done`]).
+    pub fn message_in_flight(&self) -> u64 {
+        let guard = self.event_loop().expect_remote_task();
+        let mut objects = self.service_worker_objects().borrow_mut();
+        objects.next_message_token += 1;
+        let token = objects.next_message_token;
+        objects.messages_in_flight.insert(token, guard);
+        token
+    }
+
+    /// The message event numbered `token` is over.
+    pub fn message_done(&self, token: u64) {
+        let guard = self
+            .service_worker_objects()
+            .borrow_mut()
+            .messages_in_flight
+            .remove(&token);
+        drop(guard);
     }
 
     /// Forgets the link and every object (the global is going away).

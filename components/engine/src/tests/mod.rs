@@ -260,6 +260,9 @@ pub(crate) fn engine() -> TestEngine {
 pub(crate) struct Page {
     to: IpcSender<ScriptMsg>,
     from: IpcReceiver<ToClientMsg>,
+    /// Messages read while waiting for a `MessageDone`, not yet taken.
+    unread: std::cell::RefCell<std::collections::VecDeque<ToClientMsg>>,
+    next_token: std::cell::Cell<u64>,
 }
 
 impl Page {
@@ -272,6 +275,8 @@ impl Page {
         Page {
             to: to_constellation,
             from: from_constellation,
+            unread: Default::default(),
+            next_token: Default::default(),
         }
     }
 
@@ -325,18 +330,33 @@ impl Page {
         .expect("no register reply")
     }
 
-    /// `postMessage()` to `worker`; whether the message event ended.
+    /// `postMessage()` to `worker`; whether the message event ended. The
+    /// messages that came before the answer stay to be read.
     pub fn post(&self, worker: ServiceWorkerId, bytes: &[u8]) -> bool {
-        self.ask(|done| ScriptMsg::PostMessageToWorker {
+        let token = self.next_token.get() + 1;
+        self.next_token.set(token);
+        self.send(ScriptMsg::PostMessageToWorker {
             worker,
             message: SerializedMessage(bytes.to_vec()),
-            done,
-        })
-        .is_some()
+            token,
+        });
+        loop {
+            match self.from.try_recv_timeout(PATIENCE) {
+                Ok(ToClientMsg::MessageDone {
+                    token: done,
+                    delivered,
+                }) if done == token => return delivered,
+                Ok(other) => self.unread.borrow_mut().push_back(other),
+                Err(error) => panic!("no MessageDone within {PATIENCE:?}: {error:?}"),
+            }
+        }
     }
 
     /// The next message, if one comes within `timeout`.
     pub fn next_message(&self, timeout: Duration) -> Option<ToClientMsg> {
+        if let Some(message) = self.unread.borrow_mut().pop_front() {
+            return Some(message);
+        }
         self.from.try_recv_timeout(timeout).ok()
     }
 

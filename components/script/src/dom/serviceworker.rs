@@ -96,14 +96,14 @@ impl ServiceWorkerMethods for ServiceWorker {
         let Some(link) = global.constellation_link() else {
             return Err(disconnected_error());
         };
-        let (done, done_receiver) =
-            ipc_channel::ipc::channel::<()>().map_err(|_| disconnected_error())?;
+        let token = global.message_in_flight();
         let sent = link.send_client(ScriptMsg::PostMessageToWorker {
             worker: self.id,
             message: SerializedMessage(bytes),
-            done,
+            token,
         });
         if !sent {
+            global.message_done(token);
             // A worker posting to a ServiceWorker object (its own, or a sibling version) is
             // not routed yet.
             log::warn!(
@@ -111,13 +111,9 @@ impl ServiceWorkerMethods for ServiceWorker {
                 "postMessage to {} from this global is not delivered",
                 self.id
             );
-            return Ok(());
         }
-        // The page stays alive until the worker's message event is over, so the worker's
-        // replies (routed before `done`) reach it.
-        let guard = global.event_loop().expect_remote_task();
-        ipc_channel::router::ROUTER
-            .add_typed_one_shot_route(done_receiver, Box::new(move |_| drop(guard)));
+        // Until the constellation's MessageDone, the page stays alive so the worker's replies
+        // (sent before it, on the same channel) reach it.
         Ok(())
     }
 }

@@ -189,6 +189,7 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
     // SAFETY: tasks run in the page's realm.
     unsafe {
         match message {
+            ToClientMsg::MessageDone { token, .. } => global.message_done(token),
             ToClientMsg::Registration(update) => global.apply_registration_update(cx, *update),
             ToClientMsg::ControllerChanged { controller } => {
                 let container = ServiceWorkerContainer::of(cx, global);

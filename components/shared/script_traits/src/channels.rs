@@ -115,14 +115,15 @@ pub enum ScriptMsg {
     /// A `navigator.serviceWorker` or `ServiceWorkerRegistration` request.
     ServiceWorker(ServiceWorkerRequest),
     /// `serviceWorker.postMessage(message)`: fires `message` at the worker,
-    /// starting it if it is stopped. `done` gets `()` when the worker's
-    /// message event has finished (its `waitUntil` promises settled), or
-    /// is dropped if the message could not be delivered. Everything the
-    /// worker posted to clients during the event is routed before `done`.
+    /// starting it if it is stopped. The constellation answers
+    /// [`ToClientMsg::MessageDone`] with the same `token` when the worker's
+    /// message event has finished (its `waitUntil` promises settled) or could
+    /// not be delivered. It travels on the client's channel, after
+    /// everything the worker posted to the client during the event.
     PostMessageToWorker {
         worker: ServiceWorkerId,
         message: SerializedMessage,
-        done: IpcSender<()>,
+        token: u64,
     },
     /// The page is going away: forget the client.
     Closed,
@@ -141,6 +142,10 @@ pub enum ToClientMsg {
     /// The page's controller changed (`clients.claim()`, or a new active
     /// worker of the registration controlling it): fire `controllerchange`.
     ControllerChanged { controller: ServiceWorkerInfo },
+    /// The message event of [`ScriptMsg::PostMessageToWorker`] numbered
+    /// `token` is over (`delivered`), or was never fired or never finished
+    /// (refused, the worker failed to start or was stopped).
+    MessageDone { token: u64, delivered: bool },
     /// `client.postMessage(message)` from a service worker.
     Message {
         source: ServiceWorkerInfo,
