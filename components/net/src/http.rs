@@ -50,8 +50,16 @@ impl HttpClient {
         let deadline = self.timeout.map(|timeout| Instant::now() + timeout);
         let mut current_url = url.clone();
         let mut redirect_count = 0;
+        let mut method = if options.method.is_empty() {
+            "GET".to_owned()
+        } else {
+            options.method.clone()
+        };
+        let mut body = options.body.clone();
+        let mut headers = options.headers.clone();
         loop {
-            let response = self.get(&current_url, &options.headers, deadline)?;
+            let response = self.send(&current_url, &method, &headers, body.as_deref(), deadline)?;
+            let status = response.status().as_u16();
             let location_url = match options.redirect {
                 RedirectMode::Follow => redirect_location(&current_url, &response)?,
                 // The redirect response is the response.
@@ -75,27 +83,68 @@ impl HttpClient {
             }
             // Step 8: Increase request's redirect count by 1.
             redirect_count += 1;
+            // Step 12: a 301/302 to a POST, or a 303 to anything but GET/HEAD, becomes a
+            // GET without a body or the body's headers.
+            if ((status == 301 || status == 302) && method == "POST")
+                || (status == 303 && method != "GET" && method != "HEAD")
+            {
+                method = "GET".to_owned();
+                body = None;
+                headers.retain(|(name, _)| {
+                    !matches!(
+                        name.to_ascii_lowercase().as_str(),
+                        "content-encoding"
+                            | "content-language"
+                            | "content-location"
+                            | "content-type"
+                    )
+                });
+            }
             current_url = location_url;
         }
     }
 
-    fn get(
+    fn send(
         &self,
         url: &Url,
+        method: &str,
         headers: &[(String, String)],
+        body: Option<&[u8]>,
         deadline: Option<Instant>,
     ) -> Result<Response<Body>, LoadError> {
-        let mut request = self.agent.get(url.as_str());
+        let mut builder = ureq::http::Request::builder()
+            .method(method)
+            .uri(url.as_str());
         for (name, value) in headers {
-            request = request.header(name.as_str(), value.as_str());
+            builder = builder.header(name.as_str(), value.as_str());
         }
-        if let Some(deadline) = deadline {
-            // The body is read under the same deadline (ureq's global timeout
-            // covers it), so the whole load, redirects included, is bounded.
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            request = request.config().timeout_global(Some(remaining)).build();
-        }
-        request.call().map_err(|error| map_error(error, url))
+        let invalid = |error: ureq::http::Error| {
+            LoadError::Network(format!("cannot make a request for {url}: {error}"))
+        };
+        // The body is read under the same deadline (ureq's global timeout covers it), so the
+        // whole load, redirects included, is bounded.
+        let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        let result = match body {
+            Some(body) => {
+                let request = builder.body(body.to_vec()).map_err(invalid)?;
+                let request = self
+                    .agent
+                    .configure_request(request)
+                    .timeout_global(remaining)
+                    .build();
+                self.agent.run(request)
+            }
+            None => {
+                let request = builder.body(()).map_err(invalid)?;
+                let request = self
+                    .agent
+                    .configure_request(request)
+                    .timeout_global(remaining)
+                    .build();
+                self.agent.run(request)
+            }
+        };
+        result.map_err(|error| map_error(error, url))
     }
 }
 

@@ -7,16 +7,26 @@
 //! a load may go out at all (offline, CSP, mixed content) is the caller's
 //! decision; [`is_loopback_host`] tells which loads an offline engine still
 //! allows.
+//!
+//! [`NetworkObserver`] answers the other question the engine asks of the
+//! network: is it online? It watches the OS's interfaces (rtnetlink on
+//! Linux), debounces their changes, applies the embedder's override and
+//! reports every change to its subscribers.
 
 mod content_type;
 mod data;
 mod file;
 mod http;
 mod loader;
+pub mod network_observer;
 mod resource;
 
 pub use loader::{
     is_loopback_host, Loader, LoaderConfig, RedirectMode, RequestOptions, DEFAULT_USER_AGENT,
     MAX_REDIRECTS,
+};
+pub use network_observer::{
+    Connectivity, ConnectivityChange, InterfaceEvent, NetworkObserver, ObserverConfig,
+    LOG_TARGET as NETWORK_OBSERVER_LOG_TARGET,
 };
 pub use resource::{LoadError, Resource};

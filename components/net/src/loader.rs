@@ -64,8 +64,12 @@ pub enum RedirectMode {
 /// `data:` and `about:` loads.)
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestOptions {
-    /// Extra request headers (`Service-Worker: script`).
+    /// The method; empty means `GET`.
+    pub method: String,
+    /// Extra request headers (`Service-Worker: script`, `fetch()`'s headers).
     pub headers: Vec<(String, String)>,
+    /// The request body (`fetch()` with a body), sent as is.
+    pub body: Option<Vec<u8>>,
     pub redirect: RedirectMode,
 }
 

@@ -259,3 +259,37 @@ fn request_headers_are_sent() {
     let plain = Loader::default().load(&url).unwrap();
     assert_eq!(plain.body, b"(none)");
 }
+
+#[test]
+fn method_and_body_are_sent_and_redirects_follow_fetch() {
+    let server = TestServer::start();
+    let post = RequestOptions {
+        method: "POST".to_owned(),
+        body: Some(b"payload".to_vec()),
+        ..RequestOptions::default()
+    };
+    let direct = Loader::default()
+        .load_with(&server.url("/echo"), &post)
+        .unwrap();
+    assert_eq!(direct.body, b"POST payload");
+    // 307 keeps the method and the body.
+    let kept = Loader::default()
+        .load_with(&server.url("/temporary"), &post)
+        .unwrap();
+    assert_eq!(kept.body, b"POST payload");
+    assert!(kept.redirected);
+    // 303 turns a POST into a GET without a body.
+    let changed = Loader::default()
+        .load_with(&server.url("/see-other"), &post)
+        .unwrap();
+    assert_eq!(changed.body, b"GET ");
+    let put = RequestOptions {
+        method: "PUT".to_owned(),
+        body: Some(Vec::new()),
+        ..RequestOptions::default()
+    };
+    let empty = Loader::default()
+        .load_with(&server.url("/echo"), &put)
+        .unwrap();
+    assert_eq!(empty.body, b"PUT ");
+}

@@ -69,7 +69,9 @@ pub fn closed_port_url() -> url::Url {
 }
 
 struct Request {
+    method: String,
     path: String,
+    body: Vec<u8>,
     user_agent: Option<String>,
     headers: Vec<(String, String)>,
 }
@@ -78,6 +80,7 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
     let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
     reader.read_line(&mut request_line).ok()?;
+    let method = request_line.split_whitespace().next()?.to_owned();
     let path = request_line.split_whitespace().nth(1)?.to_owned();
     let mut user_agent = None;
     let mut headers = Vec::new();
@@ -97,8 +100,17 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
             headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
         }
     }
+    let length = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, value)| value.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    std::io::Read::read_exact(&mut reader, &mut body).ok()?;
     Some(Request {
+        method,
         path,
+        body,
         user_agent,
         headers,
     })
@@ -117,6 +129,19 @@ fn serve(mut stream: TcpStream) {
             b"<p>hello</p>",
         ),
         "/plain" => respond(&mut stream, "200 OK", &[], b"no type"),
+        // The method and body of the request, as "METHOD body".
+        "/echo" => {
+            let mut echo = format!("{} ", request.method).into_bytes();
+            echo.extend_from_slice(&request.body);
+            respond(&mut stream, "200 OK", &[], &echo)
+        }
+        "/see-other" => respond(&mut stream, "303 See Other", &[("Location", "/echo")], b""),
+        "/temporary" => respond(
+            &mut stream,
+            "307 Temporary Redirect",
+            &[("Location", "/echo")],
+            b"",
+        ),
         "/missing" => respond(
             &mut stream,
             "404 Not Found",
