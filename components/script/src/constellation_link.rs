@@ -62,6 +62,15 @@ impl ConstellationLink {
         .is_ok()
     }
 
+    /// Sends a `SyncManager` request. False when the constellation is gone.
+    pub fn send_sync(&self, request: background_sync_traits::SyncRequest) -> bool {
+        match self {
+            ConstellationLink::Client(sender) => sender.send(ScriptMsg::Sync(request)),
+            ConstellationLink::Worker(sender) => sender.send(WorkerMsg::Sync(request)),
+        }
+        .is_ok()
+    }
+
     /// Sends a message only a page may send. False when this is not a page's link or the
     /// constellation is gone.
     pub fn send_client(&self, message: ScriptMsg) -> bool {

@@ -19,6 +19,7 @@ extern crate html5ever;
 pub mod constellation_link;
 pub mod dom;
 pub mod event_loop;
+pub mod fetch;
 pub mod html_parser;
 pub mod page;
 pub mod script_runtime;

@@ -3,6 +3,7 @@
 interface Navigator {
 };
 Navigator includes NavigatorID;
+Navigator includes NavigatorOnLine;
 
 interface mixin NavigatorID {
   readonly attribute DOMString appCodeName; // constant "Mozilla"
@@ -11,4 +12,9 @@ interface mixin NavigatorID {
   readonly attribute DOMString platform;
   readonly attribute DOMString product; // constant "Gecko"
   readonly attribute DOMString userAgent;
+};
+
+// https://html.spec.whatwg.org/multipage/system-state.html#navigatoronline
+interface mixin NavigatorOnLine {
+  readonly attribute boolean onLine;
 };

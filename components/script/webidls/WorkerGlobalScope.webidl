@@ -1,8 +1,9 @@
 // https://html.spec.whatwg.org/multipage/workers.html#the-workerglobalscope-common-interface
-// location and navigator are not implemented yet.
 [Exposed=Worker]
 interface WorkerGlobalScope : EventTarget {
   readonly attribute WorkerGlobalScope self;
+  readonly attribute WorkerLocation location;
+  readonly attribute WorkerNavigator navigator;
 
   undefined importScripts(USVString... urls);
 

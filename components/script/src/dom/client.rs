@@ -62,14 +62,15 @@ impl ClientMethods for Client {
         message: HandleValue<'_>,
         options: &StructuredSerializeOptions,
     ) -> Fallible<()> {
-        if !options.transfer.is_empty() {
-            return Err(Error::dom(
-                crate::dom::domexception::DOMErrorName::DataCloneError,
-                "Failed to execute 'postMessage' on 'Client': nothing is transferable yet.",
-            ));
-        }
         // SAFETY: bindings call in the object's realm; `message` is rooted by the caller.
-        let bytes = unsafe { crate::dom::bindings::structuredclone::serialize(cx, message)? };
+        let bytes = unsafe {
+            crate::dom::bindings::structuredclone::serialize_for_post_message(
+                cx,
+                message,
+                &options.transfer,
+                "Client",
+            )?
+        };
         let link = self
             .global()
             .constellation_link()

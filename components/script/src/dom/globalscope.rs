@@ -56,6 +56,8 @@ pub struct GlobalScope {
     closed: Cell<bool>,
     performance: MutNullableDom<Performance>,
     service_worker_objects: RefCell<ServiceWorkerObjects>,
+    /// What the engine's network observer last said (`navigator.onLine`).
+    online: Cell<bool>,
 }
 
 impl GlobalScope {
@@ -90,6 +92,7 @@ impl GlobalScope {
             closed: Cell::new(false),
             performance: MutNullableDom::default(),
             service_worker_objects: RefCell::new(ServiceWorkerObjects::default()),
+            online: Cell::new(true),
         }
     }
 
@@ -175,6 +178,30 @@ impl GlobalScope {
     /// The service-worker objects and constellation link (see `constellation_link`).
     pub fn service_worker_objects(&self) -> &RefCell<ServiceWorkerObjects> {
         &self.service_worker_objects
+    }
+
+    /// `navigator.onLine`.
+    pub fn is_online(&self) -> bool {
+        self.online.get()
+    }
+
+    /// The network went online or offline: `navigator.onLine` follows, and `online` /
+    /// `offline` fires at the global
+    /// (https://html.spec.whatwg.org/multipage/system-state.html#event-online).
+    ///
+    /// # Safety
+    /// `cx` in this global's realm.
+    pub unsafe fn set_online(&self, cx: &mut mozjs::context::JSContext, online: bool) {
+        if self.online.replace(online) == online {
+            return;
+        }
+        let event = if online { "online" } else { "offline" };
+        self.eventtarget.fire_event(cx, event);
+    }
+
+    /// The initial network state, before any script runs (no event).
+    pub fn init_online(&self, online: bool) {
+        self.online.set(online);
     }
 
     pub fn is_closed(&self) -> bool {
@@ -274,6 +301,15 @@ impl GlobalScope {
 #[macro_export]
 macro_rules! window_or_worker_global_scope_methods {
     () => {
+        /// <https://fetch.spec.whatwg.org/#dom-global-fetch>
+        fn Fetch(
+            &self,
+            cx: &mut JSContext,
+            input: RequestOrUSVString,
+            init: &RequestInit,
+        ) -> Fallible<Rc<Promise>> {
+            $crate::fetch::fetch(cx, self.global_scope(), input, init)
+        }
         fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
             Ok(self.global_scope().origin().ascii_serialization())
         }

@@ -2,7 +2,7 @@
 //! a page does not navigate.
 
 use mozjs::jsapi::JSTracer;
-use url::{Position, Url};
+use url::Url;
 
 use crate::dom::bindings::prelude::*;
 
@@ -37,36 +37,45 @@ impl LocationMethods for Location {
             "bgsync does not navigate: location.href cannot be set.",
         ))
     }
-    fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.url().origin().ascii_serialization())
-    }
-    fn Protocol(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(format!("{}:", self.url().scheme()))
-    }
-    fn Host(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.url()[Position::BeforeHost..Position::AfterPort].to_string())
-    }
-    fn Hostname(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.url().host_str().unwrap_or("").to_string())
-    }
-    fn Port(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.url().port().map(|p| p.to_string()).unwrap_or_default())
-    }
-    fn Pathname(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.url().path().to_string())
-    }
-    fn Search(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(match self.url().query() {
-            Some(q) if !q.is_empty() => format!("?{q}"),
-            _ => String::new(),
-        })
-    }
-    fn Hash(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(match self.url().fragment() {
-            Some(f) if !f.is_empty() => format!("#{f}"),
-            _ => String::new(),
-        })
-    }
+    crate::location_url_getters!();
+}
+
+/// The read-only URL-part getters shared by Location and WorkerLocation; `self.url()` gives
+/// the URL.
+#[macro_export]
+macro_rules! location_url_getters {
+    () => {
+        fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok(self.url().origin().ascii_serialization())
+        }
+        fn Protocol(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok(format!("{}:", self.url().scheme()))
+        }
+        fn Host(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok(self.url()[url::Position::BeforeHost..url::Position::AfterPort].to_string())
+        }
+        fn Hostname(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok(self.url().host_str().unwrap_or("").to_string())
+        }
+        fn Port(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok(self.url().port().map(|p| p.to_string()).unwrap_or_default())
+        }
+        fn Pathname(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok(self.url().path().to_string())
+        }
+        fn Search(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok(match self.url().query() {
+                Some(q) if !q.is_empty() => format!("?{q}"),
+                _ => String::new(),
+            })
+        }
+        fn Hash(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok(match self.url().fragment() {
+                Some(f) if !f.is_empty() => format!("#{f}"),
+                _ => String::new(),
+            })
+        }
+    };
 }
 
 // SAFETY: nothing to trace.

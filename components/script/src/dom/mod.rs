@@ -2,6 +2,7 @@
 //! binding runtime in `bindings` and the non-IDL `globalscope`.
 
 pub mod bindings;
+pub mod body;
 pub mod characterdata;
 pub mod client;
 pub mod clients;
@@ -20,6 +21,7 @@ pub mod eventtarget;
 pub mod extendableevent;
 pub mod extendablemessageevent;
 pub mod globalscope;
+pub mod headers;
 pub mod htmlcollection;
 pub mod htmlelement;
 pub mod htmlscriptelement;
@@ -30,6 +32,8 @@ pub mod node;
 pub mod nodelist;
 pub mod performance;
 pub mod promiserejectionevent;
+pub mod request;
+pub mod response;
 pub mod selectors;
 pub mod serialize;
 pub mod serviceworker;
@@ -37,9 +41,12 @@ pub mod serviceworkercontainer;
 pub mod serviceworkerglobalscope;
 pub mod serviceworkerregistration;
 pub mod syncevent;
+pub mod syncmanager;
 pub mod text;
 pub mod url;
 pub mod urlsearchparams;
 pub mod window;
 pub mod windowclient;
 pub mod workerglobalscope;
+pub mod workerlocation;
+pub mod workernavigator;

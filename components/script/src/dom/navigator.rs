@@ -29,24 +29,7 @@ impl Navigator {
 }
 
 impl NavigatorMethods for Navigator {
-    fn AppCodeName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok("Mozilla".into())
-    }
-    fn AppName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok("Netscape".into())
-    }
-    fn AppVersion(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(USER_AGENT.trim_start_matches("Mozilla/").to_string())
-    }
-    fn Platform(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok("Linux x86_64".into())
-    }
-    fn Product(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok("Gecko".into())
-    }
-    fn UserAgent(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(USER_AGENT.into())
-    }
+    crate::navigator_id_and_online_getters!();
     /// <https://w3c.github.io/ServiceWorker/#navigator-service-worker> ([SameObject]).
     fn ServiceWorker(
         &self,
@@ -54,6 +37,38 @@ impl NavigatorMethods for Navigator {
     ) -> Fallible<DomRoot<crate::dom::serviceworkercontainer::ServiceWorkerContainer>> {
         Ok(crate::dom::serviceworkercontainer::ServiceWorkerContainer::of(cx, self.global()))
     }
+}
+
+/// The NavigatorID and NavigatorOnLine members, shared by Navigator and WorkerNavigator.
+#[macro_export]
+macro_rules! navigator_id_and_online_getters {
+    () => {
+        fn AppCodeName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok("Mozilla".into())
+        }
+        fn AppName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok("Netscape".into())
+        }
+        fn AppVersion(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok($crate::dom::navigator::USER_AGENT
+                .trim_start_matches("Mozilla/")
+                .to_string())
+        }
+        fn Platform(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok("Linux x86_64".into())
+        }
+        fn Product(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok("Gecko".into())
+        }
+        fn UserAgent(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+            Ok($crate::dom::navigator::USER_AGENT.into())
+        }
+        /// <https://html.spec.whatwg.org/multipage/system-state.html#dom-navigator-online>:
+        /// what the engine's network observer last reported.
+        fn OnLine(&self, _cx: &mut JSContext) -> Fallible<bool> {
+            Ok(self.global().is_online())
+        }
+    };
 }
 
 // SAFETY: nothing to trace.

@@ -78,16 +78,16 @@ impl ServiceWorkerMethods for ServiceWorker {
         message: HandleValue<'_>,
         options: &StructuredSerializeOptions,
     ) -> Fallible<()> {
-        if !options.transfer.is_empty() {
-            return Err(Error::dom(
-                crate::dom::domexception::DOMErrorName::DataCloneError,
-                "Failed to execute 'postMessage' on 'ServiceWorker': nothing is transferable \
-                 yet (no MessagePort or transferable buffers).",
-            ));
-        }
         // Step 4: StructuredSerializeWithTransfer; rethrow (DataCloneError).
         // SAFETY: bindings call in the object's realm; `message` is rooted by the caller.
-        let bytes = unsafe { crate::dom::bindings::structuredclone::serialize(cx, message)? };
+        let bytes = unsafe {
+            crate::dom::bindings::structuredclone::serialize_for_post_message(
+                cx,
+                message,
+                &options.transfer,
+                "ServiceWorker",
+            )?
+        };
         // Step 5: Should Skip Event: a redundant worker gets nothing.
         if self.state.get() == WorkerState::Redundant {
             return Ok(());

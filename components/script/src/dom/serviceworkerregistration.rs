@@ -12,6 +12,7 @@ use crate::constellation_link::{request_promise, service_worker_error};
 use crate::dom::bindings::prelude::*;
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::serviceworker::ServiceWorker;
+use crate::dom::syncmanager::SyncManager;
 
 #[repr(C)]
 pub struct ServiceWorkerRegistration {
@@ -22,6 +23,7 @@ pub struct ServiceWorkerRegistration {
     installing: MutNullableDom<ServiceWorker>,
     waiting: MutNullableDom<ServiceWorker>,
     active: MutNullableDom<ServiceWorker>,
+    sync: MutNullableDom<SyncManager>,
 }
 
 impl ServiceWorkerRegistration {
@@ -43,6 +45,7 @@ impl ServiceWorkerRegistration {
                 installing: MutNullableDom::default(),
                 waiting: MutNullableDom::default(),
                 active: MutNullableDom::default(),
+                sync: MutNullableDom::default(),
             }),
         )
     }
@@ -94,6 +97,13 @@ impl ServiceWorkerRegistrationMethods for ServiceWorkerRegistration {
             UpdateViaCache::All => ServiceWorkerUpdateViaCache::All,
             UpdateViaCache::None => ServiceWorkerUpdateViaCache::None,
         })
+    }
+
+    /// <https://wicg.github.io/background-sync/spec/#dom-serviceworkerregistration-sync>
+    fn Sync(&self, cx: &mut JSContext) -> Fallible<DomRoot<SyncManager>> {
+        Ok(self
+            .sync
+            .or_init(|| SyncManager::new(cx, self.global(), self.id)))
     }
 
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerregistration-update>
@@ -157,5 +167,6 @@ unsafe impl Trace for ServiceWorkerRegistration {
         self.installing.trace(trc);
         self.waiting.trace(trc);
         self.active.trace(trc);
+        self.sync.trace(trc);
     }
 }

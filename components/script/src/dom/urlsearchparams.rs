@@ -46,7 +46,7 @@ impl URLSearchParams {
         *self.list.borrow_mut() = parse_query(query);
     }
 
-    fn serialize(&self) -> String {
+    pub fn serialize(&self) -> String {
         url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(self.list.borrow().iter())
             .finish()

@@ -10,6 +10,8 @@ use url::Url;
 
 use crate::dom::bindings::prelude::*;
 use crate::dom::domexception::DOMErrorName;
+use crate::dom::workerlocation::WorkerLocation;
+use crate::dom::workernavigator::WorkerNavigator;
 
 /// Where `importScripts()` gets its scripts in a service worker
 /// (https://w3c.github.io/ServiceWorker/#importscripts): the worker's stored script map, and
@@ -28,6 +30,8 @@ pub struct ScriptImporter {
 pub struct WorkerGlobalScope {
     globalscope: GlobalScope,
     importer: RefCell<ScriptImporter>,
+    location: MutNullableDom<WorkerLocation>,
+    navigator: MutNullableDom<WorkerNavigator>,
 }
 
 impl WorkerGlobalScope {
@@ -35,6 +39,8 @@ impl WorkerGlobalScope {
         WorkerGlobalScope {
             globalscope,
             importer: RefCell::new(ScriptImporter::default()),
+            location: MutNullableDom::default(),
+            navigator: MutNullableDom::default(),
         }
     }
 
@@ -99,6 +105,18 @@ impl WorkerGlobalScopeMethods for WorkerGlobalScope {
         Ok(DomRoot::from_ref(self))
     }
 
+    fn Location(&self, cx: &mut JSContext) -> Fallible<DomRoot<WorkerLocation>> {
+        Ok(self
+            .location
+            .or_init(|| WorkerLocation::new(cx, &self.globalscope)))
+    }
+
+    fn Navigator(&self, cx: &mut JSContext) -> Fallible<DomRoot<WorkerNavigator>> {
+        Ok(self
+            .navigator
+            .or_init(|| WorkerNavigator::new(cx, &self.globalscope)))
+    }
+
     /// <https://html.spec.whatwg.org/multipage/workers.html#dom-workerglobalscope-importscripts>
     fn ImportScripts(&self, cx: &mut JSContext, urls: Vec<DOMString>) -> Fallible<()> {
         // Parse every URL first: one bad URL imports nothing (SyntaxError).
@@ -137,5 +155,7 @@ impl WorkerGlobalScopeMethods for WorkerGlobalScope {
 unsafe impl Trace for WorkerGlobalScope {
     unsafe fn trace(&self, trc: *mut JSTracer) {
         self.globalscope.trace(trc);
+        self.location.trace(trc);
+        self.navigator.trace(trc);
     }
 }

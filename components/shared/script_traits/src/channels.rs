@@ -125,6 +125,9 @@ pub enum ScriptMsg {
         message: SerializedMessage,
         token: u64,
     },
+    /// A `SyncManager` request (`registration.sync.register()`, `getTags()`).
+    /// The registration id in it is checked against the client's origin.
+    Sync(background_sync_traits::SyncRequest),
     /// The page is going away: forget the client.
     Closed,
 }
@@ -272,6 +275,8 @@ pub enum WorkerMsg {
     /// `self.registration.update()` / `unregister()`, with the worker's
     /// origin as the client origin.
     ServiceWorker(ServiceWorkerRequest),
+    /// A `SyncManager` request from the worker (`self.registration.sync`).
+    Sync(background_sync_traits::SyncRequest),
 }
 
 /// The constellation to a service worker's thread.

@@ -113,3 +113,27 @@ pub unsafe fn structured_clone(
     deserialize(cx, &bytes, result.handle_mut())?;
     Ok(result.get())
 }
+
+/// StructuredSerializeWithTransfer for `postMessage(message, {transfer})` on `interface`: the
+/// message's bytes, or DataCloneError (for a value that cannot be cloned, or any transfer
+/// list: nothing is transferable yet).
+///
+/// # Safety
+/// `cx` in a realm; `message` rooted.
+pub unsafe fn serialize_for_post_message(
+    cx: &mut JSContext,
+    message: HandleValue<'_>,
+    transfer: &[crate::dom::bindings::conversions::RootedObject],
+    interface: &str,
+) -> Result<Vec<u8>, Error> {
+    if !transfer.is_empty() {
+        return Err(Error::dom(
+            DOMErrorName::DataCloneError,
+            format!(
+                "Failed to execute 'postMessage' on '{interface}': nothing is transferable yet \
+                 (no MessagePort or transferable buffers)."
+            ),
+        ));
+    }
+    serialize(cx, message)
+}

@@ -1,0 +1,152 @@
+//! The Body mixin (https://fetch.spec.whatwg.org/#body-mixin) shared by Request and Response:
+//! a buffered body, read once by `text()`, `json()` or `arrayBuffer()`.
+
+use std::cell::{Cell, RefCell};
+
+use mozjs::jsval::{ObjectValue, UndefinedValue};
+use mozjs::rooted;
+use mozjs::typedarray::{ArrayBuffer, ArrayBufferView, CreateWith};
+
+use crate::dom::bindings::error::take_pending_exception;
+use crate::dom::bindings::prelude::*;
+
+/// How a body is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyReader {
+    ArrayBuffer,
+    Json,
+    Text,
+}
+
+/// A buffered body (`None`: a null body) and whether it was read.
+#[derive(Default)]
+pub struct Body {
+    bytes: RefCell<Option<Vec<u8>>>,
+    used: Cell<bool>,
+}
+
+impl Body {
+    pub fn new(bytes: Option<Vec<u8>>) -> Body {
+        Body {
+            bytes: RefCell::new(bytes),
+            used: Cell::new(false),
+        }
+    }
+
+    /// <https://fetch.spec.whatwg.org/#dom-body-bodyused>
+    pub fn used(&self) -> bool {
+        self.used.get()
+    }
+
+    /// A copy of the bytes, for clones and for sending.
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        self.bytes.borrow().clone()
+    }
+
+    /// Moves the bytes out to a new Request (or to the network): a non-null body is then
+    /// used (disturbed) here.
+    pub fn transfer(&self) -> Option<Vec<u8>> {
+        let bytes = self.bytes.borrow_mut().take();
+        if bytes.is_some() {
+            self.used.set(true);
+        }
+        bytes
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.bytes.borrow().is_none()
+    }
+
+    /// <https://fetch.spec.whatwg.org/#concept-body-consume-body>
+    ///
+    /// # Safety
+    /// `cx` in `global`'s realm.
+    pub unsafe fn consume(
+        &self,
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        reader: BodyReader,
+    ) -> Fallible<Rc<Promise>> {
+        if self.used.get() {
+            return Err(Error::Type(
+                "Failed to read the body: the body stream already read.".into(),
+            ));
+        }
+        let bytes = match self.bytes.borrow_mut().take() {
+            Some(bytes) => {
+                self.used.set(true);
+                bytes
+            }
+            None => Vec::new(),
+        };
+        let promise = Promise::new(cx);
+        match reader {
+            BodyReader::Text => promise.resolve(cx, &decode_utf8(&bytes)),
+            BodyReader::ArrayBuffer => {
+                rooted!(&in(cx) let mut buffer = std::ptr::null_mut::<JSObject>());
+                if ArrayBuffer::create(cx, CreateWith::Slice(&bytes), buffer.handle_mut()).is_err()
+                {
+                    promise.reject_error(
+                        cx,
+                        global,
+                        Error::Range("Out of memory creating an ArrayBuffer.".into()),
+                    );
+                } else {
+                    rooted!(&in(cx) let value = ObjectValue(buffer.get()));
+                    promise.resolve(cx, &value.get());
+                }
+            }
+            BodyReader::Json => {
+                let text: Vec<u16> = decode_utf8(&bytes).encode_utf16().collect();
+                rooted!(&in(cx) let mut value = UndefinedValue());
+                if mozjs::rust::wrappers2::JS_ParseJSON(
+                    cx,
+                    text.as_ptr(),
+                    text.len() as u32,
+                    value.handle_mut(),
+                ) {
+                    promise.resolve(cx, &value.get());
+                } else {
+                    rooted!(&in(cx) let mut exception = UndefinedValue());
+                    if take_pending_exception(cx, exception.handle_mut()) {
+                        promise.reject(cx, &exception.get());
+                    }
+                }
+            }
+        }
+        Ok(promise)
+    }
+}
+
+/// <https://encoding.spec.whatwg.org/#utf-8-decode>: BOM stripped, errors replaced.
+fn decode_utf8(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// <https://fetch.spec.whatwg.org/#concept-bodyinit-extract>: the bytes of a BodyInit and
+/// its Content-Type.
+pub fn extract(init: &BufferSourceOrURLSearchParamsOrUSVString) -> (Vec<u8>, Option<&'static str>) {
+    match init {
+        BufferSourceOrURLSearchParamsOrUSVString::USVString(text) => {
+            (text.clone().into_bytes(), Some("text/plain;charset=UTF-8"))
+        }
+        BufferSourceOrURLSearchParamsOrUSVString::URLSearchParams(params) => (
+            params.serialize().into_bytes(),
+            Some("application/x-www-form-urlencoded;charset=UTF-8"),
+        ),
+        BufferSourceOrURLSearchParamsOrUSVString::BufferSource(object) => {
+            let object = object.get();
+            let bytes = ArrayBuffer::from(object)
+                .ok()
+                .and_then(|buffer| buffer.to_vec())
+                .or_else(|| {
+                    ArrayBufferView::from(object)
+                        .ok()
+                        .and_then(|view| view.to_vec())
+                })
+                .unwrap_or_default();
+            (bytes, None)
+        }
+    }
+}

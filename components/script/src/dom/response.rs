@@ -1,0 +1,237 @@
+//! Response (https://fetch.spec.whatwg.org/#response-class), with a buffered body.
+
+use mozjs::jsapi::JSTracer;
+use url::Url;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::body::{extract, Body, BodyReader};
+use crate::dom::headers::{Guard, Headers};
+use crate::dom::request::clone_headers_init;
+
+#[repr(C)]
+pub struct Response {
+    reflector: Reflector,
+    response_type: ResponseType,
+    url: Option<Url>,
+    redirected: bool,
+    status: u16,
+    status_text: String,
+    headers: MutNullableDom<Headers>,
+    body: Body,
+}
+
+/// What a Response is made of.
+pub struct ResponseParts {
+    pub response_type: ResponseType,
+    pub url: Option<Url>,
+    pub redirected: bool,
+    pub status: u16,
+    pub status_text: String,
+    pub headers: Vec<(String, String)>,
+    pub guard: Guard,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Response {
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        parts: ResponseParts,
+    ) -> DomRoot<Response> {
+        let response = ResponseBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(Response {
+                reflector: Reflector::new(),
+                response_type: parts.response_type,
+                url: parts.url,
+                redirected: parts.redirected,
+                status: parts.status,
+                status_text: parts.status_text,
+                headers: MutNullableDom::default(),
+                body: Body::new(parts.body),
+            }),
+        );
+        let headers = Headers::new(cx, global, Guard::None);
+        headers.set_list(parts.headers);
+        headers.set_guard(parts.guard);
+        response.headers.set(Some(&headers));
+        response
+    }
+
+    /// <https://fetch.spec.whatwg.org/#concept-network-error>
+    pub fn network_error(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<Response> {
+        Self::new(
+            cx,
+            global,
+            None,
+            ResponseParts {
+                response_type: ResponseType::Error,
+                url: None,
+                redirected: false,
+                status: 0,
+                status_text: String::new(),
+                headers: Vec::new(),
+                guard: Guard::Immutable,
+                body: None,
+            },
+        )
+    }
+
+    fn header_list(&self) -> Vec<(String, String)> {
+        self.headers.get().map(|h| h.list()).unwrap_or_default()
+    }
+}
+
+impl ResponseMethods for Response {
+    /// <https://fetch.spec.whatwg.org/#dom-response>
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        body: Option<BufferSourceOrURLSearchParamsOrUSVString>,
+        init: &ResponseInit,
+    ) -> Fallible<DomRoot<Response>> {
+        if !(200..=599).contains(&init.status) {
+            return Err(Error::Range(format!(
+                "Failed to construct 'Response': The status provided ({}) is outside the range \
+                 [200, 599].",
+                init.status
+            )));
+        }
+        if init.status_text.contains(['\r', '\n']) {
+            return Err(Error::Type(
+                "Failed to construct 'Response': Invalid statusText".into(),
+            ));
+        }
+        let filled = Headers::new(cx, global, Guard::None);
+        if let Some(headers) = &init.headers {
+            filled.fill(clone_headers_init(headers))?;
+        }
+        let mut headers = filled.list();
+        let bytes = match &body {
+            Some(body) => {
+                if matches!(init.status, 101 | 103 | 204 | 205 | 304) {
+                    return Err(Error::Type(
+                        "Failed to construct 'Response': Response with null body status cannot \
+                         have body"
+                            .into(),
+                    ));
+                }
+                let (bytes, content_type) = extract(body);
+                let has_type = headers
+                    .iter()
+                    .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+                if let (Some(content_type), false) = (content_type, has_type) {
+                    headers.push(("Content-Type".to_owned(), content_type.to_owned()));
+                }
+                Some(bytes)
+            }
+            None => None,
+        };
+        Ok(Self::new(
+            cx,
+            global,
+            proto,
+            ResponseParts {
+                response_type: ResponseType::Default,
+                url: None,
+                redirected: false,
+                status: init.status,
+                status_text: init.status_text.clone(),
+                headers,
+                guard: Guard::None,
+                body: bytes,
+            },
+        ))
+    }
+    fn Error(cx: &mut JSContext, global: &GlobalScope) -> Fallible<DomRoot<Response>> {
+        Ok(Self::network_error(cx, global))
+    }
+    fn Type(&self, _cx: &mut JSContext) -> Fallible<ResponseType> {
+        Ok(self.response_type)
+    }
+    fn Url(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self
+            .url
+            .as_ref()
+            .map(|url| {
+                let mut url = url.clone();
+                url.set_fragment(None);
+                url.to_string()
+            })
+            .unwrap_or_default())
+    }
+    fn Redirected(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.redirected)
+    }
+    fn Status(&self, _cx: &mut JSContext) -> Fallible<u16> {
+        Ok(self.status)
+    }
+    fn Ok(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok((200..=299).contains(&self.status))
+    }
+    fn StatusText(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+        Ok(self.status_text.clone())
+    }
+    fn Headers(&self, cx: &mut JSContext) -> Fallible<DomRoot<Headers>> {
+        Ok(self
+            .headers
+            .or_init(|| Headers::new(cx, self.global(), Guard::Immutable)))
+    }
+    fn BodyUsed(&self, _cx: &mut JSContext) -> Fallible<bool> {
+        Ok(self.body.used())
+    }
+    /// <https://fetch.spec.whatwg.org/#dom-response-clone>
+    fn Clone(&self, cx: &mut JSContext) -> Fallible<DomRoot<Response>> {
+        if self.body.used() {
+            return Err(Error::Type(
+                "Failed to execute 'clone' on 'Response': Response body is already used".into(),
+            ));
+        }
+        let guard = if self.response_type == ResponseType::Default {
+            Guard::None
+        } else {
+            Guard::Immutable
+        };
+        Ok(Self::new(
+            cx,
+            self.global(),
+            None,
+            ResponseParts {
+                response_type: self.response_type,
+                url: self.url.clone(),
+                redirected: self.redirected,
+                status: self.status,
+                status_text: self.status_text.clone(),
+                headers: self.header_list(),
+                guard,
+                body: self.body.bytes(),
+            },
+        ))
+    }
+    fn ArrayBuffer(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            self.body
+                .consume(cx, self.global(), BodyReader::ArrayBuffer)
+        }
+    }
+    fn Json(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        // SAFETY: as above.
+        unsafe { self.body.consume(cx, self.global(), BodyReader::Json) }
+    }
+    fn Text(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        // SAFETY: as above.
+        unsafe { self.body.consume(cx, self.global(), BodyReader::Text) }
+    }
+}
+
+// SAFETY: traces its headers.
+unsafe impl Trace for Response {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.headers.trace(trc);
+    }
+}

@@ -1,0 +1,115 @@
+//! SyncManager (https://wicg.github.io/background-sync/spec/#sync-manager-interface):
+//! `registration.sync`, in a page or a worker. Every request goes to the constellation's sync
+//! service, which checks it against the sender's origin.
+
+use background_sync_traits::{SyncError, SyncRequest};
+use mozjs::jsapi::JSTracer;
+use script_traits::ServiceWorkerRegistrationId;
+
+use crate::constellation_link::request_promise;
+use crate::dom::bindings::prelude::*;
+use crate::dom::domexception::DOMErrorName;
+
+#[repr(C)]
+pub struct SyncManager {
+    reflector: Reflector,
+    registration: ServiceWorkerRegistrationId,
+}
+
+impl SyncManager {
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        registration: ServiceWorkerRegistrationId,
+    ) -> DomRoot<SyncManager> {
+        SyncManagerBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(SyncManager {
+                reflector: Reflector::new(),
+                registration,
+            }),
+        )
+    }
+}
+
+/// The DOMException of a rejection of the sync service (its Chromium message).
+fn sync_error(error: SyncError) -> Error {
+    let name = match error {
+        SyncError::InvalidState => DOMErrorName::InvalidStateError,
+        SyncError::Unknown => DOMErrorName::UnknownError,
+        SyncError::InvalidAccess => DOMErrorName::InvalidAccessError,
+        SyncError::NotAllowed => DOMErrorName::NotAllowedError,
+    };
+    Error::dom(name, error.to_string())
+}
+
+impl SyncManagerMethods for SyncManager {
+    /// <https://wicg.github.io/background-sync/spec/#dom-syncmanager-register>
+    fn Register(&self, cx: &mut JSContext, tag: DOMString) -> Fallible<Rc<Promise>> {
+        let registration = self.registration;
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            let confirm_tag = tag.clone();
+            request_promise(
+                cx,
+                self.global(),
+                &promise,
+                |link, reply| {
+                    link.send_sync(SyncRequest::Register {
+                        registration,
+                        tag,
+                        reply,
+                    })
+                },
+                move |cx, global, promise, reply| match reply {
+                    Ok(()) => {
+                        promise.resolve(cx, &());
+                        // The registering context resolved its promise: the registration
+                        // may fire now (checklist item 1).
+                        if let Some(link) = global.constellation_link() {
+                            link.send_sync(SyncRequest::ConfirmRegistration {
+                                registration,
+                                tag: confirm_tag,
+                            });
+                        }
+                    }
+                    Err(error) => promise.reject_error(cx, global, sync_error(error)),
+                },
+            );
+            Ok(promise)
+        }
+    }
+
+    /// <https://wicg.github.io/background-sync/spec/#dom-syncmanager-gettags>
+    fn GetTags(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        let registration = self.registration;
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            request_promise(
+                cx,
+                self.global(),
+                &promise,
+                |link, reply| {
+                    link.send_sync(SyncRequest::GetTags {
+                        registration,
+                        reply,
+                    })
+                },
+                |cx, global, promise, reply| match reply {
+                    Ok(tags) => promise.resolve(cx, &tags),
+                    Err(error) => promise.reject_error(cx, global, sync_error(error)),
+                },
+            );
+            Ok(promise)
+        }
+    }
+}
+
+// SAFETY: nothing to trace.
+unsafe impl Trace for SyncManager {
+    unsafe fn trace(&self, _trc: *mut JSTracer) {}
+}

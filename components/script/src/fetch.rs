@@ -1,0 +1,299 @@
+//! `fetch()` (https://fetch.spec.whatwg.org/#fetch-method) for windows and workers.
+//!
+//! The request runs on a thread of its own (the `net` loader blocks), and its response comes
+//! back to the global's event loop as a task, holding a `PendingWork` until then. Bodies are
+//! buffered, up to `net.max_response_bytes`.
+//!
+//! Cross-origin requests follow CORS for simple requests: the response is exposed only when it
+//! carries `Access-Control-Allow-Origin` for this origin (or `*`); otherwise the promise
+//! rejects with TypeError and the script sees nothing of the response. A cross-origin request
+//! that would need a preflight (a method other than GET/HEAD/POST or headers beyond the
+//! CORS-safelisted ones) is rejected without being sent: bgsync has no preflight yet.
+
+use net::{RedirectMode, RequestOptions};
+use url::Url;
+
+use crate::dom::bindings::prelude::*;
+use crate::dom::bindings::trusted::Trusted;
+use crate::dom::bindings::utils::current_global;
+use crate::dom::headers::Guard;
+use crate::dom::request::Request;
+use crate::dom::response::{Response, ResponseParts};
+
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>, the common cases.
+fn is_safelisted_request_header(name: &str, value: &str) -> bool {
+    match name.to_ascii_lowercase().as_str() {
+        "accept" | "accept-language" | "content-language" => true,
+        "content-type" => {
+            let essence = value
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            matches!(
+                essence.as_str(),
+                "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+            )
+        }
+        _ => false,
+    }
+}
+
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>
+fn is_safelisted_response_header(name: &str, exposed: &[String]) -> bool {
+    let name = name.to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "cache-control"
+            | "content-language"
+            | "content-length"
+            | "content-type"
+            | "expires"
+            | "last-modified"
+            | "pragma"
+    ) || exposed
+        .iter()
+        .any(|e| e == "*" || e.eq_ignore_ascii_case(&name))
+}
+
+fn fetch_failed() -> Error {
+    Error::Type("Failed to fetch".into())
+}
+
+/// The `fetch(input, init)` method of a global.
+pub fn fetch(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    input: RequestOrUSVString,
+    init: &RequestInit,
+) -> Fallible<Rc<Promise>> {
+    let request = Request::construct(cx, global, None, input, init)?;
+    let url = request.url().clone();
+    if !matches!(url.scheme(), "http" | "https" | "data" | "about") {
+        return Err(Error::Type(format!(
+            "Failed to fetch: URL scheme \"{}\" is not supported.",
+            url.scheme()
+        )));
+    }
+    if request.body().used() {
+        return Err(Error::Type(
+            "Failed to fetch: the request body is already used.".into(),
+        ));
+    }
+    let origin = global.origin();
+    let headers = request.header_list();
+    let redirect = request.redirect();
+    let params = FetchParams {
+        url,
+        method: request.method().to_owned(),
+        headers,
+        body: request.body().transfer(),
+        redirect,
+        origin: origin.clone(),
+    };
+    // SAFETY: bindings call in the global's realm.
+    let promise = unsafe { Promise::new(cx) };
+    let trusted = Trusted::new(promise.clone());
+    let guard = global.event_loop().expect_remote_task();
+    let loader = global.event_loop().loader().clone();
+    let spawned = std::thread::Builder::new()
+        .name("fetch".into())
+        .spawn(move || {
+            let url = params.url.clone();
+            let result = run_fetch(&loader, params);
+            guard.post(Box::new(move |cx: &mut JSContext| {
+                let Some(promise) = trusted.take() else {
+                    return;
+                };
+                // SAFETY: tasks run in the global's realm.
+                unsafe {
+                    let global = current_global(cx);
+                    match result {
+                        Ok(parts) => {
+                            let response = Response::new(cx, global, None, parts);
+                            promise.resolve(cx, &response);
+                        }
+                        Err(reason) => {
+                            eprintln!("bgsync: fetch {url} failed: {reason}");
+                            promise.reject_error(cx, global, fetch_failed());
+                        }
+                    }
+                }
+            }));
+        });
+    if spawned.is_err() {
+        return Err(fetch_failed());
+    }
+    Ok(promise)
+}
+
+/// A request as the fetch thread runs it.
+struct FetchParams {
+    url: Url,
+    method: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+    redirect: RequestRedirect,
+    /// The origin of the global that fetches.
+    origin: url::Origin,
+}
+
+/// <https://fetch.spec.whatwg.org/#request-body-header-name>
+const REQUEST_BODY_HEADERS: [&str; 4] = [
+    "content-encoding",
+    "content-language",
+    "content-location",
+    "content-type",
+];
+
+/// The methods bgsync's HTTP library can send (it refuses others); matched
+/// case-insensitively, sent in upper case.
+const SENDABLE_METHODS: [&str; 7] = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
+
+/// The CORS-safelisted methods.
+fn is_simple_method(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "POST")
+}
+
+/// Runs a request on the fetch thread: each redirect hop by hand, so every response from
+/// another origin passes the CORS check (https://fetch.spec.whatwg.org/#http-redirect-fetch).
+/// The parts of the Response the script sees, or why it gets a network error.
+fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts, String> {
+    let FetchParams {
+        mut url,
+        mut method,
+        mut headers,
+        mut body,
+        redirect,
+        origin,
+    } = params;
+    let Some(sendable) = SENDABLE_METHODS
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(&method))
+    else {
+        return Err(format!(
+            "the method '{method}' cannot be sent: bgsync's HTTP library sends only {}",
+            SENDABLE_METHODS.join(", ")
+        ));
+    };
+    method = (*sendable).to_owned();
+    let simple_headers = headers
+        .iter()
+        .all(|(name, value)| is_safelisted_request_header(name, value));
+    let mut tainted = false;
+    for hop in 0..=net::MAX_REDIRECTS {
+        let cross_origin = matches!(url.scheme(), "http" | "https") && url.origin() != origin;
+        if cross_origin && !tainted {
+            if !(is_simple_method(&method) && simple_headers) {
+                return Err(format!(
+                    "the cross-origin request to {url} needs a CORS preflight, which bgsync \
+                     does not support yet"
+                ));
+            }
+            tainted = true;
+            headers.push(("Origin".to_owned(), origin.ascii_serialization()));
+        }
+        let options = RequestOptions {
+            method: method.clone(),
+            headers: headers.clone(),
+            body: body.clone(),
+            redirect: RedirectMode::Manual,
+        };
+        let resource = loader
+            .load_with(&url, &options)
+            .map_err(|e| e.to_string())?;
+        // Once tainted, every response passes the CORS check, a same-origin one after a
+        // detour too.
+        if tainted {
+            let allowed = resource
+                .header("access-control-allow-origin")
+                .is_some_and(|value| {
+                    value.trim() == "*" || value.trim() == origin.ascii_serialization()
+                });
+            if !allowed {
+                return Err(format!(
+                    "the cross-origin response of {url} has no Access-Control-Allow-Origin for \
+                     {}",
+                    origin.ascii_serialization()
+                ));
+            }
+        }
+        let location = matches!(resource.status, 301 | 302 | 303 | 307 | 308)
+            .then(|| resource.header("location"))
+            .flatten()
+            .map(str::to_owned);
+        let Some(location) = location else {
+            return Ok(final_response(resource, tainted, hop > 0));
+        };
+        match redirect {
+            RequestRedirect::Error => {
+                return Err("redirected, and the request's redirect mode is 'error'".into())
+            }
+            RequestRedirect::Manual => {
+                return Ok(ResponseParts {
+                    response_type: ResponseType::Opaqueredirect,
+                    url: Some(resource.url),
+                    redirected: false,
+                    status: 0,
+                    status_text: String::new(),
+                    headers: Vec::new(),
+                    guard: Guard::Immutable,
+                    body: None,
+                })
+            }
+            RequestRedirect::Follow => {}
+        }
+        let mut next = url
+            .join(&location)
+            .map_err(|_| format!("{url} redirects to {location:?}, which is no URL"))?;
+        if !matches!(next.scheme(), "http" | "https") {
+            return Err(format!(
+                "{url} redirects to {next}, which is not an HTTP(S) URL"
+            ));
+        }
+        if next.fragment().is_none() {
+            next.set_fragment(url.fragment());
+        }
+        // Step 12: a 301/302 to a POST, or a 303 to anything but GET/HEAD, becomes a GET
+        // without a body or the body's headers.
+        if ((resource.status == 301 || resource.status == 302) && method == "POST")
+            || (resource.status == 303 && method != "GET" && method != "HEAD")
+        {
+            method = "GET".to_owned();
+            body = None;
+            headers.retain(|(name, _)| {
+                !REQUEST_BODY_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+            });
+        }
+        url = next;
+    }
+    Err(format!(
+        "too many redirects (more than {})",
+        net::MAX_REDIRECTS
+    ))
+}
+
+/// The Response a script sees of the final network response: basic, or CORS-filtered.
+fn final_response(resource: net::Resource, tainted: bool, redirected: bool) -> ResponseParts {
+    let mut headers = resource.headers.clone();
+    let mut response_type = ResponseType::Basic;
+    if tainted {
+        let exposed: Vec<String> = resource
+            .header("access-control-expose-headers")
+            .map(|list| list.split(',').map(|name| name.trim().to_owned()).collect())
+            .unwrap_or_default();
+        headers.retain(|(name, _)| is_safelisted_response_header(name, &exposed));
+        response_type = ResponseType::Cors;
+    }
+    ResponseParts {
+        response_type,
+        url: Some(resource.url),
+        redirected,
+        status: resource.status,
+        status_text: resource.status_text,
+        headers,
+        guard: Guard::Immutable,
+        body: Some(resource.body),
+    }
+}

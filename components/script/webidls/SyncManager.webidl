@@ -1,0 +1,12 @@
+// https://wicg.github.io/background-sync/spec/#sync-manager-interface
+// As published in @webref/idl (background-sync.idl); `sync` is [SameObject] in practice (one
+// SyncManager per registration object), as the spec note for bgsync says.
+partial interface ServiceWorkerRegistration {
+  [SameObject] readonly attribute SyncManager sync;
+};
+
+[SecureContext, Exposed=(Window,Worker)]
+interface SyncManager {
+  Promise<undefined> register(DOMString tag);
+  Promise<sequence<DOMString>> getTags();
+};
