@@ -28,6 +28,11 @@
 //! `ClientId` given by the router from the channel the message came on.
 //! Nothing in a request is trusted: its registration id is a claim checked
 //! against the recorded origin.
+//!
+//! Registrations are looked up through [`RegistrationLookup`]: the
+//! [`ServiceWorkerRegistry`] itself, or a copy of its registrations (the
+//! engine judges a worker's request with its copy while the registry is
+//! busy waiting on that worker's lifecycle event).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -37,14 +42,49 @@ use background_sync_traits::{
     GetTagsReply, RegisterReply, ServiceWorkerRegistrationId, SyncError, SyncRequest,
 };
 use base::origin::Origin;
+use script_traits::RegistrationInfo;
 use url::Url;
 
-use crate::service_worker::{Registration, ServiceWorkerRegistry};
+use crate::service_worker::ServiceWorkerRegistry;
 
 const LOG_TARGET: &str = "bgsync::constellation";
 
 /// The permission `register()` needs.
 pub const BACKGROUND_SYNC_PERMISSION: &str = "background-sync";
+
+/// What the host needs to know of a service-worker registration to judge
+/// a request naming it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistrationFacts {
+    /// The origin of its scope.
+    pub origin: Origin,
+    pub has_active_worker: bool,
+}
+
+/// Where the host looks registrations up: the registry itself, or a copy of
+/// its registrations (the engine's, usable while the registry is busy
+/// running a job whose worker sends sync requests).
+pub trait RegistrationLookup {
+    fn registration_facts(&self, id: ServiceWorkerRegistrationId) -> Option<RegistrationFacts>;
+}
+
+impl RegistrationLookup for ServiceWorkerRegistry {
+    fn registration_facts(&self, id: ServiceWorkerRegistrationId) -> Option<RegistrationFacts> {
+        self.registration(id).map(|registration| RegistrationFacts {
+            origin: registration.scope().origin(),
+            has_active_worker: registration.active().is_some(),
+        })
+    }
+}
+
+impl RegistrationLookup for BTreeMap<ServiceWorkerRegistrationId, RegistrationInfo> {
+    fn registration_facts(&self, id: ServiceWorkerRegistrationId) -> Option<RegistrationFacts> {
+        self.get(&id).map(|registration| RegistrationFacts {
+            origin: registration.scope.origin(),
+            has_active_worker: registration.active.is_some(),
+        })
+    }
+}
 
 /// A page or worker connected to the host. Given by
 /// [`SyncHost::connect_client`]; never taken from a content process.
@@ -195,7 +235,7 @@ impl SyncHost {
         &mut self,
         client: ClientId,
         request: SyncRequest,
-        registry: &ServiceWorkerRegistry,
+        registry: &dyn RegistrationLookup,
     ) -> Vec<Action> {
         match request {
             SyncRequest::Register {
@@ -228,7 +268,7 @@ impl SyncHost {
         client: ClientId,
         registration: ServiceWorkerRegistrationId,
         tag: &str,
-        registry: &ServiceWorkerRegistry,
+        registry: &dyn RegistrationLookup,
     ) -> RegisterReply {
         let origin = self.origin_of(client, "register")?.clone();
         // 1-2: the registration is the client's origin's, with an active
@@ -264,7 +304,7 @@ impl SyncHost {
         client: ClientId,
         registration: ServiceWorkerRegistrationId,
         tag: &str,
-        registry: &ServiceWorkerRegistry,
+        registry: &dyn RegistrationLookup,
     ) -> Vec<Action> {
         let Ok(origin) = self.origin_of(client, "confirm") else {
             return Vec::new();
@@ -284,7 +324,7 @@ impl SyncHost {
         &self,
         client: ClientId,
         registration: ServiceWorkerRegistrationId,
-        registry: &ServiceWorkerRegistry,
+        registry: &dyn RegistrationLookup,
     ) -> GetTagsReply {
         let origin = self.origin_of(client, "getTags")?;
         self.active_registration(client, origin, registration, registry, "getTags")?;
@@ -303,23 +343,24 @@ impl SyncHost {
 
     /// The registration if it exists and is `origin`'s. Another origin's is
     /// logged as a forged or foreign id and treated as unknown.
-    fn own_registration<'registry>(
+    fn own_registration(
         &self,
         client: ClientId,
         origin: &Origin,
         registration: ServiceWorkerRegistrationId,
-        registry: &'registry ServiceWorkerRegistry,
+        registry: &dyn RegistrationLookup,
         what: &str,
-    ) -> Option<&'registry Registration> {
-        let found = registry.registration_for_client(origin, registration);
+    ) -> Option<RegistrationFacts> {
+        let facts = registry.registration_facts(registration);
+        let found = facts.clone().filter(|facts| facts.origin == *origin);
         if found.is_none() {
-            if let Some(foreign) = registry.registration(registration) {
+            if let Some(foreign) = facts {
                 log::warn!(
                     target: LOG_TARGET,
                     "{what} from {client} ({}) names {registration} of {}: forged or foreign \
                      id, treated as unknown",
                     origin.ascii_serialization(),
-                    foreign.scope().origin().ascii_serialization()
+                    foreign.origin.ascii_serialization()
                 );
             } else {
                 log::debug!(
@@ -337,13 +378,13 @@ impl SyncHost {
         client: ClientId,
         origin: &Origin,
         registration: ServiceWorkerRegistrationId,
-        registry: &ServiceWorkerRegistry,
+        registry: &dyn RegistrationLookup,
         what: &str,
     ) -> Result<(), SyncError> {
         let found = self
             .own_registration(client, origin, registration, registry, what)
             .ok_or(SyncError::InvalidState)?;
-        if found.active().is_none() {
+        if !found.has_active_worker {
             log::debug!(
                 target: LOG_TARGET,
                 "{what} from {client} on {registration}: no active worker"

@@ -14,6 +14,7 @@ use std::hash::{BuildHasher, Hasher};
 
 use base::id::ServiceWorkerRegistrationId;
 use base::origin::Origin;
+use crossbeam_channel::Sender;
 use ipc_channel::ipc::IpcSender;
 use script_traits::{ClientId, ClientInfo, ClientType, FrameType, ServiceWorkerId, ToClientMsg};
 use url::Url;
@@ -40,6 +41,10 @@ pub(crate) struct Client {
     pub controller: Option<Controller>,
     /// Creation order.
     pub created: u64,
+    /// Dropped with the record: tells whoever holds the receiver (the
+    /// embedder's `run_page`) that the constellation has served everything
+    /// the page sent.
+    _gone: Option<Sender<()>>,
 }
 
 impl Client {
@@ -75,7 +80,12 @@ pub(crate) struct Clients {
 
 impl Clients {
     /// Records a new client about to load `url`.
-    pub fn add(&mut self, url: Url, sender: IpcSender<ToClientMsg>) -> ClientId {
+    pub fn add(
+        &mut self,
+        url: Url,
+        sender: IpcSender<ToClientMsg>,
+        gone: Option<Sender<()>>,
+    ) -> ClientId {
         let id = loop {
             let id = new_client_id();
             if !self.clients.contains_key(&id) {
@@ -91,6 +101,7 @@ impl Clients {
             sender,
             controller: None,
             created: self.next_order,
+            _gone: gone,
         };
         log::debug!(target: LOG_TARGET, "client {id} created for {}", client.requested_url);
         self.clients.insert(id.clone(), client);

@@ -6,7 +6,9 @@
 //! channel tagged with the id the constellation gave it (see `routing`),
 //! so the origin a request is judged by is always the one recorded here.
 //! The main loop selects over embedder commands, page messages, worker
-//! messages and the worker timers (idle stop, event time limit). A bad
+//! messages, the worker timers (idle stop, event time limit) and the sync
+//! service's wake-up timer; after each, it carries out what the sync
+//! service decided (`sync_work`). A bad
 //! message (unknown ids, another origin's worker, a second
 //! `DocumentLoaded`) is logged and dropped; the engine stays up.
 
@@ -27,7 +29,12 @@ use url::Url;
 use crate::clients::{same_document_origin, Controller};
 use crate::host::{Deferred, Host};
 use crate::routing::{route_client, ClientMessage};
+use crate::sync::{DispatchReply, SyncSender};
+use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{MessageDoneNotice, OnDone};
+use crate::NetworkState;
+
+mod sync_work;
 
 const LOG_TARGET: &str = "bgsync::engine::constellation";
 
@@ -41,6 +48,8 @@ pub(crate) enum Command {
         url: Url,
         to_client: IpcSender<ToClientMsg>,
         from_client: IpcReceiver<ScriptMsg>,
+        /// Dropped once the client is gone and all it sent was served.
+        gone: Option<Sender<()>>,
     },
     StartWorker {
         scope: Url,
@@ -56,6 +65,21 @@ pub(crate) enum Command {
     },
     Registrations {
         reply: Sender<Vec<RegistrationInfo>>,
+    },
+    SyncRegistrations {
+        reply: Sender<Result<Vec<SyncRegistrationListing>, SyncCommandError>>,
+    },
+    /// Devtools' "dispatch sync event": answered when the event is over.
+    DispatchSync {
+        scope: Url,
+        tag: String,
+        last_chance: bool,
+        reply: DispatchReply,
+    },
+    SetNetworkOverride(Option<NetworkState>),
+    /// Answer once no `sync` event is in flight.
+    WhenSyncIdle {
+        reply: Sender<()>,
     },
     Shutdown,
 }
@@ -77,6 +101,8 @@ impl Constellation {
         commands: Receiver<Command>,
     ) -> Constellation {
         let (client_sender, client_messages) = crossbeam_channel::unbounded();
+        let mut host = host;
+        host.watch_client_messages(client_messages.clone());
         Constellation {
             registry,
             fetcher,
@@ -93,14 +119,27 @@ impl Constellation {
         // A worker loaded as waiting had its activation cut short.
         self.host.sync_registrations(&self.registry);
         self.after_registry_work();
+        // Engine start: registrations loaded ready (a registration that was
+        // firing when the engine died among them) fire now if online.
+        self.host.sync.report_network();
+        self.after_work();
         let commands = self.commands.clone();
         let client_messages = self.client_messages.clone();
         let worker_messages = self.host.worker_messages().clone();
         loop {
-            let timeout = self
-                .host
-                .workers
-                .next_deadline()
+            // Page messages held while the registry waited come first.
+            while let Some(message) = self.host.take_held_client_message() {
+                self.handle_client_message(message);
+                self.after_work();
+            }
+            let deadline = [
+                self.host.workers.next_deadline(),
+                self.host.sync.next_deadline(),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let timeout = deadline
                 .map(|deadline| deadline.saturating_duration_since(Instant::now()))
                 .unwrap_or(NO_DEADLINE_WAIT);
             select! {
@@ -120,11 +159,27 @@ impl Constellation {
                 },
                 default(timeout) => {},
             }
-            self.host.workers.check_timers(Instant::now());
-            self.after_registry_work();
+            let now = Instant::now();
+            self.host.workers.check_timers(now);
+            self.host.sync.check_timer(now);
+            self.after_work();
         }
         log::debug!(target: LOG_TARGET, "shutting down");
         self.host.shutdown();
+    }
+
+    /// Runs what the last message or timer left to do: the registry's
+    /// queued work, then the sync service's decisions, until neither has
+    /// any (starting a worker for a sync event may queue registry work, and
+    /// registry work may end sync events).
+    fn after_work(&mut self) {
+        loop {
+            self.after_registry_work();
+            if !self.run_sync_work() {
+                break;
+            }
+        }
+        self.host.sync.notify_if_idle();
     }
 
     /// Runs the work queued for the registry while it was busy, activates
@@ -163,8 +218,9 @@ impl Constellation {
                 url,
                 to_client,
                 from_client,
+                gone,
             } => {
-                let id = self.host.clients.add(url, to_client);
+                let id = self.host.clients.add(url, to_client, gone);
                 route_client(from_client, id, self.client_sender.clone());
             }
             Command::StartWorker { scope, reply } => {
@@ -191,6 +247,19 @@ impl Constellation {
             Command::Registrations { reply } => {
                 let _ = reply.send(self.registry.registrations().map(|r| r.info()).collect());
             }
+            Command::SyncRegistrations { reply } => {
+                let _ = reply.send(self.host.sync.listing(&self.host.registrations));
+            }
+            Command::DispatchSync {
+                scope,
+                tag,
+                last_chance,
+                reply,
+            } => self.devtools_dispatch(scope, &tag, last_chance, reply),
+            Command::SetNetworkOverride(network_override) => {
+                self.host.sync.set_network_override(network_override)
+            }
+            Command::WhenSyncIdle { reply } => self.host.sync.when_idle(reply),
             Command::Shutdown => {}
         }
     }
@@ -261,7 +330,7 @@ impl Constellation {
     fn handle_client_message(&mut self, message: ClientMessage) {
         let ClientMessage { client, message } = message;
         let Some(message) = message else {
-            return self.host.clients.remove(&client);
+            return self.host.remove_client(&client);
         };
         let Some(record) = self.host.clients.get(&client) else {
             log::debug!(target: LOG_TARGET, "message of a closed client {client}: {message:?}");
@@ -271,7 +340,7 @@ impl Constellation {
         let loaded = record.is_loaded();
         match message {
             ScriptMsg::DocumentLoaded { url, reply } => self.document_loaded(&client, url, reply),
-            ScriptMsg::Closed => self.host.clients.remove(&client),
+            ScriptMsg::Closed => self.host.remove_client(&client),
             message if !loaded => {
                 log::warn!(
                     target: LOG_TARGET,
@@ -286,6 +355,11 @@ impl Constellation {
                 message,
                 token,
             } => self.post_message_to_worker(&client, &origin, worker, message, token),
+            ScriptMsg::Sync(request) => self.host.sync.handle_request(
+                SyncSender::Page(client),
+                request,
+                &self.host.registrations,
+            ),
         }
     }
 
@@ -321,6 +395,7 @@ impl Constellation {
             return;
         };
         record.url = Some(url);
+        let origin = record.origin.clone();
         record.controller = controller
             .as_ref()
             .map(|(registration, worker)| Controller {
@@ -330,6 +405,8 @@ impl Constellation {
         let Some(info) = record.info() else {
             return;
         };
+        // A top-level window of its origin, which `register()` needs.
+        self.host.sync.page_loaded(client, origin);
         log::debug!(
             target: LOG_TARGET,
             "client {client} loaded {}, controller {:?}",

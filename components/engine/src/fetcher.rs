@@ -44,6 +44,7 @@ impl ScriptFetcher for NetScriptFetcher {
         let options = RequestOptions {
             headers: vec![("Service-Worker".to_owned(), "script".to_owned())],
             redirect: RedirectMode::Manual,
+            ..RequestOptions::default()
         };
         let resource = self
             .loader

@@ -5,8 +5,12 @@
 //! event ended. While the [`Host`] waits for that, it keeps serving the
 //! messages of every worker (`clients.claim()` inside `activate`,
 //! `client.postMessage()`, `skipWaiting()` inside `install` all need an
-//! answer before the event can end), but not the pages', whose messages
-//! wait in their channel. A worker's requests that need the registry itself
+//! answer before the event can end), and the pages' `SyncManager` requests
+//! (judged against the registration as it is during the wait: a
+//! `register()` while the only worker installs is an `InvalidStateError`).
+//! Every other page message is held for the constellation, and so is
+//! every later message of a page that has one held, so each page's
+//! messages keep their order. A worker's requests that need the registry itself
 //! (`skipWaiting()`'s activation, `registration.update()`) are queued as
 //! [`Deferred`] work, which the constellation runs once the registry is
 //! free.
@@ -15,7 +19,7 @@
 //! [`WorkerHost::worker_state_changed`] and resynced after each registry
 //! call), so it can judge `clients.claim()` while the registry is busy.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use base::id::ServiceWorkerRegistrationId;
@@ -23,17 +27,18 @@ use base::origin::{ascii_serialization, Origin};
 use constellation::service_worker::{
     InstallFailure, ServiceWorkerRegistry, WorkerHost, WorkerScripts,
 };
-use crossbeam_channel::{Receiver, RecvTimeoutError};
+use crossbeam_channel::{select, Receiver};
 use script_traits::{
     ClientId, ClientInfo, ClientType, ImportedScript, RegistrationInfo, RegistrationUpdate,
-    SerializedMessage, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo,
+    ScriptMsg, SerializedMessage, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo,
     ServiceWorkerRequest, ServiceWorkerState, ToClientMsg, ToWorkerMsg, WorkerEvent,
     WorkerEventOutcome, WorkerMsg,
 };
 use url::Url;
 
 use crate::clients::{Clients, Controller};
-use crate::routing::WorkerMessage;
+use crate::routing::{ClientMessage, WorkerMessage};
+use crate::sync::{BackgroundSync, SyncSender};
 use crate::workers::{Evaluation, EventResult, OnDone, Workers};
 
 const LOG_TARGET: &str = "bgsync::engine::host";
@@ -58,20 +63,78 @@ pub(crate) struct Host {
     pub clients: Clients,
     pub workers: Workers,
     /// Every registration as the registry last reported it.
-    registrations: BTreeMap<ServiceWorkerRegistrationId, RegistrationInfo>,
+    pub registrations: BTreeMap<ServiceWorkerRegistrationId, RegistrationInfo>,
     pub deferred: VecDeque<Deferred>,
+    /// The sync service and its bookkeeping. Here rather than in the
+    /// constellation so a worker's sync request is answered while the
+    /// registry waits on a lifecycle event.
+    pub sync: BackgroundSync,
     worker_messages: Receiver<WorkerMessage>,
+    /// The pages' messages, read while the registry waits (see the module
+    /// docs); `None` until the constellation connects it.
+    client_messages: Option<Receiver<ClientMessage>>,
+    /// Page messages read while the registry waited, for the constellation.
+    held_client_messages: VecDeque<ClientMessage>,
+    /// The pages with a held message.
+    held_clients: HashSet<ClientId>,
 }
 
 impl Host {
-    pub fn new(workers: Workers, worker_messages: Receiver<WorkerMessage>) -> Host {
+    pub fn new(
+        workers: Workers,
+        worker_messages: Receiver<WorkerMessage>,
+        sync: BackgroundSync,
+    ) -> Host {
         Host {
             clients: Clients::default(),
             workers,
             registrations: BTreeMap::new(),
             deferred: VecDeque::new(),
+            sync,
             worker_messages,
+            client_messages: None,
+            held_client_messages: VecDeque::new(),
+            held_clients: HashSet::new(),
         }
+    }
+
+    /// Lets the host read the pages' messages while the registry waits.
+    pub fn watch_client_messages(&mut self, client_messages: Receiver<ClientMessage>) {
+        self.client_messages = Some(client_messages);
+    }
+
+    /// The next page message held while the registry waited, in the order
+    /// they came.
+    pub fn take_held_client_message(&mut self) -> Option<ClientMessage> {
+        let message = self.held_client_messages.pop_front();
+        if message.is_none() {
+            self.held_clients.clear();
+        }
+        message
+    }
+
+    /// A page message read while the registry waits: a sync request is
+    /// served now (unless the page has messages held), anything else held.
+    fn client_message_while_busy(&mut self, message: ClientMessage) {
+        match message {
+            ClientMessage {
+                client,
+                message: Some(ScriptMsg::Sync(request)),
+            } if !self.held_clients.contains(&client) => {
+                self.sync
+                    .handle_request(SyncSender::Page(client), request, &self.registrations)
+            }
+            message => {
+                self.held_clients.insert(message.client.clone());
+                self.held_client_messages.push_back(message);
+            }
+        }
+    }
+
+    /// Forgets a client (its page closed or its channel did).
+    pub fn remove_client(&mut self, client: &ClientId) {
+        self.clients.remove(client);
+        self.sync.page_gone(client);
     }
 
     pub fn worker_messages(&self) -> &Receiver<WorkerMessage> {
@@ -84,6 +147,7 @@ impl Host {
             .registrations()
             .map(|registration| (registration.id(), registration.info()))
             .collect();
+        self.sync.registrations_changed(&self.registrations);
     }
 
     /// Runs `worker` if it is not running (from its stored scripts, or a
@@ -131,19 +195,31 @@ impl Host {
         }
     }
 
-    /// Serves one worker message, or the timers if none comes before the
-    /// next is due.
+    /// Serves one worker message (or a page's sync request, see the module
+    /// docs), or the timers if none comes before the next is due.
     fn wait_for_worker_message(&mut self) {
         let timeout = self
             .workers
             .next_deadline()
             .map(|deadline| deadline.saturating_duration_since(Instant::now()))
             .unwrap_or(NO_DEADLINE_WAIT);
-        match self.worker_messages.recv_timeout(timeout) {
-            Ok(message) => self.handle_worker_message(message),
-            Err(RecvTimeoutError::Timeout) => {}
-            // The host holds a sender of this channel itself.
-            Err(RecvTimeoutError::Disconnected) => unreachable!("worker channel closed"),
+        let worker_messages = self.worker_messages.clone();
+        let client_messages = self
+            .client_messages
+            .clone()
+            .unwrap_or_else(crossbeam_channel::never);
+        select! {
+            recv(worker_messages) -> message => match message {
+                Ok(message) => self.handle_worker_message(message),
+                // The host holds a sender of this channel itself.
+                Err(_) => unreachable!("worker channel closed"),
+            },
+            recv(client_messages) -> message => {
+                if let Ok(message) = message {
+                    self.client_message_while_busy(message);
+                }
+            },
+            default(timeout) => {},
         }
         self.workers.check_timers(Instant::now());
     }
@@ -202,6 +278,11 @@ impl Host {
                 origin,
                 request: Box::new(request),
             }),
+            WorkerMsg::Sync(request) => self.sync.handle_request(
+                SyncSender::Worker { worker, origin },
+                request,
+                &self.registrations,
+            ),
         }
     }
 

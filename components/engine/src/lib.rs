@@ -19,6 +19,7 @@
 //!     profile: Some("/tmp/profile".into()),
 //!     prefs: Prefs::defaults(),
 //!     console: Arc::new(|_level, text| println!("{text}")),
+//!     ..EngineOptions::default()
 //! })?;
 //! let url = engine::Url::parse("http://127.0.0.1:8000/app.html")?;
 //! let outcome = engine.run_page(url, Some(Duration::from_secs(30)));
@@ -34,45 +35,93 @@
 //! (permissions, a newer schema) is an [`EngineError`]: it is left as it
 //! is, because a fresh one would hide registrations that are probably fine.
 //!
+//! Background sync: the engine hosts the profile's sync service (its
+//! registrations in the same database, in the `sync_registrations` table,
+//! deleted with their service-worker registration). `sync` events fire when
+//! the network is online ([`Engine::set_network_override`]), starting the
+//! registration's worker just for the event if needed. The embedder can
+//! list registrations ([`Engine::sync_registrations`],
+//! [`profile_sync_registrations`]), fire one now like devtools
+//! ([`Engine::dispatch_sync`]) and follow each tag's story
+//! ([`EngineOptions::events`]). If the sync part of the database fails
+//! (or the database was corrupt and moved aside at start), the sync
+//! service is disabled for the run (`register()` rejects `UnknownError`)
+//! and the rest of the engine keeps working.
+//!
 //! Inside, the crate is the constellation of DESIGN.md: `constellation`
-//! (the thread's loop), `host` (clients and workers, and the registry's
+//! (the thread's loop, and `sync_work`, which carries out the sync
+//! service's decisions), `host` (clients and workers, and the registry's
 //! `WorkerHost`), `workers` (worker threads and their clocks), `clients`,
-//! `routing` (tagging each ipc channel with its sender) and `fetcher`
-//! (worker scripts over `net`).
+//! `routing` (tagging each ipc channel with its sender), `sync` (the sync
+//! service's bookkeeping: who asks, events in flight, its timer, the event
+//! log) and `fetcher` (worker scripts over `net`).
 
 mod clients;
 mod constellation;
+mod events;
 mod fetcher;
 mod host;
 mod routing;
+mod sync;
+mod sync_listing;
 mod workers;
 
 #[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use ::background_sync::{
+    DisabledReason, MemorySyncStore, SqliteSyncStore, SyncService, SystemClock,
+};
+use ::constellation::background_sync::SyncHost;
 use ::constellation::service_worker::ServiceWorkerRegistry;
-use crossbeam_channel::Sender;
+use crossbeam_channel::{RecvTimeoutError, Sender};
 use ipc_channel::ipc;
 use script::page::{run_page, PageOptions};
 use script_traits::ClientChannels;
 use storage::{Database, OpenError, StorageError};
 
+pub use ::constellation::background_sync::{DeniedPermissions, DenyPermissionError};
+pub use background_sync_traits::{SyncError, SyncEventFailure, SyncEventOutcome, SyncState};
 pub use base::prefs::Prefs;
 pub use script::page::{ConsoleCallback, PageOutcome};
 pub use script_traits::RegistrationInfo;
 pub use url::Url;
 
+pub use crate::events::{EngineEvent, EventCallback, SyncLogEntry, SyncLogKind};
+pub use crate::sync_listing::{
+    profile_sync_registrations, SyncCommandError, SyncRegistrationListing,
+};
+
 use crate::constellation::{Command, Constellation};
 use crate::fetcher::NetScriptFetcher;
 use crate::host::Host;
+use crate::sync::BackgroundSync;
 use crate::workers::{ScriptSpawner, WorkerSpawner, Workers};
 
 const LOG_TARGET: &str = "bgsync::engine";
+
+/// How long [`Engine::run_page`] waits, after the page ended, for the
+/// constellation to have served everything the page sent (its last
+/// messages, `Closed`). Normally immediate; the constellation may be busy
+/// waiting on a worker's lifecycle event.
+const PAGE_GONE_WAIT: Duration = Duration::from_secs(10);
+
+/// The network state, as the sync service goes by it.
+///
+/// Until the OS network observer exists (issue 6), the OS state is always
+/// "online"; [`EngineOptions::network_override`] and
+/// [`Engine::set_network_override`] force either state, like devtools'
+/// offline switch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NetworkState {
+    Online,
+    Offline,
+}
 
 /// How an [`Engine`] is set up.
 pub struct EngineOptions {
@@ -82,6 +131,29 @@ pub struct EngineOptions {
     pub prefs: Prefs,
     /// Receives every `console.*` message of pages and workers.
     pub console: ConsoleCallback,
+    /// Forces the network state from the start (`None`: the OS state).
+    pub network_override: Option<NetworkState>,
+    /// Permissions denied per origin (`background-sync` makes `register()`
+    /// reject with `NotAllowedError`). Everything else is granted.
+    pub denied_permissions: DeniedPermissions,
+    /// Receives the engine's events (each sync tag's story), on the
+    /// constellation thread.
+    pub events: Option<EventCallback>,
+}
+
+impl Default for EngineOptions {
+    /// No profile, default prefs, console messages dropped, the OS network
+    /// state, every permission granted, no events.
+    fn default() -> EngineOptions {
+        EngineOptions {
+            profile: None,
+            prefs: Prefs::defaults(),
+            console: Arc::new(|_, _| {}),
+            network_override: None,
+            denied_permissions: DeniedPermissions::new(),
+            events: None,
+        }
+    }
 }
 
 /// Why an engine could not start.
@@ -123,6 +195,16 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         let (database, storage_recovered) = open_database(options.profile.as_deref())?;
         let registry = ServiceWorkerRegistry::load(database)?;
+        let service = open_sync_service(
+            options.profile.as_deref(),
+            &options.prefs,
+            storage_recovered.as_deref(),
+        );
+        let sync = BackgroundSync::new(
+            SyncHost::new(service, options.denied_permissions),
+            options.network_override,
+            options.events,
+        );
         let (commands, command_receiver) = crossbeam_channel::unbounded();
         let (worker_sender, worker_messages) = crossbeam_channel::unbounded();
         let workers = Workers::new(
@@ -131,7 +213,7 @@ impl Engine {
             options.prefs.clone(),
             options.console.clone(),
         );
-        let host = Host::new(workers, worker_messages);
+        let host = Host::new(workers, worker_messages, sync);
         let fetcher = Box::new(NetScriptFetcher::new(&options.prefs));
         let thread = std::thread::Builder::new()
             .name("constellation".to_owned())
@@ -156,20 +238,37 @@ impl Engine {
     /// itself or `timeout` expires, and returns how it ended. The page is
     /// a client of the engine: `navigator.serviceWorker` works, and its
     /// origin is `url`'s. Blocks; several threads may run pages at once.
+    ///
+    /// It returns once the constellation has served everything the page
+    /// sent (a `sync` event its confirmed registration fired is then in
+    /// flight, see [`Engine::wait_for_sync_events`]).
     pub fn run_page(&self, url: Url, timeout: Option<Duration>) -> PageOutcome {
-        let client = self.connect_client(url.clone());
-        run_page(PageOptions {
+        let (gone, served) = crossbeam_channel::bounded(0);
+        let client = self.connect_client(url.clone(), Some(gone));
+        let outcome = run_page(PageOptions {
             url,
             timeout,
             prefs: self.prefs.clone(),
             console: self.console.clone(),
             client,
-        })
+        });
+        if let Err(RecvTimeoutError::Timeout) = served.recv_timeout(PAGE_GONE_WAIT) {
+            log::warn!(
+                target: LOG_TARGET,
+                "the constellation has not served the page's last messages after {PAGE_GONE_WAIT:?}"
+            );
+        }
+        outcome
     }
 
     /// Records a client about to load `url` and gives its channels; `None`
-    /// if the engine is shut down (the page then runs unconnected).
-    pub(crate) fn connect_client(&self, url: Url) -> Option<ClientChannels> {
+    /// if the engine is shut down (the page then runs unconnected). `gone`
+    /// is dropped once the constellation has forgotten the client.
+    pub(crate) fn connect_client(
+        &self,
+        url: Url,
+        gone: Option<Sender<()>>,
+    ) -> Option<ClientChannels> {
         let channels = ipc::channel().and_then(|(to_client, from_constellation)| {
             let (to_constellation, from_client) = ipc::channel()?;
             Ok((to_client, from_constellation, to_constellation, from_client))
@@ -185,6 +284,7 @@ impl Engine {
             url,
             to_client,
             from_client,
+            gone,
         };
         if self.commands.send(command).is_err() {
             log::warn!(target: LOG_TARGET, "the engine is shut down; the page runs unconnected");
@@ -230,6 +330,58 @@ impl Engine {
     pub fn registrations(&self) -> Vec<RegistrationInfo> {
         self.ask(|reply| Command::Registrations { reply })
             .unwrap_or_default()
+    }
+
+    /// Every sync registration of the profile, by scope and tag, with its
+    /// state, failed attempts and the end of its back-off. An error if the
+    /// sync service is disabled.
+    pub fn sync_registrations(&self) -> Result<Vec<SyncRegistrationListing>, SyncCommandError> {
+        self.ask(|reply| Command::SyncRegistrations { reply })
+            .unwrap_or(Err(SyncCommandError::ShutDown))
+    }
+
+    /// Devtools' "dispatch sync event": fires `sync` with `tag` and
+    /// `last_chance` at the active worker of the registration for `scope`
+    /// now (starting it if needed), whatever the network, and waits for the
+    /// outcome. Nothing stored is created, changed or counted; the event's
+    /// time limit is `background_sync.max_event_duration_ms`.
+    pub fn dispatch_sync(
+        &self,
+        scope: &Url,
+        tag: &str,
+        last_chance: bool,
+    ) -> Result<SyncEventOutcome, SyncCommandError> {
+        self.ask(|reply| Command::DispatchSync {
+            scope: scope.clone(),
+            tag: tag.to_owned(),
+            last_chance,
+            reply,
+        })
+        .unwrap_or(Err(SyncCommandError::ShutDown))
+    }
+
+    /// Forces the network state (`None`: back to the OS state, which is
+    /// "online" until the OS observer exists). Going online fires every
+    /// ready sync registration; going offline stops new dispatches (events
+    /// in flight run to their end).
+    pub fn set_network_override(&self, network_override: Option<NetworkState>) {
+        let _ = self
+            .commands
+            .send(Command::SetNetworkOverride(network_override));
+    }
+
+    /// Waits until no `sync` event is in flight, at most `timeout`.
+    /// Returns whether none is (true also if the engine is shut down).
+    ///
+    /// The shell calls this after a page ended, so an event the page's
+    /// registration fired can finish before the engine shuts down (which
+    /// would cut it short: it would then fire again at the next start).
+    pub fn wait_for_sync_events(&self, timeout: Duration) -> bool {
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        if self.commands.send(Command::WhenSyncIdle { reply }).is_err() {
+            return true;
+        }
+        !matches!(answer.recv_timeout(timeout), Err(RecvTimeoutError::Timeout))
     }
 
     /// Sends a command and waits for its answer; `None` if the
@@ -286,5 +438,45 @@ fn open_database(profile: Option<&Path>) -> Result<(Database, Option<PathBuf>), 
             Ok((Database::open(profile)?, Some(moved_to)))
         }
         Err(error) => Err(error.into()),
+    }
+}
+
+/// The sync service of the profile, on its own connection to the profile
+/// database (WAL lets it and the registry's share the file; its rows keep
+/// their foreign key to the registry's). Without a profile its rows live in
+/// memory (the registry's in-memory database is another connection's, so
+/// the foreign key cannot hold there; unregistering tells the service
+/// instead). Disabled for this run if the database was corrupt (it was
+/// moved aside and replaced by a fresh one: the sync registrations it held
+/// are lost, which a page must learn as `UnknownError`, as the spec says of
+/// corrupt storage), if the second connection cannot be opened, or if the
+/// `background_sync.enabled` pref is off.
+fn open_sync_service(
+    profile: Option<&Path>,
+    prefs: &Prefs,
+    storage_recovered: Option<&Path>,
+) -> SyncService {
+    if let Some(moved_to) = storage_recovered {
+        return SyncService::disabled(DisabledReason::Storage(format!(
+            "the profile database was corrupt and was moved to {}",
+            moved_to.display()
+        )));
+    }
+    let Some(profile) = profile else {
+        return SyncService::new(
+            prefs,
+            Box::new(MemorySyncStore::new()),
+            Box::new(SystemClock),
+        );
+    };
+    match Database::open(profile) {
+        Ok(database) => SyncService::new(
+            prefs,
+            Box::new(SqliteSyncStore::new(database)),
+            Box::new(SystemClock),
+        ),
+        Err(error) => SyncService::disabled(DisabledReason::Storage(format!(
+            "cannot open the profile database for sync registrations: {error}"
+        ))),
     }
 }

@@ -9,7 +9,10 @@
 //! - when it has had no event in flight for `serviceworker.idle_timeout_ms`;
 //! - when an event (or its script's first evaluation) runs longer than
 //!   `serviceworker.max_event_duration_ms`: its thread is interrupted, and
-//!   the event counts as failed;
+//!   the event counts as failed. A `sync` event's limit is
+//!   `background_sync.max_event_duration_ms`, enforced by the sync service
+//!   (which then asks the constellation to stop the worker); the clock here
+//!   only backs it up, a second later, in case the service cannot;
 //! - when it becomes redundant, or the engine shuts down.
 //!
 //! A stopped worker is started again, from its stored scripts, when an
@@ -20,6 +23,7 @@ use std::collections::HashMap;
 use std::io;
 use std::time::{Duration, Instant};
 
+use background_sync::DispatchId;
 use base::origin::Origin;
 use base::prefs::Prefs;
 use constellation::service_worker::WorkerScripts;
@@ -39,6 +43,10 @@ const LOG_TARGET: &str = "bgsync::engine::workers";
 /// How long [`Workers::shutdown`] waits for stopped threads to end before
 /// leaving them behind (a thread stuck outside JS cannot be interrupted).
 const SHUTDOWN_JOIN_LIMIT: Duration = Duration::from_secs(5);
+
+/// How long after `background_sync.max_event_duration_ms` a `sync` event's
+/// worker is stopped if the sync service did not abort the event itself.
+const SYNC_BACKSTOP_GRACE: Duration = Duration::from_secs(1);
 
 /// A worker thread, as the engine holds it.
 pub(crate) trait WorkerThread: Send {
@@ -115,6 +123,9 @@ pub(crate) enum OnDone {
     /// Keep the result for [`Workers::take_result`] (a lifecycle event the
     /// registry waits for).
     Record,
+    /// A `sync` event: its result goes to [`Workers::take_sync_results`],
+    /// for the sync service.
+    Sync(DispatchId),
 }
 
 /// Sends [`ToClientMsg::MessageDone`] when dropped: on the client's own
@@ -148,7 +159,9 @@ struct PendingEvent {
     worker: ServiceWorkerId,
     instance: u64,
     name: &'static str,
-    deadline: Instant,
+    /// When the worker is stopped for running it too long, and the pref
+    /// that says so; `None`: no limit.
+    deadline: Option<(Instant, &'static str)>,
     on_done: OnDone,
 }
 
@@ -156,6 +169,8 @@ pub(crate) struct Workers {
     running: HashMap<ServiceWorkerId, RunningWorker>,
     events: HashMap<WorkerEventId, PendingEvent>,
     results: HashMap<WorkerEventId, EventResult>,
+    /// Ended `sync` events, in order, not taken yet.
+    sync_results: Vec<(DispatchId, EventResult)>,
     /// Stopped threads not joined yet.
     stopping: Vec<Box<dyn WorkerThread>>,
     /// Why each worker was last stopped (for whoever waited on it).
@@ -168,6 +183,8 @@ pub(crate) struct Workers {
     console: ConsoleCallback,
     idle_timeout: Duration,
     max_event_duration: Duration,
+    /// The backstop of a `sync` event's time limit (see the module docs).
+    sync_event_backstop: Option<Duration>,
 }
 
 impl Workers {
@@ -181,6 +198,7 @@ impl Workers {
             running: HashMap::new(),
             events: HashMap::new(),
             results: HashMap::new(),
+            sync_results: Vec::new(),
             stopping: Vec::new(),
             stop_reasons: HashMap::new(),
             next_instance: 1,
@@ -189,6 +207,10 @@ impl Workers {
             messages,
             idle_timeout: Duration::from_millis(prefs.serviceworker_idle_timeout_ms()),
             max_event_duration: Duration::from_millis(prefs.serviceworker_max_event_duration_ms()),
+            sync_event_backstop: match prefs.background_sync_max_event_duration_ms() {
+                0 => None,
+                limit => Some(Duration::from_millis(limit) + SYNC_BACKSTOP_GRACE),
+            },
             prefs,
             console,
         }
@@ -308,13 +330,23 @@ impl Workers {
         let name = event.name();
         log::debug!(target: LOG_TARGET, "{worker}: {name} event {}", id.0);
         running.send(ToWorkerMsg::Event { id, event });
+        let now = Instant::now();
+        let deadline = match on_done {
+            OnDone::Sync(_) => self
+                .sync_event_backstop
+                .map(|limit| (now + limit, "background_sync.max_event_duration_ms")),
+            _ => Some((
+                now + self.max_event_duration,
+                "serviceworker.max_event_duration_ms",
+            )),
+        };
         self.events.insert(
             id,
             PendingEvent {
                 worker,
                 instance: running.instance,
                 name,
-                deadline: Instant::now() + self.max_event_duration,
+                deadline,
                 on_done,
             },
         );
@@ -353,7 +385,16 @@ impl Workers {
             OnDone::Record => {
                 self.results.insert(id, EventResult::Done(outcome));
             }
+            OnDone::Sync(dispatch) => {
+                self.sync_results
+                    .push((dispatch, EventResult::Done(outcome)));
+            }
         }
+    }
+
+    /// The `sync` events that ended since the last call, in order.
+    pub fn take_sync_results(&mut self) -> Vec<(DispatchId, EventResult)> {
+        std::mem::take(&mut self.sync_results)
     }
 
     /// The result of an [`OnDone::Record`] event, once it ended.
@@ -395,8 +436,12 @@ impl Workers {
             );
             // A `Reply` is dropped: the page learns the message was not
             // handled.
-            if let OnDone::Record = event.on_done {
-                self.results.insert(id, EventResult::Stopped);
+            match event.on_done {
+                OnDone::Record => {
+                    self.results.insert(id, EventResult::Stopped);
+                }
+                OnDone::Sync(dispatch) => self.sync_results.push((dispatch, EventResult::Stopped)),
+                OnDone::Reply(_) => {}
             }
         }
     }
@@ -415,7 +460,10 @@ impl Workers {
 
     /// When [`Workers::check_timers`] has something to do next.
     pub fn next_deadline(&self) -> Option<Instant> {
-        let events = self.events.values().map(|event| event.deadline);
+        let events = self
+            .events
+            .values()
+            .filter_map(|event| event.deadline.map(|(deadline, _)| deadline));
         let workers = self
             .running
             .values()
@@ -434,15 +482,13 @@ impl Workers {
     pub fn check_timers(&mut self, now: Instant) {
         let mut to_stop: Vec<(ServiceWorkerId, String)> = Vec::new();
         for event in self.events.values() {
-            if event.deadline <= now {
-                to_stop.push((
-                    event.worker,
-                    format!(
-                        "its {} event ran longer than serviceworker.max_event_duration_ms ({} ms)",
-                        event.name,
-                        self.max_event_duration.as_millis()
-                    ),
-                ));
+            if let Some((deadline, limit)) = event.deadline {
+                if deadline <= now {
+                    to_stop.push((
+                        event.worker,
+                        format!("its {} event ran longer than {limit}", event.name),
+                    ));
+                }
             }
         }
         for running in self.running.values() {

@@ -1,17 +1,29 @@
-//! `bgsync`: the headless shell. `bgsync run PAGE` starts an engine on the `--profile`
-//! (in memory without one), loads the page, runs it until idle, prints its console
-//! messages (and its service workers') on stdout, one per line, and shuts the engine down.
+//! `bgsync`: the headless shell.
 //!
-//! Exit status: 0 the page ran to idle (or closed itself), 1 it could not be loaded (or the
-//! profile could not be opened), 2 bad usage, 3 `--timeout` expired first.
+//! - `bgsync run PAGE` starts an engine on the `--profile` (in memory without one), loads the
+//!   page, runs it until idle, prints its console messages (and its service workers') on stdout,
+//!   one per line, lets a `sync` event that is still running finish (at most
+//!   `background_sync.max_event_duration_ms`), and shuts the engine down. Exit status: 0 the
+//!   page ran to idle (or closed itself), 1 it could not be loaded (or the profile could not be
+//!   opened), 2 bad usage, 3 `--timeout` expired first.
+//! - `bgsync sync list --profile DIR [--json]` lists the profile's sync registrations without
+//!   starting an engine (so nothing fires and nothing changes).
+//! - `bgsync sync dispatch --profile DIR --scope URL --tag T [--last-chance]` fires a `sync`
+//!   event now, like devtools, without changing anything stored; exit status 0 if it succeeded,
+//!   1 if it failed (or could not be fired).
+
+mod sync_commands;
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
-use engine::{Engine, EngineOptions, PageOutcome};
+use clap::{Args, Parser, Subcommand};
+use engine::{
+    ConsoleCallback, DeniedPermissions, Engine, EngineEvent, EngineOptions, EventCallback,
+    NetworkState, PageOutcome, Prefs,
+};
 use script::page::url_from_arg;
 
 #[derive(Parser)]
@@ -25,9 +37,35 @@ struct Cli {
 enum Command {
     /// Load a page (path or URL) and run it until idle, printing console messages.
     Run(RunArgs),
+    /// Background sync registrations of a profile: list them, or fire one now.
+    #[command(subcommand)]
+    Sync(sync_commands::SyncCommand),
 }
 
-#[derive(clap::Args)]
+/// How the network looks to the engine.
+#[derive(Args)]
+struct NetworkArgs {
+    /// Force the network offline: sync registrations stay pending.
+    #[arg(long, conflicts_with = "online")]
+    offline: bool,
+    /// Force the network online (the default follows the OS).
+    #[arg(long)]
+    online: bool,
+}
+
+impl NetworkArgs {
+    fn network_override(&self) -> Option<NetworkState> {
+        if self.offline {
+            Some(NetworkState::Offline)
+        } else if self.online {
+            Some(NetworkState::Online)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Args)]
 struct RunArgs {
     /// Stop after this many seconds (exit status 3).
     #[arg(long, default_value_t = 30.0)]
@@ -38,6 +76,16 @@ struct RunArgs {
     /// Override a pref: NAME=VALUE (repeatable).
     #[arg(long = "pref", value_name = "NAME=VALUE")]
     prefs: Vec<String>,
+    /// Deny a permission to an origin: PERMISSION=ORIGIN, e.g.
+    /// background-sync=https://example.test (repeatable).
+    #[arg(long = "deny-permission", value_name = "PERMISSION=ORIGIN")]
+    deny_permissions: Vec<String>,
+    #[command(flatten)]
+    network: NetworkArgs,
+    /// Print each sync registration's story (registered, dispatched, completed or failed) on
+    /// stderr.
+    #[arg(short, long)]
+    verbose: bool,
     /// The page: a file path or a URL.
     page: String,
 }
@@ -49,58 +97,92 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Sync(command) => sync_commands::sync(command),
+    }
+}
+
+/// Prints `bgsync: <message>` on stderr and returns `status`.
+fn fail(status: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("bgsync: {message}");
+    ExitCode::from(status)
+}
+
+fn parse_prefs(prefs: &[String]) -> Result<Prefs, ExitCode> {
+    Prefs::with_overrides(prefs).map_err(|error| fail(2, error))
+}
+
+/// Console messages, one per line on stdout.
+fn stdout_console() -> ConsoleCallback {
+    Arc::new(|_level, text: &str| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    })
+}
+
+/// With `verbose`, the engine's events, one per line on stderr.
+fn stderr_events(verbose: bool) -> Option<EventCallback> {
+    verbose
+        .then(|| -> EventCallback { Arc::new(|event: EngineEvent| eprintln!("bgsync: {event}")) })
+}
+
+/// How long a `sync` event may still run after the page ended: its own limit (and a second for
+/// the worker to be stopped), or `fallback` when the pref sets none.
+fn sync_event_limit(prefs: &Prefs, fallback: Duration) -> Duration {
+    match prefs.background_sync_max_event_duration_ms() {
+        0 => fallback,
+        limit => Duration::from_millis(limit) + Duration::from_secs(1),
     }
 }
 
 fn run(args: RunArgs) -> ExitCode {
-    let prefs = match base::prefs::Prefs::with_overrides(&args.prefs) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("bgsync: {e}");
-            return ExitCode::from(2);
-        }
+    let prefs = match parse_prefs(&args.prefs) {
+        Ok(prefs) => prefs,
+        Err(status) => return status,
     };
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        eprintln!("bgsync: --timeout must be a positive number of seconds");
-        return ExitCode::from(2);
+        return fail(2, "--timeout must be a positive number of seconds");
+    }
+    let mut denied = DeniedPermissions::new();
+    for argument in &args.deny_permissions {
+        if let Err(error) = denied.deny_arg(argument) {
+            return fail(2, format!("--deny-permission: {error}"));
+        }
     }
     let url = match url_from_arg(&args.page) {
-        Ok(u) => u,
-        Err(e) => {
-            eprintln!("bgsync: {e}");
-            return ExitCode::from(1);
-        }
+        Ok(url) => url,
+        Err(error) => return fail(1, error),
     };
-    let console = Arc::new(|_level, text: &str| {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{text}");
-        let _ = out.flush();
-    });
+    let timeout = Duration::from_secs_f64(args.timeout);
     let engine = match Engine::new(EngineOptions {
         profile: args.profile,
-        prefs,
-        console,
+        prefs: prefs.clone(),
+        console: stdout_console(),
+        network_override: args.network.network_override(),
+        denied_permissions: denied,
+        events: stderr_events(args.verbose),
     }) {
         Ok(engine) => engine,
-        Err(e) => {
-            eprintln!("bgsync: {e}");
-            return ExitCode::from(1);
-        }
+        Err(error) => return fail(1, error),
     };
-    let outcome = engine.run_page(url, Some(Duration::from_secs_f64(args.timeout)));
+    let outcome = engine.run_page(url, Some(timeout));
+    // A sync event the page's registration fired may still be running: shutting down now would
+    // cut it short (it would fire again at the next start). It gets its time limit.
+    if !matches!(outcome, PageOutcome::LoadFailed(_))
+        && !engine.wait_for_sync_events(sync_event_limit(&prefs, timeout))
+    {
+        eprintln!("bgsync: a sync event was still running; it was cut short");
+    }
     engine.shutdown();
     match outcome {
         PageOutcome::Idle | PageOutcome::Closed => ExitCode::SUCCESS,
-        PageOutcome::LoadFailed(reason) => {
-            eprintln!("bgsync: cannot load {reason}");
-            ExitCode::from(1)
-        }
-        PageOutcome::TimedOut => {
-            eprintln!(
-                "bgsync: timed out after {}s (--timeout); the running script was interrupted",
+        PageOutcome::LoadFailed(reason) => fail(1, format!("cannot load {reason}")),
+        PageOutcome::TimedOut => fail(
+            3,
+            format!(
+                "timed out after {}s (--timeout); the running script was interrupted",
                 args.timeout
-            );
-            ExitCode::from(3)
-        }
+            ),
+        ),
     }
 }

@@ -10,13 +10,19 @@
 //! (in `install`), `claim` (in `activate`), `echo` (a message is posted
 //! back to its source), `hang-message`, `forward` (a message's bytes are a
 //! client id to post to), `report-clients` (posts back
-//! `"<matchAll count> <get(source) found>"`).
+//! `"<matchAll count> <get(source) found>"`), `reject-sync`, `hang-sync`,
+//! `sync-register-in-install`, `sync-register-in-activate` and `sync-register-on-start` (the worker
+//! registers the sync tag `from-worker` for its own registration and logs
+//! `<id> sync register <reply>`), `throw-on-restart` (evaluation fails on
+//! every run but the first). Sync events are logged as
+//! `<id> sync <tag> <lastChance>`.
 
 mod lifecycle;
 mod lifetime;
 mod messaging;
 #[path = "../../tests/support/server.rs"]
 mod server;
+mod sync;
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +30,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use background_sync_traits::{ServiceWorkerRegistrationId, SyncError, SyncRequest};
 use ipc_channel::ipc::{self, IpcReceiver, IpcSender};
 use script::service_worker_thread::ServiceWorkerStart;
 use script_traits::{
@@ -122,7 +129,7 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
     let id = start.worker.id.0;
     let to = start.channels.to_constellation;
     let from = start.channels.from_constellation;
-    if has("throw") {
+    if has("throw") || (has("throw-on-restart") && !start.first_run) {
         let failed = ScriptEvaluation::Failed("Uncaught Error: thrown at top level".to_owned());
         let _ = to.send(WorkerMsg::Evaluated(failed));
         return;
@@ -141,6 +148,19 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
     let _ = to.send(WorkerMsg::Evaluated(ScriptEvaluation::Ok {
         imported_scripts,
     }));
+    let register_sync = |when: &str| {
+        let answer = ask(&to, |reply| {
+            WorkerMsg::Sync(background_sync_traits::SyncRequest::Register {
+                registration: start.registration.id,
+                tag: "from-worker".to_owned(),
+                reply,
+            })
+        });
+        log.push(format!("{id} sync register {when} {answer:?}"));
+    };
+    if has("sync-register-on-start") {
+        register_sync("on start");
+    }
     while !interrupted.load(Ordering::SeqCst) {
         let message = match from.try_recv_timeout(Duration::from_millis(10)) {
             Ok(message) => message,
@@ -157,8 +177,25 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
             }
             ToWorkerMsg::Event { id, event } => (id, event),
         };
-        log.push(format!("{id} {}", event.name()));
+        match &event {
+            WorkerEvent::Sync { tag, last_chance } => {
+                log.push(format!("{id} sync {tag} {last_chance}"))
+            }
+            event => log.push(format!("{id} {}", event.name())),
+        }
         let outcome = match event {
+            WorkerEvent::Sync { .. } if has("hang-sync") => {
+                return wait_until_interrupted(interrupted)
+            }
+            WorkerEvent::Sync { .. } if has("reject-sync") => WorkerEventOutcome::WaitUntilRejected,
+            WorkerEvent::Install if has("sync-register-in-install") => {
+                register_sync("in install");
+                WorkerEventOutcome::Completed
+            }
+            WorkerEvent::Activate if has("sync-register-in-activate") => {
+                register_sync("in activate");
+                WorkerEventOutcome::Completed
+            }
             WorkerEvent::Install if has("hang-install") => {
                 return wait_until_interrupted(interrupted)
             }
@@ -239,16 +276,24 @@ pub(crate) struct TestEngine {
 }
 
 pub(crate) fn engine_with(profile: Option<&std::path::Path>, prefs: &[&str]) -> TestEngine {
+    engine_with_options(profile, prefs, |_| {})
+}
+
+/// [`engine_with`], with other options set by `adjust`.
+pub(crate) fn engine_with_options(
+    profile: Option<&std::path::Path>,
+    prefs: &[&str],
+    adjust: impl FnOnce(&mut EngineOptions),
+) -> TestEngine {
     let log = Log::default();
-    let engine = Engine::with_spawner(
-        EngineOptions {
-            profile: profile.map(|path| path.to_owned()),
-            prefs: Prefs::with_overrides(prefs).unwrap(),
-            console: Arc::new(|_, _| {}),
-        },
-        Box::new(FakeSpawner(log.clone())),
-    )
-    .unwrap();
+    let mut options = EngineOptions {
+        profile: profile.map(|path| path.to_owned()),
+        prefs: Prefs::with_overrides(prefs).unwrap(),
+        console: Arc::new(|_, _| {}),
+        ..EngineOptions::default()
+    };
+    adjust(&mut options);
+    let engine = Engine::with_spawner(options, Box::new(FakeSpawner(log.clone()))).unwrap();
     TestEngine { engine, log }
 }
 
@@ -271,7 +316,7 @@ impl Page {
         let ClientChannels {
             to_constellation,
             from_constellation,
-        } = engine.connect_client(url.clone()).unwrap();
+        } = engine.connect_client(url.clone(), None).unwrap();
         Page {
             to: to_constellation,
             from: from_constellation,
@@ -318,6 +363,57 @@ impl Page {
         make: impl FnOnce(IpcSender<T>) -> ServiceWorkerRequest,
     ) -> Option<T> {
         self.ask(|reply| ScriptMsg::ServiceWorker(make(reply)))
+    }
+
+    /// `registration.sync.register(tag)`, and its confirmation if it
+    /// succeeded (as `SyncManager` sends it once its promise resolved).
+    pub fn sync_register(
+        &self,
+        registration: ServiceWorkerRegistrationId,
+        tag: &str,
+    ) -> Result<(), SyncError> {
+        let reply = self.sync_register_unconfirmed(registration, tag);
+        if reply.is_ok() {
+            self.sync_confirm(registration, tag);
+        }
+        reply
+    }
+
+    /// `register(tag)` whose promise has not resolved yet.
+    pub fn sync_register_unconfirmed(
+        &self,
+        registration: ServiceWorkerRegistrationId,
+        tag: &str,
+    ) -> Result<(), SyncError> {
+        self.ask(|reply| {
+            ScriptMsg::Sync(SyncRequest::Register {
+                registration,
+                tag: tag.to_owned(),
+                reply,
+            })
+        })
+        .expect("no sync register reply")
+    }
+
+    pub fn sync_confirm(&self, registration: ServiceWorkerRegistrationId, tag: &str) {
+        self.send(ScriptMsg::Sync(SyncRequest::ConfirmRegistration {
+            registration,
+            tag: tag.to_owned(),
+        }));
+    }
+
+    /// `registration.sync.getTags()`.
+    pub fn sync_tags(
+        &self,
+        registration: ServiceWorkerRegistrationId,
+    ) -> Result<Vec<String>, SyncError> {
+        self.ask(|reply| {
+            ScriptMsg::Sync(SyncRequest::GetTags {
+                registration,
+                reply,
+            })
+        })
+        .expect("no getTags reply")
     }
 
     pub fn register(&self, script: &Url) -> RegisterReply {

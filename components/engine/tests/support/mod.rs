@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use engine::{Engine, EngineOptions, Prefs};
+use engine::{Engine, EngineEvent, EngineOptions, NetworkState, Prefs, SyncLogEntry};
 
 /// Long enough for any page of these tests on a slow machine.
 pub const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -30,15 +30,50 @@ impl Console {
 
 /// An engine on `profile` (in memory if `None`) with `prefs` overrides.
 pub fn start_engine(profile: Option<&Path>, prefs: &[&str]) -> (Engine, Console) {
+    let (engine, console, _) = start_engine_with(profile, prefs, None);
+    (engine, console)
+}
+
+/// The engine's sync log, in order.
+#[derive(Clone, Default)]
+pub struct SyncLog(Arc<Mutex<Vec<SyncLogEntry>>>);
+
+impl SyncLog {
+    pub fn entries(&self) -> Vec<SyncLogEntry> {
+        self.0.lock().unwrap().clone()
+    }
+
+    pub fn lines(&self) -> Vec<String> {
+        self.entries().iter().map(ToString::to_string).collect()
+    }
+}
+
+/// [`start_engine`] with a forced network state, also recording the sync
+/// log.
+pub fn start_engine_with(
+    profile: Option<&Path>,
+    prefs: &[&str],
+    network_override: Option<NetworkState>,
+) -> (Engine, Console, SyncLog) {
     let console = Console::default();
     let lines = console.0.clone();
+    let log = SyncLog::default();
+    let entries = log.0.clone();
     let engine = Engine::new(EngineOptions {
         profile: profile.map(Path::to_owned),
         prefs: Prefs::with_overrides(prefs).unwrap(),
         console: Arc::new(move |_level, text| lines.lock().unwrap().push(text.to_owned())),
+        network_override,
+        events: Some(Arc::new(move |event| {
+            let EngineEvent::Sync(entry) = event else {
+                return;
+            };
+            entries.lock().unwrap().push(entry);
+        })),
+        ..EngineOptions::default()
     })
     .unwrap();
-    (engine, console)
+    (engine, console, log)
 }
 
 /// Waits until `condition` holds; panics after 30 s.
@@ -98,4 +133,17 @@ pub fn message_page() -> String {
   registration.active.postMessage({hello: 41});
 }).catch(failed);"#,
     )
+}
+
+/// Registers `sw.js` with scope `./`, waits for `ready`, registers a sync
+/// for `tag` and logs `tags <getTags() as JSON>`.
+pub fn register_sync_page(tag: &str) -> String {
+    page(&format!(
+        r#"navigator.serviceWorker.register('sw.js', {{scope: './'}})
+  .then(() => navigator.serviceWorker.ready)
+  .then(registration => registration.sync.register({tag:?})
+    .then(() => registration.sync.getTags()))
+  .then(tags => {{ console.log('tags ' + JSON.stringify(tags)); done(); }})
+  .catch(failed);"#
+    ))
 }
