@@ -221,10 +221,11 @@ def parse_sw_lines(lines):
 
 
 class _SwServer:
-    """SW_FILES over HTTP on 127.0.0.1, in a thread."""
+    """`files` ({path: (content type, text)}, default SW_FILES) over HTTP on 127.0.0.1, in a
+    thread."""
 
-    def __init__(self):
-        files = SW_FILES
+    def __init__(self, files=None):
+        files = SW_FILES if files is None else files
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's naming)
@@ -261,6 +262,13 @@ class _SwServer:
 
 def _run_page(command, timeout):
     """The console lines of one engine run; BenchError when it cannot be run."""
+    lines, status, stderr, _spawned = _run_page_timed(command, timeout)
+    return lines, status, stderr
+
+
+def _run_page_timed(command, timeout):
+    """_run_page, and the wall-clock time (epoch ms) just before the process was spawned."""
+    spawned = time.time() * 1000
     try:
         result = subprocess.run(command, capture_output=True, stdin=subprocess.DEVNULL,
                                 timeout=timeout + 15)
@@ -271,7 +279,7 @@ def _run_page(command, timeout):
         raise BenchError(f"cannot run {command[0]}: {error}") from None
     stdout = result.stdout.decode("utf-8", errors="replace")
     stderr = result.stderr.decode("utf-8", errors="replace")
-    return stdout.split("\n"), result.returncode, stderr
+    return stdout.split("\n"), result.returncode, stderr, spawned
 
 
 class SwProduct:
@@ -383,5 +391,458 @@ def sw(runs=10, with_chromium=True, binary=None):
                 rows.append((product.name, str(error)))
                 failed = True
     for line in sw_summary(rows, runs):
+        print(line)
+    return 1 if failed else 0
+
+
+# --- ./mach bench sync ----------------------------------------------------------------------
+#
+# Background Sync, in bgsync and (if installed) headless Chromium, on the pages of SYNC_FILES
+# served by _SwServer. Each run of a product uses a fresh profile:
+#
+# 1. /bench/sync/main.html registers /bench/sync/worker.js (scope /bench/sync/main/) and
+#    measures, in the page:
+#    (a) register(): the round trip of 1000 sequential register() calls, each with a new tag
+#        ("rt-0", "rt-1"...; online, so each also fires, with a handler that does nothing);
+#        the median;
+#    (b) register() -> `sync` handler start, over 100 sequential tags, each waited for before the
+#        next: the handler's start time (performance.timeOrigin + performance.now() in the
+#        worker) minus the time register() was called (the same in the page); the median. The
+#        round trip to the page (the handler's Client.postMessage received) is printed too, as a
+#        check of the cross-clock number;
+#    (d) getTags(): the mean of 1000 sequential calls, with nothing registered (after (a) and
+#        (b) have drained).
+# 2. (c) 1000 tags registered offline, then online: the time until the last handler started.
+#    The page API cannot change the network, so:
+#    - bgsync: `bgsync run --offline` on /bench/sync/offline.html registers a worker (scope
+#      /bench/sync/offline/) and 1000 tags, checks that nothing fired, and exits; then a second
+#      engine run, online, on the same profile loads /bench/sync/drain.html, which asks the
+#      worker (started by the sync service at engine start) for the start times of its
+#      handlers once it has seen 1000. "online" is the spawn of that second process, so the
+#      number includes the engine's start; the first -> last handler span is printed too;
+#    - Chromium: bench_chromium.js switches playwright's context.setOffline(true/false) when the
+#      page logs `BENCH-CMD offline` / `BENCH-CMD online` (DevTools network emulation, which
+#      Chromium's BackgroundSyncManager honours for the emulated service worker). "online" is
+#      the page's clock just before it logs `BENCH-CMD online`, so the number includes the
+#      trip of that command through the DevTools protocol.
+#
+# A product that fails a group (bgsync before SyncManager works, or without --offline) is
+# reported with its reason for those numbers; everything else is still measured.
+
+SYNC_RUN_TIMEOUT_S = 60
+SYNC_TAGS = 1000          # (a) and (c)
+SYNC_LATENCY_TAGS = 100   # (b)
+SYNC_GETTAGS_CALLS = 1000  # (d)
+
+_SYNC_COMMON = _REPORT_SCRIPT + """
+function median(values) {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+function now() { return performance.timeOrigin + performance.now(); }
+function delay(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+// Fails after `ms` (a pending timer also keeps bgsync's page alive while it waits).
+function within(ms, promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what + ": nothing after " + ms + " ms")), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+const listeners = new Set();
+function onWorkerMessage(listener) { listeners.add(listener); }
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.onmessage = (event) => {
+    for (const listener of Array.from(listeners)) listener(event.data, now());
+  };
+}
+let nextRequest = 1;
+function ask(worker, message, ms = 30000) {
+  const requestId = nextRequest++;
+  const reply = new Promise((resolve) => {
+    const listener = (data) => {
+      if (data && data.requestId === requestId) { listeners.delete(listener); resolve(data); }
+    };
+    onWorkerMessage(listener);
+  });
+  worker.postMessage(Object.assign({ requestId }, message));
+  return within(ms, reply, "the worker's answer to " + message.command);
+}
+async function activeRegistration(scope) {
+  if (!("serviceWorker" in navigator)) throw new Error("navigator.serviceWorker is missing");
+  const registration = await navigator.serviceWorker.register("/bench/sync/worker.js", { scope });
+  if (!registration.sync) throw new Error("ServiceWorkerRegistration.sync is missing");
+  const worker = registration.installing || registration.waiting || registration.active;
+  if (worker.state !== "activated") {
+    await within(10000, new Promise((resolve) => worker.addEventListener("statechange", () => {
+      if (worker.state === "activated") resolve();
+    })), "activation");
+  }
+  return registration;
+}
+// Resolves once getTags() is empty (every event done).
+async function drained(registration, ms = 30000) {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const tags = await registration.sync.getTags();
+    if (tags.length === 0) return;
+    if (performance.now() > deadline) {
+      throw new Error(tags.length + " tags still registered after " + ms + " ms");
+    }
+    await delay(5);
+  }
+}
+// For Chromium's driver (bench_chromium.js): log BENCH-CMD NAME, resolve when it is done.
+const resumes = {};
+window.benchResume = (name) => { if (resumes[name]) resumes[name](); };
+function command(name) {
+  const done = new Promise((resolve) => { resumes[name] = resolve; });
+  report("BENCH-CMD " + name);
+  return within(10000, done, "the driver's " + name);
+}
+"""
+
+SYNC_FILES = {
+    "/bench/sync/worker.js": ("text/javascript", """// The worker of ./mach bench sync.
+// Every `sync` handler records its start (performance.timeOrigin + performance.now()) and does
+// nothing else, except for "latency-*" tags: it also posts {tag, time} to every window client.
+// Messages {requestId, command: "wait", count, ms}: answered with {count, first, last} (start
+// times) once `count` handlers have started, or after `ms`.
+"use strict";
+const starts = [];
+const waiting = new Set();
+self.addEventListener("sync", (event) => {
+  const time = performance.timeOrigin + performance.now();
+  starts.push(time);
+  for (const check of Array.from(waiting)) check();
+  if (event.tag.startsWith("latency-")) {
+    event.waitUntil(self.clients.matchAll({ includeUncontrolled: true, type: "window" })
+      .then((clients) => clients.forEach((c) => c.postMessage({ tag: event.tag, time }))));
+  }
+});
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  const answer = () => event.source.postMessage({
+    requestId: data.requestId, count: starts.length,
+    first: starts.length ? Math.min(...starts) : null,
+    last: starts.length ? Math.max(...starts) : null });
+  if (data.command === "stats") {
+    answer();
+    return;
+  }
+  event.waitUntil(new Promise((resolve) => {
+    let timer;
+    const check = () => {
+      if (starts.length >= data.count) {
+        waiting.delete(check);
+        clearTimeout(timer);
+        answer();
+        resolve();
+      }
+    };
+    timer = setTimeout(() => { waiting.delete(check); answer(); resolve(); }, data.ms || 30000);
+    waiting.add(check);
+    check();
+  }));
+});
+"""),
+    "/bench/sync/main.html": ("text/html; charset=utf-8", """<!doctype html>
+<meta charset="utf-8">
+<title>bench sync: register(), register -> sync handler, getTags()</title>
+<script>""" + _SYNC_COMMON + f"""
+const TAGS = {SYNC_TAGS}, LATENCY_TAGS = {SYNC_LATENCY_TAGS}, GETTAGS_CALLS = {SYNC_GETTAGS_CALLS};
+""" + """
+(async () => {
+  const registration = await activeRegistration("/bench/sync/main/");
+  const sync = registration.sync;
+
+  const roundTrips = [];
+  for (let i = 0; i < TAGS; i++) {
+    const started = performance.now();
+    await sync.register("rt-" + i);
+    roundTrips.push(performance.now() - started);
+  }
+  report("BENCH-SYNC-REGISTER " + median(roundTrips));
+  await drained(registration);
+
+  const latencies = [], messages = [];
+  for (let i = 0; i < LATENCY_TAGS; i++) {
+    const tag = "latency-" + i;
+    const handled = new Promise((resolve) => {
+      const listener = (data, received) => {
+        if (data && data.tag === tag) { listeners.delete(listener); resolve([data.time, received]); }
+      };
+      onWorkerMessage(listener);
+    });
+    const called = now();
+    await sync.register(tag);
+    const [start, received] = await within(10000, handled, "the sync event of " + tag);
+    latencies.push(start - called);
+    messages.push(received - called);
+  }
+  report("BENCH-SYNC-LATENCY " + median(latencies));
+  report("BENCH-SYNC-LATENCY-MESSAGE " + median(messages));
+  await drained(registration);
+
+  const started = performance.now();
+  for (let i = 0; i < GETTAGS_CALLS; i++) {
+    await sync.getTags();
+  }
+  report("BENCH-SYNC-GETTAGS " + (performance.now() - started) / GETTAGS_CALLS);
+})().catch((error) => report("BENCH-ERROR " + error)).finally(finish);
+</script>
+"""),
+    "/bench/sync/offline.html": ("text/html; charset=utf-8", """<!doctype html>
+<meta charset="utf-8">
+<title>bench sync: register 1000 tags offline</title>
+<script>""" + _SYNC_COMMON + f"""
+const TAGS = {SYNC_TAGS};
+""" + """
+// ?driver=chromium: the page asks bench_chromium.js to go offline, and online at the end.
+// Otherwise the engine runs offline (bgsync run --offline) and drain.html measures.
+const chromium = new URLSearchParams(location.search).get("driver") === "chromium";
+(async () => {
+  const registration = await activeRegistration("/bench/sync/offline/");
+  if (chromium) await command("offline");
+  for (let i = 0; i < TAGS; i++) {
+    await registration.sync.register("offline-" + i);
+  }
+  const tags = await registration.sync.getTags();
+  if (tags.length !== TAGS) throw new Error("getTags() lists " + tags.length + " tags, not " + TAGS);
+  await delay(200);
+  const before = await ask(registration.active, { command: "stats" });
+  if (before.count !== 0) {
+    throw new Error(before.count + " sync events fired while offline");
+  }
+  if (!chromium) {
+    report("BENCH-SYNC-OFFLINE-READY " + TAGS);
+    return;
+  }
+  const online = now();
+  report("BENCH-CMD online");
+  const after = await ask(registration.active, { command: "wait", count: TAGS, ms: 30000 }, 35000);
+  if (after.count < TAGS) throw new Error("only " + after.count + " sync events in 30 s online");
+  report("BENCH-SYNC-DRAIN " + (after.last - online) + " " + (after.last - after.first));
+})().catch((error) => report("BENCH-ERROR " + error)).finally(finish);
+</script>
+"""),
+    "/bench/sync/drain.html": ("text/html; charset=utf-8", """<!doctype html>
+<meta charset="utf-8">
+<title>bench sync: the offline registrations fire</title>
+<script>""" + _SYNC_COMMON + f"""
+const TAGS = {SYNC_TAGS};
+""" + """
+(async () => {
+  if (!("serviceWorker" in navigator)) throw new Error("navigator.serviceWorker is missing");
+  const registration = await navigator.serviceWorker.getRegistration("/bench/sync/offline/");
+  if (!registration || !registration.active) {
+    throw new Error("no active registration for /bench/sync/offline/ in this profile");
+  }
+  const after = await ask(registration.active, { command: "wait", count: TAGS, ms: 30000 }, 35000);
+  if (after.count < TAGS) throw new Error("only " + after.count + " sync events in 30 s online");
+  report("BENCH-SYNC-DRAIN-ABS " + after.first + " " + after.last);
+})().catch((error) => report("BENCH-ERROR " + error)).finally(finish);
+</script>
+"""),
+}
+
+# Metrics: (key, title, unit note).
+SYNC_METRICS = [
+    ("register", f"(a) register() round trip, median of {SYNC_TAGS} (distinct tags)"),
+    ("latency", f"(b) register() call -> sync handler start, median of {SYNC_LATENCY_TAGS}"),
+    ("latency_message", "    (b') ... -> the handler's postMessage in the page"),
+    ("drain", f"(c) online -> start of the last of {SYNC_TAGS} offline tags"),
+    ("drain_span", "    (c') first -> last handler start"),
+    ("gettags", f"(d) getTags() mean of {SYNC_GETTAGS_CALLS} (none registered)"),
+]
+SYNC_GROUPS = {"main": ["register", "latency", "latency_message", "gettags"],
+               "offline": ["drain", "drain_span"]}
+_SYNC_LINE = re.compile(r"^BENCH-SYNC-([A-Z-]+)((?: \S+)*)\s*$")
+
+
+def parse_sync_lines(lines):
+    """(values, errors, done, numbers) from an engine's console lines: values maps metric
+    keys to milliseconds (REGISTER, LATENCY, LATENCY-MESSAGE, GETTAGS, and DRAIN "total span");
+    numbers maps the other BENCH-SYNC-NAME lines (OFFLINE-READY, DRAIN-ABS) to their numbers."""
+    single = {"REGISTER": "register", "LATENCY": "latency",
+              "LATENCY-MESSAGE": "latency_message", "GETTAGS": "gettags"}
+    values, errors, done, numbers = {}, [], False, {}
+    for line in lines:
+        line = line.rstrip("\r")
+        if line.startswith("BENCH-ERROR"):
+            errors.append(line[len("BENCH-ERROR"):].strip() or "(no message)")
+        elif line.startswith("BENCH-DONE"):
+            done = True
+        elif line.startswith("BENCH-SYNC-"):
+            match = _SYNC_LINE.match(line)
+            try:
+                name = match.group(1)
+                parsed = [float(word) for word in match.group(2).split()]
+            except (AttributeError, ValueError):
+                errors.append(f"unreadable line: {line[:200]}")
+                continue
+            if not parsed or any(value != value for value in parsed):
+                errors.append(f"unreadable line: {line[:200]}")
+            elif name in single and len(parsed) == 1 and parsed[0] >= 0:
+                values[single[name]] = parsed[0]
+            elif name == "DRAIN" and len(parsed) == 2:
+                values["drain"], values["drain_span"] = parsed
+            elif name in single or name == "DRAIN":
+                errors.append(f"unreadable line: {line[:200]}")
+            else:
+                numbers[name] = parsed
+    return values, errors, done, numbers
+
+
+class SyncProduct:
+    """How to run the sync bench pages in one product: command(profile, url, offline) -> argv.
+    `offline_in_page`: the offline measurement is one page run driven by the browser driver
+    (Chromium) instead of an offline engine run and an online one (bgsync)."""
+
+    def __init__(self, name, command, offline_in_page):
+        self.name = name
+        self.command = command
+        self.offline_in_page = offline_in_page
+
+
+def bgsync_sync_product(binary):
+    def command(profile, url, offline=False):
+        return ([binary, "run", "--timeout", str(SYNC_RUN_TIMEOUT_S), "--profile", profile]
+                + (["--offline"] if offline else []) + [url])
+    return SyncProduct("bgsync", command, offline_in_page=False)
+
+
+def chromium_sync_product():
+    def command(profile, url, offline=False):
+        return ["node", BENCH_CHROMIUM, paths.CHROMIUM, paths.NODE_MODULES, profile, url,
+                str(SYNC_RUN_TIMEOUT_S * 1000)]
+    return SyncProduct("chromium", command, offline_in_page=True)
+
+
+def _sync_page(product, profile, url, offline=False):
+    """(values, numbers, spawn time in epoch ms) of one page run; BenchError on failure."""
+    lines, status, stderr, spawned = _run_page_timed(product.command(profile, url, offline),
+                                                    SYNC_RUN_TIMEOUT_S)
+    values, errors, done, numbers = parse_sync_lines(lines)
+    page = url.split("/", 3)[-1]
+    how = f"exit status {status}, " + ("finished" if done else "ended before the page finished")
+    if errors:
+        raise BenchError(f"/{page}: " + "; ".join(errors) + f" ({how})")
+    if not done and not values and not numbers:
+        tail = "\n".join(line for line in (lines + stderr.split("\n"))[-15:] if line.strip())
+        raise BenchError(f"/{page}: no measurement ({how}); output:\n{tail}")
+    return values, numbers, spawned
+
+
+def _require(values, keys, page, what="measurement"):
+    missing = [key for key in keys if key not in values]
+    if missing:
+        raise BenchError(f"{page}: no {', '.join(missing)} {what}")
+
+
+def measure_sync_main(product, server):
+    with tempfile.TemporaryDirectory(prefix="bgsync-bench-sync-") as profile:
+        values, _, _ = _sync_page(product, profile, server.url("/bench/sync/main.html"))
+    _require(values, SYNC_GROUPS["main"], "/bench/sync/main.html")
+    return values
+
+
+def measure_sync_offline(product, server):
+    with tempfile.TemporaryDirectory(prefix="bgsync-bench-sync-") as profile:
+        if product.offline_in_page:
+            values, _, _ = _sync_page(product, profile,
+                                      server.url("/bench/sync/offline.html?driver=chromium"))
+            _require(values, ["drain"], "/bench/sync/offline.html")
+            return values
+        _, numbers, _ = _sync_page(product, profile, server.url("/bench/sync/offline.html"),
+                                   offline=True)
+        if "OFFLINE-READY" not in numbers:
+            raise BenchError("/bench/sync/offline.html (engine run with --offline): the page "
+                             "did not get to BENCH-SYNC-OFFLINE-READY")
+        _, numbers, spawned = _sync_page(product, profile, server.url("/bench/sync/drain.html"))
+        if "DRAIN-ABS" not in numbers or len(numbers["DRAIN-ABS"]) != 2:
+            raise BenchError("/bench/sync/drain.html: no BENCH-SYNC-DRAIN-ABS line")
+        first, last = numbers["DRAIN-ABS"]
+        return {"drain": last - spawned, "drain_span": last - first}
+
+
+def _fmt_ms(value):
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def sync_summary(rows, runs):
+    """The report's lines: rows is [(product, {metric: [ms...] or an error str})]."""
+    names = [name for name, _ in rows]
+    lines = [f"sync: {runs} runs each; per metric, the median over the runs [min–max], in ms",
+             f"{'':60}" + "".join(f"{name:<26}" for name in names)
+             + ("bgsync/chromium" if {"bgsync", "chromium"} <= set(names) else "")]
+    for key, title in SYNC_METRICS:
+        cells, medians = [], {}
+        for name, result in rows:
+            value = result.get(key)
+            if isinstance(value, str):
+                first = value.splitlines()[0] if value else ""
+                cells.append(f"{'failed (see above)':<26}" if len(first) > 24
+                             else f"{'failed: ' + first:<26}")
+            elif value:
+                medians[name] = statistics.median(value)
+                cell = (f"{_fmt_ms(medians[name])} [{_fmt_ms(min(value))}–"
+                        f"{_fmt_ms(max(value))}]")
+                cells.append(f"{cell:<26}")
+            else:
+                cells.append(f"{'-':<26}")
+        ratio = ""
+        if "bgsync" in medians and medians.get("chromium"):
+            ratio = f"{medians['bgsync'] / medians['chromium']:.2f}x"
+        lines.append(f"{title:<60}" + "".join(cells) + ratio)
+    lines.append("(b) compares performance.timeOrigin + now() of the page and the worker; (c) "
+                 "online is, in bgsync, the spawn of a second engine on the profile (engine "
+                 "start included), in Chromium, the page's clock before it asks the driver for "
+                 "context.setOffline(false)")
+    return lines
+
+
+def sync(runs=5, with_chromium=True, binary=None):
+    """`./mach bench sync`; `binary` is a bgsync binary to use instead of building one."""
+    if binary is None:
+        status = cargo.build()
+        if status != 0:
+            return status
+        binary = paths.bgsync_binary()
+    products = [bgsync_sync_product(binary)]
+    if with_chromium:
+        missing = chromium_sw_missing()
+        if missing:
+            print(f"bench: Chromium not measured: {missing}", file=sys.stderr)
+        else:
+            products.append(chromium_sync_product())
+    groups = [("main", measure_sync_main), ("offline", measure_sync_offline)]
+    rows, failed = [], False
+    with _SwServer(SYNC_FILES) as server:
+        for product in products:
+            result = {key: [] for key, _ in SYNC_METRICS}
+            broken = {}
+            for index in range(runs):
+                print(f"\r{product.name}: run {index + 1}/{runs}", end="", file=sys.stderr,
+                      flush=True)
+                for group, measure_group in groups:
+                    if group in broken:
+                        continue
+                    try:
+                        values = measure_group(product, server)
+                    except BenchError as error:
+                        broken[group] = str(error)
+                        print(f"\nbench: {product.name}: {error}", file=sys.stderr)
+                        continue
+                    for key, value in values.items():
+                        result[key].append(value)
+            print(file=sys.stderr)
+            for group, error in broken.items():
+                failed = True
+                for key in SYNC_GROUPS[group]:
+                    result[key] = error
+            rows.append((product.name, result))
+    for line in sync_summary(rows, runs):
         print(line)
     return 1 if failed else 0

@@ -5,6 +5,10 @@
 // directory finds what the first registered, with every worker stopped), loads URL, and prints
 // the page's console lines on stdout, one per line, until a line starting with "BENCH-DONE"
 // (or TIMEOUT_MS). Exit status 0 when the page said BENCH-DONE, 1 otherwise.
+//
+// Commands for `./mach bench sync`: a console line "BENCH-CMD offline" or "BENCH-CMD online"
+// makes this driver call playwright's context.setOffline(true/false) (DevTools network
+// emulation of the page and its service workers), then window.benchResume(NAME) in the page.
 "use strict";
 
 const path = require("node:path");
@@ -22,10 +26,24 @@ async function main() {
   let done;
   const finished = new Promise((resolve) => { done = resolve; });
   const page = context.pages()[0] || await context.newPage();
+  let commands = Promise.resolve();
+  function runCommand(name) {
+    commands = commands.then(async () => {
+      if (name !== "offline" && name !== "online") {
+        throw new Error(`unknown command ${name}`);
+      }
+      await context.setOffline(name === "offline");
+      await page.evaluate((done) => window.benchResume && window.benchResume(done), name);
+    }).catch((error) => {
+      process.stdout.write(`BENCH-ERROR driver command ${name}: ${String(error.message).split("\n")[0]}\n`);
+      done(false);
+    });
+  }
   page.on("console", (message) => {
     const text = message.text();
     process.stdout.write(text.replace(/\n/g, " ") + "\n");
     if (text.startsWith("BENCH-DONE")) done(true);
+    if (text.startsWith("BENCH-CMD ")) runCommand(text.slice("BENCH-CMD ".length).trim());
   });
   page.on("pageerror", (error) => process.stdout.write(`BENCH-ERROR uncaught ${error}\n`));
   const timer = setTimeout(() => done(false), timeoutMs);

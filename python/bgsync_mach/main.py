@@ -15,7 +15,8 @@ COMMANDS = {
     "run": "build, then `bgsync run ARGS` (no ARGS: the demo examples/hello/index.html)",
     "test": "every test: cargo test, pytest python/tests, test-wpt; one summary",
     "test-wpt": "run web-platform-tests in bgsync (./mach test-wpt --help)",
-    "bench": "benchmarks: `./mach bench startup`, `./mach bench sw` (service workers)",
+    "bench": "benchmarks: `./mach bench startup`, `./mach bench sw` (service workers), "
+             "`./mach bench sync` (Background Sync)",
     "env": "print the environment cargo needs here (use: eval \"$(./mach env)\")",
 }
 
@@ -37,9 +38,9 @@ def _parser():
             sub.add_argument("--force", action="store_true",
                              help="reinstall the venv and node_modules even if up to date")
         elif name == "bench":
-            sub.add_argument("benchmark", choices=["startup", "sw"])
+            sub.add_argument("benchmark", choices=["startup", "sw", "sync"])
             sub.add_argument("--runs", type=int, default=None,
-                             help="runs per product (startup: 20, sw: 10)")
+                             help="runs per product (startup: 20, sw: 10, sync: 5)")
             sub.add_argument("--no-chromium", action="store_true",
                              help="skip Chromium even if /usr/bin/chromium exists")
             sub.add_argument("--binary", metavar="PATH",
@@ -101,6 +102,9 @@ def main(argv):
         if options.benchmark == "sw":
             return bench.sw(runs=options.runs or 10, with_chromium=not options.no_chromium,
                             binary=options.binary)
+        if options.benchmark == "sync":
+            return bench.sync(runs=options.runs or 5, with_chromium=not options.no_chromium,
+                              binary=options.binary)
         return bench.startup(runs=options.runs or 20, with_chromium=not options.no_chromium,
                              binary=options.binary)
     return 2

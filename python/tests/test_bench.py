@@ -120,3 +120,127 @@ def test_an_engine_that_cannot_start_is_a_bench_error():
     with bench._SwServer() as server:
         with pytest.raises(BenchError, match="cannot run /nonexistent/bgsync"):
             bench.measure_sw_once(product, server)
+
+
+# --- ./mach bench sync ----------------------------------------------------------------------
+
+from bgsync_mach.bench import parse_sync_lines  # noqa: E402
+
+
+def test_parse_sync_lines_reads_each_metric_and_the_other_numbers():
+    values, errors, done, numbers = parse_sync_lines([
+        "BENCH-SYNC-REGISTER 0.25",
+        "BENCH-SYNC-LATENCY 0.3\r",
+        "BENCH-SYNC-LATENCY-MESSAGE 0.5",
+        "BENCH-SYNC-GETTAGS 0.04",
+        "BENCH-SYNC-DRAIN 14.5 9",
+        "BENCH-SYNC-OFFLINE-READY 1000",
+        "BENCH-SYNC-DRAIN-ABS 1795501918838.5 1795501918850",
+        "BENCH-DONE",
+    ])
+    assert values == {"register": 0.25, "latency": 0.3, "latency_message": 0.5,
+                      "gettags": 0.04, "drain": 14.5, "drain_span": 9.0}
+    assert numbers == {"OFFLINE-READY": [1000.0],
+                       "DRAIN-ABS": [1795501918838.5, 1795501918850.0]}
+    assert errors == [] and done
+
+
+def test_parse_sync_lines_collects_errors_and_unreadable_lines():
+    values, errors, done, _ = parse_sync_lines([
+        "BENCH-ERROR Error: ServiceWorkerRegistration.sync is missing",
+        "BENCH-SYNC-REGISTER NaN",
+        "BENCH-SYNC-REGISTER -1",
+        "BENCH-SYNC-DRAIN 3",
+        "BENCH-SYNC-LATENCY",
+        "BENCH-SYNC-GETTAGS x",
+    ])
+    assert values == {}
+    assert errors[0] == "Error: ServiceWorkerRegistration.sync is missing"
+    assert len(errors) == 6
+    assert all(error.startswith("unreadable line: BENCH-SYNC-") for error in errors[1:])
+    assert not done
+
+
+def test_sync_summary_has_medians_ratios_and_failures():
+    bgsync_result = {"register": [0.3, 0.2, 0.25], "latency": [0.3], "latency_message": [0.5],
+                     "drain": "/bench/sync/offline.html: no measurement (exit status 2)",
+                     "drain_span": "/bench/sync/offline.html: no measurement (exit status 2)",
+                     "gettags": [0.05]}
+    chromium_result = {"register": [0.5, 0.6, 0.4], "latency": [1.0], "latency_message": [1.2],
+                       "drain": [70.0], "drain_span": [40.0], "gettags": [0.1]}
+    lines = bench.sync_summary([("bgsync", bgsync_result), ("chromium", chromium_result)], 3)
+    assert "3 runs" in lines[0]
+    assert lines[1].split() == ["bgsync", "chromium", "bgsync/chromium"]
+    register = next(line for line in lines if line.startswith("(a)"))
+    assert "0.250 [0.200–0.300]" in register and "0.500 [0.400–0.600]" in register
+    assert register.endswith("0.50x")
+    drain = next(line for line in lines if line.startswith("(c)"))
+    assert "failed (see above)" in drain and "70.0 [70.0–70.0]" in drain
+    assert not drain.endswith("x")
+    assert next(line for line in lines if line.startswith("(d)")).endswith("0.50x")
+
+
+def test_server_serves_the_sync_pages():
+    with bench._SwServer(bench.SYNC_FILES) as server:
+        for path in ("/bench/sync/main.html", "/bench/sync/offline.html?driver=chromium",
+                     "/bench/sync/drain.html"):
+            with urllib.request.urlopen(server.url(path)) as response:
+                assert response.headers["Content-Type"].startswith("text/html")
+                assert b"BENCH-ERROR" in response.read()
+        with urllib.request.urlopen(server.url("/bench/sync/worker.js")) as response:
+            assert response.headers["Content-Type"] == "text/javascript"
+
+
+# A stand-in engine for the sync bench: `python -c FAKE_SYNC PROFILE URL [--offline]`. The
+# offline page stores a marker in the profile; the drain page needs it and reports handler
+# start times 5 and 8 ms after its own start.
+FAKE_SYNC = r"""
+import os, sys, time, urllib.request
+profile, url, offline = sys.argv[1], sys.argv[2], "--offline" in sys.argv[3:]
+urllib.request.urlopen(url).read()
+marker = os.path.join(profile, "registered-offline")
+if "/main.html" in url:
+    for line in ("REGISTER 0.2", "LATENCY 0.3", "LATENCY-MESSAGE 0.4", "GETTAGS 0.05"):
+        print("BENCH-SYNC-" + line)
+elif "/offline.html" in url:
+    if not offline:
+        print("BENCH-ERROR Error: 1000 sync events fired while offline")
+    else:
+        open(marker, "w").close()
+        print("BENCH-SYNC-OFFLINE-READY 1000")
+elif os.path.exists(marker):
+    now = time.time() * 1000
+    print(f"BENCH-SYNC-DRAIN-ABS {now + 5} {now + 8}")
+else:
+    print("BENCH-ERROR Error: no active registration for /bench/sync/offline/")
+print("BENCH-DONE")
+"""
+
+
+def fake_sync_product(script=FAKE_SYNC, offline_in_page=False):
+    return bench.SyncProduct(
+        "fake", lambda profile, url, offline=False: [sys.executable, "-c", script, profile, url]
+        + (["--offline"] if offline else []), offline_in_page)
+
+
+def test_sync_main_page_values():
+    with bench._SwServer(bench.SYNC_FILES) as server:
+        assert bench.measure_sync_main(fake_sync_product(), server) == {
+            "register": 0.2, "latency": 0.3, "latency_message": 0.4, "gettags": 0.05}
+
+
+def test_sync_offline_then_online_uses_two_engine_runs_on_one_profile():
+    with bench._SwServer(bench.SYNC_FILES) as server:
+        values = bench.measure_sync_offline(fake_sync_product(), server)
+    assert values["drain_span"] == pytest.approx(3.0)
+    # From the spawn of the second engine to the last start (the fake's own start + 8 ms).
+    assert 8.0 <= values["drain"] < 8.0 + 5000
+
+
+def test_sync_offline_failures_are_bench_errors():
+    usage = "import sys; print('error: unexpected argument --offline', file=sys.stderr); sys.exit(2)"
+    with bench._SwServer(bench.SYNC_FILES) as server:
+        with pytest.raises(BenchError, match=r"exit status 2[\s\S]*unexpected argument"):
+            bench.measure_sync_offline(fake_sync_product(usage), server)
+        with pytest.raises(BenchError, match="fired while offline"):
+            bench.measure_sync_offline(fake_sync_product(offline_in_page=True), server)

@@ -1,11 +1,13 @@
 """One test in a fresh engine process: command line, timeouts, crashes (with the fake engine)."""
 
+import shutil
 import signal
 import time
 
 import pytest
 
 from conftest import HARNESS_PAGE, harness_line, subtest_line, write_files
+from wpt import executors
 from wpt.executors import BgsyncExecutor
 from wpt.server import TestServer
 from wpt.testfiles import CRASHTEST, TESTHARNESS, WptTest
@@ -111,3 +113,37 @@ def test_page_that_does_not_load(fake_engine, server):
     result = run(BgsyncExecutor(fake_engine.binary), server, "/missing.html")
     assert result.status == "ERROR"
     assert "could not be loaded" in result.message and "404" in result.message
+
+
+FAKE_DRIVER = r"""
+// Answers like chromium_driver.js: one subtest whose name carries the request's "args".
+const readline = require("node:readline");
+process.stdout.write(JSON.stringify({ version: "fake 1" }) + "\n");
+readline.createInterface({ input: process.stdin }).on("line", (line) => {
+  const request = JSON.parse(line);
+  const lines = [
+    "WPT-TEST " + JSON.stringify({ name: "args " + JSON.stringify(request.args), status: "PASS",
+                                   message: null }),
+    "WPT-HARNESS " + JSON.stringify({ status: "OK", message: null }),
+  ];
+  process.stdout.write(JSON.stringify({ id: request.id, lines, how: "stopped", detail: "" }) + "\n");
+});
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_chromium_requests_carry_the_tests_chromium_args(tmp_path, monkeypatch, server):
+    driver = tmp_path / "fake_driver.js"
+    driver.write_text(FAKE_DRIVER)
+    monkeypatch.setattr(executors, "CHROMIUM_DRIVER", str(driver))
+    executor = executors.ChromiumExecutor("/no/chromium", "/no/node_modules")
+    try:
+        assert executor.browser_version == "fake 1"
+        plain = WptTest("/a.html", TESTHARNESS, "a.html", "/tests")
+        own = WptTest("/a.html", TESTHARNESS, "a.html", "/tests",
+                      chromium_args=("--force-fieldtrials=A/B", "--x"))
+        names = [executor.run(test, server.url("/a.html")).subtests[0].name
+                 for test in (plain, own)]
+    finally:
+        executor.close()
+    assert names == ["args []", 'args ["--force-fieldtrials=A/B","--x"]']

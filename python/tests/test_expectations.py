@@ -156,3 +156,48 @@ def test_update_keeps_other_sections_intermittents_and_keys(tmp_path):
     # A subtest that did not report this time loses its expectation.
     assert "name with ] bracket and \\ backslash" not in section.children
     assert top.children["a.any.worker.html"].keys["disabled"] == "no workers yet"
+
+
+CHROMIUM_ONLY = """\
+[a.any.html]
+  [chromium deviates]
+    expected:
+      if product == "chromium": FAIL
+  [both]
+    expected:
+      if product == "chromium": FAIL
+      TIMEOUT
+  [gone]
+    expected:
+      if product == "chromium": FAIL
+      if product == "bgsync": TIMEOUT
+"""
+
+
+def test_update_keeps_the_conditions_of_other_products(tmp_path):
+    meta = write_files(tmp_path, {"dir/a.any.js.ini": CHROMIUM_ONLY})
+    test = make_test()
+    # bgsync passes the first (nothing to change), fails the second differently, and no longer
+    # reports the third.
+    run = result("OK", [("chromium deviates", "PASS"), ("both", "FAIL")])
+    expectations.write_updates(meta, [(test, run)], {"product": "bgsync"})
+    top = Expectations(meta, {}).file("dir/a.any.js.ini")
+    section = top.children["a.any.html"]
+    for name in ("chromium deviates", "both", "gone"):
+        assert section.children[name].get("expected", {"product": "chromium"}) == ["FAIL"], name
+    assert section.children["chromium deviates"].get("expected", {"product": "bgsync"}) is None
+    assert section.children["both"].get("expected", {"product": "bgsync"}) == ["FAIL"]
+    assert section.children["gone"].get("expected", {"product": "bgsync"}) is None
+
+    # A bgsync failure of the first is recorded next to Chromium's condition, and passing
+    # again takes it away.
+    expectations.write_updates(meta, [(test, result("OK", [("chromium deviates", "FAIL")]))],
+                               {"product": "bgsync"})
+    text = open(os.path.join(meta, "dir", "a.any.js.ini")).read()
+    assert 'if product == "chromium": FAIL\n      FAIL\n' in text
+    expectations.write_updates(meta, [(test, result("OK", [("chromium deviates", "PASS")]))],
+                               {"product": "bgsync"})
+    top = Expectations(meta, {}).file("dir/a.any.js.ini")
+    deviates = top.children["a.any.html"].children["chromium deviates"]
+    assert deviates.get("expected", {"product": "chromium"}) == ["FAIL"]
+    assert deviates.get("expected", {"product": "bgsync"}) is None

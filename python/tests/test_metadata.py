@@ -53,3 +53,12 @@ def test_timeout_and_variants():
     assert metadata.variants(meta) == ["?1-10", "?11-20"]
     assert metadata.variants([]) == [""]
     assert not metadata.is_long_timeout([("timeout", "short")])
+
+
+def test_chromium_args_are_read_in_order():
+    meta = metadata.read_script_metadata(
+        "// META: bgsync-chromium-arg=--a=1/2\n// META: bgsync-pref=x=y\n"
+        "// META: bgsync-chromium-arg=--b\n")
+    assert metadata.chromium_args(meta) == ("--a=1/2", "--b")
+    assert metadata.prefs(meta) == ("x=y",)
+    assert metadata.chromium_args([("timeout", "long")]) == ()

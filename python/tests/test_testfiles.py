@@ -174,3 +174,22 @@ def test_tests_carry_their_bgsync_prefs(tmp_path):
     assert tests["/p/boom-crash.html"].prefs == ("e.f=true",)
     assert tests["/p/script.any.html"].prefs == ("g.h=2", "i.j=k=l")
     assert tests["/p/win.window.html"].prefs == ("m.n=3",)
+
+
+def test_tests_carry_their_chromium_args(tmp_path):
+    root = write_files(tmp_path / "tests", {
+        "p/page.html": '<meta name="bgsync-chromium-arg" content="--force-fieldtrials=A/B">\n'
+                       "<meta name='bgsync-chromium-arg' content=' --x=1 '>" + HARNESS_PAGE,
+        "p/none.html": HARNESS_PAGE,
+        "p/boom-crash.html": '<meta name="bgsync-chromium-arg" content="--y"><script>1</script>',
+        "p/script.any.js": "// META: global=window\n// META: bgsync-chromium-arg=--z=a/b\n"
+                           "test(() => {});\n",
+        "p/win.window.js": "// META: bgsync-chromium-arg=--w\ntest(() => {});\n",
+    })
+    tests = by_id(testfiles.select([root]))
+    assert tests["/p/page.html"].chromium_args == ("--force-fieldtrials=A/B", "--x=1")
+    assert tests["/p/page.html"].prefs == ()
+    assert tests["/p/none.html"].chromium_args == ()
+    assert tests["/p/boom-crash.html"].chromium_args == ("--y",)
+    assert tests["/p/script.any.html"].chromium_args == ("--z=a/b",)
+    assert tests["/p/win.window.html"].chromium_args == ("--w",)

@@ -2,10 +2,14 @@
 //
 // Usage: node chromium_driver.js /usr/bin/chromium /path/to/wpt/node_modules
 // Prints {"version": ...} once the browser is up, then reads one request per stdin line,
-//   {"id": 1, "url": "http://127.0.0.1:PORT/x.html", "timeout_ms": 15000, "crashtest": false}
+//   {"id": 1, "url": "http://127.0.0.1:PORT/x.html", "timeout_ms": 15000, "crashtest": false,
+//    "args": []}
 // and answers each with one stdout line, in whatever order pages finish:
 //   {"id": 1, "lines": [console lines], "how": "stopped"|"idle"|"timeout"|"crash"|"load-failed", "detail": "..."}
 // Each page gets a new browser context: a fresh profile, like bgsync's --profile per test.
+// A request with "args" (the test's <meta name="bgsync-chromium-arg">, e.g. field-trial
+// parameters) runs in a browser of its own, launched with those arguments added and closed
+// after the page.
 "use strict";
 
 const path = require("node:path");
@@ -18,7 +22,30 @@ function reply(object) {
   process.stdout.write(JSON.stringify(object) + "\n");
 }
 
-async function runPage(browser, request) {
+const BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"];
+
+function launch(extraArgs = []) {
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: BROWSER_ARGS.concat(extraArgs),
+  });
+}
+
+async function runPage(sharedBrowser, request) {
+  const args = Array.isArray(request.args) ? request.args : [];
+  if (args.length === 0) {
+    return runPageIn(sharedBrowser, request);
+  }
+  const browser = await launch(args);
+  try {
+    return await runPageIn(browser, request);
+  } finally {
+    await browser.close().catch(() => {});
+  }
+}
+
+async function runPageIn(browser, request) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const lines = [];
@@ -52,11 +79,7 @@ async function runPage(browser, request) {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-  });
+  const browser = await launch();
   reply({ version: browser.version() });
   const running = new Set();
   const input = readline.createInterface({ input: process.stdin });

@@ -12,6 +12,8 @@ outlives its own --timeout is killed.
 Chromium: python/wpt/chromium_driver.js drives Debian's /usr/bin/chromium with playwright-core
 (installed in wpt/node_modules), one new browser context (a fresh profile) per test, and sends
 back the console lines and how the page ended, which go through the same `protocol` code.
+A test with Chromium arguments of its own (`<meta name="bgsync-chromium-arg">`) runs in a
+browser the driver launches for it with those arguments added, and closes afterwards.
 """
 
 import itertools
@@ -199,7 +201,8 @@ class ChromiumExecutor:
             self._pending[request_id] = future
             self.process.stdin.write(json.dumps({
                 "id": request_id, "url": url, "timeout_ms": int(timeout * 1000),
-                "crashtest": test.kind != TESTHARNESS}) + "\n")
+                "crashtest": test.kind != TESTHARNESS,
+                "args": list(test.chromium_args)}) + "\n")
             self.process.stdin.flush()
         started = time.monotonic()
         try:

@@ -327,16 +327,38 @@ def serialize(top):
 
 def _set_expected(section, status, default, run_info):
     """Records `status` as the expected one: removed when it is the default, kept when an
-    existing list of intermittent statuses already allows it."""
+    existing list of intermittent statuses already allows it. A conditional expectation keeps
+    the branches of other run infos (`if product == "chromium": FAIL`): only what applies to
+    this run changes."""
     current = section.keys.get("expected")
     if isinstance(current, list) and len(current) > 1 and status in current:
         return
-    if isinstance(current, Conditional) and (current.resolve(run_info) or [default]) == [status]:
+    if isinstance(current, Conditional):
+        if (current.resolve(run_info) or [default]) == [status]:
+            return
+        for index, (source, expression, _value) in enumerate(current.branches):
+            if _evaluate(expression, run_info):
+                current.branches[index] = (source, expression, [status])
+                return
+        current.default = None if status == default else [status]
         return
     if status == default:
         section.keys.pop("expected", None)
     else:
         section.keys["expected"] = [status]
+
+
+def _forget_expected(section, run_info):
+    """Drops the expectation of a subtest that reported nothing in this run, except the
+    branches of a conditional expectation that apply to other run infos."""
+    current = section.keys.get("expected")
+    if isinstance(current, Conditional):
+        current.branches = [branch for branch in current.branches
+                            if not _evaluate(branch[1], run_info)]
+        current.default = None
+        if current.branches:
+            return
+    section.keys.pop("expected", None)
 
 
 def update(top, test, result, run_info):
@@ -358,7 +380,7 @@ def update(top, test, result, run_info):
         section.children[name] = child
     for name, child in list(section.children.items()):
         if name not in reported and "expected" in child.keys:
-            child.keys.pop("expected")
+            _forget_expected(child, run_info)
         if not child.keys:
             del section.children[name]
     if not section.keys and not section.children:

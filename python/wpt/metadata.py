@@ -5,7 +5,9 @@ the file: the first line that is not one ends it (a blank line too). Keys used h
 (in order, repeatable), `timeout` (`long`), `title`, `global` (which globals an .any.js runs
 in), `variant` (query strings, one test per variant), and bgsync's own `bgsync-pref`
 (`// META: bgsync-pref=NAME=VALUE`: a pref the test runs with in bgsync, repeatable) and
-`bgsync-origin` (`// META: bgsync-origin=insecure`: load the test from an insecure origin).
+`bgsync-origin` (`// META: bgsync-origin=insecure`: load the test from an insecure origin) and
+`bgsync-chromium-arg` (`// META: bgsync-chromium-arg=--flag=value`: a command-line argument of
+the Chromium that runs this test with --product chromium, repeatable).
 """
 
 import re
@@ -90,3 +92,9 @@ def insecure_origin(metadata):
     """Whether a .js test asks to be loaded from an insecure origin."""
     return any(key == "bgsync-origin" and value.strip().lower() == "insecure"
                for key, value in metadata)
+
+
+def chromium_args(metadata):
+    """Chromium command-line arguments of a .js test: its `// META: bgsync-chromium-arg=`
+    lines, in order."""
+    return tuple(value for key, value in metadata if key == "bgsync-chromium-arg")

@@ -20,6 +20,12 @@ http://127.0.0.1:PORT, a secure context): `<meta name="bgsync-origin" content="i
 `// META: bgsync-origin=insecure`. The runner then loads it from a second listener of the test
 server on a non-loopback address of this machine (server.py), for both products.
 
+A test can ask for Chromium command-line arguments, for `--product chromium`:
+`<meta name="bgsync-chromium-arg" content="--flag=value">` or `// META: bgsync-chromium-arg=...`
+(repeatable). Chromium then runs that test in a browser of its own, launched with them (the
+background-sync tests use it for Chromium's field-trial parameters: its retry delays are
+minutes by default). bgsync ignores them.
+
 Several roots can be stacked (bgsync's wpt/tests, then an upstream checkout): they are all
 served at `/`, and a path in an earlier root shadows the same path in a later one.
 """
@@ -38,6 +44,8 @@ PREF_META = "bgsync-pref"
 # <meta name="bgsync-origin" content="insecure">: load this test from an insecure origin.
 ORIGIN_META = "bgsync-origin"
 INSECURE = "insecure"
+# <meta name="bgsync-chromium-arg" content="--flag">: a Chromium argument for this test.
+CHROMIUM_ARG_META = "bgsync-chromium-arg"
 
 # Globals this runner can generate wrappers for. Which of them run is a runner option.
 SUPPORTED_GLOBALS = ("window", "dedicatedworker", "sharedworker", "serviceworker")
@@ -75,6 +83,9 @@ class WptTest:
     prefs: tuple = ()
     # Loaded from the test server's insecure origin instead of http://127.0.0.1:PORT.
     insecure_origin: bool = False
+    # Command-line arguments of the Chromium that runs this test (`--product chromium`): it then
+    # gets a browser of its own. bgsync ignores them.
+    chromium_args: tuple = ()
 
     @property
     def meta_file(self):
@@ -163,8 +174,8 @@ def tests_in_file(root, rel_path, enabled_globals=("window",)):
                 _add_test(tests, skipped, WptTest(
                     id=test_url + variant, kind=TESTHARNESS, source=rel_path, root=root,
                     long_timeout=metadata.is_long_timeout(meta), global_type=global_type,
-                    prefs=metadata.prefs(meta), insecure_origin=metadata.insecure_origin(meta)),
-                    enabled_globals)
+                    prefs=metadata.prefs(meta), insecure_origin=metadata.insecure_origin(meta),
+                    chromium_args=metadata.chromium_args(meta)), enabled_globals)
         return tests, skipped
     for suffix, global_type in ((".window.js", "window"), (".worker.js", "dedicatedworker")):
         if filename.endswith(suffix):
@@ -175,7 +186,8 @@ def tests_in_file(root, rel_path, enabled_globals=("window",)):
                     id=url[: -len(".js")] + ".html" + variant, kind=TESTHARNESS,
                     source=rel_path, root=root, long_timeout=metadata.is_long_timeout(meta),
                     global_type=global_type, prefs=metadata.prefs(meta),
-                    insecure_origin=metadata.insecure_origin(meta)), enabled_globals)
+                    insecure_origin=metadata.insecure_origin(meta),
+                    chromium_args=metadata.chromium_args(meta)), enabled_globals)
             return tests, skipped
 
     if not filename.endswith((".html", ".htm")):
@@ -185,9 +197,11 @@ def tests_in_file(root, rel_path, enabled_globals=("window",)):
     prefs = tuple(content.strip() for name, content in metas if name == PREF_META)
     insecure = (ORIGIN_META, INSECURE) in [(name, content.strip().lower())
                                            for name, content in metas]
+    chromium_args = tuple(content.strip() for name, content in metas
+                          if name == CHROMIUM_ARG_META)
     if is_crashtest_path(rel_path):
         return [WptTest(id=url, kind=CRASHTEST, source=rel_path, root=root, prefs=prefs,
-                        insecure_origin=insecure)], []
+                        insecure_origin=insecure, chromium_args=chromium_args)], []
     if _REFTEST_LINK.search(text):
         return [], [SkippedTest(url, rel_path, "reftest (bgsync has no rendering)")]
     if not _TESTHARNESS_SCRIPT.search(text):
@@ -195,7 +209,8 @@ def tests_in_file(root, rel_path, enabled_globals=("window",)):
     long_timeout = ("timeout", "long") in metas
     variants = [content for name, content in metas if name == "variant"] or [""]
     tests = [WptTest(id=url + variant, kind=TESTHARNESS, source=rel_path, root=root,
-                     long_timeout=long_timeout, prefs=prefs, insecure_origin=insecure)
+                     long_timeout=long_timeout, prefs=prefs, insecure_origin=insecure,
+                     chromium_args=chromium_args)
              for variant in variants]
     return tests, []
 
