@@ -12,7 +12,8 @@ COMMANDS = {
     "bootstrap": "install what the other commands need (apt packages, python/_venv, "
                  "wpt/node_modules); fast when done",
     "build": "cargo build -p shell: the bgsync binary (extra arguments go to cargo)",
-    "run": "build, then `bgsync run ARGS` (no ARGS: the demo examples/hello/index.html)",
+    "run": "build, then the outbox demo (Background Sync told step by step); with ARGS, "
+           "`bgsync run ARGS` (./mach run --help)",
     "test": "every test: cargo test, pytest python/tests, test-wpt; one summary",
     "test-wpt": "run web-platform-tests in bgsync (./mach test-wpt --help)",
     "bench": "benchmarks: `./mach bench startup`, `./mach bench sw` (service workers), "
@@ -22,8 +23,6 @@ COMMANDS = {
 
 # Commands whose arguments go to another program untouched.
 PASSTHROUGH = {"build", "run", "test-wpt"}
-
-DEMO_PAGE = os.path.join("examples", "hello", "index.html")
 
 
 def _parser():
@@ -72,6 +71,9 @@ def _test_wpt(args):
 
 
 def main(argv):
+    if argv and argv[0] == "run":
+        from . import run
+        return run.main(argv[1:], bootstrap_ok=lambda: _bootstrap(quiet=True))
     if argv and argv[0] in PASSTHROUGH and not (len(argv) == 2 and argv[1] in ("-h", "--help")
                                                 and argv[0] != "test-wpt"):
         command, args = argv[0], argv[1:]
@@ -80,9 +82,7 @@ def main(argv):
         # The build needs clang-19 and libclang-19-dev (mozjs's bindgen): bootstrap first.
         if not _bootstrap(quiet=True):
             return 1
-        if command == "build":
-            return cargo.build(args)
-        return cargo.run_bgsync(args or [DEMO_PAGE])
+        return cargo.build(args)
 
     options = _parser().parse_args(argv)
     if options.command == "bootstrap":

@@ -1,0 +1,97 @@
+"""`./mach run`: the outbox demo, or `bgsync run` on any page.
+
+    ./mach run [--binary PATH | --no-build]                         the outbox demo
+    ./mach run [--binary PATH | --no-build] [BGSYNC-RUN-ARGS] PAGE  bgsync run ARGS PAGE
+
+The outbox demo (examples/outbox/) tells Background Sync step by step: a local server, four
+engine runs on a fresh profile (offline, back online after a restart, a retry, a drop), each
+checked; exit status 0 if the story went as told, 1 otherwise.
+
+mach builds the shell first (`cargo build -p shell`), unless `--binary PATH` (that binary) or
+`--no-build` ($CARGO_TARGET_DIR/debug/bgsync as it is) says otherwise; these two come before
+the arguments for bgsync. For a page, mach adds `--profile` with a per-user directory
+(`$XDG_DATA_HOME/bgsync/profile`, by default `~/.local/share/bgsync/profile`) unless the
+arguments have one, so service workers and sync registrations persist between runs as in a
+browser. The demo always uses its own fresh profile.
+"""
+
+import os
+import subprocess
+import sys
+
+from . import paths
+
+USAGE = __doc__.split("\n", 1)[1]
+
+
+def default_profile():
+    """The per-user profile of `./mach run PAGE`."""
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local",
+                                                           "share")
+    return os.path.join(data, "bgsync", "profile")
+
+
+def split_mach_options(args):
+    """(binary or None, build, rest): mach's own leading options, then bgsync's arguments.
+    Raises ValueError for a `--binary` without a path."""
+    args = list(args)
+    binary, build = None, True
+    while args and (args[0] in ("--binary", "--no-build") or args[0].startswith("--binary=")):
+        option = args.pop(0)
+        if option == "--no-build":
+            build = False
+        elif option.startswith("--binary="):
+            binary = option.split("=", 1)[1]
+        elif args:
+            binary = args.pop(0)
+        else:
+            raise ValueError("--binary needs a path")
+        if option != "--no-build" and not binary:
+            raise ValueError("--binary needs a path")
+    if binary:
+        build = False
+    return binary, build, args
+
+
+def with_default_profile(args, profile):
+    """`args` with `--profile PROFILE` in front unless they choose a profile already."""
+    for arg in args:
+        if arg == "--":
+            break
+        if arg == "--profile" or arg.startswith("--profile="):
+            return list(args)
+    return ["--profile", profile] + list(args)
+
+
+def main(args, bootstrap_ok=None):
+    """The `run` command; returns its exit status. `bootstrap_ok()` runs bootstrap (needed
+    before a build) and tells whether it succeeded."""
+    if args in (["-h"], ["--help"]):
+        print("usage:\n" + USAGE.strip("\n"))
+        return 0
+    try:
+        binary, build, rest = split_mach_options(args)
+    except ValueError as error:
+        print(f"mach run: {error}", file=sys.stderr)
+        return 2
+    if build:
+        if bootstrap_ok is not None and not bootstrap_ok():
+            return 1
+        from . import cargo
+        status = cargo.build()
+        if status != 0:
+            return status
+    binary = binary or paths.bgsync_binary()
+    if not rest:
+        from . import outbox
+        return outbox.run_demo(binary)
+    if not os.path.isfile(binary):
+        print(f"mach: no bgsync binary at {binary}: build it with `./mach build`",
+              file=sys.stderr)
+        return 1
+    profile = default_profile()
+    command = [binary, "run"] + with_default_profile(rest, profile)
+    if command[2:4] == ["--profile", profile]:
+        os.makedirs(profile, exist_ok=True)
+        print(f"mach: profile {profile} (pass --profile DIR for another)", file=sys.stderr)
+    return subprocess.call(command, cwd=paths.REPO_ROOT)
