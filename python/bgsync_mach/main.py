@@ -17,7 +17,8 @@ COMMANDS = {
     "test": "every test: cargo test, pytest python/tests, test-wpt; one summary",
     "test-wpt": "run web-platform-tests in bgsync (./mach test-wpt --help)",
     "bench": "benchmarks: `./mach bench startup`, `./mach bench sw` (service workers), "
-             "`./mach bench sync` (Background Sync)",
+             "`./mach bench sync` (Background Sync), `./mach bench online` (back online -> "
+             "1000 pending sync handlers; memory of 10000 pending registrations)",
     "env": "print the environment cargo needs here (use: eval \"$(./mach env)\")",
 }
 
@@ -37,14 +38,15 @@ def _parser():
             sub.add_argument("--force", action="store_true",
                              help="reinstall the venv and node_modules even if up to date")
         elif name == "bench":
-            sub.add_argument("benchmark", choices=["startup", "sw", "sync"])
+            sub.add_argument("benchmark", choices=["startup", "sw", "sync", "online"])
             sub.add_argument("--runs", type=int, default=None,
-                             help="runs per product (startup: 20, sw: 10, sync: 5)")
+                             help="runs per product (startup: 20, sw: 10, sync: 5, online: 5)")
             sub.add_argument("--no-chromium", action="store_true",
                              help="skip Chromium even if /usr/bin/chromium exists")
             sub.add_argument("--binary", metavar="PATH",
                              help="a bgsync binary to measure (default: build and use "
-                                  "$CARGO_TARGET_DIR/debug/bgsync)")
+                                  "$CARGO_TARGET_DIR/debug/bgsync; online: an online_bench "
+                                  "binary, default $CARGO_TARGET_DIR/debug/examples/online_bench)")
         elif name in PASSTHROUGH:
             sub.add_argument("args", nargs="*", help="passed on")
     return parser
@@ -98,6 +100,9 @@ def main(argv):
     if options.command == "bench":
         if not _bootstrap(quiet=True):
             return 1
+        if options.benchmark == "online":
+            from . import bench_online
+            return bench_online.online(runs=options.runs or 5, binary=options.binary)
         from . import bench
         if options.benchmark == "sw":
             return bench.sw(runs=options.runs or 10, with_chromium=not options.no_chromium,

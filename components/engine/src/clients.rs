@@ -122,6 +122,15 @@ impl Clients {
         self.clients.get_mut(id)
     }
 
+    /// Sends a `message()` to every loaded client. (A client still loading
+    /// gets the state of things in its setup, and handles its channel's
+    /// messages only after the setup: one sent before would be stale.)
+    pub fn broadcast_to_loaded(&self, message: impl Fn() -> ToClientMsg) {
+        for client in self.clients.values().filter(|client| client.is_loaded()) {
+            client.send(message());
+        }
+    }
+
     /// Whether some client satisfies `predicate`.
     pub fn any(&self, predicate: impl Fn(&Client) -> bool) -> bool {
         self.clients.values().any(predicate)

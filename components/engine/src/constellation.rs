@@ -6,9 +6,10 @@
 //! channel tagged with the id the constellation gave it (see `routing`),
 //! so the origin a request is judged by is always the one recorded here.
 //! The main loop selects over embedder commands, page messages, worker
-//! messages, the worker timers (idle stop, event time limit) and the sync
-//! service's wake-up timer; after each, it carries out what the sync
-//! service decided (`sync_work`). A bad
+//! messages, the network observer's reports (`network_work`), the worker
+//! timers (idle stop, event time limit) and the sync service's wake-up
+//! timer; after each, it carries out what the sync service decided
+//! (`sync_work`). A bad
 //! message (unknown ids, another origin's worker, a second
 //! `DocumentLoaded`) is logged and dropped; the engine stays up.
 
@@ -27,13 +28,15 @@ use script_traits::{
 use url::Url;
 
 use crate::clients::{same_document_origin, Controller};
+use crate::events::EventCallback;
 use crate::host::{Deferred, Host};
+use crate::network::NetworkLink;
 use crate::routing::{route_client, ClientMessage};
 use crate::sync::{DispatchReply, SyncSender};
 use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{MessageDoneNotice, OnDone};
-use crate::NetworkState;
 
+mod network_work;
 mod sync_work;
 
 const LOG_TARGET: &str = "bgsync::engine::constellation";
@@ -76,7 +79,6 @@ pub(crate) enum Command {
         last_chance: bool,
         reply: DispatchReply,
     },
-    SetNetworkOverride(Option<NetworkState>),
     /// Answer once no `sync` event is in flight.
     WhenSyncIdle {
         reply: Sender<()>,
@@ -91,6 +93,9 @@ pub(crate) struct Constellation {
     commands: Receiver<Command>,
     client_messages: Receiver<ClientMessage>,
     client_sender: Sender<ClientMessage>,
+    network: NetworkLink,
+    /// The embedder's events (the sync service has its own copy).
+    events: Option<EventCallback>,
 }
 
 impl Constellation {
@@ -99,10 +104,13 @@ impl Constellation {
         fetcher: Box<dyn ScriptFetcher + Send>,
         host: Host,
         commands: Receiver<Command>,
+        network: NetworkLink,
+        events: Option<EventCallback>,
     ) -> Constellation {
         let (client_sender, client_messages) = crossbeam_channel::unbounded();
         let mut host = host;
         host.watch_client_messages(client_messages.clone());
+        host.workers.set_online(network.is_online());
         Constellation {
             registry,
             fetcher,
@@ -110,6 +118,8 @@ impl Constellation {
             commands,
             client_messages,
             client_sender,
+            network,
+            events,
         }
     }
 
@@ -121,11 +131,13 @@ impl Constellation {
         self.after_registry_work();
         // Engine start: registrations loaded ready (a registration that was
         // firing when the engine died among them) fire now if online.
-        self.host.sync.report_network();
+        log::info!(target: LOG_TARGET, "the network is {} at start", self.network.state());
+        self.host.sync.set_online(self.network.is_online());
         self.after_work();
         let commands = self.commands.clone();
         let client_messages = self.client_messages.clone();
         let worker_messages = self.host.worker_messages().clone();
+        let mut network_changes = self.network.changes().clone();
         loop {
             // Page messages held while the registry waited come first.
             while let Some(message) = self.host.take_held_client_message() {
@@ -155,6 +167,15 @@ impl Constellation {
                 recv(worker_messages) -> message => {
                     if let Ok(message) = message {
                         self.host.handle_worker_message(message);
+                    }
+                },
+                recv(network_changes) -> change => match change {
+                    Ok(change) => self.network_changed(change),
+                    Err(_) => {
+                        // The observer is gone (not while the engine holds
+                        // it): the state stays as it was.
+                        log::warn!(target: LOG_TARGET, "the network observer is gone");
+                        network_changes = crossbeam_channel::never();
                     }
                 },
                 default(timeout) => {},
@@ -256,9 +277,6 @@ impl Constellation {
                 last_chance,
                 reply,
             } => self.devtools_dispatch(scope, &tag, last_chance, reply),
-            Command::SetNetworkOverride(network_override) => {
-                self.host.sync.set_network_override(network_override)
-            }
             Command::WhenSyncIdle { reply } => self.host.sync.when_idle(reply),
             Command::Shutdown => {}
         }
@@ -416,6 +434,7 @@ impl Constellation {
         let setup = ClientSetup {
             client: info,
             controller: controller.map(|(_, worker)| worker),
+            online: self.network.is_online(),
         };
         if let Err(error) = reply.send(setup) {
             log::debug!(target: LOG_TARGET, "client {client} left before its setup: {error}");

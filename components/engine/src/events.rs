@@ -1,7 +1,8 @@
-//! What the engine tells its embedder as things happen: for now, the story
-//! of each sync registration (registered, dispatched, completed or failed
-//! and what comes next), the per-tag log developers cannot otherwise see
-//! (the shell prints it with `-v`).
+//! What the engine tells its embedder as things happen: the story of each
+//! sync registration (registered, dispatched, completed or failed and what
+//! comes next), the per-tag log developers cannot otherwise see, and each
+//! change of the network state the engine goes by, with its cause (the
+//! shell prints them with `-v`).
 //!
 //! Events are delivered on the constellation thread, in order, through
 //! [`crate::EngineOptions::events`]; a callback must not block.
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use background_sync_traits::SyncEventFailure;
+use net::ConnectivityChange;
 use url::Url;
 
 /// Receives the engine's events (see the module docs).
@@ -22,12 +24,18 @@ pub type EventCallback = Arc<dyn Fn(EngineEvent) + Send + Sync>;
 pub enum EngineEvent {
     /// A step in the life of a sync registration.
     Sync(SyncLogEntry),
+    /// The engine went online or offline (as the constellation applied
+    /// the network observer's report).
+    Network(ConnectivityChange),
 }
 
 impl fmt::Display for EngineEvent {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EngineEvent::Sync(entry) => entry.fmt(formatter),
+            EngineEvent::Network(change) => {
+                write!(formatter, "network {}: {}", change.state, change.cause)
+            }
         }
     }
 }
@@ -121,6 +129,18 @@ mod tests {
             kind,
         }
         .to_string()
+    }
+
+    #[test]
+    fn a_network_change_reads_with_its_cause() {
+        let change = ConnectivityChange {
+            state: net::Connectivity::Online,
+            cause: "veth0 up with 192.0.2.2".to_owned(),
+        };
+        assert_eq!(
+            EngineEvent::Network(change).to_string(),
+            "network online: veth0 up with 192.0.2.2"
+        );
     }
 
     #[test]

@@ -35,11 +35,20 @@
 //! (permissions, a newer schema) is an [`EngineError`]: it is left as it
 //! is, because a fresh one would hide registrations that are probably fine.
 //!
+//! The network: the engine follows a [`NetworkObserver`] (its own, started
+//! with the engine, or one the embedder shares between engines): the OS's
+//! interfaces, debounced by `net.network_debounce_ms`, unless the
+//! embedder's override ([`Engine::set_network_override`], devtools'
+//! offline switch) says otherwise. Every change reaches the sync service,
+//! every page (`navigator.onLine`, the `online`/`offline` events, `fetch()`
+//! refusing to send while offline) and every running worker; see
+//! `network`.
+//!
 //! Background sync: the engine hosts the profile's sync service (its
 //! registrations in the same database, in the `sync_registrations` table,
 //! deleted with their service-worker registration). `sync` events fire when
-//! the network is online ([`Engine::set_network_override`]), starting the
-//! registration's worker just for the event if needed. The embedder can
+//! the network is online, starting the registration's worker just for the
+//! event if needed. The embedder can
 //! list registrations ([`Engine::sync_registrations`],
 //! [`profile_sync_registrations`]), fire one now like devtools
 //! ([`Engine::dispatch_sync`]) and follow each tag's story
@@ -52,15 +61,17 @@
 //! (the thread's loop, and `sync_work`, which carries out the sync
 //! service's decisions), `host` (clients and workers, and the registry's
 //! `WorkerHost`), `workers` (worker threads and their clocks), `clients`,
-//! `routing` (tagging each ipc channel with its sender), `sync` (the sync
-//! service's bookkeeping: who asks, events in flight, its timer, the event
-//! log) and `fetcher` (worker scripts over `net`).
+//! `routing` (tagging each ipc channel with its sender), `network` (the
+//! observer's reports, applied by `constellation::network_work`), `sync`
+//! (the sync service's bookkeeping: who asks, events in flight, its timer,
+//! the event log) and `fetcher` (worker scripts over `net`).
 
 mod clients;
 mod constellation;
 mod events;
 mod fetcher;
 mod host;
+mod network;
 mod routing;
 mod sync;
 mod sync_listing;
@@ -88,6 +99,7 @@ use storage::{Database, OpenError, StorageError};
 pub use ::constellation::background_sync::{DeniedPermissions, DenyPermissionError};
 pub use background_sync_traits::{SyncError, SyncEventFailure, SyncEventOutcome, SyncState};
 pub use base::prefs::Prefs;
+pub use net::{Connectivity, ConnectivityChange, NetworkObserver, ObserverConfig};
 pub use script::page::{ConsoleCallback, PageOutcome};
 pub use script_traits::RegistrationInfo;
 pub use url::Url;
@@ -100,6 +112,7 @@ pub use crate::sync_listing::{
 use crate::constellation::{Command, Constellation};
 use crate::fetcher::NetScriptFetcher;
 use crate::host::Host;
+use crate::network::NetworkLink;
 use crate::sync::BackgroundSync;
 use crate::workers::{ScriptSpawner, WorkerSpawner, Workers};
 
@@ -111,17 +124,10 @@ const LOG_TARGET: &str = "bgsync::engine";
 /// waiting on a worker's lifecycle event.
 const PAGE_GONE_WAIT: Duration = Duration::from_secs(10);
 
-/// The network state, as the sync service goes by it.
-///
-/// Until the OS network observer exists (issue 6), the OS state is always
-/// "online"; [`EngineOptions::network_override`] and
-/// [`Engine::set_network_override`] force either state, like devtools'
-/// offline switch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum NetworkState {
-    Online,
-    Offline,
-}
+/// The network state, as the engine goes by it: the network observer's
+/// [`Connectivity`]. (The name this had before the observer existed, kept
+/// for embedders.)
+pub type NetworkState = Connectivity;
 
 /// How an [`Engine`] is set up.
 pub struct EngineOptions {
@@ -131,8 +137,15 @@ pub struct EngineOptions {
     pub prefs: Prefs,
     /// Receives every `console.*` message of pages and workers.
     pub console: ConsoleCallback,
-    /// Forces the network state from the start (`None`: the OS state).
-    pub network_override: Option<NetworkState>,
+    /// Forces the network state from the start: sets the observer's
+    /// override (`None` leaves the observer as it is: the OS state, unless
+    /// a shared observer has an override already).
+    pub network_override: Option<Connectivity>,
+    /// The network observer to follow. `None`: the engine starts its own,
+    /// debounced by `net.network_debounce_ms`, and stops it at shutdown.
+    /// A browser with several profiles shares one between their engines
+    /// (one netlink socket; one override for all).
+    pub network_observer: Option<Arc<NetworkObserver>>,
     /// Permissions denied per origin (`background-sync` makes `register()`
     /// reject with `NotAllowedError`). Everything else is granted.
     pub denied_permissions: DeniedPermissions,
@@ -143,13 +156,15 @@ pub struct EngineOptions {
 
 impl Default for EngineOptions {
     /// No profile, default prefs, console messages dropped, the OS network
-    /// state, every permission granted, no events.
+    /// state (an observer of the engine's own), every permission granted,
+    /// no events.
     fn default() -> EngineOptions {
         EngineOptions {
             profile: None,
             prefs: Prefs::defaults(),
             console: Arc::new(|_, _| {}),
             network_override: None,
+            network_observer: None,
             denied_permissions: DeniedPermissions::new(),
             events: None,
         }
@@ -167,6 +182,8 @@ pub enum EngineError {
     Database(#[from] StorageError),
     #[error("cannot start the constellation thread: {0}")]
     Thread(#[source] std::io::Error),
+    #[error("cannot start the network observer: {0}")]
+    NetworkObserver(#[source] std::io::Error),
 }
 
 /// A running engine: one profile, one constellation thread.
@@ -178,6 +195,9 @@ pub struct Engine {
     prefs: Prefs,
     console: ConsoleCallback,
     storage_recovered: Option<PathBuf>,
+    /// The observer the constellation follows. An observer of the engine's
+    /// own stops when the engine is dropped (after [`Engine::shutdown`]).
+    network: Arc<NetworkObserver>,
 }
 
 impl Engine {
@@ -194,6 +214,18 @@ impl Engine {
         spawner: Box<dyn WorkerSpawner>,
     ) -> Result<Engine, EngineError> {
         let (database, storage_recovered) = open_database(options.profile.as_deref())?;
+        let network = match options.network_observer {
+            Some(observer) => observer,
+            None => Arc::new(
+                NetworkObserver::start_with_config(ObserverConfig::from_prefs(&options.prefs))
+                    .map_err(EngineError::NetworkObserver)?,
+            ),
+        };
+        if let Some(state) = options.network_override {
+            network.set_override(Some(state));
+        }
+        // Subscribed before the state is read: every later change arrives.
+        let network_link = NetworkLink::new(network.subscribe(), network.state());
         let registry = ServiceWorkerRegistry::load(database)?;
         let service = open_sync_service(
             options.profile.as_deref(),
@@ -202,8 +234,7 @@ impl Engine {
         );
         let sync = BackgroundSync::new(
             SyncHost::new(service, options.denied_permissions),
-            options.network_override,
-            options.events,
+            options.events.clone(),
         );
         let (commands, command_receiver) = crossbeam_channel::unbounded();
         let (worker_sender, worker_messages) = crossbeam_channel::unbounded();
@@ -217,7 +248,17 @@ impl Engine {
         let fetcher = Box::new(NetScriptFetcher::new(&options.prefs));
         let thread = std::thread::Builder::new()
             .name("constellation".to_owned())
-            .spawn(move || Constellation::new(registry, fetcher, host, command_receiver).run())
+            .spawn(move || {
+                Constellation::new(
+                    registry,
+                    fetcher,
+                    host,
+                    command_receiver,
+                    network_link,
+                    options.events,
+                )
+                .run()
+            })
             .map_err(EngineError::Thread)?;
         Ok(Engine {
             commands,
@@ -225,6 +266,7 @@ impl Engine {
             prefs: options.prefs,
             console: options.console,
             storage_recovered,
+            network,
         })
     }
 
@@ -360,14 +402,28 @@ impl Engine {
         .unwrap_or(Err(SyncCommandError::ShutDown))
     }
 
-    /// Forces the network state (`None`: back to the OS state, which is
-    /// "online" until the OS observer exists). Going online fires every
-    /// ready sync registration; going offline stops new dispatches (events
-    /// in flight run to their end).
-    pub fn set_network_override(&self, network_override: Option<NetworkState>) {
-        let _ = self
-            .commands
-            .send(Command::SetNetworkOverride(network_override));
+    /// Forces the network state, like devtools' offline switch (`None`:
+    /// back to the OS state): the override of the engine's
+    /// [`NetworkObserver`], which reports the change (if the effective
+    /// state changed) to the constellation at once, without debounce.
+    /// Going online fires every ready sync registration; going offline
+    /// stops new dispatches (events in flight run to their end). Pages and
+    /// workers follow (`navigator.onLine`, `online`/`offline` events).
+    pub fn set_network_override(&self, network_override: Option<Connectivity>) {
+        self.network.set_override(network_override);
+    }
+
+    /// The network state as the observer reports it now (the override if
+    /// set, else the OS state). The constellation applies a change a moment
+    /// after it is reported.
+    pub fn network_state(&self) -> Connectivity {
+        self.network.state()
+    }
+
+    /// The observer the engine follows: to subscribe to its changes, or to
+    /// share it with another engine ([`EngineOptions::network_observer`]).
+    pub fn network_observer(&self) -> &Arc<NetworkObserver> {
+        &self.network
     }
 
     /// Waits until no `sync` event is in flight, at most `timeout`.

@@ -37,7 +37,6 @@ use script_traits::{ClientId, RegistrationInfo, ServiceWorkerId};
 
 use crate::events::{EngineEvent, EventCallback, SyncLogEntry, SyncLogKind};
 use crate::sync_listing::{sort_listings, SyncCommandError, SyncRegistrationListing};
-use crate::NetworkState;
 
 const LOG_TARGET: &str = "bgsync::engine::sync";
 
@@ -84,16 +83,11 @@ pub(crate) struct BackgroundSync {
     /// The registrations the service was last told about, to notice the
     /// ones that went away.
     known_registrations: BTreeSet<ServiceWorkerRegistrationId>,
-    network_override: Option<NetworkState>,
     events: Option<EventCallback>,
 }
 
 impl BackgroundSync {
-    pub fn new(
-        host: SyncHost,
-        network_override: Option<NetworkState>,
-        events: Option<EventCallback>,
-    ) -> BackgroundSync {
+    pub fn new(host: SyncHost, events: Option<EventCallback>) -> BackgroundSync {
         BackgroundSync {
             host,
             pages: HashMap::new(),
@@ -103,33 +97,15 @@ impl BackgroundSync {
             idle_waiters: Vec::new(),
             wakeup: None,
             known_registrations: BTreeSet::new(),
-            network_override,
             events,
         }
     }
 
-    /// The network state the service goes by.
-    pub fn network(&self) -> NetworkState {
-        // Until the OS observer exists (issue 6), the OS says online.
-        self.network_override.unwrap_or(NetworkState::Online)
-    }
-
     /// Tells the service the network state: at start (the spec's "engine
     /// start" moment, when loaded registrations fire) and on every change.
-    pub fn report_network(&mut self) {
-        let online = self.network() == NetworkState::Online;
+    pub fn set_online(&mut self, online: bool) {
         let actions = self.host.service_mut().set_online(online);
         self.queue(actions);
-    }
-
-    pub fn set_network_override(&mut self, network_override: Option<NetworkState>) {
-        log::info!(
-            target: LOG_TARGET,
-            "network override: {network_override:?}; the network is now {:?}",
-            network_override.unwrap_or(NetworkState::Online)
-        );
-        self.network_override = network_override;
-        self.report_network();
     }
 
     /// A page's document loaded: it is a top-level window of `origin`.

@@ -185,6 +185,8 @@ pub(crate) struct Workers {
     max_event_duration: Duration,
     /// The backstop of a `sync` event's time limit (see the module docs).
     sync_event_backstop: Option<Duration>,
+    /// The network state new workers start with (`navigator.onLine`).
+    online: bool,
 }
 
 impl Workers {
@@ -213,6 +215,7 @@ impl Workers {
             },
             prefs,
             console,
+            online: true,
         }
     }
 
@@ -264,6 +267,7 @@ impl Workers {
                 imported_scripts: scripts.imported.to_vec(),
                 first_run,
                 prefs: self.prefs.clone(),
+                online: self.online,
                 console: self.console.clone(),
                 channels: WorkerChannels {
                     to_constellation,
@@ -400,6 +404,15 @@ impl Workers {
     /// The result of an [`OnDone::Record`] event, once it ended.
     pub fn take_result(&mut self, id: WorkerEventId) -> Option<EventResult> {
         self.results.remove(&id)
+    }
+
+    /// The network went online or offline: new workers start with this state, and running
+    /// ones hear of it.
+    pub fn set_online(&mut self, online: bool) {
+        self.online = online;
+        for running in self.running.values() {
+            running.send(ToWorkerMsg::NetworkChanged { online });
+        }
     }
 
     /// Whether `worker` has events in flight.

@@ -11,7 +11,7 @@ mod support;
 use std::time::Duration;
 
 use engine::{
-    NetworkState, PageOutcome, SyncEventFailure, SyncEventOutcome, SyncLogKind, SyncState,
+    Connectivity, PageOutcome, SyncEventFailure, SyncEventOutcome, SyncLogKind, SyncState,
 };
 use support::server::TestServer;
 use support::{eventually, page, register_sync_page, start_engine_with, PAGE_TIMEOUT};
@@ -41,7 +41,7 @@ fn a_sync_registered_offline_fires_in_the_next_online_run_without_a_page() {
 
     // Run 1, offline: registered and stored, nothing fires.
     let (first, console, log) =
-        start_engine_with(Some(profile.path()), &[], Some(NetworkState::Offline));
+        start_engine_with(Some(profile.path()), &[], Some(Connectivity::Offline));
     let outcome = first.run_page(server.url("/app/register.html"), Some(PAGE_TIMEOUT));
     assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
     assert!(
@@ -67,7 +67,8 @@ fn a_sync_registered_offline_fires_in_the_next_online_run_without_a_page() {
 
     // Run 2, online, no page: the worker starts for the event, its handler
     // runs, and the tag is gone once it succeeded.
-    let (second, console, log) = start_engine_with(Some(profile.path()), &[], None);
+    let (second, console, log) =
+        start_engine_with(Some(profile.path()), &[], Some(Connectivity::Online));
     eventually("the sync handler ran", || {
         console.contains("sw: sync outbox false")
     });
@@ -108,7 +109,7 @@ fn failed_attempts_back_off_and_the_last_chance_is_the_last() {
         "background_sync.initial_retry_delay_ms=50",
         "background_sync.retry_delay_factor=3",
     ];
-    let (engine, console, log) = start_engine_with(None, &prefs, None);
+    let (engine, console, log) = start_engine_with(None, &prefs, Some(Connectivity::Online));
     let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
     assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
     eventually("three attempts", || {
@@ -187,7 +188,7 @@ self.addEventListener('sync', event => {
         "background_sync.max_event_duration_ms=200",
         "background_sync.initial_retry_delay_ms=60000",
     ];
-    let (engine, console, log) = start_engine_with(None, &prefs, None);
+    let (engine, console, log) = start_engine_with(None, &prefs, Some(Connectivity::Online));
     let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
     assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
     assert!(engine.wait_for_sync_events(PAGE_TIMEOUT));
@@ -227,7 +228,7 @@ fn devtools_dispatch_fires_now_and_changes_nothing_stored() {
     server.serve_html("/register.html", &register_sync_page("outbox"));
     let scope = server.url("/");
     let (engine, console, log) =
-        start_engine_with(Some(profile.path()), &[], Some(NetworkState::Offline));
+        start_engine_with(Some(profile.path()), &[], Some(Connectivity::Offline));
     let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
     assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
     let before = engine.sync_registrations().unwrap();
@@ -277,7 +278,7 @@ fn going_online_fires_pending_tags_of_every_registration() {
     server.serve_js("/b/sw.js", LOGGING_WORKER);
     server.serve_html("/a/register.html", &register_sync_page("one"));
     server.serve_html("/b/register.html", &register_sync_page("two"));
-    let (engine, console, _) = start_engine_with(None, &[], Some(NetworkState::Offline));
+    let (engine, console, _) = start_engine_with(None, &[], Some(Connectivity::Offline));
     for page_url in ["/a/register.html", "/b/register.html"] {
         let outcome = engine.run_page(server.url(page_url), Some(PAGE_TIMEOUT));
         assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
@@ -287,7 +288,7 @@ fn going_online_fires_pending_tags_of_every_registration() {
         .lines()
         .iter()
         .any(|line| line.starts_with("sw: sync")));
-    engine.set_network_override(Some(NetworkState::Online));
+    engine.set_network_override(Some(Connectivity::Online));
     eventually("both fired", || {
         console.contains("sw: sync one false") && console.contains("sw: sync two false")
     });
@@ -312,7 +313,7 @@ fn unregistering_the_service_worker_deletes_its_sync_registrations() {
         ),
     );
     let (engine, console, _) =
-        start_engine_with(Some(profile.path()), &[], Some(NetworkState::Offline));
+        start_engine_with(Some(profile.path()), &[], Some(Connectivity::Offline));
     for page_url in ["/register.html", "/unregister.html"] {
         let outcome = engine.run_page(server.url(page_url), Some(PAGE_TIMEOUT));
         assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());

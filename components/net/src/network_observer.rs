@@ -111,18 +111,14 @@ pub struct ObserverConfig {
 
 impl ObserverConfig {
     /// The pref holding [`ObserverConfig::debounce`], in milliseconds.
-    pub const DEBOUNCE_PREF: &'static str = "net.network_debounce_ms";
-    /// The debounce when the pref is not set.
+    pub const DEBOUNCE_PREF: &'static str = base::prefs::names::NET_NETWORK_DEBOUNCE_MS;
+    /// The debounce of [`ObserverConfig::default`] (the pref's default too).
     pub const DEFAULT_DEBOUNCE_MS: u64 = 100;
 
-    /// The config of the prefs; the default debounce where the pref is
-    /// absent (it is not in every `prefs.json`).
+    /// The config of the prefs.
     pub fn from_prefs(prefs: &Prefs) -> ObserverConfig {
-        let debounce_ms = prefs
-            .get_u64(Self::DEBOUNCE_PREF)
-            .unwrap_or(Self::DEFAULT_DEBOUNCE_MS);
         ObserverConfig {
-            debounce: Duration::from_millis(debounce_ms),
+            debounce: Duration::from_millis(prefs.net_network_debounce_ms()),
         }
     }
 }

@@ -4,6 +4,10 @@
 //! back to the global's event loop as a task, holding a `PendingWork` until then. Bodies are
 //! buffered, up to `net.max_response_bytes`.
 //!
+//! While the network is offline (`navigator.onLine` false: the engine's observer or the
+//! embedder's override), an `http(s)` fetch rejects with TypeError and sends nothing, even to
+//! this machine: the offline switch is the devtools one.
+//!
 //! Cross-origin requests follow CORS for simple requests: the response is exposed only when it
 //! carries `Access-Control-Allow-Origin` for this origin (or `*`); otherwise the promise
 //! rejects with TypeError and the script sees nothing of the response. A cross-origin request
@@ -74,6 +78,12 @@ pub fn fetch(
         return Err(Error::Type(format!(
             "Failed to fetch: URL scheme \"{}\" is not supported.",
             url.scheme()
+        )));
+    }
+    // Offline (the engine's network observer, or the embedder's override): nothing is sent.
+    if !global.is_online() && matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Type(format!(
+            "Failed to fetch: the network is offline ({url} was not requested)."
         )));
     }
     if request.body().used() {

@@ -35,6 +35,8 @@ pub struct ServiceWorkerStart {
     /// stored scripts can be imported (a NetworkError otherwise).
     pub first_run: bool,
     pub prefs: Prefs,
+    /// The network state when the worker starts (`navigator.onLine`).
+    pub online: bool,
     /// Receives the worker's console messages.
     pub console: ConsoleCallback,
     pub channels: WorkerChannels,

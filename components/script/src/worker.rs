@@ -196,6 +196,7 @@ pub(crate) fn run_worker_thread(
         imported_scripts,
         first_run,
         prefs,
+        online,
         console,
         channels,
     } = start;
@@ -207,6 +208,7 @@ pub(crate) fn run_worker_thread(
     // SAFETY: the raw context is only used to enter the realm.
     let _realm = mozjs::jsapi::JSAutoRealm::new(unsafe { cx.raw_cx() }, global.reflector().get());
     let scope = global.global_scope();
+    scope.init_online(online);
     let to_constellation = channels.to_constellation.clone();
     scope.set_constellation_link(ConstellationLink::Worker(channels.to_constellation));
     global.set_identity(cx, &registration, &worker);
@@ -270,6 +272,7 @@ fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWor
         match message {
             ToWorkerMsg::Event { id, event } => fire_worker_event(cx, global, id, event),
             ToWorkerMsg::Registration(update) => scope.apply_registration_update(cx, *update),
+            ToWorkerMsg::NetworkChanged { online } => scope.set_online(cx, online),
             ToWorkerMsg::Terminate => global.terminate(),
         }
     }

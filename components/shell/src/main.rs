@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use engine::{
-    ConsoleCallback, DeniedPermissions, Engine, EngineEvent, EngineOptions, EventCallback,
-    NetworkState, PageOutcome, Prefs,
+    Connectivity, ConsoleCallback, DeniedPermissions, Engine, EngineEvent, EngineOptions,
+    EventCallback, PageOutcome, Prefs,
 };
 use script::page::url_from_arg;
 
@@ -42,23 +42,25 @@ enum Command {
     Sync(sync_commands::SyncCommand),
 }
 
-/// How the network looks to the engine.
+/// How the network looks to the engine: by default the OS's interfaces (online when one that is
+/// not loopback is up with a routable address); these flags set the network observer's override.
 #[derive(Args)]
 struct NetworkArgs {
-    /// Force the network offline: sync registrations stay pending.
+    /// Force the network offline: sync registrations stay pending, navigator.onLine is false,
+    /// fetch() fails without sending anything.
     #[arg(long, conflicts_with = "online")]
     offline: bool,
-    /// Force the network online (the default follows the OS).
+    /// Force the network online, whatever the OS says (the default follows the OS).
     #[arg(long)]
     online: bool,
 }
 
 impl NetworkArgs {
-    fn network_override(&self) -> Option<NetworkState> {
+    fn network_override(&self) -> Option<Connectivity> {
         if self.offline {
-            Some(NetworkState::Offline)
+            Some(Connectivity::Offline)
         } else if self.online {
-            Some(NetworkState::Online)
+            Some(Connectivity::Online)
         } else {
             None
         }
@@ -82,8 +84,8 @@ struct RunArgs {
     deny_permissions: Vec<String>,
     #[command(flatten)]
     network: NetworkArgs,
-    /// Print each sync registration's story (registered, dispatched, completed or failed) on
-    /// stderr.
+    /// Print each sync registration's story (registered, dispatched, completed or failed) and
+    /// each change of the network state (with its cause) on stderr.
     #[arg(short, long)]
     verbose: bool,
     /// The page: a file path or a URL.
@@ -159,6 +161,7 @@ fn run(args: RunArgs) -> ExitCode {
         prefs: prefs.clone(),
         console: stdout_console(),
         network_override: args.network.network_override(),
+        network_observer: None,
         denied_permissions: denied,
         events: stderr_events(args.verbose),
     }) {

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Subcommand};
 use engine::{
-    profile_sync_registrations, Engine, EngineOptions, NetworkState, SyncEventOutcome,
+    profile_sync_registrations, Connectivity, Engine, EngineOptions, SyncEventOutcome,
     SyncRegistrationListing, SyncState, Url,
 };
 
@@ -92,7 +92,7 @@ fn dispatch(args: DispatchArgs) -> ExitCode {
         profile: Some(args.profile),
         prefs: prefs.clone(),
         console: stdout_console(),
-        network_override: (!args.online).then_some(NetworkState::Offline),
+        network_override: (!args.online).then_some(Connectivity::Offline),
         events: stderr_events(args.verbose),
         ..EngineOptions::default()
     }) {

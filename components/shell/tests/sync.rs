@@ -1,6 +1,8 @@
 //! `bgsync` and background sync: a run lets a sync event finish, `kill -9` mid-event means it
 //! fires again in the next run, `sync list` and `sync dispatch`, `--deny-permission`, `-v`.
-//! Real processes, a real HTTP server on 127.0.0.1, real profiles.
+//! Real processes, a real HTTP server on 127.0.0.1, real profiles. Runs that need sync events
+//! to fire say `--online`, so they do not depend on this machine's network (`network.rs`
+//! tests the real one).
 
 #[path = "../../engine/tests/support/server.rs"]
 mod server;
@@ -88,7 +90,7 @@ fn kill_9_while_a_sync_event_runs_and_it_fires_again_in_the_next_run() {
 
     // Run 1: the handler starts and never settles; the engine is killed.
     let mut child = bgsync()
-        .args(["run", "--profile", path_arg(profile.path())])
+        .args(["run", "--online", "--profile", path_arg(profile.path())])
         .arg(server.url("/register.html").as_str())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -123,6 +125,7 @@ fn kill_9_while_a_sync_event_runs_and_it_fires_again_in_the_next_run() {
     let out = run(&[
         "run",
         "-v",
+        "--online",
         "--profile",
         path_arg(profile.path()),
         "--pref",
@@ -281,7 +284,12 @@ fn a_run_lets_a_sync_event_of_its_page_finish_and_tells_the_story_with_v() {
         "/register.html",
         &register_sync_page().replace("'outbox'", "'slow'"),
     );
-    let out = run(&["run", "-v", server.url("/register.html").as_str()]);
+    let out = run(&[
+        "run",
+        "-v",
+        "--online",
+        server.url("/register.html").as_str(),
+    ]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     // The page closed right after registering; the event still ran to its end. The page's

@@ -14,12 +14,18 @@
 //! `sync-register-in-install`, `sync-register-in-activate` and `sync-register-on-start` (the worker
 //! registers the sync tag `from-worker` for its own registration and logs
 //! `<id> sync register <reply>`), `throw-on-restart` (evaluation fails on
-//! every run but the first). Sync events are logged as
-//! `<id> sync <tag> <lastChance>`.
+//! every run but the first), `slow-sync` (a sync event takes 20 ms). Sync
+//! events are logged as `<id> sync <tag> <lastChance>` (and, with
+//! `slow-sync`, `<id> sync-end <tag>`); each start as `<id> starts
+//! online=<bool>`, each network change as `<id> online <bool>`.
+//!
+//! The OS network of these engines is a [`FakeNetwork`]: online unless a
+//! test switches it.
 
 mod lifecycle;
 mod lifetime;
 mod messaging;
+mod network;
 #[path = "../../tests/support/server.rs"]
 mod server;
 mod sync;
@@ -31,7 +37,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use background_sync_traits::{ServiceWorkerRegistrationId, SyncError, SyncRequest};
+use crossbeam_channel::Sender;
 use ipc_channel::ipc::{self, IpcReceiver, IpcSender};
+use net::{InterfaceEvent, NetworkObserver, ObserverConfig};
 use script::service_worker_thread::ServiceWorkerStart;
 use script_traits::{
     ClientChannels, ClientId, ClientSetup, ImportedScript, RegisterReply, RegistrationInfo,
@@ -148,6 +156,7 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
     let _ = to.send(WorkerMsg::Evaluated(ScriptEvaluation::Ok {
         imported_scripts,
     }));
+    log.push(format!("{id} starts online={}", start.online));
     let register_sync = |when: &str| {
         let answer = ask(&to, |reply| {
             WorkerMsg::Sync(background_sync_traits::SyncRequest::Register {
@@ -175,6 +184,10 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
                 }
                 continue;
             }
+            ToWorkerMsg::NetworkChanged { online } => {
+                log.push(format!("{id} online {online}"));
+                continue;
+            }
             ToWorkerMsg::Event { id, event } => (id, event),
         };
         match &event {
@@ -188,6 +201,11 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
                 return wait_until_interrupted(interrupted)
             }
             WorkerEvent::Sync { .. } if has("reject-sync") => WorkerEventOutcome::WaitUntilRejected,
+            WorkerEvent::Sync { tag, .. } if has("slow-sync") => {
+                std::thread::sleep(Duration::from_millis(20));
+                log.push(format!("{id} sync-end {tag}"));
+                WorkerEventOutcome::Completed
+            }
             WorkerEvent::Install if has("sync-register-in-install") => {
                 register_sync("in install");
                 WorkerEventOutcome::Completed
@@ -269,10 +287,64 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
     }
 }
 
+/// The OS's network as a test wants it: a network observer whose events
+/// come from the test. One interface, `eth0` with 192.0.2.2, up or down.
+pub(crate) struct FakeNetwork {
+    pub observer: Arc<NetworkObserver>,
+    os: Sender<Vec<InterfaceEvent>>,
+}
+
+impl FakeNetwork {
+    /// `online` at start; OS changes are reported once they lasted
+    /// `debounce`.
+    pub fn new(online: bool, debounce: Duration) -> FakeNetwork {
+        let (os, updates) = crossbeam_channel::unbounded();
+        let initial = vec![
+            InterfaceEvent::Link {
+                index: 1,
+                name: "lo".to_owned(),
+                up: true,
+                running: true,
+                loopback: true,
+            },
+            Self::eth0(online),
+            InterfaceEvent::AddressAdded {
+                index: 2,
+                address: "192.0.2.2".parse().unwrap(),
+                tentative: false,
+            },
+        ];
+        let config = ObserverConfig { debounce };
+        let observer = NetworkObserver::start_with_source(config, initial, updates).unwrap();
+        FakeNetwork {
+            observer: Arc::new(observer),
+            os,
+        }
+    }
+
+    fn eth0(up: bool) -> InterfaceEvent {
+        InterfaceEvent::Link {
+            index: 2,
+            name: "eth0".to_owned(),
+            up,
+            running: up,
+            loopback: false,
+        }
+    }
+
+    /// `eth0` goes up or down.
+    pub fn set_os(&self, online: bool) {
+        self.os.send(vec![Self::eth0(online)]).unwrap();
+    }
+}
+
 /// An engine with fake workers.
 pub(crate) struct TestEngine {
     pub engine: Engine,
     pub log: Log,
+    /// The OS network the engine follows (unless a test gave it another
+    /// observer).
+    pub network: FakeNetwork,
 }
 
 pub(crate) fn engine_with(profile: Option<&std::path::Path>, prefs: &[&str]) -> TestEngine {
@@ -285,16 +357,36 @@ pub(crate) fn engine_with_options(
     prefs: &[&str],
     adjust: impl FnOnce(&mut EngineOptions),
 ) -> TestEngine {
+    engine_on(
+        FakeNetwork::new(true, Duration::ZERO),
+        profile,
+        prefs,
+        adjust,
+    )
+}
+
+/// [`engine_with_options`] on `network`.
+pub(crate) fn engine_on(
+    network: FakeNetwork,
+    profile: Option<&std::path::Path>,
+    prefs: &[&str],
+    adjust: impl FnOnce(&mut EngineOptions),
+) -> TestEngine {
     let log = Log::default();
     let mut options = EngineOptions {
         profile: profile.map(|path| path.to_owned()),
         prefs: Prefs::with_overrides(prefs).unwrap(),
         console: Arc::new(|_, _| {}),
+        network_observer: Some(network.observer.clone()),
         ..EngineOptions::default()
     };
     adjust(&mut options);
     let engine = Engine::with_spawner(options, Box::new(FakeSpawner(log.clone()))).unwrap();
-    TestEngine { engine, log }
+    TestEngine {
+        engine,
+        log,
+        network,
+    }
 }
 
 pub(crate) fn engine() -> TestEngine {

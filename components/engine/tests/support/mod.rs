@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use engine::{Engine, EngineEvent, EngineOptions, NetworkState, Prefs, SyncLogEntry};
+use engine::{Connectivity, Engine, EngineEvent, EngineOptions, Prefs, SyncLogEntry};
 
 /// Long enough for any page of these tests on a slow machine.
 pub const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -28,9 +28,10 @@ impl Console {
     }
 }
 
-/// An engine on `profile` (in memory if `None`) with `prefs` overrides.
+/// An engine on `profile` (in memory if `None`) with `prefs` overrides,
+/// online whatever this machine's network (the override).
 pub fn start_engine(profile: Option<&Path>, prefs: &[&str]) -> (Engine, Console) {
-    let (engine, console, _) = start_engine_with(profile, prefs, None);
+    let (engine, console, _) = start_engine_with(profile, prefs, Some(Connectivity::Online));
     (engine, console)
 }
 
@@ -53,7 +54,7 @@ impl SyncLog {
 pub fn start_engine_with(
     profile: Option<&Path>,
     prefs: &[&str],
-    network_override: Option<NetworkState>,
+    network_override: Option<Connectivity>,
 ) -> (Engine, Console, SyncLog) {
     let console = Console::default();
     let lines = console.0.clone();

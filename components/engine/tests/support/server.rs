@@ -1,11 +1,13 @@
-//! A small HTTP/1.1 server on 127.0.0.1 for the engine's tests: one
-//! response per connection (`Connection: close`), from a table of files the
-//! test can change while the server runs. It stops when dropped.
+//! A small HTTP/1.1 server on 127.0.0.1 (or another address of this
+//! machine) for the engine's tests: one response per connection
+//! (`Connection: close`), whatever the method, from a table of files the
+//! test can change while the server runs; it records every request with its
+//! body. It stops when dropped.
 
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,9 +42,12 @@ impl Response {
 /// A request as the server saw it.
 #[derive(Clone, Debug)]
 pub struct Request {
+    pub method: String,
     pub path: String,
     /// Names lower-cased.
     pub headers: Vec<(String, String)>,
+    /// As long as its `Content-Length` said.
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -69,7 +74,13 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start() -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        TestServer::start_on("127.0.0.1")
+    }
+
+    /// A server on `ip`, a port of its own. (In a network namespace, the
+    /// thread that starts it and the one that drops it must be inside.)
+    pub fn start_on(ip: &str) -> TestServer {
+        let listener = TcpListener::bind((ip, 0)).expect("bind a port");
         let address = listener.local_addr().expect("local address");
         let state = Arc::new(Mutex::new(State::default()));
         let stopping = Arc::new(AtomicBool::new(false));
@@ -178,7 +189,9 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
     let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
     reader.read_line(&mut request_line).ok()?;
-    let path = request_line.split_whitespace().nth(1)?.to_owned();
+    let mut words = request_line.split_whitespace();
+    let method = words.next()?.to_owned();
+    let path = words.next()?.to_owned();
     let mut headers = Vec::new();
     loop {
         let mut line = String::new();
@@ -193,5 +206,17 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
             headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
         }
     }
-    Some(Request { path, headers })
+    let length = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, value)| value.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+    })
 }

@@ -311,16 +311,15 @@ fn without_os_state_the_observer_is_online_and_obeys_the_override() {
 }
 
 #[test]
-fn the_debounce_is_the_pref_or_its_default() {
-    // `net.network_debounce_ms` is not in every prefs.json (prefs reject
-    // unknown names, so it cannot be set here when absent).
-    let prefs = Prefs::defaults();
-    let expected_ms = prefs
-        .get_u64(ObserverConfig::DEBOUNCE_PREF)
-        .unwrap_or(ObserverConfig::DEFAULT_DEBOUNCE_MS);
+fn the_debounce_is_the_pref_and_defaults_to_100_ms() {
+    assert_eq!(
+        ObserverConfig::from_prefs(&Prefs::defaults()).debounce,
+        Duration::from_millis(ObserverConfig::DEFAULT_DEBOUNCE_MS)
+    );
+    let prefs = Prefs::with_overrides([format!("{}=7", ObserverConfig::DEBOUNCE_PREF)]).unwrap();
     assert_eq!(
         ObserverConfig::from_prefs(&prefs).debounce,
-        Duration::from_millis(expected_ms)
+        Duration::from_millis(7)
     );
     assert_eq!(
         ObserverConfig::default().debounce,

@@ -150,3 +150,37 @@ pub fn extract(init: &BufferSourceOrURLSearchParamsOrUSVString) -> (Vec<u8>, Opt
         }
     }
 }
+
+/// The Body members of an interface whose struct has a `body: Body` field (Request, Response).
+#[macro_export]
+macro_rules! body_mixin_methods {
+    () => {
+        fn BodyUsed(&self, _cx: &mut JSContext) -> Fallible<bool> {
+            Ok(self.body.used())
+        }
+        fn ArrayBuffer(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+            // SAFETY: bindings call in the object's realm.
+            unsafe {
+                self.body.consume(
+                    cx,
+                    self.global(),
+                    $crate::dom::body::BodyReader::ArrayBuffer,
+                )
+            }
+        }
+        fn Json(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+            // SAFETY: as above.
+            unsafe {
+                self.body
+                    .consume(cx, self.global(), $crate::dom::body::BodyReader::Json)
+            }
+        }
+        fn Text(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+            // SAFETY: as above.
+            unsafe {
+                self.body
+                    .consume(cx, self.global(), $crate::dom::body::BodyReader::Text)
+            }
+        }
+    };
+}

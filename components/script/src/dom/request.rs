@@ -4,7 +4,7 @@ use mozjs::jsapi::JSTracer;
 use url::Url;
 
 use crate::dom::bindings::prelude::*;
-use crate::dom::body::{extract, Body, BodyReader};
+use crate::dom::body::{extract, Body};
 use crate::dom::headers::{Guard, Headers};
 
 #[repr(C)]
@@ -247,9 +247,6 @@ impl RequestMethods for Request {
     fn Redirect(&self, _cx: &mut JSContext) -> Fallible<RequestRedirect> {
         Ok(self.redirect)
     }
-    fn BodyUsed(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.body.used())
-    }
     /// <https://fetch.spec.whatwg.org/#dom-request-clone>
     fn Clone(&self, cx: &mut JSContext) -> Fallible<DomRoot<Request>> {
         if self.body.used() {
@@ -266,21 +263,7 @@ impl RequestMethods for Request {
         };
         Ok(Self::create(cx, self.global(), None, parts))
     }
-    fn ArrayBuffer(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
-        // SAFETY: bindings call in the object's realm.
-        unsafe {
-            self.body
-                .consume(cx, self.global(), BodyReader::ArrayBuffer)
-        }
-    }
-    fn Json(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
-        // SAFETY: as above.
-        unsafe { self.body.consume(cx, self.global(), BodyReader::Json) }
-    }
-    fn Text(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
-        // SAFETY: as above.
-        unsafe { self.body.consume(cx, self.global(), BodyReader::Text) }
-    }
+    crate::body_mixin_methods!();
 }
 
 // SAFETY: traces its headers.

@@ -4,7 +4,7 @@ use mozjs::jsapi::JSTracer;
 use url::Url;
 
 use crate::dom::bindings::prelude::*;
-use crate::dom::body::{extract, Body, BodyReader};
+use crate::dom::body::{extract, Body};
 use crate::dom::headers::{Guard, Headers};
 use crate::dom::request::clone_headers_init;
 
@@ -181,9 +181,6 @@ impl ResponseMethods for Response {
             .headers
             .or_init(|| Headers::new(cx, self.global(), Guard::Immutable)))
     }
-    fn BodyUsed(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.body.used())
-    }
     /// <https://fetch.spec.whatwg.org/#dom-response-clone>
     fn Clone(&self, cx: &mut JSContext) -> Fallible<DomRoot<Response>> {
         if self.body.used() {
@@ -212,21 +209,7 @@ impl ResponseMethods for Response {
             },
         ))
     }
-    fn ArrayBuffer(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
-        // SAFETY: bindings call in the object's realm.
-        unsafe {
-            self.body
-                .consume(cx, self.global(), BodyReader::ArrayBuffer)
-        }
-    }
-    fn Json(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
-        // SAFETY: as above.
-        unsafe { self.body.consume(cx, self.global(), BodyReader::Json) }
-    }
-    fn Text(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
-        // SAFETY: as above.
-        unsafe { self.body.consume(cx, self.global(), BodyReader::Text) }
-    }
+    crate::body_mixin_methods!();
 }
 
 // SAFETY: traces its headers.

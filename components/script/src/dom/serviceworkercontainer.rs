@@ -167,6 +167,7 @@ pub unsafe fn registration_changed(
 /// # Safety
 /// `cx` in `global`'s realm.
 pub unsafe fn apply_client_setup(cx: &mut JSContext, global: &GlobalScope, setup: &ClientSetup) {
+    global.init_online(setup.online);
     if let Some(controller) = &setup.controller {
         let container = ServiceWorkerContainer::of(cx, global);
         let worker = global.service_worker_object(cx, controller);
@@ -190,6 +191,7 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
     unsafe {
         match message {
             ToClientMsg::MessageDone { token, .. } => global.message_done(token),
+            ToClientMsg::NetworkChanged { online } => global.set_online(cx, online),
             ToClientMsg::Registration(update) => global.apply_registration_update(cx, *update),
             ToClientMsg::ControllerChanged { controller } => {
                 let container = ServiceWorkerContainer::of(cx, global);

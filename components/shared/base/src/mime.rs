@@ -1,14 +1,20 @@
 //! MIME type facts shared by the script side and the constellation.
 
-/// <https://mimesniff.spec.whatwg.org/#javascript-mime-type>, judged by the essence
-/// (parameters such as `charset` are ignored; case-insensitive).
-pub fn is_javascript_mime_type(content_type: &str) -> bool {
-    let essence = content_type
+/// <https://mimesniff.spec.whatwg.org/#mime-type-essence>, simplified: the type and subtype
+/// before any parameter, trimmed, in lower case.
+pub fn essence(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// <https://mimesniff.spec.whatwg.org/#javascript-mime-type>, judged by the essence
+/// (parameters such as `charset` are ignored; case-insensitive).
+pub fn is_javascript_mime_type(content_type: &str) -> bool {
+    let essence = essence(content_type);
     matches!(
         essence.as_str(),
         "application/ecmascript"

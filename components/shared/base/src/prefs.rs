@@ -35,6 +35,7 @@ pub mod names {
     pub const SERVICEWORKER_IDLE_TIMEOUT_MS: &str = "serviceworker.idle_timeout_ms";
     pub const SERVICEWORKER_MAX_EVENT_DURATION_MS: &str = "serviceworker.max_event_duration_ms";
     pub const NET_MAX_RESPONSE_BYTES: &str = "net.max_response_bytes";
+    pub const NET_NETWORK_DEBOUNCE_MS: &str = "net.network_debounce_ms";
 }
 
 /// Why a pref could not be set or read.
@@ -234,6 +235,12 @@ impl Prefs {
         self.known_u64(names::NET_MAX_RESPONSE_BYTES)
     }
 
+    /// How long a change of the OS's network state must last before the
+    /// network observer reports it (flaps shorter than this are ignored).
+    pub fn net_network_debounce_ms(&self) -> u64 {
+        self.known_u64(names::NET_NETWORK_DEBOUNCE_MS)
+    }
+
     fn lookup(&self, name: &str) -> Result<&PrefValue, PrefError> {
         self.values
             .get(name)
@@ -332,6 +339,7 @@ mod tests {
         assert_eq!(prefs.serviceworker_idle_timeout_ms(), 30_000);
         assert_eq!(prefs.serviceworker_max_event_duration_ms(), 180_000);
         assert_eq!(prefs.net_max_response_bytes(), 64 * 1024 * 1024);
+        assert_eq!(prefs.net_network_debounce_ms(), 100);
     }
 
     #[test]
@@ -347,10 +355,11 @@ mod tests {
             names::SERVICEWORKER_IDLE_TIMEOUT_MS,
             names::SERVICEWORKER_MAX_EVENT_DURATION_MS,
             names::NET_MAX_RESPONSE_BYTES,
+            names::NET_NETWORK_DEBOUNCE_MS,
         ] {
             assert!(prefs.get(name).is_some(), "{name} has no default");
         }
-        assert_eq!(prefs.iter().count(), 9);
+        assert_eq!(prefs.iter().count(), 10);
     }
 
     #[test]

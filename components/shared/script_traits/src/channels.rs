@@ -99,6 +99,8 @@ pub struct ClientSetup {
     /// `navigator.serviceWorker.controller`: the active worker of the
     /// registration whose scope matches the page's URL, if any.
     pub controller: Option<ServiceWorkerInfo>,
+    /// The network state now (`navigator.onLine` before any change).
+    pub online: bool,
 }
 
 /// A page's script thread to the constellation.
@@ -149,6 +151,10 @@ pub enum ToClientMsg {
     /// `token` is over (`delivered`), or was never fired or never finished
     /// (refused, the worker failed to start or was stopped).
     MessageDone { token: u64, delivered: bool },
+    /// The network went online or offline (the engine's observer, or the
+    /// embedder's override): `navigator.onLine` and the `online`/`offline`
+    /// events follow.
+    NetworkChanged { online: bool },
     /// `client.postMessage(message)` from a service worker.
     Message {
         source: ServiceWorkerInfo,
@@ -290,6 +296,8 @@ pub enum ToWorkerMsg {
     /// A registration of the worker's origin changed (its own included:
     /// `self.registration.active`, `self.serviceWorker.state`).
     Registration(Box<RegistrationUpdate>),
+    /// The network went online or offline (see [`ToClientMsg::NetworkChanged`]).
+    NetworkChanged { online: bool },
     /// Stop: the thread ends its event loop and exits. (A worker stuck in a
     /// script is interrupted through its `WorkerHandle` instead.)
     Terminate,
