@@ -34,4 +34,4 @@ pub use crate::action::{Action, DispatchId};
 pub use crate::clock::{Clock, FakeClock, SystemClock};
 pub use crate::parameters::RetryPolicy;
 pub use crate::service::{DisabledReason, SyncService};
-pub use crate::store::{MemorySyncStore, SqliteSyncStore, StoreError, SyncStore};
+pub use crate::store::{Durability, MemorySyncStore, SqliteSyncStore, StoreError, SyncStore};

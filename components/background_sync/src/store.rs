@@ -6,8 +6,12 @@
 //! their contents (so a test can inspect what was "committed" and start a
 //! second service on it, as after a restart) and which can be told to fail.
 //!
-//! Every method returns only once the change is durable: the service answers
-//! a `register()` only after `put` returned `Ok`.
+//! Every write says how durable its commit must be ([`Durability`]): the
+//! service answers a `register()` only after a [`Durability::Durable`] `put`
+//! returned `Ok`; the changes the service makes on its own (firing, an
+//! attempt's outcome) are [`Durability::Relaxed`], because losing one to a
+//! power cut leaves a row the next start fires again, never a lost
+//! registration. A batch groups many writes into one commit.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -15,6 +19,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use background_sync_traits::SyncRegistrationInfo;
 use base::id::ServiceWorkerRegistrationId;
 use storage::{Database, StorageError};
+
+pub use storage::Durability;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,13 +53,23 @@ pub trait SyncStore: Send {
     /// Every stored registration (at start).
     fn load_all(&mut self) -> Result<Vec<SyncRegistrationInfo>, StoreError>;
     /// Inserts or replaces the registration with this key.
-    fn put(&mut self, registration: &SyncRegistrationInfo) -> Result<(), StoreError>;
+    fn put(
+        &mut self,
+        registration: &SyncRegistrationInfo,
+        durability: Durability,
+    ) -> Result<(), StoreError>;
     /// Deletes one registration; deleting a missing one is not an error.
     fn delete(
         &mut self,
         registration: ServiceWorkerRegistrationId,
         tag: &str,
+        durability: Durability,
     ) -> Result<(), StoreError>;
+    /// The writes until [`SyncStore::end_batch`] commit together, once, with
+    /// `durability` (whatever each write asks for).
+    fn begin_batch(&mut self, durability: Durability) -> Result<(), StoreError>;
+    /// Commits the current batch, if any.
+    fn end_batch(&mut self) -> Result<(), StoreError>;
     /// Deletes every registration of a service-worker registration.
     fn delete_all(&mut self, registration: ServiceWorkerRegistrationId) -> Result<(), StoreError>;
 }
@@ -85,7 +101,12 @@ impl SyncStore for SqliteSyncStore {
         Ok(self.database.all_sync_registrations()?)
     }
 
-    fn put(&mut self, registration: &SyncRegistrationInfo) -> Result<(), StoreError> {
+    fn put(
+        &mut self,
+        registration: &SyncRegistrationInfo,
+        durability: Durability,
+    ) -> Result<(), StoreError> {
+        self.database.set_durability(durability)?;
         Ok(self.database.put_sync_registration(registration)?)
     }
 
@@ -93,14 +114,25 @@ impl SyncStore for SqliteSyncStore {
         &mut self,
         registration: ServiceWorkerRegistrationId,
         tag: &str,
+        durability: Durability,
     ) -> Result<(), StoreError> {
+        self.database.set_durability(durability)?;
         self.database.delete_sync_registration(registration, tag)?;
         Ok(())
     }
 
     fn delete_all(&mut self, registration: ServiceWorkerRegistrationId) -> Result<(), StoreError> {
+        self.database.set_durability(Durability::Durable)?;
         self.database.delete_sync_registrations(registration)?;
         Ok(())
+    }
+
+    fn begin_batch(&mut self, durability: Durability) -> Result<(), StoreError> {
+        Ok(self.database.begin_batch(durability)?)
+    }
+
+    fn end_batch(&mut self) -> Result<(), StoreError> {
+        Ok(self.database.commit_batch()?)
     }
 }
 
@@ -115,6 +147,21 @@ struct MemoryContents {
     rows: BTreeMap<(ServiceWorkerRegistrationId, String), SyncRegistrationInfo>,
     fail_writes: bool,
     fail_loads: bool,
+    /// Commits so far, by durability: a write outside a batch is one, a
+    /// batch is one.
+    durable_commits: usize,
+    relaxed_commits: usize,
+    /// The durability of the batch in progress.
+    batch: Option<Durability>,
+}
+
+impl MemoryContents {
+    fn count_commit(&mut self, durability: Durability) {
+        match self.batch.unwrap_or(durability) {
+            Durability::Durable => self.durable_commits += 1,
+            Durability::Relaxed => self.relaxed_commits += 1,
+        }
+    }
 }
 
 impl MemorySyncStore {
@@ -144,6 +191,13 @@ impl MemorySyncStore {
         self.contents()
             .rows
             .insert((row.registration, row.tag.clone()), row);
+    }
+
+    /// How many commits were durable and how many relaxed (a batch counts
+    /// once, when it ends).
+    pub fn commits(&self) -> (usize, usize) {
+        let contents = self.contents();
+        (contents.durable_commits, contents.relaxed_commits)
     }
 
     /// From now on, `put`, `delete` and `delete_all` fail (a full disk).
@@ -184,11 +238,19 @@ impl SyncStore for MemorySyncStore {
         Ok(contents.rows.values().cloned().collect())
     }
 
-    fn put(&mut self, registration: &SyncRegistrationInfo) -> Result<(), StoreError> {
-        self.writable()?.rows.insert(
+    fn put(
+        &mut self,
+        registration: &SyncRegistrationInfo,
+        durability: Durability,
+    ) -> Result<(), StoreError> {
+        let mut contents = self.writable()?;
+        contents.rows.insert(
             (registration.registration, registration.tag.clone()),
             registration.clone(),
         );
+        if contents.batch.is_none() {
+            contents.count_commit(durability);
+        }
         Ok(())
     }
 
@@ -196,17 +258,38 @@ impl SyncStore for MemorySyncStore {
         &mut self,
         registration: ServiceWorkerRegistrationId,
         tag: &str,
+        durability: Durability,
     ) -> Result<(), StoreError> {
-        self.writable()?
-            .rows
-            .remove(&(registration, tag.to_owned()));
+        let mut contents = self.writable()?;
+        contents.rows.remove(&(registration, tag.to_owned()));
+        if contents.batch.is_none() {
+            contents.count_commit(durability);
+        }
         Ok(())
     }
 
     fn delete_all(&mut self, registration: ServiceWorkerRegistrationId) -> Result<(), StoreError> {
-        self.writable()?
-            .rows
-            .retain(|(owner, _), _| *owner != registration);
+        let mut contents = self.writable()?;
+        contents.rows.retain(|(owner, _), _| *owner != registration);
+        if contents.batch.is_none() {
+            contents.count_commit(Durability::Durable);
+        }
+        Ok(())
+    }
+
+    fn begin_batch(&mut self, durability: Durability) -> Result<(), StoreError> {
+        let mut contents = self.writable()?;
+        if contents.batch.is_none() {
+            contents.batch = Some(durability);
+        }
+        Ok(())
+    }
+
+    fn end_batch(&mut self) -> Result<(), StoreError> {
+        let mut contents = self.contents();
+        if let Some(durability) = contents.batch.take() {
+            contents.count_commit(durability);
+        }
         Ok(())
     }
 }
@@ -237,22 +320,24 @@ mod tests {
         second: ServiceWorkerRegistrationId,
     ) {
         assert!(store.load_all().unwrap().is_empty());
-        store.put(&row(first, "a")).unwrap();
-        store.put(&row(first, "b")).unwrap();
-        store.put(&row(second, "a")).unwrap();
+        store.put(&row(first, "a"), Durability::Durable).unwrap();
+        store.put(&row(first, "b"), Durability::Relaxed).unwrap();
+        store.begin_batch(Durability::Relaxed).unwrap();
+        store.put(&row(second, "a"), Durability::Durable).unwrap();
+        store.end_batch().unwrap();
         let waiting = SyncRegistrationInfo {
             state: SyncState::Waiting,
             num_attempts: 1,
             delay_until_ms: Some(99),
             ..row(first, "a")
         };
-        store.put(&waiting).unwrap();
+        store.put(&waiting, Durability::Relaxed).unwrap();
         assert_eq!(
             store.load_all().unwrap(),
             [waiting, row(first, "b"), row(second, "a")]
         );
-        store.delete(first, "b").unwrap();
-        store.delete(first, "missing").unwrap();
+        store.delete(first, "b", Durability::Relaxed).unwrap();
+        store.delete(first, "missing", Durability::Durable).unwrap();
         store.delete_all(first).unwrap();
         assert_eq!(store.load_all().unwrap(), [row(second, "a")]);
     }
@@ -304,7 +389,7 @@ mod tests {
         let (mut store, first, _) = sqlite_store_with_two_workers(&dir);
         store.database_mut().delete_service_worker(first).unwrap();
         assert!(matches!(
-            store.put(&row(first, "a")),
+            store.put(&row(first, "a"), Durability::Durable),
             Err(StoreError::UnknownServiceWorkerRegistration(id)) if id == first
         ));
     }
@@ -314,16 +399,23 @@ mod tests {
         let store = MemorySyncStore::new();
         let mut writer = store.clone();
         writer
-            .put(&row(ServiceWorkerRegistrationId(1), "a"))
+            .put(
+                &row(ServiceWorkerRegistrationId(1), "a"),
+                Durability::Durable,
+            )
             .unwrap();
         assert_eq!(store.rows().len(), 1);
         store.fail_writes(true);
         assert!(matches!(
-            writer.put(&row(ServiceWorkerRegistrationId(1), "b")),
+            writer.put(
+                &row(ServiceWorkerRegistrationId(1), "b"),
+                Durability::Durable
+            ),
             Err(StoreError::Failed(_))
         ));
         store.fail_loads(true);
         assert!(writer.load_all().is_err());
+        assert_eq!(store.commits(), (1, 0));
         assert!(store.row(ServiceWorkerRegistrationId(1), "a").is_some());
     }
 }

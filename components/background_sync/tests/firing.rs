@@ -26,6 +26,32 @@ fn online_registration_fires_at_once_and_disappears_after_success() {
 }
 
 #[test]
+fn registering_commits_durably_and_the_service_own_changes_relaxed() {
+    let mut harness = Harness::new();
+    for tag in ["a", "b", "c"] {
+        harness.register_confirmed(SW_A, tag);
+    }
+    // One synced commit per register(): its promise says the row survives.
+    assert_eq!(harness.store.commits(), (3, 0));
+    // Going online marks all three firing in one relaxed commit.
+    let fired = dispatches(&harness.service.set_online(true));
+    assert_eq!(fired.len(), 3);
+    assert_eq!(harness.store.commits(), (3, 1));
+    assert!(harness
+        .store
+        .rows()
+        .iter()
+        .all(|row| row.state == SyncState::Firing));
+    // An outcome is one relaxed commit; re-registering is durable again.
+    harness
+        .service
+        .event_outcome(fired[0].dispatch, SyncEventOutcome::Success);
+    assert_eq!(harness.store.commits(), (3, 2));
+    harness.service.register(SW_A, "d").unwrap();
+    assert_eq!(harness.store.commits(), (4, 2));
+}
+
+#[test]
 fn offline_registration_stays_pending() {
     let mut harness = Harness::new();
     harness.register_confirmed(SW_A, "outbox");

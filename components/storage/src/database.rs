@@ -48,6 +48,39 @@ const LOG_TARGET: &str = "bgsync::storage";
 pub struct Database {
     connection: Connection,
     path: Option<PathBuf>,
+    /// What the connection's `synchronous` setting is now.
+    durability: Durability,
+    /// Whether a batch (an open transaction) is in progress.
+    in_batch: bool,
+}
+
+/// How a commit reaches the disk.
+///
+/// In WAL mode, SQLite appends every commit to the `-wal` file. The two
+/// settings differ only in when that file is synced:
+/// - [`Durability::Durable`] (`synchronous=FULL`): at every commit, so a
+///   commit survives power loss once the write returns;
+/// - [`Durability::Relaxed`] (`synchronous=NORMAL`): at the next durable
+///   commit or checkpoint. A relaxed commit survives the process dying
+///   (`kill -9`: it is in the file, only not yet on the platter) and is
+///   visible to every other connection at once; power loss may roll the file
+///   back to the last durable commit, never to a torn state.
+///
+/// Because the WAL is one sequential file, a durable commit also makes every
+/// relaxed commit before it durable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    Durable,
+    Relaxed,
+}
+
+impl Durability {
+    fn pragma_value(self) -> &'static str {
+        match self {
+            Durability::Durable => "FULL",
+            Durability::Relaxed => "NORMAL",
+        }
+    }
 }
 
 /// Why `connect` failed, before the caller turns it into an [`OpenError`].
@@ -64,8 +97,9 @@ impl Database {
     /// The connection runs in WAL mode with `synchronous=FULL`: in WAL mode,
     /// `NORMAL` may lose the last commits on power loss (they sit in the WAL
     /// until a checkpoint syncs it), and a `register()` promise promises the
-    /// registration survives. `FULL` syncs the WAL on every commit; our
-    /// writes are a handful per sync event, so the cost is invisible.
+    /// registration survives. `FULL` syncs the WAL on every commit. A writer
+    /// whose commit need not survive power loss on its own (a state the next
+    /// start recomputes anyway) asks for [`Durability::Relaxed`].
     /// Foreign keys are on, so deleting a service-worker registration
     /// deletes its sync registrations and imported scripts.
     ///
@@ -82,6 +116,8 @@ impl Database {
             Ok(connection) => Ok(Database {
                 connection,
                 path: Some(path),
+                durability: Durability::Durable,
+                in_batch: false,
             }),
             Err(ConnectFailure::Corrupt(reason)) => Err(set_aside_corrupt(path, reason)),
             Err(ConnectFailure::TooNew(found)) => {
@@ -151,6 +187,8 @@ impl Database {
         Ok(Database {
             connection,
             path: None,
+            durability: Durability::Durable,
+            in_batch: false,
         })
     }
 
@@ -163,6 +201,49 @@ impl Database {
     /// open).
     pub fn schema_version(&self) -> Result<u32, StorageError> {
         Ok(schema::user_version(&self.connection)?)
+    }
+
+    /// How the following writes' commits reach the disk (see
+    /// [`Durability`]); a connection starts [`Durability::Durable`]. Cannot
+    /// change inside a batch: the batch's commit decides for all its writes.
+    pub fn set_durability(&mut self, durability: Durability) -> Result<(), StorageError> {
+        if durability == self.durability || self.in_batch {
+            return Ok(());
+        }
+        self.connection
+            .pragma_update(None, "synchronous", durability.pragma_value())?;
+        self.durability = durability;
+        Ok(())
+    }
+
+    /// Starts a batch: the writes until [`Database::commit_batch`] are one
+    /// transaction, committed once with `durability`. For many small writes
+    /// that belong together (a thousand registrations starting to fire),
+    /// where one commit each would cost a thousand WAL appends.
+    pub fn begin_batch(&mut self, durability: Durability) -> Result<(), StorageError> {
+        if self.in_batch {
+            return Ok(());
+        }
+        self.set_durability(durability)?;
+        self.connection.execute_batch("BEGIN IMMEDIATE")?;
+        self.in_batch = true;
+        Ok(())
+    }
+
+    /// Commits the batch begun by [`Database::begin_batch`] (nothing if none
+    /// is open). On failure the batch's writes are rolled back.
+    pub fn commit_batch(&mut self) -> Result<(), StorageError> {
+        if !self.in_batch {
+            return Ok(());
+        }
+        self.in_batch = false;
+        if let Err(error) = self.connection.execute_batch("COMMIT") {
+            if !self.connection.is_autocommit() {
+                let _ = self.connection.execute_batch("ROLLBACK");
+            }
+            return Err(error.into());
+        }
+        Ok(())
     }
 
     pub(crate) fn connection(&self) -> &Connection {
@@ -356,6 +437,55 @@ mod tests {
             database.path(),
             Some(dir.path().join("storage.sqlite").as_path())
         );
+    }
+
+    fn synchronous(database: &Database) -> i64 {
+        database
+            .connection()
+            .pragma_query_value(None, "synchronous", |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn durability_switches_synchronous_between_full_and_normal() {
+        let dir = TempDir::new().unwrap();
+        let mut database = Database::open(dir.path()).unwrap();
+        database.set_durability(Durability::Relaxed).unwrap();
+        // 1 = NORMAL.
+        assert_eq!(synchronous(&database), 1);
+        database.set_durability(Durability::Durable).unwrap();
+        assert_eq!(synchronous(&database), 2);
+    }
+
+    #[test]
+    fn a_batch_commits_its_writes_together_with_its_durability() {
+        let dir = TempDir::new().unwrap();
+        let mut database = Database::open(dir.path()).unwrap();
+        database.begin_batch(Durability::Relaxed).unwrap();
+        assert_eq!(synchronous(&database), 1);
+        assert!(!database.connection().is_autocommit());
+        database
+            .connection()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1), (2);")
+            .unwrap();
+        // Another connection sees nothing until the commit.
+        let other = Database::open(dir.path()).unwrap();
+        assert!(other
+            .connection()
+            .query_row("SELECT count(*) FROM t", [], |row| row.get::<_, i64>(0))
+            .is_err());
+        // Inside a batch, durability stays what the batch began with.
+        database.set_durability(Durability::Durable).unwrap();
+        assert_eq!(synchronous(&database), 1);
+        database.commit_batch().unwrap();
+        assert!(database.connection().is_autocommit());
+        let count: i64 = other
+            .connection()
+            .query_row("SELECT count(*) FROM t", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(count, 2);
+        // Committing with no batch open does nothing.
+        database.commit_batch().unwrap();
     }
 
     #[test]

@@ -14,9 +14,12 @@
 //! error says where it went. What to do then (run disabled, or start fresh
 //! with [`Database::open_fresh`]) is the caller's decision.
 //!
-//! Every write method commits before it returns, so a caller that answers
-//! a page after a successful write (a `register()` promise) has kept its
-//! word even if the machine loses power right after.
+//! Every write method commits before it returns (or, inside a batch, at
+//! [`Database::commit_batch`]). A commit is synced to disk before it returns
+//! unless the caller chose [`Durability::Relaxed`] for it, so a caller that
+//! answers a page after a durable write (a `register()` promise) has kept its
+//! word even if the machine loses power right after; relaxed commits survive
+//! the process dying and are synced by the next durable one.
 
 mod database;
 mod error;
@@ -28,7 +31,7 @@ mod values;
 pub use background_sync_traits::{SyncRegistrationInfo, SyncState};
 pub use base::id::ServiceWorkerRegistrationId;
 
-pub use crate::database::{Database, DATABASE_FILE_NAME};
+pub use crate::database::{Database, Durability, DATABASE_FILE_NAME};
 pub use crate::error::{OpenError, StorageError};
 pub use crate::schema::SCHEMA_VERSION;
 pub use crate::service_workers::{

@@ -34,7 +34,7 @@ impl Database {
             .map(|at| u64_to_sql(at, "delay_until_ms"))
             .transpose()?;
         self.connection()
-            .execute(
+            .prepare_cached(
                 "INSERT INTO sync_registrations (registration_id, tag, state, num_attempts,
                      max_attempts, delay_until_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -43,15 +43,17 @@ impl Database {
                      num_attempts = excluded.num_attempts,
                      max_attempts = excluded.max_attempts,
                      delay_until_ms = excluded.delay_until_ms",
-                params![
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
                     registration.registration.0,
                     registration.tag,
                     registration.state.as_str(),
                     registration.num_attempts,
                     registration.max_attempts,
                     delay_until,
-                ],
-            )
+                ])
+            })
             .map_err(|error| foreign_key_error(error, registration.registration))?;
         Ok(())
     }
@@ -96,10 +98,12 @@ impl Database {
         id: ServiceWorkerRegistrationId,
         tag: &str,
     ) -> Result<bool, StorageError> {
-        let deleted = self.connection().execute(
-            "DELETE FROM sync_registrations WHERE registration_id = ?1 AND tag = ?2",
-            params![id.0, tag],
-        )?;
+        let deleted = self
+            .connection()
+            .prepare_cached(
+                "DELETE FROM sync_registrations WHERE registration_id = ?1 AND tag = ?2",
+            )?
+            .execute(params![id.0, tag])?;
         Ok(deleted > 0)
     }
 

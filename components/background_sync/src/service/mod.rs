@@ -31,7 +31,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::manager::{SyncRegistration, SyncRegistrations};
 use crate::parameters::RetryPolicy;
 use crate::scheduler::WakeupTimer;
-use crate::store::{MemorySyncStore, StoreError, SyncStore};
+use crate::store::{Durability, MemorySyncStore, StoreError, SyncStore};
 
 mod processing;
 
@@ -213,7 +213,14 @@ impl SyncService {
                 }
             },
         };
-        match self.store_and_apply(registration, tag, Some(next), "registered") {
+        // Durable: the promise this answers says the registration survives.
+        match self.store_and_apply(
+            registration,
+            tag,
+            Some(next),
+            Durability::Durable,
+            "registered",
+        ) {
             Ok(()) => Ok(()),
             Err(StoreError::UnknownServiceWorkerRegistration(_)) => {
                 self.forget_worker(registration, "its service-worker registration is gone");

@@ -17,7 +17,7 @@ use super::{DisabledReason, DispatchKind, InFlight, SyncService, LOG_TARGET};
 use crate::action::{Action, DispatchId};
 use crate::manager::SyncRegistration;
 use crate::scheduler::{self, Conditions};
-use crate::store::StoreError;
+use crate::store::{Durability, StoreError};
 
 impl SyncService {
     /// Loads the store's registrations at start.
@@ -38,7 +38,7 @@ impl SyncService {
             // Store what restart changed (firing is pending again), so the
             // file tells the truth if the engine stops again before it fires.
             if info != row {
-                if let Err(error) = self.store.put(&info) {
+                if let Err(error) = self.store.put(&info, Durability::Relaxed) {
                     self.disable(DisabledReason::Storage(error.to_string()));
                     return;
                 }
@@ -122,9 +122,19 @@ impl SyncService {
                 offline_workers: &self.offline_workers,
             },
         );
+        if ready.is_empty() {
+            return;
+        }
+        // One commit for them all: going online with a thousand pending
+        // tags must not wait for a thousand commits before the first event.
+        if let Err(error) = self.store.begin_batch(Durability::Relaxed) {
+            self.disable(DisabledReason::Storage(error.to_string()));
+            return;
+        }
+        let mut fired = Vec::new();
         for (registration, tag) in ready {
             if self.disabled.is_some() {
-                return;
+                break;
             }
             let Some(current) = self.registrations.get(registration, &tag).cloned() else {
                 continue;
@@ -137,22 +147,33 @@ impl SyncService {
                 current.max_attempts
             );
             if self.apply(registration, &tag, Some(current.fired(dispatch)), &why) {
-                self.in_flight.insert(
-                    dispatch,
-                    InFlight {
-                        registration,
-                        tag: tag.clone(),
-                        kind: DispatchKind::Attempt,
-                        deadline_ms: self.event_deadline(now),
-                    },
-                );
-                actions.push(Action::DispatchSyncEvent {
-                    dispatch,
-                    registration,
-                    tag,
-                    last_chance,
-                });
+                fired.push((dispatch, registration, tag, last_chance));
             }
+        }
+        if let Err(error) = self.store.end_batch() {
+            self.disable(DisabledReason::Storage(error.to_string()));
+        }
+        if self.disabled.is_some() {
+            // Nothing is dispatched that the store may not have recorded.
+            return;
+        }
+        let deadline_ms = self.event_deadline(now);
+        for (dispatch, registration, tag, last_chance) in fired {
+            self.in_flight.insert(
+                dispatch,
+                InFlight {
+                    registration,
+                    tag: tag.clone(),
+                    kind: DispatchKind::Attempt,
+                    deadline_ms,
+                },
+            );
+            actions.push(Action::DispatchSyncEvent {
+                dispatch,
+                registration,
+                tag,
+                last_chance,
+            });
         }
     }
 
@@ -186,9 +207,12 @@ impl SyncService {
         );
     }
 
-    /// [`SyncService::store_and_apply`], handling a failure: a vanished
-    /// service-worker registration is forgotten, any other store failure
-    /// disables the service. Returns whether the change was applied.
+    /// [`SyncService::store_and_apply`] for a change the service makes on
+    /// its own (firing, an outcome, a back-off ending), stored relaxed: if
+    /// power loss undoes it, the row is back in a state the next start
+    /// fires again. Handles a failure: a vanished service-worker
+    /// registration is forgotten, any other store failure disables the
+    /// service. Returns whether the change was applied.
     fn apply(
         &mut self,
         registration: ServiceWorkerRegistrationId,
@@ -196,7 +220,7 @@ impl SyncService {
         next: Option<SyncRegistration>,
         why: &str,
     ) -> bool {
-        match self.store_and_apply(registration, tag, next, why) {
+        match self.store_and_apply(registration, tag, next, Durability::Relaxed, why) {
             Ok(()) => true,
             Err(StoreError::UnknownServiceWorkerRegistration(_)) => {
                 self.forget_worker(registration, "its service-worker registration is gone");
@@ -217,6 +241,7 @@ impl SyncService {
         registration: ServiceWorkerRegistrationId,
         tag: &str,
         next: Option<SyncRegistration>,
+        durability: Durability,
         why: &str,
     ) -> Result<(), StoreError> {
         let current = self.registrations.get(registration, tag);
@@ -227,8 +252,10 @@ impl SyncService {
         };
         if needs_write {
             match &next {
-                Some(sync) => self.store.put(&sync.to_info(registration, tag))?,
-                None => self.store.delete(registration, tag)?,
+                Some(sync) => self
+                    .store
+                    .put(&sync.to_info(registration, tag), durability)?,
+                None => self.store.delete(registration, tag, durability)?,
             }
         }
         log_change(
