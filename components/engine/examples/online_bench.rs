@@ -65,6 +65,7 @@ const keepAlive = setInterval(() => {}, 50);
 </script>"#;
 
 fn main() -> ExitCode {
+    engine::allocator::tune_for_ipc();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("online") => online(&args[1..]),

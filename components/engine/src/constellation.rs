@@ -31,7 +31,7 @@ use crate::clients::{same_document_origin, Controller};
 use crate::events::EventCallback;
 use crate::host::{Deferred, Host};
 use crate::network::NetworkLink;
-use crate::routing::{route_client, ClientMessage};
+use crate::routing::ClientMessage;
 use crate::sync::{DispatchReply, SyncSender};
 use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{MessageDoneNotice, OnDone};
@@ -154,6 +154,12 @@ impl Constellation {
             let timeout = deadline
                 .map(|deadline| deadline.saturating_duration_since(Instant::now()))
                 .unwrap_or(NO_DEADLINE_WAIT);
+            self.host.workers.inbox().wait(timeout, || {
+                !commands.is_empty()
+                    || !client_messages.is_empty()
+                    || !worker_messages.is_empty()
+                    || !network_changes.is_empty()
+            });
             select! {
                 recv(commands) -> command => match command {
                     Ok(Command::Shutdown) | Err(_) => break,
@@ -178,7 +184,7 @@ impl Constellation {
                         network_changes = crossbeam_channel::never();
                     }
                 },
-                default(timeout) => {},
+                default => {},
             }
             let now = Instant::now();
             self.host.workers.check_timers(now);
@@ -242,7 +248,10 @@ impl Constellation {
                 gone,
             } => {
                 let id = self.host.clients.add(url, to_client, gone);
-                route_client(from_client, id, self.client_sender.clone());
+                self.host
+                    .workers
+                    .inbox()
+                    .route_client(from_client, id, self.client_sender.clone());
             }
             Command::StartWorker { scope, reply } => {
                 let _ = reply.send(self.start_worker_of(&scope));

@@ -208,6 +208,9 @@ impl Host {
             .client_messages
             .clone()
             .unwrap_or_else(crossbeam_channel::never);
+        self.workers.inbox().wait(timeout, || {
+            !worker_messages.is_empty() || !client_messages.is_empty()
+        });
         select! {
             recv(worker_messages) -> message => match message {
                 Ok(message) => self.handle_worker_message(message),
@@ -219,7 +222,7 @@ impl Host {
                     self.client_message_while_busy(message);
                 }
             },
-            default(timeout) => {},
+            default => {},
         }
         self.workers.check_timers(Instant::now());
     }

@@ -66,6 +66,7 @@
 //! (the sync service's bookkeeping: who asks, events in flight, its timer,
 //! the event log) and `fetcher` (worker scripts over `net`).
 
+pub mod allocator;
 mod clients;
 mod constellation;
 mod events;
@@ -90,6 +91,7 @@ use ::background_sync::{
 };
 use ::constellation::background_sync::SyncHost;
 use ::constellation::service_worker::ServiceWorkerRegistry;
+use base::ipc_waiter::Waker;
 use crossbeam_channel::{RecvTimeoutError, Sender};
 use ipc_channel::ipc;
 use script::page::{run_page, PageOptions};
@@ -113,6 +115,7 @@ use crate::constellation::{Command, Constellation};
 use crate::fetcher::NetScriptFetcher;
 use crate::host::Host;
 use crate::network::NetworkLink;
+use crate::routing::Inbox;
 use crate::sync::BackgroundSync;
 use crate::workers::{ScriptSpawner, WorkerSpawner, Workers};
 
@@ -186,11 +189,29 @@ pub enum EngineError {
     NetworkObserver(#[source] std::io::Error),
 }
 
+/// The embedder's end of the command channel: queues a command, then wakes
+/// the constellation if it sleeps on its ipc channels (see `routing`).
+struct CommandSender {
+    sender: Sender<Command>,
+    waker: Waker,
+}
+
+impl CommandSender {
+    /// Fails when the constellation thread is gone.
+    fn send(&self, command: Command) -> Result<(), ConstellationGone> {
+        self.sender.send(command).map_err(|_| ConstellationGone)?;
+        self.waker.wake();
+        Ok(())
+    }
+}
+
+struct ConstellationGone;
+
 /// A running engine: one profile, one constellation thread.
 ///
 /// Dropping it shuts it down (see [`Engine::shutdown`]).
 pub struct Engine {
-    commands: Sender<Command>,
+    commands: CommandSender,
     thread: Mutex<Option<JoinHandle<()>>>,
     prefs: Prefs,
     console: ConsoleCallback,
@@ -224,8 +245,13 @@ impl Engine {
         if let Some(state) = options.network_override {
             network.set_override(Some(state));
         }
+        let inbox = Inbox::new().map_err(EngineError::Thread)?;
         // Subscribed before the state is read: every later change arrives.
-        let network_link = NetworkLink::new(network.subscribe(), network.state());
+        let waker = inbox.waker();
+        let network_link = NetworkLink::new(
+            network.subscribe_notifying(move || waker.wake()),
+            network.state(),
+        );
         let registry = ServiceWorkerRegistry::load(database)?;
         let service = open_sync_service(
             options.profile.as_deref(),
@@ -237,10 +263,15 @@ impl Engine {
             options.events.clone(),
         );
         let (commands, command_receiver) = crossbeam_channel::unbounded();
+        let commands = CommandSender {
+            sender: commands,
+            waker: inbox.waker(),
+        };
         let (worker_sender, worker_messages) = crossbeam_channel::unbounded();
         let workers = Workers::new(
             spawner,
             worker_sender,
+            inbox,
             options.prefs.clone(),
             options.console.clone(),
         );

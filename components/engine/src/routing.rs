@@ -1,18 +1,28 @@
-//! Routing the ipc receivers of pages and workers into the constellation's
-//! crossbeam channels, each message tagged with who sent it.
+//! Reading the ipc receivers of pages and workers on the constellation
+//! thread, each message tagged with who sent it.
 //!
 //! The tag is the id the constellation gave the channel when it created it,
-//! so a sender's identity is never read from a message. When a channel
-//! closes (the page or worker thread ended, or dropped its sender), the
-//! router drops the route's callback, and with it a guard that reports the
-//! sender as gone.
+//! so a sender's identity is never read from a message. The [`Inbox`] holds
+//! the receivers in an [`IpcWaiter`] the constellation thread reads itself
+//! (no router thread in between, see `base::ipc_waiter`): each message it
+//! reads is queued, tagged, on the constellation's crossbeam channel for
+//! pages or for workers, where the loop takes it. When a channel closes
+//! (the page or worker thread ended, or dropped its sender), the inbox
+//! queues a message without contents that reports the sender as gone.
+//!
+//! The constellation's other inputs (the embedder's commands, the network
+//! observer's reports) come from other threads on crossbeam channels; their
+//! senders ring the inbox's [`Waker`] after queueing, so a constellation
+//! asleep on its ipc channels wakes for them too.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use base::ipc_waiter::{IpcWaiter, Received, Waker};
 use crossbeam_channel::Sender;
-use ipc_channel::ipc::IpcReceiver;
-use ipc_channel::router::ROUTER;
+use ipc_channel::ipc::{IpcMessage, IpcReceiver};
 use script_traits::{ClientId, ScriptMsg, ServiceWorkerId, WorkerMsg};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 const LOG_TARGET: &str = "bgsync::engine::routing";
 
@@ -35,75 +45,191 @@ pub(crate) struct WorkerMessage {
     pub message: Option<WorkerMsg>,
 }
 
-pub(crate) fn route_client(
-    receiver: IpcReceiver<ScriptMsg>,
-    client: ClientId,
-    sender: Sender<ClientMessage>,
-) {
-    let name = format!("client {client}");
-    route(receiver, sender, name, move |message| ClientMessage {
-        client: client.clone(),
-        message,
-    });
+/// The constellation's ipc receivers. Clones share them; only the
+/// constellation thread reads them.
+#[derive(Clone)]
+pub(crate) struct Inbox {
+    shared: Arc<Mutex<InboxState>>,
+    waker: Waker,
 }
 
-pub(crate) fn route_worker(
-    receiver: IpcReceiver<WorkerMsg>,
-    worker: ServiceWorkerId,
-    instance: u64,
-    sender: Sender<WorkerMessage>,
-) {
-    let name = format!("{worker} (instance {instance})");
-    route(receiver, sender, name, move |message| WorkerMessage {
-        worker,
-        instance,
-        message,
-    });
+struct InboxState {
+    waiter: IpcWaiter,
+    routes: HashMap<u64, Route>,
 }
 
-/// Sends its message when dropped: the route's callback owns it, and the
-/// router drops the callback when the channel closes.
-struct OnClose<M> {
-    sender: Sender<M>,
-    message: Option<M>,
+enum Route {
+    Client {
+        client: ClientId,
+        sender: Sender<ClientMessage>,
+    },
+    Worker {
+        worker: ServiceWorkerId,
+        instance: u64,
+        sender: Sender<WorkerMessage>,
+    },
 }
 
-impl<M> Drop for OnClose<M> {
-    fn drop(&mut self) {
-        if let Some(message) = self.message.take() {
-            let _ = self.sender.send(message);
+impl Inbox {
+    pub fn new() -> std::io::Result<Inbox> {
+        let waiter = IpcWaiter::new()?;
+        let waker = waiter.waker();
+        Ok(Inbox {
+            shared: Arc::new(Mutex::new(InboxState {
+                waiter,
+                routes: HashMap::new(),
+            })),
+            waker,
+        })
+    }
+
+    /// Rung by the threads that queue the constellation's other inputs.
+    pub fn waker(&self) -> Waker {
+        self.waker.clone()
+    }
+
+    /// Reads a page's messages from now on, into `sender`, tagged `client`.
+    pub fn route_client(
+        &self,
+        receiver: IpcReceiver<ScriptMsg>,
+        client: ClientId,
+        sender: Sender<ClientMessage>,
+    ) {
+        self.add(receiver, Route::Client { client, sender });
+    }
+
+    /// Reads a worker thread's messages from now on, into `sender`.
+    pub fn route_worker(
+        &self,
+        receiver: IpcReceiver<WorkerMsg>,
+        worker: ServiceWorkerId,
+        instance: u64,
+        sender: Sender<WorkerMessage>,
+    ) {
+        self.add(
+            receiver,
+            Route::Worker {
+                worker,
+                instance,
+                sender,
+            },
+        );
+    }
+
+    fn add<T>(&self, receiver: IpcReceiver<T>, route: Route)
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        let mut state = self.state();
+        match state.waiter.add(receiver) {
+            Ok(id) => {
+                state.routes.insert(id, route);
+            }
+            // Out of file descriptors: the sender is as good as gone.
+            Err(error) => {
+                log::error!(target: LOG_TARGET, "cannot read the channel of {}: {error}", route.name());
+                route.closed();
+            }
+        }
+    }
+
+    /// Waits until a message arrives (queued on its channel), `ready()`
+    /// holds, the waker rings or `timeout` passes.
+    pub fn wait(&self, timeout: Duration, ready: impl Fn() -> bool) {
+        let mut state = self.state();
+        let received = state.waiter.wait(Some(timeout), ready);
+        state.deliver(received);
+    }
+
+    fn state(&self) -> MutexGuard<'_, InboxState> {
+        // The state is a set of receivers and a map: whole after any panic.
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl InboxState {
+    fn deliver(&mut self, received: Vec<Received>) {
+        for received in received {
+            match received {
+                Received::Message(id, message) => {
+                    if let Some(route) = self.routes.get(&id) {
+                        route.message(message);
+                    }
+                }
+                Received::Closed(id) => {
+                    if let Some(route) = self.routes.remove(&id) {
+                        route.closed();
+                    }
+                }
+            }
         }
     }
 }
 
-fn route<T, M>(
-    receiver: IpcReceiver<T>,
-    sender: Sender<M>,
-    name: String,
-    tag: impl Fn(Option<T>) -> M + Send + 'static,
-) where
-    T: Serialize + DeserializeOwned + Send + 'static,
-    M: Send + 'static,
-{
-    let on_close = OnClose {
-        sender: sender.clone(),
-        message: Some(tag(None)),
-    };
-    ROUTER.add_typed_route(
-        receiver,
-        Box::new(move |message| {
-            let _ = &on_close;
-            match message {
+impl Route {
+    fn name(&self) -> String {
+        match self {
+            Route::Client { client, .. } => format!("client {client}"),
+            Route::Worker {
+                worker, instance, ..
+            } => format!("{worker} (instance {instance})"),
+        }
+    }
+
+    fn message(&self, message: IpcMessage) {
+        match self {
+            Route::Client { client, sender } => match message.to::<ScriptMsg>() {
                 Ok(message) => {
-                    let _ = sender.send(tag(Some(message)));
+                    let _ = sender.send(ClientMessage {
+                        client: client.clone(),
+                        message: Some(message),
+                    });
                 }
-                // A content process sent bytes that are no message of ours.
-                Err(error) => {
-                    log::warn!(target: LOG_TARGET, "dropping an undecodable message of {name}: {error}")
+                Err(error) => self.undecodable(&error),
+            },
+            Route::Worker {
+                worker,
+                instance,
+                sender,
+            } => match message.to::<WorkerMsg>() {
+                Ok(message) => {
+                    let _ = sender.send(WorkerMessage {
+                        worker: *worker,
+                        instance: *instance,
+                        message: Some(message),
+                    });
                 }
+                Err(error) => self.undecodable(&error),
+            },
+        }
+    }
+
+    /// A content process sent bytes that are no message of ours.
+    fn undecodable(&self, error: &dyn std::fmt::Display) {
+        log::warn!(target: LOG_TARGET, "dropping an undecodable message of {}: {error}", self.name());
+    }
+
+    fn closed(&self) {
+        match self {
+            Route::Client { client, sender } => {
+                let _ = sender.send(ClientMessage {
+                    client: client.clone(),
+                    message: None,
+                });
             }
-        }),
-    );
+            Route::Worker {
+                worker,
+                instance,
+                sender,
+            } => {
+                let _ = sender.send(WorkerMessage {
+                    worker: *worker,
+                    instance: *instance,
+                    message: None,
+                });
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -116,15 +242,19 @@ mod tests {
 
     #[test]
     fn messages_are_tagged_and_closing_is_reported() {
+        let inbox = Inbox::new().unwrap();
         let (to_constellation, receiver) = ipc::channel::<ScriptMsg>().unwrap();
         let (sender, messages) = crossbeam_channel::unbounded();
-        route_client(receiver, ClientId("c1".to_owned()), sender);
+        inbox.route_client(receiver, ClientId("c1".to_owned()), sender);
         to_constellation.send(ScriptMsg::Closed).unwrap();
-        let first = messages.recv_timeout(Duration::from_secs(10)).unwrap();
+        let wait = || inbox.wait(Duration::from_secs(10), || !messages.is_empty());
+        wait();
+        let first = messages.try_recv().unwrap();
         assert_eq!(first.client, ClientId("c1".to_owned()));
         assert!(matches!(first.message, Some(ScriptMsg::Closed)));
         drop(to_constellation);
-        let gone = messages.recv_timeout(Duration::from_secs(10)).unwrap();
+        wait();
+        let gone = messages.try_recv().unwrap();
         assert_eq!(gone.client, ClientId("c1".to_owned()));
         assert!(gone.message.is_none());
     }

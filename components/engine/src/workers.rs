@@ -36,7 +36,7 @@ use script_traits::{
     ToClientMsg, ToWorkerMsg, WorkerChannels, WorkerEvent, WorkerEventId, WorkerEventOutcome,
 };
 
-use crate::routing::{route_worker, WorkerMessage};
+use crate::routing::{Inbox, WorkerMessage};
 
 const LOG_TARGET: &str = "bgsync::engine::workers";
 
@@ -179,6 +179,7 @@ pub(crate) struct Workers {
     next_event: u64,
     spawner: Box<dyn WorkerSpawner>,
     messages: Sender<WorkerMessage>,
+    inbox: Inbox,
     prefs: Prefs,
     console: ConsoleCallback,
     idle_timeout: Duration,
@@ -193,6 +194,7 @@ impl Workers {
     pub fn new(
         spawner: Box<dyn WorkerSpawner>,
         messages: Sender<WorkerMessage>,
+        inbox: Inbox,
         prefs: Prefs,
         console: ConsoleCallback,
     ) -> Workers {
@@ -207,6 +209,7 @@ impl Workers {
             next_event: 1,
             spawner,
             messages,
+            inbox,
             idle_timeout: Duration::from_millis(prefs.serviceworker_idle_timeout_ms()),
             max_event_duration: Duration::from_millis(prefs.serviceworker_max_event_duration_ms()),
             sync_event_backstop: match prefs.background_sync_max_event_duration_ms() {
@@ -217,6 +220,11 @@ impl Workers {
             console,
             online: true,
         }
+    }
+
+    /// Where the workers' (and pages') ipc messages are read.
+    pub fn inbox(&self) -> &Inbox {
+        &self.inbox
     }
 
     pub fn get(&self, worker: ServiceWorkerId) -> Option<&RunningWorker> {
@@ -257,7 +265,8 @@ impl Workers {
             .map_err(|error| format!("cannot create the worker's channel: {error}"))?;
         let instance = self.next_instance;
         self.next_instance += 1;
-        route_worker(from_worker, worker.id, instance, self.messages.clone());
+        self.inbox
+            .route_worker(from_worker, worker.id, instance, self.messages.clone());
         let thread = self
             .spawner
             .spawn(ServiceWorkerStart {

@@ -224,8 +224,21 @@ impl NetworkObserver {
     /// A new subscriber: receives every later change of the effective state.
     /// Dropping the receiver unsubscribes (at the next change).
     pub fn subscribe(&self) -> Receiver<ConnectivityChange> {
+        self.subscribe_notifying(|| {})
+    }
+
+    /// [`subscribe`](Self::subscribe), and `notify` runs after each change
+    /// is queued: for a subscriber that sleeps on something other than the
+    /// receiver (the constellation sleeps on its ipc channels).
+    pub fn subscribe_notifying(
+        &self,
+        notify: impl Fn() + Send + 'static,
+    ) -> Receiver<ConnectivityChange> {
         let (sender, receiver) = unbounded();
-        self.lock().subscribers.push(sender);
+        self.lock().subscribers.push(Subscriber {
+            sender,
+            notify: Box::new(notify),
+        });
         receiver
     }
 
@@ -339,7 +352,18 @@ struct Shared {
     override_state: Option<Connectivity>,
     /// The effective state last reported.
     reported: Connectivity,
-    subscribers: Vec<Sender<ConnectivityChange>>,
+    subscribers: Vec<Subscriber>,
+}
+
+struct Subscriber {
+    sender: Sender<ConnectivityChange>,
+    notify: Box<dyn Fn() + Send>,
+}
+
+impl fmt::Debug for Subscriber {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("Subscriber")
+    }
 }
 
 impl Shared {
@@ -378,8 +402,13 @@ impl Shared {
         self.reported = state;
         log::info!(target: LOG_TARGET, "{state}: {cause}");
         let change = ConnectivityChange { state, cause };
-        self.subscribers
-            .retain(|subscriber| subscriber.send(change.clone()).is_ok());
+        self.subscribers.retain(|subscriber| {
+            let sent = subscriber.sender.send(change.clone()).is_ok();
+            if sent {
+                (subscriber.notify)();
+            }
+            sent
+        });
     }
 }
 

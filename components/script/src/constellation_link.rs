@@ -3,9 +3,10 @@
 //!
 //! A page's Window holds a [`ConstellationLink::Client`], a service worker's global a
 //! [`ConstellationLink::Worker`] (see `script_traits::channels`). Requests that expect an
-//! answer send a fresh ipc reply channel; ipc-channel's router thread receives the answer and
-//! posts it to the global's event loop as a task ([`send_with_reply`]), holding a
-//! `PendingWork` guard meanwhile so the page does not go idle while it waits.
+//! answer send a fresh ipc reply channel, which the global's event loop reads itself and
+//! whose answer runs as a task ([`send_with_reply`]); the page does not go idle while it
+//! waits. The constellation's own messages reach the event loop the same way
+//! ([`route_to_event_loop`]).
 //!
 //! Each global keeps one `ServiceWorkerRegistration` object per registration id and one
 //! `ServiceWorker` object per worker id (<https://w3c.github.io/ServiceWorker/#get-the-service-worker-registration-object>),
@@ -16,7 +17,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use ipc_channel::ipc::{self, IpcSender};
-use ipc_channel::router::ROUTER;
 use mozjs::context::JSContext;
 use mozjs::jsapi::JSTracer;
 use mozjs::rust::Trace;
@@ -110,46 +110,18 @@ pub fn service_worker_error(error: ServiceWorkerError) -> Error {
     }
 }
 
-/// What runs with a reply (`None`: the constellation dropped the reply sender).
-type OnReply<T> = Box<dyn FnOnce(&mut JSContext, &GlobalScope, Option<T>) + Send>;
-
-/// Runs `on_reply` (when dropped unanswered, with `None`) as a task of the global's event
-/// loop.
-struct ReplyTask<T: Send + 'static> {
-    guard: Option<PendingWork>,
-    on_reply: Option<OnReply<T>>,
-}
-
-impl<T: Send + 'static> ReplyTask<T> {
-    fn deliver(&mut self, reply: Option<T>) {
-        let (Some(guard), Some(on_reply)) = (self.guard.take(), self.on_reply.take()) else {
-            return;
-        };
-        guard.post(Box::new(move |cx: &mut JSContext| {
-            // SAFETY: event-loop tasks run in their global's realm.
-            let global = unsafe { current_global(cx) };
-            on_reply(cx, global, reply)
-        }));
-    }
-}
-
-impl<T: Send + 'static> Drop for ReplyTask<T> {
-    fn drop(&mut self) {
-        self.deliver(None);
-    }
-}
-
 /// Sends a request made with a fresh reply channel by `send` (false = not sent), and runs
 /// `on_reply` as a task of `global`'s event loop with the answer, or with `None` if the
-/// constellation dropped the reply sender. Returns false (and drops `on_reply` unrun) when
-/// there is no link or `send` failed.
+/// constellation dropped the reply sender. The event loop reads the reply channel itself (see
+/// `event_loop`), and does not go idle before the answer. Returns false (and drops
+/// `on_reply` unrun) when there is no link or `send` failed.
 pub fn send_with_reply<T>(
     global: &GlobalScope,
     send: impl FnOnce(&ConstellationLink, IpcSender<T>) -> bool,
-    on_reply: impl FnOnce(&mut JSContext, &GlobalScope, Option<T>) + Send + 'static,
+    on_reply: impl FnOnce(&mut JSContext, &GlobalScope, Option<T>) + 'static,
 ) -> bool
 where
-    T: Serialize + DeserializeOwned + Send + 'static,
+    T: Serialize + DeserializeOwned + 'static,
 {
     let Some(link) = global.constellation_link() else {
         return false;
@@ -160,15 +132,14 @@ where
     if !send(&link, reply_sender) {
         return false;
     }
-    let mut task = ReplyTask {
-        guard: Some(global.event_loop().expect_remote_task()),
-        on_reply: Some(Box::new(on_reply)),
-    };
-    ROUTER.add_typed_one_shot_route(
-        reply_receiver,
-        Box::new(move |reply| task.deliver(reply.ok())),
-    );
-    true
+    // An answer that arrived already waits in the channel.
+    global
+        .event_loop()
+        .add_ipc_reply(reply_receiver, move |cx, reply| {
+            // SAFETY: event-loop tasks run in their global's realm.
+            let global = unsafe { current_global(cx) };
+            on_reply(cx, global, reply)
+        })
 }
 
 /// Sends a request whose answer settles `promise`: `settle` turns the answer into a value
@@ -182,10 +153,9 @@ pub unsafe fn request_promise<T>(
     promise: &Rc<crate::dom::bindings::promise::Promise>,
     send: impl FnOnce(&ConstellationLink, IpcSender<T>) -> bool,
     settle: impl FnOnce(&mut JSContext, &GlobalScope, &crate::dom::bindings::promise::Promise, T)
-        + Send
         + 'static,
 ) where
-    T: Serialize + DeserializeOwned + Send + 'static,
+    T: Serialize + DeserializeOwned + 'static,
 {
     let trusted = Trusted::new(promise.clone());
     let sent = send_with_reply(global, send, move |cx, global, reply| {
@@ -505,23 +475,18 @@ pub fn route_to_event_loop<T>(
     handle: fn(&mut JSContext, &GlobalScope, T),
     keep_alive: Option<PendingWork>,
 ) where
-    T: Serialize + DeserializeOwned + Send + 'static,
+    T: Serialize + DeserializeOwned + 'static,
 {
-    let sender = global.event_loop().remote_sender();
-    ROUTER.add_typed_route(
+    let routed = global.event_loop().add_ipc_route(
         receiver,
-        Box::new(move |message| match message {
-            Ok(message) => {
-                let _ = &keep_alive;
-                let _ = sender.send(Box::new(move |cx: &mut JSContext| {
-                    // SAFETY: event-loop tasks run in their global's realm.
-                    let global = unsafe { current_global(cx) };
-                    handle(cx, global, message)
-                }));
-            }
-            Err(error) => {
-                log::warn!(target: LOG_TARGET, "unreadable message from the constellation: {error}")
-            }
-        }),
+        move |cx, message| {
+            // SAFETY: event-loop tasks run in their global's realm.
+            let global = unsafe { current_global(cx) };
+            handle(cx, global, message)
+        },
+        keep_alive,
     );
+    if !routed {
+        log::error!(target: LOG_TARGET, "cannot read the constellation's messages");
+    }
 }

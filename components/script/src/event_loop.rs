@@ -1,21 +1,35 @@
 //! A JS thread's event loop (https://html.spec.whatwg.org/#event-loops): task queues, the
 //! global's timers, and a microtask checkpoint after every task.
 //!
-//! Two crossbeam queues feed it: local tasks (closures holding DOM objects, queued by this
-//! thread) and remote tasks (`Send` closures posted by other threads: IPC routers, network
-//! threads). Whoever will post a remote task later holds a [`PendingWork`] guard until it
-//! has, so the loop knows to wait for it.
+//! Three sources feed it: local tasks (closures holding DOM objects, queued by this
+//! thread), remote tasks (`Send` closures posted by other threads: fetch and script loads),
+//! and the global's ipc receivers (messages of the constellation, answers to its requests),
+//! which the loop reads itself through an [`IpcWaiter`] and turns into tasks: no router
+//! thread stands between the constellation and the page. Whoever will post a remote task
+//! later holds a [`PendingWork`] guard until it has, so the loop knows to wait for it; a
+//! request waiting for its answer counts the same way.
 //!
-//! **Idle** means: no queued task (local or remote), no pending timer, and no outstanding
-//! [`PendingWork`]. The loop also stops at its deadline (the shell's `--timeout`) and when the
-//! global is closed.
+//! When it runs out of tasks and timers, the loop waits in [`IpcWaiter::wait`]: a short spin
+//! (an answer a few microseconds away is taken without sleeping), then a sleep that a
+//! message, a remote task (its poster rings the waiter's [`Waker`]) or the next timer ends.
+//!
+//! **Idle** means: no queued task (local or remote), no pending timer, no outstanding
+//! [`PendingWork`] and no unanswered request. The loop also stops at its deadline (the
+//! shell's `--timeout`) and when the global is closed.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use base::ipc_waiter::{IpcWaiter, Received, Waker};
+use crossbeam_channel::{Receiver, Sender};
+use ipc_channel::ipc::{IpcMessage, IpcReceiver};
 use mozjs::context::JSContext;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::dom::globalscope::GlobalScope;
 
@@ -43,13 +57,42 @@ pub struct EventLoop {
     remote_rx: Receiver<RemoteTask>,
     pending: Arc<AtomicUsize>,
     loader: net::Loader,
+    /// The global's ipc receivers; `None` if the waiter could not be made (no file
+    /// descriptors left): the loop then only runs tasks and timers.
+    ipc: RefCell<Option<IpcWaiter>>,
+    waker: Option<Waker>,
+    /// What each ipc receiver's messages become, by the waiter's id.
+    routes: RefCell<HashMap<u64, IpcRoute>>,
+    /// Tasks run since the ipc receivers were last polled.
+    since_ipc_poll: Cell<u32>,
 }
+
+/// A message handler of a routed receiver: runs as a task of the loop.
+type IpcHandler = Rc<dyn Fn(&mut JSContext, IpcMessage)>;
+
+/// What an answer (or `None`: the sender was dropped unanswered) runs.
+type IpcReply = Box<dyn FnOnce(&mut JSContext, Option<IpcMessage>)>;
+
+enum IpcRoute {
+    /// Every message runs `handle`; `keep_alive` is held until the channel closes.
+    Stream {
+        handle: IpcHandler,
+        _keep_alive: Option<PendingWork>,
+    },
+    /// One answer; counted in `pending` until it arrives or its sender is gone.
+    Reply(IpcReply),
+}
+
+/// After this many tasks in a row, the loop reads its ipc receivers even though tasks are
+/// still queued, so a page that keeps queueing work does not starve its messages.
+const IPC_POLL_EVERY: u32 = 32;
 
 /// Keeps the event loop from going idle while some other thread still owes it a task.
 /// Drop it after posting that task (or when the work is abandoned).
 pub struct PendingWork {
     pending: Arc<AtomicUsize>,
     sender: Sender<RemoteTask>,
+    waker: Option<Waker>,
 }
 
 impl PendingWork {
@@ -62,8 +105,11 @@ impl PendingWork {
 impl Drop for PendingWork {
     fn drop(&mut self) {
         self.pending.fetch_sub(1, Ordering::SeqCst);
-        // Wake the loop so it re-checks whether it is idle.
+        // Wake the loop so it runs the task, or re-checks whether it is idle.
         let _ = self.sender.send(Box::new(|_: &mut JSContext| {}));
+        if let Some(waker) = &self.waker {
+            waker.wake();
+        }
     }
 }
 
@@ -71,10 +117,19 @@ impl Drop for PendingWork {
 /// deadline this often.
 const MAX_WAIT: Duration = Duration::from_millis(100);
 
+const LOG_TARGET: &str = "bgsync::script::event_loop";
+
 impl EventLoop {
     pub fn new(loader: net::Loader) -> EventLoop {
         let (local_tx, local_rx) = crossbeam_channel::unbounded();
         let (remote_tx, remote_rx) = crossbeam_channel::unbounded();
+        let ipc = match IpcWaiter::new() {
+            Ok(waiter) => Some(waiter),
+            Err(error) => {
+                log::error!(target: LOG_TARGET, "cannot read ipc channels: {error}");
+                None
+            }
+        };
         EventLoop {
             local_tx,
             local_rx,
@@ -82,6 +137,10 @@ impl EventLoop {
             remote_rx,
             pending: Arc::new(AtomicUsize::new(0)),
             loader,
+            waker: ipc.as_ref().map(IpcWaiter::waker),
+            ipc: RefCell::new(ipc),
+            routes: RefCell::new(HashMap::new()),
+            since_ipc_poll: Cell::new(0),
         }
     }
 
@@ -96,13 +155,145 @@ impl EventLoop {
         PendingWork {
             pending: self.pending.clone(),
             sender: self.remote_tx.clone(),
+            waker: self.waker.clone(),
         }
     }
 
-    /// A sender of remote tasks for a thread that posts unsolicited work (messages from
-    /// the constellation): holding it does not keep the loop from going idle.
-    pub fn remote_sender(&self) -> Sender<RemoteTask> {
-        self.remote_tx.clone()
+    /// Reads `receiver` on this loop: each message runs `handle` as a task. Unsolicited
+    /// messages do not keep the loop from going idle; `keep_alive`, if given, is held until
+    /// the channel closes. False if the receiver cannot be read (it is dropped).
+    pub fn add_ipc_route<T>(
+        &self,
+        receiver: IpcReceiver<T>,
+        handle: impl Fn(&mut JSContext, T) + 'static,
+        keep_alive: Option<PendingWork>,
+    ) -> bool
+    where
+        T: Serialize + DeserializeOwned + 'static,
+    {
+        let handle: IpcHandler = Rc::new(move |cx, message: IpcMessage| match message.to::<T>() {
+            Ok(message) => handle(cx, message),
+            Err(error) => {
+                log::warn!(target: LOG_TARGET, "dropping an unreadable ipc message: {error}")
+            }
+        });
+        self.add_route(
+            receiver,
+            IpcRoute::Stream {
+                handle,
+                _keep_alive: keep_alive,
+            },
+        )
+    }
+
+    /// Reads the one answer `receiver` will carry: `on_reply` runs as a task with it, or with
+    /// `None` if its sender is dropped unanswered (or the answer is unreadable). Until then
+    /// the loop is not idle. False if the receiver cannot be read (`on_reply` is dropped).
+    pub fn add_ipc_reply<T>(
+        &self,
+        receiver: IpcReceiver<T>,
+        on_reply: impl FnOnce(&mut JSContext, Option<T>) + 'static,
+    ) -> bool
+    where
+        T: Serialize + DeserializeOwned + 'static,
+    {
+        let reply: IpcReply = Box::new(move |cx, message| {
+            let answer = message.and_then(|message| match message.to::<T>() {
+                Ok(answer) => Some(answer),
+                Err(error) => {
+                    log::warn!(target: LOG_TARGET, "unreadable ipc answer: {error}");
+                    None
+                }
+            });
+            on_reply(cx, answer)
+        });
+        if !self.add_route(receiver, IpcRoute::Reply(reply)) {
+            return false;
+        }
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        true
+    }
+
+    fn add_route<T>(&self, receiver: IpcReceiver<T>, route: IpcRoute) -> bool
+    where
+        T: Serialize + DeserializeOwned,
+    {
+        let mut ipc = self.ipc.borrow_mut();
+        let Some(waiter) = ipc.as_mut() else {
+            return false;
+        };
+        match waiter.add(receiver) {
+            Ok(id) => {
+                self.routes.borrow_mut().insert(id, route);
+                true
+            }
+            Err(error) => {
+                log::error!(target: LOG_TARGET, "cannot read an ipc channel: {error}");
+                false
+            }
+        }
+    }
+
+    /// Turns what arrived on the ipc receivers into local tasks, in order.
+    fn queue_received(&self, received: Vec<Received>) {
+        for received in received {
+            match received {
+                Received::Message(id, message) => {
+                    let mut routes = self.routes.borrow_mut();
+                    match routes.get(&id) {
+                        Some(IpcRoute::Stream { handle, .. }) => {
+                            let handle = handle.clone();
+                            self.queue_task(Box::new(move |cx| handle(cx, message)));
+                        }
+                        Some(IpcRoute::Reply(_)) => {
+                            if let Some(IpcRoute::Reply(reply)) = routes.remove(&id) {
+                                self.queue_reply(reply, Some(message));
+                            }
+                        }
+                        None => {}
+                    }
+                }
+                Received::Closed(id) => {
+                    // Bind first: a stream's keep-alive guard must drop with the borrow over.
+                    let route = self.routes.borrow_mut().remove(&id);
+                    if let Some(IpcRoute::Reply(reply)) = route {
+                        self.queue_reply(reply, None);
+                    }
+                }
+            }
+        }
+    }
+
+    fn queue_reply(&self, reply: IpcReply, message: Option<IpcMessage>) {
+        self.queue_task(Box::new(move |cx| reply(cx, message)));
+        // The queued task keeps the loop busy from here.
+        self.pending.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    fn poll_ipc(&self) {
+        self.since_ipc_poll.set(0);
+        let received = match self.ipc.borrow_mut().as_mut() {
+            Some(waiter) => waiter.poll(),
+            None => return,
+        };
+        self.queue_received(received);
+    }
+
+    /// Sleeps until `wake`, an ipc message, or a remote task.
+    fn wait(&self, wake: Instant) {
+        let timeout = wake.saturating_duration_since(Instant::now());
+        let received = match self.ipc.borrow_mut().as_mut() {
+            Some(waiter) => waiter.wait(Some(timeout), || {
+                !self.remote_rx.is_empty() || !self.local_rx.is_empty()
+            }),
+            None => {
+                if let Ok(task) = self.remote_rx.recv_timeout(timeout) {
+                    let _ = self.local_tx.send(task);
+                }
+                return;
+            }
+        };
+        self.queue_received(received);
     }
 
     pub fn loader(&self) -> &net::Loader {
@@ -110,10 +301,19 @@ impl EventLoop {
     }
 
     fn next_task(&self) -> Option<Task> {
+        let count = self.since_ipc_poll.get() + 1;
+        self.since_ipc_poll.set(count);
+        if count >= IPC_POLL_EVERY {
+            self.poll_ipc();
+        }
         if let Ok(task) = self.local_rx.try_recv() {
             return Some(task);
         }
-        self.remote_rx.try_recv().ok().map(|t| t as Task)
+        if let Ok(task) = self.remote_rx.try_recv() {
+            return Some(task);
+        }
+        self.poll_ipc();
+        self.local_rx.try_recv().ok()
     }
 
     /// Runs tasks and timers until the loop is idle, the deadline passes, or the global is
@@ -166,22 +366,13 @@ impl EventLoop {
             if next_timer.is_none() && !waiting_for_work {
                 return RunOutcome::Idle;
             }
-            // Sleep until the next timer, a remote task, or the deadline.
+            // Sleep until the next timer, a message, a remote task, or the deadline.
             let now = Instant::now();
             let mut wake = next_timer.unwrap_or(now + MAX_WAIT);
             if let Some(d) = deadline {
                 wake = wake.min(d);
             }
-            match self
-                .remote_rx
-                .recv_timeout(wake.saturating_duration_since(now))
-            {
-                Ok(task) => {
-                    task(cx);
-                    crate::script_runtime::microtask_checkpoint(cx, global);
-                }
-                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {}
-            }
+            self.wait(wake);
         }
     }
 }

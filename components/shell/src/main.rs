@@ -96,6 +96,7 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
         .target(env_logger::Target::Stderr)
         .init();
+    engine::allocator::tune_for_ipc();
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(args),
