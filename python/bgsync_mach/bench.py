@@ -412,19 +412,24 @@ def sw(runs=10, with_chromium=True, binary=None):
 #        check of the cross-clock number;
 #    (d) getTags(): the mean of 1000 sequential calls, with nothing registered (after (a) and
 #        (b) have drained).
-# 2. (c) 1000 tags registered offline, then online: the time until the last handler started.
-#    The page API cannot change the network, so:
-#    - bgsync: `bgsync run --offline` on /bench/sync/offline.html registers a worker (scope
-#      /bench/sync/offline/) and 1000 tags, checks that nothing fired, and exits; then a second
-#      engine run, online, on the same profile loads /bench/sync/drain.html, which asks the
-#      worker (started by the sync service at engine start) for the start times of its
-#      handlers once it has seen 1000. "online" is the spawn of that second process, so the
-#      number includes the engine's start; the first -> last handler span is printed too;
+# 2. (c) 1000 tags registered offline, then online, in a running browser: the time until the
+#    first and the last handler started. The page API cannot change the network; the embedder
+#    switches it:
+#    - bgsync: the online_bench example of `./mach bench online` (override row, worker
+#      running): a page registers 1000 tags while the engine is offline by
+#      Engine::set_network_override; then the override says online, and "online" is the
+#      moment a subscriber of the network observer receives that report;
 #    - Chromium: bench_chromium.js switches playwright's context.setOffline(true/false) when the
 #      page logs `BENCH-CMD offline` / `BENCH-CMD online` (DevTools network emulation, which
 #      Chromium's BackgroundSyncManager honours for the emulated service worker). "online" is
 #      the page's clock just before it logs `BENCH-CMD online`, so the number includes the
 #      trip of that command through the DevTools protocol.
+# 3. (e) bgsync only, the restart path: `bgsync run --offline` on /bench/sync/offline.html
+#    registers a worker (scope /bench/sync/offline/) and 1000 tags, checks that nothing fired,
+#    and exits; then a second engine run, online, on the same profile loads
+#    /bench/sync/drain.html, which asks the worker (started by the sync service at engine start)
+#    for the start times of its handlers once it has seen 1000. "online" is the spawn of that
+#    second process, so the number includes the engine's start; the first -> last span too.
 #
 # A product that fails a group (bgsync before SyncManager works, or without --offline) is
 # reported with its reason for those numbers; everything else is still measured.
@@ -623,7 +628,7 @@ const chromium = new URLSearchParams(location.search).get("driver") === "chromiu
   report("BENCH-CMD online");
   const after = await ask(registration.active, { command: "wait", count: TAGS, ms: 30000 }, 35000);
   if (after.count < TAGS) throw new Error("only " + after.count + " sync events in 30 s online");
-  report("BENCH-SYNC-DRAIN " + (after.last - online) + " " + (after.last - after.first));
+  report("BENCH-SYNC-DRAIN " + (after.last - online) + " " + (after.first - online));
 })().catch((error) => report("BENCH-ERROR " + error)).finally(finish);
 </script>
 """),
@@ -653,17 +658,20 @@ SYNC_METRICS = [
     ("latency", f"(b) register() call -> sync handler start, median of {SYNC_LATENCY_TAGS}"),
     ("latency_message", "    (b') ... -> the handler's postMessage in the page"),
     ("drain", f"(c) online -> start of the last of {SYNC_TAGS} offline tags"),
-    ("drain_span", "    (c') first -> last handler start"),
+    ("drain_first", "    (c') online -> start of the first"),
+    ("restart_drain", "(e) engine restarted online -> the last (start incl.)"),
+    ("restart_span", "    (e') its first -> last handler start"),
     ("gettags", f"(d) getTags() mean of {SYNC_GETTAGS_CALLS} (none registered)"),
 ]
 SYNC_GROUPS = {"main": ["register", "latency", "latency_message", "gettags"],
-               "offline": ["drain", "drain_span"]}
+               "offline": ["drain", "drain_first"],
+               "restart": ["restart_drain", "restart_span"]}
 _SYNC_LINE = re.compile(r"^BENCH-SYNC-([A-Z-]+)((?: \S+)*)\s*$")
 
 
 def parse_sync_lines(lines):
     """(values, errors, done, numbers) from an engine's console lines: values maps metric
-    keys to milliseconds (REGISTER, LATENCY, LATENCY-MESSAGE, GETTAGS, and DRAIN "total span");
+    keys to milliseconds (REGISTER, LATENCY, LATENCY-MESSAGE, GETTAGS, and DRAIN "last first");
     numbers maps the other BENCH-SYNC-NAME lines (OFFLINE-READY, DRAIN-ABS) to their numbers."""
     single = {"REGISTER": "register", "LATENCY": "latency",
               "LATENCY-MESSAGE": "latency_message", "GETTAGS": "gettags"}
@@ -687,7 +695,7 @@ def parse_sync_lines(lines):
             elif name in single and len(parsed) == 1 and parsed[0] >= 0:
                 values[single[name]] = parsed[0]
             elif name == "DRAIN" and len(parsed) == 2:
-                values["drain"], values["drain_span"] = parsed
+                values["drain"], values["drain_first"] = parsed
             elif name in single or name == "DRAIN":
                 errors.append(f"unreadable line: {line[:200]}")
             else:
@@ -698,19 +706,21 @@ def parse_sync_lines(lines):
 class SyncProduct:
     """How to run the sync bench pages in one product: command(profile, url, offline) -> argv.
     `offline_in_page`: the offline measurement is one page run driven by the browser driver
-    (Chromium) instead of an offline engine run and an online one (bgsync)."""
+    (Chromium); otherwise (bgsync) it is the embedder's switch in `online_bench` (the binary of
+    `./mach bench online`), and the engine-restart group runs too."""
 
-    def __init__(self, name, command, offline_in_page):
+    def __init__(self, name, command, offline_in_page, online_bench=None):
         self.name = name
         self.command = command
         self.offline_in_page = offline_in_page
+        self.online_bench = online_bench
 
 
-def bgsync_sync_product(binary):
+def bgsync_sync_product(binary, online_bench=None):
     def command(profile, url, offline=False):
         return ([binary, "run", "--timeout", str(SYNC_RUN_TIMEOUT_S), "--profile", profile]
                 + (["--offline"] if offline else []) + [url])
-    return SyncProduct("bgsync", command, offline_in_page=False)
+    return SyncProduct("bgsync", command, offline_in_page=False, online_bench=online_bench)
 
 
 def chromium_sync_product():
@@ -749,12 +759,29 @@ def measure_sync_main(product, server):
 
 
 def measure_sync_offline(product, server):
-    with tempfile.TemporaryDirectory(prefix="bgsync-bench-sync-") as profile:
-        if product.offline_in_page:
+    """(c): the embedder switches a running browser back online (Chromium: DevTools network
+    emulation; bgsync: Engine::set_network_override, ./mach bench online's override row)."""
+    if product.offline_in_page:
+        with tempfile.TemporaryDirectory(prefix="bgsync-bench-sync-") as profile:
             values, _, _ = _sync_page(product, profile,
                                       server.url("/bench/sync/offline.html?driver=chromium"))
-            _require(values, ["drain"], "/bench/sync/offline.html")
-            return values
+        _require(values, SYNC_GROUPS["offline"], "/bench/sync/offline.html")
+        return values
+    if product.online_bench is None:
+        raise BenchError("no online_bench binary")
+    from . import bench_online
+    try:
+        measured = bench_online.measure_online(product.online_bench, ["--trigger", "override"])
+    except bench_online.BenchError as error:
+        raise BenchError(f"online_bench: {error}") from None
+    return {"drain": measured["last"], "drain_first": measured["first"]}
+
+
+def measure_sync_restart(product, server):
+    """(e), bgsync only: registered by an engine run with --offline, fired by the next run."""
+    if product.offline_in_page:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="bgsync-bench-sync-") as profile:
         _, numbers, _ = _sync_page(product, profile, server.url("/bench/sync/offline.html"),
                                    offline=True)
         if "OFFLINE-READY" not in numbers:
@@ -764,7 +791,7 @@ def measure_sync_offline(product, server):
         if "DRAIN-ABS" not in numbers or len(numbers["DRAIN-ABS"]) != 2:
             raise BenchError("/bench/sync/drain.html: no BENCH-SYNC-DRAIN-ABS line")
         first, last = numbers["DRAIN-ABS"]
-        return {"drain": last - spawned, "drain_span": last - first}
+        return {"restart_drain": last - spawned, "restart_span": last - first}
 
 
 def _fmt_ms(value):
@@ -796,10 +823,12 @@ def sync_summary(rows, runs):
         if "bgsync" in medians and medians.get("chromium"):
             ratio = f"{medians['bgsync'] / medians['chromium']:.2f}x"
         lines.append(f"{title:<60}" + "".join(cells) + ratio)
-    lines.append("(b) compares performance.timeOrigin + now() of the page and the worker; (c) "
-                 "online is, in bgsync, the spawn of a second engine on the profile (engine "
-                 "start included), in Chromium, the page's clock before it asks the driver for "
-                 "context.setOffline(false)")
+    lines.append("(b) compares performance.timeOrigin + now() of the page and the worker. (c) "
+                 "online is, in bgsync, the network observer's report of the embedder's "
+                 "Engine::set_network_override(Online) (the worker running), in Chromium, the "
+                 "page's clock before it asks the driver for context.setOffline(false) "
+                 "(DevTools network emulation). (e) bgsync only: online is the spawn of a "
+                 "second engine on the profile")
     return lines
 
 
@@ -810,14 +839,19 @@ def sync(runs=5, with_chromium=True, binary=None):
         if status != 0:
             return status
         binary = paths.bgsync_binary()
-    products = [bgsync_sync_product(binary)]
+    from . import bench_online
+    status = bench_online.build()
+    if status != 0:
+        return status
+    products = [bgsync_sync_product(binary, bench_online.binary_path())]
     if with_chromium:
         missing = chromium_sw_missing()
         if missing:
             print(f"bench: Chromium not measured: {missing}", file=sys.stderr)
         else:
             products.append(chromium_sync_product())
-    groups = [("main", measure_sync_main), ("offline", measure_sync_offline)]
+    groups = [("main", measure_sync_main), ("offline", measure_sync_offline),
+              ("restart", measure_sync_restart)]
     rows, failed = [], False
     with _SwServer(SYNC_FILES) as server:
         for product in products:

@@ -139,7 +139,7 @@ def test_parse_sync_lines_reads_each_metric_and_the_other_numbers():
         "BENCH-DONE",
     ])
     assert values == {"register": 0.25, "latency": 0.3, "latency_message": 0.5,
-                      "gettags": 0.04, "drain": 14.5, "drain_span": 9.0}
+                      "gettags": 0.04, "drain": 14.5, "drain_first": 9.0}
     assert numbers == {"OFFLINE-READY": [1000.0],
                        "DRAIN-ABS": [1795501918838.5, 1795501918850.0]}
     assert errors == [] and done
@@ -164,10 +164,10 @@ def test_parse_sync_lines_collects_errors_and_unreadable_lines():
 def test_sync_summary_has_medians_ratios_and_failures():
     bgsync_result = {"register": [0.3, 0.2, 0.25], "latency": [0.3], "latency_message": [0.5],
                      "drain": "/bench/sync/offline.html: no measurement (exit status 2)",
-                     "drain_span": "/bench/sync/offline.html: no measurement (exit status 2)",
+                     "drain_first": "/bench/sync/offline.html: no measurement (exit status 2)",
                      "gettags": [0.05]}
     chromium_result = {"register": [0.5, 0.6, 0.4], "latency": [1.0], "latency_message": [1.2],
-                       "drain": [70.0], "drain_span": [40.0], "gettags": [0.1]}
+                       "drain": [70.0], "drain_first": [40.0], "gettags": [0.1]}
     lines = bench.sync_summary([("bgsync", bgsync_result), ("chromium", chromium_result)], 3)
     assert "3 runs" in lines[0]
     assert lines[1].split() == ["bgsync", "chromium", "bgsync/chromium"]
@@ -229,18 +229,31 @@ def test_sync_main_page_values():
             "register": 0.2, "latency": 0.3, "latency_message": 0.4, "gettags": 0.05}
 
 
-def test_sync_offline_then_online_uses_two_engine_runs_on_one_profile():
+def test_sync_restart_uses_two_engine_runs_on_one_profile():
     with bench._SwServer(bench.SYNC_FILES) as server:
-        values = bench.measure_sync_offline(fake_sync_product(), server)
-    assert values["drain_span"] == pytest.approx(3.0)
+        values = bench.measure_sync_restart(fake_sync_product(), server)
+    assert values["restart_span"] == pytest.approx(3.0)
     # From the spawn of the second engine to the last start (the fake's own start + 8 ms).
-    assert 8.0 <= values["drain"] < 8.0 + 5000
+    assert 8.0 <= values["restart_drain"] < 8.0 + 5000
 
 
-def test_sync_offline_failures_are_bench_errors():
+def test_sync_restart_failures_are_bench_errors():
     usage = "import sys; print('error: unexpected argument --offline', file=sys.stderr); sys.exit(2)"
     with bench._SwServer(bench.SYNC_FILES) as server:
         with pytest.raises(BenchError, match=r"exit status 2[\s\S]*unexpected argument"):
-            bench.measure_sync_offline(fake_sync_product(usage), server)
+            bench.measure_sync_restart(fake_sync_product(usage), server)
         with pytest.raises(BenchError, match="fired while offline"):
             bench.measure_sync_offline(fake_sync_product(offline_in_page=True), server)
+
+
+def test_sync_online_in_bgsync_is_the_online_bench_override_row(tmp_path):
+    fake = tmp_path / "online_bench"
+    fake.write_text(f"#!{sys.executable}\n"
+                    "import sys\n"
+                    "assert sys.argv[1:] == ['online', '--trigger', 'override'], sys.argv\n"
+                    "print('BENCH-ONLINE 1.5 12.25 1000')\n")
+    fake.chmod(0o755)
+    product = bench.bgsync_sync_product("unused", online_bench=str(fake))
+    with bench._SwServer(bench.SYNC_FILES) as server:
+        assert bench.measure_sync_offline(product, server) == {"drain": 12.25,
+                                                                "drain_first": 1.5}

@@ -44,24 +44,27 @@ pub(crate) fn due_for_retry(registrations: &SyncRegistrations, now_ms: u64) -> V
         .collect()
 }
 
-/// Registrations to fire now: ready by their own state, and allowed by the
-/// conditions.
+/// Registrations to fire now, at most `limit`: ready by their own state,
+/// and allowed by the conditions.
 pub(crate) fn ready_to_fire(
     registrations: &SyncRegistrations,
     conditions: &Conditions<'_>,
+    limit: usize,
 ) -> Vec<SyncKey> {
     registrations
         .iter()
         .filter(|(registration, _, sync)| {
             sync.is_ready(conditions.now_ms) && conditions.allow_firing(*registration)
         })
+        .take(limit)
         .map(|(registration, tag, _)| (registration, tag.to_owned()))
         .collect()
 }
 
 /// The earliest time at which something will change by itself: a back-off
-/// ends, a delayed pending registration becomes ready (only if it could
-/// fire then), or an event in flight runs out of time.
+/// ends, a pending registration becomes ready or is ready but not fired yet
+/// (only if it could fire then; a pass fires a limited slice), or an event
+/// in flight runs out of time.
 pub(crate) fn next_wakeup(
     registrations: &SyncRegistrations,
     event_deadlines: impl Iterator<Item = u64>,
@@ -72,7 +75,7 @@ pub(crate) fn next_wakeup(
         .filter_map(|(registration, _, sync)| match sync.state {
             SyncState::Waiting => Some(sync.delay_until_ms.unwrap_or(conditions.now_ms)),
             SyncState::Pending if sync.confirmed && conditions.allow_firing(registration) => {
-                sync.delay_until_ms
+                Some(sync.delay_until_ms.unwrap_or(conditions.now_ms))
             }
             _ => None,
         });
@@ -146,10 +149,10 @@ mod tests {
         registrations.set(B, "ready too", Some(confirmed()));
         let none = BTreeSet::new();
         assert_eq!(
-            ready_to_fire(&registrations, &conditions(true, &none)),
+            ready_to_fire(&registrations, &conditions(true, &none), usize::MAX),
             [(A, "ready".to_owned()), (B, "ready too".to_owned())]
         );
-        assert!(ready_to_fire(&registrations, &conditions(false, &none)).is_empty());
+        assert!(ready_to_fire(&registrations, &conditions(false, &none), usize::MAX).is_empty());
     }
 
     #[test]
@@ -159,7 +162,7 @@ mod tests {
         registrations.set(B, "b", Some(confirmed()));
         let offline = BTreeSet::from([A]);
         assert_eq!(
-            ready_to_fire(&registrations, &conditions(true, &offline)),
+            ready_to_fire(&registrations, &conditions(true, &offline), usize::MAX),
             [(B, "b".to_owned())]
         );
     }
@@ -223,6 +226,22 @@ mod tests {
                 &conditions(false, &none)
             ),
             None
+        );
+    }
+
+    #[test]
+    fn ready_but_unfired_pending_wakes_now_and_the_slice_is_limited() {
+        let mut registrations = SyncRegistrations::default();
+        registrations.set(A, "p1", Some(confirmed()));
+        registrations.set(A, "p2", Some(confirmed()));
+        let none = BTreeSet::new();
+        assert_eq!(
+            next_wakeup(&registrations, std::iter::empty(), &conditions(true, &none)),
+            Some(NOW)
+        );
+        assert_eq!(
+            ready_to_fire(&registrations, &conditions(true, &none), 1),
+            [(A, "p1".to_owned())]
         );
     }
 

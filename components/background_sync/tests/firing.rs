@@ -52,6 +52,33 @@ fn registering_commits_durably_and_the_service_own_changes_relaxed() {
 }
 
 #[test]
+fn going_online_fires_a_slice_per_pass_and_wakes_at_once_for_the_rest() {
+    let mut harness = Harness::new();
+    for i in 0..250 {
+        harness.register_confirmed(SW_A, &format!("tag-{i:03}"));
+    }
+    let actions = harness.service.set_online(true);
+    assert_eq!(dispatches(&actions).len(), 100);
+    // The rest are due now: the host's timer fires at once.
+    assert_eq!(scheduled_wakeup(&actions), Some(START_MS));
+    let mut fired = 100;
+    while fired < 250 {
+        let actions = harness.service.wake();
+        let slice = dispatches(&actions).len();
+        assert!(slice > 0 && slice <= 100, "a pass fired {slice}");
+        fired += slice;
+    }
+    assert_eq!(fired, 250);
+    assert!(harness
+        .store
+        .rows()
+        .iter()
+        .all(|row| row.state == SyncState::Firing));
+    // Nothing is left to fire: no immediate wake-up.
+    assert_ne!(scheduled_wakeup(&harness.service.wake()), Some(START_MS));
+}
+
+#[test]
 fn offline_registration_stays_pending() {
     let mut harness = Harness::new();
     harness.register_confirmed(SW_A, "outbox");

@@ -23,7 +23,7 @@ use crossbeam_channel::{select, Receiver, Sender};
 use ipc_channel::ipc::{IpcReceiver, IpcSender};
 use script_traits::{
     ClientId, ClientSetup, RegistrationInfo, ScriptMsg, SerializedMessage, ServiceWorkerError,
-    ServiceWorkerId, ServiceWorkerRequest, ToClientMsg, WorkerEvent,
+    ServiceWorkerId, ServiceWorkerRequest, ToClientMsg, WorkerEvent, WorkerMsg,
 };
 use url::Url;
 
@@ -31,7 +31,7 @@ use crate::clients::{same_document_origin, Controller};
 use crate::events::EventCallback;
 use crate::host::{Deferred, Host};
 use crate::network::NetworkLink;
-use crate::routing::ClientMessage;
+use crate::routing::{ClientMessage, WorkerMessage};
 use crate::sync::{DispatchReply, SyncSender};
 use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{MessageDoneNotice, OnDone};
@@ -96,7 +96,12 @@ pub(crate) struct Constellation {
     network: NetworkLink,
     /// The embedder's events (the sync service has its own copy).
     events: Option<EventCallback>,
+    /// A worker message read while coalescing ends of events, served next.
+    held_worker_message: Option<WorkerMessage>,
 }
+
+/// At most this many ends of events are served before the work they cause.
+const MAX_COALESCED_EVENT_ENDS: usize = 256;
 
 impl Constellation {
     pub fn new(
@@ -120,6 +125,32 @@ impl Constellation {
             client_sender,
             network,
             events,
+            held_worker_message: None,
+        }
+    }
+
+    /// Serves `first` and, if it ends an event, the ends of events queued
+    /// right behind it, before the work they cause (`after_work`): a burst
+    /// of `sync` events that end together reaches the sync service as one
+    /// step, with one commit, instead of a step per event. The first other
+    /// message is held for the next turn of the loop.
+    fn handle_worker_messages(&mut self, first: WorkerMessage, queue: &Receiver<WorkerMessage>) {
+        let ends_event =
+            |message: &WorkerMessage| matches!(message.message, Some(WorkerMsg::EventDone { .. }));
+        let coalesce = ends_event(&first);
+        self.host.handle_worker_message(first);
+        if !coalesce {
+            return;
+        }
+        for _ in 1..MAX_COALESCED_EVENT_ENDS {
+            match queue.try_recv() {
+                Ok(next) if ends_event(&next) => self.host.handle_worker_message(next),
+                Ok(next) => {
+                    self.held_worker_message = Some(next);
+                    return;
+                }
+                Err(_) => return,
+            }
         }
     }
 
@@ -144,6 +175,10 @@ impl Constellation {
                 self.handle_client_message(message);
                 self.after_work();
             }
+            if let Some(message) = self.held_worker_message.take() {
+                self.host.handle_worker_message(message);
+                self.after_work();
+            }
             let deadline = [
                 self.host.workers.next_deadline(),
                 self.host.sync.next_deadline(),
@@ -154,6 +189,7 @@ impl Constellation {
             let timeout = deadline
                 .map(|deadline| deadline.saturating_duration_since(Instant::now()))
                 .unwrap_or(NO_DEADLINE_WAIT);
+            self.host.workers.flush();
             self.host.workers.inbox().wait(timeout, || {
                 !commands.is_empty()
                     || !client_messages.is_empty()
@@ -172,7 +208,7 @@ impl Constellation {
                 },
                 recv(worker_messages) -> message => {
                     if let Ok(message) = message {
-                        self.host.handle_worker_message(message);
+                        self.handle_worker_messages(message, &worker_messages);
                     }
                 },
                 recv(network_changes) -> change => match change {

@@ -208,6 +208,7 @@ impl Host {
             .client_messages
             .clone()
             .unwrap_or_else(crossbeam_channel::never);
+        self.workers.flush();
         self.workers.inbox().wait(timeout, || {
             !worker_messages.is_empty() || !client_messages.is_empty()
         });

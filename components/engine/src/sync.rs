@@ -267,14 +267,38 @@ impl BackgroundSync {
         outcome: SyncEventOutcome,
         registrations: &Registrations,
     ) {
-        let Some(flight) = self.dispatches.remove(&dispatch) else {
-            // Aborted already (timed out): the service settled it.
-            log::debug!(target: LOG_TARGET, "late outcome {outcome} of {dispatch}: ignored");
+        self.dispatches_ended(vec![(dispatch, outcome)], registrations);
+    }
+
+    /// [`BackgroundSync::dispatch_ended`] for events that ended together:
+    /// the service takes their outcomes in one step (one commit).
+    pub fn dispatches_ended(
+        &mut self,
+        ended: Vec<(DispatchId, SyncEventOutcome)>,
+        registrations: &Registrations,
+    ) {
+        let mut flights = Vec::with_capacity(ended.len());
+        let mut outcomes = Vec::with_capacity(ended.len());
+        for (dispatch, outcome) in ended {
+            match self.dispatches.remove(&dispatch) {
+                Some(flight) => {
+                    flights.push((flight, outcome));
+                    outcomes.push((dispatch, outcome));
+                }
+                // Aborted already (timed out): the service settled it.
+                None => {
+                    log::debug!(target: LOG_TARGET, "late outcome {outcome} of {dispatch}: ignored")
+                }
+            }
+        }
+        if outcomes.is_empty() {
             return;
-        };
-        let actions = self.host.service_mut().event_outcome(dispatch, outcome);
+        }
+        let actions = self.host.service_mut().event_outcomes(&outcomes);
         self.queue(actions);
-        self.finish(flight, outcome, registrations);
+        for (flight, outcome) in flights {
+            self.finish(flight, outcome, registrations);
+        }
     }
 
     /// The service timed out `dispatch` (it already counts as failed):

@@ -19,6 +19,7 @@
 //! event must be delivered to it. Each start is a new *instance*; messages
 //! still arriving from an old instance are ignored.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io;
 use std::time::{Duration, Instant};
@@ -105,10 +106,44 @@ pub(crate) struct RunningWorker {
     pub evaluation: Evaluation,
     /// When its last event ended (or it started).
     idle_since: Instant,
+    /// Events given and not over yet.
+    events_in_flight: usize,
+    /// Messages not sent yet, in order (see [`RunningWorker::send`]).
+    outbox: RefCell<Vec<ToWorkerMsg>>,
 }
 
+/// A worker's outbox is sent when the constellation is about to wait, or
+/// once it holds this many messages, so a long burst reaches the worker in
+/// slices it can start on.
+const OUTBOX_SLICE: usize = 64;
+
 impl RunningWorker {
+    /// Queues `message` for the worker. Queued messages go out, in order,
+    /// as one message ([`ToWorkerMsg::Batch`]) at the next
+    /// [`Workers::flush`] (the constellation calls it before it waits for
+    /// anything) or once [`OUTBOX_SLICE`] are queued. Sending each alone
+    /// would be slower on both ends: a worker reading its channel drains it
+    /// while messages keep coming, so a burst of a thousand events would
+    /// start only after the constellation had sent the last one.
     pub fn send(&self, message: ToWorkerMsg) {
+        let full = {
+            let mut outbox = self.outbox.borrow_mut();
+            outbox.push(message);
+            outbox.len() >= OUTBOX_SLICE
+        };
+        if full {
+            self.flush();
+        }
+    }
+
+    /// Sends what [`RunningWorker::send`] queued.
+    fn flush(&self) {
+        let mut queued = std::mem::take(&mut *self.outbox.borrow_mut());
+        let message = match queued.len() {
+            0 => return,
+            1 => queued.pop().expect("one message"),
+            _ => ToWorkerMsg::Batch(queued),
+        };
         if let Err(error) = self.sender.send(message) {
             log::debug!(target: LOG_TARGET, "cannot reach {}: {error}", self.info.id);
         }
@@ -305,6 +340,8 @@ impl Workers {
                     deadline: now + self.max_event_duration,
                 },
                 idle_since: now,
+                events_in_flight: 0,
+                outbox: RefCell::new(Vec::new()),
             },
         );
         Ok(())
@@ -337,7 +374,8 @@ impl Workers {
         event: WorkerEvent,
         on_done: OnDone,
     ) -> Option<WorkerEventId> {
-        let running = self.running.get(&worker)?;
+        let running = self.running.get_mut(&worker)?;
+        running.events_in_flight += 1;
         let id = WorkerEventId(self.next_event);
         self.next_event += 1;
         let name = event.name();
@@ -388,8 +426,13 @@ impl Workers {
             return;
         };
         log::debug!(target: LOG_TARGET, "{worker}: {} event {} ended: {outcome:?}", event.name, id.0);
-        if !self.has_events(worker) {
-            if let Some(running) = self.running.get_mut(&worker) {
+        if let Some(running) = self
+            .running
+            .get_mut(&worker)
+            .filter(|running| running.instance == instance)
+        {
+            running.events_in_flight = running.events_in_flight.saturating_sub(1);
+            if running.events_in_flight == 0 {
                 running.idle_since = Instant::now();
             }
         }
@@ -426,7 +469,17 @@ impl Workers {
 
     /// Whether `worker` has events in flight.
     pub fn has_events(&self, worker: ServiceWorkerId) -> bool {
-        self.events.values().any(|event| event.worker == worker)
+        self.running
+            .get(&worker)
+            .is_some_and(|running| running.events_in_flight > 0)
+    }
+
+    /// Sends every running worker what was queued for it (see
+    /// [`RunningWorker::send`]). The constellation calls it before it waits.
+    pub fn flush(&self) {
+        for running in self.running.values() {
+            running.flush();
+        }
     }
 
     /// Stops a running worker: tells its thread to terminate and interrupts
@@ -438,6 +491,7 @@ impl Workers {
         log::info!(target: LOG_TARGET, "stopping {worker}: {reason}");
         self.stop_reasons.insert(worker, reason.to_owned());
         running.send(ToWorkerMsg::Terminate);
+        running.flush();
         running.thread.interrupt();
         self.stopping.push(running.thread);
         let failed: Vec<WorkerEventId> = self

@@ -274,6 +274,15 @@ fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWor
             ToWorkerMsg::Registration(update) => scope.apply_registration_update(cx, *update),
             ToWorkerMsg::NetworkChanged { online } => scope.set_online(cx, online),
             ToWorkerMsg::Terminate => global.terminate(),
+            ToWorkerMsg::Batch(messages) => {
+                for message in messages {
+                    scope.event_loop().queue_task(Box::new(move |cx| {
+                        // SAFETY: event-loop tasks run in their global's realm.
+                        let scope = crate::dom::bindings::utils::current_global(cx);
+                        handle_worker_message(cx, scope, message)
+                    }));
+                }
+            }
         }
     }
 }

@@ -345,15 +345,36 @@ impl SyncService {
         dispatch: DispatchId,
         outcome: SyncEventOutcome,
     ) -> Vec<Action> {
-        if !self.in_flight.contains_key(&dispatch) {
-            log::debug!(
-                target: LOG_TARGET,
-                "ignoring outcome {outcome} of {dispatch}: it is not in flight"
-            );
+        self.event_outcomes(&[(dispatch, outcome)])
+    }
+
+    /// [`SyncService::event_outcome`] for several events that ended
+    /// together (a thousand tags fired at once end in bursts): their
+    /// changes are stored in one commit, and one pass follows.
+    pub fn event_outcomes(&mut self, outcomes: &[(DispatchId, SyncEventOutcome)]) -> Vec<Action> {
+        let known: Vec<(DispatchId, SyncEventOutcome)> = outcomes
+            .iter()
+            .copied()
+            .filter(|(dispatch, outcome)| {
+                let known = self.in_flight.contains_key(dispatch);
+                if !known {
+                    log::debug!(
+                        target: LOG_TARGET,
+                        "ignoring outcome {outcome} of {dispatch}: it is not in flight"
+                    );
+                }
+                known
+            })
+            .collect();
+        if known.is_empty() {
             return Vec::new();
         }
         let now = self.clock.now_ms();
-        self.settle(dispatch, outcome, now);
+        self.in_batch(|service| {
+            for (dispatch, outcome) in known {
+                service.settle(dispatch, outcome, now);
+            }
+        });
         self.process()
     }
 

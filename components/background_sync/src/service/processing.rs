@@ -19,6 +19,9 @@ use crate::manager::SyncRegistration;
 use crate::scheduler::{self, Conditions};
 use crate::store::{Durability, StoreError};
 
+/// How many registrations one pass fires at most (see `fire_ready`).
+pub(crate) const FIRE_SLICE: usize = 100;
+
 impl SyncService {
     /// Loads the store's registrations at start.
     pub(super) fn recover(&mut self) {
@@ -113,6 +116,11 @@ impl SyncService {
         }
     }
 
+    /// Fires at most [`FIRE_SLICE`] ready registrations; if more are ready,
+    /// the wake-up timer is set to now (`reschedule`), and the next slice
+    /// fires on the next pass. A thousand tags going online at once thus
+    /// reach their worker a slice at a time, the first within a fraction of
+    /// a millisecond, and the host serves other requests between slices.
     fn fire_ready(&mut self, now: u64, actions: &mut Vec<Action>) {
         let ready = scheduler::ready_to_fire(
             &self.registrations,
@@ -121,38 +129,24 @@ impl SyncService {
                 online: self.online,
                 offline_workers: &self.offline_workers,
             },
+            FIRE_SLICE,
         );
         if ready.is_empty() {
             return;
         }
-        // One commit for them all: going online with a thousand pending
-        // tags must not wait for a thousand commits before the first event.
-        if let Err(error) = self.store.begin_batch(Durability::Relaxed) {
-            self.disable(DisabledReason::Storage(error.to_string()));
-            return;
-        }
-        let mut fired = Vec::new();
-        for (registration, tag) in ready {
-            if self.disabled.is_some() {
-                break;
+        // One commit for the slice, not one per registration.
+        let fired = self.in_batch(|service| {
+            let mut fired = Vec::new();
+            for (registration, tag) in ready {
+                if service.disabled.is_some() {
+                    break;
+                }
+                if let Some(dispatch) = service.fire(registration, tag) {
+                    fired.push(dispatch);
+                }
             }
-            let Some(current) = self.registrations.get(registration, &tag).cloned() else {
-                continue;
-            };
-            let dispatch = self.next_dispatch_id();
-            let last_chance = current.is_last_chance();
-            let why = format!(
-                "attempt {} of {}, lastChance {last_chance}, {dispatch}",
-                current.num_attempts.saturating_add(1),
-                current.max_attempts
-            );
-            if self.apply(registration, &tag, Some(current.fired(dispatch)), &why) {
-                fired.push((dispatch, registration, tag, last_chance));
-            }
-        }
-        if let Err(error) = self.store.end_batch() {
-            self.disable(DisabledReason::Storage(error.to_string()));
-        }
+            fired
+        });
         if self.disabled.is_some() {
             // Nothing is dispatched that the store may not have recorded.
             return;
@@ -175,6 +169,40 @@ impl SyncService {
                 last_chance,
             });
         }
+    }
+
+    /// Marks one ready registration firing; returns its dispatch.
+    fn fire(
+        &mut self,
+        registration: ServiceWorkerRegistrationId,
+        tag: String,
+    ) -> Option<(DispatchId, ServiceWorkerRegistrationId, String, bool)> {
+        let current = self.registrations.get(registration, &tag).cloned()?;
+        let dispatch = self.next_dispatch_id();
+        let last_chance = current.is_last_chance();
+        let why = format!(
+            "attempt {} of {}, lastChance {last_chance}, {dispatch}",
+            current.num_attempts.saturating_add(1),
+            current.max_attempts
+        );
+        self.apply(registration, &tag, Some(current.fired(dispatch)), &why)
+            .then_some((dispatch, registration, tag, last_chance))
+    }
+
+    /// Runs `work` with the store's writes in one relaxed transaction; a
+    /// failure to begin or commit it disables the service.
+    pub(super) fn in_batch<T>(&mut self, work: impl FnOnce(&mut SyncService) -> T) -> T {
+        let began = self.store.begin_batch(Durability::Relaxed);
+        if let Err(error) = &began {
+            self.disable(DisabledReason::Storage(error.to_string()));
+        }
+        let result = work(self);
+        if began.is_ok() {
+            if let Err(error) = self.store.end_batch() {
+                self.disable(DisabledReason::Storage(error.to_string()));
+            }
+        }
+        result
     }
 
     /// Ends a dispatch with `outcome`: an attempt moves its registration on,

@@ -25,12 +25,14 @@ impl Constellation {
         loop {
             let ended = self.host.workers.take_sync_results();
             worked |= !ended.is_empty();
-            for (dispatch, result) in ended {
-                self.host.sync.dispatch_ended(
-                    dispatch,
-                    sync_outcome(result),
-                    &self.host.registrations,
-                );
+            if !ended.is_empty() {
+                let ended = ended
+                    .into_iter()
+                    .map(|(dispatch, result)| (dispatch, sync_outcome(result)))
+                    .collect();
+                self.host
+                    .sync
+                    .dispatches_ended(ended, &self.host.registrations);
             }
             let Some(action) = self.host.sync.next_action() else {
                 break;

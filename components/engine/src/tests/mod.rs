@@ -170,13 +170,32 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
     if has("sync-register-on-start") {
         register_sync("on start");
     }
+    let mut batched = std::collections::VecDeque::new();
+    // "held-sync": sync events end only once no message came for 10 ms,
+    // all at once (a burst of ends for the constellation).
+    let mut held = Vec::new();
     while !interrupted.load(Ordering::SeqCst) {
-        let message = match from.try_recv_timeout(Duration::from_millis(10)) {
-            Ok(message) => message,
-            Err(ipc_channel::TryRecvError::Empty) => continue,
-            Err(_) => return,
+        let message = match batched.pop_front() {
+            Some(message) => message,
+            None => match from.try_recv_timeout(Duration::from_millis(10)) {
+                Ok(message) => message,
+                Err(ipc_channel::TryRecvError::Empty) => {
+                    for id in held.drain(..) {
+                        let _ = to.send(WorkerMsg::EventDone {
+                            id,
+                            outcome: WorkerEventOutcome::Completed,
+                        });
+                    }
+                    continue;
+                }
+                Err(_) => return,
+            },
         };
         let (event_id, event) = match message {
+            ToWorkerMsg::Batch(messages) => {
+                batched.extend(messages);
+                continue;
+            }
             ToWorkerMsg::Terminate => return,
             ToWorkerMsg::Registration(update) => {
                 if let Some(changed) = update.changed_worker {
@@ -201,6 +220,10 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
                 return wait_until_interrupted(interrupted)
             }
             WorkerEvent::Sync { .. } if has("reject-sync") => WorkerEventOutcome::WaitUntilRejected,
+            WorkerEvent::Sync { .. } if has("held-sync") => {
+                held.push(event_id);
+                continue;
+            }
             WorkerEvent::Sync { tag, .. } if has("slow-sync") => {
                 std::thread::sleep(Duration::from_millis(20));
                 log.push(format!("{id} sync-end {tag}"));

@@ -189,20 +189,55 @@ fn a_sync_registered_while_the_os_is_offline_fires_when_it_comes_back() {
 }
 
 /// Registers `count` tags (pending: the engine is offline) at a worker
-/// whose sync events take 20 ms.
+/// whose sync events behave as `script` says ("slow-sync": 20 ms each).
 /// Returns the page, the tags and the worker's id.
 fn pending_tags(
     engine: &TestEngine,
     server: &TestServer,
+    script: &str,
     count: usize,
 ) -> (Page, Vec<String>, u64) {
-    let (page, info) = register_active(engine, server, "slow-sync");
+    let (page, info) = register_active(engine, server, script);
     let tags: Vec<String> = (0..count).map(|index| format!("tag-{index}")).collect();
     for tag in &tags {
         assert_eq!(page.sync_register(info.id, tag), Ok(()));
     }
     assert_eq!(page.sync_tags(info.id).unwrap().len(), count);
     (page, tags, info.active.unwrap().id.0)
+}
+
+#[test]
+fn six_hundred_tags_going_online_at_once_all_fire_once_and_the_engine_goes_idle() {
+    // More than a firing slice, and the worker ends all 600 events at once:
+    // more ends than the constellation coalesces in one step. Every slice
+    // is dispatched, every end reaches the service, nothing stays in flight.
+    let events = Events::default();
+    let engine = engine_on(
+        FakeNetwork::new(true, Duration::ZERO),
+        None,
+        &[],
+        |options| {
+            options.network_override = Some(Connectivity::Offline);
+            events.record(options);
+        },
+    );
+    let server = TestServer::start();
+    let (_page, tags, worker) = pending_tags(&engine, &server, "held-sync", 600);
+    engine
+        .engine
+        .set_network_override(Some(Connectivity::Online));
+    eventually("every tag fired and is gone", || {
+        engine.engine.sync_registrations().unwrap().is_empty()
+    });
+    assert!(engine.engine.wait_for_sync_events(PATIENCE));
+    assert_each_fired_once(&events, &tags);
+    for tag in &tags {
+        assert_eq!(
+            engine.log.count(&format!("{worker} sync {tag} ")),
+            1,
+            "{tag}"
+        );
+    }
 }
 
 #[test]
@@ -218,7 +253,7 @@ fn a_thousand_override_flaps_in_a_second_fire_each_tag_once_and_never_twice_at_a
         },
     );
     let server = TestServer::start();
-    let (page, tags, worker) = pending_tags(&engine, &server, 20);
+    let (page, tags, worker) = pending_tags(&engine, &server, "slow-sync", 20);
     // The page reads as the changes come, as a page's router thread does
     // (the constellation's sends block on a full channel).
     let reader = std::thread::spawn(move || {
@@ -279,7 +314,7 @@ fn a_thousand_os_flaps_inside_the_debounce_are_one_change_and_each_tag_fires_onc
         |options| events.record(options),
     );
     let server = TestServer::start();
-    let (page, tags, worker) = pending_tags(&engine, &server, 20);
+    let (page, tags, worker) = pending_tags(&engine, &server, "slow-sync", 20);
 
     for flap in 0..1000 {
         engine.network.set_os(flap % 2 == 0);

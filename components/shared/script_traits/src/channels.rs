@@ -301,6 +301,12 @@ pub enum ToWorkerMsg {
     /// Stop: the thread ends its event loop and exits. (A worker stuck in a
     /// script is interrupted through its `WorkerHandle` instead.)
     Terminate,
+    /// Several of the above, in order, each its own task: what the
+    /// constellation queued for the worker while it was busy (going online
+    /// with a thousand pending tags is a thousand events). One message
+    /// instead of many lets the worker start on the first while the
+    /// constellation carries on.
+    Batch(Vec<ToWorkerMsg>),
 }
 
 /// A page's ends of its channels, given to the script thread.
