@@ -2,18 +2,22 @@
 //! roots). Redirects are followed here rather than inside `ureq`, so that
 //! they follow Fetch: `Location` is parsed with the URL Standard against
 //! the response's URL, a redirect to anything but HTTP(S) is a network
-//! error, and fragments carry over.
+//! error, and fragments carry over. Any method token is sent as given, and
+//! `statusText` is the server's reason phrase (`status_line`), not the
+//! code's canonical one.
 
 use std::time::{Duration, Instant};
 
 use ureq::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use ureq::http::Response;
+use ureq::unversioned::resolver::DefaultResolver;
 use ureq::{Agent, Body};
 use url::Url;
 
 use crate::content_type::ContentType;
 use crate::loader::{RedirectMode, RequestOptions};
 use crate::resource::{LoadError, Resource};
+use crate::status_line::{self, StatusLineConnector};
 
 /// A reusable HTTP client: one connection pool and TLS configuration for
 /// every load of a [`crate::Loader`].
@@ -30,10 +34,17 @@ impl HttpClient {
             // A 404 is a response for the page to look at, not a failure.
             .http_status_as_error(false)
             .max_redirects(0)
+            // fetch() sends any method token a script gives (normalized by
+            // the script side: only the standard ones are uppercased).
+            .allow_non_standard_methods(true)
             .user_agent(user_agent)
             .build();
         HttpClient {
-            agent: config.into(),
+            agent: Agent::with_parts(
+                config,
+                StatusLineConnector::default(),
+                DefaultResolver::default(),
+            ),
             max_redirects,
             timeout,
         }
@@ -124,6 +135,7 @@ impl HttpClient {
         // The body is read under the same deadline (ureq's global timeout covers it), so the
         // whole load, redirects included, is bounded.
         let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        status_line::clear();
         let result = match body {
             Some(body) => {
                 let request = builder.body(body.to_vec()).map_err(invalid)?;
@@ -144,9 +156,20 @@ impl HttpClient {
                 self.agent.run(request)
             }
         };
-        result.map_err(|error| map_error(error, url))
+        let taken_line = status_line::take();
+        let mut response = result.map_err(|error| map_error(error, url))?;
+        let status = response.status().as_u16();
+        if let Some(reason) = taken_line.and_then(|line| status_line::reason_phrase(&line, status))
+        {
+            response.extensions_mut().insert(ReasonPhrase(reason));
+        }
+        Ok(response)
     }
 }
+
+/// The response's reason phrase as the server sent it (see `status_line`).
+#[derive(Clone, Debug)]
+struct ReasonPhrase(String);
 
 /// <https://fetch.spec.whatwg.org/#concept-response-location-url>: the URL
 /// a redirect response points to, or `None` when `response` is no redirect
@@ -219,7 +242,11 @@ fn read_resource(
     Ok(Resource {
         url,
         status: status.as_u16(),
-        status_text: status.canonical_reason().unwrap_or("").to_owned(),
+        status_text: response
+            .extensions()
+            .get::<ReasonPhrase>()
+            .map(|reason| reason.0.clone())
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_owned()),
         headers,
         content_type,
         charset,

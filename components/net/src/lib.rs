@@ -20,6 +20,7 @@ mod http;
 mod loader;
 pub mod network_observer;
 mod resource;
+mod status_line;
 
 pub use loader::{
     is_loopback_host, Loader, LoaderConfig, RedirectMode, RequestOptions, DEFAULT_USER_AGENT,

@@ -157,10 +157,6 @@ const REQUEST_BODY_HEADERS: [&str; 4] = [
     "content-type",
 ];
 
-/// The methods bgsync's HTTP library can send (it refuses others); matched
-/// case-insensitively, sent in upper case.
-const SENDABLE_METHODS: [&str; 7] = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
-
 /// The CORS-safelisted methods.
 fn is_simple_method(method: &str) -> bool {
     matches!(method, "GET" | "HEAD" | "POST")
@@ -178,16 +174,6 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
         redirect,
         origin,
     } = params;
-    let Some(sendable) = SENDABLE_METHODS
-        .iter()
-        .find(|known| known.eq_ignore_ascii_case(&method))
-    else {
-        return Err(format!(
-            "the method '{method}' cannot be sent: bgsync's HTTP library sends only {}",
-            SENDABLE_METHODS.join(", ")
-        ));
-    };
-    method = (*sendable).to_owned();
     let simple_headers = headers
         .iter()
         .all(|(name, value)| is_safelisted_request_header(name, value));
