@@ -9,10 +9,10 @@ checked; exit status 0 if the story went as told, 1 otherwise.
 
 mach builds the shell first (`cargo build -p shell`), unless `--binary PATH` (that binary) or
 `--no-build` ($CARGO_TARGET_DIR/debug/bgsync as it is) says otherwise; these two come before
-the arguments for bgsync. For a page, mach adds `--profile` with a per-user directory
-(`$XDG_DATA_HOME/bgsync/profile`, by default `~/.local/share/bgsync/profile`) unless the
-arguments have one, so service workers and sync registrations persist between runs as in a
-browser. The demo always uses its own fresh profile.
+the arguments for bgsync. A page runs on bgsync's own default profile, the per-user
+`$XDG_DATA_HOME/bgsync/profile` (by default `~/.local/share/bgsync/profile`), unless the
+arguments say `--profile DIR` or `--temporary-profile`, so service workers and sync
+registrations persist between runs as in a browser. The demo always uses its own fresh profile.
 """
 
 import os
@@ -22,13 +22,6 @@ import sys
 from . import paths
 
 USAGE = __doc__.split("\n", 1)[1]
-
-
-def default_profile():
-    """The per-user profile of `./mach run PAGE`."""
-    data = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local",
-                                                           "share")
-    return os.path.join(data, "bgsync", "profile")
 
 
 def split_mach_options(args):
@@ -51,16 +44,6 @@ def split_mach_options(args):
     if binary:
         build = False
     return binary, build, args
-
-
-def with_default_profile(args, profile):
-    """`args` with `--profile PROFILE` in front unless they choose a profile already."""
-    for arg in args:
-        if arg == "--":
-            break
-        if arg == "--profile" or arg.startswith("--profile="):
-            return list(args)
-    return ["--profile", profile] + list(args)
 
 
 def main(args, bootstrap_ok=None):
@@ -89,9 +72,4 @@ def main(args, bootstrap_ok=None):
         print(f"mach: no bgsync binary at {binary}: build it with `./mach build`",
               file=sys.stderr)
         return 1
-    profile = default_profile()
-    command = [binary, "run"] + with_default_profile(rest, profile)
-    if command[2:4] == ["--profile", profile]:
-        os.makedirs(profile, exist_ok=True)
-        print(f"mach: profile {profile} (pass --profile DIR for another)", file=sys.stderr)
-    return subprocess.call(command, cwd=paths.REPO_ROOT)
+    return subprocess.call([binary, "run"] + rest, cwd=paths.REPO_ROOT)

@@ -356,27 +356,12 @@ def test_binary_needs_a_path(args):
         run.split_mach_options(args)
 
 
-def test_a_page_gets_the_per_user_profile_unless_it_chose_one(monkeypatch, tmp_path):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    assert run.default_profile() == str(tmp_path / "bgsync" / "profile")
-    monkeypatch.delenv("XDG_DATA_HOME")
-    assert run.default_profile() == os.path.expanduser("~/.local/share/bgsync/profile")
-    assert run.with_default_profile(["p"], "/d") == ["--profile", "/d", "p"]
-    assert run.with_default_profile(["--profile", "/x", "p"], "/d") == ["--profile", "/x", "p"]
-    assert run.with_default_profile(["--profile=/x", "p"], "/d") == ["--profile=/x", "p"]
-    assert run.with_default_profile(["--", "--profile"], "/d") == \
-        ["--profile", "/d", "--", "--profile"]
-
-
-def test_run_with_a_page_runs_bgsync_on_the_per_user_profile(monkeypatch, tmp_path, capsys):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+def test_run_with_a_page_passes_the_arguments_to_bgsync_run(monkeypatch):
     calls = []
     monkeypatch.setattr(run.subprocess, "call", lambda command, **kw: calls.append(command) or 0)
     assert run.main(["--binary", FAKE_BGSYNC, "--offline", "page.html"]) == 0
-    profile = str(tmp_path / "bgsync" / "profile")
-    assert calls == [[FAKE_BGSYNC, "run", "--profile", profile, "--offline", "page.html"]]
-    assert os.path.isdir(profile)
-    assert f"mach: profile {profile}" in capsys.readouterr().err
+    # The per-user profile is bgsync's own default (components/shell/tests/cli.rs).
+    assert calls == [[FAKE_BGSYNC, "run", "--offline", "page.html"]]
 
 
 def test_run_without_a_binary_says_so(tmp_path, capsys):

@@ -1,6 +1,8 @@
 //! `bgsync`: the headless shell.
 //!
-//! - `bgsync run PAGE` starts an engine on the `--profile` (in memory without one), loads the
+//! - `bgsync run PAGE` starts an engine on a profile (the per-user one,
+//!   `$XDG_DATA_HOME/bgsync/profile`, unless `--profile DIR` names another or
+//!   `--temporary-profile` asks for one in memory), loads the
 //!   page, runs it until idle, prints its console messages (and its service workers') on stdout,
 //!   one per line, lets a `sync` event that is still running finish (at most
 //!   `background_sync.max_event_duration_ms`), and shuts the engine down. Exit status: 0 the
@@ -72,9 +74,13 @@ struct RunArgs {
     /// Stop after this many seconds (exit status 3).
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
-    /// Profile directory (service-worker and sync state); without it, nothing is stored.
-    #[arg(long)]
+    /// Profile directory (service-worker and sync state). Default: the per-user profile,
+    /// $XDG_DATA_HOME/bgsync/profile (~/.local/share/bgsync/profile).
+    #[arg(long, conflicts_with = "temporary_profile")]
     profile: Option<std::path::PathBuf>,
+    /// Keep the profile in memory: nothing is read from or left on disk.
+    #[arg(long)]
+    temporary_profile: bool,
     /// Override a pref: NAME=VALUE (repeatable).
     #[arg(long = "pref", value_name = "NAME=VALUE")]
     prefs: Vec<String>,
@@ -102,6 +108,21 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Sync(command) => sync_commands::sync(command),
     }
+}
+
+/// The per-user profile: `$XDG_DATA_HOME/bgsync/profile`, by default
+/// `~/.local/share/bgsync/profile` (an XDG_DATA_HOME that is not absolute is
+/// ignored, as the XDG spec says).
+fn default_profile() -> Option<std::path::PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(std::path::PathBuf::from)
+        .filter(|path| path.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|home| !home.is_empty())
+                .map(|home| std::path::Path::new(&home).join(".local").join("share"))
+        })?;
+    Some(data.join("bgsync").join("profile"))
 }
 
 /// Prints `bgsync: <message>` on stderr and returns `status`.
@@ -157,8 +178,21 @@ fn run(args: RunArgs) -> ExitCode {
         Err(error) => return fail(1, error),
     };
     let timeout = Duration::from_secs_f64(args.timeout);
+    let profile = if args.temporary_profile {
+        None
+    } else {
+        match args.profile.or_else(default_profile) {
+            Some(profile) => Some(profile),
+            None => {
+                return fail(
+                    1,
+                    "no per-user data directory (neither XDG_DATA_HOME nor HOME is set):                      pass --profile DIR or --temporary-profile",
+                )
+            }
+        }
+    };
     let engine = match Engine::new(EngineOptions {
-        profile: args.profile,
+        profile,
         prefs: prefs.clone(),
         console: stdout_console(),
         network_override: args.network.network_override(),

@@ -2,8 +2,41 @@
 
 use std::process::Command;
 
-fn bgsync() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_bgsync"))
+/// `bgsync` with a fresh per-user data directory (XDG_DATA_HOME), so a run
+/// without `--profile` writes nothing into the real one. The directory goes
+/// away with the returned guard.
+fn bgsync_with_data_home() -> (Command, tempfile::TempDir) {
+    let data_home = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bgsync"));
+    command.env("XDG_DATA_HOME", data_home.path());
+    (command, data_home)
+}
+
+fn bgsync() -> BgsyncCommand {
+    let (command, data_home) = bgsync_with_data_home();
+    BgsyncCommand {
+        command,
+        _data_home: data_home,
+    }
+}
+
+/// A `Command` that keeps its data directory until it is dropped.
+struct BgsyncCommand {
+    command: Command,
+    _data_home: tempfile::TempDir,
+}
+
+impl std::ops::Deref for BgsyncCommand {
+    type Target = Command;
+    fn deref(&self) -> &Command {
+        &self.command
+    }
+}
+
+impl std::ops::DerefMut for BgsyncCommand {
+    fn deref_mut(&mut self) -> &mut Command {
+        &mut self.command
+    }
 }
 
 fn page(name: &str, html: &str) -> std::path::PathBuf {
@@ -42,6 +75,54 @@ fn uncaught_exceptions_go_to_stderr_with_position() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("page.html:3:"), "{stderr}");
     assert!(stderr.contains("Uncaught TypeError"), "{stderr}");
+}
+
+#[test]
+fn without_profile_a_run_uses_the_per_user_profile_and_keeps_what_it_stored() {
+    let path = page(
+        "default-profile",
+        "<script>console.log(navigator.onLine !== undefined)</script>",
+    );
+    let (mut command, data_home) = bgsync_with_data_home();
+    let out = command.arg("run").arg(&path).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let database = data_home
+        .path()
+        .join("bgsync")
+        .join("profile")
+        .join("storage.sqlite");
+    assert!(database.is_file(), "{} is missing", database.display());
+}
+
+#[test]
+fn a_temporary_profile_leaves_nothing_on_disk() {
+    let path = page("temporary-profile", "<script>console.log('ok')</script>");
+    let (mut command, data_home) = bgsync_with_data_home();
+    let out = command
+        .args(["run", "--temporary-profile"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n");
+    assert_eq!(std::fs::read_dir(data_home.path()).unwrap().count(), 0);
+    // A profile and a temporary one at once is bad usage.
+    let out = bgsync()
+        .args(["run", "--temporary-profile", "--profile", "/tmp/x"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

@@ -19,9 +19,15 @@ fn bgsync() -> Command {
     Command::new(env!("CARGO_BIN_EXE_bgsync"))
 }
 
-/// Runs `bgsync` with `args` and returns what it did.
+/// Runs `bgsync` with `args` and returns what it did. A run without
+/// `--profile` gets an empty per-user data directory of its own.
 fn run(args: &[&str]) -> Output {
-    bgsync().args(args).output().unwrap()
+    let data_home = tempfile::tempdir().unwrap();
+    bgsync()
+        .env("XDG_DATA_HOME", data_home.path())
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
