@@ -290,7 +290,74 @@ fn connect(path: &Path) -> Result<Connection, ConnectFailure> {
         SchemaError::TooNew { found } => ConnectFailure::TooNew(found),
         SchemaError::Sqlite(error) => classify(error),
     })?;
+    if journal_mode.eq_ignore_ascii_case("wal") {
+        connection
+            .pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
+            .map_err(classify)?;
+        if let Err(error) = preallocate_wal(&connection, path) {
+            // Only slower: every commit until the first checkpoint grows the file.
+            log::debug!(target: LOG_TARGET, "not preallocating the log of {}: {error}", path.display());
+        }
+    }
     Ok(connection)
+}
+
+/// The write-ahead log is checkpointed (and then written again from its
+/// start) once it holds this many pages.
+const WAL_CHECKPOINT_PAGES: u32 = 256;
+
+/// Gives the write-ahead log its working size up front: zeros after the
+/// frames it holds.
+///
+/// A commit that appends to a file must also sync the file's new size,
+/// which on ext4 means a journal commit: a synced `register()` took about
+/// 0.3 ms while the log grew and 0.12 ms once it was reused from its start
+/// after a checkpoint. Preallocated, every commit overwrites blocks that
+/// already exist. Zeros are no valid log frames (no magic number, no
+/// checksum), so SQLite reads the log as ending where its real frames end,
+/// as it does for the unused tail of a log it has restarted. The write lock
+/// is held meanwhile, so no other connection writes frames into the log
+/// while it is extended; a log already that long is left alone.
+fn preallocate_wal(connection: &Connection, path: &Path) -> Result<(), String> {
+    const FRAME_HEADER: u64 = 24;
+    const WAL_HEADER: u64 = 32;
+    let page_size: i64 = connection
+        .pragma_query_value(None, "page_size", |row| row.get(0))
+        .map_err(|error| error.to_string())?;
+    let page_size = u64::try_from(page_size).map_err(|_| "negative page size".to_owned())?;
+    // A margin of frames: the log wraps at the checkpoint after a commit
+    // that crosses the threshold, not exactly at it.
+    let frames = u64::from(WAL_CHECKPOINT_PAGES) + 64;
+    let size = WAL_HEADER + frames * (FRAME_HEADER + page_size);
+    connection
+        .execute_batch("BEGIN IMMEDIATE")
+        .map_err(|error| error.to_string())?;
+    let extended = (|| -> io::Result<bool> {
+        let mut log = fs::OpenOptions::new()
+            .write(true)
+            .open(with_suffix(path, "-wal"))?;
+        let mut written = log.metadata()?.len();
+        if written >= size {
+            return Ok(false);
+        }
+        // After the frames already there (the schema's, on a new profile).
+        std::io::Seek::seek(&mut log, std::io::SeekFrom::Start(written))?;
+        let zeros = vec![0u8; 64 * 1024];
+        while written < size {
+            let chunk = (size - written).min(zeros.len() as u64) as usize;
+            std::io::Write::write_all(&mut log, &zeros[..chunk])?;
+            written += chunk as u64;
+        }
+        log.sync_all()?;
+        Ok(true)
+    })();
+    let committed = connection.execute_batch("COMMIT");
+    let extended = extended.map_err(|error| error.to_string())?;
+    committed.map_err(|error| error.to_string())?;
+    if extended {
+        log::debug!(target: LOG_TARGET, "preallocated {size} bytes of log for {}", path.display());
+    }
+    Ok(())
 }
 
 /// Why the file at `path` is certainly not a SQLite database, judged by its
@@ -437,6 +504,47 @@ mod tests {
             database.path(),
             Some(dir.path().join("storage.sqlite").as_path())
         );
+    }
+
+    #[test]
+    fn the_log_is_preallocated_and_a_copy_taken_mid_run_recovers_every_commit() {
+        let dir = TempDir::new().unwrap();
+        let mut database = Database::open(dir.path()).unwrap();
+        let log = dir.path().join("storage.sqlite-wal");
+        let preallocated = fs::metadata(&log).unwrap().len();
+        assert!(preallocated > 256 * 4096, "{preallocated} bytes");
+        database
+            .connection()
+            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+        database.set_durability(Durability::Relaxed).unwrap();
+        database
+            .connection()
+            .execute("INSERT INTO t VALUES (2)", [])
+            .unwrap();
+        database.set_durability(Durability::Durable).unwrap();
+        database
+            .connection()
+            .execute("INSERT INTO t VALUES (3)", [])
+            .unwrap();
+        // The commits overwrote the zeros: the log did not grow.
+        assert_eq!(fs::metadata(&log).unwrap().len(), preallocated);
+        // The files as a power cut would leave them (the connection still
+        // open, nothing checkpointed): a new engine reads every commit.
+        let copy = TempDir::new().unwrap();
+        for name in ["storage.sqlite", "storage.sqlite-wal"] {
+            fs::copy(dir.path().join(name), copy.path().join(name)).unwrap();
+        }
+        let recovered = Database::open(copy.path()).unwrap();
+        let values: Vec<i64> = recovered
+            .connection()
+            .prepare("SELECT x FROM t ORDER BY x")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(values, [1, 2, 3]);
     }
 
     fn synchronous(database: &Database) -> i64 {
