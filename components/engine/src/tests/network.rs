@@ -206,11 +206,8 @@ fn pending_tags(
     (page, tags, info.active.unwrap().id.0)
 }
 
-#[test]
-fn six_hundred_tags_going_online_at_once_all_fire_once_and_the_engine_goes_idle() {
-    // More than a firing slice, and the worker ends all 600 events at once:
-    // more ends than the constellation coalesces in one step. Every slice
-    // is dispatched, every end reaches the service, nothing stays in flight.
+/// An engine kept offline by the override (the OS says online), and its events.
+fn offline_by_override() -> (TestEngine, Events) {
     let events = Events::default();
     let engine = engine_on(
         FakeNetwork::new(true, Duration::ZERO),
@@ -221,6 +218,26 @@ fn six_hundred_tags_going_online_at_once_all_fire_once_and_the_engine_goes_idle(
             events.record(options);
         },
     );
+    (engine, events)
+}
+
+/// Asserts that each tag's `sync` event ran exactly once on `worker`.
+fn assert_each_ran_once_on(engine: &TestEngine, worker: u64, tags: &[String]) {
+    for tag in tags {
+        assert_eq!(
+            engine.log.count(&format!("{worker} sync {tag} ")),
+            1,
+            "{tag}"
+        );
+    }
+}
+
+#[test]
+fn six_hundred_tags_going_online_at_once_all_fire_once_and_the_engine_goes_idle() {
+    // More than a firing slice, and the worker ends all 600 events at once:
+    // more ends than the constellation coalesces in one step. Every slice
+    // is dispatched, every end reaches the service, nothing stays in flight.
+    let (engine, events) = offline_by_override();
     let server = TestServer::start();
     let (_page, tags, worker) = pending_tags(&engine, &server, "held-sync", 600);
     engine
@@ -231,27 +248,12 @@ fn six_hundred_tags_going_online_at_once_all_fire_once_and_the_engine_goes_idle(
     });
     assert!(engine.engine.wait_for_sync_events(PATIENCE));
     assert_each_fired_once(&events, &tags);
-    for tag in &tags {
-        assert_eq!(
-            engine.log.count(&format!("{worker} sync {tag} ")),
-            1,
-            "{tag}"
-        );
-    }
+    assert_each_ran_once_on(&engine, worker, &tags);
 }
 
 #[test]
 fn a_thousand_override_flaps_in_a_second_fire_each_tag_once_and_never_twice_at_a_time() {
-    let events = Events::default();
-    let engine = engine_on(
-        FakeNetwork::new(true, Duration::ZERO),
-        None,
-        &[],
-        |options| {
-            options.network_override = Some(Connectivity::Offline);
-            events.record(options);
-        },
-    );
+    let (engine, events) = offline_by_override();
     let server = TestServer::start();
     let (page, tags, worker) = pending_tags(&engine, &server, "slow-sync", 20);
     // The page reads as the changes come, as a page's router thread does
@@ -295,13 +297,7 @@ fn a_thousand_override_flaps_in_a_second_fire_each_tag_once_and_never_twice_at_a
         .enumerate()
         .all(|(index, online)| *online == (index % 2 == 0)));
     // Each tag ran exactly once on the worker.
-    for tag in &tags {
-        assert_eq!(
-            engine.log.count(&format!("{worker} sync {tag} ")),
-            1,
-            "{tag}"
-        );
-    }
+    assert_each_ran_once_on(&engine, worker, &tags);
 }
 
 #[test]
@@ -337,11 +333,5 @@ fn a_thousand_os_flaps_inside_the_debounce_are_one_change_and_each_tag_fires_onc
         "{:?}",
         events.network_lines()
     );
-    for tag in &tags {
-        assert_eq!(
-            engine.log.count(&format!("{worker} sync {tag} ")),
-            1,
-            "{tag}"
-        );
-    }
+    assert_each_ran_once_on(&engine, worker, &tags);
 }
