@@ -75,10 +75,10 @@ pub enum Durability {
 }
 
 impl Durability {
-    fn pragma_value(self) -> &'static str {
+    fn pragma_statement(self) -> &'static str {
         match self {
-            Durability::Durable => "FULL",
-            Durability::Relaxed => "NORMAL",
+            Durability::Durable => "PRAGMA synchronous = FULL",
+            Durability::Relaxed => "PRAGMA synchronous = NORMAL",
         }
     }
 }
@@ -210,8 +210,10 @@ impl Database {
         if durability == self.durability || self.in_batch {
             return Ok(());
         }
+        // A cached statement: the switch happens twice per register() cycle.
         self.connection
-            .pragma_update(None, "synchronous", durability.pragma_value())?;
+            .prepare_cached(durability.pragma_statement())?
+            .execute([])?;
         self.durability = durability;
         Ok(())
     }
