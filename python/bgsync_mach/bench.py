@@ -359,13 +359,18 @@ def sw_summary(rows, runs):
     return lines
 
 
+def _bgsync_binary(binary):
+    """(cargo's exit status, the binary to measure): `binary` as given, or a fresh build."""
+    if binary is not None:
+        return 0, binary
+    return cargo.build(), paths.bgsync_binary()
+
+
 def sw(runs=10, with_chromium=True, binary=None):
     """`./mach bench sw`; `binary` is a bgsync binary to use instead of building one."""
-    if binary is None:
-        status = cargo.build()
-        if status != 0:
-            return status
-        binary = paths.bgsync_binary()
+    status, binary = _bgsync_binary(binary)
+    if status != 0:
+        return status
     products = [bgsync_sw_product(binary)]
     if with_chromium:
         missing = chromium_sw_missing()
@@ -834,11 +839,9 @@ def sync_summary(rows, runs):
 
 def sync(runs=5, with_chromium=True, binary=None):
     """`./mach bench sync`; `binary` is a bgsync binary to use instead of building one."""
-    if binary is None:
-        status = cargo.build()
-        if status != 0:
-            return status
-        binary = paths.bgsync_binary()
+    status, binary = _bgsync_binary(binary)
+    if status != 0:
+        return status
     from . import bench_online
     status = bench_online.build()
     if status != 0:
