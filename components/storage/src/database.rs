@@ -18,7 +18,8 @@
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode};
 
@@ -270,9 +271,13 @@ fn connect(path: &Path) -> Result<Connection, ConnectFailure> {
     if found > schema::SCHEMA_VERSION {
         return Err(ConnectFailure::TooNew(found));
     }
-    let journal_mode: String = connection
-        .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))
-        .map_err(classify)?;
+    // Switching a new file to WAL needs it to itself, and SQLite answers
+    // "busy" at once, without its busy handler, while another connection
+    // is opening it too: wait here instead.
+    let journal_mode: String = retry_while_busy(|| {
+        connection.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))
+    })
+    .map_err(classify)?;
     if !journal_mode.eq_ignore_ascii_case("wal") {
         // Still durable with a rollback journal, only less concurrent.
         log::warn!(
@@ -302,6 +307,25 @@ fn connect(path: &Path) -> Result<Connection, ConnectFailure> {
         }
     }
     Ok(connection)
+}
+
+/// Runs `step` again while it fails with "database is busy", for up to
+/// [`BUSY_TIMEOUT`], backing off from 1 ms to 50 ms between tries.
+fn retry_while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match step() {
+            Err(error)
+                if error.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && Instant::now() + pause < deadline =>
+            {
+                thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            result => return result,
+        }
+    }
 }
 
 /// The write-ahead log is checkpointed (and then written again from its
