@@ -82,7 +82,7 @@ impl SyncRegistration {
         }
     }
 
-    /// The stored form.
+    /// What the service reports: the live state.
     pub fn to_info(
         &self,
         registration: ServiceWorkerRegistrationId,
@@ -98,16 +98,39 @@ impl SyncRegistration {
         }
     }
 
-    /// Whether `other` differs in what is stored (not only in confirmation
-    /// or dispatch, which live in memory).
+    /// The stored form: the live state, except that an event in flight is
+    /// not stored. A registration that is firing (or reregistered while
+    /// firing) is stored as pending, which is exactly what it becomes if
+    /// the engine dies before the outcome arrives (the interrupted attempt
+    /// is not counted). So firing costs no write; the outcome does.
+    pub fn to_stored(
+        &self,
+        registration: ServiceWorkerRegistrationId,
+        tag: &str,
+    ) -> SyncRegistrationInfo {
+        SyncRegistrationInfo {
+            state: self.stored_state(),
+            ..self.to_info(registration, tag)
+        }
+    }
+
+    fn stored_state(&self) -> SyncState {
+        match self.state {
+            SyncState::Firing | SyncState::ReregisteredWhileFiring => SyncState::Pending,
+            other => other,
+        }
+    }
+
+    /// Whether `other` differs in what is stored (not only in confirmation,
+    /// dispatch or being in flight, which live in memory).
     pub fn differs_in_storage_from(&self, other: &SyncRegistration) -> bool {
         (
-            self.state,
+            self.stored_state(),
             self.num_attempts,
             self.max_attempts,
             self.delay_until_ms,
         ) != (
-            other.state,
+            other.stored_state(),
             other.num_attempts,
             other.max_attempts,
             other.delay_until_ms,

@@ -254,7 +254,7 @@ fn stored_form_round_trips() {
         delay_until_ms: Some(NOW),
         ..in_state(SyncState::Waiting)
     };
-    let info = sync.to_info(registration, "tag");
+    let info = sync.to_stored(registration, "tag");
     assert_eq!(info.tag, "tag");
     assert_eq!(info.registration, registration);
     let back = SyncRegistration::from_stored(&info, NOW, &policy());
@@ -262,14 +262,25 @@ fn stored_form_round_trips() {
 }
 
 #[test]
-fn confirmation_and_dispatch_are_not_stored_differences() {
+fn confirmation_dispatch_and_firing_are_not_stored_differences() {
     let sync = in_state(SyncState::Pending);
     let unconfirmed = SyncRegistration {
         confirmed: false,
         ..sync.clone()
     };
     assert!(!sync.differs_in_storage_from(&unconfirmed));
-    assert!(sync.differs_in_storage_from(&sync.fired(DispatchId(9))));
+    // Firing is stored as pending: what it is again if the engine dies.
+    let fired = sync.fired(DispatchId(9));
+    assert!(!sync.differs_in_storage_from(&fired));
+    let registration = ServiceWorkerRegistrationId(4);
+    assert_eq!(fired.to_info(registration, "t").state, SyncState::Firing);
+    assert_eq!(fired.to_stored(registration, "t").state, SyncState::Pending);
+    let reregistered = fired.reregistered().unwrap();
+    assert_eq!(reregistered.state, SyncState::ReregisteredWhileFiring);
+    assert!(!sync.differs_in_storage_from(&reregistered));
+    // An outcome is a difference.
+    let failed = fired.completed(FAILED, NOW, &policy()).next.unwrap();
+    assert!(fired.differs_in_storage_from(&failed));
 }
 
 #[test]

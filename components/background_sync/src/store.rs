@@ -8,10 +8,12 @@
 //!
 //! Every write says how durable its commit must be ([`Durability`]): the
 //! service answers a `register()` only after a [`Durability::Durable`] `put`
-//! returned `Ok`; the changes the service makes on its own (firing, an
-//! attempt's outcome) are [`Durability::Relaxed`], because losing one to a
-//! power cut leaves a row the next start fires again, never a lost
-//! registration. A batch groups many writes into one commit.
+//! returned `Ok`; the changes the service makes on its own (an attempt's
+//! outcome, a back-off ending) are [`Durability::Relaxed`], because losing
+//! one to a power cut leaves a row the next start fires again, never a lost
+//! registration. A batch groups many writes into one commit. (Firing writes
+//! nothing, and deletions after an event wait for the next write: see the
+//! service's `processing.rs`.)
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

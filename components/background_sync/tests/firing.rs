@@ -4,7 +4,9 @@
 
 mod common;
 
-use background_sync::{Action, RetryPolicy, SyncEventFailure, SyncEventOutcome, SyncState};
+use background_sync::{
+    Action, RetryPolicy, SyncEventFailure, SyncEventOutcome, SyncState, DEFERRED_DELETION_MS,
+};
 use common::*;
 
 const REJECTED: SyncEventOutcome = SyncEventOutcome::Failed(SyncEventFailure::WaitUntilRejected);
@@ -18,10 +20,28 @@ fn online_registration_fires_at_once_and_disappears_after_success() {
         harness.service.registrations(SW_A).unwrap()[0].state,
         SyncState::Firing
     );
-    harness
+    // Firing is not stored: the row says what a restart would make of it.
+    assert_eq!(
+        harness.store.row(SW_A, "outbox").unwrap().state,
+        SyncState::Pending
+    );
+    let actions = harness
         .service
         .event_outcome(fired.dispatch, SyncEventOutcome::Success);
     assert!(harness.tags(SW_A).is_empty());
+    // The row goes with the next write, or after DEFERRED_DELETION_MS.
+    assert_eq!(
+        scheduled_wakeup(&actions),
+        Some(START_MS + DEFERRED_DELETION_MS)
+    );
+    assert_eq!(harness.store.rows().len(), 1);
+    let early = harness.advance_and_wake(DEFERRED_DELETION_MS - 1);
+    assert_eq!(
+        scheduled_wakeup(&early),
+        Some(START_MS + DEFERRED_DELETION_MS)
+    );
+    assert_eq!(harness.store.rows().len(), 1);
+    assert_eq!(harness.advance_and_wake(1), [], "nothing left to wait for");
     assert!(harness.store.rows().is_empty());
 }
 
@@ -33,22 +53,72 @@ fn registering_commits_durably_and_the_service_own_changes_relaxed() {
     }
     // One synced commit per register(): its promise says the row survives.
     assert_eq!(harness.store.commits(), (3, 0));
-    // Going online marks all three firing in one relaxed commit.
+    // Going online fires all three and writes nothing.
     let fired = dispatches(&harness.service.set_online(true));
     assert_eq!(fired.len(), 3);
-    assert_eq!(harness.store.commits(), (3, 1));
-    assert!(harness
-        .store
-        .rows()
-        .iter()
-        .all(|row| row.state == SyncState::Firing));
-    // An outcome is one relaxed commit; re-registering is durable again.
+    assert_eq!(harness.store.commits(), (3, 0));
+    // A success deletes the tag with the next write: register("d") is one
+    // durable commit that also deletes "a".
     harness
         .service
         .event_outcome(fired[0].dispatch, SyncEventOutcome::Success);
-    assert_eq!(harness.store.commits(), (3, 2));
+    assert_eq!(harness.store.commits(), (3, 0));
     harness.service.register(SW_A, "d").unwrap();
+    assert_eq!(harness.store.commits(), (4, 0));
+    assert_eq!(stored_tags(&harness), ["b", "c", "d"]);
+    // A failure is one relaxed commit at once (its back-off must survive).
+    harness.service.event_outcome(fired[1].dispatch, REJECTED);
+    assert_eq!(harness.store.commits(), (4, 1));
+    assert_eq!(
+        harness.store.row(SW_A, "b").unwrap().state,
+        SyncState::Waiting
+    );
+    // A success with no write after it: deleted on its own, relaxed.
+    harness
+        .service
+        .event_outcome(fired[2].dispatch, SyncEventOutcome::Success);
+    harness.advance_and_wake(DEFERRED_DELETION_MS);
     assert_eq!(harness.store.commits(), (4, 2));
+    assert_eq!(stored_tags(&harness), ["b", "d"]);
+}
+
+#[test]
+fn deferred_deletions_are_written_when_the_service_is_dropped() {
+    let mut harness = Harness::online();
+    let fired = only_dispatch(&harness.register_confirmed(SW_A, "a"));
+    harness
+        .service
+        .event_outcome(fired.dispatch, SyncEventOutcome::Success);
+    assert_eq!(stored_tags(&harness), ["a"]);
+    let store = harness.store.clone();
+    drop(harness);
+    assert!(store.rows().is_empty());
+}
+
+#[test]
+fn a_tag_registered_again_after_success_is_deleted_then_stored_again() {
+    let mut harness = Harness::online();
+    let fired = only_dispatch(&harness.register_confirmed(SW_A, "a"));
+    harness
+        .service
+        .event_outcome(fired.dispatch, SyncEventOutcome::Success);
+    // Offline, so the new registration stays pending.
+    harness.service.set_online(false);
+    harness.register_confirmed(SW_A, "a");
+    harness.advance_and_wake(DEFERRED_DELETION_MS);
+    let row = harness.store.row(SW_A, "a").unwrap();
+    assert_eq!(row.state, SyncState::Pending);
+    assert_eq!(row.num_attempts, 0);
+    assert_eq!(harness.tags(SW_A), ["a"]);
+}
+
+fn stored_tags(harness: &Harness) -> Vec<String> {
+    harness
+        .store
+        .rows()
+        .into_iter()
+        .map(|row| row.tag)
+        .collect()
 }
 
 #[test]
@@ -70,10 +140,11 @@ fn going_online_fires_a_slice_per_pass_and_wakes_at_once_for_the_rest() {
     }
     assert_eq!(fired, 250);
     assert!(harness
-        .store
-        .rows()
+        .service
+        .registrations(SW_A)
+        .unwrap()
         .iter()
-        .all(|row| row.state == SyncState::Firing));
+        .all(|sync| sync.state == SyncState::Firing));
     // Nothing is left to fire: no immediate wake-up.
     assert_ne!(scheduled_wakeup(&harness.service.wake()), Some(START_MS));
 }
@@ -145,14 +216,18 @@ fn reregister_while_firing_fires_again_after_failure() {
     let first = only_dispatch(&harness.register_confirmed(SW_A, "a"));
     assert!(dispatches(&harness.register_confirmed(SW_A, "a")).is_empty());
     assert_eq!(
-        harness.store.row(SW_A, "a").unwrap().state,
+        harness.service.registrations(SW_A).unwrap()[0].state,
         SyncState::ReregisteredWhileFiring
     );
     let second = only_dispatch(&harness.service.event_outcome(first.dispatch, REJECTED));
     assert_eq!(second.tag, "a");
     assert_ne!(second.dispatch, first.dispatch);
+    assert_eq!(
+        harness.service.registrations(SW_A).unwrap()[0].state,
+        SyncState::Firing
+    );
     let row = harness.store.row(SW_A, "a").unwrap();
-    assert_eq!(row.state, SyncState::Firing);
+    assert_eq!(row.state, SyncState::Pending, "firing is stored as pending");
     assert_eq!(row.num_attempts, 1, "the failed attempt counts");
 }
 
@@ -263,9 +338,9 @@ fn retry_delays_grow_by_the_factor_and_last_chance_comes_last() {
     assert!(dispatches(&harness.advance_and_wake(15 * MINUTE_MS - 1)).is_empty());
     let third = only_dispatch(&harness.advance_and_wake(1));
     assert!(third.last_chance);
-    let actions = harness.service.event_outcome(third.dispatch, REJECTED);
-    assert!(actions.contains(&Action::CancelWakeup));
+    harness.service.event_outcome(third.dispatch, REJECTED);
     assert!(harness.tags(SW_A).is_empty());
+    assert_eq!(harness.advance_and_wake(DEFERRED_DELETION_MS), []);
     assert!(harness.store.rows().is_empty());
 }
 
@@ -355,7 +430,12 @@ fn wakeup_is_cancelled_when_nothing_waits_for_time() {
     let actions = harness
         .service
         .event_outcome(fired.dispatch, SyncEventOutcome::Success);
-    assert_eq!(actions, [Action::CancelWakeup]);
+    // What is left is writing the deletion.
+    assert_eq!(
+        scheduled_wakeup(&actions),
+        Some(START_MS + DEFERRED_DELETION_MS)
+    );
+    assert_eq!(harness.advance_and_wake(DEFERRED_DELETION_MS), []);
 }
 
 #[test]
@@ -370,7 +450,7 @@ fn no_event_deadline_when_max_event_duration_is_zero() {
     assert_eq!(scheduled_wakeup(&actions), None);
     assert!(harness.advance_and_wake(24 * 60 * MINUTE_MS).is_empty());
     assert_eq!(
-        harness.store.row(SW_A, "a").unwrap().state,
+        harness.service.registrations(SW_A).unwrap()[0].state,
         SyncState::Firing
     );
 }
@@ -442,9 +522,10 @@ fn dispatch_now_while_firing_leaves_the_real_attempt_alone() {
     let manual = only_dispatch(&harness.service.dispatch_now(SW_A, "a", false).unwrap());
     harness.service.event_outcome(manual.dispatch, REJECTED);
     assert_eq!(
-        harness.store.row(SW_A, "a").unwrap().state,
+        harness.service.registrations(SW_A).unwrap()[0].state,
         SyncState::Firing
     );
+    assert_eq!(harness.store.row(SW_A, "a").unwrap().num_attempts, 0);
     harness
         .service
         .event_outcome(real.dispatch, SyncEventOutcome::Success);

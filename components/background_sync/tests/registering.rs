@@ -202,14 +202,14 @@ fn tag_is_listed_while_firing_and_gone_after_completion() {
     let fired = only_dispatch(&harness.register_confirmed(SW_A, "a"));
     assert_eq!(harness.tags(SW_A), ["a"]);
     assert_eq!(
-        harness.store.row(SW_A, "a").unwrap().state,
+        harness.service.registrations(SW_A).unwrap()[0].state,
         SyncState::Firing
     );
     harness
         .service
         .event_outcome(fired.dispatch, SyncEventOutcome::Success);
     assert!(harness.tags(SW_A).is_empty());
-    assert!(harness.store.rows().is_empty());
+    assert!(harness.service.registrations(SW_A).unwrap().is_empty());
 }
 
 #[test]

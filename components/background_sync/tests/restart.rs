@@ -129,7 +129,10 @@ fn registration_killed_mid_fire_fires_again_without_counting_the_attempt() {
         assert!(!second.last_chance);
         // The engine dies while the second attempt runs.
     }
-    assert_eq!(stored(dir.path())[0].state, SyncState::Firing);
+    // Firing is never stored: the row says what a restart makes of it.
+    let row = &stored(dir.path())[0];
+    assert_eq!(row.state, SyncState::Pending);
+    assert_eq!(row.num_attempts, 1);
     let (mut service, actions) = start_service(dir.path(), &clock, true);
     let again = only_dispatch(&actions);
     assert_eq!(again.tag, "a");
@@ -140,25 +143,37 @@ fn registration_killed_mid_fire_fires_again_without_counting_the_attempt() {
 }
 
 #[test]
-fn firing_row_is_stored_as_pending_on_restart_before_the_network_is_known() {
+fn firing_rows_of_older_files_are_stored_as_pending_on_restart() {
     let dir = TempDir::new().unwrap();
     let (sw_a, _) = profile_with_two_workers(&dir);
-    let clock = FakeClock::new(START_MS);
-    {
-        let (mut service, _) = start_service(dir.path(), &clock, true);
-        service.register(sw_a, "a").unwrap();
-        service.confirm_registration(sw_a, "a");
-        service.register(sw_a, "a").unwrap();
+    // Engines from before firing stopped being stored left such rows when
+    // they died mid-event.
+    let mut database = Database::open(dir.path()).unwrap();
+    for (tag, state) in [
+        ("firing", SyncState::Firing),
+        ("rereg", SyncState::ReregisteredWhileFiring),
+    ] {
+        database
+            .put_sync_registration(&SyncRegistrationInfo {
+                registration: sw_a,
+                tag: tag.to_owned(),
+                state,
+                num_attempts: 1,
+                max_attempts: 3,
+                delay_until_ms: None,
+            })
+            .unwrap();
     }
-    assert_eq!(
-        stored(dir.path())[0].state,
-        SyncState::ReregisteredWhileFiring
-    );
+    drop(database);
+    let clock = FakeClock::new(START_MS);
     let (_service, actions) = start_service(dir.path(), &clock, false);
     assert!(actions.is_empty());
-    let row = &stored(dir.path())[0];
-    assert_eq!(row.state, SyncState::Pending);
-    assert_eq!(row.num_attempts, 0);
+    let rows = stored(dir.path());
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        assert_eq!(row.state, SyncState::Pending, "{}", row.tag);
+        assert_eq!(row.num_attempts, 1, "{}", row.tag);
+    }
 }
 
 #[test]

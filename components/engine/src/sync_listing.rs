@@ -59,8 +59,11 @@ pub enum SyncCommandError {
 
 /// The sync registrations stored in a profile, read without starting an
 /// engine (and so without changing anything: an engine would fire what is
-/// ready, and count a registration left firing by a crash as pending). A
-/// profile without a database has none.
+/// ready). Storage does not hold events in flight: while an engine runs on
+/// the profile, a firing registration is listed as pending, and one whose
+/// event just ended may be listed for up to
+/// [`background_sync::DEFERRED_DELETION_MS`] more. A profile without a
+/// database has none.
 ///
 /// A database that is not SQLite is moved aside by `storage`, as an engine
 /// would do, and reported as an error.

@@ -36,6 +36,7 @@ use crate::store::{Durability, MemorySyncStore, StoreError, SyncStore};
 mod processing;
 
 use self::processing::Shown;
+pub use self::processing::DEFERRED_DELETION_MS;
 
 const LOG_TARGET: &str = "bgsync::service";
 
@@ -86,6 +87,23 @@ pub struct SyncService {
     online: bool,
     offline_workers: BTreeSet<ServiceWorkerRegistrationId>,
     timer: WakeupTimer,
+    /// Deletions after an event ended that are not written yet (see
+    /// `processing.rs`, "Deferred deletions"), in order.
+    deferred_deletions: Vec<(ServiceWorkerRegistrationId, String)>,
+    /// When they are written at the latest.
+    deferred_deadline_ms: Option<u64>,
+    /// The batch of `in_batch`.
+    batch: Batch,
+}
+
+/// Where the writes of `SyncService::in_batch` stand: the store's batch
+/// begins with the first write, so work that writes nothing commits
+/// nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Batch {
+    None,
+    Wanted,
+    Open,
 }
 
 impl fmt::Debug for SyncService {
@@ -159,6 +177,9 @@ impl SyncService {
             online: false,
             offline_workers: BTreeSet::new(),
             timer: WakeupTimer::default(),
+            deferred_deletions: Vec::new(),
+            deferred_deadline_ms: None,
+            batch: Batch::None,
         }
     }
 
@@ -391,6 +412,9 @@ impl SyncService {
         &mut self,
         registration: ServiceWorkerRegistrationId,
     ) -> Vec<Action> {
+        // Deleting them all covers their deferred deletions.
+        self.deferred_deletions
+            .retain(|(owner, _)| *owner != registration);
         if self.disabled.is_none() {
             match self.store.delete_all(registration) {
                 Ok(()) | Err(StoreError::UnknownServiceWorkerRegistration(_)) => {}
@@ -437,5 +461,15 @@ impl SyncService {
         }];
         actions.extend(self.reschedule());
         Ok(actions)
+    }
+}
+
+impl Drop for SyncService {
+    /// Writes the deferred deletions, so a clean stop leaves the file as
+    /// the service last saw it.
+    fn drop(&mut self) {
+        if self.disabled.is_none() {
+            self.write_deferred_deletions();
+        }
     }
 }

@@ -7,20 +7,38 @@
 //! logged third. A store failure there disables the service. Start-up
 //! recovery lives here too, because it is the same kind of work: turning
 //! stored rows into registrations and storing what changed.
+//!
+//! Two changes are cheaper than that, and both only ever make the file say
+//! "fire it again", which delivery allows (it is at-least-once):
+//!
+//! - Firing writes nothing: a firing registration is stored as pending
+//!   (`SyncRegistration::to_stored`), which is what it becomes anyway if
+//!   the engine dies before the outcome.
+//! - Deferred deletions: a registration deleted because its event ended
+//!   (success, or a failed last chance) leaves memory at once, but its row
+//!   is deleted with the store's next write, in the same transaction, or
+//!   within [`DEFERRED_DELETION_MS`], or when the service is dropped,
+//!   whichever comes first. A page registering tag after tag thus pays
+//!   one commit per `register()`, not two. A crash inside that window fires
+//!   the finished tag once more after the restart.
 
 use std::fmt;
 
 use background_sync_traits::{SyncEventFailure, SyncEventOutcome, SyncState};
 use base::id::ServiceWorkerRegistrationId;
 
-use super::{DisabledReason, DispatchKind, InFlight, SyncService, LOG_TARGET};
+use super::{Batch, DisabledReason, DispatchKind, InFlight, SyncService, LOG_TARGET};
 use crate::action::{Action, DispatchId};
 use crate::manager::SyncRegistration;
 use crate::scheduler::{self, Conditions};
-use crate::store::{Durability, StoreError};
+use crate::store::{Durability, StoreError, SyncStore};
 
 /// How many registrations one pass fires at most (see `fire_ready`).
 pub(crate) const FIRE_SLICE: usize = 100;
+
+/// How long a deletion after an event may wait for the store's next write
+/// before it is written on its own (see the module docs).
+pub const DEFERRED_DELETION_MS: u64 = 50;
 
 impl SyncService {
     /// Loads the store's registrations at start.
@@ -37,9 +55,10 @@ impl SyncService {
         let now = self.clock.now_ms();
         for row in rows {
             let sync = SyncRegistration::from_stored(&row, now, &self.policy);
-            let info = sync.to_info(row.registration, &row.tag);
-            // Store what restart changed (firing is pending again), so the
-            // file tells the truth if the engine stops again before it fires.
+            let info = sync.to_stored(row.registration, &row.tag);
+            // Store what restart changed (a back-off capped; firing, which
+            // files written before firing stopped being stored can hold, is
+            // pending again), so the file tells the truth.
             if info != row {
                 if let Err(error) = self.store.put(&info, Durability::Relaxed) {
                     self.disable(DisabledReason::Storage(error.to_string()));
@@ -79,6 +98,9 @@ impl SyncService {
             self.time_out_events(now, &mut actions);
             self.end_backoffs(now);
             self.fire_ready(now, &mut actions);
+            if self.deferred_deadline_ms.is_some_and(|at| at <= now) {
+                self.write_deferred_deletions();
+            }
         }
         actions.extend(self.reschedule());
         actions
@@ -134,22 +156,13 @@ impl SyncService {
         if ready.is_empty() {
             return;
         }
-        // One commit for the slice, not one per registration.
-        let fired = self.in_batch(|service| {
-            let mut fired = Vec::new();
-            for (registration, tag) in ready {
-                if service.disabled.is_some() {
-                    break;
-                }
-                if let Some(dispatch) = service.fire(registration, tag) {
-                    fired.push(dispatch);
-                }
+        // Firing writes nothing (see `SyncRegistration::to_stored`): the
+        // stored row stays pending until the outcome arrives.
+        let mut fired = Vec::new();
+        for (registration, tag) in ready {
+            if let Some(dispatch) = self.fire(registration, tag) {
+                fired.push(dispatch);
             }
-            fired
-        });
-        if self.disabled.is_some() {
-            // Nothing is dispatched that the store may not have recorded.
-            return;
         }
         let deadline_ms = self.event_deadline(now);
         for (dispatch, registration, tag, last_chance) in fired {
@@ -189,20 +202,93 @@ impl SyncService {
             .then_some((dispatch, registration, tag, last_chance))
     }
 
-    /// Runs `work` with the store's writes in one relaxed transaction; a
-    /// failure to begin or commit it disables the service.
+    /// Runs `work` with the store's writes in one relaxed transaction, begun
+    /// at the first write (none: no commit); a failure to begin or commit it
+    /// disables the service.
     pub(super) fn in_batch<T>(&mut self, work: impl FnOnce(&mut SyncService) -> T) -> T {
-        let began = self.store.begin_batch(Durability::Relaxed);
-        if let Err(error) = &began {
-            self.disable(DisabledReason::Storage(error.to_string()));
-        }
+        self.batch = Batch::Wanted;
         let result = work(self);
-        if began.is_ok() {
+        let open = self.batch == Batch::Open;
+        self.batch = Batch::None;
+        if open {
             if let Err(error) = self.store.end_batch() {
                 self.disable(DisabledReason::Storage(error.to_string()));
             }
         }
         result
+    }
+
+    /// Writes the deferred deletions now, in one relaxed commit. A failure
+    /// disables the service.
+    pub(super) fn write_deferred_deletions(&mut self) {
+        if self.deferred_deletions.is_empty() {
+            self.deferred_deadline_ms = None;
+            return;
+        }
+        let written = self.with_deferred_deletions(Durability::Relaxed, |_| Ok(()));
+        if let Err(error) = written {
+            self.disable(DisabledReason::Storage(error.to_string()));
+        }
+    }
+
+    /// Runs `write` after the deferred deletions, in the same transaction
+    /// (committed with `durability` unless a batch is open, which commits
+    /// later).
+    fn with_deferred_deletions(
+        &mut self,
+        durability: Durability,
+        write: impl FnOnce(&mut dyn SyncStore) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self.batch {
+            Batch::Open => {}
+            Batch::Wanted => {
+                self.store.begin_batch(Durability::Relaxed)?;
+                self.batch = Batch::Open;
+            }
+            Batch::None if self.deferred_deletions.is_empty() => {
+                return write(self.store.as_mut());
+            }
+            Batch::None => {
+                self.store.begin_batch(durability)?;
+                let written = self.write_deletions_then(durability, write);
+                let committed = self.store.end_batch();
+                return written.and(committed);
+            }
+        }
+        self.write_deletions_then(durability, write)
+    }
+
+    fn write_deletions_then(
+        &mut self,
+        durability: Durability,
+        write: impl FnOnce(&mut dyn SyncStore) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let deletions = std::mem::take(&mut self.deferred_deletions);
+        self.deferred_deadline_ms = None;
+        deletions
+            .iter()
+            .try_for_each(|(registration, tag)| self.store.delete(*registration, tag, durability))
+            .and_then(|()| write(self.store.as_mut()))
+    }
+
+    /// Deletes a registration whose event ended: from memory now, from the
+    /// store later (see the module docs).
+    fn delete_deferred(
+        &mut self,
+        registration: ServiceWorkerRegistrationId,
+        tag: &str,
+        now: u64,
+        why: &str,
+    ) {
+        let current = self
+            .registrations
+            .get(registration, tag)
+            .map(|sync| sync.state);
+        log_change(registration, tag, current, None, why);
+        self.registrations.set(registration, tag, None);
+        self.deferred_deletions.push((registration, tag.to_owned()));
+        self.deferred_deadline_ms
+            .get_or_insert(now.saturating_add(DEFERRED_DELETION_MS));
     }
 
     /// Ends a dispatch with `outcome`: an attempt moves its registration on,
@@ -227,12 +313,17 @@ impl SyncService {
             return;
         }
         let completion = current.completed(outcome, now, &self.policy);
-        self.apply(
-            flight.registration,
-            &flight.tag,
-            completion.next,
-            &completion.why,
-        );
+        match completion.next {
+            Some(next) => {
+                self.apply(
+                    flight.registration,
+                    &flight.tag,
+                    Some(next),
+                    &completion.why,
+                );
+            }
+            None => self.delete_deferred(flight.registration, &flight.tag, now, &completion.why),
+        }
     }
 
     /// [`SyncService::store_and_apply`] for a change the service makes on
@@ -278,21 +369,14 @@ impl SyncService {
             (None, None) => false,
             _ => true,
         };
+        let current = current.map(|sync| sync.state);
         if needs_write {
-            match &next {
-                Some(sync) => self
-                    .store
-                    .put(&sync.to_info(registration, tag), durability)?,
-                None => self.store.delete(registration, tag, durability)?,
-            }
+            self.with_deferred_deletions(durability, |store| match &next {
+                Some(sync) => store.put(&sync.to_stored(registration, tag), durability),
+                None => store.delete(registration, tag, durability),
+            })?;
         }
-        log_change(
-            registration,
-            tag,
-            current.map(|sync| sync.state),
-            next.as_ref(),
-            why,
-        );
+        log_change(registration, tag, current, next.as_ref(), why);
         self.registrations.set(registration, tag, next);
         Ok(())
     }
@@ -322,6 +406,8 @@ impl SyncService {
         self.disabled = Some(reason);
         self.registrations.clear();
         self.in_flight.clear();
+        self.deferred_deletions.clear();
+        self.deferred_deadline_ms = None;
     }
 
     pub(super) fn reschedule(&mut self) -> Option<Action> {
@@ -339,6 +425,9 @@ impl SyncService {
                     offline_workers: &self.offline_workers,
                 },
             )
+            .into_iter()
+            .chain(self.deferred_deadline_ms)
+            .min()
         };
         self.timer.reschedule(next)
     }

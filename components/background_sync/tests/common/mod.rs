@@ -99,7 +99,14 @@ impl Harness {
     /// Stops this service and starts another on the same store and clock,
     /// as an engine restart does.
     pub fn restarted(self) -> Harness {
-        Harness::on_store(self.policy, self.store, self.clock)
+        let Harness {
+            service,
+            clock,
+            store,
+            policy,
+        } = self;
+        drop(service);
+        Harness::on_store(policy, store, clock)
     }
 
     pub fn register(&mut self, registration: ServiceWorkerRegistrationId, tag: &str) {
