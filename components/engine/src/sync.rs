@@ -158,6 +158,10 @@ impl BackgroundSync {
                 if let Err(error) = reply.send(result) {
                     log::debug!(target: LOG_TARGET, "cannot answer register of {client}: {error}");
                 }
+                // The page waits for this answer; on a machine with few cores
+                // its thread may be queued behind this one. Let it run first:
+                // what follows here (the log, the next message) can wait.
+                std::thread::yield_now();
                 if result.is_ok() {
                     self.log(registrations, registration, &tag, SyncLogKind::Registered);
                 }

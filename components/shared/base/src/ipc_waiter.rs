@@ -129,6 +129,18 @@ impl IpcWaiter {
     /// thread has other work), a [`Waker`] rings, or `timeout` passes
     /// (`None`: no limit). Returns what arrived, possibly nothing.
     pub fn wait(&mut self, timeout: Option<Duration>, ready: impl Fn() -> bool) -> Vec<Received> {
+        self.wait_spinning(SPIN, timeout, ready)
+    }
+
+    /// [`IpcWaiter::wait`], polling for `spin` (zero: not at all) before it
+    /// sleeps. A thread that expects nothing soon should not spin: on a
+    /// small machine the spinning takes a core from a thread that works.
+    pub fn wait_spinning(
+        &mut self,
+        spin: Duration,
+        timeout: Option<Duration>,
+        ready: impl Fn() -> bool,
+    ) -> Vec<Received> {
         let start = Instant::now();
         let deadline = timeout.map(|timeout| start + timeout);
         loop {
@@ -140,7 +152,7 @@ impl IpcWaiter {
             if deadline.is_some_and(|deadline| now >= deadline) {
                 return Vec::new();
             }
-            if now.duration_since(start) >= SPIN {
+            if now.duration_since(start) >= spin {
                 break;
             }
             thread::yield_now();
