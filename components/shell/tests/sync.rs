@@ -291,10 +291,13 @@ fn a_run_lets_a_sync_event_of_its_page_finish_and_tells_the_story_with_v() {
         "/register.html",
         &register_sync_page().replace("'outbox'", "'slow'"),
     );
+    let profile = tempfile::TempDir::new().unwrap();
     let out = run(&[
         "run",
         "-v",
         "--online",
+        "--profile",
+        path_arg(profile.path()),
         server.url("/register.html").as_str(),
     ]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -332,6 +335,9 @@ fn a_run_lets_a_sync_event_of_its_page_finish_and_tells_the_story_with_v() {
         ],
         "{stderr}"
     );
+    // The completed tag's deletion, deferred to the next write, was written when the engine
+    // stopped.
+    assert_eq!(listed(profile.path()), serde_json::json!([]));
 }
 
 #[test]
