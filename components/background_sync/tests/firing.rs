@@ -85,10 +85,7 @@ fn registering_commits_durably_and_the_service_own_changes_relaxed() {
 #[test]
 fn deferred_deletions_are_written_when_the_service_is_dropped() {
     let mut harness = Harness::online();
-    let fired = only_dispatch(&harness.register_confirmed(SW_A, "a"));
-    harness
-        .service
-        .event_outcome(fired.dispatch, SyncEventOutcome::Success);
+    harness.register_and_succeed(SW_A, "a");
     assert_eq!(stored_tags(&harness), ["a"]);
     let store = harness.store.clone();
     drop(harness);
@@ -98,10 +95,7 @@ fn deferred_deletions_are_written_when_the_service_is_dropped() {
 #[test]
 fn a_tag_registered_again_after_success_is_deleted_then_stored_again() {
     let mut harness = Harness::online();
-    let fired = only_dispatch(&harness.register_confirmed(SW_A, "a"));
-    harness
-        .service
-        .event_outcome(fired.dispatch, SyncEventOutcome::Success);
+    harness.register_and_succeed(SW_A, "a");
     // Offline, so the new registration stays pending.
     harness.service.set_online(false);
     harness.register_confirmed(SW_A, "a");

@@ -166,10 +166,7 @@ fn registering_twice_while_offline_fires_once() {
 #[test]
 fn register_again_after_the_tag_was_dropped_works() {
     let mut harness = Harness::online();
-    let first = only_dispatch(&harness.register_confirmed(SW_A, "a"));
-    harness
-        .service
-        .event_outcome(first.dispatch, SyncEventOutcome::Success);
+    let first = harness.register_and_succeed(SW_A, "a");
     assert!(harness.tags(SW_A).is_empty());
     let second = only_dispatch(&harness.register_confirmed(SW_A, "a"));
     assert_ne!(second.dispatch, first.dispatch);

@@ -5,7 +5,7 @@
 
 use background_sync::{
     Action, DispatchId, FakeClock, MemorySyncStore, RetryPolicy, ServiceWorkerRegistrationId,
-    SyncError, SyncService,
+    SyncError, SyncEventOutcome, SyncService,
 };
 
 pub const START_MS: u64 = 1_700_000_000_000;
@@ -123,6 +123,19 @@ impl Harness {
     ) -> Vec<Action> {
         self.register(registration, tag);
         self.service.confirm_registration(registration, tag)
+    }
+
+    /// `register()` and its confirmation while online, and the event it fires ending in
+    /// success; returns that event.
+    pub fn register_and_succeed(
+        &mut self,
+        registration: ServiceWorkerRegistrationId,
+        tag: &str,
+    ) -> Dispatched {
+        let fired = only_dispatch(&self.register_confirmed(registration, tag));
+        self.service
+            .event_outcome(fired.dispatch, SyncEventOutcome::Success);
+        fired
     }
 
     pub fn tags(&self, registration: ServiceWorkerRegistrationId) -> Vec<String> {
