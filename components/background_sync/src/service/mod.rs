@@ -5,8 +5,10 @@
 //! [`Action`]s the host must carry out. Inside (`processing.rs`), each state
 //! change of a sync registration goes the same way: written to the store
 //! first, then applied in memory, then logged as one line with target
-//! `bgsync::service`. So memory never runs ahead of disk, and
-//! `RUST_LOG=bgsync::service=debug` tells the story of every tag.
+//! `bgsync::service`. So memory never runs ahead of disk in a way that could
+//! lose a registration (the two exceptions, firing and the deletion after an
+//! event, can only make the file say "fire it again": see `processing.rs`),
+//! and `RUST_LOG=bgsync::service=debug` tells the story of every tag.
 //!
 //! A store failure disables the service for the rest of the run, as in
 //! Chromium: from then on `register()` and `getTags()` reject with
@@ -87,8 +89,8 @@ pub struct SyncService {
     online: bool,
     offline_workers: BTreeSet<ServiceWorkerRegistrationId>,
     timer: WakeupTimer,
-    /// Deletions after an event ended that are not written yet (see
-    /// `processing.rs`, "Deferred deletions"), in order.
+    /// Deletions after an event ended that are not written yet (see the
+    /// docs of `processing.rs`), in order.
     deferred_deletions: Vec<(ServiceWorkerRegistrationId, String)>,
     /// When they are written at the latest.
     deferred_deadline_ms: Option<u64>,
