@@ -39,6 +39,16 @@ impl std::ops::DerefMut for BgsyncCommand {
     }
 }
 
+/// The run exited 0; its stderr says why if not.
+fn assert_exit_0(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn page(name: &str, html: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("bgsync-cli-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -54,12 +64,7 @@ fn console_lines_go_to_stdout_and_exit_0_when_idle() {
         "<script>console.log('hello', 42); setTimeout(() => console.warn('later'), 1)</script>",
     );
     let out = bgsync().arg("run").arg(&path).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "hello 42\nlater\n");
 }
 
@@ -85,12 +90,7 @@ fn without_profile_a_run_uses_the_per_user_profile_and_keeps_what_it_stored() {
     );
     let (mut command, data_home) = bgsync_with_data_home();
     let out = command.arg("run").arg(&path).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     let database = data_home
         .path()
         .join("bgsync")
@@ -108,12 +108,7 @@ fn a_temporary_profile_leaves_nothing_on_disk() {
         .arg(&path)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n");
     assert_eq!(std::fs::read_dir(data_home.path()).unwrap().count(), 0);
     // A profile and a temporary one at once is bad usage.
