@@ -2,22 +2,33 @@
 //! and the running workers, and serves the embedder's commands and the
 //! messages of pages and workers, one at a time.
 //!
+//! **It waits on nobody.** The thread blocks in one place, the wait at the
+//! top of [`Constellation::run`]'s loop, for its next message, command,
+//! answer or timer. Anything slow is started elsewhere and its end comes
+//! back as a message: a worker script's fetch runs on its own thread
+//! (`fetcher`), a worker's script and its events run on the worker's
+//! thread, and the registry's jobs and the sync service are state machines
+//! that return actions and resume on their answers (`registry_work`,
+//! `sync_work`). So a slow server or a slow `install` handler holds only
+//! the job that asked for it.
+//!
 //! Every page's and worker's ipc receiver is routed into a crossbeam
 //! channel tagged with the id the constellation gave it (see `routing`),
 //! so the origin a request is judged by is always the one recorded here.
 //! The main loop selects over embedder commands, page messages, worker
-//! messages, the network observer's reports (`network_work`), the worker
-//! timers (idle stop, event time limit) and the sync service's wake-up
-//! timer; after each, it carries out what the sync service decided
-//! (`sync_work`). A bad
+//! messages (`worker_work`), script fetches' answers, the network
+//! observer's reports (`network_work`), the worker timers (idle stop, event
+//! time limit) and the sync service's wake-up timer; after each, it carries
+//! out what the registry and the sync service decided. A bad
 //! message (unknown ids, another origin's worker, a second
 //! `DocumentLoaded`) is logged and dropped; the engine stays up.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use base::origin::{ascii_serialization, Origin};
 use constellation::service_worker::{
-    JobCompletion, JobOutcome, JobResult, ScriptFetcher, ServiceWorkerRegistry,
+    JobCompletion, JobId, JobOutcome, JobResult, ServiceWorkerRegistry,
 };
 use crossbeam_channel::{select, Receiver, Sender};
 use ipc_channel::ipc::{IpcReceiver, IpcSender};
@@ -29,7 +40,8 @@ use url::Url;
 
 use crate::clients::{same_document_origin, Controller};
 use crate::events::EventCallback;
-use crate::host::{Deferred, Host};
+use crate::fetcher::ScriptFetches;
+use crate::host::Host;
 use crate::network::NetworkLink;
 use crate::routing::{ClientMessage, WorkerMessage};
 use crate::sync::{DispatchReply, SyncSender};
@@ -37,7 +49,9 @@ use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{MessageDoneNotice, OnDone};
 
 mod network_work;
+mod registry_work;
 mod sync_work;
+mod worker_work;
 
 const LOG_TARGET: &str = "bgsync::engine::constellation";
 
@@ -88,7 +102,10 @@ pub(crate) enum Command {
 
 pub(crate) struct Constellation {
     registry: ServiceWorkerRegistry,
-    fetcher: Box<dyn ScriptFetcher + Send>,
+    /// Worker scripts being fetched for the registry's jobs.
+    fetches: ScriptFetches,
+    /// New workers whose first evaluation a job waits for.
+    evaluating: HashMap<ServiceWorkerId, JobId>,
     host: Host,
     commands: Receiver<Command>,
     client_messages: Receiver<ClientMessage>,
@@ -106,7 +123,7 @@ const MAX_COALESCED_EVENT_ENDS: usize = 256;
 impl Constellation {
     pub fn new(
         registry: ServiceWorkerRegistry,
-        fetcher: Box<dyn ScriptFetcher + Send>,
+        fetches: ScriptFetches,
         host: Host,
         commands: Receiver<Command>,
         network: NetworkLink,
@@ -114,11 +131,11 @@ impl Constellation {
     ) -> Constellation {
         let (client_sender, client_messages) = crossbeam_channel::unbounded();
         let mut host = host;
-        host.watch_client_messages(client_messages.clone());
         host.workers.set_online(network.is_online());
         Constellation {
             registry,
-            fetcher,
+            fetches,
+            evaluating: HashMap::new(),
             host,
             commands,
             client_messages,
@@ -138,13 +155,13 @@ impl Constellation {
         let ends_event =
             |message: &WorkerMessage| matches!(message.message, Some(WorkerMsg::EventDone { .. }));
         let coalesce = ends_event(&first);
-        self.host.handle_worker_message(first);
+        self.handle_worker_message(first);
         if !coalesce {
             return;
         }
         for _ in 1..MAX_COALESCED_EVENT_ENDS {
             match queue.try_recv() {
-                Ok(next) if ends_event(&next) => self.host.handle_worker_message(next),
+                Ok(next) if ends_event(&next) => self.handle_worker_message(next),
                 Ok(next) => {
                     self.held_worker_message = Some(next);
                     return;
@@ -157,9 +174,8 @@ impl Constellation {
     /// Runs until [`Command::Shutdown`] or until the embedder is gone, then
     /// stops every worker.
     pub fn run(mut self) {
-        // A worker loaded as waiting had its activation cut short.
-        self.host.sync_registrations(&self.registry);
-        self.after_registry_work();
+        // A worker loaded as waiting had its activation cut short: Try
+        // Activate runs in `after_work`.
         // Engine start: registrations loaded ready (a registration that was
         // firing when the engine died among them) fire now if online.
         log::info!(target: LOG_TARGET, "the network is {} at start", self.network.state());
@@ -168,15 +184,11 @@ impl Constellation {
         let commands = self.commands.clone();
         let client_messages = self.client_messages.clone();
         let worker_messages = self.host.worker_messages().clone();
+        let fetch_answers = self.fetches.answers().clone();
         let mut network_changes = self.network.changes().clone();
         loop {
-            // Page messages held while the registry waited come first.
-            while let Some(message) = self.host.take_held_client_message() {
-                self.handle_client_message(message);
-                self.after_work();
-            }
             if let Some(message) = self.held_worker_message.take() {
-                self.host.handle_worker_message(message);
+                self.handle_worker_message(message);
                 self.after_work();
             }
             let deadline = [
@@ -194,6 +206,7 @@ impl Constellation {
                 !commands.is_empty()
                     || !client_messages.is_empty()
                     || !worker_messages.is_empty()
+                    || !fetch_answers.is_empty()
                     || !network_changes.is_empty()
             });
             select! {
@@ -209,6 +222,11 @@ impl Constellation {
                 recv(worker_messages) -> message => {
                     if let Ok(message) = message {
                         self.handle_worker_messages(message, &worker_messages);
+                    }
+                },
+                recv(fetch_answers) -> answer => {
+                    if let Ok(answer) = answer {
+                        self.registry.script_fetched(answer.job, answer.result);
                     }
                 },
                 recv(network_changes) -> change => match change {
@@ -231,48 +249,20 @@ impl Constellation {
         self.host.shutdown();
     }
 
-    /// Runs what the last message or timer left to do: the registry's
-    /// queued work, then the sync service's decisions, until neither has
-    /// any (starting a worker for a sync event may queue registry work, and
-    /// registry work may end sync events).
+    /// Runs what the last message or timer left to do: Try Activate on
+    /// registrations with a waiting worker (a client went away, an event
+    /// ended), the registry's actions, then the sync service's decisions,
+    /// until none has any (starting a worker for a sync event may end a
+    /// lifecycle event, and registry work may end sync events).
     fn after_work(&mut self) {
         loop {
-            self.after_registry_work();
-            if !self.run_sync_work() {
+            self.registry.try_activate_all(&self.host);
+            let registry_worked = self.run_registry_work();
+            if !self.run_sync_work() && !registry_worked {
                 break;
             }
         }
         self.host.sync.notify_if_idle();
-    }
-
-    /// Runs the work queued for the registry while it was busy, activates
-    /// waiting workers whose registration is no longer in use (a client
-    /// went away, an event ended), and refreshes the host's copy of the
-    /// registrations.
-    fn after_registry_work(&mut self) {
-        loop {
-            self.registry.try_activate_all(&mut self.host);
-            let Some(deferred) = self.host.deferred.pop_front() else {
-                break;
-            };
-            match deferred {
-                Deferred::SkipWaiting(worker) => {
-                    if let Err(error) = self.registry.skip_waiting(worker, &mut self.host) {
-                        log::debug!(target: LOG_TARGET, "skipWaiting() of {worker}: {error}");
-                    }
-                }
-                Deferred::Request {
-                    worker,
-                    origin,
-                    request,
-                } => {
-                    log::debug!(target: LOG_TARGET, "{worker} asks {request:?}");
-                    self.serve_service_worker_request(&origin, *request);
-                }
-            }
-            self.host.sync_registrations(&self.registry);
-        }
-        self.host.sync_registrations(&self.registry);
     }
 
     fn handle_command(&mut self, command: Command) {
@@ -314,7 +304,7 @@ impl Constellation {
                 let _ = reply.send(self.registry.registrations().map(|r| r.info()).collect());
             }
             Command::SyncRegistrations { reply } => {
-                let _ = reply.send(self.host.sync.listing(&self.host.registrations));
+                let _ = reply.send(self.host.sync.listing(&self.registry));
             }
             Command::DispatchSync {
                 scope,
@@ -360,7 +350,8 @@ impl Constellation {
     }
 
     /// Makes sure a registered worker runs, starting it from the scripts
-    /// stored with it.
+    /// stored with it. Events sent to it wait until its script ran; if the
+    /// script fails, they fail with [`crate::workers::EventResult::StartFailed`].
     fn start_stored_worker(&mut self, worker: ServiceWorkerId) -> Result<(), String> {
         if self.host.workers.is_running(worker) {
             return Ok(());
@@ -381,11 +372,10 @@ impl Constellation {
         .ok_or_else(|| format!("{worker} is not registered"))?;
         let result = self
             .host
-            .ensure_running(&info, &stored.info(), stored.scripts(), false)
-            .map(drop);
+            .workers
+            .start(&info, &stored.info(), &stored.scripts(), false);
         if let Err(reason) = &result {
             log::warn!(target: LOG_TARGET, "cannot start {worker}: {reason}");
-            self.host.workers.stop(worker, "its script failed");
         }
         result
     }
@@ -418,11 +408,11 @@ impl Constellation {
                 message,
                 token,
             } => self.post_message_to_worker(&client, &origin, worker, message, token),
-            ScriptMsg::Sync(request) => self.host.sync.handle_request(
-                SyncSender::Page(client),
-                request,
-                &self.host.registrations,
-            ),
+            ScriptMsg::Sync(request) => {
+                self.host
+                    .sync
+                    .handle_request(SyncSender::Page(client), request, &self.registry)
+            }
         }
     }
 
@@ -585,8 +575,6 @@ impl Constellation {
                     .schedule_unregister(origin, registration, completion);
             }
         }
-        self.registry
-            .run_jobs(self.fetcher.as_mut(), &mut self.host);
     }
 }
 

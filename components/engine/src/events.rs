@@ -27,6 +27,9 @@ pub enum EngineEvent {
     /// The engine went online or offline (as the constellation applied
     /// the network observer's report).
     Network(ConnectivityChange),
+    /// A service worker's uncaught exception or unhandled rejection (its
+    /// `file:line:col Uncaught ...` line, also printed on stderr).
+    WorkerError { scope: Url, message: String },
 }
 
 impl fmt::Display for EngineEvent {
@@ -35,6 +38,9 @@ impl fmt::Display for EngineEvent {
             EngineEvent::Sync(entry) => entry.fmt(formatter),
             EngineEvent::Network(change) => {
                 write!(formatter, "network {}: {}", change.state, change.cause)
+            }
+            EngineEvent::WorkerError { scope, message } => {
+                write!(formatter, "service worker {scope}: {message}")
             }
         }
     }

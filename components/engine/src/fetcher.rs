@@ -1,26 +1,47 @@
-//! The registry's [`ScriptFetcher`] over the `net` loader.
+//! Service-worker script fetches, off the constellation thread.
+//!
+//! The registry asks for a script with [`RegistryAction::FetchScript`];
+//! [`ScriptFetches::start`] runs the request over the `net` loader on a
+//! thread of its own and queues the answer, tagged with the job, on a
+//! crossbeam channel the constellation's loop selects on (ringing the
+//! inbox's waker, so a sleeping constellation wakes). A slow or silent
+//! server holds that thread and the job of its scope, nothing else.
 //!
 //! <https://w3c.github.io/ServiceWorker/#update-algorithm>, "fetch a
 //! classic worker script": the request carries `Service-Worker: script`,
 //! and redirects are not followed: a redirect response is reported with
 //! its target as the final URL, which the registry rejects.
+//!
+//! [`RegistryAction::FetchScript`]: constellation::service_worker::RegistryAction::FetchScript
 
 use std::time::Duration;
 
+use base::ipc_waiter::Waker;
 use base::prefs::Prefs;
-use constellation::service_worker::{FetchError, FetchedScript, ScriptFetcher};
+use constellation::service_worker::{FetchError, FetchedScript, JobId};
+use crossbeam_channel::{Receiver, Sender};
 use net::{Loader, LoaderConfig, RedirectMode, RequestOptions};
-use script_traits::UpdateViaCache;
 use url::Url;
 
-pub(crate) struct NetScriptFetcher {
-    loader: Loader,
+const LOG_TARGET: &str = "bgsync::engine::fetcher";
+
+/// A script fetch's answer, for the job that asked.
+pub(crate) struct ScriptFetched {
+    pub job: JobId,
+    pub result: Result<FetchedScript, FetchError>,
 }
 
-impl NetScriptFetcher {
-    pub fn new(prefs: &Prefs) -> NetScriptFetcher {
-        // The constellation waits for the script, so a server that never
-        // answers must not hold it forever: a script fetch gets as long as
+pub(crate) struct ScriptFetches {
+    loader: Loader,
+    sender: Sender<ScriptFetched>,
+    receiver: Receiver<ScriptFetched>,
+    waker: Waker,
+}
+
+impl ScriptFetches {
+    pub fn new(prefs: &Prefs, waker: Waker) -> ScriptFetches {
+        // A server that never answers must not hold the job (and the jobs
+        // of its scope behind it) forever: a script fetch gets as long as
         // an event may run.
         let config = LoaderConfig {
             timeout: Some(Duration::from_millis(
@@ -28,38 +49,59 @@ impl NetScriptFetcher {
             )),
             ..LoaderConfig::from_prefs(prefs)
         };
-        NetScriptFetcher {
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        ScriptFetches {
             loader: Loader::new(config),
+            sender,
+            receiver,
+            waker,
+        }
+    }
+
+    /// Where the answers arrive.
+    pub fn answers(&self) -> &Receiver<ScriptFetched> {
+        &self.receiver
+    }
+
+    /// Fetches `url` for `job` on a thread of its own. There is no HTTP
+    /// cache, so `updateViaCache` changes nothing.
+    pub fn start(&self, job: JobId, url: Url) {
+        let loader = self.loader.clone();
+        let sender = self.sender.clone();
+        let waker = self.waker.clone();
+        let spawned = std::thread::Builder::new()
+            .name("sw-script-fetch".to_owned())
+            .spawn(move || {
+                let result = fetch_script(&loader, &url);
+                let _ = sender.send(ScriptFetched { job, result });
+                waker.wake();
+            });
+        if let Err(error) = spawned {
+            log::error!(target: LOG_TARGET, "cannot start the fetch of {job}'s script: {error}");
+            let result = Err(FetchError(format!("cannot start the fetch: {error}")));
+            let _ = self.sender.send(ScriptFetched { job, result });
         }
     }
 }
 
-impl ScriptFetcher for NetScriptFetcher {
-    fn fetch_script(
-        &mut self,
-        url: &Url,
-        // There is no HTTP cache to bypass.
-        _update_via_cache: UpdateViaCache,
-    ) -> Result<FetchedScript, FetchError> {
-        let options = RequestOptions {
-            headers: vec![("Service-Worker".to_owned(), "script".to_owned())],
-            redirect: RedirectMode::Manual,
-            ..RequestOptions::default()
-        };
-        let resource = self
-            .loader
-            .load_with(url, &options)
-            .map_err(|error| FetchError(error.to_string()))?;
-        let redirected_to = matches!(resource.status, 301 | 302 | 303 | 307 | 308)
-            .then(|| resource.header("location"))
-            .flatten()
-            .and_then(|location| resource.url.join(location).ok());
-        Ok(FetchedScript {
-            status: resource.status,
-            final_url: redirected_to.unwrap_or_else(|| resource.url.clone()),
-            mime_type: resource.header("content-type").map(str::to_owned),
-            service_worker_allowed: resource.header("service-worker-allowed").map(str::to_owned),
-            body: resource.body,
-        })
-    }
+fn fetch_script(loader: &Loader, url: &Url) -> Result<FetchedScript, FetchError> {
+    let options = RequestOptions {
+        headers: vec![("Service-Worker".to_owned(), "script".to_owned())],
+        redirect: RedirectMode::Manual,
+        ..RequestOptions::default()
+    };
+    let resource = loader
+        .load_with(url, &options)
+        .map_err(|error| FetchError(error.to_string()))?;
+    let redirected_to = matches!(resource.status, 301 | 302 | 303 | 307 | 308)
+        .then(|| resource.header("location"))
+        .flatten()
+        .and_then(|location| resource.url.join(location).ok());
+    Ok(FetchedScript {
+        status: resource.status,
+        final_url: redirected_to.unwrap_or_else(|| resource.url.clone()),
+        mime_type: resource.header("content-type").map(str::to_owned),
+        service_worker_allowed: resource.header("service-worker-allowed").map(str::to_owned),
+        body: resource.body,
+    })
 }

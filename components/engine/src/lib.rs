@@ -112,7 +112,7 @@ pub use crate::sync_listing::{
 };
 
 use crate::constellation::{Command, Constellation};
-use crate::fetcher::NetScriptFetcher;
+use crate::fetcher::ScriptFetches;
 use crate::host::Host;
 use crate::network::NetworkLink;
 use crate::routing::Inbox;
@@ -246,6 +246,7 @@ impl Engine {
             network.set_override(Some(state));
         }
         let inbox = Inbox::new().map_err(EngineError::Thread)?;
+        let fetches = ScriptFetches::new(&options.prefs, inbox.waker());
         // Subscribed before the state is read: every later change arrives.
         let waker = inbox.waker();
         let network_link = NetworkLink::new(
@@ -276,13 +277,12 @@ impl Engine {
             options.console.clone(),
         );
         let host = Host::new(workers, worker_messages, sync);
-        let fetcher = Box::new(NetScriptFetcher::new(&options.prefs));
         let thread = std::thread::Builder::new()
             .name("constellation".to_owned())
             .spawn(move || {
                 Constellation::new(
                     registry,
-                    fetcher,
+                    fetches,
                     host,
                     command_receiver,
                     network_link,

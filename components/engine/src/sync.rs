@@ -19,11 +19,10 @@
 //!   override says offline; the OS observer comes with issue 6);
 //! - the event log delivered to the embedder ([`crate::EngineEvent`]).
 //!
-//! Requests are judged against a copy of the registry's registrations (the
-//! host's), so a worker's request is answered even while the registry is
-//! busy running a job (a `register()` inside an `activate` handler).
+//! Requests are judged against the registry itself, which is never busy
+//! (its jobs wait on actions, not on the constellation thread).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use background_sync::{Action, Clock, DispatchId, SystemClock};
@@ -32,16 +31,14 @@ use background_sync_traits::{
 };
 use base::origin::Origin;
 use constellation::background_sync::{ClientId as SyncClientId, SyncHost};
+use constellation::service_worker::ServiceWorkerRegistry;
 use crossbeam_channel::Sender;
-use script_traits::{ClientId, RegistrationInfo, ServiceWorkerId};
+use script_traits::{ClientId, ServiceWorkerId};
 
 use crate::events::{EngineEvent, EventCallback, SyncLogEntry, SyncLogKind};
 use crate::sync_listing::{sort_listings, SyncCommandError, SyncRegistrationListing};
 
 const LOG_TARGET: &str = "bgsync::engine::sync";
-
-/// The host's copy of the registry's registrations.
-pub(crate) type Registrations = BTreeMap<ServiceWorkerRegistrationId, RegistrationInfo>;
 
 /// The answer to an embedder's devtools dispatch.
 pub(crate) type DispatchReply = Sender<Result<SyncEventOutcome, SyncCommandError>>;
@@ -80,9 +77,6 @@ pub(crate) struct BackgroundSync {
     idle_waiters: Vec<Sender<()>>,
     /// When to call the service's `wake`.
     wakeup: Option<Instant>,
-    /// The registrations the service was last told about, to notice the
-    /// ones that went away.
-    known_registrations: BTreeSet<ServiceWorkerRegistrationId>,
     events: Option<EventCallback>,
 }
 
@@ -96,7 +90,6 @@ impl BackgroundSync {
             dispatches: HashMap::new(),
             idle_waiters: Vec::new(),
             wakeup: None,
-            known_registrations: BTreeSet::new(),
             events,
         }
     }
@@ -126,7 +119,7 @@ impl BackgroundSync {
         &mut self,
         sender: SyncSender,
         request: SyncRequest,
-        registrations: &Registrations,
+        registrations: &ServiceWorkerRegistry,
     ) {
         let client = match sender {
             SyncSender::Page(page) => match self.pages.get(&page) {
@@ -232,7 +225,7 @@ impl BackgroundSync {
         registration: ServiceWorkerRegistrationId,
         tag: &str,
         last_chance: bool,
-        registrations: &Registrations,
+        registrations: &ServiceWorkerRegistry,
     ) {
         let devtools = self
             .dispatches
@@ -269,7 +262,7 @@ impl BackgroundSync {
         &mut self,
         dispatch: DispatchId,
         outcome: SyncEventOutcome,
-        registrations: &Registrations,
+        registrations: &ServiceWorkerRegistry,
     ) {
         self.dispatches_ended(vec![(dispatch, outcome)], registrations);
     }
@@ -279,7 +272,7 @@ impl BackgroundSync {
     pub fn dispatches_ended(
         &mut self,
         ended: Vec<(DispatchId, SyncEventOutcome)>,
-        registrations: &Registrations,
+        registrations: &ServiceWorkerRegistry,
     ) {
         let mut flights = Vec::with_capacity(ended.len());
         let mut outcomes = Vec::with_capacity(ended.len());
@@ -310,7 +303,7 @@ impl BackgroundSync {
     pub fn dispatch_aborted(
         &mut self,
         dispatch: DispatchId,
-        registrations: &Registrations,
+        registrations: &ServiceWorkerRegistry,
     ) -> Option<ServiceWorkerId> {
         let flight = self.dispatches.remove(&dispatch)?;
         let worker = flight.worker;
@@ -323,7 +316,7 @@ impl BackgroundSync {
         &mut self,
         flight: Dispatch,
         outcome: SyncEventOutcome,
-        registrations: &Registrations,
+        registrations: &ServiceWorkerRegistry,
     ) {
         let kind = match outcome {
             SyncEventOutcome::Success => SyncLogKind::Completed {
@@ -411,38 +404,28 @@ impl BackgroundSync {
         }
     }
 
-    /// The registry's registrations are now `registrations`: the sync
-    /// registrations of any that went away (unregistered, or its first
-    /// install failed) are deleted. The database deleted their rows with
-    /// the service-worker row (foreign key); this tells the service.
-    pub fn registrations_changed(&mut self, registrations: &Registrations) {
-        let current: BTreeSet<ServiceWorkerRegistrationId> =
-            registrations.keys().copied().collect();
-        let gone: Vec<ServiceWorkerRegistrationId> = self
-            .known_registrations
-            .difference(&current)
-            .copied()
-            .collect();
-        for registration in gone {
-            log::debug!(
-                target: LOG_TARGET,
-                "{registration} is gone: deleting its sync registrations"
-            );
-            let actions = self
-                .host
-                .service_mut()
-                .unregister_service_worker(registration);
-            self.queue(actions);
-            self.dispatches
-                .retain(|_, flight| flight.registration != registration || flight.devtools);
-        }
-        self.known_registrations = current;
+    /// A service-worker registration went away (unregistered, or its first
+    /// install failed): its sync registrations are deleted. The database
+    /// deleted their rows with the service-worker row (foreign key); this
+    /// tells the service.
+    pub fn registration_removed(&mut self, registration: ServiceWorkerRegistrationId) {
+        log::debug!(
+            target: LOG_TARGET,
+            "{registration} is gone: deleting its sync registrations"
+        );
+        let actions = self
+            .host
+            .service_mut()
+            .unregister_service_worker(registration);
+        self.queue(actions);
+        self.dispatches
+            .retain(|_, flight| flight.registration != registration || flight.devtools);
     }
 
     /// Every sync registration, with its scope.
     pub fn listing(
         &self,
-        registrations: &Registrations,
+        registrations: &ServiceWorkerRegistry,
     ) -> Result<Vec<SyncRegistrationListing>, SyncCommandError> {
         let all = self.host.service().all_registrations().map_err(|_| {
             SyncCommandError::Disabled(
@@ -456,7 +439,10 @@ impl BackgroundSync {
         let mut listings: Vec<SyncRegistrationListing> = all
             .into_iter()
             .filter_map(|info| {
-                let scope = registrations.get(&info.registration)?.scope.clone();
+                let scope = registrations
+                    .registration(info.registration)?
+                    .scope()
+                    .clone();
                 Some(SyncRegistrationListing::new(scope, info))
             })
             .collect();
@@ -466,14 +452,14 @@ impl BackgroundSync {
 
     fn log(
         &self,
-        registrations: &Registrations,
+        registrations: &ServiceWorkerRegistry,
         registration: ServiceWorkerRegistrationId,
         tag: &str,
         kind: SyncLogKind,
     ) {
         let Some(scope) = registrations
-            .get(&registration)
-            .map(|info| info.scope.clone())
+            .registration(registration)
+            .map(|found| found.scope().clone())
         else {
             return;
         };

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use background_sync::DispatchId;
 use base::origin::Origin;
 use base::prefs::Prefs;
-use constellation::service_worker::WorkerScripts;
+use constellation::service_worker::{JobId, WorkerScripts};
 use crossbeam_channel::Sender;
 use ipc_channel::ipc::{self, IpcSender};
 use script::page::ConsoleCallback;
@@ -90,8 +90,8 @@ impl WorkerSpawner for ScriptSpawner {
 pub(crate) enum Evaluation {
     /// Not reported yet; the worker is stopped if it takes past `deadline`.
     Pending { deadline: Instant },
-    /// The script ran; on a first run, what it imported.
-    Ok(Vec<ImportedScript>),
+    /// The script ran.
+    Done,
 }
 
 pub(crate) struct RunningWorker {
@@ -112,6 +112,10 @@ pub(crate) struct RunningWorker {
     outbox: RefCell<Vec<ToWorkerMsg>>,
 }
 
+/// What a worker's first evaluation of its script came to: what it
+/// imported, or why it failed (the worker was stopped).
+pub(crate) type EvaluationResult = Result<Vec<ImportedScript>, String>;
+
 /// A worker's outbox is sent when the constellation is about to wait, or
 /// once it holds this many messages, so a long burst reaches the worker in
 /// slices it can start on.
@@ -124,7 +128,9 @@ impl RunningWorker {
     /// anything) or once [`OUTBOX_SLICE`] are queued. Sending each alone
     /// would be slower on both ends: a worker reading its channel drains it
     /// while messages keep coming, so a burst of a thousand events would
-    /// start only after the constellation had sent the last one.
+    /// start only after the constellation had sent the last one. Nothing
+    /// is sent before the worker's script ran: a script that fails to run
+    /// gets no events.
     pub fn send(&self, message: ToWorkerMsg) {
         let full = {
             let mut outbox = self.outbox.borrow_mut();
@@ -136,8 +142,11 @@ impl RunningWorker {
         }
     }
 
-    /// Sends what [`RunningWorker::send`] queued.
+    /// Sends what [`RunningWorker::send`] queued, once the script ran.
     fn flush(&self) {
+        if matches!(self.evaluation, Evaluation::Pending { .. }) {
+            return;
+        }
         let mut queued = std::mem::take(&mut *self.outbox.borrow_mut());
         let message = match queued.len() {
             0 => return,
@@ -155,12 +164,21 @@ pub(crate) enum OnDone {
     /// Tell the page its `postMessage` was handled (on success, on failure,
     /// and when the event is dropped).
     Reply(MessageDoneNotice),
-    /// Keep the result for [`Workers::take_result`] (a lifecycle event the
-    /// registry waits for).
-    Record,
+    /// A lifecycle event the registry waits for: its result goes to
+    /// [`Workers::take_lifecycle_results`].
+    Lifecycle(LifecycleEvent),
     /// A `sync` event: its result goes to [`Workers::take_sync_results`],
     /// for the sync service.
     Sync(DispatchId),
+}
+
+/// A lifecycle event in flight, and who resumes when it ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LifecycleEvent {
+    /// `install`, for this job.
+    Install(JobId),
+    /// `activate` of the worker the event was fired at.
+    Activate,
 }
 
 /// Sends [`ToClientMsg::MessageDone`] when dropped: on the client's own
@@ -181,10 +199,13 @@ impl Drop for MessageDoneNotice {
     }
 }
 
-/// How an event ended, for [`OnDone::Record`].
+/// How an event ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum EventResult {
     Done(WorkerEventOutcome),
+    /// The worker's script failed to run (did not parse, threw, ran too
+    /// long), so the event never reached it.
+    StartFailed(String),
     /// The worker was stopped (timed out, redundant, shut down, crashed)
     /// before the event ended.
     Stopped,
@@ -203,13 +224,14 @@ struct PendingEvent {
 pub(crate) struct Workers {
     running: HashMap<ServiceWorkerId, RunningWorker>,
     events: HashMap<WorkerEventId, PendingEvent>,
-    results: HashMap<WorkerEventId, EventResult>,
+    /// Ended lifecycle events, in order, not taken yet: (worker, event, result).
+    lifecycle_results: Vec<(ServiceWorkerId, LifecycleEvent, EventResult)>,
+    /// First evaluations that ended, in order, not taken yet.
+    evaluations: Vec<(ServiceWorkerId, EvaluationResult)>,
     /// Ended `sync` events, in order, not taken yet.
     sync_results: Vec<(DispatchId, EventResult)>,
     /// Stopped threads not joined yet.
     stopping: Vec<Box<dyn WorkerThread>>,
-    /// Why each worker was last stopped (for whoever waited on it).
-    stop_reasons: HashMap<ServiceWorkerId, String>,
     next_instance: u64,
     next_event: u64,
     spawner: Box<dyn WorkerSpawner>,
@@ -236,10 +258,10 @@ impl Workers {
         Workers {
             running: HashMap::new(),
             events: HashMap::new(),
-            results: HashMap::new(),
+            lifecycle_results: Vec::new(),
+            evaluations: Vec::new(),
             sync_results: Vec::new(),
             stopping: Vec::new(),
-            stop_reasons: HashMap::new(),
             next_instance: 1,
             next_event: 1,
             spawner,
@@ -291,7 +313,7 @@ impl Workers {
         &mut self,
         registration: &RegistrationInfo,
         worker: &ServiceWorkerInfo,
-        scripts: WorkerScripts<'_>,
+        scripts: &WorkerScripts,
         first_run: bool,
     ) -> Result<(), String> {
         let (to_worker, from_constellation) = ipc::channel()
@@ -307,8 +329,8 @@ impl Workers {
             .spawn(ServiceWorkerStart {
                 registration: registration.clone(),
                 worker: worker.clone(),
-                script: scripts.main.to_vec(),
-                imported_scripts: scripts.imported.to_vec(),
+                script: scripts.main.clone(),
+                imported_scripts: scripts.imported.clone(),
                 first_run,
                 prefs: self.prefs.clone(),
                 online: self.online,
@@ -327,7 +349,6 @@ impl Workers {
             registration.scope,
             if first_run { ", first run" } else { "" }
         );
-        self.stop_reasons.remove(&worker.id);
         self.running.insert(
             worker.id,
             RunningWorker {
@@ -358,8 +379,9 @@ impl Workers {
         }
         match evaluation {
             ScriptEvaluation::Ok { imported_scripts } => {
-                running.evaluation = Evaluation::Ok(imported_scripts);
+                running.evaluation = Evaluation::Done;
                 running.idle_since = Instant::now();
+                self.evaluations.push((worker, Ok(imported_scripts)));
             }
             ScriptEvaluation::Failed(reason) => {
                 self.stop(worker, &format!("its script failed: {reason}"));
@@ -438,8 +460,9 @@ impl Workers {
         }
         match event.on_done {
             OnDone::Reply(mut notice) => notice.delivered = true,
-            OnDone::Record => {
-                self.results.insert(id, EventResult::Done(outcome));
+            OnDone::Lifecycle(event) => {
+                self.lifecycle_results
+                    .push((worker, event, EventResult::Done(outcome)));
             }
             OnDone::Sync(dispatch) => {
                 self.sync_results
@@ -453,9 +476,16 @@ impl Workers {
         std::mem::take(&mut self.sync_results)
     }
 
-    /// The result of an [`OnDone::Record`] event, once it ended.
-    pub fn take_result(&mut self, id: WorkerEventId) -> Option<EventResult> {
-        self.results.remove(&id)
+    /// The lifecycle events that ended since the last call, in order.
+    pub fn take_lifecycle_results(
+        &mut self,
+    ) -> Vec<(ServiceWorkerId, LifecycleEvent, EventResult)> {
+        std::mem::take(&mut self.lifecycle_results)
+    }
+
+    /// The first evaluations that ended since the last call, in order.
+    pub fn take_evaluations(&mut self) -> Vec<(ServiceWorkerId, EvaluationResult)> {
+        std::mem::take(&mut self.evaluations)
     }
 
     /// The network went online or offline: new workers start with this state, and running
@@ -489,9 +519,16 @@ impl Workers {
             return;
         };
         log::info!(target: LOG_TARGET, "stopping {worker}: {reason}");
-        self.stop_reasons.insert(worker, reason.to_owned());
-        running.send(ToWorkerMsg::Terminate);
+        let start_failed = matches!(running.evaluation, Evaluation::Pending { .. });
+        if start_failed {
+            // Nothing queued reaches a worker whose script did not run.
+            running.outbox.borrow_mut().clear();
+            self.evaluations.push((worker, Err(reason.to_owned())));
+        }
         running.flush();
+        if let Err(error) = running.sender.send(ToWorkerMsg::Terminate) {
+            log::debug!(target: LOG_TARGET, "cannot reach {worker}: {error}");
+        }
         running.thread.interrupt();
         self.stopping.push(running.thread);
         let failed: Vec<WorkerEventId> = self
@@ -512,19 +549,19 @@ impl Workers {
             );
             // A `Reply` is dropped: the page learns the message was not
             // handled.
+            let result = if start_failed {
+                EventResult::StartFailed(reason.to_owned())
+            } else {
+                EventResult::Stopped
+            };
             match event.on_done {
-                OnDone::Record => {
-                    self.results.insert(id, EventResult::Stopped);
+                OnDone::Lifecycle(lifecycle) => {
+                    self.lifecycle_results.push((worker, lifecycle, result))
                 }
-                OnDone::Sync(dispatch) => self.sync_results.push((dispatch, EventResult::Stopped)),
+                OnDone::Sync(dispatch) => self.sync_results.push((dispatch, result)),
                 OnDone::Reply(_) => {}
             }
         }
-    }
-
-    /// Why `worker` was last stopped.
-    pub fn stop_reason(&self, worker: ServiceWorkerId) -> Option<&str> {
-        self.stop_reasons.get(&worker).map(String::as_str)
     }
 
     /// A worker instance's channel closed: its thread ended by itself.
@@ -545,10 +582,10 @@ impl Workers {
             .values()
             .filter_map(|running| match running.evaluation {
                 Evaluation::Pending { deadline } => Some(deadline),
-                Evaluation::Ok(_) if !self.has_events(running.info.id) => {
+                Evaluation::Done if !self.has_events(running.info.id) => {
                     Some(running.idle_since + self.idle_timeout)
                 }
-                Evaluation::Ok(_) => None,
+                Evaluation::Done => None,
             });
         events.chain(workers).min()
     }
@@ -577,7 +614,7 @@ impl Workers {
                         self.max_event_duration.as_millis()
                     ),
                 )),
-                Evaluation::Ok(_)
+                Evaluation::Done
                     if !self.has_events(id) && running.idle_since + self.idle_timeout <= now =>
                 {
                     to_stop.push((

@@ -17,8 +17,8 @@ use mozjs::rust::wrappers2::{
     Call, JS_AddInterruptCallback, JS_GetProperty, SetPromiseRejectionTrackerCallback,
 };
 use mozjs::rust::{
-    error_info_from_exception_stack, evaluate_script, CompileOptionsWrapper, JSEngine,
-    JSEngineHandle, Runtime,
+    error_info_from_exception_stack, evaluate_script, CompileOptionsWrapper, HandleObject,
+    JSEngine, JSEngineHandle, Runtime,
 };
 use mozjs::{rooted, rooted_vec};
 
@@ -402,7 +402,7 @@ unsafe fn fire_error(cx: &mut JSContext, global: &GlobalScope, report: ErrorRepo
     );
     // An exception thrown by an error handler is not reported through another error event.
     if REPORTING.with(|r| r.replace(true)) {
-        eprintln!("{line}");
+        report_uncaught(global, &line);
         return;
     }
     let event = ErrorEvent::new_trusted(cx, global, report, error);
@@ -411,8 +411,56 @@ unsafe fn fire_error(cx: &mut JSContext, global: &GlobalScope, report: ErrorRepo
         .dispatch_event(cx, event.upcast::<Event>());
     REPORTING.with(|r| r.set(false));
     if not_canceled {
-        eprintln!("{line}");
+        report_uncaught(global, &line);
     }
+}
+
+/// Prints an uncaught error's line on stderr, naming the global if it is not a page's (a
+/// service worker's scope), and tells the constellation of a worker's, for the embedder.
+pub fn report_uncaught(global: &GlobalScope, line: &str) {
+    let Some(context) = global.error_context() else {
+        eprintln!("{line}");
+        return;
+    };
+    eprintln!("{line} ({context})");
+    if let Some(link) = global.constellation_link() {
+        link.send_worker(script_traits::WorkerMsg::UncaughtError {
+            message: line.to_owned(),
+        });
+    }
+}
+
+/// Reports `reason`, the rejection of a promise nobody handles (or of an extend-lifetime
+/// promise), as `Uncaught (in promise) ...`.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn report_rejection(cx: &mut JSContext, global: &GlobalScope, reason: JSVal) {
+    rooted!(&in(cx) let reason = reason);
+    let conv = Conv::plain("unhandledrejection");
+    let text = describe(cx, global, reason.get())
+        .unwrap_or_else(|| from_js::<String>(cx, reason.handle(), &conv).unwrap_or_default());
+    report_uncaught(global, &format!("Uncaught (in promise) {text}"));
+}
+
+/// Reports the rejection of a settled `promise` as `Uncaught (in promise) ...`.
+///
+/// # Safety
+/// `cx` in `global`'s realm; `promise` is a rejected promise.
+pub unsafe fn report_rejected_promise(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    promise: HandleObject<'_>,
+) {
+    let reason = promise_result(cx, promise);
+    report_rejection(cx, global, reason.get());
+}
+
+/// The value a settled promise was resolved or rejected with.
+unsafe fn promise_result(cx: &mut JSContext, promise: HandleObject<'_>) -> RootedValue {
+    rooted!(&in(cx) let mut result = UndefinedValue());
+    mozjs::glue::JS_GetPromiseResult(promise.into(), result.handle_mut().into());
+    RootedValue::new(result.get())
 }
 
 /// Performs a microtask checkpoint: runs promise jobs until none are left, then notifies
@@ -429,8 +477,7 @@ pub unsafe fn microtask_checkpoint(cx: &mut JSContext, global: &GlobalScope) {
         if mozjs::jsapi::JS::GetPromiseIsHandled(promise.handle().into()) {
             continue;
         }
-        rooted!(&in(cx) let mut reason = UndefinedValue());
-        mozjs::glue::JS_GetPromiseResult(promise.handle().into(), reason.handle_mut().into());
+        let reason = promise_result(cx, promise.handle());
         let event = PromiseRejectionEvent::new(cx, global, None, promise.get(), reason.get());
         event
             .upcast::<Event>()
@@ -440,11 +487,7 @@ pub unsafe fn microtask_checkpoint(cx: &mut JSContext, global: &GlobalScope) {
             .upcast_event_target()
             .dispatch_event(cx, event.upcast::<Event>());
         if not_canceled {
-            let conv = Conv::plain("unhandledrejection");
-            let text = describe(cx, global, reason.get()).unwrap_or_else(|| {
-                from_js::<String>(cx, reason.handle(), &conv).unwrap_or_default()
-            });
-            eprintln!("Uncaught (in promise) {text}");
+            report_rejection(cx, global, reason.get());
         }
         drain_microtasks(cx);
     }

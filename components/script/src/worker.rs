@@ -208,6 +208,7 @@ pub(crate) fn run_worker_thread(
     // SAFETY: the raw context is only used to enter the realm.
     let _realm = mozjs::jsapi::JSAutoRealm::new(unsafe { cx.raw_cx() }, global.reflector().get());
     let scope = global.global_scope();
+    scope.set_error_context(format!("service worker, scope {}", registration.scope));
     scope.init_online(online);
     let to_constellation = channels.to_constellation.clone();
     scope.set_constellation_link(ConstellationLink::Worker(channels.to_constellation));

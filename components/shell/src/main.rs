@@ -144,10 +144,16 @@ fn stdout_console() -> ConsoleCallback {
     })
 }
 
-/// With `verbose`, the engine's events, one per line on stderr.
+/// With `verbose`, the engine's events, one per line on stderr (a worker's
+/// uncaught errors are there already: the worker printed them).
 fn stderr_events(verbose: bool) -> Option<EventCallback> {
-    verbose
-        .then(|| -> EventCallback { Arc::new(|event: EngineEvent| eprintln!("bgsync: {event}")) })
+    verbose.then(|| -> EventCallback {
+        Arc::new(|event: EngineEvent| {
+            if !matches!(event, EngineEvent::WorkerError { .. }) {
+                eprintln!("bgsync: {event}");
+            }
+        })
+    })
 }
 
 /// How long a `sync` event may still run after the page ended: its own limit (and a second for

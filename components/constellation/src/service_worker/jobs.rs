@@ -5,24 +5,33 @@
 //!
 //! A page's request becomes a job through a `schedule_*` method (which runs
 //! the spec's checks that need no registry state and rejects at once if
-//! they fail), and [`ServiceWorkerRegistry::run_jobs`] runs queued jobs, in
-//! order within each scope, until every queue is empty. A job that is
-//! equivalent to the last one queued for its scope (the same request again)
-//! is not queued twice: it shares that job's result.
+//! they fail). The job at the front of its scope's queue runs; the others
+//! wait behind it, so jobs of one scope run in order and jobs of different
+//! scopes run side by side. A job that is equivalent to the last one queued
+//! for its scope, and whose promise has not settled, is not queued twice:
+//! it shares that job's result.
+//!
+//! A running job never waits: where the spec fetches a script or runs a
+//! worker, the job records its [`JobStep`], returns a [`RegistryAction`] and
+//! is resumed by the engine's answer (`script_fetched`, `worker_evaluated`,
+//! `install_done`). Meanwhile the registry serves everything else.
 //!
 //! A job answers through its [`JobCompletion`] exactly once. A register or
 //! update job that installs a new worker answers when the spec resolves its
 //! promise: after the worker's script ran (a script that does not parse or
 //! throws rejects the job) and before `install` runs, so the reply shows
-//! the worker installing. Install and activation then continue in
-//! `lifecycle`.
+//! the worker installing. The job itself ends after the install event
+//! (Finish Job), and activation continues in `lifecycle`.
 
 use base::id::ServiceWorkerRegistrationId;
 use base::origin::{is_origin_potentially_trustworthy, is_potentially_trustworthy, Origin};
-use script_traits::{RegistrationInfo, ServiceWorkerError, ServiceWorkerState, UpdateViaCache};
+use script_traits::{
+    ImportedScript, RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerState,
+    UpdateViaCache,
+};
 use url::Url;
 
-use super::host::{FetchedScript, ScriptFetcher, WorkerHost};
+use super::action::{FetchError, FetchedScript, JobId, RegistryAction};
 use super::registry::{ServiceWorker, ServiceWorkerRegistry, LOG_TARGET};
 
 /// What a finished job gives its caller.
@@ -49,8 +58,35 @@ pub(super) enum JobKind {
     Unregister,
 }
 
+/// Where a job is, and what it waits for.
+#[derive(Debug)]
+pub(super) enum JobStep {
+    /// In its scope's queue, not started.
+    Queued,
+    /// Update, steps 5-8: the script is being fetched.
+    FetchingScript {
+        /// The newest worker's script URL and bytes, for the byte check.
+        newest_script: Option<(Url, Vec<u8>)>,
+        /// The registration, if there was one when the job started.
+        registration_id: Option<ServiceWorkerRegistrationId>,
+    },
+    /// Update, "Run Service Worker": the new worker's script is running.
+    Evaluating {
+        worker: ServiceWorker,
+        /// Whether this job inserted the registration (a first register).
+        inserted: bool,
+    },
+    /// Install, step 11: the `install` event is running.
+    Installing {
+        worker: ServiceWorkerId,
+        /// Whether the registration had a worker before this one.
+        had_worker: bool,
+    },
+}
+
 /// <https://w3c.github.io/ServiceWorker/#dfn-job>
 pub(super) struct Job {
+    pub(super) id: JobId,
     pub(super) kind: JobKind,
     pub(super) scope: Url,
     /// The script URL; for unregister jobs, the scope (unused).
@@ -58,14 +94,18 @@ pub(super) struct Job {
     /// The origin of the client that asked, as the constellation recorded it.
     pub(super) client_origin: Origin,
     pub(super) update_via_cache: UpdateViaCache,
-    /// The completions of this job and of the equivalent jobs merged into it.
+    pub(super) step: JobStep,
+    /// The completions of this job and of the equivalent jobs merged into
+    /// it; empty once its promise settled.
     completions: Vec<JobCompletion>,
+    settled: bool,
 }
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct("Job")
+            .field("id", &self.id)
             .field("kind", &self.kind)
             .field("scope", &self.scope.as_str())
             .field("script_url", &self.script_url.as_str())
@@ -84,11 +124,28 @@ impl Job {
                     && self.update_via_cache == other.update_via_cache))
     }
 
-    /// Resolve or Reject Job Promise, for this job and its equivalents.
-    pub(super) fn finish(self, result: JobResult) {
-        log::debug!(target: LOG_TARGET, "{self:?} finished: {result:?}");
-        for completion in self.completions {
+    /// Resolve or Reject Job Promise, for this job and its equivalents. The
+    /// job may go on running (Install resolves before its event).
+    pub(super) fn settle(&mut self, result: JobResult) {
+        log::debug!(target: LOG_TARGET, "{self:?} settled: {result:?}");
+        self.settled = true;
+        for completion in self.completions.drain(..) {
             completion(result.clone());
+        }
+    }
+
+    /// Finish Job, for a job whose promise settled already.
+    pub(super) fn end(self) {
+        debug_assert!(self.settled, "{self:?} ended unsettled");
+        if !self.settled {
+            self.finish(Err(job_ended_unexpectedly()));
+        }
+    }
+
+    /// Settles the job (if it has not settled) and ends it: Finish Job.
+    pub(super) fn finish(mut self, result: JobResult) {
+        if !self.settled {
+            self.settle(result);
         }
     }
 }
@@ -106,14 +163,14 @@ impl ServiceWorkerRegistry {
         completion: JobCompletion,
     ) {
         match start_register(script_url, scope) {
-            Ok((script_url, scope)) => self.schedule_job(Job {
-                kind: JobKind::Register,
-                scope,
-                script_url,
-                client_origin: client_origin.clone(),
-                update_via_cache,
-                completions: vec![completion],
-            }),
+            Ok((script_url, scope)) => {
+                let job = self.new_job(JobKind::Register, scope, script_url, client_origin);
+                self.schedule_job(Job {
+                    update_via_cache,
+                    completions: vec![completion],
+                    ..job
+                })
+            }
             Err(error) => completion(Err(error)),
         }
     }
@@ -138,15 +195,14 @@ impl ServiceWorkerRegistry {
                 "Failed to update a ServiceWorker: The registration has no worker.".to_owned(),
             )));
         };
-        let job = Job {
-            kind: JobKind::Update,
-            scope: registration.scope.clone(),
-            script_url: newest.script_url.clone(),
-            client_origin: client_origin.clone(),
-            update_via_cache: registration.update_via_cache,
+        let (scope, script_url) = (registration.scope.clone(), newest.script_url.clone());
+        let update_via_cache = registration.update_via_cache;
+        let job = self.new_job(JobKind::Update, scope, script_url, client_origin);
+        self.schedule_job(Job {
+            update_via_cache,
             completions: vec![completion],
-        };
-        self.schedule_job(job);
+            ..job
+        });
     }
 
     /// `registration.unregister()`:
@@ -163,77 +219,133 @@ impl ServiceWorkerRegistry {
             return completion(Ok(JobOutcome::Unregistered(false)));
         };
         let scope = registration.scope.clone();
+        let job = self.new_job(JobKind::Unregister, scope.clone(), scope, client_origin);
         self.schedule_job(Job {
-            kind: JobKind::Unregister,
-            script_url: scope.clone(),
-            scope,
-            client_origin: client_origin.clone(),
-            update_via_cache: UpdateViaCache::default(),
             completions: vec![completion],
+            ..job
         });
     }
 
-    /// Whether any job is waiting to run.
+    /// Whether any job is queued or running.
     pub fn has_pending_jobs(&self) -> bool {
         self.queues.values().any(|queue| !queue.is_empty())
     }
 
-    /// Runs queued jobs until every queue is empty.
-    pub fn run_jobs(&mut self, fetcher: &mut dyn ScriptFetcher, host: &mut dyn WorkerHost) {
-        while let Some(job) = self.next_job() {
-            log::debug!(target: LOG_TARGET, "running {job:?}");
-            match job.kind {
-                JobKind::Register => self.run_register(job, fetcher, host),
-                JobKind::Update => self.run_update(job, fetcher, host),
-                JobKind::Unregister => self.run_unregister(job, host),
-            }
+    /// The next thing the engine must do for the registry, in order.
+    pub fn next_action(&mut self) -> Option<RegistryAction> {
+        self.actions.pop_front()
+    }
+
+    pub(super) fn act(&mut self, action: RegistryAction) {
+        self.actions.push_back(action);
+    }
+
+    fn new_job(&mut self, kind: JobKind, scope: Url, script_url: Url, client: &Origin) -> Job {
+        self.next_job_id += 1;
+        Job {
+            id: JobId(self.next_job_id),
+            kind,
+            scope,
+            script_url,
+            client_origin: client.clone(),
+            update_via_cache: UpdateViaCache::default(),
+            step: JobStep::Queued,
+            completions: Vec::new(),
+            settled: false,
         }
     }
 
     /// <https://w3c.github.io/ServiceWorker/#schedule-job-algorithm>
     fn schedule_job(&mut self, job: Job) {
-        let queue = self
-            .queues
-            .entry(job.scope.as_str().to_owned())
-            .or_default();
+        let scope = job.scope.as_str().to_owned();
+        let queue = self.queues.entry(scope.clone()).or_default();
         match queue.back_mut() {
-            // Step 3.2: an equivalent job shares the last job's result.
-            Some(last) if last.is_equivalent(&job) => last.completions.extend(job.completions),
+            // Step 4: an equivalent job whose promise has not settled
+            // shares the last job's result.
+            Some(last) if !last.settled && last.is_equivalent(&job) => {
+                last.completions.extend(job.completions)
+            }
             _ => queue.push_back(job),
+        }
+        self.advance(&scope);
+    }
+
+    /// Starts the jobs of `scope` in order, until one waits for the engine
+    /// or the queue is empty.
+    pub(super) fn advance(&mut self, scope: &str) {
+        loop {
+            let Some(queue) = self.queues.get_mut(scope) else {
+                return;
+            };
+            match queue.front() {
+                None => {
+                    self.queues.remove(scope);
+                    return;
+                }
+                Some(job) if !matches!(job.step, JobStep::Queued) => return,
+                Some(_) => {}
+            }
+            let Some(job) = queue.pop_front() else {
+                return;
+            };
+            log::debug!(target: LOG_TARGET, "running {job:?}");
+            let running = match job.kind {
+                JobKind::Register => self.run_register(job),
+                JobKind::Update => self.run_update(job),
+                JobKind::Unregister => self.run_unregister(job),
+            };
+            if let Some(job) = running {
+                self.resume_later(job);
+                return;
+            }
         }
     }
 
-    fn next_job(&mut self) -> Option<Job> {
-        let (scope, queue) = self
+    /// Puts a job that waits for the engine back at the front of its queue.
+    pub(super) fn resume_later(&mut self, job: Job) {
+        self.queues
+            .entry(job.scope.as_str().to_owned())
+            .or_default()
+            .push_front(job);
+    }
+
+    /// Takes the running job `id` out of its queue to resume it. `None` for
+    /// a job that is not running (an answer that came twice, or late).
+    pub(super) fn take_running(&mut self, id: JobId) -> Option<Job> {
+        let queue = self
             .queues
-            .iter_mut()
-            .find(|(_, queue)| !queue.is_empty())?;
-        let scope = scope.clone();
+            .values_mut()
+            .find(|queue| queue.front().is_some_and(|job| job.id == id))?;
         let job = queue.pop_front();
-        if queue.is_empty() {
-            self.queues.remove(&scope);
+        if job.is_none() {
+            log::warn!(target: LOG_TARGET, "no running {id}; the answer is ignored");
         }
         job
     }
 
+    /// Puts `job` back if it waits again, and starts what comes next in its
+    /// scope.
+    pub(super) fn after_step(&mut self, scope: &str, running: Option<Job>) {
+        match running {
+            Some(job) => self.resume_later(job),
+            None => self.advance(scope),
+        }
+    }
+
     /// <https://w3c.github.io/ServiceWorker/#register-algorithm>
-    fn run_register(
-        &mut self,
-        job: Job,
-        fetcher: &mut dyn ScriptFetcher,
-        host: &mut dyn WorkerHost,
-    ) {
+    fn run_register(&mut self, job: Job) -> Option<Job> {
         // Step 1: If the script URL's origin is not potentially
         // trustworthy, reject with "SecurityError". The client's own origin
         // is checked too: its message says nothing about its secure context.
         if !is_potentially_trustworthy(&job.script_url)
             || !is_origin_potentially_trustworthy(&job.client_origin)
         {
-            return job.finish(Err(ServiceWorkerError::Security(
+            job.finish(Err(ServiceWorkerError::Security(
                 "Failed to register a ServiceWorker: The origin of the script or of the \
                  document is not secure."
                     .to_owned(),
             )));
+            return None;
         }
         // Step 2: If the script URL's origin is not the client's, reject
         // with "SecurityError".
@@ -243,7 +355,8 @@ impl ServiceWorkerRegistry {
                  not match the current origin.",
                 job.script_url
             ));
-            return job.finish(Err(error));
+            job.finish(Err(error));
+            return None;
         }
         // Step 3: The same for the scope URL.
         if job.scope.origin() != job.client_origin {
@@ -252,7 +365,8 @@ impl ServiceWorkerRegistry {
                  not match the current origin.",
                 job.scope
             ));
-            return job.finish(Err(error));
+            job.finish(Err(error));
+            return None;
         }
         // Steps 4-5: the same script URL and update-via-cache as the newest
         // worker: resolve with the registration as it is.
@@ -262,7 +376,8 @@ impl ServiceWorkerRegistry {
                     && registration.update_via_cache == job.update_via_cache
                 {
                     let info = registration.info();
-                    return job.finish(Ok(JobOutcome::Registration(Box::new(info))));
+                    job.finish(Ok(JobOutcome::Registration(Box::new(info))));
+                    return None;
                 }
             }
             // Step 6.2: Set registration's update via cache mode. In memory
@@ -274,19 +389,21 @@ impl ServiceWorkerRegistry {
         // fetched and checked, so a failed register leaves nothing behind
         // (the spec's Clear Registration on failure).
         // Step 7: Invoke Update.
-        self.run_update(job, fetcher, host);
+        self.run_update(job)
     }
 
-    /// <https://w3c.github.io/ServiceWorker/#update-algorithm>
-    fn run_update(&mut self, job: Job, fetcher: &mut dyn ScriptFetcher, host: &mut dyn WorkerHost) {
+    /// <https://w3c.github.io/ServiceWorker/#update-algorithm>, up to the
+    /// script fetch.
+    fn run_update(&mut self, mut job: Job) -> Option<Job> {
         let scope_key = job.scope.as_str().to_owned();
         // Steps 1-2: If registration is null (and this is not a first
         // register), reject with TypeError.
         let registration = self.registrations.get(&scope_key);
         if registration.is_none() && job.kind == JobKind::Update {
-            return job.finish(Err(ServiceWorkerError::Type(
+            job.finish(Err(ServiceWorkerError::Type(
                 "Failed to update a ServiceWorker: The registration was unregistered.".to_owned(),
             )));
+            return None;
         }
         // Step 3: Let newestWorker be the result of Get Newest Worker.
         let newest = registration.and_then(|registration| registration.newest_worker());
@@ -295,14 +412,53 @@ impl ServiceWorkerRegistry {
         if job.kind == JobKind::Update
             && newest.is_some_and(|newest| newest.script_url != job.script_url)
         {
-            return job.finish(Err(ServiceWorkerError::Type(
+            job.finish(Err(ServiceWorkerError::Type(
                 "Failed to update a ServiceWorker: The script URL changed.".to_owned(),
             )));
+            return None;
         }
         let newest_script = newest.map(|newest| (newest.script_url.clone(), newest.script.clone()));
         let registration_id = registration.map(|registration| registration.id);
-        // Steps 5-8: fetch the script and check the response.
-        let fetched = match fetcher.fetch_script(&job.script_url, job.update_via_cache) {
+        // Steps 5-8: fetch the script; the job resumes in `script_fetched`.
+        self.act(RegistryAction::FetchScript {
+            job: job.id,
+            url: job.script_url.clone(),
+            update_via_cache: job.update_via_cache,
+        });
+        job.step = JobStep::FetchingScript {
+            newest_script,
+            registration_id,
+        };
+        Some(job)
+    }
+
+    /// The answer to [`RegistryAction::FetchScript`]: Update, steps 5-9,
+    /// then "Run Service Worker" of the new worker.
+    pub fn script_fetched(&mut self, id: JobId, fetched: Result<FetchedScript, FetchError>) {
+        let Some(job) = self.take_running(id) else {
+            return;
+        };
+        let scope = job.scope.as_str().to_owned();
+        let running = self.continue_update(job, fetched);
+        self.after_step(&scope, running);
+    }
+
+    fn continue_update(
+        &mut self,
+        mut job: Job,
+        fetched: Result<FetchedScript, FetchError>,
+    ) -> Option<Job> {
+        let JobStep::FetchingScript {
+            newest_script,
+            registration_id,
+        } = std::mem::replace(&mut job.step, JobStep::Queued)
+        else {
+            log::warn!(target: LOG_TARGET, "{job:?} was not fetching a script");
+            job.finish(Err(job_ended_unexpectedly()));
+            return None;
+        };
+        let scope_key = job.scope.as_str().to_owned();
+        let fetched = match fetched {
             Ok(fetched) => fetched,
             Err(error) => {
                 let error = ServiceWorkerError::Type(format!(
@@ -310,14 +466,20 @@ impl ServiceWorkerRegistry {
                      An unknown error occurred when fetching the script: {error}",
                     job.scope, job.script_url
                 ));
-                return job.finish(Err(error));
+                job.finish(Err(error));
+                return None;
             }
         };
+        // The registration may have changed while the script loaded only
+        // through this job (its scope's other jobs wait), unless it is gone.
+        let registration_id = registration_id
+            .filter(|id| self.registration(*id).is_some_and(|r| r.scope == job.scope));
         if let Some(id) = registration_id {
             self.record_update_check(id);
         }
         if let Err(error) = check_response(&job, &fetched) {
-            return job.finish(Err(error));
+            job.finish(Err(error));
+            return None;
         }
         // Step 9: byte-for-byte identical to the newest worker: no new
         // worker; resolve with the registration.
@@ -325,14 +487,15 @@ impl ServiceWorkerRegistry {
             if *url == job.script_url && *script == fetched.body {
                 log::debug!(target: LOG_TARGET, "{} is unchanged", job.script_url);
                 let info = self.registrations.get(&scope_key).map(|r| r.info());
-                return match info {
+                match info {
                     Some(info) => job.finish(Ok(JobOutcome::Registration(Box::new(info)))),
                     None => job.finish(Err(registration_gone())),
-                };
+                }
+                return None;
             }
         }
         // "Let worker be a new service worker."
-        let mut worker = ServiceWorker {
+        let worker = ServiceWorker {
             id: self.new_worker_id(),
             script_url: job.script_url.clone(),
             script: fetched.body,
@@ -340,24 +503,53 @@ impl ServiceWorkerRegistry {
             state: ServiceWorkerState::Installing,
             skip_waiting: false,
         };
-        if registration_id.is_none() {
+        let inserted = registration_id.is_none();
+        if inserted {
             // Step 6.1 of Register, deferred: Set Registration, committed
             // before the promise resolves.
-            let inserted =
+            let stored =
                 self.insert_registration(job.scope.clone(), job.update_via_cache, worker.clone());
-            if let Err(error) = inserted {
-                return job.finish(Err(ServiceWorkerError::Storage(format!(
+            if let Err(error) = stored {
+                job.finish(Err(ServiceWorkerError::Storage(format!(
                     "Failed to register a ServiceWorker: storage failed: {error}"
                 ))));
+                return None;
             }
         }
         // "Let runResult be the result of running the Run Service Worker
-        // algorithm with worker." If it failed, reject with a TypeError; a
-        // registration that had no worker is removed.
+        // algorithm with worker": the job resumes in `worker_evaluated`.
         let Some(info) = self.registrations.get(&scope_key).map(|r| r.info()) else {
-            return job.finish(Err(registration_gone()));
+            job.finish(Err(registration_gone()));
+            return None;
         };
-        match host.start_worker(&info, &worker.info(), &worker.script) {
+        self.act(RegistryAction::EvaluateWorker {
+            job: job.id,
+            registration: info,
+            worker: worker.info(),
+            script: worker.script.clone(),
+        });
+        job.step = JobStep::Evaluating { worker, inserted };
+        Some(job)
+    }
+
+    /// The answer to [`RegistryAction::EvaluateWorker`]: if the script
+    /// failed, reject with a TypeError (a registration that had no worker
+    /// is removed); else Install.
+    pub fn worker_evaluated(&mut self, id: JobId, result: Result<Vec<ImportedScript>, String>) {
+        let Some(mut job) = self.take_running(id) else {
+            return;
+        };
+        let scope_key = job.scope.as_str().to_owned();
+        let JobStep::Evaluating {
+            mut worker,
+            inserted,
+        } = std::mem::replace(&mut job.step, JobStep::Queued)
+        else {
+            log::warn!(target: LOG_TARGET, "{job:?} was not running a worker's script");
+            job.finish(Err(job_ended_unexpectedly()));
+            return self.advance(&scope_key);
+        };
+        match result {
             Ok(imported_scripts) => worker.imported_scripts = imported_scripts,
             Err(reason) => {
                 log::info!(
@@ -366,7 +558,7 @@ impl ServiceWorkerRegistry {
                     worker.id,
                     job.scope
                 );
-                self.remove_new_registration(registration_id.is_none(), &scope_key);
+                self.remove_new_registration(inserted, &scope_key);
                 let verb = match job.kind {
                     JobKind::Update => "update",
                     _ => "register",
@@ -376,25 +568,33 @@ impl ServiceWorkerRegistry {
                      ServiceWorker script evaluation failed",
                     job.scope, job.script_url
                 ));
-                return job.finish(Err(error));
+                job.finish(Err(error));
+                return self.advance(&scope_key);
             }
         }
-        if registration_id.is_none() {
-            if let Err(error) = self.store_imported_scripts(info.id, &worker.imported_scripts) {
-                host.terminate(worker.id);
+        if inserted {
+            let stored = self
+                .registrations
+                .get(&scope_key)
+                .map(|registration| registration.id)
+                .map(|id| self.store_imported_scripts(id, &worker.imported_scripts));
+            if let Some(Err(error)) = stored {
+                self.act(RegistryAction::Terminate(worker.id));
                 self.remove_new_registration(true, &scope_key);
-                return job.finish(Err(ServiceWorkerError::Storage(format!(
+                job.finish(Err(ServiceWorkerError::Storage(format!(
                     "Failed to register a ServiceWorker: storage failed: {error}"
                 ))));
+                return self.advance(&scope_key);
             }
         }
         // "Invoke Install with job, worker, and registration."
-        self.install(job, &scope_key, worker, host);
+        let running = self.install(job, &scope_key, worker);
+        self.after_step(&scope_key, running);
     }
 
     /// Removes the registration a register job inserted before its worker
     /// failed (`inserted`); an existing registration stays.
-    fn remove_new_registration(&mut self, inserted: bool, scope: &str) {
+    pub(super) fn remove_new_registration(&mut self, inserted: bool, scope: &str) {
         if !inserted {
             return;
         }
@@ -404,20 +604,22 @@ impl ServiceWorkerRegistry {
     }
 
     /// <https://w3c.github.io/ServiceWorker/#unregister-algorithm>
-    fn run_unregister(&mut self, job: Job, host: &mut dyn WorkerHost) {
+    fn run_unregister(&mut self, job: Job) -> Option<Job> {
         // Step 1: If the scope's origin is not the client's, reject with
         // "SecurityError".
         if job.scope.origin() != job.client_origin {
-            return job.finish(Err(ServiceWorkerError::Security(
+            job.finish(Err(ServiceWorkerError::Security(
                 "Failed to unregister a ServiceWorkerRegistration: The origin of the \
                  registration does not match the current origin."
                     .to_owned(),
             )));
+            return None;
         }
         // Steps 2-3: no registration: resolve false.
         let scope_key = job.scope.as_str().to_owned();
         let Some(registration) = self.registrations.get(&scope_key).cloned() else {
-            return job.finish(Ok(JobOutcome::Unregistered(false)));
+            job.finish(Ok(JobOutcome::Unregistered(false)));
+            return None;
         };
         // Steps 4-6: the uninstalling flag, then Try Clear Registration.
         // Simplified: it is cleared now even if a client still uses it
@@ -425,9 +627,10 @@ impl ServiceWorkerRegistry {
         // just becomes redundant). The row is deleted (with its sync
         // registrations) before the promise resolves.
         if let Err(error) = self.remove_registration(&scope_key) {
-            return job.finish(Err(ServiceWorkerError::Storage(format!(
+            job.finish(Err(ServiceWorkerError::Storage(format!(
                 "Failed to unregister a ServiceWorkerRegistration: storage failed: {error}"
             ))));
+            return None;
         }
         job.finish(Ok(JobOutcome::Unregistered(true)));
         // Clear Registration: every worker becomes redundant.
@@ -441,12 +644,20 @@ impl ServiceWorkerRegistry {
         .into_iter()
         .flatten()
         {
-            host.terminate(worker.id);
+            self.act(RegistryAction::Terminate(worker.id));
             let mut worker = worker.info();
             worker.state = ServiceWorkerState::Redundant;
-            host.worker_state_changed(&info, &worker);
+            self.act(RegistryAction::StateChanged {
+                registration: info.clone(),
+                worker,
+            });
         }
+        None
     }
+}
+
+fn job_ended_unexpectedly() -> ServiceWorkerError {
+    ServiceWorkerError::Type("The job ended unexpectedly.".to_owned())
 }
 
 fn registration_gone() -> ServiceWorkerError {

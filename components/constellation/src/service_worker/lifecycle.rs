@@ -5,30 +5,34 @@
 //!
 //! The registry moves a worker through installing -> installed (waiting)
 //! -> activating -> activated, or to redundant when its install fails or a
-//! newer worker replaces it. The [`WorkerHost`] runs the `install` and
-//! `activate` events and hears of every state change; the database row
-//! follows the registration's stored worker (see `registry`).
+//! newer worker replaces it. The `install` and `activate` events run in the
+//! engine ([`RegistryAction::FireInstall`], [`RegistryAction::FireActivate`]),
+//! which answers with [`ServiceWorkerRegistry::install_done`] and
+//! [`ServiceWorkerRegistry::activate_done`]; every state change is an
+//! [`RegistryAction::StateChanged`]. The database row follows the
+//! registration's stored worker (see `registry`).
 
 use script_traits::{ServiceWorkerError, ServiceWorkerId, ServiceWorkerState};
 
-use super::host::WorkerHost;
-use super::jobs::{Job, JobOutcome};
+use super::action::{InstallFailure, JobId, RegistrationUsage, RegistryAction};
+use super::jobs::{Job, JobOutcome, JobStep};
 use super::registry::{Registration, ServiceWorker, ServiceWorkerRegistry, Slot, LOG_TARGET};
 
 impl ServiceWorkerRegistry {
-    /// <https://w3c.github.io/ServiceWorker/#installation-algorithm>, for a
-    /// registration already in the map (a first register inserted it).
+    /// <https://w3c.github.io/ServiceWorker/#installation-algorithm>, up to
+    /// the `install` event, for a registration already in the map (a first
+    /// register inserted it). Returns the job, waiting for the event.
     pub(super) fn install(
         &mut self,
-        job: Job,
+        mut job: Job,
         scope: &str,
         worker: ServiceWorker,
-        host: &mut dyn WorkerHost,
-    ) {
+    ) -> Option<Job> {
         let Some(registration) = self.registrations.get_mut(scope) else {
-            return job.finish(Err(ServiceWorkerError::Type(
+            job.finish(Err(ServiceWorkerError::Type(
                 "The registration was unregistered.".to_owned(),
             )));
+            return None;
         };
         // Step 2: Let newestWorker be the result of Get Newest Worker.
         let had_worker = registration.newest_worker().is_some();
@@ -36,26 +40,85 @@ impl ServiceWorkerRegistry {
         registration.update_via_cache = job.update_via_cache;
         // Steps 4-5: the worker is the installing worker, state installing.
         let worker_id = worker.id;
+        let scripts = worker.scripts();
         registration.installing = Some(worker);
-        notify(host, registration, Slot::Installing);
+        let changed = state_changed(registration, Slot::Installing);
         // Step 7: Resolve Job Promise with the registration.
-        job.finish(Ok(JobOutcome::Registration(Box::new(registration.info()))));
-        // Step 11: fire the install event.
-        let Some(installing) = registration.installing.as_ref() else {
+        job.settle(Ok(JobOutcome::Registration(Box::new(registration.info()))));
+        // Step 11: fire the install event; the job resumes in `install_done`.
+        let fire = registration
+            .installing
+            .as_ref()
+            .map(|installing| RegistryAction::FireInstall {
+                job: job.id,
+                registration: registration.info(),
+                worker: installing.info(),
+                scripts,
+            });
+        self.actions.extend(changed);
+        self.actions.extend(fire);
+        job.step = JobStep::Installing {
+            worker: worker_id,
+            had_worker,
+        };
+        Some(job)
+    }
+
+    /// The answer to [`RegistryAction::FireInstall`]: Install, steps 12-21.
+    pub fn install_done(
+        &mut self,
+        id: JobId,
+        outcome: Result<(), InstallFailure>,
+        usage: &dyn RegistrationUsage,
+    ) {
+        let Some(mut job) = self.take_running(id) else {
             return;
         };
-        let outcome = host.run_install(
-            &registration.info(),
-            &installing.info(),
-            installing.scripts(),
-        );
+        let scope = job.scope.as_str().to_owned();
+        let JobStep::Installing {
+            worker: worker_id,
+            had_worker,
+        } = std::mem::replace(&mut job.step, JobStep::Queued)
+        else {
+            log::warn!(target: LOG_TARGET, "{job:?} was not installing");
+            job.finish(Err(ServiceWorkerError::Type(
+                "The job ended unexpectedly.".to_owned(),
+            )));
+            return self.advance(&scope);
+        };
+        self.finish_install(&scope, worker_id, had_worker, outcome);
+        // Step 20: Finish Job; the scope's next job may run.
+        job.end();
+        self.advance(&scope);
+        // Step 21: Try Activate.
+        self.try_activate(&scope, usage);
+    }
+
+    fn finish_install(
+        &mut self,
+        scope: &str,
+        worker_id: ServiceWorkerId,
+        had_worker: bool,
+        outcome: Result<(), InstallFailure>,
+    ) {
+        let Some(registration) = self.registrations.get_mut(scope) else {
+            return;
+        };
+        if registration.installing.as_ref().map(|w| w.id) != Some(worker_id) {
+            log::warn!(target: LOG_TARGET, "{worker_id} is no longer installing in {scope}");
+            return;
+        }
         // Step 12: If installFailed, the worker is redundant; a registration
         // left without workers is cleared.
         if let Err(failure) = outcome {
             log::info!(target: LOG_TARGET, "{worker_id} failed to install: {failure}");
             if let Some(mut failed) = registration.installing.take() {
                 failed.state = ServiceWorkerState::Redundant;
-                host.worker_state_changed(&registration.info(), &failed.info());
+                let changed = RegistryAction::StateChanged {
+                    registration: registration.info(),
+                    worker: failed.info(),
+                };
+                self.act(changed);
             }
             if !had_worker {
                 if let Err(error) = self.remove_registration(scope) {
@@ -65,29 +128,31 @@ impl ServiceWorkerRegistry {
             return;
         }
         // Step 15: a waiting worker is replaced and becomes redundant.
+        let mut actions = Vec::new();
         if let Some(mut replaced) = registration.waiting.take() {
-            host.terminate(replaced.id);
+            actions.push(RegistryAction::Terminate(replaced.id));
             replaced.state = ServiceWorkerState::Redundant;
-            host.worker_state_changed(&registration.info(), &replaced.info());
+            actions.push(RegistryAction::StateChanged {
+                registration: registration.info(),
+                worker: replaced.info(),
+            });
         }
         // Steps 16-18: installing -> waiting, state installed.
         registration.waiting = registration.installing.take();
-        set_state(
-            host,
+        actions.extend(set_state(
             registration,
             Slot::Waiting,
             ServiceWorkerState::Installed,
-        );
+        ));
+        self.actions.extend(actions);
         self.persist_or_log(scope);
-        // Step 21: Try Activate.
-        self.try_activate(scope, host);
     }
 
     /// <https://w3c.github.io/ServiceWorker/#try-activate-algorithm>: the
     /// waiting worker is activated if there is no active worker, if it
     /// called `skipWaiting()`, or if the active worker is not in use (no
     /// client uses the registration and it has no pending events).
-    pub(super) fn try_activate(&mut self, scope: &str, host: &mut dyn WorkerHost) {
+    pub(super) fn try_activate(&mut self, scope: &str, usage: &dyn RegistrationUsage) {
         let Some(registration) = self.registrations.get(scope) else {
             return;
         };
@@ -104,25 +169,31 @@ impl ServiceWorkerRegistry {
         }
         if registration.active.is_none()
             || waiting.skip_waiting
-            || !host.is_in_use(&registration.info())
+            || !usage.is_in_use(&registration.info())
         {
-            self.activate(scope, host);
+            self.activate(scope);
         }
     }
 
-    /// Runs Try Activate on every registration: after
+    /// Runs Try Activate on every registration with a waiting worker: after
     /// [`ServiceWorkerRegistry::load`], for a waiting worker whose activation
     /// the restart interrupted, and whenever a registration may have stopped
     /// being in use (a client went away, an active worker's events ended).
-    pub fn try_activate_all(&mut self, host: &mut dyn WorkerHost) {
-        let scopes: Vec<String> = self.registrations.keys().cloned().collect();
-        for scope in scopes {
-            self.try_activate(&scope, host);
+    pub fn try_activate_all(&mut self, usage: &dyn RegistrationUsage) {
+        let waiting: Vec<String> = self
+            .registrations
+            .iter()
+            .filter(|(_, registration)| registration.waiting.is_some())
+            .map(|(scope, _)| scope.clone())
+            .collect();
+        for scope in waiting {
+            self.try_activate(&scope, usage);
         }
     }
 
-    /// <https://w3c.github.io/ServiceWorker/#activation-algorithm>
-    fn activate(&mut self, scope: &str, host: &mut dyn WorkerHost) {
+    /// <https://w3c.github.io/ServiceWorker/#activation-algorithm>, up to
+    /// the `activate` event.
+    fn activate(&mut self, scope: &str) {
         let Some(registration) = self.registrations.get_mut(scope) else {
             return;
         };
@@ -130,36 +201,56 @@ impl ServiceWorkerRegistry {
         if registration.waiting.is_none() {
             return;
         }
+        let mut actions = Vec::new();
         // Step 2: the active worker is terminated and becomes redundant.
         if let Some(mut replaced) = registration.active.take() {
-            host.terminate(replaced.id);
+            actions.push(RegistryAction::Terminate(replaced.id));
             replaced.state = ServiceWorkerState::Redundant;
-            host.worker_state_changed(&registration.info(), &replaced.info());
+            actions.push(RegistryAction::StateChanged {
+                registration: registration.info(),
+                worker: replaced.info(),
+            });
         }
         // Steps 3-5: waiting -> active, state activating.
         registration.active = registration.waiting.take();
-        set_state(
-            host,
+        actions.extend(set_state(
             registration,
             Slot::Active,
             ServiceWorkerState::Activating,
-        );
+        ));
+        // Step 10: fire the activate event; it resumes in `activate_done`.
+        if let Some(active) = registration.active.as_ref() {
+            actions.push(RegistryAction::FireActivate {
+                registration: registration.info(),
+                worker: active.info(),
+                scripts: active.scripts(),
+            });
+        }
+        self.actions.extend(actions);
         self.persist_or_log(scope);
-        // Step 10: fire the activate event; its outcome does not matter.
-        let Some(registration) = self.registrations.get_mut(scope) else {
+    }
+
+    /// The answer to [`RegistryAction::FireActivate`], whatever the event's
+    /// outcome: Activate, step 11, state activated.
+    pub fn activate_done(&mut self, worker: ServiceWorkerId) {
+        let scope = self
+            .registrations
+            .iter()
+            .find(|(_, registration)| {
+                registration.active.as_ref().is_some_and(|active| {
+                    active.id == worker && active.state == ServiceWorkerState::Activating
+                })
+            })
+            .map(|(scope, _)| scope.clone());
+        let Some(scope) = scope else {
+            log::debug!(target: LOG_TARGET, "{worker} is no longer activating");
             return;
         };
-        if let Some(active) = registration.active.as_ref() {
-            host.run_activate(&registration.info(), &active.info(), active.scripts());
+        if let Some(registration) = self.registrations.get_mut(&scope) {
+            let changed = set_state(registration, Slot::Active, ServiceWorkerState::Activated);
+            self.actions.extend(changed);
         }
-        // Step 11: state activated.
-        set_state(
-            host,
-            registration,
-            Slot::Active,
-            ServiceWorkerState::Activated,
-        );
-        self.persist_or_log(scope);
+        self.persist_or_log(&scope);
     }
 
     /// `self.skipWaiting()` in `worker`:
@@ -169,7 +260,7 @@ impl ServiceWorkerRegistry {
     pub fn skip_waiting(
         &mut self,
         worker: ServiceWorkerId,
-        host: &mut dyn WorkerHost,
+        usage: &dyn RegistrationUsage,
     ) -> Result<(), ServiceWorkerError> {
         let scope = self
             .registration_of_worker(worker)
@@ -188,33 +279,34 @@ impl ServiceWorkerRegistry {
             }
         }
         // Step 2.2: Invoke Try Activate.
-        self.try_activate(&scope, host);
+        self.try_activate(&scope, usage);
         Ok(())
     }
 }
 
 /// Update Worker State for the worker in `slot`.
 fn set_state(
-    host: &mut dyn WorkerHost,
     registration: &mut Registration,
     slot: Slot,
     state: ServiceWorkerState,
-) {
+) -> Option<RegistryAction> {
     if let Some(worker) = registration.slot_mut(slot).as_mut() {
         worker.state = state;
     }
-    notify(host, registration, slot);
+    state_changed(registration, slot)
 }
 
-fn notify(host: &mut dyn WorkerHost, registration: &Registration, slot: Slot) {
-    if let Some(worker) = registration.slot(slot) {
-        log::debug!(
-            target: LOG_TARGET,
-            "{} of {} is {}",
-            worker.id,
-            registration.scope,
-            worker.state
-        );
-        host.worker_state_changed(&registration.info(), &worker.info());
-    }
+fn state_changed(registration: &Registration, slot: Slot) -> Option<RegistryAction> {
+    let worker = registration.slot(slot)?;
+    log::debug!(
+        target: LOG_TARGET,
+        "{} of {} is {}",
+        worker.id,
+        registration.scope,
+        worker.state
+    );
+    Some(RegistryAction::StateChanged {
+        registration: registration.info(),
+        worker: worker.info(),
+    })
 }

@@ -7,26 +7,29 @@
 //!   registration, and persistence through the `storage` crate.
 //! - [`jobs`]: the Register, Update and Unregister jobs, queued per scope.
 //! - `lifecycle`: Install, Try Activate, Activate and `skipWaiting()`.
-//! - [`host`]: the traits behind which the network fetches scripts and the
-//!   engine runs worker scripts and their `install`/`activate` events.
+//! - [`action`]: what the registry asks of the engine (fetch a script, run a
+//!   worker's script, fire `install`/`activate`, stop a worker, tell the
+//!   clients), and the answers it resumes on.
 //!
-//! Everything here runs on the constellation's thread and is synchronous:
-//! the fetcher and the host block until they have an answer. Every method
-//! that acts for a page takes the page's `client_origin`, which the caller
-//! must take from its own records of the sending pipeline, never from the
-//! message.
+//! Everything here runs on the constellation's thread and never waits: a
+//! job that needs the network or a worker returns an action and stops; the
+//! engine's answer resumes it, and meanwhile every other request is
+//! served. Every method that acts for a page takes the page's
+//! `client_origin`, which the caller must take from its own records of the
+//! sending pipeline, never from the message.
 //!
-//! How the router serves a [`script_traits::ServiceWorkerRequest`]:
+//! How the engine serves a [`script_traits::ServiceWorkerRequest`]:
 //! `Register` -> [`ServiceWorkerRegistry::schedule_register`], `Update` ->
 //! [`ServiceWorkerRegistry::schedule_update`], `Unregister` ->
-//! [`ServiceWorkerRegistry::schedule_unregister`] (each followed by
-//! [`ServiceWorkerRegistry::run_jobs`], the completion sending the reply);
-//! `GetRegistration` -> [`ServiceWorkerRegistry::get_registration`] and
-//! `GetRegistrations` -> [`ServiceWorkerRegistry::get_registrations`],
-//! answered at once. At startup: [`ServiceWorkerRegistry::load`], then
+//! [`ServiceWorkerRegistry::schedule_unregister`] (the completion sends the
+//! reply, when the job settles); `GetRegistration` ->
+//! [`ServiceWorkerRegistry::get_registration`] and `GetRegistrations` ->
+//! [`ServiceWorkerRegistry::get_registrations`], answered at once. After
+//! each, it carries out [`ServiceWorkerRegistry::next_action`] until there
+//! is none. At startup: [`ServiceWorkerRegistry::load`], then
 //! [`ServiceWorkerRegistry::try_activate_all`].
 
-pub mod host;
+pub mod action;
 pub mod jobs;
 mod lifecycle;
 pub mod registry;
@@ -38,8 +41,9 @@ pub use script_traits::{
     UpdateViaCache,
 };
 
-pub use self::host::{
-    FetchError, FetchedScript, InstallFailure, ScriptFetcher, WorkerHost, WorkerScripts,
+pub use self::action::{
+    FetchError, FetchedScript, InstallFailure, JobId, RegistrationUsage, RegistryAction,
+    WorkerScripts,
 };
 pub use self::jobs::{JobCompletion, JobOutcome, JobResult};
 pub use self::registry::{Registration, ServiceWorker, ServiceWorkerRegistry};

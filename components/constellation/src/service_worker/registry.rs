@@ -32,6 +32,7 @@ use storage::{
 };
 use url::Url;
 
+use super::action::{RegistryAction, WorkerScripts};
 use super::jobs::Job;
 
 pub(super) const LOG_TARGET: &str = "bgsync::constellation::service_worker";
@@ -74,10 +75,10 @@ impl ServiceWorker {
     }
 
     /// The scripts to start the worker from.
-    pub fn scripts(&self) -> super::host::WorkerScripts<'_> {
-        super::host::WorkerScripts {
-            main: &self.script,
-            imported: &self.imported_scripts,
+    pub fn scripts(&self) -> WorkerScripts {
+        WorkerScripts {
+            main: self.script.clone(),
+            imported: self.imported_scripts.clone(),
         }
     }
 
@@ -195,7 +196,11 @@ pub struct ServiceWorkerRegistry {
     /// Keyed by the scope URL's serialization.
     pub(super) registrations: BTreeMap<String, Registration>,
     /// <https://w3c.github.io/ServiceWorker/#dfn-scope-to-job-queue-map>
+    /// The front job of each queue is the running one.
     pub(super) queues: BTreeMap<String, VecDeque<Job>>,
+    /// What the engine must do next, in order.
+    pub(super) actions: VecDeque<RegistryAction>,
+    pub(super) next_job_id: u64,
     next_worker_id: u64,
 }
 
@@ -228,6 +233,8 @@ impl ServiceWorkerRegistry {
             database,
             registrations,
             queues: BTreeMap::new(),
+            actions: VecDeque::new(),
+            next_job_id: 0,
             next_worker_id,
         })
     }
@@ -361,7 +368,10 @@ impl ServiceWorkerRegistry {
             self.database.delete_service_worker(registration.id)?;
             log::debug!(target: LOG_TARGET, "removed registration {}", registration.id);
         }
-        self.registrations.remove(scope);
+        if let Some(removed) = self.registrations.remove(scope) {
+            self.actions
+                .push_back(RegistryAction::RegistrationRemoved(removed.id));
+        }
         Ok(())
     }
 

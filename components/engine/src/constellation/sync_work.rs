@@ -30,9 +30,7 @@ impl Constellation {
                     .into_iter()
                     .map(|(dispatch, result)| (dispatch, sync_outcome(result)))
                     .collect();
-                self.host
-                    .sync
-                    .dispatches_ended(ended, &self.host.registrations);
+                self.host.sync.dispatches_ended(ended, &self.registry);
             }
             let Some(action) = self.host.sync.next_action() else {
                 break;
@@ -52,10 +50,7 @@ impl Constellation {
                 last_chance,
             } => self.dispatch_sync_event(dispatch, registration, tag, last_chance),
             Action::AbortSyncEvent { dispatch } => {
-                let worker = self
-                    .host
-                    .sync
-                    .dispatch_aborted(dispatch, &self.host.registrations);
+                let worker = self.host.sync.dispatch_aborted(dispatch, &self.registry);
                 if let Some(worker) = worker {
                     // Its script is interrupted; the worker counts as
                     // stopped and starts again when something needs it.
@@ -80,13 +75,9 @@ impl Constellation {
         tag: String,
         last_chance: bool,
     ) {
-        self.host.sync.dispatch_begins(
-            dispatch,
-            registration,
-            &tag,
-            last_chance,
-            &self.host.registrations,
-        );
+        self.host
+            .sync
+            .dispatch_begins(dispatch, registration, &tag, last_chance, &self.registry);
         let active = self
             .registry
             .registration(registration)
@@ -111,7 +102,7 @@ impl Constellation {
                 self.host.sync.dispatch_ended(
                     dispatch,
                     SyncEventOutcome::Failed(SyncEventFailure::WorkerStartFailed),
-                    &self.host.registrations,
+                    &self.registry,
                 );
             }
         }
@@ -150,6 +141,9 @@ fn sync_outcome(result: EventResult) -> SyncEventOutcome {
         // A message error cannot happen to a sync event; a listener threw.
         EventResult::Done(WorkerEventOutcome::ListenerThrew | WorkerEventOutcome::MessageError) => {
             SyncEventOutcome::Failed(SyncEventFailure::HandlerThrew)
+        }
+        EventResult::StartFailed(_) => {
+            SyncEventOutcome::Failed(SyncEventFailure::WorkerStartFailed)
         }
         EventResult::Stopped => SyncEventOutcome::Failed(SyncEventFailure::WorkerTerminated),
     }

@@ -14,7 +14,9 @@
 //! `sync-register-in-install`, `sync-register-in-activate` and `sync-register-on-start` (the worker
 //! registers the sync tag `from-worker` for its own registration and logs
 //! `<id> sync register <reply>`), `throw-on-restart` (evaluation fails on
-//! every run but the first), `slow-sync` (a sync event takes 20 ms). Sync
+//! every run but the first), `gated-install NAME` (the install event ends,
+//! logging `<id> install-end`, once the test calls [`open_gate`] with
+//! NAME), `slow-sync` (a sync event takes 20 ms). Sync
 //! events are logged as `<id> sync <tag> <lastChance>` (and, with
 //! `slow-sync`, `<id> sync-end <tag>`); each start as `<id> starts
 //! online=<bool>`, each network change as `<id> online <bool>`.
@@ -26,6 +28,7 @@ mod lifecycle;
 mod lifetime;
 mod messaging;
 mod network;
+mod never_waits;
 #[path = "../../tests/support/server.rs"]
 mod server;
 mod sync;
@@ -116,6 +119,25 @@ impl WorkerSpawner for FakeSpawner {
     }
 }
 
+/// The gates tests opened (see `gated-install`).
+static OPEN_GATES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Lets the fake workers waiting on gate `name` go on.
+pub(crate) fn open_gate(name: &str) {
+    OPEN_GATES.lock().unwrap().push(name.to_owned());
+}
+
+/// Waits until gate `name` is open; `false` if interrupted first.
+fn wait_for_gate(name: &str, interrupted: &AtomicBool) -> bool {
+    while !OPEN_GATES.lock().unwrap().iter().any(|open| open == name) {
+        if interrupted.load(Ordering::SeqCst) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    true
+}
+
 fn wait_until_interrupted(interrupted: &AtomicBool) {
     while !interrupted.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(5));
@@ -134,6 +156,10 @@ fn ask<T: serde::Serialize + serde::de::DeserializeOwned>(
 fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
     let script = String::from_utf8_lossy(&start.script).into_owned();
     let has = |directive: &str| script.lines().any(|line| line.trim() == directive);
+    let install_gate = script
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("gated-install "))
+        .map(str::to_owned);
     let id = start.worker.id.0;
     let to = start.channels.to_constellation;
     let from = start.channels.from_constellation;
@@ -235,6 +261,14 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
             }
             WorkerEvent::Activate if has("sync-register-in-activate") => {
                 register_sync("in activate");
+                WorkerEventOutcome::Completed
+            }
+            WorkerEvent::Install if install_gate.is_some() => {
+                let gate = install_gate.as_deref().unwrap_or_default();
+                if !wait_for_gate(gate, interrupted) {
+                    return;
+                }
+                log.push(format!("{id} install-end"));
                 WorkerEventOutcome::Completed
             }
             WorkerEvent::Install if has("hang-install") => {

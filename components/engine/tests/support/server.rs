@@ -2,7 +2,8 @@
 //! machine) for the engine's tests: one response per connection
 //! (`Connection: close`), whatever the method, from a table of files the
 //! test can change while the server runs; it records every request with its
-//! body. It stops when dropped.
+//! body. A path can be held ([`TestServer::hold`]): its requests wait,
+//! unanswered, until the test releases them. It stops when dropped.
 
 #![allow(dead_code)]
 
@@ -10,8 +11,12 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// How long a held request waits at most if the test never releases it.
+const HOLD_LIMIT: Duration = Duration::from_secs(120);
 
 /// One response.
 #[derive(Clone, Debug)]
@@ -63,6 +68,29 @@ impl Request {
 struct State {
     files: HashMap<String, Response>,
     requests: Vec<Request>,
+    /// Held paths, and whether the test released each.
+    holds: HashMap<String, Arc<(Mutex<bool>, Condvar)>>,
+}
+
+/// Releases a held path when [`Hold::release`] is called or it is dropped.
+pub struct Hold {
+    gate: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl Hold {
+    /// Lets the held requests (and later ones) be answered, with what the
+    /// server serves at their path by then.
+    pub fn release(&self) {
+        let (released, wake) = &*self.gate;
+        *released.lock().unwrap() = true;
+        wake.notify_all();
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.release();
+    }
 }
 
 pub struct TestServer {
@@ -128,6 +156,18 @@ impl TestServer {
         self.serve(path, Response::ok("text/html; charset=utf-8", source));
     }
 
+    /// Holds the requests of `path` until the returned [`Hold`] releases
+    /// them (or [`HOLD_LIMIT`] passes).
+    pub fn hold(&self, path: &str) -> Hold {
+        let gate = Arc::new((Mutex::new(false), Condvar::new()));
+        self.state
+            .lock()
+            .unwrap()
+            .holds
+            .insert(path.to_owned(), gate.clone());
+        Hold { gate }
+    }
+
     /// Every request so far whose path is `path`.
     pub fn requests_of(&self, path: &str) -> Vec<Request> {
         self.state
@@ -156,11 +196,17 @@ fn serve(mut stream: TcpStream, state: &Mutex<State>) {
     let Some(request) = read_request(&stream) else {
         return;
     };
-    let response = {
+    let hold = {
         let mut state = state.lock().unwrap();
         state.requests.push(request.clone());
-        state.files.get(&request.path).cloned()
+        state.holds.get(&request.path).cloned()
     };
+    if let Some(gate) = hold {
+        let (released, wake) = &*gate;
+        let released = released.lock().unwrap();
+        let _ = wake.wait_timeout_while(released, HOLD_LIMIT, |released| !*released);
+    }
+    let response = state.lock().unwrap().files.get(&request.path).cloned();
     let response = response.unwrap_or(Response {
         status: 404,
         headers: vec![("Content-Type".to_owned(), "text/plain".to_owned())],

@@ -58,6 +58,9 @@ pub struct GlobalScope {
     service_worker_objects: RefCell<ServiceWorkerObjects>,
     /// What the engine's network observer last said (`navigator.onLine`).
     online: Cell<bool>,
+    /// Said after each uncaught error this global reports, so a reader of
+    /// stderr knows whose it is (a service worker's scope); `None` for pages.
+    error_context: RefCell<Option<String>>,
 }
 
 impl GlobalScope {
@@ -93,7 +96,18 @@ impl GlobalScope {
             performance: MutNullableDom::default(),
             service_worker_objects: RefCell::new(ServiceWorkerObjects::default()),
             online: Cell::new(true),
+            error_context: RefCell::new(None),
         }
+    }
+
+    /// Names this global in its uncaught-error lines (see
+    /// `script_runtime::report_uncaught`).
+    pub fn set_error_context(&self, context: String) {
+        *self.error_context.borrow_mut() = Some(context);
+    }
+
+    pub fn error_context(&self) -> Option<String> {
+        self.error_context.borrow().clone()
     }
 
     /// The GlobalScope of the global `object` belongs to.

@@ -147,6 +147,7 @@ impl ServiceWorkerGlobalScope {
                 .iter()
                 .any(|promise| promise.is_rejected())
             {
+                self.report_rejections(&event.event);
                 WorkerEventOutcome::WaitUntilRejected
             } else {
                 WorkerEventOutcome::Completed
@@ -156,6 +157,32 @@ impl ServiceWorkerGlobalScope {
                 outcome,
             });
         }
+    }
+
+    /// Reports the reasons of an event's rejected extend-lifetime promises on stderr and to
+    /// the embedder, as Chromium's console does (`Uncaught (in promise) ...`): the promise
+    /// was handled by the event, but nothing in the worker's own code saw it fail.
+    fn report_rejections(&self, event: &ExtendableEvent) {
+        let rejected: Vec<_> = event
+            .extend_lifetime_promises()
+            .into_iter()
+            .filter(|promise| promise.is_rejected())
+            .collect();
+        self.global_scope()
+            .event_loop()
+            .queue_task(Box::new(move |cx| {
+                // SAFETY: event-loop tasks run in their global's realm.
+                unsafe {
+                    let global = crate::dom::bindings::utils::current_global(cx);
+                    for promise in rejected {
+                        crate::script_runtime::report_rejected_promise(
+                            cx,
+                            global,
+                            promise.handle(),
+                        );
+                    }
+                }
+            }));
     }
 
     /// Reports an event that could not be fired as a JS event (a message that did not

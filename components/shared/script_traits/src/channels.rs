@@ -283,6 +283,9 @@ pub enum WorkerMsg {
     ServiceWorker(ServiceWorkerRequest),
     /// A `SyncManager` request from the worker (`self.registration.sync`).
     Sync(background_sync_traits::SyncRequest),
+    /// An uncaught exception or unhandled rejection, as the worker printed
+    /// it (`file:line:col Uncaught ...`), for the embedder.
+    UncaughtError { message: String },
 }
 
 /// The constellation to a service worker's thread.

@@ -74,10 +74,7 @@ fn update_with_changed_bytes_installs_a_new_worker_that_waits_then_activates() {
     assert_eq!(stored.script_source, b"v1");
 
     // skipWaiting() promotes it.
-    profile
-        .registry
-        .skip_waiting(new.id, &mut profile.host)
-        .unwrap();
+    profile.skip_waiting(new.id).unwrap();
     let current = profile.current(&info).unwrap();
     let active = current.active.unwrap();
     assert_eq!(
@@ -125,10 +122,7 @@ fn a_newer_installed_worker_replaces_the_waiting_one() {
 #[test]
 fn skip_waiting_for_an_unknown_worker_is_not_found() {
     let mut profile = Profile::new();
-    let error = profile
-        .registry
-        .skip_waiting(ServiceWorkerId(99), &mut profile.host)
-        .unwrap_err();
+    let error = profile.skip_waiting(ServiceWorkerId(99)).unwrap_err();
     assert_eq!(error.dom_exception_name(), "NotFoundError");
 }
 
@@ -165,11 +159,11 @@ fn a_waiting_worker_activates_once_the_registration_is_no_longer_used() {
     profile.update(&info).unwrap();
     let waiting = profile.current(&info).unwrap().waiting.unwrap();
     // Still in use: nothing changes.
-    profile.registry.try_activate_all(&mut profile.host);
+    profile.try_activate_all();
     assert!(profile.current(&info).unwrap().waiting.is_some());
     // The last client went away.
     profile.host.unused = true;
-    profile.registry.try_activate_all(&mut profile.host);
+    profile.try_activate_all();
     let current = profile.current(&info).unwrap();
     assert_eq!(current.active.map(|active| active.id), Some(waiting.id));
 }

@@ -1,9 +1,11 @@
 //! Tests of the registry with a real SQLite file in a temporary profile, a
-//! fake script server and a fake worker host.
+//! fake script server and a fake worker host, which carry out the
+//! registry's actions at once ([`drive`]); `waits.rs` answers them later.
 
 mod jobs;
 mod lifecycle;
 mod persistence;
+mod waits;
 
 use std::collections::HashMap;
 use std::sync::mpsc;
@@ -17,8 +19,8 @@ use storage::Database;
 use tempfile::TempDir;
 use url::Url;
 
-use super::host::{
-    FetchError, FetchedScript, InstallFailure, ScriptFetcher, WorkerHost, WorkerScripts,
+use super::action::{
+    FetchError, FetchedScript, InstallFailure, RegistrationUsage, RegistryAction, WorkerScripts,
 };
 use super::jobs::{JobCompletion, JobOutcome, JobResult};
 use super::registry::ServiceWorkerRegistry;
@@ -56,12 +58,8 @@ impl FakeFetcher {
     }
 }
 
-impl ScriptFetcher for FakeFetcher {
-    fn fetch_script(
-        &mut self,
-        script: &Url,
-        _update_via_cache: UpdateViaCache,
-    ) -> Result<FetchedScript, FetchError> {
+impl FakeFetcher {
+    pub fn fetch_script(&mut self, script: &Url) -> Result<FetchedScript, FetchError> {
         self.fetched.push(script.clone());
         Ok(self
             .scripts
@@ -96,7 +94,7 @@ pub(super) struct FakeHost {
     pub terminated: Vec<ServiceWorkerId>,
 }
 
-impl WorkerHost for FakeHost {
+impl FakeHost {
     fn start_worker(
         &mut self,
         registration: &RegistrationInfo,
@@ -120,16 +118,12 @@ impl WorkerHost for FakeHost {
         &mut self,
         registration: &RegistrationInfo,
         worker: &ServiceWorkerInfo,
-        scripts: WorkerScripts<'_>,
+        scripts: &WorkerScripts,
     ) -> Result<(), InstallFailure> {
         assert_eq!(registration.installing.as_ref(), Some(worker));
         self.events.push(format!("install {}", worker.id));
         self.given_imports.push(scripts.imported.to_vec());
-        if self
-            .failing_scripts
-            .iter()
-            .any(|failing| failing == scripts.main)
-        {
+        if self.failing_scripts.contains(&scripts.main) {
             return Err(InstallFailure::EventRejected);
         }
         Ok(())
@@ -139,15 +133,11 @@ impl WorkerHost for FakeHost {
         &mut self,
         registration: &RegistrationInfo,
         worker: &ServiceWorkerInfo,
-        scripts: WorkerScripts<'_>,
+        scripts: &WorkerScripts,
     ) {
         assert_eq!(registration.active.as_ref(), Some(worker));
         self.events.push(format!("activate {}", worker.id));
         self.given_imports.push(scripts.imported.to_vec());
-    }
-
-    fn is_in_use(&mut self, _registration: &RegistrationInfo) -> bool {
-        !self.unused
     }
 
     fn terminate(&mut self, worker: ServiceWorkerId) {
@@ -160,6 +150,60 @@ impl WorkerHost for FakeHost {
         worker: &ServiceWorkerInfo,
     ) {
         self.states.push((worker.id, worker.state));
+    }
+}
+
+impl RegistrationUsage for FakeHost {
+    fn is_in_use(&self, _registration: &RegistrationInfo) -> bool {
+        !self.unused
+    }
+}
+
+/// Carries out the registry's actions with the fakes until there is none.
+pub(super) fn drive(
+    registry: &mut ServiceWorkerRegistry,
+    fetcher: &mut FakeFetcher,
+    host: &mut FakeHost,
+) {
+    while let Some(action) = registry.next_action() {
+        match action {
+            RegistryAction::FetchScript { job, url, .. } => {
+                let fetched = fetcher.fetch_script(&url);
+                registry.script_fetched(job, fetched);
+            }
+            RegistryAction::EvaluateWorker {
+                job,
+                registration,
+                worker,
+                script,
+            } => {
+                let result = host.start_worker(&registration, &worker, &script);
+                registry.worker_evaluated(job, result);
+            }
+            RegistryAction::FireInstall {
+                job,
+                registration,
+                worker,
+                scripts,
+            } => {
+                let outcome = host.run_install(&registration, &worker, &scripts);
+                registry.install_done(job, outcome, host);
+            }
+            RegistryAction::FireActivate {
+                registration,
+                worker,
+                scripts,
+            } => {
+                host.run_activate(&registration, &worker, &scripts);
+                registry.activate_done(worker.id);
+            }
+            RegistryAction::Terminate(worker) => host.terminate(worker),
+            RegistryAction::StateChanged {
+                registration,
+                worker,
+            } => host.worker_state_changed(&registration, &worker),
+            RegistryAction::RegistrationRemoved(_) => {}
+        }
     }
 }
 
@@ -230,8 +274,20 @@ impl Profile {
         Database::open(self.dir.path()).unwrap()
     }
 
+    /// Carries out what the registry asked for, until it asks nothing.
     pub fn run(&mut self) {
-        self.registry.run_jobs(&mut self.fetcher, &mut self.host);
+        drive(&mut self.registry, &mut self.fetcher, &mut self.host);
+    }
+
+    pub fn skip_waiting(&mut self, worker: ServiceWorkerId) -> Result<(), ServiceWorkerError> {
+        let result = self.registry.skip_waiting(worker, &self.host);
+        self.run();
+        result
+    }
+
+    pub fn try_activate_all(&mut self) {
+        self.registry.try_activate_all(&self.host);
+        self.run();
     }
 
     pub fn register_from(

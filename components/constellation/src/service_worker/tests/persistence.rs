@@ -53,10 +53,7 @@ fn an_update_activated_before_closing_is_what_loads() {
     // Updated and activated: v2 is what loads.
     profile.update(&info).unwrap();
     let waiting_now = profile.current(&info).unwrap().waiting.unwrap();
-    profile
-        .registry
-        .skip_waiting(waiting_now.id, &mut profile.host)
-        .unwrap();
+    profile.skip_waiting(waiting_now.id).unwrap();
     profile.reopen();
     let loaded = profile.registry.registration(info.id).unwrap();
     assert_eq!(loaded.active().unwrap().script(), b"v2");
@@ -97,7 +94,7 @@ fn rows_that_never_finished_installing_are_dropped_and_installed_ones_activate()
         Some(ServiceWorkerState::Installed)
     );
 
-    profile.registry.try_activate_all(&mut profile.host);
+    profile.try_activate_all();
     let loaded = profile.registry.registration(installed).unwrap();
     assert_eq!(
         loaded.active().map(|worker| worker.state()),
@@ -163,10 +160,7 @@ fn imported_scripts_are_stored_and_given_back_after_a_restart() {
         profile.database().imported_scripts(info.id).unwrap()[0].url,
         "https://a.test/lib.js"
     );
-    profile
-        .registry
-        .skip_waiting(waiting.id, &mut profile.host)
-        .unwrap();
+    profile.skip_waiting(waiting.id).unwrap();
 
     profile.reopen();
     let loaded = profile.registry.registration(info.id).unwrap();

@@ -1,0 +1,94 @@
+//! Serving the messages of worker threads in the constellation thread.
+//!
+//! Every request is answered now, from the constellation's own records and
+//! the registry (which is never busy: see `registry_work`). A message of a
+//! worker instance that was stopped since is ignored.
+
+use script_traits::{ClientId, ServiceWorkerId, WorkerMsg};
+
+use super::{Constellation, LOG_TARGET};
+use crate::events::EngineEvent;
+use crate::routing::WorkerMessage;
+use crate::sync::SyncSender;
+
+impl Constellation {
+    /// Serves a message of a worker thread.
+    pub(super) fn handle_worker_message(&mut self, message: WorkerMessage) {
+        let WorkerMessage {
+            worker,
+            instance,
+            message,
+        } = message;
+        let Some(message) = message else {
+            return self.host.workers.gone(worker, instance);
+        };
+        let Some(running) = self.host.workers.instance(worker, instance) else {
+            log::debug!(target: LOG_TARGET, "ignoring a message of a stopped run of {worker}");
+            return;
+        };
+        let origin = running.origin.clone();
+        match message {
+            WorkerMsg::Evaluated(evaluation) => self.host.workers.evaluated(worker, evaluation),
+            WorkerMsg::EventDone { id, outcome } => {
+                self.host.workers.event_done(worker, instance, id, outcome)
+            }
+            WorkerMsg::SkipWaiting { reply } => {
+                // The promise does not wait for the activation.
+                let _ = reply.send(());
+                if let Err(error) = self.registry.skip_waiting(worker, &self.host) {
+                    log::debug!(target: LOG_TARGET, "skipWaiting() of {worker}: {error}");
+                }
+            }
+            WorkerMsg::GetClient { id, reply } => {
+                let client = self
+                    .host
+                    .clients
+                    .get(&ClientId(id))
+                    .filter(|client| client.origin == origin)
+                    .and_then(|client| client.info());
+                let _ = reply.send(client);
+            }
+            WorkerMsg::MatchAllClients {
+                include_uncontrolled,
+                client_type,
+                reply,
+            } => {
+                let clients =
+                    self.host
+                        .match_all_clients(worker, &origin, include_uncontrolled, client_type);
+                let _ = reply.send(clients);
+            }
+            WorkerMsg::Claim { reply } => {
+                let _ = reply.send(self.host.claim(worker, &self.registry));
+            }
+            WorkerMsg::PostMessageToClient { client, message } => self
+                .host
+                .post_message_to_client(worker, &origin, &client, message),
+            WorkerMsg::ServiceWorker(request) => {
+                log::debug!(target: LOG_TARGET, "{worker} asks {request:?}");
+                self.serve_service_worker_request(&origin, request)
+            }
+            WorkerMsg::UncaughtError { message } => self.worker_error(worker, message),
+            WorkerMsg::Sync(request) => self.host.sync.handle_request(
+                SyncSender::Worker { worker, origin },
+                request,
+                &self.registry,
+            ),
+        }
+    }
+
+    /// An uncaught error the worker printed: the embedder hears it too.
+    fn worker_error(&self, worker: ServiceWorkerId, message: String) {
+        let Some(scope) = self
+            .registry
+            .registration_of_worker(worker)
+            .map(|registration| registration.scope().clone())
+        else {
+            return;
+        };
+        log::debug!(target: LOG_TARGET, "{worker} of {scope}: {message}");
+        if let Some(events) = &self.events {
+            events(EngineEvent::WorkerError { scope, message });
+        }
+    }
+}
