@@ -224,8 +224,9 @@ class _SwServer:
     """`files` ({path: (content type, text)}, default SW_FILES) over HTTP on 127.0.0.1, in a
     thread."""
 
-    def __init__(self, files=None):
+    def __init__(self, files=None, delays=None):
         files = SW_FILES if files is None else files
+        delays = {} if delays is None else delays
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's naming)
@@ -233,6 +234,7 @@ class _SwServer:
                 if path not in files:
                     self.send_error(404)
                     return
+                time.sleep(delays.get(path, 0))
                 content_type, text = files[path]
                 body = text.encode("utf-8")
                 self.send_response(200)
@@ -443,6 +445,8 @@ SYNC_RUN_TIMEOUT_S = 60
 SYNC_TAGS = 1000          # (a) and (c)
 SYNC_LATENCY_TAGS = 100   # (b)
 SYNC_GETTAGS_CALLS = 1000  # (d)
+SYNC_HELD_TAGS = 100       # (f)
+SYNC_HELD_SCRIPT_S = 5     # (f): how long the server holds registration B's script
 
 _SYNC_COMMON = _REPORT_SCRIPT + """
 function median(values) {
@@ -557,6 +561,31 @@ self.addEventListener("message", (event) => {
   }));
 });
 """),
+    "/bench/sync/held/worker.js": ("text/javascript", "// registration B: served late\n"),
+    "/bench/sync/held.html": ("text/html; charset=utf-8", """<!doctype html>
+<meta charset="utf-8">
+<title>bench sync: register() of A while B's worker script is held by its server</title>
+<script>""" + _SYNC_COMMON + f"""
+const HELD_TAGS = {SYNC_HELD_TAGS};
+""" + """
+(async () => {
+  const registration = await activeRegistration("/bench/sync/main/");
+  // B's script is answered seconds later; its job waits meanwhile.
+  const b = navigator.serviceWorker.register("/bench/sync/held/worker.js",
+                                             { scope: "/bench/sync/held/" });
+  await delay(100);
+  const roundTrips = [];
+  for (let i = 0; i < HELD_TAGS; i++) {
+    const started = performance.now();
+    await registration.sync.register("held-" + i);
+    roundTrips.push(performance.now() - started);
+  }
+  report("BENCH-SYNC-HELD " + median(roundTrips));
+  await within(30000, b, "registration B");
+  await drained(registration);
+})().catch((error) => report("BENCH-ERROR " + error)).finally(finish);
+</script>
+"""),
     "/bench/sync/main.html": ("text/html; charset=utf-8", """<!doctype html>
 <meta charset="utf-8">
 <title>bench sync: register(), register -> sync handler, getTags()</title>
@@ -667,10 +696,12 @@ SYNC_METRICS = [
     ("restart_drain", "(e) engine restarted online -> the last (start incl.)"),
     ("restart_span", "    (e') its first -> last handler start"),
     ("gettags", f"(d) getTags() mean of {SYNC_GETTAGS_CALLS} (none registered)"),
+    ("held", f"(f) register() of A while B's script is held {SYNC_HELD_SCRIPT_S} s, median"),
 ]
 SYNC_GROUPS = {"main": ["register", "latency", "latency_message", "gettags"],
                "offline": ["drain", "drain_first"],
-               "restart": ["restart_drain", "restart_span"]}
+               "restart": ["restart_drain", "restart_span"],
+               "held": ["held"]}
 _SYNC_LINE = re.compile(r"^BENCH-SYNC-([A-Z-]+)((?: \S+)*)\s*$")
 
 
@@ -679,7 +710,7 @@ def parse_sync_lines(lines):
     keys to milliseconds (REGISTER, LATENCY, LATENCY-MESSAGE, GETTAGS, and DRAIN "last first");
     numbers maps the other BENCH-SYNC-NAME lines (OFFLINE-READY, DRAIN-ABS) to their numbers."""
     single = {"REGISTER": "register", "LATENCY": "latency",
-              "LATENCY-MESSAGE": "latency_message", "GETTAGS": "gettags"}
+              "LATENCY-MESSAGE": "latency_message", "GETTAGS": "gettags", "HELD": "held"}
     values, errors, done, numbers = {}, [], False, {}
     for line in lines:
         line = line.rstrip("\r")
@@ -760,6 +791,14 @@ def measure_sync_main(product, server):
     with tempfile.TemporaryDirectory(prefix="bgsync-bench-sync-") as profile:
         values, _, _ = _sync_page(product, profile, server.url("/bench/sync/main.html"))
     _require(values, SYNC_GROUPS["main"], "/bench/sync/main.html")
+    return values
+
+
+def measure_sync_held(product, server):
+    """(f): the register() round trip while another registration's script fetch is held."""
+    with tempfile.TemporaryDirectory(prefix="bgsync-bench-sync-") as profile:
+        values, _, _ = _sync_page(product, profile, server.url("/bench/sync/held.html"))
+    _require(values, SYNC_GROUPS["held"], "/bench/sync/held.html")
     return values
 
 
@@ -854,9 +893,10 @@ def sync(runs=5, with_chromium=True, binary=None):
         else:
             products.append(chromium_sync_product())
     groups = [("main", measure_sync_main), ("offline", measure_sync_offline),
-              ("restart", measure_sync_restart)]
+              ("restart", measure_sync_restart), ("held", measure_sync_held)]
     rows, failed = [], False
-    with _SwServer(SYNC_FILES) as server:
+    delays = {"/bench/sync/held/worker.js": SYNC_HELD_SCRIPT_S}
+    with _SwServer(SYNC_FILES, delays) as server:
         for product in products:
             result = {key: [] for key, _ in SYNC_METRICS}
             broken = {}
