@@ -6,7 +6,7 @@
 //! transitions (register again, fire, complete, back-off elapsed, restart)
 //! and each returns the registration's next value without changing
 //! anything. [`SyncRegistrations`] groups them by service-worker
-//! registration and tag. The service (`service.rs`) applies a transition
+//! registration and tag. The service (`service/`) applies a transition
 //! only after storing it, which keeps memory and disk in step; that is why
 //! nothing here mutates in place.
 

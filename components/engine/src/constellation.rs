@@ -27,15 +27,13 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use base::origin::{ascii_serialization, Origin};
-use constellation::service_worker::{
-    JobCompletion, JobId, JobOutcome, JobResult, ServiceWorkerRegistry,
-};
 use crossbeam_channel::{select, Receiver, Sender};
 use ipc_channel::ipc::{IpcReceiver, IpcSender};
 use script_traits::{
     ClientId, ClientSetup, RegistrationInfo, ScriptMsg, SerializedMessage, ServiceWorkerError,
     ServiceWorkerId, ServiceWorkerRequest, ToClientMsg, WorkerEvent, WorkerMsg,
 };
+use service_worker_registry::{JobCompletion, JobId, JobOutcome, JobResult, ServiceWorkerRegistry};
 use url::Url;
 
 use crate::clients::{same_document_origin, Controller};
@@ -44,7 +42,7 @@ use crate::fetcher::ScriptFetches;
 use crate::host::Host;
 use crate::network::NetworkLink;
 use crate::routing::{ClientMessage, WorkerMessage};
-use crate::sync::{DispatchReply, SyncSender};
+use crate::sync::{DispatchReply, SyncClient};
 use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{MessageDoneNotice, OnDone};
 
@@ -411,7 +409,7 @@ impl Constellation {
             ScriptMsg::Sync(request) => {
                 self.host
                     .sync
-                    .handle_request(SyncSender::Page(client), request, &self.registry)
+                    .handle_request(SyncClient::Page(client), request, &self.registry)
             }
         }
     }

@@ -12,15 +12,15 @@
 //! and redirects are not followed: a redirect response is reported with
 //! its target as the final URL, which the registry rejects.
 //!
-//! [`RegistryAction::FetchScript`]: constellation::service_worker::RegistryAction::FetchScript
+//! [`RegistryAction::FetchScript`]: service_worker_registry::RegistryAction::FetchScript
 
 use std::time::Duration;
 
 use base::ipc_waiter::Waker;
 use base::prefs::Prefs;
-use constellation::service_worker::{FetchError, FetchedScript, JobId};
 use crossbeam_channel::{Receiver, Sender};
 use net::{Loader, LoaderConfig, RedirectMode, RequestOptions};
+use service_worker_registry::{FetchError, FetchedScript, JobId};
 use url::Url;
 
 const LOG_TARGET: &str = "bgsync::engine::fetcher";

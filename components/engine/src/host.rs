@@ -9,13 +9,13 @@
 //! of its registrations.
 
 use base::origin::{ascii_serialization, Origin};
-use constellation::service_worker::{RegistrationUsage, ServiceWorkerRegistry};
 use crossbeam_channel::Receiver;
 use script_traits::{
     ClientId, ClientInfo, ClientType, RegistrationInfo, RegistrationUpdate, SerializedMessage,
     ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState, ToClientMsg,
     ToWorkerMsg,
 };
+use service_worker_registry::{RegistrationUsage, ServiceWorkerRegistry};
 
 use crate::clients::{Clients, Controller};
 use crate::routing::WorkerMessage;

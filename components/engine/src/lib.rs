@@ -57,14 +57,17 @@
 //! service is disabled for the run (`register()` rejects `UnknownError`)
 //! and the rest of the engine keeps working.
 //!
-//! Inside, the crate is the constellation of DESIGN.md: `constellation`
-//! (the thread's loop, and `sync_work`, which carries out the sync
-//! service's decisions), `host` (clients and workers, and the registry's
-//! `WorkerHost`), `workers` (worker threads and their clocks), `clients`,
-//! `routing` (tagging each ipc channel with its sender), `network` (the
-//! observer's reports, applied by `constellation::network_work`), `sync`
-//! (the sync service's bookkeeping: who asks, events in flight, its timer,
-//! the event log) and `fetcher` (worker scripts over `net`).
+//! Inside: `constellation` (the constellation thread: its one loop, which
+//! waits on nothing but its next message, and `registry_work`,
+//! `worker_work`, `sync_work`, `network_work`, which carry out what the
+//! service-worker registry and the sync service decide), `host` (clients,
+//! `claim()`, messages between pages and workers), `workers` (worker
+//! threads and their clocks), `clients`, `routing` (tagging each ipc
+//! channel with its sender), `network` (the observer's reports), `sync`
+//! (the one host of the sync service: who asks, the spec's checks, events
+//! in flight, its timer, the event log) and `fetcher` (worker scripts over
+//! `net`, off the constellation thread). ARCHITECTURE.md says which thread
+//! waits on which.
 
 pub mod allocator;
 mod clients;
@@ -89,16 +92,14 @@ use std::time::Duration;
 use ::background_sync::{
     DisabledReason, MemorySyncStore, SqliteSyncStore, SyncService, SystemClock,
 };
-use ::constellation::background_sync::SyncHost;
-use ::constellation::service_worker::ServiceWorkerRegistry;
 use base::ipc_waiter::Waker;
 use crossbeam_channel::{RecvTimeoutError, Sender};
 use ipc_channel::ipc;
 use script::page::{run_page, PageOptions};
 use script_traits::ClientChannels;
+use service_worker_registry::ServiceWorkerRegistry;
 use storage::{Database, OpenError, StorageError};
 
-pub use ::constellation::background_sync::{DeniedPermissions, DenyPermissionError};
 pub use background_sync_traits::{SyncError, SyncEventFailure, SyncEventOutcome, SyncState};
 pub use base::prefs::Prefs;
 pub use net::{Connectivity, ConnectivityChange, NetworkObserver, ObserverConfig};
@@ -107,6 +108,7 @@ pub use script_traits::RegistrationInfo;
 pub use url::Url;
 
 pub use crate::events::{EngineEvent, EventCallback, SyncLogEntry, SyncLogKind};
+pub use crate::sync::{DeniedPermissions, DenyPermissionError, BACKGROUND_SYNC_PERMISSION};
 pub use crate::sync_listing::{
     profile_sync_registrations, SyncCommandError, SyncRegistrationListing,
 };
@@ -259,10 +261,7 @@ impl Engine {
             &options.prefs,
             storage_recovered.as_deref(),
         );
-        let sync = BackgroundSync::new(
-            SyncHost::new(service, options.denied_permissions),
-            options.events.clone(),
-        );
+        let sync = BackgroundSync::new(service, options.denied_permissions, options.events.clone());
         let (commands, command_receiver) = crossbeam_channel::unbounded();
         let commands = CommandSender {
             sender: commands,

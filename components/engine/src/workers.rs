@@ -27,7 +27,6 @@ use std::time::{Duration, Instant};
 use background_sync::DispatchId;
 use base::origin::Origin;
 use base::prefs::Prefs;
-use constellation::service_worker::{JobId, WorkerScripts};
 use crossbeam_channel::Sender;
 use ipc_channel::ipc::{self, IpcSender};
 use script::page::ConsoleCallback;
@@ -36,6 +35,7 @@ use script_traits::{
     ImportedScript, RegistrationInfo, ScriptEvaluation, ServiceWorkerId, ServiceWorkerInfo,
     ToClientMsg, ToWorkerMsg, WorkerChannels, WorkerEvent, WorkerEventId, WorkerEventOutcome,
 };
+use service_worker_registry::{JobId, WorkerScripts};
 
 use crate::routing::{Inbox, WorkerMessage};
 

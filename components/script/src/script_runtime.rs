@@ -357,6 +357,13 @@ unsafe fn error_name(cx: &mut JSContext, value: JSVal) -> Option<String> {
 /// # Safety
 /// `cx` in `global`'s realm.
 pub unsafe fn report_exception_value(cx: &mut JSContext, global: &GlobalScope, value: JSVal) {
+    let report = report_of_value(cx, value);
+    fire_error(cx, global, report, value);
+}
+
+/// What an error report says of a thrown or rejected value: an object's `name: message` and
+/// where it was made (`fileName`, `lineNumber`, `columnNumber`), anything else as text.
+unsafe fn report_of_value(cx: &mut JSContext, value: JSVal) -> ErrorReport {
     rooted!(&in(cx) let value = value);
     let mut report = ErrorReport {
         message: String::new(),
@@ -392,7 +399,7 @@ pub unsafe fn report_exception_value(cx: &mut JSContext, global: &GlobalScope, v
         let text: String = from_js(cx, value.handle(), &conv).unwrap_or_default();
         report.message = format!("uncaught exception: {text}");
     }
-    fire_error(cx, global, report, value.get());
+    report
 }
 
 unsafe fn fire_error(cx: &mut JSContext, global: &GlobalScope, report: ErrorReport, error: JSVal) {
@@ -440,7 +447,18 @@ pub unsafe fn report_rejection(cx: &mut JSContext, global: &GlobalScope, reason:
     let conv = Conv::plain("unhandledrejection");
     let text = describe(cx, global, reason.get())
         .unwrap_or_else(|| from_js::<String>(cx, reason.handle(), &conv).unwrap_or_default());
-    report_uncaught(global, &format!("Uncaught (in promise) {text}"));
+    // An Error says where it was made, as a thrown one does.
+    let line = match error_name(cx, reason.get()) {
+        Some(_) => {
+            let report = report_of_value(cx, reason.get());
+            format!(
+                "{}:{}:{} Uncaught (in promise) {text}",
+                report.filename, report.lineno, report.colno
+            )
+        }
+        None => format!("Uncaught (in promise) {text}"),
+    };
+    report_uncaught(global, &line);
 }
 
 /// Reports the rejection of a settled `promise` as `Uncaught (in promise) ...`.

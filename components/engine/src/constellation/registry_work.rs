@@ -8,8 +8,8 @@
 //! answer, a worker's `Evaluated` or `EventDone`, or the worker stopping),
 //! and only then does the job that asked go on. Nothing here waits.
 
-use constellation::service_worker::{InstallFailure, RegistryAction, WorkerScripts};
 use script_traits::{RegistrationInfo, ServiceWorkerInfo, WorkerEvent, WorkerEventOutcome};
+use service_worker_registry::{InstallFailure, RegistryAction, WorkerScripts};
 
 use super::{Constellation, LOG_TARGET};
 use crate::workers::{EventResult, LifecycleEvent, OnDone};

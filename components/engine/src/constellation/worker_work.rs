@@ -9,7 +9,7 @@ use script_traits::{ClientId, ServiceWorkerId, WorkerMsg};
 use super::{Constellation, LOG_TARGET};
 use crate::events::EngineEvent;
 use crate::routing::WorkerMessage;
-use crate::sync::SyncSender;
+use crate::sync::SyncClient;
 
 impl Constellation {
     /// Serves a message of a worker thread.
@@ -69,11 +69,12 @@ impl Constellation {
                 self.serve_service_worker_request(&origin, request)
             }
             WorkerMsg::UncaughtError { message } => self.worker_error(worker, message),
-            WorkerMsg::Sync(request) => self.host.sync.handle_request(
-                SyncSender::Worker { worker, origin },
-                request,
-                &self.registry,
-            ),
+            WorkerMsg::Sync(request) => {
+                self.host.sync.worker_asks(worker, origin);
+                self.host
+                    .sync
+                    .handle_request(SyncClient::Worker(worker), request, &self.registry)
+            }
         }
     }
 

@@ -26,6 +26,7 @@
 
 mod lifecycle;
 mod lifetime;
+mod logs;
 mod messaging;
 mod network;
 mod never_waits;
@@ -51,6 +52,7 @@ use script_traits::{
 };
 use url::Url;
 
+pub(crate) use self::logs::{capture_logs, warnings_containing};
 pub(crate) use self::server::{Response, TestServer};
 use crate::workers::{WorkerSpawner, WorkerThread};
 use crate::{Engine, EngineOptions, Prefs};

@@ -3,53 +3,10 @@
 //! carried out on (fake) workers, and a disabled service that leaves the
 //! rest of the engine working.
 
-use std::sync::Mutex;
-
 use background_sync_traits::SyncState;
-use log::{Level, LevelFilter, Log, Metadata, Record};
 
 use super::*;
 use crate::{DeniedPermissions, SyncCommandError};
-
-/// Warnings and errors of every thread, with their target.
-struct CapturingLogger;
-
-static CAPTURED: Mutex<Vec<(Level, String, String)>> = Mutex::new(Vec::new());
-static LOGGER: CapturingLogger = CapturingLogger;
-
-impl Log for CapturingLogger {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.level() <= Level::Warn
-    }
-
-    fn log(&self, record: &Record<'_>) {
-        if self.enabled(record.metadata()) {
-            CAPTURED.lock().unwrap().push((
-                record.level(),
-                record.target().to_owned(),
-                record.args().to_string(),
-            ));
-        }
-    }
-
-    fn flush(&self) {}
-}
-
-/// The captured warnings (of every test) that contain `text`.
-fn warnings_containing(text: &str) -> Vec<(String, String)> {
-    CAPTURED
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|(level, _, line)| *level == Level::Warn && line.contains(text))
-        .map(|(_, target, line)| (target.clone(), line.clone()))
-        .collect()
-}
-
-fn capture_logs() {
-    let _ = log::set_logger(&LOGGER);
-    log::set_max_level(LevelFilter::Warn);
-}
 
 /// Waits a moment in which nothing must happen.
 fn quiet_moment() {

@@ -9,7 +9,7 @@
 //! ([`ServiceWorkerError`], each naming its DOMException).
 //!
 //! This crate holds no logic: the registry and its job queue live in the
-//! `constellation` crate, and the JS objects in `script`.
+//! `service_worker_registry` crate, and the JS objects in `script`.
 //!
 //! Spec: <https://w3c.github.io/ServiceWorker/>.
 

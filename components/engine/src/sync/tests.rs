@@ -1,18 +1,10 @@
-//! Tests of [`SyncHost`] over a real profile (SQLite in a temporary
-//! directory), requests and replies over real ipc-channel channels, and a
-//! fake clock. Acceptance items 16 and 17 of the spec.
+//! Tests of [`BackgroundSync`]'s checks over a real profile (SQLite in a
+//! temporary directory), requests and replies over real ipc-channel
+//! channels, and a fake clock. Acceptance items 16 and 17 of the spec.
 
-use std::cell::RefCell;
-
-use ::background_sync::{
-    Action, DisabledReason, FakeClock, RetryPolicy, SqliteSyncStore, SyncService,
-};
-use background_sync_traits::{
-    GetTagsReply, RegisterReply, ServiceWorkerRegistrationId, SyncError, SyncRequest,
-};
-use base::origin::Origin;
+use background_sync::{DisabledReason, FakeClock, RetryPolicy, SqliteSyncStore};
+use background_sync_traits::{GetTagsReply, RegisterReply, SyncError};
 use ipc_channel::ipc;
-use log::{Level, LevelFilter, Log, Metadata, Record};
 use storage::{
     Database, NewServiceWorkerRegistration, ServiceWorkerState as StoredState,
     UpdateViaCache as StoredUpdateViaCache,
@@ -21,6 +13,7 @@ use tempfile::TempDir;
 use url::Url;
 
 use super::*;
+use crate::tests::{capture_logs, warnings_containing};
 
 const START_MS: u64 = 1_700_000_000_000;
 const A: &str = "https://a.test";
@@ -36,7 +29,7 @@ fn origin(text: &str) -> Origin {
 struct Profile {
     dir: TempDir,
     registry: ServiceWorkerRegistry,
-    host: SyncHost,
+    sync: BackgroundSync,
     sw_a: ServiceWorkerRegistrationId,
     sw_b: ServiceWorkerRegistrationId,
     sw_a_waiting: ServiceWorkerRegistrationId,
@@ -82,25 +75,40 @@ impl Profile {
         Profile {
             dir,
             registry,
-            host: SyncHost::new(service, denied),
+            sync: BackgroundSync::new(service, denied, None),
             sw_a,
             sw_b,
             sw_a_waiting,
         }
     }
 
-    fn window(&mut self, of: &str) -> ClientId {
-        self.host.connect_client(origin(of), true)
+    /// Connects a page `name` of origin `of`.
+    fn window(&mut self, name: &str, of: &str) -> SyncClient {
+        let page = ClientId(name.to_owned());
+        self.sync.page_loaded(&page, origin(of));
+        SyncClient::Page(page)
     }
 
-    fn worker(&mut self, of: &str) -> ClientId {
-        self.host.connect_client(origin(of), false)
+    /// Connects worker `id` of a registration of origin `of`.
+    fn worker(&mut self, id: u64, of: &str) -> SyncClient {
+        self.sync.worker_asks(ServiceWorkerId(id), origin(of));
+        SyncClient::Worker(ServiceWorkerId(id))
+    }
+
+    fn set_online(&mut self) {
+        self.sync.set_online(true);
+        self.actions();
+    }
+
+    /// The actions queued so far.
+    fn actions(&mut self) -> Vec<Action> {
+        std::iter::from_fn(|| self.sync.next_action()).collect()
     }
 
     /// `register()` over ipc, as a script thread sends it.
     fn register(
         &mut self,
-        client: ClientId,
+        client: &SyncClient,
         registration: ServiceWorkerRegistrationId,
         tag: &str,
     ) -> RegisterReply {
@@ -110,16 +118,15 @@ impl Profile {
             tag: tag.to_owned(),
             reply,
         };
-        assert!(self
-            .host
-            .handle(client, over_ipc(request), &self.registry)
-            .is_empty());
+        self.sync
+            .handle_request(client.clone(), over_ipc(request), &self.registry);
+        assert!(self.actions().is_empty());
         replies.recv().unwrap()
     }
 
     fn tags(
         &mut self,
-        client: ClientId,
+        client: &SyncClient,
         registration: ServiceWorkerRegistrationId,
     ) -> GetTagsReply {
         let (reply, replies) = ipc::channel().unwrap();
@@ -127,13 +134,14 @@ impl Profile {
             registration,
             reply,
         };
-        self.host.handle(client, over_ipc(request), &self.registry);
+        self.sync
+            .handle_request(client.clone(), over_ipc(request), &self.registry);
         replies.recv().unwrap()
     }
 
     fn confirm(
         &mut self,
-        client: ClientId,
+        client: &SyncClient,
         registration: ServiceWorkerRegistrationId,
         tag: &str,
     ) -> Vec<Action> {
@@ -141,7 +149,9 @@ impl Profile {
             registration,
             tag: tag.to_owned(),
         };
-        self.host.handle(client, over_ipc(request), &self.registry)
+        self.sync
+            .handle_request(client.clone(), over_ipc(request), &self.registry);
+        self.actions()
     }
 
     /// The tags stored in the profile database for `registration`.
@@ -175,61 +185,17 @@ fn dispatched_tags(actions: &[Action]) -> Vec<(ServiceWorkerRegistrationId, Stri
         .collect()
 }
 
-/// Collects this thread's log lines of target `bgsync::constellation`.
-struct CapturingLogger;
-
-thread_local! {
-    static LINES: RefCell<Vec<(Level, String)>> = const { RefCell::new(Vec::new()) };
-}
-
-impl Log for CapturingLogger {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &Record<'_>) {
-        if record.target() == LOG_TARGET {
-            LINES.with(|lines| {
-                lines
-                    .borrow_mut()
-                    .push((record.level(), record.args().to_string()))
-            });
-        }
-    }
-
-    fn flush(&self) {}
-}
-
-static LOGGER: CapturingLogger = CapturingLogger;
-
-fn capture_logs() {
-    let _ = log::set_logger(&LOGGER);
-    log::set_max_level(LevelFilter::Trace);
-    LINES.with(|lines| lines.borrow_mut().clear());
-}
-
-fn warnings() -> Vec<String> {
-    LINES.with(|lines| {
-        lines
-            .borrow()
-            .iter()
-            .filter(|(level, _)| *level == Level::Warn)
-            .map(|(_, text)| text.clone())
-            .collect()
-    })
-}
-
 #[test]
 fn register_on_own_registration_is_stored_and_fires_once_confirmed() {
     let mut profile = Profile::new();
-    let page = profile.window(A);
-    profile.host.service_mut().set_online(true);
+    let page = profile.window("page-a", A);
+    profile.set_online();
     let sw_a = profile.sw_a;
-    assert_eq!(profile.register(page, sw_a, "outbox"), Ok(()));
+    assert_eq!(profile.register(&page, sw_a, "outbox"), Ok(()));
     assert_eq!(profile.stored_tags(sw_a), ["outbox"]);
-    assert_eq!(profile.tags(page, sw_a), Ok(vec!["outbox".to_owned()]));
+    assert_eq!(profile.tags(&page, sw_a), Ok(vec!["outbox".to_owned()]));
     assert_eq!(
-        dispatched_tags(&profile.confirm(page, sw_a, "outbox")),
+        dispatched_tags(&profile.confirm(&page, sw_a, "outbox")),
         [(sw_a, "outbox".to_owned())]
     );
 }
@@ -237,10 +203,10 @@ fn register_on_own_registration_is_stored_and_fires_once_confirmed() {
 #[test]
 fn a_worker_of_the_origin_may_register_while_a_window_is_open() {
     let mut profile = Profile::new();
-    let _page = profile.window(A);
-    let worker = profile.worker(A);
+    let _page = profile.window("page-a", A);
+    let worker = profile.worker(1, A);
     let sw_a = profile.sw_a;
-    assert_eq!(profile.register(worker, sw_a, "from-worker"), Ok(()));
+    assert_eq!(profile.register(&worker, sw_a, "from-worker"), Ok(()));
     assert_eq!(profile.stored_tags(sw_a), ["from-worker"]);
 }
 
@@ -248,10 +214,10 @@ fn a_worker_of_the_origin_may_register_while_a_window_is_open() {
 fn forged_id_of_another_origin_is_treated_as_unknown_and_logged() {
     capture_logs();
     let mut profile = Profile::new();
-    let page_a = profile.window(A);
-    let page_b = profile.window(B);
+    let page_a = profile.window("forger", A);
+    let page_b = profile.window("page-b", B);
     let sw_b = profile.sw_b;
-    let error = profile.register(page_a, sw_b, "stolen").unwrap_err();
+    let error = profile.register(&page_a, sw_b, "stolen").unwrap_err();
     assert_eq!(error, SyncError::InvalidState);
     assert_eq!(error.dom_exception_name(), "InvalidStateError");
     assert_eq!(
@@ -260,48 +226,50 @@ fn forged_id_of_another_origin_is_treated_as_unknown_and_logged() {
     );
     // Exactly what an id that does not exist gets.
     assert_eq!(
-        profile.register(page_a, ServiceWorkerRegistrationId(9999), "x"),
+        profile.register(&page_a, ServiceWorkerRegistrationId(9999), "x"),
         Err(SyncError::InvalidState)
     );
     // Nothing was stored for B.
-    assert_eq!(profile.tags(page_b, sw_b), Ok(vec![]));
+    assert_eq!(profile.tags(&page_b, sw_b), Ok(vec![]));
     assert!(profile.stored_tags(sw_b).is_empty());
-    let warnings = warnings();
+    let warnings = warnings_containing("page forger");
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].contains("forged or foreign"), "{warnings:?}");
-    assert!(warnings[0].contains("https://b.test"), "{warnings:?}");
+    let (target, line) = &warnings[0];
+    assert_eq!(target, "bgsync::constellation");
+    assert!(line.contains("forged or foreign"), "{line}");
+    assert!(line.contains("https://b.test"), "{line}");
 }
 
 #[test]
 fn get_tags_lists_own_tags_only_and_rejects_foreign_ids() {
     let mut profile = Profile::new();
-    let page_a = profile.window(A);
-    let page_b = profile.window(B);
+    let page_a = profile.window("page-a", A);
+    let page_b = profile.window("page-b", B);
     let (sw_a, sw_b) = (profile.sw_a, profile.sw_b);
-    assert_eq!(profile.register(page_a, sw_a, "a1"), Ok(()));
-    assert_eq!(profile.register(page_a, sw_a, "a2"), Ok(()));
-    assert_eq!(profile.register(page_b, sw_b, "b1"), Ok(()));
+    assert_eq!(profile.register(&page_a, sw_a, "a1"), Ok(()));
+    assert_eq!(profile.register(&page_a, sw_a, "a2"), Ok(()));
+    assert_eq!(profile.register(&page_b, sw_b, "b1"), Ok(()));
     assert_eq!(
-        profile.tags(page_a, sw_a),
+        profile.tags(&page_a, sw_a),
         Ok(vec!["a1".to_owned(), "a2".to_owned()])
     );
-    assert_eq!(profile.tags(page_b, sw_b), Ok(vec!["b1".to_owned()]));
-    assert_eq!(profile.tags(page_a, sw_b), Err(SyncError::InvalidState));
-    assert_eq!(profile.tags(page_b, sw_a), Err(SyncError::InvalidState));
+    assert_eq!(profile.tags(&page_b, sw_b), Ok(vec!["b1".to_owned()]));
+    assert_eq!(profile.tags(&page_a, sw_b), Err(SyncError::InvalidState));
+    assert_eq!(profile.tags(&page_b, sw_a), Err(SyncError::InvalidState));
 }
 
 #[test]
 fn confirmation_from_another_origin_is_ignored() {
     let mut profile = Profile::new();
-    let page_a = profile.window(A);
-    let page_b = profile.window(B);
-    profile.host.service_mut().set_online(true);
+    let page_a = profile.window("page-a", A);
+    let page_b = profile.window("page-b", B);
+    profile.set_online();
     let sw_a = profile.sw_a;
-    assert_eq!(profile.register(page_a, sw_a, "outbox"), Ok(()));
-    assert!(profile.confirm(page_b, sw_a, "outbox").is_empty());
+    assert_eq!(profile.register(&page_a, sw_a, "outbox"), Ok(()));
+    assert!(profile.confirm(&page_b, sw_a, "outbox").is_empty());
     // Still unconfirmed: A's own confirmation is what fires it.
     assert_eq!(
-        dispatched_tags(&profile.confirm(page_a, sw_a, "outbox")),
+        dispatched_tags(&profile.confirm(&page_a, sw_a, "outbox")),
         [(sw_a, "outbox".to_owned())]
     );
 }
@@ -309,7 +277,7 @@ fn confirmation_from_another_origin_is_ignored() {
 #[test]
 fn no_active_worker_is_invalid_state() {
     let mut profile = Profile::new();
-    let page = profile.window(A);
+    let page = profile.window("page-a", A);
     let waiting = profile.sw_a_waiting;
     assert!(profile
         .registry
@@ -318,27 +286,27 @@ fn no_active_worker_is_invalid_state() {
         .waiting()
         .is_some());
     assert_eq!(
-        profile.register(page, waiting, "t"),
+        profile.register(&page, waiting, "t"),
         Err(SyncError::InvalidState)
     );
-    assert_eq!(profile.tags(page, waiting), Err(SyncError::InvalidState));
+    assert_eq!(profile.tags(&page, waiting), Err(SyncError::InvalidState));
     assert!(profile.stored_tags(waiting).is_empty());
 }
 
 #[test]
 fn without_a_top_level_window_of_the_origin_is_invalid_access() {
     let mut profile = Profile::new();
-    let worker = profile.worker(A);
-    let _other_origin = profile.window(B);
+    let worker = profile.worker(1, A);
+    let _other_origin = profile.window("page-b", B);
     let sw_a = profile.sw_a;
-    let error = profile.register(worker, sw_a, "t").unwrap_err();
+    let error = profile.register(&worker, sw_a, "t").unwrap_err();
     assert_eq!(error.dom_exception_name(), "InvalidAccessError");
     // A window comes and goes.
-    let page = profile.window(A);
-    assert_eq!(profile.register(worker, sw_a, "t"), Ok(()));
-    assert!(profile.host.disconnect_client(page));
+    let page = profile.window("page-a", A);
+    assert_eq!(profile.register(&worker, sw_a, "t"), Ok(()));
+    assert!(profile.sync.disconnect(&page));
     assert_eq!(
-        profile.register(worker, sw_a, "u"),
+        profile.register(&worker, sw_a, "u"),
         Err(SyncError::InvalidAccess)
     );
     assert_eq!(profile.stored_tags(sw_a), ["t"]);
@@ -347,13 +315,13 @@ fn without_a_top_level_window_of_the_origin_is_invalid_access() {
 #[test]
 fn tag_of_10241_bytes_is_invalid_access_and_10240_is_fine() {
     let mut profile = Profile::new();
-    let page = profile.window(A);
+    let page = profile.window("page-a", A);
     let sw_a = profile.sw_a;
     assert_eq!(
-        profile.register(page, sw_a, &"x".repeat(10241)),
+        profile.register(&page, sw_a, &"x".repeat(10241)),
         Err(SyncError::InvalidAccess)
     );
-    assert_eq!(profile.register(page, sw_a, &"x".repeat(10240)), Ok(()));
+    assert_eq!(profile.register(&page, sw_a, &"x".repeat(10240)), Ok(()));
 }
 
 #[test]
@@ -361,38 +329,38 @@ fn denied_permission_is_not_allowed_for_that_origin_only() {
     let mut denied = DeniedPermissions::new();
     denied.deny_arg("background-sync=https://a.test").unwrap();
     let mut profile = Profile::with(denied, false);
-    let page_a = profile.window(A);
-    let page_b = profile.window(B);
+    let page_a = profile.window("page-a", A);
+    let page_b = profile.window("page-b", B);
     let (sw_a, sw_b) = (profile.sw_a, profile.sw_b);
-    let error = profile.register(page_a, sw_a, "t").unwrap_err();
+    let error = profile.register(&page_a, sw_a, "t").unwrap_err();
     assert_eq!(error.dom_exception_name(), "NotAllowedError");
     assert_eq!(error.to_string(), "Permission denied.");
     assert!(profile.stored_tags(sw_a).is_empty());
-    assert_eq!(profile.register(page_b, sw_b, "t"), Ok(()));
+    assert_eq!(profile.register(&page_b, sw_b, "t"), Ok(()));
 }
 
 #[test]
 fn disabled_service_is_unknown_error_after_the_registration_checks() {
     let mut profile = Profile::with(DeniedPermissions::new(), true);
-    let page = profile.window(A);
-    let worker_b = profile.worker(B);
+    let page = profile.window("page-a", A);
+    let worker_b = profile.worker(2, B);
     let (sw_a, sw_b) = (profile.sw_a, profile.sw_b);
-    let error = profile.register(page, sw_a, "t").unwrap_err();
+    let error = profile.register(&page, sw_a, "t").unwrap_err();
     assert_eq!(error.dom_exception_name(), "UnknownError");
-    assert_eq!(profile.tags(page, sw_a), Err(SyncError::Unknown));
+    assert_eq!(profile.tags(&page, sw_a), Err(SyncError::Unknown));
     // Disabled comes before "no window" (B has none) ...
     assert_eq!(
-        profile.register(worker_b, sw_b, "t"),
+        profile.register(&worker_b, sw_b, "t"),
         Err(SyncError::Unknown)
     );
     // ... and after the registration checks.
     assert_eq!(
-        profile.register(page, sw_b, "t"),
+        profile.register(&page, sw_b, "t"),
         Err(SyncError::InvalidState)
     );
     let waiting = profile.sw_a_waiting;
     assert_eq!(
-        profile.register(page, waiting, "t"),
+        profile.register(&page, waiting, "t"),
         Err(SyncError::InvalidState)
     );
 }
@@ -400,24 +368,24 @@ fn disabled_service_is_unknown_error_after_the_registration_checks() {
 #[test]
 fn requests_of_a_disconnected_client_are_rejected() {
     let mut profile = Profile::new();
-    let page = profile.window(A);
+    let page = profile.window("page-a", A);
     let sw_a = profile.sw_a;
-    assert!(profile.host.disconnect_client(page));
-    assert!(!profile.host.disconnect_client(page));
-    assert_eq!(profile.host.client_origin(page), None);
+    assert!(profile.sync.disconnect(&page));
+    assert!(!profile.sync.disconnect(&page));
+    assert_eq!(profile.sync.client_origin(&page), None);
     assert_eq!(
-        profile.register(page, sw_a, "t"),
+        profile.register(&page, sw_a, "t"),
         Err(SyncError::InvalidState)
     );
-    assert_eq!(profile.tags(page, sw_a), Err(SyncError::InvalidState));
-    assert!(profile.confirm(page, sw_a, "t").is_empty());
+    assert_eq!(profile.tags(&page, sw_a), Err(SyncError::InvalidState));
+    assert!(profile.confirm(&page, sw_a, "t").is_empty());
     assert!(profile.stored_tags(sw_a).is_empty());
 }
 
 #[test]
 fn a_reply_channel_whose_page_went_away_does_not_panic() {
     let mut profile = Profile::new();
-    let page = profile.window(A);
+    let page = profile.window("page-a", A);
     let (reply, replies) = ipc::channel().unwrap();
     drop(replies);
     let request = SyncRequest::Register {
@@ -425,7 +393,9 @@ fn a_reply_channel_whose_page_went_away_does_not_panic() {
         tag: "t".to_owned(),
         reply,
     };
-    profile.host.handle(page, request, &profile.registry);
+    profile
+        .sync
+        .handle_request(page, request, &profile.registry);
     assert_eq!(profile.stored_tags(profile.sw_a), ["t"]);
 }
 

@@ -4,8 +4,8 @@
 
 use script_traits::{ServiceWorkerState, UpdateViaCache};
 
-use super::super::action::{FetchError, JobId, RegistryAction};
 use super::*;
+use crate::action::{FetchError, JobId, RegistryAction};
 
 /// Takes the registry's actions without carrying them out.
 fn pending_actions(profile: &mut Profile) -> Vec<RegistryAction> {
@@ -202,4 +202,47 @@ fn a_job_waiting_for_install_holds_its_scope_not_its_promise() {
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].0, 1);
     assert!(profile.current(info).unwrap().active.is_some());
+}
+
+#[test]
+fn clients_hear_of_the_installing_worker_before_the_register_promise_settles() {
+    let mut profile = Profile::new();
+    let results = Results::new();
+    start_register(&mut profile, &results, 0, "https://a.test/sw.js");
+    let job = fetch_of(&pending_actions(&mut profile), "https://a.test/sw.js");
+    profile.fetcher.serve("https://a.test/sw.js", b"a");
+    let fetched = profile.fetcher.fetch_script(&url("https://a.test/sw.js"));
+    profile.registry.script_fetched(job, fetched);
+    let actions = pending_actions(&mut profile);
+    assert!(
+        matches!(actions[..], [RegistryAction::EvaluateWorker { job: evaluated, .. }] if evaluated == job),
+        "{actions:?}"
+    );
+    profile.registry.worker_evaluated(job, Ok(Vec::new()));
+    // Install: the clients are told of the installing worker first ...
+    let told = profile.registry.next_action();
+    let Some(RegistryAction::StateChanged {
+        registration,
+        worker,
+    }) = &told
+    else {
+        panic!("expected the clients to be told first: {told:?}");
+    };
+    assert_eq!(registration.installing.as_ref(), Some(worker));
+    assert!(
+        results.all().is_empty(),
+        "the promise settled before they heard"
+    );
+    // ... then the promise settles, with the installing worker, and the
+    // install event is fired.
+    let fire = profile.registry.next_action();
+    assert!(
+        matches!(fire, Some(RegistryAction::FireInstall { .. })),
+        "{fire:?}"
+    );
+    let all = results.all();
+    let [(0, Ok(JobOutcome::Registration(settled)))] = &all[..] else {
+        panic!("expected the promise to have settled: {all:?}");
+    };
+    assert_eq!(settled.installing.as_ref(), Some(worker));
 }

@@ -11,7 +11,10 @@
 //!   worker's script, fire `install`/`activate`, stop a worker, tell the
 //!   clients), and the answers it resumes on.
 //!
-//! Everything here runs on the constellation's thread and never waits: a
+//! The registry belongs to the constellation (in the `engine` crate, module
+//! `constellation`), which drives it. Pure Rust, no JS and no I/O but its
+//! SQLite database: everything here runs on the constellation's thread and
+//! never waits: a
 //! job that needs the network or a worker returns an action and stops; the
 //! engine's answer resumes it, and meanwhile every other request is
 //! served. Every method that acts for a page takes the page's

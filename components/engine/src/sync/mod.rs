@@ -1,40 +1,48 @@
-//! Background sync in the constellation thread: the bookkeeping around the
-//! sync service that only the engine can do.
+//! Background sync in the constellation thread: the one host of the
+//! profile's [`background_sync::SyncService`].
 //!
-//! [`BackgroundSync`] owns the [`SyncHost`] (which owns the
-//! [`background_sync::SyncService`] and judges every request against the
-//! sender's recorded origin) and adds what the host cannot know:
+//! [`BackgroundSync`] owns the service and stands in front of it for every
+//! request of a page or worker:
 //!
-//! - who is asking: pages are connected to the host as top-level windows
-//!   when their document is loaded, workers (as non-window clients of their
-//!   registration's origin) when they first ask; the host's client ids are
-//!   given here, never read from a message;
+//! - who is asking: a [`SyncClient`], given by the constellation's router
+//!   from the channel the request came on, never read from a message.
+//!   Pages are connected as top-level windows of their origin when their
+//!   document is loaded, workers (as non-window clients of their
+//!   registration's origin) when they ask;
+//! - whether they may: the spec's checks, in its order, against the
+//!   service-worker registry and the denied permissions ([`checks`]);
 //! - the service's [`Action`]s, queued until the constellation carries them
 //!   out (it alone can start a worker from its stored scripts);
 //! - the `sync` events in flight: which worker runs each, and which
 //!   embedder waits for a devtools dispatch;
 //! - the service's one wake-up timer, as an [`Instant`] for the
 //!   constellation's loop;
-//! - the network state the service hears (online unless the embedder's
-//!   override says offline; the OS observer comes with issue 6);
 //! - the event log delivered to the embedder ([`crate::EngineEvent`]).
 //!
 //! Requests are judged against the registry itself, which is never busy
 //! (its jobs wait on actions, not on the constellation thread).
 
+mod checks;
+mod permissions;
+#[cfg(test)]
+mod tests;
+
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::time::{Duration, Instant};
 
-use background_sync::{Action, Clock, DispatchId, SystemClock};
+use background_sync::{Action, Clock, DispatchId, SyncService, SystemClock};
 use background_sync_traits::{
     ServiceWorkerRegistrationId, SyncEventFailure, SyncEventOutcome, SyncRequest, SyncState,
 };
 use base::origin::Origin;
-use constellation::background_sync::{ClientId as SyncClientId, SyncHost};
-use constellation::service_worker::ServiceWorkerRegistry;
 use crossbeam_channel::Sender;
 use script_traits::{ClientId, ServiceWorkerId};
+use service_worker_registry::ServiceWorkerRegistry;
 
+use self::checks::Client;
+pub(crate) use self::checks::SyncClient;
+pub use self::permissions::{DeniedPermissions, DenyPermissionError, BACKGROUND_SYNC_PERMISSION};
 use crate::events::{EngineEvent, EventCallback, SyncLogEntry, SyncLogKind};
 use crate::sync_listing::{sort_listings, SyncCommandError, SyncRegistrationListing};
 
@@ -42,16 +50,6 @@ const LOG_TARGET: &str = "bgsync::engine::sync";
 
 /// The answer to an embedder's devtools dispatch.
 pub(crate) type DispatchReply = Sender<Result<SyncEventOutcome, SyncCommandError>>;
-
-/// Who sent a sync request, as the constellation's router knows it.
-pub(crate) enum SyncSender {
-    Page(ClientId),
-    Worker {
-        worker: ServiceWorkerId,
-        /// Its registration's origin.
-        origin: Origin,
-    },
-}
 
 /// A `sync` event dispatched and not over yet.
 struct Dispatch {
@@ -66,11 +64,10 @@ struct Dispatch {
 }
 
 pub(crate) struct BackgroundSync {
-    host: SyncHost,
-    /// The host's client of each loaded page.
-    pages: HashMap<ClientId, SyncClientId>,
-    /// The host's client of each worker that asked something.
-    workers: HashMap<ServiceWorkerId, SyncClientId>,
+    service: SyncService,
+    denied: DeniedPermissions,
+    /// The connected pages and workers, with their origins.
+    clients: HashMap<SyncClient, Client>,
     actions: VecDeque<Action>,
     dispatches: HashMap<DispatchId, Dispatch>,
     /// Embedders waiting until no `sync` event is in flight.
@@ -81,11 +78,15 @@ pub(crate) struct BackgroundSync {
 }
 
 impl BackgroundSync {
-    pub fn new(host: SyncHost, events: Option<EventCallback>) -> BackgroundSync {
+    pub fn new(
+        service: SyncService,
+        denied: DeniedPermissions,
+        events: Option<EventCallback>,
+    ) -> BackgroundSync {
         BackgroundSync {
-            host,
-            pages: HashMap::new(),
-            workers: HashMap::new(),
+            service,
+            denied,
+            clients: HashMap::new(),
             actions: VecDeque::new(),
             dispatches: HashMap::new(),
             idle_waiters: Vec::new(),
@@ -97,71 +98,99 @@ impl BackgroundSync {
     /// Tells the service the network state: at start (the spec's "engine
     /// start" moment, when loaded registrations fire) and on every change.
     pub fn set_online(&mut self, online: bool) {
-        let actions = self.host.service_mut().set_online(online);
+        let actions = self.service.set_online(online);
         self.queue(actions);
     }
 
     /// A page's document loaded: it is a top-level window of `origin`.
     pub fn page_loaded(&mut self, page: &ClientId, origin: Origin) {
-        let client = self.host.connect_client(origin, true);
-        self.pages.insert(page.clone(), client);
+        self.connect(SyncClient::Page(page.clone()), origin, true);
     }
 
     pub fn page_gone(&mut self, page: &ClientId) {
-        if let Some(client) = self.pages.remove(page) {
-            self.host.disconnect_client(client);
+        self.disconnect(&SyncClient::Page(page.clone()));
+    }
+
+    /// A worker of a registration of `origin` asks something: it is a
+    /// client of that origin, not a window.
+    pub fn worker_asks(&mut self, worker: ServiceWorkerId, origin: Origin) {
+        let client = SyncClient::Worker(worker);
+        if !self.clients.contains_key(&client) {
+            self.connect(client, origin, false);
         }
     }
 
-    /// Serves a `SyncManager` request of a page or worker; the reply goes
-    /// on the request's own channel.
+    fn connect(&mut self, client: SyncClient, origin: Origin, is_top_level_window: bool) {
+        log::debug!(
+            target: LOG_TARGET,
+            "{client} connected: {}{}",
+            origin.ascii_serialization(),
+            if is_top_level_window {
+                " (top-level window)"
+            } else {
+                ""
+            }
+        );
+        self.clients.insert(
+            client,
+            Client {
+                origin,
+                is_top_level_window,
+            },
+        );
+    }
+
+    /// Forgets a client (its page closed). Returns whether it was
+    /// connected.
+    fn disconnect(&mut self, client: &SyncClient) -> bool {
+        let known = self.clients.remove(client).is_some();
+        log::debug!(
+            target: LOG_TARGET,
+            "{client} disconnected{}",
+            if known { "" } else { " (was not connected)" }
+        );
+        known
+    }
+
+    /// The origin recorded for `client`, if connected.
+    fn client_origin(&self, client: &SyncClient) -> Option<&Origin> {
+        self.clients.get(client).map(|record| &record.origin)
+    }
+
+    /// Serves a `SyncManager` request of a connected page or worker; the
+    /// reply goes on the request's own channel.
     pub fn handle_request(
         &mut self,
-        sender: SyncSender,
+        client: SyncClient,
         request: SyncRequest,
-        registrations: &ServiceWorkerRegistry,
+        registry: &ServiceWorkerRegistry,
     ) {
-        let client = match sender {
-            SyncSender::Page(page) => match self.pages.get(&page) {
-                Some(client) => *client,
-                None => {
-                    // The constellation refuses requests of unloaded pages
-                    // before they get here; dropping the reply rejects.
-                    log::warn!(
-                        target: LOG_TARGET,
-                        "sync request of page {page}, which is not loaded: dropped"
-                    );
-                    return;
-                }
-            },
-            SyncSender::Worker { worker, origin } => *self
-                .workers
-                .entry(worker)
-                .or_insert_with(|| self.host.connect_client(origin, false)),
-        };
         match request {
             SyncRequest::Register {
                 registration,
                 tag,
                 reply,
             } => {
-                let result = self
-                    .host
-                    .register(client, registration, &tag, registrations);
-                if let Err(error) = reply.send(result) {
-                    log::debug!(target: LOG_TARGET, "cannot answer register of {client}: {error}");
-                }
+                let result = self.register(&client, registration, &tag, registry);
+                send_reply(&client, "register", reply.send(result));
                 // The page waits for this answer; on a machine with few cores
                 // its thread may be queued behind this one. Let it run first:
                 // what follows here (the log, the next message) can wait.
                 std::thread::yield_now();
                 if result.is_ok() {
-                    self.log(registrations, registration, &tag, SyncLogKind::Registered);
+                    self.log(registry, registration, &tag, SyncLogKind::Registered);
                 }
             }
-            request => {
-                let actions = self.host.handle(client, request, registrations);
+            SyncRequest::ConfirmRegistration { registration, tag } => {
+                let actions = self.confirm_registration(&client, registration, &tag, registry);
                 self.queue(actions);
+            }
+            SyncRequest::GetTags {
+                registration,
+                reply,
+            } => {
+                let result = self.get_tags(&client, registration, registry);
+                send_reply(&client, "getTags", reply.send(result));
             }
         }
     }
@@ -184,14 +213,10 @@ impl BackgroundSync {
         last_chance: bool,
         reply: DispatchReply,
     ) {
-        let actions = match self
-            .host
-            .service_mut()
-            .dispatch_now(registration, tag, last_chance)
-        {
+        let actions = match self.service.dispatch_now(registration, tag, last_chance) {
             Ok(actions) => actions,
             Err(error) => {
-                let error = match self.host.service().disabled_reason() {
+                let error = match self.service.disabled_reason() {
                     Some(reason) => SyncCommandError::Disabled(reason.to_string()),
                     None => SyncCommandError::Rejected(error),
                 };
@@ -225,7 +250,7 @@ impl BackgroundSync {
         registration: ServiceWorkerRegistrationId,
         tag: &str,
         last_chance: bool,
-        registrations: &ServiceWorkerRegistry,
+        registry: &ServiceWorkerRegistry,
     ) {
         let devtools = self
             .dispatches
@@ -239,7 +264,7 @@ impl BackgroundSync {
             })
             .devtools;
         self.log(
-            registrations,
+            registry,
             registration,
             tag,
             SyncLogKind::Dispatched {
@@ -262,9 +287,9 @@ impl BackgroundSync {
         &mut self,
         dispatch: DispatchId,
         outcome: SyncEventOutcome,
-        registrations: &ServiceWorkerRegistry,
+        registry: &ServiceWorkerRegistry,
     ) {
-        self.dispatches_ended(vec![(dispatch, outcome)], registrations);
+        self.dispatches_ended(vec![(dispatch, outcome)], registry);
     }
 
     /// [`BackgroundSync::dispatch_ended`] for events that ended together:
@@ -272,7 +297,7 @@ impl BackgroundSync {
     pub fn dispatches_ended(
         &mut self,
         ended: Vec<(DispatchId, SyncEventOutcome)>,
-        registrations: &ServiceWorkerRegistry,
+        registry: &ServiceWorkerRegistry,
     ) {
         let mut flights = Vec::with_capacity(ended.len());
         let mut outcomes = Vec::with_capacity(ended.len());
@@ -291,10 +316,10 @@ impl BackgroundSync {
         if outcomes.is_empty() {
             return;
         }
-        let actions = self.host.service_mut().event_outcomes(&outcomes);
+        let actions = self.service.event_outcomes(&outcomes);
         self.queue(actions);
         for (flight, outcome) in flights {
-            self.finish(flight, outcome, registrations);
+            self.finish(flight, outcome, registry);
         }
     }
 
@@ -303,12 +328,12 @@ impl BackgroundSync {
     pub fn dispatch_aborted(
         &mut self,
         dispatch: DispatchId,
-        registrations: &ServiceWorkerRegistry,
+        registry: &ServiceWorkerRegistry,
     ) -> Option<ServiceWorkerId> {
         let flight = self.dispatches.remove(&dispatch)?;
         let worker = flight.worker;
         let outcome = SyncEventOutcome::Failed(SyncEventFailure::TimedOut);
-        self.finish(flight, outcome, registrations);
+        self.finish(flight, outcome, registry);
         worker
     }
 
@@ -316,7 +341,7 @@ impl BackgroundSync {
         &mut self,
         flight: Dispatch,
         outcome: SyncEventOutcome,
-        registrations: &ServiceWorkerRegistry,
+        registry: &ServiceWorkerRegistry,
     ) {
         let kind = match outcome {
             SyncEventOutcome::Success => SyncLogKind::Completed {
@@ -332,7 +357,7 @@ impl BackgroundSync {
                 devtools: flight.devtools,
             },
         };
-        self.log(registrations, flight.registration, &flight.tag, kind);
+        self.log(registry, flight.registration, &flight.tag, kind);
         if let Some(waiter) = flight.waiter {
             let _ = waiter.send(Ok(outcome));
         }
@@ -342,8 +367,7 @@ impl BackgroundSync {
     /// gone.
     fn retry_in(&self, registration: ServiceWorkerRegistrationId, tag: &str) -> Option<Duration> {
         let current = self
-            .host
-            .service()
+            .service
             .registrations(registration)
             .ok()?
             .into_iter()
@@ -399,7 +423,7 @@ impl BackgroundSync {
     pub fn check_timer(&mut self, now: Instant) {
         if self.wakeup.is_some_and(|at| at <= now) {
             self.wakeup = None;
-            let actions = self.host.service_mut().wake();
+            let actions = self.service.wake();
             self.queue(actions);
         }
     }
@@ -413,10 +437,7 @@ impl BackgroundSync {
             target: LOG_TARGET,
             "{registration} is gone: deleting its sync registrations"
         );
-        let actions = self
-            .host
-            .service_mut()
-            .unregister_service_worker(registration);
+        let actions = self.service.unregister_service_worker(registration);
         self.queue(actions);
         self.dispatches
             .retain(|_, flight| flight.registration != registration || flight.devtools);
@@ -425,12 +446,11 @@ impl BackgroundSync {
     /// Every sync registration, with its scope.
     pub fn listing(
         &self,
-        registrations: &ServiceWorkerRegistry,
+        registry: &ServiceWorkerRegistry,
     ) -> Result<Vec<SyncRegistrationListing>, SyncCommandError> {
-        let all = self.host.service().all_registrations().map_err(|_| {
+        let all = self.service.all_registrations().map_err(|_| {
             SyncCommandError::Disabled(
-                self.host
-                    .service()
+                self.service
                     .disabled_reason()
                     .map(ToString::to_string)
                     .unwrap_or_default(),
@@ -439,10 +459,7 @@ impl BackgroundSync {
         let mut listings: Vec<SyncRegistrationListing> = all
             .into_iter()
             .filter_map(|info| {
-                let scope = registrations
-                    .registration(info.registration)?
-                    .scope()
-                    .clone();
+                let scope = registry.registration(info.registration)?.scope().clone();
                 Some(SyncRegistrationListing::new(scope, info))
             })
             .collect();
@@ -452,12 +469,12 @@ impl BackgroundSync {
 
     fn log(
         &self,
-        registrations: &ServiceWorkerRegistry,
+        registry: &ServiceWorkerRegistry,
         registration: ServiceWorkerRegistrationId,
         tag: &str,
         kind: SyncLogKind,
     ) {
-        let Some(scope) = registrations
+        let Some(scope) = registry
             .registration(registration)
             .map(|found| found.scope().clone())
         else {
@@ -472,5 +489,15 @@ impl BackgroundSync {
         if let Some(events) = &self.events {
             events(EngineEvent::Sync(entry));
         }
+    }
+}
+
+/// Answers a page or worker; one that went away meanwhile is only logged.
+fn send_reply<E: fmt::Display>(client: &SyncClient, what: &str, sent: Result<(), E>) {
+    if let Err(error) = sent {
+        log::debug!(
+            target: LOG_TARGET,
+            "cannot answer {what} of {client} (it went away?): {error}"
+        );
     }
 }

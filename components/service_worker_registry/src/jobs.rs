@@ -31,8 +31,8 @@ use script_traits::{
 };
 use url::Url;
 
-use super::action::{FetchError, FetchedScript, JobId, RegistryAction};
-use super::registry::{ServiceWorker, ServiceWorkerRegistry, LOG_TARGET};
+use crate::action::{FetchError, FetchedScript, JobId, RegistryAction};
+use crate::registry::{ServiceWorker, ServiceWorkerRegistry, LOG_TARGET};
 
 /// What a finished job gives its caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,9 +50,29 @@ pub type JobResult = Result<JobOutcome, ServiceWorkerError>;
 /// reply channel.
 pub type JobCompletion = Box<dyn FnOnce(JobResult) + Send>;
 
+/// An entry of the registry's queue of what the engine must do.
+pub(crate) enum QueueEntry {
+    Act(Box<RegistryAction>),
+    /// A job's promise, settled when the engine asks for the next action.
+    Settle(Vec<JobCompletion>, JobResult),
+}
+
+impl std::fmt::Debug for QueueEntry {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            QueueEntry::Act(action) => action.fmt(formatter),
+            QueueEntry::Settle(completions, result) => write!(
+                formatter,
+                "Settle({} promise(s) with {result:?})",
+                completions.len()
+            ),
+        }
+    }
+}
+
 /// <https://w3c.github.io/ServiceWorker/#dfn-job-type>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum JobKind {
+pub(crate) enum JobKind {
     Register,
     Update,
     Unregister,
@@ -60,7 +80,7 @@ pub(super) enum JobKind {
 
 /// Where a job is, and what it waits for.
 #[derive(Debug)]
-pub(super) enum JobStep {
+pub(crate) enum JobStep {
     /// In its scope's queue, not started.
     Queued,
     /// Update, steps 5-8: the script is being fetched.
@@ -85,16 +105,16 @@ pub(super) enum JobStep {
 }
 
 /// <https://w3c.github.io/ServiceWorker/#dfn-job>
-pub(super) struct Job {
-    pub(super) id: JobId,
-    pub(super) kind: JobKind,
-    pub(super) scope: Url,
+pub(crate) struct Job {
+    pub(crate) id: JobId,
+    pub(crate) kind: JobKind,
+    pub(crate) scope: Url,
     /// The script URL; for unregister jobs, the scope (unused).
-    pub(super) script_url: Url,
+    pub(crate) script_url: Url,
     /// The origin of the client that asked, as the constellation recorded it.
-    pub(super) client_origin: Origin,
-    pub(super) update_via_cache: UpdateViaCache,
-    pub(super) step: JobStep,
+    pub(crate) client_origin: Origin,
+    pub(crate) update_via_cache: UpdateViaCache,
+    pub(crate) step: JobStep,
     /// The completions of this job and of the equivalent jobs merged into
     /// it; empty once its promise settled.
     completions: Vec<JobCompletion>,
@@ -126,7 +146,7 @@ impl Job {
 
     /// Resolve or Reject Job Promise, for this job and its equivalents. The
     /// job may go on running (Install resolves before its event).
-    pub(super) fn settle(&mut self, result: JobResult) {
+    pub(crate) fn settle(&mut self, result: JobResult) {
         log::debug!(target: LOG_TARGET, "{self:?} settled: {result:?}");
         self.settled = true;
         for completion in self.completions.drain(..) {
@@ -135,7 +155,7 @@ impl Job {
     }
 
     /// Finish Job, for a job whose promise settled already.
-    pub(super) fn end(self) {
+    pub(crate) fn end(self) {
         debug_assert!(self.settled, "{self:?} ended unsettled");
         if !self.settled {
             self.finish(Err(job_ended_unexpectedly()));
@@ -143,7 +163,7 @@ impl Job {
     }
 
     /// Settles the job (if it has not settled) and ends it: Finish Job.
-    pub(super) fn finish(mut self, result: JobResult) {
+    pub(crate) fn finish(mut self, result: JobResult) {
         if !self.settled {
             self.settle(result);
         }
@@ -233,11 +253,39 @@ impl ServiceWorkerRegistry {
 
     /// The next thing the engine must do for the registry, in order.
     pub fn next_action(&mut self) -> Option<RegistryAction> {
-        self.actions.pop_front()
+        loop {
+            match self.actions.pop_front()? {
+                QueueEntry::Act(action) => return Some(*action),
+                QueueEntry::Settle(completions, result) => {
+                    for completion in completions {
+                        completion(result.clone());
+                    }
+                }
+            }
+        }
     }
 
-    pub(super) fn act(&mut self, action: RegistryAction) {
-        self.actions.push_back(action);
+    pub(crate) fn act(&mut self, action: RegistryAction) {
+        self.actions.push_back(QueueEntry::Act(Box::new(action)));
+    }
+
+    pub(crate) fn act_all(&mut self, actions: impl IntoIterator<Item = RegistryAction>) {
+        self.actions.extend(
+            actions
+                .into_iter()
+                .map(|action| QueueEntry::Act(Box::new(action))),
+        );
+    }
+
+    /// Resolve or Reject Job Promise once the actions queued so far are
+    /// carried out: the clients hear of a registration's new state (a task
+    /// queued on them, in the spec) before the promise that shows it.
+    pub(crate) fn settle_in_order(&mut self, job: &mut Job, result: JobResult) {
+        log::debug!(target: LOG_TARGET, "{job:?} settles: {result:?}");
+        job.settled = true;
+        let completions = std::mem::take(&mut job.completions);
+        self.actions
+            .push_back(QueueEntry::Settle(completions, result));
     }
 
     fn new_job(&mut self, kind: JobKind, scope: Url, script_url: Url, client: &Origin) -> Job {
@@ -272,7 +320,7 @@ impl ServiceWorkerRegistry {
 
     /// Starts the jobs of `scope` in order, until one waits for the engine
     /// or the queue is empty.
-    pub(super) fn advance(&mut self, scope: &str) {
+    pub(crate) fn advance(&mut self, scope: &str) {
         loop {
             let Some(queue) = self.queues.get_mut(scope) else {
                 return;
@@ -302,7 +350,7 @@ impl ServiceWorkerRegistry {
     }
 
     /// Puts a job that waits for the engine back at the front of its queue.
-    pub(super) fn resume_later(&mut self, job: Job) {
+    pub(crate) fn resume_later(&mut self, job: Job) {
         self.queues
             .entry(job.scope.as_str().to_owned())
             .or_default()
@@ -311,7 +359,7 @@ impl ServiceWorkerRegistry {
 
     /// Takes the running job `id` out of its queue to resume it. `None` for
     /// a job that is not running (an answer that came twice, or late).
-    pub(super) fn take_running(&mut self, id: JobId) -> Option<Job> {
+    pub(crate) fn take_running(&mut self, id: JobId) -> Option<Job> {
         let queue = self
             .queues
             .values_mut()
@@ -325,7 +373,7 @@ impl ServiceWorkerRegistry {
 
     /// Puts `job` back if it waits again, and starts what comes next in its
     /// scope.
-    pub(super) fn after_step(&mut self, scope: &str, running: Option<Job>) {
+    pub(crate) fn after_step(&mut self, scope: &str, running: Option<Job>) {
         match running {
             Some(job) => self.resume_later(job),
             None => self.advance(scope),
@@ -594,7 +642,7 @@ impl ServiceWorkerRegistry {
 
     /// Removes the registration a register job inserted before its worker
     /// failed (`inserted`); an existing registration stays.
-    pub(super) fn remove_new_registration(&mut self, inserted: bool, scope: &str) {
+    pub(crate) fn remove_new_registration(&mut self, inserted: bool, scope: &str) {
         if !inserted {
             return;
         }

@@ -14,15 +14,15 @@
 
 use script_traits::{ServiceWorkerError, ServiceWorkerId, ServiceWorkerState};
 
-use super::action::{InstallFailure, JobId, RegistrationUsage, RegistryAction};
-use super::jobs::{Job, JobOutcome, JobStep};
-use super::registry::{Registration, ServiceWorker, ServiceWorkerRegistry, Slot, LOG_TARGET};
+use crate::action::{InstallFailure, JobId, RegistrationUsage, RegistryAction};
+use crate::jobs::{Job, JobOutcome, JobStep};
+use crate::registry::{Registration, ServiceWorker, ServiceWorkerRegistry, Slot, LOG_TARGET};
 
 impl ServiceWorkerRegistry {
     /// <https://w3c.github.io/ServiceWorker/#installation-algorithm>, up to
     /// the `install` event, for a registration already in the map (a first
     /// register inserted it). Returns the job, waiting for the event.
-    pub(super) fn install(
+    pub(crate) fn install(
         &mut self,
         mut job: Job,
         scope: &str,
@@ -43,8 +43,7 @@ impl ServiceWorkerRegistry {
         let scripts = worker.scripts();
         registration.installing = Some(worker);
         let changed = state_changed(registration, Slot::Installing);
-        // Step 7: Resolve Job Promise with the registration.
-        job.settle(Ok(JobOutcome::Registration(Box::new(registration.info()))));
+        let info = registration.info();
         // Step 11: fire the install event; the job resumes in `install_done`.
         let fire = registration
             .installing
@@ -55,8 +54,11 @@ impl ServiceWorkerRegistry {
                 worker: installing.info(),
                 scripts,
             });
-        self.actions.extend(changed);
-        self.actions.extend(fire);
+        self.act_all(changed);
+        // Step 7: Resolve Job Promise with the registration, after the
+        // clients heard of its installing worker.
+        self.settle_in_order(&mut job, Ok(JobOutcome::Registration(Box::new(info))));
+        self.act_all(fire);
         job.step = JobStep::Installing {
             worker: worker_id,
             had_worker,
@@ -144,7 +146,7 @@ impl ServiceWorkerRegistry {
             Slot::Waiting,
             ServiceWorkerState::Installed,
         ));
-        self.actions.extend(actions);
+        self.act_all(actions);
         self.persist_or_log(scope);
     }
 
@@ -152,7 +154,7 @@ impl ServiceWorkerRegistry {
     /// waiting worker is activated if there is no active worker, if it
     /// called `skipWaiting()`, or if the active worker is not in use (no
     /// client uses the registration and it has no pending events).
-    pub(super) fn try_activate(&mut self, scope: &str, usage: &dyn RegistrationUsage) {
+    pub(crate) fn try_activate(&mut self, scope: &str, usage: &dyn RegistrationUsage) {
         let Some(registration) = self.registrations.get(scope) else {
             return;
         };
@@ -226,7 +228,7 @@ impl ServiceWorkerRegistry {
                 scripts: active.scripts(),
             });
         }
-        self.actions.extend(actions);
+        self.act_all(actions);
         self.persist_or_log(scope);
     }
 
@@ -248,7 +250,7 @@ impl ServiceWorkerRegistry {
         };
         if let Some(registration) = self.registrations.get_mut(&scope) {
             let changed = set_state(registration, Slot::Active, ServiceWorkerState::Activated);
-            self.actions.extend(changed);
+            self.act_all(changed);
         }
         self.persist_or_log(&scope);
     }

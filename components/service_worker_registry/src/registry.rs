@@ -32,23 +32,23 @@ use storage::{
 };
 use url::Url;
 
-use super::action::{RegistryAction, WorkerScripts};
-use super::jobs::Job;
+use crate::action::{RegistryAction, WorkerScripts};
+use crate::jobs::{Job, QueueEntry};
 
-pub(super) const LOG_TARGET: &str = "bgsync::constellation::service_worker";
+pub(crate) const LOG_TARGET: &str = "bgsync::service_worker_registry";
 
 /// One service worker: a version of a registration's script.
 #[derive(Clone, Debug)]
 pub struct ServiceWorker {
-    pub(super) id: ServiceWorkerId,
-    pub(super) script_url: Url,
-    pub(super) script: Vec<u8>,
+    pub(crate) id: ServiceWorkerId,
+    pub(crate) script_url: Url,
+    pub(crate) script: Vec<u8>,
     /// What `importScripts()` loaded on the worker's first run, in order:
     /// given back to the worker whenever it starts again.
-    pub(super) imported_scripts: Vec<ImportedScript>,
-    pub(super) state: ServiceWorkerState,
+    pub(crate) imported_scripts: Vec<ImportedScript>,
+    pub(crate) state: ServiceWorkerState,
     /// <https://w3c.github.io/ServiceWorker/#service-worker-skip-waiting-flag>
-    pub(super) skip_waiting: bool,
+    pub(crate) skip_waiting: bool,
 }
 
 impl ServiceWorker {
@@ -93,7 +93,7 @@ impl ServiceWorker {
 
 /// The three worker slots of a registration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Slot {
+pub(crate) enum Slot {
     Installing,
     Waiting,
     Active,
@@ -102,14 +102,14 @@ pub(super) enum Slot {
 /// <https://w3c.github.io/ServiceWorker/#dfn-service-worker-registration>
 #[derive(Clone, Debug)]
 pub struct Registration {
-    pub(super) id: ServiceWorkerRegistrationId,
-    pub(super) scope: Url,
-    pub(super) update_via_cache: UpdateViaCache,
-    pub(super) installing: Option<ServiceWorker>,
-    pub(super) waiting: Option<ServiceWorker>,
-    pub(super) active: Option<ServiceWorker>,
+    pub(crate) id: ServiceWorkerRegistrationId,
+    pub(crate) scope: Url,
+    pub(crate) update_via_cache: UpdateViaCache,
+    pub(crate) installing: Option<ServiceWorker>,
+    pub(crate) waiting: Option<ServiceWorker>,
+    pub(crate) active: Option<ServiceWorker>,
     /// Which worker, in which state, the database row holds now.
-    pub(super) stored: Option<(ServiceWorkerId, ServiceWorkerState)>,
+    pub(crate) stored: Option<(ServiceWorkerId, ServiceWorkerState)>,
 }
 
 impl Registration {
@@ -156,7 +156,7 @@ impl Registration {
         }
     }
 
-    pub(super) fn slot(&self, slot: Slot) -> Option<&ServiceWorker> {
+    pub(crate) fn slot(&self, slot: Slot) -> Option<&ServiceWorker> {
         match slot {
             Slot::Installing => self.installing.as_ref(),
             Slot::Waiting => self.waiting.as_ref(),
@@ -164,7 +164,7 @@ impl Registration {
         }
     }
 
-    pub(super) fn slot_mut(&mut self, slot: Slot) -> &mut Option<ServiceWorker> {
+    pub(crate) fn slot_mut(&mut self, slot: Slot) -> &mut Option<ServiceWorker> {
         match slot {
             Slot::Installing => &mut self.installing,
             Slot::Waiting => &mut self.waiting,
@@ -192,15 +192,16 @@ impl Registration {
 /// constellation.
 #[derive(Debug)]
 pub struct ServiceWorkerRegistry {
-    pub(super) database: Database,
+    pub(crate) database: Database,
     /// Keyed by the scope URL's serialization.
-    pub(super) registrations: BTreeMap<String, Registration>,
+    pub(crate) registrations: BTreeMap<String, Registration>,
     /// <https://w3c.github.io/ServiceWorker/#dfn-scope-to-job-queue-map>
     /// The front job of each queue is the running one.
-    pub(super) queues: BTreeMap<String, VecDeque<Job>>,
-    /// What the engine must do next, in order.
-    pub(super) actions: VecDeque<RegistryAction>,
-    pub(super) next_job_id: u64,
+    pub(crate) queues: BTreeMap<String, VecDeque<Job>>,
+    /// What the engine must do next, in order, and the promises to settle
+    /// once what comes before them is done.
+    pub(crate) actions: VecDeque<QueueEntry>,
+    pub(crate) next_job_id: u64,
     next_worker_id: u64,
 }
 
@@ -239,7 +240,7 @@ impl ServiceWorkerRegistry {
         })
     }
 
-    pub(super) fn new_worker_id(&mut self) -> ServiceWorkerId {
+    pub(crate) fn new_worker_id(&mut self) -> ServiceWorkerId {
         let id = ServiceWorkerId(self.next_worker_id);
         self.next_worker_id += 1;
         id
@@ -329,7 +330,7 @@ impl ServiceWorkerRegistry {
 
     /// Stores a new registration whose first worker is installing, and adds
     /// it to the map. Committed on return.
-    pub(super) fn insert_registration(
+    pub(crate) fn insert_registration(
         &mut self,
         scope: Url,
         update_via_cache: UpdateViaCache,
@@ -363,21 +364,20 @@ impl ServiceWorkerRegistry {
     /// Deletes the registration from the database (with its sync
     /// registrations, by foreign key) and then from the map. On a storage
     /// error the registration stays.
-    pub(super) fn remove_registration(&mut self, scope: &str) -> Result<(), StorageError> {
+    pub(crate) fn remove_registration(&mut self, scope: &str) -> Result<(), StorageError> {
         if let Some(registration) = self.registrations.get(scope) {
             self.database.delete_service_worker(registration.id)?;
             log::debug!(target: LOG_TARGET, "removed registration {}", registration.id);
         }
         if let Some(removed) = self.registrations.remove(scope) {
-            self.actions
-                .push_back(RegistryAction::RegistrationRemoved(removed.id));
+            self.act(RegistryAction::RegistrationRemoved(removed.id));
         }
         Ok(())
     }
 
     /// Makes the database row hold the registration's stored worker in its
     /// current state; writes nothing if it already does.
-    pub(super) fn persist(&mut self, scope: &str) -> Result<(), StorageError> {
+    pub(crate) fn persist(&mut self, scope: &str) -> Result<(), StorageError> {
         let Some(registration) = self.registrations.get_mut(scope) else {
             return Ok(());
         };
@@ -403,7 +403,7 @@ impl ServiceWorkerRegistry {
 
     /// Stores the imported scripts of the worker a new registration was
     /// inserted with (the row holds that worker already).
-    pub(super) fn store_imported_scripts(
+    pub(crate) fn store_imported_scripts(
         &mut self,
         id: ServiceWorkerRegistrationId,
         scripts: &[ImportedScript],
@@ -417,14 +417,14 @@ impl ServiceWorkerRegistry {
     /// [`Self::persist`], logging a failure: for lifecycle steps, whose
     /// promise was already resolved. The row is written again at the next
     /// change.
-    pub(super) fn persist_or_log(&mut self, scope: &str) {
+    pub(crate) fn persist_or_log(&mut self, scope: &str) {
         if let Err(error) = self.persist(scope) {
             log::error!(target: LOG_TARGET, "cannot store registration for {scope}: {error}");
         }
     }
 
     /// Records that an update check happened now.
-    pub(super) fn record_update_check(&mut self, id: ServiceWorkerRegistrationId) {
+    pub(crate) fn record_update_check(&mut self, id: ServiceWorkerRegistrationId) {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
@@ -521,7 +521,7 @@ fn to_stored_imports(scripts: &[ImportedScript]) -> Vec<StoredImportedScript> {
         .collect()
 }
 
-pub(super) fn state_to_stored(state: ServiceWorkerState) -> StoredState {
+pub(crate) fn state_to_stored(state: ServiceWorkerState) -> StoredState {
     match state {
         ServiceWorkerState::Installing => StoredState::Installing,
         ServiceWorkerState::Installed => StoredState::Installed,

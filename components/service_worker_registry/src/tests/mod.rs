@@ -19,11 +19,11 @@ use storage::Database;
 use tempfile::TempDir;
 use url::Url;
 
-use super::action::{
+use crate::action::{
     FetchError, FetchedScript, InstallFailure, RegistrationUsage, RegistryAction, WorkerScripts,
 };
-use super::jobs::{JobCompletion, JobOutcome, JobResult};
-use super::registry::ServiceWorkerRegistry;
+use crate::jobs::{JobCompletion, JobOutcome, JobResult};
+use crate::registry::ServiceWorkerRegistry;
 
 pub(super) const ORIGIN: &str = "https://a.test";
 

@@ -76,7 +76,7 @@ pub struct WorkerScripts {
 #[derive(Clone, Debug, PartialEq)]
 pub enum RegistryAction {
     /// Fetch a worker's main script; answer with
-    /// [`ServiceWorkerRegistry::script_fetched`](super::ServiceWorkerRegistry::script_fetched).
+    /// [`ServiceWorkerRegistry::script_fetched`](crate::ServiceWorkerRegistry::script_fetched).
     ///
     /// <https://w3c.github.io/ServiceWorker/#update-algorithm>: the request
     /// has the `Service-Worker: script` header, destination `serviceworker`,
@@ -91,7 +91,7 @@ pub enum RegistryAction {
     /// Run a new worker's script for the first time ("Run Service Worker",
     /// before Install): start its thread and evaluate `script`
     /// (`importScripts()` may fetch). Answer with
-    /// [`ServiceWorkerRegistry::worker_evaluated`](super::ServiceWorkerRegistry::worker_evaluated):
+    /// [`ServiceWorkerRegistry::worker_evaluated`](crate::ServiceWorkerRegistry::worker_evaluated):
     /// the scripts it imported, or why it failed (a failed worker is stopped).
     EvaluateWorker {
         job: JobId,
@@ -101,7 +101,7 @@ pub enum RegistryAction {
     },
     /// Start `worker` from `scripts` if it is not running and fire `install`
     /// at it; answer with
-    /// [`ServiceWorkerRegistry::install_done`](super::ServiceWorkerRegistry::install_done)
+    /// [`ServiceWorkerRegistry::install_done`](crate::ServiceWorkerRegistry::install_done)
     /// once its `waitUntil` promises settled.
     /// <https://w3c.github.io/ServiceWorker/#installation-algorithm>, step 11.
     FireInstall {
@@ -112,7 +112,7 @@ pub enum RegistryAction {
     },
     /// Start `worker` from `scripts` if it is not running and fire
     /// `activate`; answer with
-    /// [`ServiceWorkerRegistry::activate_done`](super::ServiceWorkerRegistry::activate_done)
+    /// [`ServiceWorkerRegistry::activate_done`](crate::ServiceWorkerRegistry::activate_done)
     /// whatever the outcome (the worker becomes activated regardless).
     /// <https://w3c.github.io/ServiceWorker/#activation-algorithm>, step 10.
     FireActivate {

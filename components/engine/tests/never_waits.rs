@@ -1,0 +1,122 @@
+//! The constellation never waits, with real pages and real workers: while
+//! registration B's job waits (its script's server has not answered, or its
+//! `install` handler waits on a request the server holds), registration A's
+//! `sync.register()` and `getTags()`, a `postMessage` round trip to C's
+//! worker and a second page's registration of scope D all complete. The
+//! server answers B only after they did, so this is a behaviour test: if
+//! the constellation waited on B, they would never end.
+
+mod support;
+
+use std::thread;
+
+use engine::{Engine, PageOutcome};
+use support::server::TestServer;
+use support::{
+    eventually, message_page, register_page, register_sync_page, start_engine, Console,
+    PAGE_TIMEOUT, WORKER,
+};
+
+/// Serves `worker` as `/DIR/sw.js` and the pages that register it, message
+/// it and register the sync `y`, under `/DIR/`.
+fn serve_pages(server: &TestServer, dir: &str, worker: &str) {
+    server.serve_js(&format!("/{dir}/sw.js"), worker);
+    server.serve_html(&format!("/{dir}/register.html"), &register_page());
+    server.serve_html(&format!("/{dir}/message.html"), &message_page());
+    server.serve_html(&format!("/{dir}/sync.html"), &register_sync_page("y"));
+}
+
+fn run(engine: &Engine, console: &Console, server: &TestServer, path: &str) {
+    let outcome = engine.run_page(server.url(path), Some(PAGE_TIMEOUT));
+    assert_eq!(
+        outcome,
+        PageOutcome::Closed,
+        "{path}: {:?}",
+        console.lines()
+    );
+}
+
+/// A and C registered and active before B starts.
+fn setup(engine: &Engine, console: &Console, server: &TestServer) {
+    serve_pages(server, "a", WORKER);
+    serve_pages(server, "c", WORKER);
+    serve_pages(server, "d", WORKER);
+    run(engine, console, server, "/a/register.html");
+    run(engine, console, server, "/c/register.html");
+}
+
+/// What must complete while B waits.
+fn other_work_is_served(engine: &Engine, console: &Console, server: &TestServer) {
+    run(engine, console, server, "/a/sync.html");
+    assert!(console.contains("tags [\"y\"]"), "{:?}", console.lines());
+    run(engine, console, server, "/c/message.html");
+    assert!(console.contains("reply 42"), "{:?}", console.lines());
+    run(engine, console, server, "/d/register.html");
+    let ready = console
+        .lines()
+        .iter()
+        .filter(|line| *line == "ready activated")
+        .count();
+    assert_eq!(ready, 3, "A, C and D are ready: {:?}", console.lines());
+}
+
+#[test]
+fn a_held_worker_script_holds_only_its_own_registration() {
+    let server = TestServer::start();
+    let (engine, console) = start_engine(None, &[]);
+    setup(&engine, &console, &server);
+    serve_pages(&server, "b", WORKER);
+    let hold = server.hold("/b/sw.js");
+    thread::scope(|scope| {
+        let b = scope.spawn(|| engine.run_page(server.url("/b/register.html"), Some(PAGE_TIMEOUT)));
+        eventually("B's script is requested", || {
+            server.requests_of("/b/sw.js").len() == 1
+        });
+        other_work_is_served(&engine, &console, &server);
+        assert!(!b.is_finished(), "B's page ended before its script came");
+        hold.release();
+        assert_eq!(b.join().unwrap(), PageOutcome::Closed);
+    });
+    let ready = console
+        .lines()
+        .iter()
+        .filter(|line| *line == "ready activated")
+        .count();
+    assert_eq!(ready, 4, "B is ready too: {:?}", console.lines());
+}
+
+#[test]
+fn an_install_handler_that_waits_holds_only_its_own_registration() {
+    let server = TestServer::start();
+    let (engine, console) = start_engine(None, &[]);
+    setup(&engine, &console, &server);
+    // B's install waits until the server answers /b/gate.
+    serve_pages(
+        &server,
+        "b",
+        "self.addEventListener('install', event => {\n\
+           console.log('sw: b installs');\n\
+           event.waitUntil(fetch('gate').then(response => response.text())\n\
+             .then(text => console.log('sw: b gate ' + text)));\n\
+         });\n",
+    );
+    server.serve_js("/b/gate", "open");
+    let hold = server.hold("/b/gate");
+    thread::scope(|scope| {
+        let b = scope.spawn(|| engine.run_page(server.url("/b/register.html"), Some(PAGE_TIMEOUT)));
+        eventually("B's install waits on its gate", || {
+            server.requests_of("/b/gate").len() == 1
+        });
+        other_work_is_served(&engine, &console, &server);
+        assert!(!b.is_finished(), "B's page ended before its install did");
+        hold.release();
+        assert_eq!(b.join().unwrap(), PageOutcome::Closed);
+    });
+    assert!(console.contains("sw: b gate open"), "{:?}", console.lines());
+    let ready = console
+        .lines()
+        .iter()
+        .filter(|line| *line == "ready activated")
+        .count();
+    assert_eq!(ready, 4, "B is ready too: {:?}", console.lines());
+}
