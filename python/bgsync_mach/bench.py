@@ -125,6 +125,8 @@ def startup(runs=20, with_chromium=True, binary=None):
 # --- ./mach bench sw ------------------------------------------------------------------------
 
 SW_RUN_TIMEOUT_S = 30
+SW_HELD_SCRIPT_S = 5    # how long the server holds registration B's script (the "held" row)
+SW_HELD_CALLS = 20      # sync.register() round trips measured while it is held
 BENCH_CHROMIUM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_chromium.js")
 
 _REPORT_SCRIPT = """
@@ -152,6 +154,34 @@ SW_FILES = {
       if (worker.state === "activated") resolve();
     }));
   }
+})().catch((error) => report("BENCH-ERROR " + error)).finally(finish);
+</script>
+"""),
+    "/bench/sw/held/worker.js": ("text/javascript", "// registration B: served late\n"),
+    "/bench/sw/held.html": ("text/html; charset=utf-8", """<!doctype html>
+<meta charset="utf-8">
+<title>bench sw: sync.register() of A while B's worker script is held by its server</title>
+<script>""" + _REPORT_SCRIPT + f"""
+const CALLS = {SW_HELD_CALLS};
+""" + """
+(async () => {
+  const registration = await navigator.serviceWorker.getRegistration("/bench/sw/");
+  if (!registration || !registration.active) {
+    throw new Error("no active registration for /bench/sw/ in this profile (not persisted?)");
+  }
+  // B's script is answered seconds later; its job waits meanwhile.
+  const b = navigator.serviceWorker.register("/bench/sw/held/worker.js",
+                                             { scope: "/bench/sw/held/" });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const roundTrips = [];
+  for (let i = 0; i < CALLS; i++) {
+    const started = performance.now();
+    await registration.sync.register("held-" + i);
+    roundTrips.push(performance.now() - started);
+  }
+  roundTrips.sort((x, y) => x - y);
+  report("BENCH-SW-HELD " + roundTrips[Math.floor(roundTrips.length / 2)]);
+  await b;
 })().catch((error) => report("BENCH-ERROR " + error)).finally(finish);
 </script>
 """),
@@ -190,6 +220,7 @@ SW_METRICS = [
     ("ready", "READY", "register() -> ready"),
     ("wake", "WAKE", "cold wake round trip"),
     ("warm", "WARM", "warm round trip"),
+    ("held", "HELD", f"sync.register(), B held {SW_HELD_SCRIPT_S} s"),
 ]
 _SW_LINE = re.compile(r"^BENCH-SW-([A-Z]+) (\S+)\s*$")
 
@@ -330,12 +361,14 @@ def _page_values(product, profile, url, wanted):
 
 
 def measure_sw_once(product, server):
-    """{"ready": ms, "wake": ms, "warm": ms} of one fresh profile in `product`."""
+    """{"ready": ms, "wake": ms, "warm": ms, "held": ms} of one fresh profile in `product`."""
     with tempfile.TemporaryDirectory(prefix="bgsync-bench-sw-") as profile:
         values = _page_values(product, profile, server.url("/bench/sw/register.html"),
                               ["ready"])
         values.update(_page_values(product, profile, server.url("/bench/wake.html"),
                                    ["wake", "warm"]))
+        values.update(_page_values(product, profile, server.url("/bench/sw/held.html"),
+                                   ["held"]))
     return values
 
 
@@ -381,7 +414,7 @@ def sw(runs=10, with_chromium=True, binary=None):
         else:
             products.append(chromium_sw_product())
     rows, failed = [], False
-    with _SwServer() as server:
+    with _SwServer(SW_FILES, {"/bench/sw/held/worker.js": SW_HELD_SCRIPT_S}) as server:
         for product in products:
             collected = {key: [] for key, _, _ in SW_METRICS}
             try:

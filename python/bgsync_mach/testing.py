@@ -1,6 +1,7 @@
 """`./mach test`: every test suite, then one summary.
 
-Stages: bootstrap; `cargo test --workspace`; `pytest python/tests`; `./mach test-wpt`. Every
+Stages: bootstrap; tidy (`cargo fmt --check`, then `cargo clippy --all-targets -D warnings`, like
+Servo's `mach test-tidy`); `cargo test --workspace`; `pytest python/tests`; `./mach test-wpt`. Every
 stage runs even when an earlier one failed (except after a failed bootstrap, which the others
 need). Each stage's output is shown as it comes and read for its counts; the summary gives a
 line per stage and, last, `N passed, N failed` over all of them. A stage that failed without
@@ -84,6 +85,28 @@ def _stage(name, command, counter, env=None):
     return result
 
 
+# The tidy checks: (name, command). Each counts as one passed or failed test.
+TIDY_CHECKS = [
+    ("cargo fmt", ["cargo", "fmt", "--all", "--", "--check"]),
+    ("cargo clippy", ["cargo", "clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+]
+
+
+def _tidy_stage():
+    """Formatting and lints: a failed check is a failed test, and the others still run."""
+    print("\n=== tidy", flush=True)
+    started = time.monotonic()
+    failed_checks = []
+    for name, command in TIDY_CHECKS:
+        status, _ = _tee(command, env=cargo.cargo_env())
+        if status != 0:
+            failed_checks.append(name)
+    passed = len(TIDY_CHECKS) - len(failed_checks)
+    return StageResult("tidy", not failed_checks, passed, len(failed_checks),
+                       time.monotonic() - started,
+                       note=", ".join(f"{name} failed" for name in failed_checks))
+
+
 def summary_lines(stages):
     lines = ["", "=== Summary"]
     width = max(len(stage.name) for stage in stages)
@@ -110,6 +133,7 @@ def run_all():
         stages.append(StageResult("bootstrap", False, failed=1,
                                   seconds=time.monotonic() - started, note=str(error)))
     if stages[0].ok:
+        stages.append(_tidy_stage())
         stages.append(_stage("cargo test", ["cargo", "test", "--workspace", "--no-fail-fast"],
                              cargo_counts, env=cargo.cargo_env()))
         stages.append(_stage("pytest", [paths.VENV_PYTHON, "-m", "pytest", "python/tests"],

@@ -40,19 +40,21 @@ def test_parse_sw_lines_collects_errors_and_unreadable_lines():
 
 
 def test_summary_has_medians_and_the_ratio():
-    rows = [("bgsync", {"ready": [30, 10, 20], "wake": [8, 4, 6], "warm": [1, 1, 1]}),
-            ("chromium", {"ready": [5, 10, 15], "wake": [2, 3, 4], "warm": [2, 2, 2]})]
+    rows = [("bgsync", {"ready": [30, 10, 20], "wake": [8, 4, 6], "warm": [1, 1, 1],
+                        "held": [0.3, 0.2, 0.4]}),
+            ("chromium", {"ready": [5, 10, 15], "wake": [2, 3, 4], "warm": [2, 2, 2],
+                          "held": [3, 3, 3]})]
     lines = bench.sw_summary(rows, 3)
     assert "round trip" in lines[0]
     assert lines[2].startswith("bgsync") and "20.0 ms" in lines[2]
     assert lines[3].startswith("chromium") and "10.0 ms" in lines[3]
     assert lines[4].split() == ["ratio", "bgsync/chromium", "2.00x", "bgsync/chromium", "2.00x",
-                                "bgsync/chromium", "0.50x"]
+                                "bgsync/chromium", "0.50x", "bgsync/chromium", "0.10x"]
 
 
 def test_summary_reports_a_failed_product_without_a_ratio():
     rows = [("bgsync", "/bench/sw/register.html: Error: navigator.serviceWorker is missing"),
-            ("chromium", {"ready": [5], "wake": [2], "warm": [1]})]
+            ("chromium", {"ready": [5], "wake": [2], "warm": [1], "held": [3]})]
     lines = bench.sw_summary(rows, 1)
     assert lines[2] == ("bgsync    failed: /bench/sw/register.html: Error: "
                         "navigator.serviceWorker is missing")
@@ -71,7 +73,7 @@ def test_server_serves_the_pages_with_their_types():
 
 
 # A stand-in engine: `python -c FAKE PROFILE URL`. It fetches the page, remembers the
-# registration in the profile on the register page, and needs it on the wake page.
+# registration in the profile on the register page, and needs it on the wake and held pages.
 FAKE = r"""
 import os, sys, urllib.request
 profile, url = sys.argv[1], sys.argv[2]
@@ -80,6 +82,8 @@ marker = os.path.join(profile, "registered")
 if url.endswith("/register.html"):
     open(marker, "w").close()
     print("BENCH-SW-READY 25")
+elif os.path.exists(marker) and url.endswith("/held.html"):
+    print("BENCH-SW-HELD 0.25")
 elif os.path.exists(marker):
     print("BENCH-SW-WAKE 7.5")
     print("BENCH-SW-WARM 0.5")
@@ -94,10 +98,10 @@ def fake_product(script=FAKE):
                                                          profile, url])
 
 
-def test_one_run_uses_one_profile_for_both_pages():
+def test_one_run_uses_one_profile_for_every_page():
     with bench._SwServer() as server:
         assert bench.measure_sw_once(fake_product(), server) == {
-            "ready": 25.0, "wake": 7.5, "warm": 0.5}
+            "ready": 25.0, "wake": 7.5, "warm": 0.5, "held": 0.25}
 
 
 def test_a_page_error_is_a_bench_error():

@@ -152,6 +152,24 @@ def test_stage_counters():
     assert testing.wpt_counts("crashed before the end") == (0, 0)
 
 
+def test_tidy_counts_each_check_and_runs_them_all(monkeypatch):
+    monkeypatch.setattr(testing, "TIDY_CHECKS", [("format", ["false"]), ("lints", ["true"])])
+    monkeypatch.setattr(testing.cargo, "cargo_env", lambda: dict(os.environ))
+    result = testing._tidy_stage()
+    assert (result.name, result.ok, result.passed, result.failed) == ("tidy", False, 1, 1)
+    assert result.note == "format failed"
+    monkeypatch.setattr(testing, "TIDY_CHECKS", [("format", ["true"]), ("lints", ["true"])])
+    result = testing._tidy_stage()
+    assert (result.ok, result.passed, result.failed, result.note) == (True, 2, 0, "")
+
+
+def test_tidy_checks_format_and_denies_clippy_warnings():
+    commands = dict(testing.TIDY_CHECKS)
+    assert commands["cargo fmt"][-1] == "--check"
+    assert commands["cargo clippy"][-2:] == ["-D", "warnings"]
+    assert "--all-targets" in commands["cargo clippy"]
+
+
 def test_summary_ends_with_the_overall_line():
     stages = [testing.StageResult("bootstrap", True),
               testing.StageResult("cargo test", False, 10, 0, 3.0, "exit status 101"),
