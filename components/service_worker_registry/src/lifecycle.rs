@@ -131,13 +131,8 @@ impl ServiceWorkerRegistry {
         }
         // Step 15: a waiting worker is replaced and becomes redundant.
         let mut actions = Vec::new();
-        if let Some(mut replaced) = registration.waiting.take() {
-            actions.push(RegistryAction::Terminate(replaced.id));
-            replaced.state = ServiceWorkerState::Redundant;
-            actions.push(RegistryAction::StateChanged {
-                registration: registration.info(),
-                worker: replaced.info(),
-            });
+        if let Some(replaced) = registration.waiting.take() {
+            actions.extend(made_redundant(registration, replaced));
         }
         // Steps 16-18: installing -> waiting, state installed.
         registration.waiting = registration.installing.take();
@@ -205,13 +200,8 @@ impl ServiceWorkerRegistry {
         }
         let mut actions = Vec::new();
         // Step 2: the active worker is terminated and becomes redundant.
-        if let Some(mut replaced) = registration.active.take() {
-            actions.push(RegistryAction::Terminate(replaced.id));
-            replaced.state = ServiceWorkerState::Redundant;
-            actions.push(RegistryAction::StateChanged {
-                registration: registration.info(),
-                worker: replaced.info(),
-            });
+        if let Some(replaced) = registration.active.take() {
+            actions.extend(made_redundant(registration, replaced));
         }
         // Steps 3-5: waiting -> active, state activating.
         registration.active = registration.waiting.take();
@@ -311,4 +301,17 @@ fn state_changed(registration: &Registration, slot: Slot) -> Option<RegistryActi
         registration: registration.info(),
         worker: worker.info(),
     })
+}
+
+/// A worker its registration let go of (replaced while waiting, or as the
+/// active one): it is stopped and becomes redundant, and the clients hear.
+fn made_redundant(registration: &Registration, mut replaced: ServiceWorker) -> [RegistryAction; 2] {
+    replaced.state = ServiceWorkerState::Redundant;
+    [
+        RegistryAction::Terminate(replaced.id),
+        RegistryAction::StateChanged {
+            registration: registration.info(),
+            worker: replaced.info(),
+        },
+    ]
 }

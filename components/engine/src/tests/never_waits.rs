@@ -79,14 +79,24 @@ fn other_work_is_served(
     register_active_at(engine, server, &page_d, "/d/sw.js", "// D");
 }
 
+/// Pages of scopes A and C, each with an active registration (C's worker
+/// echoes messages).
+fn a_and_c(
+    engine: &TestEngine,
+    server: &TestServer,
+) -> (Page, RegistrationInfo, Page, RegistrationInfo) {
+    let (page_a, _) = Page::load(&engine.engine, &server.url("/a/page.html"));
+    let a = register_active_at(engine, server, &page_a, "/a/sw.js", "// A");
+    let (page_c, _) = Page::load(&engine.engine, &server.url("/c/page.html"));
+    let c = register_active_at(engine, server, &page_c, "/c/sw.js", "echo");
+    (page_a, a, page_c, c)
+}
+
 #[test]
 fn a_held_worker_script_holds_only_its_own_job() {
     let engine = engine();
     let server = TestServer::start();
-    let (page_a, _) = Page::load(&engine.engine, &server.url("/a/page.html"));
-    let a = register_active_at(&engine, &server, &page_a, "/a/sw.js", "// A");
-    let (page_c, _) = Page::load(&engine.engine, &server.url("/c/page.html"));
-    let c = register_active_at(&engine, &server, &page_c, "/c/sw.js", "echo");
+    let (page_a, a, page_c, c) = a_and_c(&engine, &server);
     // B's script server does not answer until released.
     server.serve_js("/b/sw.js", "// B");
     let hold = server.hold("/b/sw.js");
@@ -113,10 +123,7 @@ fn a_held_worker_script_holds_only_its_own_job() {
 fn a_slow_install_holds_only_its_own_registration() {
     let engine = engine();
     let server = TestServer::start();
-    let (page_a, _) = Page::load(&engine.engine, &server.url("/a/page.html"));
-    let a = register_active_at(&engine, &server, &page_a, "/a/sw.js", "// A");
-    let (page_c, _) = Page::load(&engine.engine, &server.url("/c/page.html"));
-    let c = register_active_at(&engine, &server, &page_c, "/c/sw.js", "echo");
+    let (page_a, a, page_c, c) = a_and_c(&engine, &server);
     server.serve_js("/b/sw.js", "gated-install slow-install-b");
     let (page_b, _) = Page::load(&engine.engine, &server.url("/b/page.html"));
     let b = page_b
