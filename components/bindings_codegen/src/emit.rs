@@ -1032,7 +1032,7 @@ fn enum_variant(value: &str) -> String {
 
 fn emit_enum(e: &Enumeration, out: &mut String) {
     let name = &e.name;
-    let _ = writeln!(out, "/// The Web IDL enumeration `{name}`.\n#[derive(Clone, Copy, Debug, PartialEq, Eq)]\npub enum {name} {{");
+    let _ = writeln!(out, "/// The Web IDL enumeration `{name}`.\n#[derive(Clone, Copy, Debug, PartialEq, Eq, script_derive::Trace)]\npub enum {name} {{");
     for v in &e.values {
         let _ = writeln!(out, "    {},", enum_variant(v));
     }

@@ -10,10 +10,9 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use mozjs::context::JSContext;
-use mozjs::jsapi::JSTracer;
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
-use mozjs::rust::Trace;
+use script_derive::Trace;
 
 use crate::dom::bindings::codegen::Function;
 use crate::dom::bindings::conversions::{RootedValue, ToJs};
@@ -34,10 +33,12 @@ struct Timer {
     nesting: u32,
 }
 
-#[derive(Default)]
+#[derive(Default, Trace)]
 pub struct Timers {
     next_id: Cell<i32>,
     next_sequence: Cell<u64>,
+    /// Their handlers and arguments root themselves.
+    #[no_trace]
     timers: RefCell<BTreeMap<i32, Timer>>,
     /// The nesting level of the timer task running now (HTML clamps deep nesting to 4 ms).
     current_nesting: Cell<u32>,
@@ -143,9 +144,4 @@ impl Timers {
         self.current_nesting.set(0);
         true
     }
-}
-
-// SAFETY: timer arguments are RootedValues (rooted on their own); nothing else to trace.
-unsafe impl Trace for Timers {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

@@ -206,3 +206,46 @@ fn dom_objects_survive_garbage_collection_under_allocation_pressure() {
     );
     assert_eq!(run.lines, ["6000 0,1,2,3,4,5 321"]);
 }
+
+/// DOM objects that only Rust fields reach (a node in the tree, an event's target, the nodes
+/// of a static NodeList) outlive garbage collections: their owners' derived `Trace` impls keep
+/// their reflectors, with their expando properties, alive.
+#[test]
+fn objects_reached_only_through_dom_fields_survive_garbage_collection() {
+    let run = run_script(
+        "gc",
+        r#"
+        document.addEventListener("DOMContentLoaded", () => {
+          (() => {
+            const div = document.createElement("div");
+            div.expando = "in the tree";
+            document.body.appendChild(div);
+          })();
+          const event = new Event("x");
+          (() => {
+            const span = document.createElement("span");
+            span.expando = "the target";
+            span.dispatchEvent(event);
+          })();
+          const list = (() => {
+            const p = document.createElement("p");
+            p.expando = "listed";
+            document.body.appendChild(p);
+            const found = document.querySelectorAll("p");
+            p.remove();
+            return found;
+          })();
+          // Enough garbage for several full collections.
+          let kept = 0;
+          for (let round = 0; round < 40; round++) {
+            let garbage = [];
+            for (let i = 0; i < 50000; i++) garbage.push({ i, s: "x" + i });
+            kept += garbage.length;
+          }
+          console.log(kept, document.body.firstChild.expando, event.target.expando,
+                      list.length, list[0].expando, list[0].parentNode);
+        });
+        "#,
+    );
+    assert_eq!(run.lines, ["2000000 in the tree the target 1 listed null"]);
+}

@@ -19,7 +19,7 @@ pub enum BodyReader {
 }
 
 /// A buffered body (`None`: a null body) and whether it was read.
-#[derive(Default)]
+#[derive(Default, Trace)]
 pub struct Body {
     bytes: RefCell<Option<Vec<u8>>>,
     used: Cell<bool>,

@@ -2,12 +2,11 @@
 
 use std::cell::RefCell;
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::node::Node;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct CharacterData {
     node: Node,
@@ -51,12 +50,5 @@ impl CharacterDataMethods for CharacterData {
     fn Remove(&self, _cx: &mut JSContext) -> Fallible<()> {
         self.node.remove_self();
         Ok(())
-    }
-}
-
-// SAFETY: traces its Node part.
-unsafe impl Trace for CharacterData {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.node.trace(trc);
     }
 }

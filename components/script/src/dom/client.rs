@@ -1,15 +1,16 @@
 //! Client (https://w3c.github.io/ServiceWorker/#client-interface): a service worker's view of
 //! a page. A snapshot: `clients.get()`/`matchAll()` make new objects every time.
 
-use mozjs::jsapi::JSTracer;
 use script_traits::{ClientInfo, SerializedMessage, WorkerMsg};
 
 use crate::constellation_link::disconnected_error;
 use crate::dom::bindings::prelude::*;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Client {
     reflector: Reflector,
+    #[no_trace]
     info: ClientInfo,
 }
 
@@ -81,9 +82,4 @@ impl ClientMethods for Client {
         });
         Ok(())
     }
-}
-
-// SAFETY: nothing to trace.
-unsafe impl Trace for Client {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

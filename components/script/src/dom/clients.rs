@@ -1,13 +1,13 @@
 //! Clients (https://w3c.github.io/ServiceWorker/#clients-interface): `self.clients` in a
 //! service worker, answered by the constellation's client records.
 
-use mozjs::jsapi::JSTracer;
 use script_traits::WorkerMsg;
 
 use crate::constellation_link::{request_promise, service_worker_error};
 use crate::dom::bindings::prelude::*;
 use crate::dom::client::Client;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Clients {
     reflector: Reflector,
@@ -102,9 +102,4 @@ impl ClientsMethods for Clients {
             Ok(promise)
         }
     }
-}
-
-// SAFETY: nothing to trace.
-unsafe impl Trace for Clients {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

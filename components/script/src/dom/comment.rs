@@ -1,12 +1,11 @@
 //! Comment (https://dom.spec.whatwg.org/#interface-comment).
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::characterdata::CharacterData;
 use crate::dom::document::Document;
 use crate::dom::text::window_document;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Comment {
     characterdata: CharacterData,
@@ -39,12 +38,5 @@ impl CommentMethods for Comment {
     ) -> Fallible<DomRoot<Comment>> {
         let document = window_document(global)?;
         Ok(Comment::new(cx, &document, proto, data))
-    }
-}
-
-// SAFETY: traces its CharacterData part.
-unsafe impl Trace for Comment {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.characterdata.trace(trc);
     }
 }

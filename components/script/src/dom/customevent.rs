@@ -1,10 +1,11 @@
 //! CustomEvent (https://dom.spec.whatwg.org/#interface-customevent).
 
-use mozjs::jsapi::{Heap, JSTracer};
+use mozjs::jsapi::Heap;
 
 use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct CustomEvent {
     event: Event,
@@ -52,13 +53,5 @@ impl CustomEventMethods for CustomEvent {
             self.detail.set(detail.get());
         }
         Ok(())
-    }
-}
-
-// SAFETY: traces the event and its detail.
-unsafe impl Trace for CustomEvent {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.event.trace(trc);
-        self.detail.trace(trc);
     }
 }

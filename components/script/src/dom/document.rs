@@ -2,7 +2,6 @@
 
 use std::cell::Cell;
 
-use mozjs::jsapi::JSTracer;
 use url::Url;
 
 use crate::dom::bindings::prelude::*;
@@ -20,10 +19,12 @@ use crate::dom::node::{parent_children, Node};
 use crate::dom::text::Text;
 use crate::dom::window::Window;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Document {
     node: Node,
     window: MutNullableDom<Window>,
+    #[no_trace]
     url: Url,
     content_type: String,
     ready_state: Cell<DocumentReadyState>,
@@ -311,15 +312,5 @@ impl DocumentMethods for Document {
     }
     fn ChildElementCount(&self, _cx: &mut JSContext) -> Fallible<u32> {
         Ok(self.node.child_elements().len() as u32)
-    }
-}
-
-// SAFETY: traces its Node part and the objects it holds.
-unsafe impl Trace for Document {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.node.trace(trc);
-        self.window.trace(trc);
-        self.current_script.trace(trc);
-        self.implementation.trace(trc);
     }
 }

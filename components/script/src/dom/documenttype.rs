@@ -1,11 +1,10 @@
 //! DocumentType (https://dom.spec.whatwg.org/#interface-documenttype).
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::node::Node;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct DocumentType {
     node: Node,
@@ -52,12 +51,5 @@ impl DocumentTypeMethods for DocumentType {
     fn Remove(&self, _cx: &mut JSContext) -> Fallible<()> {
         self.node.remove_self();
         Ok(())
-    }
-}
-
-// SAFETY: traces its Node part.
-unsafe impl Trace for DocumentType {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.node.trace(trc);
     }
 }

@@ -1,7 +1,5 @@
 //! DOMException (https://webidl.spec.whatwg.org/#idl-DOMException).
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 
 /// The names of the error table of Web IDL, with their legacy codes.
@@ -110,6 +108,7 @@ impl DOMErrorName {
     }
 }
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct DOMException {
     reflector: Reflector,
@@ -191,9 +190,4 @@ impl DOMExceptionMethods for DOMException {
     fn Code(&self, _cx: &mut JSContext) -> Fallible<u16> {
         Ok(DOMErrorName::code_of(&self.name))
     }
-}
-
-// SAFETY: nothing to trace.
-unsafe impl Trace for DOMException {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

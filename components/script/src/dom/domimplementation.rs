@@ -1,9 +1,8 @@
 //! DOMImplementation (https://dom.spec.whatwg.org/#interface-domimplementation).
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct DOMImplementation {
     reflector: Reflector,
@@ -27,9 +26,4 @@ impl DOMImplementationMethods for DOMImplementation {
     fn HasFeature(&self, _cx: &mut JSContext) -> Fallible<bool> {
         Ok(true)
     }
-}
-
-// SAFETY: nothing to trace.
-unsafe impl Trace for DOMImplementation {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

@@ -1,11 +1,10 @@
 //! DOMTokenList (https://dom.spec.whatwg.org/#interface-domtokenlist): a live view of an
 //! element's space-separated attribute (`classList`).
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::element::Element;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct DOMTokenList {
     reflector: Reflector,
@@ -154,12 +153,5 @@ impl DOMTokenListMethods for DOMTokenList {
     }
     fn IndexedLength(&self) -> u32 {
         self.tokens().len() as u32
-    }
-}
-
-// SAFETY: traces its element.
-unsafe impl Trace for DOMTokenList {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.element.trace(trc);
     }
 }

@@ -2,8 +2,6 @@
 
 use std::cell::RefCell;
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::domtokenlist::DOMTokenList;
@@ -12,6 +10,7 @@ use crate::dom::node::{parent_children, Node};
 
 pub const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Element {
     node: Node,
@@ -364,13 +363,5 @@ impl ElementMethods for Element {
     fn Remove(&self, _cx: &mut JSContext) -> Fallible<()> {
         self.node.remove_self();
         Ok(())
-    }
-}
-
-// SAFETY: traces its Node part and class list.
-unsafe impl Trace for Element {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.node.trace(trc);
-        self.class_list.trace(trc);
     }
 }

@@ -1,11 +1,12 @@
 //! ErrorEvent (https://html.spec.whatwg.org/multipage/webappapis.html#errorevent).
 
-use mozjs::jsapi::{Heap, JSTracer};
+use mozjs::jsapi::Heap;
 use mozjs::jsval::UndefinedValue;
 
 use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct ErrorEvent {
     event: Event,
@@ -116,13 +117,5 @@ impl ErrorEventMethods for ErrorEvent {
     }
     fn Error(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
         Ok(self.error.get())
-    }
-}
-
-// SAFETY: traces the event and the error value.
-unsafe impl Trace for ErrorEvent {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.event.trace(trc);
-        self.error.trace(trc);
     }
 }

@@ -2,12 +2,10 @@
 
 use std::cell::{Cell, RefCell};
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::eventtarget::EventTarget;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Trace)]
 #[repr(u16)]
 pub enum EventPhase {
     None = 0,
@@ -16,6 +14,7 @@ pub enum EventPhase {
     Bubbling = 3,
 }
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Event {
     reflector: Reflector,
@@ -244,13 +243,5 @@ impl EventMethods for Event {
             self.init(&type_, bubbles, cancelable);
         }
         Ok(())
-    }
-}
-
-// SAFETY: traces the targets.
-unsafe impl Trace for Event {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.target.trace(trc);
-        self.current_target.trace(trc);
     }
 }

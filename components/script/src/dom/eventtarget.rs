@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use mozjs::jsapi::JSTracer;
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 
@@ -89,10 +88,14 @@ unsafe fn compile_handler(
     Some(crate::dom::bindings::callback::CallbackFunction::new_unchecked(cx, object))
 }
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct EventTarget {
     reflector: Reflector,
+    /// Listener callbacks root themselves while they live.
+    #[no_trace]
     listeners: RefCell<Vec<Listener>>,
+    #[no_trace]
     handlers: RefCell<HashMap<String, EventHandlerValue>>,
 }
 
@@ -494,10 +497,4 @@ impl EventTargetMethods for EventTarget {
         // SAFETY: called from a binding native, in this object's realm.
         Ok(unsafe { self.dispatch_event(cx, event) })
     }
-}
-
-// SAFETY: traces nothing the GC manages except through listener callbacks, which root
-// themselves while alive.
-unsafe impl Trace for EventTarget {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

@@ -3,11 +3,10 @@
 
 use std::cell::RefCell;
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct ExtendableEvent {
     event: Event,
@@ -128,12 +127,5 @@ impl ExtendableEventMethods for ExtendableEvent {
         }
         self.promises.borrow_mut().push(f);
         Ok(())
-    }
-}
-
-// SAFETY: traces its Event part; the promises root themselves.
-unsafe impl Trace for ExtendableEvent {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.event.trace(trc);
     }
 }

@@ -1,7 +1,7 @@
 //! ExtendableMessageEvent (https://w3c.github.io/ServiceWorker/#extendablemessageevent-interface):
 //! what a service worker's `message` listeners receive.
 
-use mozjs::jsapi::{Heap, JSTracer};
+use mozjs::jsapi::Heap;
 
 use crate::dom::bindings::prelude::*;
 use crate::dom::client::Client;
@@ -9,6 +9,7 @@ use crate::dom::event::Event;
 use crate::dom::extendableevent::ExtendableEvent;
 use crate::dom::serviceworker::ServiceWorker;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct ExtendableMessageEvent {
     extendableevent: ExtendableEvent,
@@ -108,15 +109,5 @@ impl ExtendableMessageEventMethods for ExtendableMessageEvent {
     }
     fn Ports(&self, _cx: &mut JSContext) -> Fallible<Vec<RootedObject>> {
         Ok(Vec::new())
-    }
-}
-
-// SAFETY: traces the event, its data and source.
-unsafe impl Trace for ExtendableMessageEvent {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.extendableevent.trace(trc);
-        self.data.trace(trc);
-        self.source_client.trace(trc);
-        self.source_worker.trace(trc);
     }
 }

@@ -7,8 +7,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use mozjs::jsapi::{Heap, JSObject, JSTracer};
-use mozjs::rust::Trace;
+use mozjs::jsapi::{Heap, JSObject};
+use script_derive::Trace;
 use url::Url;
 
 use crate::constellation_link::ServiceWorkerObjects;
@@ -38,14 +38,19 @@ pub enum ConsoleLevel {
 /// A compiled helper function, keyed by its source's address.
 type Helper = (usize, Box<Heap<*mut JSObject>>);
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct GlobalScope {
     eventtarget: EventTarget,
     protos: Box<[Heap<*mut JSObject>]>,
     interfaces: Box<[Heap<*mut JSObject>]>,
+    #[no_trace]
     kind: GlobalKind,
+    #[no_trace]
     url: Url,
+    #[no_trace]
     event_loop: Rc<EventLoop>,
+    #[no_trace]
     console: Rc<dyn ConsoleSink>,
     timers: Timers,
     time_origin: Instant,
@@ -234,24 +239,6 @@ impl GlobalScope {
 
     pub fn upcast_event_target(&self) -> &EventTarget {
         &self.eventtarget
-    }
-}
-
-// SAFETY: traces every JS value the global holds.
-unsafe impl Trace for GlobalScope {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.eventtarget.trace(trc);
-        for heap in self.protos.iter().chain(self.interfaces.iter()) {
-            if !heap.get().is_null() {
-                heap.trace(trc);
-            }
-        }
-        for (_, heap) in self.helpers.borrow().iter() {
-            heap.trace(trc);
-        }
-        self.timers.trace(trc);
-        self.performance.trace(trc);
-        self.service_worker_objects.borrow().trace(trc);
     }
 }
 

@@ -2,12 +2,10 @@
 
 use std::cell::{Cell, RefCell};
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 
 /// <https://fetch.spec.whatwg.org/#concept-headers-guard>
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Trace)]
 pub enum Guard {
     None,
     /// A request's headers: forbidden request headers are silently dropped.
@@ -16,6 +14,7 @@ pub enum Guard {
     Immutable,
 }
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Headers {
     reflector: Reflector,
@@ -260,9 +259,4 @@ impl HeadersMethods for Headers {
         }
         pairs
     }
-}
-
-// SAFETY: nothing to trace.
-unsafe impl Trace for Headers {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

@@ -1,12 +1,11 @@
 //! HTMLCollection (https://dom.spec.whatwg.org/#interface-htmlcollection): a live, filtered
 //! view of elements under a root.
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::element::Element;
 use crate::dom::node::Node;
 
+#[derive(Trace)]
 pub enum CollectionFilter {
     /// The root's element children.
     Children,
@@ -16,6 +15,7 @@ pub enum CollectionFilter {
     ClassNames(Vec<String>),
 }
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct HTMLCollection {
     reflector: Reflector,
@@ -144,12 +144,5 @@ impl HTMLCollectionMethods for HTMLCollection {
     }
     fn IndexedLength(&self) -> u32 {
         self.length()
-    }
-}
-
-// SAFETY: traces the root.
-unsafe impl Trace for HTMLCollection {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.root.trace(trc);
     }
 }

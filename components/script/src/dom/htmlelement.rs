@@ -1,11 +1,10 @@
 //! HTMLElement (https://html.spec.whatwg.org/multipage/dom.html#htmlelement).
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::element::{Element, HTML_NAMESPACE};
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct HTMLElement {
     element: Element,
@@ -62,12 +61,5 @@ impl HTMLElementMethods for HTMLElement {
             self.element.remove_attribute("hidden");
         }
         Ok(())
-    }
-}
-
-// SAFETY: traces its Element part.
-unsafe impl Trace for HTMLElement {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.element.trace(trc);
     }
 }

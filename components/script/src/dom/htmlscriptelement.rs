@@ -4,8 +4,6 @@
 
 use std::cell::Cell;
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::element::Element;
@@ -13,6 +11,7 @@ use crate::dom::eventtarget::EventTarget;
 use crate::dom::htmlelement::HTMLElement;
 use crate::dom::node::Node;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct HTMLScriptElement {
     htmlelement: HTMLElement,
@@ -254,12 +253,5 @@ impl HTMLScriptElementMethods for HTMLScriptElement {
     fn SetText(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
         self.upcast::<Node>().replace_all_with_text(cx, &value);
         Ok(())
-    }
-}
-
-// SAFETY: traces its HTMLElement part.
-unsafe impl Trace for HTMLScriptElement {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.htmlelement.trace(trc);
     }
 }

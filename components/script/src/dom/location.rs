@@ -1,11 +1,11 @@
 //! Location (https://html.spec.whatwg.org/#the-location-interface), read-only in bgsync:
 //! a page does not navigate.
 
-use mozjs::jsapi::JSTracer;
 use url::Url;
 
 use crate::dom::bindings::prelude::*;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Location {
     reflector: Reflector,
@@ -76,9 +76,4 @@ macro_rules! location_url_getters {
             })
         }
     };
-}
-
-// SAFETY: nothing to trace.
-unsafe impl Trace for Location {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

@@ -1,12 +1,13 @@
 //! MessageEvent (https://html.spec.whatwg.org/multipage/comms.html#the-messageevent-interface):
 //! what `navigator.serviceWorker`'s `message` listeners receive.
 
-use mozjs::jsapi::{Heap, JSTracer};
+use mozjs::jsapi::Heap;
 
 use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
 use crate::dom::serviceworker::ServiceWorker;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct MessageEvent {
     event: Event,
@@ -90,14 +91,5 @@ impl MessageEventMethods for MessageEvent {
     }
     fn Ports(&self, _cx: &mut JSContext) -> Fallible<Vec<RootedObject>> {
         Ok(Vec::new())
-    }
-}
-
-// SAFETY: traces the event, its data and source.
-unsafe impl Trace for MessageEvent {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.event.trace(trc);
-        self.data.trace(trc);
-        self.source.trace(trc);
     }
 }

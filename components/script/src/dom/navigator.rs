@@ -1,7 +1,5 @@
 //! Navigator (https://html.spec.whatwg.org/#the-navigator-object).
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 
 /// What `navigator.userAgent` says.
@@ -10,6 +8,7 @@ pub const USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION")
 );
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Navigator {
     reflector: Reflector,
@@ -69,9 +68,4 @@ macro_rules! navigator_id_and_online_getters {
             Ok(self.global().is_online())
         }
     };
-}
-
-// SAFETY: nothing to trace.
-unsafe impl Trace for Navigator {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

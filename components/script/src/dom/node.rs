@@ -3,8 +3,6 @@
 
 use std::cell::RefCell;
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::characterdata::CharacterData;
 use crate::dom::document::Document;
@@ -16,6 +14,7 @@ use crate::dom::htmlscriptelement::HTMLScriptElement;
 use crate::dom::nodelist::NodeList;
 use crate::dom::text::Text;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Node {
     eventtarget: EventTarget,
@@ -491,18 +490,4 @@ pub fn query_selector_all(
 pub fn parent_children(cx: &mut JSContext, node: &Node) -> DomRoot<HTMLCollection> {
     node.children_collection
         .or_init(|| HTMLCollection::new(cx, node.global(), node, CollectionFilter::Children))
-}
-
-// SAFETY: traces the tree edges and cached lists.
-unsafe impl Trace for Node {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.eventtarget.trace(trc);
-        self.parent.trace(trc);
-        for child in self.children.borrow().iter() {
-            child.trace(trc);
-        }
-        self.owner_document.trace(trc);
-        self.child_list.trace(trc);
-        self.children_collection.trace(trc);
-    }
 }

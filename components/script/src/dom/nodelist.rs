@@ -1,12 +1,11 @@
 //! NodeList (https://dom.spec.whatwg.org/#interface-nodelist): the live list of a node's
 //! children, or a fixed list (`querySelectorAll`).
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::node::Node;
 
 /// What a NodeList lists.
+#[derive(Trace)]
 enum NodeListSource {
     /// A node's children, live (`childNodes`).
     Children(Dom<Node>),
@@ -14,6 +13,7 @@ enum NodeListSource {
     Static(Vec<Dom<Node>>),
 }
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct NodeList {
     reflector: Reflector,
@@ -77,19 +77,5 @@ impl NodeListMethods for NodeList {
     }
     fn IndexedLength(&self) -> u32 {
         self.length()
-    }
-}
-
-// SAFETY: traces the listed nodes.
-unsafe impl Trace for NodeList {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        match &self.source {
-            NodeListSource::Children(parent) => parent.trace(trc),
-            NodeListSource::Static(nodes) => {
-                for node in nodes {
-                    node.trace(trc);
-                }
-            }
-        }
     }
 }

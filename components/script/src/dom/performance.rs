@@ -1,10 +1,9 @@
 //! Performance (https://w3c.github.io/hr-time/#sec-performance): the time origin and now().
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::eventtarget::EventTarget;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Performance {
     eventtarget: EventTarget,
@@ -46,12 +45,5 @@ impl PerformanceMethods for Performance {
             );
             Ok(object.get())
         }
-    }
-}
-
-// SAFETY: traces its EventTarget part.
-unsafe impl Trace for Performance {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.eventtarget.trace(trc);
     }
 }

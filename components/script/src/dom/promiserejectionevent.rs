@@ -1,11 +1,12 @@
 //! PromiseRejectionEvent (https://html.spec.whatwg.org/multipage/webappapis.html#promiserejectionevent).
 
-use mozjs::jsapi::{Heap, JSTracer};
+use mozjs::jsapi::Heap;
 use mozjs::jsval::UndefinedValue;
 
 use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct PromiseRejectionEvent {
     event: Event,
@@ -59,14 +60,5 @@ impl PromiseRejectionEventMethods for PromiseRejectionEvent {
     }
     fn Reason(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
         Ok(self.reason.get())
-    }
-}
-
-// SAFETY: traces the event, promise and reason.
-unsafe impl Trace for PromiseRejectionEvent {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.event.trace(trc);
-        self.promise.trace(trc);
-        self.reason.trace(trc);
     }
 }

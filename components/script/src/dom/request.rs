@@ -1,16 +1,17 @@
 //! Request (https://fetch.spec.whatwg.org/#request-class), with a buffered body.
 
-use mozjs::jsapi::JSTracer;
 use url::Url;
 
 use crate::dom::bindings::prelude::*;
 use crate::dom::body::{extract, Body};
 use crate::dom::headers::{Guard, Headers};
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Request {
     reflector: Reflector,
     method: String,
+    #[no_trace]
     url: Url,
     headers: MutNullableDom<Headers>,
     redirect: RequestRedirect,
@@ -264,11 +265,4 @@ impl RequestMethods for Request {
         Ok(Self::create(cx, self.global(), None, parts))
     }
     crate::body_mixin_methods!();
-}
-
-// SAFETY: traces its headers.
-unsafe impl Trace for Request {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.headers.trace(trc);
-    }
 }

@@ -1,6 +1,5 @@
 //! Response (https://fetch.spec.whatwg.org/#response-class), with a buffered body.
 
-use mozjs::jsapi::JSTracer;
 use url::Url;
 
 use crate::dom::bindings::prelude::*;
@@ -8,10 +7,12 @@ use crate::dom::body::{extract, Body};
 use crate::dom::headers::{Guard, Headers};
 use crate::dom::request::clone_headers_init;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Response {
     reflector: Reflector,
     response_type: ResponseType,
+    #[no_trace]
     url: Option<Url>,
     redirected: bool,
     status: u16,
@@ -210,11 +211,4 @@ impl ResponseMethods for Response {
         ))
     }
     crate::body_mixin_methods!();
-}
-
-// SAFETY: traces its headers.
-unsafe impl Trace for Response {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.headers.trace(trc);
-    }
 }

@@ -3,7 +3,6 @@
 
 use std::cell::Cell;
 
-use mozjs::jsapi::JSTracer;
 use script_traits::{
     ScriptMsg, SerializedMessage, ServiceWorkerId, ServiceWorkerState as WorkerState,
 };
@@ -13,11 +12,15 @@ use crate::constellation_link::disconnected_error;
 use crate::dom::bindings::prelude::*;
 use crate::dom::eventtarget::EventTarget;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct ServiceWorker {
     eventtarget: EventTarget,
+    #[no_trace]
     id: ServiceWorkerId,
+    #[no_trace]
     script_url: Url,
+    #[no_trace]
     state: Cell<WorkerState>,
 }
 
@@ -115,12 +118,5 @@ impl ServiceWorkerMethods for ServiceWorker {
         // Until the constellation's MessageDone, the page stays alive so the worker's replies
         // (sent before it, on the same channel) reach it.
         Ok(())
-    }
-}
-
-// SAFETY: traces its EventTarget part.
-unsafe impl Trace for ServiceWorker {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.eventtarget.trace(trc);
     }
 }

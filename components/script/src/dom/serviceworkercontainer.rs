@@ -3,7 +3,6 @@
 
 use std::cell::{Cell, RefCell};
 
-use mozjs::jsapi::JSTracer;
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 use script_traits::{
@@ -26,15 +25,18 @@ struct QueuedMessage {
     message: SerializedMessage,
 }
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct ServiceWorkerContainer {
     eventtarget: EventTarget,
     controller: MutNullableDom<ServiceWorker>,
     ready: RefCell<Option<Rc<Promise>>>,
     /// The registration `ready` waits for, once the registry named one.
+    #[no_trace]
     ready_registration: Cell<Option<ServiceWorkerRegistrationId>>,
     /// <https://w3c.github.io/ServiceWorker/#dfn-client-message-queue>
     messages_enabled: Cell<bool>,
+    #[no_trace]
     queued: RefCell<Vec<QueuedMessage>>,
 }
 
@@ -379,13 +381,5 @@ impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
         // SAFETY: bindings call in the object's realm.
         unsafe { self.enable_messages(cx) };
         Ok(())
-    }
-}
-
-// SAFETY: traces its EventTarget part and controller; the ready promise roots itself.
-unsafe impl Trace for ServiceWorkerContainer {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.eventtarget.trace(trc);
-        self.controller.trace(trc);
     }
 }

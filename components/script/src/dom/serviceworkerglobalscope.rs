@@ -4,7 +4,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use mozjs::jsapi::JSTracer;
 use script_traits::{
     RegistrationInfo, ServiceWorkerInfo, WorkerEventId, WorkerEventOutcome, WorkerMsg,
 };
@@ -23,12 +22,15 @@ use crate::event_loop::EventLoop;
 
 /// An event the constellation asked for, dispatched and waiting for its `waitUntil`
 /// promises.
+#[derive(Trace)]
 struct InFlightEvent {
+    #[no_trace]
     id: WorkerEventId,
     event: DomRoot<ExtendableEvent>,
     listener_threw: bool,
 }
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct ServiceWorkerGlobalScope {
     workerglobalscope: WorkerGlobalScope,
@@ -240,15 +242,5 @@ impl ServiceWorkerGlobalScopeMethods for ServiceWorkerGlobalScope {
             );
             Ok(promise)
         }
-    }
-}
-
-// SAFETY: traces its WorkerGlobalScope and its objects; in-flight events are rooted.
-unsafe impl Trace for ServiceWorkerGlobalScope {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.workerglobalscope.trace(trc);
-        self.clients.trace(trc);
-        self.registration.trace(trc);
-        self.service_worker.trace(trc);
     }
 }

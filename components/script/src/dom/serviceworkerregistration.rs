@@ -4,7 +4,6 @@
 
 use std::cell::Cell;
 
-use mozjs::jsapi::JSTracer;
 use script_traits::{ServiceWorkerRegistrationId, ServiceWorkerRequest, UpdateViaCache};
 use url::Url;
 
@@ -14,11 +13,15 @@ use crate::dom::eventtarget::EventTarget;
 use crate::dom::serviceworker::ServiceWorker;
 use crate::dom::syncmanager::SyncManager;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct ServiceWorkerRegistration {
     eventtarget: EventTarget,
+    #[no_trace]
     id: ServiceWorkerRegistrationId,
+    #[no_trace]
     scope: Url,
+    #[no_trace]
     update_via_cache: Cell<UpdateViaCache>,
     installing: MutNullableDom<ServiceWorker>,
     waiting: MutNullableDom<ServiceWorker>,
@@ -157,16 +160,5 @@ impl ServiceWorkerRegistrationMethods for ServiceWorkerRegistration {
             );
             Ok(promise)
         }
-    }
-}
-
-// SAFETY: traces its EventTarget part and its workers.
-unsafe impl Trace for ServiceWorkerRegistration {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.eventtarget.trace(trc);
-        self.installing.trace(trc);
-        self.waiting.trace(trc);
-        self.active.trace(trc);
-        self.sync.trace(trc);
     }
 }

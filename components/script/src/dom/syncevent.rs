@@ -1,12 +1,11 @@
 //! SyncEvent (https://wicg.github.io/background-sync/spec/#sync-event): what a service worker's
 //! `sync` handler receives.
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
 use crate::dom::extendableevent::ExtendableEvent;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct SyncEvent {
     extendableevent: ExtendableEvent,
@@ -68,12 +67,5 @@ impl SyncEventMethods for SyncEvent {
     }
     fn LastChance(&self, _cx: &mut JSContext) -> Fallible<bool> {
         Ok(self.last_chance)
-    }
-}
-
-// SAFETY: traces its ExtendableEvent part.
-unsafe impl Trace for SyncEvent {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.extendableevent.trace(trc);
     }
 }

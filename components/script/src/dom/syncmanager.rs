@@ -3,16 +3,17 @@
 //! service, which checks it against the sender's origin.
 
 use background_sync_traits::{SyncError, SyncRequest};
-use mozjs::jsapi::JSTracer;
 use script_traits::ServiceWorkerRegistrationId;
 
 use crate::constellation_link::request_promise;
 use crate::dom::bindings::prelude::*;
 use crate::dom::domexception::DOMErrorName;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct SyncManager {
     reflector: Reflector,
+    #[no_trace]
     registration: ServiceWorkerRegistrationId,
 }
 
@@ -107,9 +108,4 @@ impl SyncManagerMethods for SyncManager {
             Ok(promise)
         }
     }
-}
-
-// SAFETY: nothing to trace.
-unsafe impl Trace for SyncManager {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

@@ -1,13 +1,12 @@
 //! Text (https://dom.spec.whatwg.org/#interface-text).
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::characterdata::CharacterData;
 use crate::dom::document::Document;
 use crate::dom::node::Node;
 use crate::dom::window::Window;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Text {
     characterdata: CharacterData,
@@ -79,11 +78,4 @@ pub fn window_document(global: &GlobalScope) -> Fallible<DomRoot<Document>> {
         .downcast::<Window>()
         .and_then(|w| w.document())
         .ok_or_else(|| Error::invalid_state("This global has no document."))
-}
-
-// SAFETY: traces its CharacterData part.
-unsafe impl Trace for Text {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.characterdata.trace(trc);
-    }
 }

@@ -2,15 +2,16 @@
 
 use std::cell::RefCell;
 
-use mozjs::jsapi::JSTracer;
 use url::{quirks, Url};
 
 use crate::dom::bindings::prelude::*;
 use crate::dom::urlsearchparams::URLSearchParams;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct URL {
     reflector: Reflector,
+    #[no_trace]
     url: RefCell<Url>,
     search_params: MutNullableDom<URLSearchParams>,
 }
@@ -202,12 +203,5 @@ impl URLMethods for URL {
     }
     fn ToJSON(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
         Ok(quirks::href(&self.url.borrow()).to_string())
-    }
-}
-
-// SAFETY: traces its search params.
-unsafe impl Trace for URL {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.search_params.trace(trc);
     }
 }

@@ -2,11 +2,10 @@
 
 use std::cell::RefCell;
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 use crate::dom::url::URL;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct URLSearchParams {
     reflector: Reflector,
@@ -170,12 +169,5 @@ impl URLSearchParamsMethods for URLSearchParams {
     }
     fn Stringifier(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
         Ok(self.serialize())
-    }
-}
-
-// SAFETY: traces its URL.
-unsafe impl Trace for URLSearchParams {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.url.trace(trc);
     }
 }

@@ -2,8 +2,6 @@
 
 use std::rc::Rc;
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::interface::GlobalKind;
 use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
@@ -13,6 +11,7 @@ use crate::dom::navigator::Navigator;
 use crate::event_loop::EventLoop;
 use crate::timers::TimerHandler;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct Window {
     globalscope: GlobalScope,
@@ -106,15 +105,5 @@ pub fn timer_handler(handler: StringOrFunction) -> TimerHandler {
     match handler {
         StringOrFunction::String(source) => TimerHandler::Source(source),
         StringOrFunction::Function(function) => TimerHandler::Function(function),
-    }
-}
-
-// SAFETY: traces the global and the objects it owns.
-unsafe impl Trace for Window {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.globalscope.trace(trc);
-        self.document.trace(trc);
-        self.location.trace(trc);
-        self.navigator.trace(trc);
     }
 }

@@ -1,13 +1,13 @@
 //! WindowClient (https://w3c.github.io/ServiceWorker/#windowclient-interface): a service
 //! worker's view of a page. bgsync is headless: a page is visible and never focused.
 
-use mozjs::jsapi::JSTracer;
 use script_traits::ClientInfo;
 
 use crate::dom::bindings::prelude::*;
 use crate::dom::client::Client;
 use crate::dom::domexception::DOMErrorName;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct WindowClient {
     client: Client,
@@ -71,12 +71,5 @@ impl WindowClientMethods for WindowClient {
                     .into(),
             ),
         )
-    }
-}
-
-// SAFETY: traces its Client part.
-unsafe impl Trace for WindowClient {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.client.trace(trc);
     }
 }

@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use mozjs::jsapi::JSTracer;
 use script_traits::ImportedScript;
 use url::Url;
 
@@ -26,9 +25,11 @@ pub struct ScriptImporter {
     pub fetched: Vec<ImportedScript>,
 }
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct WorkerGlobalScope {
     globalscope: GlobalScope,
+    #[no_trace]
     importer: RefCell<ScriptImporter>,
     location: MutNullableDom<WorkerLocation>,
     navigator: MutNullableDom<WorkerNavigator>,
@@ -149,13 +150,4 @@ impl WorkerGlobalScopeMethods for WorkerGlobalScope {
     }
 
     crate::window_or_worker_global_scope_methods!();
-}
-
-// SAFETY: traces its GlobalScope.
-unsafe impl Trace for WorkerGlobalScope {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.globalscope.trace(trc);
-        self.location.trace(trc);
-        self.navigator.trace(trc);
-    }
 }

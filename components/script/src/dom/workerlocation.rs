@@ -1,11 +1,11 @@
 //! WorkerLocation (https://html.spec.whatwg.org/multipage/workers.html#worker-locations):
 //! `self.location` in a worker, the worker's script URL.
 
-use mozjs::jsapi::JSTracer;
 use url::Url;
 
 use crate::dom::bindings::prelude::*;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct WorkerLocation {
     reflector: Reflector,
@@ -33,9 +33,4 @@ impl WorkerLocationMethods for WorkerLocation {
         Ok(self.url().to_string())
     }
     crate::location_url_getters!();
-}
-
-// SAFETY: nothing to trace.
-unsafe impl Trace for WorkerLocation {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

@@ -1,10 +1,9 @@
 //! WorkerNavigator (https://html.spec.whatwg.org/multipage/workers.html#the-workernavigator-object):
 //! `self.navigator` in a worker.
 
-use mozjs::jsapi::JSTracer;
-
 use crate::dom::bindings::prelude::*;
 
+#[derive(Trace)]
 #[repr(C)]
 pub struct WorkerNavigator {
     reflector: Reflector,
@@ -25,9 +24,4 @@ impl WorkerNavigator {
 
 impl WorkerNavigatorMethods for WorkerNavigator {
     crate::navigator_id_and_online_getters!();
-}
-
-// SAFETY: nothing to trace.
-unsafe impl Trace for WorkerNavigator {
-    unsafe fn trace(&self, _trc: *mut JSTracer) {}
 }

@@ -21,6 +21,7 @@ pub mod prelude {
     pub use mozjs::jsapi::JSObject;
     pub use mozjs::jsval::JSVal;
     pub use mozjs::rust::{HandleObject, HandleValue, MutableHandleValue, Trace};
+    pub use script_derive::Trace;
 
     pub use crate::dom::bindings::codegen::*;
     pub use crate::dom::bindings::conversions::{DOMString, RootedObject, RootedValue, ToJs};

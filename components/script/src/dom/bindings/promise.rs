@@ -14,6 +14,7 @@ use crate::dom::bindings::error::{take_pending_exception, throw_error, Error};
 use crate::dom::globalscope::GlobalScope;
 
 /// A JS promise, rooted while Rust holds it.
+#[derive(script_derive::Trace)]
 pub struct Promise {
     object: RootedObject,
 }
