@@ -277,6 +277,27 @@ fn is_promise(ty: &Type) -> bool {
     matches!(ty, Type::Promise(_))
 }
 
+/// A method's ` -> type`: `Fallible<ret>` for one that may throw (`[Throws]`, or one that
+/// returns a promise), `ret` itself otherwise, nothing for a plain `()`.
+fn returns(ret: &str, fallible: bool) -> String {
+    if fallible {
+        format!(" -> Fallible<{ret}>")
+    } else if ret == "()" {
+        String::new()
+    } else {
+        format!(" -> {ret}")
+    }
+}
+
+/// What follows a call in the generated glue: `?` when the method returns `Fallible`.
+fn question(fallible: bool) -> &'static str {
+    if fallible {
+        "?"
+    } else {
+        ""
+    }
+}
+
 /// Overloads grouped by name, in first-appearance order.
 fn group_overloads(ops: &[Operation]) -> Vec<Vec<&Operation>> {
     let mut groups: Vec<Vec<&Operation>> = Vec::new();
@@ -330,9 +351,10 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     for (i, ctor) in iface.constructors.iter().enumerate() {
         let _ = writeln!(
             out,
-            "        fn Constructor{}(cx: &mut JSContext, global: &GlobalScope, proto: Option<HandleObject<'_>>{}) -> Fallible<DomRoot<{path}>>;",
+            "        fn Constructor{}(cx: &mut JSContext, global: &GlobalScope, proto: Option<HandleObject<'_>>{}){};",
             "_".repeat(i),
-            signature_args(defs, &ctor.arguments)
+            signature_args(defs, &ctor.arguments),
+            returns(&format!("DomRoot<{path}>"), ctor.is_fallible())
         );
     }
     for attr in iface
@@ -340,42 +362,53 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
         .iter()
         .filter(|a| event_handler_attribute(a).is_none())
     {
-        let ret = rust_type(defs, &attr.ty, Position::Return);
+        let ret = returns(
+            &rust_type(defs, &attr.ty, Position::Return),
+            attr.getter_throws || is_promise(&attr.ty),
+        );
         let getter = method_name(&attr.name);
         if attr.is_static {
             let _ = writeln!(
                 out,
-                "        fn {getter}(cx: &mut JSContext, global: &GlobalScope) -> Fallible<{ret}>;"
+                "        fn {getter}(cx: &mut JSContext, global: &GlobalScope){ret};"
             );
         } else {
-            let _ = writeln!(
-                out,
-                "        fn {getter}(&self, cx: &mut JSContext) -> Fallible<{ret}>;"
-            );
+            let _ = writeln!(out, "        fn {getter}(&self, cx: &mut JSContext){ret};");
         }
         if !attr.readonly {
             let arg = rust_type(defs, &attr.ty, Position::Argument);
+            let ret = if attr.setter_throws {
+                " -> Fallible<()>"
+            } else {
+                ""
+            };
             if attr.is_static {
-                let _ = writeln!(out, "        fn Set{getter}(cx: &mut JSContext, global: &GlobalScope, value: {arg}) -> Fallible<()>;");
+                let _ = writeln!(out, "        fn Set{getter}(cx: &mut JSContext, global: &GlobalScope, value: {arg}){ret};");
             } else {
                 let _ = writeln!(
                     out,
-                    "        fn Set{getter}(&self, cx: &mut JSContext, value: {arg}) -> Fallible<()>;"
+                    "        fn Set{getter}(&self, cx: &mut JSContext, value: {arg}){ret};"
                 );
             }
         }
     }
     for group in group_overloads(&iface.operations) {
         for (i, op) in group.iter().enumerate() {
-            let ret = rust_type(defs, &op.return_type, Position::Return);
+            let ret = returns(
+                &rust_type(defs, &op.return_type, Position::Return),
+                op.is_fallible(),
+            );
             let args = signature_args(defs, &op.arguments);
             let mname = overload_method_name(op, i);
             if op.is_static {
-                let _ = writeln!(out, "        fn {mname}(cx: &mut JSContext, global: &GlobalScope{args}) -> Fallible<{ret}>;");
+                let _ = writeln!(
+                    out,
+                    "        fn {mname}(cx: &mut JSContext, global: &GlobalScope{args}){ret};"
+                );
             } else {
                 let _ = writeln!(
                     out,
-                    "        fn {mname}(&self, cx: &mut JSContext{args}) -> Fallible<{ret}>;"
+                    "        fn {mname}(&self, cx: &mut JSContext{args}){ret};"
                 );
             }
         }
@@ -387,7 +420,7 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
         );
         let _ = writeln!(
             out,
-            "        fn Stringifier(&self, cx: &mut JSContext) -> Fallible<DOMString>;"
+            "        fn Stringifier(&self, cx: &mut JSContext) -> DOMString;"
         );
     }
     if let Some(getter) = &iface.indexed_getter {
@@ -440,7 +473,7 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     if iface.stringifier.as_deref() == Some("") {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn stringify(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, \"toString\", false, |cx, this, args| {{\n            let rv = this.Stringifier(cx)?;\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn stringify(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, \"toString\", false, |cx, this, args| {{\n            let rv = this.Stringifier(cx);\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
             iface.name
         );
     }
@@ -704,16 +737,18 @@ fn emit_attribute_natives(
     let getter = method_name(&attr.name);
     let ctx = format!("{}.{}", iface.name, attr.name);
     let promise = is_promise(&attr.ty);
+    let get_q = question(attr.getter_throws || promise);
+    let set_q = question(attr.setter_throws);
     if attr.is_static {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static(cx, argc, vp, {ctx:?}, {promise}, |cx, global, args| {{\n            let rv = <{path} as {}Methods>::{getter}(cx, global)?;\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static(cx, argc, vp, {ctx:?}, {promise}, |cx, global, args| {{\n            let rv = <{path} as {}Methods>::{getter}(cx, global){get_q};\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
             iface.name
         );
     } else {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, {promise}, |cx, this, args| {{\n            let rv = this.{getter}(cx)?;\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, {promise}, |cx, this, args| {{\n            let rv = this.{getter}(cx){get_q};\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
             iface.name, attr.name
         );
     }
@@ -741,13 +776,13 @@ fn emit_attribute_natives(
     if attr.is_static {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static(cx, argc, vp, {ctx:?}, false, |cx, global, args| {{\n            check_arg_count(args, 1, {ctx:?})?;\n            let value: {owned} = {convert}?;\n            <{path} as {}Methods>::Set{getter}(cx, global, {pass})?;\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static(cx, argc, vp, {ctx:?}, false, |cx, global, args| {{\n            check_arg_count(args, 1, {ctx:?})?;\n            let value: {owned} = {convert}?;\n            <{path} as {}Methods>::Set{getter}(cx, global, {pass}){set_q};\n            Ok(())\n        }})\n    }}",
             iface.name
         );
     } else {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, false, |cx, this, args| {{\n            check_arg_count(args, 1, {ctx:?})?;\n            let value: {owned} = {convert}?;\n            this.Set{getter}(cx, {pass})?;\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, false, |cx, this, args| {{\n            check_arg_count(args, 1, {ctx:?})?;\n            let value: {owned} = {convert}?;\n            this.Set{getter}(cx, {pass}){set_q};\n            Ok(())\n        }})\n    }}",
             iface.name, attr.name
         );
     }
@@ -766,13 +801,14 @@ fn emit_operation_native(
     let promise = is_promise(&op0.return_type);
     let body = overload_dispatch(defs, group, &ctx, |op, i, pass| {
         let mname = overload_method_name(op, i);
+        let q = question(op.is_fallible());
         if op.is_static {
             format!(
-                "<{path} as {}Methods>::{mname}(cx, global{pass})",
+                "<{path} as {}Methods>::{mname}(cx, global{pass}){q}",
                 iface.name
             )
         } else {
-            format!("this.{mname}(cx{pass})")
+            format!("this.{mname}(cx{pass}){q}")
         }
     });
     if op0.is_static {
@@ -818,7 +854,7 @@ fn overload_dispatch(
         let (conv, pass) = convert_arguments(defs, &op.arguments, ctx);
         let invoke = call(op, *i, &pass);
         let inner = format!(
-            "{conv}        let rv = {invoke}?;\n        rv.to_js(cx, rval(args));\n        Ok(())\n"
+            "{conv}        let rv = {invoke};\n        rv.to_js(cx, rval(args));\n        Ok(())\n"
         );
         if single {
             body.push_str(&inner);
@@ -838,11 +874,12 @@ fn emit_constructor_native(defs: &Definitions, iface: &Interface, out: &mut Stri
     let path = interface_path(&iface.name);
     let ctors: Vec<&Operation> = iface.constructors.iter().collect();
     let ctx = format!("{}.constructor", iface.name);
-    let body = overload_dispatch(defs, &ctors, &ctx, |_op, i, pass| {
+    let body = overload_dispatch(defs, &ctors, &ctx, |op, i, pass| {
         format!(
-            "<{path} as {}Methods>::Constructor{}(cx, global, proto.as_ref().map(|p| p.handle()){pass})",
+            "<{path} as {}Methods>::Constructor{}(cx, global, proto.as_ref().map(|p| p.handle()){pass}){}",
             iface.name,
-            "_".repeat(i)
+            "_".repeat(i),
+            question(op.is_fallible())
         )
     });
     let _ = writeln!(
@@ -863,11 +900,14 @@ fn emit_namespace(defs: &Definitions, ns: &Namespace, out: &mut String) {
     let _ = writeln!(out, "    pub trait {name}Methods {{");
     for group in group_overloads(&ns.operations) {
         for (i, op) in group.iter().enumerate() {
-            let ret = rust_type(defs, &op.return_type, Position::Return);
+            let ret = returns(
+                &rust_type(defs, &op.return_type, Position::Return),
+                op.is_fallible(),
+            );
             let args = signature_args(defs, &op.arguments);
             let _ = writeln!(
                 out,
-                "        fn {}(cx: &mut JSContext, global: &GlobalScope{args}) -> Fallible<{ret}>;",
+                "        fn {}(cx: &mut JSContext, global: &GlobalScope{args}){ret};",
                 overload_method_name(op, i)
             );
         }
@@ -879,8 +919,9 @@ fn emit_namespace(defs: &Definitions, ns: &Namespace, out: &mut String) {
         let promise = is_promise(&group[0].return_type);
         let body = overload_dispatch(defs, group, &ctx, |op, i, pass| {
             format!(
-                "<{path} as {name}Methods>::{}(cx, global{pass})",
-                overload_method_name(op, i)
+                "<{path} as {name}Methods>::{}(cx, global{pass}){}",
+                overload_method_name(op, i),
+                question(op.is_fallible())
             )
         });
         let _ = writeln!(

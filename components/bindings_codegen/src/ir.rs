@@ -134,6 +134,10 @@ pub struct Attribute {
     pub replaceable: bool,
     /// `[PutForwards=name]`
     pub put_forwards: Option<String>,
+    /// `[Throws]` or `[GetterThrows]`: the getter returns `Fallible`.
+    pub getter_throws: bool,
+    /// `[Throws]` or `[SetterThrows]`: the setter returns `Fallible`.
+    pub setter_throws: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +150,16 @@ pub struct Operation {
     pub is_static: bool,
     pub exposure: Exposure,
     pub legacy_unforgeable: bool,
+    /// `[Throws]`: the method returns `Fallible` (so does one that returns
+    /// a promise: its errors become rejections).
+    pub throws: bool,
+}
+
+impl Operation {
+    /// Whether the method's Rust signature returns `Fallible`.
+    pub fn is_fallible(&self) -> bool {
+        self.throws || matches!(self.return_type, Type::Promise(_))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -756,6 +756,8 @@ fn convert_attribute(
         legacy_unforgeable: has_flag(list, "LegacyUnforgeable"),
         replaceable: has_flag(list, "Replaceable"),
         put_forwards: ident_value(list, "PutForwards"),
+        getter_throws: has_flag(list, "Throws") || has_flag(list, "GetterThrows"),
+        setter_throws: has_flag(list, "Throws") || has_flag(list, "SetterThrows"),
     })
 }
 
@@ -773,6 +775,7 @@ fn convert_operation(
         is_static: false,
         exposure: exposure(list),
         legacy_unforgeable: has_flag(list, "LegacyUnforgeable"),
+        throws: has_flag(list, "Throws"),
     })
 }
 

@@ -18,9 +18,11 @@ fn an_interface_becomes_a_methods_trait_natives_and_info() {
     let code = generate(&format!(
         "{BASE}
         [Exposed=(Window,Worker), SecureContext] interface Thing : EventTarget {{
-          constructor(long size, optional DOMString label = \"x\");
+          [Throws] constructor(long size, optional DOMString label = \"x\");
           readonly attribute unsigned long size;
-          attribute DOMString? label;
+          [SetterThrows] attribute DOMString? label;
+          [Throws] attribute long count;
+          undefined stop();
           Promise<undefined> start([EnforceRange] long delay);
           static boolean isThing(any value);
           const unsigned short MAX = 7;
@@ -28,14 +30,24 @@ fn an_interface_becomes_a_methods_trait_natives_and_info() {
     ));
     assert!(code.contains("pub trait ThingMethods {"), "{code}");
     assert!(code.contains("fn Constructor(cx: &mut JSContext, global: &GlobalScope, proto: Option<HandleObject<'_>>, size: i32, label: DOMString) -> Fallible<DomRoot<crate::dom::thing::Thing>>;"));
-    assert!(code.contains("fn Size(&self, cx: &mut JSContext) -> Fallible<u32>;"));
+    // Only [Throws] members (and promise-returning ones) return Fallible.
+    assert!(code.contains("fn Size(&self, cx: &mut JSContext) -> u32;"));
+    assert!(code.contains("let rv = this.Size(cx);"));
+    assert!(code.contains("fn Label(&self, cx: &mut JSContext) -> Option<DOMString>;"));
     assert!(code.contains(
         "fn SetLabel(&self, cx: &mut JSContext, value: Option<DOMString>) -> Fallible<()>;"
     ));
+    assert!(code.contains("this.SetLabel(cx, value)?;"));
+    assert!(code.contains("fn Count(&self, cx: &mut JSContext) -> Fallible<i32>;"));
+    assert!(code.contains("fn SetCount(&self, cx: &mut JSContext, value: i32) -> Fallible<()>;"));
+    assert!(code.contains("fn Stop(&self, cx: &mut JSContext);"));
+    assert!(code.contains("let rv = this.Stop(cx);"));
     assert!(
         code.contains("fn Start(&self, cx: &mut JSContext, delay: i32) -> Fallible<Rc<Promise>>;")
     );
-    assert!(code.contains("fn IsThing(cx: &mut JSContext, global: &GlobalScope, value: HandleValue<'_>) -> Fallible<bool>;"));
+    assert!(code.contains(
+        "fn IsThing(cx: &mut JSContext, global: &GlobalScope, value: HandleValue<'_>) -> bool;"
+    ));
     // The promise-returning operation turns errors into rejections (the `true` flag).
     assert!(code.contains("\"Thing\", \"start\", true"));
     assert!(code.contains("enforce_range: true"));
@@ -78,7 +90,7 @@ fn enums_unions_and_callbacks_get_rust_types() {
     assert!(code.contains("pub struct Done {"));
     assert!(code.contains("pub unsafe fn Call(&self, cx: &mut JSContext, this_arg: HandleValue<'_>, a0: DOMString) -> Result<(), Error>"));
     assert!(code.contains("pub unsafe fn HandleThing("));
-    assert!(code.contains("fn Use(&self, cx: &mut JSContext, choice: ModeOrLong, done: Rc<Done>, l: Option<Rc<Listener>>) -> Fallible<()>;"));
+    assert!(code.contains("fn Use(&self, cx: &mut JSContext, choice: ModeOrLong, done: Rc<Done>, l: Option<Rc<Listener>>);"));
 }
 
 #[test]
@@ -105,14 +117,14 @@ fn globals_namespaces_and_special_members() {
     assert!(code.contains("replace_with_data_property(cx, args, \"self\")"));
     assert!(code.contains("unforgeable: true"));
     assert!(code.contains("pub trait consoleMethods {"));
-    assert!(code.contains(
-        "fn Log(cx: &mut JSContext, global: &GlobalScope, data: Vec<RootedValue>) -> Fallible<()>;"
-    ));
+    assert!(
+        code.contains("fn Log(cx: &mut JSContext, global: &GlobalScope, data: Vec<RootedValue>);")
+    );
     assert!(code.contains(
         "fn IndexedGetter(&self, cx: &mut JSContext, index: u32) -> Option<Option<DOMString>>;"
     ));
     assert!(code.contains("iterable: IterableKind::Indexed"));
-    assert!(code.contains("fn Stringifier(&self, cx: &mut JSContext) -> Fallible<DOMString>;"));
+    assert!(code.contains("fn Stringifier(&self, cx: &mut JSContext) -> DOMString;"));
     assert!(code.contains("stringifier: Some(stringify)"));
 }
 
@@ -120,9 +132,9 @@ fn globals_namespaces_and_special_members() {
 fn overloads_dispatch_on_argument_count() {
     let code = generate(&format!(
         "{BASE}
-        [Exposed=Window] interface O {{ undefined f(); undefined f(DOMString a, long b); }};"
+        [Exposed=Window] interface O {{ undefined f(); [Throws] undefined f(DOMString a, long b); }};"
     ));
-    assert!(code.contains("fn F(&self, cx: &mut JSContext) -> Fallible<()>;"));
+    assert!(code.contains("fn F(&self, cx: &mut JSContext);"));
     assert!(
         code.contains("fn F_(&self, cx: &mut JSContext, a: DOMString, b: i32) -> Fallible<()>;")
     );

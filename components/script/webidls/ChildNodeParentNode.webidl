@@ -10,8 +10,8 @@ interface mixin ParentNode {
   readonly attribute Element? lastElementChild;
   readonly attribute unsigned long childElementCount;
 
-  Element? querySelector(DOMString selectors);
-  [NewObject] NodeList querySelectorAll(DOMString selectors);
+  [Throws] Element? querySelector(DOMString selectors);
+  [NewObject, Throws] NodeList querySelectorAll(DOMString selectors);
 };
 
 // https://dom.spec.whatwg.org/#interface-nonelementparentnode

@@ -7,7 +7,7 @@ interface Client {
   readonly attribute FrameType frameType;
   readonly attribute DOMString id;
   readonly attribute ClientType type;
-  undefined postMessage(any message, optional StructuredSerializeOptions options = {});
+  [Throws] undefined postMessage(any message, optional StructuredSerializeOptions options = {});
 };
 
 enum FrameType {

@@ -1,5 +1,5 @@
 // https://dom.spec.whatwg.org/#interface-comment
 [Exposed=Window]
 interface Comment : CharacterData {
-  constructor(optional DOMString data = "");
+  [Throws] constructor(optional DOMString data = "");
 };

@@ -2,11 +2,11 @@
 // The spec says [Exposed=*]; spelled out for weedle2.
 [Exposed=(Window,Worker)]
 namespace console {
-  undefined log(any... data);
-  undefined info(any... data);
-  undefined warn(any... data);
-  undefined error(any... data);
-  undefined debug(any... data);
-  undefined trace(any... data);
-  undefined assert(optional boolean condition = false, any... data);
+  [Throws] undefined log(any... data);
+  [Throws] undefined info(any... data);
+  [Throws] undefined warn(any... data);
+  [Throws] undefined error(any... data);
+  [Throws] undefined debug(any... data);
+  [Throws] undefined trace(any... data);
+  [Throws] undefined assert(optional boolean condition = false, any... data);
 };

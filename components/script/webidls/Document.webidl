@@ -18,10 +18,10 @@ interface Document : Node {
   HTMLCollection getElementsByTagName(DOMString qualifiedName);
   HTMLCollection getElementsByClassName(DOMString classNames);
 
-  [NewObject] Element createElement(DOMString localName);
+  [NewObject, Throws] Element createElement(DOMString localName);
   [NewObject] Text createTextNode(DOMString data);
   [NewObject] Comment createComment(DOMString data);
-  [NewObject] Event createEvent(DOMString interface);
+  [NewObject, Throws] Event createEvent(DOMString interface);
 
   // HTML
   [PutForwards=href, LegacyUnforgeable] readonly attribute Location? location;

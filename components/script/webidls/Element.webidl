@@ -13,9 +13,9 @@ interface Element : Node {
   boolean hasAttributes();
   sequence<DOMString> getAttributeNames();
   DOMString? getAttribute(DOMString qualifiedName);
-  undefined setAttribute(DOMString qualifiedName, DOMString value);
+  [Throws] undefined setAttribute(DOMString qualifiedName, DOMString value);
   undefined removeAttribute(DOMString qualifiedName);
-  boolean toggleAttribute(DOMString qualifiedName, optional boolean force);
+  [Throws] boolean toggleAttribute(DOMString qualifiedName, optional boolean force);
   boolean hasAttribute(DOMString qualifiedName);
 
   HTMLCollection getElementsByTagName(DOMString qualifiedName);
@@ -23,10 +23,10 @@ interface Element : Node {
 
   // https://html.spec.whatwg.org/#dom-element-innerhtml (DOM Parsing and Serialization)
   attribute [LegacyNullToEmptyString] DOMString innerHTML;
-  attribute [LegacyNullToEmptyString] DOMString outerHTML;
+  [SetterThrows] attribute [LegacyNullToEmptyString] DOMString outerHTML;
 
-  boolean matches(DOMString selectors);
-  Element? closest(DOMString selectors);
+  [Throws] boolean matches(DOMString selectors);
+  [Throws] Element? closest(DOMString selectors);
 };
 Element includes ParentNode;
 Element includes ChildNode;

@@ -5,7 +5,7 @@ interface EventTarget {
   constructor();
   undefined addEventListener(DOMString type, EventListener? callback, optional (AddEventListenerOptions or boolean) options = {});
   undefined removeEventListener(DOMString type, EventListener? callback, optional (EventListenerOptions or boolean) options = {});
-  boolean dispatchEvent(Event event);
+  [Throws] boolean dispatchEvent(Event event);
 };
 
 callback interface EventListener {

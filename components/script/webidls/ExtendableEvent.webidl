@@ -2,7 +2,7 @@
 [Exposed=ServiceWorker]
 interface ExtendableEvent : Event {
   constructor(DOMString type, optional ExtendableEventInit eventInitDict = {});
-  undefined waitUntil(Promise<any> f);
+  [Throws] undefined waitUntil(Promise<any> f);
 };
 
 dictionary ExtendableEventInit : EventInit {

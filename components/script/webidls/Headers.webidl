@@ -3,13 +3,13 @@ typedef (sequence<sequence<ByteString>> or record<ByteString, ByteString>) Heade
 
 [Exposed=(Window,Worker)]
 interface Headers {
-  constructor(optional HeadersInit init);
+  [Throws] constructor(optional HeadersInit init);
 
-  undefined append(ByteString name, ByteString value);
-  undefined delete(ByteString name);
-  ByteString? get(ByteString name);
+  [Throws] undefined append(ByteString name, ByteString value);
+  [Throws] undefined delete(ByteString name);
+  [Throws] ByteString? get(ByteString name);
   sequence<ByteString> getSetCookie();
-  boolean has(ByteString name);
-  undefined set(ByteString name, ByteString value);
+  [Throws] boolean has(ByteString name);
+  [Throws] undefined set(ByteString name, ByteString value);
   iterable<ByteString, ByteString>;
 };

@@ -3,7 +3,7 @@
 // are not offered, and assigning `href` throws NotSupportedError.
 [Exposed=Window]
 interface Location {
-  [LegacyUnforgeable] stringifier attribute USVString href;
+  [LegacyUnforgeable, SetterThrows] stringifier attribute USVString href;
   [LegacyUnforgeable] readonly attribute USVString origin;
   [LegacyUnforgeable] readonly attribute USVString protocol;
   [LegacyUnforgeable] readonly attribute USVString host;

@@ -34,8 +34,8 @@ interface Node : EventTarget {
 
   boolean contains(Node? other);
 
-  Node insertBefore(Node node, Node? child);
-  Node appendChild(Node node);
-  Node replaceChild(Node node, Node child);
-  Node removeChild(Node child);
+  [Throws] Node insertBefore(Node node, Node? child);
+  [Throws] Node appendChild(Node node);
+  [Throws] Node replaceChild(Node node, Node child);
+  [Throws] Node removeChild(Node child);
 };

@@ -7,14 +7,14 @@ typedef (BufferSource or URLSearchParams or USVString) BodyInit;
 
 [Exposed=(Window,Worker)]
 interface Request {
-  constructor(RequestInfo input, optional RequestInit init = {});
+  [Throws] constructor(RequestInfo input, optional RequestInit init = {});
 
   readonly attribute ByteString method;
   readonly attribute USVString url;
   [SameObject] readonly attribute Headers headers;
   readonly attribute RequestRedirect redirect;
 
-  [NewObject] Request clone();
+  [NewObject, Throws] Request clone();
 };
 Request includes Body;
 

@@ -3,7 +3,7 @@
 // operations alike, and Body's json() takes the name.
 [Exposed=(Window,Worker)]
 interface Response {
-  constructor(optional BodyInit? body = null, optional ResponseInit init = {});
+  [Throws] constructor(optional BodyInit? body = null, optional ResponseInit init = {});
 
   [NewObject] static Response error();
 
@@ -16,7 +16,7 @@ interface Response {
   readonly attribute ByteString statusText;
   [SameObject] readonly attribute Headers headers;
 
-  [NewObject] Response clone();
+  [NewObject, Throws] Response clone();
 };
 Response includes Body;
 

@@ -5,7 +5,7 @@
 interface ServiceWorker : EventTarget {
   readonly attribute USVString scriptURL;
   readonly attribute ServiceWorkerState state;
-  undefined postMessage(any message, optional StructuredSerializeOptions options = {});
+  [Throws] undefined postMessage(any message, optional StructuredSerializeOptions options = {});
 
   // event
   attribute EventHandler onstatechange;

@@ -2,8 +2,8 @@
 [Global=(Worker,ServiceWorker), Exposed=ServiceWorker, SecureContext]
 interface ServiceWorkerGlobalScope : WorkerGlobalScope {
   [SameObject] readonly attribute Clients clients;
-  [SameObject] readonly attribute ServiceWorkerRegistration registration;
-  [SameObject] readonly attribute ServiceWorker serviceWorker;
+  [SameObject, GetterThrows] readonly attribute ServiceWorkerRegistration registration;
+  [SameObject, GetterThrows] readonly attribute ServiceWorker serviceWorker;
 
   [NewObject] Promise<undefined> skipWaiting();
 

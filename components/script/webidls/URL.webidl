@@ -1,12 +1,12 @@
 // https://url.spec.whatwg.org/#url
 [Exposed=(Window,Worker)]
 interface URL {
-  constructor(USVString url, optional USVString base);
+  [Throws] constructor(USVString url, optional USVString base);
 
   static URL? parse(USVString url, optional USVString base);
   static boolean canParse(USVString url, optional USVString base);
 
-  stringifier attribute USVString href;
+  [SetterThrows] stringifier attribute USVString href;
   readonly attribute USVString origin;
            attribute USVString protocol;
            attribute USVString username;

@@ -1,7 +1,7 @@
 // https://url.spec.whatwg.org/#interface-urlsearchparams
 [Exposed=(Window,Worker)]
 interface URLSearchParams {
-  constructor(optional (sequence<sequence<USVString>> or record<USVString, USVString> or USVString) init = "");
+  [Throws] constructor(optional (sequence<sequence<USVString>> or record<USVString, USVString> or USVString) init = "");
 
   readonly attribute unsigned long size;
 

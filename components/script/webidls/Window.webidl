@@ -6,7 +6,7 @@ typedef Window WindowProxy;
 interface Window : EventTarget {
   [LegacyUnforgeable] readonly attribute WindowProxy window;
   [Replaceable] readonly attribute WindowProxy self;
-  [LegacyUnforgeable] readonly attribute Document document;
+  [LegacyUnforgeable, GetterThrows] readonly attribute Document document;
   [PutForwards=href, LegacyUnforgeable] readonly attribute Location location;
   [Replaceable] readonly attribute WindowProxy frames;
   [Replaceable] readonly attribute unsigned long length;

@@ -12,18 +12,18 @@ interface mixin WindowOrWorkerGlobalScope {
 
   undefined reportError(any e);
 
-  DOMString btoa(DOMString data);
-  ByteString atob(DOMString data);
+  [Throws] DOMString btoa(DOMString data);
+  [Throws] ByteString atob(DOMString data);
 
   long setTimeout(TimerHandler handler, optional long timeout = 0, any... arguments);
   undefined clearTimeout(optional long id = 0);
   long setInterval(TimerHandler handler, optional long timeout = 0, any... arguments);
   undefined clearInterval(optional long id = 0);
 
-  undefined queueMicrotask(VoidFunction callback);
+  [Throws] undefined queueMicrotask(VoidFunction callback);
 
   // https://html.spec.whatwg.org/multipage/structured-data.html#dom-structuredclone
-  any structuredClone(any value, optional StructuredSerializeOptions options = {});
+  [Throws] any structuredClone(any value, optional StructuredSerializeOptions options = {});
 
   // https://w3c.github.io/hr-time/#the-performance-attribute
   [Replaceable] readonly attribute Performance performance;

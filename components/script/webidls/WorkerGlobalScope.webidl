@@ -5,7 +5,7 @@ interface WorkerGlobalScope : EventTarget {
   readonly attribute WorkerLocation location;
   readonly attribute WorkerNavigator navigator;
 
-  undefined importScripts(USVString... urls);
+  [Throws] undefined importScripts(USVString... urls);
 
   attribute OnErrorEventHandler onerror;
   attribute EventHandler onoffline;

@@ -155,8 +155,8 @@ pub fn extract(init: &BufferSourceOrURLSearchParamsOrUSVString) -> (Vec<u8>, Opt
 #[macro_export]
 macro_rules! body_mixin_methods {
     () => {
-        fn BodyUsed(&self, _cx: &mut JSContext) -> Fallible<bool> {
-            Ok(self.body.used())
+        fn BodyUsed(&self, _cx: &mut JSContext) -> bool {
+            self.body.used()
         }
         fn ArrayBuffer(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
             // SAFETY: bindings call in the object's realm.

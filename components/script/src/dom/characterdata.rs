@@ -32,23 +32,20 @@ impl CharacterData {
 }
 
 impl CharacterDataMethods for CharacterData {
-    fn Data(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.data())
+    fn Data(&self, _cx: &mut JSContext) -> DOMString {
+        self.data()
     }
-    fn SetData(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetData(&self, _cx: &mut JSContext, value: DOMString) {
         self.set_data(value);
-        Ok(())
     }
     /// Length in UTF-16 code units, as JS sees strings.
-    fn Length(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.data.borrow().encode_utf16().count() as u32)
+    fn Length(&self, _cx: &mut JSContext) -> u32 {
+        self.data.borrow().encode_utf16().count() as u32
     }
-    fn AppendData(&self, _cx: &mut JSContext, data: DOMString) -> Fallible<()> {
+    fn AppendData(&self, _cx: &mut JSContext, data: DOMString) {
         self.append(&data);
-        Ok(())
     }
-    fn Remove(&self, _cx: &mut JSContext) -> Fallible<()> {
+    fn Remove(&self, _cx: &mut JSContext) {
         self.node.remove_self();
-        Ok(())
     }
 }

@@ -34,26 +34,26 @@ impl Client {
 }
 
 impl ClientMethods for Client {
-    fn Url(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.info.url.to_string())
+    fn Url(&self, _cx: &mut JSContext) -> DOMString {
+        self.info.url.to_string()
     }
-    fn FrameType(&self, _cx: &mut JSContext) -> Fallible<FrameType> {
-        Ok(match self.info.frame_type {
+    fn FrameType(&self, _cx: &mut JSContext) -> FrameType {
+        match self.info.frame_type {
             script_traits::FrameType::Auxiliary => FrameType::Auxiliary,
             script_traits::FrameType::TopLevel => FrameType::TopLevel,
             script_traits::FrameType::Nested => FrameType::Nested,
             script_traits::FrameType::None => FrameType::None,
-        })
+        }
     }
-    fn Id(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.info.id.0.clone())
+    fn Id(&self, _cx: &mut JSContext) -> DOMString {
+        self.info.id.0.clone()
     }
-    fn Type(&self, _cx: &mut JSContext) -> Fallible<ClientType> {
-        Ok(match self.info.client_type {
+    fn Type(&self, _cx: &mut JSContext) -> ClientType {
+        match self.info.client_type {
             script_traits::ClientType::Window => ClientType::Window,
             script_traits::ClientType::Worker => ClientType::Worker,
             script_traits::ClientType::SharedWorker => ClientType::Sharedworker,
-        })
+        }
     }
 
     /// <https://w3c.github.io/ServiceWorker/#dom-client-postmessage-message-options>

@@ -20,7 +20,7 @@ impl CustomEventMethods for CustomEvent {
         proto: Option<HandleObject<'_>>,
         type_: DOMString,
         init: &CustomEventInit,
-    ) -> Fallible<DomRoot<CustomEvent>> {
+    ) -> DomRoot<CustomEvent> {
         let event = CustomEventBinding::Wrap(
             cx,
             global,
@@ -33,10 +33,10 @@ impl CustomEventMethods for CustomEvent {
         event.upcast::<Event>().init_from_dict(&type_, &init.parent);
         // Set after boxing: a Heap must not move once it holds a GC pointer.
         event.detail.set(init.detail.get());
-        Ok(event)
+        event
     }
-    fn Detail(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
-        Ok(self.detail.get())
+    fn Detail(&self, _cx: &mut JSContext) -> JSVal {
+        self.detail.get()
     }
     /// <https://dom.spec.whatwg.org/#dom-customevent-initcustomevent>
     fn InitCustomEvent(
@@ -46,12 +46,11 @@ impl CustomEventMethods for CustomEvent {
         bubbles: bool,
         cancelable: bool,
         detail: HandleValue<'_>,
-    ) -> Fallible<()> {
+    ) {
         let event = self.upcast::<Event>();
         if !event.dispatching() {
             event.init(&type_, bubbles, cancelable);
             self.detail.set(detail.get());
         }
-        Ok(())
     }
 }

@@ -122,60 +122,58 @@ impl Document {
 }
 
 impl DocumentMethods for Document {
-    fn Implementation(&self, cx: &mut JSContext) -> Fallible<DomRoot<DOMImplementation>> {
-        Ok(self
-            .implementation
-            .or_init(|| DOMImplementation::new(cx, self.global())))
+    fn Implementation(&self, cx: &mut JSContext) -> DomRoot<DOMImplementation> {
+        self.implementation
+            .or_init(|| DOMImplementation::new(cx, self.global()))
     }
-    fn URL(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.url.to_string())
+    fn URL(&self, _cx: &mut JSContext) -> DOMString {
+        self.url.to_string()
     }
-    fn DocumentURI(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.url.to_string())
+    fn DocumentURI(&self, _cx: &mut JSContext) -> DOMString {
+        self.url.to_string()
     }
-    fn CompatMode(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(if self.quirks.get() {
+    fn CompatMode(&self, _cx: &mut JSContext) -> DOMString {
+        if self.quirks.get() {
             "BackCompat"
         } else {
             "CSS1Compat"
         }
-        .into())
+        .into()
     }
-    fn CharacterSet(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok("UTF-8".into())
+    fn CharacterSet(&self, _cx: &mut JSContext) -> DOMString {
+        "UTF-8".into()
     }
-    fn Charset(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok("UTF-8".into())
+    fn Charset(&self, _cx: &mut JSContext) -> DOMString {
+        "UTF-8".into()
     }
-    fn InputEncoding(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok("UTF-8".into())
+    fn InputEncoding(&self, _cx: &mut JSContext) -> DOMString {
+        "UTF-8".into()
     }
-    fn ContentType(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.content_type.clone())
+    fn ContentType(&self, _cx: &mut JSContext) -> DOMString {
+        self.content_type.clone()
     }
-    fn Doctype(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<DocumentType>>> {
-        Ok(self
-            .node
+    fn Doctype(&self, _cx: &mut JSContext) -> Option<DomRoot<DocumentType>> {
+        self.node
             .children()
             .into_iter()
-            .find_map(|n| n.downcast::<DocumentType>().map(DomRoot::from_ref)))
+            .find_map(|n| n.downcast::<DocumentType>().map(DomRoot::from_ref))
     }
-    fn DocumentElement(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
-        Ok(self.document_element())
+    fn DocumentElement(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
+        self.document_element()
     }
     fn GetElementsByTagName(
         &self,
         cx: &mut JSContext,
         qualified_name: DOMString,
-    ) -> Fallible<DomRoot<HTMLCollection>> {
-        Ok(HTMLCollection::by_tag_name(cx, &self.node, qualified_name))
+    ) -> DomRoot<HTMLCollection> {
+        HTMLCollection::by_tag_name(cx, &self.node, qualified_name)
     }
     fn GetElementsByClassName(
         &self,
         cx: &mut JSContext,
         class_names: DOMString,
-    ) -> Fallible<DomRoot<HTMLCollection>> {
-        Ok(HTMLCollection::by_class_names(cx, &self.node, &class_names))
+    ) -> DomRoot<HTMLCollection> {
+        HTMLCollection::by_class_names(cx, &self.node, &class_names)
     }
     /// <https://dom.spec.whatwg.org/#dom-document-createelement>
     fn CreateElement(
@@ -190,11 +188,11 @@ impl DocumentMethods for Document {
         }
         Ok(self.create_element(cx, &local_name.to_ascii_lowercase(), false, 1))
     }
-    fn CreateTextNode(&self, cx: &mut JSContext, data: DOMString) -> Fallible<DomRoot<Text>> {
-        Ok(Text::new(cx, self, data))
+    fn CreateTextNode(&self, cx: &mut JSContext, data: DOMString) -> DomRoot<Text> {
+        Text::new(cx, self, data)
     }
-    fn CreateComment(&self, cx: &mut JSContext, data: DOMString) -> Fallible<DomRoot<Comment>> {
-        Ok(Comment::new(cx, self, None, data))
+    fn CreateComment(&self, cx: &mut JSContext, data: DOMString) -> DomRoot<Comment> {
+        Comment::new(cx, self, None, data)
     }
     /// <https://dom.spec.whatwg.org/#dom-document-createevent>
     fn CreateEvent(&self, cx: &mut JSContext, interface: DOMString) -> Fallible<DomRoot<Event>> {
@@ -213,17 +211,14 @@ impl DocumentMethods for Document {
             ))),
         }
     }
-    fn Location(&self, cx: &mut JSContext) -> Fallible<Option<DomRoot<Location>>> {
-        match self.window.get() {
-            Some(window) => window.Location(cx).map(Some),
-            None => Ok(None),
-        }
+    fn Location(&self, cx: &mut JSContext) -> Option<DomRoot<Location>> {
+        self.window.get().map(|window| window.Location(cx))
     }
-    fn Referrer(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(String::new())
+    fn Referrer(&self, _cx: &mut JSContext) -> DOMString {
+        String::new()
     }
     /// <https://html.spec.whatwg.org/#document.title>
-    fn Title(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+    fn Title(&self, _cx: &mut JSContext) -> DOMString {
         let title = self
             .node
             .descendant_elements()
@@ -231,9 +226,9 @@ impl DocumentMethods for Document {
             .find(|e| e.local_name() == "title")
             .map(|e| e.upcast::<Node>().descendant_text_content())
             .unwrap_or_default();
-        Ok(title.split_ascii_whitespace().collect::<Vec<_>>().join(" "))
+        title.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
     }
-    fn SetTitle(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetTitle(&self, cx: &mut JSContext, value: DOMString) {
         let existing = self
             .node
             .descendant_elements()
@@ -243,7 +238,7 @@ impl DocumentMethods for Document {
             Some(t) => t,
             None => {
                 let Some(head) = self.html_child("head") else {
-                    return Ok(());
+                    return;
                 };
                 let title = self.create_element(cx, "title", false, 1);
                 head.upcast::<Node>()
@@ -252,45 +247,43 @@ impl DocumentMethods for Document {
             }
         };
         title.upcast::<Node>().replace_all_with_text(cx, &value);
-        Ok(())
     }
-    fn Body(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<HTMLElement>>> {
-        Ok(self.html_child("body"))
+    fn Body(&self, _cx: &mut JSContext) -> Option<DomRoot<HTMLElement>> {
+        self.html_child("body")
     }
-    fn Head(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<HTMLElement>>> {
-        Ok(self.html_child("head"))
+    fn Head(&self, _cx: &mut JSContext) -> Option<DomRoot<HTMLElement>> {
+        self.html_child("head")
     }
-    fn ReadyState(&self, _cx: &mut JSContext) -> Fallible<DocumentReadyState> {
-        Ok(self.ready_state.get())
+    fn ReadyState(&self, _cx: &mut JSContext) -> DocumentReadyState {
+        self.ready_state.get()
     }
-    fn CurrentScript(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<HTMLScriptElement>>> {
-        Ok(self.current_script.get())
+    fn CurrentScript(&self, _cx: &mut JSContext) -> Option<DomRoot<HTMLScriptElement>> {
+        self.current_script.get()
     }
-    fn DefaultView(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Window>>> {
-        Ok(self.window.get())
+    fn DefaultView(&self, _cx: &mut JSContext) -> Option<DomRoot<Window>> {
+        self.window.get()
     }
     fn GetElementById(
         &self,
         _cx: &mut JSContext,
         element_id: DOMString,
-    ) -> Fallible<Option<DomRoot<Element>>> {
+    ) -> Option<DomRoot<Element>> {
         if element_id.is_empty() {
-            return Ok(None);
+            return None;
         }
-        Ok(self
-            .node
+        self.node
             .descendant_elements()
             .into_iter()
-            .find(|e| e.get_attribute("id").as_deref() == Some(&element_id)))
+            .find(|e| e.get_attribute("id").as_deref() == Some(&element_id))
     }
-    fn Children(&self, cx: &mut JSContext) -> Fallible<DomRoot<HTMLCollection>> {
-        Ok(parent_children(cx, &self.node))
+    fn Children(&self, cx: &mut JSContext) -> DomRoot<HTMLCollection> {
+        parent_children(cx, &self.node)
     }
-    fn FirstElementChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
-        Ok(self.document_element())
+    fn FirstElementChild(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
+        self.document_element()
     }
-    fn LastElementChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
-        Ok(self.node.child_elements().pop())
+    fn LastElementChild(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
+        self.node.child_elements().pop()
     }
     fn QuerySelector(
         &self,
@@ -310,7 +303,7 @@ impl DocumentMethods for Document {
     ) -> Fallible<DomRoot<crate::dom::nodelist::NodeList>> {
         crate::dom::node::query_selector_all(cx, &self.node, &selectors)
     }
-    fn ChildElementCount(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.node.child_elements().len() as u32)
+    fn ChildElementCount(&self, _cx: &mut JSContext) -> u32 {
+        self.node.child_elements().len() as u32
     }
 }

@@ -39,17 +39,16 @@ impl DocumentType {
 }
 
 impl DocumentTypeMethods for DocumentType {
-    fn Name(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.name.clone())
+    fn Name(&self, _cx: &mut JSContext) -> DOMString {
+        self.name.clone()
     }
-    fn PublicId(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.public_id.clone())
+    fn PublicId(&self, _cx: &mut JSContext) -> DOMString {
+        self.public_id.clone()
     }
-    fn SystemId(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.system_id.clone())
+    fn SystemId(&self, _cx: &mut JSContext) -> DOMString {
+        self.system_id.clone()
     }
-    fn Remove(&self, _cx: &mut JSContext) -> Fallible<()> {
+    fn Remove(&self, _cx: &mut JSContext) {
         self.node.remove_self();
-        Ok(())
     }
 }

@@ -168,8 +168,8 @@ impl DOMExceptionMethods for DOMException {
         proto: Option<HandleObject<'_>>,
         message: DOMString,
         name: DOMString,
-    ) -> Fallible<DomRoot<DOMException>> {
-        Ok(DOMExceptionBinding::Wrap(
+    ) -> DomRoot<DOMException> {
+        DOMExceptionBinding::Wrap(
             cx,
             global,
             proto,
@@ -179,15 +179,15 @@ impl DOMExceptionMethods for DOMException {
                 message,
                 location: scripted_caller(cx),
             }),
-        ))
+        )
     }
-    fn Name(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.name.clone())
+    fn Name(&self, _cx: &mut JSContext) -> DOMString {
+        self.name.clone()
     }
-    fn Message(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.message.clone())
+    fn Message(&self, _cx: &mut JSContext) -> DOMString {
+        self.message.clone()
     }
-    fn Code(&self, _cx: &mut JSContext) -> Fallible<u16> {
-        Ok(DOMErrorName::code_of(&self.name))
+    fn Code(&self, _cx: &mut JSContext) -> u16 {
+        DOMErrorName::code_of(&self.name)
     }
 }

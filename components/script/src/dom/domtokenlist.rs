@@ -67,14 +67,14 @@ fn check_token(token: &str) -> Fallible<()> {
 }
 
 impl DOMTokenListMethods for DOMTokenList {
-    fn Length(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.tokens().len() as u32)
+    fn Length(&self, _cx: &mut JSContext) -> u32 {
+        self.tokens().len() as u32
     }
-    fn Item(&self, _cx: &mut JSContext, index: u32) -> Fallible<Option<DOMString>> {
-        Ok(self.tokens().get(index as usize).cloned())
+    fn Item(&self, _cx: &mut JSContext, index: u32) -> Option<DOMString> {
+        self.tokens().get(index as usize).cloned()
     }
-    fn Contains(&self, _cx: &mut JSContext, token: DOMString) -> Fallible<bool> {
-        Ok(self.tokens().contains(&token))
+    fn Contains(&self, _cx: &mut JSContext, token: DOMString) -> bool {
+        self.tokens().contains(&token)
     }
     fn Add(&self, _cx: &mut JSContext, tokens: Vec<DOMString>) -> Fallible<()> {
         for token in &tokens {
@@ -138,15 +138,13 @@ impl DOMTokenListMethods for DOMTokenList {
         self.store(&list);
         Ok(true)
     }
-    fn Value(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self
-            .element
+    fn Value(&self, _cx: &mut JSContext) -> DOMString {
+        self.element
             .get_attribute(self.attribute)
-            .unwrap_or_default())
+            .unwrap_or_default()
     }
-    fn SetValue(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetValue(&self, _cx: &mut JSContext, value: DOMString) {
         self.element.set_attribute(self.attribute, value);
-        Ok(())
     }
     fn IndexedGetter(&self, _cx: &mut JSContext, index: u32) -> Option<Option<DOMString>> {
         self.tokens().get(index as usize).cloned().map(Some)

@@ -155,54 +155,46 @@ impl Element {
 }
 
 impl ElementMethods for Element {
-    fn NamespaceURI(&self, _cx: &mut JSContext) -> Fallible<Option<DOMString>> {
-        Ok(self.namespace.clone())
+    fn NamespaceURI(&self, _cx: &mut JSContext) -> Option<DOMString> {
+        self.namespace.clone()
     }
-    fn Prefix(&self, _cx: &mut JSContext) -> Fallible<Option<DOMString>> {
-        Ok(self.prefix.clone())
+    fn Prefix(&self, _cx: &mut JSContext) -> Option<DOMString> {
+        self.prefix.clone()
     }
-    fn LocalName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.local_name.clone())
+    fn LocalName(&self, _cx: &mut JSContext) -> DOMString {
+        self.local_name.clone()
     }
-    fn TagName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.tag_name())
+    fn TagName(&self, _cx: &mut JSContext) -> DOMString {
+        self.tag_name()
     }
-    fn Id(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.get_attribute("id").unwrap_or_default())
+    fn Id(&self, _cx: &mut JSContext) -> DOMString {
+        self.get_attribute("id").unwrap_or_default()
     }
-    fn SetId(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetId(&self, _cx: &mut JSContext, value: DOMString) {
         self.set_attribute("id", value);
-        Ok(())
     }
-    fn ClassName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.get_attribute("class").unwrap_or_default())
+    fn ClassName(&self, _cx: &mut JSContext) -> DOMString {
+        self.get_attribute("class").unwrap_or_default()
     }
-    fn SetClassName(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetClassName(&self, _cx: &mut JSContext, value: DOMString) {
         self.set_attribute("class", value);
-        Ok(())
     }
-    fn ClassList(&self, cx: &mut JSContext) -> Fallible<DomRoot<DOMTokenList>> {
-        Ok(self
-            .class_list
-            .or_init(|| DOMTokenList::new(cx, self.global(), self, "class")))
+    fn ClassList(&self, cx: &mut JSContext) -> DomRoot<DOMTokenList> {
+        self.class_list
+            .or_init(|| DOMTokenList::new(cx, self.global(), self, "class"))
     }
-    fn HasAttributes(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(!self.attributes.borrow().is_empty())
+    fn HasAttributes(&self, _cx: &mut JSContext) -> bool {
+        !self.attributes.borrow().is_empty()
     }
-    fn GetAttributeNames(&self, _cx: &mut JSContext) -> Fallible<Vec<DOMString>> {
-        Ok(self
-            .attributes
+    fn GetAttributeNames(&self, _cx: &mut JSContext) -> Vec<DOMString> {
+        self.attributes
             .borrow()
             .iter()
             .map(|(n, _)| n.clone())
-            .collect())
+            .collect()
     }
-    fn GetAttribute(
-        &self,
-        _cx: &mut JSContext,
-        qualified_name: DOMString,
-    ) -> Fallible<Option<DOMString>> {
-        Ok(self.get_attribute(&qualified_name))
+    fn GetAttribute(&self, _cx: &mut JSContext, qualified_name: DOMString) -> Option<DOMString> {
+        self.get_attribute(&qualified_name)
     }
     /// <https://dom.spec.whatwg.org/#dom-element-setattribute>
     fn SetAttribute(
@@ -219,9 +211,8 @@ impl ElementMethods for Element {
         self.set_attribute(&qualified_name, value);
         Ok(())
     }
-    fn RemoveAttribute(&self, _cx: &mut JSContext, qualified_name: DOMString) -> Fallible<()> {
+    fn RemoveAttribute(&self, _cx: &mut JSContext, qualified_name: DOMString) {
         self.remove_attribute(&qualified_name);
-        Ok(())
     }
     /// <https://dom.spec.whatwg.org/#dom-element-toggleattribute>
     fn ToggleAttribute(
@@ -248,31 +239,31 @@ impl ElementMethods for Element {
             (present, _) => Ok(present),
         }
     }
-    fn HasAttribute(&self, _cx: &mut JSContext, qualified_name: DOMString) -> Fallible<bool> {
-        Ok(self.has_attribute(&qualified_name))
+    fn HasAttribute(&self, _cx: &mut JSContext, qualified_name: DOMString) -> bool {
+        self.has_attribute(&qualified_name)
     }
     fn GetElementsByTagName(
         &self,
         cx: &mut JSContext,
         qualified_name: DOMString,
-    ) -> Fallible<DomRoot<HTMLCollection>> {
-        Ok(HTMLCollection::by_tag_name(cx, &self.node, qualified_name))
+    ) -> DomRoot<HTMLCollection> {
+        HTMLCollection::by_tag_name(cx, &self.node, qualified_name)
     }
     fn GetElementsByClassName(
         &self,
         cx: &mut JSContext,
         class_names: DOMString,
-    ) -> Fallible<DomRoot<HTMLCollection>> {
-        Ok(HTMLCollection::by_class_names(cx, &self.node, &class_names))
+    ) -> DomRoot<HTMLCollection> {
+        HTMLCollection::by_class_names(cx, &self.node, &class_names)
     }
-    fn Children(&self, cx: &mut JSContext) -> Fallible<DomRoot<HTMLCollection>> {
-        Ok(parent_children(cx, &self.node))
+    fn Children(&self, cx: &mut JSContext) -> DomRoot<HTMLCollection> {
+        parent_children(cx, &self.node)
     }
-    fn FirstElementChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
-        Ok(self.node.child_elements().into_iter().next())
+    fn FirstElementChild(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
+        self.node.child_elements().into_iter().next()
     }
-    fn LastElementChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
-        Ok(self.node.child_elements().pop())
+    fn LastElementChild(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
+        self.node.child_elements().pop()
     }
     fn QuerySelector(
         &self,
@@ -293,10 +284,10 @@ impl ElementMethods for Element {
         crate::dom::node::query_selector_all(cx, &self.node, &selectors)
     }
     /// <https://html.spec.whatwg.org/#dom-element-innerhtml>
-    fn InnerHTML(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(crate::dom::serialize::serialize_children(&self.node))
+    fn InnerHTML(&self, _cx: &mut JSContext) -> DOMString {
+        crate::dom::serialize::serialize_children(&self.node)
     }
-    fn SetInnerHTML(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetInnerHTML(&self, cx: &mut JSContext, value: DOMString) {
         let nodes = crate::html_parser::parse_fragment(cx, self, &value);
         for child in self.node.children() {
             self.node.remove_child_node(&child);
@@ -304,10 +295,9 @@ impl ElementMethods for Element {
         for node in nodes {
             self.node.append_child_node(cx, &node);
         }
-        Ok(())
     }
-    fn OuterHTML(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(crate::dom::serialize::serialize_node_outer(&self.node))
+    fn OuterHTML(&self, _cx: &mut JSContext) -> DOMString {
+        crate::dom::serialize::serialize_node_outer(&self.node)
     }
     /// <https://html.spec.whatwg.org/#dom-element-outerhtml>
     fn SetOuterHTML(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
@@ -357,11 +347,10 @@ impl ElementMethods for Element {
         }
         Ok(None)
     }
-    fn ChildElementCount(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.node.child_elements().len() as u32)
+    fn ChildElementCount(&self, _cx: &mut JSContext) -> u32 {
+        self.node.child_elements().len() as u32
     }
-    fn Remove(&self, _cx: &mut JSContext) -> Fallible<()> {
+    fn Remove(&self, _cx: &mut JSContext) {
         self.node.remove_self();
-        Ok(())
     }
 }

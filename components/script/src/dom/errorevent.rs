@@ -87,7 +87,7 @@ impl ErrorEventMethods for ErrorEvent {
         proto: Option<HandleObject<'_>>,
         type_: DOMString,
         init: &ErrorEventInit,
-    ) -> Fallible<DomRoot<ErrorEvent>> {
+    ) -> DomRoot<ErrorEvent> {
         let report = ErrorReport {
             message: init.message.clone(),
             filename: init.filename.clone(),
@@ -101,21 +101,21 @@ impl ErrorEventMethods for ErrorEvent {
             .unwrap_or(UndefinedValue());
         let event = Self::create(cx, global, proto, report, error);
         event.upcast::<Event>().init_from_dict(&type_, &init.parent);
-        Ok(event)
+        event
     }
-    fn Message(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.message.clone())
+    fn Message(&self, _cx: &mut JSContext) -> DOMString {
+        self.message.clone()
     }
-    fn Filename(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.filename.clone())
+    fn Filename(&self, _cx: &mut JSContext) -> DOMString {
+        self.filename.clone()
     }
-    fn Lineno(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.lineno)
+    fn Lineno(&self, _cx: &mut JSContext) -> u32 {
+        self.lineno
     }
-    fn Colno(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.colno)
+    fn Colno(&self, _cx: &mut JSContext) -> u32 {
+        self.colno
     }
-    fn Error(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
-        Ok(self.error.get())
+    fn Error(&self, _cx: &mut JSContext) -> JSVal {
+        self.error.get()
     }
 }

@@ -159,89 +159,77 @@ impl EventMethods for Event {
         proto: Option<HandleObject<'_>>,
         type_: DOMString,
         init: &EventInit,
-    ) -> Fallible<DomRoot<Event>> {
+    ) -> DomRoot<Event> {
         let event = EventBinding::Wrap(cx, global, proto, Box::new(Event::new_inherited(global)));
         event.init_from_dict(&type_, init);
-        Ok(event)
+        event
     }
-    fn Type(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.type_())
+    fn Type(&self, _cx: &mut JSContext) -> DOMString {
+        self.type_()
     }
-    fn Target(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<EventTarget>>> {
-        Ok(self.target.get())
+    fn Target(&self, _cx: &mut JSContext) -> Option<DomRoot<EventTarget>> {
+        self.target.get()
     }
-    fn SrcElement(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<EventTarget>>> {
-        Ok(self.target.get())
+    fn SrcElement(&self, _cx: &mut JSContext) -> Option<DomRoot<EventTarget>> {
+        self.target.get()
     }
-    fn CurrentTarget(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<EventTarget>>> {
-        Ok(self.current_target.get())
+    fn CurrentTarget(&self, _cx: &mut JSContext) -> Option<DomRoot<EventTarget>> {
+        self.current_target.get()
     }
-    fn EventPhase(&self, _cx: &mut JSContext) -> Fallible<u16> {
-        Ok(self.phase.get() as u16)
+    fn EventPhase(&self, _cx: &mut JSContext) -> u16 {
+        self.phase.get() as u16
     }
     /// <https://dom.spec.whatwg.org/#dom-event-stoppropagation>
-    fn StopPropagation(&self, _cx: &mut JSContext) -> Fallible<()> {
+    fn StopPropagation(&self, _cx: &mut JSContext) {
         self.stop_propagation.set(true);
-        Ok(())
     }
-    fn CancelBubble(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.stop_propagation.get())
+    fn CancelBubble(&self, _cx: &mut JSContext) -> bool {
+        self.stop_propagation.get()
     }
-    fn SetCancelBubble(&self, _cx: &mut JSContext, value: bool) -> Fallible<()> {
+    fn SetCancelBubble(&self, _cx: &mut JSContext, value: bool) {
         if value {
             self.stop_propagation.set(true);
         }
-        Ok(())
     }
     /// <https://dom.spec.whatwg.org/#dom-event-stopimmediatepropagation>
-    fn StopImmediatePropagation(&self, _cx: &mut JSContext) -> Fallible<()> {
+    fn StopImmediatePropagation(&self, _cx: &mut JSContext) {
         self.stop_propagation.set(true);
         self.stop_immediate.set(true);
-        Ok(())
     }
-    fn Bubbles(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.bubbles.get())
+    fn Bubbles(&self, _cx: &mut JSContext) -> bool {
+        self.bubbles.get()
     }
-    fn Cancelable(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.cancelable.get())
+    fn Cancelable(&self, _cx: &mut JSContext) -> bool {
+        self.cancelable.get()
     }
-    fn ReturnValue(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(!self.canceled.get())
+    fn ReturnValue(&self, _cx: &mut JSContext) -> bool {
+        !self.canceled.get()
     }
-    fn SetReturnValue(&self, _cx: &mut JSContext, value: bool) -> Fallible<()> {
+    fn SetReturnValue(&self, _cx: &mut JSContext, value: bool) {
         if !value {
             self.cancel();
         }
-        Ok(())
     }
     /// <https://dom.spec.whatwg.org/#dom-event-preventdefault>
-    fn PreventDefault(&self, _cx: &mut JSContext) -> Fallible<()> {
+    fn PreventDefault(&self, _cx: &mut JSContext) {
         self.cancel();
-        Ok(())
     }
-    fn DefaultPrevented(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.canceled.get())
+    fn DefaultPrevented(&self, _cx: &mut JSContext) -> bool {
+        self.canceled.get()
     }
-    fn Composed(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.composed.get())
+    fn Composed(&self, _cx: &mut JSContext) -> bool {
+        self.composed.get()
     }
-    fn IsTrusted(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.trusted.get())
+    fn IsTrusted(&self, _cx: &mut JSContext) -> bool {
+        self.trusted.get()
     }
-    fn TimeStamp(&self, _cx: &mut JSContext) -> Fallible<f64> {
-        Ok(self.time_stamp)
+    fn TimeStamp(&self, _cx: &mut JSContext) -> f64 {
+        self.time_stamp
     }
     /// <https://dom.spec.whatwg.org/#dom-event-initevent>
-    fn InitEvent(
-        &self,
-        _cx: &mut JSContext,
-        type_: DOMString,
-        bubbles: bool,
-        cancelable: bool,
-    ) -> Fallible<()> {
+    fn InitEvent(&self, _cx: &mut JSContext, type_: DOMString, bubbles: bool, cancelable: bool) {
         if !self.dispatching.get() {
             self.init(&type_, bubbles, cancelable);
         }
-        Ok(())
     }
 }

@@ -414,13 +414,8 @@ impl EventTargetMethods for EventTarget {
         cx: &mut JSContext,
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
-    ) -> Fallible<DomRoot<EventTarget>> {
-        Ok(EventTargetBinding::Wrap(
-            cx,
-            global,
-            proto,
-            Box::new(EventTarget::new_inherited()),
-        ))
+    ) -> DomRoot<EventTarget> {
+        EventTargetBinding::Wrap(cx, global, proto, Box::new(EventTarget::new_inherited()))
     }
 
     /// <https://dom.spec.whatwg.org/#dom-eventtarget-addeventlistener>
@@ -430,10 +425,10 @@ impl EventTargetMethods for EventTarget {
         type_: DOMString,
         callback: Option<Rc<EventListener>>,
         options: AddEventListenerOptionsOrBoolean,
-    ) -> Fallible<()> {
+    ) {
         // Step 2: If listener's callback is null, then return.
         let Some(callback) = callback else {
-            return Ok(());
+            return;
         };
         let (capture, once, passive) = flatten_options(&options);
         let mut listeners = self.listeners.borrow_mut();
@@ -453,7 +448,6 @@ impl EventTargetMethods for EventTarget {
                 removed: Rc::new(std::cell::Cell::new(false)),
             });
         }
-        Ok(())
     }
 
     /// <https://dom.spec.whatwg.org/#dom-eventtarget-removeeventlistener>
@@ -463,9 +457,9 @@ impl EventTargetMethods for EventTarget {
         type_: DOMString,
         callback: Option<Rc<EventListener>>,
         options: EventListenerOptionsOrBoolean,
-    ) -> Fallible<()> {
+    ) {
         let Some(callback) = callback else {
-            return Ok(());
+            return;
         };
         let capture = match options {
             EventListenerOptionsOrBoolean::Boolean(c) => c,
@@ -480,7 +474,6 @@ impl EventTargetMethods for EventTarget {
             }
             !matches
         });
-        Ok(())
     }
 
     /// <https://dom.spec.whatwg.org/#dom-eventtarget-dispatchevent>

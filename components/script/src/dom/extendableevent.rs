@@ -90,7 +90,7 @@ impl ExtendableEventMethods for ExtendableEvent {
         proto: Option<HandleObject<'_>>,
         type_: DOMString,
         init: &ExtendableEventInit,
-    ) -> Fallible<DomRoot<ExtendableEvent>> {
+    ) -> DomRoot<ExtendableEvent> {
         let event = ExtendableEventBinding::Wrap(
             cx,
             global,
@@ -98,7 +98,7 @@ impl ExtendableEventMethods for ExtendableEvent {
             Box::new(ExtendableEvent::new_inherited(global)),
         );
         event.upcast::<Event>().init_from_dict(&type_, &init.parent);
-        Ok(event)
+        event
     }
 
     /// <https://w3c.github.io/ServiceWorker/#dom-extendableevent-waituntil>

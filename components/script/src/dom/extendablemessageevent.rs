@@ -68,7 +68,7 @@ impl ExtendableMessageEventMethods for ExtendableMessageEvent {
         proto: Option<HandleObject<'_>>,
         type_: DOMString,
         init: &ExtendableMessageEventInit,
-    ) -> Fallible<DomRoot<ExtendableMessageEvent>> {
+    ) -> DomRoot<ExtendableMessageEvent> {
         let event = Self::create(
             cx,
             global,
@@ -87,27 +87,26 @@ impl ExtendableMessageEventMethods for ExtendableMessageEvent {
         event
             .upcast::<Event>()
             .init_from_dict(&type_, &init.parent.parent);
-        Ok(event)
+        event
     }
-    fn Data(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
-        Ok(self.data.get())
+    fn Data(&self, _cx: &mut JSContext) -> JSVal {
+        self.data.get()
     }
-    fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.origin.clone())
+    fn Origin(&self, _cx: &mut JSContext) -> DOMString {
+        self.origin.clone()
     }
-    fn LastEventId(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.last_event_id.clone())
+    fn LastEventId(&self, _cx: &mut JSContext) -> DOMString {
+        self.last_event_id.clone()
     }
-    fn Source(&self, _cx: &mut JSContext) -> Fallible<Option<ClientOrServiceWorker>> {
+    fn Source(&self, _cx: &mut JSContext) -> Option<ClientOrServiceWorker> {
         if let Some(client) = self.source_client.get() {
-            return Ok(Some(ClientOrServiceWorker::Client(client)));
+            return Some(ClientOrServiceWorker::Client(client));
         }
-        Ok(self
-            .source_worker
+        self.source_worker
             .get()
-            .map(ClientOrServiceWorker::ServiceWorker))
+            .map(ClientOrServiceWorker::ServiceWorker)
     }
-    fn Ports(&self, _cx: &mut JSContext) -> Fallible<Vec<RootedObject>> {
-        Ok(Vec::new())
+    fn Ports(&self, _cx: &mut JSContext) -> Vec<RootedObject> {
+        Vec::new()
     }
 }

@@ -311,19 +311,18 @@ macro_rules! window_or_worker_global_scope_methods {
         ) -> Fallible<Rc<Promise>> {
             $crate::fetch::fetch(cx, self.global_scope(), input, init)
         }
-        fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok(self.global_scope().origin().ascii_serialization())
+        fn Origin(&self, _cx: &mut JSContext) -> DOMString {
+            self.global_scope().origin().ascii_serialization()
         }
-        fn IsSecureContext(&self, _cx: &mut JSContext) -> Fallible<bool> {
-            Ok(self.global_scope().is_secure_context())
+        fn IsSecureContext(&self, _cx: &mut JSContext) -> bool {
+            self.global_scope().is_secure_context()
         }
         /// <https://html.spec.whatwg.org/multipage/webappapis.html#dom-reporterror>
-        fn ReportError(&self, cx: &mut JSContext, e: HandleValue<'_>) -> Fallible<()> {
+        fn ReportError(&self, cx: &mut JSContext, e: HandleValue<'_>) {
             // SAFETY: called from a binding native in this realm.
             unsafe {
                 $crate::script_runtime::report_exception_value(cx, self.global_scope(), e.get())
             };
-            Ok(())
         }
         fn Btoa(&self, _cx: &mut JSContext, data: DOMString) -> Fallible<DOMString> {
             self.global_scope().btoa(&data)
@@ -338,17 +337,16 @@ macro_rules! window_or_worker_global_scope_methods {
             handler: StringOrFunction,
             timeout: i32,
             arguments: Vec<RootedValue>,
-        ) -> Fallible<i32> {
-            Ok(self.global_scope().timers().schedule(
+        ) -> i32 {
+            self.global_scope().timers().schedule(
                 $crate::dom::window::timer_handler(handler),
                 timeout,
                 arguments,
                 false,
-            ))
+            )
         }
-        fn ClearTimeout(&self, _cx: &mut JSContext, id: i32) -> Fallible<()> {
+        fn ClearTimeout(&self, _cx: &mut JSContext, id: i32) {
             self.global_scope().timers().clear(id);
-            Ok(())
         }
         fn SetInterval(
             &self,
@@ -356,17 +354,16 @@ macro_rules! window_or_worker_global_scope_methods {
             handler: StringOrFunction,
             timeout: i32,
             arguments: Vec<RootedValue>,
-        ) -> Fallible<i32> {
-            Ok(self.global_scope().timers().schedule(
+        ) -> i32 {
+            self.global_scope().timers().schedule(
                 $crate::dom::window::timer_handler(handler),
                 timeout,
                 arguments,
                 true,
-            ))
+            )
         }
-        fn ClearInterval(&self, _cx: &mut JSContext, id: i32) -> Fallible<()> {
+        fn ClearInterval(&self, _cx: &mut JSContext, id: i32) {
             self.global_scope().timers().clear(id);
-            Ok(())
         }
         /// <https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#dom-queuemicrotask>
         fn QueueMicrotask(&self, cx: &mut JSContext, callback: Rc<VoidFunction>) -> Fallible<()> {
@@ -395,11 +392,11 @@ macro_rules! window_or_worker_global_scope_methods {
         fn Performance(
             &self,
             cx: &mut JSContext,
-        ) -> Fallible<DomRoot<$crate::dom::performance::Performance>> {
+        ) -> DomRoot<$crate::dom::performance::Performance> {
             let global = self.global_scope();
-            Ok(global
+            global
                 .performance_cache()
-                .or_init(|| $crate::dom::performance::Performance::new(cx, global)))
+                .or_init(|| $crate::dom::performance::Performance::new(cx, global))
         }
     };
 }

@@ -198,14 +198,13 @@ impl HeadersMethods for Headers {
         }
         Ok(self.get(&name))
     }
-    fn GetSetCookie(&self, _cx: &mut JSContext) -> Fallible<Vec<DOMString>> {
-        Ok(self
-            .list
+    fn GetSetCookie(&self, _cx: &mut JSContext) -> Vec<DOMString> {
+        self.list
             .borrow()
             .iter()
             .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
             .map(|(_, v)| v.clone())
-            .collect())
+            .collect()
     }
     fn Has(&self, _cx: &mut JSContext, name: DOMString) -> Fallible<bool> {
         if !is_header_name(&name) {

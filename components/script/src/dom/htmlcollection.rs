@@ -119,25 +119,21 @@ impl HTMLCollection {
 }
 
 impl HTMLCollectionMethods for HTMLCollection {
-    fn Length(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.length())
+    fn Length(&self, _cx: &mut JSContext) -> u32 {
+        self.length()
     }
-    fn Item(&self, _cx: &mut JSContext, index: u32) -> Fallible<Option<DomRoot<Element>>> {
-        Ok(self.item(index))
+    fn Item(&self, _cx: &mut JSContext, index: u32) -> Option<DomRoot<Element>> {
+        self.item(index)
     }
     /// <https://dom.spec.whatwg.org/#dom-htmlcollection-nameditem>
-    fn NamedItem(
-        &self,
-        _cx: &mut JSContext,
-        name: DOMString,
-    ) -> Fallible<Option<DomRoot<Element>>> {
+    fn NamedItem(&self, _cx: &mut JSContext, name: DOMString) -> Option<DomRoot<Element>> {
         if name.is_empty() {
-            return Ok(None);
+            return None;
         }
-        Ok(self.elements().into_iter().find(|e| {
+        self.elements().into_iter().find(|e| {
             e.get_attribute("id").as_deref() == Some(&name)
                 || e.get_attribute("name").as_deref() == Some(&name)
-        }))
+        })
     }
     fn IndexedGetter(&self, _cx: &mut JSContext, index: u32) -> Option<Option<DomRoot<Element>>> {
         self.item(index).map(Some)

@@ -37,29 +37,26 @@ impl HTMLElement {
 }
 
 impl HTMLElementMethods for HTMLElement {
-    fn Title(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.element.get_attribute("title").unwrap_or_default())
+    fn Title(&self, _cx: &mut JSContext) -> DOMString {
+        self.element.get_attribute("title").unwrap_or_default()
     }
-    fn SetTitle(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetTitle(&self, _cx: &mut JSContext, value: DOMString) {
         self.element.set_attribute("title", value);
-        Ok(())
     }
-    fn Lang(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.element.get_attribute("lang").unwrap_or_default())
+    fn Lang(&self, _cx: &mut JSContext) -> DOMString {
+        self.element.get_attribute("lang").unwrap_or_default()
     }
-    fn SetLang(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetLang(&self, _cx: &mut JSContext, value: DOMString) {
         self.element.set_attribute("lang", value);
-        Ok(())
     }
-    fn Hidden(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.element.has_attribute("hidden"))
+    fn Hidden(&self, _cx: &mut JSContext) -> bool {
+        self.element.has_attribute("hidden")
     }
-    fn SetHidden(&self, _cx: &mut JSContext, value: bool) -> Fallible<()> {
+    fn SetHidden(&self, _cx: &mut JSContext, value: bool) {
         if value {
             self.element.set_attribute("hidden", String::new());
         } else {
             self.element.remove_attribute("hidden");
         }
-        Ok(())
     }
 }

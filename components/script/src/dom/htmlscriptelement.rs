@@ -207,51 +207,46 @@ impl HTMLScriptElement {
 }
 
 impl HTMLScriptElementMethods for HTMLScriptElement {
-    fn Src(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+    fn Src(&self, _cx: &mut JSContext) -> DOMString {
         let Some(src) = self.element().get_attribute("src") else {
-            return Ok(String::new());
+            return String::new();
         };
         let base = self.global().url().clone();
-        Ok(base.join(&src).map(|u| u.to_string()).unwrap_or(src))
+        base.join(&src).map(|u| u.to_string()).unwrap_or(src)
     }
-    fn SetSrc(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetSrc(&self, _cx: &mut JSContext, value: DOMString) {
         self.element().set_attribute("src", value);
-        Ok(())
     }
-    fn Type(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.element().get_attribute("type").unwrap_or_default())
+    fn Type(&self, _cx: &mut JSContext) -> DOMString {
+        self.element().get_attribute("type").unwrap_or_default()
     }
-    fn SetType(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetType(&self, _cx: &mut JSContext, value: DOMString) {
         self.element().set_attribute("type", value);
-        Ok(())
     }
-    fn Async(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(!self.parser_inserted.get() || self.element().has_attribute("async"))
+    fn Async(&self, _cx: &mut JSContext) -> bool {
+        !self.parser_inserted.get() || self.element().has_attribute("async")
     }
-    fn SetAsync(&self, _cx: &mut JSContext, value: bool) -> Fallible<()> {
+    fn SetAsync(&self, _cx: &mut JSContext, value: bool) {
         if value {
             self.element().set_attribute("async", String::new());
         } else {
             self.element().remove_attribute("async");
         }
-        Ok(())
     }
-    fn Defer(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.element().has_attribute("defer"))
+    fn Defer(&self, _cx: &mut JSContext) -> bool {
+        self.element().has_attribute("defer")
     }
-    fn SetDefer(&self, _cx: &mut JSContext, value: bool) -> Fallible<()> {
+    fn SetDefer(&self, _cx: &mut JSContext, value: bool) {
         if value {
             self.element().set_attribute("defer", String::new());
         } else {
             self.element().remove_attribute("defer");
         }
-        Ok(())
     }
-    fn Text(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.upcast::<Node>().descendant_text_content())
+    fn Text(&self, _cx: &mut JSContext) -> DOMString {
+        self.upcast::<Node>().descendant_text_content()
     }
-    fn SetText(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetText(&self, cx: &mut JSContext, value: DOMString) {
         self.upcast::<Node>().replace_all_with_text(cx, &value);
-        Ok(())
     }
 }

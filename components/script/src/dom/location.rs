@@ -29,8 +29,8 @@ impl Location {
 }
 
 impl LocationMethods for Location {
-    fn Href(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.url().to_string())
+    fn Href(&self, _cx: &mut JSContext) -> DOMString {
+        self.url().to_string()
     }
     fn SetHref(&self, _cx: &mut JSContext, _value: DOMString) -> Fallible<()> {
         Err(Error::not_supported(
@@ -45,35 +45,35 @@ impl LocationMethods for Location {
 #[macro_export]
 macro_rules! location_url_getters {
     () => {
-        fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok(self.url().origin().ascii_serialization())
+        fn Origin(&self, _cx: &mut JSContext) -> DOMString {
+            self.url().origin().ascii_serialization()
         }
-        fn Protocol(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok(format!("{}:", self.url().scheme()))
+        fn Protocol(&self, _cx: &mut JSContext) -> DOMString {
+            format!("{}:", self.url().scheme())
         }
-        fn Host(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok(self.url()[url::Position::BeforeHost..url::Position::AfterPort].to_string())
+        fn Host(&self, _cx: &mut JSContext) -> DOMString {
+            self.url()[url::Position::BeforeHost..url::Position::AfterPort].to_string()
         }
-        fn Hostname(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok(self.url().host_str().unwrap_or("").to_string())
+        fn Hostname(&self, _cx: &mut JSContext) -> DOMString {
+            self.url().host_str().unwrap_or("").to_string()
         }
-        fn Port(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok(self.url().port().map(|p| p.to_string()).unwrap_or_default())
+        fn Port(&self, _cx: &mut JSContext) -> DOMString {
+            self.url().port().map(|p| p.to_string()).unwrap_or_default()
         }
-        fn Pathname(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok(self.url().path().to_string())
+        fn Pathname(&self, _cx: &mut JSContext) -> DOMString {
+            self.url().path().to_string()
         }
-        fn Search(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok(match self.url().query() {
+        fn Search(&self, _cx: &mut JSContext) -> DOMString {
+            match self.url().query() {
                 Some(q) if !q.is_empty() => format!("?{q}"),
                 _ => String::new(),
-            })
+            }
         }
-        fn Hash(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok(match self.url().fragment() {
+        fn Hash(&self, _cx: &mut JSContext) -> DOMString {
+            match self.url().fragment() {
                 Some(f) if !f.is_empty() => format!("#{f}"),
                 _ => String::new(),
-            })
+            }
         }
     };
 }

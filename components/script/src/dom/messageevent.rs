@@ -64,7 +64,7 @@ impl MessageEventMethods for MessageEvent {
         proto: Option<HandleObject<'_>>,
         type_: DOMString,
         init: &MessageEventInit,
-    ) -> Fallible<DomRoot<MessageEvent>> {
+    ) -> DomRoot<MessageEvent> {
         let event = Self::create(
             cx,
             global,
@@ -75,21 +75,21 @@ impl MessageEventMethods for MessageEvent {
         );
         event.data.set(init.data.get());
         event.upcast::<Event>().init_from_dict(&type_, &init.parent);
-        Ok(event)
+        event
     }
-    fn Data(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
-        Ok(self.data.get())
+    fn Data(&self, _cx: &mut JSContext) -> JSVal {
+        self.data.get()
     }
-    fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.origin.clone())
+    fn Origin(&self, _cx: &mut JSContext) -> DOMString {
+        self.origin.clone()
     }
-    fn LastEventId(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.last_event_id.clone())
+    fn LastEventId(&self, _cx: &mut JSContext) -> DOMString {
+        self.last_event_id.clone()
     }
-    fn Source(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<ServiceWorker>>> {
-        Ok(self.source.get())
+    fn Source(&self, _cx: &mut JSContext) -> Option<DomRoot<ServiceWorker>> {
+        self.source.get()
     }
-    fn Ports(&self, _cx: &mut JSContext) -> Fallible<Vec<RootedObject>> {
-        Ok(Vec::new())
+    fn Ports(&self, _cx: &mut JSContext) -> Vec<RootedObject> {
+        Vec::new()
     }
 }

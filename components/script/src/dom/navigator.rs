@@ -33,8 +33,8 @@ impl NavigatorMethods for Navigator {
     fn ServiceWorker(
         &self,
         cx: &mut JSContext,
-    ) -> Fallible<DomRoot<crate::dom::serviceworkercontainer::ServiceWorkerContainer>> {
-        Ok(crate::dom::serviceworkercontainer::ServiceWorkerContainer::of(cx, self.global()))
+    ) -> DomRoot<crate::dom::serviceworkercontainer::ServiceWorkerContainer> {
+        crate::dom::serviceworkercontainer::ServiceWorkerContainer::of(cx, self.global())
     }
 }
 
@@ -42,30 +42,30 @@ impl NavigatorMethods for Navigator {
 #[macro_export]
 macro_rules! navigator_id_and_online_getters {
     () => {
-        fn AppCodeName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok("Mozilla".into())
+        fn AppCodeName(&self, _cx: &mut JSContext) -> DOMString {
+            "Mozilla".into()
         }
-        fn AppName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok("Netscape".into())
+        fn AppName(&self, _cx: &mut JSContext) -> DOMString {
+            "Netscape".into()
         }
-        fn AppVersion(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok($crate::dom::navigator::USER_AGENT
+        fn AppVersion(&self, _cx: &mut JSContext) -> DOMString {
+            $crate::dom::navigator::USER_AGENT
                 .trim_start_matches("Mozilla/")
-                .to_string())
+                .to_string()
         }
-        fn Platform(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok("Linux x86_64".into())
+        fn Platform(&self, _cx: &mut JSContext) -> DOMString {
+            "Linux x86_64".into()
         }
-        fn Product(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok("Gecko".into())
+        fn Product(&self, _cx: &mut JSContext) -> DOMString {
+            "Gecko".into()
         }
-        fn UserAgent(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-            Ok($crate::dom::navigator::USER_AGENT.into())
+        fn UserAgent(&self, _cx: &mut JSContext) -> DOMString {
+            $crate::dom::navigator::USER_AGENT.into()
         }
         /// <https://html.spec.whatwg.org/multipage/system-state.html#dom-navigator-online>:
         /// what the engine's network observer last reported.
-        fn OnLine(&self, _cx: &mut JSContext) -> Fallible<bool> {
-            Ok(self.global().is_online())
+        fn OnLine(&self, _cx: &mut JSContext) -> bool {
+            self.global().is_online()
         }
     };
 }

@@ -294,8 +294,8 @@ impl Node {
 
 impl NodeMethods for Node {
     /// <https://dom.spec.whatwg.org/#dom-node-nodetype>
-    fn NodeType(&self, _cx: &mut JSContext) -> Fallible<u16> {
-        Ok(if self.is::<Element>() {
+    fn NodeType(&self, _cx: &mut JSContext) -> u16 {
+        if self.is::<Element>() {
             1
         } else if self.is::<Text>() {
             3
@@ -307,11 +307,11 @@ impl NodeMethods for Node {
             10
         } else {
             0
-        })
+        }
     }
     /// <https://dom.spec.whatwg.org/#dom-node-nodename>
-    fn NodeName(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(if let Some(element) = self.downcast::<Element>() {
+    fn NodeName(&self, _cx: &mut JSContext) -> DOMString {
+        if let Some(element) = self.downcast::<Element>() {
             element.tag_name()
         } else if self.is::<Text>() {
             "#text".into()
@@ -323,80 +323,76 @@ impl NodeMethods for Node {
             doctype.name()
         } else {
             String::new()
-        })
+        }
     }
-    fn BaseURI(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.global().url().to_string())
+    fn BaseURI(&self, _cx: &mut JSContext) -> DOMString {
+        self.global().url().to_string()
     }
-    fn IsConnected(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.is_connected())
+    fn IsConnected(&self, _cx: &mut JSContext) -> bool {
+        self.is_connected()
     }
-    fn OwnerDocument(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Document>>> {
-        Ok(if self.is::<Document>() {
+    fn OwnerDocument(&self, _cx: &mut JSContext) -> Option<DomRoot<Document>> {
+        if self.is::<Document>() {
             None
         } else {
             self.owner_document.get()
-        })
+        }
     }
-    fn ParentNode(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Node>>> {
-        Ok(self.parent.get())
+    fn ParentNode(&self, _cx: &mut JSContext) -> Option<DomRoot<Node>> {
+        self.parent.get()
     }
-    fn ParentElement(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Element>>> {
-        Ok(self
-            .parent
+    fn ParentElement(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
+        self.parent
             .get()
-            .and_then(|p| p.downcast::<Element>().map(DomRoot::from_ref)))
+            .and_then(|p| p.downcast::<Element>().map(DomRoot::from_ref))
     }
-    fn HasChildNodes(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.child_count() > 0)
+    fn HasChildNodes(&self, _cx: &mut JSContext) -> bool {
+        self.child_count() > 0
     }
-    fn ChildNodes(&self, cx: &mut JSContext) -> Fallible<DomRoot<NodeList>> {
-        Ok(self
-            .child_list
-            .or_init(|| NodeList::new_children(cx, self.global(), self)))
+    fn ChildNodes(&self, cx: &mut JSContext) -> DomRoot<NodeList> {
+        self.child_list
+            .or_init(|| NodeList::new_children(cx, self.global(), self))
     }
-    fn FirstChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Node>>> {
-        Ok(self.child_at(0))
+    fn FirstChild(&self, _cx: &mut JSContext) -> Option<DomRoot<Node>> {
+        self.child_at(0)
     }
-    fn LastChild(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Node>>> {
-        Ok(self.children.borrow().last().map(|c| c.root()))
+    fn LastChild(&self, _cx: &mut JSContext) -> Option<DomRoot<Node>> {
+        self.children.borrow().last().map(|c| c.root())
     }
-    fn PreviousSibling(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Node>>> {
-        Ok(self.previous_sibling())
+    fn PreviousSibling(&self, _cx: &mut JSContext) -> Option<DomRoot<Node>> {
+        self.previous_sibling()
     }
-    fn NextSibling(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Node>>> {
-        Ok(self.next_sibling())
+    fn NextSibling(&self, _cx: &mut JSContext) -> Option<DomRoot<Node>> {
+        self.next_sibling()
     }
-    fn NodeValue(&self, _cx: &mut JSContext) -> Fallible<Option<DOMString>> {
-        Ok(self.downcast::<CharacterData>().map(|c| c.data()))
+    fn NodeValue(&self, _cx: &mut JSContext) -> Option<DOMString> {
+        self.downcast::<CharacterData>().map(|c| c.data())
     }
-    fn SetNodeValue(&self, _cx: &mut JSContext, value: Option<DOMString>) -> Fallible<()> {
+    fn SetNodeValue(&self, _cx: &mut JSContext, value: Option<DOMString>) {
         if let Some(data) = self.downcast::<CharacterData>() {
             data.set_data(value.unwrap_or_default());
         }
-        Ok(())
     }
     /// <https://dom.spec.whatwg.org/#dom-node-textcontent>
-    fn TextContent(&self, _cx: &mut JSContext) -> Fallible<Option<DOMString>> {
-        Ok(if let Some(data) = self.downcast::<CharacterData>() {
+    fn TextContent(&self, _cx: &mut JSContext) -> Option<DOMString> {
+        if let Some(data) = self.downcast::<CharacterData>() {
             Some(data.data())
         } else if self.is::<Element>() {
             Some(self.descendant_text_content())
         } else {
             None
-        })
+        }
     }
-    fn SetTextContent(&self, cx: &mut JSContext, value: Option<DOMString>) -> Fallible<()> {
+    fn SetTextContent(&self, cx: &mut JSContext, value: Option<DOMString>) {
         let value = value.unwrap_or_default();
         if let Some(data) = self.downcast::<CharacterData>() {
             data.set_data(value);
         } else if self.is::<Element>() {
             self.replace_all_with_text(cx, &value);
         }
-        Ok(())
     }
-    fn Contains(&self, _cx: &mut JSContext, other: Option<&Node>) -> Fallible<bool> {
-        Ok(other.is_some_and(|o| self.is_inclusive_ancestor_of(o)))
+    fn Contains(&self, _cx: &mut JSContext, other: Option<&Node>) -> bool {
+        other.is_some_and(|o| self.is_inclusive_ancestor_of(o))
     }
     /// <https://dom.spec.whatwg.org/#dom-node-insertbefore>
     fn InsertBefore(

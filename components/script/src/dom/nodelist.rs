@@ -66,11 +66,11 @@ impl NodeList {
 }
 
 impl NodeListMethods for NodeList {
-    fn Item(&self, _cx: &mut JSContext, index: u32) -> Fallible<Option<DomRoot<Node>>> {
-        Ok(self.item(index))
+    fn Item(&self, _cx: &mut JSContext, index: u32) -> Option<DomRoot<Node>> {
+        self.item(index)
     }
-    fn Length(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.length())
+    fn Length(&self, _cx: &mut JSContext) -> u32 {
+        self.length()
     }
     fn IndexedGetter(&self, _cx: &mut JSContext, index: u32) -> Option<Option<DomRoot<Node>>> {
         self.item(index).map(Some)

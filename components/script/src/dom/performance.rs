@@ -24,16 +24,16 @@ impl Performance {
 
 impl PerformanceMethods for Performance {
     /// <https://w3c.github.io/hr-time/#dom-performance-now>
-    fn Now(&self, _cx: &mut JSContext) -> Fallible<f64> {
+    fn Now(&self, _cx: &mut JSContext) -> f64 {
         // Coarsened to 5 microseconds, as browsers do for cross-origin-isolated contexts.
         let now = self.global().now_ms();
-        Ok((now * 200.0).floor() / 200.0)
+        (now * 200.0).floor() / 200.0
     }
-    fn TimeOrigin(&self, _cx: &mut JSContext) -> Fallible<f64> {
-        Ok(self.global().time_origin_epoch_ms())
+    fn TimeOrigin(&self, _cx: &mut JSContext) -> f64 {
+        self.global().time_origin_epoch_ms()
     }
     /// <https://w3c.github.io/hr-time/#dom-performance-tojson>
-    fn ToJSON(&self, cx: &mut JSContext) -> Fallible<*mut JSObject> {
+    fn ToJSON(&self, cx: &mut JSContext) -> *mut JSObject {
         // SAFETY: called from a binding native in this realm.
         unsafe {
             let object = crate::dom::bindings::conversions::new_plain_object(cx);
@@ -43,7 +43,7 @@ impl PerformanceMethods for Performance {
                 "timeOrigin",
                 &self.global().time_origin_epoch_ms(),
             );
-            Ok(object.get())
+            object.get()
         }
     }
 }

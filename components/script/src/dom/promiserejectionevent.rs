@@ -45,7 +45,7 @@ impl PromiseRejectionEventMethods for PromiseRejectionEvent {
         proto: Option<HandleObject<'_>>,
         type_: DOMString,
         init: &PromiseRejectionEventInit,
-    ) -> Fallible<DomRoot<PromiseRejectionEvent>> {
+    ) -> DomRoot<PromiseRejectionEvent> {
         let reason = init
             .reason
             .as_ref()
@@ -53,12 +53,12 @@ impl PromiseRejectionEventMethods for PromiseRejectionEvent {
             .unwrap_or(UndefinedValue());
         let event = Self::new(cx, global, proto, init.promise.get(), reason);
         event.upcast::<Event>().init_from_dict(&type_, &init.parent);
-        Ok(event)
+        event
     }
-    fn Promise(&self, _cx: &mut JSContext) -> Fallible<*mut JSObject> {
-        Ok(self.promise.get())
+    fn Promise(&self, _cx: &mut JSContext) -> *mut JSObject {
+        self.promise.get()
     }
-    fn Reason(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
-        Ok(self.reason.get())
+    fn Reason(&self, _cx: &mut JSContext) -> JSVal {
+        self.reason.get()
     }
 }

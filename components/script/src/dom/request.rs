@@ -234,19 +234,18 @@ impl RequestMethods for Request {
     ) -> Fallible<DomRoot<Request>> {
         Request::construct(cx, global, proto, input, init)
     }
-    fn Method(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.method.clone())
+    fn Method(&self, _cx: &mut JSContext) -> DOMString {
+        self.method.clone()
     }
-    fn Url(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.url.to_string())
+    fn Url(&self, _cx: &mut JSContext) -> DOMString {
+        self.url.to_string()
     }
-    fn Headers(&self, cx: &mut JSContext) -> Fallible<DomRoot<Headers>> {
-        Ok(self
-            .headers
-            .or_init(|| Headers::new(cx, self.global(), Guard::Request)))
+    fn Headers(&self, cx: &mut JSContext) -> DomRoot<Headers> {
+        self.headers
+            .or_init(|| Headers::new(cx, self.global(), Guard::Request))
     }
-    fn Redirect(&self, _cx: &mut JSContext) -> Fallible<RequestRedirect> {
-        Ok(self.redirect)
+    fn Redirect(&self, _cx: &mut JSContext) -> RequestRedirect {
+        self.redirect
     }
     /// <https://fetch.spec.whatwg.org/#dom-request-clone>
     fn Clone(&self, cx: &mut JSContext) -> Fallible<DomRoot<Request>> {

@@ -148,39 +148,37 @@ impl ResponseMethods for Response {
             },
         ))
     }
-    fn Error(cx: &mut JSContext, global: &GlobalScope) -> Fallible<DomRoot<Response>> {
-        Ok(Self::network_error(cx, global))
+    fn Error(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<Response> {
+        Self::network_error(cx, global)
     }
-    fn Type(&self, _cx: &mut JSContext) -> Fallible<ResponseType> {
-        Ok(self.response_type)
+    fn Type(&self, _cx: &mut JSContext) -> ResponseType {
+        self.response_type
     }
-    fn Url(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self
-            .url
+    fn Url(&self, _cx: &mut JSContext) -> DOMString {
+        self.url
             .as_ref()
             .map(|url| {
                 let mut url = url.clone();
                 url.set_fragment(None);
                 url.to_string()
             })
-            .unwrap_or_default())
+            .unwrap_or_default()
     }
-    fn Redirected(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.redirected)
+    fn Redirected(&self, _cx: &mut JSContext) -> bool {
+        self.redirected
     }
-    fn Status(&self, _cx: &mut JSContext) -> Fallible<u16> {
-        Ok(self.status)
+    fn Status(&self, _cx: &mut JSContext) -> u16 {
+        self.status
     }
-    fn Ok(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok((200..=299).contains(&self.status))
+    fn Ok(&self, _cx: &mut JSContext) -> bool {
+        (200..=299).contains(&self.status)
     }
-    fn StatusText(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.status_text.clone())
+    fn StatusText(&self, _cx: &mut JSContext) -> DOMString {
+        self.status_text.clone()
     }
-    fn Headers(&self, cx: &mut JSContext) -> Fallible<DomRoot<Headers>> {
-        Ok(self
-            .headers
-            .or_init(|| Headers::new(cx, self.global(), Guard::Immutable)))
+    fn Headers(&self, cx: &mut JSContext) -> DomRoot<Headers> {
+        self.headers
+            .or_init(|| Headers::new(cx, self.global(), Guard::Immutable))
     }
     /// <https://fetch.spec.whatwg.org/#dom-response-clone>
     fn Clone(&self, cx: &mut JSContext) -> Fallible<DomRoot<Response>> {

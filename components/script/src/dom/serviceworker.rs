@@ -60,18 +60,18 @@ impl ServiceWorker {
 }
 
 impl ServiceWorkerMethods for ServiceWorker {
-    fn ScriptURL(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.script_url.to_string())
+    fn ScriptURL(&self, _cx: &mut JSContext) -> DOMString {
+        self.script_url.to_string()
     }
 
-    fn State(&self, _cx: &mut JSContext) -> Fallible<ServiceWorkerState> {
-        Ok(match self.state.get() {
+    fn State(&self, _cx: &mut JSContext) -> ServiceWorkerState {
+        match self.state.get() {
             WorkerState::Installing => ServiceWorkerState::Installing,
             WorkerState::Installed => ServiceWorkerState::Installed,
             WorkerState::Activating => ServiceWorkerState::Activating,
             WorkerState::Activated => ServiceWorkerState::Activated,
             WorkerState::Redundant => ServiceWorkerState::Redundant,
-        })
+        }
     }
 
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworker-postmessage-message-options>

@@ -231,8 +231,8 @@ fn parse_url(base: &Url, input: &str, what: &str) -> Fallible<Url> {
 }
 
 impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
-    fn Controller(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<ServiceWorker>>> {
-        Ok(self.controller.get())
+    fn Controller(&self, _cx: &mut JSContext) -> Option<DomRoot<ServiceWorker>> {
+        self.controller.get()
     }
 
     /// <https://w3c.github.io/ServiceWorker/#navigator-service-worker-ready>. Resolves once
@@ -377,9 +377,8 @@ impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
     }
 
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-startmessages>
-    fn StartMessages(&self, cx: &mut JSContext) -> Fallible<()> {
+    fn StartMessages(&self, cx: &mut JSContext) {
         // SAFETY: bindings call in the object's realm.
         unsafe { self.enable_messages(cx) };
-        Ok(())
     }
 }

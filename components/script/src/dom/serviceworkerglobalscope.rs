@@ -210,10 +210,9 @@ impl ServiceWorkerGlobalScope {
 }
 
 impl ServiceWorkerGlobalScopeMethods for ServiceWorkerGlobalScope {
-    fn Clients(&self, cx: &mut JSContext) -> Fallible<DomRoot<Clients>> {
-        Ok(self
-            .clients
-            .or_init(|| Clients::new(cx, self.global_scope())))
+    fn Clients(&self, cx: &mut JSContext) -> DomRoot<Clients> {
+        self.clients
+            .or_init(|| Clients::new(cx, self.global_scope()))
     }
 
     fn Registration(&self, _cx: &mut JSContext) -> Fallible<DomRoot<ServiceWorkerRegistration>> {

@@ -82,31 +82,30 @@ impl ServiceWorkerRegistration {
 }
 
 impl ServiceWorkerRegistrationMethods for ServiceWorkerRegistration {
-    fn Installing(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<ServiceWorker>>> {
-        Ok(self.installing.get())
+    fn Installing(&self, _cx: &mut JSContext) -> Option<DomRoot<ServiceWorker>> {
+        self.installing.get()
     }
-    fn Waiting(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<ServiceWorker>>> {
-        Ok(self.waiting.get())
+    fn Waiting(&self, _cx: &mut JSContext) -> Option<DomRoot<ServiceWorker>> {
+        self.waiting.get()
     }
-    fn Active(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<ServiceWorker>>> {
-        Ok(self.active.get())
+    fn Active(&self, _cx: &mut JSContext) -> Option<DomRoot<ServiceWorker>> {
+        self.active.get()
     }
-    fn Scope(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.scope.to_string())
+    fn Scope(&self, _cx: &mut JSContext) -> DOMString {
+        self.scope.to_string()
     }
-    fn UpdateViaCache(&self, _cx: &mut JSContext) -> Fallible<ServiceWorkerUpdateViaCache> {
-        Ok(match self.update_via_cache.get() {
+    fn UpdateViaCache(&self, _cx: &mut JSContext) -> ServiceWorkerUpdateViaCache {
+        match self.update_via_cache.get() {
             UpdateViaCache::Imports => ServiceWorkerUpdateViaCache::Imports,
             UpdateViaCache::All => ServiceWorkerUpdateViaCache::All,
             UpdateViaCache::None => ServiceWorkerUpdateViaCache::None,
-        })
+        }
     }
 
     /// <https://wicg.github.io/background-sync/spec/#dom-serviceworkerregistration-sync>
-    fn Sync(&self, cx: &mut JSContext) -> Fallible<DomRoot<SyncManager>> {
-        Ok(self
-            .sync
-            .or_init(|| SyncManager::new(cx, self.global(), self.id)))
+    fn Sync(&self, cx: &mut JSContext) -> DomRoot<SyncManager> {
+        self.sync
+            .or_init(|| SyncManager::new(cx, self.global(), self.id))
     }
 
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerregistration-update>

@@ -55,17 +55,17 @@ impl SyncEventMethods for SyncEvent {
         proto: Option<HandleObject<'_>>,
         type_: DOMString,
         init: &SyncEventInit,
-    ) -> Fallible<DomRoot<SyncEvent>> {
+    ) -> DomRoot<SyncEvent> {
         let event = Self::create(cx, global, proto, init.tag.clone(), init.last_chance);
         event
             .upcast::<Event>()
             .init_from_dict(&type_, &init.parent.parent);
-        Ok(event)
+        event
     }
-    fn Tag(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.tag.clone())
+    fn Tag(&self, _cx: &mut JSContext) -> DOMString {
+        self.tag.clone()
     }
-    fn LastChance(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.last_chance)
+    fn LastChance(&self, _cx: &mut JSContext) -> bool {
+        self.last_chance
     }
 }

@@ -45,10 +45,10 @@ impl TextMethods for Text {
         Ok(Text::new_with_proto(cx, &document, proto, data))
     }
     /// <https://dom.spec.whatwg.org/#dom-text-wholetext>
-    fn WholeText(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
+    fn WholeText(&self, _cx: &mut JSContext) -> DOMString {
         let node = self.upcast::<Node>();
         let Some(parent) = node.parent_node() else {
-            return Ok(self.characterdata.data());
+            return self.characterdata.data();
         };
         // The contiguous run of Text siblings around this one.
         let children = parent.children();
@@ -67,7 +67,7 @@ impl TextMethods for Text {
                 None => break,
             }
         }
-        Ok(out)
+        out
     }
 }
 

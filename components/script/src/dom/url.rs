@@ -94,21 +94,21 @@ impl URLMethods for URL {
         global: &GlobalScope,
         url: DOMString,
         base: Option<DOMString>,
-    ) -> Fallible<Option<DomRoot<URL>>> {
-        Ok(parse(&url, base.as_deref())
+    ) -> Option<DomRoot<URL>> {
+        parse(&url, base.as_deref())
             .ok()
-            .map(|u| URL::new(cx, global, None, u)))
+            .map(|u| URL::new(cx, global, None, u))
     }
     fn CanParse(
         _cx: &mut JSContext,
         _global: &GlobalScope,
         url: DOMString,
         base: Option<DOMString>,
-    ) -> Fallible<bool> {
-        Ok(parse(&url, base.as_deref()).is_ok())
+    ) -> bool {
+        parse(&url, base.as_deref()).is_ok()
     }
-    fn Href(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::href(&self.url.borrow()).to_string())
+    fn Href(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::href(&self.url.borrow()).to_string()
     }
     /// <https://url.spec.whatwg.org/#dom-url-href>
     fn SetHref(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
@@ -118,90 +118,80 @@ impl URLMethods for URL {
         self.refresh_params();
         Ok(())
     }
-    fn Origin(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::origin(&self.url.borrow()))
+    fn Origin(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::origin(&self.url.borrow())
     }
-    fn Protocol(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::protocol(&self.url.borrow()).to_string())
+    fn Protocol(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::protocol(&self.url.borrow()).to_string()
     }
-    fn SetProtocol(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetProtocol(&self, _cx: &mut JSContext, value: DOMString) {
         self.with_url(|u| {
             let _ = quirks::set_protocol(u, &value);
         });
-        Ok(())
     }
-    fn Username(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::username(&self.url.borrow()).to_string())
+    fn Username(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::username(&self.url.borrow()).to_string()
     }
-    fn SetUsername(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetUsername(&self, _cx: &mut JSContext, value: DOMString) {
         self.with_url(|u| {
             let _ = quirks::set_username(u, &value);
         });
-        Ok(())
     }
-    fn Password(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::password(&self.url.borrow()).to_string())
+    fn Password(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::password(&self.url.borrow()).to_string()
     }
-    fn SetPassword(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetPassword(&self, _cx: &mut JSContext, value: DOMString) {
         self.with_url(|u| {
             let _ = quirks::set_password(u, &value);
         });
-        Ok(())
     }
-    fn Host(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::host(&self.url.borrow()).to_string())
+    fn Host(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::host(&self.url.borrow()).to_string()
     }
-    fn SetHost(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetHost(&self, _cx: &mut JSContext, value: DOMString) {
         self.with_url(|u| {
             let _ = quirks::set_host(u, &value);
         });
-        Ok(())
     }
-    fn Hostname(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::hostname(&self.url.borrow()).to_string())
+    fn Hostname(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::hostname(&self.url.borrow()).to_string()
     }
-    fn SetHostname(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetHostname(&self, _cx: &mut JSContext, value: DOMString) {
         self.with_url(|u| {
             let _ = quirks::set_hostname(u, &value);
         });
-        Ok(())
     }
-    fn Port(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::port(&self.url.borrow()).to_string())
+    fn Port(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::port(&self.url.borrow()).to_string()
     }
-    fn SetPort(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetPort(&self, _cx: &mut JSContext, value: DOMString) {
         self.with_url(|u| {
             let _ = quirks::set_port(u, &value);
         });
-        Ok(())
     }
-    fn Pathname(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::pathname(&self.url.borrow()).to_string())
+    fn Pathname(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::pathname(&self.url.borrow()).to_string()
     }
-    fn SetPathname(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetPathname(&self, _cx: &mut JSContext, value: DOMString) {
         self.with_url(|u| quirks::set_pathname(u, &value));
-        Ok(())
     }
-    fn Search(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::search(&self.url.borrow()).to_string())
+    fn Search(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::search(&self.url.borrow()).to_string()
     }
-    fn SetSearch(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetSearch(&self, _cx: &mut JSContext, value: DOMString) {
         self.with_url(|u| quirks::set_search(u, &value));
-        Ok(())
     }
-    fn SearchParams(&self, cx: &mut JSContext) -> Fallible<DomRoot<URLSearchParams>> {
-        Ok(self
-            .search_params
-            .or_init(|| URLSearchParams::new(cx, self.global(), None, Some(self))))
+    fn SearchParams(&self, cx: &mut JSContext) -> DomRoot<URLSearchParams> {
+        self.search_params
+            .or_init(|| URLSearchParams::new(cx, self.global(), None, Some(self)))
     }
-    fn Hash(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::hash(&self.url.borrow()).to_string())
+    fn Hash(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::hash(&self.url.borrow()).to_string()
     }
-    fn SetHash(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+    fn SetHash(&self, _cx: &mut JSContext, value: DOMString) {
         self.with_url(|u| quirks::set_hash(u, &value));
-        Ok(())
     }
-    fn ToJSON(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(quirks::href(&self.url.borrow()).to_string())
+    fn ToJSON(&self, _cx: &mut JSContext) -> DOMString {
+        quirks::href(&self.url.borrow()).to_string()
     }
 }

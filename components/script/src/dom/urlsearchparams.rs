@@ -87,57 +87,42 @@ impl URLSearchParamsMethods for URLSearchParams {
         *params.list.borrow_mut() = list;
         Ok(params)
     }
-    fn Size(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(self.list.borrow().len() as u32)
+    fn Size(&self, _cx: &mut JSContext) -> u32 {
+        self.list.borrow().len() as u32
     }
-    fn Append(&self, _cx: &mut JSContext, name: DOMString, value: DOMString) -> Fallible<()> {
+    fn Append(&self, _cx: &mut JSContext, name: DOMString, value: DOMString) {
         self.list.borrow_mut().push((name, value));
         self.update();
-        Ok(())
     }
-    fn Delete(
-        &self,
-        _cx: &mut JSContext,
-        name: DOMString,
-        value: Option<DOMString>,
-    ) -> Fallible<()> {
+    fn Delete(&self, _cx: &mut JSContext, name: DOMString, value: Option<DOMString>) {
         self.list
             .borrow_mut()
             .retain(|(k, v)| !(k == &name && value.as_ref().is_none_or(|value| v == value)));
         self.update();
-        Ok(())
     }
-    fn Get(&self, _cx: &mut JSContext, name: DOMString) -> Fallible<Option<DOMString>> {
-        Ok(self
-            .list
+    fn Get(&self, _cx: &mut JSContext, name: DOMString) -> Option<DOMString> {
+        self.list
             .borrow()
             .iter()
             .find(|(k, _)| k == &name)
-            .map(|(_, v)| v.clone()))
+            .map(|(_, v)| v.clone())
     }
-    fn GetAll(&self, _cx: &mut JSContext, name: DOMString) -> Fallible<Vec<DOMString>> {
-        Ok(self
-            .list
+    fn GetAll(&self, _cx: &mut JSContext, name: DOMString) -> Vec<DOMString> {
+        self.list
             .borrow()
             .iter()
             .filter(|(k, _)| k == &name)
             .map(|(_, v)| v.clone())
-            .collect())
+            .collect()
     }
-    fn Has(
-        &self,
-        _cx: &mut JSContext,
-        name: DOMString,
-        value: Option<DOMString>,
-    ) -> Fallible<bool> {
-        Ok(self
-            .list
+    fn Has(&self, _cx: &mut JSContext, name: DOMString, value: Option<DOMString>) -> bool {
+        self.list
             .borrow()
             .iter()
-            .any(|(k, v)| k == &name && value.as_ref().is_none_or(|value| v == value)))
+            .any(|(k, v)| k == &name && value.as_ref().is_none_or(|value| v == value))
     }
     /// <https://url.spec.whatwg.org/#dom-urlsearchparams-set>
-    fn Set(&self, _cx: &mut JSContext, name: DOMString, value: DOMString) -> Fallible<()> {
+    fn Set(&self, _cx: &mut JSContext, name: DOMString, value: DOMString) {
         {
             let mut list = self.list.borrow_mut();
             match list.iter().position(|(k, _)| k == &name) {
@@ -154,20 +139,18 @@ impl URLSearchParamsMethods for URLSearchParams {
             }
         }
         self.update();
-        Ok(())
     }
     /// <https://url.spec.whatwg.org/#dom-urlsearchparams-sort> (stable, by UTF-16 code units)
-    fn Sort(&self, _cx: &mut JSContext) -> Fallible<()> {
+    fn Sort(&self, _cx: &mut JSContext) {
         self.list
             .borrow_mut()
             .sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
         self.update();
-        Ok(())
     }
     fn IterPairs(&self, _cx: &mut JSContext) -> Vec<(DOMString, DOMString)> {
         self.list.borrow().clone()
     }
-    fn Stringifier(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.serialize())
+    fn Stringifier(&self, _cx: &mut JSContext) -> DOMString {
+        self.serialize()
     }
 }

@@ -58,45 +58,42 @@ impl Window {
 }
 
 impl WindowMethods for Window {
-    fn Window(&self, _cx: &mut JSContext) -> Fallible<DomRoot<Window>> {
-        Ok(DomRoot::from_ref(self))
+    fn Window(&self, _cx: &mut JSContext) -> DomRoot<Window> {
+        DomRoot::from_ref(self)
     }
-    fn Self_(&self, _cx: &mut JSContext) -> Fallible<DomRoot<Window>> {
-        Ok(DomRoot::from_ref(self))
+    fn Self_(&self, _cx: &mut JSContext) -> DomRoot<Window> {
+        DomRoot::from_ref(self)
     }
-    fn Frames(&self, _cx: &mut JSContext) -> Fallible<DomRoot<Window>> {
-        Ok(DomRoot::from_ref(self))
+    fn Frames(&self, _cx: &mut JSContext) -> DomRoot<Window> {
+        DomRoot::from_ref(self)
     }
-    fn Length(&self, _cx: &mut JSContext) -> Fallible<u32> {
-        Ok(0)
+    fn Length(&self, _cx: &mut JSContext) -> u32 {
+        0
     }
-    fn Top(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Window>>> {
-        Ok(Some(DomRoot::from_ref(self)))
+    fn Top(&self, _cx: &mut JSContext) -> Option<DomRoot<Window>> {
+        Some(DomRoot::from_ref(self))
     }
-    fn Parent(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<Window>>> {
-        Ok(Some(DomRoot::from_ref(self)))
+    fn Parent(&self, _cx: &mut JSContext) -> Option<DomRoot<Window>> {
+        Some(DomRoot::from_ref(self))
     }
     fn Document(&self, _cx: &mut JSContext) -> Fallible<DomRoot<Document>> {
         self.document
             .get()
             .ok_or_else(|| Error::invalid_state("The window has no document yet."))
     }
-    fn Location(&self, cx: &mut JSContext) -> Fallible<DomRoot<Location>> {
-        Ok(self
-            .location
-            .or_init(|| Location::new(cx, &self.globalscope)))
+    fn Location(&self, cx: &mut JSContext) -> DomRoot<Location> {
+        self.location
+            .or_init(|| Location::new(cx, &self.globalscope))
     }
-    fn Navigator(&self, cx: &mut JSContext) -> Fallible<DomRoot<Navigator>> {
-        Ok(self
-            .navigator
-            .or_init(|| Navigator::new(cx, &self.globalscope)))
+    fn Navigator(&self, cx: &mut JSContext) -> DomRoot<Navigator> {
+        self.navigator
+            .or_init(|| Navigator::new(cx, &self.globalscope))
     }
-    fn Close(&self, _cx: &mut JSContext) -> Fallible<()> {
+    fn Close(&self, _cx: &mut JSContext) {
         self.globalscope.close();
-        Ok(())
     }
-    fn Closed(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(self.globalscope.is_closed())
+    fn Closed(&self, _cx: &mut JSContext) -> bool {
+        self.globalscope.is_closed()
     }
     crate::window_or_worker_global_scope_methods!();
 }

@@ -40,15 +40,15 @@ impl WindowClient {
 }
 
 impl WindowClientMethods for WindowClient {
-    fn VisibilityState(&self, _cx: &mut JSContext) -> Fallible<DocumentVisibilityState> {
-        Ok(DocumentVisibilityState::Visible)
+    fn VisibilityState(&self, _cx: &mut JSContext) -> DocumentVisibilityState {
+        DocumentVisibilityState::Visible
     }
-    fn Focused(&self, _cx: &mut JSContext) -> Fallible<bool> {
-        Ok(false)
+    fn Focused(&self, _cx: &mut JSContext) -> bool {
+        false
     }
-    fn AncestorOrigins(&self, _cx: &mut JSContext) -> Fallible<Vec<DOMString>> {
+    fn AncestorOrigins(&self, _cx: &mut JSContext) -> Vec<DOMString> {
         // A top-level page has no ancestors.
-        Ok(Vec::new())
+        Vec::new()
     }
     /// <https://w3c.github.io/ServiceWorker/#client-focus>: needs user activation, which a
     /// headless engine never has.

@@ -102,20 +102,18 @@ impl WorkerGlobalScope {
 }
 
 impl WorkerGlobalScopeMethods for WorkerGlobalScope {
-    fn Self_(&self, _cx: &mut JSContext) -> Fallible<DomRoot<WorkerGlobalScope>> {
-        Ok(DomRoot::from_ref(self))
+    fn Self_(&self, _cx: &mut JSContext) -> DomRoot<WorkerGlobalScope> {
+        DomRoot::from_ref(self)
     }
 
-    fn Location(&self, cx: &mut JSContext) -> Fallible<DomRoot<WorkerLocation>> {
-        Ok(self
-            .location
-            .or_init(|| WorkerLocation::new(cx, &self.globalscope)))
+    fn Location(&self, cx: &mut JSContext) -> DomRoot<WorkerLocation> {
+        self.location
+            .or_init(|| WorkerLocation::new(cx, &self.globalscope))
     }
 
-    fn Navigator(&self, cx: &mut JSContext) -> Fallible<DomRoot<WorkerNavigator>> {
-        Ok(self
-            .navigator
-            .or_init(|| WorkerNavigator::new(cx, &self.globalscope)))
+    fn Navigator(&self, cx: &mut JSContext) -> DomRoot<WorkerNavigator> {
+        self.navigator
+            .or_init(|| WorkerNavigator::new(cx, &self.globalscope))
     }
 
     /// <https://html.spec.whatwg.org/multipage/workers.html#dom-workerglobalscope-importscripts>

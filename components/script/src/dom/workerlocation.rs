@@ -29,8 +29,8 @@ impl WorkerLocation {
 }
 
 impl WorkerLocationMethods for WorkerLocation {
-    fn Href(&self, _cx: &mut JSContext) -> Fallible<DOMString> {
-        Ok(self.url().to_string())
+    fn Href(&self, _cx: &mut JSContext) -> DOMString {
+        self.url().to_string()
     }
     crate::location_url_getters!();
 }
