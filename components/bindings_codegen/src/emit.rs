@@ -1,6 +1,6 @@
 //! Writes the Rust binding code for a parsed set of Web IDL definitions.
 //!
-//! The output is one Rust source file, included by `script::dom::bindings::codegen`. It
+//! The output is one Rust source file, included by `script::dom::codegen`. It
 //! contains, per interface, a `XMethods` trait (what `script/dom/x.rs` implements), the
 //! JSNatives that convert arguments and results, the JSClass of its instances and the
 //! `InterfaceInfo` that the runtime turns into interface and prototype objects on each global;
@@ -82,12 +82,14 @@ fn interface_chain(defs: &Definitions, name: &str) -> Vec<String> {
 }
 
 fn emit_prototype_ids(defs: &Definitions, out: &mut String) {
-    out.push_str("/// One id per interface, indexing each global's prototype cache.\n");
     out.push_str(
-        "#[derive(Clone, Copy, Debug, PartialEq, Eq)]\n#[repr(u16)]\npub enum PrototypeId {\n",
+        "/// One id per interface, indexing each global's prototype cache (the type is the\n/// binding runtime's).\nimpl PrototypeId {\n",
     );
-    for name in defs.interfaces.keys() {
-        let _ = writeln!(out, "    {name},");
+    for (index, name) in defs.interfaces.keys().enumerate() {
+        let _ = writeln!(
+            out,
+            "    pub const {name}: PrototypeId = PrototypeId({index});"
+        );
     }
     out.push_str("}\n\n");
     let _ = writeln!(
@@ -473,7 +475,7 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     if iface.stringifier.as_deref() == Some("") {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn stringify(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, \"toString\", false, |cx, this, args| {{\n            let rv = this.Stringifier(cx);\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn stringify(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}, GlobalScope>(cx, argc, vp, {:?}, \"toString\", false, |cx, this, args| {{\n            let rv = this.Stringifier(cx);\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
             iface.name
         );
     }
@@ -493,13 +495,13 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
             Some(_) => {
                 let _ = writeln!(
                     out,
-                    "    unsafe extern \"C\" fn iter_snapshot(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, \"{iface_ctx}\", \"entries\", false, |cx, this, args| {{\n            let pairs = this.IterPairs(cx);\n            pairs_to_js(cx, &pairs, rval(args));\n            Ok(())\n        }})\n    }}"
+                    "    unsafe extern \"C\" fn iter_snapshot(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}, GlobalScope>(cx, argc, vp, \"{iface_ctx}\", \"entries\", false, |cx, this, args| {{\n            let pairs = this.IterPairs(cx);\n            pairs_to_js(cx, &pairs, rval(args));\n            Ok(())\n        }})\n    }}"
                 );
             }
             None if iface.indexed_getter.is_none() => {
                 let _ = writeln!(
                     out,
-                    "    unsafe extern \"C\" fn iter_snapshot(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, \"{iface_ctx}\", \"values\", false, |cx, this, args| {{\n            let values = this.IterValues(cx);\n            values.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}"
+                    "    unsafe extern \"C\" fn iter_snapshot(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}, GlobalScope>(cx, argc, vp, \"{iface_ctx}\", \"values\", false, |cx, this, args| {{\n            let values = this.IterValues(cx);\n            values.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}"
                 );
             }
             None => {}
@@ -724,12 +726,12 @@ fn emit_attribute_natives(
     if let Some((event_type, on_error)) = event_handler_attribute(attr) {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, false, |cx, this, args| {{\n            get_event_handler_attribute(cx, this.upcast::<crate::dom::eventtarget::EventTarget>(), {event_type:?}, rval(args));\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}, GlobalScope>(cx, argc, vp, {:?}, {:?}, false, |cx, this, args| {{\n            get_event_handler_attribute(cx, this.upcast::<crate::dom::eventtarget::EventTarget>(), {event_type:?}, rval(args));\n            Ok(())\n        }})\n    }}",
             iface.name, attr.name
         );
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, false, |cx, this, args| {{\n            set_event_handler_attribute(cx, this.upcast::<crate::dom::eventtarget::EventTarget>(), {event_type:?}, {on_error}, arg(args, 0));\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}, GlobalScope>(cx, argc, vp, {:?}, {:?}, false, |cx, this, args| {{\n            set_event_handler_attribute(cx, this.upcast::<crate::dom::eventtarget::EventTarget>(), {event_type:?}, {on_error}, arg(args, 0));\n            Ok(())\n        }})\n    }}",
             iface.name, attr.name
         );
         return;
@@ -742,13 +744,13 @@ fn emit_attribute_natives(
     if attr.is_static {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static(cx, argc, vp, {ctx:?}, {promise}, |cx, global, args| {{\n            let rv = <{path} as {}Methods>::{getter}(cx, global){get_q};\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static::<GlobalScope>(cx, argc, vp, {ctx:?}, {promise}, |cx, global, args| {{\n            let rv = <{path} as {}Methods>::{getter}(cx, global){get_q};\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
             iface.name
         );
     } else {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, {promise}, |cx, this, args| {{\n            let rv = this.{getter}(cx){get_q};\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn get_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}, GlobalScope>(cx, argc, vp, {:?}, {:?}, {promise}, |cx, this, args| {{\n            let rv = this.{getter}(cx){get_q};\n            rv.to_js(cx, rval(args));\n            Ok(())\n        }})\n    }}",
             iface.name, attr.name
         );
     }
@@ -764,7 +766,7 @@ fn emit_attribute_natives(
         };
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, false, |cx, _this, args| {body})\n    }}",
+            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}, GlobalScope>(cx, argc, vp, {:?}, {:?}, false, |cx, _this, args| {body})\n    }}",
             iface.name, attr.name
         );
         return;
@@ -776,13 +778,13 @@ fn emit_attribute_natives(
     if attr.is_static {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static(cx, argc, vp, {ctx:?}, false, |cx, global, args| {{\n            check_arg_count(args, 1, {ctx:?})?;\n            let value: {owned} = {convert}?;\n            <{path} as {}Methods>::Set{getter}(cx, global, {pass}){set_q};\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static::<GlobalScope>(cx, argc, vp, {ctx:?}, false, |cx, global, args| {{\n            check_arg_count(args, 1, {ctx:?})?;\n            let value: {owned} = {convert}?;\n            <{path} as {}Methods>::Set{getter}(cx, global, {pass}){set_q};\n            Ok(())\n        }})\n    }}",
             iface.name
         );
     } else {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, false, |cx, this, args| {{\n            check_arg_count(args, 1, {ctx:?})?;\n            let value: {owned} = {convert}?;\n            this.Set{getter}(cx, {pass}){set_q};\n            Ok(())\n        }})\n    }}",
+            "    unsafe extern \"C\" fn set_{idx}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}, GlobalScope>(cx, argc, vp, {:?}, {:?}, false, |cx, this, args| {{\n            check_arg_count(args, 1, {ctx:?})?;\n            let value: {owned} = {convert}?;\n            this.Set{getter}(cx, {pass}){set_q};\n            Ok(())\n        }})\n    }}",
             iface.name, attr.name
         );
     }
@@ -814,12 +816,12 @@ fn emit_operation_native(
     if op0.is_static {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn op_{gi}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static(cx, argc, vp, {ctx:?}, {promise}, |cx, global, args| {{\n{body}        }})\n    }}"
+            "    unsafe extern \"C\" fn op_{gi}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static::<GlobalScope>(cx, argc, vp, {ctx:?}, {promise}, |cx, global, args| {{\n{body}        }})\n    }}"
         );
     } else {
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn op_{gi}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}>(cx, argc, vp, {:?}, {:?}, {promise}, |cx, this, args| {{\n{body}        }})\n    }}",
+            "    unsafe extern \"C\" fn op_{gi}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_method::<{path}, GlobalScope>(cx, argc, vp, {:?}, {:?}, {promise}, |cx, this, args| {{\n{body}        }})\n    }}",
             iface.name, op0.name
         );
     }
@@ -884,7 +886,7 @@ fn emit_constructor_native(defs: &Definitions, iface: &Interface, out: &mut Stri
     });
     let _ = writeln!(
         out,
-        "    unsafe extern \"C\" fn construct(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_constructor(cx, argc, vp, {:?}, PrototypeId::{}, |cx, global, proto, args| {{\n{body}        }})\n    }}",
+        "    unsafe extern \"C\" fn construct(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_constructor::<GlobalScope>(cx, argc, vp, {:?}, PrototypeId::{}, |cx, global, proto, args| {{\n{body}        }})\n    }}",
         iface.name, iface.name
     );
 }
@@ -926,7 +928,7 @@ fn emit_namespace(defs: &Definitions, ns: &Namespace, out: &mut String) {
         });
         let _ = writeln!(
             out,
-            "    unsafe extern \"C\" fn op_{gi}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static(cx, argc, vp, {ctx:?}, {promise}, |cx, global, args| {{\n{body}        }})\n    }}"
+            "    unsafe extern \"C\" fn op_{gi}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_static::<GlobalScope>(cx, argc, vp, {ctx:?}, {promise}, |cx, global, args| {{\n{body}        }})\n    }}"
         );
         specs.push(format!(
             "OperationSpec {{ name: {:?}, native: op_{gi}, length: {}, exposed: {}, secure_context: {}, unforgeable: false }}",

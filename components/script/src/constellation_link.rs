@@ -30,12 +30,13 @@ use script_traits::{
 };
 
 use crate::dom::bindings::error::Error;
-use crate::dom::bindings::reflector::{Castable, DomObject};
+use crate::dom::bindings::reflector::Castable;
 use crate::dom::bindings::root::{Dom, DomRoot};
 use crate::dom::bindings::trusted::Trusted;
-use crate::dom::bindings::utils::current_global;
 use crate::dom::domexception::DOMErrorName;
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::globalscope::current_global;
+use crate::dom::globalscope::GlobalOf;
 use crate::dom::globalscope::GlobalScope;
 use crate::dom::serviceworker::ServiceWorker;
 use crate::dom::serviceworkerregistration::ServiceWorkerRegistration;

@@ -17,10 +17,10 @@
 use net::{RedirectMode, RequestOptions};
 use url::Url;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::bindings::trusted::Trusted;
-use crate::dom::bindings::utils::current_global;
+use crate::dom::globalscope::current_global;
 use crate::dom::headers::Guard;
+use crate::dom::prelude::*;
 use crate::dom::request::Request;
 use crate::dom::response::{Response, ResponseParts};
 

@@ -17,14 +17,15 @@ use html5ever::{Attribute, LocalName, Namespace, QualName};
 use markup5ever::TokenizerResult;
 use mozjs::context::JSContext;
 
-use crate::dom::bindings::codegen::ElementBinding;
-use crate::dom::bindings::reflector::{Castable, DomObject};
+use crate::dom::bindings::reflector::Castable;
 use crate::dom::bindings::root::DomRoot;
 use crate::dom::characterdata::CharacterData;
+use crate::dom::codegen::ElementBinding;
 use crate::dom::comment::Comment;
 use crate::dom::document::Document;
 use crate::dom::documenttype::DocumentType;
 use crate::dom::element::Element;
+use crate::dom::globalscope::GlobalOf;
 use crate::dom::htmlscriptelement::HTMLScriptElement;
 use crate::dom::node::Node;
 use crate::dom::text::Text;

@@ -1,7 +1,8 @@
 //! bgsync's script side: SpiderMonkey event loops, the DOM and its Web IDL bindings.
 //!
-//! - `dom/bindings`: the binding runtime; `dom/bindings/codegen` is generated from
-//!   `webidls/*.webidl` by `components/bindings_codegen`.
+//! - `dom/bindings`: the binding runtime, which knows no DOM interface (a global is a
+//!   `BindingGlobal` to it); `dom/codegen` is the glue generated from `webidls/*.webidl` by
+//!   `components/bindings_codegen`; DOM files import `dom::prelude`.
 //! - `dom/<interface>.rs`: one Web IDL interface each.
 //! - `script_runtime`: the engine, runtimes, script execution and error reporting.
 //! - `event_loop`, `timers`: tasks, timers and microtask checkpoints.

@@ -11,11 +11,12 @@ use base::prefs::Prefs;
 use url::Url;
 
 use crate::constellation_link::ConstellationLink;
-use crate::dom::bindings::codegen::DocumentReadyState;
 use crate::dom::bindings::reflector::{Castable, DomObject};
+use crate::dom::codegen::DocumentReadyState;
 use crate::dom::document::Document;
 use crate::dom::event::Event;
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::globalscope::GlobalOf;
 use crate::dom::globalscope::{ConsoleLevel, ConsoleSink};
 use crate::dom::window::Window;
 use crate::event_loop::{EventLoop, RunOutcome};

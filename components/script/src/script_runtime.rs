@@ -598,7 +598,7 @@ const QUEUE_MICROTASK: &str = r#"(function (callback, report) {
 unsafe extern "C" fn report_native(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {
     let mut cx = JSContext::from_ptr(NonNull::new_unchecked(cx));
     let args = mozjs::jsapi::CallArgs::from_vp(vp, argc);
-    let global = crate::dom::bindings::utils::current_global(&cx);
+    let global = crate::dom::globalscope::current_global(&cx);
     report_exception_value(&mut cx, global, args.get(0).get());
     args.rval().set(UndefinedValue());
     true

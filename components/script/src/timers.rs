@@ -14,8 +14,8 @@ use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 use script_derive::Trace;
 
-use crate::dom::bindings::codegen::Function;
 use crate::dom::bindings::conversions::{RootedValue, ToJs};
+use crate::dom::codegen::Function;
 use crate::dom::globalscope::GlobalScope;
 
 pub enum TimerHandler {

@@ -279,7 +279,7 @@ fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWor
                 for message in messages {
                     scope.event_loop().queue_task(Box::new(move |cx| {
                         // SAFETY: event-loop tasks run in their global's realm.
-                        let scope = crate::dom::bindings::utils::current_global(cx);
+                        let scope = crate::dom::globalscope::current_global(cx);
                         handle_worker_message(cx, scope, message)
                     }));
                 }

@@ -8,7 +8,7 @@ use mozjs::rooted;
 use mozjs::typedarray::{ArrayBuffer, ArrayBufferView, CreateWith};
 
 use crate::dom::bindings::error::take_pending_exception;
-use crate::dom::bindings::prelude::*;
+use crate::dom::prelude::*;
 
 /// How a body is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

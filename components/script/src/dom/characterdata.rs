@@ -2,9 +2,9 @@
 
 use std::cell::RefCell;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::node::Node;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

@@ -4,7 +4,7 @@
 use script_traits::{ClientInfo, SerializedMessage, WorkerMsg};
 
 use crate::constellation_link::disconnected_error;
-use crate::dom::bindings::prelude::*;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

@@ -4,8 +4,8 @@
 use script_traits::WorkerMsg;
 
 use crate::constellation_link::{request_promise, service_worker_error};
-use crate::dom::bindings::prelude::*;
 use crate::dom::client::Client;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

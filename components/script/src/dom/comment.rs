@@ -1,8 +1,8 @@
 //! Comment (https://dom.spec.whatwg.org/#interface-comment).
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::characterdata::CharacterData;
 use crate::dom::document::Document;
+use crate::dom::prelude::*;
 use crate::dom::text::window_document;
 
 #[derive(Trace)]

@@ -2,8 +2,8 @@
 //! for the global's console sink, arguments formatted like a browser console and joined by a
 //! space.
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::globalscope::ConsoleLevel;
+use crate::dom::prelude::*;
 
 /// Formats console arguments: strings bare at top level, numbers and booleans as JS prints
 /// them, errors as `Name: message`, arrays and plain objects structurally (depth 2), other

@@ -2,8 +2,8 @@
 
 use mozjs::jsapi::Heap;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

@@ -4,7 +4,6 @@ use std::cell::Cell;
 
 use url::Url;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::comment::Comment;
 use crate::dom::documenttype::DocumentType;
 use crate::dom::domimplementation::DOMImplementation;
@@ -16,6 +15,7 @@ use crate::dom::htmlelement::HTMLElement;
 use crate::dom::htmlscriptelement::HTMLScriptElement;
 use crate::dom::location::Location;
 use crate::dom::node::{parent_children, Node};
+use crate::dom::prelude::*;
 use crate::dom::text::Text;
 use crate::dom::window::Window;
 

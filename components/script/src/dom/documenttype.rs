@@ -1,8 +1,8 @@
 //! DocumentType (https://dom.spec.whatwg.org/#interface-documenttype).
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::node::Node;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

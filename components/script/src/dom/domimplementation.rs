@@ -1,6 +1,6 @@
 //! DOMImplementation (https://dom.spec.whatwg.org/#interface-domimplementation).
 
-use crate::dom::bindings::prelude::*;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

@@ -1,8 +1,8 @@
 //! DOMTokenList (https://dom.spec.whatwg.org/#interface-domtokenlist): a live view of an
 //! element's space-separated attribute (`classList`).
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::element::Element;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

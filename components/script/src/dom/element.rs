@@ -2,11 +2,11 @@
 
 use std::cell::RefCell;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::domtokenlist::DOMTokenList;
 use crate::dom::htmlcollection::HTMLCollection;
 use crate::dom::node::{parent_children, Node};
+use crate::dom::prelude::*;
 
 pub const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
 

@@ -2,8 +2,8 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Trace)]
 #[repr(u16)]

@@ -8,9 +8,9 @@ use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 
 use crate::dom::bindings::callback::AsCallback;
-use crate::dom::bindings::prelude::*;
 use crate::dom::event::{Event, EventPhase};
 use crate::dom::node::Node;
+use crate::dom::prelude::*;
 use crate::dom::window::Window;
 
 /// What a listener calls: an `addEventListener` callback, or the event handler attribute of

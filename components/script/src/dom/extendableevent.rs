@@ -3,8 +3,8 @@
 
 use std::cell::RefCell;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

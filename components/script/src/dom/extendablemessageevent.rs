@@ -3,10 +3,10 @@
 
 use mozjs::jsapi::Heap;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::client::Client;
 use crate::dom::event::Event;
 use crate::dom::extendableevent::ExtendableEvent;
+use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
 
 #[derive(Trace)]

@@ -12,10 +12,15 @@ use script_derive::Trace;
 use url::Url;
 
 use crate::constellation_link::ServiceWorkerObjects;
-use crate::dom::bindings::codegen::{PrototypeId, PROTOTYPE_COUNT};
-use crate::dom::bindings::interface::GlobalKind;
+use crate::dom::bindings::error::DOMErrorName;
+use crate::dom::bindings::global::BindingGlobal;
+use crate::dom::bindings::interface::{GlobalKind, InterfaceInfo, NamespaceInfo};
+use crate::dom::bindings::reflector::DomObject;
 use crate::dom::bindings::root::MutNullableDom;
 use crate::dom::bindings::utils::unwrap_dom_object;
+use crate::dom::codegen::{
+    PrototypeId, ALL_INTERFACES, ALL_NAMESPACES, INTERFACES_BY_ID, PROTOTYPE_COUNT,
+};
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::performance::Performance;
 use crate::event_loop::EventLoop;
@@ -33,6 +38,75 @@ pub enum ConsoleLevel {
     Warn,
     Error,
     Debug,
+}
+
+/// The global of the realm the context is in.
+///
+/// # Safety
+/// The context must be in a DOM global's realm.
+pub unsafe fn current_global<'a>(cx: &mozjs::context::JSContext) -> &'a GlobalScope {
+    GlobalScope::from_object(mozjs::rust::wrappers2::CurrentGlobalOrNull(cx))
+}
+
+/// The global of a DOM object: that of the realm it was created in.
+pub trait GlobalOf {
+    fn global(&self) -> &GlobalScope;
+}
+
+impl<T: DomObject> GlobalOf for T {
+    fn global(&self) -> &GlobalScope {
+        // SAFETY: a reflector is always created in a realm whose global is a DOM global.
+        unsafe { GlobalScope::from_object(self.reflector().get()) }
+    }
+}
+
+/// What the binding runtime needs of a global, and the generated tables it reads through it.
+impl BindingGlobal for GlobalScope {
+    unsafe fn from_object<'a>(object: *mut JSObject) -> &'a GlobalScope {
+        GlobalScope::from_object(object)
+    }
+    fn kind(&self) -> &GlobalKind {
+        GlobalScope::kind(self)
+    }
+    fn proto(&self, id: PrototypeId) -> *mut JSObject {
+        GlobalScope::proto(self, id)
+    }
+    fn set_proto(&self, id: PrototypeId, proto: *mut JSObject) {
+        GlobalScope::set_proto(self, id, proto)
+    }
+    fn interface_object(&self, id: PrototypeId) -> *mut JSObject {
+        GlobalScope::interface_object(self, id)
+    }
+    fn set_interface_object(&self, id: PrototypeId, object: *mut JSObject) {
+        GlobalScope::set_interface_object(self, id, object)
+    }
+    fn interfaces() -> &'static [&'static InterfaceInfo] {
+        ALL_INTERFACES
+    }
+    fn namespaces() -> &'static [&'static NamespaceInfo] {
+        ALL_NAMESPACES
+    }
+    fn interface(id: PrototypeId) -> &'static InterfaceInfo {
+        INTERFACES_BY_ID[id.index()]
+    }
+    unsafe fn evaluate_helper(
+        &self,
+        cx: &mut mozjs::context::JSContext,
+        source: &'static str,
+        args: &[&mozjs::jsval::JSVal],
+    ) -> bool {
+        crate::script_runtime::evaluate_helper(cx, self, source, args)
+    }
+    unsafe fn new_dom_exception(
+        &self,
+        cx: &mut mozjs::context::JSContext,
+        name: DOMErrorName,
+        message: String,
+    ) -> *mut JSObject {
+        crate::dom::domexception::DOMException::new(cx, self, name, message)
+            .reflector()
+            .get()
+    }
 }
 
 /// A compiled helper function, keyed by its source's address.
@@ -125,19 +199,19 @@ impl GlobalScope {
     }
 
     pub fn proto(&self, id: PrototypeId) -> *mut JSObject {
-        self.protos[id as usize].get()
+        self.protos[id.index()].get()
     }
 
     pub fn set_proto(&self, id: PrototypeId, proto: *mut JSObject) {
-        self.protos[id as usize].set(proto)
+        self.protos[id.index()].set(proto)
     }
 
     pub fn interface_object(&self, id: PrototypeId) -> *mut JSObject {
-        self.interfaces[id as usize].get()
+        self.interfaces[id.index()].get()
     }
 
     pub fn set_interface_object(&self, id: PrototypeId, object: *mut JSObject) {
-        self.interfaces[id as usize].set(object)
+        self.interfaces[id.index()].set(object)
     }
 
     pub fn kind(&self) -> &GlobalKind {

@@ -2,7 +2,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::dom::bindings::prelude::*;
+use crate::dom::prelude::*;
 
 /// <https://fetch.spec.whatwg.org/#concept-headers-guard>
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Trace)]

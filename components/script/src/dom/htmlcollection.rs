@@ -1,9 +1,9 @@
 //! HTMLCollection (https://dom.spec.whatwg.org/#interface-htmlcollection): a live, filtered
 //! view of elements under a root.
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::element::Element;
 use crate::dom::node::Node;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 pub enum CollectionFilter {

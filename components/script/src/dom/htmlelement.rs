@@ -1,8 +1,8 @@
 //! HTMLElement (https://html.spec.whatwg.org/multipage/dom.html#htmlelement).
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::element::{Element, HTML_NAMESPACE};
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

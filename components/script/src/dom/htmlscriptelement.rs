@@ -4,12 +4,12 @@
 
 use std::cell::Cell;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::element::Element;
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::htmlelement::HTMLElement;
 use crate::dom::node::Node;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

@@ -3,8 +3,8 @@
 
 use mozjs::jsapi::Heap;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
+use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
 
 #[derive(Trace)]

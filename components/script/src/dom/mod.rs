@@ -1,11 +1,13 @@
 //! The DOM: one module per Web IDL interface (named after it in lower case), plus the
-//! binding runtime in `bindings` and the non-IDL `globalscope`.
+//! binding runtime in `bindings`, the generated glue in `codegen`, and the non-IDL
+//! `globalscope`.
 
 pub mod bindings;
 pub mod body;
 pub mod characterdata;
 pub mod client;
 pub mod clients;
+pub mod codegen;
 pub mod comment;
 pub mod console;
 pub mod customevent;
@@ -50,3 +52,22 @@ pub mod windowclient;
 pub mod workerglobalscope;
 pub mod workerlocation;
 pub mod workernavigator;
+
+/// Everything a DOM implementation file usually needs.
+pub mod prelude {
+    pub use std::rc::Rc;
+
+    pub use mozjs::context::JSContext;
+    pub use mozjs::jsapi::JSObject;
+    pub use mozjs::jsval::JSVal;
+    pub use mozjs::rust::{HandleObject, HandleValue, MutableHandleValue, Trace};
+    pub use script_derive::Trace;
+
+    pub use crate::dom::bindings::conversions::{DOMString, RootedObject, RootedValue, ToJs};
+    pub use crate::dom::bindings::error::{Error, Fallible};
+    pub use crate::dom::bindings::promise::Promise;
+    pub use crate::dom::bindings::reflector::{Castable, DomObject, Reflector};
+    pub use crate::dom::bindings::root::{Dom, DomRoot, MutNullableDom};
+    pub use crate::dom::codegen::*;
+    pub use crate::dom::globalscope::{GlobalOf, GlobalScope};
+}

@@ -1,6 +1,6 @@
 //! Navigator (https://html.spec.whatwg.org/#the-navigator-object).
 
-use crate::dom::bindings::prelude::*;
+use crate::dom::prelude::*;
 
 /// What `navigator.userAgent` says.
 pub const USER_AGENT: &str = concat!(

@@ -3,7 +3,6 @@
 
 use std::cell::RefCell;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::characterdata::CharacterData;
 use crate::dom::document::Document;
 use crate::dom::documenttype::DocumentType;
@@ -12,6 +11,7 @@ use crate::dom::eventtarget::EventTarget;
 use crate::dom::htmlcollection::{CollectionFilter, HTMLCollection};
 use crate::dom::htmlscriptelement::HTMLScriptElement;
 use crate::dom::nodelist::NodeList;
+use crate::dom::prelude::*;
 use crate::dom::text::Text;
 
 #[derive(Trace)]

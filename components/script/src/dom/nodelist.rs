@@ -1,8 +1,8 @@
 //! NodeList (https://dom.spec.whatwg.org/#interface-nodelist): the live list of a node's
 //! children, or a fixed list (`querySelectorAll`).
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::node::Node;
+use crate::dom::prelude::*;
 
 /// What a NodeList lists.
 #[derive(Trace)]

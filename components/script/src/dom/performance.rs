@@ -1,7 +1,7 @@
 //! Performance (https://w3c.github.io/hr-time/#sec-performance): the time origin and now().
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

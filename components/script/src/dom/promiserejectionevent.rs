@@ -3,8 +3,8 @@
 use mozjs::jsapi::Heap;
 use mozjs::jsval::UndefinedValue;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

@@ -2,9 +2,9 @@
 
 use url::Url;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::body::{extract, Body};
 use crate::dom::headers::{Guard, Headers};
+use crate::dom::prelude::*;
 use crate::dom::request::clone_headers_init;
 
 #[derive(Trace)]

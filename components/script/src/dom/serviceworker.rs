@@ -9,8 +9,8 @@ use script_traits::{
 use url::Url;
 
 use crate::constellation_link::disconnected_error;
-use crate::dom::bindings::prelude::*;
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

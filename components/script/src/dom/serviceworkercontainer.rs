@@ -13,9 +13,9 @@ use script_traits::{
 use url::Url;
 
 use crate::constellation_link::{request_promise, send_with_reply, service_worker_error};
-use crate::dom::bindings::prelude::*;
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::messageevent::MessageEvent;
+use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
 
 /// A message that arrived while the client message queue was disabled.

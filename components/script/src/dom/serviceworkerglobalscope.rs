@@ -10,11 +10,11 @@ use script_traits::{
 
 use crate::constellation_link::request_promise;
 use crate::dom::bindings::interface::GlobalKind;
-use crate::dom::bindings::prelude::*;
 use crate::dom::clients::Clients;
 use crate::dom::event::Event;
 use crate::dom::extendableevent::ExtendableEvent;
 use crate::dom::globalscope::ConsoleSink;
+use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
 use crate::dom::serviceworkerregistration::ServiceWorkerRegistration;
 use crate::dom::workerglobalscope::WorkerGlobalScope;
@@ -66,7 +66,7 @@ impl ServiceWorkerGlobalScope {
         });
         // SAFETY: a fresh global of ServiceWorkerGlobalScope's class.
         unsafe {
-            crate::dom::bindings::interface::create_global(
+            crate::dom::bindings::interface::create_global::<_, GlobalScope>(
                 cx,
                 &ServiceWorkerGlobalScopeBinding::INFO,
                 global,
@@ -175,7 +175,7 @@ impl ServiceWorkerGlobalScope {
             .queue_task(Box::new(move |cx| {
                 // SAFETY: event-loop tasks run in their global's realm.
                 unsafe {
-                    let global = crate::dom::bindings::utils::current_global(cx);
+                    let global = crate::dom::globalscope::current_global(cx);
                     for promise in rejected {
                         crate::script_runtime::report_rejected_promise(
                             cx,

@@ -8,8 +8,8 @@ use script_traits::{ServiceWorkerRegistrationId, ServiceWorkerRequest, UpdateVia
 use url::Url;
 
 use crate::constellation_link::{request_promise, service_worker_error};
-use crate::dom::bindings::prelude::*;
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
 use crate::dom::syncmanager::SyncManager;
 

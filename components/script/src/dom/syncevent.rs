@@ -1,9 +1,9 @@
 //! SyncEvent (https://wicg.github.io/background-sync/spec/#sync-event): what a service worker's
 //! `sync` handler receives.
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::event::Event;
 use crate::dom::extendableevent::ExtendableEvent;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

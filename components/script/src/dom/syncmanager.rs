@@ -6,8 +6,8 @@ use background_sync_traits::{SyncError, SyncRequest};
 use script_traits::ServiceWorkerRegistrationId;
 
 use crate::constellation_link::request_promise;
-use crate::dom::bindings::prelude::*;
 use crate::dom::domexception::DOMErrorName;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

@@ -1,9 +1,9 @@
 //! Text (https://dom.spec.whatwg.org/#interface-text).
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::characterdata::CharacterData;
 use crate::dom::document::Document;
 use crate::dom::node::Node;
+use crate::dom::prelude::*;
 use crate::dom::window::Window;
 
 #[derive(Trace)]

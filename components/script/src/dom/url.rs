@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use url::{quirks, Url};
 
-use crate::dom::bindings::prelude::*;
+use crate::dom::prelude::*;
 use crate::dom::urlsearchparams::URLSearchParams;
 
 #[derive(Trace)]

@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use crate::dom::bindings::prelude::*;
+use crate::dom::prelude::*;
 use crate::dom::url::URL;
 
 #[derive(Trace)]

@@ -3,11 +3,11 @@
 use std::rc::Rc;
 
 use crate::dom::bindings::interface::GlobalKind;
-use crate::dom::bindings::prelude::*;
 use crate::dom::document::Document;
 use crate::dom::globalscope::ConsoleSink;
 use crate::dom::location::Location;
 use crate::dom::navigator::Navigator;
+use crate::dom::prelude::*;
 use crate::event_loop::EventLoop;
 use crate::timers::TimerHandler;
 
@@ -41,7 +41,13 @@ impl Window {
             navigator: MutNullableDom::default(),
         });
         // SAFETY: a fresh global of Window's class.
-        unsafe { crate::dom::bindings::interface::create_global(cx, &WindowBinding::INFO, window) }
+        unsafe {
+            crate::dom::bindings::interface::create_global::<_, GlobalScope>(
+                cx,
+                &WindowBinding::INFO,
+                window,
+            )
+        }
     }
 
     pub fn document(&self) -> Option<DomRoot<Document>> {

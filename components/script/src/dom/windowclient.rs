@@ -3,9 +3,9 @@
 
 use script_traits::ClientInfo;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::client::Client;
 use crate::dom::domexception::DOMErrorName;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use script_traits::ImportedScript;
 use url::Url;
 
-use crate::dom::bindings::prelude::*;
 use crate::dom::domexception::DOMErrorName;
+use crate::dom::prelude::*;
 use crate::dom::workerlocation::WorkerLocation;
 use crate::dom::workernavigator::WorkerNavigator;
 

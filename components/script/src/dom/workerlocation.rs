@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use crate::dom::bindings::prelude::*;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

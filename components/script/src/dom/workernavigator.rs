@@ -1,7 +1,7 @@
 //! WorkerNavigator (https://html.spec.whatwg.org/multipage/workers.html#the-workernavigator-object):
 //! `self.navigator` in a worker.
 
-use crate::dom::bindings::prelude::*;
+use crate::dom::prelude::*;
 
 #[derive(Trace)]
 #[repr(C)]

@@ -26,18 +26,26 @@ use mozjs::rust::wrappers2::{
 };
 use mozjs::rust::{get_object_class, HandleObject};
 
-use crate::dom::bindings::codegen::{
-    PrototypeId, ALL_INTERFACES, ALL_NAMESPACES, INTERFACES_BY_ID,
-};
 use crate::dom::bindings::conversions::ToJs;
+use crate::dom::bindings::global::BindingGlobal;
 use crate::dom::bindings::reflector::DomObject;
 use crate::dom::bindings::root::DomRoot;
 use crate::dom::bindings::utils::DOM_OBJECT_SLOT;
-use crate::dom::globalscope::GlobalScope;
 
 pub type JSNativeFn =
     unsafe extern "C" fn(*mut mozjs::jsapi::JSContext, u32, *mut mozjs::jsval::JSVal) -> bool;
 pub type ClassOps = JSClassOps;
+
+/// An interface's id: its index in each global's prototype cache. The generated bindings
+/// name one per interface (`PrototypeId::Node`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrototypeId(pub u16);
+
+impl PrototypeId {
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// The deepest inheritance chain an interface may have.
 pub const MAX_CHAIN: usize = 8;
@@ -537,9 +545,9 @@ const ITERABLE_HELPER: &str = r#"(function (proto, snapshot, pairs, name) {
 })"#;
 
 /// Installs `entries`/`keys`/`values`/`forEach`/`@@iterator` on an iterable's prototype.
-unsafe fn define_iterable(
+unsafe fn define_iterable<G: BindingGlobal>(
     cx: &mut JSContext,
-    global: &GlobalScope,
+    global: &G,
     proto: HandleObject<'_>,
     info: &InterfaceInfo,
 ) -> bool {
@@ -547,9 +555,8 @@ unsafe fn define_iterable(
         IterableKind::None => return true,
         IterableKind::Indexed => {
             // Legacy platform objects with an indexed getter use Array.prototype's iterator.
-            return crate::script_runtime::evaluate_helper(
+            return global.evaluate_helper(
                 cx,
-                global,
                 "(function (proto) { for (const key of ['entries', 'keys', 'values', 'forEach']) Object.defineProperty(proto, key, { value: Array.prototype[key], writable: true, enumerable: true, configurable: true }); Object.defineProperty(proto, Symbol.iterator, { value: Array.prototype.values, writable: true, enumerable: false, configurable: true }); })",
                 &[&ObjectValue(proto.get())],
             );
@@ -560,9 +567,8 @@ unsafe fn define_iterable(
     rooted!(&in(cx) let snapshot = new_function(cx, native, 0, "snapshot", 0));
     rooted!(&in(cx) let mut name = UndefinedValue());
     info.name.to_js(cx, name.handle_mut());
-    crate::script_runtime::evaluate_helper(
+    global.evaluate_helper(
         cx,
-        global,
         ITERABLE_HELPER,
         &[
             &ObjectValue(proto.get()),
@@ -578,14 +584,14 @@ unsafe fn define_iterable(
 ///
 /// # Safety
 /// `cx` in the realm of `global_object`, which is `global`'s reflector.
-pub unsafe fn define_interfaces(
+pub unsafe fn define_interfaces<G: BindingGlobal>(
     cx: &mut JSContext,
-    global: &GlobalScope,
+    global: &G,
     global_object: HandleObject<'_>,
     kind: &GlobalKind,
 ) -> bool {
     rooted!(&in(cx) let object_proto = GetRealmObjectPrototype(cx.raw_cx()));
-    for info in ALL_INTERFACES {
+    for info in G::interfaces() {
         if !kind.exposes(info.exposed, info.secure_context) {
             continue;
         }
@@ -709,7 +715,7 @@ pub unsafe fn define_interfaces(
             return false;
         }
     }
-    for ns in ALL_NAMESPACES {
+    for ns in G::namespaces() {
         if !kind.exposes(ns.exposed, ns.secure_context) {
             continue;
         }
@@ -756,9 +762,9 @@ unsafe extern "C" fn illegal_constructor(
 ///
 /// # Safety
 /// `cx` in `global`'s realm; `T` is the struct of `info`'s interface.
-pub unsafe fn wrap_dom_object<T: DomObject>(
+pub unsafe fn wrap_dom_object<T: DomObject, G: BindingGlobal>(
     cx: &mut JSContext,
-    global: &GlobalScope,
+    global: &G,
     proto: Option<HandleObject<'_>>,
     info: &'static InterfaceInfo,
     object: Box<T>,
@@ -796,7 +802,7 @@ pub unsafe fn wrap_dom_object<T: DomObject>(
                 Members::Unforgeable,
             );
         }
-        current = interface.parent.map(|p| INTERFACES_BY_ID[p as usize]);
+        current = interface.parent.map(G::interface);
     }
     root
 }
@@ -806,8 +812,8 @@ pub unsafe fn wrap_dom_object<T: DomObject>(
 /// global interface's own members on the global object itself.
 ///
 /// # Safety
-/// `T` must be the struct of `info`'s interface and start with a GlobalScope.
-pub unsafe fn create_global<T: DomObject>(
+/// `T` must be the struct of `info`'s interface, and its global `G`.
+pub unsafe fn create_global<T: DomObject, G: BindingGlobal>(
     cx: &mut JSContext,
     info: &'static InterfaceInfo,
     object: Box<T>,
@@ -833,7 +839,7 @@ pub unsafe fn create_global<T: DomObject>(
     (*raw).reflector().set(global_object.get());
     let root = DomRoot::from_ref(&*raw);
     let _realm = mozjs::jsapi::JSAutoRealm::new(cx.raw_cx(), global_object.get());
-    let global = GlobalScope::from_object(global_object.get());
+    let global = G::from_object(global_object.get());
     if !mozjs::jsapi::JS::InitRealmStandardClasses(cx.raw_cx()) {
         panic!("could not initialize the standard classes");
     }

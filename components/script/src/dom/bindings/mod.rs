@@ -1,10 +1,12 @@
-//! The binding runtime: what generated code (`codegen`) calls, and what DOM structs use to
-//! hold references to each other. Generated from `webidls/` by `components/bindings_codegen`.
+//! The binding runtime: what the generated glue (`crate::dom::codegen`) calls, and what DOM
+//! structs use to hold references to each other. It knows no DOM interface: what it needs of
+//! a global is the [`global::BindingGlobal`] trait, which the DOM's `GlobalScope`
+//! implements.
 
 pub mod callback;
-pub mod codegen;
 pub mod conversions;
 pub mod error;
+pub mod global;
 pub mod interface;
 pub mod promise;
 pub mod reflector;
@@ -12,22 +14,3 @@ pub mod root;
 pub mod structuredclone;
 pub mod trusted;
 pub mod utils;
-
-/// Everything a DOM implementation file usually needs.
-pub mod prelude {
-    pub use std::rc::Rc;
-
-    pub use mozjs::context::JSContext;
-    pub use mozjs::jsapi::JSObject;
-    pub use mozjs::jsval::JSVal;
-    pub use mozjs::rust::{HandleObject, HandleValue, MutableHandleValue, Trace};
-    pub use script_derive::Trace;
-
-    pub use crate::dom::bindings::codegen::*;
-    pub use crate::dom::bindings::conversions::{DOMString, RootedObject, RootedValue, ToJs};
-    pub use crate::dom::bindings::error::{Error, Fallible};
-    pub use crate::dom::bindings::promise::Promise;
-    pub use crate::dom::bindings::reflector::{Castable, DomObject, Reflector};
-    pub use crate::dom::bindings::root::{Dom, DomRoot, MutNullableDom};
-    pub use crate::dom::globalscope::GlobalScope;
-}

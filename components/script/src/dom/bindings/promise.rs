@@ -11,7 +11,7 @@ use mozjs::rust::{HandleObject, MutableHandleValue};
 
 use crate::dom::bindings::conversions::{RootedObject, ToJs};
 use crate::dom::bindings::error::{take_pending_exception, throw_error, Error};
-use crate::dom::globalscope::GlobalScope;
+use crate::dom::bindings::global::BindingGlobal;
 
 /// A JS promise, rooted while Rust holds it.
 #[derive(script_derive::Trace)]
@@ -60,7 +60,12 @@ impl Promise {
     ///
     /// # Safety
     /// `cx` in the promise's realm.
-    pub unsafe fn reject_error(&self, cx: &mut JSContext, global: &GlobalScope, error: Error) {
+    pub unsafe fn reject_error<G: BindingGlobal>(
+        &self,
+        cx: &mut JSContext,
+        global: &G,
+        error: Error,
+    ) {
         throw_error(cx, global, error);
         rooted!(&in(cx) let mut exception = UndefinedValue());
         if take_pending_exception(cx, exception.handle_mut()) {

@@ -11,9 +11,8 @@ use std::cell::UnsafeCell;
 use mozjs::jsapi::{Heap, JSObject, JSTracer};
 use mozjs::rust::{HandleObject, Trace};
 
-use crate::dom::bindings::codegen::PrototypeId;
 use crate::dom::bindings::interface::DomClass;
-use crate::dom::globalscope::GlobalScope;
+use crate::dom::bindings::interface::PrototypeId;
 
 /// The JS object of a DOM struct. Not traced by its owner: the JS object owns the struct, and
 /// the class's `objectMoved` hook keeps this pointer current when the GC compacts.
@@ -69,12 +68,6 @@ impl Reflector {
 /// The implementor must be `#[repr(C)]` with a Reflector at offset 0 (through its parents).
 pub unsafe trait DomObject: 'static {
     fn reflector(&self) -> &Reflector;
-
-    /// The global of the realm this object was created in.
-    fn global(&self) -> &GlobalScope {
-        // SAFETY: a reflector is always created in a realm whose global is a DOM global.
-        unsafe { GlobalScope::from_object(self.reflector().get()) }
-    }
 }
 
 /// What the bindings know statically about an interface's Rust struct.

@@ -12,8 +12,8 @@ use mozjs::rust::wrappers2::{JS_ReadStructuredClone, JS_WriteStructuredClone};
 use mozjs::rust::{HandleValue, JSAutoStructuredCloneBufferWrapper, MutableHandleValue};
 
 use crate::dom::bindings::conversions::{Conv, FromJs};
+use crate::dom::bindings::error::DOMErrorName;
 use crate::dom::bindings::error::{take_pending_exception, Error};
-use crate::dom::domexception::DOMErrorName;
 
 fn policy() -> CloneDataPolicy {
     CloneDataPolicy {

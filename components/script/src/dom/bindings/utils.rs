@@ -20,9 +20,9 @@ use mozjs::rust::{get_object_class, HandleValue, IdVector, MutableHandleValue, T
 
 use crate::dom::bindings::conversions::{Conv, FromJs, ToJs};
 use crate::dom::bindings::error::{take_pending_exception, throw_error, Error};
+use crate::dom::bindings::global::BindingGlobal;
 use crate::dom::bindings::interface::DomClass;
 use crate::dom::bindings::reflector::{DomObject, IDLInterface};
-use crate::dom::globalscope::GlobalScope;
 
 /// Reserved slot of a DOM object holding its boxed Rust struct.
 pub const DOM_OBJECT_SLOT: u32 = 0;
@@ -155,14 +155,14 @@ unsafe fn guarded(cx: &mut JSContext, body: impl FnOnce(&mut JSContext) -> bool)
 
 /// Finishes a native: an error becomes a thrown exception, or for a promise-returning
 /// operation a promise rejected with it (Web IDL: such operations never throw).
-unsafe fn finish(
+unsafe fn finish<G: BindingGlobal>(
     cx: &mut JSContext,
     args: &CallArgs,
     result: Result<(), Error>,
     returns_promise: bool,
 ) -> bool {
     let Err(error) = result else { return true };
-    let global = current_global(cx);
+    let global = G::from_object(CurrentGlobalOrNull(cx));
     throw_error(cx, global, error);
     if !returns_promise {
         return false;
@@ -180,19 +180,11 @@ unsafe fn finish(
     true
 }
 
-/// The global of the realm the context is in.
-///
-/// # Safety
-/// The context must be in a DOM global's realm.
-pub unsafe fn current_global<'a>(cx: &JSContext) -> &'a GlobalScope {
-    GlobalScope::from_object(CurrentGlobalOrNull(cx))
-}
-
 /// The body of an instance operation or attribute accessor of interface `T`.
 ///
 /// # Safety
 /// Called only as a JSNative with SpiderMonkey's arguments.
-pub unsafe fn call_method<T: DomObject + IDLInterface>(
+pub unsafe fn call_method<T: DomObject + IDLInterface, G: BindingGlobal>(
     raw_cx: *mut RawJSContext,
     argc: u32,
     vp: *mut JSVal,
@@ -225,7 +217,7 @@ pub unsafe fn call_method<T: DomObject + IDLInterface>(
                 "'{member}' called on an object that does not implement interface {iface}."
             ))),
         };
-        finish(cx, &args, result, returns_promise)
+        finish::<G>(cx, &args, result, returns_promise)
     })
 }
 
@@ -233,20 +225,20 @@ pub unsafe fn call_method<T: DomObject + IDLInterface>(
 ///
 /// # Safety
 /// Called only as a JSNative with SpiderMonkey's arguments.
-pub unsafe fn call_static(
+pub unsafe fn call_static<G: BindingGlobal>(
     raw_cx: *mut RawJSContext,
     argc: u32,
     vp: *mut JSVal,
     _context: &str,
     returns_promise: bool,
-    body: impl FnOnce(&mut JSContext, &GlobalScope, &CallArgs) -> Result<(), Error>,
+    body: impl FnOnce(&mut JSContext, &G, &CallArgs) -> Result<(), Error>,
 ) -> bool {
     let mut cx = JSContext::from_ptr(NonNull::new_unchecked(raw_cx));
     let args = CallArgs::from_vp(vp, argc);
     guarded(&mut cx, |cx| {
-        let global = current_global(cx);
+        let global = G::from_object(CurrentGlobalOrNull(cx));
         let result = body(cx, global, &args);
-        finish(cx, &args, result, returns_promise)
+        finish::<G>(cx, &args, result, returns_promise)
     })
 }
 
@@ -255,15 +247,15 @@ pub unsafe fn call_static(
 ///
 /// # Safety
 /// Called only as a JSNative with SpiderMonkey's arguments.
-pub unsafe fn call_constructor(
+pub unsafe fn call_constructor<G: BindingGlobal>(
     raw_cx: *mut RawJSContext,
     argc: u32,
     vp: *mut JSVal,
     iface: &str,
-    id: crate::dom::bindings::codegen::PrototypeId,
+    id: crate::dom::bindings::interface::PrototypeId,
     body: impl FnOnce(
         &mut JSContext,
-        &GlobalScope,
+        &G,
         Option<crate::dom::bindings::conversions::RootedObject>,
         &CallArgs,
     ) -> Result<(), Error>,
@@ -271,12 +263,12 @@ pub unsafe fn call_constructor(
     let mut cx = JSContext::from_ptr(NonNull::new_unchecked(raw_cx));
     let args = CallArgs::from_vp(vp, argc);
     guarded(&mut cx, |cx| {
-        let global = current_global(cx);
+        let global = G::from_object(CurrentGlobalOrNull(cx));
         if !args.is_constructing() {
             let error = Error::Type(format!(
                 "Failed to construct '{iface}': Please use the 'new' operator, this DOM object constructor cannot be called as a function."
             ));
-            return finish(cx, &args, Err(error), false);
+            return finish::<G>(cx, &args, Err(error), false);
         }
         let new_target = args.new_target();
         let mut proto = None;
@@ -293,7 +285,7 @@ pub unsafe fn call_constructor(
             }
         }
         let result = body(cx, global, proto, &args);
-        finish(cx, &args, result, false)
+        finish::<G>(cx, &args, result, false)
     })
 }
 

@@ -1,4 +1,5 @@
-//! The generated bindings (see `components/bindings_codegen`).
+//! The generated bindings (see `components/bindings_codegen`): the glue between the binding
+//! runtime (`crate::dom::bindings`) and the DOM interfaces, which it names.
 #![allow(
     non_snake_case,
     non_camel_case_types,
@@ -27,6 +28,7 @@ pub use crate::dom::bindings::error::{Error, Fallible};
 pub use crate::dom::bindings::interface::{
     dom_class_ops, wrap_dom_object, AttributeSpec, ClassOps, ConstValue, ConstantSpec, DomClass,
     IndexedAccess, InterfaceInfo, IterableKind, NamespaceInfo, OperationSpec, ProtoClass,
+    PrototypeId,
 };
 pub use crate::dom::bindings::promise::Promise;
 pub use crate::dom::bindings::reflector::{
