@@ -9,7 +9,9 @@
 //! settled. It runs until [`ToWorkerMsg::Terminate`], until its channel
 //! closes, or until [`WorkerHandle::interrupt`] stops whatever script runs.
 
+use std::cell::OnceCell;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -46,7 +48,10 @@ pub struct ServiceWorkerStart {
 pub struct WorkerHandle {
     thread: Option<JoinHandle<()>>,
     terminate: Arc<AtomicBool>,
-    context: Option<mozjs::rust::ThreadSafeJSContext>,
+    /// The thread's JS context, once it has made its runtime: what an interrupt is requested
+    /// on. Read when first needed, so starting a worker never waits for its thread.
+    context: OnceCell<mozjs::rust::ThreadSafeJSContext>,
+    context_rx: Receiver<mozjs::rust::ThreadSafeJSContext>,
 }
 
 impl WorkerHandle {
@@ -55,7 +60,13 @@ impl WorkerHandle {
     /// hangs (an event past `serviceworker.max_event_duration_ms`).
     pub fn interrupt(&self) {
         self.terminate.store(true, Ordering::SeqCst);
-        if let Some(context) = &self.context {
+        // A thread that has not made its context yet sees the flag before it runs anything.
+        if self.context.get().is_none() {
+            if let Ok(context) = self.context_rx.try_recv() {
+                let _ = self.context.set(context);
+            }
+        }
+        if let Some(context) = self.context.get() {
             context.request_interrupt_callback();
         }
     }
@@ -83,14 +94,18 @@ pub fn spawn_service_worker(start: ServiceWorkerStart) -> std::io::Result<Worker
         .name(format!("{}", start.worker.id))
         .stack_size(crate::page::SCRIPT_THREAD_STACK_BYTES)
         .spawn(move || {
-            let mut runtime = crate::script_runtime::new_runtime(thread_terminate);
+            let mut runtime = crate::script_runtime::new_runtime(thread_terminate.clone());
             let _ = context_tx.send(runtime.thread_safe_js_context());
+            // Interrupted before its context could be: nothing runs.
+            if thread_terminate.load(Ordering::SeqCst) {
+                return;
+            }
             crate::worker::run_worker_thread(runtime.cx(), start);
         })?;
-    let context = context_rx.recv().ok();
     Ok(WorkerHandle {
         thread: Some(thread),
         terminate,
-        context,
+        context: OnceCell::new(),
+        context_rx,
     })
 }
