@@ -1,6 +1,6 @@
-//! Firing, outcomes, retries and the host's switches: acceptance items 5,
-//! 6, 8, 9, 10, 14 and 18, plus the service's own rules (timeouts, stale
-//! outcomes, wake-ups).
+//! Firing, outcomes, retries and the host's switches (online, offline,
+//! disabled), plus the service's own rules (timeouts, stale outcomes,
+//! wake-ups).
 
 mod common;
 

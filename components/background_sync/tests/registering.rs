@@ -1,5 +1,5 @@
-//! `register()`, confirmation and `getTags()`: the acceptance items that
-//! need no JavaScript (1, 3, 4, 7, 11, 12, 15, 16's tag half).
+//! `register()`, confirmation and `getTags()`, as far as they need no
+//! JavaScript: states, re-registering, tag limits, what a page can list.
 
 mod common;
 

@@ -1,5 +1,5 @@
-//! Engine restarts and the real profile database: acceptance item 13, and
-//! the storage halves of 14 and 15.
+//! Engine restarts and the real profile database: what a restart fires
+//! again, and what is stored of outcomes and registrations.
 
 mod common;
 

@@ -1,6 +1,6 @@
 // https://wicg.github.io/background-sync/spec/#sync-manager-interface
 // As published in @webref/idl (background-sync.idl); `sync` is [SameObject] in practice (one
-// SyncManager per registration object), as the spec note for bgsync says.
+// SyncManager per registration object), as Chromium behaves.
 partial interface ServiceWorkerRegistration {
   [SameObject] readonly attribute SyncManager sync;
 };

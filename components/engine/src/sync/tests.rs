@@ -1,6 +1,7 @@
 //! Tests of [`BackgroundSync`]'s checks over a real profile (SQLite in a
 //! temporary directory), requests and replies over real ipc-channel
-//! channels, and a fake clock. Acceptance items 16 and 17 of the spec.
+//! channels, and a fake clock: the spec's check order for `register()`,
+//! foreign ids, windows, permissions, a disabled service.
 
 use background_sync::{DisabledReason, FakeClock, RetryPolicy, SqliteSyncStore};
 use background_sync_traits::{GetTagsReply, RegisterReply, SyncError};

@@ -69,7 +69,7 @@ impl SyncManagerMethods for SyncManager {
                     Ok(()) => {
                         promise.resolve(cx, &());
                         // The registering context resolved its promise: the registration
-                        // may fire now (checklist item 1).
+                        // may fire now.
                         if let Some(link) = global.constellation_link() {
                             link.send_sync(SyncRequest::ConfirmRegistration {
                                 registration,
