@@ -98,7 +98,7 @@ use ipc_channel::ipc;
 use script::page::{run_page, PageOptions};
 use script_traits::ClientChannels;
 use service_worker_registry::ServiceWorkerRegistry;
-use storage::{Database, OpenError, StorageError};
+use storage::{Database, LockError, OpenError, ProfileLock, StorageError};
 
 pub use background_sync_traits::{SyncError, SyncEventFailure, SyncEventOutcome, SyncState};
 pub use base::prefs::Prefs;
@@ -179,6 +179,10 @@ impl Default for EngineOptions {
 /// Why an engine could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    /// Another engine runs on the profile (or its lock file cannot be
+    /// made).
+    #[error("{0}")]
+    ProfileLocked(#[from] LockError),
     /// The profile database cannot be opened; it was left untouched.
     #[error("{0}")]
     Storage(#[from] OpenError),
@@ -221,6 +225,9 @@ pub struct Engine {
     /// The observer the constellation follows. An observer of the engine's
     /// own stops when the engine is dropped (after [`Engine::shutdown`]).
     network: Arc<NetworkObserver>,
+    /// The profile's lock, held while the engine lives (released after
+    /// the constellation thread ended, so after the last write).
+    _profile_lock: Option<ProfileLock>,
 }
 
 impl Engine {
@@ -236,6 +243,12 @@ impl Engine {
         options: EngineOptions,
         spawner: Box<dyn WorkerSpawner>,
     ) -> Result<Engine, EngineError> {
+        // One engine per profile: the lock first, before anything is read.
+        let profile_lock = options
+            .profile
+            .as_deref()
+            .map(ProfileLock::acquire)
+            .transpose()?;
         let (database, storage_recovered) = open_database(options.profile.as_deref())?;
         let network = match options.network_observer {
             Some(observer) => observer,
@@ -297,6 +310,7 @@ impl Engine {
             console: options.console,
             storage_recovered,
             network,
+            _profile_lock: profile_lock,
         })
     }
 

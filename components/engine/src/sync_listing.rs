@@ -65,15 +65,18 @@ pub enum SyncCommandError {
 /// [`background_sync::DEFERRED_DELETION_MS`] more. A profile without a
 /// database has none.
 ///
-/// A database that is not SQLite is moved aside by `storage`, as an engine
-/// would do, and reported as an error.
+/// The database is opened read-only and nothing in the profile changes:
+/// a file that is not SQLite, is damaged or waits for a migration is
+/// reported as an error and left where it is (the next engine run moves a
+/// corrupt one aside). It works while an engine runs on the profile, and on
+/// a read-only profile.
 pub fn profile_sync_registrations(
     profile: &Path,
 ) -> Result<Vec<SyncRegistrationListing>, EngineError> {
     if !profile.join(DATABASE_FILE_NAME).exists() {
         return Ok(Vec::new());
     }
-    let database = Database::open(profile)?;
+    let database = Database::open_read_only(profile)?;
     let scopes: Vec<(storage::ServiceWorkerRegistrationId, Url)> = database
         .service_workers()?
         .into_iter()

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, ErrorCode};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::error::{OpenError, StorageError};
 use crate::schema::{self, SchemaError};
@@ -34,6 +34,18 @@ pub const DATABASE_FILE_NAME: &str = "storage.sqlite";
 /// engine on the same profile, or the registry and the sync service sharing
 /// one file) before failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `path` as the path part of a SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let mut encoded = String::new();
+    for byte in path.to_string_lossy().bytes() {
+        match byte {
+            b'?' | b'#' | b'%' => encoded.push_str(&format!("%{byte:02X}")),
+            _ => encoded.push(byte as char),
+        }
+    }
+    encoded
+}
 
 /// The first 16 bytes of every SQLite 3 database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -138,6 +150,67 @@ impl Database {
                 Err(OpenError::Unavailable { path, source })
             }
         }
+    }
+
+    /// Opens `<profile_dir>/storage.sqlite` for reading only, for a command
+    /// that must change nothing (`bgsync sync list`): no file is created or
+    /// written, nothing is migrated, and a corrupt or older file is reported
+    /// ([`OpenError::Unreadable`]), not moved. While an engine holds the
+    /// profile's lock, it reads as a WAL reader beside it (the engine's
+    /// `-wal` and `-shm` files exist then), and so it does when a WAL with
+    /// commits was left behind; otherwise nobody writes the file, and it is
+    /// read as immutable, which needs no companion file and works on a
+    /// read-only profile too.
+    pub fn open_read_only(profile_dir: &Path) -> Result<Database, OpenError> {
+        let path = profile_dir.join(DATABASE_FILE_NAME);
+        let unreadable = |reason: String| OpenError::Unreadable {
+            path: path.clone(),
+            reason,
+        };
+        if let Some(reason) = foreign_header(&path) {
+            return Err(unreadable(reason));
+        }
+        // A WAL left by an engine that did not exit cleanly holds commits
+        // the main file has not: those must be read through it.
+        let wal_has_commits = fs::metadata(profile_dir.join(format!("{DATABASE_FILE_NAME}-wal")))
+            .is_ok_and(|wal| wal.len() > 0);
+        let mode = if crate::lock::ProfileLock::is_held(profile_dir) || wal_has_commits {
+            "mode=ro"
+        } else {
+            "mode=ro&immutable=1"
+        };
+        let connection = Connection::open_with_flags(
+            format!("file:{}?{mode}", uri_path(&path)),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|source| OpenError::Unavailable {
+            path: path.clone(),
+            source,
+        })?;
+        connection
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|error| unreadable(error.to_string()))?;
+        let found =
+            schema::user_version(&connection).map_err(|error| unreadable(error.to_string()))?;
+        if found > schema::SCHEMA_VERSION {
+            return Err(OpenError::TooNew {
+                path,
+                found,
+                supported: schema::SCHEMA_VERSION,
+            });
+        }
+        if found < schema::SCHEMA_VERSION {
+            return Err(unreadable(format!(
+                "schema version {found}: an engine run migrates it to {}",
+                schema::SCHEMA_VERSION
+            )));
+        }
+        Ok(Database {
+            connection,
+            path: Some(path),
+            durability: Durability::Durable,
+            in_batch: false,
+        })
     }
 
     /// Moves any existing database of the profile aside (as a corrupt one

@@ -39,6 +39,11 @@ pub enum OpenError {
         source: io::Error,
     },
 
+    /// Read-only: the file is not a SQLite database, or is damaged, or was
+    /// written by an older engine and not migrated yet. Left as it is.
+    #[error("storage database {path} cannot be read as it is ({reason}); left untouched")]
+    Unreadable { path: PathBuf, reason: String },
+
     /// The file comes from a newer engine whose schema this one does not
     /// know. It is left in place and untouched.
     #[error(

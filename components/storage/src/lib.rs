@@ -23,6 +23,7 @@
 
 mod database;
 mod error;
+mod lock;
 mod schema;
 mod service_workers;
 mod sync_registrations;
@@ -33,6 +34,7 @@ pub use base::id::ServiceWorkerRegistrationId;
 
 pub use crate::database::{Database, Durability, DATABASE_FILE_NAME};
 pub use crate::error::{OpenError, StorageError};
+pub use crate::lock::{LockError, ProfileLock, LOCK_FILE_NAME};
 pub use crate::schema::SCHEMA_VERSION;
 pub use crate::service_workers::{
     ImportedScript, NewServiceWorkerRegistration, ServiceWorkerRecord, ServiceWorkerState,
