@@ -95,6 +95,8 @@ pub(crate) enum Command {
     WhenSyncIdle {
         reply: Sender<()>,
     },
+    /// The embedder is shutting down: dispatch no new `sync` event.
+    StopDispatching,
     Shutdown,
 }
 
@@ -311,6 +313,7 @@ impl Constellation {
                 reply,
             } => self.devtools_dispatch(scope, &tag, last_chance, reply),
             Command::WhenSyncIdle { reply } => self.host.sync.when_idle(reply),
+            Command::StopDispatching => self.host.sync.stop_dispatching(),
             Command::Shutdown => {}
         }
     }

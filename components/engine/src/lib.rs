@@ -225,9 +225,9 @@ pub struct Engine {
     /// The observer the constellation follows. An observer of the engine's
     /// own stops when the engine is dropped (after [`Engine::shutdown`]).
     network: Arc<NetworkObserver>,
-    /// The profile's lock, held while the engine lives (released after
-    /// the constellation thread ended, so after the last write).
-    _profile_lock: Option<ProfileLock>,
+    /// The profile's lock, held until [`Engine::shutdown`] (after the
+    /// constellation thread ended, so after the last write).
+    profile_lock: Mutex<Option<ProfileLock>>,
 }
 
 impl Engine {
@@ -310,7 +310,7 @@ impl Engine {
             console: options.console,
             storage_recovered,
             network,
-            _profile_lock: profile_lock,
+            profile_lock: Mutex::new(profile_lock),
         })
     }
 
@@ -484,6 +484,15 @@ impl Engine {
         !matches!(answer.recv_timeout(timeout), Err(RecvTimeoutError::Timeout))
     }
 
+    /// The first step of a graceful shutdown (the shell's answer to
+    /// SIGTERM): no new `sync` event is dispatched from now on, as if the
+    /// network went away for the sync service only (pages are not told);
+    /// events in flight run on. Then [`Engine::wait_for_sync_events`] and
+    /// [`Engine::shutdown`].
+    pub fn stop_dispatching(&self) {
+        let _ = self.commands.send(Command::StopDispatching);
+    }
+
     /// Sends a command and waits for its answer; `None` if the
     /// constellation is gone.
     fn ask<T>(&self, command: impl FnOnce(Sender<T>) -> Command) -> Option<T> {
@@ -496,16 +505,23 @@ impl Engine {
     /// Pages still running lose their connection. Idempotent.
     pub fn shutdown(&self) {
         let _ = self.commands.send(Command::Shutdown);
-        let thread = self
+        // Held while the thread is joined: a second caller (the shell's
+        // signal handler and its main thread) returns only once the first
+        // is done, so nobody exits while the last writes are made.
+        let mut thread = self
             .thread
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .take();
-        if let Some(thread) = thread {
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(thread) = thread.take() {
             if thread.join().is_err() {
                 log::error!(target: LOG_TARGET, "the constellation thread panicked");
             }
         }
+        // Nothing of this engine touches the profile any more.
+        self.profile_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
     }
 }
 

@@ -7,13 +7,15 @@
 //!   one per line, lets a `sync` event that is still running finish (at most
 //!   `background_sync.max_event_duration_ms`), and shuts the engine down. Exit status: 0 the
 //!   page ran to idle (or closed itself), 1 it could not be loaded (or the profile could not be
-//!   opened), 2 bad usage, 3 `--timeout` expired first.
+//!   opened, or another engine holds it), 2 bad usage, 3 `--timeout` expired first. SIGTERM and
+//!   SIGINT shut down gracefully (see `signals`): exit status 0, or 130 for SIGINT.
 //! - `bgsync sync list --profile DIR [--json]` lists the profile's sync registrations without
 //!   starting an engine (so nothing fires and nothing changes).
 //! - `bgsync sync dispatch --profile DIR --scope URL --tag T [--last-chance]` fires a `sync`
 //!   event now, like devtools, without changing anything stored; exit status 0 if it succeeded,
 //!   1 if it failed (or could not be fired).
 
+mod signals;
 mod sync_commands;
 
 use std::io::Write;
@@ -197,6 +199,9 @@ fn run(args: RunArgs) -> ExitCode {
             }
         }
     };
+    // Before the engine starts its threads, so they all leave the two
+    // signals to the watcher.
+    let signals = signals::block();
     let engine = match Engine::new(EngineOptions {
         profile,
         prefs: prefs.clone(),
@@ -206,9 +211,14 @@ fn run(args: RunArgs) -> ExitCode {
         denied_permissions: denied,
         events: stderr_events(args.verbose),
     }) {
-        Ok(engine) => engine,
+        Ok(engine) => Arc::new(engine),
         Err(error) => return fail(1, error),
     };
+    signals::watch(
+        signals,
+        engine.clone(),
+        Duration::from_millis(prefs.background_sync_shutdown_grace_ms()),
+    );
     let outcome = engine.run_page(url, Some(timeout));
     // A sync event the page's registration fired may still be running: shutting down now would
     // cut it short (it would fire again at the next start). It gets its time limit.

@@ -75,6 +75,8 @@ pub(crate) struct BackgroundSync {
     /// When to call the service's `wake`.
     wakeup: Option<Instant>,
     events: Option<EventCallback>,
+    /// Set by [`BackgroundSync::stop_dispatching`].
+    stopping: bool,
 }
 
 impl BackgroundSync {
@@ -92,12 +94,26 @@ impl BackgroundSync {
             idle_waiters: Vec::new(),
             wakeup: None,
             events,
+            stopping: false,
         }
+    }
+
+    /// The engine is shutting down: no new dispatch, whatever the network
+    /// does from now on (the service hears "offline"; events in flight run
+    /// to their end).
+    pub fn stop_dispatching(&mut self) {
+        log::info!(target: LOG_TARGET, "shutting down: no new sync events");
+        self.stopping = true;
+        let actions = self.service.set_online(false);
+        self.queue(actions);
     }
 
     /// Tells the service the network state: at start (the spec's "engine
     /// start" moment, when loaded registrations fire) and on every change.
     pub fn set_online(&mut self, online: bool) {
+        if self.stopping {
+            return;
+        }
         let actions = self.service.set_online(online);
         self.queue(actions);
     }

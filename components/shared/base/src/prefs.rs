@@ -32,6 +32,7 @@ pub mod names {
     pub const BACKGROUND_SYNC_RETRY_DELAY_FACTOR: &str = "background_sync.retry_delay_factor";
     pub const BACKGROUND_SYNC_MAX_EVENT_DURATION_MS: &str = "background_sync.max_event_duration_ms";
     pub const BACKGROUND_SYNC_MAX_TAG_LENGTH_BYTES: &str = "background_sync.max_tag_length_bytes";
+    pub const BACKGROUND_SYNC_SHUTDOWN_GRACE_MS: &str = "background_sync.shutdown_grace_ms";
     pub const SERVICEWORKER_IDLE_TIMEOUT_MS: &str = "serviceworker.idle_timeout_ms";
     pub const SERVICEWORKER_MAX_EVENT_DURATION_MS: &str = "serviceworker.max_event_duration_ms";
     pub const NET_MAX_RESPONSE_BYTES: &str = "net.max_response_bytes";
@@ -219,6 +220,12 @@ impl Prefs {
             .unwrap_or(usize::MAX)
     }
 
+    /// How long `sync` events in flight may still run when the process is
+    /// asked to end (SIGTERM, SIGINT) before it ends anyway.
+    pub fn background_sync_shutdown_grace_ms(&self) -> u64 {
+        self.known_u64(names::BACKGROUND_SYNC_SHUTDOWN_GRACE_MS)
+    }
+
     /// How long a service worker with no pending events stays running.
     pub fn serviceworker_idle_timeout_ms(&self) -> u64 {
         self.known_u64(names::SERVICEWORKER_IDLE_TIMEOUT_MS)
@@ -336,6 +343,7 @@ mod tests {
         assert_eq!(prefs.background_sync_retry_delay_factor(), 3);
         assert_eq!(prefs.background_sync_max_event_duration_ms(), 3 * 60 * 1000);
         assert_eq!(prefs.background_sync_max_tag_length_bytes(), 10240);
+        assert_eq!(prefs.background_sync_shutdown_grace_ms(), 2000);
         assert_eq!(prefs.serviceworker_idle_timeout_ms(), 30_000);
         assert_eq!(prefs.serviceworker_max_event_duration_ms(), 180_000);
         assert_eq!(prefs.net_max_response_bytes(), 64 * 1024 * 1024);
@@ -352,6 +360,7 @@ mod tests {
             names::BACKGROUND_SYNC_RETRY_DELAY_FACTOR,
             names::BACKGROUND_SYNC_MAX_EVENT_DURATION_MS,
             names::BACKGROUND_SYNC_MAX_TAG_LENGTH_BYTES,
+            names::BACKGROUND_SYNC_SHUTDOWN_GRACE_MS,
             names::SERVICEWORKER_IDLE_TIMEOUT_MS,
             names::SERVICEWORKER_MAX_EVENT_DURATION_MS,
             names::NET_MAX_RESPONSE_BYTES,
@@ -359,7 +368,7 @@ mod tests {
         ] {
             assert!(prefs.get(name).is_some(), "{name} has no default");
         }
-        assert_eq!(prefs.iter().count(), 10);
+        assert_eq!(prefs.iter().count(), 11);
     }
 
     #[test]
