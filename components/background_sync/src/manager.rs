@@ -234,6 +234,10 @@ impl SyncRegistration {
                 next: None,
                 why: "succeeded".to_owned(),
             },
+            SyncEventOutcome::Interrupted => Completion {
+                next: Some(pending(self.num_attempts)),
+                why: "interrupted by something else; not counted, it fires again".to_owned(),
+            },
             SyncEventOutcome::Failed(reason) => {
                 let num_attempts = self.num_attempts.saturating_add(1);
                 if reregistered {

@@ -538,3 +538,33 @@ fn dispatch_now_times_out_without_counting() {
     }));
     assert_eq!(harness.store.rows(), before);
 }
+
+#[test]
+fn of_events_overdue_together_on_one_worker_only_the_first_is_charged() {
+    let mut harness = Harness::online();
+    // Both run on SW_A's one worker: "hog" first, "queued" behind it.
+    let hog = only_dispatch(&harness.register_confirmed(SW_A, "hog"));
+    let queued = only_dispatch(&harness.register_confirmed(SW_A, "queued"));
+    let actions = harness.advance_and_wake(3 * MINUTE_MS);
+    let aborted: Vec<&Action> = actions
+        .iter()
+        .filter(|action| matches!(action, Action::AbortSyncEvent { .. }))
+        .collect();
+    assert_eq!(
+        aborted,
+        [&Action::AbortSyncEvent {
+            dispatch: hog.dispatch
+        }]
+    );
+    assert_eq!(harness.store.row(SW_A, "hog").unwrap().num_attempts, 1);
+    // The host stopped the worker: the queued event comes back cut off. It
+    // is not counted, and fires again at once.
+    let again = harness
+        .service
+        .event_outcome(queued.dispatch, SyncEventOutcome::Interrupted);
+    let refired = only_dispatch(&again);
+    assert_eq!(refired.tag, "queued");
+    assert_ne!(refired.dispatch, queued.dispatch);
+    assert!(!refired.last_chance);
+    assert_eq!(harness.store.row(SW_A, "queued").unwrap().num_attempts, 0);
+}

@@ -76,6 +76,10 @@ pub enum SyncLogKind {
         retry_in: Option<Duration>,
         devtools: bool,
     },
+    /// The attempt was cut off by something else (its worker was stopped
+    /// for another event, the engine shut down): not counted; it fires
+    /// again.
+    Interrupted { devtools: bool },
 }
 
 impl fmt::Display for SyncLogEntry {
@@ -119,6 +123,14 @@ impl fmt::Display for SyncLogEntry {
             } => write!(
                 formatter,
                 "failed ({reason}); dropped after its last chance"
+            ),
+            SyncLogKind::Interrupted {
+                devtools: by_devtools,
+            } => write!(
+                formatter,
+                "interrupted (its worker was stopped for something else); not counted, it fires \
+                 again{}",
+                devtools(*by_devtools)
             ),
         }
     }

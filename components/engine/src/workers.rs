@@ -206,9 +206,25 @@ pub(crate) enum EventResult {
     /// The worker's script failed to run (did not parse, threw, ran too
     /// long), so the event never reached it.
     StartFailed(String),
-    /// The worker was stopped (timed out, redundant, shut down, crashed)
-    /// before the event ended.
+    /// The worker was stopped because of this event (it ran too long), or
+    /// crashed, before the event ended.
     Stopped,
+    /// The worker was stopped for something else (another event ran too
+    /// long, it became redundant, the engine shut down, the embedder asked)
+    /// before this event ended: not the event's doing.
+    CutOff,
+}
+
+/// Which events in flight a stop is charged to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Blame {
+    /// None: every event in flight was cut off by something else.
+    Nobody,
+    /// This event (it ran too long); the others were cut off.
+    Event(WorkerEventId),
+    /// Every event in flight (the worker crashed, nobody knows whose fault
+    /// it was).
+    Everyone,
 }
 
 struct PendingEvent {
@@ -515,6 +531,13 @@ impl Workers {
     /// Stops a running worker: tells its thread to terminate and interrupts
     /// any script it runs. Its events in flight fail.
     pub fn stop(&mut self, worker: ServiceWorkerId, reason: &str) {
+        self.stop_blaming(worker, reason, Blame::Nobody)
+    }
+
+    /// Stops `worker` (see [`Workers::stop`]); its events in flight end as
+    /// [`EventResult::Stopped`] if `blame` names them, else
+    /// [`EventResult::CutOff`].
+    pub fn stop_blaming(&mut self, worker: ServiceWorkerId, reason: &str, blame: Blame) {
         let Some(running) = self.running.remove(&worker) else {
             return;
         };
@@ -541,18 +564,26 @@ impl Workers {
             let Some(event) = self.events.remove(&id) else {
                 continue;
             };
+            let blamed = match blame {
+                Blame::Nobody => false,
+                Blame::Event(culprit) => culprit == id,
+                Blame::Everyone => true,
+            };
             log::warn!(
                 target: LOG_TARGET,
-                "{worker}: {} event {} failed: the worker was stopped",
+                "{worker}: {} event {} {}: the worker was stopped",
                 event.name,
-                id.0
+                id.0,
+                if blamed { "failed" } else { "was cut off" }
             );
             // A `Reply` is dropped: the page learns the message was not
             // handled.
             let result = if start_failed {
                 EventResult::StartFailed(reason.to_owned())
-            } else {
+            } else if blamed {
                 EventResult::Stopped
+            } else {
+                EventResult::CutOff
             };
             match event.on_done {
                 OnDone::Lifecycle(lifecycle) => {
@@ -567,7 +598,7 @@ impl Workers {
     /// A worker instance's channel closed: its thread ended by itself.
     pub fn gone(&mut self, worker: ServiceWorkerId, instance: u64) {
         if self.instance(worker, instance).is_some() {
-            self.stop(worker, "its thread ended");
+            self.stop_blaming(worker, "its thread ended", Blame::Everyone);
         }
     }
 
@@ -593,13 +624,14 @@ impl Workers {
     /// Stops the workers whose event or evaluation ran too long and those
     /// idle for too long, and joins threads that ended.
     pub fn check_timers(&mut self, now: Instant) {
-        let mut to_stop: Vec<(ServiceWorkerId, String)> = Vec::new();
-        for event in self.events.values() {
+        let mut to_stop: Vec<(ServiceWorkerId, String, Blame)> = Vec::new();
+        for (id, event) in &self.events {
             if let Some((deadline, limit)) = event.deadline {
                 if deadline <= now {
                     to_stop.push((
                         event.worker,
                         format!("its {} event ran longer than {limit}", event.name),
+                        Blame::Event(*id),
                     ));
                 }
             }
@@ -613,6 +645,7 @@ impl Workers {
                         "its script ran longer than serviceworker.max_event_duration_ms ({} ms)",
                         self.max_event_duration.as_millis()
                     ),
+                    Blame::Nobody,
                 )),
                 Evaluation::Done
                     if !self.has_events(id) && running.idle_since + self.idle_timeout <= now =>
@@ -623,13 +656,14 @@ impl Workers {
                             "idle for serviceworker.idle_timeout_ms ({} ms)",
                             self.idle_timeout.as_millis()
                         ),
+                        Blame::Nobody,
                     ))
                 }
                 _ => {}
             }
         }
-        for (worker, reason) in to_stop {
-            self.stop(worker, &reason);
+        for (worker, reason, blame) in to_stop {
+            self.stop_blaming(worker, &reason, blame);
         }
         self.reap();
     }

@@ -75,13 +75,19 @@ thread_local! {
     static REPORTING: Cell<bool> = const { Cell::new(false) };
 }
 
-unsafe extern "C" fn interrupt_callback(_cx: *mut RawJSContext) -> bool {
-    // Returning false terminates the running script, uncatchably.
-    !TERMINATE.with(|t| {
+/// Whether this thread's runtime was asked to stop (its embedder's
+/// interrupt): nothing more may run on it, not even a task already queued.
+pub fn termination_requested() -> bool {
+    TERMINATE.with(|t| {
         t.borrow()
             .as_ref()
             .is_some_and(|flag| flag.load(Ordering::SeqCst))
     })
+}
+
+unsafe extern "C" fn interrupt_callback(_cx: *mut RawJSContext) -> bool {
+    // Returning false terminates the running script, uncatchably.
+    !termination_requested()
 }
 
 unsafe extern "C" fn promise_rejection_tracker(

@@ -252,7 +252,10 @@ pub(crate) fn run_worker_thread(
     unsafe {
         event_loop.run_until(cx, scope, None, || {
             global.report_finished_events();
-            global.is_terminated()
+            // Interrupted (an event ran too long): the events queued
+            // behind it must not run in this worker; the engine gives them
+            // to a fresh one.
+            global.is_terminated() || crate::script_runtime::termination_requested()
         });
     }
     global.clear_in_flight();
@@ -268,6 +271,9 @@ fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWor
     else {
         return;
     };
+    if crate::script_runtime::termination_requested() {
+        return;
+    }
     // SAFETY: tasks run in the worker's realm.
     unsafe {
         match message {

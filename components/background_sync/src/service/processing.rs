@@ -106,12 +106,25 @@ impl SyncService {
         actions
     }
 
+    /// Times out the overdue events: of one service-worker registration,
+    /// only the one dispatched first this pass. They all run on its one
+    /// worker, one after the other, so an event overdue behind it was held
+    /// up by it: aborting the first stops the worker, and the host reports
+    /// the others as interrupted (not counted). One still overdue after
+    /// that times out on the next pass.
     fn time_out_events(&mut self, now: u64, actions: &mut Vec<Action>) {
-        let overdue: Vec<DispatchId> = self
+        let mut overdue: Vec<(DispatchId, ServiceWorkerRegistrationId)> = self
             .in_flight
             .iter()
             .filter(|(_, flight)| flight.deadline_ms.is_some_and(|deadline| deadline <= now))
-            .map(|(dispatch, _)| *dispatch)
+            .map(|(dispatch, flight)| (*dispatch, flight.registration))
+            .collect();
+        overdue.sort();
+        let mut charged = std::collections::HashSet::new();
+        let overdue: Vec<DispatchId> = overdue
+            .into_iter()
+            .filter(|(_, registration)| charged.insert(*registration))
+            .map(|(dispatch, _)| dispatch)
             .collect();
         for dispatch in overdue {
             if self.disabled.is_some() {

@@ -160,6 +160,6 @@ fn install_outcome(result: EventResult) -> Result<(), InstallFailure> {
             | WorkerEventOutcome::MessageError,
         ) => Ok(()),
         EventResult::StartFailed(reason) => Err(InstallFailure::ScriptFailed(reason)),
-        EventResult::Stopped => Err(InstallFailure::Terminated),
+        EventResult::Stopped | EventResult::CutOff => Err(InstallFailure::Terminated),
     }
 }

@@ -146,5 +146,6 @@ fn sync_outcome(result: EventResult) -> SyncEventOutcome {
             SyncEventOutcome::Failed(SyncEventFailure::WorkerStartFailed)
         }
         EventResult::Stopped => SyncEventOutcome::Failed(SyncEventFailure::WorkerTerminated),
+        EventResult::CutOff => SyncEventOutcome::Interrupted,
     }
 }

@@ -372,6 +372,9 @@ impl BackgroundSync {
                 },
                 devtools: flight.devtools,
             },
+            SyncEventOutcome::Interrupted => SyncLogKind::Interrupted {
+                devtools: flight.devtools,
+            },
         };
         self.log(registry, flight.registration, &flight.tag, kind);
         if let Some(waiter) = flight.waiter {

@@ -76,6 +76,11 @@ pub enum SyncEventOutcome {
     Success,
     /// The attempt failed and counts against the registration's attempts.
     Failed(SyncEventFailure),
+    /// The attempt was cut off by something that was not its own doing:
+    /// its worker was stopped because of another event, or the engine shut
+    /// down. Like an attempt a crash cut off, it does not count; the
+    /// registration is pending again and fires again at once.
+    Interrupted,
 }
 
 /// Why a `sync` event attempt failed. Every reason counts the same; the
@@ -99,6 +104,7 @@ impl fmt::Display for SyncEventOutcome {
         match self {
             SyncEventOutcome::Success => formatter.write_str("success"),
             SyncEventOutcome::Failed(reason) => write!(formatter, "failure ({reason})"),
+            SyncEventOutcome::Interrupted => formatter.write_str("interrupted (not counted)"),
         }
     }
 }
