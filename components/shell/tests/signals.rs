@@ -139,17 +139,32 @@ fn stored(profile: &Path) -> Vec<(String, u64)> {
         .collect()
 }
 
-#[test]
-fn sigterm_lets_the_event_in_flight_finish_and_exits_0() {
+/// Starts a run with `prefs`, sends `signal` once the `sync` event runs,
+/// then lets the server answer `/gate` if `release`; the run's ending
+/// (see [`Run::finish`]) and its profile.
+fn signal_during_the_event(
+    signal: libc::c_int,
+    prefs: &[&str],
+    release: bool,
+) -> ((i32, String, String), tempfile::TempDir) {
     let server = TestServer::start();
     serve(&server);
     let hold = server.hold("/gate");
     let profile = tempfile::tempdir().unwrap();
-    let mut run = Run::start(&server, profile.path(), &[]);
+    let mut run = Run::start(&server, profile.path(), prefs);
     run.until("sw: started slow");
-    run.signal(libc::SIGTERM);
-    hold.release();
-    let (status, rest, stderr) = run.finish();
+    run.signal(signal);
+    if release {
+        hold.release();
+    }
+    let ended = run.finish();
+    drop(hold);
+    (ended, profile)
+}
+
+#[test]
+fn sigterm_lets_the_event_in_flight_finish_and_exits_0() {
+    let ((status, rest, stderr), profile) = signal_during_the_event(libc::SIGTERM, &[], true);
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(rest, "sw: done open\n", "{stderr}");
     assert!(stderr.contains("SIGTERM: shutting down"), "{stderr}");
@@ -159,15 +174,7 @@ fn sigterm_lets_the_event_in_flight_finish_and_exits_0() {
 
 #[test]
 fn sigint_exits_130_after_the_same_graceful_steps() {
-    let server = TestServer::start();
-    serve(&server);
-    let hold = server.hold("/gate");
-    let profile = tempfile::tempdir().unwrap();
-    let mut run = Run::start(&server, profile.path(), &[]);
-    run.until("sw: started slow");
-    run.signal(libc::SIGINT);
-    hold.release();
-    let (status, rest, stderr) = run.finish();
+    let ((status, rest, stderr), profile) = signal_during_the_event(libc::SIGINT, &[], true);
     assert_eq!(status, 130, "{stderr}");
     assert_eq!(rest, "sw: done open\n", "{stderr}");
     assert_eq!(stored(profile.path()), []);
@@ -175,18 +182,11 @@ fn sigint_exits_130_after_the_same_graceful_steps() {
 
 #[test]
 fn an_event_past_the_grace_period_is_cut_short_and_fires_again_next_time() {
-    let server = TestServer::start();
-    serve(&server);
-    let hold = server.hold("/gate");
-    let profile = tempfile::tempdir().unwrap();
-    let mut run = Run::start(
-        &server,
-        profile.path(),
+    let ((status, rest, stderr), profile) = signal_during_the_event(
+        libc::SIGTERM,
         &["background_sync.shutdown_grace_ms=100"],
+        false,
     );
-    run.until("sw: started slow");
-    run.signal(libc::SIGTERM);
-    let (status, rest, stderr) = run.finish();
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(rest, "", "the event did not finish");
     assert!(
@@ -195,7 +195,6 @@ fn an_event_past_the_grace_period_is_cut_short_and_fires_again_next_time() {
     );
     // Not counted as an attempt: it is stored as it was and fires again.
     assert_eq!(stored(profile.path()), [("slow".to_owned(), 0)]);
-    drop(hold);
 }
 
 #[test]
