@@ -15,9 +15,11 @@ use std::hash::{BuildHasher, Hasher};
 use base::id::ServiceWorkerRegistrationId;
 use base::origin::Origin;
 use crossbeam_channel::Sender;
-use ipc_channel::ipc::IpcSender;
 use script_traits::{ClientId, ClientInfo, ClientType, FrameType, ServiceWorkerId, ToClientMsg};
 use url::Url;
+
+use crate::postman::Postman;
+use crate::replies::ReplyChannel;
 
 const LOG_TARGET: &str = "bgsync::engine::clients";
 
@@ -37,7 +39,7 @@ pub(crate) struct Client {
     pub requested_url: Url,
     /// The document's final URL, once loaded.
     pub url: Option<Url>,
-    pub sender: IpcSender<ToClientMsg>,
+    pub sender: Postman<ToClientMsg>,
     pub controller: Option<Controller>,
     /// Creation order.
     pub created: u64,
@@ -63,11 +65,19 @@ impl Client {
         self.url.is_some()
     }
 
+    /// Where the answers to the page's requests go.
+    pub fn reply_channel(&self) -> ReplyChannel {
+        ReplyChannel::Client {
+            client: self.id.clone(),
+            sender: self.sender.clone(),
+        }
+    }
+
     /// Sends `message` to the page; a page that is gone is logged, not an
     /// error (its channel-closed notice is on its way).
     pub fn send(&self, message: ToClientMsg) {
-        if let Err(error) = self.sender.send(message) {
-            log::debug!(target: LOG_TARGET, "cannot reach client {}: {error}", self.id);
+        if !self.sender.send(message) {
+            log::debug!(target: LOG_TARGET, "cannot reach client {}: it is gone", self.id);
         }
     }
 }
@@ -83,7 +93,7 @@ impl Clients {
     pub fn add(
         &mut self,
         url: Url,
-        sender: IpcSender<ToClientMsg>,
+        sender: Postman<ToClientMsg>,
         gone: Option<Sender<()>>,
     ) -> ClientId {
         let id = loop {

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use base::origin::{ascii_serialization, Origin};
 use crossbeam_channel::{select, Receiver, Sender};
-use ipc_channel::ipc::{IpcReceiver, IpcSender};
+use ipc_channel::ipc::IpcReceiver;
 use script_traits::{
     ClientId, ClientSetup, RegistrationInfo, ScriptMsg, SerializedMessage, ServiceWorkerError,
     ServiceWorkerId, ServiceWorkerRequest, ToClientMsg, WorkerEvent, WorkerMsg,
@@ -41,6 +41,8 @@ use crate::events::EventCallback;
 use crate::fetcher::ScriptFetches;
 use crate::host::Host;
 use crate::network::NetworkLink;
+use crate::postman::Postman;
+use crate::replies::{ReplyChannel, Responder};
 use crate::routing::{ClientMessage, WorkerMessage};
 use crate::sync::{DispatchReply, SyncClient};
 use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
@@ -61,7 +63,7 @@ pub(crate) enum Command {
     /// Record a client about to load `url` and route its messages.
     AddClient {
         url: Url,
-        to_client: IpcSender<ToClientMsg>,
+        to_client: Postman<ToClientMsg>,
         from_client: IpcReceiver<ScriptMsg>,
         /// Dropped once the client is gone and all it sent was served.
         gone: Option<Sender<()>>,
@@ -392,47 +394,61 @@ impl Constellation {
         };
         let origin = record.origin.clone();
         let loaded = record.is_loaded();
+        let replies = record.reply_channel();
         match message {
-            ScriptMsg::DocumentLoaded { url, reply } => self.document_loaded(&client, url, reply),
+            ScriptMsg::DocumentLoaded { url } => self.document_loaded(&client, url),
             ScriptMsg::Closed => self.host.remove_client(&client),
             message if !loaded => {
                 log::warn!(
                     target: LOG_TARGET,
-                    "client {client} sent {message:?} before its document loaded; ignored"
+                    "client {client} sent {message:?} before its document loaded; refused"
                 );
+                let number = match &message {
+                    ScriptMsg::ServiceWorker(request) => Some(request.number()),
+                    ScriptMsg::Sync(request) => request.number(),
+                    _ => None,
+                };
+                if let Some(number) = number {
+                    replies.refuse(number);
+                }
             }
             ScriptMsg::ServiceWorker(request) => {
-                self.serve_service_worker_request(&origin, request)
+                self.serve_service_worker_request(&origin, &replies, request)
             }
             ScriptMsg::PostMessageToWorker {
                 worker,
                 message,
                 token,
             } => self.post_message_to_worker(&client, &origin, worker, message, token),
-            ScriptMsg::Sync(request) => {
-                self.host
-                    .sync
-                    .handle_request(SyncClient::Page(client), request, &self.registry)
-            }
+            ScriptMsg::Sync(request) => self.host.sync.handle_request(
+                SyncClient::Page(client),
+                &replies,
+                request,
+                &self.registry,
+            ),
         }
     }
 
     /// <https://w3c.github.io/ServiceWorker/#dfn-service-worker-client>
     /// creation: the client's final URL, and its controller.
-    fn document_loaded(&mut self, client: &ClientId, url: Url, reply: IpcSender<ClientSetup>) {
+    fn document_loaded(&mut self, client: &ClientId, url: Url) {
         let Some(record) = self.host.clients.get(client) else {
             return;
         };
         if record.is_loaded() {
-            log::warn!(target: LOG_TARGET, "client {client} sent DocumentLoaded twice; ignored");
+            log::warn!(target: LOG_TARGET, "client {client} sent DocumentLoaded twice; refused");
+            record.send(ToClientMsg::Setup(Err(
+                "the document was loaded already".into()
+            )));
             return;
         }
         if !same_document_origin(&record.requested_url, &url) {
-            log::warn!(
-                target: LOG_TARGET,
-                "client {client} for {} says it loaded {url}, another origin; ignored",
+            let refusal = format!(
+                "client {client} for {} says it loaded {url}, another origin; refused",
                 record.requested_url
             );
+            log::warn!(target: LOG_TARGET, "{refusal}");
+            record.send(ToClientMsg::Setup(Err(refusal)));
             return;
         }
         // A page inside an active registration's scope is controlled by
@@ -472,9 +488,7 @@ impl Constellation {
             controller: controller.map(|(_, worker)| worker),
             online: self.network.is_online(),
         };
-        if let Err(error) = reply.send(setup) {
-            log::debug!(target: LOG_TARGET, "client {client} left before its setup: {error}");
-        }
+        record.send(ToClientMsg::Setup(Ok(setup)));
     }
 
     /// `serviceWorker.postMessage()`: the worker must be a registered worker
@@ -530,15 +544,20 @@ impl Constellation {
 
     /// A `navigator.serviceWorker` / `ServiceWorkerRegistration` request,
     /// for a client or worker of `origin`.
-    fn serve_service_worker_request(&mut self, origin: &Origin, request: ServiceWorkerRequest) {
+    fn serve_service_worker_request(
+        &mut self,
+        origin: &Origin,
+        replies: &ReplyChannel,
+        request: ServiceWorkerRequest,
+    ) {
         match request {
             ServiceWorkerRequest::Register {
                 script_url,
                 scope,
                 update_via_cache,
-                reply,
+                id,
             } => {
-                let completion = registration_reply(reply);
+                let completion = registration_reply(replies.responder(id));
                 self.registry.schedule_register(
                     origin,
                     script_url,
@@ -547,30 +566,25 @@ impl Constellation {
                     completion,
                 );
             }
-            ServiceWorkerRequest::GetRegistration { client_url, reply } => {
-                let _ = reply.send(self.registry.get_registration(origin, &client_url));
-            }
-            ServiceWorkerRequest::GetRegistrations { reply } => {
-                let _ = reply.send(Ok(self.registry.get_registrations(origin)));
-            }
-            ServiceWorkerRequest::Update {
-                registration,
-                reply,
-            } => {
-                let completion = registration_reply(reply);
+            ServiceWorkerRequest::GetRegistration { client_url, id } => replies
+                .responder(id)
+                .send(self.registry.get_registration(origin, &client_url)),
+            ServiceWorkerRequest::GetRegistrations { id } => replies
+                .responder(id)
+                .send(Ok(self.registry.get_registrations(origin))),
+            ServiceWorkerRequest::Update { registration, id } => {
+                let completion = registration_reply(replies.responder(id));
                 self.registry
                     .schedule_update(origin, registration, completion);
             }
-            ServiceWorkerRequest::Unregister {
-                registration,
-                reply,
-            } => {
+            ServiceWorkerRequest::Unregister { registration, id } => {
+                let reply = replies.responder(id);
                 let completion: JobCompletion = Box::new(move |result: JobResult| {
                     let answer = result.and_then(|outcome| match outcome {
                         JobOutcome::Unregistered(removed) => Ok(removed),
                         other => Err(unexpected(other)),
                     });
-                    let _ = reply.send(answer);
+                    reply.send(answer);
                 });
                 self.registry
                     .schedule_unregister(origin, registration, completion);
@@ -581,14 +595,14 @@ impl Constellation {
 
 /// A completion that answers a register or update request.
 fn registration_reply(
-    reply: IpcSender<Result<RegistrationInfo, ServiceWorkerError>>,
+    reply: Responder<Result<RegistrationInfo, ServiceWorkerError>>,
 ) -> JobCompletion {
     Box::new(move |result: JobResult| {
         let answer = result.and_then(|outcome| match outcome {
             JobOutcome::Registration(info) => Ok(*info),
             other => Err(unexpected(other)),
         });
-        let _ = reply.send(answer);
+        reply.send(answer);
     })
 }
 

@@ -76,6 +76,8 @@ mod events;
 mod fetcher;
 mod host;
 mod network;
+mod postman;
+mod replies;
 mod routing;
 mod sync;
 mod sync_listing;
@@ -357,6 +359,7 @@ impl Engine {
     ) -> Option<ClientChannels> {
         let channels = ipc::channel().and_then(|(to_client, from_constellation)| {
             let (to_constellation, from_client) = ipc::channel()?;
+            let to_client = postman::Postman::start(format!("the page at {url}"), to_client)?;
             Ok((to_client, from_constellation, to_constellation, from_client))
         });
         let (to_client, from_constellation, to_constellation, from_client) = match channels {

@@ -19,7 +19,6 @@
 //! event must be delivered to it. Each start is a new *instance*; messages
 //! still arriving from an old instance are ignored.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io;
 use std::time::{Duration, Instant};
@@ -28,7 +27,7 @@ use background_sync::DispatchId;
 use base::origin::Origin;
 use base::prefs::Prefs;
 use crossbeam_channel::Sender;
-use ipc_channel::ipc::{self, IpcSender};
+use ipc_channel::ipc;
 use script::page::ConsoleCallback;
 use script::service_worker_thread::{spawn_service_worker, ServiceWorkerStart, WorkerHandle};
 use script_traits::{
@@ -37,6 +36,8 @@ use script_traits::{
 };
 use service_worker_registry::{JobId, WorkerScripts};
 
+use crate::postman::Postman;
+use crate::replies::{ReplyChannel, WorkerOutbox};
 use crate::routing::{Inbox, WorkerMessage};
 
 const LOG_TARGET: &str = "bgsync::engine::workers";
@@ -97,7 +98,7 @@ pub(crate) enum Evaluation {
 pub(crate) struct RunningWorker {
     pub instance: u64,
     thread: Box<dyn WorkerThread>,
-    sender: IpcSender<ToWorkerMsg>,
+    sender: Postman<ToWorkerMsg>,
     /// The registration's scope's origin: what the worker's requests are
     /// judged by.
     pub origin: Origin,
@@ -108,8 +109,9 @@ pub(crate) struct RunningWorker {
     idle_since: Instant,
     /// Events given and not over yet.
     events_in_flight: usize,
-    /// Messages not sent yet, in order (see [`RunningWorker::send`]).
-    outbox: RefCell<Vec<ToWorkerMsg>>,
+    /// Messages not sent yet, in order (see [`RunningWorker::send`]);
+    /// answers to the worker's requests join it (`replies`).
+    outbox: WorkerOutbox,
 }
 
 /// What a worker's first evaluation of its script came to: what it
@@ -133,7 +135,7 @@ impl RunningWorker {
     /// gets no events.
     pub fn send(&self, message: ToWorkerMsg) {
         let full = {
-            let mut outbox = self.outbox.borrow_mut();
+            let mut outbox = self.lock_outbox();
             outbox.push(message);
             outbox.len() >= OUTBOX_SLICE
         };
@@ -142,19 +144,33 @@ impl RunningWorker {
         }
     }
 
+    fn lock_outbox(&self) -> std::sync::MutexGuard<'_, Vec<ToWorkerMsg>> {
+        self.outbox
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Where the answers to this worker's requests go.
+    pub fn reply_channel(&self) -> ReplyChannel {
+        ReplyChannel::Worker {
+            worker: self.info.id,
+            outbox: self.outbox.clone(),
+        }
+    }
+
     /// Sends what [`RunningWorker::send`] queued, once the script ran.
     fn flush(&self) {
         if matches!(self.evaluation, Evaluation::Pending { .. }) {
             return;
         }
-        let mut queued = std::mem::take(&mut *self.outbox.borrow_mut());
+        let mut queued = std::mem::take(&mut *self.lock_outbox());
         let message = match queued.len() {
             0 => return,
             1 => queued.pop().expect("one message"),
             _ => ToWorkerMsg::Batch(queued),
         };
-        if let Err(error) = self.sender.send(message) {
-            log::debug!(target: LOG_TARGET, "cannot reach {}: {error}", self.info.id);
+        if !self.sender.send(message) {
+            log::debug!(target: LOG_TARGET, "cannot reach {}: it is gone", self.info.id);
         }
     }
 }
@@ -184,7 +200,7 @@ pub(crate) enum LifecycleEvent {
 /// Sends [`ToClientMsg::MessageDone`] when dropped: on the client's own
 /// channel, after whatever the worker posted to it during the event.
 pub(crate) struct MessageDoneNotice {
-    pub(crate) client: IpcSender<ToClientMsg>,
+    pub(crate) client: Postman<ToClientMsg>,
     pub(crate) token: u64,
     /// Set when the worker's message event ended.
     pub(crate) delivered: bool,
@@ -334,6 +350,8 @@ impl Workers {
     ) -> Result<(), String> {
         let (to_worker, from_constellation) = ipc::channel()
             .map_err(|error| format!("cannot create the worker's channel: {error}"))?;
+        let to_worker = Postman::start(worker.id.to_string(), to_worker)
+            .map_err(|error| format!("cannot start the worker's postman: {error}"))?;
         let (to_constellation, from_worker) = ipc::channel()
             .map_err(|error| format!("cannot create the worker's channel: {error}"))?;
         let instance = self.next_instance;
@@ -378,7 +396,7 @@ impl Workers {
                 },
                 idle_since: now,
                 events_in_flight: 0,
-                outbox: RefCell::new(Vec::new()),
+                outbox: WorkerOutbox::default(),
             },
         );
         Ok(())
@@ -545,12 +563,12 @@ impl Workers {
         let start_failed = matches!(running.evaluation, Evaluation::Pending { .. });
         if start_failed {
             // Nothing queued reaches a worker whose script did not run.
-            running.outbox.borrow_mut().clear();
+            running.lock_outbox().clear();
             self.evaluations.push((worker, Err(reason.to_owned())));
         }
         running.flush();
-        if let Err(error) = running.sender.send(ToWorkerMsg::Terminate) {
-            log::debug!(target: LOG_TARGET, "cannot reach {worker}: {error}");
+        if !running.sender.send(ToWorkerMsg::Terminate) {
+            log::debug!(target: LOG_TARGET, "cannot reach {worker}: it is gone");
         }
         running.thread.interrupt();
         self.stopping.push(running.thread);

@@ -2,11 +2,13 @@
 //! it.
 //!
 //! A page's Window holds a [`ConstellationLink::Client`], a service worker's global a
-//! [`ConstellationLink::Worker`] (see `script_traits::channels`). Requests that expect an
-//! answer send a fresh ipc reply channel, which the global's event loop reads itself and
-//! whose answer runs as a task ([`send_with_reply`]); the page does not go idle while it
-//! waits. The constellation's own messages reach the event loop the same way
-//! ([`route_to_event_loop`]).
+//! [`ConstellationLink::Worker`] (see `script_traits::channels`). A request that expects an
+//! answer is numbered ([`RequestId`], unique per global) and its answer comes back as a
+//! `Reply` message on the global's channel from the constellation, which the event loop
+//! reads itself ([`route_to_event_loop`]); the answer runs as a task ([`send_with_reply`]).
+//! A request costs no channel, so a page may have any number in flight. The page does not
+//! go idle while one waits; when the constellation's channel closes, every request still
+//! waiting is answered "disconnected".
 //!
 //! Each global keeps one `ServiceWorkerRegistration` object per registration id and one
 //! `ServiceWorker` object per worker id (<https://w3c.github.io/ServiceWorker/#get-the-service-worker-registration-object>),
@@ -24,9 +26,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use script_traits::{
-    RegistrationInfo, RegistrationUpdate, ScriptMsg, ServiceWorkerError, ServiceWorkerId,
-    ServiceWorkerInfo, ServiceWorkerRegistrationId, ServiceWorkerRequest, ServiceWorkerState,
-    WorkerMsg,
+    Answer, RegistrationInfo, RegistrationUpdate, Reply, RequestId, ScriptMsg, ServiceWorkerError,
+    ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerRegistrationId, ServiceWorkerRequest,
+    ServiceWorkerState, WorkerMsg,
 };
 
 use crate::dom::bindings::error::Error;
@@ -111,36 +113,64 @@ pub fn service_worker_error(error: ServiceWorkerError) -> Error {
     }
 }
 
-/// Sends a request made with a fresh reply channel by `send` (false = not sent), and runs
+/// Sends the request `send` makes with a fresh number (false = not sent), and runs
 /// `on_reply` as a task of `global`'s event loop with the answer, or with `None` if the
-/// constellation dropped the reply sender. The event loop reads the reply channel itself (see
-/// `event_loop`), and does not go idle before the answer. Returns false (and drops
-/// `on_reply` unrun) when there is no link or `send` failed.
+/// constellation dropped the request unanswered or went away. The event loop does not go
+/// idle before the answer. Returns false (and drops `on_reply` unrun) when there is no link
+/// or `send` failed.
 pub fn send_with_reply<T>(
     global: &GlobalScope,
-    send: impl FnOnce(&ConstellationLink, IpcSender<T>) -> bool,
+    send: impl FnOnce(&ConstellationLink, RequestId<T>) -> bool,
     on_reply: impl FnOnce(&mut JSContext, &GlobalScope, Option<T>) + 'static,
 ) -> bool
 where
-    T: Serialize + DeserializeOwned + 'static,
+    T: Answer + 'static,
 {
     let Some(link) = global.constellation_link() else {
         return false;
     };
-    let Ok((reply_sender, reply_receiver)) = ipc::channel::<T>() else {
-        return false;
+    let number = {
+        let mut objects = global.service_worker_objects().borrow_mut();
+        objects.next_request += 1;
+        objects.next_request
     };
-    if !send(&link, reply_sender) {
+    if !send(&link, RequestId::new(number)) {
         return false;
     }
-    // An answer that arrived already waits in the channel.
+    let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
+        let answer = answer.and_then(|reply| {
+            let kind = reply.kind();
+            let answer = T::from_reply(*reply);
+            if answer.is_none() {
+                log::warn!(
+                    target: LOG_TARGET,
+                    "request {number} was answered with another kind of answer ({kind})"
+                );
+            }
+            answer
+        });
+        on_reply(cx, global, answer)
+    });
+    let request = PendingRequest {
+        on_answer,
+        _waiting: global.event_loop().expect_remote_task(),
+    };
     global
-        .event_loop()
-        .add_ipc_reply(reply_receiver, move |cx, reply| {
-            // SAFETY: event-loop tasks run in their global's realm.
-            let global = unsafe { current_global(cx) };
-            on_reply(cx, global, reply)
-        })
+        .service_worker_objects()
+        .borrow_mut()
+        .requests
+        .insert(number, request);
+    true
+}
+
+/// What a request's answer runs.
+type OnAnswer = Box<dyn FnOnce(&mut JSContext, &GlobalScope, Option<Box<Reply>>)>;
+
+/// A request sent and not answered yet.
+struct PendingRequest {
+    on_answer: OnAnswer,
+    /// Keeps the event loop from going idle before the answer.
+    _waiting: PendingWork,
 }
 
 /// Sends a request whose answer settles `promise`: `settle` turns the answer into a value
@@ -152,11 +182,11 @@ pub unsafe fn request_promise<T>(
     cx: &mut JSContext,
     global: &GlobalScope,
     promise: &Rc<crate::dom::bindings::promise::Promise>,
-    send: impl FnOnce(&ConstellationLink, IpcSender<T>) -> bool,
+    send: impl FnOnce(&ConstellationLink, RequestId<T>) -> bool,
     settle: impl FnOnce(&mut JSContext, &GlobalScope, &crate::dom::bindings::promise::Promise, T)
         + 'static,
 ) where
-    T: Serialize + DeserializeOwned + 'static,
+    T: Answer + 'static,
 {
     let trusted = Trusted::new(promise.clone());
     let sent = send_with_reply(global, send, move |cx, global, reply| {
@@ -188,8 +218,9 @@ pub struct ServiceWorkerObjects {
     pub(crate) container: Option<Dom<crate::dom::serviceworkercontainer::ServiceWorkerContainer>>,
     registrations: HashMap<ServiceWorkerRegistrationId, Dom<ServiceWorkerRegistration>>,
     workers: HashMap<ServiceWorkerId, Dom<ServiceWorker>>,
-    /// The last broadcasts of each registration, oldest first. Replies to requests travel on
-    /// their own channels and may be read after broadcasts the constellation sent later.
+    /// The last broadcasts of each registration, oldest first: a registration object made
+    /// from an answer (which travels behind the broadcasts sent before it) shows the latest
+    /// state this global has heard of.
     history: HashMap<ServiceWorkerRegistrationId, Vec<RegistrationUpdate>>,
     /// Held while a registration this global knows has a worker on its way to a settled
     /// state (installing, or waiting with nothing active, or activating), so a page does not
@@ -198,6 +229,9 @@ pub struct ServiceWorkerObjects {
     /// One guard per `postMessage` to a worker whose event is not over yet, by token.
     messages_in_flight: HashMap<u64, PendingWork>,
     next_message_token: u64,
+    /// Requests waiting for their answer, by number.
+    requests: HashMap<u64, PendingRequest>,
+    next_request: u64,
 }
 
 // SAFETY: traces every object it holds.
@@ -459,6 +493,36 @@ impl GlobalScope {
         drop(guard);
     }
 
+    /// Runs the task the answer to request `id` was waiting for (`None`: the constellation
+    /// dropped it unanswered). An answer to no request waiting is logged and dropped.
+    pub fn answer_request(&self, cx: &mut JSContext, id: u64, answer: Option<Box<Reply>>) {
+        let request = self
+            .service_worker_objects()
+            .borrow_mut()
+            .requests
+            .remove(&id);
+        match request {
+            Some(request) => (request.on_answer)(cx, self, answer),
+            None => log::warn!(target: LOG_TARGET, "an answer to no request ({id}); dropped"),
+        }
+    }
+
+    /// The constellation went away: every request still waiting is answered `None`, in the
+    /// order they were made.
+    pub fn constellation_gone(&self, cx: &mut JSContext) {
+        let mut waiting: Vec<u64> = self
+            .service_worker_objects()
+            .borrow()
+            .requests
+            .keys()
+            .copied()
+            .collect();
+        waiting.sort_unstable();
+        for id in waiting {
+            self.answer_request(cx, id, None);
+        }
+    }
+
     /// Forgets the link and every object (the global is going away).
     pub fn clear_service_worker_objects(&self) {
         let objects = std::mem::take(&mut *self.service_worker_objects().borrow_mut());
@@ -485,6 +549,11 @@ pub fn route_to_event_loop<T>(
             let global = unsafe { current_global(cx) };
             handle(cx, global, message)
         },
+        Box::new(|cx| {
+            // SAFETY: as above.
+            let global = unsafe { current_global(cx) };
+            global.constellation_gone(cx)
+        }),
         keep_alive,
     );
     if !routed {

@@ -70,17 +70,12 @@ pub struct EventLoop {
 /// A message handler of a routed receiver: runs as a task of the loop.
 type IpcHandler = Rc<dyn Fn(&mut JSContext, IpcMessage)>;
 
-/// What an answer (or `None`: the sender was dropped unanswered) runs.
-type IpcReply = Box<dyn FnOnce(&mut JSContext, Option<IpcMessage>)>;
-
-enum IpcRoute {
-    /// Every message runs `handle`; `keep_alive` is held until the channel closes.
-    Stream {
-        handle: IpcHandler,
-        _keep_alive: Option<PendingWork>,
-    },
-    /// One answer; counted in `pending` until it arrives or its sender is gone.
-    Reply(IpcReply),
+/// A routed receiver: every message runs `handle`, and `on_close` runs once the channel
+/// closes; `keep_alive` is held until then.
+struct IpcRoute {
+    handle: IpcHandler,
+    on_close: Task,
+    _keep_alive: Option<PendingWork>,
 }
 
 /// After this many tasks in a row, the loop reads its ipc receivers even though tasks are
@@ -159,13 +154,15 @@ impl EventLoop {
         }
     }
 
-    /// Reads `receiver` on this loop: each message runs `handle` as a task. Unsolicited
-    /// messages do not keep the loop from going idle; `keep_alive`, if given, is held until
-    /// the channel closes. False if the receiver cannot be read (it is dropped).
+    /// Reads `receiver` on this loop: each message runs `handle` as a task, and `on_close`
+    /// runs as a task once the channel closes. Unsolicited messages do not keep the loop
+    /// from going idle; `keep_alive`, if given, is held until the channel closes. False if
+    /// the receiver cannot be read (it is dropped).
     pub fn add_ipc_route<T>(
         &self,
         receiver: IpcReceiver<T>,
         handle: impl Fn(&mut JSContext, T) + 'static,
+        on_close: Task,
         keep_alive: Option<PendingWork>,
     ) -> bool
     where
@@ -179,39 +176,12 @@ impl EventLoop {
         });
         self.add_route(
             receiver,
-            IpcRoute::Stream {
+            IpcRoute {
                 handle,
+                on_close,
                 _keep_alive: keep_alive,
             },
         )
-    }
-
-    /// Reads the one answer `receiver` will carry: `on_reply` runs as a task with it, or with
-    /// `None` if its sender is dropped unanswered (or the answer is unreadable). Until then
-    /// the loop is not idle. False if the receiver cannot be read (`on_reply` is dropped).
-    pub fn add_ipc_reply<T>(
-        &self,
-        receiver: IpcReceiver<T>,
-        on_reply: impl FnOnce(&mut JSContext, Option<T>) + 'static,
-    ) -> bool
-    where
-        T: Serialize + DeserializeOwned + 'static,
-    {
-        let reply: IpcReply = Box::new(move |cx, message| {
-            let answer = message.and_then(|message| match message.to::<T>() {
-                Ok(answer) => Some(answer),
-                Err(error) => {
-                    log::warn!(target: LOG_TARGET, "unreadable ipc answer: {error}");
-                    None
-                }
-            });
-            on_reply(cx, answer)
-        });
-        if !self.add_route(receiver, IpcRoute::Reply(reply)) {
-            return false;
-        }
-        self.pending.fetch_add(1, Ordering::SeqCst);
-        true
     }
 
     fn add_route<T>(&self, receiver: IpcReceiver<T>, route: IpcRoute) -> bool
@@ -239,35 +209,24 @@ impl EventLoop {
         for received in received {
             match received {
                 Received::Message(id, message) => {
-                    let mut routes = self.routes.borrow_mut();
-                    match routes.get(&id) {
-                        Some(IpcRoute::Stream { handle, .. }) => {
-                            let handle = handle.clone();
-                            self.queue_task(Box::new(move |cx| handle(cx, message)));
-                        }
-                        Some(IpcRoute::Reply(_)) => {
-                            if let Some(IpcRoute::Reply(reply)) = routes.remove(&id) {
-                                self.queue_reply(reply, Some(message));
-                            }
-                        }
-                        None => {}
+                    let handle = self
+                        .routes
+                        .borrow()
+                        .get(&id)
+                        .map(|route| route.handle.clone());
+                    if let Some(handle) = handle {
+                        self.queue_task(Box::new(move |cx| handle(cx, message)));
                     }
                 }
                 Received::Closed(id) => {
                     // Bind first: a stream's keep-alive guard must drop with the borrow over.
                     let route = self.routes.borrow_mut().remove(&id);
-                    if let Some(IpcRoute::Reply(reply)) = route {
-                        self.queue_reply(reply, None);
+                    if let Some(route) = route {
+                        self.queue_task(route.on_close);
                     }
                 }
             }
         }
-    }
-
-    fn queue_reply(&self, reply: IpcReply, message: Option<IpcMessage>) {
-        self.queue_task(Box::new(move |cx| reply(cx, message)));
-        // The queued task keeps the loop busy from here.
-        self.pending.fetch_sub(1, Ordering::SeqCst);
     }
 
     fn poll_ipc(&self) {

@@ -21,6 +21,8 @@ use crate::dom::globalscope::{ConsoleLevel, ConsoleSink};
 use crate::dom::window::Window;
 use crate::event_loop::{EventLoop, RunOutcome};
 
+const LOG_TARGET: &str = "bgsync::script::service_worker";
+
 /// Receives each console message of the page, from the script thread.
 pub type ConsoleCallback = Arc<dyn Fn(ConsoleLevel, &str) + Send + Sync>;
 
@@ -203,42 +205,58 @@ fn run_page_on_this_thread(
     outcome.into()
 }
 
-/// Connects the page to the constellation: its link for requests, its incoming messages as
-/// tasks, and the `DocumentLoaded` round trip that names its controller.
+/// Connects the page to the constellation: its link for requests, the `DocumentLoaded`
+/// round trip that names its controller, and its incoming messages as tasks.
 fn connect_client(
     cx: &mut mozjs::context::JSContext,
     window: &Window,
     url: &Url,
     channels: script_traits::ClientChannels,
 ) -> ipc_channel::ipc::IpcSender<script_traits::ScriptMsg> {
+    use script_traits::{ScriptMsg, ToClientMsg};
     let global = window.global_scope();
     let to_constellation = channels.to_constellation.clone();
     global.set_constellation_link(ConstellationLink::Client(channels.to_constellation));
+    let loaded = ScriptMsg::DocumentLoaded { url: url.clone() };
+    // The setup is the first message the constellation sends a client (it broadcasts only to
+    // loaded clients), so it is read here, before the channel is handed to the event loop.
+    let setup = match to_constellation.send(loaded) {
+        Ok(()) => channels
+            .from_constellation
+            .recv()
+            .map_err(|error| error.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    let first = match setup {
+        Ok(ToClientMsg::Setup(Ok(setup))) => {
+            // SAFETY: in the window's realm.
+            unsafe { crate::dom::serviceworkercontainer::apply_client_setup(cx, global, &setup) };
+            None
+        }
+        Ok(ToClientMsg::Setup(Err(reason))) => {
+            log::warn!(target: LOG_TARGET, "the constellation refused {url}: {reason}");
+            None
+        }
+        Ok(other) => Some(other),
+        Err(error) => {
+            log::warn!(target: LOG_TARGET, "the constellation did not set up {url}: {error}");
+            None
+        }
+    };
+    if let Some(message) = first {
+        log::warn!(target: LOG_TARGET, "{url} heard {message:?} before its setup");
+        global.event_loop().queue_task(Box::new(move |cx| {
+            // SAFETY: event-loop tasks run in their global's realm.
+            let global = unsafe { crate::dom::globalscope::current_global(cx) };
+            crate::dom::serviceworkercontainer::handle_client_message(cx, global, message)
+        }));
+    }
     crate::constellation_link::route_to_event_loop(
         global,
         channels.from_constellation,
         crate::dom::serviceworkercontainer::handle_client_message,
         None,
     );
-    let Ok((reply, setup)) = ipc_channel::ipc::channel() else {
-        return to_constellation;
-    };
-    let loaded = script_traits::ScriptMsg::DocumentLoaded {
-        url: url.clone(),
-        reply,
-    };
-    if to_constellation.send(loaded).is_ok() {
-        match setup.recv() {
-            // SAFETY: in the window's realm.
-            Ok(setup) => unsafe {
-                crate::dom::serviceworkercontainer::apply_client_setup(cx, global, &setup)
-            },
-            Err(error) => log::warn!(
-                target: "bgsync::script::service_worker",
-                "the constellation did not set up {url}: {error}"
-            ),
-        }
-    }
     to_constellation
 }
 

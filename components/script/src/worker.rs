@@ -277,6 +277,7 @@ fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWor
     // SAFETY: tasks run in the worker's realm.
     unsafe {
         match message {
+            ToWorkerMsg::Reply { id, answer } => scope.answer_request(cx, id, answer),
             ToWorkerMsg::Event { id, event } => fire_worker_event(cx, global, id, event),
             ToWorkerMsg::Registration(update) => scope.apply_registration_update(cx, *update),
             ToWorkerMsg::NetworkChanged { online } => scope.set_online(cx, online),

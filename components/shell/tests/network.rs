@@ -217,6 +217,22 @@ impl Engine {
         }
     }
 
+    /// Reads stdout until every one of `lines` came, in any order.
+    fn wait_for_all(&mut self, lines: &[&str]) {
+        let give_up = Instant::now() + PATIENCE;
+        let mut missing: Vec<&str> = lines.to_vec();
+        while !missing.is_empty() {
+            let left = give_up.saturating_duration_since(Instant::now());
+            match self.stdout.recv_timeout(left) {
+                Ok(seen) => {
+                    missing.retain(|line| *line != seen);
+                    self.seen.push(seen);
+                }
+                Err(error) => self.fail(&format!("no lines {missing:?} ({error})")),
+            }
+        }
+    }
+
     /// The stdout lines that came by now, without waiting.
     fn read_available(&mut self) -> &[String] {
         while let Ok(line) = self.stdout.try_recv() {
@@ -377,8 +393,9 @@ fn in_a_network_namespace_a_sync_waits_for_the_link_and_its_fetch_reaches_the_fa
 
     // Link up: online, the sync fires, and its fetch crosses the veth.
     engine_ns.ip(&["link", "set", ENGINE_LINK, "up"]);
-    engine.wait_for("page: online");
-    engine.wait_for("sw: sync outbox, onLine true");
+    // The page's `online` event and the worker's `sync` event run on two
+    // threads: either may print first.
+    engine.wait_for_all(&["page: online", "sw: sync outbox, onLine true"]);
     engine.wait_for("sw: the server said received");
     engine.wait_for("page: delivered");
     let (status, stderr) = engine.finish();

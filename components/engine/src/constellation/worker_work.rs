@@ -27,53 +27,57 @@ impl Constellation {
             return;
         };
         let origin = running.origin.clone();
+        let replies = running.reply_channel();
         match message {
             WorkerMsg::Evaluated(evaluation) => self.host.workers.evaluated(worker, evaluation),
             WorkerMsg::EventDone { id, outcome } => {
                 self.host.workers.event_done(worker, instance, id, outcome)
             }
-            WorkerMsg::SkipWaiting { reply } => {
+            WorkerMsg::SkipWaiting { id } => {
                 // The promise does not wait for the activation.
-                let _ = reply.send(());
+                replies.responder(id).send(());
                 if let Err(error) = self.registry.skip_waiting(worker, &self.host) {
                     log::debug!(target: LOG_TARGET, "skipWaiting() of {worker}: {error}");
                 }
             }
-            WorkerMsg::GetClient { id, reply } => {
+            WorkerMsg::GetClient { client, id } => {
                 let client = self
                     .host
                     .clients
-                    .get(&ClientId(id))
+                    .get(&ClientId(client))
                     .filter(|client| client.origin == origin)
                     .and_then(|client| client.info());
-                let _ = reply.send(client);
+                replies.responder(id).send(client);
             }
             WorkerMsg::MatchAllClients {
                 include_uncontrolled,
                 client_type,
-                reply,
+                id,
             } => {
                 let clients =
                     self.host
                         .match_all_clients(worker, &origin, include_uncontrolled, client_type);
-                let _ = reply.send(clients);
+                replies.responder(id).send(clients);
             }
-            WorkerMsg::Claim { reply } => {
-                let _ = reply.send(self.host.claim(worker, &self.registry));
-            }
+            WorkerMsg::Claim { id } => replies
+                .responder(id)
+                .send(self.host.claim(worker, &self.registry)),
             WorkerMsg::PostMessageToClient { client, message } => self
                 .host
                 .post_message_to_client(worker, &origin, &client, message),
             WorkerMsg::ServiceWorker(request) => {
                 log::debug!(target: LOG_TARGET, "{worker} asks {request:?}");
-                self.serve_service_worker_request(&origin, request)
+                self.serve_service_worker_request(&origin, &replies, request)
             }
             WorkerMsg::UncaughtError { message } => self.worker_error(worker, message),
             WorkerMsg::Sync(request) => {
                 self.host.sync.worker_asks(worker, origin);
-                self.host
-                    .sync
-                    .handle_request(SyncClient::Worker(worker), request, &self.registry)
+                self.host.sync.handle_request(
+                    SyncClient::Worker(worker),
+                    &replies,
+                    request,
+                    &self.registry,
+                )
             }
         }
     }

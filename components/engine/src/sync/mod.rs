@@ -28,7 +28,6 @@ mod permissions;
 mod tests;
 
 use std::collections::{HashMap, VecDeque};
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use background_sync::{Action, Clock, DispatchId, SyncService, SystemClock};
@@ -44,6 +43,7 @@ use self::checks::Client;
 pub(crate) use self::checks::SyncClient;
 pub use self::permissions::{DeniedPermissions, DenyPermissionError, BACKGROUND_SYNC_PERMISSION};
 use crate::events::{EngineEvent, EventCallback, SyncLogEntry, SyncLogKind};
+use crate::replies::ReplyChannel;
 use crate::sync_listing::{sort_listings, SyncCommandError, SyncRegistrationListing};
 
 const LOG_TARGET: &str = "bgsync::engine::sync";
@@ -174,10 +174,11 @@ impl BackgroundSync {
     }
 
     /// Serves a `SyncManager` request of a connected page or worker; the
-    /// reply goes on the request's own channel.
+    /// answer goes to `replies`, the client's way back.
     pub fn handle_request(
         &mut self,
         client: SyncClient,
+        replies: &ReplyChannel,
         request: SyncRequest,
         registry: &ServiceWorkerRegistry,
     ) {
@@ -185,10 +186,10 @@ impl BackgroundSync {
             SyncRequest::Register {
                 registration,
                 tag,
-                reply,
+                id,
             } => {
                 let result = self.register(&client, registration, &tag, registry);
-                send_reply(&client, "register", reply.send(result));
+                replies.responder(id).send(result);
                 // The page waits for this answer; on a machine with few cores
                 // its thread may be queued behind this one. Let it run first:
                 // what follows here (the log, the next message) can wait.
@@ -201,12 +202,9 @@ impl BackgroundSync {
                 let actions = self.confirm_registration(&client, registration, &tag, registry);
                 self.queue(actions);
             }
-            SyncRequest::GetTags {
-                registration,
-                reply,
-            } => {
+            SyncRequest::GetTags { registration, id } => {
                 let result = self.get_tags(&client, registration, registry);
-                send_reply(&client, "getTags", reply.send(result));
+                replies.responder(id).send(result);
             }
         }
     }
@@ -508,15 +506,5 @@ impl BackgroundSync {
         if let Some(events) = &self.events {
             events(EngineEvent::Sync(entry));
         }
-    }
-}
-
-/// Answers a page or worker; one that went away meanwhile is only logged.
-fn send_reply<E: fmt::Display>(client: &SyncClient, what: &str, sent: Result<(), E>) {
-    if let Err(error) = sent {
-        log::debug!(
-            target: LOG_TARGET,
-            "cannot answer {what} of {client} (it went away?): {error}"
-        );
     }
 }

@@ -4,7 +4,7 @@
 //! foreign ids, windows, permissions, a disabled service.
 
 use background_sync::{DisabledReason, FakeClock, RetryPolicy, SqliteSyncStore};
-use background_sync_traits::{GetTagsReply, RegisterReply, SyncError};
+use background_sync_traits::{GetTagsReply, RegisterReply, RequestId, SyncError};
 use ipc_channel::ipc;
 use storage::{
     Database, NewServiceWorkerRegistration, ServiceWorkerState as StoredState,
@@ -14,6 +14,7 @@ use tempfile::TempDir;
 use url::Url;
 
 use super::*;
+use crate::replies::AnswerChannel;
 use crate::tests::{capture_logs, warnings_containing};
 
 const START_MS: u64 = 1_700_000_000_000;
@@ -113,16 +114,16 @@ impl Profile {
         registration: ServiceWorkerRegistrationId,
         tag: &str,
     ) -> RegisterReply {
-        let (reply, replies) = ipc::channel().unwrap();
+        let (replies, answers) = AnswerChannel::new();
         let request = SyncRequest::Register {
             registration,
             tag: tag.to_owned(),
-            reply,
+            id: RequestId::new(1),
         };
         self.sync
-            .handle_request(client.clone(), over_ipc(request), &self.registry);
+            .handle_request(client.clone(), &replies, over_ipc(request), &self.registry);
         assert!(self.actions().is_empty());
-        replies.recv().unwrap()
+        answers.answer(1)
     }
 
     fn tags(
@@ -130,14 +131,14 @@ impl Profile {
         client: &SyncClient,
         registration: ServiceWorkerRegistrationId,
     ) -> GetTagsReply {
-        let (reply, replies) = ipc::channel().unwrap();
+        let (replies, answers) = AnswerChannel::new();
         let request = SyncRequest::GetTags {
             registration,
-            reply,
+            id: RequestId::new(2),
         };
         self.sync
-            .handle_request(client.clone(), over_ipc(request), &self.registry);
-        replies.recv().unwrap()
+            .handle_request(client.clone(), &replies, over_ipc(request), &self.registry);
+        answers.answer(2)
     }
 
     fn confirm(
@@ -150,8 +151,9 @@ impl Profile {
             registration,
             tag: tag.to_owned(),
         };
+        let (replies, _) = AnswerChannel::new();
         self.sync
-            .handle_request(client.clone(), over_ipc(request), &self.registry);
+            .handle_request(client.clone(), &replies, over_ipc(request), &self.registry);
         self.actions()
     }
 
@@ -387,16 +389,16 @@ fn requests_of_a_disconnected_client_are_rejected() {
 fn a_reply_channel_whose_page_went_away_does_not_panic() {
     let mut profile = Profile::new();
     let page = profile.window("page-a", A);
-    let (reply, replies) = ipc::channel().unwrap();
-    drop(replies);
+    let (replies, answers) = AnswerChannel::new();
+    drop(answers);
     let request = SyncRequest::Register {
         registration: profile.sw_a,
         tag: "t".to_owned(),
-        reply,
+        id: RequestId::new(1),
     };
     profile
         .sync
-        .handle_request(page, request, &profile.registry);
+        .handle_request(page, &replies, request, &profile.registry);
     assert_eq!(profile.stored_tags(profile.sw_a), ["t"]);
 }
 

@@ -174,9 +174,9 @@ fn claim_by_a_worker_that_is_not_active_is_an_invalid_state_error() {
     assert!(setup.controller.is_some());
     server.serve_js("/sw.js", "claim\n// v2");
     let updated = page
-        .request(|reply| ServiceWorkerRequest::Update {
+        .request(|id| ServiceWorkerRequest::Update {
             registration: info.id,
-            reply,
+            id,
         })
         .unwrap()
         .unwrap();
@@ -209,9 +209,9 @@ fn skip_waiting_activates_an_update_and_moves_the_controlled_page() {
 
     server.serve_js("/sw.js", "skip-waiting\n// v2");
     let updated = page
-        .request(|reply| ServiceWorkerRequest::Update {
+        .request(|id| ServiceWorkerRequest::Update {
             registration: info.id,
-            reply,
+            id,
         })
         .unwrap()
         .unwrap();
@@ -241,9 +241,9 @@ fn an_update_waits_while_a_page_is_controlled_and_activates_when_it_closes() {
     assert_eq!(setup.controller.map(|c| c.id), Some(v1.id));
     server.serve_js("/sw.js", "// v2");
     let updated = page
-        .request(|reply| ServiceWorkerRequest::Update {
+        .request(|id| ServiceWorkerRequest::Update {
             registration: info.id,
-            reply,
+            id,
         })
         .unwrap()
         .unwrap();
@@ -276,9 +276,9 @@ fn an_update_of_an_unused_registration_activates_at_once() {
     });
     server.serve_js("/app/sw.js", "// v2");
     let updated = page
-        .request(|reply| ServiceWorkerRequest::Update {
+        .request(|id| ServiceWorkerRequest::Update {
             registration: info.id,
-            reply,
+            id,
         })
         .unwrap()
         .unwrap();

@@ -98,9 +98,9 @@ fn registrations_outlive_the_engine_and_workers_start_only_when_needed() {
     let (page, setup) = Page::load(&second.engine, &server.url("/page.html"));
     assert_eq!(setup.controller.map(|c| c.id), Some(active.id));
     let found = page
-        .request(|reply| ServiceWorkerRequest::GetRegistration {
+        .request(|id| ServiceWorkerRequest::GetRegistration {
             client_url: server.url("/page.html"),
-            reply,
+            id,
         })
         .unwrap()
         .unwrap()

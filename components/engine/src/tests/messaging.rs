@@ -78,8 +78,8 @@ fn a_second_document_loaded_and_requests_before_the_first_are_ignored() {
     server.serve_js("/sw.js", "// worker");
     let url = server.url("/page.html");
     let page = Page::open(&engine.engine, &url);
-    // Before DocumentLoaded: no answer (the reply sender is dropped).
-    let early = page.request(|reply| ServiceWorkerRequest::GetRegistrations { reply });
+    // Before DocumentLoaded: refused (answered with no answer).
+    let early = page.request(|id| ServiceWorkerRequest::GetRegistrations { id });
     assert!(early.is_none());
     // A DocumentLoaded claiming another origin is refused.
     let elsewhere = Url::parse("http://localhost:1/page.html").unwrap();
@@ -88,7 +88,7 @@ fn a_second_document_loaded_and_requests_before_the_first_are_ignored() {
     assert!(page.document_loaded(&url).is_none());
     // The client still works, with its first URL.
     let registrations = page
-        .request(|reply| ServiceWorkerRequest::GetRegistrations { reply })
+        .request(|id| ServiceWorkerRequest::GetRegistrations { id })
         .unwrap();
     assert_eq!(registrations, Ok(Vec::new()));
     assert!(page.register(&server.url("/sw.js")).is_ok());
@@ -105,17 +105,17 @@ fn requests_are_judged_by_the_recorded_origin() {
     );
     // Another origin's registration id is unknown to this page.
     let unregistered = other
-        .request(|reply| ServiceWorkerRequest::Unregister {
+        .request(|id| ServiceWorkerRequest::Unregister {
             registration: info.id,
-            reply,
+            id,
         })
         .unwrap();
     assert_eq!(unregistered, Ok(false));
     assert_eq!(engine.engine.registrations().len(), 1);
     let error = other
-        .request(|reply| ServiceWorkerRequest::GetRegistration {
+        .request(|id| ServiceWorkerRequest::GetRegistration {
             client_url: server.url("/page.html"),
-            reply,
+            id,
         })
         .unwrap()
         .unwrap_err();

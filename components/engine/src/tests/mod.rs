@@ -35,20 +35,21 @@ mod server;
 mod sync;
 
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use background_sync_traits::{ServiceWorkerRegistrationId, SyncError, SyncRequest};
 use crossbeam_channel::Sender;
-use ipc_channel::ipc::{self, IpcReceiver, IpcSender};
+use ipc_channel::ipc::{IpcReceiver, IpcSender};
 use net::{InterfaceEvent, NetworkObserver, ObserverConfig};
 use script::service_worker_thread::ServiceWorkerStart;
 use script_traits::{
-    ClientChannels, ClientId, ClientSetup, ImportedScript, RegisterReply, RegistrationInfo,
-    ScriptEvaluation, ScriptMsg, SerializedMessage, ServiceWorkerId, ServiceWorkerRequest,
-    ToClientMsg, ToWorkerMsg, UpdateViaCache, WorkerEvent, WorkerEventOutcome, WorkerMsg,
+    Answer, ClientChannels, ClientId, ClientSetup, ImportedScript, RegisterReply, RegistrationInfo,
+    RequestId, ScriptEvaluation, ScriptMsg, SerializedMessage, ServiceWorkerId,
+    ServiceWorkerRequest, ToClientMsg, ToWorkerMsg, UpdateViaCache, WorkerEvent,
+    WorkerEventOutcome, WorkerMsg,
 };
 use url::Url;
 
@@ -146,13 +147,36 @@ fn wait_until_interrupted(interrupted: &AtomicBool) {
     }
 }
 
-fn ask<T: serde::Serialize + serde::de::DeserializeOwned>(
-    sender: &IpcSender<WorkerMsg>,
-    make: impl FnOnce(IpcSender<T>) -> WorkerMsg,
+/// Sends a worker's request and waits for its answer on the worker's own
+/// channel; what else arrives meanwhile is kept in `later`, in order.
+fn ask<T: Answer>(
+    to: &IpcSender<WorkerMsg>,
+    from: &IpcReceiver<ToWorkerMsg>,
+    later: &mut std::collections::VecDeque<ToWorkerMsg>,
+    make: impl FnOnce(RequestId<T>) -> WorkerMsg,
 ) -> Option<T> {
-    let (reply, answer) = ipc::channel().unwrap();
-    sender.send(make(reply)).ok()?;
-    answer.recv().ok()
+    static NEXT_REQUEST: AtomicU64 = AtomicU64::new(1);
+    let number = NEXT_REQUEST.fetch_add(1, Ordering::SeqCst);
+    to.send(make(RequestId::new(number))).ok()?;
+    let mut unread = std::collections::VecDeque::new();
+    loop {
+        let message = match unread.pop_front() {
+            Some(message) => message,
+            None => from.recv().ok()?,
+        };
+        match message {
+            ToWorkerMsg::Batch(messages) => {
+                let mut batch: std::collections::VecDeque<_> = messages.into();
+                batch.append(&mut unread);
+                unread = batch;
+            }
+            ToWorkerMsg::Reply { id, answer } if id == number => {
+                later.append(&mut unread);
+                return answer.and_then(|answer| T::from_reply(*answer));
+            }
+            other => later.push_back(other),
+        }
+    }
 }
 
 fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
@@ -185,20 +209,20 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
         imported_scripts,
     }));
     log.push(format!("{id} starts online={}", start.online));
-    let register_sync = |when: &str| {
-        let answer = ask(&to, |reply| {
+    let mut batched = std::collections::VecDeque::new();
+    let register_sync = |when: &str, batched: &mut std::collections::VecDeque<ToWorkerMsg>| {
+        let answer = ask(&to, &from, batched, |id| {
             WorkerMsg::Sync(background_sync_traits::SyncRequest::Register {
                 registration: start.registration.id,
                 tag: "from-worker".to_owned(),
-                reply,
+                id,
             })
         });
         log.push(format!("{id} sync register {when} {answer:?}"));
     };
     if has("sync-register-on-start") {
-        register_sync("on start");
+        register_sync("on start", &mut batched);
     }
-    let mut batched = std::collections::VecDeque::new();
     // "held-sync": sync events end only once no message came for 10 ms,
     // all at once (a burst of ends for the constellation).
     let mut held = Vec::new();
@@ -236,6 +260,10 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
                 continue;
             }
             ToWorkerMsg::Event { id, event } => (id, event),
+            ToWorkerMsg::Reply { id: request, .. } => {
+                log.push(format!("{id} stray answer {request}"));
+                continue;
+            }
         };
         match &event {
             WorkerEvent::Sync { tag, last_chance } => {
@@ -258,11 +286,11 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
                 WorkerEventOutcome::Completed
             }
             WorkerEvent::Install if has("sync-register-in-install") => {
-                register_sync("in install");
+                register_sync("in install", &mut batched);
                 WorkerEventOutcome::Completed
             }
             WorkerEvent::Activate if has("sync-register-in-activate") => {
-                register_sync("in activate");
+                register_sync("in activate", &mut batched);
                 WorkerEventOutcome::Completed
             }
             WorkerEvent::Install if install_gate.is_some() => {
@@ -278,12 +306,12 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
             }
             WorkerEvent::Install if has("reject-install") => WorkerEventOutcome::WaitUntilRejected,
             WorkerEvent::Install if has("skip-waiting") => {
-                let answer = ask(&to, |reply| WorkerMsg::SkipWaiting { reply });
+                let answer = ask(&to, &from, &mut batched, |id| WorkerMsg::SkipWaiting { id });
                 log.push(format!("{id} skipWaiting {answer:?}"));
                 WorkerEventOutcome::Completed
             }
             WorkerEvent::Activate if has("claim") => {
-                let answer = ask(&to, |reply| WorkerMsg::Claim { reply });
+                let answer = ask(&to, &from, &mut batched, |id| WorkerMsg::Claim { id });
                 log.push(format!("{id} claim {answer:?}"));
                 WorkerEventOutcome::Completed
             }
@@ -307,25 +335,26 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
                     });
                 }
                 if has("claim") {
-                    let answer = ask(&to, |reply| WorkerMsg::Claim { reply });
+                    let answer = ask(&to, &from, &mut batched, |id| WorkerMsg::Claim { id });
                     log.push(format!("{id} claim {answer:?}"));
                 }
                 if has("report-clients") {
-                    let all = ask(&to, |reply| WorkerMsg::MatchAllClients {
+                    let all = ask(&to, &from, &mut batched, |id| WorkerMsg::MatchAllClients {
                         include_uncontrolled: true,
                         client_type: None,
-                        reply,
+                        id,
                     })
                     .unwrap_or_default();
-                    let controlled = ask(&to, |reply| WorkerMsg::MatchAllClients {
-                        include_uncontrolled: false,
-                        client_type: None,
-                        reply,
-                    })
-                    .unwrap_or_default();
-                    let found = ask(&to, |reply| WorkerMsg::GetClient {
-                        id: source.id.0.clone(),
-                        reply,
+                    let controlled =
+                        ask(&to, &from, &mut batched, |id| WorkerMsg::MatchAllClients {
+                            include_uncontrolled: false,
+                            client_type: None,
+                            id,
+                        })
+                        .unwrap_or_default();
+                    let found = ask(&to, &from, &mut batched, |id| WorkerMsg::GetClient {
+                        client: source.id.0.clone(),
+                        id,
                     })
                     .flatten()
                     .is_some();
@@ -456,9 +485,11 @@ pub(crate) fn engine() -> TestEngine {
 pub(crate) struct Page {
     to: IpcSender<ScriptMsg>,
     from: IpcReceiver<ToClientMsg>,
-    /// Messages read while waiting for a `MessageDone`, not yet taken.
+    /// Messages read while waiting for a `MessageDone` or an answer, not
+    /// yet taken.
     unread: std::cell::RefCell<std::collections::VecDeque<ToClientMsg>>,
     next_token: std::cell::Cell<u64>,
+    next_request: std::cell::Cell<u64>,
 }
 
 impl Page {
@@ -473,6 +504,7 @@ impl Page {
             from: from_constellation,
             unread: Default::default(),
             next_token: Default::default(),
+            next_request: Default::default(),
         }
     }
 
@@ -483,37 +515,80 @@ impl Page {
         (page, setup)
     }
 
+    /// Sends `DocumentLoaded`; the setup, or `None` if it was refused.
     pub fn document_loaded(&self, url: &Url) -> Option<ClientSetup> {
-        self.ask(|reply| ScriptMsg::DocumentLoaded {
-            url: url.clone(),
-            reply,
-        })
+        self.send(ScriptMsg::DocumentLoaded { url: url.clone() });
+        match self.next_wanted(|message| matches!(message, ToClientMsg::Setup(_))) {
+            ToClientMsg::Setup(setup) => setup.ok(),
+            _ => unreachable!("next_wanted returns what it was asked for"),
+        }
     }
 
     pub fn send(&self, message: ScriptMsg) {
         self.to.send(message).unwrap();
     }
 
-    /// Sends a message with a reply channel; `None` if the reply sender was
-    /// dropped.
-    pub fn ask<T: serde::Serialize + serde::de::DeserializeOwned>(
-        &self,
-        make: impl FnOnce(IpcSender<T>) -> ScriptMsg,
-    ) -> Option<T> {
-        let (reply, answer) = ipc::channel().unwrap();
-        self.send(make(reply));
-        match answer.try_recv_timeout(PATIENCE) {
-            Ok(answer) => Some(answer),
-            Err(ipc_channel::TryRecvError::Empty) => panic!("no answer within {PATIENCE:?}"),
-            Err(_) => None,
+    /// Sends the request `make` builds with a fresh number, without waiting
+    /// for its answer.
+    pub fn start<T>(&self, make: impl FnOnce(RequestId<T>) -> ScriptMsg) -> RequestId<T> {
+        let number = self.next_request.get() + 1;
+        self.next_request.set(number);
+        let id = RequestId::new(number);
+        self.send(make(id));
+        id
+    }
+
+    /// The answer to request `id`, `None` if the constellation refused it.
+    /// The messages that came before it stay to be read.
+    pub fn answer<T: Answer>(&self, id: RequestId<T>) -> Option<T> {
+        let number = id.number();
+        let reply = self.next_wanted(
+            |message| matches!(message, ToClientMsg::Reply { id, .. } if *id == number),
+        );
+        match reply {
+            ToClientMsg::Reply { answer, .. } => answer.and_then(|answer| T::from_reply(*answer)),
+            _ => unreachable!("next_wanted returns what it was asked for"),
         }
     }
 
-    pub fn request<T: serde::Serialize + serde::de::DeserializeOwned>(
+    /// Whether request `id` was answered already (without waiting).
+    pub fn answered<T>(&self, id: RequestId<T>) -> bool {
+        let mut unread = self.unread.borrow_mut();
+        while let Ok(message) = self.from.try_recv() {
+            unread.push_back(message);
+        }
+        unread.iter().any(
+            |message| matches!(message, ToClientMsg::Reply { id: answered, .. } if *answered == id.number()),
+        )
+    }
+
+    /// The first message (unread first) that satisfies `wanted`; the others
+    /// stay unread, in order. Panics after [`PATIENCE`].
+    fn next_wanted(&self, wanted: impl Fn(&ToClientMsg) -> bool) -> ToClientMsg {
+        let mut unread = self.unread.borrow_mut();
+        if let Some(position) = unread.iter().position(&wanted) {
+            return unread.remove(position).expect("a position in the queue");
+        }
+        loop {
+            match self.from.try_recv_timeout(PATIENCE) {
+                Ok(message) if wanted(&message) => return message,
+                Ok(other) => unread.push_back(other),
+                Err(error) => panic!("no answer within {PATIENCE:?}: {error:?}"),
+            }
+        }
+    }
+
+    /// Sends a request and waits for its answer; `None` if it was refused.
+    pub fn ask<T: Answer>(&self, make: impl FnOnce(RequestId<T>) -> ScriptMsg) -> Option<T> {
+        let id = self.start(make);
+        self.answer(id)
+    }
+
+    pub fn request<T: Answer>(
         &self,
-        make: impl FnOnce(IpcSender<T>) -> ServiceWorkerRequest,
+        make: impl FnOnce(RequestId<T>) -> ServiceWorkerRequest,
     ) -> Option<T> {
-        self.ask(|reply| ScriptMsg::ServiceWorker(make(reply)))
+        self.ask(|id| ScriptMsg::ServiceWorker(make(id)))
     }
 
     /// `registration.sync.register(tag)`, and its confirmation if it
@@ -536,11 +611,11 @@ impl Page {
         registration: ServiceWorkerRegistrationId,
         tag: &str,
     ) -> Result<(), SyncError> {
-        self.ask(|reply| {
+        self.ask(|id| {
             ScriptMsg::Sync(SyncRequest::Register {
                 registration,
                 tag: tag.to_owned(),
-                reply,
+                id,
             })
         })
         .expect("no sync register reply")
@@ -558,21 +633,16 @@ impl Page {
         &self,
         registration: ServiceWorkerRegistrationId,
     ) -> Result<Vec<String>, SyncError> {
-        self.ask(|reply| {
-            ScriptMsg::Sync(SyncRequest::GetTags {
-                registration,
-                reply,
-            })
-        })
-        .expect("no getTags reply")
+        self.ask(|id| ScriptMsg::Sync(SyncRequest::GetTags { registration, id }))
+            .expect("no getTags reply")
     }
 
     pub fn register(&self, script: &Url) -> RegisterReply {
-        self.request(|reply| ServiceWorkerRequest::Register {
+        self.request(|id| ServiceWorkerRequest::Register {
             script_url: script.clone(),
             scope: None,
             update_via_cache: UpdateViaCache::Imports,
-            reply,
+            id,
         })
         .expect("no register reply")
     }

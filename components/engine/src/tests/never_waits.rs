@@ -5,7 +5,6 @@
 //! done, so each would hang (and fail after PATIENCE) if the constellation
 //! waited on the held one.
 
-use ipc_channel::ipc;
 use script_traits::{
     RegisterReply, RegistrationInfo, ServiceWorkerRequest, ServiceWorkerState, ToClientMsg,
     UpdateViaCache,
@@ -44,15 +43,15 @@ fn wait_until_active(page: &Page, registration: &RegistrationInfo) {
 }
 
 /// Sends `register(script)` without waiting for the answer.
-fn start_register(page: &Page, script: &Url) -> ipc::IpcReceiver<RegisterReply> {
-    let (reply, answer) = ipc::channel().unwrap();
-    page.send(ScriptMsg::ServiceWorker(ServiceWorkerRequest::Register {
-        script_url: script.clone(),
-        scope: None,
-        update_via_cache: UpdateViaCache::Imports,
-        reply,
-    }));
-    answer
+fn start_register(page: &Page, script: &Url) -> RequestId<RegisterReply> {
+    page.start(|id| {
+        ScriptMsg::ServiceWorker(ServiceWorkerRequest::Register {
+            script_url: script.clone(),
+            scope: None,
+            update_via_cache: UpdateViaCache::Imports,
+            id,
+        })
+    })
 }
 
 /// While the job of `held_page` waits, the other registrations and pages
@@ -107,12 +106,12 @@ fn a_held_worker_script_holds_only_its_own_job() {
     });
     other_work_is_served(&engine, &server, &a, &c, (&page_a, &page_c));
     assert!(
-        b_answer.try_recv().is_err(),
+        !page_b.answered(b_answer),
         "B answered before its script did"
     );
     hold.release();
-    let b = b_answer
-        .try_recv_timeout(PATIENCE)
+    let b = page_b
+        .answer(b_answer)
         .expect("B's answer")
         .expect("B registered");
     assert_eq!(b.scope, server.url("/b/"));
@@ -165,8 +164,8 @@ fn a_script_that_fails_after_a_long_wait_rejects_and_leaves_nothing() {
     });
     page_a.sync_register(a.id, "meanwhile").expect("A served");
     hold.release();
-    let error = b_answer
-        .try_recv_timeout(PATIENCE)
+    let error = page_b
+        .answer(b_answer)
         .expect("B's answer")
         .expect_err("B failed");
     assert_eq!(error.dom_exception_name(), "TypeError");

@@ -28,7 +28,7 @@ impl Clients {
 
 impl ClientsMethods for Clients {
     /// <https://w3c.github.io/ServiceWorker/#clients-get>
-    fn Get(&self, cx: &mut JSContext, id: DOMString) -> Fallible<Rc<Promise>> {
+    fn Get(&self, cx: &mut JSContext, client: DOMString) -> Fallible<Rc<Promise>> {
         // SAFETY: bindings call in the object's realm.
         unsafe {
             let promise = Promise::new(cx);
@@ -36,7 +36,7 @@ impl ClientsMethods for Clients {
                 cx,
                 self.global(),
                 &promise,
-                |link, reply| link.send_worker(WorkerMsg::GetClient { id, reply }),
+                |link, id| link.send_worker(WorkerMsg::GetClient { client, id }),
                 |cx, global, promise, reply| match reply {
                     Some(info) => {
                         let client = Client::new(cx, global, info);
@@ -65,11 +65,11 @@ impl ClientsMethods for Clients {
                 cx,
                 self.global(),
                 &promise,
-                |link, reply| {
+                |link, id| {
                     link.send_worker(WorkerMsg::MatchAllClients {
                         include_uncontrolled,
                         client_type,
-                        reply,
+                        id,
                     })
                 },
                 |cx, global, promise, infos| {
@@ -93,7 +93,7 @@ impl ClientsMethods for Clients {
                 cx,
                 self.global(),
                 &promise,
-                |link, reply| link.send_worker(WorkerMsg::Claim { reply }),
+                |link, id| link.send_worker(WorkerMsg::Claim { id }),
                 |cx, global, promise, reply| match reply {
                     Ok(()) => promise.resolve(cx, &()),
                     Err(error) => promise.reject_error(cx, global, service_worker_error(error)),

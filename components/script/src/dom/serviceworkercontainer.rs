@@ -192,6 +192,10 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
     // SAFETY: tasks run in the page's realm.
     unsafe {
         match message {
+            ToClientMsg::Reply { id, answer } => global.answer_request(cx, id, answer),
+            ToClientMsg::Setup(_) => {
+                log::warn!(target: "bgsync::script::service_worker", "a second client setup; ignored")
+            }
             ToClientMsg::MessageDone { token, .. } => global.message_done(token),
             ToClientMsg::NetworkChanged { online } => global.set_online(cx, online),
             ToClientMsg::Registration(update) => global.apply_registration_update(cx, *update),
@@ -248,9 +252,7 @@ impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
         let client_url = global.url().clone();
         send_with_reply(
             global,
-            |link, reply| {
-                link.send_request(ServiceWorkerRequest::GetRegistration { client_url, reply })
-            },
+            |link, id| link.send_request(ServiceWorkerRequest::GetRegistration { client_url, id }),
             |cx, global, reply| {
                 let Some(Ok(Some(info))) = reply else {
                     return;
@@ -300,12 +302,12 @@ impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
                 cx,
                 global,
                 &promise,
-                |link, reply| {
+                |link, id| {
                     link.send_request(ServiceWorkerRequest::Register {
                         script_url,
                         scope,
                         update_via_cache,
-                        reply,
+                        id,
                     })
                 },
                 |cx, global, promise, reply| match reply {
@@ -335,8 +337,8 @@ impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
                 cx,
                 global,
                 &promise,
-                |link, reply| {
-                    link.send_request(ServiceWorkerRequest::GetRegistration { client_url, reply })
+                |link, id| {
+                    link.send_request(ServiceWorkerRequest::GetRegistration { client_url, id })
                 },
                 |cx, global, promise, reply| match reply {
                     Ok(Some(info)) => {
@@ -360,7 +362,7 @@ impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
                 cx,
                 self.global(),
                 &promise,
-                |link, reply| link.send_request(ServiceWorkerRequest::GetRegistrations { reply }),
+                |link, id| link.send_request(ServiceWorkerRequest::GetRegistrations { id }),
                 |cx, global, promise, reply| match reply {
                     Ok(infos) => {
                         let registrations: Vec<_> = infos

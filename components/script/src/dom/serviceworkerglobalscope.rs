@@ -236,7 +236,7 @@ impl ServiceWorkerGlobalScopeMethods for ServiceWorkerGlobalScope {
                 cx,
                 self.global_scope(),
                 &promise,
-                |link, reply| link.send_worker(WorkerMsg::SkipWaiting { reply }),
+                |link, id| link.send_worker(WorkerMsg::SkipWaiting { id }),
                 |cx, _global, promise, ()| promise.resolve(cx, &()),
             );
             Ok(promise)

@@ -113,17 +113,12 @@ impl ServiceWorkerRegistrationMethods for ServiceWorkerRegistration {
         // SAFETY: bindings call in the object's realm.
         unsafe {
             let promise = Promise::new(cx);
-            let id = self.id;
+            let registration = self.id;
             request_promise(
                 cx,
                 self.global(),
                 &promise,
-                |link, reply| {
-                    link.send_request(ServiceWorkerRequest::Update {
-                        registration: id,
-                        reply,
-                    })
-                },
+                |link, id| link.send_request(ServiceWorkerRequest::Update { registration, id }),
                 |cx, global, promise, reply| match reply {
                     Ok(info) => {
                         let registration = global.registration_object(cx, &info);
@@ -141,17 +136,12 @@ impl ServiceWorkerRegistrationMethods for ServiceWorkerRegistration {
         // SAFETY: bindings call in the object's realm.
         unsafe {
             let promise = Promise::new(cx);
-            let id = self.id;
+            let registration = self.id;
             request_promise(
                 cx,
                 self.global(),
                 &promise,
-                |link, reply| {
-                    link.send_request(ServiceWorkerRequest::Unregister {
-                        registration: id,
-                        reply,
-                    })
-                },
+                |link, id| link.send_request(ServiceWorkerRequest::Unregister { registration, id }),
                 |cx, global, promise, reply| match reply {
                     Ok(removed) => promise.resolve(cx, &removed),
                     Err(error) => promise.reject_error(cx, global, service_worker_error(error)),

@@ -58,11 +58,11 @@ impl SyncManagerMethods for SyncManager {
                 cx,
                 self.global(),
                 &promise,
-                |link, reply| {
+                |link, id| {
                     link.send_sync(SyncRequest::Register {
                         registration,
                         tag,
-                        reply,
+                        id,
                     })
                 },
                 move |cx, global, promise, reply| match reply {
@@ -94,12 +94,7 @@ impl SyncManagerMethods for SyncManager {
                 cx,
                 self.global(),
                 &promise,
-                |link, reply| {
-                    link.send_sync(SyncRequest::GetTags {
-                        registration,
-                        reply,
-                    })
-                },
+                |link, id| link.send_sync(SyncRequest::GetTags { registration, id }),
                 |cx, global, promise, reply| match reply {
                     Ok(tags) => promise.resolve(cx, &tags),
                     Err(error) => promise.reject_error(cx, global, sync_error(error)),

@@ -5,7 +5,7 @@
 //! ([`SyncState`], [`SyncRegistrationInfo`]), the errors `register()` and
 //! `getTags()` reject with ([`SyncError`]), and the messages script threads,
 //! service-worker threads and the constellation exchange ([`SyncRequest`],
-//! [`SyncWorkerRequest`], [`SyncEventOutcome`]). This crate holds no logic
+//! [`SyncEventOutcome`]). This crate holds no logic
 //! beyond naming: the state machine lives in `background_sync`, the origin
 //! checks in the constellation.
 //!
@@ -15,10 +15,10 @@ mod error;
 mod messages;
 mod state;
 
-pub use base::id::ServiceWorkerRegistrationId;
+pub use base::id::{RequestId, ServiceWorkerRegistrationId};
 
 pub use crate::error::SyncError;
 pub use crate::messages::{
-    GetTagsReply, RegisterReply, SyncEventFailure, SyncEventOutcome, SyncRequest, SyncWorkerRequest,
+    GetTagsReply, RegisterReply, SyncEventFailure, SyncEventOutcome, SyncRequest,
 };
 pub use crate::state::{SyncRegistrationInfo, SyncState, UnknownSyncState};

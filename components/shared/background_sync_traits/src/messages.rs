@@ -1,11 +1,10 @@
 //! The messages of the sync service, over ipc-channel.
 //!
-//! Two conversations go through the constellation, which hosts the service:
-//!
-//! - a page or worker running `SyncManager` sends a [`SyncRequest`] and gets
-//!   its answer on the `reply` sender inside it;
-//! - the constellation asks a service-worker thread to fire a `sync` event
-//!   with a [`SyncWorkerRequest`] and gets a [`SyncEventOutcome`] back.
+//! A page or worker running `SyncManager` sends a [`SyncRequest`] to the
+//! constellation, which hosts the service. The answer comes back on the
+//! global's own channel from the constellation, numbered with the request's
+//! [`RequestId`] (`script_traits::Reply`). How a `sync` event ended is a
+//! [`SyncEventOutcome`].
 //!
 //! These messages carry no origin and no sender identity on purpose: the
 //! script side wraps them in a message of its channel to the constellation,
@@ -15,8 +14,7 @@
 
 use std::fmt;
 
-use base::id::ServiceWorkerRegistrationId;
-use ipc_channel::ipc::IpcSender;
+use base::id::{RequestId, ServiceWorkerRegistrationId};
 use serde::{Deserialize, Serialize};
 
 use crate::error::SyncError;
@@ -36,7 +34,7 @@ pub enum SyncRequest {
     Register {
         registration: ServiceWorkerRegistrationId,
         tag: String,
-        reply: IpcSender<RegisterReply>,
+        id: RequestId<RegisterReply>,
     },
     /// The registering context resolved its `register()` promise, so the
     /// registration may fire now. Sent after every `Ok` reply to `Register`.
@@ -49,23 +47,19 @@ pub enum SyncRequest {
     /// `getTags()`: <https://wicg.github.io/background-sync/spec/#dom-syncmanager-gettags>.
     GetTags {
         registration: ServiceWorkerRegistrationId,
-        reply: IpcSender<GetTagsReply>,
+        id: RequestId<GetTagsReply>,
     },
 }
 
-/// From the constellation to the thread running a service worker.
-#[derive(Debug, Serialize, Deserialize)]
-pub enum SyncWorkerRequest {
-    /// Fire `SyncEvent { type: "sync", tag, lastChance: last_chance }` at
-    /// the worker's global scope and, once every `waitUntil` promise has
-    /// settled (or the handler returned without any), send the outcome.
-    /// The worker sends exactly one outcome per request.
-    DispatchSyncEvent {
-        registration: ServiceWorkerRegistrationId,
-        tag: String,
-        last_chance: bool,
-        reply: IpcSender<SyncEventOutcome>,
-    },
+impl SyncRequest {
+    /// The request's number, if it expects an answer (see [`RequestId`]).
+    pub fn number(&self) -> Option<u64> {
+        match self {
+            SyncRequest::Register { id, .. } => Some(id.number()),
+            SyncRequest::GetTags { id, .. } => Some(id.number()),
+            SyncRequest::ConfirmRegistration { .. } => None,
+        }
+    }
 }
 
 /// How one `sync` event ended.
@@ -128,67 +122,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn register_request_carries_its_reply_channel_across_ipc() {
+    fn requests_cross_ipc_with_their_number() {
         let (request_sender, request_receiver) = ipc::channel::<SyncRequest>().unwrap();
-        let (reply_sender, reply_receiver) = ipc::channel::<RegisterReply>().unwrap();
         request_sender
             .send(SyncRequest::Register {
                 registration: ServiceWorkerRegistrationId(1),
-                tag: "outbox".to_owned(),
-                reply: reply_sender,
+                tag: "ünïcödé 🐢".to_owned(),
+                id: RequestId::new(3),
             })
             .unwrap();
         let SyncRequest::Register {
             registration,
             tag,
-            reply,
+            id,
         } = request_receiver.recv().unwrap()
         else {
             panic!("expected a Register request");
         };
         assert_eq!(registration, ServiceWorkerRegistrationId(1));
-        assert_eq!(tag, "outbox");
-        reply.send(Err(SyncError::NotAllowed)).unwrap();
-        assert_eq!(reply_receiver.recv().unwrap(), Err(SyncError::NotAllowed));
-    }
-
-    #[test]
-    fn get_tags_reply_keeps_non_ascii_tags_exactly() {
-        let (request_sender, request_receiver) = ipc::channel::<SyncRequest>().unwrap();
-        let (reply_sender, reply_receiver) = ipc::channel::<GetTagsReply>().unwrap();
-        request_sender
-            .send(SyncRequest::GetTags {
-                registration: ServiceWorkerRegistrationId(2),
-                reply: reply_sender,
-            })
-            .unwrap();
-        let SyncRequest::GetTags { reply, .. } = request_receiver.recv().unwrap() else {
-            panic!("expected a GetTags request");
-        };
-        let tags = vec![String::new(), "ünïcödé 🐢".to_owned(), "a\0b".to_owned()];
-        reply.send(Ok(tags.clone())).unwrap();
-        assert_eq!(reply_receiver.recv().unwrap(), Ok(tags));
-    }
-
-    #[test]
-    fn worker_reports_one_outcome_per_dispatch() {
-        let (request_sender, request_receiver) = ipc::channel::<SyncWorkerRequest>().unwrap();
-        let (reply_sender, reply_receiver) = ipc::channel::<SyncEventOutcome>().unwrap();
-        request_sender
-            .send(SyncWorkerRequest::DispatchSyncEvent {
-                registration: ServiceWorkerRegistrationId(5),
-                tag: "t".to_owned(),
-                last_chance: true,
-                reply: reply_sender,
-            })
-            .unwrap();
-        let SyncWorkerRequest::DispatchSyncEvent {
-            last_chance, reply, ..
-        } = request_receiver.recv().unwrap();
-        assert!(last_chance);
-        let outcome = SyncEventOutcome::Failed(SyncEventFailure::TimedOut);
-        reply.send(outcome).unwrap();
-        assert_eq!(reply_receiver.recv().unwrap(), outcome);
+        assert_eq!(tag, "ünïcödé 🐢");
+        assert_eq!(id.number(), 3);
     }
 
     #[test]

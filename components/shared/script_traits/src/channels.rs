@@ -8,6 +8,20 @@
 //! knows which client or worker sent a message without trusting anything in
 //! it: no message here carries its sender's origin or id.
 //!
+//! These two pairs are all a global ever uses: a request is numbered
+//! ([`base::id::RequestId`]) and its answer comes back down the global's
+//! channel as a [`Reply`] with that number, after whatever the constellation
+//! sent the global before it. No message up carries a channel, so however
+//! many requests a page has in flight, it holds no more file descriptors,
+//! and nothing a page sends makes the constellation receive one.
+//!
+//! These two pairs are all a global ever uses: a request is numbered
+//! ([`base::id::RequestId`]) and its answer comes back down the global's
+//! channel as a [`Reply`] with that number, after whatever the constellation
+//! sent the global before it. No message up carries a channel, so however
+//! many requests a page has in flight, it holds no more file descriptors,
+//! and nothing a page sends makes the constellation receive one.
+//!
 //! Message values (`postMessage`'s `message`) travel as SpiderMonkey
 //! structured-clone bytes ([`SerializedMessage`]), produced and read only by
 //! the script side.
@@ -20,8 +34,10 @@ use ipc_channel::ipc::{IpcReceiver, IpcSender};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use base::id::RequestId;
+
 use crate::error::ServiceWorkerError;
-use crate::messages::ServiceWorkerRequest;
+use crate::messages::{Reply, ServiceWorkerRequest};
 use crate::service_worker::{RegistrationInfo, ServiceWorkerId, ServiceWorkerInfo};
 
 /// <https://w3c.github.io/ServiceWorker/#dom-client-id>: an environment's id,
@@ -107,13 +123,12 @@ pub struct ClientSetup {
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ScriptMsg {
     /// Sent once, first, when the document's response arrived: its final
-    /// URL. The constellation records the client and answers with its setup.
-    /// A second `DocumentLoaded` from the same client is refused (the reply
-    /// sender is dropped).
-    DocumentLoaded {
-        url: Url,
-        reply: IpcSender<ClientSetup>,
-    },
+    /// URL. The constellation records the client and answers with
+    /// [`ToClientMsg::Setup`], the first message the client receives. A
+    /// second `DocumentLoaded` from the same client is refused (a `Setup`
+    /// with the reason). Requests sent before it are refused too (a
+    /// [`ToClientMsg::Reply`] without an answer).
+    DocumentLoaded { url: Url },
     /// A `navigator.serviceWorker` or `ServiceWorkerRegistration` request.
     ServiceWorker(ServiceWorkerRequest),
     /// `serviceWorker.postMessage(message)`: fires `message` at the worker,
@@ -138,6 +153,12 @@ pub enum ScriptMsg {
 /// [`ToWorkerMsg::Registration`], to workers).
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ToClientMsg {
+    /// The answer to [`ScriptMsg::DocumentLoaded`]: the client's setup, or
+    /// why the constellation refused it (the page then runs unconnected).
+    Setup(Result<ClientSetup, String>),
+    /// The answer to the request numbered `id` (see [`Reply`]), or `None`
+    /// if the constellation dropped the request unanswered.
+    Reply { id: u64, answer: Option<Box<Reply>> },
     /// Update Registration State / Update Worker State: the registration
     /// as it is now. `changed_worker`, if any, is the worker whose state
     /// changed (its `statechange` event fires after the registration's
@@ -254,12 +275,12 @@ pub enum WorkerMsg {
         id: WorkerEventId,
         outcome: WorkerEventOutcome,
     },
-    /// `self.skipWaiting()`; `reply` once the skip-waiting flag is set.
-    SkipWaiting { reply: IpcSender<()> },
-    /// `clients.get(id)`: a client of the worker's origin, or `None`.
+    /// `self.skipWaiting()`; answered once the skip-waiting flag is set.
+    SkipWaiting { id: RequestId<()> },
+    /// `clients.get(client)`: a client of the worker's origin, or `None`.
     GetClient {
-        id: String,
-        reply: IpcSender<Option<ClientInfo>>,
+        client: String,
+        id: RequestId<Option<ClientInfo>>,
     },
     /// `clients.matchAll(options)`: clients of the worker's origin,
     /// controlled by this worker unless `include_uncontrolled`, of the given
@@ -267,11 +288,11 @@ pub enum WorkerMsg {
     MatchAllClients {
         include_uncontrolled: bool,
         client_type: Option<ClientType>,
-        reply: IpcSender<Vec<ClientInfo>>,
+        id: RequestId<Vec<ClientInfo>>,
     },
     /// `clients.claim()`: only an active worker may claim.
     Claim {
-        reply: IpcSender<Result<(), ServiceWorkerError>>,
+        id: RequestId<Result<(), ServiceWorkerError>>,
     },
     /// `client.postMessage(message)`.
     PostMessageToClient {
@@ -291,6 +312,9 @@ pub enum WorkerMsg {
 /// The constellation to a service worker's thread.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ToWorkerMsg {
+    /// The answer to the worker's request numbered `id` (see
+    /// [`ToClientMsg::Reply`]).
+    Reply { id: u64, answer: Option<Box<Reply>> },
     /// Fire `event` and answer with [`WorkerMsg::EventDone`] when it is over.
     Event {
         id: WorkerEventId,

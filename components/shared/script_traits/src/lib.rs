@@ -18,7 +18,7 @@ mod error;
 mod messages;
 mod service_worker;
 
-pub use base::id::ServiceWorkerRegistrationId;
+pub use base::id::{RequestId, ServiceWorkerRegistrationId};
 
 pub use crate::channels::{
     ClientChannels, ClientId, ClientInfo, ClientSetup, ClientType, FrameType, ImportedScript,
@@ -27,8 +27,8 @@ pub use crate::channels::{
 };
 pub use crate::error::ServiceWorkerError;
 pub use crate::messages::{
-    GetRegistrationReply, GetRegistrationsReply, RegisterReply, ServiceWorkerRequest,
-    UnregisterReply, UpdateReply,
+    Answer, GetRegistrationReply, GetRegistrationsReply, RegisterReply, Reply,
+    ServiceWorkerRequest, UnregisterReply, UpdateReply,
 };
 pub use crate::service_worker::{
     RegistrationInfo, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState, UpdateViaCache,

@@ -1,8 +1,12 @@
 //! The service-worker messages of a script thread, over ipc-channel.
 //!
 //! A page (or worker) running `navigator.serviceWorker` sends a
-//! [`ServiceWorkerRequest`] and gets its answer on the `reply` sender inside
-//! it. Every answer is a `Result` whose error is a [`ServiceWorkerError`].
+//! [`ServiceWorkerRequest`] numbered with a [`RequestId`], and gets its
+//! answer back on its own channel from the constellation as a [`Reply`] with
+//! the same number. Every answer is a `Result` whose error is a
+//! [`ServiceWorkerError`]. No request carries a channel: a page with
+//! thousands of requests in flight holds no more file descriptors than a page
+//! with none.
 //!
 //! These messages carry **no origin** on purpose. The script side wraps them
 //! in a message of its own channel to the constellation, and the
@@ -12,11 +16,11 @@
 //! touches only registrations of its own origin, and a registration id in a
 //! request is a claim to check, never proof.
 
-use base::id::ServiceWorkerRegistrationId;
-use ipc_channel::ipc::IpcSender;
+use base::id::{RequestId, ServiceWorkerRegistrationId};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::channels::ClientInfo;
 use crate::error::ServiceWorkerError;
 use crate::service_worker::{RegistrationInfo, UpdateViaCache};
 
@@ -51,31 +55,121 @@ pub enum ServiceWorkerRequest {
         script_url: Url,
         scope: Option<Url>,
         update_via_cache: UpdateViaCache,
-        reply: IpcSender<RegisterReply>,
+        id: RequestId<RegisterReply>,
     },
     /// `getRegistration(clientURL)`:
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-getregistration>.
     GetRegistration {
         client_url: Url,
-        reply: IpcSender<GetRegistrationReply>,
+        id: RequestId<GetRegistrationReply>,
     },
     /// `getRegistrations()`:
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-getregistrations>.
     GetRegistrations {
-        reply: IpcSender<GetRegistrationsReply>,
+        id: RequestId<GetRegistrationsReply>,
     },
     /// `registration.update()`:
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerregistration-update>.
     Update {
         registration: ServiceWorkerRegistrationId,
-        reply: IpcSender<UpdateReply>,
+        id: RequestId<UpdateReply>,
     },
     /// `registration.unregister()`:
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerregistration-unregister>.
     Unregister {
         registration: ServiceWorkerRegistrationId,
-        reply: IpcSender<UnregisterReply>,
+        id: RequestId<UnregisterReply>,
     },
+}
+
+impl ServiceWorkerRequest {
+    /// The request's number (see [`RequestId`]).
+    pub fn number(&self) -> u64 {
+        match self {
+            ServiceWorkerRequest::Register { id, .. } => id.number(),
+            ServiceWorkerRequest::GetRegistration { id, .. } => id.number(),
+            ServiceWorkerRequest::GetRegistrations { id } => id.number(),
+            ServiceWorkerRequest::Update { id, .. } => id.number(),
+            ServiceWorkerRequest::Unregister { id, .. } => id.number(),
+        }
+    }
+}
+
+/// The answer to a request of a page or worker, as it travels back on the
+/// global's channel ([`crate::ToClientMsg::Reply`],
+/// [`crate::ToWorkerMsg::Reply`]). One variant per answer type; [`Answer`]
+/// converts between them, so each side handles the typed answer its
+/// [`RequestId`] names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reply {
+    /// `register()`, `update()`.
+    Registration(Result<RegistrationInfo, ServiceWorkerError>),
+    /// `getRegistration()`.
+    MaybeRegistration(GetRegistrationReply),
+    /// `getRegistrations()`.
+    Registrations(GetRegistrationsReply),
+    /// `unregister()`.
+    Unregistered(UnregisterReply),
+    /// `sync.register()`.
+    SyncRegistered(background_sync_traits::RegisterReply),
+    /// `sync.getTags()`.
+    SyncTags(background_sync_traits::GetTagsReply),
+    /// `skipWaiting()`.
+    SkippedWaiting(()),
+    /// `clients.get()`.
+    Client(Option<ClientInfo>),
+    /// `clients.matchAll()`.
+    Clients(Vec<ClientInfo>),
+    /// `clients.claim()`.
+    Claimed(Result<(), ServiceWorkerError>),
+}
+
+/// A typed answer, and how it is carried in a [`Reply`].
+pub trait Answer: Sized {
+    fn into_reply(self) -> Reply;
+    /// The answer inside `reply`; `None` if it carries another kind.
+    fn from_reply(reply: Reply) -> Option<Self>;
+}
+
+macro_rules! answers {
+    ($($variant:ident: $answer:ty,)*) => {
+        $(
+            impl Answer for $answer {
+                fn into_reply(self) -> Reply {
+                    Reply::$variant(self)
+                }
+
+                fn from_reply(reply: Reply) -> Option<Self> {
+                    match reply {
+                        Reply::$variant(answer) => Some(answer),
+                        _ => None,
+                    }
+                }
+            }
+        )*
+
+        impl Reply {
+            /// The variant's name, for logs.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(Reply::$variant(_) => stringify!($variant),)*
+                }
+            }
+        }
+    };
+}
+
+answers! {
+    Registration: Result<RegistrationInfo, ServiceWorkerError>,
+    MaybeRegistration: GetRegistrationReply,
+    Registrations: GetRegistrationsReply,
+    Unregistered: UnregisterReply,
+    SyncRegistered: background_sync_traits::RegisterReply,
+    SyncTags: background_sync_traits::GetTagsReply,
+    SkippedWaiting: (),
+    Client: Option<ClientInfo>,
+    Clients: Vec<ClientInfo>,
+    Claimed: Result<(), ServiceWorkerError>,
 }
 
 #[cfg(test)]
@@ -90,22 +184,21 @@ mod tests {
     }
 
     #[test]
-    fn register_request_and_its_reply_cross_ipc() {
+    fn register_request_crosses_ipc_with_its_number() {
         let (request_sender, request_receiver) = ipc::channel::<ServiceWorkerRequest>().unwrap();
-        let (reply_sender, reply_receiver) = ipc::channel::<RegisterReply>().unwrap();
         request_sender
             .send(ServiceWorkerRequest::Register {
                 script_url: url("https://a.test/app/sw.js"),
                 scope: None,
                 update_via_cache: UpdateViaCache::None,
-                reply: reply_sender,
+                id: RequestId::new(12),
             })
             .unwrap();
         let ServiceWorkerRequest::Register {
             script_url,
             scope,
             update_via_cache,
-            reply,
+            id,
         } = request_receiver.recv().unwrap()
         else {
             panic!("expected a Register request");
@@ -113,28 +206,39 @@ mod tests {
         assert_eq!(script_url, url("https://a.test/app/sw.js"));
         assert_eq!(scope, None);
         assert_eq!(update_via_cache, UpdateViaCache::None);
+        assert_eq!(id.number(), 12);
+    }
+
+    #[test]
+    fn answers_cross_ipc_inside_a_reply_and_come_out_typed() {
         let info = RegistrationInfo {
             id: ServiceWorkerRegistrationId(4),
             scope: url("https://a.test/app/"),
-            update_via_cache,
+            update_via_cache: UpdateViaCache::Imports,
             installing: Some(ServiceWorkerInfo {
                 id: ServiceWorkerId(9),
-                script_url,
+                script_url: url("https://a.test/app/sw.js"),
                 state: ServiceWorkerState::Installing,
             }),
             waiting: None,
             active: None,
         };
-        reply.send(Ok(info.clone())).unwrap();
-        assert_eq!(reply_receiver.recv().unwrap(), Ok(info));
+        let error = ServiceWorkerError::Security("The origin is not secure.".to_owned());
+        let (sender, receiver) = ipc::channel::<Reply>().unwrap();
+        sender.send(Ok(info.clone()).into_reply()).unwrap();
+        sender
+            .send(UnregisterReply::Err(error.clone()).into_reply())
+            .unwrap();
+        let registration = RegisterReply::from_reply(receiver.recv().unwrap());
+        assert_eq!(registration, Some(Ok(info)));
+        let unregistered = UnregisterReply::from_reply(receiver.recv().unwrap());
+        assert_eq!(unregistered, Some(Err(error)));
     }
 
     #[test]
-    fn errors_cross_ipc_with_their_message() {
-        let (reply_sender, reply_receiver) = ipc::channel::<UnregisterReply>().unwrap();
-        let error = ServiceWorkerError::Security("The origin is not secure.".to_owned());
-        reply_sender.send(Err(error.clone())).unwrap();
-        let received = reply_receiver.recv().unwrap();
-        assert_eq!(received, Err(error));
+    fn an_answer_of_another_kind_is_none() {
+        let reply = Reply::Clients(Vec::new());
+        assert_eq!(reply.kind(), "Clients");
+        assert_eq!(<Option<ClientInfo>>::from_reply(reply), None);
     }
 }
