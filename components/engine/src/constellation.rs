@@ -255,12 +255,14 @@ impl Constellation {
     /// registrations with a waiting worker (a client went away, an event
     /// ended), the registry's actions, then the sync service's decisions,
     /// until none has any (starting a worker for a sync event may end a
-    /// lifecycle event, and registry work may end sync events).
+    /// lifecycle event, and registry work may end sync events), and message
+    /// events a stop cut off are delivered again.
     fn after_work(&mut self) {
         loop {
             self.registry.try_activate_all(&self.host);
             let registry_worked = self.run_registry_work();
-            if !self.run_sync_work() && !registry_worked {
+            let messages_worked = self.redeliver_messages();
+            if !self.run_sync_work() && !registry_worked && !messages_worked {
                 break;
             }
         }
@@ -521,9 +523,6 @@ impl Constellation {
             );
             return;
         }
-        if self.start_stored_worker(worker).is_err() {
-            return;
-        }
         let Some(source) = self.host.clients.get(client).and_then(|c| c.info()) else {
             return;
         };
@@ -532,14 +531,34 @@ impl Constellation {
             origin: ascii_serialization(origin),
             message,
         };
-        if self
-            .host
-            .workers
-            .dispatch(worker, event, OnDone::Reply(notice))
-            .is_none()
-        {
+        self.deliver_message(worker, event, notice);
+    }
+
+    /// Fires a message event at `worker`, starting it if it is stopped.
+    fn deliver_message(
+        &mut self,
+        worker: ServiceWorkerId,
+        event: WorkerEvent,
+        notice: MessageDoneNotice,
+    ) {
+        if self.start_stored_worker(worker).is_err() {
+            return;
+        }
+        let on_done = OnDone::Reply(notice, event.clone());
+        if self.host.workers.dispatch(worker, event, on_done).is_none() {
             log::warn!(target: LOG_TARGET, "{worker} stopped before its message event");
         }
+    }
+
+    /// Delivers again the message events another event's stop cut off.
+    fn redeliver_messages(&mut self) -> bool {
+        let cut_off = self.host.workers.take_redeliveries();
+        let any = !cut_off.is_empty();
+        for (worker, event, notice) in cut_off {
+            log::debug!(target: LOG_TARGET, "delivering a cut-off message to {worker} again");
+            self.deliver_message(worker, event, notice);
+        }
+        any
     }
 
     /// A `navigator.serviceWorker` / `ServiceWorkerRegistration` request,

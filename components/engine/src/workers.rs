@@ -178,8 +178,10 @@ impl RunningWorker {
 /// What to do when an event ends.
 pub(crate) enum OnDone {
     /// Tell the page its `postMessage` was handled (on success, on failure,
-    /// and when the event is dropped).
-    Reply(MessageDoneNotice),
+    /// and when the event is dropped). A message event cut off by another
+    /// event's stop is delivered again, to a fresh worker
+    /// ([`Workers::take_redeliveries`]); it keeps its notice.
+    Reply(MessageDoneNotice, WorkerEvent),
     /// A lifecycle event the registry waits for: its result goes to
     /// [`Workers::take_lifecycle_results`].
     Lifecycle(LifecycleEvent),
@@ -262,6 +264,8 @@ pub(crate) struct Workers {
     evaluations: Vec<(ServiceWorkerId, EvaluationResult)>,
     /// Ended `sync` events, in order, not taken yet.
     sync_results: Vec<(DispatchId, EventResult)>,
+    /// Message events cut off by another event's stop, to deliver again.
+    redeliveries: Vec<(ServiceWorkerId, WorkerEvent, MessageDoneNotice)>,
     /// Stopped threads not joined yet.
     stopping: Vec<Box<dyn WorkerThread>>,
     next_instance: u64,
@@ -293,6 +297,7 @@ impl Workers {
             lifecycle_results: Vec::new(),
             evaluations: Vec::new(),
             sync_results: Vec::new(),
+            redeliveries: Vec::new(),
             stopping: Vec::new(),
             next_instance: 1,
             next_event: 1,
@@ -493,7 +498,7 @@ impl Workers {
             }
         }
         match event.on_done {
-            OnDone::Reply(mut notice) => notice.delivered = true,
+            OnDone::Reply(mut notice, _) => notice.delivered = true,
             OnDone::Lifecycle(event) => {
                 self.lifecycle_results
                     .push((worker, event, EventResult::Done(outcome)));
@@ -503,6 +508,12 @@ impl Workers {
                     .push((dispatch, EventResult::Done(outcome)));
             }
         }
+    }
+
+    /// The message events cut off since the last call, in order, to deliver
+    /// again (see [`OnDone::Reply`]).
+    pub fn take_redeliveries(&mut self) -> Vec<(ServiceWorkerId, WorkerEvent, MessageDoneNotice)> {
+        std::mem::take(&mut self.redeliveries)
     }
 
     /// The `sync` events that ended since the last call, in order.
@@ -572,12 +583,14 @@ impl Workers {
         }
         running.thread.interrupt();
         self.stopping.push(running.thread);
-        let failed: Vec<WorkerEventId> = self
+        let mut failed: Vec<WorkerEventId> = self
             .events
             .iter()
             .filter(|(_, event)| event.worker == worker)
             .map(|(id, _)| *id)
             .collect();
+        // In the order they were given: cut-off messages are delivered again in order.
+        failed.sort_unstable();
         for id in failed {
             let Some(event) = self.events.remove(&id) else {
                 continue;
@@ -594,8 +607,6 @@ impl Workers {
                 id.0,
                 if blamed { "failed" } else { "was cut off" }
             );
-            // A `Reply` is dropped: the page learns the message was not
-            // handled.
             let result = if start_failed {
                 EventResult::StartFailed(reason.to_owned())
             } else if blamed {
@@ -608,7 +619,12 @@ impl Workers {
                     self.lifecycle_results.push((worker, lifecycle, result))
                 }
                 OnDone::Sync(dispatch) => self.sync_results.push((dispatch, result)),
-                OnDone::Reply(_) => {}
+                // Cut off: delivered again. Failed: the notice is dropped, and
+                // the page learns the message was not handled.
+                OnDone::Reply(notice, event) if result == EventResult::CutOff => {
+                    self.redeliveries.push((worker, event, notice))
+                }
+                OnDone::Reply(..) => {}
             }
         }
     }

@@ -3,7 +3,9 @@
 //! in the same worker behind it. When `loop` runs out of time the worker is
 //! stopped: `loop` is charged with the timeout, while `ok1`, cut off through
 //! no fault of its own, is not counted as an attempt and is dispatched again
-//! at once, to a fresh worker, where it completes. Real pages, workers and
+//! at once, to a fresh worker, where it completes. A message posted to the
+//! worker meanwhile, cut off the same way, is delivered again to the fresh
+//! worker (README: "Messages and a stopped worker"). Real pages, workers and
 //! server.
 
 mod support;
@@ -20,19 +22,27 @@ self.addEventListener('sync', event => {
   event.waitUntil(self.clients.matchAll({includeUncontrolled: true})
     .then(clients => clients.forEach(client => client.postMessage(event.tag + ' done'))));
 });
+self.addEventListener('message', event => event.source.postMessage(event.data + ' answered'));
 "#;
 
-/// Registers `loop`, then `ok1`; ends when `ok1` is done.
+/// Registers `loop`, then `ok1`, then posts `ping` to the worker; ends when
+/// `ok1` is done and `ping` answered.
 const PAGE: &str = r#"<!doctype html>
 <script>
 const keepAlive = setInterval(() => {}, 50);
+const heard = new Set();
 navigator.serviceWorker.onmessage = event => {
-  if (event.data === 'ok1 done') { clearInterval(keepAlive); window.close(); }
+  heard.add(event.data);
+  if (heard.has('ok1 done') && heard.has('ping answered')) {
+    clearInterval(keepAlive);
+    window.close();
+  }
 };
 navigator.serviceWorker.register('sw.js', {scope: './'})
   .then(() => navigator.serviceWorker.ready)
   .then(registration => registration.sync.register('loop')
-    .then(() => registration.sync.register('ok1')));
+    .then(() => registration.sync.register('ok1'))
+    .then(() => registration.active.postMessage('ping')));
 </script>"#;
 
 #[test]

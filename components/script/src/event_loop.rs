@@ -46,6 +46,8 @@ pub enum RunOutcome {
     TimedOut,
     /// `window.close()` was called.
     Closed,
+    /// The runtime went over `js.max_heap_bytes` (`script_runtime::out_of_memory`).
+    OutOfMemory,
     /// The condition given to `run_until` became true.
     Done,
 }
@@ -321,6 +323,9 @@ impl EventLoop {
             }
             if global.is_closed() {
                 return RunOutcome::Closed;
+            }
+            if crate::script_runtime::out_of_memory() {
+                return RunOutcome::OutOfMemory;
             }
             if let Some(task) = self.next_task() {
                 task(cx);

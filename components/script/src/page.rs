@@ -49,6 +49,8 @@ pub enum PageOutcome {
     TimedOut,
     /// The page could not be loaded; the reason, in one line.
     LoadFailed(String),
+    /// Its JavaScript went over `js.max_heap_bytes`: its scripts were stopped.
+    OutOfMemory,
 }
 
 pub(crate) struct CallbackSink(pub(crate) ConsoleCallback);
@@ -84,7 +86,8 @@ pub fn url_from_arg(arg: &str) -> Result<Url, String> {
 
 /// Runs a page on a new script thread and waits for it.
 pub fn run_page(options: PageOptions) -> PageOutcome {
-    run_on_script_thread(options.timeout, move |cx, deadline| {
+    let max_heap_bytes = options.prefs.js_max_heap_bytes();
+    run_on_script_thread(options.timeout, max_heap_bytes, move |cx, deadline| {
         run_page_on_this_thread(cx, options, deadline)
     })
 }
@@ -93,6 +96,7 @@ pub fn run_page(options: PageOptions) -> PageOutcome {
 /// interrupts whatever script runs when `timeout` expires.
 pub(crate) fn run_on_script_thread(
     timeout: Option<Duration>,
+    max_heap_bytes: u64,
     body: impl FnOnce(&mut mozjs::context::JSContext, Option<Instant>) -> PageOutcome + Send + 'static,
 ) -> PageOutcome {
     let terminate = Arc::new(AtomicBool::new(false));
@@ -103,7 +107,7 @@ pub(crate) fn run_on_script_thread(
         .name("script".into())
         .stack_size(SCRIPT_THREAD_STACK_BYTES)
         .spawn(move || {
-            let mut runtime = crate::script_runtime::new_runtime(thread_terminate);
+            let mut runtime = crate::script_runtime::new_runtime(thread_terminate, max_heap_bytes);
             let _ = context_tx.send(runtime.thread_safe_js_context());
             body(runtime.cx(), deadline)
         })
@@ -266,6 +270,7 @@ impl From<RunOutcome> for PageOutcome {
             RunOutcome::Idle | RunOutcome::Done => PageOutcome::Idle,
             RunOutcome::Closed => PageOutcome::Closed,
             RunOutcome::TimedOut => PageOutcome::TimedOut,
+            RunOutcome::OutOfMemory => PageOutcome::OutOfMemory,
         }
     }
 }

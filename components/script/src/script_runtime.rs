@@ -73,6 +73,57 @@ thread_local! {
     static TERMINATE: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
     static PENDING_REJECTIONS: RefCell<Vec<RootedObject>> = const { RefCell::new(Vec::new()) };
     static REPORTING: Cell<bool> = const { Cell::new(false) };
+    /// `js.max_heap_bytes` of this thread's runtime.
+    static MAX_HEAP_BYTES: Cell<u64> = const { Cell::new(u64::MAX) };
+    /// Set once the runtime ran out of memory (see [`out_of_memory`]).
+    static OUT_OF_MEMORY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread's runtime went over `js.max_heap_bytes` (or an allocation failed):
+/// its script was terminated and nothing more runs on it. A page then ends with "out of
+/// memory"; a worker's thread ends, and its events in flight fail.
+pub fn out_of_memory() -> bool {
+    OUT_OF_MEMORY.with(Cell::get)
+}
+
+/// The runtime is out of memory: terminate what runs, uncatchably, and run nothing more.
+unsafe fn mark_out_of_memory(cx: *mut RawJSContext) {
+    if OUT_OF_MEMORY.with(|flag| flag.replace(true)) {
+        return;
+    }
+    log::warn!(
+        target: "bgsync::script",
+        "the JavaScript heap is over js.max_heap_bytes ({} bytes): stopping its scripts",
+        MAX_HEAP_BYTES.with(Cell::get)
+    );
+    TERMINATE.with(|t| {
+        if let Some(flag) = t.borrow().as_ref() {
+            flag.store(true, Ordering::SeqCst);
+        }
+    });
+    mozjs::jsapi::JS_RequestInterruptCallback(cx);
+}
+
+/// SpiderMonkey could not allocate (past `JSGC_MAX_BYTES`, or malloc failed).
+unsafe extern "C" fn out_of_memory_callback(cx: *mut RawJSContext, _data: *mut std::ffi::c_void) {
+    mark_out_of_memory(cx);
+}
+
+/// After each collection: the runtime's memory, GC heap and the malloc memory its objects
+/// own (array elements, string characters) together, against the limit. `JSGC_MAX_BYTES`
+/// alone bounds only the GC heap; growing malloc memory triggers collections, so this check
+/// comes around as it grows.
+unsafe extern "C" fn gc_callback(
+    cx: *mut RawJSContext,
+    status: mozjs::jsapi::JSGCStatus,
+    _reason: mozjs::jsapi::JS::GCReason,
+    _data: *mut std::ffi::c_void,
+) {
+    if status == mozjs::jsapi::JSGCStatus::JSGC_END
+        && mozjs::jsapi::js::GetGCHeapUsage(cx) > MAX_HEAP_BYTES.with(Cell::get)
+    {
+        mark_out_of_memory(cx);
+    }
 }
 
 /// Whether this thread's runtime was asked to stop (its embedder's
@@ -166,12 +217,32 @@ unsafe fn drain_microtasks(cx: &mut JSContext) {
 }
 
 /// Creates this thread's runtime: the job queue, the DOM root list, the interrupt callback
-/// and the rejection tracker. `terminate` is the flag a watchdog sets to stop scripts.
-pub fn new_runtime(terminate: Arc<AtomicBool>) -> Runtime {
+/// and the rejection tracker. `terminate` is the flag a watchdog sets to stop scripts;
+/// `max_heap_bytes` (the pref `js.max_heap_bytes`) bounds the runtime's memory.
+pub fn new_runtime(terminate: Arc<AtomicBool>, max_heap_bytes: u64) -> Runtime {
     let mut runtime = Runtime::new(engine());
     crate::dom::bindings::root::register_root_list();
     TERMINATE.with(|t| *t.borrow_mut() = Some(terminate));
     let cx = runtime.cx();
+    MAX_HEAP_BYTES.with(|max| max.set(max_heap_bytes));
+    OUT_OF_MEMORY.with(|flag| flag.set(false));
+    // SpiderMonkey's parameter is 32 bits wide: a larger limit is its largest.
+    let limit = u32::try_from(max_heap_bytes).unwrap_or(u32::MAX);
+    // SAFETY: a fresh runtime of this thread; any value is a valid limit, and the callbacks
+    // are plain functions that live as long as the process.
+    unsafe {
+        mozjs::rust::wrappers2::JS_SetGCParameter(
+            cx,
+            mozjs::jsapi::JSGCParamKey::JSGC_MAX_BYTES,
+            limit,
+        );
+        mozjs::jsapi::JS::SetOutOfMemoryCallback(
+            cx.raw_cx(),
+            Some(out_of_memory_callback),
+            std::ptr::null_mut(),
+        );
+        mozjs::jsapi::JS_SetGCCallback(cx.raw_cx(), Some(gc_callback), std::ptr::null_mut());
+    }
     // SAFETY: fresh runtime on this thread; the job queue lives as long as the process
     // (one per script thread, a few hundred bytes).
     unsafe {
@@ -259,6 +330,10 @@ pub unsafe fn run_classic_script(
     url: &str,
     line: u32,
 ) -> bool {
+    if termination_requested() {
+        // Out of memory, or stopped: nothing more runs here.
+        return false;
+    }
     let filename = CString::new(url.replace('\0', "")).unwrap_or_default();
     let options = CompileOptionsWrapper::new(cx, filename, line);
     rooted!(&in(cx) let global_object = global.reflector().get());
@@ -319,6 +394,11 @@ pub unsafe fn report_error(cx: &mut JSContext, global: &GlobalScope, error: Erro
 /// # Safety
 /// `cx` in `global`'s realm.
 pub unsafe fn report_pending_exception(cx: &mut JSContext, global: &GlobalScope) {
+    if out_of_memory() {
+        // The global's end says so, once; nothing can run to report it here.
+        mozjs::jsapi::JS_ClearPendingException(cx.raw_cx());
+        return;
+    }
     rooted!(&in(cx) let mut exception = UndefinedValue());
     let Some(info) = error_info_from_exception_stack(cx, exception.handle_mut()) else {
         // No exception: the script was terminated (timeout) or it was a warning.

@@ -90,11 +90,13 @@ pub fn spawn_service_worker(start: ServiceWorkerStart) -> std::io::Result<Worker
     let terminate = Arc::new(AtomicBool::new(false));
     let thread_terminate = terminate.clone();
     let (context_tx, context_rx) = std::sync::mpsc::channel();
+    let max_heap_bytes = start.prefs.js_max_heap_bytes();
     let thread = std::thread::Builder::new()
         .name(format!("{}", start.worker.id))
         .stack_size(crate::page::SCRIPT_THREAD_STACK_BYTES)
         .spawn(move || {
-            let mut runtime = crate::script_runtime::new_runtime(thread_terminate.clone());
+            let mut runtime =
+                crate::script_runtime::new_runtime(thread_terminate.clone(), max_heap_bytes);
             let _ = context_tx.send(runtime.thread_safe_js_context());
             // Interrupted before its context could be: nothing runs.
             if thread_terminate.load(Ordering::SeqCst) {

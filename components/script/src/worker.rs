@@ -2,6 +2,7 @@
 //! constellation sends (`run_worker_thread`), and the older one-shot runners used by tests
 //! (`run_service_worker`, `run_sync_attempt`).
 
+use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -46,7 +47,8 @@ pub struct WorkerOptions {
 /// `LoadFailed`; an exception thrown at the top level is reported and the loop still runs
 /// (the registration job decides what it means).
 pub fn run_service_worker(options: WorkerOptions) -> PageOutcome {
-    run_on_script_thread(options.timeout, move |cx, deadline| {
+    let max_heap_bytes = options.prefs.js_max_heap_bytes();
+    run_on_script_thread(options.timeout, max_heap_bytes, move |cx, deadline| {
         run_here(cx, options, deadline)
     })
 }
@@ -119,7 +121,8 @@ pub fn run_sync_attempt(
     max_duration: Duration,
 ) -> Result<SyncEventOutcome, String> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let outcome = run_on_script_thread(options.timeout, move |cx, deadline| {
+    let max_heap_bytes = options.prefs.js_max_heap_bytes();
+    let outcome = run_on_script_thread(options.timeout, max_heap_bytes, move |cx, deadline| {
         let loader = net::Loader::new(net::LoaderConfig::from_prefs(&options.prefs));
         let (url, source) = match fetch_script(&loader, &options.url) {
             Ok(script) => script,
@@ -200,6 +203,7 @@ pub(crate) fn run_worker_thread(
         console,
         channels,
     } = start;
+    let prefs_max_heap = prefs.js_max_heap_bytes();
     let loader = net::Loader::new(net::LoaderConfig::from_prefs(&prefs));
     let event_loop = Rc::new(EventLoop::new(loader));
     let sink: Rc<dyn ConsoleSink> = Rc::new(CallbackSink(console));
@@ -258,9 +262,27 @@ pub(crate) fn run_worker_thread(
             global.is_terminated() || crate::script_runtime::termination_requested()
         });
     }
+    if crate::script_runtime::out_of_memory() {
+        // The thread ends; the engine fails the event that was running, if one was.
+        let during = OUT_OF_MEMORY_DURING.with(Cell::take);
+        let _ = to_constellation.send(WorkerMsg::OutOfMemory { during });
+        crate::script_runtime::report_uncaught(
+            scope,
+            &format!(
+                "out of memory: the worker's JavaScript went over js.max_heap_bytes ({} bytes); \
+                 the worker was stopped",
+                prefs_max_heap
+            ),
+        );
+    }
     global.clear_in_flight();
     scope.clear_service_worker_objects();
     crate::dom::bindings::trusted::clear();
+}
+
+thread_local! {
+    /// The event whose listener was running when the runtime ran out of memory.
+    static OUT_OF_MEMORY_DURING: Cell<Option<WorkerEventId>> = const { Cell::new(None) };
 }
 
 /// One message of the constellation to a worker (a task of its event loop).
@@ -329,5 +351,9 @@ unsafe fn fire_worker_event(
             DomRoot::upcast(event)
         }
     };
+    let had_memory = !crate::script_runtime::out_of_memory();
     global.dispatch_extendable(cx, id, event);
+    if had_memory && crate::script_runtime::out_of_memory() {
+        OUT_OF_MEMORY_DURING.with(|during| during.set(Some(id)));
+    }
 }

@@ -231,6 +231,14 @@ fn run(args: RunArgs) -> ExitCode {
     match outcome {
         PageOutcome::Idle | PageOutcome::Closed => ExitCode::SUCCESS,
         PageOutcome::LoadFailed(reason) => fail(1, format!("cannot load {reason}")),
+        PageOutcome::OutOfMemory => fail(
+            1,
+            format!(
+                "out of memory: the page's JavaScript went over js.max_heap_bytes ({} bytes) \
+                 and was stopped",
+                prefs.js_max_heap_bytes()
+            ),
+        ),
         PageOutcome::TimedOut => fail(
             3,
             format!(

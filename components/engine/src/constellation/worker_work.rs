@@ -10,6 +10,7 @@ use super::{Constellation, LOG_TARGET};
 use crate::events::EngineEvent;
 use crate::routing::WorkerMessage;
 use crate::sync::SyncClient;
+use crate::workers::Blame;
 
 impl Constellation {
     /// Serves a message of a worker thread.
@@ -70,6 +71,11 @@ impl Constellation {
                 self.serve_service_worker_request(&origin, &replies, request)
             }
             WorkerMsg::UncaughtError { message } => self.worker_error(worker, message),
+            WorkerMsg::OutOfMemory { during } => self.host.workers.stop_blaming(
+                worker,
+                "its JavaScript went over js.max_heap_bytes",
+                during.map_or(Blame::Everyone, Blame::Event),
+            ),
             WorkerMsg::Sync(request) => {
                 self.host.sync.worker_asks(worker, origin);
                 self.host.sync.handle_request(

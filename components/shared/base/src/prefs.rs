@@ -37,6 +37,7 @@ pub mod names {
     pub const SERVICEWORKER_MAX_EVENT_DURATION_MS: &str = "serviceworker.max_event_duration_ms";
     pub const NET_MAX_RESPONSE_BYTES: &str = "net.max_response_bytes";
     pub const NET_NETWORK_DEBOUNCE_MS: &str = "net.network_debounce_ms";
+    pub const JS_MAX_HEAP_BYTES: &str = "js.max_heap_bytes";
 }
 
 /// Why a pref could not be set or read.
@@ -242,6 +243,12 @@ impl Prefs {
         self.known_u64(names::NET_MAX_RESPONSE_BYTES)
     }
 
+    /// The most memory one JavaScript runtime (a page's or a worker's) may
+    /// hold; past it, allocations fail with "out of memory".
+    pub fn js_max_heap_bytes(&self) -> u64 {
+        self.known_u64(names::JS_MAX_HEAP_BYTES)
+    }
+
     /// How long a change of the OS's network state must last before the
     /// network observer reports it (flaps shorter than this are ignored).
     pub fn net_network_debounce_ms(&self) -> u64 {
@@ -365,10 +372,11 @@ mod tests {
             names::SERVICEWORKER_MAX_EVENT_DURATION_MS,
             names::NET_MAX_RESPONSE_BYTES,
             names::NET_NETWORK_DEBOUNCE_MS,
+            names::JS_MAX_HEAP_BYTES,
         ] {
             assert!(prefs.get(name).is_some(), "{name} has no default");
         }
-        assert_eq!(prefs.iter().count(), 11);
+        assert_eq!(prefs.iter().count(), 12);
     }
 
     #[test]

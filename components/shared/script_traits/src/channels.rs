@@ -307,6 +307,10 @@ pub enum WorkerMsg {
     /// An uncaught exception or unhandled rejection, as the worker printed
     /// it (`file:line:col Uncaught ...`), for the embedder.
     UncaughtError { message: String },
+    /// The worker's JavaScript went over `js.max_heap_bytes`: its thread
+    /// ends. `during` is the event whose listener was running when it did,
+    /// if one was: that event fails, the others in flight were cut off.
+    OutOfMemory { during: Option<WorkerEventId> },
 }
 
 /// The constellation to a service worker's thread.
