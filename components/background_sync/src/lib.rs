@@ -33,5 +33,7 @@ pub use base::id::ServiceWorkerRegistrationId;
 pub use crate::action::{Action, DispatchId};
 pub use crate::clock::{Clock, FakeClock, SystemClock};
 pub use crate::parameters::RetryPolicy;
-pub use crate::service::{DisabledReason, SyncService, DEFERRED_DELETION_MS};
+pub use crate::service::{
+    DisabledReason, SyncService, DEFERRED_DELETION_MS, FIRST_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS,
+};
 pub use crate::store::{Durability, MemorySyncStore, SqliteSyncStore, StoreError, SyncStore};

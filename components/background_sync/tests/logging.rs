@@ -135,6 +135,6 @@ fn storage_failure_is_logged_as_an_error() {
             .collect()
     });
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].contains("disabled"), "{}", errors[0]);
+    assert!(errors[0].contains("storage failed"), "{}", errors[0]);
     assert!(errors[0].contains("UnknownError"), "{}", errors[0]);
 }

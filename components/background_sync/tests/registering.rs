@@ -5,7 +5,7 @@ mod common;
 
 use background_sync::{
     DisabledReason, MemorySyncStore, RetryPolicy, SyncError, SyncEventFailure, SyncEventOutcome,
-    SyncService, SyncState,
+    SyncService, SyncState, DEFERRED_DELETION_MS, FIRST_RETRY_DELAY_MS,
 };
 use base::prefs::Prefs;
 use common::*;
@@ -248,7 +248,7 @@ fn get_tags_lists_every_state() {
 }
 
 #[test]
-fn store_write_failure_disables_the_service_with_unknown_error() {
+fn a_failed_register_commit_rejects_that_call_only() {
     let mut harness = Harness::online();
     harness.register(SW_A, "before");
     harness.store.fail_writes(true);
@@ -256,24 +256,82 @@ fn store_write_failure_disables_the_service_with_unknown_error() {
         harness.service.register(SW_A, "outbox"),
         Err(SyncError::Unknown)
     );
-    assert!(!harness.service.is_enabled());
-    assert!(matches!(
-        harness.service.disabled_reason(),
-        Some(DisabledReason::Storage(_))
-    ));
-    assert_eq!(harness.tags_result(SW_A), Err(SyncError::Unknown));
-    // Disabled for the rest of the run, even once the disk recovers.
+    // Not promised, so not kept; the service goes on.
+    assert!(harness.service.is_enabled());
+    assert_eq!(harness.service.disabled_reason(), None);
+    assert_eq!(harness.tags(SW_A), ["before"]);
+    // Once the disk recovers, register() works again.
     harness.store.fail_writes(false);
+    harness.register(SW_A, "later");
+    assert_eq!(harness.tags(SW_A), ["before", "later"]);
+    let stored: Vec<String> = harness
+        .store
+        .rows()
+        .into_iter()
+        .map(|row| row.tag)
+        .collect();
+    assert_eq!(stored, ["before", "later"]);
+}
+
+#[test]
+fn changes_made_while_storage_fails_go_on_in_memory_and_are_written_once_it_works() {
+    let mut harness = Harness::new();
+    let _ = harness.register_confirmed(SW_A, "done");
+    let _ = harness.register_confirmed(SW_A, "retry");
+    harness.store.fail_writes(true);
+    let fired = dispatches(&harness.service.set_online(true));
+    assert_eq!(fired.len(), 2);
+    let outcome = |tag: &str| {
+        if tag == "done" {
+            SyncEventOutcome::Success
+        } else {
+            SyncEventOutcome::Failed(SyncEventFailure::WaitUntilRejected)
+        }
+    };
+    for event in &fired {
+        harness
+            .service
+            .event_outcome(event.dispatch, outcome(&event.tag));
+    }
+    // The deletion of `done` is deferred, then fails to be written; `retry`
+    // waits for its back-off. Memory has both changes, the store neither.
+    let _ = harness.advance_and_wake(DEFERRED_DELETION_MS);
+    assert!(harness.service.is_enabled());
+    assert_eq!(harness.tags(SW_A), ["retry"]);
+    let stored = |harness: &Harness| -> Vec<(String, SyncState)> {
+        harness
+            .store
+            .rows()
+            .into_iter()
+            .map(|row| (row.tag, row.state))
+            .collect()
+    };
     assert_eq!(
-        harness.service.register(SW_A, "later"),
-        Err(SyncError::Unknown)
+        stored(&harness),
+        [
+            ("done".to_owned(), SyncState::Pending),
+            ("retry".to_owned(), SyncState::Pending)
+        ]
     );
-    assert!(harness
-        .service
-        .confirm_registration(SW_A, "before")
-        .is_empty());
-    assert!(dispatches(&harness.service.set_online(true)).is_empty());
-    assert!(dispatches(&harness.advance_and_wake(MINUTE_MS)).is_empty());
+    // Tried again 1 s after the first failure, then after 2 s, ... while it
+    // fails.
+    let first_try = START_MS + FIRST_RETRY_DELAY_MS;
+    assert_eq!(scheduled_wakeup(&harness.service.wake()), Some(first_try));
+    let actions = harness.advance_and_wake(first_try - START_MS - DEFERRED_DELETION_MS);
+    assert_eq!(
+        scheduled_wakeup(&actions),
+        Some(first_try + 2 * FIRST_RETRY_DELAY_MS)
+    );
+    assert_eq!(stored(&harness).len(), 2);
+    // The disk recovers: the next try writes memory's view.
+    harness.store.fail_writes(false);
+    let _ = harness.advance_and_wake(2 * FIRST_RETRY_DELAY_MS);
+    assert_eq!(stored(&harness), [("retry".to_owned(), SyncState::Waiting)]);
+    assert!(harness.service.is_enabled());
+    // And `retry` still fires after its back-off.
+    let fired_again = dispatches(&harness.advance_and_wake(5 * MINUTE_MS));
+    assert_eq!(fired_again.len(), 1);
+    assert_eq!(fired_again[0].tag, "retry");
 }
 
 #[test]

@@ -81,7 +81,15 @@ impl ProfileLock {
                 path.display()
             );
         }
-        write_pid(&mut file, std::process::id()).map_err(io_error)?;
+        // The pid only names the holder in messages: the lock is the flock.
+        // A full disk must not keep the engine from starting.
+        if let Err(error) = write_pid(&mut file, std::process::id()) {
+            log::warn!(
+                target: LOG_TARGET,
+                "{}: locked, but cannot write this process's id into it: {error}",
+                path.display()
+            );
+        }
         Ok(ProfileLock { file, path })
     }
 

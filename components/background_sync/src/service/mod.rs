@@ -10,9 +10,13 @@
 //! event, can only make the file say "fire it again": see `processing.rs`),
 //! and `RUST_LOG=bgsync::service=debug` tells the story of every tag.
 //!
-//! A store failure disables the service for the rest of the run, as in
-//! Chromium: from then on `register()` and `getTags()` reject with
-//! `UnknownError` and nothing fires.
+//! A store that cannot be read at start disables the service for the run
+//! (`register()` and `getTags()` reject with `UnknownError`, nothing
+//! fires). A write that fails later (a full disk, an I/O error) does not:
+//! the `register()` whose commit failed rejects with `UnknownError`, and a
+//! change the service makes on its own is kept in memory, marked unwritten,
+//! and written again with back-off (`processing.rs`, "storage trouble")
+//! until a write succeeds; the service goes on meanwhile.
 //!
 //! The host runs the checks that need knowledge the service does not have,
 //! in the spec's order: active worker (`InvalidStateError`), then
@@ -38,7 +42,7 @@ use crate::store::{Durability, MemorySyncStore, StoreError, SyncStore};
 mod processing;
 
 use self::processing::Shown;
-pub use self::processing::DEFERRED_DELETION_MS;
+pub use self::processing::{DEFERRED_DELETION_MS, FIRST_RETRY_DELAY_MS, MAX_RETRY_DELAY_MS};
 
 const LOG_TARGET: &str = "bgsync::service";
 
@@ -94,8 +98,25 @@ pub struct SyncService {
     deferred_deletions: Vec<(ServiceWorkerRegistrationId, String)>,
     /// When they are written at the latest.
     deferred_deadline_ms: Option<u64>,
+    /// Registrations whose stored row is behind memory because a write
+    /// failed: each is written again (memory's value, or its deletion) at
+    /// `retry`.
+    unwritten: BTreeSet<(ServiceWorkerRegistrationId, String)>,
+    /// Service-worker registrations whose sync rows could not be deleted
+    /// when they were unregistered.
+    unwritten_unregistered: BTreeSet<ServiceWorkerRegistrationId>,
+    /// When the unwritten changes are tried again, and the back-off after.
+    retry: Option<Retry>,
     /// The batch of `in_batch`.
     batch: Batch,
+}
+
+/// The next try at writing what a failed write left unwritten.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Retry {
+    at_ms: u64,
+    /// The wait after this try, if it fails too.
+    next_delay_ms: u64,
 }
 
 /// Where the writes of `SyncService::in_batch` stand: the store's batch
@@ -181,6 +202,9 @@ impl SyncService {
             timer: WakeupTimer::default(),
             deferred_deletions: Vec::new(),
             deferred_deadline_ms: None,
+            unwritten: BTreeSet::new(),
+            unwritten_unregistered: BTreeSet::new(),
+            retry: None,
             batch: Batch::None,
         }
     }
@@ -250,7 +274,9 @@ impl SyncService {
                 Err(SyncError::InvalidState)
             }
             Err(error) => {
-                self.disable(DisabledReason::Storage(error.to_string()));
+                // Not stored, so not promised: this register() fails, the
+                // service goes on.
+                self.storage_trouble(&error, "register() rejects with UnknownError");
                 Err(SyncError::Unknown)
             }
         }
@@ -420,9 +446,13 @@ impl SyncService {
         if self.disabled.is_none() {
             match self.store.delete_all(registration) {
                 Ok(()) | Err(StoreError::UnknownServiceWorkerRegistration(_)) => {}
-                Err(error) => self.disable(DisabledReason::Storage(error.to_string())),
+                Err(error) => {
+                    self.unwritten_unregistered.insert(registration);
+                    self.storage_trouble(&error, "an unregistration's sync rows stay for now");
+                }
             }
         }
+        self.unwritten.retain(|(owner, _)| *owner != registration);
         self.forget_worker(registration, "service worker unregistered");
         self.offline_workers.remove(&registration);
         self.process()
@@ -472,6 +502,9 @@ impl Drop for SyncService {
     fn drop(&mut self) {
         if self.disabled.is_none() {
             self.write_deferred_deletions();
+            if !self.unwritten.is_empty() || !self.unwritten_unregistered.is_empty() {
+                self.write_unwritten();
+            }
         }
     }
 }

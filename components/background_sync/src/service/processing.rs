@@ -4,7 +4,7 @@
 //! time out overdue events, end elapsed back-offs, fire what is ready, re-arm
 //! the wake-up timer. Every state change on the way takes one path,
 //! `store_and_apply`: stored first, applied in memory second,
-//! logged third. A store failure there disables the service. Start-up
+//! logged third. Start-up
 //! recovery lives here too, because it is the same kind of work: turning
 //! stored rows into registrations and storing what changed.
 //!
@@ -21,6 +21,14 @@
 //!   whichever comes first. A page registering tag after tag thus pays
 //!   one commit per `register()`, not two. A crash inside that window fires
 //!   the finished tag once more after the restart.
+//!
+//! Storage trouble (a write fails: the disk is full, an I/O error) does not
+//! stop the service. A change the service makes on its own is applied in
+//! memory anyway and its registration marked unwritten; the unwritten ones
+//! (memory's value, or a deletion) are written again in one batch after
+//! [`FIRST_RETRY_DELAY_MS`], then after twice as long each time it fails, up
+//! to [`MAX_RETRY_DELAY_MS`], until it succeeds. Until then, a crash can
+//! only fire again what the file still holds, as with deferred deletions.
 
 use std::fmt;
 
@@ -35,6 +43,12 @@ use crate::store::{Durability, StoreError, SyncStore};
 
 /// How many registrations one pass fires at most (see `fire_ready`).
 pub(crate) const FIRE_SLICE: usize = 100;
+
+/// The first wait before unwritten changes are written again.
+pub const FIRST_RETRY_DELAY_MS: u64 = 1_000;
+
+/// The longest wait between two tries.
+pub const MAX_RETRY_DELAY_MS: u64 = 60_000;
 
 /// How long a deletion after an event may wait for the store's next write
 /// before it is written on its own (see the module docs).
@@ -61,8 +75,8 @@ impl SyncService {
             // pending again), so the file tells the truth.
             if info != row {
                 if let Err(error) = self.store.put(&info, Durability::Relaxed) {
-                    self.disable(DisabledReason::Storage(error.to_string()));
-                    return;
+                    self.unwritten.insert((row.registration, row.tag.clone()));
+                    self.storage_trouble(&error, "a loaded registration's repair");
                 }
             }
             if row.state == sync.state {
@@ -100,6 +114,9 @@ impl SyncService {
             self.fire_ready(now, &mut actions);
             if self.deferred_deadline_ms.is_some_and(|at| at <= now) {
                 self.write_deferred_deletions();
+            }
+            if self.retry.is_some_and(|retry| retry.at_ms <= now) {
+                self.write_unwritten();
             }
         }
         actions.extend(self.reschedule());
@@ -231,8 +248,8 @@ impl SyncService {
         result
     }
 
-    /// Writes the deferred deletions now, in one relaxed commit. A failure
-    /// disables the service.
+    /// Writes the deferred deletions now, in one relaxed commit. On a
+    /// failure they are unwritten changes (see the module docs).
     pub(super) fn write_deferred_deletions(&mut self) {
         if self.deferred_deletions.is_empty() {
             self.deferred_deadline_ms = None;
@@ -240,7 +257,100 @@ impl SyncService {
         }
         let written = self.with_deferred_deletions(Durability::Relaxed, |_| Ok(()));
         if let Err(error) = written {
-            self.disable(DisabledReason::Storage(error.to_string()));
+            // Written again with the unwritten ones, not at every pass.
+            let deletions = std::mem::take(&mut self.deferred_deletions);
+            self.unwritten.extend(deletions);
+            self.deferred_deadline_ms = None;
+            self.storage_trouble(&error, "deletions after events");
+        }
+    }
+
+    /// A write failed: what it carried stays unwritten (the caller marked
+    /// it), and a retry is scheduled if none is.
+    pub(super) fn storage_trouble(&mut self, error: &StoreError, what: &str) {
+        let behind = !self.unwritten.is_empty() || !self.unwritten_unregistered.is_empty();
+        let first = self.retry.is_none();
+        if !behind {
+            // Nothing was applied without being written (a register() that
+            // rejects): nothing to write again.
+            log::error!(target: LOG_TARGET, "storage failed ({what}): {error}");
+            return;
+        }
+        if first {
+            self.retry = Some(super::Retry {
+                at_ms: self.clock.now_ms().saturating_add(FIRST_RETRY_DELAY_MS),
+                next_delay_ms: FIRST_RETRY_DELAY_MS.saturating_mul(2),
+            });
+        }
+        log::error!(
+            target: LOG_TARGET,
+            "storage failed ({what}): {error}; {}",
+            if first {
+                "sync goes on from memory, and the changes are written again in 1 s".to_owned()
+            } else {
+                "still retrying".to_owned()
+            }
+        );
+    }
+
+    /// Writes every unwritten change as memory has it now, in one batch.
+    /// Success ends the storage trouble; a failure waits twice as long.
+    pub(super) fn write_unwritten(&mut self) {
+        let keys: Vec<(ServiceWorkerRegistrationId, String)> =
+            self.unwritten.iter().cloned().collect();
+        let unregistered: Vec<ServiceWorkerRegistrationId> =
+            self.unwritten_unregistered.iter().copied().collect();
+        let written = self.store.begin_batch(Durability::Relaxed).and_then(|()| {
+            let writes = unregistered
+                .iter()
+                .try_for_each(|registration| match self.store.delete_all(*registration) {
+                    Err(StoreError::UnknownServiceWorkerRegistration(_)) => Ok(()),
+                    other => other,
+                })
+                .and_then(|()| {
+                    keys.iter().try_for_each(|(registration, tag)| {
+                        let result = match self.registrations.get(*registration, tag) {
+                            Some(sync) => self
+                                .store
+                                .put(&sync.to_stored(*registration, tag), Durability::Relaxed),
+                            None => self.store.delete(*registration, tag, Durability::Relaxed),
+                        };
+                        match result {
+                            // Unregistered meanwhile: nothing left to write.
+                            Err(StoreError::UnknownServiceWorkerRegistration(_)) => Ok(()),
+                            other => other,
+                        }
+                    })
+                });
+            let committed = self.store.end_batch();
+            writes.and(committed)
+        });
+        match written {
+            Ok(()) => {
+                log::info!(
+                    target: LOG_TARGET,
+                    "storage works again: {} unwritten changes written",
+                    keys.len() + unregistered.len()
+                );
+                self.unwritten.clear();
+                self.unwritten_unregistered.clear();
+                self.retry = None;
+            }
+            Err(error) => {
+                let now = self.clock.now_ms();
+                let delay = self
+                    .retry
+                    .map_or(FIRST_RETRY_DELAY_MS, |retry| retry.next_delay_ms);
+                self.retry = Some(super::Retry {
+                    at_ms: now.saturating_add(delay),
+                    next_delay_ms: delay.saturating_mul(2).min(MAX_RETRY_DELAY_MS),
+                });
+                log::error!(
+                    target: LOG_TARGET,
+                    "storage still fails: {error}; {} changes stay unwritten, next try in {delay} ms",
+                    keys.len() + unregistered.len()
+                );
+            }
         }
     }
 
@@ -278,10 +388,15 @@ impl SyncService {
     ) -> Result<(), StoreError> {
         let deletions = std::mem::take(&mut self.deferred_deletions);
         self.deferred_deadline_ms = None;
-        deletions
+        let written = deletions
             .iter()
             .try_for_each(|(registration, tag)| self.store.delete(*registration, tag, durability))
-            .and_then(|()| write(self.store.as_mut()))
+            .and_then(|()| write(self.store.as_mut()));
+        if written.is_err() {
+            // Gone from memory already: written again with the unwritten ones.
+            self.unwritten.extend(deletions);
+        }
+        written
     }
 
     /// Deletes a registration whose event ended: from memory now, from the
@@ -343,8 +458,9 @@ impl SyncService {
     /// its own (firing, an outcome, a back-off ending), stored relaxed: if
     /// power loss undoes it, the row is back in a state the next start
     /// fires again. Handles a failure: a vanished service-worker
-    /// registration is forgotten, any other store failure disables the
-    /// service. Returns whether the change was applied.
+    /// registration is forgotten; any other store failure leaves the change
+    /// applied in memory and unwritten (see the module docs). Returns
+    /// whether the change was applied.
     fn apply(
         &mut self,
         registration: ServiceWorkerRegistrationId,
@@ -352,15 +468,22 @@ impl SyncService {
         next: Option<SyncRegistration>,
         why: &str,
     ) -> bool {
-        match self.store_and_apply(registration, tag, next, Durability::Relaxed, why) {
+        match self.store_and_apply(registration, tag, next.clone(), Durability::Relaxed, why) {
             Ok(()) => true,
             Err(StoreError::UnknownServiceWorkerRegistration(_)) => {
                 self.forget_worker(registration, "its service-worker registration is gone");
                 false
             }
             Err(error) => {
-                self.disable(DisabledReason::Storage(error.to_string()));
-                false
+                let current = self
+                    .registrations
+                    .get(registration, tag)
+                    .map(|sync| sync.state);
+                log_change(registration, tag, current, next.as_ref(), why);
+                self.registrations.set(registration, tag, next);
+                self.unwritten.insert((registration, tag.to_owned()));
+                self.storage_trouble(&error, "a registration's change");
+                true
             }
         }
     }
@@ -391,6 +514,10 @@ impl SyncService {
         }
         log_change(registration, tag, current, next.as_ref(), why);
         self.registrations.set(registration, tag, next);
+        if needs_write {
+            // Written now: no longer behind.
+            self.unwritten.remove(&(registration, tag.to_owned()));
+        }
         Ok(())
     }
 
@@ -421,6 +548,9 @@ impl SyncService {
         self.in_flight.clear();
         self.deferred_deletions.clear();
         self.deferred_deadline_ms = None;
+        self.unwritten.clear();
+        self.unwritten_unregistered.clear();
+        self.retry = None;
     }
 
     pub(super) fn reschedule(&mut self) -> Option<Action> {
@@ -440,6 +570,7 @@ impl SyncService {
             )
             .into_iter()
             .chain(self.deferred_deadline_ms)
+            .chain(self.retry.map(|retry| retry.at_ms))
             .min()
         };
         self.timer.reschedule(next)
