@@ -10,7 +10,7 @@
 //! only after storing it, which keeps memory and disk in step; that is why
 //! nothing here mutates in place.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use background_sync_traits::{SyncEventOutcome, SyncRegistrationInfo, SyncState};
 use base::id::ServiceWorkerRegistrationId;
@@ -279,6 +279,14 @@ impl SyncRegistration {
 #[derive(Debug, Default)]
 pub(crate) struct SyncRegistrations {
     by_worker: BTreeMap<ServiceWorkerRegistrationId, BTreeMap<String, SyncRegistration>>,
+    /// The keys of waiting registrations (in back-off): what
+    /// [`SyncRegistrations::waiting`] walks.
+    waiting: BTreeSet<(ServiceWorkerRegistrationId, String)>,
+    /// The keys of confirmed pending registrations (ready once online):
+    /// what [`SyncRegistrations::confirmed_pending`] walks. With these two,
+    /// the scheduler's passes cost what is schedulable, not every
+    /// registration: twenty thousand pending tags offline cost nothing.
+    confirmed_pending: BTreeSet<(ServiceWorkerRegistrationId, String)>,
 }
 
 impl SyncRegistrations {
@@ -290,12 +298,68 @@ impl SyncRegistrations {
         self.by_worker.get(&registration)?.get(tag)
     }
 
-    pub fn get_mut(
+    /// Marks a registration confirmed; whether it was not yet, `None` if
+    /// there is none.
+    pub fn confirm(
         &mut self,
         registration: ServiceWorkerRegistrationId,
         tag: &str,
-    ) -> Option<&mut SyncRegistration> {
-        self.by_worker.get_mut(&registration)?.get_mut(tag)
+    ) -> Option<bool> {
+        let sync = self.by_worker.get_mut(&registration)?.get_mut(tag)?;
+        let newly = !sync.confirmed;
+        sync.confirmed = true;
+        let (state, confirmed) = (sync.state, sync.confirmed);
+        self.index(registration, tag, Some((state, confirmed)));
+        Some(newly)
+    }
+
+    /// Keeps the key in the set its state belongs to (`None`: removed).
+    fn index(
+        &mut self,
+        registration: ServiceWorkerRegistrationId,
+        tag: &str,
+        value: Option<(SyncState, bool)>,
+    ) {
+        let key = (registration, tag.to_owned());
+        match value {
+            Some((SyncState::Waiting, _)) => {
+                self.confirmed_pending.remove(&key);
+                self.waiting.insert(key);
+            }
+            Some((SyncState::Pending, true)) => {
+                self.waiting.remove(&key);
+                self.confirmed_pending.insert(key);
+            }
+            _ => {
+                self.waiting.remove(&key);
+                self.confirmed_pending.remove(&key);
+            }
+        }
+    }
+
+    /// The waiting registrations.
+    pub fn waiting(
+        &self,
+    ) -> impl Iterator<Item = (ServiceWorkerRegistrationId, &str, &SyncRegistration)> {
+        self.entries(&self.waiting)
+    }
+
+    /// The confirmed pending registrations.
+    pub fn confirmed_pending(
+        &self,
+    ) -> impl Iterator<Item = (ServiceWorkerRegistrationId, &str, &SyncRegistration)> {
+        self.entries(&self.confirmed_pending)
+    }
+
+    fn entries<'a>(
+        &'a self,
+        keys: &'a BTreeSet<(ServiceWorkerRegistrationId, String)>,
+    ) -> impl Iterator<Item = (ServiceWorkerRegistrationId, &'a str, &'a SyncRegistration)> {
+        keys.iter().filter_map(move |(registration, tag)| {
+            let tag: &'a String = tag;
+            self.get(*registration, tag)
+                .map(|sync| (*registration, tag.as_str(), sync))
+        })
     }
 
     /// Stores `value` under the key, or removes the key for `None`.
@@ -305,6 +369,11 @@ impl SyncRegistrations {
         tag: &str,
         value: Option<SyncRegistration>,
     ) {
+        self.index(
+            registration,
+            tag,
+            value.as_ref().map(|sync| (sync.state, sync.confirmed)),
+        );
         match value {
             Some(value) => {
                 self.by_worker
@@ -351,11 +420,17 @@ impl SyncRegistrations {
         &mut self,
         registration: ServiceWorkerRegistrationId,
     ) -> BTreeMap<String, SyncRegistration> {
-        self.by_worker.remove(&registration).unwrap_or_default()
+        let removed = self.by_worker.remove(&registration).unwrap_or_default();
+        for tag in removed.keys() {
+            self.index(registration, tag, None);
+        }
+        removed
     }
 
     pub fn clear(&mut self) {
         self.by_worker.clear();
+        self.waiting.clear();
+        self.confirmed_pending.clear();
     }
 }
 

@@ -36,7 +36,7 @@ impl Conditions<'_> {
 /// Waiting registrations whose back-off deadline has passed.
 pub(crate) fn due_for_retry(registrations: &SyncRegistrations, now_ms: u64) -> Vec<SyncKey> {
     registrations
-        .iter()
+        .waiting()
         .filter(|(_, _, sync)| {
             sync.state == SyncState::Waiting && sync.delay_until_ms.is_none_or(|at| at <= now_ms)
         })
@@ -51,8 +51,11 @@ pub(crate) fn ready_to_fire(
     conditions: &Conditions<'_>,
     limit: usize,
 ) -> Vec<SyncKey> {
+    if !conditions.online {
+        return Vec::new();
+    }
     registrations
-        .iter()
+        .confirmed_pending()
         .filter(|(registration, _, sync)| {
             sync.is_ready(conditions.now_ms) && conditions.allow_firing(*registration)
         })
@@ -70,16 +73,16 @@ pub(crate) fn next_wakeup(
     event_deadlines: impl Iterator<Item = u64>,
     conditions: &Conditions<'_>,
 ) -> Option<u64> {
-    let registration_times = registrations
-        .iter()
-        .filter_map(|(registration, _, sync)| match sync.state {
-            SyncState::Waiting => Some(sync.delay_until_ms.unwrap_or(conditions.now_ms)),
-            SyncState::Pending if sync.confirmed && conditions.allow_firing(registration) => {
-                Some(sync.delay_until_ms.unwrap_or(conditions.now_ms))
-            }
-            _ => None,
-        });
-    registration_times.chain(event_deadlines).min()
+    let waiting = registrations
+        .waiting()
+        .map(|(_, _, sync)| sync.delay_until_ms.unwrap_or(conditions.now_ms));
+    // Offline, no pending registration can fire: they need no look.
+    let pending = registrations
+        .confirmed_pending()
+        .take_while(|_| conditions.online)
+        .filter(|(registration, _, _)| conditions.allow_firing(*registration))
+        .map(|(_, _, sync)| sync.delay_until_ms.unwrap_or(conditions.now_ms));
+    waiting.chain(pending).chain(event_deadlines).min()
 }
 
 /// The host's one timer, as last set.

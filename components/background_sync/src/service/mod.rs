@@ -289,10 +289,9 @@ impl SyncService {
         registration: ServiceWorkerRegistrationId,
         tag: &str,
     ) -> Vec<Action> {
-        match self.registrations.get_mut(registration, tag) {
-            Some(sync) => {
-                if !sync.confirmed {
-                    sync.confirmed = true;
+        match self.registrations.confirm(registration, tag) {
+            Some(newly) => {
+                if newly {
                     log::debug!(
                         target: LOG_TARGET,
                         "{registration} tag {}: confirmed by its registering context",
