@@ -18,7 +18,8 @@ COMMANDS = {
     "test-wpt": "run web-platform-tests in bgsync (./mach test-wpt --help)",
     "bench": "benchmarks: `./mach bench startup`, `./mach bench sw` (service workers), "
              "`./mach bench sync` (Background Sync), `./mach bench online` (back online -> "
-             "1000 pending sync handlers; memory of 10000 pending registrations)",
+             "1000 pending sync handlers; memory of 10000 pending registrations), `./mach bench "
+             "load` (2,000 requests in flight; 20,000 registrations)",
     "env": "print the environment cargo needs here (use: eval \"$(./mach env)\")",
 }
 
@@ -38,9 +39,10 @@ def _parser():
             sub.add_argument("--force", action="store_true",
                              help="reinstall the venv and node_modules even if up to date")
         elif name == "bench":
-            sub.add_argument("benchmark", choices=["startup", "sw", "sync", "online"])
+            sub.add_argument("benchmark", choices=["startup", "sw", "sync", "online", "load"])
             sub.add_argument("--runs", type=int, default=None,
-                             help="runs per product (startup: 20, sw: 10, sync: 5, online: 5)")
+                             help="runs per product (startup: 20, sw: 10, sync: 5, online: 5, "
+                                  "load: 3)")
             sub.add_argument("--no-chromium", action="store_true",
                              help="skip Chromium even if /usr/bin/chromium exists")
             sub.add_argument("--binary", metavar="PATH",
@@ -103,6 +105,9 @@ def main(argv):
         if options.benchmark == "online":
             from . import bench_online
             return bench_online.online(runs=options.runs or 5, binary=options.binary)
+        if options.benchmark == "load":
+            from . import bench_load
+            return bench_load.load(runs=options.runs or 3, binary=options.binary)
         from . import bench
         if options.benchmark == "sw":
             return bench.sw(runs=options.runs or 10, with_chromium=not options.no_chromium,
