@@ -41,38 +41,36 @@ fn assert_out_of_memory(out: &Output) {
     );
 }
 
-#[test]
-fn a_page_filling_arrays_ends_with_out_of_memory() {
-    // Array elements live in malloc memory, outside the GC heap's own limit.
+/// Serves `script` in a page and runs it: it must end out of memory.
+fn assert_page_runs_out_of_memory(script: &str) {
     let server = TestServer::start();
-    server.serve_html(
-        "/page.html",
-        r#"<!doctype html>
-<script>
-console.log('started');
-const held = []; for (;;) held.push(new Array(1 << 20).fill(1.5));
-</script>
-<script>console.log('after');</script>"#,
-    );
+    server.serve_html("/page.html", &format!("<!doctype html>\n{script}"));
     let profile = tempfile::tempdir().unwrap();
     assert_out_of_memory(&run(&server, "/page.html", profile.path(), &[]));
 }
 
 #[test]
+fn a_page_filling_arrays_ends_with_out_of_memory() {
+    // Array elements live in malloc memory, outside the GC heap's own limit.
+    assert_page_runs_out_of_memory(
+        r#"<script>
+console.log('started');
+const held = []; for (;;) held.push(new Array(1 << 20).fill(1.5));
+</script>
+<script>console.log('after');</script>"#,
+    );
+}
+
+#[test]
 fn a_page_filling_objects_ends_with_out_of_memory_even_if_it_catches() {
-    let server = TestServer::start();
-    server.serve_html(
-        "/page.html",
-        r#"<!doctype html>
-<script>
+    assert_page_runs_out_of_memory(
+        r#"<script>
 console.log('started');
 const held = [];
 try { for (let i = 0;; i++) held.push({i, s: 'x' + i}); } catch (e) { console.log('after catch'); }
 setTimeout(() => console.log('after timer'), 0);
 </script>"#,
     );
-    let profile = tempfile::tempdir().unwrap();
-    assert_out_of_memory(&run(&server, "/page.html", profile.path(), &[]));
 }
 
 #[test]

@@ -5,6 +5,10 @@
 //! the point of this module:
 //!
 //! - the file is healthy (or absent): it is opened, configured and migrated;
+//!   if its tables or rows do not match this build (a lost version, a
+//!   missing column or table, a row with a name this build does not know),
+//!   they are repaired in place or moved aside inside the file (see
+//!   [`crate::schema`]), and [`Database::repairs`] lists what changed;
 //! - the file's *contents* are bad (not a SQLite file, `quick_check` finds
 //!   damage): it is renamed to `storage.sqlite.corrupt-<unix ms>` together
 //!   with its `-wal`/`-shm`/`-journal` companions (a stale WAL must never be
@@ -24,7 +28,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::error::{OpenError, StorageError};
-use crate::schema::{self, SchemaError};
+use crate::schema::{self, Repair, SchemaError};
 use crate::values::system_now_ms;
 
 /// The database's file name inside the profile directory.
@@ -65,6 +69,11 @@ pub struct Database {
     durability: Durability,
     /// Whether a batch (an open transaction) is in progress.
     in_batch: bool,
+    /// Opened with [`Database::open_read_only`]: rows this build cannot
+    /// read are skipped by list reads, as they could not be moved aside.
+    read_only: bool,
+    /// What opening changed to match this build's schema.
+    repairs: Vec<Repair>,
 }
 
 /// How a commit reaches the disk.
@@ -119,6 +128,17 @@ impl Database {
     /// A file that is not a SQLite database or fails `PRAGMA quick_check` is
     /// moved aside and reported as [`OpenError::Corrupt`]; calling `open`
     /// again then starts from an empty database.
+    ///
+    /// A file whose tables or rows do not match this build is repaired
+    /// instead of refused (see [`crate::schema`]): a lost `user_version` is
+    /// inferred from the tables, a missing table, index or addable column is
+    /// created, a table whose shape cannot be repaired is renamed to
+    /// `<table>_broken_<unix seconds>` and recreated empty, and a row with a
+    /// name this build does not know (or without its service-worker
+    /// registration) is moved to `<table>_broken_rows`. Each change is
+    /// logged and listed by [`Database::repairs`]; nothing is deleted, and
+    /// opening again changes nothing more. A file from a newer engine is
+    /// still refused untouched.
     pub fn open(profile_dir: &Path) -> Result<Database, OpenError> {
         let path = profile_dir.join(DATABASE_FILE_NAME);
         fs::create_dir_all(profile_dir).map_err(|source| OpenError::ProfileDirectory {
@@ -126,11 +146,13 @@ impl Database {
             source,
         })?;
         match connect(&path) {
-            Ok(connection) => Ok(Database {
+            Ok((connection, repairs)) => Ok(Database {
                 connection,
                 path: Some(path),
                 durability: Durability::Durable,
                 in_batch: false,
+                read_only: false,
+                repairs,
             }),
             Err(ConnectFailure::Corrupt(reason)) => Err(set_aside_corrupt(path, reason)),
             Err(ConnectFailure::TooNew(found)) => {
@@ -161,6 +183,13 @@ impl Database {
     /// commits was left behind; otherwise nobody writes the file, and it is
     /// read as immutable, which needs no companion file and works on a
     /// read-only profile too.
+    ///
+    /// Nothing is repaired either: tables that differ from this build's
+    /// (what [`Database::open`] would repair) are reported as
+    /// [`OpenError::Unreadable`], and a row this build cannot read is
+    /// skipped, with a warning, by the list reads
+    /// ([`Database::service_workers`], [`Database::all_sync_registrations`],
+    /// [`Database::sync_registrations`]) instead of failing them.
     pub fn open_read_only(profile_dir: &Path) -> Result<Database, OpenError> {
         let path = profile_dir.join(DATABASE_FILE_NAME);
         let unreadable = |reason: String| OpenError::Unreadable {
@@ -205,11 +234,21 @@ impl Database {
                 schema::SCHEMA_VERSION
             )));
         }
+        let problems =
+            schema::shape_problems(&connection).map_err(|error| unreadable(error.to_string()))?;
+        if !problems.is_empty() {
+            return Err(unreadable(format!(
+                "{}: an engine run repairs it",
+                problems.join("; ")
+            )));
+        }
         Ok(Database {
             connection,
             path: Some(path),
             durability: Durability::Durable,
             in_batch: false,
+            read_only: true,
+            repairs: Vec::new(),
         })
     }
 
@@ -263,7 +302,17 @@ impl Database {
             path: None,
             durability: Durability::Durable,
             in_batch: false,
+            read_only: false,
+            repairs: Vec::new(),
         })
+    }
+
+    /// What [`Database::open`] changed to bring the file to this build's
+    /// schema, in order; empty for a file that matched (and for read-only
+    /// and in-memory databases, which are never repaired). Each was also
+    /// logged as a warning.
+    pub fn repairs(&self) -> &[Repair] {
+        &self.repairs
     }
 
     /// The file, or `None` for an in-memory database.
@@ -322,6 +371,28 @@ impl Database {
         Ok(())
     }
 
+    /// Collects a list read's rows. A row this build cannot read fails the
+    /// read: open moved aside every row it knew to be unusable, so this one
+    /// is new damage. On a read-only database, which may not move it, the
+    /// row is skipped with a warning so the rest can still be listed.
+    pub(crate) fn readable_rows<T>(
+        &self,
+        table: &str,
+        rows: impl Iterator<Item = Result<T, StorageError>>,
+    ) -> Result<Vec<T>, StorageError> {
+        let mut readable = Vec::new();
+        for row in rows {
+            match row {
+                Ok(row) => readable.push(row),
+                Err(error) if self.read_only && is_row_error(&error) => {
+                    log::warn!(target: LOG_TARGET, "skipping a row of {table}: {error}");
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(readable)
+    }
+
     pub(crate) fn connection(&self) -> &Connection {
         &self.connection
     }
@@ -331,8 +402,22 @@ impl Database {
     }
 }
 
-/// Opens, configures, checks and migrates the file at `path`.
-fn connect(path: &Path) -> Result<Connection, ConnectFailure> {
+/// Whether a read failed on the values of one row (and the next row may
+/// read fine), not on the statement or the file.
+fn is_row_error(error: &StorageError) -> bool {
+    matches!(
+        error,
+        StorageError::InvalidRow { .. }
+            | StorageError::Sqlite(
+                rusqlite::Error::InvalidColumnType(..)
+                    | rusqlite::Error::FromSqlConversionFailure(..)
+                    | rusqlite::Error::IntegralValueOutOfRange(..)
+            )
+    )
+}
+
+/// Opens, configures, checks, migrates and repairs the file at `path`.
+fn connect(path: &Path) -> Result<(Connection, Vec<Repair>), ConnectFailure> {
     if let Some(reason) = foreign_header(path) {
         return Err(ConnectFailure::Corrupt(reason));
     }
@@ -366,10 +451,13 @@ fn connect(path: &Path) -> Result<Connection, ConnectFailure> {
         .pragma_update(None, "foreign_keys", true)
         .map_err(classify)?;
     quick_check(&connection)?;
-    schema::migrate(&mut connection).map_err(|error| match error {
+    let mut repairs = schema::migrate(&mut connection).map_err(|error| match error {
         SchemaError::TooNew { found } => ConnectFailure::TooNew(found),
         SchemaError::Sqlite(error) => classify(error),
     })?;
+    // A repair that fails is rolled back inside; an error here means the
+    // connection's settings could not be restored.
+    repairs.extend(schema::repair(&mut connection).map_err(classify)?);
     if journal_mode.eq_ignore_ascii_case("wal") {
         connection
             .pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
@@ -379,7 +467,7 @@ fn connect(path: &Path) -> Result<Connection, ConnectFailure> {
             log::debug!(target: LOG_TARGET, "not preallocating the log of {}: {error}", path.display());
         }
     }
-    Ok(connection)
+    Ok((connection, repairs))
 }
 
 /// Runs `step` again while it fails with "database is busy", for up to

@@ -11,7 +11,10 @@
 //! in WAL mode with `synchronous=FULL`, checked with `PRAGMA quick_check`,
 //! and migrated forward by `PRAGMA user_version`; a file that is not a
 //! SQLite database or is corrupt is moved aside, never deleted, and the
-//! error says where it went. What to do then (run disabled, or start fresh
+//! error says where it went. A file whose tables or rows do not match this
+//! build is repaired inside the file instead (see [`Repair`]): what cannot
+//! be repaired in place is renamed or copied to `_broken` tables, never
+//! deleted. What to do then (run disabled, or start fresh
 //! with [`Database::open_fresh`]) is the caller's decision.
 //!
 //! Every write method commits before it returns (or, inside a batch, at
@@ -35,7 +38,7 @@ pub use base::id::ServiceWorkerRegistrationId;
 pub use crate::database::{Database, Durability, DATABASE_FILE_NAME};
 pub use crate::error::{OpenError, StorageError};
 pub use crate::lock::{LockError, ProfileLock, LOCK_FILE_NAME};
-pub use crate::schema::SCHEMA_VERSION;
+pub use crate::schema::{Repair, SCHEMA_VERSION};
 pub use crate::service_workers::{
     ImportedScript, NewServiceWorkerRegistration, ServiceWorkerRecord, ServiceWorkerState,
     UnknownName, UpdateViaCache,

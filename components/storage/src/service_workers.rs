@@ -21,6 +21,28 @@ const TABLE: &str = "service_worker_registrations";
 const COLUMNS: &str = "id, scope, script_url, origin, state, script_source, update_via_cache, \
                        created_ms, updated_ms, last_update_check_ms";
 
+/// The registrations table's columns that hold enum names, with every name
+/// this build reads: a row with another one is moved aside at open (see
+/// [`crate::schema`]).
+pub(crate) fn enum_columns() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![
+        (
+            "state",
+            ServiceWorkerState::ALL
+                .iter()
+                .map(|state| state.as_str())
+                .collect(),
+        ),
+        (
+            "update_via_cache",
+            UpdateViaCache::ALL
+                .iter()
+                .map(|value| value.as_str())
+                .collect(),
+        ),
+    ]
+}
+
 /// The state of a registration's stored worker
 /// (<https://w3c.github.io/ServiceWorker/#dfn-state>, without `parsed`,
 /// which is never stored).
@@ -183,11 +205,13 @@ impl Database {
     }
 
     /// Every registration, oldest first: what the registry loads at start.
+    /// A row this build cannot read fails the read, or on a read-only
+    /// database is skipped (see [`Database::open_read_only`]).
     pub fn service_workers(&self) -> Result<Vec<ServiceWorkerRecord>, StorageError> {
         let sql = format!("SELECT {COLUMNS} FROM {TABLE} ORDER BY id");
         let mut statement = self.connection().prepare(&sql)?;
         let rows = statement.query_map([], read_raw)?;
-        rows.map(|raw| raw?.into_record()).collect()
+        self.readable_rows(TABLE, rows.map(|raw| raw?.into_record()))
     }
 
     /// Records a new state of the stored worker.

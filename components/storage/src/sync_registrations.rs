@@ -22,6 +22,15 @@ const TABLE: &str = "sync_registrations";
 
 const COLUMNS: &str = "registration_id, tag, state, num_attempts, max_attempts, delay_until_ms";
 
+/// The columns that hold enum names, with every name this build reads: a
+/// row with another one is moved aside at open (see [`crate::schema`]).
+pub(crate) fn enum_columns() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![(
+        "state",
+        SyncState::ALL.iter().map(|state| state.as_str()).collect(),
+    )]
+}
+
 impl Database {
     /// Inserts the sync registration or replaces the stored one with the
     /// same service-worker registration and tag. Committed on return.
@@ -73,6 +82,8 @@ impl Database {
     }
 
     /// The sync registrations of one service-worker registration, by tag.
+    /// A row this build cannot read fails the read, or on a read-only
+    /// database is skipped (see [`Database::open_read_only`]).
     pub fn sync_registrations(
         &self,
         id: ServiceWorkerRegistrationId,
@@ -80,16 +91,17 @@ impl Database {
         let sql = format!("SELECT {COLUMNS} FROM {TABLE} WHERE registration_id = ?1 ORDER BY tag");
         let mut statement = self.connection().prepare(&sql)?;
         let rows = statement.query_map([id.0], read_raw)?;
-        rows.map(|raw| raw?.into_info()).collect()
+        self.readable_rows(TABLE, rows.map(|raw| raw?.into_info()))
     }
 
     /// Every sync registration of the profile, by service-worker registration
-    /// and tag: what the sync service loads at start.
+    /// and tag: what the sync service loads at start. A row this build
+    /// cannot read fails the read, or on a read-only database is skipped.
     pub fn all_sync_registrations(&self) -> Result<Vec<SyncRegistrationInfo>, StorageError> {
         let sql = format!("SELECT {COLUMNS} FROM {TABLE} ORDER BY registration_id, tag");
         let mut statement = self.connection().prepare(&sql)?;
         let rows = statement.query_map([], read_raw)?;
-        rows.map(|raw| raw?.into_info()).collect()
+        self.readable_rows(TABLE, rows.map(|raw| raw?.into_info()))
     }
 
     /// Deletes one sync registration. Returns whether it existed.

@@ -1,32 +1,13 @@
 //! Typed access to the profile database, on real files.
 
 use storage::{
-    Database, ImportedScript, NewServiceWorkerRegistration, ServiceWorkerRegistrationId,
-    ServiceWorkerState, StorageError, SyncRegistrationInfo, SyncState, UpdateViaCache,
+    Database, ImportedScript, ServiceWorkerRegistrationId, ServiceWorkerState, StorageError,
+    SyncRegistrationInfo, SyncState, UpdateViaCache,
 };
 use tempfile::TempDir;
 
-fn new_registration(scope: &str) -> NewServiceWorkerRegistration {
-    NewServiceWorkerRegistration {
-        scope: scope.to_owned(),
-        script_url: format!("{scope}sw.js"),
-        origin: "https://example.test".to_owned(),
-        state: ServiceWorkerState::Activated,
-        script_source: b"self.onsync = e => {};".to_vec(),
-        update_via_cache: UpdateViaCache::Imports,
-    }
-}
-
-fn sync(id: ServiceWorkerRegistrationId, tag: &str) -> SyncRegistrationInfo {
-    SyncRegistrationInfo {
-        registration: id,
-        tag: tag.to_owned(),
-        state: SyncState::Pending,
-        num_attempts: 0,
-        max_attempts: 3,
-        delay_until_ms: None,
-    }
-}
+mod common;
+use common::{new_registration, sync};
 
 fn open(dir: &TempDir) -> Database {
     Database::open(dir.path()).unwrap()
