@@ -565,18 +565,30 @@ fn foreign_header(path: &Path) -> Option<String> {
 }
 
 /// `PRAGMA quick_check`: the b-tree structure, without the slow index
-/// cross-check of `integrity_check`.
+/// cross-check of `integrity_check`. Rows that only break a CHECK constraint
+/// (a hand edit, another build) do not make the file corrupt: the repair at
+/// open moves those rows aside (`schema::repair`), and the rest is kept.
 fn quick_check(connection: &Connection) -> Result<(), ConnectFailure> {
     let mut problems = Vec::new();
+    let mut only_checks = true;
     connection
         .pragma_query(None, "quick_check", |row| {
             let line: String = row.get(0)?;
+            only_checks &= line.starts_with("CHECK constraint failed in ");
             if problems.len() < 3 {
                 problems.push(line);
             }
             Ok(())
         })
         .map_err(classify)?;
+    if only_checks && !problems.is_empty() {
+        log::warn!(
+            target: LOG_TARGET,
+            "rows break the schema's CHECK constraints ({}): they are moved aside",
+            problems.join("; ")
+        );
+        return Ok(());
+    }
     match problems.as_slice() {
         [only] if only == "ok" => Ok(()),
         [] => Err(ConnectFailure::Corrupt(

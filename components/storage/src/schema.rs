@@ -684,6 +684,9 @@ struct RowCheck {
     key: &'static [&'static str],
     /// Columns holding enum names, with every name this build reads.
     enums: Vec<(&'static str, Vec<&'static str>)>,
+    /// The table's other CHECK constraints, as SQL: a row for which one is
+    /// false (not NULL) breaks the schema.
+    checks: &'static [&'static str],
     /// The column holding the row's service-worker registration id, for a
     /// table whose rows belong to one.
     parent: Option<&'static str>,
@@ -697,18 +700,25 @@ fn row_checks() -> [RowCheck; 3] {
             table: "service_worker_registrations",
             key: &["id"],
             enums: service_workers::enum_columns(),
+            checks: &[],
             parent: None,
         },
         RowCheck {
             table: "service_worker_imported_scripts",
             key: &["registration_id", "url"],
             enums: Vec::new(),
+            checks: &[],
             parent: Some("registration_id"),
         },
         RowCheck {
             table: "sync_registrations",
             key: &["registration_id", "tag"],
             enums: sync_registrations::enum_columns(),
+            checks: &[
+                "num_attempts >= 0",
+                "max_attempts >= 1",
+                "delay_until_ms >= 0",
+            ],
             parent: Some("registration_id"),
         },
     ]
@@ -739,6 +749,7 @@ impl RowCheck {
             .enums
             .iter()
             .map(|(column, names)| format!("NOT {}", RowCheck::known(column, names)))
+            .chain(self.checks.iter().map(|check| format!("({check}) IS 0")))
             .collect();
         if let Some(column) = self.parent {
             conditions.push(format!("NOT {}", self.has_parent(column)));

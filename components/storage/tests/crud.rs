@@ -422,20 +422,52 @@ fn hand_edited_state_is_an_invalid_row() {
 }
 
 #[test]
-fn rows_breaking_the_schema_fail_the_check_at_open() {
+fn rows_breaking_the_schema_are_moved_aside_at_open_and_the_rest_kept() {
     let dir = TempDir::new().unwrap();
-    {
+    let id = {
         let mut database = open(&dir);
         let id = database
             .insert_service_worker(&new_registration("https://a.test/"))
             .unwrap();
-        database.put_sync_registration(&sync(id, "a")).unwrap();
-    }
-    hand_edit(&dir, "UPDATE sync_registrations SET state = 'exploded';");
-    assert!(matches!(
-        Database::open(dir.path()),
-        Err(storage::OpenError::Corrupt { reason, .. }) if reason.contains("CHECK")
-    ));
+        for tag in ["a", "b", "c"] {
+            database.put_sync_registration(&sync(id, tag)).unwrap();
+        }
+        id
+    };
+    hand_edit(
+        &dir,
+        "UPDATE sync_registrations SET state = 'exploded' WHERE tag = 'a';
+         UPDATE sync_registrations SET num_attempts = -1 WHERE tag = 'b';",
+    );
+    let database = Database::open(dir.path()).unwrap();
+    let tags: Vec<String> = database
+        .sync_registrations(id)
+        .unwrap()
+        .into_iter()
+        .map(|row| row.tag)
+        .collect();
+    assert_eq!(tags, ["c"]);
+    let moved: Vec<String> = database
+        .repairs()
+        .iter()
+        .filter_map(|repair| match repair {
+            storage::Repair::RowMovedAside { key, .. } => Some(key.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(moved.len(), 2, "{:?}", database.repairs());
+    drop(database);
+    let raw = rusqlite::Connection::open(dir.path().join("storage.sqlite")).unwrap();
+    let kept: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM sync_registrations_broken_rows",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 2);
+    // Nothing is left to move on the next open.
+    assert!(Database::open(dir.path()).unwrap().repairs().is_empty());
 }
 
 #[test]
