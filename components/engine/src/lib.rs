@@ -97,7 +97,7 @@ use ::background_sync::{
 use base::ipc_waiter::Waker;
 use crossbeam_channel::{RecvTimeoutError, Sender};
 use ipc_channel::ipc;
-use script::page::{run_page, PageOptions};
+use script::page::{run_page, PageConnection, PageOptions};
 use script_traits::ClientChannels;
 use service_worker_registry::ServiceWorkerRegistry;
 use storage::{Database, LockError, OpenError, ProfileLock, StorageError};
@@ -332,7 +332,10 @@ impl Engine {
     /// flight, see [`Engine::wait_for_sync_events`]).
     pub fn run_page(&self, url: Url, timeout: Option<Duration>) -> PageOutcome {
         let (gone, served) = crossbeam_channel::bounded(0);
-        let client = self.connect_client(url.clone(), Some(gone));
+        let client = match self.connect_client(url.clone(), Some(gone)) {
+            Ok(channels) => PageConnection::Engine(channels),
+            Err(reason) => PageConnection::Refused(reason),
+        };
         let outcome = run_page(PageOptions {
             url,
             timeout,
@@ -349,14 +352,16 @@ impl Engine {
         outcome
     }
 
-    /// Records a client about to load `url` and gives its channels; `None`
-    /// if the engine is shut down (the page then runs unconnected). `gone`
-    /// is dropped once the constellation has forgotten the client.
+    /// Records a client about to load `url` and gives its channels; the
+    /// reason if it cannot (no file descriptors left for the channels, or the
+    /// engine is shut down): the page then runs unconnected and its requests
+    /// reject with `UnknownError`. `gone` is dropped once the constellation
+    /// has forgotten the client.
     pub(crate) fn connect_client(
         &self,
         url: Url,
         gone: Option<Sender<()>>,
-    ) -> Option<ClientChannels> {
+    ) -> Result<ClientChannels, String> {
         let channels = ipc::channel().and_then(|(to_client, from_constellation)| {
             let (to_constellation, from_client) = ipc::channel()?;
             let to_client = postman::Postman::start(format!("the page at {url}"), to_client)?;
@@ -366,7 +371,7 @@ impl Engine {
             Ok(channels) => channels,
             Err(error) => {
                 log::error!(target: LOG_TARGET, "cannot create a page's channels: {error}");
-                return None;
+                return Err(format!("the engine could not connect this page ({error})"));
             }
         };
         let command = Command::AddClient {
@@ -377,9 +382,9 @@ impl Engine {
         };
         if self.commands.send(command).is_err() {
             log::warn!(target: LOG_TARGET, "the engine is shut down; the page runs unconnected");
-            return None;
+            return Err("the engine is shut down".to_owned());
         }
-        Some(ClientChannels {
+        Ok(ClientChannels {
             to_constellation,
             from_constellation,
         })

@@ -92,9 +92,17 @@ impl ConstellationLink {
     }
 }
 
-/// The error a request gets when the global has no connection to the constellation (a page
-/// run without an engine) or the constellation went away.
-pub fn disconnected_error() -> Error {
+/// The error a request gets when the global has no connection to the constellation: the
+/// engine refused to connect it (`UnknownError` with the reason: no file descriptors left, or
+/// the engine is shut down), it runs without an engine, or the constellation went away
+/// (`InvalidStateError`).
+pub fn disconnected_error(global: &GlobalScope) -> Error {
+    if let Some(reason) = &global.service_worker_objects().borrow().refused {
+        return Error::dom(
+            DOMErrorName::UnknownError,
+            format!("The service worker system is not available: {reason}."),
+        );
+    }
     Error::dom(
         DOMErrorName::InvalidStateError,
         "The service worker system is not available: this page is not connected to an engine.",
@@ -197,12 +205,12 @@ pub unsafe fn request_promise<T>(
         unsafe {
             match reply {
                 Some(reply) => settle(cx, global, &promise, reply),
-                None => promise.reject_error(cx, global, disconnected_error()),
+                None => promise.reject_error(cx, global, disconnected_error(global)),
             }
         }
     });
     if !sent {
-        promise.reject_error(cx, global, disconnected_error());
+        promise.reject_error(cx, global, disconnected_error(global));
     }
 }
 
@@ -232,6 +240,8 @@ pub struct ServiceWorkerObjects {
     /// Requests waiting for their answer, by number.
     requests: HashMap<u64, PendingRequest>,
     next_request: u64,
+    /// Why the engine could not connect this global, if it could not.
+    refused: Option<String>,
 }
 
 // SAFETY: traces every object it holds.
@@ -253,6 +263,11 @@ impl GlobalScope {
     /// Connects this global to the constellation.
     pub fn set_constellation_link(&self, link: ConstellationLink) {
         self.service_worker_objects().borrow_mut().link = Some(Rc::new(link));
+    }
+
+    /// The engine could not connect this global: requests reject with `reason`.
+    pub fn set_connection_refused(&self, reason: String) {
+        self.service_worker_objects().borrow_mut().refused = Some(reason);
     }
 
     pub fn constellation_link(&self) -> Option<Rc<ConstellationLink>> {

@@ -32,10 +32,21 @@ pub struct PageOptions {
     pub timeout: Option<Duration>,
     pub prefs: Prefs,
     pub console: ConsoleCallback,
-    /// The page's channels to the constellation (the engine makes them when
-    /// it creates the client). Without them the page has no
-    /// `navigator.serviceWorker` connection: its requests reject.
-    pub client: Option<script_traits::ClientChannels>,
+    /// How the page reaches the engine's constellation.
+    pub client: PageConnection,
+}
+
+/// A page's connection to the engine.
+pub enum PageConnection {
+    /// Run without an engine (tests, tools): `navigator.serviceWorker`
+    /// requests reject with `InvalidStateError`.
+    Unconnected,
+    /// The channels the engine made when it created the client.
+    Engine(script_traits::ClientChannels),
+    /// The engine could not connect the page (no file descriptors left for
+    /// its channels, or the engine is shut down): its requests reject with
+    /// `UnknownError` giving this reason, and the page runs on.
+    Refused(String),
 }
 
 /// How a page run ended.
@@ -189,9 +200,14 @@ fn run_page_on_this_thread(
             .content_type
             .clone()
             .unwrap_or_else(|| "text/html".into());
-        let client = options
-            .client
-            .map(|channels| connect_client(cx, &window, &url, channels));
+        let client = match options.client {
+            PageConnection::Engine(channels) => Some(connect_client(cx, &window, &url, channels)),
+            PageConnection::Refused(reason) => {
+                window.global_scope().set_connection_refused(reason);
+                None
+            }
+            PageConnection::Unconnected => None,
+        };
         let document = Document::new(cx, &window, url, content_type);
         crate::html_parser::parse_html(cx, &document, &html);
         queue_load_events(&event_loop, &document);

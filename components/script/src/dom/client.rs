@@ -75,7 +75,7 @@ impl ClientMethods for Client {
         let link = self
             .global()
             .constellation_link()
-            .ok_or_else(disconnected_error)?;
+            .ok_or_else(|| disconnected_error(self.global()))?;
         link.send_worker(WorkerMsg::PostMessageToClient {
             client: self.info.id.clone(),
             message: SerializedMessage(bytes),

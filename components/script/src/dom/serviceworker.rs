@@ -97,7 +97,7 @@ impl ServiceWorkerMethods for ServiceWorker {
         }
         let global = self.global();
         let Some(link) = global.constellation_link() else {
-            return Err(disconnected_error());
+            return Err(disconnected_error(self.global()));
         };
         let token = global.message_in_flight();
         let sent = link.send_client(ScriptMsg::PostMessageToWorker {

@@ -35,7 +35,7 @@ pub fn run_url(url: url::Url, timeout: Duration) -> Run {
     let lines = Arc::new(Mutex::new(Vec::new()));
     let sink = lines.clone();
     let outcome = run_page(PageOptions {
-        client: None,
+        client: script::page::PageConnection::Unconnected,
         url,
         timeout: Some(timeout),
         prefs: base::prefs::Prefs::defaults(),
