@@ -50,7 +50,7 @@ impl<T: Serialize + Send + 'static> Postman<T> {
         std::thread::Builder::new()
             .name("postman".to_owned())
             .spawn(move || {
-                for message in messages {
+                while let Some(message) = next(&messages) {
                     if let Err(error) = sender.send(message) {
                         log::debug!(target: LOG_TARGET, "cannot reach {name}: {error}");
                         return;
@@ -65,6 +65,22 @@ impl<T: Serialize + Send + 'static> Postman<T> {
     pub fn send(&self, message: T) -> bool {
         self.queue.send(message).is_ok()
     }
+}
+
+/// The next message to send; `None` once every `Postman` is gone. A message
+/// that follows within [`base::ipc_waiter::SPIN`] is taken without sleeping:
+/// a page awaiting one answer after another (`register()` in a loop) gets
+/// each without the thread being woken up again.
+fn next<T>(messages: &crossbeam_channel::Receiver<T>) -> Option<T> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < base::ipc_waiter::SPIN {
+        match messages.try_recv() {
+            Ok(message) => return Some(message),
+            Err(crossbeam_channel::TryRecvError::Disconnected) => return None,
+            Err(crossbeam_channel::TryRecvError::Empty) => std::thread::yield_now(),
+        }
+    }
+    messages.recv().ok()
 }
 
 #[cfg(test)]
