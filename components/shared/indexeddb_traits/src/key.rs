@@ -68,6 +68,14 @@ impl PartialEq for Key {
 
 impl Eq for Key {}
 
+/// <https://w3c.github.io/IndexedDB/#key-path-construct>: a string (empty,
+/// an identifier, or identifiers joined by dots) or a list of such strings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyPath {
+    String(String),
+    Array(Vec<String>),
+}
+
 /// A bound of a [`KeyRange`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bound {

@@ -1,9 +1,12 @@
 //! The vocabulary of IndexedDB that crosses from script threads to the
 //! IndexedDB backend: keys ([`Key`], ordered as the spec compares them) and
-//! key ranges ([`KeyRange`]).
+//! key ranges ([`KeyRange`]), key paths ([`KeyPath`]) and the errors
+//! requests fail with ([`IdbError`], each naming its DOMException).
 //!
 //! Spec: <https://w3c.github.io/IndexedDB/>.
 
+mod error;
 mod key;
 
-pub use crate::key::{Key, KeyRange};
+pub use crate::error::{IdbError, IdbErrorName};
+pub use crate::key::{Bound, Key, KeyPath, KeyRange};
