@@ -4,14 +4,16 @@
 //! So far: [`encoding`], keys as bytes whose order (SQLite compares BLOBs
 //! with `memcmp`) is the spec's key order, so that a key range or an index
 //! query is a range scan over an indexed column, not a full scan; and
-//! [`store`], one origin's databases, object stores, records and key
-//! generators in one SQLite file, inside transactions the caller opens.
-//! Not yet: indexes, cursors, the backend thread and its messages.
+//! [`store`], one origin's databases, object stores, records, key generators
+//! and indexes (unique, multiEntry; their keys computed by the script thread)
+//! in one SQLite file, inside transactions the caller opens. Not yet:
+//! cursors, the backend thread and its messages.
 
 pub mod encoding;
 pub mod store;
 
 pub use crate::encoding::{decode_key, encode_key, encoded_range, DecodeError, EncodedRange};
 pub use crate::store::{
-    DatabaseId, DatabaseInfo, Durability, OriginStore, StoreId, StoreInfo, MAX_GENERATED_KEY,
+    DatabaseId, DatabaseInfo, Durability, IndexId, IndexInfo, IndexRecord, OriginStore, StoreId,
+    StoreInfo, MAX_GENERATED_KEY,
 };

@@ -43,7 +43,27 @@ pub struct StoreInfo {
     pub name: String,
     pub key_path: Option<KeyPath>,
     pub auto_increment: bool,
+    pub indexes: Vec<IndexInfo>,
 }
+
+/// An index's id in its origin's file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IndexId(pub i64);
+
+/// An index's definition. Its keys are computed by the script thread (the
+/// key path is evaluated on the JS value) and handed in with each write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexInfo {
+    pub id: IndexId,
+    pub name: String,
+    pub key_path: KeyPath,
+    pub unique: bool,
+    pub multi_entry: bool,
+}
+
+/// A record found through an index: the index key, the record's key and
+/// its value.
+pub type IndexRecord = (Key, Key, Vec<u8>);
 
 /// The largest number a key generator gives: 2^53. The current number is
 /// an integer column, so 2^53 + 1 (out of keys) is exact, as `f64` is not.
@@ -78,11 +98,88 @@ const SCHEMA: &str = "
         value BLOB NOT NULL,
         PRIMARY KEY (store_id, key)
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS indexes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        store_id INTEGER NOT NULL REFERENCES object_stores (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        key_path_kind INTEGER NOT NULL CHECK (key_path_kind IN (1, 2)),
+        key_path TEXT NOT NULL,
+        is_unique INTEGER NOT NULL,
+        multi_entry INTEGER NOT NULL,
+        UNIQUE (store_id, name)
+    );
+    CREATE TABLE IF NOT EXISTS index_records (
+        index_id INTEGER NOT NULL REFERENCES indexes (id) ON DELETE CASCADE,
+        key BLOB NOT NULL,
+        primary_key BLOB NOT NULL,
+        PRIMARY KEY (index_id, key, primary_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS index_records_by_primary_key
+        ON index_records (index_id, primary_key);
 ";
 
 /// The items of an array key path, joined in the `key_path` column by this
 /// separator (U+001F, which no identifier holds).
 const PATH_SEPARATOR: char = '\u{1f}';
+
+/// A key path as its two columns: kind (0 none, 1 string, 2 array) and text.
+fn key_path_columns(key_path: Option<&KeyPath>) -> (i64, Option<String>) {
+    match key_path {
+        None => (0, None),
+        Some(KeyPath::String(path)) => (1, Some(path.clone())),
+        Some(KeyPath::Array(items)) => (2, Some(items.join(&PATH_SEPARATOR.to_string()))),
+    }
+}
+
+/// [`key_path_columns`]' inverse.
+fn key_path_from(kind: i64, path: Option<String>) -> Option<KeyPath> {
+    match (kind, path) {
+        (1, Some(path)) => Some(KeyPath::String(path)),
+        (2, Some(path)) => Some(KeyPath::Array(
+            path.split(PATH_SEPARATOR).map(str::to_owned).collect(),
+        )),
+        _ => None,
+    }
+}
+
+/// The `WHERE` clause that keeps the rows of `id_column = id` whose
+/// `key_column` (an encoded key) is in `range`, with its parameters.
+fn range_clause(
+    id_column: &str,
+    id: i64,
+    key_column: &str,
+    range: &KeyRange,
+) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let encoded = encoded_range(range);
+    let mut clause = format!("{id_column} = ?1");
+    let mut values = vec![Value::Integer(id)];
+    if let Some((bound, open)) = encoded.lower {
+        values.push(Value::Blob(bound));
+        let op = if open { ">" } else { ">=" };
+        clause += &format!(" AND {key_column} {op} ?{}", values.len());
+    }
+    if let Some((bound, open)) = encoded.upper {
+        values.push(Value::Blob(bound));
+        let op = if open { "<" } else { "<=" };
+        clause += &format!(" AND {key_column} {op} ?{}", values.len());
+    }
+    (clause, values)
+}
+
+/// A key read back from the file.
+fn stored_key(bytes: &[u8]) -> Result<Key, IdbError> {
+    decode_key(bytes).map_err(|error| {
+        IdbError::new(
+            IdbErrorName::Unknown,
+            format!("a stored key is damaged: {error}"),
+        )
+    })
+}
+
+fn is_constraint(error: &rusqlite::Error) -> bool {
+    error.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+}
 
 fn storage_error(error: rusqlite::Error) -> IdbError {
     IdbError::new(IdbErrorName::Unknown, format!("storage failed: {error}"))
@@ -181,31 +278,186 @@ impl OriginStore {
             .map_err(storage_error)?;
         let stores = statement
             .query_map([id], |row| {
-                let kind: i64 = row.get(2)?;
-                let path: Option<String> = row.get(3)?;
-                let key_path = match (kind, path) {
-                    (1, Some(path)) => Some(KeyPath::String(path)),
-                    (2, Some(path)) => Some(KeyPath::Array(
-                        path.split(PATH_SEPARATOR).map(str::to_owned).collect(),
-                    )),
-                    _ => None,
-                };
+                let key_path = key_path_from(row.get(2)?, row.get(3)?);
                 Ok(StoreInfo {
                     id: StoreId(row.get(0)?),
                     name: row.get(1)?,
                     key_path,
                     auto_increment: row.get(4)?,
+                    indexes: Vec::new(),
                 })
             })
             .map_err(storage_error)?
-            .collect::<Result<_, _>>()
+            .collect::<Result<Vec<StoreInfo>, _>>()
             .map_err(storage_error)?;
+        let mut stores = stores;
+        for store in &mut stores {
+            store.indexes = self.indexes_of(store.id)?;
+        }
         Ok(Some(DatabaseInfo {
             id: DatabaseId(id),
             name: name.to_owned(),
             version,
             stores,
         }))
+    }
+
+    fn indexes_of(&self, store: StoreId) -> Result<Vec<IndexInfo>, IdbError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT id, name, key_path_kind, key_path, is_unique, multi_entry FROM indexes
+                 WHERE store_id = ?1 ORDER BY name",
+            )
+            .map_err(storage_error)?;
+        let indexes = statement
+            .query_map([store.0], |row| {
+                Ok(IndexInfo {
+                    id: IndexId(row.get(0)?),
+                    name: row.get(1)?,
+                    key_path: key_path_from(row.get(2)?, row.get(3)?)
+                        .unwrap_or(KeyPath::String(String::new())),
+                    unique: row.get(4)?,
+                    multi_entry: row.get(5)?,
+                })
+            })
+            .map_err(storage_error)?;
+        indexes.collect::<Result<_, _>>().map_err(storage_error)
+    }
+
+    /// `createIndex(name, keyPath, {unique, multiEntry})`: `ConstraintError`
+    /// if the store has an index of that name. The existing records' entries
+    /// come from the script thread ([`OriginStore::add_index_entries`]).
+    pub fn create_index(
+        &mut self,
+        store: StoreId,
+        name: &str,
+        key_path: &KeyPath,
+        unique: bool,
+        multi_entry: bool,
+    ) -> Result<IndexId, IdbError> {
+        let (kind, path) = key_path_columns(Some(key_path));
+        let inserted = self.connection.execute(
+            "INSERT INTO indexes (store_id, name, key_path_kind, key_path, is_unique, multi_entry)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![store.0, name, kind, path, unique, multi_entry],
+        );
+        match inserted {
+            Ok(_) => Ok(IndexId(self.connection.last_insert_rowid())),
+            Err(error) if is_constraint(&error) => Err(IdbError::new(
+                IdbErrorName::Constraint,
+                format!("An index named '{name}' already exists."),
+            )),
+            Err(error) => Err(storage_error(error)),
+        }
+    }
+
+    /// `deleteIndex(name)`: `NotFoundError` if none.
+    pub fn delete_index(&mut self, store: StoreId, name: &str) -> Result<(), IdbError> {
+        let deleted = self
+            .connection
+            .execute(
+                "DELETE FROM indexes WHERE store_id = ?1 AND name = ?2",
+                params![store.0, name],
+            )
+            .map_err(storage_error)?;
+        if deleted == 0 {
+            return Err(IdbError::new(
+                IdbErrorName::NotFound,
+                format!("No index named '{name}'."),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds the entries of one record (`primary_key`, encoded) to `index`:
+    /// `ConstraintError` if the index is unique and one of `keys` belongs to
+    /// another record already.
+    fn insert_index_entries(
+        &mut self,
+        index: IndexId,
+        primary_key: &[u8],
+        keys: &[Key],
+    ) -> Result<(), IdbError> {
+        let unique: bool = self
+            .connection
+            .query_row(
+                "SELECT is_unique FROM indexes WHERE id = ?1",
+                [index.0],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(storage_error)?
+            .ok_or_else(|| IdbError::new(IdbErrorName::NotFound, "The index is gone."))?;
+        for key in keys {
+            let key = encode_key(key);
+            if unique {
+                let taken: bool = self
+                    .connection
+                    .query_row(
+                        "SELECT EXISTS (SELECT 1 FROM index_records
+                         WHERE index_id = ?1 AND key = ?2 AND primary_key != ?3)",
+                        params![index.0, key, primary_key],
+                        |row| row.get(0),
+                    )
+                    .map_err(storage_error)?;
+                if taken {
+                    return Err(IdbError::new(
+                        IdbErrorName::Constraint,
+                        "A record with this key already exists in a unique index.",
+                    ));
+                }
+            }
+            self.connection
+                .execute(
+                    "INSERT OR IGNORE INTO index_records (index_id, key, primary_key)
+                     VALUES (?1, ?2, ?3)",
+                    params![index.0, key, primary_key],
+                )
+                .map_err(storage_error)?;
+        }
+        Ok(())
+    }
+
+    /// The entries of existing records for an index just created (the
+    /// script thread evaluated its key path on each value): each record's
+    /// key with its index keys. A unique violation is a `ConstraintError`
+    /// and adds nothing.
+    pub fn add_index_entries(
+        &mut self,
+        index: IndexId,
+        entries: &[(Key, Vec<Key>)],
+    ) -> Result<(), IdbError> {
+        self.in_savepoint(|store| {
+            entries.iter().try_for_each(|(primary_key, keys)| {
+                store.insert_index_entries(index, &encode_key(primary_key), keys)
+            })
+        })
+    }
+
+    /// Runs `work` so that if it fails, none of it stays (a failed request
+    /// changes nothing; its transaction may go on).
+    fn in_savepoint<T>(
+        &mut self,
+        work: impl FnOnce(&mut OriginStore) -> Result<T, IdbError>,
+    ) -> Result<T, IdbError> {
+        self.connection
+            .execute_batch("SAVEPOINT request")
+            .map_err(storage_error)?;
+        match work(self) {
+            Ok(value) => {
+                self.connection
+                    .execute_batch("RELEASE request")
+                    .map_err(storage_error)?;
+                Ok(value)
+            }
+            Err(error) => {
+                let _ = self
+                    .connection
+                    .execute_batch("ROLLBACK TO request; RELEASE request");
+                Err(error)
+            }
+        }
     }
 
     /// Creates database `name` at version 0 (the upgrade sets its version).
@@ -247,11 +499,7 @@ impl OriginStore {
         key_path: Option<&KeyPath>,
         auto_increment: bool,
     ) -> Result<StoreId, IdbError> {
-        let (kind, path) = match key_path {
-            None => (0, None),
-            Some(KeyPath::String(path)) => (1, Some(path.clone())),
-            Some(KeyPath::Array(items)) => (2, Some(items.join(&PATH_SEPARATOR.to_string()))),
-        };
+        let (kind, path) = key_path_columns(key_path);
         let inserted = self.connection.execute(
             "INSERT INTO object_stores (database_id, name, key_path_kind, key_path, auto_increment)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -294,15 +542,31 @@ impl OriginStore {
     }
 
     /// Stores `value` under `key`, or under the store's next generated key
-    /// if `key` is `None` (a store with a key generator). With `overwrite`
-    /// false (`add()`), an existing record is a `ConstraintError`. An
-    /// explicit number key moves the generator past it. Returns the key.
+    /// if `key` is `None` (a store with a key generator), with its entries in
+    /// the store's indexes (`index_keys`: the keys the script thread got by
+    /// evaluating each index's key path on the value; an index it left out
+    /// gets none). With `overwrite` false (`add()`), an existing record is a
+    /// `ConstraintError`; so is a key a unique index holds for another
+    /// record. An explicit number key moves the generator past it. A failure
+    /// changes nothing. Returns the key.
     pub fn put(
         &mut self,
         store: StoreId,
         key: Option<Key>,
         value: &[u8],
         overwrite: bool,
+        index_keys: &[(IndexId, Vec<Key>)],
+    ) -> Result<Key, IdbError> {
+        self.in_savepoint(|this| this.put_now(store, key, value, overwrite, index_keys))
+    }
+
+    fn put_now(
+        &mut self,
+        store: StoreId,
+        key: Option<Key>,
+        value: &[u8],
+        overwrite: bool,
+        index_keys: &[(IndexId, Vec<Key>)],
     ) -> Result<Key, IdbError> {
         let current: i64 = self
             .connection
@@ -347,15 +611,26 @@ impl OriginStore {
             .execute(sql, params![store.0, encoded, value])
         {
             Ok(_) => {}
-            Err(error)
-                if error.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
-            {
+            Err(error) if is_constraint(&error) => {
                 return Err(IdbError::new(
                     IdbErrorName::Constraint,
                     "A record with this key already exists in the object store.",
                 ));
             }
             Err(error) => return Err(storage_error(error)),
+        }
+        if overwrite {
+            // The replaced record's entries go; the new ones follow.
+            self.connection
+                .execute(
+                    "DELETE FROM index_records WHERE primary_key = ?2
+                     AND index_id IN (SELECT id FROM indexes WHERE store_id = ?1)",
+                    params![store.0, encoded],
+                )
+                .map_err(storage_error)?;
+        }
+        for (index, keys) in index_keys {
+            self.insert_index_entries(*index, &encoded, keys)?;
         }
         if let Some(next) = next {
             self.connection
@@ -368,30 +643,52 @@ impl OriginStore {
         Ok(key)
     }
 
-    /// The `WHERE` clause of `range` on the records of `store`, with its
-    /// parameters.
-    fn range_clause(store: StoreId, range: &KeyRange) -> (String, Vec<rusqlite::types::Value>) {
-        use rusqlite::types::Value;
-        let encoded = encoded_range(range);
-        let mut clause = "store_id = ?1".to_owned();
-        let mut values = vec![Value::Integer(store.0)];
-        if let Some((bound, open)) = encoded.lower {
-            values.push(Value::Blob(bound));
-            clause += &format!(
-                " AND key {} ?{}",
-                if open { ">" } else { ">=" },
-                values.len()
-            );
-        }
-        if let Some((bound, open)) = encoded.upper {
-            values.push(Value::Blob(bound));
-            clause += &format!(
-                " AND key {} ?{}",
-                if open { "<" } else { "<=" },
-                values.len()
-            );
-        }
-        (clause, values)
+    /// Records found through `index` with an index key in `range`, in index
+    /// key order then record key order, at most `limit` (an index's `getAll`,
+    /// `get` with a limit of 1).
+    pub fn index_get_all(
+        &self,
+        index: IndexId,
+        range: &KeyRange,
+        limit: Option<u32>,
+    ) -> Result<Vec<IndexRecord>, IdbError> {
+        let (clause, values) = range_clause("entry.index_id", index.0, "entry.key", range);
+        let limit = limit.map_or(-1, i64::from);
+        let sql = format!(
+            "SELECT entry.key, record.key, record.value
+             FROM index_records AS entry
+             JOIN indexes ON indexes.id = entry.index_id
+             JOIN records AS record
+               ON record.store_id = indexes.store_id AND record.key = entry.primary_key
+             WHERE {clause} ORDER BY entry.key, entry.primary_key LIMIT {limit}"
+        );
+        let mut statement = self.connection.prepare(&sql).map_err(storage_error)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(values), |row| {
+                Ok((
+                    row.get::<_, Vec<u8>>(0)?,
+                    row.get::<_, Vec<u8>>(1)?,
+                    row.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .map_err(storage_error)?;
+        rows.map(|row| {
+            let (index_key, key, value) = row.map_err(storage_error)?;
+            Ok((stored_key(&index_key)?, stored_key(&key)?, value))
+        })
+        .collect()
+    }
+
+    /// How many entries of `index` have a key in `range` (an index's `count`).
+    pub fn index_count(&self, index: IndexId, range: &KeyRange) -> Result<u64, IdbError> {
+        let (clause, values) = range_clause("index_id", index.0, "key", range);
+        self.connection
+            .query_row(
+                &format!("SELECT count(*) FROM index_records WHERE {clause}"),
+                rusqlite::params_from_iter(values),
+                |row| row.get::<_, i64>(0).map(|count| count.max(0) as u64),
+            )
+            .map_err(storage_error)
     }
 
     /// The records of `range`, in key order, at most `limit` (`getAll`).
@@ -401,7 +698,7 @@ impl OriginStore {
         range: &KeyRange,
         limit: Option<u32>,
     ) -> Result<Vec<(Key, Vec<u8>)>, IdbError> {
-        let (clause, values) = OriginStore::range_clause(store, range);
+        let (clause, values) = range_clause("store_id", store.0, "key", range);
         let limit = limit.map_or(-1, i64::from);
         let sql =
             format!("SELECT key, value FROM records WHERE {clause} ORDER BY key LIMIT {limit}");
@@ -435,7 +732,7 @@ impl OriginStore {
 
     /// How many records `range` holds (`count`).
     pub fn count(&self, store: StoreId, range: &KeyRange) -> Result<u64, IdbError> {
-        let (clause, values) = OriginStore::range_clause(store, range);
+        let (clause, values) = range_clause("store_id", store.0, "key", range);
         self.connection
             .query_row(
                 &format!("SELECT count(*) FROM records WHERE {clause}"),
@@ -448,7 +745,17 @@ impl OriginStore {
     /// Deletes the records of `range` (`delete`, `clear` with every key);
     /// how many.
     pub fn delete(&mut self, store: StoreId, range: &KeyRange) -> Result<u64, IdbError> {
-        let (clause, values) = OriginStore::range_clause(store, range);
+        let (clause, values) = range_clause("store_id", store.0, "key", range);
+        self.connection
+            .execute(
+                &format!(
+                    "DELETE FROM index_records
+                     WHERE index_id IN (SELECT id FROM indexes WHERE store_id = ?1)
+                     AND primary_key IN (SELECT key FROM records WHERE {clause})"
+                ),
+                rusqlite::params_from_iter(values.clone()),
+            )
+            .map_err(storage_error)?;
         self.connection
             .execute(
                 &format!("DELETE FROM records WHERE {clause}"),

@@ -86,7 +86,7 @@ fn records_are_read_by_key_and_range_in_key_order() {
         Key::string("a"),
     ] {
         let value = format!("{key:?}").into_bytes();
-        store.put(messages, Some(key), &value, true).unwrap();
+        store.put(messages, Some(key), &value, true, &[]).unwrap();
     }
     store.commit().unwrap();
     let all = store.get_all(messages, &KeyRange::all(), None).unwrap();
@@ -135,14 +135,14 @@ fn add_refuses_an_existing_key_and_put_replaces_it() {
     let messages = outbox(&mut store);
     store.begin(Durability::Relaxed).unwrap();
     store
-        .put(messages, Some(Key::Number(1.0)), b"first", false)
+        .put(messages, Some(Key::Number(1.0)), b"first", false, &[])
         .unwrap();
     let error = store
-        .put(messages, Some(Key::Number(1.0)), b"second", false)
+        .put(messages, Some(Key::Number(1.0)), b"second", false, &[])
         .unwrap_err();
     assert_eq!(error.name, IdbErrorName::Constraint);
     store
-        .put(messages, Some(Key::Number(1.0)), b"third", true)
+        .put(messages, Some(Key::Number(1.0)), b"third", true, &[])
         .unwrap();
     store.commit().unwrap();
     let (_, value) = store
@@ -159,29 +159,29 @@ fn the_key_generator_counts_on_and_explicit_numbers_move_it_forward() {
     let messages = outbox(&mut store);
     store.begin(Durability::Relaxed).unwrap();
     assert_eq!(
-        store.put(messages, None, b"a", false).unwrap(),
+        store.put(messages, None, b"a", false, &[]).unwrap(),
         Key::Number(1.0)
     );
     assert_eq!(
-        store.put(messages, None, b"b", false).unwrap(),
+        store.put(messages, None, b"b", false, &[]).unwrap(),
         Key::Number(2.0)
     );
     store
-        .put(messages, Some(Key::Number(10.5)), b"c", false)
+        .put(messages, Some(Key::Number(10.5)), b"c", false, &[])
         .unwrap();
     assert_eq!(
-        store.put(messages, None, b"d", false).unwrap(),
+        store.put(messages, None, b"d", false, &[]).unwrap(),
         Key::Number(11.0)
     );
     // Below the current number, or not a number: no change.
     store
-        .put(messages, Some(Key::Number(4.0)), b"e", false)
+        .put(messages, Some(Key::Number(4.0)), b"e", false, &[])
         .unwrap();
     store
-        .put(messages, Some(Key::string("x")), b"f", false)
+        .put(messages, Some(Key::string("x")), b"f", false, &[])
         .unwrap();
     assert_eq!(
-        store.put(messages, None, b"g", false).unwrap(),
+        store.put(messages, None, b"g", false, &[]).unwrap(),
         Key::Number(12.0)
     );
     store.commit().unwrap();
@@ -189,33 +189,33 @@ fn the_key_generator_counts_on_and_explicit_numbers_move_it_forward() {
     store.begin(Durability::Relaxed).unwrap();
     store.delete(messages, &KeyRange::all()).unwrap();
     assert_eq!(
-        store.put(messages, None, b"h", false).unwrap(),
+        store.put(messages, None, b"h", false, &[]).unwrap(),
         Key::Number(13.0)
     );
     store.commit().unwrap();
     // Past 2^53 the generator is out of keys.
     store.begin(Durability::Relaxed).unwrap();
     store
-        .put(messages, Some(Key::Number(f64::INFINITY)), b"i", false)
+        .put(messages, Some(Key::Number(f64::INFINITY)), b"i", false, &[])
         .unwrap();
-    let error = store.put(messages, None, b"j", false).unwrap_err();
+    let error = store.put(messages, None, b"j", false, &[]).unwrap_err();
     assert_eq!(error.name, IdbErrorName::Constraint);
     store.rollback().unwrap();
     // Up to 2^53 itself, keys are still given.
     store.begin(Durability::Relaxed).unwrap();
     let last = (MAX_GENERATED_KEY - 1) as f64;
     store
-        .put(messages, Some(Key::Number(last - 1.0)), b"k", false)
+        .put(messages, Some(Key::Number(last - 1.0)), b"k", false, &[])
         .unwrap();
     assert_eq!(
-        store.put(messages, None, b"l", false).unwrap(),
+        store.put(messages, None, b"l", false, &[]).unwrap(),
         Key::Number(last)
     );
     assert_eq!(
-        store.put(messages, None, b"m", false).unwrap(),
+        store.put(messages, None, b"m", false, &[]).unwrap(),
         Key::Number(MAX_GENERATED_KEY as f64)
     );
-    let error = store.put(messages, None, b"n", false).unwrap_err();
+    let error = store.put(messages, None, b"n", false, &[]).unwrap_err();
     assert_eq!(error.name, IdbErrorName::Constraint);
     store.rollback().unwrap();
 }
@@ -226,16 +226,18 @@ fn a_rollback_takes_back_records_and_the_key_generator() {
     let mut store = open(&dir);
     let messages = outbox(&mut store);
     store.begin(Durability::Strict).unwrap();
-    store.put(messages, None, b"kept", false).unwrap();
+    store.put(messages, None, b"kept", false, &[]).unwrap();
     store.commit().unwrap();
     store.begin(Durability::Relaxed).unwrap();
-    store.put(messages, None, b"undone", false).unwrap();
-    store.put(messages, None, b"undone too", false).unwrap();
+    store.put(messages, None, b"undone", false, &[]).unwrap();
+    store
+        .put(messages, None, b"undone too", false, &[])
+        .unwrap();
     store.rollback().unwrap();
     assert_eq!(store.count(messages, &KeyRange::all()).unwrap(), 1);
     store.begin(Durability::Strict).unwrap();
     assert_eq!(
-        store.put(messages, None, b"next", false).unwrap(),
+        store.put(messages, None, b"next", false, &[]).unwrap(),
         Key::Number(2.0)
     );
     store.commit().unwrap();
@@ -248,7 +250,7 @@ fn committed_data_survives_reopening_and_deleting_a_database_takes_everything() 
         let mut store = open(&dir);
         let messages = outbox(&mut store);
         store.begin(Durability::Strict).unwrap();
-        store.put(messages, None, b"hi", false).unwrap();
+        store.put(messages, None, b"hi", false, &[]).unwrap();
         store.commit().unwrap();
     }
     let mut store = open(&dir);
