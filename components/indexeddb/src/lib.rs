@@ -6,14 +6,15 @@
 //! query is a range scan over an indexed column, not a full scan; and
 //! [`store`], one origin's databases, object stores, records, key generators
 //! and indexes (unique, multiEntry; their keys computed by the script thread)
-//! in one SQLite file, inside transactions the caller opens. Not yet:
-//! cursors, the backend thread and its messages.
+//! and cursor steps (seek from a position, four directions), in one SQLite
+//! file, inside transactions the caller opens. Not yet: the backend thread
+//! and its messages.
 
 pub mod encoding;
 pub mod store;
 
 pub use crate::encoding::{decode_key, encode_key, encoded_range, DecodeError, EncodedRange};
 pub use crate::store::{
-    DatabaseId, DatabaseInfo, Durability, IndexId, IndexInfo, IndexRecord, OriginStore, StoreId,
-    StoreInfo, MAX_GENERATED_KEY,
+    DatabaseId, DatabaseInfo, Direction, Durability, IndexId, IndexInfo, IndexRecord, OriginStore,
+    StoreId, StoreInfo, MAX_GENERATED_KEY,
 };

@@ -65,6 +65,25 @@ pub struct IndexInfo {
 /// its value.
 pub type IndexRecord = (Key, Key, Vec<u8>);
 
+/// <https://w3c.github.io/IndexedDB/#enumdef-idbcursordirection>.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Next,
+    NextUnique,
+    Prev,
+    PrevUnique,
+}
+
+impl Direction {
+    fn forward(self) -> bool {
+        matches!(self, Direction::Next | Direction::NextUnique)
+    }
+
+    fn unique(self) -> bool {
+        matches!(self, Direction::NextUnique | Direction::PrevUnique)
+    }
+}
+
 /// The largest number a key generator gives: 2^53. The current number is
 /// an integer column, so 2^53 + 1 (out of keys) is exact, as `f64` is not.
 pub const MAX_GENERATED_KEY: i64 = 1 << 53;
@@ -677,6 +696,116 @@ impl OriginStore {
             Ok((stored_key(&index_key)?, stored_key(&key)?, value))
         })
         .collect()
+    }
+
+    /// A step of a cursor over `store`: the record `skip` places past
+    /// `after` (`None`: from the start) in `direction`, within `range`
+    /// (`continue()` is a skip of 0, `advance(n)` one of `n - 1`). Record keys
+    /// are unique, so the unique directions are the plain ones.
+    pub fn store_cursor_step(
+        &self,
+        store: StoreId,
+        range: &KeyRange,
+        direction: Direction,
+        after: Option<&Key>,
+        skip: u32,
+    ) -> Result<Option<(Key, Vec<u8>)>, IdbError> {
+        let (mut clause, mut values) = range_clause("store_id", store.0, "key", range);
+        let forward = direction.forward();
+        if let Some(after) = after {
+            values.push(rusqlite::types::Value::Blob(encode_key(after)));
+            clause += &format!(
+                " AND key {} ?{}",
+                if forward { ">" } else { "<" },
+                values.len()
+            );
+        }
+        let order = if forward { "ASC" } else { "DESC" };
+        let sql = format!(
+            "SELECT key, value FROM records WHERE {clause} ORDER BY key {order} LIMIT 1 OFFSET {skip}"
+        );
+        let found = self
+            .connection
+            .query_row(&sql, rusqlite::params_from_iter(values), |row| {
+                Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })
+            .optional()
+            .map_err(storage_error)?;
+        found
+            .map(|(key, value)| Ok((stored_key(&key)?, value)))
+            .transpose()
+    }
+
+    /// A step of a cursor over `index`: the entry `skip` places past `after`
+    /// (index key and record key; `None`: from the start) in `direction`,
+    /// within `range`. Entries run in index key order, then record key order
+    /// (both reversed for `prev`). The unique directions give one entry per
+    /// index key: the one with the lowest record key, also going backwards,
+    /// as the spec says.
+    pub fn index_cursor_step(
+        &self,
+        index: IndexId,
+        range: &KeyRange,
+        direction: Direction,
+        after: Option<(&Key, &Key)>,
+        skip: u32,
+    ) -> Result<Option<IndexRecord>, IdbError> {
+        use rusqlite::types::Value;
+        let (mut clause, mut values) = range_clause("entry.index_id", index.0, "entry.key", range);
+        let forward = direction.forward();
+        let (op, order) = if forward { (">", "ASC") } else { ("<", "DESC") };
+        if let Some((key, primary_key)) = after {
+            values.push(Value::Blob(encode_key(key)));
+            let key_param = values.len();
+            if direction.unique() {
+                clause += &format!(" AND entry.key {op} ?{key_param}");
+            } else {
+                values.push(Value::Blob(encode_key(primary_key)));
+                clause += &format!(
+                    " AND (entry.key, entry.primary_key) {op} (?{key_param}, ?{})",
+                    values.len()
+                );
+            }
+        }
+        let sql = if direction.unique() {
+            // One row per index key, with its lowest record key.
+            format!(
+                "SELECT entry.key, min(entry.primary_key) FROM index_records AS entry
+                 WHERE {clause} GROUP BY entry.key ORDER BY entry.key {order}
+                 LIMIT 1 OFFSET {skip}"
+            )
+        } else {
+            format!(
+                "SELECT entry.key, entry.primary_key FROM index_records AS entry
+                 WHERE {clause} ORDER BY entry.key {order}, entry.primary_key {order}
+                 LIMIT 1 OFFSET {skip}"
+            )
+        };
+        let found = self
+            .connection
+            .query_row(&sql, rusqlite::params_from_iter(values), |row| {
+                Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })
+            .optional()
+            .map_err(storage_error)?;
+        let Some((index_key, primary_key)) = found else {
+            return Ok(None);
+        };
+        let value: Vec<u8> = self
+            .connection
+            .query_row(
+                "SELECT record.value FROM records AS record
+                 JOIN indexes ON indexes.store_id = record.store_id
+                 WHERE indexes.id = ?1 AND record.key = ?2",
+                params![index.0, primary_key],
+                |row| row.get(0),
+            )
+            .map_err(storage_error)?;
+        Ok(Some((
+            stored_key(&index_key)?,
+            stored_key(&primary_key)?,
+            value,
+        )))
     }
 
     /// How many entries of `index` have a key in `range` (an index's `count`).
