@@ -201,6 +201,14 @@ fn is_constraint(error: &rusqlite::Error) -> bool {
 }
 
 fn storage_error(error: rusqlite::Error) -> IdbError {
+    if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+        // The origin's quota (max_page_count), or the disk itself: either
+        // way the write does not fit, as Chromium reports it too.
+        return IdbError::new(
+            IdbErrorName::QuotaExceeded,
+            "The origin's IndexedDB storage is full (indexeddb.max_bytes_per_origin).",
+        );
+    }
     IdbError::new(IdbErrorName::Unknown, format!("storage failed: {error}"))
 }
 
@@ -234,6 +242,22 @@ impl OriginStore {
         Ok(OriginStore { connection })
     }
 
+    /// Bounds the origin's file to about `max_bytes` (the pref
+    /// `indexeddb.max_bytes_per_origin`): a write that would grow it further
+    /// fails with `QuotaExceededError` and changes nothing; what is stored
+    /// stays. SQLite's `max_page_count`, so checking costs nothing per write.
+    pub fn set_quota(&mut self, max_bytes: u64) -> Result<(), IdbError> {
+        let page_size: i64 = self
+            .connection
+            .query_row("PRAGMA page_size", [], |row| row.get(0))
+            .map_err(storage_error)?;
+        let pages = max_bytes.div_ceil(page_size.max(1) as u64).max(1);
+        let pages = i64::try_from(pages).unwrap_or(i64::MAX);
+        self.connection
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+            .map_err(storage_error)
+    }
+
     /// Opens a transaction written with `durability` (`Strict`: its commit
     /// returns once it is on disk); every change until
     /// [`OriginStore::commit`] or [`OriginStore::rollback`] is in it.
@@ -255,11 +279,22 @@ impl OriginStore {
             .map_err(storage_error)
     }
 
-    /// Takes back everything the open transaction did.
+    /// Takes back everything the open transaction did. A transaction
+    /// SQLite already rolled back (a write past the quota or a full disk
+    /// ends it: the spec's "abort the transaction with QuotaExceededError")
+    /// is nothing more to take back.
     pub fn rollback(&mut self) -> Result<(), IdbError> {
+        if !self.in_transaction() {
+            return Ok(());
+        }
         self.connection
             .execute_batch("ROLLBACK")
             .map_err(storage_error)
+    }
+
+    /// Whether a transaction is open (a failed write may have ended it).
+    pub fn in_transaction(&self) -> bool {
+        !self.connection.is_autocommit()
     }
 
     /// Every database: name and version (`indexedDB.databases()`).

@@ -265,3 +265,40 @@ fn committed_data_survives_reopening_and_deleting_a_database_takes_everything() 
     assert_eq!(store.count(messages, &KeyRange::all()).unwrap(), 0);
     assert!(!store.delete_database("outbox").unwrap());
 }
+
+#[test]
+fn a_write_past_the_quota_fails_with_quota_exceeded_and_loses_nothing() {
+    let dir = TempDir::new().unwrap();
+    let mut store = open(&dir);
+    let messages = outbox(&mut store);
+    store.set_quota(256 * 1024).unwrap();
+    let value = vec![7u8; 4096];
+    let mut stored = 0u64;
+    let error = loop {
+        store.begin(Durability::Relaxed).unwrap();
+        match store.put(messages, None, &value, false, &[]) {
+            Ok(_) => {
+                store.commit().unwrap();
+                stored += 1;
+            }
+            Err(error) => {
+                // The whole transaction is over, as the spec aborts it.
+                store.rollback().unwrap();
+                assert!(!store.in_transaction());
+                break error;
+            }
+        }
+        assert!(stored < 1000, "the quota never took effect");
+    };
+    assert_eq!(error.name, IdbErrorName::QuotaExceeded);
+    assert!(stored > 10, "{stored}");
+    // Everything committed before is still there, readable.
+    assert_eq!(store.count(messages, &KeyRange::all()).unwrap(), stored);
+    // Freeing room lets writes in again.
+    store.begin(Durability::Relaxed).unwrap();
+    store.delete(messages, &KeyRange::all()).unwrap();
+    store.commit().unwrap();
+    store.begin(Durability::Relaxed).unwrap();
+    store.put(messages, None, &value, false, &[]).unwrap();
+    store.commit().unwrap();
+}
