@@ -7,10 +7,12 @@
 //! [`store`], one origin's databases, object stores, records, key generators
 //! and indexes (unique, multiEntry; their keys computed by the script thread)
 //! and cursor steps (seek from a position, four directions), in one SQLite
-//! file, inside transactions the caller opens. Not yet: the backend thread
-//! and its messages.
+//! file, inside transactions the caller opens; [`layout`], where each
+//! origin's file lives in a profile and a read-only listing of them
+//! (`bgsync idb list`). Not yet: the backend thread and its messages.
 
 pub mod encoding;
+pub mod layout;
 pub mod store;
 
 pub use crate::encoding::{decode_key, encode_key, encoded_range, DecodeError, EncodedRange};

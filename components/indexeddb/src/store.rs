@@ -96,6 +96,10 @@ pub enum Durability {
 }
 
 const SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS databases (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         name TEXT NOT NULL UNIQUE,
@@ -226,6 +230,30 @@ impl OriginStore {
     /// Opens (creating if needed) the file at `path`.
     pub fn open(path: &Path) -> Result<OriginStore, IdbError> {
         OriginStore::with_connection(Connection::open(path).map_err(storage_error)?)
+    }
+
+    /// Opens (creating if needed) the file of `origin` (its ASCII
+    /// serialization) in `profile` ([`crate::layout::origin_file`]), and
+    /// records the origin in it for listings.
+    pub fn open_for_origin(profile: &Path, origin: &str) -> Result<OriginStore, IdbError> {
+        let path = crate::layout::origin_file(profile, origin);
+        if let Some(directory) = path.parent() {
+            std::fs::create_dir_all(directory).map_err(|error| {
+                IdbError::new(
+                    IdbErrorName::Unknown,
+                    format!("cannot create {}: {error}", directory.display()),
+                )
+            })?;
+        }
+        let store = OriginStore::open(&path)?;
+        store
+            .connection
+            .execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('origin', ?1)",
+                [origin],
+            )
+            .map_err(storage_error)?;
+        Ok(store)
     }
 
     /// A store that lives in memory only.

@@ -15,6 +15,7 @@
 //!   event now, like devtools, without changing anything stored; exit status 0 if it succeeded,
 //!   1 if it failed (or could not be fired).
 
+mod idb_commands;
 mod signals;
 mod sync_commands;
 
@@ -44,6 +45,9 @@ enum Command {
     /// Background sync registrations of a profile: list them, or fire one now.
     #[command(subcommand)]
     Sync(sync_commands::SyncCommand),
+    /// A profile's IndexedDB: list its databases, object stores and record counts.
+    #[command(subcommand)]
+    Idb(idb_commands::IdbCommand),
 }
 
 /// How the network looks to the engine: by default the OS's interfaces (online when one that is
@@ -109,6 +113,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Sync(command) => sync_commands::sync(command),
+        Command::Idb(command) => idb_commands::idb(command),
     }
 }
 
