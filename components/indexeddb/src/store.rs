@@ -436,17 +436,30 @@ impl OriginStore {
 
     /// `deleteIndex(name)`: `NotFoundError` if none.
     pub fn delete_index(&mut self, store: StoreId, name: &str) -> Result<(), IdbError> {
+        self.delete_named("indexes", "store_id", store.0, name, "index")
+    }
+
+    /// Deletes the row of `table` named `name` under `owner_column =
+    /// owner`, with what cascades from it: `NotFoundError` if there is none.
+    fn delete_named(
+        &mut self,
+        table: &str,
+        owner_column: &str,
+        owner: i64,
+        name: &str,
+        what: &str,
+    ) -> Result<(), IdbError> {
         let deleted = self
             .connection
             .execute(
-                "DELETE FROM indexes WHERE store_id = ?1 AND name = ?2",
-                params![store.0, name],
+                &format!("DELETE FROM {table} WHERE {owner_column} = ?1 AND name = ?2"),
+                params![owner, name],
             )
             .map_err(storage_error)?;
         if deleted == 0 {
             return Err(IdbError::new(
                 IdbErrorName::NotFound,
-                format!("No index named '{name}'."),
+                format!("No {what} named '{name}'."),
             ));
         }
         Ok(())
@@ -607,20 +620,13 @@ impl OriginStore {
         database: DatabaseId,
         name: &str,
     ) -> Result<(), IdbError> {
-        let deleted = self
-            .connection
-            .execute(
-                "DELETE FROM object_stores WHERE database_id = ?1 AND name = ?2",
-                params![database.0, name],
-            )
-            .map_err(storage_error)?;
-        if deleted == 0 {
-            return Err(IdbError::new(
-                IdbErrorName::NotFound,
-                format!("No object store named '{name}'."),
-            ));
-        }
-        Ok(())
+        self.delete_named(
+            "object_stores",
+            "database_id",
+            database.0,
+            name,
+            "object store",
+        )
     }
 
     /// Stores `value` under `key`, or under the store's next generated key

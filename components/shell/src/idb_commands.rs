@@ -2,29 +2,18 @@
 //! counts), read without starting an engine, because an outbox is something
 //! a developer wants to look into.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use indexeddb::layout::{list_profile, OriginListing};
 
-use crate::fail;
+use crate::{fail, ListArgs};
 
 #[derive(Subcommand)]
 pub enum IdbCommand {
     /// List each origin's databases, their object stores and record counts. Reads the profile
     /// without starting an engine and changes nothing.
     List(ListArgs),
-}
-
-#[derive(Args)]
-pub struct ListArgs {
-    /// The profile directory.
-    #[arg(long)]
-    profile: PathBuf,
-    /// Print JSON (an array of origins) instead of a table.
-    #[arg(long)]
-    json: bool,
 }
 
 pub fn idb(command: IdbCommand) -> ExitCode {

@@ -50,6 +50,17 @@ enum Command {
     Idb(idb_commands::IdbCommand),
 }
 
+/// The arguments of the `list` commands, which read a profile without an engine.
+#[derive(Args)]
+pub struct ListArgs {
+    /// The profile directory.
+    #[arg(long)]
+    profile: std::path::PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
 /// How the network looks to the engine: by default the OS's interfaces (online when one that is
 /// not loopback is up with a routable address); these flags set the network observer's override.
 #[derive(Args)]

@@ -10,7 +10,7 @@ use engine::{
     SyncRegistrationListing, SyncState, Url,
 };
 
-use crate::{fail, parse_prefs, stderr_events, stdout_console, sync_event_limit};
+use crate::{fail, parse_prefs, stderr_events, stdout_console, sync_event_limit, ListArgs};
 
 #[derive(Subcommand)]
 pub enum SyncCommand {
@@ -21,16 +21,6 @@ pub enum SyncCommand {
     /// devtools' "dispatch sync event": nothing stored changes. Prints the outcome; exit status
     /// 0 if the event succeeded, 1 if it failed.
     Dispatch(DispatchArgs),
-}
-
-#[derive(Args)]
-pub struct ListArgs {
-    /// The profile directory.
-    #[arg(long)]
-    profile: PathBuf,
-    /// Print JSON (an array of objects) instead of a table.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Args)]
