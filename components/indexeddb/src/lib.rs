@@ -9,10 +9,13 @@
 //! and cursor steps (seek from a position, four directions), in one SQLite
 //! file, inside transactions the caller opens; [`layout`], where each
 //! origin's file lives in a profile and a read-only listing of them
-//! (`bgsync idb list`). Not yet: the backend thread and its messages.
+//! (`bgsync idb list`); [`scheduler`], which transactions of a database may
+//! run (the spec's scheduling rules, as pure state). Not yet: the backend
+//! thread and its messages.
 
 pub mod encoding;
 pub mod layout;
+pub mod scheduler;
 pub mod store;
 
 pub use crate::encoding::{decode_key, encode_key, encoded_range, DecodeError, EncodedRange};
