@@ -77,11 +77,16 @@ pub(crate) fn next_wakeup(
         .waiting()
         .map(|(_, _, sync)| sync.delay_until_ms.unwrap_or(conditions.now_ms));
     // Offline, no pending registration can fire: they need no look.
-    let pending = registrations
-        .confirmed_pending()
-        .take_while(|_| conditions.online)
-        .filter(|(registration, _, _)| conditions.allow_firing(*registration))
-        .map(|(_, _, sync)| sync.delay_until_ms.unwrap_or(conditions.now_ms));
+    let pending = conditions
+        .online
+        .then(|| {
+            registrations
+                .confirmed_pending()
+                .filter(|(registration, _, _)| conditions.allow_firing(*registration))
+                .map(|(_, _, sync)| sync.delay_until_ms.unwrap_or(conditions.now_ms))
+        })
+        .into_iter()
+        .flatten();
     waiting.chain(pending).chain(event_deadlines).min()
 }
 

@@ -465,25 +465,39 @@ impl OriginStore {
         Ok(())
     }
 
+    /// One column of the row `id` of a table (`sql` selects it by `?1`);
+    /// `NotFoundError` with `gone` if there is no such row.
+    fn column_of<T: rusqlite::types::FromSql>(
+        &self,
+        sql: &str,
+        id: i64,
+        gone: &str,
+    ) -> Result<T, IdbError> {
+        self.connection
+            .query_row(sql, [id], |row| row.get(0))
+            .optional()
+            .map_err(storage_error)?
+            .ok_or_else(|| IdbError::new(IdbErrorName::NotFound, gone))
+    }
+
+    fn index_is_unique(&self, index: IndexId) -> Result<bool, IdbError> {
+        self.column_of(
+            "SELECT is_unique FROM indexes WHERE id = ?1",
+            index.0,
+            "The index is gone.",
+        )
+    }
+
     /// Adds the entries of one record (`primary_key`, encoded) to `index`:
-    /// `ConstraintError` if the index is unique and one of `keys` belongs to
-    /// another record already.
+    /// `ConstraintError` if the index is `unique` and one of `keys` belongs
+    /// to another record already.
     fn insert_index_entries(
         &mut self,
         index: IndexId,
+        unique: bool,
         primary_key: &[u8],
         keys: &[Key],
     ) -> Result<(), IdbError> {
-        let unique: bool = self
-            .connection
-            .query_row(
-                "SELECT is_unique FROM indexes WHERE id = ?1",
-                [index.0],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(storage_error)?
-            .ok_or_else(|| IdbError::new(IdbErrorName::NotFound, "The index is gone."))?;
         for key in keys {
             let key = encode_key(key);
             if unique {
@@ -523,9 +537,10 @@ impl OriginStore {
         index: IndexId,
         entries: &[(Key, Vec<Key>)],
     ) -> Result<(), IdbError> {
+        let unique = self.index_is_unique(index)?;
         self.in_savepoint(|store| {
             entries.iter().try_for_each(|(primary_key, keys)| {
-                store.insert_index_entries(index, &encode_key(primary_key), keys)
+                store.insert_index_entries(index, unique, &encode_key(primary_key), keys)
             })
         })
     }
@@ -656,16 +671,11 @@ impl OriginStore {
         overwrite: bool,
         index_keys: &[(IndexId, Vec<Key>)],
     ) -> Result<Key, IdbError> {
-        let current: i64 = self
-            .connection
-            .query_row(
-                "SELECT current_number FROM object_stores WHERE id = ?1",
-                [store.0],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(storage_error)?
-            .ok_or_else(|| IdbError::new(IdbErrorName::NotFound, "The object store is gone."))?;
+        let current: i64 = self.column_of(
+            "SELECT current_number FROM object_stores WHERE id = ?1",
+            store.0,
+            "The object store is gone.",
+        )?;
         let (key, next) = match key {
             Some(key) => {
                 let next = match &key {
@@ -718,7 +728,8 @@ impl OriginStore {
                 .map_err(storage_error)?;
         }
         for (index, keys) in index_keys {
-            self.insert_index_entries(*index, &encoded, keys)?;
+            let unique = self.index_is_unique(*index)?;
+            self.insert_index_entries(*index, unique, &encoded, keys)?;
         }
         if let Some(next) = next {
             self.connection

@@ -1308,51 +1308,40 @@ mod tests {
                 )
                 .unwrap();
         };
-        for (column, names) in service_workers::enum_columns() {
-            for (value, known) in values(names) {
-                let database = Database::open_in_memory().unwrap();
-                insert_registration(&database);
-                database
-                    .connection()
-                    .execute_batch(&format!(
-                        "PRAGMA ignore_check_constraints = ON;
-                         UPDATE service_worker_registrations SET {column} = {value};"
-                    ))
-                    .unwrap();
-                assert_eq!(
-                    database.service_workers().is_ok(),
-                    known,
-                    "{column} = {value}"
-                );
-                assert_eq!(
-                    has_unusable_rows(database.connection()).unwrap(),
-                    !known,
-                    "{column} = {value}"
-                );
-            }
-        }
-        for (column, names) in sync_registrations::enum_columns() {
-            for (value, known) in values(names) {
-                let database = Database::open_in_memory().unwrap();
-                insert_registration(&database);
-                database
-                    .connection()
-                    .execute_batch(&format!(
-                        "PRAGMA ignore_check_constraints = ON;
-                         INSERT INTO sync_registrations VALUES (1, 't', 'pending', 0, 3, NULL);
-                         UPDATE sync_registrations SET {column} = {value};"
-                    ))
-                    .unwrap();
-                assert_eq!(
-                    database.all_sync_registrations().is_ok(),
-                    known,
-                    "{column} = {value}"
-                );
-                assert_eq!(
-                    has_unusable_rows(database.connection()).unwrap(),
-                    !known,
-                    "{column} = {value}"
-                );
+        // Each table's enum columns, the SQL that puts `{column} = {value}` in
+        // a row of it, and whether its reader accepts the row.
+        type Reader = fn(&Database) -> bool;
+        type EnumColumns = Vec<(&'static str, Vec<&'static str>)>;
+        let tables: [(EnumColumns, &str, Reader); 2] = [
+            (
+                service_workers::enum_columns(),
+                "UPDATE service_worker_registrations SET {column} = {value};",
+                |database| database.service_workers().is_ok(),
+            ),
+            (
+                sync_registrations::enum_columns(),
+                "INSERT INTO sync_registrations VALUES (1, 't', 'pending', 0, 3, NULL);
+                 UPDATE sync_registrations SET {column} = {value};",
+                |database| database.all_sync_registrations().is_ok(),
+            ),
+        ];
+        for (columns, edit, readable) in tables {
+            for (column, names) in columns {
+                for (value, known) in values(names) {
+                    let database = Database::open_in_memory().unwrap();
+                    insert_registration(&database);
+                    let edit = edit.replace("{column}", column).replace("{value}", &value);
+                    database
+                        .connection()
+                        .execute_batch(&format!("PRAGMA ignore_check_constraints = ON; {edit}"))
+                        .unwrap();
+                    assert_eq!(readable(&database), known, "{column} = {value}");
+                    assert_eq!(
+                        has_unusable_rows(database.connection()).unwrap(),
+                        !known,
+                        "{column} = {value}"
+                    );
+                }
             }
         }
     }
