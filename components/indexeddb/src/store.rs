@@ -88,6 +88,13 @@ impl Direction {
 /// an integer column, so 2^53 + 1 (out of keys) is exact, as `f64` is not.
 pub const MAX_GENERATED_KEY: i64 = 1 << 53;
 
+/// The tables whose rows have names a script can change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamedTable {
+    ObjectStores,
+    Indexes,
+}
+
 /// How a commit is written: `Strict` waits until the data is on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Durability {
@@ -463,6 +470,38 @@ impl OriginStore {
             ));
         }
         Ok(())
+    }
+
+    /// Renames the row of `table` named `from` under `owner_column = owner`
+    /// to `to`: `NotFoundError` if there is none, `ConstraintError` if `to`
+    /// is taken.
+    pub fn rename_named(
+        &mut self,
+        table: NamedTable,
+        owner: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<(), IdbError> {
+        let (table, owner_column, what) = match table {
+            NamedTable::ObjectStores => ("object_stores", "database_id", "object store"),
+            NamedTable::Indexes => ("indexes", "store_id", "index"),
+        };
+        let renamed = self.connection.execute(
+            &format!("UPDATE {table} SET name = ?3 WHERE {owner_column} = ?1 AND name = ?2"),
+            params![owner, from, to],
+        );
+        match renamed {
+            Ok(0) => Err(IdbError::new(
+                IdbErrorName::NotFound,
+                format!("No {what} named '{from}'."),
+            )),
+            Ok(_) => Ok(()),
+            Err(error) if is_constraint(&error) => Err(IdbError::new(
+                IdbErrorName::Constraint,
+                format!("An {what} named '{to}' already exists."),
+            )),
+            Err(error) => Err(storage_error(error)),
+        }
     }
 
     /// One column of the row `id` of a table (`sql` selects it by `?1`);

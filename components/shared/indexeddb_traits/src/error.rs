@@ -13,6 +13,8 @@ pub enum IdbErrorName {
     NotFound,
     Version,
     QuotaExceeded,
+    Abort,
+    InvalidState,
     Unknown,
 }
 
@@ -25,6 +27,8 @@ impl IdbErrorName {
             IdbErrorName::NotFound => "NotFoundError",
             IdbErrorName::Version => "VersionError",
             IdbErrorName::QuotaExceeded => "QuotaExceededError",
+            IdbErrorName::Abort => "AbortError",
+            IdbErrorName::InvalidState => "InvalidStateError",
             IdbErrorName::Unknown => "UnknownError",
         }
     }
