@@ -585,6 +585,8 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
             "IterableKind::Values(iter_snapshot)".to_string()
         }
         Some(_) => "IterableKind::Indexed".to_string(),
+        // Web IDL: an indexed property getter makes @@iterator %Array.prototype.values%.
+        None if iface.indexed_getter.is_some() => "IterableKind::IndexedIterator".to_string(),
         None => "IterableKind::None".to_string(),
     };
     let indexed = if iface.indexed_getter.is_some() {

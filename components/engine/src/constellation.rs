@@ -48,6 +48,9 @@ use crate::sync::{DispatchReply, SyncClient};
 use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{MessageDoneNotice, OnDone};
 
+pub(crate) use self::idb_work::{IdbPeer, IndexedDbLink};
+
+mod idb_work;
 mod network_work;
 mod registry_work;
 mod sync_work;
@@ -117,6 +120,9 @@ pub(crate) struct Constellation {
     events: Option<EventCallback>,
     /// A worker message read while coalescing ends of events, served next.
     held_worker_message: Option<WorkerMessage>,
+    /// The IndexedDB backend, and its events for pages and workers.
+    indexeddb: indexeddb::Backend<IdbPeer>,
+    indexeddb_events: Receiver<(IdbPeer, indexeddb_traits::IdbEvent)>,
 }
 
 /// At most this many ends of events are served before the work they cause.
@@ -130,6 +136,7 @@ impl Constellation {
         commands: Receiver<Command>,
         network: NetworkLink,
         events: Option<EventCallback>,
+        indexeddb: IndexedDbLink,
     ) -> Constellation {
         let (client_sender, client_messages) = crossbeam_channel::unbounded();
         let mut host = host;
@@ -145,6 +152,8 @@ impl Constellation {
             network,
             events,
             held_worker_message: None,
+            indexeddb: indexeddb.backend,
+            indexeddb_events: indexeddb.events,
         }
     }
 
@@ -188,6 +197,7 @@ impl Constellation {
         let worker_messages = self.host.worker_messages().clone();
         let fetch_answers = self.fetches.answers().clone();
         let mut network_changes = self.network.changes().clone();
+        let indexeddb_events = self.indexeddb_events.clone();
         loop {
             if let Some(message) = self.held_worker_message.take() {
                 self.handle_worker_message(message);
@@ -210,6 +220,7 @@ impl Constellation {
                     || !worker_messages.is_empty()
                     || !fetch_answers.is_empty()
                     || !network_changes.is_empty()
+                    || !indexeddb_events.is_empty()
             });
             select! {
                 recv(commands) -> command => match command {
@@ -224,6 +235,11 @@ impl Constellation {
                 recv(worker_messages) -> message => {
                     if let Ok(message) = message {
                         self.handle_worker_messages(message, &worker_messages);
+                    }
+                },
+                recv(indexeddb_events) -> event => {
+                    if let Ok((peer, event)) = event {
+                        self.indexeddb_event(peer, event);
                     }
                 },
                 recv(fetch_answers) -> answer => {
@@ -249,6 +265,7 @@ impl Constellation {
         }
         log::debug!(target: LOG_TARGET, "shutting down");
         self.host.shutdown();
+        self.indexeddb.shutdown();
     }
 
     /// Runs what the last message or timer left to do: Try Activate on
@@ -388,6 +405,7 @@ impl Constellation {
     fn handle_client_message(&mut self, message: ClientMessage) {
         let ClientMessage { client, message } = message;
         let Some(message) = message else {
+            self.indexeddb_peer_gone(IdbPeer::Client(client.clone()));
             return self.host.remove_client(&client);
         };
         let Some(record) = self.host.clients.get(&client) else {
@@ -399,7 +417,10 @@ impl Constellation {
         let replies = record.reply_channel();
         match message {
             ScriptMsg::DocumentLoaded { url } => self.document_loaded(&client, url),
-            ScriptMsg::Closed => self.host.remove_client(&client),
+            ScriptMsg::Closed => {
+                self.indexeddb_peer_gone(IdbPeer::Client(client.clone()));
+                self.host.remove_client(&client)
+            }
             message if !loaded => {
                 log::warn!(
                     target: LOG_TARGET,
@@ -422,6 +443,9 @@ impl Constellation {
                 message,
                 token,
             } => self.post_message_to_worker(&client, &origin, worker, message, token),
+            ScriptMsg::IndexedDb(message) => {
+                self.indexeddb_message(&origin, IdbPeer::Client(client), message)
+            }
             ScriptMsg::Sync(request) => self.host.sync.handle_request(
                 SyncClient::Page(client),
                 &replies,

@@ -115,7 +115,7 @@ pub use crate::sync_listing::{
     profile_sync_registrations, SyncCommandError, SyncRegistrationListing,
 };
 
-use crate::constellation::{Command, Constellation};
+use crate::constellation::{Command, Constellation, IndexedDbLink};
 use crate::fetcher::ScriptFetches;
 use crate::host::Host;
 use crate::network::NetworkLink;
@@ -283,12 +283,18 @@ impl Engine {
             waker: inbox.waker(),
         };
         let (worker_sender, worker_messages) = crossbeam_channel::unbounded();
+        let inbox_waker = inbox.waker();
         let workers = Workers::new(
             spawner,
             worker_sender,
             inbox,
             options.prefs.clone(),
             options.console.clone(),
+        );
+        let indexeddb = IndexedDbLink::new(
+            options.profile.as_deref(),
+            &options.prefs,
+            inbox_waker.clone(),
         );
         let host = Host::new(workers, worker_messages, sync);
         let thread = std::thread::Builder::new()
@@ -301,6 +307,7 @@ impl Engine {
                     command_receiver,
                     network_link,
                     options.events,
+                    indexeddb,
                 )
                 .run()
             })

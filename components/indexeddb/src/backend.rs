@@ -219,7 +219,28 @@ struct OriginThread<P: Peer> {
 impl<P: Peer> OriginThread<P> {
     fn open(config: &BackendConfig, origin: &str, deliver: Deliver<P>) -> OriginThread<P> {
         let store = match &config.profile {
-            Some(profile) => OriginStore::open_for_origin(profile, origin),
+            Some(profile) => OriginStore::open_for_origin(profile, origin).or_else(|error| {
+                // A file that will not open (not a database, a broken schema) is moved
+                // aside, and the origin starts again with an empty one.
+                let path = crate::layout::origin_file(profile, origin);
+                if !path.exists() {
+                    return Err(error);
+                }
+                match storage::move_aside(&path) {
+                    Ok(moved_to) => {
+                        log::error!(
+                            target: LOG_TARGET,
+                            "IndexedDB of {origin} is corrupt ({error}); moved it aside to {}",
+                            moved_to.display()
+                        );
+                        OriginStore::open_for_origin(profile, origin)
+                    }
+                    Err(move_error) => {
+                        log::error!(target: LOG_TARGET, "IndexedDB of {origin} is corrupt ({error}) and moving it aside failed: {move_error}");
+                        Err(error)
+                    }
+                }
+            }),
             None => OriginStore::in_memory(),
         }
         .and_then(|mut store| {

@@ -444,3 +444,24 @@ fn indexes_are_built_from_the_entries_the_script_computes() {
         }
     ));
 }
+
+#[test]
+fn a_corrupt_file_is_moved_aside_and_the_origin_starts_empty() {
+    let profile = tempfile::tempdir().unwrap();
+    let path = indexeddb::layout::origin_file(profile.path(), "https://a.test");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    let mut harness = Harness::new(profile.path());
+    harness.open_with_store("page");
+    let moved: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".corrupt-"))
+        .collect();
+    assert_eq!(moved.len(), 1, "the corrupt file is kept aside: {moved:?}");
+    // Another origin is not affected either way.
+    harness
+        .backend
+        .handle("https://b.test", "other", IdbMsg::Databases { request: 1 });
+    assert!(matches!(harness.next().1, IdbEvent::DatabasesListed { .. }));
+}

@@ -74,6 +74,15 @@ impl ConstellationLink {
         .is_ok()
     }
 
+    /// Sends an IndexedDB message. False when the constellation is gone.
+    pub fn send_indexeddb(&self, message: indexeddb_traits::IdbMsg) -> bool {
+        match self {
+            ConstellationLink::Client(sender) => sender.send(ScriptMsg::IndexedDb(message)),
+            ConstellationLink::Worker(sender) => sender.send(WorkerMsg::IndexedDb(message)),
+        }
+        .is_ok()
+    }
+
     /// Sends a message only a page may send. False when this is not a page's link or the
     /// constellation is gone.
     pub fn send_client(&self, message: ScriptMsg) -> bool {

@@ -595,6 +595,8 @@ pub unsafe fn microtask_checkpoint(cx: &mut JSContext, global: &GlobalScope) {
         }
         drain_microtasks(cx);
     }
+    // HTML: "Cleanup Indexed Database transactions".
+    crate::dom::idbfactory::cleanup_transactions(global);
 }
 
 /// A console-style description of a value (`Error: message` for errors).

@@ -303,6 +303,7 @@ fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWor
             ToWorkerMsg::Event { id, event } => fire_worker_event(cx, global, id, event),
             ToWorkerMsg::Registration(update) => scope.apply_registration_update(cx, *update),
             ToWorkerMsg::NetworkChanged { online } => scope.set_online(cx, online),
+            ToWorkerMsg::IndexedDb(event) => crate::dom::idbfactory::handle_event(cx, scope, event),
             ToWorkerMsg::Terminate => global.terminate(),
             ToWorkerMsg::Batch(messages) => {
                 for message in messages {

@@ -645,8 +645,9 @@ fn set_aside_corrupt(path: PathBuf, reason: String) -> OpenError {
 }
 
 /// Renames `path` (and its companion files) to an unused
-/// `<path>.corrupt-<unix ms>[-n]` name in the same directory.
-fn move_aside(path: &Path) -> io::Result<PathBuf> {
+/// `<path>.corrupt-<unix ms>[-n]` name in the same directory. Also what the
+/// IndexedDB backend does with an origin's file that will not open.
+pub fn move_aside(path: &Path) -> io::Result<PathBuf> {
     let stamp = system_now_ms();
     let base = with_suffix(path, &format!(".corrupt-{stamp}"));
     let mut target = base.clone();

@@ -264,6 +264,10 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
                 log.push(format!("{id} stray answer {request}"));
                 continue;
             }
+            ToWorkerMsg::IndexedDb(event) => {
+                log.push(format!("{id} stray IndexedDB event {event:?}"));
+                continue;
+            }
         };
         match &event {
             WorkerEvent::Sync { tag, last_chance } => {

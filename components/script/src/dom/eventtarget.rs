@@ -190,6 +190,13 @@ impl EventTarget {
     /// `load`, which does not propagate from the document to the window).
     fn get_the_parent(&self, event: &Event) -> Option<DomRoot<EventTarget>> {
         let this = DomRoot::from_ref(self);
+        // IndexedDB: a request's parent is its transaction, a transaction's its connection.
+        if let Some(request) = this.downcast::<crate::dom::idbrequest::IDBRequest>() {
+            return request.transaction().map(DomRoot::upcast);
+        }
+        if let Some(transaction) = this.downcast::<crate::dom::idbtransaction::IDBTransaction>() {
+            return Some(DomRoot::upcast(transaction.db()));
+        }
         if let Some(node) = this.downcast::<Node>() {
             if let Some(parent) = node.parent_node() {
                 return Some(DomRoot::upcast(parent));

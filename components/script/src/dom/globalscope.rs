@@ -22,6 +22,7 @@ use crate::dom::codegen::{
     PrototypeId, ALL_INTERFACES, ALL_NAMESPACES, INTERFACES_BY_ID, PROTOTYPE_COUNT,
 };
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::idbfactory::IDBFactory;
 use crate::dom::performance::Performance;
 use crate::event_loop::EventLoop;
 use crate::timers::Timers;
@@ -134,6 +135,7 @@ pub struct GlobalScope {
     helpers: RefCell<Vec<Helper>>,
     closed: Cell<bool>,
     performance: MutNullableDom<Performance>,
+    indexeddb: MutNullableDom<IDBFactory>,
     service_worker_objects: RefCell<ServiceWorkerObjects>,
     /// What the engine's network observer last said (`navigator.onLine`).
     online: Cell<bool>,
@@ -173,6 +175,7 @@ impl GlobalScope {
             helpers: RefCell::new(Vec::new()),
             closed: Cell::new(false),
             performance: MutNullableDom::default(),
+            indexeddb: MutNullableDom::default(),
             service_worker_objects: RefCell::new(ServiceWorkerObjects::default()),
             online: Cell::new(true),
             error_context: RefCell::new(None),
@@ -266,6 +269,16 @@ impl GlobalScope {
     /// The global's `performance` object, created on first use.
     pub fn performance_cache(&self) -> &MutNullableDom<Performance> {
         &self.performance
+    }
+
+    /// `indexedDB`, made on first use.
+    pub fn indexeddb_cache(&self) -> &MutNullableDom<IDBFactory> {
+        &self.indexeddb
+    }
+
+    /// The global's IndexedDB state, if script has used `indexedDB`.
+    pub fn indexeddb_factory(&self) -> Option<crate::dom::bindings::root::DomRoot<IDBFactory>> {
+        self.indexeddb.get()
     }
 
     /// The service-worker objects and constellation link (see `constellation_link`).
@@ -461,6 +474,13 @@ macro_rules! window_or_worker_global_scope_methods {
             }
             // SAFETY: called from a binding native in this realm.
             unsafe { $crate::dom::bindings::structuredclone::structured_clone(cx, value) }
+        }
+        /// <https://w3c.github.io/IndexedDB/#dom-windoworworkerglobalscope-indexeddb>
+        fn IndexedDB(&self, cx: &mut JSContext) -> DomRoot<$crate::dom::idbfactory::IDBFactory> {
+            let global = self.global_scope();
+            global
+                .indexeddb_cache()
+                .or_init(|| $crate::dom::idbfactory::IDBFactory::new(cx, global))
         }
         /// <https://w3c.github.io/hr-time/#the-performance-attribute>
         fn Performance(

@@ -198,6 +198,9 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
             }
             ToClientMsg::MessageDone { token, .. } => global.message_done(token),
             ToClientMsg::NetworkChanged { online } => global.set_online(cx, online),
+            ToClientMsg::IndexedDb(event) => {
+                crate::dom::idbfactory::handle_event(cx, global, event)
+            }
             ToClientMsg::Registration(update) => global.apply_registration_update(cx, *update),
             ToClientMsg::ControllerChanged { controller } => {
                 let container = ServiceWorkerContainer::of(cx, global);

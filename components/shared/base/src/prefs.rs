@@ -38,6 +38,7 @@ pub mod names {
     pub const NET_MAX_RESPONSE_BYTES: &str = "net.max_response_bytes";
     pub const NET_NETWORK_DEBOUNCE_MS: &str = "net.network_debounce_ms";
     pub const JS_MAX_HEAP_BYTES: &str = "js.max_heap_bytes";
+    pub const INDEXEDDB_MAX_BYTES_PER_ORIGIN: &str = "indexeddb.max_bytes_per_origin";
 }
 
 /// Why a pref could not be set or read.
@@ -249,6 +250,12 @@ impl Prefs {
         self.known_u64(names::JS_MAX_HEAP_BYTES)
     }
 
+    /// How large an origin's IndexedDB file may grow; a write past it fails
+    /// with `QuotaExceededError` and what is stored stays.
+    pub fn indexeddb_max_bytes_per_origin(&self) -> u64 {
+        self.known_u64(names::INDEXEDDB_MAX_BYTES_PER_ORIGIN)
+    }
+
     /// How long a change of the OS's network state must last before the
     /// network observer reports it (flaps shorter than this are ignored).
     pub fn net_network_debounce_ms(&self) -> u64 {
@@ -355,6 +362,7 @@ mod tests {
         assert_eq!(prefs.serviceworker_max_event_duration_ms(), 180_000);
         assert_eq!(prefs.net_max_response_bytes(), 64 * 1024 * 1024);
         assert_eq!(prefs.net_network_debounce_ms(), 100);
+        assert_eq!(prefs.indexeddb_max_bytes_per_origin(), 1 << 30);
     }
 
     #[test]
@@ -373,10 +381,11 @@ mod tests {
             names::NET_MAX_RESPONSE_BYTES,
             names::NET_NETWORK_DEBOUNCE_MS,
             names::JS_MAX_HEAP_BYTES,
+            names::INDEXEDDB_MAX_BYTES_PER_ORIGIN,
         ] {
             assert!(prefs.get(name).is_some(), "{name} has no default");
         }
-        assert_eq!(prefs.iter().count(), 12);
+        assert_eq!(prefs.iter().count(), 13);
     }
 
     #[test]

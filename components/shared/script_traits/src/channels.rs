@@ -145,6 +145,9 @@ pub enum ScriptMsg {
     /// A `SyncManager` request (`registration.sync.register()`, `getTags()`).
     /// The registration id in it is checked against the client's origin.
     Sync(background_sync_traits::SyncRequest),
+    /// An IndexedDB message, for the backend of the page's origin (which
+    /// the constellation knows; the message does not say it).
+    IndexedDb(indexeddb_traits::IdbMsg),
     /// The page is going away: forget the client.
     Closed,
 }
@@ -183,6 +186,8 @@ pub enum ToClientMsg {
         origin: String,
         message: SerializedMessage,
     },
+    /// What the IndexedDB backend tells the page.
+    IndexedDb(indexeddb_traits::IdbEvent),
 }
 
 /// A change of a registration, see [`ToClientMsg::Registration`].
@@ -304,6 +309,8 @@ pub enum WorkerMsg {
     ServiceWorker(ServiceWorkerRequest),
     /// A `SyncManager` request from the worker (`self.registration.sync`).
     Sync(background_sync_traits::SyncRequest),
+    /// An IndexedDB message (see [`ScriptMsg::IndexedDb`]).
+    IndexedDb(indexeddb_traits::IdbMsg),
     /// An uncaught exception or unhandled rejection, as the worker printed
     /// it (`file:line:col Uncaught ...`), for the embedder.
     UncaughtError { message: String },
@@ -329,6 +336,8 @@ pub enum ToWorkerMsg {
     Registration(Box<RegistrationUpdate>),
     /// The network went online or offline (see [`ToClientMsg::NetworkChanged`]).
     NetworkChanged { online: bool },
+    /// What the IndexedDB backend tells the worker.
+    IndexedDb(indexeddb_traits::IdbEvent),
     /// Stop: the thread ends its event loop and exits. (A worker stuck in a
     /// script is interrupted through its `WorkerHandle` instead.)
     Terminate,

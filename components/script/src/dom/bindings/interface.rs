@@ -298,6 +298,10 @@ pub enum IterableKind {
     Values(JSNativeFn),
     /// `iterable<V>` with an indexed getter: Array.prototype's iterator works on it.
     Indexed,
+    /// No `iterable<>`, but an indexed getter: only `@@iterator`, Array.prototype's
+    /// (https://webidl.spec.whatwg.org/#define-the-iteration-methods), as `HTMLCollection`
+    /// and `DOMStringList` have.
+    IndexedIterator,
 }
 
 pub struct IndexedAccess {
@@ -558,6 +562,13 @@ unsafe fn define_iterable<G: BindingGlobal>(
             return global.evaluate_helper(
                 cx,
                 "(function (proto) { for (const key of ['entries', 'keys', 'values', 'forEach']) Object.defineProperty(proto, key, { value: Array.prototype[key], writable: true, enumerable: true, configurable: true }); Object.defineProperty(proto, Symbol.iterator, { value: Array.prototype.values, writable: true, enumerable: false, configurable: true }); })",
+                &[&ObjectValue(proto.get())],
+            );
+        }
+        IterableKind::IndexedIterator => {
+            return global.evaluate_helper(
+                cx,
+                "(function (proto) { Object.defineProperty(proto, Symbol.iterator, { value: Array.prototype.values, writable: true, enumerable: false, configurable: true }); })",
                 &[&ObjectValue(proto.get())],
             );
         }

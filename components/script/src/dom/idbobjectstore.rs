@@ -1,0 +1,449 @@
+//! IDBObjectStore (https://w3c.github.io/IndexedDB/#object-store-interface): a store as seen
+//! through one transaction. Requests are checked here (the spec's exceptions, thrown at the
+//! call), keys and index keys are computed on the JS value, and the value goes to the backend
+//! as structured-clone bytes.
+
+use std::cell::{Cell, RefCell};
+
+use indexeddb_traits::{IndexSchema, KeyPath, KeyRange, Operation, Source, StoreSchema};
+use mozjs::jsval::UndefinedValue;
+use mozjs::rooted;
+
+use crate::dom::bindings::structuredclone::serialize;
+use crate::dom::domexception::DOMErrorName;
+use crate::dom::domstringlist::DOMStringList;
+use crate::dom::idbindex::IDBIndex;
+use crate::dom::idbkeys::{
+    could_inject, extract_key, index_keys, key_path_from, key_path_to_value, value_to_key,
+    value_to_range,
+};
+use crate::dom::idbrequest::{IDBRequest, ResultKind};
+use crate::dom::idbtransaction::{IDBTransaction, Placed, TransactionState};
+use crate::dom::prelude::*;
+
+#[derive(Trace)]
+#[repr(C)]
+pub struct IDBObjectStore {
+    reflector: Reflector,
+    transaction: Dom<IDBTransaction>,
+    name: RefCell<String>,
+    deleted: Cell<bool>,
+    indexes: RefCell<Vec<Dom<IDBIndex>>>,
+}
+
+fn data_error(message: impl Into<String>) -> Error {
+    Error::dom(DOMErrorName::DataError, message.into())
+}
+
+impl IDBObjectStore {
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        transaction: &IDBTransaction,
+        name: String,
+    ) -> DomRoot<IDBObjectStore> {
+        IDBObjectStoreBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(IDBObjectStore {
+                reflector: Reflector::new(),
+                transaction: Dom::from_ref(transaction),
+                name: RefCell::new(name),
+                deleted: Cell::new(false),
+                indexes: RefCell::new(Vec::new()),
+            }),
+        )
+    }
+
+    pub fn name(&self) -> String {
+        self.name.borrow().clone()
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.deleted.get()
+    }
+
+    pub(crate) fn mark_deleted(&self) {
+        self.deleted.set(true);
+    }
+
+    pub fn transaction(&self) -> DomRoot<IDBTransaction> {
+        DomRoot::from_ref(&self.transaction)
+    }
+
+    /// The store's schema as the connection has it now.
+    pub fn schema(&self) -> Fallible<StoreSchema> {
+        if self.deleted.get() {
+            return Err(Error::invalid_state("The object store has been deleted."));
+        }
+        self.transaction
+            .db()
+            .store_schema(&self.name.borrow())
+            .ok_or_else(|| Error::invalid_state("The object store has been deleted."))
+    }
+
+    /// The key path a key generator's keys are injected at, if the store has both.
+    pub fn generated_key_path(&self) -> Option<String> {
+        match self.schema().ok()? {
+            StoreSchema {
+                key_path: Some(KeyPath::String(path)),
+                auto_increment: true,
+                ..
+            } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The checks every request makes, in the spec's order: the store exists, the transaction
+    /// is active, and it may write if the request does.
+    pub(crate) fn check(&self, write: bool) -> Fallible<StoreSchema> {
+        let schema = self.schema()?;
+        self.transaction.check_active()?;
+        if write {
+            self.transaction.check_writable()?;
+        }
+        Ok(schema)
+    }
+
+    /// Places a read or a write and returns its request.
+    pub(crate) fn request(
+        &self,
+        cx: &mut JSContext,
+        index: Option<&IDBIndex>,
+        operation: Operation,
+        kind: ResultKind,
+    ) -> DomRoot<IDBRequest> {
+        let request = IDBRequest::new(cx, self.global(), &self.transaction, self, index, kind);
+        self.transaction
+            .place(Placed::Request(Dom::from_ref(&*request)), operation);
+        request
+    }
+
+    pub(crate) fn source(&self, index: Option<&IDBIndex>) -> Source {
+        Source {
+            store: self.name(),
+            index: index.map(|index| index.name()),
+        }
+    }
+
+    /// `put()` and `add()`: <https://w3c.github.io/IndexedDB/#add-or-put>.
+    fn put_or_add(
+        &self,
+        cx: &mut JSContext,
+        value: HandleValue<'_>,
+        key: Option<HandleValue<'_>>,
+        overwrite: bool,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        let schema = self.check(true)?;
+        let key = key.filter(|key| !key.get().is_undefined());
+        if schema.key_path.is_some() && key.is_some() {
+            return Err(data_error(
+                "The object store uses in-line keys and the key parameter was provided.",
+            ));
+        }
+        if schema.key_path.is_none() && !schema.auto_increment && key.is_none() {
+            return Err(data_error(
+                "The object store uses out-of-line keys, has no key generator, and no key was given.",
+            ));
+        }
+        // SAFETY: bindings call in the object's realm with rooted arguments.
+        let (key, bytes, index_entries) = unsafe {
+            let mut key = match key {
+                Some(key) => Some(value_to_key(cx, key)?),
+                None => None,
+            };
+            let bytes = serialize(cx, value)?;
+            if let Some(path) = &schema.key_path {
+                match extract_key(cx, value, path)? {
+                    Some(found) => key = Some(found),
+                    None => {
+                        let KeyPath::String(path) = path else {
+                            return Err(data_error("The value has no key at the key path."));
+                        };
+                        if !schema.auto_increment {
+                            return Err(data_error(
+                                "The object store's key path yields no key and it has no key generator.",
+                            ));
+                        }
+                        if !could_inject(cx, value, path)? {
+                            return Err(data_error(
+                                "A generated key could not be set in the value.",
+                            ));
+                        }
+                    }
+                }
+            }
+            let mut entries = Vec::new();
+            for index in &schema.indexes {
+                let keys = index_keys(cx, value, &index.key_path, index.multi_entry)?;
+                if !keys.is_empty() {
+                    entries.push((index.name.clone(), keys));
+                }
+            }
+            (key, bytes, entries)
+        };
+        Ok(self.request(
+            cx,
+            None,
+            Operation::Put {
+                store: self.name(),
+                key,
+                value: bytes,
+                overwrite,
+                index_keys: index_entries,
+            },
+            ResultKind::Key,
+        ))
+    }
+
+    /// `get`, `getKey`, `getAll`, `getAllKeys` and `count` of this store or of `index`.
+    pub(crate) fn read(
+        &self,
+        cx: &mut JSContext,
+        index: Option<&IDBIndex>,
+        query: Option<HandleValue<'_>>,
+        count: Option<u32>,
+        kind: ResultKind,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.check(false)?;
+        if let Some(index) = index {
+            index.schema()?;
+        }
+        // `get` and `getKey` need a key or range; the others take every key without one.
+        let single = matches!(kind, ResultKind::Value | ResultKind::PrimaryKey);
+        // SAFETY: bindings call in the object's realm with rooted arguments.
+        let range: KeyRange = unsafe { value_to_range(cx, query, !single)? };
+        let source = self.source(index);
+        let operation = match kind {
+            ResultKind::Count => Operation::Count { source, range },
+            _ => Operation::GetAll {
+                source,
+                range,
+                limit: if single {
+                    Some(1)
+                } else {
+                    count.filter(|count| *count > 0)
+                },
+            },
+        };
+        Ok(self.request(cx, index, operation, kind))
+    }
+
+    /// The index named `name` of this store object, one object per name.
+    fn index_object(&self, cx: &mut JSContext, name: &str) -> DomRoot<IDBIndex> {
+        if let Some(index) = self
+            .indexes
+            .borrow()
+            .iter()
+            .find(|index| index.name() == name && !index.is_deleted())
+        {
+            return DomRoot::from_ref(&**index);
+        }
+        let index = IDBIndex::new(cx, self.global(), self, name.to_owned());
+        self.indexes.borrow_mut().push(Dom::from_ref(&*index));
+        index
+    }
+
+    /// The upgrade transaction this store object belongs to, active (for schema changes).
+    fn upgrade(&self) -> Fallible<DomRoot<IDBTransaction>> {
+        if !self.transaction.is_upgrade() {
+            return Err(Error::invalid_state(
+                "The object store's transaction is not an upgrade transaction.",
+            ));
+        }
+        self.schema()?;
+        self.transaction.check_active()?;
+        Ok(self.transaction())
+    }
+}
+
+impl IDBObjectStoreMethods for IDBObjectStore {
+    fn Name(&self, _cx: &mut JSContext) -> DOMString {
+        self.name()
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbobjectstore-name>
+    fn SetName(&self, _cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        let transaction = self.upgrade()?;
+        let current = self.name();
+        if value == current {
+            return Ok(());
+        }
+        let db = transaction.db();
+        if db.has_store(&value) {
+            return Err(Error::dom(
+                DOMErrorName::ConstraintError,
+                format!("An object store named '{value}' already exists."),
+            ));
+        }
+        db.rename_store(&current, &value);
+        *self.name.borrow_mut() = value.clone();
+        transaction.place(
+            Placed::Internal,
+            Operation::RenameObjectStore {
+                from: current,
+                to: value,
+            },
+        );
+        Ok(())
+    }
+    fn KeyPath(&self, cx: &mut JSContext) -> Fallible<JSVal> {
+        let schema = self.schema()?;
+        rooted!(&in(cx) let mut value = UndefinedValue());
+        // SAFETY: bindings call in the object's realm; `value` is rooted.
+        unsafe { key_path_to_value(cx, schema.key_path.as_ref(), value.handle_mut()) };
+        Ok(value.get())
+    }
+    fn IndexNames(&self, cx: &mut JSContext) -> DomRoot<DOMStringList> {
+        let mut names: Vec<String> = self
+            .schema()
+            .map(|schema| schema.indexes.into_iter().map(|index| index.name).collect())
+            .unwrap_or_default();
+        names.sort();
+        DOMStringList::new(cx, self.global(), names)
+    }
+    fn Transaction(&self, _cx: &mut JSContext) -> DomRoot<IDBTransaction> {
+        self.transaction()
+    }
+    fn AutoIncrement(&self, _cx: &mut JSContext) -> bool {
+        self.schema().is_ok_and(|schema| schema.auto_increment)
+    }
+    fn Put(
+        &self,
+        cx: &mut JSContext,
+        value: HandleValue<'_>,
+        key: Option<HandleValue<'_>>,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.put_or_add(cx, value, key, true)
+    }
+    fn Add(
+        &self,
+        cx: &mut JSContext,
+        value: HandleValue<'_>,
+        key: Option<HandleValue<'_>>,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.put_or_add(cx, value, key, false)
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbobjectstore-delete>
+    fn Delete(&self, cx: &mut JSContext, query: HandleValue<'_>) -> Fallible<DomRoot<IDBRequest>> {
+        self.check(true)?;
+        // SAFETY: bindings call in the object's realm with rooted arguments.
+        let range = unsafe { value_to_range(cx, Some(query), false)? };
+        let store = self.name();
+        Ok(self.request(
+            cx,
+            None,
+            Operation::Delete { store, range },
+            ResultKind::Undefined,
+        ))
+    }
+    fn Clear(&self, cx: &mut JSContext) -> Fallible<DomRoot<IDBRequest>> {
+        self.check(true)?;
+        let store = self.name();
+        Ok(self.request(cx, None, Operation::Clear { store }, ResultKind::Undefined))
+    }
+    fn Get(&self, cx: &mut JSContext, query: HandleValue<'_>) -> Fallible<DomRoot<IDBRequest>> {
+        self.read(cx, None, Some(query), None, ResultKind::Value)
+    }
+    fn GetKey(&self, cx: &mut JSContext, query: HandleValue<'_>) -> Fallible<DomRoot<IDBRequest>> {
+        self.read(cx, None, Some(query), None, ResultKind::PrimaryKey)
+    }
+    fn GetAll(
+        &self,
+        cx: &mut JSContext,
+        query: Option<HandleValue<'_>>,
+        count: Option<u32>,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.read(cx, None, query, count, ResultKind::Values)
+    }
+    fn GetAllKeys(
+        &self,
+        cx: &mut JSContext,
+        query: Option<HandleValue<'_>>,
+        count: Option<u32>,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.read(cx, None, query, count, ResultKind::PrimaryKeys)
+    }
+    fn Count(
+        &self,
+        cx: &mut JSContext,
+        query: Option<HandleValue<'_>>,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.read(cx, None, query, None, ResultKind::Count)
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbobjectstore-index>
+    fn Index(&self, cx: &mut JSContext, name: DOMString) -> Fallible<DomRoot<IDBIndex>> {
+        let schema = self.schema()?;
+        if self.transaction.state() == TransactionState::Finished {
+            return Err(Error::invalid_state("The transaction has finished."));
+        }
+        if !schema.indexes.iter().any(|index| index.name == name) {
+            return Err(Error::not_found(format!("No index named '{name}'.")));
+        }
+        Ok(self.index_object(cx, &name))
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbobjectstore-createindex>
+    fn CreateIndex(
+        &self,
+        cx: &mut JSContext,
+        name: DOMString,
+        key_path: StringOrStringSequence,
+        options: &IDBIndexParameters,
+    ) -> Fallible<DomRoot<IDBIndex>> {
+        let transaction = self.upgrade()?;
+        let schema = self.schema()?;
+        if schema.indexes.iter().any(|index| index.name == name) {
+            return Err(Error::dom(
+                DOMErrorName::ConstraintError,
+                format!("An index named '{name}' already exists."),
+            ));
+        }
+        let key_path = key_path_from(&key_path)?;
+        if options.multi_entry && matches!(key_path, KeyPath::Array(_)) {
+            return Err(Error::dom(
+                DOMErrorName::InvalidAccessError,
+                "A multiEntry index cannot have an array key path.",
+            ));
+        }
+        let index = IndexSchema {
+            name: name.clone(),
+            key_path,
+            unique: options.unique,
+            multi_entry: options.multi_entry,
+        };
+        let store = self.name();
+        transaction
+            .db()
+            .edit_store(&store, |schema| schema.indexes.push(index.clone()));
+        transaction.place(
+            Placed::IndexBuild(store.clone(), name.clone()),
+            Operation::CreateIndex {
+                store,
+                schema: index,
+            },
+        );
+        Ok(self.index_object(cx, &name))
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbobjectstore-deleteindex>
+    fn DeleteIndex(&self, _cx: &mut JSContext, name: DOMString) -> Fallible<()> {
+        let transaction = self.upgrade()?;
+        let schema = self.schema()?;
+        if !schema.indexes.iter().any(|index| index.name == name) {
+            return Err(Error::not_found(format!("No index named '{name}'.")));
+        }
+        let store = self.name();
+        transaction.db().edit_store(&store, |schema| {
+            schema.indexes.retain(|index| index.name != name)
+        });
+        self.indexes.borrow_mut().retain(|index| {
+            if index.name() == name {
+                index.mark_deleted();
+                false
+            } else {
+                true
+            }
+        });
+        transaction.place(Placed::Internal, Operation::DeleteIndex { store, name });
+        Ok(())
+    }
+}

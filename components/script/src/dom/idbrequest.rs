@@ -1,0 +1,163 @@
+//! IDBRequest (https://w3c.github.io/IndexedDB/#request-api): the result of one asynchronous
+//! request, delivered by a `success` or `error` event.
+
+use std::cell::Cell;
+
+use mozjs::jsapi::Heap;
+
+use crate::dom::domexception::{DOMErrorName, DOMException};
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::idbindex::IDBIndex;
+use crate::dom::idbobjectstore::IDBObjectStore;
+use crate::dom::idbtransaction::IDBTransaction;
+use crate::dom::prelude::*;
+
+/// How a request's answer becomes its `result`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResultKind {
+    /// `put`/`add`: the record's key.
+    Key,
+    /// `get`: the first record's value, or undefined.
+    Value,
+    /// `getAll`: every value.
+    Values,
+    /// `getKey`: the first record's primary key, or undefined.
+    PrimaryKey,
+    /// `getAllKeys`: every primary key.
+    PrimaryKeys,
+    /// `count`.
+    Count,
+    /// `delete`, `clear`.
+    Undefined,
+    /// `open`, `deleteDatabase`.
+    Open,
+}
+
+#[derive(Trace)]
+#[repr(C)]
+pub struct IDBRequest {
+    eventtarget: EventTarget,
+    result: Heap<JSVal>,
+    error: MutNullableDom<DOMException>,
+    done: Cell<bool>,
+    transaction: MutNullableDom<IDBTransaction>,
+    source_store: MutNullableDom<IDBObjectStore>,
+    source_index: MutNullableDom<IDBIndex>,
+    #[no_trace]
+    kind: ResultKind,
+}
+
+impl IDBRequest {
+    pub fn new_inherited(kind: ResultKind) -> IDBRequest {
+        IDBRequest {
+            eventtarget: EventTarget::new_inherited(),
+            result: Heap::default(),
+            error: MutNullableDom::default(),
+            done: Cell::new(false),
+            transaction: MutNullableDom::default(),
+            source_store: MutNullableDom::default(),
+            source_index: MutNullableDom::default(),
+            kind,
+        }
+    }
+
+    /// A request of `transaction` on a store (`index` `None`) or an index.
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        transaction: &IDBTransaction,
+        store: &IDBObjectStore,
+        index: Option<&IDBIndex>,
+        kind: ResultKind,
+    ) -> DomRoot<IDBRequest> {
+        let request =
+            IDBRequestBinding::Wrap(cx, global, None, Box::new(IDBRequest::new_inherited(kind)));
+        request.transaction.set(Some(transaction));
+        match index {
+            Some(index) => request.source_index.set(Some(index)),
+            None => request.source_store.set(Some(store)),
+        }
+        request
+    }
+
+    pub fn kind(&self) -> ResultKind {
+        self.kind
+    }
+
+    pub fn transaction(&self) -> Option<DomRoot<IDBTransaction>> {
+        self.transaction.get()
+    }
+
+    pub(crate) fn set_transaction(&self, transaction: Option<&IDBTransaction>) {
+        self.transaction.set(transaction);
+    }
+
+    /// The store the request reads, directly or through an index.
+    pub fn store(&self) -> Option<DomRoot<IDBObjectStore>> {
+        self.source_store
+            .get()
+            .or_else(|| self.source_index.get().map(|index| index.object_store()))
+    }
+
+    pub fn through_index(&self) -> bool {
+        self.source_index.get().is_some()
+    }
+
+    /// The request is done with `result`.
+    pub(crate) fn succeed(&self, result: JSVal) {
+        self.done.set(true);
+        self.error.set(None);
+        self.result.set(result);
+    }
+
+    /// The request is done with `error`; its result is undefined.
+    pub(crate) fn fail(&self, error: &DOMException) {
+        self.done.set(true);
+        self.result.set(mozjs::jsval::UndefinedValue());
+        self.error.set(Some(error));
+    }
+
+    pub fn error(&self) -> Option<DomRoot<DOMException>> {
+        self.error.get()
+    }
+}
+
+fn not_done() -> Error {
+    Error::dom(
+        DOMErrorName::InvalidStateError,
+        "The request has not finished.",
+    )
+}
+
+impl IDBRequestMethods for IDBRequest {
+    fn Result(&self, _cx: &mut JSContext) -> Fallible<JSVal> {
+        if !self.done.get() {
+            return Err(not_done());
+        }
+        Ok(self.result.get())
+    }
+    fn Error(&self, _cx: &mut JSContext) -> Fallible<Option<DomRoot<DOMException>>> {
+        if !self.done.get() {
+            return Err(not_done());
+        }
+        Ok(self.error.get())
+    }
+    fn Source(&self, _cx: &mut JSContext) -> Option<IDBObjectStoreOrIDBIndex> {
+        if let Some(index) = self.source_index.get() {
+            return Some(IDBObjectStoreOrIDBIndex::IDBIndex(index));
+        }
+        self.source_store
+            .get()
+            .map(IDBObjectStoreOrIDBIndex::IDBObjectStore)
+    }
+    fn Transaction(&self, _cx: &mut JSContext) -> Option<DomRoot<IDBTransaction>> {
+        self.transaction.get()
+    }
+    fn ReadyState(&self, _cx: &mut JSContext) -> IDBRequestReadyState {
+        if self.done.get() {
+            IDBRequestReadyState::Done
+        } else {
+            IDBRequestReadyState::Pending
+        }
+    }
+}

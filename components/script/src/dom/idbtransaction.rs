@@ -1,0 +1,609 @@
+//! IDBTransaction (https://w3c.github.io/IndexedDB/#transaction): a global's side of a
+//! transaction whose work the backend does.
+//!
+//! Its lifecycle is the spec's: active while the task that created it runs and while each of
+//! its request callbacks runs (a microtask checkpoint runs inside, so promise code can place
+//! requests across `await`), inactive otherwise; once it is inactive with no request
+//! unanswered it asks the backend to commit. The backend's `Finished` ends it: `complete`, or
+//! the requests' `error` events and `abort`.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use indexeddb_traits::{
+    DurabilityHint, IdbError, IdbErrorName, IdbMsg, Key, Operation, Outcome, Record,
+    TransactionMode,
+};
+use mozjs::jsval::{DoubleValue, ObjectValue, UndefinedValue};
+use mozjs::rooted;
+
+use crate::dom::bindings::structuredclone::deserialize;
+use crate::dom::domexception::{DOMErrorName, DOMException};
+use crate::dom::domstringlist::DOMStringList;
+use crate::dom::event::Event;
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::idbdatabase::IDBDatabase;
+use crate::dom::idbfactory::IDBFactory;
+use crate::dom::idbkeys::{index_keys, inject_key, key_to_value};
+use crate::dom::idbobjectstore::IDBObjectStore;
+use crate::dom::idbrequest::{IDBRequest, ResultKind};
+use crate::dom::prelude::*;
+use crate::event_loop::PendingWork;
+
+/// <https://w3c.github.io/IndexedDB/#transaction-lifetime>
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransactionState {
+    Active,
+    Inactive,
+    Committing,
+    Finished,
+}
+
+/// What an unanswered request of the transaction is.
+#[derive(Trace)]
+pub enum Placed {
+    /// A script's request: its answer fires `success` or `error` at it.
+    Request(Dom<IDBRequest>),
+    /// A schema change (`createObjectStore`, ...): a failure aborts the transaction.
+    Internal,
+    /// `createIndex`: the answer holds the store's records, whose index keys are computed
+    /// here (`store`, `index`) and sent back.
+    IndexBuild(#[no_trace] String, #[no_trace] String),
+}
+
+#[derive(Trace)]
+#[repr(C)]
+pub struct IDBTransaction {
+    eventtarget: EventTarget,
+    db: Dom<IDBDatabase>,
+    number: u64,
+    #[no_trace]
+    mode: TransactionMode,
+    #[no_trace]
+    durability: DurabilityHint,
+    scope: RefCell<Vec<String>>,
+    #[no_trace]
+    state: Cell<TransactionState>,
+    /// `abort()` or a failure asked the backend to abort; answers still on their way are
+    /// ignored.
+    aborting: Cell<bool>,
+    error: MutNullableDom<DOMException>,
+    requests: RefCell<HashMap<u64, Placed>>,
+    stores: RefCell<Vec<Dom<IDBObjectStore>>>,
+    /// A request callback is running: the microtask checkpoint inside it must not commit
+    /// before the steps after the callback decide whether it aborts.
+    in_callback: Cell<bool>,
+    /// The database's version before an upgrade transaction, restored if it aborts.
+    old_version: Cell<u64>,
+    #[no_trace]
+    keep_alive: RefCell<Option<PendingWork>>,
+}
+
+impl IDBTransaction {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        db: &IDBDatabase,
+        number: u64,
+        mode: TransactionMode,
+        durability: DurabilityHint,
+        mut scope: Vec<String>,
+        old_version: u64,
+    ) -> DomRoot<IDBTransaction> {
+        scope.sort();
+        scope.dedup();
+        IDBTransactionBinding::Wrap(
+            cx,
+            global,
+            None,
+            Box::new(IDBTransaction {
+                eventtarget: EventTarget::new_inherited(),
+                db: Dom::from_ref(db),
+                number,
+                mode,
+                durability,
+                scope: RefCell::new(scope),
+                state: Cell::new(TransactionState::Active),
+                aborting: Cell::new(false),
+                in_callback: Cell::new(false),
+                error: MutNullableDom::default(),
+                requests: RefCell::new(HashMap::new()),
+                stores: RefCell::new(Vec::new()),
+                old_version: Cell::new(old_version),
+                keep_alive: RefCell::new(Some(global.event_loop().expect_remote_task())),
+            }),
+        )
+    }
+
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+
+    pub fn mode(&self) -> TransactionMode {
+        self.mode
+    }
+
+    pub fn db(&self) -> DomRoot<IDBDatabase> {
+        DomRoot::from_ref(&self.db)
+    }
+
+    pub fn state(&self) -> TransactionState {
+        self.state.get()
+    }
+
+    pub fn is_upgrade(&self) -> bool {
+        self.mode == TransactionMode::VersionChange
+    }
+
+    pub fn in_scope(&self, store: &str) -> bool {
+        self.is_upgrade() || self.scope.borrow().iter().any(|name| name == store)
+    }
+
+    /// A store created or renamed by the upgrade joins its scope.
+    pub(crate) fn scope_changed(&self, names: Vec<String>) {
+        *self.scope.borrow_mut() = names;
+    }
+
+    /// TransactionInactiveError unless requests may be placed now.
+    pub fn check_active(&self) -> Fallible<()> {
+        if self.state.get() != TransactionState::Active {
+            return Err(Error::dom(
+                DOMErrorName::TransactionInactiveError,
+                "The transaction is not active.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// ReadOnlyError for a write in a readonly transaction.
+    pub fn check_writable(&self) -> Fallible<()> {
+        if self.mode == TransactionMode::ReadOnly {
+            return Err(Error::dom(
+                DOMErrorName::ReadOnlyError,
+                "The transaction is read-only.",
+            ));
+        }
+        Ok(())
+    }
+
+    fn factory(&self) -> Option<DomRoot<IDBFactory>> {
+        self.global().indexeddb_factory()
+    }
+
+    /// Sends `operation` as the transaction's next request.
+    pub(crate) fn place(&self, placed: Placed, operation: Operation) {
+        let Some(factory) = self.factory() else {
+            return;
+        };
+        let request = factory.next_number();
+        self.requests.borrow_mut().insert(request, placed);
+        factory.send(IdbMsg::Request {
+            transaction: self.number,
+            request,
+            operation,
+        });
+    }
+
+    /// Asks the backend to commit once no request is unanswered and the transaction is
+    /// inactive (<https://w3c.github.io/IndexedDB/#transaction-commit>, auto-commit).
+    pub(crate) fn maybe_commit(&self) {
+        if self.state.get() == TransactionState::Inactive
+            && !self.aborting.get()
+            && !self.in_callback.get()
+            && self.requests.borrow().is_empty()
+        {
+            self.commit_now();
+        }
+    }
+
+    fn commit_now(&self) {
+        self.state.set(TransactionState::Committing);
+        if let Some(factory) = self.factory() {
+            factory.send(IdbMsg::Commit {
+                transaction: self.number,
+            });
+        }
+    }
+
+    /// The end of the task or callback that had it active.
+    pub(crate) fn deactivate(&self) {
+        if self.state.get() == TransactionState::Active {
+            self.state.set(TransactionState::Inactive);
+        }
+    }
+
+    /// <https://w3c.github.io/IndexedDB/#abort-a-transaction>, as far as this side goes: no
+    /// more requests; the backend rolls back and its `Finished` fires the events.
+    pub(crate) fn abort_with(&self, error: Option<&DOMException>) {
+        if self.aborting.get() || self.state.get() == TransactionState::Finished {
+            return;
+        }
+        self.aborting.set(true);
+        self.state.set(TransactionState::Finished);
+        self.error.set(error);
+        if self.is_upgrade() {
+            self.db.set_version(self.old_version.get());
+        }
+        if let Some(factory) = self.factory() {
+            factory.send(IdbMsg::Abort {
+                transaction: self.number,
+            });
+        }
+    }
+
+    /// Fires `event` at `target` (a request of this transaction, or the open request of an
+    /// upgrade) with the transaction active, then runs a microtask checkpoint and the steps
+    /// after a request's callback: an exception thrown by a listener aborts the transaction,
+    /// and so does an `error` event nobody canceled.
+    ///
+    /// # Safety
+    /// `cx` in the global's realm.
+    pub(crate) unsafe fn fire_with_active(
+        &self,
+        cx: &mut JSContext,
+        target: &EventTarget,
+        event: &Event,
+        error: Option<&DOMException>,
+    ) {
+        let global = self.global();
+        if self.state.get() == TransactionState::Inactive {
+            self.state.set(TransactionState::Active);
+        }
+        self.in_callback.set(true);
+        target.dispatch_event(cx, event);
+        crate::script_runtime::microtask_checkpoint(cx, global);
+        self.in_callback.set(false);
+        self.deactivate();
+        if event.listener_threw() {
+            let abort = DOMException::new(
+                cx,
+                global,
+                DOMErrorName::AbortError,
+                "A request's event listener threw an exception.".into(),
+            );
+            self.abort_with(Some(&abort));
+        } else if let Some(error) = error {
+            if !event.canceled() {
+                self.abort_with(Some(error));
+            }
+        }
+        self.maybe_commit();
+    }
+
+    /// The backend answered request `number`.
+    ///
+    /// # Safety
+    /// `cx` in the global's realm.
+    pub(crate) unsafe fn answered(
+        &self,
+        cx: &mut JSContext,
+        number: u64,
+        result: Result<Outcome, IdbError>,
+    ) {
+        if self.aborting.get() {
+            // The abort's error events are fired for every request still here.
+            return;
+        }
+        let Some(placed) = self.requests.borrow_mut().remove(&number) else {
+            return;
+        };
+        let global = self.global();
+        match placed {
+            Placed::Request(request) => {
+                let event = match result {
+                    Ok(outcome) => {
+                        rooted!(&in(cx) let mut value = UndefinedValue());
+                        outcome_value(cx, &request, outcome, value.handle_mut());
+                        request.succeed(value.get());
+                        Event::new(cx, global, "success", false, false)
+                    }
+                    Err(error) => {
+                        let exception = dom_exception(cx, global, &error);
+                        request.fail(&exception);
+                        Event::new(cx, global, "error", true, true)
+                    }
+                };
+                event.set_trusted(true);
+                let error = request.error();
+                self.fire_with_active(
+                    cx,
+                    request.upcast::<EventTarget>(),
+                    &event,
+                    error.as_deref(),
+                );
+            }
+            Placed::Internal => match result {
+                Ok(_) => self.maybe_commit(),
+                Err(error) => {
+                    let exception = dom_exception(cx, global, &error);
+                    self.abort_with(Some(&exception));
+                }
+            },
+            Placed::IndexBuild(store, index) => match result {
+                Ok(Outcome::Records(records)) => {
+                    match self.index_entries(cx, &store, &index, records) {
+                        Ok(entries) => self.place(
+                            Placed::Internal,
+                            Operation::IndexEntries {
+                                store,
+                                index,
+                                entries,
+                            },
+                        ),
+                        Err(error) => {
+                            let exception = dom_exception(cx, global, &error);
+                            self.abort_with(Some(&exception));
+                        }
+                    }
+                }
+                Ok(_) => self.maybe_commit(),
+                Err(error) => {
+                    let exception = dom_exception(cx, global, &error);
+                    self.abort_with(Some(&exception));
+                }
+            },
+        }
+    }
+
+    /// The keys of a new index for each record already stored.
+    unsafe fn index_entries(
+        &self,
+        cx: &mut JSContext,
+        store: &str,
+        index: &str,
+        records: Vec<Record>,
+    ) -> Result<Vec<(Key, Vec<Key>)>, IdbError> {
+        let Some(schema) = self.db.index_schema(store, index) else {
+            return Ok(Vec::new());
+        };
+        let mut entries = Vec::with_capacity(records.len());
+        for record in records {
+            rooted!(&in(cx) let mut value = UndefinedValue());
+            if deserialize(cx, &record.value, value.handle_mut()).is_err() {
+                continue;
+            }
+            let keys = index_keys(cx, value.handle(), &schema.key_path, schema.multi_entry)
+                .unwrap_or_default();
+            if !keys.is_empty() {
+                entries.push((record.primary_key, keys));
+            }
+        }
+        Ok(entries)
+    }
+
+    /// The backend ended the transaction: committed (`error` `None`) or aborted.
+    ///
+    /// # Safety
+    /// `cx` in the global's realm.
+    pub(crate) unsafe fn finished(&self, cx: &mut JSContext, error: Option<IdbError>) {
+        let global = self.global();
+        self.state.set(TransactionState::Finished);
+        if self.is_upgrade() {
+            self.db.upgrade_finished();
+        }
+        match error {
+            None => {
+                let event = Event::new(cx, global, "complete", false, false);
+                event.set_trusted(true);
+                self.upcast::<EventTarget>().dispatch_event(cx, &event);
+            }
+            Some(error) => {
+                if !self.aborting.get() {
+                    // The backend aborted it (a write past the quota, a storage failure).
+                    let exception = dom_exception(cx, global, &error);
+                    self.error.set(Some(&exception));
+                    if self.is_upgrade() {
+                        self.db.set_version(self.old_version.get());
+                    }
+                }
+                let mut unanswered: Vec<(u64, DomRoot<IDBRequest>)> = self
+                    .requests
+                    .borrow_mut()
+                    .drain()
+                    .filter_map(|(number, placed)| match placed {
+                        Placed::Request(request) => Some((number, DomRoot::from_ref(&*request))),
+                        _ => None,
+                    })
+                    .collect();
+                unanswered.sort_by_key(|(number, _)| *number);
+                for (_, request) in unanswered {
+                    let abort = DOMException::new(
+                        cx,
+                        global,
+                        DOMErrorName::AbortError,
+                        "The transaction was aborted.".into(),
+                    );
+                    request.fail(&abort);
+                    let event = Event::new(cx, global, "error", true, true);
+                    event.set_trusted(true);
+                    request.upcast::<EventTarget>().dispatch_event(cx, &event);
+                }
+                let event = Event::new(cx, global, "abort", true, false);
+                event.set_trusted(true);
+                self.upcast::<EventTarget>().dispatch_event(cx, &event);
+            }
+        }
+        self.requests.borrow_mut().clear();
+        self.keep_alive.borrow_mut().take();
+    }
+
+    /// Store `name` was deleted: its object throws from now on.
+    pub(crate) fn forget_store(&self, name: &str) {
+        self.stores.borrow_mut().retain(|store| {
+            if store.name() == name {
+                store.mark_deleted();
+                false
+            } else {
+                true
+            }
+        });
+    }
+
+    /// The store named `name` of this transaction, one object per name.
+    pub(crate) fn store_object(&self, cx: &mut JSContext, name: &str) -> DomRoot<IDBObjectStore> {
+        if let Some(store) = self
+            .stores
+            .borrow()
+            .iter()
+            .find(|store| store.name() == name && !store.is_deleted())
+        {
+            return DomRoot::from_ref(&**store);
+        }
+        let store = IDBObjectStore::new(cx, self.global(), self, name.to_owned());
+        self.stores.borrow_mut().push(Dom::from_ref(&*store));
+        store
+    }
+}
+
+/// The DOMException an [`IdbError`] becomes.
+pub fn dom_exception(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    error: &IdbError,
+) -> DomRoot<DOMException> {
+    let name = match error.name {
+        IdbErrorName::Constraint => DOMErrorName::ConstraintError,
+        IdbErrorName::Data => DOMErrorName::DataError,
+        IdbErrorName::NotFound => DOMErrorName::NotFoundError,
+        IdbErrorName::Version => DOMErrorName::VersionError,
+        IdbErrorName::QuotaExceeded => DOMErrorName::QuotaExceededError,
+        IdbErrorName::Abort => DOMErrorName::AbortError,
+        IdbErrorName::InvalidState => DOMErrorName::InvalidStateError,
+        IdbErrorName::Unknown => DOMErrorName::UnknownError,
+    };
+    DOMException::new(cx, global, name, error.message.clone())
+}
+
+/// A request's `result` from the backend's answer.
+///
+/// # Safety
+/// `cx` in the global's realm; `rval` rooted.
+unsafe fn outcome_value(
+    cx: &mut JSContext,
+    request: &IDBRequest,
+    outcome: Outcome,
+    mut rval: MutableHandleValue<'_>,
+) {
+    match outcome {
+        Outcome::Done => rval.set(UndefinedValue()),
+        Outcome::Key(key) => key_to_value(cx, &key, rval),
+        Outcome::Count(count) => rval.set(DoubleValue(count as f64)),
+        Outcome::Cursor(_) => rval.set(UndefinedValue()),
+        Outcome::Records(records) => {
+            let store = request.store();
+            // A value stored with a generated key gets it back (it was not in the clone).
+            let inject = store.as_ref().and_then(|store| store.generated_key_path());
+            let value_of = |cx: &mut JSContext, record: &Record, rval: MutableHandleValue<'_>| {
+                let mut rval = rval;
+                if deserialize(cx, &record.value, rval.reborrow()).is_err() {
+                    rval.set(UndefinedValue());
+                    return;
+                }
+                if let Some(path) = &inject {
+                    inject_key(cx, rval.handle(), path, &record.primary_key);
+                }
+            };
+            match request.kind() {
+                ResultKind::Value => match records.first() {
+                    Some(record) => value_of(cx, record, rval),
+                    None => rval.set(UndefinedValue()),
+                },
+                ResultKind::PrimaryKey => match records.first() {
+                    Some(record) => key_to_value(cx, &record.primary_key, rval),
+                    None => rval.set(UndefinedValue()),
+                },
+                ResultKind::Values | ResultKind::PrimaryKeys => {
+                    let values = request.kind() == ResultKind::Values;
+                    mozjs::rooted_vec!(let mut elements);
+                    for record in &records {
+                        rooted!(&in(cx) let mut element = UndefinedValue());
+                        if values {
+                            value_of(cx, record, element.handle_mut());
+                        } else {
+                            key_to_value(cx, &record.primary_key, element.handle_mut());
+                        }
+                        elements.push(element.get());
+                    }
+                    let array = mozjs::rust::wrappers2::NewArrayObject(
+                        cx,
+                        &mozjs::jsapi::HandleValueArray::from(&elements),
+                    );
+                    rval.set(if array.is_null() {
+                        UndefinedValue()
+                    } else {
+                        ObjectValue(array)
+                    });
+                }
+                _ => rval.set(UndefinedValue()),
+            }
+        }
+    }
+}
+
+impl IDBTransactionMethods for IDBTransaction {
+    fn ObjectStoreNames(&self, cx: &mut JSContext) -> DomRoot<DOMStringList> {
+        let names = if self.is_upgrade() {
+            self.db.store_names()
+        } else {
+            self.scope.borrow().clone()
+        };
+        DOMStringList::new(cx, self.global(), names)
+    }
+    fn Mode(&self, _cx: &mut JSContext) -> IDBTransactionMode {
+        match self.mode {
+            TransactionMode::ReadOnly => IDBTransactionMode::Readonly,
+            TransactionMode::ReadWrite => IDBTransactionMode::Readwrite,
+            TransactionMode::VersionChange => IDBTransactionMode::Versionchange,
+        }
+    }
+    fn Durability(&self, _cx: &mut JSContext) -> IDBTransactionDurability {
+        match self.durability {
+            DurabilityHint::Default => IDBTransactionDurability::Default,
+            DurabilityHint::Strict => IDBTransactionDurability::Strict,
+            DurabilityHint::Relaxed => IDBTransactionDurability::Relaxed,
+        }
+    }
+    fn Db(&self, _cx: &mut JSContext) -> DomRoot<IDBDatabase> {
+        self.db()
+    }
+    fn Error(&self, _cx: &mut JSContext) -> Option<DomRoot<DOMException>> {
+        self.error.get()
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbtransaction-objectstore>
+    fn ObjectStore(
+        &self,
+        cx: &mut JSContext,
+        name: DOMString,
+    ) -> Fallible<DomRoot<IDBObjectStore>> {
+        if self.state.get() == TransactionState::Finished {
+            return Err(Error::invalid_state("The transaction has finished."));
+        }
+        if !self.in_scope(&name) || !self.db.has_store(&name) {
+            return Err(Error::not_found(format!(
+                "No object store named '{name}' in the transaction's scope."
+            )));
+        }
+        Ok(self.store_object(cx, &name))
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbtransaction-commit>
+    fn Commit(&self, _cx: &mut JSContext) -> Fallible<()> {
+        self.check_active()
+            .map_err(|_| Error::invalid_state("The transaction is not active."))?;
+        self.commit_now();
+        Ok(())
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbtransaction-abort>
+    fn Abort(&self, _cx: &mut JSContext) -> Fallible<()> {
+        if matches!(
+            self.state.get(),
+            TransactionState::Committing | TransactionState::Finished
+        ) {
+            return Err(Error::invalid_state(
+                "The transaction has finished or is committing.",
+            ));
+        }
+        self.abort_with(None);
+        Ok(())
+    }
+}
