@@ -1107,10 +1107,23 @@ impl<P: Peer> OriginThread<P> {
                     CursorDirection::PrevUnique => Direction::PrevUnique,
                 };
                 let forward = matches!(direction, Direction::Next | Direction::NextUnique);
-                let (range, after) = match position {
-                    CursorPosition::Start => (range, None),
-                    CursorPosition::After { key, primary_key } => (range, Some((key, primary_key))),
-                    CursorPosition::AtOrPast { key, .. } => (narrow(range, key, forward), None),
+                // `inclusive`: the position itself may be the answer (`continuePrimaryKey`).
+                let (range, after, inclusive) = match position {
+                    CursorPosition::Start => (range, None, false),
+                    CursorPosition::After { key, primary_key } => {
+                        (range, Some((key, primary_key)), false)
+                    }
+                    CursorPosition::AtOrPast {
+                        key,
+                        primary_key: Some(primary_key),
+                    } => (
+                        narrow(range, key.clone(), forward),
+                        Some((key, Some(primary_key))),
+                        true,
+                    ),
+                    CursorPosition::AtOrPast { key, .. } => {
+                        (narrow(range, key, forward), None, false)
+                    }
                 };
                 let record = match &source.index {
                     None => self
@@ -1134,7 +1147,7 @@ impl<P: Peer> OriginThread<P> {
                             _ => None,
                         };
                         self.store()?
-                            .index_cursor_step(index, &range, direction, after, skip)?
+                            .index_cursor_step(index, &range, direction, after, inclusive, skip)?
                             .map(|(key, primary_key, value)| Record {
                                 key,
                                 primary_key,

@@ -856,7 +856,8 @@ impl OriginStore {
     }
 
     /// A step of a cursor over `index`: the entry `skip` places past `after`
-    /// (index key and record key; `None`: from the start) in `direction`,
+    /// (index key and record key; `None`: from the start; `inclusive`: that
+    /// entry itself counts, as `continuePrimaryKey` asks) in `direction`,
     /// within `range`. Entries run in index key order, then record key order
     /// (both reversed for `prev`). The unique directions give one entry per
     /// index key: the one with the lowest record key, also going backwards,
@@ -867,12 +868,18 @@ impl OriginStore {
         range: &KeyRange,
         direction: Direction,
         after: Option<(&Key, &Key)>,
+        inclusive: bool,
         skip: u32,
     ) -> Result<Option<IndexRecord>, IdbError> {
         use rusqlite::types::Value;
         let (mut clause, mut values) = range_clause("entry.index_id", index.0, "entry.key", range);
         let forward = direction.forward();
-        let (op, order) = if forward { (">", "ASC") } else { ("<", "DESC") };
+        let (op, order) = match (forward, inclusive) {
+            (true, false) => (">", "ASC"),
+            (true, true) => (">=", "ASC"),
+            (false, false) => ("<", "DESC"),
+            (false, true) => ("<=", "DESC"),
+        };
         if let Some((key, primary_key)) = after {
             values.push(Value::Blob(encode_key(key)));
             let key_param = values.len();

@@ -68,6 +68,7 @@ fn walk_index(store: &OriginStore, index: IndexId, direction: Direction) -> Vec<
             &KeyRange::all(),
             direction,
             after.as_ref().map(|(key, primary)| (key, primary)),
+            false,
             0,
         )
         .unwrap()

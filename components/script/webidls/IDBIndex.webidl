@@ -1,5 +1,5 @@
 // https://w3c.github.io/IndexedDB/#index-interface
-// As published in @webref/idl, without getAllRecords and the cursors, still to come.
+// As published in @webref/idl, without getAllRecords (IDBRecord).
 [Exposed=(Window,Worker)]
 interface IDBIndex {
   [SetterThrows] attribute DOMString name;
@@ -15,4 +15,9 @@ interface IDBIndex {
   [NewObject, Throws] IDBRequest getAllKeys(optional any queryOrOptions,
                                             optional [EnforceRange] unsigned long count);
   [NewObject, Throws] IDBRequest count(optional any query);
+
+  [NewObject, Throws] IDBRequest openCursor(optional any query,
+                                            optional IDBCursorDirection direction = "next");
+  [NewObject, Throws] IDBRequest openKeyCursor(optional any query,
+                                               optional IDBCursorDirection direction = "next");
 };

@@ -1,5 +1,5 @@
 // https://w3c.github.io/IndexedDB/#object-store-interface
-// As published in @webref/idl, without getAllRecords (IDBRecord) and the cursors, still to come.
+// As published in @webref/idl, without getAllRecords (IDBRecord).
 [Exposed=(Window,Worker)]
 interface IDBObjectStore {
   [SetterThrows] attribute DOMString name;
@@ -19,6 +19,11 @@ interface IDBObjectStore {
   [NewObject, Throws] IDBRequest getAllKeys(optional any queryOrOptions,
                                             optional [EnforceRange] unsigned long count);
   [NewObject, Throws] IDBRequest count(optional any query);
+
+  [NewObject, Throws] IDBRequest openCursor(optional any query,
+                                            optional IDBCursorDirection direction = "next");
+  [NewObject, Throws] IDBRequest openKeyCursor(optional any query,
+                                               optional IDBCursorDirection direction = "next");
 
   [Throws] IDBIndex index(DOMString name);
 

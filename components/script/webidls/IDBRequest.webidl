@@ -1,10 +1,10 @@
 // https://w3c.github.io/IndexedDB/#request-api
-// As published in @webref/idl (IndexedDB.idl); `source` leaves out IDBCursor until cursors come.
+// As published in @webref/idl (IndexedDB.idl).
 [Exposed=(Window,Worker)]
 interface IDBRequest : EventTarget {
   [Throws] readonly attribute any result;
   [Throws] readonly attribute DOMException? error;
-  readonly attribute (IDBObjectStore or IDBIndex)? source;
+  readonly attribute (IDBObjectStore or IDBIndex or IDBCursor)? source;
   readonly attribute IDBTransaction? transaction;
   readonly attribute IDBRequestReadyState readyState;
 

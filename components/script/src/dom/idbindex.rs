@@ -175,4 +175,22 @@ impl IDBIndexMethods for IDBIndex {
     ) -> Fallible<DomRoot<IDBRequest>> {
         self.read(cx, query, None, ResultKind::Count)
     }
+    fn OpenCursor(
+        &self,
+        cx: &mut JSContext,
+        query: Option<HandleValue<'_>>,
+        direction: IDBCursorDirection,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.store
+            .open_cursor(cx, Some(self), query, direction, false)
+    }
+    fn OpenKeyCursor(
+        &self,
+        cx: &mut JSContext,
+        query: Option<HandleValue<'_>>,
+        direction: IDBCursorDirection,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.store
+            .open_cursor(cx, Some(self), query, direction, true)
+    }
 }

@@ -5,13 +5,18 @@
 
 use std::cell::{Cell, RefCell};
 
-use indexeddb_traits::{IndexSchema, KeyPath, KeyRange, Operation, Source, StoreSchema};
+use indexeddb_traits::{
+    CursorDirection, CursorPosition, IndexSchema, Key, KeyPath, KeyRange, Operation, Source,
+    StoreSchema,
+};
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 
 use crate::dom::bindings::structuredclone::serialize;
 use crate::dom::domexception::DOMErrorName;
 use crate::dom::domstringlist::DOMStringList;
+use crate::dom::idbcursor::{CursorSource, IDBCursor};
+use crate::dom::idbcursorwithvalue::IDBCursorWithValue;
 use crate::dom::idbindex::IDBIndex;
 use crate::dom::idbkeys::{
     could_inject, extract_key, index_keys, key_path_from, key_path_to_value, value_to_key,
@@ -147,21 +152,50 @@ impl IDBObjectStore {
                 "The object store uses out-of-line keys, has no key generator, and no key was given.",
             ));
         }
+        let key = match key {
+            // SAFETY: bindings call in the object's realm with rooted arguments.
+            Some(key) => Some(unsafe { value_to_key(cx, key)? }),
+            None => None,
+        };
+        self.write(cx, value, key, overwrite, None)
+    }
+
+    /// Stores `value` (a structured clone of it) under `key`, or under the key its key path
+    /// gives, or a generated one; `cursor`: an `update()` of the record at `key`, whose
+    /// in-line key must stay the same.
+    pub(crate) fn write(
+        &self,
+        cx: &mut JSContext,
+        value: HandleValue<'_>,
+        key: Option<Key>,
+        overwrite: bool,
+        cursor: Option<&IDBCursor>,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        let schema = self.schema()?;
         // SAFETY: bindings call in the object's realm with rooted arguments.
         let (key, bytes, index_entries) = unsafe {
-            let mut key = match key {
-                Some(key) => Some(value_to_key(cx, key)?),
-                None => None,
+            let given = key;
+            let mut key = if schema.key_path.is_some() {
+                None
+            } else {
+                given.clone()
             };
             let bytes = serialize(cx, value)?;
             if let Some(path) = &schema.key_path {
                 match extract_key(cx, value, path)? {
-                    Some(found) => key = Some(found),
+                    Some(found) => {
+                        if cursor.is_some() && given.as_ref() != Some(&found) {
+                            return Err(data_error(
+                                "The value's key is not the record's key at the cursor.",
+                            ));
+                        }
+                        key = Some(found)
+                    }
                     None => {
                         let KeyPath::String(path) = path else {
                             return Err(data_error("The value has no key at the key path."));
                         };
-                        if !schema.auto_increment {
+                        if !schema.auto_increment || cursor.is_some() {
                             return Err(data_error(
                                 "The object store's key path yields no key and it has no key generator.",
                             ));
@@ -183,18 +217,28 @@ impl IDBObjectStore {
             }
             (key, bytes, entries)
         };
-        Ok(self.request(
-            cx,
-            None,
-            Operation::Put {
-                store: self.name(),
-                key,
-                value: bytes,
-                overwrite,
-                index_keys: index_entries,
-            },
-            ResultKind::Key,
-        ))
+        let operation = Operation::Put {
+            store: self.name(),
+            key,
+            value: bytes,
+            overwrite,
+            index_keys: index_entries,
+        };
+        Ok(match cursor {
+            Some(cursor) => {
+                let request = IDBRequest::for_cursor(
+                    cx,
+                    self.global(),
+                    &self.transaction,
+                    cursor,
+                    ResultKind::Key,
+                );
+                self.transaction
+                    .place(Placed::Request(Dom::from_ref(&*request)), operation);
+                request
+            }
+            None => self.request(cx, None, operation, ResultKind::Key),
+        })
     }
 
     /// `get`, `getKey`, `getAll`, `getAllKeys` and `count` of this store or of `index`.
@@ -228,6 +272,57 @@ impl IDBObjectStore {
             },
         };
         Ok(self.request(cx, index, operation, kind))
+    }
+
+    /// `openCursor` / `openKeyCursor` of this store or of `index`.
+    pub(crate) fn open_cursor(
+        &self,
+        cx: &mut JSContext,
+        index: Option<&IDBIndex>,
+        query: Option<HandleValue<'_>>,
+        direction: IDBCursorDirection,
+        key_only: bool,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.check(false)?;
+        if let Some(index) = index {
+            index.schema()?;
+        }
+        // SAFETY: bindings call in the object's realm with rooted arguments.
+        let range = unsafe { value_to_range(cx, query, true)? };
+        let direction = match direction {
+            IDBCursorDirection::Next => CursorDirection::Next,
+            IDBCursorDirection::Nextunique => CursorDirection::NextUnique,
+            IDBCursorDirection::Prev => CursorDirection::Prev,
+            IDBCursorDirection::Prevunique => CursorDirection::PrevUnique,
+        };
+        let source = CursorSource {
+            store: self,
+            index,
+            direction,
+            range,
+            key_only,
+        };
+        let global = self.global();
+        let cursor = if key_only {
+            IDBCursor::new(cx, global, source)
+        } else {
+            DomRoot::upcast(IDBCursorWithValue::new(cx, global, source))
+        };
+        let request = IDBRequest::new(
+            cx,
+            global,
+            &self.transaction,
+            self,
+            index,
+            ResultKind::Cursor,
+        );
+        request.set_cursor(&cursor);
+        cursor.set_request(&request);
+        self.transaction.place(
+            Placed::Request(Dom::from_ref(&*request)),
+            cursor.step(CursorPosition::Start, 0),
+        );
+        Ok(request)
     }
 
     /// The index named `name` of this store object, one object per name.
@@ -370,6 +465,22 @@ impl IDBObjectStoreMethods for IDBObjectStore {
         query: Option<HandleValue<'_>>,
     ) -> Fallible<DomRoot<IDBRequest>> {
         self.read(cx, None, query, None, ResultKind::Count)
+    }
+    fn OpenCursor(
+        &self,
+        cx: &mut JSContext,
+        query: Option<HandleValue<'_>>,
+        direction: IDBCursorDirection,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.open_cursor(cx, None, query, direction, false)
+    }
+    fn OpenKeyCursor(
+        &self,
+        cx: &mut JSContext,
+        query: Option<HandleValue<'_>>,
+        direction: IDBCursorDirection,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.open_cursor(cx, None, query, direction, true)
     }
     /// <https://w3c.github.io/IndexedDB/#dom-idbobjectstore-index>
     fn Index(&self, cx: &mut JSContext, name: DOMString) -> Fallible<DomRoot<IDBIndex>> {

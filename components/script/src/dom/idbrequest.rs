@@ -7,6 +7,7 @@ use mozjs::jsapi::Heap;
 
 use crate::dom::domexception::{DOMErrorName, DOMException};
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::idbcursor::IDBCursor;
 use crate::dom::idbindex::IDBIndex;
 use crate::dom::idbobjectstore::IDBObjectStore;
 use crate::dom::idbtransaction::IDBTransaction;
@@ -31,6 +32,8 @@ pub enum ResultKind {
     Undefined,
     /// `open`, `deleteDatabase`.
     Open,
+    /// `openCursor`, `openKeyCursor` and the cursor's steps: the cursor, or null at the end.
+    Cursor,
 }
 
 #[derive(Trace)]
@@ -43,6 +46,9 @@ pub struct IDBRequest {
     transaction: MutNullableDom<IDBTransaction>,
     source_store: MutNullableDom<IDBObjectStore>,
     source_index: MutNullableDom<IDBIndex>,
+    source_cursor: MutNullableDom<IDBCursor>,
+    /// The cursor this request opened (its steps are answered here).
+    cursor: MutNullableDom<IDBCursor>,
     #[no_trace]
     kind: ResultKind,
 }
@@ -57,6 +63,8 @@ impl IDBRequest {
             transaction: MutNullableDom::default(),
             source_store: MutNullableDom::default(),
             source_index: MutNullableDom::default(),
+            source_cursor: MutNullableDom::default(),
+            cursor: MutNullableDom::default(),
             kind,
         }
     }
@@ -80,6 +88,35 @@ impl IDBRequest {
         request
     }
 
+    /// A request whose source is `cursor` (`update()`, `delete()`).
+    pub fn for_cursor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        transaction: &IDBTransaction,
+        cursor: &IDBCursor,
+        kind: ResultKind,
+    ) -> DomRoot<IDBRequest> {
+        let request =
+            IDBRequestBinding::Wrap(cx, global, None, Box::new(IDBRequest::new_inherited(kind)));
+        request.transaction.set(Some(transaction));
+        request.source_cursor.set(Some(cursor));
+        request
+    }
+
+    pub(crate) fn set_cursor(&self, cursor: &IDBCursor) {
+        self.cursor.set(Some(cursor));
+    }
+
+    pub fn cursor(&self) -> Option<DomRoot<IDBCursor>> {
+        self.cursor.get()
+    }
+
+    /// A cursor's next step reuses its request: pending again.
+    pub(crate) fn restart(&self) {
+        self.done.set(false);
+        self.error.set(None);
+    }
+
     pub fn kind(&self) -> ResultKind {
         self.kind
     }
@@ -97,6 +134,7 @@ impl IDBRequest {
         self.source_store
             .get()
             .or_else(|| self.source_index.get().map(|index| index.object_store()))
+            .or_else(|| self.source_cursor.get().map(|cursor| cursor.object_store()))
     }
 
     pub fn through_index(&self) -> bool {
@@ -142,13 +180,16 @@ impl IDBRequestMethods for IDBRequest {
         }
         Ok(self.error.get())
     }
-    fn Source(&self, _cx: &mut JSContext) -> Option<IDBObjectStoreOrIDBIndex> {
+    fn Source(&self, _cx: &mut JSContext) -> Option<IDBObjectStoreOrIDBIndexOrIDBCursor> {
+        if let Some(cursor) = self.source_cursor.get() {
+            return Some(IDBObjectStoreOrIDBIndexOrIDBCursor::IDBCursor(cursor));
+        }
         if let Some(index) = self.source_index.get() {
-            return Some(IDBObjectStoreOrIDBIndex::IDBIndex(index));
+            return Some(IDBObjectStoreOrIDBIndexOrIDBCursor::IDBIndex(index));
         }
         self.source_store
             .get()
-            .map(IDBObjectStoreOrIDBIndex::IDBObjectStore)
+            .map(IDBObjectStoreOrIDBIndexOrIDBCursor::IDBObjectStore)
     }
     fn Transaction(&self, _cx: &mut JSContext) -> Option<DomRoot<IDBTransaction>> {
         self.transaction.get()

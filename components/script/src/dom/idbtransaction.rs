@@ -292,6 +292,16 @@ impl IDBTransaction {
         match placed {
             Placed::Request(request) => {
                 let event = match result {
+                    Ok(Outcome::Cursor(record)) => {
+                        rooted!(&in(cx) let mut value = mozjs::jsval::NullValue());
+                        if let Some(cursor) = request.cursor() {
+                            if cursor.moved(cx, record) {
+                                cursor.to_js(cx, value.handle_mut());
+                            }
+                        }
+                        request.succeed(value.get());
+                        Event::new(cx, global, "success", false, false)
+                    }
                     Ok(outcome) => {
                         rooted!(&in(cx) let mut value = UndefinedValue());
                         outcome_value(cx, &request, outcome, value.handle_mut());

@@ -28,6 +28,8 @@ pub mod headers;
 pub mod htmlcollection;
 pub mod htmlelement;
 pub mod htmlscriptelement;
+pub mod idbcursor;
+pub mod idbcursorwithvalue;
 pub mod idbdatabase;
 pub mod idbfactory;
 pub mod idbindex;

@@ -1,0 +1,321 @@
+//! IDBCursor (https://w3c.github.io/IndexedDB/#cursor-interface): a position in a store or an
+//! index, moved one request at a time. Each step is a request of the transaction that the
+//! backend answers with the next record (a seek from the current position, so a cursor holds
+//! nothing open between steps); the answer comes back on the request that opened the cursor.
+
+use std::cell::{Cell, RefCell};
+
+use indexeddb_traits::{CursorDirection, CursorPosition, Key, KeyRange, Operation, Record};
+use mozjs::jsapi::Heap;
+use mozjs::jsval::UndefinedValue;
+use mozjs::rooted;
+
+use crate::dom::bindings::structuredclone::deserialize;
+use crate::dom::domexception::DOMErrorName;
+use crate::dom::idbindex::IDBIndex;
+use crate::dom::idbkeys::{inject_key, key_to_value, value_to_key};
+use crate::dom::idbobjectstore::IDBObjectStore;
+use crate::dom::idbrequest::{IDBRequest, ResultKind};
+use crate::dom::idbtransaction::Placed;
+use crate::dom::prelude::*;
+
+#[derive(Trace)]
+#[repr(C)]
+pub struct IDBCursor {
+    reflector: Reflector,
+    store: Dom<IDBObjectStore>,
+    index: Option<Dom<IDBIndex>>,
+    #[no_trace]
+    direction: CursorDirection,
+    #[no_trace]
+    range: KeyRange,
+    key_only: bool,
+    request: MutNullableDom<IDBRequest>,
+    /// The current record's key and primary key; `None` before the first step.
+    #[no_trace]
+    position: RefCell<Option<(Key, Key)>>,
+    key: Heap<JSVal>,
+    primary_key: Heap<JSVal>,
+    value: Heap<JSVal>,
+    /// A record is there and no step was asked since: `continue()` and friends may be called.
+    got_value: Cell<bool>,
+}
+
+/// What a cursor is opened on.
+pub struct CursorSource<'a> {
+    pub store: &'a IDBObjectStore,
+    pub index: Option<&'a IDBIndex>,
+    pub direction: CursorDirection,
+    pub range: KeyRange,
+    pub key_only: bool,
+}
+
+impl IDBCursor {
+    pub fn new_inherited(source: CursorSource<'_>) -> IDBCursor {
+        IDBCursor {
+            reflector: Reflector::new(),
+            store: Dom::from_ref(source.store),
+            index: source.index.map(Dom::from_ref),
+            direction: source.direction,
+            range: source.range,
+            key_only: source.key_only,
+            request: MutNullableDom::default(),
+            position: RefCell::new(None),
+            key: Heap::default(),
+            primary_key: Heap::default(),
+            value: Heap::default(),
+            got_value: Cell::new(false),
+        }
+    }
+
+    /// A key cursor (`openKeyCursor`); `openCursor` makes an IDBCursorWithValue.
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        source: CursorSource<'_>,
+    ) -> DomRoot<IDBCursor> {
+        IDBCursorBinding::Wrap(cx, global, None, Box::new(IDBCursor::new_inherited(source)))
+    }
+
+    pub(crate) fn set_request(&self, request: &IDBRequest) {
+        self.request.set(Some(request));
+    }
+
+    pub fn object_store(&self) -> DomRoot<IDBObjectStore> {
+        DomRoot::from_ref(&self.store)
+    }
+
+    pub fn value(&self) -> JSVal {
+        self.value.get()
+    }
+
+    /// The operation of the step from the current position, `skip` records on.
+    pub(crate) fn step(&self, position: CursorPosition, skip: u32) -> Operation {
+        Operation::Cursor {
+            source: self.store.source(self.index.as_deref()),
+            range: self.range.clone(),
+            direction: self.direction,
+            position,
+            skip,
+        }
+    }
+
+    /// The backend found the next record (`Some`), or the end.
+    ///
+    /// # Safety
+    /// `cx` in the cursor's realm.
+    pub(crate) unsafe fn moved(&self, cx: &mut JSContext, record: Option<Record>) -> bool {
+        let Some(record) = record else {
+            *self.position.borrow_mut() = None;
+            self.key.set(UndefinedValue());
+            self.primary_key.set(UndefinedValue());
+            self.value.set(UndefinedValue());
+            return false;
+        };
+        rooted!(&in(cx) let mut value = UndefinedValue());
+        key_to_value(cx, &record.key, value.handle_mut());
+        self.key.set(value.get());
+        key_to_value(cx, &record.primary_key, value.handle_mut());
+        self.primary_key.set(value.get());
+        if !self.key_only {
+            if deserialize(cx, &record.value, value.handle_mut()).is_err() {
+                value.set(UndefinedValue());
+            } else if let Some(path) = self.store.generated_key_path() {
+                inject_key(cx, value.handle(), &path, &record.primary_key);
+            }
+            self.value.set(value.get());
+        }
+        *self.position.borrow_mut() = Some((record.key, record.primary_key));
+        self.got_value.set(true);
+        true
+    }
+
+    /// The checks of every method that moves or writes, in the spec's order.
+    fn check(&self) -> Fallible<()> {
+        self.store.transaction().check_active()?;
+        self.store.schema()?;
+        if let Some(index) = &self.index {
+            index.schema()?;
+        }
+        if !self.got_value.get() {
+            return Err(Error::invalid_state(
+                "The cursor is moving or has reached its end.",
+            ));
+        }
+        Ok(())
+    }
+
+    fn forward(&self) -> bool {
+        matches!(
+            self.direction,
+            CursorDirection::Next | CursorDirection::NextUnique
+        )
+    }
+
+    /// Places the cursor's next step on the request that opened it.
+    fn iterate(&self, position: CursorPosition, skip: u32) {
+        self.got_value.set(false);
+        let Some(request) = self.request.get() else {
+            return;
+        };
+        request.restart();
+        self.store.transaction().place(
+            Placed::Request(Dom::from_ref(&*request)),
+            self.step(position, skip),
+        );
+    }
+
+    fn current(&self) -> (Key, Key) {
+        self.position
+            .borrow()
+            .clone()
+            .expect("a cursor with a value has a position")
+    }
+
+    fn after_current(&self) -> CursorPosition {
+        let (key, primary_key) = self.current();
+        CursorPosition::After {
+            key,
+            primary_key: Some(primary_key),
+        }
+    }
+}
+
+fn data_error(message: &str) -> Error {
+    Error::dom(DOMErrorName::DataError, message.to_owned())
+}
+
+impl IDBCursorMethods for IDBCursor {
+    fn Source(&self, _cx: &mut JSContext) -> IDBObjectStoreOrIDBIndex {
+        match &self.index {
+            Some(index) => IDBObjectStoreOrIDBIndex::IDBIndex(DomRoot::from_ref(&**index)),
+            None => IDBObjectStoreOrIDBIndex::IDBObjectStore(DomRoot::from_ref(&*self.store)),
+        }
+    }
+    fn Direction(&self, _cx: &mut JSContext) -> IDBCursorDirection {
+        match self.direction {
+            CursorDirection::Next => IDBCursorDirection::Next,
+            CursorDirection::NextUnique => IDBCursorDirection::Nextunique,
+            CursorDirection::Prev => IDBCursorDirection::Prev,
+            CursorDirection::PrevUnique => IDBCursorDirection::Prevunique,
+        }
+    }
+    fn Key(&self, _cx: &mut JSContext) -> JSVal {
+        self.key.get()
+    }
+    fn PrimaryKey(&self, _cx: &mut JSContext) -> JSVal {
+        self.primary_key.get()
+    }
+    fn Request(&self, _cx: &mut JSContext) -> DomRoot<IDBRequest> {
+        self.request
+            .get()
+            .expect("a cursor is made with its request")
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbcursor-advance>
+    fn Advance(&self, _cx: &mut JSContext, count: u32) -> Fallible<()> {
+        if count == 0 {
+            return Err(Error::Type("advance() needs a count above 0.".into()));
+        }
+        self.check()?;
+        self.iterate(self.after_current(), count - 1);
+        Ok(())
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbcursor-continue>
+    fn Continue(&self, cx: &mut JSContext, key: Option<HandleValue<'_>>) -> Fallible<()> {
+        self.check()?;
+        let key = key.filter(|key| !key.get().is_undefined());
+        let position = match key {
+            None => self.after_current(),
+            Some(key) => {
+                // SAFETY: bindings call in the object's realm with rooted arguments.
+                let key = unsafe { value_to_key(cx, key)? };
+                let (current, _) = self.current();
+                if (self.forward() && key <= current) || (!self.forward() && key >= current) {
+                    return Err(data_error(
+                        "The key is not past the cursor's position in its direction.",
+                    ));
+                }
+                CursorPosition::AtOrPast {
+                    key,
+                    primary_key: None,
+                }
+            }
+        };
+        self.iterate(position, 0);
+        Ok(())
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbcursor-continueprimarykey>
+    fn ContinuePrimaryKey(
+        &self,
+        cx: &mut JSContext,
+        key: HandleValue<'_>,
+        primary_key: HandleValue<'_>,
+    ) -> Fallible<()> {
+        self.store.transaction().check_active()?;
+        self.store.schema()?;
+        if self.index.is_none()
+            || matches!(
+                self.direction,
+                CursorDirection::NextUnique | CursorDirection::PrevUnique
+            )
+        {
+            return Err(Error::dom(
+                DOMErrorName::InvalidAccessError,
+                "continuePrimaryKey() needs an index cursor going next or prev.",
+            ));
+        }
+        self.check()?;
+        // SAFETY: bindings call in the object's realm with rooted arguments.
+        let (key, primary_key) =
+            unsafe { (value_to_key(cx, key)?, value_to_key(cx, primary_key)?) };
+        let current = self.current();
+        let target = (key.clone(), primary_key.clone());
+        if (self.forward() && target <= current) || (!self.forward() && target >= current) {
+            return Err(data_error(
+                "The key and primary key are not past the cursor's position in its direction.",
+            ));
+        }
+        self.iterate(
+            CursorPosition::AtOrPast {
+                key,
+                primary_key: Some(primary_key),
+            },
+            0,
+        );
+        Ok(())
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbcursor-update>
+    fn Update(&self, cx: &mut JSContext, value: HandleValue<'_>) -> Fallible<DomRoot<IDBRequest>> {
+        let transaction = self.store.transaction();
+        transaction.check_active()?;
+        transaction.check_writable()?;
+        self.check()?;
+        if self.key_only {
+            return Err(Error::invalid_state("A key cursor has no value to update."));
+        }
+        let (_, primary_key) = self.current();
+        self.store
+            .write(cx, value, Some(primary_key), true, Some(self))
+    }
+    /// <https://w3c.github.io/IndexedDB/#dom-idbcursor-delete>
+    fn Delete(&self, cx: &mut JSContext) -> Fallible<DomRoot<IDBRequest>> {
+        let transaction = self.store.transaction();
+        transaction.check_active()?;
+        transaction.check_writable()?;
+        self.check()?;
+        if self.key_only {
+            return Err(Error::invalid_state("A key cursor cannot delete."));
+        }
+        let (_, primary_key) = self.current();
+        let request =
+            IDBRequest::for_cursor(cx, self.global(), &transaction, self, ResultKind::Undefined);
+        transaction.place(
+            Placed::Request(Dom::from_ref(&*request)),
+            Operation::Delete {
+                store: self.store.name(),
+                range: KeyRange::only(primary_key),
+            },
+        );
+        Ok(request)
+    }
+}
