@@ -33,6 +33,8 @@ REQUIRED_NODE_FILES = [
     "@webref/idl/service-workers.idl",
     "playwright-core/package.json",
     "jsdom/package.json",
+    "idb/build/umd.js",
+    "idb-keyval/dist/umd.js",
 ]
 
 

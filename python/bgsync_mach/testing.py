@@ -138,7 +138,9 @@ def run_all():
                              cargo_counts, env=cargo.cargo_env()))
         stages.append(_stage("pytest", [paths.VENV_PYTHON, "-m", "pytest", "python/tests"],
                              pytest_counts))
-        stages.append(_stage("test-wpt", [paths.VENV_PYTHON, paths.MACH, "test-wpt"], wpt_counts,
+        # Service-worker variants of .any.js tests too (the IndexedDB libraries run in both).
+        stages.append(_stage("test-wpt", [paths.VENV_PYTHON, paths.MACH, "test-wpt",
+                                          "--global", "serviceworker"], wpt_counts,
                              env=cargo.cargo_env()))
     for line in summary_lines(stages):
         print(line)

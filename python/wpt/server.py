@@ -7,6 +7,9 @@ Routes, first match wins:
   /resources/idlharness.js          from the npm package wpt-runner (wpt/node_modules)
 - /resources/WebIDLParser.js        wpt-runner's copy of webidl2.js
 - /interfaces/*.idl                 the spec IDL of the npm package @webref/idl
+- /third_party/idb/*, /third_party/idb-keyval/*
+                                    the npm packages idb and idb-keyval, unmodified (tests of
+                                    real client libraries load their UMD builds from here)
 - everything else                   the first of the test roots that has the path (bgsync's
                                     wpt/tests, then an upstream checkout given with
                                     --wpt-root), then python/wpt/web (our own /common/
@@ -62,6 +65,8 @@ def harness_paths(repo_root=REPO_ROOT):
         "/resources/idlharness.js": os.path.join(testharness_dir, "idlharness.js"),
         "/resources/WebIDLParser.js": os.path.join(testharness_dir, "webidl2.js"),
         "/interfaces/": os.path.join(node_modules, "@webref", "idl"),
+        "/third_party/idb/": os.path.join(node_modules, "idb"),
+        "/third_party/idb-keyval/": os.path.join(node_modules, "idb-keyval"),
     }
 
 
@@ -162,6 +167,9 @@ def build_routes(roots, repo_root=REPO_ROOT, timeout_multiplier=1.0):
                if not url.endswith("/") and url != report_url]
     routes.append(("GET", "/interfaces/*.idl",
                    handlers.FileHandler(base_path=fixed["/interfaces/"], url_base="/interfaces/")))
+    for package in ("/third_party/idb/", "/third_party/idb-keyval/"):
+        routes.append(("GET", package + "*",
+                       handlers.FileHandler(base_path=fixed[package], url_base=package)))
     routes.append(("*", "*", OverlayHandler(list(roots) + [OWN_WEB_ROOT])))
     return routes
 

@@ -250,6 +250,14 @@ pub fn new_runtime(terminate: Arc<AtomicBool>, max_heap_bytes: u64) -> Runtime {
         mozjs::jsapi::JS::SetJobQueue(cx.raw_cx(), queue as *mut mozjs::jsapi::JS::JobQueue);
         JS_AddInterruptCallback(cx, Some(interrupt_callback));
         mozjs::jsapi::js::SetDOMCallbacks(cx.raw_cx(), &DOM_CALLBACKS);
+        // A DOM object used as a WeakMap key (idb keeps its wrappers of requests and
+        // transactions that way) makes SpiderMonkey ask to preserve its reflector: without
+        // these callbacks it calls a null function pointer.
+        mozjs::jsapi::js::SetPreserveWrapperCallbacks(
+            cx.raw_cx(),
+            Some(preserve_wrapper),
+            Some(has_released_wrapper),
+        );
         SetPromiseRejectionTrackerCallback(
             cx,
             Some(promise_rejection_tracker),
@@ -257,6 +265,21 @@ pub fn new_runtime(terminate: Arc<AtomicBool>, max_heap_bytes: u64) -> Runtime {
         );
     }
     runtime
+}
+
+/// A reflector owns its DOM object (the object lives exactly as long as it does), so there is
+/// nothing to preserve: a WeakMap keyed by a DOM object holds its entry while the reflector
+/// lives, as for any object.
+unsafe extern "C" fn preserve_wrapper(
+    _cx: *mut mozjs::jsapi::JSContext,
+    _object: mozjs::jsapi::HandleObject,
+) -> bool {
+    true
+}
+
+/// A DOM object never drops its reflector to make another later.
+unsafe extern "C" fn has_released_wrapper(_object: mozjs::jsapi::HandleObject) -> bool {
+    false
 }
 
 /// What SpiderMonkey asks of DOM objects: only error reporting uses it here (an uncaught
