@@ -19,7 +19,8 @@ COMMANDS = {
     "bench": "benchmarks: `./mach bench startup`, `./mach bench sw` (service workers), "
              "`./mach bench sync` (Background Sync), `./mach bench online` (back online -> "
              "1000 pending sync handlers; memory of 10000 pending registrations), `./mach bench "
-             "load` (2,000 requests in flight; 20,000 registrations)",
+             "load` (2,000 requests in flight; 20,000 registrations), `./mach bench idb` (IndexedDB: "
+             "10,000 outbox records, one transaction per message; RSS with a 100 MB database)",
     "env": "print the environment cargo needs here (use: eval \"$(./mach env)\")",
 }
 
@@ -39,7 +40,7 @@ def _parser():
             sub.add_argument("--force", action="store_true",
                              help="reinstall the venv and node_modules even if up to date")
         elif name == "bench":
-            sub.add_argument("benchmark", choices=["startup", "sw", "sync", "online", "load"])
+            sub.add_argument("benchmark", choices=["startup", "sw", "sync", "online", "load", "idb"])
             sub.add_argument("--runs", type=int, default=None,
                              help="runs per product (startup: 20, sw: 10, sync: 5, online: 5, "
                                   "load: 3)")
@@ -105,6 +106,10 @@ def main(argv):
         if options.benchmark == "online":
             from . import bench_online
             return bench_online.online(runs=options.runs or 5, binary=options.binary)
+        if options.benchmark == "idb":
+            from . import bench_idb
+            return bench_idb.idb(runs=options.runs or 5, with_chromium=not options.no_chromium,
+                                 binary=options.binary)
         if options.benchmark == "load":
             from . import bench_load
             return bench_load.load(runs=options.runs or 3, binary=options.binary)

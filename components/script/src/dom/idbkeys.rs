@@ -3,13 +3,13 @@
 //! generated key into one. Not a Web IDL interface; the IDB* interfaces use it.
 
 use indexeddb_traits::{Key, KeyPath, KeyRange};
-use mozjs::jsapi::{ClippedTime, HandleValueArray, JSObject};
+use mozjs::jsapi::{ClippedTime, JSObject};
 use mozjs::jsval::{DoubleValue, ObjectValue, StringValue, UndefinedValue};
 use mozjs::rooted;
 use mozjs::rust::wrappers2::{
-    DateGetMsecSinceEpoch, GetArrayLength, IsArrayObject, JS_DefineUCProperty2, JS_GetElement,
-    JS_GetUCProperty, JS_HasElement, JS_HasUCProperty, JS_NewUCStringCopyN, NewArrayObject,
-    NewDateObject, ObjectIsDate,
+    DateGetMsecSinceEpoch, GetArrayLength, IsArrayObject, JS_DefineElement, JS_DefineUCProperty2,
+    JS_GetElement, JS_GetUCProperty, JS_HasElement, JS_HasUCProperty, JS_NewUCStringCopyN,
+    NewArrayObject1, NewDateObject, ObjectIsDate,
 };
 use mozjs::typedarray::{ArrayBuffer, ArrayBufferView, CreateWith};
 
@@ -147,18 +147,25 @@ pub unsafe fn key_to_value(cx: &mut JSContext, key: &Key, mut rval: MutableHandl
             }
         }
         Key::Array(keys) => {
-            mozjs::rooted_vec!(let mut elements);
-            for key in keys {
-                rooted!(&in(cx) let mut element = UndefinedValue());
-                key_to_value(cx, key, element.handle_mut());
-                elements.push(element.get());
+            // Elements go into the rooted array as they are made (a later one may collect
+            // garbage and move the earlier ones).
+            rooted!(&in(cx) let array = NewArrayObject1(cx, keys.len()));
+            if array.get().is_null() {
+                rval.set(UndefinedValue());
+                return;
             }
-            let array = NewArrayObject(cx, &HandleValueArray::from(&elements));
-            rval.set(if array.is_null() {
-                UndefinedValue()
-            } else {
-                ObjectValue(array)
-            });
+            rooted!(&in(cx) let mut element = UndefinedValue());
+            for (position, key) in keys.iter().enumerate() {
+                key_to_value(cx, key, element.handle_mut());
+                JS_DefineElement(
+                    cx,
+                    array.handle(),
+                    position as u32,
+                    element.handle(),
+                    mozjs::jsapi::JSPROP_ENUMERATE as u32,
+                );
+            }
+            rval.set(ObjectValue(array.get()));
         }
     }
 }

@@ -291,6 +291,8 @@ impl IDBTransaction {
         let global = self.global();
         match placed {
             Placed::Request(request) => {
+                // Out of the traced map: rooted before anything can collect garbage.
+                let request = DomRoot::from_ref(&*request);
                 let event = match result {
                     Ok(Outcome::Cursor(record)) => {
                         rooted!(&in(cx) let mut value = mozjs::jsval::NullValue());
@@ -525,25 +527,29 @@ unsafe fn outcome_value(
                 },
                 ResultKind::Values | ResultKind::PrimaryKeys => {
                     let values = request.kind() == ResultKind::Values;
-                    mozjs::rooted_vec!(let mut elements);
-                    for record in &records {
-                        rooted!(&in(cx) let mut element = UndefinedValue());
+                    // Each element goes into the rooted array as soon as it is made: the
+                    // next deserialization may collect garbage and move it.
+                    rooted!(&in(cx) let array = mozjs::rust::wrappers2::NewArrayObject1(cx, records.len()));
+                    if array.get().is_null() {
+                        rval.set(UndefinedValue());
+                        return;
+                    }
+                    rooted!(&in(cx) let mut element = UndefinedValue());
+                    for (position, record) in records.iter().enumerate() {
                         if values {
                             value_of(cx, record, element.handle_mut());
                         } else {
                             key_to_value(cx, &record.primary_key, element.handle_mut());
                         }
-                        elements.push(element.get());
+                        mozjs::rust::wrappers2::JS_DefineElement(
+                            cx,
+                            array.handle(),
+                            position as u32,
+                            element.handle(),
+                            mozjs::jsapi::JSPROP_ENUMERATE as u32,
+                        );
                     }
-                    let array = mozjs::rust::wrappers2::NewArrayObject(
-                        cx,
-                        &mozjs::jsapi::HandleValueArray::from(&elements),
-                    );
-                    rval.set(if array.is_null() {
-                        UndefinedValue()
-                    } else {
-                        ObjectValue(array)
-                    });
+                    rval.set(ObjectValue(array.get()));
                 }
                 _ => rval.set(UndefinedValue()),
             }
