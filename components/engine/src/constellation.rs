@@ -49,10 +49,12 @@ use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{MessageDoneNotice, OnDone};
 
 pub(crate) use self::idb_work::{IdbPeer, IndexedDbLink};
+pub use self::site_data::SiteDataCleared;
 
 mod idb_work;
 mod network_work;
 mod registry_work;
+mod site_data;
 mod sync_work;
 mod worker_work;
 
@@ -99,6 +101,11 @@ pub(crate) enum Command {
     /// Answer once no `sync` event is in flight.
     WhenSyncIdle {
         reply: Sender<()>,
+    },
+    /// Delete an origin's IndexedDB and service-worker (and so sync) registrations.
+    ClearSiteData {
+        origin: base::origin::Origin,
+        reply: Sender<SiteDataCleared>,
     },
     /// The embedder is shutting down: dispatch no new `sync` event.
     StopDispatching,
@@ -334,6 +341,7 @@ impl Constellation {
                 reply,
             } => self.devtools_dispatch(scope, &tag, last_chance, reply),
             Command::WhenSyncIdle { reply } => self.host.sync.when_idle(reply),
+            Command::ClearSiteData { origin, reply } => self.clear_site_data(origin, reply),
             Command::StopDispatching => self.host.sync.stop_dispatching(),
             Command::Shutdown => {}
         }

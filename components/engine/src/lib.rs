@@ -109,6 +109,7 @@ pub use script::page::{ConsoleCallback, PageOutcome};
 pub use script_traits::RegistrationInfo;
 pub use url::Url;
 
+pub use crate::constellation::SiteDataCleared;
 pub use crate::events::{EngineEvent, EventCallback, SyncLogEntry, SyncLogKind};
 pub use crate::sync::{DeniedPermissions, DenyPermissionError, BACKGROUND_SYNC_PERMISSION};
 pub use crate::sync_listing::{
@@ -514,6 +515,15 @@ impl Engine {
         let (reply, answer) = crossbeam_channel::bounded(1);
         self.commands.send(command(reply)).ok()?;
         answer.recv().ok()
+    }
+
+    /// Clear-Site-Data ("storage") for the origin of `url`: deletes the origin's IndexedDB
+    /// databases (their open connections get `close`, their transactions abort) and
+    /// unregisters its service workers, whose sync registrations go with them. Returns what
+    /// was removed once all of it is done; `None` if the engine is shut down.
+    pub fn clear_site_data(&self, url: &Url) -> Option<SiteDataCleared> {
+        let origin = base::origin::origin_of(url);
+        self.ask(|reply| Command::ClearSiteData { origin, reply })
     }
 
     /// Stops every worker and the constellation thread, and waits for it.

@@ -58,9 +58,13 @@ pub struct BackendConfig {
     pub max_bytes_per_origin: u64,
 }
 
+/// Told once an origin's data is deleted: how many databases it had.
+pub type Cleared = Box<dyn FnOnce(usize) + Send>;
+
 enum Input<P> {
     Message(P, Box<IdbMsg>),
     Gone(P),
+    Clear(Cleared),
 }
 
 /// The backend's handle: the threads of the origins used so far.
@@ -97,6 +101,19 @@ impl<P: Peer> Backend<P> {
     pub fn peer_gone(&mut self, peer: &P) {
         for sender in self.origins.values() {
             let _ = sender.send(Input::Gone(peer.clone()));
+        }
+    }
+
+    /// Deletes every database of `origin` (Clear-Site-Data): its transactions abort, its
+    /// connections are closed (`close` fires at them), its file is removed and starts again
+    /// empty; then `done` hears how many databases there were.
+    pub fn clear_origin(&mut self, origin: &str, done: Cleared) {
+        let sender = self.origin_thread(origin);
+        if let Err(error) = sender.send(Input::Clear(done)) {
+            log::error!(target: LOG_TARGET, "the IndexedDB thread of {origin} is gone");
+            if let Input::Clear(done) = error.into_inner() {
+                done(0);
+            }
         }
     }
 
@@ -269,6 +286,7 @@ impl<P: Peer> OriginThread<P> {
             match input {
                 Input::Message(peer, message) => self.message(peer, *message),
                 Input::Gone(peer) => self.gone(&peer),
+                Input::Clear(done) => done(self.clear()),
             }
             self.advance_queues();
         }
@@ -423,6 +441,36 @@ impl<P: Peer> OriginThread<P> {
                 waiting.retain(|(owner, _)| owner != peer);
             }
         }
+    }
+
+    /// Deletes the origin's data; how many databases it had.
+    fn clear(&mut self) -> usize {
+        let unfinished: Vec<TransactionKey<P>> = self.transactions.keys().cloned().collect();
+        for key in unfinished {
+            self.abort(&key, Some(abort_error()));
+        }
+        for (peer, connection) in std::mem::take(&mut self.connections).into_keys() {
+            self.send(&peer, IdbEvent::ForcedClose { connection });
+        }
+        self.schemas.clear();
+        let count = self
+            .store()
+            .and_then(|store| store.databases())
+            .map_or(0, |databases| databases.len());
+        let cleared = self.store().and_then(|store| {
+            store.begin(Durability::Strict)?;
+            store.delete_everything()?;
+            store.commit()?;
+            store.compact()
+        });
+        if let Err(error) = cleared {
+            log::error!(target: LOG_TARGET, "cannot clear IndexedDB of {}: {error}", self.origin);
+            if let Ok(store) = self.store() {
+                let _ = store.rollback();
+            }
+        }
+        log::info!(target: LOG_TARGET, "cleared IndexedDB of {}: {count} database(s)", self.origin);
+        count
     }
 
     fn enqueue(&mut self, name: String, pending: Pending<P>) {

@@ -630,6 +630,22 @@ impl OriginStore {
             .map_err(storage_error)
     }
 
+    /// Deletes every database of the origin with their stores and records
+    /// (in the caller's transaction).
+    pub fn delete_everything(&mut self) -> Result<(), IdbError> {
+        self.connection
+            .execute_batch("DELETE FROM databases")
+            .map_err(storage_error)
+    }
+
+    /// Rewrites the file without its free pages (outside a transaction):
+    /// after [`OriginStore::delete_everything`], nothing deleted stays on disk.
+    pub fn compact(&mut self) -> Result<(), IdbError> {
+        self.connection
+            .execute_batch("VACUUM")
+            .map_err(storage_error)
+    }
+
     /// Deletes database `name` with all its stores and records; whether it
     /// existed.
     pub fn delete_database(&mut self, name: &str) -> Result<bool, IdbError> {

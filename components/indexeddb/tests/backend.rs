@@ -465,3 +465,44 @@ fn a_corrupt_file_is_moved_aside_and_the_origin_starts_empty() {
         .handle("https://b.test", "other", IdbMsg::Databases { request: 1 });
     assert!(matches!(harness.next().1, IdbEvent::DatabasesListed { .. }));
 }
+
+#[test]
+fn clearing_an_origin_closes_its_connections_and_deletes_its_databases() {
+    let profile = tempfile::tempdir().unwrap();
+    let mut harness = Harness::new(profile.path());
+    harness.open_with_store("page");
+    harness.send("page", begin(1, 1, TransactionMode::ReadWrite));
+    harness.send("page", request(1, 2, put("unsaved")));
+    harness.next();
+    let (cleared, count) = crossbeam_channel::bounded(1);
+    harness.backend.clear_origin(
+        "https://a.test",
+        Box::new(move |databases| cleared.send(databases).unwrap()),
+    );
+    assert!(matches!(
+        harness.next(),
+        (
+            "page",
+            IdbEvent::Finished {
+                transaction: 1,
+                error: Some(_)
+            }
+        )
+    ));
+    assert_eq!(
+        harness.next(),
+        ("page", IdbEvent::ForcedClose { connection: 1 })
+    );
+    assert_eq!(count.recv_timeout(Duration::from_secs(10)).unwrap(), 1);
+    harness.send("page", IdbMsg::Databases { request: 3 });
+    assert_eq!(
+        harness.next(),
+        (
+            "page",
+            IdbEvent::DatabasesListed {
+                request: 3,
+                databases: Vec::new()
+            }
+        )
+    );
+}

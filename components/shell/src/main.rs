@@ -17,6 +17,7 @@
 
 mod idb_commands;
 mod signals;
+mod site_commands;
 mod sync_commands;
 
 use std::io::Write;
@@ -48,6 +49,9 @@ enum Command {
     /// A profile's IndexedDB: list its databases, object stores and record counts.
     #[command(subcommand)]
     Idb(idb_commands::IdbCommand),
+    /// A site's stored data: clear it (IndexedDB, service workers, sync) as a browser does.
+    #[command(subcommand)]
+    Site(site_commands::SiteCommand),
 }
 
 /// The arguments of the `list` commands, which read a profile without an engine.
@@ -125,6 +129,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Sync(command) => sync_commands::sync(command),
         Command::Idb(command) => idb_commands::idb(command),
+        Command::Site(command) => site_commands::site(command),
     }
 }
 

@@ -273,3 +273,67 @@ fn a_killed_engine_keeps_each_transaction_whole_or_not_at_all() {
     let out = run(&server, profile.path(), &[]);
     assert_logged(&out, "after the kill: kitchen 100, hall 0");
 }
+
+#[test]
+fn site_clear_deletes_an_origins_databases_and_registrations_and_nothing_else() {
+    let a = TestServer::start();
+    let b = TestServer::start();
+    let writes = page(
+        r#"
+    const db = await openOutbox();
+    const tx = db.transaction("messages", "readwrite");
+    tx.objectStore("messages").add({room: "kitchen", text: "kept?"});
+    await done(tx);
+    const registration = await navigator.serviceWorker.register("sw.js");
+    await navigator.serviceWorker.ready;
+    await registration.sync.register("outbox");
+    console.log("stored");
+    "#,
+    );
+    for server in [&a, &b] {
+        server.serve_html("/page.html", &writes);
+        server.serve_js("/sw.js", "self.addEventListener('sync', () => {});");
+    }
+    let profile = tempfile::tempdir().unwrap();
+    assert_logged(&run(&a, profile.path(), &["--offline"]), "stored");
+    assert_logged(&run(&b, profile.path(), &["--offline"]), "stored");
+
+    let origin = a.url("/").origin().ascii_serialization();
+    let cleared = Command::new(env!("CARGO_BIN_EXE_bgsync"))
+        .args(["site", "clear", "--profile"])
+        .arg(profile.path())
+        .arg(&origin)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&cleared.stdout);
+    assert_eq!(cleared.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("1 IndexedDB database(s), 1 service-worker registration(s)"),
+        "{said}"
+    );
+
+    let idb = Command::new(env!("CARGO_BIN_EXE_bgsync"))
+        .args(["idb", "list", "--json", "--profile"])
+        .arg(profile.path())
+        .output()
+        .unwrap();
+    let idb: serde_json::Value = serde_json::from_slice(&idb.stdout).unwrap();
+    let databases_of = |wanted: &str| {
+        idb.as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["origin"] == wanted)
+            .map_or(0, |entry| entry["databases"].as_array().unwrap().len())
+    };
+    assert_eq!(databases_of(&origin), 0);
+    assert_eq!(databases_of(&b.url("/").origin().ascii_serialization()), 1);
+
+    let sync = Command::new(env!("CARGO_BIN_EXE_bgsync"))
+        .args(["sync", "list", "--json", "--profile"])
+        .arg(profile.path())
+        .output()
+        .unwrap();
+    let sync = String::from_utf8_lossy(&sync.stdout);
+    assert!(!sync.contains(&a.url("/").to_string()), "{sync}");
+    assert!(sync.contains(&b.url("/").to_string()), "{sync}");
+}

@@ -56,6 +56,11 @@ impl IDBDatabase {
         self.close_pending.get()
     }
 
+    /// The engine closed the connection (its site's data was cleared).
+    pub(crate) fn force_closed(&self) {
+        self.close_pending.set(true);
+    }
+
     pub(crate) fn set_version(&self, version: u64) {
         self.schema.borrow_mut().version = version;
     }

@@ -352,6 +352,14 @@ impl IDBFactory {
                     transaction.answered(cx, request, result);
                 }
             }
+            IdbEvent::ForcedClose { connection } => {
+                // https://w3c.github.io/IndexedDB/#closing-connection with forced: `close`.
+                let db = self.connections.borrow_mut().remove(&connection);
+                if let Some(db) = db.map(|db| DomRoot::from_ref(&*db)) {
+                    db.force_closed();
+                    db.upcast::<EventTarget>().fire_event(cx, "close");
+                }
+            }
             IdbEvent::Finished { transaction, error } => {
                 let Some(found) = self.transactions.borrow_mut().remove(&transaction) else {
                     return;

@@ -283,4 +283,6 @@ pub enum IdbEvent {
         transaction: TransactionNumber,
         error: Option<IdbError>,
     },
+    /// The connection was closed by the engine (the site's data was cleared): fire `close`.
+    ForcedClose { connection: ConnectionNumber },
 }
