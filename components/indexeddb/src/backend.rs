@@ -38,6 +38,9 @@ use crate::store::{
 
 const LOG_TARGET: &str = "bgsync::indexeddb";
 
+/// At most this many inputs are served before their answers go out.
+const MAX_BURST: usize = 1024;
+
 /// The name in every writer's scope (no script can name a store with a NUL
 /// prefix and a database id of 0): writers of one file wait for each other.
 const WRITER: &str = "0\0writer";
@@ -230,7 +233,9 @@ struct OriginThread<P: Peer> {
     transactions: HashMap<TransactionKey<P>, Transaction<P>>,
     queues: HashMap<String, VecDeque<Pending<P>>>,
     /// Each open database's schema, as the file has it.
-    schemas: HashMap<DatabaseId, DatabaseInfo>,
+    schemas: HashMap<DatabaseId, std::rc::Rc<DatabaseInfo>>,
+    /// Events not sent yet, by global in the order of their first event.
+    outbox: std::cell::RefCell<Vec<(P, Vec<IdbEvent>)>>,
 }
 
 impl<P: Peer> OriginThread<P> {
@@ -278,17 +283,33 @@ impl<P: Peer> OriginThread<P> {
             transactions: HashMap::new(),
             queues: HashMap::new(),
             schemas: HashMap::new(),
+            outbox: std::cell::RefCell::new(Vec::new()),
         }
     }
 
     fn run(mut self, receiver: Receiver<Input<P>>) {
-        for input in receiver {
-            match input {
-                Input::Message(peer, message) => self.message(peer, *message),
-                Input::Gone(peer) => self.gone(&peer),
-                Input::Clear(done) => done(self.clear()),
+        while let Ok(first) = receiver.recv() {
+            // A burst of inputs is served before any answer goes out: each global gets its
+            // answers to the burst as one message.
+            let mut input = Some(first);
+            let mut served = 0;
+            while let Some(next) = input.take() {
+                match next {
+                    Input::Message(peer, message) => self.message(peer, *message),
+                    Input::Gone(peer) => self.gone(&peer),
+                    Input::Clear(done) => {
+                        let count = self.clear();
+                        self.flush();
+                        done(count);
+                    }
+                }
+                self.advance_queues();
+                served += 1;
+                if served < MAX_BURST {
+                    input = receiver.try_recv().ok();
+                }
             }
-            self.advance_queues();
+            self.flush();
         }
         // The engine is shutting down: what did not commit is rolled back.
         let unfinished: Vec<TransactionKey<P>> = self.transactions.keys().cloned().collect();
@@ -297,8 +318,26 @@ impl<P: Peer> OriginThread<P> {
         }
     }
 
+    /// Queues `event` for `peer`; [`OriginThread::flush`] sends what is queued.
     fn send(&self, peer: &P, event: IdbEvent) {
-        (self.deliver)(peer, event);
+        let mut outbox = self.outbox.borrow_mut();
+        match outbox.iter_mut().find(|(owner, _)| owner == peer) {
+            Some((_, events)) => events.push(event),
+            None => outbox.push((peer.clone(), vec![event])),
+        }
+    }
+
+    /// Sends each global what was queued for it, in order, as one message.
+    fn flush(&self) {
+        let outbox = std::mem::take(&mut *self.outbox.borrow_mut());
+        for (peer, mut events) in outbox {
+            let event = if events.len() == 1 {
+                events.pop().expect("one event")
+            } else {
+                IdbEvent::Batch(events)
+            };
+            (self.deliver)(&peer, event);
+        }
     }
 
     fn store(&mut self) -> Result<&mut OriginStore, IdbError> {
@@ -307,6 +346,11 @@ impl<P: Peer> OriginThread<P> {
 
     fn message(&mut self, peer: P, message: IdbMsg) {
         match message {
+            IdbMsg::Batch(messages) => {
+                for message in messages {
+                    self.message(peer.clone(), message);
+                }
+            }
             IdbMsg::Open {
                 request,
                 name,
@@ -730,7 +774,7 @@ impl<P: Peer> OriginThread<P> {
                     },
                 );
                 let schema = schema_of(&database);
-                self.schemas.insert(database.id, database);
+                self.schemas.insert(database.id, std::rc::Rc::new(database));
                 self.send(
                     &peer,
                     IdbEvent::UpgradeNeeded {
@@ -758,7 +802,8 @@ impl<P: Peer> OriginThread<P> {
             .get(&key)
             .filter(|connection| !connection.close_pending)
             .map(|connection| connection.database);
-        let schema = open.and_then(|database| self.schemas.get(&database).map(schema_of));
+        let schema =
+            open.and_then(|database| self.schemas.get(&database).map(|info| schema_of(info)));
         match schema {
             Some(database) => {
                 self.send(
@@ -791,7 +836,7 @@ impl<P: Peer> OriginThread<P> {
             },
         );
         let schema = schema_of(&database);
-        self.schemas.insert(database.id, database);
+        self.schemas.insert(database.id, std::rc::Rc::new(database));
         self.send(
             &pending.peer,
             IdbEvent::Opened {
@@ -1146,6 +1191,7 @@ impl<P: Peer> OriginThread<P> {
                 direction,
                 position,
                 skip,
+                count,
             } => {
                 let found = store_of(&source.store)?;
                 let direction = match direction {
@@ -1173,37 +1219,77 @@ impl<P: Peer> OriginThread<P> {
                         (narrow(range, key, forward), None, false)
                     }
                 };
-                let record = match &source.index {
-                    None => self
-                        .store()?
-                        .store_cursor_step(
+                let index = source
+                    .index
+                    .as_ref()
+                    .map(|index| index_of(&found, index))
+                    .transpose()?;
+                let store = self.store()?;
+                let step =
+                    |after: Option<&(Key, Option<Key>)>, inclusive: bool, skip: u32| match index {
+                        None => store
+                            .store_cursor_step(
+                                found.id,
+                                &range,
+                                direction,
+                                after.map(|(key, _)| key),
+                                skip,
+                            )
+                            .map(|found| {
+                                found.map(|(key, value)| Record {
+                                    primary_key: key.clone(),
+                                    key,
+                                    value,
+                                })
+                            }),
+                        Some(index) => {
+                            let after = match after {
+                                Some((key, Some(primary_key))) => Some((key, primary_key)),
+                                _ => None,
+                            };
+                            store
+                                .index_cursor_step(index, &range, direction, after, inclusive, skip)
+                                .map(|found| {
+                                    found.map(|(key, primary_key, value)| Record {
+                                        key,
+                                        primary_key,
+                                        value,
+                                    })
+                                })
+                        }
+                    };
+                // The next record, and up to `count - 1` after it (a readonly transaction's
+                // cursor reads ahead); fewer than `count`: the end follows them.
+                let mut records: Vec<Record> = Vec::new();
+                if index.is_none() {
+                    records = store
+                        .store_cursor_steps(
                             found.id,
                             &range,
                             direction,
                             after.as_ref().map(|(key, _)| key),
                             skip,
+                            count,
                         )?
+                        .into_iter()
                         .map(|(key, value)| Record {
                             primary_key: key.clone(),
                             key,
                             value,
-                        }),
-                    Some(index) => {
-                        let index = index_of(&found, index)?;
-                        let after = match &after {
-                            Some((key, Some(primary_key))) => Some((key, primary_key)),
-                            _ => None,
-                        };
-                        self.store()?
-                            .index_cursor_step(index, &range, direction, after, inclusive, skip)?
-                            .map(|(key, primary_key, value)| Record {
-                                key,
-                                primary_key,
-                                value,
-                            })
+                        })
+                        .collect();
+                } else {
+                    let mut next = step(after.as_ref(), inclusive, skip)?;
+                    while let Some(record) = next {
+                        let position = (record.key.clone(), Some(record.primary_key.clone()));
+                        records.push(record);
+                        if records.len() >= count.max(1) as usize {
+                            break;
+                        }
+                        next = step(Some(&position), false, 0)?;
                     }
-                };
-                Outcome::Cursor(record)
+                }
+                Outcome::Cursor(records)
             }
         };
         if schema_change {
@@ -1222,7 +1308,7 @@ impl<P: Peer> OriginThread<P> {
         };
         match self.store()?.database(&name)? {
             Some(info) => {
-                self.schemas.insert(database, info);
+                self.schemas.insert(database, std::rc::Rc::new(info));
             }
             None => {
                 self.schemas.remove(&database);

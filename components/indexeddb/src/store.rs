@@ -95,6 +95,10 @@ pub enum NamedTable {
     Indexes,
 }
 
+/// The page cache of an origin's file, in KiB (SQLite's negative `cache_size`): 16 MiB, so
+/// a transaction of thousands of records does not spill to the file before its commit.
+const CACHE_KIB: i64 = -16 * 1024;
+
 /// How a commit is written: `Strict` waits until the data is on disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Durability {
@@ -234,6 +238,21 @@ pub struct OriginStore {
 }
 
 impl OriginStore {
+    /// `Connection::execute` through the prepared-statement cache: the same few statements
+    /// run for every request, and parsing them each time cost more than running them.
+    fn execute_cached<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.connection.prepare_cached(sql)?.execute(params)
+    }
+
+    /// `Connection::query_row` through the prepared-statement cache.
+    fn query_row_cached<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.connection.prepare_cached(sql)?.query_row(params, f)
+    }
+
     /// Opens (creating if needed) the file at `path`.
     pub fn open(path: &Path) -> Result<OriginStore, IdbError> {
         OriginStore::with_connection(Connection::open(path).map_err(storage_error)?)
@@ -254,8 +273,7 @@ impl OriginStore {
         }
         let store = OriginStore::open(&path)?;
         store
-            .connection
-            .execute(
+            .execute_cached(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('origin', ?1)",
                 [origin],
             )
@@ -272,8 +290,13 @@ impl OriginStore {
         connection
             .pragma_update(None, "foreign_keys", true)
             .and_then(|()| connection.pragma_update(None, "journal_mode", "WAL"))
+            // A request's savepoint journal in memory, not in a temporary file written for
+            // every page a request changes; a page cache that holds a large transaction.
+            .and_then(|()| connection.pragma_update(None, "temp_store", "MEMORY"))
+            .and_then(|()| connection.pragma_update(None, "cache_size", CACHE_KIB))
             .and_then(|()| connection.execute_batch(SCHEMA))
             .map_err(storage_error)?;
+        connection.set_prepared_statement_cache_capacity(64);
         Ok(OriginStore { connection })
     }
 
@@ -283,13 +306,11 @@ impl OriginStore {
     /// stays. SQLite's `max_page_count`, so checking costs nothing per write.
     pub fn set_quota(&mut self, max_bytes: u64) -> Result<(), IdbError> {
         let page_size: i64 = self
-            .connection
-            .query_row("PRAGMA page_size", [], |row| row.get(0))
+            .query_row_cached("PRAGMA page_size", [], |row| row.get(0))
             .map_err(storage_error)?;
         let pages = max_bytes.div_ceil(page_size.max(1) as u64).max(1);
         let pages = i64::try_from(pages).unwrap_or(i64::MAX);
-        self.connection
-            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
+        self.query_row_cached(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))
             .map_err(storage_error)
     }
 
@@ -336,7 +357,7 @@ impl OriginStore {
     pub fn databases(&self) -> Result<Vec<(String, u64)>, IdbError> {
         let mut statement = self
             .connection
-            .prepare("SELECT name, version FROM databases ORDER BY name")
+            .prepare_cached("SELECT name, version FROM databases ORDER BY name")
             .map_err(storage_error)?;
         let rows = statement
             .query_map([], |row| Ok((row.get(0)?, version(row.get(1)?))))
@@ -347,8 +368,7 @@ impl OriginStore {
     /// The database named `name`, with its stores.
     pub fn database(&self, name: &str) -> Result<Option<DatabaseInfo>, IdbError> {
         let found: Option<(i64, u64)> = self
-            .connection
-            .query_row(
+            .query_row_cached(
                 "SELECT id, version FROM databases WHERE name = ?1",
                 [name],
                 |row| Ok((row.get(0)?, version(row.get(1)?))),
@@ -360,7 +380,7 @@ impl OriginStore {
         };
         let mut statement = self
             .connection
-            .prepare(
+            .prepare_cached(
                 "SELECT id, name, key_path_kind, key_path, auto_increment FROM object_stores
                  WHERE database_id = ?1 ORDER BY name",
             )
@@ -394,7 +414,7 @@ impl OriginStore {
     fn indexes_of(&self, store: StoreId) -> Result<Vec<IndexInfo>, IdbError> {
         let mut statement = self
             .connection
-            .prepare(
+            .prepare_cached(
                 "SELECT id, name, key_path_kind, key_path, is_unique, multi_entry FROM indexes
                  WHERE store_id = ?1 ORDER BY name",
             )
@@ -426,7 +446,7 @@ impl OriginStore {
         multi_entry: bool,
     ) -> Result<IndexId, IdbError> {
         let (kind, path) = key_path_columns(Some(key_path));
-        let inserted = self.connection.execute(
+        let inserted = self.execute_cached(
             "INSERT INTO indexes (store_id, name, key_path_kind, key_path, is_unique, multi_entry)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![store.0, name, kind, path, unique, multi_entry],
@@ -457,8 +477,7 @@ impl OriginStore {
         what: &str,
     ) -> Result<(), IdbError> {
         let deleted = self
-            .connection
-            .execute(
+            .execute_cached(
                 &format!("DELETE FROM {table} WHERE {owner_column} = ?1 AND name = ?2"),
                 params![owner, name],
             )
@@ -486,7 +505,7 @@ impl OriginStore {
             NamedTable::ObjectStores => ("object_stores", "database_id", "object store"),
             NamedTable::Indexes => ("indexes", "store_id", "index"),
         };
-        let renamed = self.connection.execute(
+        let renamed = self.execute_cached(
             &format!("UPDATE {table} SET name = ?3 WHERE {owner_column} = ?1 AND name = ?2"),
             params![owner, from, to],
         );
@@ -512,8 +531,7 @@ impl OriginStore {
         id: i64,
         gone: &str,
     ) -> Result<T, IdbError> {
-        self.connection
-            .query_row(sql, [id], |row| row.get(0))
+        self.query_row_cached(sql, [id], |row| row.get(0))
             .optional()
             .map_err(storage_error)?
             .ok_or_else(|| IdbError::new(IdbErrorName::NotFound, gone))
@@ -541,8 +559,7 @@ impl OriginStore {
             let key = encode_key(key);
             if unique {
                 let taken: bool = self
-                    .connection
-                    .query_row(
+                    .query_row_cached(
                         "SELECT EXISTS (SELECT 1 FROM index_records
                          WHERE index_id = ?1 AND key = ?2 AND primary_key != ?3)",
                         params![index.0, key, primary_key],
@@ -556,13 +573,12 @@ impl OriginStore {
                     ));
                 }
             }
-            self.connection
-                .execute(
-                    "INSERT OR IGNORE INTO index_records (index_id, key, primary_key)
+            self.execute_cached(
+                "INSERT OR IGNORE INTO index_records (index_id, key, primary_key)
                      VALUES (?1, ?2, ?3)",
-                    params![index.0, key, primary_key],
-                )
-                .map_err(storage_error)?;
+                params![index.0, key, primary_key],
+            )
+            .map_err(storage_error)?;
         }
         Ok(())
     }
@@ -611,23 +627,21 @@ impl OriginStore {
 
     /// Creates database `name` at version 0 (the upgrade sets its version).
     pub fn create_database(&mut self, name: &str) -> Result<DatabaseId, IdbError> {
-        self.connection
-            .execute(
-                "INSERT INTO databases (name, version) VALUES (?1, 0)",
-                [name],
-            )
-            .map_err(storage_error)?;
+        self.execute_cached(
+            "INSERT INTO databases (name, version) VALUES (?1, 0)",
+            [name],
+        )
+        .map_err(storage_error)?;
         Ok(DatabaseId(self.connection.last_insert_rowid()))
     }
 
     pub fn set_version(&mut self, database: DatabaseId, version: u64) -> Result<(), IdbError> {
-        self.connection
-            .execute(
-                "UPDATE databases SET version = ?2 WHERE id = ?1",
-                params![database.0, i64::try_from(version).unwrap_or(i64::MAX)],
-            )
-            .map(|_| ())
-            .map_err(storage_error)
+        self.execute_cached(
+            "UPDATE databases SET version = ?2 WHERE id = ?1",
+            params![database.0, i64::try_from(version).unwrap_or(i64::MAX)],
+        )
+        .map(|_| ())
+        .map_err(storage_error)
     }
 
     /// Deletes every database of the origin with their stores and records
@@ -649,8 +663,7 @@ impl OriginStore {
     /// Deletes database `name` with all its stores and records; whether it
     /// existed.
     pub fn delete_database(&mut self, name: &str) -> Result<bool, IdbError> {
-        self.connection
-            .execute("DELETE FROM databases WHERE name = ?1", [name])
+        self.execute_cached("DELETE FROM databases WHERE name = ?1", [name])
             .map(|deleted| deleted > 0)
             .map_err(storage_error)
     }
@@ -665,7 +678,7 @@ impl OriginStore {
         auto_increment: bool,
     ) -> Result<StoreId, IdbError> {
         let (kind, path) = key_path_columns(key_path);
-        let inserted = self.connection.execute(
+        let inserted = self.execute_cached(
             "INSERT INTO object_stores (database_id, name, key_path_kind, key_path, auto_increment)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![database.0, name, kind, path, auto_increment],
@@ -759,10 +772,7 @@ impl OriginStore {
         } else {
             "INSERT INTO records (store_id, key, value) VALUES (?1, ?2, ?3)"
         };
-        match self
-            .connection
-            .execute(sql, params![store.0, encoded, value])
-        {
+        match self.execute_cached(sql, params![store.0, encoded, value]) {
             Ok(_) => {}
             Err(error) if is_constraint(&error) => {
                 return Err(IdbError::new(
@@ -774,25 +784,23 @@ impl OriginStore {
         }
         if overwrite {
             // The replaced record's entries go; the new ones follow.
-            self.connection
-                .execute(
-                    "DELETE FROM index_records WHERE primary_key = ?2
+            self.execute_cached(
+                "DELETE FROM index_records WHERE primary_key = ?2
                      AND index_id IN (SELECT id FROM indexes WHERE store_id = ?1)",
-                    params![store.0, encoded],
-                )
-                .map_err(storage_error)?;
+                params![store.0, encoded],
+            )
+            .map_err(storage_error)?;
         }
         for (index, keys) in index_keys {
             let unique = self.index_is_unique(*index)?;
             self.insert_index_entries(*index, unique, &encoded, keys)?;
         }
         if let Some(next) = next {
-            self.connection
-                .execute(
-                    "UPDATE object_stores SET current_number = ?2 WHERE id = ?1",
-                    params![store.0, next],
-                )
-                .map_err(storage_error)?;
+            self.execute_cached(
+                "UPDATE object_stores SET current_number = ?2 WHERE id = ?1",
+                params![store.0, next],
+            )
+            .map_err(storage_error)?;
         }
         Ok(key)
     }
@@ -816,7 +824,10 @@ impl OriginStore {
                ON record.store_id = indexes.store_id AND record.key = entry.primary_key
              WHERE {clause} ORDER BY entry.key, entry.primary_key LIMIT {limit}"
         );
-        let mut statement = self.connection.prepare(&sql).map_err(storage_error)?;
+        let mut statement = self
+            .connection
+            .prepare_cached(&sql)
+            .map_err(storage_error)?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(values), |row| {
                 Ok((
@@ -845,6 +856,22 @@ impl OriginStore {
         after: Option<&Key>,
         skip: u32,
     ) -> Result<Option<(Key, Vec<u8>)>, IdbError> {
+        Ok(self
+            .store_cursor_steps(store, range, direction, after, skip, 1)?
+            .pop())
+    }
+
+    /// [`OriginStore::store_cursor_step`] and the `count - 1` records after
+    /// it, in one query (a cursor reading ahead).
+    pub fn store_cursor_steps(
+        &self,
+        store: StoreId,
+        range: &KeyRange,
+        direction: Direction,
+        after: Option<&Key>,
+        skip: u32,
+        count: u32,
+    ) -> Result<Vec<(Key, Vec<u8>)>, IdbError> {
         let (mut clause, mut values) = range_clause("store_id", store.0, "key", range);
         let forward = direction.forward();
         if let Some(after) = after {
@@ -857,18 +884,23 @@ impl OriginStore {
         }
         let order = if forward { "ASC" } else { "DESC" };
         let sql = format!(
-            "SELECT key, value FROM records WHERE {clause} ORDER BY key {order} LIMIT 1 OFFSET {skip}"
+            "SELECT key, value FROM records WHERE {clause} ORDER BY key {order} LIMIT {} OFFSET {skip}",
+            count.max(1)
         );
-        let found = self
+        let mut statement = self
             .connection
-            .query_row(&sql, rusqlite::params_from_iter(values), |row| {
+            .prepare_cached(&sql)
+            .map_err(storage_error)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(values), |row| {
                 Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?))
             })
-            .optional()
             .map_err(storage_error)?;
-        found
-            .map(|(key, value)| Ok((stored_key(&key)?, value)))
-            .transpose()
+        rows.map(|row| {
+            let (key, value) = row.map_err(storage_error)?;
+            Ok((stored_key(&key)?, value))
+        })
+        .collect()
     }
 
     /// A step of a cursor over `index`: the entry `skip` places past `after`
@@ -924,8 +956,7 @@ impl OriginStore {
             )
         };
         let found = self
-            .connection
-            .query_row(&sql, rusqlite::params_from_iter(values), |row| {
+            .query_row_cached(&sql, rusqlite::params_from_iter(values), |row| {
                 Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?))
             })
             .optional()
@@ -934,8 +965,7 @@ impl OriginStore {
             return Ok(None);
         };
         let value: Vec<u8> = self
-            .connection
-            .query_row(
+            .query_row_cached(
                 "SELECT record.value FROM records AS record
                  JOIN indexes ON indexes.store_id = record.store_id
                  WHERE indexes.id = ?1 AND record.key = ?2",
@@ -953,13 +983,12 @@ impl OriginStore {
     /// How many entries of `index` have a key in `range` (an index's `count`).
     pub fn index_count(&self, index: IndexId, range: &KeyRange) -> Result<u64, IdbError> {
         let (clause, values) = range_clause("index_id", index.0, "key", range);
-        self.connection
-            .query_row(
-                &format!("SELECT count(*) FROM index_records WHERE {clause}"),
-                rusqlite::params_from_iter(values),
-                |row| row.get::<_, i64>(0).map(|count| count.max(0) as u64),
-            )
-            .map_err(storage_error)
+        self.query_row_cached(
+            &format!("SELECT count(*) FROM index_records WHERE {clause}"),
+            rusqlite::params_from_iter(values),
+            |row| row.get::<_, i64>(0).map(|count| count.max(0) as u64),
+        )
+        .map_err(storage_error)
     }
 
     /// The records of `range`, in key order, at most `limit` (`getAll`).
@@ -973,7 +1002,10 @@ impl OriginStore {
         let limit = limit.map_or(-1, i64::from);
         let sql =
             format!("SELECT key, value FROM records WHERE {clause} ORDER BY key LIMIT {limit}");
-        let mut statement = self.connection.prepare(&sql).map_err(storage_error)?;
+        let mut statement = self
+            .connection
+            .prepare_cached(&sql)
+            .map_err(storage_error)?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(values), |row| {
                 Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?))
@@ -1004,35 +1036,32 @@ impl OriginStore {
     /// How many records `range` holds (`count`).
     pub fn count(&self, store: StoreId, range: &KeyRange) -> Result<u64, IdbError> {
         let (clause, values) = range_clause("store_id", store.0, "key", range);
-        self.connection
-            .query_row(
-                &format!("SELECT count(*) FROM records WHERE {clause}"),
-                rusqlite::params_from_iter(values),
-                |row| row.get::<_, i64>(0).map(|count| count.max(0) as u64),
-            )
-            .map_err(storage_error)
+        self.query_row_cached(
+            &format!("SELECT count(*) FROM records WHERE {clause}"),
+            rusqlite::params_from_iter(values),
+            |row| row.get::<_, i64>(0).map(|count| count.max(0) as u64),
+        )
+        .map_err(storage_error)
     }
 
     /// Deletes the records of `range` (`delete`, `clear` with every key);
     /// how many.
     pub fn delete(&mut self, store: StoreId, range: &KeyRange) -> Result<u64, IdbError> {
         let (clause, values) = range_clause("store_id", store.0, "key", range);
-        self.connection
-            .execute(
-                &format!(
-                    "DELETE FROM index_records
+        self.execute_cached(
+            &format!(
+                "DELETE FROM index_records
                      WHERE index_id IN (SELECT id FROM indexes WHERE store_id = ?1)
                      AND primary_key IN (SELECT key FROM records WHERE {clause})"
-                ),
-                rusqlite::params_from_iter(values.clone()),
-            )
-            .map_err(storage_error)?;
-        self.connection
-            .execute(
-                &format!("DELETE FROM records WHERE {clause}"),
-                rusqlite::params_from_iter(values),
-            )
-            .map(|deleted| deleted as u64)
-            .map_err(storage_error)
+            ),
+            rusqlite::params_from_iter(values.clone()),
+        )
+        .map_err(storage_error)?;
+        self.execute_cached(
+            &format!("DELETE FROM records WHERE {clause}"),
+            rusqlite::params_from_iter(values),
+        )
+        .map(|deleted| deleted as u64)
+        .map_err(storage_error)
     }
 }

@@ -17,6 +17,8 @@ type Peer = &'static str;
 struct Harness {
     backend: Backend<Peer>,
     events: Receiver<(Peer, IdbEvent)>,
+    /// Events of a batch not looked at yet.
+    unbatched: std::cell::RefCell<std::collections::VecDeque<(Peer, IdbEvent)>>,
 }
 
 impl Harness {
@@ -31,20 +33,41 @@ impl Harness {
                 let _ = sender.send((*peer, event));
             }),
         );
-        Harness { backend, events }
+        Harness {
+            backend,
+            events,
+            unbatched: Default::default(),
+        }
     }
 
     fn send(&mut self, peer: Peer, message: IdbMsg) {
         self.backend.handle("https://a.test", peer, message);
     }
 
+    /// The next event, batches taken apart.
     fn next(&self) -> (Peer, IdbEvent) {
-        self.events
-            .recv_timeout(Duration::from_secs(10))
-            .expect("an event from the backend")
+        loop {
+            if let Some(event) = self.unbatched.borrow_mut().pop_front() {
+                return event;
+            }
+            match self
+                .events
+                .recv_timeout(Duration::from_secs(10))
+                .expect("an event from the backend")
+            {
+                (peer, IdbEvent::Batch(events)) => self
+                    .unbatched
+                    .borrow_mut()
+                    .extend(events.into_iter().map(|event| (peer, event))),
+                event => return event,
+            }
+        }
     }
 
     fn nothing_more(&self) {
+        if let Some(event) = self.unbatched.borrow_mut().pop_front() {
+            panic!("unexpected {event:?}");
+        }
         if let Ok(event) = self.events.recv_timeout(Duration::from_millis(200)) {
             panic!("unexpected {event:?}");
         }

@@ -341,6 +341,7 @@ impl EventLoop {
             if next_timer.is_none() && !waiting_for_work {
                 return RunOutcome::Idle;
             }
+            crate::dom::idbfactory::flush_messages(global);
             // Sleep until the next timer, a message, a remote task, or the deadline.
             let now = Instant::now();
             let mut wake = next_timer.unwrap_or(now + MAX_WAIT);

@@ -2,10 +2,16 @@
 //! index, moved one request at a time. Each step is a request of the transaction that the
 //! backend answers with the next record (a seek from the current position, so a cursor holds
 //! nothing open between steps); the answer comes back on the request that opened the cursor.
+//! In a readonly transaction (where nothing can change the records before it ends) the
+//! backend also reads ahead, more with each step, and later steps are answered from there,
+//! still one task each, without a round trip.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 
-use indexeddb_traits::{CursorDirection, CursorPosition, Key, KeyRange, Operation, Record};
+use indexeddb_traits::{
+    CursorDirection, CursorPosition, Key, KeyRange, Operation, Outcome, Record, TransactionMode,
+};
 use mozjs::jsapi::Heap;
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
@@ -39,7 +45,21 @@ pub struct IDBCursor {
     value: Heap<JSVal>,
     /// A record is there and no step was asked since: `continue()` and friends may be called.
     got_value: Cell<bool>,
+    /// Records after the current one, read ahead by the backend (readonly transactions only:
+    /// nothing can change them before the transaction ends).
+    #[no_trace]
+    read_ahead: RefCell<VecDeque<Record>>,
+    /// The read-ahead ends where the cursor's range does.
+    end_known: Cell<bool>,
+    /// How many records the step on its way to the backend asked for (0: none on its way).
+    asked: Cell<u32>,
+    /// Steps the backend answered so far (the read-ahead grows with them).
+    fetches: Cell<u32>,
 }
+
+/// How many records a step asks for, by the steps answered before it: one for `openCursor()`
+/// and the first `continue()`, then more and more for a cursor walked to its end.
+const READ_AHEAD: [u32; 5] = [1, 1, 16, 64, 256];
 
 /// What a cursor is opened on.
 pub struct CursorSource<'a> {
@@ -65,6 +85,10 @@ impl IDBCursor {
             primary_key: Heap::default(),
             value: Heap::default(),
             got_value: Cell::new(false),
+            read_ahead: RefCell::new(VecDeque::new()),
+            end_known: Cell::new(false),
+            asked: Cell::new(0),
+            fetches: Cell::new(0),
         }
     }
 
@@ -89,22 +113,42 @@ impl IDBCursor {
         self.value.get()
     }
 
-    /// The operation of the step from the current position, `skip` records on.
+    /// The operation of the step from `position`, `skip` records on, reading ahead in a
+    /// readonly transaction.
     pub(crate) fn step(&self, position: CursorPosition, skip: u32) -> Operation {
+        let read_only = self.store.transaction().mode() == TransactionMode::ReadOnly;
+        let count = if read_only {
+            READ_AHEAD[(self.fetches.get() as usize).min(READ_AHEAD.len() - 1)]
+        } else {
+            1
+        };
+        self.asked.set(count);
         Operation::Cursor {
             source: self.store.source(self.index.as_deref()),
             range: self.range.clone(),
             direction: self.direction,
             position,
             skip,
+            count,
         }
     }
 
-    /// The backend found the next record (`Some`), or the end.
+    /// The next record (the first of `records`), or the end (none). From the backend, the
+    /// others were read ahead; from the read-ahead, there is one.
     ///
     /// # Safety
     /// `cx` in the cursor's realm.
-    pub(crate) unsafe fn moved(&self, cx: &mut JSContext, record: Option<Record>) -> bool {
+    pub(crate) unsafe fn moved(&self, cx: &mut JSContext, records: Vec<Record>) -> bool {
+        let asked = self.asked.replace(0);
+        let mut records = records.into_iter();
+        let record = records.next();
+        if asked > 0 {
+            let rest: VecDeque<Record> = records.collect();
+            self.end_known
+                .set(record.is_none() || rest.len() + 1 < asked as usize);
+            *self.read_ahead.borrow_mut() = rest;
+            self.fetches.set(self.fetches.get() + 1);
+        }
         let Some(record) = record else {
             *self.position.borrow_mut() = None;
             self.key.set(UndefinedValue());
@@ -155,6 +199,8 @@ impl IDBCursor {
     /// Places the cursor's next step on the request that opened it.
     fn iterate(&self, position: CursorPosition, skip: u32) {
         self.got_value.set(false);
+        self.read_ahead.borrow_mut().clear();
+        self.end_known.set(false);
         let Some(request) = self.request.get() else {
             return;
         };
@@ -162,6 +208,36 @@ impl IDBCursor {
         self.store.transaction().place(
             Placed::Request(Dom::from_ref(&*request)),
             self.step(position, skip),
+        );
+    }
+
+    /// Moves `count` records on: from what was read ahead when it holds them (or the end)
+    /// and no other request of the transaction is unanswered (answers come in the order
+    /// requests were made), else by asking the backend.
+    fn move_on(&self, count: u32) {
+        let transaction = self.store.transaction();
+        let available = self.read_ahead.borrow().len();
+        let served_here = transaction.mode() == TransactionMode::ReadOnly
+            && transaction.idle()
+            && (available >= count as usize || self.end_known.get());
+        let Some(request) = self.request.get().filter(|_| served_here) else {
+            return self.iterate(self.after_current(), count - 1);
+        };
+        let next = {
+            let mut read_ahead = self.read_ahead.borrow_mut();
+            if available >= count as usize {
+                read_ahead.drain(..count as usize - 1);
+                read_ahead.pop_front()
+            } else {
+                read_ahead.clear();
+                None
+            }
+        };
+        self.got_value.set(false);
+        request.restart();
+        transaction.answer_locally(
+            Placed::Request(Dom::from_ref(&*request)),
+            Outcome::Cursor(next.into_iter().collect()),
         );
     }
 
@@ -217,7 +293,7 @@ impl IDBCursorMethods for IDBCursor {
             return Err(Error::Type("advance() needs a count above 0.".into()));
         }
         self.check()?;
-        self.iterate(self.after_current(), count - 1);
+        self.move_on(count);
         Ok(())
     }
     /// <https://w3c.github.io/IndexedDB/#dom-idbcursor-continue>
@@ -225,7 +301,10 @@ impl IDBCursorMethods for IDBCursor {
         self.check()?;
         let key = key.filter(|key| !key.get().is_undefined());
         let position = match key {
-            None => self.after_current(),
+            None => {
+                self.move_on(1);
+                return Ok(());
+            }
             Some(key) => {
                 // SAFETY: bindings call in the object's realm with rooted arguments.
                 let key = unsafe { value_to_key(cx, key)? };

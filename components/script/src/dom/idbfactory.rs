@@ -26,6 +26,9 @@ use crate::event_loop::PendingWork;
 
 const LOG_TARGET: &str = "bgsync::script::indexeddb";
 
+/// Queued messages go out once this many are waiting, without waiting for the task's end.
+const OUTBOX_SLICE: usize = 256;
+
 /// A `databases()` promise, and the guard that keeps the event loop up for its answer.
 type Listing = (Trusted<std::rc::Rc<Promise>>, PendingWork);
 
@@ -44,6 +47,9 @@ pub struct IDBFactory {
     connections: RefCell<HashMap<u64, Dom<IDBDatabase>>>,
     /// Transactions not finished yet.
     transactions: RefCell<HashMap<u64, Dom<IDBTransaction>>>,
+    /// Messages of the running task, sent together at its end ([`IDBFactory::flush`]).
+    #[no_trace]
+    outbox: RefCell<Vec<IdbMsg>>,
 }
 
 impl IDBFactory {
@@ -60,6 +66,7 @@ impl IDBFactory {
                 listings: RefCell::new(HashMap::new()),
                 connections: RefCell::new(HashMap::new()),
                 transactions: RefCell::new(HashMap::new()),
+                outbox: RefCell::new(Vec::new()),
             }),
         )
     }
@@ -71,11 +78,37 @@ impl IDBFactory {
         number
     }
 
-    /// Sends `message` to the backend; false when the global is not connected.
+    /// Queues `message` for the backend, to go with the rest of the task's at its end; false
+    /// when the global is not connected.
     pub fn send(&self, message: IdbMsg) -> bool {
-        match self.global().constellation_link() {
-            Some(link) => link.send_indexeddb(message),
-            None => false,
+        if self.global().constellation_link().is_none() {
+            return false;
+        }
+        let full = {
+            let mut outbox = self.outbox.borrow_mut();
+            outbox.push(message);
+            outbox.len() >= OUTBOX_SLICE
+        };
+        if full {
+            // A long task's requests go in slices, so the backend starts on the first while
+            // script is still making the next.
+            self.flush();
+        }
+        true
+    }
+
+    /// Sends what the task queued, as one message: a page adding 10,000 records sends one.
+    pub(crate) fn flush(&self) {
+        let mut messages = std::mem::take(&mut *self.outbox.borrow_mut());
+        let message = match messages.len() {
+            0 => return,
+            1 => messages.pop().expect("one message"),
+            _ => IdbMsg::Batch(messages),
+        };
+        if let Some(link) = self.global().constellation_link() {
+            if !link.send_indexeddb(message) {
+                log::debug!(target: LOG_TARGET, "IndexedDB messages lost: the engine is gone");
+            }
         }
     }
 
@@ -105,6 +138,7 @@ impl IDBFactory {
             transaction.deactivate();
             transaction.maybe_commit();
         }
+        self.flush();
     }
 
     /// Checks shared by `open()` and `deleteDatabase()`: the origin may have databases.
@@ -181,6 +215,11 @@ impl IDBFactory {
     pub unsafe fn handle(&self, cx: &mut JSContext, event: IdbEvent) {
         let global = self.global();
         match event {
+            IdbEvent::Batch(events) => {
+                for event in events {
+                    self.handle(cx, event);
+                }
+            }
             IdbEvent::Blocked {
                 request,
                 old_version,
@@ -491,6 +530,13 @@ pub unsafe fn handle_event(cx: &mut JSContext, global: &GlobalScope, event: IdbE
         None => {
             log::debug!(target: LOG_TARGET, "an IndexedDB event before indexedDB was used: {event:?}")
         }
+    }
+}
+
+/// Before the event loop waits: nothing queued for the backend stays behind.
+pub fn flush_messages(global: &GlobalScope) {
+    if let Some(factory) = global.indexeddb_factory() {
+        factory.flush();
     }
 }
 

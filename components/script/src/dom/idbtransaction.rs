@@ -185,6 +185,35 @@ impl IDBTransaction {
         });
     }
 
+    /// Whether every request placed has been answered.
+    pub fn idle(&self) -> bool {
+        self.requests.borrow().is_empty()
+    }
+
+    /// Answers a request here, in a task of its own, as if the backend had (a cursor step
+    /// served from what the cursor read ahead).
+    pub(crate) fn answer_locally(&self, placed: Placed, outcome: Outcome) {
+        let Some(factory) = self.factory() else {
+            return;
+        };
+        let request = factory.next_number();
+        self.requests.borrow_mut().insert(request, placed);
+        let transaction = self.number;
+        self.global().event_loop().queue_task(Box::new(move |cx| {
+            // SAFETY: event-loop tasks run in their global's realm.
+            let global = unsafe { crate::dom::globalscope::current_global(cx) };
+            if let Some(factory) = global.indexeddb_factory() {
+                let answer = indexeddb_traits::IdbEvent::Answer {
+                    transaction,
+                    request,
+                    result: Ok(outcome),
+                };
+                // SAFETY: as above.
+                unsafe { factory.handle(cx, answer) };
+            }
+        }));
+    }
+
     /// Asks the backend to commit once no request is unanswered and the transaction is
     /// inactive (<https://w3c.github.io/IndexedDB/#transaction-commit>, auto-commit).
     pub(crate) fn maybe_commit(&self) {
@@ -294,10 +323,10 @@ impl IDBTransaction {
                 // Out of the traced map: rooted before anything can collect garbage.
                 let request = DomRoot::from_ref(&*request);
                 let event = match result {
-                    Ok(Outcome::Cursor(record)) => {
+                    Ok(Outcome::Cursor(records)) => {
                         rooted!(&in(cx) let mut value = mozjs::jsval::NullValue());
                         if let Some(cursor) = request.cursor() {
-                            if cursor.moved(cx, record) {
+                            if cursor.moved(cx, records) {
                                 cursor.to_js(cx, value.handle_mut());
                             }
                         }

@@ -160,13 +160,15 @@ pub enum Operation {
     Clear {
         store: String,
     },
-    /// A cursor's step: the record `skip` records on from `position`.
+    /// A cursor's step: the record `skip` records on from `position`, and up to `count - 1`
+    /// records after it (read ahead; fewer than `count` means the end follows them).
     Cursor {
         source: Source,
         range: KeyRange,
         direction: CursorDirection,
         position: CursorPosition,
         skip: u32,
+        count: u32,
     },
 }
 
@@ -186,7 +188,8 @@ pub enum Outcome {
     Key(Key),
     Records(Vec<Record>),
     Count(u64),
-    Cursor(Option<Record>),
+    /// A cursor's next record and those read ahead after it; empty at the end.
+    Cursor(Vec<Record>),
 }
 
 /// A global's message to the backend.
@@ -235,6 +238,9 @@ pub enum IdbMsg {
     Abort {
         transaction: TransactionNumber,
     },
+    /// Several of the above, in order: what a task sent (one message instead of thousands
+    /// when a page adds thousands of records).
+    Batch(Vec<IdbMsg>),
 }
 
 /// The backend's message to a global.
@@ -285,4 +291,6 @@ pub enum IdbEvent {
     },
     /// The connection was closed by the engine (the site's data was cleared): fire `close`.
     ForcedClose { connection: ConnectionNumber },
+    /// Several of the above, in order (the answers to a burst of requests).
+    Batch(Vec<IdbEvent>),
 }
