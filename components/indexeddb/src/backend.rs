@@ -1084,16 +1084,7 @@ impl<P: Peer> OriginThread<P> {
                     )?;
                     origin.get_all(found.id, &KeyRange::all(), None)?
                 };
-                Outcome::Records(
-                    records
-                        .into_iter()
-                        .map(|(key, value)| Record {
-                            primary_key: key.clone(),
-                            key,
-                            value,
-                        })
-                        .collect(),
-                )
+                Outcome::Records(records.into_iter().map(store_record).collect())
             }
             Operation::IndexEntries {
                 store,
@@ -1144,11 +1135,7 @@ impl<P: Peer> OriginThread<P> {
                         .store()?
                         .get_all(found.id, &range, limit)?
                         .into_iter()
-                        .map(|(key, value)| Record {
-                            primary_key: key.clone(),
-                            key,
-                            value,
-                        })
+                        .map(store_record)
                         .collect(),
                     Some(index) => {
                         let index = index_of(&found, index)?;
@@ -1225,43 +1212,39 @@ impl<P: Peer> OriginThread<P> {
                     .map(|index| index_of(&found, index))
                     .transpose()?;
                 let store = self.store()?;
-                let step =
-                    |after: Option<&(Key, Option<Key>)>, inclusive: bool, skip: u32| match index {
-                        None => store
-                            .store_cursor_step(
-                                found.id,
-                                &range,
-                                direction,
-                                after.map(|(key, _)| key),
-                                skip,
-                            )
-                            .map(|found| {
-                                found.map(|(key, value)| Record {
-                                    primary_key: key.clone(),
-                                    key,
-                                    value,
-                                })
-                            }),
-                        Some(index) => {
-                            let after = match after {
-                                Some((key, Some(primary_key))) => Some((key, primary_key)),
-                                _ => None,
-                            };
-                            store
-                                .index_cursor_step(index, &range, direction, after, inclusive, skip)
-                                .map(|found| {
-                                    found.map(|(key, primary_key, value)| Record {
-                                        key,
-                                        primary_key,
-                                        value,
-                                    })
-                                })
-                        }
+                // A step through an index (its read-ahead goes a step at a time).
+                let index_step = |index: IndexId,
+                                  after: Option<&(Key, Option<Key>)>,
+                                  inclusive: bool,
+                                  skip: u32| {
+                    let after = match after {
+                        Some((key, Some(primary_key))) => Some((key, primary_key)),
+                        _ => None,
                     };
+                    store
+                        .index_cursor_step(index, &range, direction, after, inclusive, skip)
+                        .map(|found| {
+                            found.map(|(key, primary_key, value)| Record {
+                                key,
+                                primary_key,
+                                value,
+                            })
+                        })
+                };
                 // The next record, and up to `count - 1` after it (a readonly transaction's
                 // cursor reads ahead); fewer than `count`: the end follows them.
                 let mut records: Vec<Record> = Vec::new();
-                if index.is_none() {
+                if let Some(index) = index {
+                    let mut next = index_step(index, after.as_ref(), inclusive, skip)?;
+                    while let Some(record) = next {
+                        let position = (record.key.clone(), Some(record.primary_key.clone()));
+                        records.push(record);
+                        if records.len() >= count.max(1) as usize {
+                            break;
+                        }
+                        next = index_step(index, Some(&position), false, 0)?;
+                    }
+                } else {
                     records = store
                         .store_cursor_steps(
                             found.id,
@@ -1272,22 +1255,8 @@ impl<P: Peer> OriginThread<P> {
                             count,
                         )?
                         .into_iter()
-                        .map(|(key, value)| Record {
-                            primary_key: key.clone(),
-                            key,
-                            value,
-                        })
+                        .map(store_record)
                         .collect();
-                } else {
-                    let mut next = step(after.as_ref(), inclusive, skip)?;
-                    while let Some(record) = next {
-                        let position = (record.key.clone(), Some(record.primary_key.clone()));
-                        records.push(record);
-                        if records.len() >= count.max(1) as usize {
-                            break;
-                        }
-                        next = step(Some(&position), false, 0)?;
-                    }
                 }
                 Outcome::Cursor(records)
             }
@@ -1460,6 +1429,15 @@ fn operation_store(operation: &Operation) -> Option<&str> {
         Operation::CreateObjectStore { .. }
         | Operation::DeleteObjectStore { .. }
         | Operation::RenameObjectStore { .. } => None,
+    }
+}
+
+/// A record read from a store: its key is its primary key.
+fn store_record((key, value): (Key, Vec<u8>)) -> Record {
+    Record {
+        primary_key: key.clone(),
+        key,
+        value,
     }
 }
 

@@ -844,25 +844,11 @@ impl OriginStore {
         .collect()
     }
 
-    /// A step of a cursor over `store`: the record `skip` places past
-    /// `after` (`None`: from the start) in `direction`, within `range`
-    /// (`continue()` is a skip of 0, `advance(n)` one of `n - 1`). Record keys
+    /// Steps of a cursor over `store`: the record `skip` places past `after`
+    /// (`None`: from the start) in `direction`, within `range` (`continue()`
+    /// is a skip of 0, `advance(n)` one of `n - 1`), and the `count - 1`
+    /// records after it, in one query (a cursor reading ahead). Record keys
     /// are unique, so the unique directions are the plain ones.
-    pub fn store_cursor_step(
-        &self,
-        store: StoreId,
-        range: &KeyRange,
-        direction: Direction,
-        after: Option<&Key>,
-        skip: u32,
-    ) -> Result<Option<(Key, Vec<u8>)>, IdbError> {
-        Ok(self
-            .store_cursor_steps(store, range, direction, after, skip, 1)?
-            .pop())
-    }
-
-    /// [`OriginStore::store_cursor_step`] and the `count - 1` records after
-    /// it, in one query (a cursor reading ahead).
     pub fn store_cursor_steps(
         &self,
         store: StoreId,

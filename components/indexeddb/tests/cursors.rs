@@ -46,8 +46,9 @@ fn walk_store(
     let mut seen = Vec::new();
     let mut after: Option<Key> = None;
     while let Some((key, _)) = store
-        .store_cursor_step(records, range, direction, after.as_ref(), skip)
+        .store_cursor_steps(records, range, direction, after.as_ref(), skip, 1)
         .unwrap()
+        .pop()
     {
         let Key::Number(number) = key else {
             panic!("a number key")
@@ -143,4 +144,22 @@ fn unique_directions_give_each_index_key_once_with_its_lowest_record() {
         walk_index(&store, by_room, Direction::PrevUnique),
         pairs(&[("c", 4.0), ("b", 2.0), ("a", 1.0)])
     );
+}
+
+#[test]
+fn a_read_ahead_returns_the_steps_one_by_one_would() {
+    let (_dir, store, records, _) = rooms();
+    for direction in [Direction::Next, Direction::Prev] {
+        let one_by_one = walk_store(&store, records, &KeyRange::all(), direction, 0);
+        let at_once: Vec<f64> = store
+            .store_cursor_steps(records, &KeyRange::all(), direction, None, 0, 1000)
+            .unwrap()
+            .into_iter()
+            .map(|(key, _)| match key {
+                Key::Number(number) => number,
+                _ => panic!("a number key"),
+            })
+            .collect();
+        assert_eq!(one_by_one, at_once);
+    }
 }

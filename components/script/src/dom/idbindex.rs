@@ -1,15 +1,13 @@
 //! IDBIndex (https://w3c.github.io/IndexedDB/#index-interface): an index of a store, read
 //! through one transaction. Its reads are the store's ([`IDBObjectStore::read`]) through it.
 
-use std::cell::{Cell, RefCell};
-
 use indexeddb_traits::{IndexSchema, Operation};
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 
 use crate::dom::domexception::DOMErrorName;
 use crate::dom::idbkeys::key_path_to_value;
-use crate::dom::idbobjectstore::IDBObjectStore;
+use crate::dom::idbobjectstore::{IDBObjectStore, Named};
 use crate::dom::idbrequest::{IDBRequest, ResultKind};
 use crate::dom::idbtransaction::Placed;
 use crate::dom::prelude::*;
@@ -19,8 +17,7 @@ use crate::dom::prelude::*;
 pub struct IDBIndex {
     reflector: Reflector,
     store: Dom<IDBObjectStore>,
-    name: RefCell<String>,
-    deleted: Cell<bool>,
+    named: Named,
 }
 
 impl IDBIndex {
@@ -37,22 +34,21 @@ impl IDBIndex {
             Box::new(IDBIndex {
                 reflector: Reflector::new(),
                 store: Dom::from_ref(store),
-                name: RefCell::new(name),
-                deleted: Cell::new(false),
+                named: Named::new(name),
             }),
         )
     }
 
     pub fn name(&self) -> String {
-        self.name.borrow().clone()
+        self.named.get()
     }
 
     pub fn is_deleted(&self) -> bool {
-        self.deleted.get()
+        self.named.is_deleted()
     }
 
     pub(crate) fn mark_deleted(&self) {
-        self.deleted.set(true);
+        self.named.mark_deleted();
     }
 
     pub fn object_store(&self) -> DomRoot<IDBObjectStore> {
@@ -62,14 +58,14 @@ impl IDBIndex {
     /// The index's schema; InvalidStateError once it or its store was deleted.
     pub fn schema(&self) -> Fallible<IndexSchema> {
         let gone = || Error::invalid_state("The index or its object store has been deleted.");
-        if self.deleted.get() {
+        if self.named.is_deleted() {
             return Err(gone());
         }
         let store = self.store.schema()?;
         store
             .indexes
             .into_iter()
-            .find(|index| *index.name == *self.name.borrow())
+            .find(|index| self.named.is(&index.name))
             .ok_or_else(gone)
     }
 
@@ -119,7 +115,7 @@ impl IDBIndexMethods for IDBIndex {
                 index.name = value.clone();
             }
         });
-        *self.name.borrow_mut() = value.clone();
+        self.named.set(value.clone());
         transaction.place(
             Placed::Internal,
             Operation::RenameIndex {

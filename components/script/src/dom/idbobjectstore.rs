@@ -31,9 +31,45 @@ use crate::dom::prelude::*;
 pub struct IDBObjectStore {
     reflector: Reflector,
     transaction: Dom<IDBTransaction>,
+    named: Named,
+    indexes: RefCell<Vec<Dom<IDBIndex>>>,
+}
+
+/// The name of a store or index object, which an upgrade may change, and whether the upgrade
+/// deleted what it names (its methods then throw InvalidStateError).
+#[derive(Trace)]
+pub struct Named {
     name: RefCell<String>,
     deleted: Cell<bool>,
-    indexes: RefCell<Vec<Dom<IDBIndex>>>,
+}
+
+impl Named {
+    pub fn new(name: String) -> Named {
+        Named {
+            name: RefCell::new(name),
+            deleted: Cell::new(false),
+        }
+    }
+
+    pub fn get(&self) -> String {
+        self.name.borrow().clone()
+    }
+
+    pub fn set(&self, name: String) {
+        *self.name.borrow_mut() = name;
+    }
+
+    pub fn is(&self, name: &str) -> bool {
+        *self.name.borrow() == name
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.deleted.get()
+    }
+
+    pub fn mark_deleted(&self) {
+        self.deleted.set(true);
+    }
 }
 
 fn data_error(message: impl Into<String>) -> Error {
@@ -54,23 +90,22 @@ impl IDBObjectStore {
             Box::new(IDBObjectStore {
                 reflector: Reflector::new(),
                 transaction: Dom::from_ref(transaction),
-                name: RefCell::new(name),
-                deleted: Cell::new(false),
+                named: Named::new(name),
                 indexes: RefCell::new(Vec::new()),
             }),
         )
     }
 
     pub fn name(&self) -> String {
-        self.name.borrow().clone()
+        self.named.get()
     }
 
     pub fn is_deleted(&self) -> bool {
-        self.deleted.get()
+        self.named.is_deleted()
     }
 
     pub(crate) fn mark_deleted(&self) {
-        self.deleted.set(true);
+        self.named.mark_deleted();
     }
 
     pub fn transaction(&self) -> DomRoot<IDBTransaction> {
@@ -79,12 +114,12 @@ impl IDBObjectStore {
 
     /// The store's schema as the connection has it now.
     pub fn schema(&self) -> Fallible<StoreSchema> {
-        if self.deleted.get() {
+        if self.named.is_deleted() {
             return Err(Error::invalid_state("The object store has been deleted."));
         }
         self.transaction
             .db()
-            .store_schema(&self.name.borrow())
+            .store_schema(&self.named.get())
             .ok_or_else(|| Error::invalid_state("The object store has been deleted."))
     }
 
@@ -372,7 +407,7 @@ impl IDBObjectStoreMethods for IDBObjectStore {
             ));
         }
         db.rename_store(&current, &value);
-        *self.name.borrow_mut() = value.clone();
+        self.named.set(value.clone());
         transaction.place(
             Placed::Internal,
             Operation::RenameObjectStore {
