@@ -7,13 +7,13 @@ use mozjs::jsapi::{ClippedTime, JSObject};
 use mozjs::jsval::{DoubleValue, ObjectValue, StringValue, UndefinedValue};
 use mozjs::rooted;
 use mozjs::rust::wrappers2::{
-    DateGetMsecSinceEpoch, GetArrayLength, IsArrayObject, JS_DefineElement, JS_DefineUCProperty2,
-    JS_GetElement, JS_GetUCProperty, JS_HasElement, JS_HasUCProperty, JS_NewUCStringCopyN,
-    NewArrayObject1, NewDateObject, ObjectIsDate,
+    DateGetMsecSinceEpoch, GetArrayLength, IsArrayObject, JS_DefineUCProperty2, JS_GetElement,
+    JS_GetUCProperty, JS_HasElement, JS_HasUCProperty, JS_NewUCStringCopyN, NewDateObject,
+    ObjectIsDate,
 };
 use mozjs::typedarray::{ArrayBuffer, ArrayBufferView, CreateWith};
 
-use crate::dom::bindings::conversions::{Conv, FromJs};
+use crate::dom::bindings::conversions::{array_to_js, Conv, FromJs};
 use crate::dom::domexception::DOMErrorName;
 use crate::dom::idbkeyrange::IDBKeyRange;
 use crate::dom::prelude::*;
@@ -146,27 +146,12 @@ pub unsafe fn key_to_value(cx: &mut JSContext, key: &Key, mut rval: MutableHandl
                 rval.set(UndefinedValue());
             }
         }
-        Key::Array(keys) => {
-            // Elements go into the rooted array as they are made (a later one may collect
-            // garbage and move the earlier ones).
-            rooted!(&in(cx) let array = NewArrayObject1(cx, keys.len()));
-            if array.get().is_null() {
-                rval.set(UndefinedValue());
-                return;
-            }
-            rooted!(&in(cx) let mut element = UndefinedValue());
-            for (position, key) in keys.iter().enumerate() {
-                key_to_value(cx, key, element.handle_mut());
-                JS_DefineElement(
-                    cx,
-                    array.handle(),
-                    position as u32,
-                    element.handle(),
-                    mozjs::jsapi::JSPROP_ENUMERATE as u32,
-                );
-            }
-            rval.set(ObjectValue(array.get()));
-        }
+        Key::Array(keys) => array_to_js(
+            cx,
+            keys.len(),
+            |cx, index, element| key_to_value(cx, &keys[index], element),
+            rval,
+        ),
     }
 }
 

@@ -14,9 +14,10 @@ use indexeddb_traits::{
     DurabilityHint, IdbError, IdbErrorName, IdbMsg, Key, Operation, Outcome, Record,
     TransactionMode,
 };
-use mozjs::jsval::{DoubleValue, ObjectValue, UndefinedValue};
+use mozjs::jsval::{DoubleValue, UndefinedValue};
 use mozjs::rooted;
 
+use crate::dom::bindings::conversions::array_to_js;
 use crate::dom::bindings::structuredclone::deserialize;
 use crate::dom::domexception::{DOMErrorName, DOMException};
 use crate::dom::domstringlist::DOMStringList;
@@ -556,29 +557,18 @@ unsafe fn outcome_value(
                 },
                 ResultKind::Values | ResultKind::PrimaryKeys => {
                     let values = request.kind() == ResultKind::Values;
-                    // Each element goes into the rooted array as soon as it is made: the
-                    // next deserialization may collect garbage and move it.
-                    rooted!(&in(cx) let array = mozjs::rust::wrappers2::NewArrayObject1(cx, records.len()));
-                    if array.get().is_null() {
-                        rval.set(UndefinedValue());
-                        return;
-                    }
-                    rooted!(&in(cx) let mut element = UndefinedValue());
-                    for (position, record) in records.iter().enumerate() {
-                        if values {
-                            value_of(cx, record, element.handle_mut());
-                        } else {
-                            key_to_value(cx, &record.primary_key, element.handle_mut());
-                        }
-                        mozjs::rust::wrappers2::JS_DefineElement(
-                            cx,
-                            array.handle(),
-                            position as u32,
-                            element.handle(),
-                            mozjs::jsapi::JSPROP_ENUMERATE as u32,
-                        );
-                    }
-                    rval.set(ObjectValue(array.get()));
+                    array_to_js(
+                        cx,
+                        records.len(),
+                        |cx, index, element| {
+                            if values {
+                                value_of(cx, &records[index], element);
+                            } else {
+                                key_to_value(cx, &records[index].primary_key, element);
+                            }
+                        },
+                        rval,
+                    );
                 }
                 _ => rval.set(UndefinedValue()),
             }

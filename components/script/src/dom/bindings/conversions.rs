@@ -476,21 +476,40 @@ impl<T: ToJs> ToJs for Vec<T> {
 }
 
 impl<T: ToJs> ToJs for [T] {
-    unsafe fn to_js(&self, cx: &mut JSContext, mut rval: MutableHandleValue<'_>) {
-        rooted!(&in(cx) let array = NewArrayObject1(cx, self.len()));
-        rooted!(&in(cx) let mut item = UndefinedValue());
-        for (i, v) in self.iter().enumerate() {
-            v.to_js(cx, item.handle_mut());
-            mozjs::rust::wrappers2::JS_DefineElement(
-                cx,
-                array.handle(),
-                i as u32,
-                item.handle(),
-                mozjs::jsapi::JSPROP_ENUMERATE as u32,
-            );
-        }
-        rval.set(ObjectValue(array.get()));
+    unsafe fn to_js(&self, cx: &mut JSContext, rval: MutableHandleValue<'_>) {
+        array_to_js(cx, self.len(), |cx, i, item| self[i].to_js(cx, item), rval);
     }
+}
+
+/// A new array of `length` elements, each made by `element(cx, index, rval)`, in `rval`
+/// (undefined if it cannot be made). Each element goes into the rooted array as soon as it is
+/// made: making the next may collect garbage and move it.
+///
+/// # Safety
+/// `cx` in a realm; `rval` rooted.
+pub unsafe fn array_to_js(
+    cx: &mut JSContext,
+    length: usize,
+    mut element: impl FnMut(&mut JSContext, usize, MutableHandleValue<'_>),
+    mut rval: MutableHandleValue<'_>,
+) {
+    rooted!(&in(cx) let array = NewArrayObject1(cx, length));
+    if array.get().is_null() {
+        rval.set(UndefinedValue());
+        return;
+    }
+    rooted!(&in(cx) let mut item = UndefinedValue());
+    for index in 0..length {
+        element(cx, index, item.handle_mut());
+        mozjs::rust::wrappers2::JS_DefineElement(
+            cx,
+            array.handle(),
+            index as u32,
+            item.handle(),
+            mozjs::jsapi::JSPROP_ENUMERATE as u32,
+        );
+    }
+    rval.set(ObjectValue(array.get()));
 }
 
 impl ToJs for HandleValue<'_> {
