@@ -46,8 +46,7 @@ unsafe fn convert(
         return Ok(Key::Number(number));
     }
     if v.is_string() {
-        let text = String::from_js(cx, value, &Conv::plain("key"))?;
-        return Ok(Key::string(&text));
+        return Ok(Key::String(string_units(cx, v.to_string())));
     }
     if !v.is_object() {
         return Err(data_error("The value is not a valid key."));
@@ -113,6 +112,33 @@ unsafe fn convert(
     }
     seen.pop();
     Ok(Key::Array(keys))
+}
+
+/// A string's UTF-16 code units as they are (keys compare code units, and a lone surrogate is
+/// a key of its own: no conversion to Rust text, which would replace it).
+///
+/// # Safety
+/// `string` a live string of this context.
+unsafe fn string_units(cx: &mut JSContext, string: *mut mozjs::jsapi::JSString) -> Vec<u16> {
+    let mut length = 0;
+    if mozjs::jsapi::JS_DeprecatedStringHasLatin1Chars(string) {
+        let chars =
+            mozjs::rust::wrappers2::JS_GetLatin1StringCharsAndLength(cx, string, &mut length);
+        if chars.is_null() {
+            return Vec::new();
+        }
+        std::slice::from_raw_parts(chars, length)
+            .iter()
+            .map(|&byte| u16::from(byte))
+            .collect()
+    } else {
+        let chars =
+            mozjs::rust::wrappers2::JS_GetTwoByteStringCharsAndLength(cx, string, &mut length);
+        if chars.is_null() {
+            return Vec::new();
+        }
+        std::slice::from_raw_parts(chars, length).to_vec()
+    }
 }
 
 /// <https://w3c.github.io/IndexedDB/#convert-a-key-to-a-value>
