@@ -293,6 +293,10 @@ impl<P: Peer> OriginThread<P> {
             // answers to the burst as one message.
             let mut input = Some(first);
             let mut served = 0;
+            // The burst's reads outside a readwrite transaction share one snapshot.
+            if let Ok(store) = self.store() {
+                let _ = store.begin_reads();
+            }
             while let Some(next) = input.take() {
                 match next {
                     Input::Message(peer, message) => self.message(peer, *message),
@@ -307,6 +311,11 @@ impl<P: Peer> OriginThread<P> {
                 served += 1;
                 if served < MAX_BURST {
                     input = receiver.try_recv().ok();
+                }
+            }
+            if let Ok(store) = self.store() {
+                if let Err(error) = store.end_reads() {
+                    log::warn!(target: LOG_TARGET, "ending a read of {}: {error}", self.origin);
                 }
             }
             self.flush();
