@@ -20,14 +20,47 @@ use mozjs::rust::Trace;
 
 use crate::dom::bindings::reflector::{DomObject, Reflector};
 
+/// Hashes an address for the root tables: addresses are already spread out, and SipHash on
+/// every `DomRoot` made and dropped was a visible cost of every DOM call (no attacker chooses
+/// these keys).
+#[derive(Clone, Copy, Default)]
+struct AddressHash;
+
+impl std::hash::BuildHasher for AddressHash {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, address: usize) {
+        // Objects are at least 8-byte aligned; the multiply spreads the rest over the bits
+        // hashbrown reads.
+        self.0 = ((address as u64) >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 thread_local! {
     /// Rooted reflectors with how many DomRoots hold each: O(1) to root and unroot whatever
     /// the order (a Vec searched on drop made large collections quadratic).
-    static ROOTS: RefCell<HashMap<*const Reflector, usize>> = RefCell::new(HashMap::new());
+    static ROOTS: RefCell<HashMap<*const Reflector, usize, AddressHash>> =
+        RefCell::new(HashMap::default());
     /// Heap cells of RootedValue/RootedObject (boxed, so their addresses are stable).
     /// Keyed by the data address: fat-pointer equality also compares vtable addresses, which
     /// differ between codegen units for the same type.
-    static HEAP_ROOTS: RefCell<HashMap<*const (), *const dyn Trace>> = RefCell::new(HashMap::new());
+    static HEAP_ROOTS: RefCell<HashMap<*const (), *const dyn Trace, AddressHash>> =
+        RefCell::new(HashMap::default());
 }
 
 /// Roots a boxed heap cell until [`unroot_heap`]; O(1) both ways, unlike mozjs's
