@@ -90,6 +90,12 @@ impl BindingGlobal for GlobalScope {
     fn interface(id: PrototypeId) -> &'static InterfaceInfo {
         INTERFACES_BY_ID[id.index()]
     }
+    fn cached_function(&self, key: usize) -> *mut JSObject {
+        self.helper(key).unwrap_or(std::ptr::null_mut())
+    }
+    fn cache_function(&self, key: usize, function: *mut JSObject) {
+        self.set_helper(key, function)
+    }
     unsafe fn evaluate_helper(
         &self,
         cx: &mut mozjs::context::JSContext,

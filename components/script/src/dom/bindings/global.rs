@@ -35,6 +35,11 @@ pub trait BindingGlobal: Sized + 'static {
     /// The interface of `id`.
     fn interface(id: PrototypeId) -> &'static InterfaceInfo;
 
+    /// A function object this global keeps under `key` (the accessors of `[LegacyUnforgeable]`
+    /// members, one per global, shared by every instance); null if none yet.
+    fn cached_function(&self, key: usize) -> *mut JSObject;
+    fn cache_function(&self, key: usize, function: *mut JSObject);
+
     /// Calls the JS function `source` (compiled once per global) with `args`; reports what
     /// it throws, and returns false then.
     ///

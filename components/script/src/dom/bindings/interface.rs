@@ -390,6 +390,80 @@ unsafe fn define_operation(
     JS_DefineProperty(cx, target, name.as_ptr(), value.handle(), attrs)
 }
 
+/// The `[LegacyUnforgeable]` members of `info` (an ancestor of `instance`, or itself) on an
+/// instance of `instance`. Web IDL copies them from the interface's `[[Unforgeables]]` object,
+/// so their functions are made once per global and interface and shared by its instances
+/// (making them for each new object was a visible cost of every event).
+unsafe fn define_unforgeable_members<G: BindingGlobal>(
+    cx: &mut JSContext,
+    global: &G,
+    target: HandleObject<'_>,
+    instance: &InterfaceInfo,
+    info: &InterfaceInfo,
+) -> bool {
+    let kind = global.kind();
+    let owner = (instance as *const InterfaceInfo as usize).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // The function of this global for `key` (of the instance's interface and a spec's
+    // address, +1 for a setter).
+    let shared =
+        |cx: &mut JSContext, key: usize, make: &dyn Fn(&mut JSContext) -> *mut JSObject| {
+            let key = key ^ owner;
+            let cached = global.cached_function(key);
+            if !cached.is_null() {
+                return cached;
+            }
+            let made = make(cx);
+            if !made.is_null() {
+                global.cache_function(key, made);
+            }
+            made
+        };
+    for op in info.operations.iter().filter(|op| op.unforgeable) {
+        if !kind.exposes(op.exposed, op.secure_context) {
+            continue;
+        }
+        let key = op as *const OperationSpec as usize;
+        rooted!(&in(cx) let function = shared(cx, key, &|cx| new_function(cx, op.native, op.length, op.name, 0)));
+        if function.get().is_null() {
+            return false;
+        }
+        rooted!(&in(cx) let value = ObjectValue(function.get()));
+        let name = cname(op.name);
+        let attrs = JSPROP_ENUMERATE | JSPROP_READONLY | JSPROP_PERMANENT;
+        if !JS_DefineProperty(cx, target, name.as_ptr(), value.handle(), attrs as u32) {
+            return false;
+        }
+    }
+    for attr in info.attributes.iter().filter(|attr| attr.unforgeable) {
+        if !kind.exposes(attr.exposed, attr.secure_context) {
+            continue;
+        }
+        let key = attr as *const AttributeSpec as usize;
+        rooted!(&in(cx) let getter = shared(cx, key, &|cx| {
+            new_function(cx, attr.getter, 0, &format!("get {}", attr.name), 0)
+        }));
+        rooted!(&in(cx) let mut setter = std::ptr::null_mut::<JSObject>());
+        if let Some(native) = attr.setter {
+            setter.set(shared(cx, key + 1, &|cx| {
+                new_function(cx, native, 1, &format!("set {}", attr.name), 0)
+            }));
+        }
+        let name = cname(attr.name);
+        let attrs = JSPROP_ENUMERATE | JSPROP_PERMANENT;
+        if !JS_DefineProperty2(
+            cx,
+            target,
+            name.as_ptr(),
+            getter.handle(),
+            setter.handle(),
+            attrs as u32,
+        ) {
+            return false;
+        }
+    }
+    true
+}
+
 unsafe fn define_attribute(
     cx: &mut JSContext,
     target: HandleObject<'_>,
@@ -805,13 +879,7 @@ pub unsafe fn wrap_dom_object<T: DomObject, G: BindingGlobal>(
         let has_unforgeable = interface.operations.iter().any(|o| o.unforgeable)
             || interface.attributes.iter().any(|a| a.unforgeable);
         if has_unforgeable {
-            define_instance_members(
-                cx,
-                js_object.handle(),
-                interface,
-                global.kind(),
-                Members::Unforgeable,
-            );
+            define_unforgeable_members(cx, global, js_object.handle(), info, interface);
         }
         current = interface.parent.map(G::interface);
     }
