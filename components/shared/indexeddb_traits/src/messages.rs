@@ -139,6 +139,8 @@ pub enum Operation {
     Put {
         store: String,
         key: Option<Key>,
+        /// Structured-clone bytes (encoded as one byte string, not byte by byte).
+        #[serde(with = "serde_bytes")]
         value: Vec<u8>,
         overwrite: bool,
         index_keys: Vec<(String, Vec<Key>)>,
@@ -178,6 +180,8 @@ pub enum Operation {
 pub struct Record {
     pub key: Key,
     pub primary_key: Key,
+    /// Structured-clone bytes (encoded as one byte string, not byte by byte).
+    #[serde(with = "serde_bytes")]
     pub value: Vec<u8>,
 }
 
