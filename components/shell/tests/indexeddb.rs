@@ -337,3 +337,44 @@ fn site_clear_deletes_an_origins_databases_and_registrations_and_nothing_else() 
     assert!(!sync.contains(&a.url("/").to_string()), "{sync}");
     assert!(sync.contains(&b.url("/").to_string()), "{sync}");
 }
+
+#[test]
+fn a_corrupt_origin_file_is_moved_aside_and_the_rest_keeps_working() {
+    let a = TestServer::start();
+    let b = TestServer::start();
+    let writes = page(
+        r#"
+    const db = await openOutbox();
+    const tx = db.transaction("messages", "readwrite");
+    tx.objectStore("messages").add({room: "kitchen", text: "safe"});
+    await done(tx);
+    console.log("now " + await texts(db));
+    "#,
+    );
+    a.serve_html("/page.html", &writes);
+    b.serve_html("/page.html", &writes);
+    let profile = tempfile::tempdir().unwrap();
+    assert_logged(&run(&a, profile.path(), &[]), "now safe");
+    assert_logged(&run(&b, profile.path(), &[]), "now safe");
+    // Origin a's file is overwritten with garbage while no engine runs.
+    let origin_a = a.url("/").origin().ascii_serialization();
+    let file = indexeddb::layout::origin_file(profile.path(), &origin_a);
+    std::fs::write(&file, vec![0x42; 16 * 1024]).unwrap();
+    // Origin a starts again empty; b keeps its data; the engine runs both pages.
+    let again = run(&a, profile.path(), &[]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_logged(&again, "now safe");
+    assert_logged(&run(&b, profile.path(), &[]), "now safe,safe");
+    let moved = std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".corrupt-")
+        })
+        .count();
+    assert_eq!(moved, 1, "the corrupt file is kept aside, not deleted");
+}
