@@ -94,6 +94,10 @@ impl Event {
     pub fn type_(&self) -> String {
         self.event_type.borrow().clone()
     }
+    /// Whether the event's type is `event_type` (`type_() == event_type` without a copy).
+    pub fn type_is(&self, event_type: &str) -> bool {
+        *self.event_type.borrow() == event_type
+    }
     pub fn bubbles(&self) -> bool {
         self.bubbles.get()
     }

@@ -2,7 +2,6 @@
 //! (https://dom.spec.whatwg.org/#concept-event-dispatch), without shadow trees.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
@@ -88,6 +87,36 @@ unsafe fn compile_handler(
     Some(crate::dom::bindings::callback::CallbackFunction::new_unchecked(cx, object))
 }
 
+/// Event handler attribute values by event type: a target has a few at most, so a list
+/// searched in order (no hashing, one allocation) is the cheapest map.
+#[derive(Default)]
+struct Handlers(Vec<(String, EventHandlerValue)>);
+
+impl Handlers {
+    fn get(&self, event_type: &str) -> Option<&EventHandlerValue> {
+        self.0
+            .iter()
+            .find(|(name, _)| name == event_type)
+            .map(|(_, value)| value)
+    }
+    /// Sets the value for `event_type`; true if it had none.
+    fn insert(&mut self, event_type: &str, value: EventHandlerValue) -> bool {
+        match self.0.iter_mut().find(|(name, _)| name == event_type) {
+            Some((_, old)) => {
+                *old = value;
+                false
+            }
+            None => {
+                self.0.push((event_type.to_owned(), value));
+                true
+            }
+        }
+    }
+    fn remove(&mut self, event_type: &str) {
+        self.0.retain(|(name, _)| name != event_type);
+    }
+}
+
 #[derive(Trace)]
 #[repr(C)]
 pub struct EventTarget {
@@ -96,7 +125,7 @@ pub struct EventTarget {
     #[no_trace]
     listeners: RefCell<Vec<Listener>>,
     #[no_trace]
-    handlers: RefCell<HashMap<String, EventHandlerValue>>,
+    handlers: RefCell<Handlers>,
 }
 
 impl EventTarget {
@@ -104,7 +133,7 @@ impl EventTarget {
         EventTarget {
             reflector: Reflector::new(),
             listeners: RefCell::new(Vec::new()),
-            handlers: RefCell::new(HashMap::new()),
+            handlers: RefCell::new(Handlers::default()),
         }
     }
 
@@ -138,9 +167,7 @@ impl EventTarget {
                 return None;
             }
         };
-        self.handlers
-            .borrow_mut()
-            .insert(event_type.to_string(), value.clone());
+        self.handlers.borrow_mut().insert(event_type, value.clone());
         Some(value)
     }
 
@@ -149,11 +176,7 @@ impl EventTarget {
     pub fn set_event_handler(&self, event_type: &str, value: Option<EventHandlerValue>) {
         match value {
             Some(v) => {
-                let first = self
-                    .handlers
-                    .borrow_mut()
-                    .insert(event_type.to_string(), v)
-                    .is_none();
+                let first = self.handlers.borrow_mut().insert(event_type, v);
                 if first {
                     self.listeners.borrow_mut().push(Listener {
                         event_type: event_type.to_string(),
@@ -202,7 +225,7 @@ impl EventTarget {
                 return Some(DomRoot::upcast(parent));
             }
             if let Some(document) = node.downcast::<crate::dom::document::Document>() {
-                if event.type_() != "load" {
+                if !event.type_is("load") {
                     if let Some(window) = document.window() {
                         return Some(DomRoot::upcast(window));
                     }
@@ -220,7 +243,9 @@ impl EventTarget {
     pub unsafe fn dispatch_event(&self, cx: &mut JSContext, event: &Event) -> bool {
         event.set_dispatching(true);
         event.set_target(Some(self));
-        let mut path: Vec<DomRoot<EventTarget>> = vec![DomRoot::from_ref(self)];
+        // Room for a request's path (request, transaction, database) without growing.
+        let mut path: Vec<DomRoot<EventTarget>> = Vec::with_capacity(4);
+        path.push(DomRoot::from_ref(self));
         while let Some(parent) = path.last().and_then(|t| t.get_the_parent(event)) {
             path.push(parent);
         }
@@ -260,10 +285,12 @@ impl EventTarget {
             .listeners
             .borrow()
             .iter()
-            .filter(|l| l.event_type == event.type_())
-            .filter(|l| capture.is_none_or(|c| l.capture == c))
+            .filter(|l| capture.is_none_or(|c| l.capture == c) && event.type_is(&l.event_type))
             .cloned()
             .collect();
+        if snapshot.is_empty() {
+            return;
+        }
         let global = self.global();
         rooted!(&in(cx) let mut this = UndefinedValue());
         self.to_js(cx, this.handle_mut());

@@ -402,7 +402,7 @@ unsafe fn define_unforgeable_members<G: BindingGlobal>(
     info: &InterfaceInfo,
 ) -> bool {
     let kind = global.kind();
-    let owner = (instance as *const InterfaceInfo as usize).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let owner = unforgeable_owner(instance);
     // The function of this global for `key` (of the instance's interface and a spec's
     // address, +1 for a setter).
     let shared =
@@ -873,17 +873,63 @@ pub unsafe fn wrap_dom_object<T: DomObject, G: BindingGlobal>(
     );
     (*raw).reflector().set(js_object.get());
     let root = DomRoot::from_ref(&*raw);
-    // [LegacyUnforgeable] members of the interface and its ancestors live on the instance.
+    // [LegacyUnforgeable] members of the interface and its ancestors live on the instance:
+    // copied from a holder object of the same class (Web IDL's [[Unforgeables]]), defined once
+    // per global and interface, which hands the instance the holder's shape in one step.
+    if has_unforgeable_chain::<G>(info) {
+        let key = info as *const InterfaceInfo as usize ^ unforgeable_owner(info);
+        rooted!(&in(cx) let mut holder = global.cached_function(key));
+        if holder.get().is_null() {
+            holder.set(JS_NewObjectWithGivenProto(
+                cx,
+                &info.class.base,
+                proto_object.handle(),
+            ));
+            assert!(
+                !holder.get().is_null(),
+                "out of memory creating a {} holder",
+                info.name
+            );
+            let mut current = Some(info);
+            while let Some(interface) = current {
+                if has_unforgeable(interface) {
+                    define_unforgeable_members(cx, global, holder.handle(), info, interface);
+                }
+                current = interface.parent.map(G::interface);
+            }
+            global.cache_function(key, holder.get());
+        }
+        if !mozjs::rust::wrappers2::JS_InitializePropertiesFromCompatibleNativeObject(
+            cx,
+            js_object.handle(),
+            holder.handle(),
+        ) {
+            panic!("out of memory giving a {} object its members", info.name);
+        }
+    }
+    root
+}
+
+fn has_unforgeable(interface: &InterfaceInfo) -> bool {
+    interface.operations.iter().any(|o| o.unforgeable)
+        || interface.attributes.iter().any(|a| a.unforgeable)
+}
+
+fn has_unforgeable_chain<G: BindingGlobal>(info: &'static InterfaceInfo) -> bool {
     let mut current = Some(info);
     while let Some(interface) = current {
-        let has_unforgeable = interface.operations.iter().any(|o| o.unforgeable)
-            || interface.attributes.iter().any(|a| a.unforgeable);
-        if has_unforgeable {
-            define_unforgeable_members(cx, global, js_object.handle(), info, interface);
+        if has_unforgeable(interface) {
+            return true;
         }
         current = interface.parent.map(G::interface);
     }
-    root
+    false
+}
+
+/// The part of a cache key (for the global's function cache) that says which interface's
+/// instances it is for.
+fn unforgeable_owner(instance: &InterfaceInfo) -> usize {
+    (instance as *const InterfaceInfo as usize).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Creates a global object of `info`'s (a `[Global]` interface's) class owning `object`,
