@@ -10,7 +10,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 
 use indexeddb_traits::{
-    CursorDirection, CursorPosition, Key, KeyRange, Operation, Outcome, Record, TransactionMode,
+    CursorDirection, CursorPosition, IdbError, Key, KeyRange, Operation, Outcome, Record,
+    TransactionMode,
 };
 use mozjs::jsapi::Heap;
 use mozjs::jsval::UndefinedValue;
@@ -22,7 +23,7 @@ use crate::dom::idbindex::IDBIndex;
 use crate::dom::idbkeys::{inject_key, key_to_value, value_to_key};
 use crate::dom::idbobjectstore::IDBObjectStore;
 use crate::dom::idbrequest::{IDBRequest, ResultKind};
-use crate::dom::idbtransaction::Placed;
+use crate::dom::idbtransaction::{Placed, TransactionState};
 use crate::dom::prelude::*;
 
 #[derive(Trace)]
@@ -53,13 +54,23 @@ pub struct IDBCursor {
     end_known: Cell<bool>,
     /// How many records the step on its way to the backend asked for (0: none on its way).
     asked: Cell<u32>,
-    /// Steps the backend answered so far (the read-ahead grows with them).
+    /// Steps and read-aheads the backend answered so far (the read-ahead grows with them).
     fetches: Cell<u32>,
+    /// Bumped when a step goes to the backend and drops what was read ahead: a read-ahead
+    /// asked before is ignored when it comes.
+    generation: Cell<u64>,
+    /// How many records the read-ahead on its way asked for (0: none on its way).
+    reading_ahead: Cell<u32>,
+    /// A step (of this many records) waits on the read-ahead on its way (0: none).
+    waiting: Cell<u32>,
 }
 
 /// How many records a step asks for, by the steps answered before it: one for `openCursor()`
 /// and the first `continue()`, then more and more for a cursor walked to its end.
 const READ_AHEAD: [u32; 5] = [1, 1, 16, 64, 256];
+
+/// A read-ahead asks for fewer records when they are large: about this many bytes.
+const READ_AHEAD_BYTES: usize = 1 << 20;
 
 /// What a cursor is opened on.
 pub struct CursorSource<'a> {
@@ -89,6 +100,9 @@ impl IDBCursor {
             end_known: Cell::new(false),
             asked: Cell::new(0),
             fetches: Cell::new(0),
+            generation: Cell::new(0),
+            reading_ahead: Cell::new(0),
+            waiting: Cell::new(0),
         }
     }
 
@@ -116,7 +130,7 @@ impl IDBCursor {
     /// The operation of the step from `position`, `skip` records on, reading ahead in a
     /// readonly transaction.
     pub(crate) fn step(&self, position: CursorPosition, skip: u32) -> Operation {
-        let read_only = self.store.transaction().mode() == TransactionMode::ReadOnly;
+        let read_only = self.store.transaction_ref().mode() == TransactionMode::ReadOnly;
         let count = if read_only {
             READ_AHEAD[(self.fetches.get() as usize).min(READ_AHEAD.len() - 1)]
         } else {
@@ -165,21 +179,123 @@ impl IDBCursor {
             if deserialize(cx, &record.value, value.handle_mut()).is_err() {
                 value.set(UndefinedValue());
             } else if let Some(path) = self.store.generated_key_path() {
-                inject_key(cx, value.handle(), &path, &record.primary_key);
+                inject_key(cx, value.handle(), path, &record.primary_key);
             }
             self.value.set(value.get());
         }
         *self.position.borrow_mut() = Some((record.key, record.primary_key));
         self.got_value.set(true);
+        self.read_further();
         true
+    }
+
+    /// Whether a step of the cursor waits on its read-ahead of `generation`.
+    pub(crate) fn waits_on(&self, generation: u64) -> bool {
+        self.waiting.get() > 0 && self.generation.get() == generation
+    }
+
+    /// In a readonly transaction, once the cursor has been walked a few steps: asks for the
+    /// records after those read ahead before they run out, so that the steps that need them
+    /// find them here rather than waiting for the backend.
+    fn read_further(&self) {
+        let transaction = self.store.transaction_ref();
+        if transaction.mode() != TransactionMode::ReadOnly
+            || !matches!(
+                transaction.state(),
+                TransactionState::Active | TransactionState::Inactive
+            )
+            || self.end_known.get()
+            || self.reading_ahead.get() > 0
+            || self.fetches.get() < 2
+        {
+            return;
+        }
+        let batch = READ_AHEAD[(self.fetches.get() as usize).min(READ_AHEAD.len() - 1)];
+        let (after, size) = {
+            let read_ahead = self.read_ahead.borrow();
+            if read_ahead.len() >= batch as usize {
+                return;
+            }
+            match read_ahead.back() {
+                Some(last) => (
+                    (last.key.clone(), last.primary_key.clone()),
+                    last.value.len(),
+                ),
+                None => match self.position.borrow().clone() {
+                    Some(current) => (current, 0),
+                    None => return,
+                },
+            }
+        };
+        let count = batch.min((READ_AHEAD_BYTES / size.max(1)).max(1) as u32);
+        self.reading_ahead.set(count);
+        let (key, primary_key) = after;
+        transaction.place(
+            Placed::ReadAhead(Dom::from_ref(self), self.generation.get()),
+            Operation::Cursor {
+                source: self.store.source(self.index.as_deref()),
+                range: self.range.clone(),
+                direction: self.direction,
+                position: CursorPosition::After {
+                    key,
+                    primary_key: Some(primary_key),
+                },
+                skip: 0,
+                count,
+            },
+        );
+    }
+
+    /// The answer to the read-ahead of `generation`: kept, and if a step waited on it, that
+    /// step's request and answer.
+    pub(crate) fn read_ahead_arrived(
+        &self,
+        generation: u64,
+        result: Result<Outcome, IdbError>,
+    ) -> Option<(DomRoot<IDBRequest>, Result<Outcome, IdbError>)> {
+        if generation != self.generation.get() {
+            return None;
+        }
+        let asked = self.reading_ahead.replace(0);
+        let waiting = self.waiting.replace(0);
+        let result = result.map(|outcome| {
+            if let Outcome::Cursor(records) = outcome {
+                self.end_known
+                    .set(self.end_known.get() || records.len() < asked as usize);
+                self.fetches.set(self.fetches.get() + 1);
+                self.read_ahead.borrow_mut().extend(records);
+            }
+            Outcome::Cursor(self.take_read_ahead(waiting))
+        });
+        if waiting == 0 {
+            // Nobody waits: the next step that needs these records finds them, or (after
+            // a failure) asks the backend itself.
+            return None;
+        }
+        Some((self.request.get()?, result))
+    }
+
+    /// The record `count` on from what was read ahead (none: the end).
+    fn take_read_ahead(&self, count: u32) -> Vec<Record> {
+        let mut read_ahead = self.read_ahead.borrow_mut();
+        if count == 0 {
+            return Vec::new();
+        }
+        if read_ahead.len() >= count as usize {
+            read_ahead.drain(..count as usize - 1);
+            read_ahead.pop_front().into_iter().collect()
+        } else {
+            read_ahead.clear();
+            Vec::new()
+        }
     }
 
     /// The checks of every method that moves or writes, in the spec's order.
     fn check(&self) -> Fallible<()> {
-        self.store.transaction().check_active()?;
-        self.store.schema()?;
+        self.store.transaction_ref().check_active()?;
+        self.store.exists()?;
         if let Some(index) = &self.index {
-            index.schema()?;
+            index.exists()?;
         }
         if !self.got_value.get() {
             return Err(Error::invalid_state(
@@ -201,6 +317,9 @@ impl IDBCursor {
         self.got_value.set(false);
         self.read_ahead.borrow_mut().clear();
         self.end_known.set(false);
+        self.generation.set(self.generation.get() + 1);
+        self.reading_ahead.set(0);
+        self.waiting.set(0);
         let Some(request) = self.request.get() else {
             return;
         };
@@ -213,32 +332,34 @@ impl IDBCursor {
 
     /// Moves `count` records on: from what was read ahead when it holds them (or the end)
     /// and no other request of the transaction is unanswered (answers come in the order
-    /// requests were made), else by asking the backend.
+    /// requests were made); else, in the same case, once the read-ahead on its way comes if
+    /// it will hold them; else by asking the backend.
     fn move_on(&self, count: u32) {
-        let transaction = self.store.transaction();
-        let available = self.read_ahead.borrow().len();
-        let served_here = transaction.mode() == TransactionMode::ReadOnly
-            && transaction.idle()
-            && (available >= count as usize || self.end_known.get());
-        let Some(request) = self.request.get().filter(|_| served_here) else {
-            return self.iterate(self.after_current(), count - 1);
+        let transaction = self.store.transaction_ref();
+        let Some(request) = self.request.get() else {
+            return;
         };
-        let next = {
-            let mut read_ahead = self.read_ahead.borrow_mut();
-            if available >= count as usize {
-                read_ahead.drain(..count as usize - 1);
-                read_ahead.pop_front()
-            } else {
-                read_ahead.clear();
-                None
+        if transaction.mode() == TransactionMode::ReadOnly && transaction.idle() {
+            let available = self.read_ahead.borrow().len();
+            if available >= count as usize || self.end_known.get() {
+                let next = self.take_read_ahead(count);
+                self.got_value.set(false);
+                request.restart();
+                transaction.answer_locally(
+                    Placed::Request(Dom::from_ref(&*request)),
+                    Outcome::Cursor(next),
+                );
+                return;
             }
-        };
-        self.got_value.set(false);
-        request.restart();
-        transaction.answer_locally(
-            Placed::Request(Dom::from_ref(&*request)),
-            Outcome::Cursor(next.into_iter().collect()),
-        );
+            let coming = self.reading_ahead.get() as usize;
+            if coming > 0 && available + coming >= count as usize {
+                self.got_value.set(false);
+                request.restart();
+                self.waiting.set(count);
+                return;
+            }
+        }
+        self.iterate(self.after_current(), count - 1)
     }
 
     fn current(&self) -> (Key, Key) {

@@ -114,6 +114,11 @@ impl IDBDatabase {
             .cloned()
     }
 
+    /// Whether a store of the schema is as `wanted` says, without copying it.
+    pub fn has_store_where(&self, wanted: impl Fn(&StoreSchema) -> bool) -> bool {
+        self.schema.borrow().stores.iter().any(wanted)
+    }
+
     pub fn index_schema(&self, store: &str, index: &str) -> Option<IndexSchema> {
         self.store_schema(store)?
             .indexes

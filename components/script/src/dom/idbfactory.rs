@@ -128,13 +128,9 @@ impl IDBFactory {
     /// checkpoint: every transaction still active becomes inactive, and those with no request
     /// left commit.
     pub(crate) fn cleanup(&self) {
-        let transactions: Vec<DomRoot<IDBTransaction>> = self
-            .transactions
-            .borrow()
-            .values()
-            .map(|transaction| DomRoot::from_ref(&**transaction))
-            .collect();
-        for transaction in transactions {
+        // Neither step runs script or changes the map (a commit is only queued), so the
+        // transactions are visited in place, without rooting each at every checkpoint.
+        for transaction in self.transactions.borrow().values() {
             transaction.deactivate();
             transaction.maybe_commit();
         }

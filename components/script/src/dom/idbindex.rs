@@ -55,6 +55,27 @@ impl IDBIndex {
         DomRoot::from_ref(&self.store)
     }
 
+    /// InvalidStateError once the index or its store was deleted; like `schema()` without
+    /// copying anything.
+    pub fn exists(&self) -> Fallible<()> {
+        self.store.exists()?;
+        if self.named.is_deleted()
+            || !self
+                .store
+                .transaction_ref()
+                .connection()
+                .has_store_where(|store| {
+                    self.store.named_is(&store.name)
+                        && store.indexes.iter().any(|index| self.named.is(&index.name))
+                })
+        {
+            return Err(Error::invalid_state(
+                "The index or its object store has been deleted.",
+            ));
+        }
+        Ok(())
+    }
+
     /// The index's schema; InvalidStateError once it or its store was deleted.
     pub fn schema(&self) -> Fallible<IndexSchema> {
         let gone = || Error::invalid_state("The index or its object store has been deleted.");

@@ -3,7 +3,7 @@
 //! call), keys and index keys are computed on the JS value, and the value goes to the backend
 //! as structured-clone bytes.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 
 use indexeddb_traits::{
     CursorDirection, CursorPosition, IndexSchema, Key, KeyPath, KeyRange, Operation, Source,
@@ -33,6 +33,10 @@ pub struct IDBObjectStore {
     transaction: Dom<IDBTransaction>,
     named: Named,
     indexes: RefCell<Vec<Dom<IDBIndex>>>,
+    /// The store's key path if it also has a key generator (neither changes once the store
+    /// exists), read from the schema once.
+    #[no_trace]
+    generated_key_path: OnceCell<Option<String>>,
 }
 
 /// The name of a store or index object, which an upgrade may change, and whether the upgrade
@@ -92,8 +96,13 @@ impl IDBObjectStore {
                 transaction: Dom::from_ref(transaction),
                 named: Named::new(name),
                 indexes: RefCell::new(Vec::new()),
+                generated_key_path: OnceCell::new(),
             }),
         )
+    }
+
+    pub fn named_is(&self, name: &str) -> bool {
+        self.named.is(name)
     }
 
     pub fn name(&self) -> String {
@@ -106,6 +115,11 @@ impl IDBObjectStore {
 
     pub(crate) fn mark_deleted(&self) {
         self.named.mark_deleted();
+    }
+
+    /// The transaction, borrowed rather than rooted (the store keeps it alive).
+    pub(crate) fn transaction_ref(&self) -> &IDBTransaction {
+        &self.transaction
     }
 
     pub fn transaction(&self) -> DomRoot<IDBTransaction> {
@@ -123,16 +137,31 @@ impl IDBObjectStore {
             .ok_or_else(|| Error::invalid_state("The object store has been deleted."))
     }
 
-    /// The key path a key generator's keys are injected at, if the store has both.
-    pub fn generated_key_path(&self) -> Option<String> {
-        match self.schema().ok()? {
-            StoreSchema {
-                key_path: Some(KeyPath::String(path)),
-                auto_increment: true,
-                ..
-            } => Some(path),
-            _ => None,
+    /// InvalidStateError once the store was deleted; like `schema()` without copying it.
+    pub fn exists(&self) -> Fallible<()> {
+        if self.named.is_deleted()
+            || !self
+                .transaction
+                .connection()
+                .has_store_where(|store| self.named.is(&store.name))
+        {
+            return Err(Error::invalid_state("The object store has been deleted."));
         }
+        Ok(())
+    }
+
+    /// The key path a key generator's keys are injected at, if the store has both.
+    pub fn generated_key_path(&self) -> Option<&str> {
+        self.generated_key_path
+            .get_or_init(|| match self.schema().ok()? {
+                StoreSchema {
+                    key_path: Some(KeyPath::String(path)),
+                    auto_increment: true,
+                    ..
+                } => Some(path),
+                _ => None,
+            })
+            .as_deref()
     }
 
     /// The checks every request makes, in the spec's order: the store exists, the transaction
@@ -144,6 +173,12 @@ impl IDBObjectStore {
             self.transaction.check_writable()?;
         }
         Ok(schema)
+    }
+
+    /// `check()` for a read, which needs nothing of the schema.
+    pub(crate) fn check_read(&self) -> Fallible<()> {
+        self.exists()?;
+        self.transaction.check_active()
     }
 
     /// Places a read or a write and returns its request.
@@ -285,9 +320,9 @@ impl IDBObjectStore {
         count: Option<u32>,
         kind: ResultKind,
     ) -> Fallible<DomRoot<IDBRequest>> {
-        self.check(false)?;
+        self.check_read()?;
         if let Some(index) = index {
-            index.schema()?;
+            index.exists()?;
         }
         // `get` and `getKey` need a key or range; the others take every key without one.
         let single = matches!(kind, ResultKind::Value | ResultKind::PrimaryKey);
@@ -318,9 +353,9 @@ impl IDBObjectStore {
         direction: IDBCursorDirection,
         key_only: bool,
     ) -> Fallible<DomRoot<IDBRequest>> {
-        self.check(false)?;
+        self.check_read()?;
         if let Some(index) = index {
-            index.schema()?;
+            index.exists()?;
         }
         // SAFETY: bindings call in the object's realm with rooted arguments.
         let range = unsafe { value_to_range(cx, query, true)? };

@@ -23,6 +23,7 @@ use crate::dom::domexception::{DOMErrorName, DOMException};
 use crate::dom::domstringlist::DOMStringList;
 use crate::dom::event::Event;
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::idbcursor::IDBCursor;
 use crate::dom::idbdatabase::IDBDatabase;
 use crate::dom::idbfactory::IDBFactory;
 use crate::dom::idbkeys::{index_keys, inject_key, key_to_value};
@@ -50,6 +51,10 @@ pub enum Placed {
     /// `createIndex`: the answer holds the store's records, whose index keys are computed
     /// here (`store`, `index`) and sent back.
     IndexBuild(#[no_trace] String, #[no_trace] String),
+    /// A cursor's read-ahead, asked before what it read ahead runs out (`u64`: the cursor's
+    /// generation then). Its answer fires nothing, and it holds up nothing unless a step of
+    /// the cursor waits on it.
+    ReadAhead(Dom<IDBCursor>, #[no_trace] u64),
 }
 
 #[derive(Trace)]
@@ -125,6 +130,12 @@ impl IDBTransaction {
         self.mode
     }
 
+    /// The connection, borrowed (the transaction keeps it alive) rather than rooted: for
+    /// checks made at every request.
+    pub(crate) fn connection(&self) -> &IDBDatabase {
+        &self.db
+    }
+
     pub fn db(&self) -> DomRoot<IDBDatabase> {
         DomRoot::from_ref(&self.db)
     }
@@ -186,9 +197,13 @@ impl IDBTransaction {
         });
     }
 
-    /// Whether every request placed has been answered.
+    /// Whether every request placed has been answered, but for cursors' read-aheads that no
+    /// step waits on.
     pub fn idle(&self) -> bool {
-        self.requests.borrow().is_empty()
+        self.requests.borrow().values().all(|placed| match placed {
+            Placed::ReadAhead(cursor, generation) => !cursor.waits_on(*generation),
+            _ => false,
+        })
     }
 
     /// Answers a request here, in a task of its own, as if the backend had (a cursor step
@@ -221,7 +236,7 @@ impl IDBTransaction {
         if self.state.get() == TransactionState::Inactive
             && !self.aborting.get()
             && !self.in_callback.get()
-            && self.requests.borrow().is_empty()
+            && self.idle()
         {
             self.commit_now();
         }
@@ -323,37 +338,14 @@ impl IDBTransaction {
             Placed::Request(request) => {
                 // Out of the traced map: rooted before anything can collect garbage.
                 let request = DomRoot::from_ref(&*request);
-                let event = match result {
-                    Ok(Outcome::Cursor(records)) => {
-                        rooted!(&in(cx) let mut value = mozjs::jsval::NullValue());
-                        if let Some(cursor) = request.cursor() {
-                            if cursor.moved(cx, records) {
-                                cursor.to_js(cx, value.handle_mut());
-                            }
-                        }
-                        request.succeed(value.get());
-                        Event::new(cx, global, "success", false, false)
-                    }
-                    Ok(outcome) => {
-                        rooted!(&in(cx) let mut value = UndefinedValue());
-                        outcome_value(cx, &request, outcome, value.handle_mut());
-                        request.succeed(value.get());
-                        Event::new(cx, global, "success", false, false)
-                    }
-                    Err(error) => {
-                        let exception = dom_exception(cx, global, &error);
-                        request.fail(&exception);
-                        Event::new(cx, global, "error", true, true)
-                    }
-                };
-                event.set_trusted(true);
-                let error = request.error();
-                self.fire_with_active(
-                    cx,
-                    request.upcast::<EventTarget>(),
-                    &event,
-                    error.as_deref(),
-                );
+                self.answer_request(cx, &request, result);
+            }
+            Placed::ReadAhead(cursor, generation) => {
+                let cursor = DomRoot::from_ref(&*cursor);
+                if let Some((request, result)) = cursor.read_ahead_arrived(generation, result) {
+                    // A step waited on it: answered now, in the order it was asked.
+                    self.answer_request(cx, &request, result);
+                }
             }
             Placed::Internal => match result {
                 Ok(_) => self.maybe_commit(),
@@ -386,6 +378,50 @@ impl IDBTransaction {
                 }
             },
         }
+    }
+
+    /// Fires `success` or `error` at `request` for `result`.
+    ///
+    /// # Safety
+    /// `cx` in the global's realm.
+    unsafe fn answer_request(
+        &self,
+        cx: &mut JSContext,
+        request: &IDBRequest,
+        result: Result<Outcome, IdbError>,
+    ) {
+        let global = self.global();
+        let event = match result {
+            Ok(Outcome::Cursor(records)) => {
+                rooted!(&in(cx) let mut value = mozjs::jsval::NullValue());
+                if let Some(cursor) = request.cursor() {
+                    if cursor.moved(cx, records) {
+                        cursor.to_js(cx, value.handle_mut());
+                    }
+                }
+                request.succeed(value.get());
+                Event::new(cx, global, "success", false, false)
+            }
+            Ok(outcome) => {
+                rooted!(&in(cx) let mut value = UndefinedValue());
+                outcome_value(cx, request, outcome, value.handle_mut());
+                request.succeed(value.get());
+                Event::new(cx, global, "success", false, false)
+            }
+            Err(error) => {
+                let exception = dom_exception(cx, global, &error);
+                request.fail(&exception);
+                Event::new(cx, global, "error", true, true)
+            }
+        };
+        event.set_trusted(true);
+        let error = request.error();
+        self.fire_with_active(
+            cx,
+            request.upcast::<EventTarget>(),
+            &event,
+            error.as_deref(),
+        );
     }
 
     /// The keys of a new index for each record already stored.
