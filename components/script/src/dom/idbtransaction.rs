@@ -251,9 +251,10 @@ impl IDBTransaction {
         }
     }
 
-    /// The end of the task or callback that had it active.
+    /// The end of the task or callback that had it active (not a checkpoint between the
+    /// listeners of one of its requests' events: that callback is still running).
     pub(crate) fn deactivate(&self) {
-        if self.state.get() == TransactionState::Active {
+        if self.state.get() == TransactionState::Active && !self.in_callback.get() {
             self.state.set(TransactionState::Inactive);
         }
     }
@@ -296,6 +297,9 @@ impl IDBTransaction {
             self.state.set(TransactionState::Active);
         }
         self.in_callback.set(true);
+        // Promise reactions queued by a listener run before the next listener, with the
+        // transaction still active (the request's callback is still running).
+        event.set_checkpoint_after_listeners();
         target.dispatch_event(cx, event);
         crate::script_runtime::microtask_checkpoint(cx, global);
         self.in_callback.set(false);
@@ -464,6 +468,7 @@ impl IDBTransaction {
             None => {
                 let event = Event::new(cx, global, "complete", false, false);
                 event.set_trusted(true);
+                event.set_checkpoint_after_listeners();
                 self.upcast::<EventTarget>().dispatch_event(cx, &event);
             }
             Some(error) => {
@@ -495,10 +500,12 @@ impl IDBTransaction {
                     request.fail(&abort);
                     let event = Event::new(cx, global, "error", true, true);
                     event.set_trusted(true);
+                    event.set_checkpoint_after_listeners();
                     request.upcast::<EventTarget>().dispatch_event(cx, &event);
                 }
                 let event = Event::new(cx, global, "abort", true, false);
                 event.set_trusted(true);
+                event.set_checkpoint_after_listeners();
                 self.upcast::<EventTarget>().dispatch_event(cx, &event);
             }
         }
