@@ -137,6 +137,11 @@ impl IDBCursor {
             1
         };
         self.asked.set(count);
+        self.seek(position, skip, count)
+    }
+
+    /// The backend operation reading `count` records from `position`, `skip` records on.
+    fn seek(&self, position: CursorPosition, skip: u32, count: u32) -> Operation {
         Operation::Cursor {
             source: self.store.source(self.index.as_deref()),
             range: self.range.clone(),
@@ -232,17 +237,14 @@ impl IDBCursor {
         let (key, primary_key) = after;
         transaction.place(
             Placed::ReadAhead(Dom::from_ref(self), self.generation.get()),
-            Operation::Cursor {
-                source: self.store.source(self.index.as_deref()),
-                range: self.range.clone(),
-                direction: self.direction,
-                position: CursorPosition::After {
+            self.seek(
+                CursorPosition::After {
                     key,
                     primary_key: Some(primary_key),
                 },
-                skip: 0,
+                0,
                 count,
-            },
+            ),
         );
     }
 
