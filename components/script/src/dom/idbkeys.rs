@@ -13,7 +13,8 @@ use mozjs::rust::wrappers2::{
 };
 use mozjs::typedarray::{ArrayBuffer, ArrayBufferView, CreateWith};
 
-use crate::dom::bindings::conversions::{array_to_js, Conv, FromJs};
+use crate::dom::bindings::conversions::array_to_js;
+use crate::dom::bindings::utils::unwrap_dom_object_checked;
 use crate::dom::domexception::DOMErrorName;
 use crate::dom::idbkeyrange::IDBKeyRange;
 use crate::dom::prelude::*;
@@ -473,8 +474,12 @@ pub unsafe fn value_to_range(
         }
         return Err(data_error("No key or key range was given."));
     }
-    if let Ok(range) = DomRoot::<IDBKeyRange>::from_js(cx, value, &Conv::plain("query")) {
-        return Ok(range.range().clone());
+    if value.get().is_object() {
+        // Checked without `FromJs`, whose failure would format a TypeError message on every
+        // plain key.
+        if let Some(range) = unwrap_dom_object_checked::<IDBKeyRange>(value.get().to_object()) {
+            return Ok((*range).range().clone());
+        }
     }
     Ok(KeyRange::only(value_to_key(cx, value)?))
 }
