@@ -620,6 +620,9 @@ pub unsafe fn microtask_checkpoint(cx: &mut JSContext, global: &GlobalScope) {
     }
     // HTML: "Cleanup Indexed Database transactions".
     crate::dom::idbfactory::cleanup_transactions(global);
+    // HTML: "Perform ClearKeptObjects()": a WeakRef's target is kept only until the end of
+    // the checkpoint that follows its creation or `deref()`.
+    mozjs::rust::wrappers2::ClearKeptObjects(cx);
 }
 
 /// A console-style description of a value (`Error: message` for errors).
