@@ -1243,6 +1243,7 @@ fn emit_callback(defs: &Definitions, cb: &CallbackFunction, out: &mut String) {
     let _ = writeln!(out, "impl FromJs for Rc<{name}> {{\n    unsafe fn from_js(cx: &mut JSContext, value: HandleValue<'_>, conv: &Conv) -> Result<Self, Error> {{\n        Ok(Rc::new({name} {{ callback: CallbackFunction::from_js(cx, value, conv)? }}))\n    }}\n}}");
     let _ = writeln!(out, "impl ToJs for {name} {{\n    unsafe fn to_js(&self, cx: &mut JSContext, rval: MutableHandleValue<'_>) {{ self.callback.to_js(cx, rval) }}\n}}");
     let _ = writeln!(out, "impl AsCallback for {name} {{\n    fn from_callback(callback: CallbackFunction) -> Self {{ {name} {{ callback }} }}\n    fn callback(&self) -> &CallbackFunction {{ &self.callback }}\n}}\n");
+    emit_traced_callback(name, out);
 }
 
 fn emit_callback_interface(defs: &Definitions, cbi: &CallbackInterface, out: &mut String) {
@@ -1264,6 +1265,12 @@ fn emit_callback_interface(defs: &Definitions, cbi: &CallbackInterface, out: &mu
     out.push_str("}\n");
     let _ = writeln!(out, "impl FromJs for Rc<{name}> {{\n    unsafe fn from_js(cx: &mut JSContext, value: HandleValue<'_>, conv: &Conv) -> Result<Self, Error> {{\n        Ok(Rc::new({name} {{ callback: CallbackObject::from_js(cx, value, conv)? }}))\n    }}\n}}");
     let _ = writeln!(out, "impl ToJs for {name} {{\n    unsafe fn to_js(&self, cx: &mut JSContext, rval: MutableHandleValue<'_>) {{ self.callback.to_js(cx, rval) }}\n}}\n");
+    emit_traced_callback(name, out);
+}
+
+/// Where a callback type keeps its object, so a DOM object can hold it traced (`Held`).
+fn emit_traced_callback(name: &str, out: &mut String) {
+    let _ = writeln!(out, "impl TracedCallback for {name} {{\n    fn callback_root(&self) -> &CallbackRoot {{ self.callback.root() }}\n}}\n");
 }
 
 fn emit_registry(defs: &Definitions, out: &mut String) {

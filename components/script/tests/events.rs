@@ -170,3 +170,81 @@ fn event_handler_content_attributes_are_compiled_when_needed() {
         ]
     );
 }
+
+#[test]
+fn a_listener_that_refers_to_its_target_does_not_keep_it_alive() {
+    // Listeners are traced by their target, not rooted: a target whose only references are
+    // its own listeners is garbage. A WeakRef tells, once collections have run (the junk
+    // forces them); a target still referenced from script stays.
+    let run = run_script(
+        "listener-cycle",
+        r#"
+        function cycle() {
+          const t = new EventTarget();
+          t.addEventListener("x", () => t.dispatchEvent(new Event("y")));
+          t.addEventListener("y", { handleEvent() { return t; } });
+          return new WeakRef(t);
+        }
+        const gone = cycle();
+        const kept = new EventTarget();
+        let calls = 0;
+        kept.addEventListener("x", () => { calls++; return kept; });
+        const stays = new WeakRef(kept);
+        let rounds = 0;
+        function churn() {
+          const junk = [];
+          for (let i = 0; i < 500; i++) junk.push(new ArrayBuffer(100000));
+          rounds++;
+          if (gone.deref() === undefined || rounds === 50) {
+            console.log("cycle collected", gone.deref() === undefined);
+            console.log("referenced target kept", stays.deref() === kept);
+            kept.dispatchEvent(new Event("x"));
+            console.log("its listener still runs", calls);
+            return;
+          }
+          setTimeout(churn, 0);
+        }
+        setTimeout(churn, 0);
+        "#,
+    );
+    assert_eq!(
+        run.lines,
+        [
+            "cycle collected true",
+            "referenced target kept true",
+            "its listener still runs 1"
+        ]
+    );
+}
+
+#[test]
+fn listeners_removed_and_added_during_dispatch_survive_collections() {
+    // The first listener removes the second and third, collects (junk), and adds the third
+    // again. The dispatch skips both removed entries (the DOM's rule: the new entry is not in
+    // this dispatch's list). The third, now held only by the target's list, is called by the
+    // next dispatch after another collection, which also shows the list traces it.
+    let run = run_script(
+        "listener-removed-mid-dispatch",
+        r#"
+        const t = new EventTarget();
+        const second = () => console.log("second (must not run)");
+        let third = () => console.log("third ran");
+        t.addEventListener("x", () => {
+          t.removeEventListener("x", second);
+          t.removeEventListener("x", third);
+          const junk = [];
+          for (let i = 0; i < 2000; i++) junk.push(new ArrayBuffer(100000), {i});
+          t.addEventListener("x", third);
+          console.log("first ran");
+        });
+        t.addEventListener("x", second);
+        t.addEventListener("x", third);
+        t.dispatchEvent(new Event("x"));
+        third = null;
+        const junk = [];
+        for (let i = 0; i < 2000; i++) junk.push(new ArrayBuffer(100000), {i});
+        t.dispatchEvent(new Event("x"));
+        "#,
+    );
+    assert_eq!(run.lines, ["first ran", "first ran", "third ran"]);
+}

@@ -18,7 +18,9 @@ pub use mozjs::jsapi::{GCContext, JSObject, JSTracer};
 pub use mozjs::jsval::JSVal;
 pub use mozjs::rust::{HandleObject, HandleValue, MutableHandleValue};
 
-pub use crate::dom::bindings::callback::{AsCallback, CallbackFunction, CallbackObject};
+pub use crate::dom::bindings::callback::{
+    AsCallback, CallbackFunction, CallbackObject, CallbackRoot, TracedCallback,
+};
 pub use crate::dom::bindings::conversions::{
     define_member, dict_member, dict_member_or, dict_required, dictionary_object, from_default,
     from_js, is_callable, is_instance, new_plain_object, object_to_js, reflector_to_js, Conv,

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 
-use crate::dom::bindings::callback::AsCallback;
+use crate::dom::bindings::callback::{AsCallback, Held};
 use crate::dom::event::{Event, EventPhase};
 use crate::dom::node::Node;
 use crate::dom::prelude::*;
@@ -14,17 +14,34 @@ use crate::dom::window::Window;
 
 /// What a listener calls: an `addEventListener` callback, or the event handler attribute of
 /// that name (`onload`), whose value lives in `EventTarget::handlers`.
-#[derive(Clone)]
 enum ListenerCallback {
-    Listener(Rc<EventListener>),
+    Listener(Held<EventListener>),
     Handler,
 }
 
-#[derive(Clone)]
 struct Listener {
     event_type: String,
     callback: ListenerCallback,
     capture: bool,
+    once: bool,
+    passive: bool,
+    removed: Rc<std::cell::Cell<bool>>,
+}
+
+// SAFETY: traces the listener's callback (the list holds it unrooted).
+unsafe impl Trace for Listener {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        if let ListenerCallback::Listener(callback) = &self.callback {
+            callback.trace(trc);
+        }
+    }
+}
+
+/// A listener as a dispatch calls it: taken from the list before the first call, so listeners
+/// added meanwhile are not called, and removed ones are skipped (`removed`). Its callback is
+/// kept alive by the list, or rooted again by the `Held` that let go of it.
+struct Invocation {
+    callback: Option<Rc<EventListener>>,
     once: bool,
     passive: bool,
     removed: Rc<std::cell::Cell<bool>>,
@@ -87,20 +104,69 @@ unsafe fn compile_handler(
     Some(crate::dom::bindings::callback::CallbackFunction::new_unchecked(cx, object))
 }
 
+/// An event handler attribute's value as its target keeps it: callbacks held traced.
+enum StoredHandler {
+    Plain(Held<EventHandlerNonNull>),
+    OnError(Held<OnErrorEventHandlerNonNull>),
+    Source {
+        body: String,
+        url: String,
+        line: u32,
+    },
+}
+
+impl StoredHandler {
+    fn new(value: EventHandlerValue) -> StoredHandler {
+        match value {
+            EventHandlerValue::Plain(callback) => StoredHandler::Plain(Held::new(callback)),
+            EventHandlerValue::OnError(callback) => StoredHandler::OnError(Held::new(callback)),
+            EventHandlerValue::Source { body, url, line } => {
+                StoredHandler::Source { body, url, line }
+            }
+        }
+    }
+
+    fn value(&self) -> EventHandlerValue {
+        match self {
+            StoredHandler::Plain(callback) => EventHandlerValue::Plain(callback.get().clone()),
+            StoredHandler::OnError(callback) => EventHandlerValue::OnError(callback.get().clone()),
+            StoredHandler::Source { body, url, line } => EventHandlerValue::Source {
+                body: body.clone(),
+                url: url.clone(),
+                line: *line,
+            },
+        }
+    }
+}
+
 /// Event handler attribute values by event type: a target has a few at most, so a list
 /// searched in order (no hashing, one allocation) is the cheapest map.
 #[derive(Default)]
-struct Handlers(Vec<(String, EventHandlerValue)>);
+struct Handlers(Vec<(String, StoredHandler)>);
+
+// SAFETY: traces the handlers' callbacks (held unrooted).
+unsafe impl Trace for Handlers {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        for (_, handler) in &self.0 {
+            match handler {
+                StoredHandler::Plain(callback) => callback.trace(trc),
+                StoredHandler::OnError(callback) => callback.trace(trc),
+                StoredHandler::Source { .. } => {}
+            }
+        }
+    }
+}
 
 impl Handlers {
-    fn get(&self, event_type: &str) -> Option<&EventHandlerValue> {
+    fn get(&self, event_type: &str) -> Option<EventHandlerValue> {
         self.0
             .iter()
             .find(|(name, _)| name == event_type)
-            .map(|(_, value)| value)
+            .map(|(_, value)| value.value())
     }
     /// Sets the value for `event_type`; true if it had none.
     fn insert(&mut self, event_type: &str, value: EventHandlerValue) -> bool {
+        let value = StoredHandler::new(value);
         match self.0.iter_mut().find(|(name, _)| name == event_type) {
             Some((_, old)) => {
                 *old = value;
@@ -112,8 +178,11 @@ impl Handlers {
             }
         }
     }
-    fn remove(&mut self, event_type: &str) {
-        self.0.retain(|(name, _)| name != event_type);
+    /// Takes the value for `event_type` out; the caller drops it once the list is no longer
+    /// borrowed (a `Held` dropped may root its callback again).
+    fn remove(&mut self, event_type: &str) -> Option<StoredHandler> {
+        let index = self.0.iter().position(|(name, _)| name == event_type)?;
+        Some(self.0.remove(index).1)
     }
 }
 
@@ -121,10 +190,9 @@ impl Handlers {
 #[repr(C)]
 pub struct EventTarget {
     reflector: Reflector,
-    /// Listener callbacks root themselves while they live.
-    #[no_trace]
+    /// Callbacks are traced from here, not rooted (`callback::Held`): a listener that refers
+    /// to its target does not keep it alive.
     listeners: RefCell<Vec<Listener>>,
-    #[no_trace]
     handlers: RefCell<Handlers>,
 }
 
@@ -144,7 +212,7 @@ impl EventTarget {
         cx: &mut JSContext,
         event_type: &str,
     ) -> Option<EventHandlerValue> {
-        let value = self.handlers.borrow().get(event_type).cloned()?;
+        let value = self.handlers.borrow().get(event_type)?;
         let EventHandlerValue::Source { body, url, line } = value else {
             return Some(value);
         };
@@ -163,7 +231,8 @@ impl EventTarget {
                 EventHandlerValue::Plain(Rc::new(EventHandlerNonNull::from_callback(callback)))
             }
             None => {
-                self.handlers.borrow_mut().remove(event_type);
+                let old = self.handlers.borrow_mut().remove(event_type);
+                drop(old);
                 return None;
             }
         };
@@ -189,15 +258,14 @@ impl EventTarget {
                 }
             }
             None => {
-                self.handlers.borrow_mut().remove(event_type);
-                self.listeners.borrow_mut().retain(|l| {
-                    let keep = !(l.event_type == event_type
-                        && matches!(l.callback, ListenerCallback::Handler));
-                    if !keep {
-                        l.removed.set(true);
-                    }
-                    keep
+                let old = self.handlers.borrow_mut().remove(event_type);
+                drop(old);
+                let gone = take_where(&self.listeners, |l| {
+                    l.event_type == event_type && matches!(l.callback, ListenerCallback::Handler)
                 });
+                for listener in &gone {
+                    listener.removed.set(true);
+                }
             }
         }
     }
@@ -281,12 +349,20 @@ impl EventTarget {
     /// bubbling (`Some(false)`) or both, in registration order (at target).
     unsafe fn invoke_listeners(&self, cx: &mut JSContext, event: &Event, capture: Option<bool>) {
         event.set_current_target(Some(self));
-        let snapshot: Vec<Listener> = self
+        let snapshot: Vec<Invocation> = self
             .listeners
             .borrow()
             .iter()
             .filter(|l| capture.is_none_or(|c| l.capture == c) && event.type_is(&l.event_type))
-            .cloned()
+            .map(|l| Invocation {
+                callback: match &l.callback {
+                    ListenerCallback::Listener(callback) => Some(callback.get().clone()),
+                    ListenerCallback::Handler => None,
+                },
+                once: l.once,
+                passive: l.passive,
+                removed: l.removed.clone(),
+            })
             .collect();
         if snapshot.is_empty() {
             return;
@@ -299,14 +375,12 @@ impl EventTarget {
                 continue;
             }
             if listener.once {
-                self.remove_listener_entry(&listener);
+                self.remove_listener_entry(&listener.removed);
             }
             event.set_in_passive_listener(listener.passive);
             let result = match &listener.callback {
-                ListenerCallback::Listener(callback) => {
-                    callback.HandleEvent(cx, this.handle(), event)
-                }
-                ListenerCallback::Handler => self.call_handler(cx, event, this.handle()),
+                Some(callback) => callback.HandleEvent(cx, this.handle(), event),
+                None => self.call_handler(cx, event, this.handle()),
             };
             event.set_in_passive_listener(false);
             if let Err(error) = result {
@@ -373,11 +447,10 @@ impl EventTarget {
         Ok(())
     }
 
-    fn remove_listener_entry(&self, listener: &Listener) {
-        listener.removed.set(true);
-        self.listeners
-            .borrow_mut()
-            .retain(|l| !Rc::ptr_eq(&l.removed, &listener.removed));
+    fn remove_listener_entry(&self, removed: &Rc<std::cell::Cell<bool>>) {
+        removed.set(true);
+        let gone = take_where(&self.listeners, |l| Rc::ptr_eq(&l.removed, removed));
+        drop(gone);
     }
 
     /// Fires a simple event (not bubbling, not cancelable) at this target.
@@ -473,12 +546,12 @@ impl EventTargetMethods for EventTarget {
         let duplicate = listeners.iter().any(|l| {
             l.event_type == type_
                 && l.capture == capture
-                && matches!(&l.callback, ListenerCallback::Listener(c) if c.callback == callback.callback)
+                && matches!(&l.callback, ListenerCallback::Listener(c) if c.get().callback == callback.callback)
         });
         if !duplicate {
             listeners.push(Listener {
                 event_type: type_,
-                callback: ListenerCallback::Listener(callback),
+                callback: ListenerCallback::Listener(Held::new(callback)),
                 capture,
                 once,
                 passive,
@@ -502,15 +575,14 @@ impl EventTargetMethods for EventTarget {
             EventListenerOptionsOrBoolean::Boolean(c) => c,
             EventListenerOptionsOrBoolean::EventListenerOptions(o) => o.capture,
         };
-        self.listeners.borrow_mut().retain(|l| {
-            let matches = l.event_type == type_
+        let gone = take_where(&self.listeners, |l| {
+            l.event_type == type_
                 && l.capture == capture
-                && matches!(&l.callback, ListenerCallback::Listener(c) if c.callback == callback.callback);
-            if matches {
-                l.removed.set(true);
-            }
-            !matches
+                && matches!(&l.callback, ListenerCallback::Listener(c) if c.get().callback == callback.callback)
         });
+        for listener in &gone {
+            listener.removed.set(true);
+        }
     }
 
     /// <https://dom.spec.whatwg.org/#dom-eventtarget-dispatchevent>
@@ -527,4 +599,16 @@ impl EventTargetMethods for EventTarget {
         // SAFETY: called from a binding native, in this object's realm.
         Ok(unsafe { self.dispatch_event(cx, event) })
     }
+}
+
+/// Takes the listeners matching `predicate` out of `list`, in order, and returns them: the
+/// caller drops them after the list's borrow ends.
+fn take_where(
+    list: &RefCell<Vec<Listener>>,
+    predicate: impl FnMut(&Listener) -> bool,
+) -> Vec<Listener> {
+    let mut list = list.borrow_mut();
+    let (gone, kept) = std::mem::take(&mut *list).into_iter().partition(predicate);
+    *list = kept;
+    gone
 }

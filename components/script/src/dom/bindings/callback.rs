@@ -1,18 +1,132 @@
 //! Web IDL callback functions and callback interfaces: JS objects that Rust calls back.
+//!
+//! A callback keeps its object alive in one of two ways. On its own (an argument being
+//! converted, a timer's callback, a promise reaction) it is a root. Stored by a DOM object
+//! that traces it (an `EventTarget`'s listeners and handler attributes), it is a [`Held`]:
+//! no longer a root, but an edge of that object's reflector, so a request whose `onsuccess`
+//! closure refers to the request is a cycle the GC collects, and setting or finalizing a
+//! handler costs no root-table update. The rule that keeps this safe: a callback is unrooted
+//! only while at least one `Held` has it, and the last `Held` to let go roots it again if
+//! anyone else (a dispatch's listener snapshot) still has it.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use mozjs::context::JSContext;
-use mozjs::jsapi::HandleValueArray;
+use mozjs::jsapi::{HandleValueArray, Heap, JSObject, JSTracer};
 use mozjs::jsval::{JSVal, ObjectValue, UndefinedValue};
 use mozjs::rust::wrappers2::{Call, JS_GetProperty};
-use mozjs::rust::{HandleObject, HandleValue, MutableHandleValue};
+use mozjs::rust::{HandleObject, HandleValue, MutableHandleValue, Trace};
 use mozjs::{rooted, rooted_vec};
 
-use crate::dom::bindings::conversions::{is_callable, Conv, RootedObject, RootedValue, ToJs};
+use crate::dom::bindings::conversions::{is_callable, Conv, RootedValue, ToJs};
 use crate::dom::bindings::error::Error;
+use crate::dom::bindings::root::{root_heap, unroot_heap};
+
+/// A callback's object, rooted unless [`Held`] by a tracing DOM object (see the module docs).
+pub struct CallbackRoot {
+    heap: Box<Heap<*mut JSObject>>,
+    rooted: Cell<bool>,
+    /// How many `Held`s have it.
+    holders: Cell<usize>,
+}
+
+impl CallbackRoot {
+    fn new(object: *mut JSObject) -> CallbackRoot {
+        let root = CallbackRoot {
+            heap: Heap::boxed(object),
+            rooted: Cell::new(false),
+            holders: Cell::new(0),
+        };
+        root.root();
+        root
+    }
+
+    fn as_trace(&self) -> *const dyn Trace {
+        &*self.heap as &dyn Trace as *const dyn Trace
+    }
+
+    fn root(&self) {
+        if !self.rooted.replace(true) {
+            // SAFETY: the boxed cell lives until Drop, which unroots it.
+            unsafe { root_heap(self.as_trace()) };
+        }
+    }
+
+    fn unroot(&self) {
+        if self.rooted.replace(false) {
+            unroot_heap(self.as_trace());
+        }
+    }
+
+    pub fn get(&self) -> *mut JSObject {
+        self.heap.get()
+    }
+
+    pub fn handle(&self) -> HandleObject<'_> {
+        // SAFETY: the cell is rooted, or traced by whoever holds it (see `Held`).
+        unsafe { HandleObject::from_raw(self.heap.handle()) }
+    }
+}
+
+impl Drop for CallbackRoot {
+    fn drop(&mut self) {
+        self.unroot();
+    }
+}
+
+// SAFETY: traces the held object (for a holder that traces it instead of a root).
+unsafe impl Trace for CallbackRoot {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.heap.trace(trc);
+    }
+}
+
+/// Generated callback types: where their object is kept.
+pub trait TracedCallback {
+    fn callback_root(&self) -> &CallbackRoot;
+}
+
+/// A callback stored in a DOM object that traces it (its reflector's trace hook reaches
+/// this): unrooted while held. Not `Clone`: each `Held` counts once.
+pub struct Held<T: TracedCallback>(Rc<T>);
+
+impl<T: TracedCallback> Held<T> {
+    pub fn new(callback: Rc<T>) -> Held<T> {
+        let root = callback.callback_root();
+        root.holders.set(root.holders.get() + 1);
+        root.unroot();
+        Held(callback)
+    }
+
+    pub fn get(&self) -> &Rc<T> {
+        &self.0
+    }
+}
+
+impl<T: TracedCallback> Drop for Held<T> {
+    fn drop(&mut self) {
+        let root = self.0.callback_root();
+        let holders = root.holders.get() - 1;
+        root.holders.set(holders);
+        // Someone else (a listener snapshot in the middle of a dispatch) still has it, and no
+        // traced holder remains: it must be a root again before this `Held` is gone.
+        if holders == 0 && Rc::strong_count(&self.0) > 1 {
+            root.root();
+        }
+    }
+}
+
+// SAFETY: traces the callback's object.
+unsafe impl<T: TracedCallback> Trace for Held<T> {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        self.0.callback_root().trace(trc);
+    }
+}
 
 /// A callable JS object kept alive while Rust holds it.
 pub struct CallbackFunction {
-    object: RootedObject,
+    object: CallbackRoot,
 }
 
 /// Implemented by generated callback types, so generic code (event handlers) can build them.
@@ -56,7 +170,7 @@ impl CallbackFunction {
             )));
         }
         Ok(CallbackFunction {
-            object: RootedObject::new(value.get().to_object()),
+            object: CallbackRoot::new(value.get().to_object()),
         })
     }
 
@@ -67,7 +181,7 @@ impl CallbackFunction {
     /// `object` must be a live object.
     pub unsafe fn new_unchecked(_cx: &mut JSContext, object: *mut mozjs::jsapi::JSObject) -> Self {
         CallbackFunction {
-            object: RootedObject::new(object),
+            object: CallbackRoot::new(object),
         }
     }
 
@@ -77,6 +191,10 @@ impl CallbackFunction {
 
     pub fn value(&self) -> JSVal {
         ObjectValue(self.object.get())
+    }
+
+    pub fn root(&self) -> &CallbackRoot {
+        &self.object
     }
 
     /// Calls the function. A non-callable object (possible for event handlers) is skipped.
@@ -89,7 +207,7 @@ impl CallbackFunction {
         this_arg: HandleValue<'_>,
         args: &[&dyn ToJs],
     ) -> Result<RootedValue, Error> {
-        let function = RootedValue::new(self.value());
+        rooted!(&in(cx) let function = self.value());
         if !is_callable(function.handle()) {
             return Ok(RootedValue::undefined());
         }
@@ -112,7 +230,7 @@ impl PartialEq for CallbackFunction {
 /// An object implementing a callback interface: callable itself, or with a method of the
 /// operation's name (like `EventListener.handleEvent`).
 pub struct CallbackObject {
-    object: RootedObject,
+    object: CallbackRoot,
 }
 
 impl CallbackObject {
@@ -130,12 +248,16 @@ impl CallbackObject {
             )));
         }
         Ok(CallbackObject {
-            object: RootedObject::new(value.get().to_object()),
+            object: CallbackRoot::new(value.get().to_object()),
         })
     }
 
     pub fn value(&self) -> JSVal {
         ObjectValue(self.object.get())
+    }
+
+    pub fn root(&self) -> &CallbackRoot {
+        &self.object
     }
 
     /// https://webidl.spec.whatwg.org/#call-a-user-objects-operation
@@ -149,7 +271,7 @@ impl CallbackObject {
         this_arg: HandleValue<'_>,
         args: &[&dyn ToJs],
     ) -> Result<RootedValue, Error> {
-        let object = RootedValue::new(self.value());
+        rooted!(&in(cx) let object = self.value());
         if is_callable(object.handle()) {
             return call_with(cx, this_arg, object.handle(), args);
         }
