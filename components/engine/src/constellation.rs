@@ -48,6 +48,7 @@ use crate::sync::{DispatchReply, SyncClient};
 use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{MessageDoneNotice, OnDone};
 
+use self::idb_work::PageRoutes;
 pub(crate) use self::idb_work::{IdbPeer, IndexedDbLink};
 pub use self::site_data::SiteDataCleared;
 
@@ -130,6 +131,7 @@ pub(crate) struct Constellation {
     /// The IndexedDB backend, and its events for pages and workers.
     indexeddb: indexeddb::Backend<IdbPeer>,
     indexeddb_events: Receiver<(IdbPeer, indexeddb_traits::IdbEvent)>,
+    indexeddb_pages: PageRoutes,
 }
 
 /// At most this many ends of events are served before the work they cause.
@@ -161,6 +163,7 @@ impl Constellation {
             held_worker_message: None,
             indexeddb: indexeddb.backend,
             indexeddb_events: indexeddb.events,
+            indexeddb_pages: indexeddb.pages,
         }
     }
 
@@ -272,6 +275,7 @@ impl Constellation {
         }
         log::debug!(target: LOG_TARGET, "shutting down");
         self.host.shutdown();
+        self.indexeddb_pages.clear();
         self.indexeddb.shutdown();
     }
 
