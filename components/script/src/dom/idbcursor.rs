@@ -44,6 +44,11 @@ pub struct IDBCursor {
     key: Heap<JSVal>,
     primary_key: Heap<JSVal>,
     value: Heap<JSVal>,
+    /// The current record's value as stored, not deserialized until script reads `value`
+    /// (then `value` holds it): a walk that reads only keys, or only some values, does not
+    /// build the others. Browsers do the same.
+    #[no_trace]
+    unread_value: RefCell<Option<Vec<u8>>>,
     /// A record is there and no step was asked since: `continue()` and friends may be called.
     got_value: Cell<bool>,
     /// Records after the current one, read ahead by the backend (readonly transactions only:
@@ -95,6 +100,7 @@ impl IDBCursor {
             key: Heap::default(),
             primary_key: Heap::default(),
             value: Heap::default(),
+            unread_value: RefCell::new(None),
             got_value: Cell::new(false),
             read_ahead: RefCell::new(VecDeque::new()),
             end_known: Cell::new(false),
@@ -123,8 +129,24 @@ impl IDBCursor {
         DomRoot::from_ref(&self.store)
     }
 
-    pub fn value(&self) -> JSVal {
-        self.value.get()
+    /// The current record's value, deserialized on the first read after each step.
+    ///
+    /// # Safety
+    /// `cx` in a realm.
+    pub unsafe fn value(&self, cx: &mut JSContext) -> JSVal {
+        let Some(bytes) = self.unread_value.borrow_mut().take() else {
+            return self.value.get();
+        };
+        rooted!(&in(cx) let mut value = UndefinedValue());
+        if deserialize(cx, &bytes, value.handle_mut()).is_err() {
+            value.set(UndefinedValue());
+        } else if let Some(path) = self.store.generated_key_path() {
+            if let Some((_, primary_key)) = &*self.position.borrow() {
+                inject_key(cx, value.handle(), path, primary_key);
+            }
+        }
+        self.value.set(value.get());
+        value.get()
     }
 
     /// The operation of the step from `position`, `skip` records on, reading ahead in a
@@ -173,6 +195,7 @@ impl IDBCursor {
             self.key.set(UndefinedValue());
             self.primary_key.set(UndefinedValue());
             self.value.set(UndefinedValue());
+            *self.unread_value.borrow_mut() = None;
             return false;
         };
         rooted!(&in(cx) let mut value = UndefinedValue());
@@ -181,12 +204,8 @@ impl IDBCursor {
         key_to_value(cx, &record.primary_key, value.handle_mut());
         self.primary_key.set(value.get());
         if !self.key_only {
-            if deserialize(cx, &record.value, value.handle_mut()).is_err() {
-                value.set(UndefinedValue());
-            } else if let Some(path) = self.store.generated_key_path() {
-                inject_key(cx, value.handle(), path, &record.primary_key);
-            }
-            self.value.set(value.get());
+            self.value.set(UndefinedValue());
+            *self.unread_value.borrow_mut() = Some(record.value);
         }
         *self.position.borrow_mut() = Some((record.key, record.primary_key));
         self.got_value.set(true);

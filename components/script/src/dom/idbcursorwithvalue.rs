@@ -28,7 +28,8 @@ impl IDBCursorWithValue {
 }
 
 impl IDBCursorWithValueMethods for IDBCursorWithValue {
-    fn Value(&self, _cx: &mut JSContext) -> JSVal {
-        self.cursor.value()
+    fn Value(&self, cx: &mut JSContext) -> JSVal {
+        // SAFETY: a binding's getter runs in a realm.
+        unsafe { self.cursor.value(cx) }
     }
 }
