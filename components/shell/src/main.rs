@@ -32,6 +32,12 @@ use engine::{
 };
 use script::page::url_from_arg;
 
+/// The engine's Rust allocations (DOM objects, messages, listener lists) go through mimalloc:
+/// script threads allocate and free many small blocks per event, which glibc's malloc serves
+/// slower (and a large free there consolidates every small free chunk first).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "bgsync", version, about = "bgsync headless shell")]
 struct Cli {

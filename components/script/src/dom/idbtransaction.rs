@@ -8,7 +8,6 @@
 //! the requests' `error` events and `abort`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 
 use indexeddb_traits::{
     DurabilityHint, IdbError, IdbErrorName, IdbMsg, Key, Operation, Outcome, Record,
@@ -57,6 +56,60 @@ pub enum Placed {
     ReadAhead(Dom<IDBCursor>, #[no_trace] u64),
 }
 
+/// A transaction's unanswered requests by number. Numbers only grow and answers come mostly
+/// in order, so they are kept in placing order: a lookup is a binary search, an answer leaves
+/// a hole that is dropped once everything before it is answered (no hashing, and no large
+/// table to free with a transaction of 10,000 requests).
+#[derive(Default)]
+pub struct PlacedRequests {
+    entries: std::collections::VecDeque<(u64, Option<Placed>)>,
+}
+
+impl PlacedRequests {
+    fn insert(&mut self, number: u64, placed: Placed) {
+        debug_assert!(self.entries.back().is_none_or(|(last, _)| *last < number));
+        self.entries.push_back((number, Some(placed)));
+    }
+
+    fn remove(&mut self, number: u64) -> Option<Placed> {
+        let index = self
+            .entries
+            .binary_search_by_key(&number, |(n, _)| *n)
+            .ok()?;
+        let placed = self.entries[index].1.take();
+        while self.entries.front().is_some_and(|(_, p)| p.is_none()) {
+            self.entries.pop_front();
+        }
+        placed
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Placed> {
+        self.entries
+            .iter()
+            .filter_map(|(_, placed)| placed.as_ref())
+    }
+
+    /// Every unanswered request, in placing order.
+    fn drain(&mut self) -> impl Iterator<Item = (u64, Placed)> {
+        std::mem::take(&mut self.entries)
+            .into_iter()
+            .filter_map(|(number, placed)| Some((number, placed?)))
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+// SAFETY: traces every unanswered request.
+unsafe impl Trace for PlacedRequests {
+    unsafe fn trace(&self, trc: *mut JSTracer) {
+        for placed in self.values() {
+            placed.trace(trc);
+        }
+    }
+}
+
 #[derive(Trace)]
 #[repr(C)]
 pub struct IDBTransaction {
@@ -74,7 +127,7 @@ pub struct IDBTransaction {
     /// ignored.
     aborting: Cell<bool>,
     error: MutNullableDom<DOMException>,
-    requests: RefCell<HashMap<u64, Placed>>,
+    requests: RefCell<PlacedRequests>,
     stores: RefCell<Vec<Dom<IDBObjectStore>>>,
     /// A request callback is running: the microtask checkpoint inside it must not commit
     /// before the steps after the callback decide whether it aborts.
@@ -114,7 +167,7 @@ impl IDBTransaction {
                 aborting: Cell::new(false),
                 in_callback: Cell::new(false),
                 error: MutNullableDom::default(),
-                requests: RefCell::new(HashMap::new()),
+                requests: RefCell::new(PlacedRequests::default()),
                 stores: RefCell::new(Vec::new()),
                 old_version: Cell::new(old_version),
                 keep_alive: RefCell::new(Some(global.event_loop().expect_remote_task())),
@@ -334,7 +387,7 @@ impl IDBTransaction {
             // The abort's error events are fired for every request still here.
             return;
         }
-        let Some(placed) = self.requests.borrow_mut().remove(&number) else {
+        let Some(placed) = self.requests.borrow_mut().remove(number) else {
             return;
         };
         let global = self.global();
@@ -480,17 +533,16 @@ impl IDBTransaction {
                         self.db.set_version(self.old_version.get());
                     }
                 }
-                let mut unanswered: Vec<(u64, DomRoot<IDBRequest>)> = self
+                let unanswered: Vec<DomRoot<IDBRequest>> = self
                     .requests
                     .borrow_mut()
                     .drain()
-                    .filter_map(|(number, placed)| match placed {
-                        Placed::Request(request) => Some((number, DomRoot::from_ref(&*request))),
+                    .filter_map(|(_, placed)| match placed {
+                        Placed::Request(request) => Some(DomRoot::from_ref(&*request)),
                         _ => None,
                     })
                     .collect();
-                unanswered.sort_by_key(|(number, _)| *number);
-                for (_, request) in unanswered {
+                for request in unanswered {
                     let abort = DOMException::new(
                         cx,
                         global,
