@@ -33,7 +33,8 @@ use indexeddb_traits::{
 
 use crate::scheduler::{Mode, Scheduler, Scope};
 use crate::store::{
-    DatabaseId, DatabaseInfo, Direction, Durability, IndexId, NamedTable, OriginStore, StoreInfo,
+    DatabaseId, DatabaseInfo, Direction, Durability, IndexId, NamedTable, OriginStore, StoreId,
+    StoreInfo,
 };
 
 const LOG_TARGET: &str = "bgsync::indexeddb";
@@ -338,15 +339,7 @@ impl<P: Peer> OriginThread<P> {
 
     /// Sends each global what was queued for it, in order, as one message.
     fn flush(&self) {
-        let outbox = std::mem::take(&mut *self.outbox.borrow_mut());
-        for (peer, mut events) in outbox {
-            let event = if events.len() == 1 {
-                events.pop().expect("one event")
-            } else {
-                IdbEvent::Batch(events)
-            };
-            (self.deliver)(&peer, event);
-        }
+        flush_outbox(&self.outbox, &self.deliver);
     }
 
     fn store(&mut self) -> Result<&mut OriginStore, IdbError> {
@@ -971,7 +964,7 @@ impl<P: Peer> OriginThread<P> {
     }
 
     fn execute(&mut self, key: &TransactionKey<P>, request: RequestNumber, operation: Operation) {
-        let result = self.operate(key, operation);
+        let result = self.operate(key, request, operation);
         let broken = result.is_err()
             && self
                 .transactions
@@ -996,9 +989,62 @@ impl<P: Peer> OriginThread<P> {
         }
     }
 
+    /// `getAll()`/`getAllKeys()`: the records are read in one query, and those read so far go
+    /// out as `RecordsAhead` every [`STREAM_BYTES`] (the first sooner), after what was queued
+    /// before; the outcome holds the rest.
+    fn stream_get_all(
+        &mut self,
+        key: &TransactionKey<P>,
+        request: RequestNumber,
+        store_id: StoreId,
+        index: Option<IndexId>,
+        range: KeyRange,
+        limit: Option<u32>,
+    ) -> Result<Outcome, IdbError> {
+        let (peer, transaction) = (&key.0, key.1);
+        let (outbox, deliver) = (&self.outbox, &self.deliver);
+        let store = self.store.as_mut().map_err(|error| error.clone())?;
+        let mut pending = Vec::new();
+        let mut bytes = 0;
+        let mut threshold = FIRST_STREAM_BYTES;
+        let mut each = |record: Record| {
+            bytes += record.value.len() + 16;
+            pending.push(record);
+            if bytes >= threshold {
+                flush_outbox(outbox, deliver);
+                let records = std::mem::take(&mut pending);
+                deliver(
+                    peer,
+                    IdbEvent::RecordsAhead {
+                        transaction,
+                        request,
+                        records,
+                    },
+                );
+                bytes = 0;
+                threshold = STREAM_BYTES;
+            }
+            Ok(())
+        };
+        match index {
+            None => store.get_each(store_id, &range, limit, |record| each(store_record(record)))?,
+            Some(index) => {
+                store.index_get_each(index, &range, limit, |(key, primary_key, value)| {
+                    each(Record {
+                        key,
+                        primary_key,
+                        value,
+                    })
+                })?
+            }
+        }
+        Ok(Outcome::Records(pending))
+    }
+
     fn operate(
         &mut self,
         key: &TransactionKey<P>,
+        request: RequestNumber,
         operation: Operation,
     ) -> Result<Outcome, IdbError> {
         let transaction = self.transactions.get(key).expect("a running transaction");
@@ -1139,27 +1185,11 @@ impl<P: Peer> OriginThread<P> {
                 limit,
             } => {
                 let found = store_of(&source.store)?;
-                let records = match &source.index {
-                    None => self
-                        .store()?
-                        .get_all(found.id, &range, limit)?
-                        .into_iter()
-                        .map(store_record)
-                        .collect(),
-                    Some(index) => {
-                        let index = index_of(&found, index)?;
-                        self.store()?
-                            .index_get_all(index, &range, limit)?
-                            .into_iter()
-                            .map(|(key, primary_key, value)| Record {
-                                key,
-                                primary_key,
-                                value,
-                            })
-                            .collect()
-                    }
+                let index = match &source.index {
+                    Some(index) => Some(index_of(&found, index)?),
+                    None => None,
                 };
-                Outcome::Records(records)
+                return self.stream_get_all(key, request, found.id, index, range, limit);
             }
             Operation::Count { source, range } => {
                 let found = store_of(&source.store)?;
@@ -1481,5 +1511,27 @@ fn schema_of(database: &DatabaseInfo) -> DatabaseSchema {
                     .collect(),
             })
             .collect(),
+    }
+}
+
+/// A long `getAll()` answer goes out in pieces of about this many bytes of values.
+const STREAM_BYTES: usize = 64 * 1024;
+
+/// Its first piece goes sooner, so script starts on it while the backend reads the rest.
+const FIRST_STREAM_BYTES: usize = 16 * 1024;
+
+/// Sends each peer what `outbox` holds for it, in order, as one message.
+fn flush_outbox<P: Peer>(
+    outbox: &std::cell::RefCell<Vec<(P, Vec<IdbEvent>)>>,
+    deliver: &Deliver<P>,
+) {
+    let queued = std::mem::take(&mut *outbox.borrow_mut());
+    for (peer, mut events) in queued {
+        let event = if events.len() == 1 {
+            events.pop().expect("one event")
+        } else {
+            IdbEvent::Batch(events)
+        };
+        deliver(&peer, event);
     }
 }

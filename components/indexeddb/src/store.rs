@@ -853,6 +853,23 @@ impl OriginStore {
         range: &KeyRange,
         limit: Option<u32>,
     ) -> Result<Vec<IndexRecord>, IdbError> {
+        let mut records = Vec::new();
+        self.index_get_each(index, range, limit, |record| {
+            records.push(record);
+            Ok(())
+        })?;
+        Ok(records)
+    }
+
+    /// [`OriginStore::index_get_all`], each record handed to `each` as it is read (a caller
+    /// streaming a long answer sends the first records while reading the rest).
+    pub fn index_get_each(
+        &self,
+        index: IndexId,
+        range: &KeyRange,
+        limit: Option<u32>,
+        mut each: impl FnMut(IndexRecord) -> Result<(), IdbError>,
+    ) -> Result<(), IdbError> {
         let (clause, values) = range_clause("entry.index_id", index.0, "entry.key", range);
         let limit = limit.map_or(-1, i64::from);
         let sql = format!(
@@ -876,11 +893,11 @@ impl OriginStore {
                 ))
             })
             .map_err(storage_error)?;
-        rows.map(|row| {
+        for row in rows {
             let (index_key, key, value) = row.map_err(storage_error)?;
-            Ok((stored_key(&index_key)?, stored_key(&key)?, value))
-        })
-        .collect()
+            each((stored_key(&index_key)?, stored_key(&key)?, value))?;
+        }
+        Ok(())
     }
 
     /// Steps of a cursor over `store`: the record `skip` places past `after`
@@ -1023,6 +1040,22 @@ impl OriginStore {
         range: &KeyRange,
         limit: Option<u32>,
     ) -> Result<Vec<(Key, Vec<u8>)>, IdbError> {
+        let mut records = Vec::new();
+        self.get_each(store, range, limit, |record| {
+            records.push(record);
+            Ok(())
+        })?;
+        Ok(records)
+    }
+
+    /// [`OriginStore::get_all`], each record handed to `each` as it is read.
+    pub fn get_each(
+        &self,
+        store: StoreId,
+        range: &KeyRange,
+        limit: Option<u32>,
+        mut each: impl FnMut((Key, Vec<u8>)) -> Result<(), IdbError>,
+    ) -> Result<(), IdbError> {
         let (clause, values) = range_clause("store_id", store.0, "key", range);
         let limit = limit.map_or(-1, i64::from);
         let sql =
@@ -1036,7 +1069,7 @@ impl OriginStore {
                 Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?))
             })
             .map_err(storage_error)?;
-        rows.map(|row| {
+        for row in rows {
             let (key, value) = row.map_err(storage_error)?;
             let key = decode_key(&key).map_err(|error| {
                 IdbError::new(
@@ -1044,9 +1077,9 @@ impl OriginStore {
                     format!("a stored key is damaged: {error}"),
                 )
             })?;
-            Ok((key, value))
-        })
-        .collect()
+            each((key, value))?;
+        }
+        Ok(())
     }
 
     /// The first record of `range` (`get`).

@@ -529,3 +529,72 @@ fn clearing_an_origin_closes_its_connections_and_deletes_its_databases() {
         )
     );
 }
+
+#[test]
+fn a_long_get_all_sends_its_first_records_ahead_of_the_answer_in_order() {
+    let profile = tempfile::tempdir().unwrap();
+    let mut harness = Harness::new(profile.path());
+    harness.open_with_store("page");
+    // 300 values of 1 KiB: about 300 KiB, more than a few pieces' worth.
+    harness.send("page", begin(1, 1, TransactionMode::ReadWrite));
+    for i in 0..300 {
+        let text = format!("{i:04}{}", "x".repeat(1020));
+        harness.send("page", request(1, 2 + i, put(&text)));
+    }
+    harness.send("page", IdbMsg::Commit { transaction: 1 });
+    for _ in 0..300 {
+        assert!(matches!(harness.next().1, IdbEvent::Answer { .. }));
+    }
+    assert!(matches!(
+        harness.next().1,
+        IdbEvent::Finished { error: None, .. }
+    ));
+    harness.send("page", begin(1, 2, TransactionMode::ReadOnly));
+    harness.send("page", request(2, 400, get_all()));
+    let mut pieces = 0;
+    let mut seen = Vec::new();
+    let last = loop {
+        match harness.next().1 {
+            IdbEvent::RecordsAhead {
+                transaction: 2,
+                request: 400,
+                records,
+            } => {
+                assert!(!records.is_empty());
+                pieces += 1;
+                seen.extend(
+                    records
+                        .into_iter()
+                        .map(|record| String::from_utf8(record.value).unwrap()),
+                );
+            }
+            answer => break answer,
+        }
+    };
+    seen.extend(values(last));
+    assert!(pieces >= 3, "{pieces} pieces ahead of the answer");
+    assert_eq!(seen.len(), 300);
+    for (i, value) in seen.iter().enumerate() {
+        assert!(
+            value.starts_with(&format!("{i:04}")),
+            "record {i} is {value:.8}"
+        );
+    }
+    // A short answer comes whole.
+    harness.send(
+        "page",
+        request(
+            2,
+            401,
+            Operation::GetAll {
+                source: Source {
+                    store: "messages".into(),
+                    index: None,
+                },
+                range: KeyRange::all(),
+                limit: Some(3),
+            },
+        ),
+    );
+    assert_eq!(values(harness.next().1).len(), 3);
+}

@@ -395,6 +395,15 @@ impl IDBFactory {
                     db.upcast::<EventTarget>().fire_event(cx, "close");
                 }
             }
+            IdbEvent::RecordsAhead {
+                transaction,
+                request,
+                records,
+            } => {
+                if let Some(transaction) = self.transaction(transaction) {
+                    transaction.records_ahead(cx, request, records);
+                }
+            }
             IdbEvent::Finished { transaction, error } => {
                 let Some(found) = self.transactions.borrow_mut().remove(&transaction) else {
                     return;

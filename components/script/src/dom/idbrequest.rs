@@ -41,6 +41,12 @@ pub enum ResultKind {
 pub struct IDBRequest {
     eventtarget: EventTarget,
     result: Heap<JSVal>,
+    /// The array a streamed `getAll()`/`getAllKeys()` answer is being built in (undefined
+    /// until its first records come), and how many it holds: it becomes the result with the
+    /// answer.
+    records_ahead: Heap<JSVal>,
+    #[no_trace]
+    records_ahead_len: Cell<u32>,
     error: MutNullableDom<DOMException>,
     done: Cell<bool>,
     transaction: MutNullableDom<IDBTransaction>,
@@ -58,6 +64,8 @@ impl IDBRequest {
         IDBRequest {
             eventtarget: EventTarget::new_inherited(),
             result: Heap::default(),
+            records_ahead: Heap::default(),
+            records_ahead_len: Cell::new(0),
             error: MutNullableDom::default(),
             done: Cell::new(false),
             transaction: MutNullableDom::default(),
@@ -148,9 +156,20 @@ impl IDBRequest {
         self.result.set(result);
     }
 
+    /// The array being built for a streamed answer (undefined if none yet), and its length.
+    pub(crate) fn records_ahead(&self) -> (JSVal, u32) {
+        (self.records_ahead.get(), self.records_ahead_len.get())
+    }
+
+    pub(crate) fn set_records_ahead(&self, array: JSVal, length: u32) {
+        self.records_ahead.set(array);
+        self.records_ahead_len.set(length);
+    }
+
     /// The request is done with `error`; its result is undefined.
     pub(crate) fn fail(&self, error: &DOMException) {
         self.done.set(true);
+        self.set_records_ahead(mozjs::jsval::UndefinedValue(), 0);
         self.result.set(mozjs::jsval::UndefinedValue());
         self.error.set(Some(error));
     }

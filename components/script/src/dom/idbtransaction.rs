@@ -13,10 +13,9 @@ use indexeddb_traits::{
     DurabilityHint, IdbError, IdbErrorName, IdbMsg, Key, Operation, Outcome, Record,
     TransactionMode,
 };
-use mozjs::jsval::{DoubleValue, UndefinedValue};
+use mozjs::jsval::{DoubleValue, ObjectValue, UndefinedValue};
 use mozjs::rooted;
 
-use crate::dom::bindings::conversions::array_to_js;
 use crate::dom::bindings::structuredclone::deserialize;
 use crate::dom::domexception::{DOMErrorName, DOMException};
 use crate::dom::domstringlist::DOMStringList;
@@ -81,6 +80,14 @@ impl PlacedRequests {
             self.entries.pop_front();
         }
         placed
+    }
+
+    fn get(&self, number: u64) -> Option<&Placed> {
+        let index = self
+            .entries
+            .binary_search_by_key(&number, |(n, _)| *n)
+            .ok()?;
+        self.entries[index].1.as_ref()
     }
 
     fn values(&self) -> impl Iterator<Item = &Placed> {
@@ -437,6 +444,27 @@ impl IDBTransaction {
         }
     }
 
+    /// The first records of request `number`'s answer came ahead of it (a long `getAll()`):
+    /// they become values now, in the array the answer completes. Nothing fires.
+    ///
+    /// # Safety
+    /// `cx` in the global's realm.
+    pub(crate) unsafe fn records_ahead(
+        &self,
+        cx: &mut JSContext,
+        number: u64,
+        records: Vec<Record>,
+    ) {
+        if self.aborting.get() {
+            return;
+        }
+        let request = match self.requests.borrow().get(number) {
+            Some(Placed::Request(request)) => DomRoot::from_ref(&**request),
+            _ => return,
+        };
+        append_records(cx, &request, &records);
+    }
+
     /// Fires `success` or `error` at `request` for `result`.
     ///
     /// # Safety
@@ -627,48 +655,80 @@ unsafe fn outcome_value(
         Outcome::Key(key) => key_to_value(cx, &key, rval),
         Outcome::Count(count) => rval.set(DoubleValue(count as f64)),
         Outcome::Cursor(_) => rval.set(UndefinedValue()),
-        Outcome::Records(records) => {
-            let store = request.store();
-            // A value stored with a generated key gets it back (it was not in the clone).
-            let inject = store.as_ref().and_then(|store| store.generated_key_path());
-            let value_of = |cx: &mut JSContext, record: &Record, rval: MutableHandleValue<'_>| {
-                let mut rval = rval;
-                if deserialize(cx, &record.value, rval.reborrow()).is_err() {
-                    rval.set(UndefinedValue());
-                    return;
+        Outcome::Records(records) => match request.kind() {
+            ResultKind::Value => match records.first() {
+                Some(record) => {
+                    let store = request.store();
+                    let inject = store.as_ref().and_then(|store| store.generated_key_path());
+                    record_value(cx, record, inject, rval)
                 }
-                if let Some(path) = &inject {
-                    inject_key(cx, rval.handle(), path, &record.primary_key);
-                }
-            };
-            match request.kind() {
-                ResultKind::Value => match records.first() {
-                    Some(record) => value_of(cx, record, rval),
-                    None => rval.set(UndefinedValue()),
-                },
-                ResultKind::PrimaryKey => match records.first() {
-                    Some(record) => key_to_value(cx, &record.primary_key, rval),
-                    None => rval.set(UndefinedValue()),
-                },
-                ResultKind::Values | ResultKind::PrimaryKeys => {
-                    let values = request.kind() == ResultKind::Values;
-                    array_to_js(
-                        cx,
-                        records.len(),
-                        |cx, index, element| {
-                            if values {
-                                value_of(cx, &records[index], element);
-                            } else {
-                                key_to_value(cx, &records[index].primary_key, element);
-                            }
-                        },
-                        rval,
-                    );
-                }
-                _ => rval.set(UndefinedValue()),
+                None => rval.set(UndefinedValue()),
+            },
+            ResultKind::PrimaryKey => match records.first() {
+                Some(record) => key_to_value(cx, &record.primary_key, rval),
+                None => rval.set(UndefinedValue()),
+            },
+            ResultKind::Values | ResultKind::PrimaryKeys => {
+                // The last records complete the array those sent ahead began.
+                append_records(cx, request, &records);
+                rval.set(request.records_ahead().0);
+                request.set_records_ahead(UndefinedValue(), 0);
             }
-        }
+            _ => rval.set(UndefinedValue()),
+        },
     }
+}
+
+/// A record's value: its clone deserialized, with its generated key put back (it was not in
+/// the clone) when `inject` names the store's key path.
+unsafe fn record_value(
+    cx: &mut JSContext,
+    record: &Record,
+    inject: Option<&str>,
+    mut rval: MutableHandleValue<'_>,
+) {
+    if deserialize(cx, &record.value, rval.reborrow()).is_err() {
+        rval.set(UndefinedValue());
+        return;
+    }
+    if let Some(path) = inject {
+        inject_key(cx, rval.handle(), path, &record.primary_key);
+    }
+}
+
+/// Appends `records` (values, or primary keys for `getAllKeys()`) to the array `request`'s
+/// answer is built in, making it first. The array is kept by the request from the start, so
+/// it is traced while the values are made.
+unsafe fn append_records(cx: &mut JSContext, request: &IDBRequest, records: &[Record]) {
+    let (array, mut length) = request.records_ahead();
+    rooted!(&in(cx) let mut array = if array.is_object() { array.to_object() } else { std::ptr::null_mut() });
+    if array.get().is_null() {
+        array.set(mozjs::rust::wrappers2::NewArrayObject1(cx, records.len()));
+        if array.get().is_null() {
+            return;
+        }
+        request.set_records_ahead(ObjectValue(array.get()), 0);
+    }
+    let store = request.store();
+    let inject = store.as_ref().and_then(|store| store.generated_key_path());
+    let values = request.kind() == ResultKind::Values;
+    rooted!(&in(cx) let mut item = UndefinedValue());
+    for record in records {
+        if values {
+            record_value(cx, record, inject, item.handle_mut());
+        } else {
+            key_to_value(cx, &record.primary_key, item.handle_mut());
+        }
+        mozjs::rust::wrappers2::JS_DefineElement(
+            cx,
+            array.handle(),
+            length,
+            item.handle(),
+            mozjs::jsapi::JSPROP_ENUMERATE as u32,
+        );
+        length += 1;
+    }
+    request.set_records_ahead(ObjectValue(array.get()), length);
 }
 
 impl IDBTransactionMethods for IDBTransaction {

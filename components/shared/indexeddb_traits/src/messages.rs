@@ -288,6 +288,14 @@ pub enum IdbEvent {
         request: RequestNumber,
         result: Result<Outcome, IdbError>,
     },
+    /// The first records of a long `getAll()`/`getAllKeys()` answer, sent while the backend
+    /// reads the rest, so script turns them into values meanwhile. The request's `Answer`
+    /// follows with the last records; nothing fires before it.
+    RecordsAhead {
+        transaction: TransactionNumber,
+        request: RequestNumber,
+        records: Vec<Record>,
+    },
     /// The transaction committed (`error` `None`) or was aborted.
     Finished {
         transaction: TransactionNumber,
