@@ -248,3 +248,30 @@ fn listeners_removed_and_added_during_dispatch_survive_collections() {
     );
     assert_eq!(run.lines, ["first ran", "first ran", "third ran"]);
 }
+
+#[test]
+fn an_event_handler_keeps_the_place_it_was_first_set_at() {
+    // HTML: the first non-null value registers the handler's listener at that place; a new
+    // value keeps the place; null removes it, and the next value goes last. A handler cleared
+    // by an earlier listener of the same dispatch is not called.
+    let run = run_script(
+        "handler-place",
+        r#"
+        const log = [];
+        let clearing = false;
+        addEventListener("load", () => { log.push("A"); if (clearing) onload = null; });
+        onload = () => log.push("H1");
+        addEventListener("load", () => log.push("B"));
+        onload = () => log.push("H2");
+        dispatchEvent(new Event("load"));
+        onload = null;
+        onload = () => log.push("H3");
+        dispatchEvent(new Event("load"));
+        log.push("|");
+        clearing = true;
+        dispatchEvent(new Event("load"));
+        console.log(log.join(" "));
+        "#,
+    );
+    assert_eq!(run.lines, ["A H2 B A B H3 | A B"]);
+}

@@ -13,38 +13,59 @@ use crate::dom::prelude::*;
 use crate::dom::window::Window;
 
 /// What a listener calls: an `addEventListener` callback, or the event handler attribute of
-/// that name (`onload`), whose value lives in `EventTarget::handlers`.
+/// that name (`onload`), whose value the entry holds.
 enum ListenerCallback {
     Listener(Held<EventListener>),
-    Handler,
+    Handler(StoredHandler),
 }
 
 struct Listener {
+    /// Unique on the thread: a dispatch skips a listener whose entry is gone (removed).
+    id: u64,
     event_type: String,
     callback: ListenerCallback,
     capture: bool,
     once: bool,
     passive: bool,
-    removed: Rc<std::cell::Cell<bool>>,
 }
 
-// SAFETY: traces the listener's callback (the list holds it unrooted).
+impl Listener {
+    fn is_handler_for(&self, event_type: &str) -> bool {
+        matches!(self.callback, ListenerCallback::Handler(_)) && self.event_type == event_type
+    }
+}
+
+thread_local!(static NEXT_LISTENER_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+
+fn next_listener_id() -> u64 {
+    NEXT_LISTENER_ID.with(|next| {
+        let id = next.get();
+        next.set(id + 1);
+        id
+    })
+}
+
+// SAFETY: traces the listener's callback or handler (the list holds them unrooted).
 unsafe impl Trace for Listener {
     unsafe fn trace(&self, trc: *mut JSTracer) {
-        if let ListenerCallback::Listener(callback) = &self.callback {
-            callback.trace(trc);
+        match &self.callback {
+            ListenerCallback::Listener(callback) => callback.trace(trc),
+            ListenerCallback::Handler(StoredHandler::Plain(callback)) => callback.trace(trc),
+            ListenerCallback::Handler(StoredHandler::OnError(callback)) => callback.trace(trc),
+            ListenerCallback::Handler(_) => {}
         }
     }
 }
 
 /// A listener as a dispatch calls it: taken from the list before the first call, so listeners
-/// added meanwhile are not called, and removed ones are skipped (`removed`). Its callback is
-/// kept alive by the list, or rooted again by the `Held` that let go of it.
+/// added meanwhile are not called, and removed ones are skipped (their `id` is no longer in
+/// the list). Its callback is kept alive by the list, or rooted again by the `Held` that let
+/// go of it. A handler's value is read when it is called.
 struct Invocation {
+    id: u64,
     callback: Option<Rc<EventListener>>,
     once: bool,
     passive: bool,
-    removed: Rc<std::cell::Cell<bool>>,
 }
 
 /// An event handler attribute's value.
@@ -113,6 +134,8 @@ enum StoredHandler {
         url: String,
         line: u32,
     },
+    /// A content attribute whose source did not compile: the listener stays, calling nothing.
+    Empty,
 }
 
 impl StoredHandler {
@@ -126,8 +149,8 @@ impl StoredHandler {
         }
     }
 
-    fn value(&self) -> EventHandlerValue {
-        match self {
+    fn value(&self) -> Option<EventHandlerValue> {
+        Some(match self {
             StoredHandler::Plain(callback) => EventHandlerValue::Plain(callback.get().clone()),
             StoredHandler::OnError(callback) => EventHandlerValue::OnError(callback.get().clone()),
             StoredHandler::Source { body, url, line } => EventHandlerValue::Source {
@@ -135,54 +158,8 @@ impl StoredHandler {
                 url: url.clone(),
                 line: *line,
             },
-        }
-    }
-}
-
-/// Event handler attribute values by event type: a target has a few at most, so a list
-/// searched in order (no hashing, one allocation) is the cheapest map.
-#[derive(Default)]
-struct Handlers(Vec<(String, StoredHandler)>);
-
-// SAFETY: traces the handlers' callbacks (held unrooted).
-unsafe impl Trace for Handlers {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        for (_, handler) in &self.0 {
-            match handler {
-                StoredHandler::Plain(callback) => callback.trace(trc),
-                StoredHandler::OnError(callback) => callback.trace(trc),
-                StoredHandler::Source { .. } => {}
-            }
-        }
-    }
-}
-
-impl Handlers {
-    fn get(&self, event_type: &str) -> Option<EventHandlerValue> {
-        self.0
-            .iter()
-            .find(|(name, _)| name == event_type)
-            .map(|(_, value)| value.value())
-    }
-    /// Sets the value for `event_type`; true if it had none.
-    fn insert(&mut self, event_type: &str, value: EventHandlerValue) -> bool {
-        let value = StoredHandler::new(value);
-        match self.0.iter_mut().find(|(name, _)| name == event_type) {
-            Some((_, old)) => {
-                *old = value;
-                false
-            }
-            None => {
-                self.0.push((event_type.to_owned(), value));
-                true
-            }
-        }
-    }
-    /// Takes the value for `event_type` out; the caller drops it once the list is no longer
-    /// borrowed (a `Held` dropped may root its callback again).
-    fn remove(&mut self, event_type: &str) -> Option<StoredHandler> {
-        let index = self.0.iter().position(|(name, _)| name == event_type)?;
-        Some(self.0.remove(index).1)
+            StoredHandler::Empty => return None,
+        })
     }
 }
 
@@ -190,10 +167,10 @@ impl Handlers {
 #[repr(C)]
 pub struct EventTarget {
     reflector: Reflector,
-    /// Callbacks are traced from here, not rooted (`callback::Held`): a listener that refers
-    /// to its target does not keep it alive.
+    /// Listeners and event handler attributes (an entry for each handler set, at the place
+    /// HTML gives it). Callbacks are traced from here, not rooted (`callback::Held`): a
+    /// listener that refers to its target does not keep it alive.
     listeners: RefCell<Vec<Listener>>,
-    handlers: RefCell<Handlers>,
 }
 
 impl EventTarget {
@@ -201,7 +178,6 @@ impl EventTarget {
         EventTarget {
             reflector: Reflector::new(),
             listeners: RefCell::new(Vec::new()),
-            handlers: RefCell::new(Handlers::default()),
         }
     }
 
@@ -212,7 +188,15 @@ impl EventTarget {
         cx: &mut JSContext,
         event_type: &str,
     ) -> Option<EventHandlerValue> {
-        let value = self.handlers.borrow().get(event_type)?;
+        let value = self
+            .listeners
+            .borrow()
+            .iter()
+            .find(|l| l.is_handler_for(event_type))
+            .and_then(|l| match &l.callback {
+                ListenerCallback::Handler(handler) => handler.value(),
+                ListenerCallback::Listener(_) => None,
+            })?;
         let EventHandlerValue::Source { body, url, line } = value else {
             return Some(value);
         };
@@ -231,41 +215,47 @@ impl EventTarget {
                 EventHandlerValue::Plain(Rc::new(EventHandlerNonNull::from_callback(callback)))
             }
             None => {
-                let old = self.handlers.borrow_mut().remove(event_type);
-                drop(old);
+                drop(self.replace_handler(event_type, StoredHandler::Empty));
                 return None;
             }
         };
-        self.handlers.borrow_mut().insert(event_type, value.clone());
+        drop(self.replace_handler(event_type, StoredHandler::new(value.clone())));
         Some(value)
+    }
+
+    /// Puts `handler` in the entry of the event handler attribute for `event_type`; gives it
+    /// back if there is no such entry.
+    fn replace_handler(&self, event_type: &str, handler: StoredHandler) -> Option<StoredHandler> {
+        let mut listeners = self.listeners.borrow_mut();
+        let Some(entry) = listeners.iter_mut().find(|l| l.is_handler_for(event_type)) else {
+            return Some(handler);
+        };
+        let old = std::mem::replace(&mut entry.callback, ListenerCallback::Handler(handler));
+        drop(listeners);
+        // Dropped with the list no longer borrowed (a `Held` let go may root its callback).
+        drop(old);
+        None
     }
 
     /// Sets an event handler attribute; the first non-null value also registers the
     /// listener that calls it, at the position it has from then on (HTML's rule).
     pub fn set_event_handler(&self, event_type: &str, value: Option<EventHandlerValue>) {
         match value {
-            Some(v) => {
-                let first = self.handlers.borrow_mut().insert(event_type, v);
-                if first {
+            Some(value) => {
+                if let Some(handler) = self.replace_handler(event_type, StoredHandler::new(value)) {
                     self.listeners.borrow_mut().push(Listener {
+                        id: next_listener_id(),
                         event_type: event_type.to_string(),
-                        callback: ListenerCallback::Handler,
+                        callback: ListenerCallback::Handler(handler),
                         capture: false,
                         once: false,
                         passive: false,
-                        removed: Rc::new(std::cell::Cell::new(false)),
                     });
                 }
             }
             None => {
-                let old = self.handlers.borrow_mut().remove(event_type);
-                drop(old);
-                let gone = take_where(&self.listeners, |l| {
-                    l.event_type == event_type && matches!(l.callback, ListenerCallback::Handler)
-                });
-                for listener in &gone {
-                    listener.removed.set(true);
-                }
+                let gone = take_where(&self.listeners, |l| l.is_handler_for(event_type));
+                drop(gone);
             }
         }
     }
@@ -355,13 +345,13 @@ impl EventTarget {
             .iter()
             .filter(|l| capture.is_none_or(|c| l.capture == c) && event.type_is(&l.event_type))
             .map(|l| Invocation {
+                id: l.id,
                 callback: match &l.callback {
                     ListenerCallback::Listener(callback) => Some(callback.get().clone()),
-                    ListenerCallback::Handler => None,
+                    ListenerCallback::Handler(_) => None,
                 },
                 once: l.once,
                 passive: l.passive,
-                removed: l.removed.clone(),
             })
             .collect();
         if snapshot.is_empty() {
@@ -371,11 +361,13 @@ impl EventTarget {
         rooted!(&in(cx) let mut this = UndefinedValue());
         self.to_js(cx, this.handle_mut());
         for listener in snapshot {
-            if listener.removed.get() {
+            if !self.listeners.borrow().iter().any(|l| l.id == listener.id) {
+                // Removed since the dispatch began.
                 continue;
             }
             if listener.once {
-                self.remove_listener_entry(&listener.removed);
+                let gone = take_where(&self.listeners, |l| l.id == listener.id);
+                drop(gone);
             }
             event.set_in_passive_listener(listener.passive);
             let result = match &listener.callback {
@@ -447,12 +439,6 @@ impl EventTarget {
         Ok(())
     }
 
-    fn remove_listener_entry(&self, removed: &Rc<std::cell::Cell<bool>>) {
-        removed.set(true);
-        let gone = take_where(&self.listeners, |l| Rc::ptr_eq(&l.removed, removed));
-        drop(gone);
-    }
-
     /// Fires a simple event (not bubbling, not cancelable) at this target.
     ///
     /// # Safety
@@ -497,7 +483,9 @@ pub unsafe fn set_event_handler_attribute(
         target.set_event_handler(event_type, None);
         return;
     }
-    let callback = crate::dom::bindings::callback::CallbackFunction::new_unchecked(
+    // SAFETY: `value` is rooted, and the callback is `Held` by the target below, before
+    // anything can collect.
+    let callback = crate::dom::bindings::callback::CallbackFunction::new_for_holder(
         cx,
         value.get().to_object(),
     );
@@ -550,12 +538,12 @@ impl EventTargetMethods for EventTarget {
         });
         if !duplicate {
             listeners.push(Listener {
+                id: next_listener_id(),
                 event_type: type_,
                 callback: ListenerCallback::Listener(Held::new(callback)),
                 capture,
                 once,
                 passive,
-                removed: Rc::new(std::cell::Cell::new(false)),
             });
         }
     }
@@ -580,9 +568,7 @@ impl EventTargetMethods for EventTarget {
                 && l.capture == capture
                 && matches!(&l.callback, ListenerCallback::Listener(c) if c.get().callback == callback.callback)
         });
-        for listener in &gone {
-            listener.removed.set(true);
-        }
+        drop(gone);
     }
 
     /// <https://dom.spec.whatwg.org/#dom-eventtarget-dispatchevent>

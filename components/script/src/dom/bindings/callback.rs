@@ -33,13 +33,17 @@ pub struct CallbackRoot {
 
 impl CallbackRoot {
     fn new(object: *mut JSObject) -> CallbackRoot {
-        let root = CallbackRoot {
+        let root = CallbackRoot::unrooted(object);
+        root.root();
+        root
+    }
+
+    fn unrooted(object: *mut JSObject) -> CallbackRoot {
+        CallbackRoot {
             heap: Heap::boxed(object),
             rooted: Cell::new(false),
             holders: Cell::new(0),
-        };
-        root.root();
-        root
+        }
     }
 
     fn as_trace(&self) -> *const dyn Trace {
@@ -182,6 +186,18 @@ impl CallbackFunction {
     pub unsafe fn new_unchecked(_cx: &mut JSContext, object: *mut mozjs::jsapi::JSObject) -> Self {
         CallbackFunction {
             object: CallbackRoot::new(object),
+        }
+    }
+
+    /// [`CallbackFunction::new_unchecked`] for a callback about to be [`Held`] (an event
+    /// handler attribute being set): never rooted, which would be undone at once.
+    ///
+    /// # Safety
+    /// `object` must be a live object, and the callback must be `Held` before anything can
+    /// collect garbage.
+    pub unsafe fn new_for_holder(_cx: &mut JSContext, object: *mut JSObject) -> Self {
+        CallbackFunction {
+            object: CallbackRoot::unrooted(object),
         }
     }
 
