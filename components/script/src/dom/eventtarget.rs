@@ -14,11 +14,14 @@ use crate::dom::window::Window;
 
 /// What a listener calls: an `addEventListener` callback, or the event handler attribute of
 /// that name (`onload`), whose value the entry holds.
+#[derive(Trace)]
 enum ListenerCallback {
     Listener(Held<EventListener>),
     Handler(StoredHandler),
 }
 
+/// Traced by its target (the list holds its callbacks unrooted).
+#[derive(Trace)]
 struct Listener {
     /// Unique on the thread: a dispatch skips a listener whose entry is gone (removed).
     id: u64,
@@ -43,18 +46,6 @@ fn next_listener_id() -> u64 {
         next.set(id + 1);
         id
     })
-}
-
-// SAFETY: traces the listener's callback or handler (the list holds them unrooted).
-unsafe impl Trace for Listener {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        match &self.callback {
-            ListenerCallback::Listener(callback) => callback.trace(trc),
-            ListenerCallback::Handler(StoredHandler::Plain(callback)) => callback.trace(trc),
-            ListenerCallback::Handler(StoredHandler::OnError(callback)) => callback.trace(trc),
-            ListenerCallback::Handler(_) => {}
-        }
-    }
 }
 
 /// A listener as a dispatch calls it: taken from the list before the first call, so listeners
@@ -126,6 +117,7 @@ unsafe fn compile_handler(
 }
 
 /// An event handler attribute's value as its target keeps it: callbacks held traced.
+#[derive(Trace)]
 enum StoredHandler {
     Plain(Held<EventHandlerNonNull>),
     OnError(Held<OnErrorEventHandlerNonNull>),

@@ -59,7 +59,7 @@ pub enum Placed {
 /// in order, so they are kept in placing order: a lookup is a binary search, an answer leaves
 /// a hole that is dropped once everything before it is answered (no hashing, and no large
 /// table to free with a transaction of 10,000 requests).
-#[derive(Default)]
+#[derive(Default, Trace)]
 pub struct PlacedRequests {
     entries: std::collections::VecDeque<(u64, Option<Placed>)>,
 }
@@ -105,15 +105,6 @@ impl PlacedRequests {
 
     fn clear(&mut self) {
         self.entries.clear();
-    }
-}
-
-// SAFETY: traces every unanswered request.
-unsafe impl Trace for PlacedRequests {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        for placed in self.values() {
-            placed.trace(trc);
-        }
     }
 }
 
