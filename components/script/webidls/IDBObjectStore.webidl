@@ -1,5 +1,5 @@
 // https://w3c.github.io/IndexedDB/#object-store-interface
-// As published in @webref/idl, without getAllRecords (IDBRecord).
+// As published in @webref/idl.
 [Exposed=(Window,Worker)]
 interface IDBObjectStore {
   [SetterThrows] attribute DOMString name;
@@ -18,6 +18,7 @@ interface IDBObjectStore {
                                         optional [EnforceRange] unsigned long count);
   [NewObject, Throws] IDBRequest getAllKeys(optional any queryOrOptions,
                                             optional [EnforceRange] unsigned long count);
+  [NewObject, Throws] IDBRequest getAllRecords(optional IDBGetAllOptions options = {});
   [NewObject, Throws] IDBRequest count(optional any query);
 
   [NewObject, Throws] IDBRequest openCursor(optional any query,

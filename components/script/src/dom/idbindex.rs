@@ -7,7 +7,7 @@ use mozjs::rooted;
 
 use crate::dom::domexception::DOMErrorName;
 use crate::dom::idbkeys::key_path_to_value;
-use crate::dom::idbobjectstore::{IDBObjectStore, Named};
+use crate::dom::idbobjectstore::{IDBObjectStore, Named, ReadAllArgs};
 use crate::dom::idbrequest::{IDBRequest, ResultKind};
 use crate::dom::idbtransaction::Placed;
 use crate::dom::prelude::*;
@@ -175,7 +175,12 @@ impl IDBIndexMethods for IDBIndex {
         query: Option<HandleValue<'_>>,
         count: Option<u32>,
     ) -> Fallible<DomRoot<IDBRequest>> {
-        self.read(cx, query, count, ResultKind::Values)
+        self.store.read_all(
+            cx,
+            Some(self),
+            ReadAllArgs::Query(query, count),
+            ResultKind::Values,
+        )
     }
     fn GetAllKeys(
         &self,
@@ -183,7 +188,24 @@ impl IDBIndexMethods for IDBIndex {
         query: Option<HandleValue<'_>>,
         count: Option<u32>,
     ) -> Fallible<DomRoot<IDBRequest>> {
-        self.read(cx, query, count, ResultKind::PrimaryKeys)
+        self.store.read_all(
+            cx,
+            Some(self),
+            ReadAllArgs::Query(query, count),
+            ResultKind::PrimaryKeys,
+        )
+    }
+    fn GetAllRecords(
+        &self,
+        cx: &mut JSContext,
+        options: &IDBGetAllOptions,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.store.read_all(
+            cx,
+            Some(self),
+            ReadAllArgs::Options(options),
+            ResultKind::Records,
+        )
     }
     fn Count(
         &self,

@@ -454,6 +454,37 @@ pub unsafe fn inject_key(cx: &mut JSContext, value: HandleValue<'_>, path: &str,
     }
 }
 
+/// Whether `value` is a "potentially valid key range": an IDBKeyRange, or a value of a type a
+/// key can have (a number, string, Date, array or buffer, valid or not). `getAll()` reads
+/// anything else as its IDBGetAllOptions.
+///
+/// # Safety
+/// `cx` in a realm; `value` rooted.
+pub unsafe fn is_potential_key_range(cx: &mut JSContext, value: HandleValue<'_>) -> Fallible<bool> {
+    let v = value.get();
+    if v.is_number() || v.is_string() {
+        return Ok(true);
+    }
+    if !v.is_object() {
+        return Ok(false);
+    }
+    let object = v.to_object();
+    if unwrap_dom_object_checked::<IDBKeyRange>(object).is_some()
+        || ArrayBuffer::from(object).is_ok()
+        || ArrayBufferView::from(object).is_ok()
+    {
+        return Ok(true);
+    }
+    rooted!(&in(cx) let object = object);
+    let mut is_date = false;
+    let mut is_array = false;
+    if !ObjectIsDate(cx, object.handle(), &mut is_date) || !IsArrayObject(cx, value, &mut is_array)
+    {
+        return Err(Error::JSFailed);
+    }
+    Ok(is_date || is_array)
+}
+
 /// A query argument as a key range (https://w3c.github.io/IndexedDB/#convert-a-value-to-a-key-range):
 /// an IDBKeyRange, a key (the range of only it), or, if `null_ok`, undefined/null for every
 /// key. DataError otherwise.

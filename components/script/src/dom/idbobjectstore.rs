@@ -12,6 +12,7 @@ use indexeddb_traits::{
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 
+use crate::dom::bindings::conversions::{Conv, FromJs};
 use crate::dom::bindings::structuredclone::serialize;
 use crate::dom::domexception::DOMErrorName;
 use crate::dom::domstringlist::DOMStringList;
@@ -19,8 +20,8 @@ use crate::dom::idbcursor::{CursorSource, IDBCursor};
 use crate::dom::idbcursorwithvalue::IDBCursorWithValue;
 use crate::dom::idbindex::IDBIndex;
 use crate::dom::idbkeys::{
-    could_inject, extract_key, index_keys, key_path_from, key_path_to_value, value_to_key,
-    value_to_range,
+    could_inject, extract_key, index_keys, is_potential_key_range, key_path_from,
+    key_path_to_value, value_to_key, value_to_range,
 };
 use crate::dom::idbrequest::{IDBRequest, ResultKind};
 use crate::dom::idbtransaction::{IDBTransaction, Placed, TransactionState};
@@ -344,6 +345,74 @@ impl IDBObjectStore {
         Ok(self.request(cx, index, operation, kind))
     }
 
+    /// `getAll()`, `getAllKeys()` (`query_or_options`, `count`) and `getAllRecords()`
+    /// (`options`) of this store or of `index`: https://w3c.github.io/IndexedDB/#create-a-request-to-retrieve-multiple-items
+    pub(crate) fn read_all(
+        &self,
+        cx: &mut JSContext,
+        index: Option<&IDBIndex>,
+        query_or_options: ReadAllArgs<'_, '_>,
+        kind: ResultKind,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.check_read()?;
+        if let Some(index) = index {
+            index.exists()?;
+        }
+        // SAFETY: bindings call in the object's realm with rooted arguments.
+        let (range, count, direction) = unsafe {
+            match query_or_options {
+                // No query (undefined, null: `getAll(null, 3)`), as in browsers, or a key or
+                // range.
+                ReadAllArgs::Query(query, count)
+                    if query.is_none_or(|query| query.get().is_null_or_undefined()) =>
+                {
+                    (KeyRange::all(), count, IDBCursorDirection::Next)
+                }
+                ReadAllArgs::Query(Some(query), count) if is_potential_key_range(cx, query)? => (
+                    value_to_range(cx, Some(query), true)?,
+                    count,
+                    IDBCursorDirection::Next,
+                ),
+                ReadAllArgs::Query(value, _) => {
+                    let undefined = RootedValue::undefined();
+                    let value = value.unwrap_or(undefined.handle());
+                    let options = IDBGetAllOptions::from_js(cx, value, &Conv::plain("getAll"))?;
+                    let range = value_to_range(cx, Some(options.query.handle()), true)?;
+                    (range, options.count, options.direction)
+                }
+                ReadAllArgs::Options(options) => {
+                    let range = value_to_range(cx, Some(options.query.handle()), true)?;
+                    (range, options.count, options.direction)
+                }
+            }
+        };
+        let source = self.source(index);
+        let limit = count.filter(|count| *count > 0);
+        let operation = match direction {
+            IDBCursorDirection::Next => Operation::GetAll {
+                source,
+                range,
+                limit,
+            },
+            // Records keys are unique: on a store, the unique directions are the plain ones.
+            IDBCursorDirection::Nextunique if index.is_none() => Operation::GetAll {
+                source,
+                range,
+                limit,
+            },
+            // Other directions are one cursor step that reads every record (or `count`).
+            direction => Operation::Cursor {
+                source,
+                range,
+                direction: cursor_direction(direction),
+                position: CursorPosition::Start,
+                skip: 0,
+                count: limit.unwrap_or(u32::MAX),
+            },
+        };
+        Ok(self.request(cx, index, operation, kind))
+    }
+
     /// `openCursor` / `openKeyCursor` of this store or of `index`.
     pub(crate) fn open_cursor(
         &self,
@@ -359,12 +428,7 @@ impl IDBObjectStore {
         }
         // SAFETY: bindings call in the object's realm with rooted arguments.
         let range = unsafe { value_to_range(cx, query, true)? };
-        let direction = match direction {
-            IDBCursorDirection::Next => CursorDirection::Next,
-            IDBCursorDirection::Nextunique => CursorDirection::NextUnique,
-            IDBCursorDirection::Prev => CursorDirection::Prev,
-            IDBCursorDirection::Prevunique => CursorDirection::PrevUnique,
-        };
+        let direction = cursor_direction(direction);
         let source = CursorSource {
             store: self,
             index,
@@ -519,7 +583,12 @@ impl IDBObjectStoreMethods for IDBObjectStore {
         query: Option<HandleValue<'_>>,
         count: Option<u32>,
     ) -> Fallible<DomRoot<IDBRequest>> {
-        self.read(cx, None, query, count, ResultKind::Values)
+        self.read_all(
+            cx,
+            None,
+            ReadAllArgs::Query(query, count),
+            ResultKind::Values,
+        )
     }
     fn GetAllKeys(
         &self,
@@ -527,7 +596,19 @@ impl IDBObjectStoreMethods for IDBObjectStore {
         query: Option<HandleValue<'_>>,
         count: Option<u32>,
     ) -> Fallible<DomRoot<IDBRequest>> {
-        self.read(cx, None, query, count, ResultKind::PrimaryKeys)
+        self.read_all(
+            cx,
+            None,
+            ReadAllArgs::Query(query, count),
+            ResultKind::PrimaryKeys,
+        )
+    }
+    fn GetAllRecords(
+        &self,
+        cx: &mut JSContext,
+        options: &IDBGetAllOptions,
+    ) -> Fallible<DomRoot<IDBRequest>> {
+        self.read_all(cx, None, ReadAllArgs::Options(options), ResultKind::Records)
     }
     fn Count(
         &self,
@@ -626,5 +707,21 @@ impl IDBObjectStoreMethods for IDBObjectStore {
         });
         transaction.place(Placed::Internal, Operation::DeleteIndex { store, name });
         Ok(())
+    }
+}
+
+/// The arguments of `getAll()`/`getAllKeys()` (a query or options, and a count), or those of
+/// `getAllRecords()` (options).
+pub(crate) enum ReadAllArgs<'a, 'b> {
+    Query(Option<HandleValue<'a>>, Option<u32>),
+    Options(&'b IDBGetAllOptions),
+}
+
+fn cursor_direction(direction: IDBCursorDirection) -> CursorDirection {
+    match direction {
+        IDBCursorDirection::Next => CursorDirection::Next,
+        IDBCursorDirection::Nextunique => CursorDirection::NextUnique,
+        IDBCursorDirection::Prev => CursorDirection::Prev,
+        IDBCursorDirection::Prevunique => CursorDirection::PrevUnique,
     }
 }

@@ -26,6 +26,8 @@ pub enum ResultKind {
     PrimaryKey,
     /// `getAllKeys`: every primary key.
     PrimaryKeys,
+    /// `getAllRecords`: an IDBRecord for each record.
+    Records,
     /// `count`.
     Count,
     /// `delete`, `clear`.

@@ -26,6 +26,7 @@ use crate::dom::idbdatabase::IDBDatabase;
 use crate::dom::idbfactory::IDBFactory;
 use crate::dom::idbkeys::{index_keys, inject_key, key_to_value};
 use crate::dom::idbobjectstore::IDBObjectStore;
+use crate::dom::idbrecord::IDBRecord;
 use crate::dom::idbrequest::{IDBRequest, ResultKind};
 use crate::dom::prelude::*;
 use crate::event_loop::PendingWork;
@@ -467,6 +468,13 @@ impl IDBTransaction {
         result: Result<Outcome, IdbError>,
     ) {
         let global = self.global();
+        let result = match result {
+            // `getAll()` in another direction than "next" is read as one long cursor step.
+            Ok(Outcome::Cursor(records)) if request.cursor().is_none() => {
+                Ok(Outcome::Records(records))
+            }
+            result => result,
+        };
         let event = match result {
             Ok(Outcome::Cursor(records)) => {
                 rooted!(&in(cx) let mut value = mozjs::jsval::NullValue());
@@ -659,7 +667,7 @@ unsafe fn outcome_value(
                 Some(record) => key_to_value(cx, &record.primary_key, rval),
                 None => rval.set(UndefinedValue()),
             },
-            ResultKind::Values | ResultKind::PrimaryKeys => {
+            ResultKind::Values | ResultKind::PrimaryKeys | ResultKind::Records => {
                 // The last records complete the array those sent ahead began.
                 append_records(cx, request, &records);
                 rval.set(request.records_ahead().0);
@@ -687,7 +695,8 @@ unsafe fn record_value(
     }
 }
 
-/// Appends `records` (values, or primary keys for `getAllKeys()`) to the array `request`'s
+/// Appends `records` (values, primary keys for `getAllKeys()`, IDBRecords for
+/// `getAllRecords()`) to the array `request`'s
 /// answer is built in, making it first. The array is kept by the request from the start, so
 /// it is traced while the values are made.
 unsafe fn append_records(cx: &mut JSContext, request: &IDBRequest, records: &[Record]) {
@@ -702,13 +711,22 @@ unsafe fn append_records(cx: &mut JSContext, request: &IDBRequest, records: &[Re
     }
     let store = request.store();
     let inject = store.as_ref().and_then(|store| store.generated_key_path());
-    let values = request.kind() == ResultKind::Values;
+    let kind = request.kind();
     rooted!(&in(cx) let mut item = UndefinedValue());
+    rooted!(&in(cx) let mut key = UndefinedValue());
+    rooted!(&in(cx) let mut primary_key = UndefinedValue());
     for record in records {
-        if values {
-            record_value(cx, record, inject, item.handle_mut());
-        } else {
-            key_to_value(cx, &record.primary_key, item.handle_mut());
+        match kind {
+            ResultKind::Values => record_value(cx, record, inject, item.handle_mut()),
+            ResultKind::Records => {
+                key_to_value(cx, &record.key, key.handle_mut());
+                key_to_value(cx, &record.primary_key, primary_key.handle_mut());
+                record_value(cx, record, inject, item.handle_mut());
+                let global = request.global();
+                let made = IDBRecord::new(cx, global, key.get(), primary_key.get(), item.get());
+                made.to_js(cx, item.handle_mut());
+            }
+            _ => key_to_value(cx, &record.primary_key, item.handle_mut()),
         }
         mozjs::rust::wrappers2::JS_DefineElement(
             cx,

@@ -37,6 +37,7 @@ pub mod idbkeyrange;
 pub mod idbkeys;
 pub mod idbobjectstore;
 pub mod idbopendbrequest;
+pub mod idbrecord;
 pub mod idbrequest;
 pub mod idbtransaction;
 pub mod idbversionchangeevent;
