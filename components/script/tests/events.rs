@@ -275,3 +275,30 @@ fn an_event_handler_keeps_the_place_it_was_first_set_at() {
     );
     assert_eq!(run.lines, ["A H2 B A B H3 | A B"]);
 }
+
+#[test]
+fn at_the_target_capturing_listeners_run_first() {
+    // The DOM (since 2021), as browsers do: the target's capturing listeners are called in the
+    // capturing pass, its others in the bubbling pass, whatever the order they were added in.
+    let run = run_script(
+        "at-target-order",
+        r#"
+        const t = new EventTarget();
+        const log = [];
+        t.addEventListener("x", () => log.push("bubble 1"));
+        t.addEventListener("x", () => log.push("capture 1"), true);
+        t.addEventListener("x", () => log.push("bubble 2"));
+        t.addEventListener("x", (e) => { log.push("capture 2 " + e.eventPhase); }, {capture: true});
+        t.dispatchEvent(new Event("x"));
+        const stopped = new EventTarget();
+        stopped.addEventListener("x", () => log.push("not called"));
+        stopped.addEventListener("x", (e) => { log.push("stops"); e.stopPropagation(); }, true);
+        stopped.dispatchEvent(new Event("x"));
+        console.log(log.join(", "));
+        "#,
+    );
+    assert_eq!(
+        run.lines,
+        ["capture 1, capture 2 2, bubble 1, bubble 2, stops"]
+    );
+}

@@ -305,11 +305,16 @@ impl EventTarget {
                 break;
             }
             event.set_phase(EventPhase::Capturing);
-            target.invoke_listeners(cx, event, Some(true));
+            target.invoke_listeners(cx, event, true);
         }
-        if !event.stop_propagation_flag() {
+        // At the target, capturing listeners first, then the others (the DOM's order since
+        // 2021: the target is in both the capturing and the bubbling pass of the path).
+        for capture in [true, false] {
+            if event.stop_propagation_flag() {
+                break;
+            }
             event.set_phase(EventPhase::AtTarget);
-            self.invoke_listeners(cx, event, None);
+            self.invoke_listeners(cx, event, capture);
         }
         if event.bubbles() {
             for target in path.iter().skip(1) {
@@ -317,7 +322,7 @@ impl EventTarget {
                     break;
                 }
                 event.set_phase(EventPhase::Bubbling);
-                target.invoke_listeners(cx, event, Some(false));
+                target.invoke_listeners(cx, event, false);
             }
         }
         event.set_phase(EventPhase::None);
@@ -327,15 +332,15 @@ impl EventTarget {
         !event.canceled()
     }
 
-    /// Calls the listeners for the event's type; `capture` selects capturing (`Some(true)`),
-    /// bubbling (`Some(false)`) or both, in registration order (at target).
-    unsafe fn invoke_listeners(&self, cx: &mut JSContext, event: &Event, capture: Option<bool>) {
+    /// Calls the listeners for the event's type that are capturing (`capture`) or not, in
+    /// registration order.
+    unsafe fn invoke_listeners(&self, cx: &mut JSContext, event: &Event, capture: bool) {
         event.set_current_target(Some(self));
         let snapshot: Vec<Invocation> = self
             .listeners
             .borrow()
             .iter()
-            .filter(|l| capture.is_none_or(|c| l.capture == c) && event.type_is(&l.event_type))
+            .filter(|l| l.capture == capture && event.type_is(&l.event_type))
             .map(|l| Invocation {
                 id: l.id,
                 callback: match &l.callback {
