@@ -1088,11 +1088,10 @@ impl<P: Peer> OriginThread<P> {
             .get(&database)
             .cloned()
             .ok_or_else(|| not_found("The database is gone."))?;
-        let store_of = |name: &str| -> Result<StoreInfo, IdbError> {
+        let store_of = |name: &str| -> Result<&StoreInfo, IdbError> {
             info.stores
                 .iter()
                 .find(|store| store.name == name)
-                .cloned()
                 .ok_or_else(|| not_found(format!("No object store named '{name}'.")))
         };
         let index_of = |store: &StoreInfo, name: &str| -> Result<IndexId, IdbError> {
@@ -1147,7 +1146,7 @@ impl<P: Peer> OriginThread<P> {
                 entries,
             } => {
                 let found = store_of(&store)?;
-                let index = index_of(&found, &index)?;
+                let index = index_of(found, &index)?;
                 self.store()?.add_index_entries(index, &entries)?;
                 Outcome::Done
             }
@@ -1172,7 +1171,7 @@ impl<P: Peer> OriginThread<P> {
                 let found = store_of(&store)?;
                 let index_keys = index_keys
                     .into_iter()
-                    .map(|(name, keys)| Ok((index_of(&found, &name)?, keys)))
+                    .map(|(name, keys)| Ok((index_of(found, &name)?, keys)))
                     .collect::<Result<Vec<_>, IdbError>>()?;
                 let key = self
                     .store()?
@@ -1186,7 +1185,7 @@ impl<P: Peer> OriginThread<P> {
             } => {
                 let found = store_of(&source.store)?;
                 let index = match &source.index {
-                    Some(index) => Some(index_of(&found, index)?),
+                    Some(index) => Some(index_of(found, index)?),
                     None => None,
                 };
                 return self.stream_get_all(key, request, found.id, index, range, limit);
@@ -1196,7 +1195,7 @@ impl<P: Peer> OriginThread<P> {
                 Outcome::Count(match &source.index {
                     None => self.store()?.count(found.id, &range)?,
                     Some(index) => {
-                        let index = index_of(&found, index)?;
+                        let index = index_of(found, index)?;
                         self.store()?.index_count(index, &range)?
                     }
                 })
@@ -1248,7 +1247,7 @@ impl<P: Peer> OriginThread<P> {
                 let index = source
                     .index
                     .as_ref()
-                    .map(|index| index_of(&found, index))
+                    .map(|index| index_of(found, index))
                     .transpose()?;
                 let store = self.store()?;
                 // A step through an index (its read-ahead goes a step at a time).

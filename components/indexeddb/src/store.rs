@@ -1056,10 +1056,26 @@ impl OriginStore {
         limit: Option<u32>,
         mut each: impl FnMut((Key, Vec<u8>)) -> Result<(), IdbError>,
     ) -> Result<(), IdbError> {
-        let (clause, values) = range_clause("store_id", store.0, "key", range);
-        let limit = limit.map_or(-1, i64::from);
-        let sql =
-            format!("SELECT key, value FROM records WHERE {clause} ORDER BY key LIMIT {limit}");
+        let (sql, values) = match (&range.lower, &range.upper) {
+            // One key (`get(key)`, the most common read): one fixed statement, no SQL to build.
+            (Some(lower), Some(upper)) if !lower.open && !upper.open && lower.key == upper.key => (
+                std::borrow::Cow::Borrowed(
+                    "SELECT key, value FROM records WHERE store_id = ?1 AND key = ?2",
+                ),
+                vec![
+                    rusqlite::types::Value::Integer(store.0),
+                    rusqlite::types::Value::Blob(encode_key(&lower.key)),
+                ],
+            ),
+            _ => {
+                let (clause, values) = range_clause("store_id", store.0, "key", range);
+                let limit = limit.map_or(-1, i64::from);
+                let sql = format!(
+                    "SELECT key, value FROM records WHERE {clause} ORDER BY key LIMIT {limit}"
+                );
+                (std::borrow::Cow::Owned(sql), values)
+            }
+        };
         let mut statement = self
             .connection
             .prepare_cached(&sql)
