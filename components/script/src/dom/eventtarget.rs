@@ -262,7 +262,8 @@ impl EventTarget {
     /// The parent in the event path: a node's parent, a document's window (except for
     /// `load`, which does not propagate from the document to the window).
     fn get_the_parent(&self, event: &Event) -> Option<DomRoot<EventTarget>> {
-        let this = DomRoot::from_ref(self);
+        // `self` is rooted by the caller (the dispatch's path).
+        let this = self;
         // IndexedDB: a request's parent is its transaction, a transaction's its connection.
         if let Some(request) = this.downcast::<crate::dom::idbrequest::IDBRequest>() {
             return request.transaction().map(DomRoot::upcast);
