@@ -237,6 +237,9 @@ pub struct OriginStore {
     connection: Connection,
     /// A read transaction of [`OriginStore::begin_reads`] is open.
     reading: bool,
+    /// The `synchronous` setting last set (`None`: SQLite's own until the first transaction),
+    /// so a run of transactions of one durability sets it once.
+    synchronous: Option<Durability>,
 }
 
 impl OriginStore {
@@ -311,6 +314,7 @@ impl OriginStore {
         Ok(OriginStore {
             connection,
             reading: false,
+            synchronous: None,
         })
     }
 
@@ -333,13 +337,18 @@ impl OriginStore {
     /// [`OriginStore::commit`] or [`OriginStore::rollback`] is in it.
     pub fn begin(&mut self, durability: Durability) -> Result<(), IdbError> {
         self.end_reads()?;
-        let synchronous = match durability {
-            Durability::Strict => "FULL",
-            Durability::Relaxed => "NORMAL",
-        };
-        self.connection
-            .pragma_update(None, "synchronous", synchronous)
-            .and_then(|()| self.connection.execute_batch("BEGIN IMMEDIATE"))
+        if self.synchronous != Some(durability) {
+            let synchronous = match durability {
+                Durability::Strict => "FULL",
+                Durability::Relaxed => "NORMAL",
+            };
+            self.connection
+                .pragma_update(None, "synchronous", synchronous)
+                .map_err(storage_error)?;
+            self.synchronous = Some(durability);
+        }
+        self.execute_cached("BEGIN IMMEDIATE", [])
+            .map(drop)
             .map_err(storage_error)
     }
 
@@ -350,8 +359,7 @@ impl OriginStore {
         if self.in_transaction() {
             return Ok(());
         }
-        self.connection
-            .execute_batch("BEGIN DEFERRED")
+        self.execute_cached("BEGIN DEFERRED", [])
             .map_err(storage_error)?;
         self.reading = true;
         Ok(())
@@ -362,15 +370,15 @@ impl OriginStore {
         if !std::mem::replace(&mut self.reading, false) || !self.in_transaction() {
             return Ok(());
         }
-        self.connection
-            .execute_batch("COMMIT")
+        self.execute_cached("COMMIT", [])
+            .map(drop)
             .map_err(storage_error)
     }
 
     /// Commits the open transaction.
     pub fn commit(&mut self) -> Result<(), IdbError> {
-        self.connection
-            .execute_batch("COMMIT")
+        self.execute_cached("COMMIT", [])
+            .map(drop)
             .map_err(storage_error)
     }
 
