@@ -196,6 +196,14 @@ def _held_database_rss(binary, server):
         return rss_kb / 1024, size / (1024 * 1024)
 
 
+def _stats(values):
+    """Median [min-max]; below a millisecond (the per-transaction columns) with two decimals,
+    so that 0.06 and 0.14 ms do not both read 0.1."""
+    median = statistics.median(values)
+    digits = 2 if median < 1 else 1
+    return f"{median:8.{digits}f} ms  [{min(values):.{digits}f}–{max(values):.{digits}f}]"
+
+
 def summary(rows, runs):
     lines = [f"idb: {runs} runs each, median [min-max] in ms (the 1 tx/msg columns: per transaction)"]
     lines.append(f"{'':10}" + "".join(f"{title:<26}" for _, title in METRICS))
@@ -206,7 +214,7 @@ def summary(rows, runs):
             continue
         medians[name] = {key: statistics.median(values) for key, values in result.items()}
         lines.append(f"{name:<10}" + "".join(
-            f"{bench._stats(result[key]) if result[key] else '-':<26}" for key, _ in METRICS))
+            f"{_stats(result[key]) if result[key] else '-':<26}" for key, _ in METRICS))
     if "bgsync" in medians and "chromium" in medians:
         cells = []
         for key, _ in METRICS:
