@@ -590,6 +590,25 @@ unsafe fn promise_result(cx: &mut JSContext, promise: HandleObject<'_>) -> Roote
     RootedValue::new(result.get())
 }
 
+thread_local! {
+    /// HTML's "performing a microtask checkpoint" flag: a checkpoint asked for while one runs
+    /// (a listener called from a promise job) does nothing.
+    static IN_CHECKPOINT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// HTML's "clean up after running a callback": once a callback the engine called returns and
+/// no script is left on the stack (an event fired by the engine, not `dispatchEvent()` from
+/// script), a microtask checkpoint runs, so promise reactions queued by one listener run
+/// before the next listener.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn after_callback(cx: &mut JSContext, global: &GlobalScope) {
+    if mozjs::jsapi::JS::GetScriptedCallerGlobal(cx.raw_cx()).is_null() {
+        microtask_checkpoint(cx, global);
+    }
+}
+
 /// Performs a microtask checkpoint: runs promise jobs until none are left, then notifies
 /// about rejected promises nobody handled
 /// (https://html.spec.whatwg.org/#perform-a-microtask-checkpoint).
@@ -597,6 +616,14 @@ unsafe fn promise_result(cx: &mut JSContext, promise: HandleObject<'_>) -> Roote
 /// # Safety
 /// `cx` in `global`'s realm.
 pub unsafe fn microtask_checkpoint(cx: &mut JSContext, global: &GlobalScope) {
+    if IN_CHECKPOINT.with(|flag| flag.replace(true)) {
+        return;
+    }
+    checkpoint_steps(cx, global);
+    IN_CHECKPOINT.with(|flag| flag.set(false));
+}
+
+unsafe fn checkpoint_steps(cx: &mut JSContext, global: &GlobalScope) {
     drain_microtasks(cx);
     let pending: Vec<RootedObject> =
         PENDING_REJECTIONS.with(|p| std::mem::take(&mut *p.borrow_mut()));

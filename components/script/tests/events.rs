@@ -302,3 +302,31 @@ fn at_the_target_capturing_listeners_run_first() {
         ["capture 1, capture 2 2, bubble 1, bubble 2, stops"]
     );
 }
+
+#[test]
+fn promise_reactions_of_a_listener_run_before_the_next_when_the_engine_fires_the_event() {
+    // HTML's "clean up after running a callback": after each listener of an event the engine
+    // fires (here `load`), with no script left on the stack, a microtask checkpoint runs. An
+    // event dispatched by script (`dispatchEvent`) runs its listeners inside that script, so
+    // their reactions wait for it to end.
+    let run = run_script(
+        "checkpoint-after-listeners",
+        r#"
+        const log = [];
+        const first = tag => () => { Promise.resolve().then(() => log.push(tag + " reaction")); log.push(tag + " first"); };
+        const second = tag => () => log.push(tag + " second");
+        addEventListener("load", first("load"));
+        addEventListener("load", second("load"));
+        addEventListener("load", () => console.log(log.join(", ")));
+        const t = new EventTarget();
+        t.addEventListener("x", first("script"));
+        t.addEventListener("x", second("script"));
+        t.dispatchEvent(new Event("x"));
+        log.push("script end");
+        "#,
+    );
+    assert_eq!(
+        run.lines,
+        ["script first, script second, script end, script reaction, load first, load reaction, load second"]
+    );
+}

@@ -34,9 +34,6 @@ pub struct Event {
     trusted: Cell<bool>,
     /// Set when a listener threw during dispatch (a failed `sync` attempt, for one).
     listener_threw: Cell<bool>,
-    /// Dispatched by the engine from a task, with no script on the stack: HTML's "clean up
-    /// after running a callback" runs a microtask checkpoint after each listener.
-    checkpoint_after_listeners: Cell<bool>,
     time_stamp: f64,
 }
 
@@ -59,7 +56,6 @@ impl Event {
             initialized: Cell::new(false),
             trusted: Cell::new(false),
             listener_threw: Cell::new(false),
-            checkpoint_after_listeners: Cell::new(false),
             time_stamp: global.now_ms(),
         }
     }
@@ -137,13 +133,6 @@ impl Event {
     }
     pub fn listener_threw(&self) -> bool {
         self.listener_threw.get()
-    }
-    pub fn checkpoint_after_listeners(&self) -> bool {
-        self.checkpoint_after_listeners.get()
-    }
-    /// For an event the engine dispatches from a task of its own (no script on the stack).
-    pub(crate) fn set_checkpoint_after_listeners(&self) {
-        self.checkpoint_after_listeners.set(true)
     }
     pub(crate) fn set_listener_threw(&self) {
         self.listener_threw.set(true)

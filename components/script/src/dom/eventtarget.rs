@@ -377,9 +377,7 @@ impl EventTarget {
                 event.set_listener_threw();
                 crate::script_runtime::report_error(cx, global, error);
             }
-            if event.checkpoint_after_listeners() {
-                crate::script_runtime::microtask_checkpoint(cx, global);
-            }
+            crate::script_runtime::after_callback(cx, global);
             if event.stop_immediate_propagation_flag() {
                 break;
             }

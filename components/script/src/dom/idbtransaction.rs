@@ -351,7 +351,6 @@ impl IDBTransaction {
         self.in_callback.set(true);
         // Promise reactions queued by a listener run before the next listener, with the
         // transaction still active (the request's callback is still running).
-        event.set_checkpoint_after_listeners();
         target.dispatch_event(cx, event);
         crate::script_runtime::microtask_checkpoint(cx, global);
         self.in_callback.set(false);
@@ -548,7 +547,6 @@ impl IDBTransaction {
             None => {
                 let event = Event::new(cx, global, "complete", false, false);
                 event.set_trusted(true);
-                event.set_checkpoint_after_listeners();
                 self.upcast::<EventTarget>().dispatch_event(cx, &event);
             }
             Some(error) => {
@@ -579,12 +577,10 @@ impl IDBTransaction {
                     request.fail(&abort);
                     let event = Event::new(cx, global, "error", true, true);
                     event.set_trusted(true);
-                    event.set_checkpoint_after_listeners();
                     request.upcast::<EventTarget>().dispatch_event(cx, &event);
                 }
                 let event = Event::new(cx, global, "abort", true, false);
                 event.set_trusted(true);
-                event.set_checkpoint_after_listeners();
                 self.upcast::<EventTarget>().dispatch_event(cx, &event);
             }
         }
