@@ -619,8 +619,15 @@ pub unsafe fn microtask_checkpoint(cx: &mut JSContext, global: &GlobalScope) {
     if IN_CHECKPOINT.with(|flag| flag.replace(true)) {
         return;
     }
+    /// Clears the flag however the steps end.
+    struct Performing;
+    impl Drop for Performing {
+        fn drop(&mut self) {
+            IN_CHECKPOINT.with(|flag| flag.set(false));
+        }
+    }
+    let _performing = Performing;
     checkpoint_steps(cx, global);
-    IN_CHECKPOINT.with(|flag| flag.set(false));
 }
 
 unsafe fn checkpoint_steps(cx: &mut JSContext, global: &GlobalScope) {
