@@ -48,8 +48,8 @@ use crate::sync::{DispatchReply, SyncClient};
 use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{MessageDoneNotice, OnDone};
 
-use self::idb_work::PageRoutes;
 pub(crate) use self::idb_work::{IdbPeer, IndexedDbLink};
+use self::idb_work::{PageRoutes, WorkerIdbEvent};
 pub use self::site_data::SiteDataCleared;
 
 mod idb_work;
@@ -130,7 +130,7 @@ pub(crate) struct Constellation {
     held_worker_message: Option<WorkerMessage>,
     /// The IndexedDB backend, and its events for pages and workers.
     indexeddb: indexeddb::Backend<IdbPeer>,
-    indexeddb_events: Receiver<(IdbPeer, indexeddb_traits::IdbEvent)>,
+    indexeddb_events: Receiver<WorkerIdbEvent>,
     indexeddb_pages: PageRoutes,
 }
 
@@ -248,8 +248,8 @@ impl Constellation {
                     }
                 },
                 recv(indexeddb_events) -> event => {
-                    if let Ok((peer, event)) = event {
-                        self.indexeddb_event(peer, event);
+                    if let Ok((worker, instance, event)) = event {
+                        self.indexeddb_event(worker, instance, event);
                     }
                 },
                 recv(fetch_answers) -> answer => {

@@ -60,11 +60,15 @@ pub(crate) enum IdbPeer {
     Worker(ServiceWorkerId, u64),
 }
 
-/// The backend the constellation hands messages to, and where its events
-/// come back (ringing the constellation's waker).
+/// Where a worker's IndexedDB event comes back to the constellation: the
+/// run of the worker it is for, and the event.
+pub(crate) type WorkerIdbEvent = (ServiceWorkerId, u64, IdbEvent);
+
+/// The backend the constellation hands messages to, and where workers'
+/// events come back (ringing the constellation's waker).
 pub(crate) struct IndexedDbLink {
     pub backend: Backend<IdbPeer>,
-    pub events: Receiver<(IdbPeer, IdbEvent)>,
+    pub events: Receiver<WorkerIdbEvent>,
     pub pages: PageRoutes,
 }
 
@@ -85,8 +89,8 @@ impl IndexedDbLink {
                         log::debug!(target: LOG_TARGET, "IndexedDB event for gone client {client}");
                     }
                 }
-                IdbPeer::Worker(..) => {
-                    if sender.send((peer.clone(), event)).is_ok() {
+                IdbPeer::Worker(worker, instance) => {
+                    if sender.send((*worker, *instance, event)).is_ok() {
                         waker.wake();
                     }
                 }
@@ -134,22 +138,18 @@ impl Constellation {
         self.indexeddb.peer_gone(&peer);
     }
 
-    /// Sends the backend's `event` to its worker (a page's do not come here),
-    /// if that run of the worker is still there.
-    pub(super) fn indexeddb_event(&mut self, peer: IdbPeer, event: IdbEvent) {
-        match &peer {
-            IdbPeer::Client(client) => {
-                if !self.indexeddb_pages.deliver(client, event) {
-                    log::debug!(target: LOG_TARGET, "IndexedDB event for gone client {client}");
-                }
-            }
-            IdbPeer::Worker(worker, instance) => {
-                match self.host.workers.instance(*worker, *instance) {
-                    Some(running) => running.send(ToWorkerMsg::IndexedDb(event)),
-                    None => {
-                        log::debug!(target: LOG_TARGET, "IndexedDB event for a stopped run of {worker}")
-                    }
-                }
+    /// Sends the backend's `event` to run `instance` of `worker`, if it is
+    /// still there (pages' events do not come here).
+    pub(super) fn indexeddb_event(
+        &mut self,
+        worker: ServiceWorkerId,
+        instance: u64,
+        event: IdbEvent,
+    ) {
+        match self.host.workers.instance(worker, instance) {
+            Some(running) => running.send(ToWorkerMsg::IndexedDb(event)),
+            None => {
+                log::debug!(target: LOG_TARGET, "IndexedDB event for a stopped run of {worker}")
             }
         }
     }

@@ -388,14 +388,11 @@ impl IDBObjectStore {
         };
         let source = self.source(index);
         let limit = count.filter(|count| *count > 0);
+        // Record keys are unique: on a store, "nextunique" is "next".
+        let forward = matches!(direction, IDBCursorDirection::Next)
+            || (matches!(direction, IDBCursorDirection::Nextunique) && index.is_none());
         let operation = match direction {
-            IDBCursorDirection::Next => Operation::GetAll {
-                source,
-                range,
-                limit,
-            },
-            // Records keys are unique: on a store, the unique directions are the plain ones.
-            IDBCursorDirection::Nextunique if index.is_none() => Operation::GetAll {
+            _ if forward => Operation::GetAll {
                 source,
                 range,
                 limit,

@@ -708,6 +708,7 @@ unsafe fn append_records(cx: &mut JSContext, request: &IDBRequest, records: &[Re
     let store = request.store();
     let inject = store.as_ref().and_then(|store| store.generated_key_path());
     let kind = request.kind();
+    let global = request.global();
     rooted!(&in(cx) let mut item = UndefinedValue());
     rooted!(&in(cx) let mut key = UndefinedValue());
     rooted!(&in(cx) let mut primary_key = UndefinedValue());
@@ -718,7 +719,6 @@ unsafe fn append_records(cx: &mut JSContext, request: &IDBRequest, records: &[Re
                 key_to_value(cx, &record.key, key.handle_mut());
                 key_to_value(cx, &record.primary_key, primary_key.handle_mut());
                 record_value(cx, record, inject, item.handle_mut());
-                let global = request.global();
                 let made = IDBRecord::new(cx, global, key.get(), primary_key.get(), item.get());
                 made.to_js(cx, item.handle_mut());
             }

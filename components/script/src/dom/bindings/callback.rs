@@ -23,7 +23,9 @@ use crate::dom::bindings::conversions::{is_callable, Conv, RootedValue, ToJs};
 use crate::dom::bindings::error::Error;
 use crate::dom::bindings::root::{root_heap, unroot_heap};
 
-/// A callback's object, rooted unless [`Held`] by a tracing DOM object (see the module docs).
+/// A callback's object, rooted unless [`Held`] by a tracing DOM object (see the module docs);
+/// tracing it traces the object (the flags hold no GC thing).
+#[derive(script_derive::Trace)]
 pub struct CallbackRoot {
     heap: Box<Heap<*mut JSObject>>,
     rooted: Cell<bool>,
@@ -76,13 +78,6 @@ impl CallbackRoot {
 impl Drop for CallbackRoot {
     fn drop(&mut self) {
         self.unroot();
-    }
-}
-
-// SAFETY: traces the held object (for a holder that traces it instead of a root).
-unsafe impl Trace for CallbackRoot {
-    unsafe fn trace(&self, trc: *mut JSTracer) {
-        self.heap.trace(trc);
     }
 }
 
