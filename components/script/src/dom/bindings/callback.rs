@@ -28,7 +28,8 @@ use crate::dom::bindings::root::{root_heap, unroot_heap};
 #[derive(script_derive::Trace)]
 pub struct CallbackRoot {
     heap: Box<Heap<*mut JSObject>>,
-    rooted: Cell<bool>,
+    /// Its slot in the thread's heap-root table while rooted.
+    rooted: Cell<Option<u32>>,
     /// How many `Held`s have it.
     holders: Cell<usize>,
 }
@@ -43,7 +44,7 @@ impl CallbackRoot {
     fn unrooted(object: *mut JSObject) -> CallbackRoot {
         CallbackRoot {
             heap: Heap::boxed(object),
-            rooted: Cell::new(false),
+            rooted: Cell::new(None),
             holders: Cell::new(0),
         }
     }
@@ -53,15 +54,15 @@ impl CallbackRoot {
     }
 
     fn root(&self) {
-        if !self.rooted.replace(true) {
+        if self.rooted.get().is_none() {
             // SAFETY: the boxed cell lives until Drop, which unroots it.
-            unsafe { root_heap(self.as_trace()) };
+            self.rooted.set(Some(unsafe { root_heap(self.as_trace()) }));
         }
     }
 
     fn unroot(&self) {
-        if self.rooted.replace(false) {
-            unroot_heap(self.as_trace());
+        if let Some(slot) = self.rooted.take() {
+            unroot_heap(slot);
         }
     }
 

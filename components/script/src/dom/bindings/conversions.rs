@@ -331,14 +331,18 @@ pub unsafe fn reflector_to_js(reflector: &Reflector, mut rval: MutableHandleValu
 /// union payload): rooted for as long as it lives.
 pub struct RootedValue {
     heap: Box<Heap<JSVal>>,
+    /// Its slot in the thread's heap-root table.
+    slot: u32,
 }
 
 impl RootedValue {
     pub fn new(value: JSVal) -> RootedValue {
         let heap = Heap::boxed(value);
         // SAFETY: removed in Drop before the box is freed.
-        unsafe { crate::dom::bindings::root::root_heap(&*heap as &dyn Trace as *const dyn Trace) };
-        RootedValue { heap }
+        let slot = unsafe {
+            crate::dom::bindings::root::root_heap(&*heap as &dyn Trace as *const dyn Trace)
+        };
+        RootedValue { heap, slot }
     }
     pub fn undefined() -> RootedValue {
         RootedValue::new(UndefinedValue())
@@ -358,7 +362,7 @@ impl RootedValue {
 impl Drop for RootedValue {
     fn drop(&mut self) {
         // SAFETY: it was added in new().
-        crate::dom::bindings::root::unroot_heap(&*self.heap as &dyn Trace as *const dyn Trace)
+        crate::dom::bindings::root::unroot_heap(self.slot)
     }
 }
 
@@ -394,14 +398,18 @@ impl ToJs for RootedValue {
 /// A JS object held by Rust: Web IDL `object` and buffer source types; rooted while it lives.
 pub struct RootedObject {
     heap: Box<Heap<*mut JSObject>>,
+    /// Its slot in the thread's heap-root table.
+    slot: u32,
 }
 
 impl RootedObject {
     pub fn new(object: *mut JSObject) -> RootedObject {
         let heap = Heap::boxed(object);
         // SAFETY: removed in Drop before the box is freed.
-        unsafe { crate::dom::bindings::root::root_heap(&*heap as &dyn Trace as *const dyn Trace) };
-        RootedObject { heap }
+        let slot = unsafe {
+            crate::dom::bindings::root::root_heap(&*heap as &dyn Trace as *const dyn Trace)
+        };
+        RootedObject { heap, slot }
     }
     pub fn get(&self) -> *mut JSObject {
         self.heap.get()
@@ -415,7 +423,7 @@ impl RootedObject {
 impl Drop for RootedObject {
     fn drop(&mut self) {
         // SAFETY: it was added in new().
-        crate::dom::bindings::root::unroot_heap(&*self.heap as &dyn Trace as *const dyn Trace)
+        crate::dom::bindings::root::unroot_heap(self.slot)
     }
 }
 

@@ -10,7 +10,6 @@
 //! moving) target struct, so a compacting GC updates one place per object.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::ptr::NonNull;
@@ -20,60 +19,68 @@ use mozjs::rust::Trace;
 
 use crate::dom::bindings::reflector::{DomObject, Reflector};
 
-/// Hashes an address for the root tables: addresses are already spread out, and SipHash on
-/// every `DomRoot` made and dropped was a visible cost of every DOM call (no attacker chooses
-/// these keys).
-#[derive(Clone, Copy, Default)]
-struct AddressHash;
-
-impl std::hash::BuildHasher for AddressHash {
-    type Hasher = AddressHasher;
-    fn build_hasher(&self) -> AddressHasher {
-        AddressHasher(0)
-    }
+/// A table of rooted things: a root takes a free slot and gives it back when dropped, both in
+/// O(1) whatever the order, with no hashing (a hash table cost about a tenth of the script
+/// thread on IndexedDB loops, where every DOM call makes and drops roots; a Vec searched on
+/// drop made large collections quadratic). Freed slots are reused last-freed first.
+struct Slots<T: Copy> {
+    entries: Vec<Option<T>>,
+    free: Vec<u32>,
 }
 
-struct AddressHasher(u64);
-
-impl std::hash::Hasher for AddressHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+impl<T: Copy> Slots<T> {
+    const fn new() -> Self {
+        Slots {
+            entries: Vec::new(),
+            free: Vec::new(),
         }
     }
-    fn write_usize(&mut self, address: usize) {
-        // Objects are at least 8-byte aligned; the multiply spreads the rest over the bits
-        // hashbrown reads.
-        self.0 = ((address as u64) >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+
+    fn insert(&mut self, value: T) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                self.entries[slot as usize] = Some(value);
+                slot
+            }
+            None => {
+                let slot = u32::try_from(self.entries.len()).expect("fewer than 2^32 roots");
+                self.entries.push(Some(value));
+                slot
+            }
+        }
     }
-    fn finish(&self) -> u64 {
-        self.0
+
+    fn remove(&mut self, slot: u32) {
+        if let Some(entry) = self.entries.get_mut(slot as usize) {
+            if entry.take().is_some() {
+                self.free.push(slot);
+            }
+        }
+    }
+
+    fn values(&self) -> impl Iterator<Item = T> + '_ {
+        self.entries.iter().filter_map(|entry| *entry)
     }
 }
 
 thread_local! {
-    /// Rooted reflectors with how many DomRoots hold each: O(1) to root and unroot whatever
-    /// the order (a Vec searched on drop made large collections quadratic).
-    static ROOTS: RefCell<HashMap<*const Reflector, usize, AddressHash>> =
-        RefCell::new(HashMap::default());
-    /// Heap cells of RootedValue/RootedObject (boxed, so their addresses are stable).
-    /// Keyed by the data address: fat-pointer equality also compares vtable addresses, which
-    /// differ between codegen units for the same type.
-    static HEAP_ROOTS: RefCell<HashMap<*const (), *const dyn Trace, AddressHash>> =
-        RefCell::new(HashMap::default());
+    /// The reflectors of this thread's DomRoots, one slot per DomRoot.
+    static ROOTS: RefCell<Slots<*const Reflector>> = const { RefCell::new(Slots::new()) };
+    /// Heap cells of RootedValue/RootedObject/callbacks (boxed, so their addresses are stable).
+    static HEAP_ROOTS: RefCell<Slots<*const dyn Trace>> = const { RefCell::new(Slots::new()) };
 }
 
-/// Roots a boxed heap cell until [`unroot_heap`]; O(1) both ways, unlike mozjs's
-/// RootedTraceableSet (a Vec with removal from the middle).
+/// Roots a boxed heap cell until [`unroot_heap`] with the returned slot.
 ///
 /// # Safety
 /// `cell` must stay valid until unrooted.
-pub(crate) unsafe fn root_heap(cell: *const dyn Trace) {
-    HEAP_ROOTS.with(|roots| roots.borrow_mut().insert(cell as *const (), cell));
+pub(crate) unsafe fn root_heap(cell: *const dyn Trace) -> u32 {
+    HEAP_ROOTS.with(|roots| roots.borrow_mut().insert(cell))
 }
 
-pub(crate) fn unroot_heap(cell: *const dyn Trace) {
-    let _ = HEAP_ROOTS.try_with(|roots| roots.borrow_mut().remove(&(cell as *const ())));
+/// Unroots the heap cell rooted in `slot` by [`root_heap`].
+pub(crate) fn unroot_heap(slot: u32) {
+    let _ = HEAP_ROOTS.try_with(|roots| roots.borrow_mut().remove(slot));
 }
 
 /// The thread's root list, registered once as a SpiderMonkey extra-roots tracer.
@@ -83,13 +90,13 @@ pub struct RootList;
 unsafe impl Trace for RootList {
     unsafe fn trace(&self, trc: *mut JSTracer) {
         ROOTS.with(|roots| {
-            for reflector in roots.borrow().keys() {
-                (**reflector).trace_edge(trc, c"DomRoot");
+            for reflector in roots.borrow().values() {
+                (*reflector).trace_edge(trc, c"DomRoot");
             }
         });
         HEAP_ROOTS.with(|roots| {
             for cell in roots.borrow().values() {
-                (**cell).trace(trc);
+                (*cell).trace(trc);
             }
         });
     }
@@ -106,18 +113,20 @@ pub fn register_root_list() {
 /// A rooted reference to a DOM object.
 pub struct DomRoot<T: DomObject> {
     ptr: NonNull<T>,
+    /// Its slot in the thread's root table.
+    slot: u32,
 }
 
 impl<T: DomObject> DomRoot<T> {
     pub fn from_ref(object: &T) -> DomRoot<T> {
-        ROOTS.with(|roots| {
-            *roots
+        let slot = ROOTS.with(|roots| {
+            roots
                 .borrow_mut()
-                .entry(object.reflector() as *const Reflector)
-                .or_insert(0) += 1
+                .insert(object.reflector() as *const Reflector)
         });
         DomRoot {
             ptr: NonNull::from(object),
+            slot,
         }
     }
 
@@ -130,9 +139,9 @@ impl<T: DomObject> DomRoot<T> {
     where
         T: crate::dom::bindings::reflector::DerivedFrom<U>,
     {
-        let ptr = root.ptr.cast::<U>();
+        let (ptr, slot) = (root.ptr.cast::<U>(), root.slot);
         std::mem::forget(root);
-        DomRoot { ptr }
+        DomRoot { ptr, slot }
     }
 }
 
@@ -152,16 +161,8 @@ impl<T: DomObject> Clone for DomRoot<T> {
 
 impl<T: DomObject> Drop for DomRoot<T> {
     fn drop(&mut self) {
-        let reflector = (**self).reflector() as *const Reflector;
-        let _ = ROOTS.try_with(|roots| {
-            let mut roots = roots.borrow_mut();
-            if let Some(count) = roots.get_mut(&reflector) {
-                *count -= 1;
-                if *count == 0 {
-                    roots.remove(&reflector);
-                }
-            }
-        });
+        let slot = self.slot;
+        let _ = ROOTS.try_with(|roots| roots.borrow_mut().remove(slot));
     }
 }
 
@@ -274,5 +275,35 @@ unsafe impl<T: DomObject> Trace for MutNullableDom<T> {
         if let Some(p) = self.ptr.get() {
             p.as_ref().reflector().trace_edge(trc, c"MutNullableDom");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Slots;
+
+    #[test]
+    fn slots_are_reused_and_freed_in_any_order() {
+        let mut slots = Slots::new();
+        let a = slots.insert(1);
+        let b = slots.insert(2);
+        let c = slots.insert(3);
+        // Dropped out of order (the first root first, as a Vec of roots drops).
+        slots.remove(a);
+        slots.remove(c);
+        assert_eq!(slots.values().collect::<Vec<_>>(), vec![2]);
+        // The last freed slot is taken first; the table does not grow.
+        assert_eq!(slots.insert(4), c);
+        assert_eq!(slots.insert(5), a);
+        assert_eq!(slots.entries.len(), 3);
+        let mut values: Vec<_> = slots.values().collect();
+        values.sort();
+        assert_eq!(values, vec![2, 4, 5]);
+        // Freeing a slot twice frees it once.
+        slots.remove(b);
+        slots.remove(b);
+        assert_eq!(slots.free, vec![b]);
+        assert_eq!(slots.insert(6), b);
+        assert_eq!(slots.insert(7), 3);
     }
 }
