@@ -144,6 +144,65 @@ fn domexception_names_codes_and_prototype() {
 }
 
 #[test]
+fn console_format_strings_groups_counters_and_tables() {
+    // Workbox's dev logs: a `%c` prefix with its style, inside collapsed groups.
+    check(
+        "console-more",
+        r#"
+        console.log("%cworkbox", "background: #341da1; color: white", "Router is responding to:", "/api");
+        console.log("%s is %d years, %i%%, %f, %o", "Ann", "42.9", 7.5, "1.25", { a: [1] }, "extra");
+        console.log("%d %s", 1);
+        console.groupCollapsed("%cworkbox", "color: red", "group");
+        console.log("inside");
+        console.group();
+        console.warn("deeper");
+        console.groupEnd();
+        console.groupEnd();
+        console.groupEnd();
+        console.log("outside");
+        console.count(); console.count(); console.count("x"); console.countReset(); console.count();
+        console.countReset("nope");
+        console.time("t"); console.time("t"); console.timeEnd("nope");
+        console.table([{ a: 1, b: "x" }, { a: 2, c: true }]);
+        console.table({ one: 1, two: [2] }, ["b"]);
+        console.table("not tabular");
+        console.dir({ k: 1 });
+        "#,
+        &[
+            "workbox Router is responding to: /api",
+            "Ann is 42 years, 7%, 1.25, { a: [1] } extra",
+            "1 %s",
+            "workbox group",
+            "  inside",
+            "  console.group",
+            "    deeper",
+            "outside",
+            "default: 1",
+            "default: 2",
+            "x: 1",
+            "default: 1",
+            "Count for 'nope' does not exist",
+            "Timer 't' already exists",
+            "Timer 'nope' does not exist",
+            "┌─────────┬───┬─────┬──────┐\n\
+             │ (index) │ a │ b   │ c    │\n\
+             ├─────────┼───┼─────┼──────┤\n\
+             │ 0       │ 1 │ \"x\" │      │\n\
+             │ 1       │ 2 │     │ true │\n\
+             └─────────┴───┴─────┴──────┘",
+            "┌─────────┬────────┐\n\
+             │ (index) │ Values │\n\
+             ├─────────┼────────┤\n\
+             │ one     │ 1      │\n\
+             │ two     │        │\n\
+             └─────────┴────────┘",
+            "not tabular",
+            "{ k: 1 }",
+        ],
+    );
+}
+
+#[test]
 fn console_formats_values_like_a_browser() {
     check(
         "console-format",

@@ -133,6 +133,8 @@ pub struct GlobalScope {
     event_loop: Rc<EventLoop>,
     #[no_trace]
     console: Rc<dyn ConsoleSink>,
+    #[no_trace]
+    console_state: crate::dom::console::ConsoleState,
     timers: Timers,
     time_origin: Instant,
     time_origin_epoch_ms: f64,
@@ -175,6 +177,7 @@ impl GlobalScope {
             url,
             event_loop,
             console,
+            console_state: Default::default(),
             timers: Timers::default(),
             time_origin: Instant::now(),
             time_origin_epoch_ms: now,
@@ -245,6 +248,11 @@ impl GlobalScope {
 
     pub fn console(&self) -> &dyn ConsoleSink {
         &*self.console
+    }
+
+    /// The console's groups, counters and timers.
+    pub fn console_state(&self) -> &crate::dom::console::ConsoleState {
+        &self.console_state
     }
 
     pub fn timers(&self) -> &Timers {
