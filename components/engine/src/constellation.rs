@@ -30,8 +30,8 @@ use base::origin::{ascii_serialization, Origin};
 use crossbeam_channel::{select, Receiver, Sender};
 use ipc_channel::ipc::IpcReceiver;
 use script_traits::{
-    ClientId, ClientSetup, RegistrationInfo, ScriptMsg, SerializedMessage, ServiceWorkerError,
-    ServiceWorkerId, ServiceWorkerRequest, ToClientMsg, WorkerEvent, WorkerMsg,
+    ClientId, ClientSetup, FetchRequestData, RegistrationInfo, ScriptMsg, SerializedMessage,
+    ServiceWorkerError, ServiceWorkerId, ServiceWorkerRequest, ToClientMsg, WorkerEvent, WorkerMsg,
 };
 use service_worker_registry::{JobCompletion, JobId, JobOutcome, JobResult, ServiceWorkerRegistry};
 use url::Url;
@@ -46,7 +46,7 @@ use crate::replies::{ReplyChannel, Responder};
 use crate::routing::{ClientMessage, WorkerMessage};
 use crate::sync::{DispatchReply, SyncClient};
 use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
-use crate::workers::{MessageDoneNotice, OnDone};
+use crate::workers::{FetchNotice, MessageDoneNotice, OnDone};
 
 pub(crate) use self::idb_work::{IdbPeer, IndexedDbLink};
 use self::idb_work::{PageRoutes, WorkerIdbEvent};
@@ -458,6 +458,7 @@ impl Constellation {
             ScriptMsg::IndexedDb(message) => {
                 self.indexeddb_message(&origin, IdbPeer::Client(client), message)
             }
+            ScriptMsg::Fetch { token, request } => self.fetch_from_client(&client, token, request),
             ScriptMsg::Sync(request) => self.host.sync.handle_request(
                 SyncClient::Page(client),
                 &replies,
@@ -568,6 +569,41 @@ impl Constellation {
             message,
         };
         self.deliver_message(worker, event, notice);
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#handle-fetch>: a controlled
+    /// page's request becomes a `fetch` event at its controller, started if
+    /// it is stopped. The page always hears back (see [`FetchNotice`]): the
+    /// worker's response, the network (no controller, the worker could not
+    /// start, or it did not call `respondWith()`), or a network error.
+    fn fetch_from_client(&mut self, client: &ClientId, token: u64, request: Box<FetchRequestData>) {
+        let Some(record) = self.host.clients.get(client) else {
+            return;
+        };
+        let mut notice = FetchNotice::new(record.sender.clone(), token);
+        // The page thinks it is controlled; the constellation's record says.
+        let Some(controller) = record.controller else {
+            notice.fallback = true;
+            return;
+        };
+        let client_id = record.id.to_string();
+        if self.start_stored_worker(controller.worker).is_err() {
+            notice.fallback = true;
+            return;
+        }
+        let event = WorkerEvent::Fetch {
+            request,
+            client_id,
+            resulting_client_id: String::new(),
+        };
+        if self
+            .host
+            .workers
+            .dispatch(controller.worker, event, OnDone::Fetch(notice))
+            .is_none()
+        {
+            log::warn!(target: LOG_TARGET, "{} stopped before its fetch event", controller.worker);
+        }
     }
 
     /// Fires a message event at `worker`, starting it if it is stopped.

@@ -31,8 +31,9 @@ use ipc_channel::ipc;
 use script::page::ConsoleCallback;
 use script::service_worker_thread::{spawn_service_worker, ServiceWorkerStart, WorkerHandle};
 use script_traits::{
-    ImportedScript, RegistrationInfo, ScriptEvaluation, ServiceWorkerId, ServiceWorkerInfo,
-    ToClientMsg, ToWorkerMsg, WorkerChannels, WorkerEvent, WorkerEventId, WorkerEventOutcome,
+    FetchAnswer, ImportedScript, RegistrationInfo, ScriptEvaluation, ServiceWorkerId,
+    ServiceWorkerInfo, ToClientMsg, ToWorkerMsg, WorkerChannels, WorkerEvent, WorkerEventId,
+    WorkerEventOutcome,
 };
 use service_worker_registry::{JobId, WorkerScripts};
 
@@ -188,6 +189,10 @@ pub(crate) enum OnDone {
     /// A `sync` event: its result goes to [`Workers::take_sync_results`],
     /// for the sync service.
     Sync(DispatchId),
+    /// A `fetch` event: the page hears its answer as soon as the worker
+    /// sends it ([`Workers::fetch_answer`]), or a network error when the
+    /// event ends without one.
+    Fetch(FetchNotice),
 }
 
 /// A lifecycle event in flight, and who resumes when it ends.
@@ -214,6 +219,50 @@ impl Drop for MessageDoneNotice {
             token: self.token,
             delivered: self.delivered,
         });
+    }
+}
+
+/// Sends [`ToClientMsg::FetchAnswer`] once: the worker's answer, or, if the
+/// event ends without one, `fallback` or a network error.
+pub(crate) struct FetchNotice {
+    pub(crate) client: Postman<ToClientMsg>,
+    pub(crate) token: u64,
+    /// Set when nothing reached a listener (the worker could not start):
+    /// the page goes to the network.
+    pub(crate) fallback: bool,
+    pub(crate) sent: bool,
+}
+
+impl FetchNotice {
+    pub(crate) fn new(client: Postman<ToClientMsg>, token: u64) -> FetchNotice {
+        FetchNotice {
+            client,
+            token,
+            fallback: false,
+            sent: false,
+        }
+    }
+
+    pub(crate) fn send(&mut self, answer: FetchAnswer) {
+        if !std::mem::replace(&mut self.sent, true) {
+            let _ = self.client.send(ToClientMsg::FetchAnswer {
+                token: self.token,
+                answer,
+            });
+        }
+    }
+}
+
+impl Drop for FetchNotice {
+    fn drop(&mut self) {
+        let answer = if self.fallback {
+            FetchAnswer::Fallback
+        } else {
+            FetchAnswer::NetworkError(
+                "the service worker's fetch event ended without a response".to_owned(),
+            )
+        };
+        self.send(answer);
     }
 }
 
@@ -507,6 +556,32 @@ impl Workers {
                 self.sync_results
                     .push((dispatch, EventResult::Done(outcome)));
             }
+            OnDone::Fetch(_) => {}
+        }
+    }
+
+    /// A worker's answer to its `fetch` event `id` (the event stays in
+    /// flight until its `EventDone`). An answer to anything else, or a
+    /// second answer, is logged and ignored.
+    pub fn fetch_answer(
+        &mut self,
+        worker: ServiceWorkerId,
+        instance: u64,
+        id: WorkerEventId,
+        answer: FetchAnswer,
+    ) {
+        match self.events.get_mut(&id) {
+            Some(PendingEvent {
+                worker: owner,
+                instance: run,
+                on_done: OnDone::Fetch(notice),
+                ..
+            }) if *owner == worker && *run == instance && !notice.sent => notice.send(answer),
+            _ => log::warn!(
+                target: LOG_TARGET,
+                "{worker} answered fetch event {} it was not given, or twice; ignored",
+                id.0
+            ),
         }
     }
 
@@ -625,6 +700,11 @@ impl Workers {
                     self.redeliveries.push((worker, event, notice))
                 }
                 OnDone::Reply(..) => {}
+                // Spec: a worker that could not run makes the fetch go to the
+                // network; one stopped during the event is a network error.
+                OnDone::Fetch(mut notice) => {
+                    notice.fallback = matches!(result, EventResult::StartFailed(_));
+                }
             }
         }
     }

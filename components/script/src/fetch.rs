@@ -8,13 +8,23 @@
 //! embedder's override), an `http(s)` fetch rejects with TypeError and sends nothing, even to
 //! this machine: the offline switch is the devtools one.
 //!
+//! A page with a controller (https://w3c.github.io/ServiceWorker/#handle-fetch) hands an
+//! `http(s)` request to the constellation first, which fires a `fetch` event at the controller;
+//! the page's promise then settles with the worker's response, or a network error, or (the
+//! worker did not call `respondWith()`) the request goes to the network as below. The offline
+//! check comes after the worker, so an offline page's worker can still answer.
+//!
 //! Cross-origin requests follow CORS for simple requests: the response is exposed only when it
 //! carries `Access-Control-Allow-Origin` for this origin (or `*`); otherwise the promise
 //! rejects with TypeError and the script sees nothing of the response. A cross-origin request
 //! that would need a preflight (a method other than GET/HEAD/POST or headers beyond the
 //! CORS-safelisted ones) is rejected without being sent: bgsync has no preflight yet.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use net::{RedirectMode, RequestOptions};
+use script_traits::{FetchAnswer, FetchRequestData, FetchResponseData, ScriptMsg};
 use url::Url;
 
 use crate::dom::bindings::trusted::Trusted;
@@ -23,6 +33,7 @@ use crate::dom::headers::Guard;
 use crate::dom::prelude::*;
 use crate::dom::request::Request;
 use crate::dom::response::{Response, ResponseParts};
+use crate::dom::serviceworkercontainer::ServiceWorkerContainer;
 
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>, the common cases.
 fn is_safelisted_request_header(name: &str, value: &str) -> bool {
@@ -80,37 +91,178 @@ pub fn fetch(
             url.scheme()
         )));
     }
+    if request.body().used() {
+        return Err(Error::Type(
+            "Failed to fetch: the request body is already used.".into(),
+        ));
+    }
+    let params = FetchParams {
+        url,
+        method: request.method().to_owned(),
+        headers: request.header_list(),
+        body: request.body().transfer(),
+        redirect: request.redirect(),
+        origin: global.origin().clone(),
+    };
+    // SAFETY: bindings call in the global's realm.
+    let promise = unsafe { Promise::new(cx) };
+    if matches!(params.url.scheme(), "http" | "https")
+        && ServiceWorkerContainer::is_controlled(global)
+    {
+        if let Some(link) = global.constellation_link() {
+            // The page stays alive until the answer (MessageDone's guard, by token).
+            let token = global.message_in_flight();
+            let data = FetchRequestData {
+                url: params.url.clone(),
+                method: params.method.clone(),
+                headers: params.headers.clone(),
+                body: params.body.clone(),
+                redirect: redirect_name(params.redirect).to_owned(),
+                mode: "cors".to_owned(),
+                credentials: "same-origin".to_owned(),
+                destination: String::new(),
+            };
+            if link.send_client(ScriptMsg::Fetch {
+                token,
+                request: Box::new(data),
+            }) {
+                HANDED_TO_WORKER.with(|handed| {
+                    handed.borrow_mut().insert(
+                        token,
+                        HandedFetch {
+                            promise: Trusted::new(promise.clone()),
+                            params,
+                        },
+                    )
+                });
+                return Ok(promise);
+            }
+            global.message_done(token);
+        }
+    }
+    go_to_network(global, promise.clone(), params)?;
+    Ok(promise)
+}
+
+/// A controlled page's request waiting for its service worker's answer.
+struct HandedFetch {
+    promise: Trusted<Rc<Promise>>,
+    params: FetchParams,
+}
+
+thread_local! {
+    /// The requests of this thread's page handed to its service worker, by token.
+    static HANDED_TO_WORKER: RefCell<HashMap<u64, HandedFetch>> = RefCell::new(HashMap::new());
+}
+
+fn redirect_name(redirect: RequestRedirect) -> &'static str {
+    match redirect {
+        RequestRedirect::Follow => "follow",
+        RequestRedirect::Error => "error",
+        RequestRedirect::Manual => "manual",
+    }
+}
+
+/// The service worker's answer to the request numbered `token` (see [`fetch`]).
+pub fn answered(cx: &mut JSContext, global: &GlobalScope, token: u64, answer: FetchAnswer) {
+    let handed = HANDED_TO_WORKER.with(|handed| handed.borrow_mut().remove(&token));
+    let Some(HandedFetch { promise, params }) = handed else {
+        log::warn!(target: "bgsync::script::fetch", "an answer to no fetch ({token}); dropped");
+        return;
+    };
+    let Some(promise) = promise.take() else {
+        global.message_done(token);
+        return;
+    };
+    // SAFETY: tasks run in the global's realm.
+    unsafe {
+        match answer {
+            FetchAnswer::Respond(data) => match worker_response(*data, &params) {
+                Ok(parts) => {
+                    let response = Response::new(cx, global, None, parts);
+                    promise.resolve(cx, &response);
+                }
+                Err(reason) => {
+                    eprintln!("bgsync: fetch {} failed: {reason}", params.url);
+                    promise.reject_error(cx, global, fetch_failed());
+                }
+            },
+            FetchAnswer::Fallback => {
+                if let Err(error) = go_to_network(global, promise.clone(), params) {
+                    promise.reject_error(cx, global, error);
+                }
+            }
+            FetchAnswer::NetworkError(reason) => {
+                eprintln!("bgsync: fetch {} failed: {reason}", params.url);
+                promise.reject_error(cx, global, fetch_failed());
+            }
+        }
+    }
+    global.message_done(token);
+}
+
+/// The Response the page sees of its worker's: the request's URL when it has none, and
+/// filtered by the request's response tainting (Fetch's main fetch, which runs after the
+/// worker answered): basic for a same-origin request, CORS-checked and CORS-filtered for
+/// another origin.
+fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<ResponseParts, String> {
+    let url = data.url.unwrap_or_else(|| params.url.clone());
+    let mut headers = data.headers;
+    let response_type = if params.url.origin() == params.origin {
+        headers.retain(|(name, _)| {
+            !name.eq_ignore_ascii_case("set-cookie") && !name.eq_ignore_ascii_case("set-cookie2")
+        });
+        ResponseType::Basic
+    } else {
+        let header = |wanted: &str| {
+            headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(wanted))
+                .map(|(_, value)| value.trim().to_owned())
+        };
+        let allowed = header("access-control-allow-origin")
+            .is_some_and(|value| value == "*" || value == params.origin.ascii_serialization());
+        if !allowed {
+            return Err(format!(
+                "the service worker's response to the cross-origin request {} has no \
+                 Access-Control-Allow-Origin for {}",
+                params.url,
+                params.origin.ascii_serialization()
+            ));
+        }
+        let exposed: Vec<String> = header("access-control-expose-headers")
+            .map(|list| list.split(',').map(|name| name.trim().to_owned()).collect())
+            .unwrap_or_default();
+        headers.retain(|(name, _)| is_safelisted_response_header(name, &exposed));
+        ResponseType::Cors
+    };
+    Ok(ResponseParts {
+        response_type,
+        url: Some(url),
+        redirected: data.redirected,
+        status: data.status,
+        status_text: data.status_text,
+        headers,
+        guard: Guard::Immutable,
+        body: Some(data.body),
+    })
+}
+
+/// Sends `params` to the network on a thread of its own; `promise` settles in a task.
+fn go_to_network(global: &GlobalScope, promise: Rc<Promise>, params: FetchParams) -> Fallible<()> {
+    let url = params.url.clone();
     // Offline (the engine's network observer, or the embedder's override): nothing is sent.
     if !global.is_online() && matches!(url.scheme(), "http" | "https") {
         return Err(Error::Type(format!(
             "Failed to fetch: the network is offline ({url} was not requested)."
         )));
     }
-    if request.body().used() {
-        return Err(Error::Type(
-            "Failed to fetch: the request body is already used.".into(),
-        ));
-    }
-    let origin = global.origin();
-    let headers = request.header_list();
-    let redirect = request.redirect();
-    let params = FetchParams {
-        url,
-        method: request.method().to_owned(),
-        headers,
-        body: request.body().transfer(),
-        redirect,
-        origin: origin.clone(),
-    };
-    // SAFETY: bindings call in the global's realm.
-    let promise = unsafe { Promise::new(cx) };
-    let trusted = Trusted::new(promise.clone());
+    let trusted = Trusted::new(promise);
     let guard = global.event_loop().expect_remote_task();
     let loader = global.event_loop().loader().clone();
     let spawned = std::thread::Builder::new()
         .name("fetch".into())
         .spawn(move || {
-            let url = params.url.clone();
             let result = run_fetch(&loader, params);
             guard.post(Box::new(move |cx: &mut JSContext| {
                 let Some(promise) = trusted.take() else {
@@ -135,7 +287,7 @@ pub fn fetch(
     if spawned.is_err() {
         return Err(fetch_failed());
     }
-    Ok(promise)
+    Ok(())
 }
 
 /// A request as the fetch thread runs it.

@@ -19,8 +19,10 @@ use crate::dom::client::Client;
 use crate::dom::event::Event;
 use crate::dom::extendableevent::ExtendableEvent;
 use crate::dom::extendablemessageevent::ExtendableMessageEvent;
+use crate::dom::fetchevent::FetchEvent;
 use crate::dom::globalscope::ConsoleSink;
 use crate::dom::globalscope::GlobalScope;
+use crate::dom::request::Request;
 use crate::dom::serviceworkerglobalscope::ServiceWorkerGlobalScope;
 use crate::dom::syncevent::SyncEvent;
 use crate::dom::workerglobalscope::ScriptImporter;
@@ -329,6 +331,7 @@ unsafe fn fire_worker_event(
     event: WorkerEvent,
 ) {
     let scope = global.global_scope();
+    let mut fetch = None;
     let event = match event {
         WorkerEvent::Install => ExtendableEvent::new_trusted(cx, scope, "install"),
         WorkerEvent::Activate => ExtendableEvent::new_trusted(cx, scope, "activate"),
@@ -351,9 +354,23 @@ unsafe fn fire_worker_event(
             let event = ExtendableMessageEvent::new_trusted(cx, scope, data.get(), origin, &client);
             DomRoot::upcast(event)
         }
+        WorkerEvent::Fetch {
+            request,
+            client_id,
+            resulting_client_id,
+        } => {
+            let request = Request::from_data(cx, scope, *request);
+            let event =
+                FetchEvent::new_trusted(cx, scope, &request, client_id, resulting_client_id);
+            fetch = Some(event.clone());
+            DomRoot::upcast(event)
+        }
     };
     let had_memory = !crate::script_runtime::out_of_memory();
     global.dispatch_extendable(cx, id, event);
+    if let Some(fetch) = fetch {
+        global.watch_fetch(cx, id, &fetch);
+    }
     if had_memory && crate::script_runtime::out_of_memory() {
         OUT_OF_MEMORY_DURING.with(|during| during.set(Some(id)));
     }

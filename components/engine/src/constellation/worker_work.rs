@@ -35,6 +35,9 @@ impl Constellation {
             WorkerMsg::EventDone { id, outcome } => {
                 self.host.workers.event_done(worker, instance, id, outcome)
             }
+            WorkerMsg::FetchAnswer { id, answer } => {
+                self.host.workers.fetch_answer(worker, instance, id, answer)
+            }
             WorkerMsg::SkipWaiting { id } => {
                 // The promise does not wait for the activation.
                 replies.responder(id).send(());

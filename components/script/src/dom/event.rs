@@ -149,6 +149,11 @@ impl Event {
     pub(crate) fn stop_immediate_propagation_flag(&self) -> bool {
         self.stop_immediate.get()
     }
+    /// Sets the stop propagation and stop immediate propagation flags.
+    pub(crate) fn stop_immediate_propagation(&self) {
+        self.stop_propagation.set(true);
+        self.stop_immediate.set(true);
+    }
     pub(crate) fn clear_propagation_flags(&self) {
         self.stop_propagation.set(false);
         self.stop_immediate.set(false);

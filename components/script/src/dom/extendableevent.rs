@@ -77,6 +77,24 @@ impl ExtendableEvent {
         })
     }
 
+    /// <https://w3c.github.io/ServiceWorker/#extendableevent-add-lifetime-promise>: adds `f`
+    /// to the extend lifetime promises, counted as pending until a microtask after it
+    /// settles.
+    pub fn add_lifetime_promise(&self, cx: &mut JSContext, f: Rc<Promise>) -> Fallible<()> {
+        let promise = mozjs::jsval::ObjectValue(f.handle().get());
+        // SAFETY: bindings call in the event's realm; `f` is rooted.
+        let counter = unsafe {
+            crate::script_runtime::call_helper(cx, self.global(), WATCH_PROMISE, &[&promise])?
+        };
+        if counter.get().is_object() {
+            self.counters
+                .borrow_mut()
+                .push(RootedObject::new(counter.get().to_object()));
+        }
+        self.promises.borrow_mut().push(f);
+        Ok(())
+    }
+
     /// The extend lifetime promises so far (what the dispatcher waits on).
     pub fn extend_lifetime_promises(&self) -> Vec<Rc<Promise>> {
         self.promises.borrow().clone()
@@ -113,19 +131,7 @@ impl ExtendableEventMethods for ExtendableEvent {
         if !self.is_active(cx) {
             return Err(Error::invalid_state("Failed to execute 'waitUntil' on 'ExtendableEvent': The event handler is already finished and no extend lifetime promises are outstanding."));
         }
-        // Steps 3-5: Add f to event's extend lifetime promises; count it as pending until a
-        // microtask after it settles.
-        let promise = mozjs::jsval::ObjectValue(f.handle().get());
-        // SAFETY: bindings call in the event's realm; `f` is rooted.
-        let counter = unsafe {
-            crate::script_runtime::call_helper(cx, self.global(), WATCH_PROMISE, &[&promise])?
-        };
-        if counter.get().is_object() {
-            self.counters
-                .borrow_mut()
-                .push(RootedObject::new(counter.get().to_object()));
-        }
-        self.promises.borrow_mut().push(f);
-        Ok(())
+        // Steps 3-5.
+        self.add_lifetime_promise(cx, f)
     }
 }

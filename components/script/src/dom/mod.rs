@@ -23,6 +23,7 @@ pub mod event;
 pub mod eventtarget;
 pub mod extendableevent;
 pub mod extendablemessageevent;
+pub mod fetchevent;
 pub mod globalscope;
 pub mod headers;
 pub mod htmlcollection;

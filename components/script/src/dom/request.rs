@@ -111,6 +111,31 @@ impl Request {
         request
     }
 
+    /// The Request a service worker's `fetch` event carries.
+    pub fn from_data(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        data: script_traits::FetchRequestData,
+    ) -> DomRoot<Request> {
+        let redirect = match data.redirect.as_str() {
+            "error" => RequestRedirect::Error,
+            "manual" => RequestRedirect::Manual,
+            _ => RequestRedirect::Follow,
+        };
+        Self::create(
+            cx,
+            global,
+            None,
+            RequestParts {
+                method: data.method,
+                url: data.url,
+                headers: data.headers,
+                redirect,
+                body: data.body,
+            },
+        )
+    }
+
     /// <https://fetch.spec.whatwg.org/#dom-request>
     pub fn construct(
         cx: &mut JSContext,

@@ -62,6 +62,39 @@ impl Response {
         response
     }
 
+    pub fn response_type(&self) -> ResponseType {
+        self.response_type
+    }
+
+    pub fn url(&self) -> Option<&Url> {
+        self.url.as_ref()
+    }
+
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    pub fn status_text(&self) -> &str {
+        &self.status_text
+    }
+
+    pub fn redirected(&self) -> bool {
+        self.redirected
+    }
+
+    pub fn header_list(&self) -> Vec<(String, String)> {
+        self.headers.get().map(|h| h.list()).unwrap_or_default()
+    }
+
+    pub fn body_used(&self) -> bool {
+        self.body.used()
+    }
+
+    /// The body's bytes, leaving it unused (none: a null body).
+    pub fn body_bytes(&self) -> Option<Vec<u8>> {
+        self.body.bytes()
+    }
+
     /// <https://fetch.spec.whatwg.org/#concept-network-error>
     pub fn network_error(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<Response> {
         Self::new(
@@ -79,10 +112,6 @@ impl Response {
                 body: None,
             },
         )
-    }
-
-    fn header_list(&self) -> Vec<(String, String)> {
-        self.headers.get().map(|h| h.list()).unwrap_or_default()
     }
 }
 

@@ -63,6 +63,11 @@ impl ServiceWorkerContainer {
         container
     }
 
+    /// Whether the page has a controller (`navigator.serviceWorker.controller`).
+    pub fn is_controlled(global: &GlobalScope) -> bool {
+        Self::existing(global).is_some_and(|container| container.controller.is_some())
+    }
+
     fn existing(global: &GlobalScope) -> Option<DomRoot<ServiceWorkerContainer>> {
         global
             .service_worker_objects()
@@ -197,6 +202,9 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
                 log::warn!(target: "bgsync::script::service_worker", "a second client setup; ignored")
             }
             ToClientMsg::MessageDone { token, .. } => global.message_done(token),
+            ToClientMsg::FetchAnswer { token, answer } => {
+                crate::fetch::answered(cx, global, token, answer)
+            }
             ToClientMsg::NetworkChanged { online } => global.set_online(cx, online),
             ToClientMsg::IndexedDb(event) => {
                 crate::dom::idbfactory::handle_event(cx, global, event)

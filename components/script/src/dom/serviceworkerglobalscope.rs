@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use script_traits::{
-    RegistrationInfo, ServiceWorkerInfo, WorkerEventId, WorkerEventOutcome, WorkerMsg,
+    FetchAnswer, RegistrationInfo, ServiceWorkerInfo, WorkerEventId, WorkerEventOutcome, WorkerMsg,
 };
 
 use crate::constellation_link::request_promise;
@@ -13,6 +13,7 @@ use crate::dom::bindings::interface::GlobalKind;
 use crate::dom::clients::Clients;
 use crate::dom::event::Event;
 use crate::dom::extendableevent::ExtendableEvent;
+use crate::dom::fetchevent::FetchEvent;
 use crate::dom::globalscope::ConsoleSink;
 use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
@@ -30,6 +31,17 @@ struct InFlightEvent {
     listener_threw: bool,
 }
 
+/// A `fetch` event whose `respondWith()` promise the page waits on.
+#[derive(Trace)]
+struct FetchWatch {
+    #[no_trace]
+    id: WorkerEventId,
+    event: DomRoot<FetchEvent>,
+    /// The promise settled and a task to answer the page is queued.
+    #[no_trace]
+    answering: Cell<bool>,
+}
+
 #[derive(Trace)]
 #[repr(C)]
 pub struct ServiceWorkerGlobalScope {
@@ -38,6 +50,8 @@ pub struct ServiceWorkerGlobalScope {
     registration: MutNullableDom<ServiceWorkerRegistration>,
     service_worker: MutNullableDom<ServiceWorker>,
     in_flight: RefCell<Vec<InFlightEvent>>,
+    /// Fetch events whose page has no answer yet (their `EventDone` waits for it).
+    fetch_watches: RefCell<Vec<FetchWatch>>,
     terminated: Cell<bool>,
 }
 
@@ -62,6 +76,7 @@ impl ServiceWorkerGlobalScope {
             registration: MutNullableDom::default(),
             service_worker: MutNullableDom::default(),
             in_flight: RefCell::new(Vec::new()),
+            fetch_watches: RefCell::new(Vec::new()),
             terminated: Cell::new(false),
         });
         // SAFETY: a fresh global of ServiceWorkerGlobalScope's class.
@@ -119,20 +134,90 @@ impl ServiceWorkerGlobalScope {
         });
     }
 
+    /// After a `fetch` event's dispatch (https://w3c.github.io/ServiceWorker/#handle-fetch):
+    /// without `respondWith()`, the page goes to the network now; with it, the page waits
+    /// for its promise ([`Self::report_finished_events`] watches it).
+    ///
+    /// # Safety
+    /// `cx` in the worker's realm.
+    pub unsafe fn watch_fetch(&self, cx: &mut JSContext, id: WorkerEventId, event: &FetchEvent) {
+        if event.response_promise().is_none() {
+            let answer = FetchAnswer::Fallback;
+            event.settle_handled(cx, &answer);
+            self.send_fetch_answer(id, answer);
+            return;
+        }
+        self.fetch_watches.borrow_mut().push(FetchWatch {
+            id,
+            event: DomRoot::from_ref(event),
+            answering: Cell::new(false),
+        });
+    }
+
+    fn send_fetch_answer(&self, id: WorkerEventId, answer: FetchAnswer) {
+        if let Some(link) = self.global_scope().constellation_link() {
+            link.send_worker(WorkerMsg::FetchAnswer { id, answer });
+        }
+    }
+
+    /// Queues the answer of every fetch event whose `respondWith()` promise settled: a task,
+    /// since reading the response needs the runtime (the caller, between tasks, has none).
+    fn answer_settled_fetches(&self) {
+        for watch in self.fetch_watches.borrow().iter() {
+            let settled = watch
+                .event
+                .response_promise()
+                .is_some_and(|promise| !promise.is_pending());
+            if !settled || watch.answering.replace(true) {
+                continue;
+            }
+            let id = watch.id;
+            self.global_scope()
+                .event_loop()
+                .queue_task(Box::new(move |cx| {
+                    // SAFETY: event-loop tasks run in their global's realm.
+                    let scope = unsafe { crate::dom::globalscope::current_global(cx) };
+                    let Some(global) = scope
+                        .upcast_event_target()
+                        .downcast::<ServiceWorkerGlobalScope>()
+                    else {
+                        return;
+                    };
+                    let watch = {
+                        let mut watches = global.fetch_watches.borrow_mut();
+                        let index = watches.iter().position(|watch| watch.id == id);
+                        index.map(|index| watches.remove(index))
+                    };
+                    let Some(watch) = watch else {
+                        return;
+                    };
+                    let Some(promise) = watch.event.response_promise() else {
+                        return;
+                    };
+                    // SAFETY: as above; the promise settled.
+                    let answer = unsafe { watch.event.answer_from(cx, &promise) };
+                    global.send_fetch_answer(id, answer);
+                }));
+        }
+    }
+
     /// Sends `EventDone` for every in-flight event whose `waitUntil` promises have all
-    /// settled.
+    /// settled (and, for a `fetch` event, whose page has its answer).
     pub fn report_finished_events(&self) {
+        self.answer_settled_fetches();
         let finished: Vec<InFlightEvent> = {
+            let watches = self.fetch_watches.borrow();
             let mut in_flight = self.in_flight.borrow_mut();
             let (finished, pending) =
                 std::mem::take(&mut *in_flight)
                     .into_iter()
                     .partition(|event| {
-                        event
-                            .event
-                            .extend_lifetime_promises()
-                            .iter()
-                            .all(|promise| !promise.is_pending())
+                        !watches.iter().any(|watch| watch.id == event.id)
+                            && event
+                                .event
+                                .extend_lifetime_promises()
+                                .iter()
+                                .all(|promise| !promise.is_pending())
                     });
             *in_flight = pending;
             finished
@@ -206,6 +291,7 @@ impl ServiceWorkerGlobalScope {
     /// Drops the in-flight events (the thread is ending).
     pub fn clear_in_flight(&self) {
         self.in_flight.borrow_mut().clear();
+        self.fetch_watches.borrow_mut().clear();
     }
 }
 

@@ -119,6 +119,51 @@ pub struct ClientSetup {
     pub online: bool,
 }
 
+/// A request a controlled page's `fetch()` hands to its service worker
+/// (<https://w3c.github.io/ServiceWorker/#handle-fetch>). Bodies are buffered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchRequestData {
+    pub url: Url,
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    /// `"follow"`, `"error"` or `"manual"`.
+    pub redirect: String,
+    /// `"cors"`, `"no-cors"`, `"same-origin"` or `"navigate"`.
+    pub mode: String,
+    /// `"omit"`, `"same-origin"` or `"include"`.
+    pub credentials: String,
+    /// The request's destination (`""` for `fetch()`, `"script"`, `"document"`).
+    pub destination: String,
+}
+
+/// A response a service worker gave to `respondWith()`, as the page gets it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchResponseData {
+    /// The response's URL list's last entry (none for a constructed Response).
+    pub url: Option<Url>,
+    pub status: u16,
+    pub status_text: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub redirected: bool,
+    /// `"basic"`, `"cors"`, `"default"` or `"opaque"`.
+    pub response_type: String,
+}
+
+/// What became of a request handed to a service worker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FetchAnswer {
+    /// The worker answered with this response.
+    Respond(Box<FetchResponseData>),
+    /// The worker did not call `respondWith()` (or has no `fetch`
+    /// listener, or could not start): the page goes to the network.
+    Fallback,
+    /// A network error (`respondWith()` with a rejection or not a Response,
+    /// the worker stopped or ran too long): the page's `fetch()` rejects.
+    NetworkError(String),
+}
+
 /// A page's script thread to the constellation.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ScriptMsg {
@@ -148,6 +193,13 @@ pub enum ScriptMsg {
     /// An IndexedDB message, for the backend of the page's origin (which
     /// the constellation knows; the message does not say it).
     IndexedDb(indexeddb_traits::IdbMsg),
+    /// `fetch()` of a page that has a controller: a `fetch` event at the
+    /// controller, started if it is stopped. Answered with
+    /// [`ToClientMsg::FetchAnswer`] and the same `token`, always.
+    Fetch {
+        token: u64,
+        request: Box<FetchRequestData>,
+    },
     /// The page is going away: forget the client.
     Closed,
 }
@@ -188,6 +240,8 @@ pub enum ToClientMsg {
     },
     /// What the IndexedDB backend tells the page.
     IndexedDb(indexeddb_traits::IdbEvent),
+    /// What became of the page's [`ScriptMsg::Fetch`] numbered `token`.
+    FetchAnswer { token: u64, answer: FetchAnswer },
 }
 
 /// A change of a registration, see [`ToClientMsg::Registration`].
@@ -221,6 +275,14 @@ pub enum WorkerEvent {
     },
     /// `sync`: <https://wicg.github.io/background-sync/spec/#fire-a-sync-event>.
     Sync { tag: String, last_chance: bool },
+    /// `fetch`: <https://w3c.github.io/ServiceWorker/#handle-fetch>. The
+    /// worker answers [`WorkerMsg::FetchAnswer`] as soon as it knows the
+    /// response (before the event's `waitUntil` promises settle).
+    Fetch {
+        request: Box<FetchRequestData>,
+        client_id: String,
+        resulting_client_id: String,
+    },
 }
 
 impl WorkerEvent {
@@ -231,6 +293,7 @@ impl WorkerEvent {
             WorkerEvent::Activate => "activate",
             WorkerEvent::Message { .. } => "message",
             WorkerEvent::Sync { .. } => "sync",
+            WorkerEvent::Fetch { .. } => "fetch",
         }
     }
 }
@@ -279,6 +342,12 @@ pub enum WorkerMsg {
     EventDone {
         id: WorkerEventId,
         outcome: WorkerEventOutcome,
+    },
+    /// The answer to the `fetch` event numbered `id`: sent once, when the
+    /// worker knows it (its `EventDone` follows, after `waitUntil`).
+    FetchAnswer {
+        id: WorkerEventId,
+        answer: FetchAnswer,
     },
     /// `self.skipWaiting()`; answered once the skip-waiting flag is set.
     SkipWaiting { id: RequestId<()> },

@@ -21,9 +21,10 @@ mod service_worker;
 pub use base::id::{RequestId, ServiceWorkerRegistrationId};
 
 pub use crate::channels::{
-    ClientChannels, ClientId, ClientInfo, ClientSetup, ClientType, FrameType, ImportedScript,
-    RegistrationUpdate, ScriptEvaluation, ScriptMsg, SerializedMessage, ToClientMsg, ToWorkerMsg,
-    WorkerChannels, WorkerEvent, WorkerEventId, WorkerEventOutcome, WorkerMsg,
+    ClientChannels, ClientId, ClientInfo, ClientSetup, ClientType, FetchAnswer, FetchRequestData,
+    FetchResponseData, FrameType, ImportedScript, RegistrationUpdate, ScriptEvaluation, ScriptMsg,
+    SerializedMessage, ToClientMsg, ToWorkerMsg, WorkerChannels, WorkerEvent, WorkerEventId,
+    WorkerEventOutcome, WorkerMsg,
 };
 pub use crate::error::ServiceWorkerError;
 pub use crate::messages::{

@@ -1,0 +1,213 @@
+//! Fetch events end to end, with real pages, workers (SpiderMonkey) and a
+//! real server: a controlled page's `fetch()` reaches its stopped worker,
+//! a handler that never answers or a worker that dies mid-event fails the
+//! page's fetch (and only it), and an offline page is still answered by its
+//! worker. (What the FetchEvent interface does is in
+//! `wpt/tests/service-workers/fetch-event/`.)
+
+mod support;
+
+use engine::{Connectivity, PageOutcome};
+use support::server::{Response, TestServer};
+use support::{eventually, page, register_page, start_engine, start_engine_with, PAGE_TIMEOUT};
+
+/// Answers `/api/...` itself according to the path, and lets the rest go
+/// to the network.
+const WORKER: &str = r#"
+self.addEventListener('install', () => console.log('sw: install'));
+self.addEventListener('fetch', event => {
+  const path = new URL(event.request.url).pathname;
+  if (!path.startsWith('/api/')) return;
+  console.log('sw: fetch ' + path);
+  if (path === '/api/hello') event.respondWith(new Response('hello from the worker'));
+  if (path === '/api/hang') event.respondWith(new Promise(() => {}));
+  const hog = () => { const hog = []; for (;;) hog.push(new Array(100000).fill(hog.length)); };
+  // Out of memory after respondWith(): the page's fetch fails.
+  if (path === '/api/hog') {
+    event.respondWith(new Promise(() => {}));
+    setTimeout(hog, 0);
+  }
+  // Out of memory in the listener, before any respondWith(): as a listener
+  // that throws, the request goes to the network.
+  if (path === '/api/hog-now') hog();
+  if (path === '/api/outbox') {
+    // Workbox's pattern: try the network, keep the request when it fails.
+    event.respondWith(fetch(event.request.clone()).catch(async () => {
+      console.log('sw: kept ' + await event.request.text());
+      return new Response('queued', {status: 202});
+    }));
+  }
+});
+"#;
+
+/// A page that fetches `path` and logs `got <status> <text>` or
+/// `failed <error name>`.
+fn fetch_page(path: &str) -> String {
+    page(&format!(
+        r#"fetch('{path}', {{method: 'POST', body: 'message 1'}})
+  .then(response => response.text().then(text => console.log('got ' + response.status + ' ' + text)))
+  .catch(error => console.log('failed ' + error.name))
+  .then(done);"#
+    ))
+}
+
+fn serve(server: &TestServer) {
+    server.serve_js("/sw.js", WORKER);
+    server.serve_html("/register.html", &register_page());
+    for path in [
+        "/api/hello",
+        "/api/hang",
+        "/api/hog",
+        "/api/hog-now",
+        "/api/outbox",
+        "/data",
+    ] {
+        let name = path.trim_start_matches('/').replace('/', "-");
+        server.serve_html(&format!("/{name}.html"), &fetch_page(path));
+    }
+    server.serve("/data", Response::ok("text/plain", "from the network"));
+}
+
+#[test]
+fn a_stopped_worker_is_started_for_a_controlled_page_s_fetch() {
+    let server = TestServer::start();
+    serve(&server);
+    let scope = server.url("/");
+    let (engine, console) = start_engine(None, &["serviceworker.idle_timeout_ms=300"]);
+    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    eventually("the idle worker stops", || {
+        !engine.is_worker_running(&scope)
+    });
+
+    let outcome = engine.run_page(server.url("/api-hello.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("sw: fetch /api/hello"),
+        "{:?}",
+        console.lines()
+    );
+    assert!(
+        console.contains("got 200 hello from the worker"),
+        "{:?}",
+        console.lines()
+    );
+    assert!(
+        server.requests_of("/api/hello").is_empty(),
+        "the worker answered"
+    );
+
+    // Not answered by the worker: the network.
+    let outcome = engine.run_page(server.url("/data.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("got 200 from the network"),
+        "{:?}",
+        console.lines()
+    );
+    assert_eq!(server.requests_of("/data").len(), 1);
+    assert_eq!(server.requests_of("/data")[0].body, b"message 1");
+}
+
+#[test]
+fn a_fetch_handler_that_never_answers_fails_the_fetch_at_the_event_limit() {
+    let server = TestServer::start();
+    serve(&server);
+    let scope = server.url("/");
+    let (engine, console) = start_engine(None, &["serviceworker.max_event_duration_ms=500"]);
+    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+
+    let outcome = engine.run_page(server.url("/api-hang.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("failed TypeError"),
+        "{:?}",
+        console.lines()
+    );
+    eventually("the worker is stopped", || {
+        !engine.is_worker_running(&scope)
+    });
+
+    // The next fetch starts it again.
+    let outcome = engine.run_page(server.url("/api-hello.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("got 200 hello from the worker"),
+        "{:?}",
+        console.lines()
+    );
+}
+
+#[test]
+fn a_worker_that_dies_mid_event_fails_that_fetch_only() {
+    // Each run of the worker dies once; the engine and the next fetch carry on.
+    let server = TestServer::start();
+    serve(&server);
+    let (engine, console) = start_engine(None, &["js.max_heap_bytes=268435456"]);
+    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+
+    let outcome = engine.run_page(server.url("/api-hog.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("failed TypeError"),
+        "{:?}",
+        console.lines()
+    );
+
+    server.serve("/api/hog-now", Response::ok("text/plain", "the network"));
+    let outcome = engine.run_page(server.url("/api-hog-now.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("got 200 the network"),
+        "{:?}",
+        console.lines()
+    );
+
+    let outcome = engine.run_page(server.url("/api-hello.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("got 200 hello from the worker"),
+        "{:?}",
+        console.lines()
+    );
+}
+
+#[test]
+fn an_offline_page_is_answered_by_its_worker() {
+    let server = TestServer::start();
+    serve(&server);
+    let (engine, console, _) = start_engine_with(None, &[], Some(Connectivity::Online));
+    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+
+    engine.set_network_override(Some(Connectivity::Offline));
+    let outcome = engine.run_page(server.url("/api-outbox.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("sw: kept message 1"),
+        "{:?}",
+        console.lines()
+    );
+    assert!(console.contains("got 202 queued"), "{:?}", console.lines());
+    // Nothing the worker let through reaches the network while offline.
+    let outcome = engine.run_page(server.url("/data.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("failed TypeError"),
+        "{:?}",
+        console.lines()
+    );
+    assert!(server.requests_of("/api/outbox").is_empty());
+    assert!(server.requests_of("/data").is_empty());
+
+    engine.set_network_override(Some(Connectivity::Online));
+    server.serve("/api/outbox", Response::ok("text/plain", "sent"));
+    let outcome = engine.run_page(server.url("/api-outbox.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(console.contains("got 200 sent"), "{:?}", console.lines());
+    let requests = server.requests_of("/api/outbox");
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].body, b"message 1");
+}

@@ -1,0 +1,243 @@
+//! FetchEvent (https://w3c.github.io/ServiceWorker/#fetchevent-interface): a controlled page's
+//! request, as its service worker's `fetch` listeners see it. `respondWith()` hands over the
+//! promise of the response; the worker thread watches it after the dispatch (see
+//! `ServiceWorkerGlobalScope::report_finished_events`) and sends the page its answer.
+
+use std::cell::{Cell, RefCell};
+
+use mozjs::rooted;
+use script_traits::{FetchAnswer, FetchResponseData};
+
+use crate::dom::domexception::DOMErrorName;
+use crate::dom::event::Event;
+use crate::dom::extendableevent::ExtendableEvent;
+use crate::dom::prelude::*;
+use crate::dom::request::Request;
+use crate::dom::response::Response;
+
+#[derive(Trace)]
+#[repr(C)]
+pub struct FetchEvent {
+    extendableevent: ExtendableEvent,
+    request: Dom<Request>,
+    client_id: String,
+    resulting_client_id: String,
+    replaces_client_id: String,
+    preload_response: Rc<Promise>,
+    handled: Rc<Promise>,
+    /// The spec's respond-with entered flag.
+    #[no_trace]
+    respond_with_entered: Cell<bool>,
+    /// The promise given to `respondWith()`.
+    response: RefCell<Option<Rc<Promise>>>,
+}
+
+impl FetchEvent {
+    /// The trusted `fetch` event of Handle Fetch.
+    pub fn new_trusted(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        request: &Request,
+        client_id: String,
+        resulting_client_id: String,
+    ) -> DomRoot<FetchEvent> {
+        let event = Self::create(
+            cx,
+            global,
+            None,
+            request,
+            [client_id, resulting_client_id, String::new()],
+        );
+        // Handle Fetch: bubbles false, cancelable true.
+        event.upcast::<Event>().init("fetch", false, true);
+        event.upcast::<Event>().set_trusted(true);
+        event
+    }
+
+    fn create(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        request: &Request,
+        [client_id, resulting_client_id, replaces_client_id]: [String; 3],
+    ) -> DomRoot<FetchEvent> {
+        // SAFETY: called in the global's realm.
+        let (preload_response, handled) = unsafe { (Promise::new(cx), Promise::new(cx)) };
+        // There is no navigation preload: preloadResponse resolves with undefined.
+        // SAFETY: as above.
+        unsafe { preload_response.resolve(cx, &mozjs::jsval::UndefinedValue()) };
+        FetchEventBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(FetchEvent {
+                extendableevent: ExtendableEvent::new_inherited(global),
+                request: Dom::from_ref(request),
+                client_id,
+                resulting_client_id,
+                replaces_client_id,
+                preload_response,
+                handled,
+                respond_with_entered: Cell::new(false),
+                response: RefCell::new(None),
+            }),
+        )
+    }
+
+    /// The promise given to `respondWith()`, if a listener called it.
+    pub fn response_promise(&self) -> Option<Rc<Promise>> {
+        self.response.borrow().clone()
+    }
+
+    /// The page's answer from the settled promise `response` of `respondWith()`
+    /// (https://w3c.github.io/ServiceWorker/#fetch-event-respondwith, steps 8-9): a Response
+    /// whose body is unused, else a network error. The `handled` promise settles with it.
+    ///
+    /// # Safety
+    /// `cx` in the event's realm; `response` settled.
+    pub unsafe fn answer_from(&self, cx: &mut JSContext, response: &Promise) -> FetchAnswer {
+        let answer = if response.is_rejected() {
+            FetchAnswer::NetworkError("the promise given to respondWith() was rejected".into())
+        } else {
+            rooted!(&in(cx) let mut value = mozjs::jsval::UndefinedValue());
+            mozjs::glue::JS_GetPromiseResult(response.handle().into(), value.handle_mut().into());
+            let conv = crate::dom::bindings::conversions::Conv::plain("respondWith");
+            match crate::dom::bindings::conversions::from_js::<DomRoot<Response>>(
+                cx,
+                value.handle(),
+                &conv,
+            ) {
+                Ok(response) => response_data(&response),
+                Err(_) => FetchAnswer::NetworkError(
+                    "respondWith() was given something that is not a Response".into(),
+                ),
+            }
+        };
+        self.settle_handled(cx, &answer);
+        answer
+    }
+
+    /// Settles `handled`: fulfilled once the page has the worker's response or goes to the
+    /// network (as Chromium does), rejected with a NetworkError when the page gets a network
+    /// error.
+    ///
+    /// # Safety
+    /// `cx` in the event's realm.
+    pub unsafe fn settle_handled(&self, cx: &mut JSContext, answer: &FetchAnswer) {
+        match answer {
+            FetchAnswer::Respond(_) | FetchAnswer::Fallback => {
+                self.handled.resolve(cx, &mozjs::jsval::UndefinedValue())
+            }
+            FetchAnswer::NetworkError(_) => {
+                let error = Error::dom(
+                    DOMErrorName::NetworkError,
+                    "The service worker did not answer the request.",
+                );
+                self.handled.reject_error(cx, self.global(), error)
+            }
+        }
+    }
+}
+
+/// What the page gets of `response`: its parts, or a network error for one whose body was
+/// used, an error response, or an opaque one (the page's requests are CORS requests).
+fn response_data(response: &Response) -> FetchAnswer {
+    if response.body_used() {
+        return FetchAnswer::NetworkError(
+            "respondWith() was given a Response whose body is already used".into(),
+        );
+    }
+    match response.response_type() {
+        ResponseType::Error => {
+            return FetchAnswer::NetworkError("respondWith() was given Response.error()".into())
+        }
+        ResponseType::Opaque | ResponseType::Opaqueredirect => {
+            return FetchAnswer::NetworkError(
+                "respondWith() was given an opaque response for a CORS request".into(),
+            )
+        }
+        _ => {}
+    }
+    FetchAnswer::Respond(Box::new(FetchResponseData {
+        url: response.url().cloned(),
+        status: response.status(),
+        status_text: response.status_text().to_owned(),
+        headers: response.header_list(),
+        body: response.body_bytes().unwrap_or_default(),
+        redirected: response.redirected(),
+        response_type: response_type_name(response.response_type()).to_owned(),
+    }))
+}
+
+fn response_type_name(response_type: ResponseType) -> &'static str {
+    match response_type {
+        ResponseType::Basic => "basic",
+        ResponseType::Cors => "cors",
+        ResponseType::Default => "default",
+        ResponseType::Error => "error",
+        ResponseType::Opaque => "opaque",
+        ResponseType::Opaqueredirect => "opaqueredirect",
+    }
+}
+
+impl FetchEventMethods for FetchEvent {
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        type_: DOMString,
+        init: &FetchEventInit,
+    ) -> DomRoot<FetchEvent> {
+        let ids = [
+            init.client_id.clone(),
+            init.resulting_client_id.clone(),
+            init.replaces_client_id.clone(),
+        ];
+        let event = Self::create(cx, global, proto, &init.request, ids);
+        event
+            .upcast::<Event>()
+            .init_from_dict(&type_, &init.parent.parent);
+        event
+    }
+    fn Request(&self, _cx: &mut JSContext) -> DomRoot<Request> {
+        self.request.root()
+    }
+    fn PreloadResponse(&self, _cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        Ok(self.preload_response.clone())
+    }
+    fn ClientId(&self, _cx: &mut JSContext) -> DOMString {
+        self.client_id.clone()
+    }
+    fn ResultingClientId(&self, _cx: &mut JSContext) -> DOMString {
+        self.resulting_client_id.clone()
+    }
+    fn ReplacesClientId(&self, _cx: &mut JSContext) -> DOMString {
+        self.replaces_client_id.clone()
+    }
+    fn Handled(&self, _cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        Ok(self.handled.clone())
+    }
+    /// <https://w3c.github.io/ServiceWorker/#fetch-event-respondwith>
+    fn RespondWith(&self, cx: &mut JSContext, r: Rc<Promise>) -> Fallible<()> {
+        let event = self.upcast::<Event>();
+        // Step 1: the dispatch flag must be set.
+        if !event.dispatching() {
+            return Err(Error::invalid_state(
+                "Failed to execute 'respondWith' on 'FetchEvent': The event handler is already finished.",
+            ));
+        }
+        // Step 2.
+        if self.respond_with_entered.get() {
+            return Err(Error::invalid_state(
+                "Failed to execute 'respondWith' on 'FetchEvent': The event has already been responded to.",
+            ));
+        }
+        // Step 3: add lifetime promise r.
+        self.extendableevent.add_lifetime_promise(cx, r.clone())?;
+        // Steps 4-6: stop propagation, respond-with entered, wait to respond.
+        event.stop_immediate_propagation();
+        self.respond_with_entered.set(true);
+        *self.response.borrow_mut() = Some(r);
+        Ok(())
+    }
+}
