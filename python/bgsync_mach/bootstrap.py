@@ -35,6 +35,11 @@ REQUIRED_NODE_FILES = [
     "jsdom/package.json",
     "idb/build/umd.js",
     "idb-keyval/dist/umd.js",
+    "workbox-sw/build/workbox-sw.js",
+    "workbox-core/build/workbox-core.prod.js",
+    "workbox-routing/build/workbox-routing.prod.js",
+    "workbox-strategies/build/workbox-strategies.prod.js",
+    "workbox-background-sync/build/workbox-background-sync.prod.js",
 ]
 
 

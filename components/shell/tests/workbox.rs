@@ -1,0 +1,206 @@
+//! Workbox's Background Sync, unmodified (the npm packages `./mach bootstrap` installs in
+//! `wpt/node_modules`), across two engine runs with a real server on 127.0.0.1: offline, a
+//! controlled page's POSTs fail, Workbox's fetch route catches them and queues them in
+//! IndexedDB with the tag `workbox-background-sync:outbox`; a later online run with no page of
+//! the app open starts the worker for the `sync` event and Workbox replays the requests, in
+//! order, with their bodies and headers.
+
+#[path = "../../engine/tests/support/server.rs"]
+mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use server::{Response, TestServer};
+
+fn bgsync() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_bgsync"))
+}
+
+fn run(args: &[&str]) -> Output {
+    let data_home = tempfile::tempdir().unwrap();
+    bgsync()
+        .env("XDG_DATA_HOME", data_home.path())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn node_modules() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wpt/node_modules")
+}
+
+/// Serves Workbox's files under `/workbox/`, as `workbox.setConfig({modulePathPrefix})` finds
+/// them: `workbox-sw.js` and `workbox-<module>.prod.js`.
+fn serve_workbox(server: &TestServer) {
+    let files = [
+        ("workbox-sw", "workbox-sw.js"),
+        ("workbox-core", "workbox-core.prod.js"),
+        ("workbox-routing", "workbox-routing.prod.js"),
+        ("workbox-strategies", "workbox-strategies.prod.js"),
+        ("workbox-background-sync", "workbox-background-sync.prod.js"),
+    ];
+    for (package, file) in files {
+        let path = node_modules().join(package).join("build").join(file);
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+            panic!(
+                "{}: {error} (./mach bootstrap installs Workbox)",
+                path.display()
+            )
+        });
+        server.serve_js(&format!("/workbox/{file}"), &source);
+    }
+}
+
+/// A page that runs `body` (which ends with `done()`), kept alive until then, and closes itself.
+fn page(body: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<script>
+const keepAlive = setInterval(() => {{}}, 20);
+function done() {{ clearInterval(keepAlive); window.close(); }}
+function failed(error) {{ console.log('error ' + error.name + ': ' + error.message); done(); }}
+try {{
+{body}
+}} catch (error) {{ failed(error); }}
+</script>"#
+    )
+}
+
+/// Registers `sw.js`, waits until it controls the page, then POSTs two messages to
+/// `/api/messages` and logs what became of each.
+fn post_page() -> String {
+    page(
+        r#"const controlled = () => navigator.serviceWorker.controller ? Promise.resolve()
+  : new Promise(resolve => navigator.serviceWorker.addEventListener('controllerchange', resolve));
+navigator.serviceWorker.register('sw.js', {scope: './'})
+  .then(() => navigator.serviceWorker.ready)
+  .then(controlled)
+  .then(async () => {
+    for (const text of ['first', 'second']) {
+      try {
+        const response = await fetch('/api/messages', {
+          method: 'POST',
+          headers: {'Content-Type': 'application/json', 'X-Outbox': text},
+          body: JSON.stringify({text}),
+        });
+        console.log('sent ' + text + ' ' + response.status);
+      } catch (error) {
+        console.log('not sent ' + text + ' ' + error.name);
+      }
+    }
+    done();
+  })
+  .catch(failed);"#,
+    )
+}
+
+/// The worker exactly as Workbox documents it, with `clientsClaim()` so the page that
+/// registered it is controlled at once.
+const NETWORK_ONLY_WORKER: &str = r#"
+importScripts('/workbox/workbox-sw.js');
+workbox.setConfig({modulePathPrefix: '/workbox/'});
+workbox.core.clientsClaim();
+workbox.routing.registerRoute(/\/api\/messages/,
+  new workbox.strategies.NetworkOnly({plugins: [new workbox.backgroundSync.BackgroundSyncPlugin('outbox')]}),
+  'POST');
+"#;
+
+/// Workbox's `Queue`, with `pushRequest()` called from the worker's own fetch handler.
+const QUEUE_WORKER: &str = r#"
+importScripts('/workbox/workbox-sw.js');
+workbox.setConfig({modulePathPrefix: '/workbox/'});
+workbox.core.clientsClaim();
+const queue = new workbox.backgroundSync.Queue('outbox');
+self.addEventListener('fetch', event => {
+  if (event.request.method !== 'POST') return;
+  const backup = event.request.clone();
+  event.respondWith(fetch(event.request).catch(async error => {
+    await queue.pushRequest({request: backup});
+    throw error;
+  }));
+});
+"#;
+
+fn replays_in_the_next_online_run(worker: &str) {
+    let server = TestServer::start();
+    serve_workbox(&server);
+    server.serve_js("/sw.js", worker);
+    server.serve_html("/post.html", &post_page());
+    server.serve("/api/messages", Response::ok("text/plain", "stored"));
+    let profile = tempfile::TempDir::new().unwrap();
+    let profile_arg = profile.path().to_str().unwrap();
+
+    // Run 1, offline: both POSTs fail in the page and wait in Workbox's queue.
+    let out = run(&[
+        "run",
+        "--offline",
+        "--profile",
+        profile_arg,
+        server.url("/post.html").as_str(),
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        ["not sent first TypeError", "not sent second TypeError"],
+        "{stderr}"
+    );
+    assert!(server.requests_of("/api/messages").is_empty());
+    let listed = run(&["sync", "list", "--profile", profile_arg, "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(
+        listed[0]["tag"], "workbox-background-sync:outbox",
+        "{listed}"
+    );
+
+    // Run 2, online, no page of the app: the worker starts for the sync event and replays.
+    let out = run(&[
+        "run",
+        "-v",
+        "--online",
+        "--profile",
+        profile_arg,
+        "about:blank",
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let requests = server.requests_of("/api/messages");
+    let bodies: Vec<String> = requests.iter().map(|r| text(&r.body)).collect();
+    assert_eq!(
+        bodies,
+        [r#"{"text":"first"}"#, r#"{"text":"second"}"#],
+        "{stderr}"
+    );
+    for (request, text) in requests.iter().zip(["first", "second"]) {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.header("x-outbox"), Some(text));
+        assert_eq!(request.header("content-type"), Some("application/json"));
+    }
+    assert!(
+        stderr.contains("\"workbox-background-sync:outbox\": dispatched"),
+        "{stderr}"
+    );
+    // Delivered: the registration is gone, and a third run sends nothing again.
+    let listed = run(&["sync", "list", "--profile", profile_arg, "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed, serde_json::json!([]), "{stderr}");
+    let out = run(&["run", "--online", "--profile", profile_arg, "about:blank"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(server.requests_of("/api/messages").len(), 2);
+}
+
+#[test]
+fn workbox_background_sync_plugin_replays_offline_posts_in_the_next_online_run() {
+    replays_in_the_next_online_run(NETWORK_ONLY_WORKER);
+}
+
+#[test]
+fn workbox_queue_push_request_replays_in_the_next_online_run() {
+    replays_in_the_next_online_run(QUEUE_WORKER);
+}
