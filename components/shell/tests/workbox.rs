@@ -126,16 +126,18 @@ self.addEventListener('fetch', event => {
 });
 "#;
 
-fn replays_in_the_next_online_run(worker: &str) {
+fn serve_app(worker: &str) -> TestServer {
     let server = TestServer::start();
     serve_workbox(&server);
     server.serve_js("/sw.js", worker);
     server.serve_html("/post.html", &post_page());
     server.serve("/api/messages", Response::ok("text/plain", "stored"));
-    let profile = tempfile::TempDir::new().unwrap();
-    let profile_arg = profile.path().to_str().unwrap();
+    server
+}
 
-    // Run 1, offline: both POSTs fail in the page and wait in Workbox's queue.
+/// Run 1, offline: both POSTs fail in the page and wait in Workbox's queue, whose sync
+/// registration `bgsync sync list` shows.
+fn queue_two_offline(server: &TestServer, profile_arg: &str) {
     let out = run(&[
         "run",
         "--offline",
@@ -158,6 +160,13 @@ fn replays_in_the_next_online_run(worker: &str) {
         listed[0]["tag"], "workbox-background-sync:outbox",
         "{listed}"
     );
+}
+
+fn replays_in_the_next_online_run(worker: &str) {
+    let server = serve_app(worker);
+    let profile = tempfile::TempDir::new().unwrap();
+    let profile_arg = profile.path().to_str().unwrap();
+    queue_two_offline(&server, profile_arg);
 
     // Run 2, online, no page of the app: the worker starts for the sync event and replays.
     let out = run(&[
@@ -203,4 +212,60 @@ fn workbox_background_sync_plugin_replays_offline_posts_in_the_next_online_run()
 #[test]
 fn workbox_queue_push_request_replays_in_the_next_online_run() {
     replays_in_the_next_online_run(QUEUE_WORKER);
+}
+
+/// Workbox retries network errors only (a 503 counts as delivered), so the server is gone for
+/// the replays: each run online is one failed attempt, the third is the last chance, and then
+/// the registration is dropped while the requests stay in Workbox's IndexedDB queue.
+#[test]
+fn after_a_failed_last_chance_the_requests_stay_in_workbox_s_queue() {
+    let server = serve_app(NETWORK_ONLY_WORKER);
+    let profile = tempfile::TempDir::new().unwrap();
+    let profile_arg = profile.path().to_str().unwrap();
+    queue_two_offline(&server, profile_arg);
+    drop(server);
+
+    let mut stories = String::new();
+    for _ in 0..3 {
+        let out = run(&[
+            "run",
+            "-v",
+            "--online",
+            "--profile",
+            profile_arg,
+            "--pref",
+            "background_sync.initial_retry_delay_ms=1",
+            "--pref",
+            "background_sync.retry_delay_factor=1",
+            "about:blank",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        stories.push_str(&text(&out.stderr));
+    }
+    let dispatched: Vec<&str> = stories
+        .lines()
+        .filter(|line| line.contains("\"workbox-background-sync:outbox\": dispatched"))
+        .collect();
+    assert_eq!(dispatched.len(), 3, "{stories}");
+    assert!(dispatched[2].ends_with("lastChance true"), "{stories}");
+    assert!(
+        stories.contains("dropped after its last chance"),
+        "{stories}"
+    );
+    let listed = run(&["sync", "list", "--profile", profile_arg, "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed, serde_json::json!([]));
+
+    let idb = run(&["idb", "list", "--profile", profile_arg, "--json"]);
+    let idb: serde_json::Value = serde_json::from_slice(&idb.stdout).unwrap();
+    let databases = idb[0]["databases"].as_array().cloned().unwrap_or_default();
+    let queue = databases
+        .iter()
+        .find(|database| database["name"] == "workbox-background-sync")
+        .unwrap_or_else(|| panic!("no Workbox database: {idb}"));
+    let requests = queue["stores"]
+        .as_array()
+        .and_then(|stores| stores.iter().find(|store| store["name"] == "requests"))
+        .unwrap_or_else(|| panic!("no requests store: {idb}"));
+    assert_eq!(requests["records"], 2, "{idb}");
 }
