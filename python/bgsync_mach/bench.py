@@ -20,6 +20,9 @@ uses a fresh profile directory and two engine runs on it:
    round trip of a postMessage to the stopped worker and the worker's reply through
    Client.postMessage: the cold wake (start the worker, run its message handler, reply),
    then a second round trip to the now running worker (warm), for comparison.
+3. /bench/sw/fetch.html (in the scope, so controlled from its load) times its own fetch()es:
+   the median of SW_FETCH_COUNT answered by the worker's respondWith(new Response("x")), and
+   of SW_FALLTHROUGH_COUNT the worker lets through to this server.
 The engine restart is what stops the worker: bgsync starts a stored worker only on demand, and
 Chromium (python/bgsync_mach/bench_chromium.js, playwright-core with a persistent
 --user-data-dir) starts with none running. Pages report `BENCH-*` console lines
@@ -81,7 +84,10 @@ def measure_once(make_command, timeout=120):
 
 
 def _stats(values):
-    return f"{statistics.median(values):8.1f} ms  [{min(values):.1f}–{max(values):.1f}]"
+    """`median ms [min–max]`, with two decimals below a millisecond (0.04 and 0.01 differ)."""
+    median = statistics.median(values)
+    digits = 2 if median < 1 else 1
+    return f"{median:8.{digits}f} ms  [{min(values):.{digits}f}–{max(values):.{digits}f}]"
 
 
 def measure(name, make_command, runs):
@@ -133,6 +139,9 @@ function report(line) { console.log(line); }
 function finish() { report("BENCH-DONE"); if (typeof window.close === "function") window.close(); }
 """
 
+SW_FETCH_COUNT = 1000       # fetches answered by respondWith(), for the median
+SW_FALLTHROUGH_COUNT = 200  # fetches the worker lets through to the network
+
 SW_FILES = {
     "/bench/sw/register.html": ("text/html; charset=utf-8", """<!doctype html>
 <meta charset="utf-8">
@@ -178,8 +187,42 @@ SW_FILES = {
 })().catch((error) => report("BENCH-ERROR " + error)).finally(finish);
 </script>
 """),
-    "/bench/sw/worker.js": ("text/javascript", """// A trivial service worker: answers every message.
+    "/bench/sw/worker.js": ("text/javascript", """// A trivial service worker: answers every message,
+// and the fetches whose URL has ?sw itself.
 self.addEventListener("message", (event) => event.source.postMessage("pong"));
+self.addEventListener("fetch", (event) => {
+  if (new URL(event.request.url).searchParams.has("sw")) {
+    event.respondWith(new Response("x"));
+  }
+});
+"""),
+    "/bench/sw/data": ("text/plain", "x"),
+    "/bench/sw/fetch.html": ("text/html; charset=utf-8", """<!doctype html>
+<meta charset="utf-8">
+<title>bench sw: a controlled page's fetch(), answered by the worker or the network</title>
+<script>""" + _REPORT_SCRIPT + """
+(async () => {
+  if (!navigator.serviceWorker.controller) {
+    throw new Error("the page is not controlled (no active registration for /bench/sw/?)");
+  }
+  async function median(count, url) {
+    const times = [];
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      const response = await fetch(url);
+      await response.text();
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)];
+  }
+  // Warm the worker (and the connection) first.
+  await median(5, "data?sw");
+  await median(5, "data");
+  report("BENCH-SW-FETCH " + await median(""" + str(SW_FETCH_COUNT) + """, "data?sw"));
+  report("BENCH-SW-FALLTHROUGH " + await median(""" + str(SW_FALLTHROUGH_COUNT) + """, "data"));
+})().catch((error) => report("BENCH-ERROR " + error)).finally(finish);
+</script>
 """),
     "/bench/wake.html": ("text/html; charset=utf-8", """<!doctype html>
 <meta charset="utf-8">
@@ -214,6 +257,8 @@ SW_METRICS = [
     ("wake", "WAKE", "cold wake round trip"),
     ("warm", "WARM", "warm round trip"),
     ("held", "HELD", f"sync.register(), B held {SW_HELD_SCRIPT_S} s"),
+    ("fetch", "FETCH", "fetch() -> respondWith()"),
+    ("fallthrough", "FALLTHROUGH", "fetch() -> worker -> network"),
 ]
 _SW_LINE = re.compile(r"^BENCH-SW-([A-Z]+) (\S+)\s*$")
 
@@ -354,7 +399,8 @@ def _page_values(product, profile, url, wanted):
 
 
 def measure_sw_once(product, server):
-    """{"ready": ms, "wake": ms, "warm": ms, "held": ms} of one fresh profile in `product`."""
+    """{"ready", "wake", "warm", "held", "fetch", "fallthrough": ms} of one fresh profile in
+    `product`."""
     with tempfile.TemporaryDirectory(prefix="bgsync-bench-sw-") as profile:
         values = _page_values(product, profile, server.url("/bench/sw/register.html"),
                               ["ready"])
@@ -362,6 +408,8 @@ def measure_sw_once(product, server):
                                    ["wake", "warm"]))
         values.update(_page_values(product, profile, server.url("/bench/sw/held.html"),
                                    ["held"]))
+        values.update(_page_values(product, profile, server.url("/bench/sw/fetch.html"),
+                                   ["fetch", "fallthrough"]))
     return values
 
 

@@ -41,20 +41,29 @@ def test_parse_sw_lines_collects_errors_and_unreadable_lines():
 
 def test_summary_has_medians_and_the_ratio():
     rows = [("bgsync", {"ready": [30, 10, 20], "wake": [8, 4, 6], "warm": [1, 1, 1],
-                        "held": [0.3, 0.2, 0.4]}),
+                        "held": [0.3, 0.2, 0.4], "fetch": [0.1, 0.1, 0.1],
+                        "fallthrough": [1, 1, 1]}),
             ("chromium", {"ready": [5, 10, 15], "wake": [2, 3, 4], "warm": [2, 2, 2],
-                          "held": [3, 3, 3]})]
+                          "held": [3, 3, 3], "fetch": [0.4, 0.4, 0.4],
+                          "fallthrough": [2, 2, 2]})]
     lines = bench.sw_summary(rows, 3)
     assert "round trip" in lines[0]
     assert lines[2].startswith("bgsync") and "20.0 ms" in lines[2]
     assert lines[3].startswith("chromium") and "10.0 ms" in lines[3]
     assert lines[4].split() == ["ratio", "bgsync/chromium", "2.00x", "bgsync/chromium", "2.00x",
-                                "bgsync/chromium", "0.50x", "bgsync/chromium", "0.10x"]
+                                "bgsync/chromium", "0.50x", "bgsync/chromium", "0.10x",
+                                "bgsync/chromium", "0.25x", "bgsync/chromium", "0.50x"]
+
+
+def test_stats_show_two_decimals_below_a_millisecond():
+    assert bench._stats([0.04, 0.03, 0.05]).split() == ["0.04", "ms", "[0.03–0.05]"]
+    assert bench._stats([12.25, 12.5, 13]).split() == ["12.5", "ms", "[12.2–13.0]"]
 
 
 def test_summary_reports_a_failed_product_without_a_ratio():
     rows = [("bgsync", "/bench/sw/register.html: Error: navigator.serviceWorker is missing"),
-            ("chromium", {"ready": [5], "wake": [2], "warm": [1], "held": [3]})]
+            ("chromium", {"ready": [5], "wake": [2], "warm": [1], "held": [3], "fetch": [1],
+                          "fallthrough": [2]})]
     lines = bench.sw_summary(rows, 1)
     assert lines[2] == ("bgsync    failed: /bench/sw/register.html: Error: "
                         "navigator.serviceWorker is missing")
@@ -84,6 +93,9 @@ if url.endswith("/register.html"):
     print("BENCH-SW-READY 25")
 elif os.path.exists(marker) and url.endswith("/held.html"):
     print("BENCH-SW-HELD 0.25")
+elif os.path.exists(marker) and url.endswith("/fetch.html"):
+    print("BENCH-SW-FETCH 0.125")
+    print("BENCH-SW-FALLTHROUGH 1.5")
 elif os.path.exists(marker):
     print("BENCH-SW-WAKE 7.5")
     print("BENCH-SW-WARM 0.5")
@@ -101,7 +113,8 @@ def fake_product(script=FAKE):
 def test_one_run_uses_one_profile_for_every_page():
     with bench._SwServer() as server:
         assert bench.measure_sw_once(fake_product(), server) == {
-            "ready": 25.0, "wake": 7.5, "warm": 0.5, "held": 0.25}
+            "ready": 25.0, "wake": 7.5, "warm": 0.5, "held": 0.25, "fetch": 0.125,
+            "fallthrough": 1.5}
 
 
 def test_a_page_error_is_a_bench_error():
