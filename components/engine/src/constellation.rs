@@ -587,6 +587,11 @@ impl Constellation {
             return;
         };
         let client_id = record.id.to_string();
+        // Skip the fetch handler: a worker without one is not even started.
+        if self.host.workers.handles_fetch(controller.worker) == Some(false) {
+            notice.fallback = true;
+            return;
+        }
         if self.start_stored_worker(controller.worker).is_err() {
             notice.fallback = true;
             return;

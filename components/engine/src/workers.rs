@@ -315,6 +315,8 @@ pub(crate) struct Workers {
     sync_results: Vec<(DispatchId, EventResult)>,
     /// Message events cut off by another event's stop, to deliver again.
     redeliveries: Vec<(ServiceWorkerId, WorkerEvent, MessageDoneNotice)>,
+    /// Whether each worker whose script ran in this engine run has a `fetch` listener.
+    handles_fetch: HashMap<ServiceWorkerId, bool>,
     /// Stopped threads not joined yet.
     stopping: Vec<Box<dyn WorkerThread>>,
     next_instance: u64,
@@ -347,6 +349,7 @@ impl Workers {
             evaluations: Vec::new(),
             sync_results: Vec::new(),
             redeliveries: Vec::new(),
+            handles_fetch: HashMap::new(),
             stopping: Vec::new(),
             next_instance: 1,
             next_event: 1,
@@ -466,7 +469,14 @@ impl Workers {
             return;
         }
         match evaluation {
-            ScriptEvaluation::Ok { imported_scripts } => {
+            ScriptEvaluation::Ok {
+                imported_scripts,
+                handles_fetch,
+            } => {
+                self.handles_fetch.insert(worker, handles_fetch);
+                let Some(running) = self.running.get_mut(&worker) else {
+                    return;
+                };
                 running.evaluation = Evaluation::Done;
                 running.idle_since = Instant::now();
                 self.evaluations.push((worker, Ok(imported_scripts)));
@@ -475,6 +485,12 @@ impl Workers {
                 self.stop(worker, &format!("its script failed: {reason}"));
             }
         }
+    }
+
+    /// Whether `worker`'s script added a `fetch` listener, once it ran in
+    /// this engine run (`None`: not known yet).
+    pub fn handles_fetch(&self, worker: ServiceWorkerId) -> Option<bool> {
+        self.handles_fetch.get(&worker).copied()
     }
 
     /// Sends `event` to a running worker. `None` if it is not running.

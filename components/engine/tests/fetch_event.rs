@@ -9,7 +9,10 @@ mod support;
 
 use engine::{Connectivity, PageOutcome};
 use support::server::{Response, TestServer};
-use support::{eventually, page, register_page, start_engine, start_engine_with, PAGE_TIMEOUT};
+use support::{
+    eventually, page, register_page, start_engine, start_engine_with, PAGE_TIMEOUT,
+    WORKER as NO_FETCH_WORKER,
+};
 
 /// Answers `/api/...` itself according to the path, and lets the rest go
 /// to the network.
@@ -210,4 +213,30 @@ fn an_offline_page_is_answered_by_its_worker() {
     let requests = server.requests_of("/api/outbox");
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].body, b"message 1");
+}
+
+#[test]
+fn a_worker_without_a_fetch_listener_is_skipped_and_not_started() {
+    let server = TestServer::start();
+    serve(&server);
+    server.serve_js("/sw.js", NO_FETCH_WORKER);
+    let scope = server.url("/");
+    let (engine, console) = start_engine(None, &["serviceworker.idle_timeout_ms=300"]);
+    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    eventually("the idle worker stops", || {
+        !engine.is_worker_running(&scope)
+    });
+
+    let outcome = engine.run_page(server.url("/data.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("got 200 from the network"),
+        "{:?}",
+        console.lines()
+    );
+    assert!(
+        !engine.is_worker_running(&scope),
+        "the worker was started for a fetch it does not handle"
+    );
 }

@@ -245,6 +245,7 @@ pub(crate) fn run_worker_thread(
         if evaluated {
             ScriptEvaluation::Ok {
                 imported_scripts: std::mem::take(&mut importer.fetched),
+                handles_fetch: scope.upcast_event_target().has_listeners_for("fetch"),
             }
         } else {
             ScriptEvaluation::Failed(format!(

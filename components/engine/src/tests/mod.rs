@@ -207,6 +207,7 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
     };
     let _ = to.send(WorkerMsg::Evaluated(ScriptEvaluation::Ok {
         imported_scripts,
+        handles_fetch: false,
     }));
     log.push(format!("{id} starts online={}", start.online));
     let mut batched = std::collections::VecDeque::new();

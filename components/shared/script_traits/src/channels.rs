@@ -321,6 +321,10 @@ pub enum ScriptEvaluation {
     /// imported with `importScripts()`, in order, to be stored with it.
     Ok {
         imported_scripts: Vec<ImportedScript>,
+        /// Whether the script added a `fetch` listener while it ran (the
+        /// spec's set of event types to handle): without one, fetch events
+        /// skip the worker (<https://w3c.github.io/ServiceWorker/#handle-fetch>).
+        handles_fetch: bool,
     },
     /// The script did not parse or threw at the top level: the message.
     Failed(String),

@@ -111,6 +111,7 @@ fn worker_messages() -> Vec<WorkerMsg> {
     vec![
         WorkerMsg::Evaluated(ScriptEvaluation::Ok {
             imported_scripts: Vec::new(),
+            handles_fetch: true,
         }),
         WorkerMsg::Evaluated(ScriptEvaluation::Failed("boom".into())),
         WorkerMsg::EventDone {
