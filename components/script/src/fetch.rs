@@ -102,6 +102,7 @@ pub fn fetch(
         headers: request.header_list(),
         body: request.body().transfer(),
         redirect: request.redirect(),
+        mode: request.extras().mode,
         origin: global.origin().clone(),
     };
     // SAFETY: bindings call in the global's realm.
@@ -117,10 +118,10 @@ pub fn fetch(
                 method: params.method.clone(),
                 headers: params.headers.clone(),
                 body: params.body.clone(),
-                redirect: redirect_name(params.redirect).to_owned(),
-                mode: "cors".to_owned(),
-                credentials: "same-origin".to_owned(),
-                destination: String::new(),
+                redirect: params.redirect.as_str().to_owned(),
+                mode: params.mode.as_str().to_owned(),
+                credentials: request.extras().credentials.as_str().to_owned(),
+                destination: request.extras().destination.as_str().to_owned(),
             };
             if link.send_client(ScriptMsg::Fetch {
                 token,
@@ -153,14 +154,6 @@ struct HandedFetch {
 thread_local! {
     /// The requests of this thread's page handed to its service worker, by token.
     static HANDED_TO_WORKER: RefCell<HashMap<u64, HandedFetch>> = RefCell::new(HashMap::new());
-}
-
-fn redirect_name(redirect: RequestRedirect) -> &'static str {
-    match redirect {
-        RequestRedirect::Follow => "follow",
-        RequestRedirect::Error => "error",
-        RequestRedirect::Manual => "manual",
-    }
 }
 
 /// The service worker's answer to the request numbered `token` (see [`fetch`]).
@@ -206,9 +199,20 @@ pub fn answered(cx: &mut JSContext, global: &GlobalScope, token: u64, answer: Fe
 /// worker answered): basic for a same-origin request, CORS-checked and CORS-filtered for
 /// another origin.
 fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<ResponseParts, String> {
+    let same_origin = params.url.origin() == params.origin;
+    if data.response_type == "opaque" || (!same_origin && params.mode == RequestMode::NoCors) {
+        if params.mode != RequestMode::NoCors {
+            return Err(format!(
+                "the service worker answered the {} request {} with an opaque response",
+                params.mode.as_str(),
+                params.url
+            ));
+        }
+        return Ok(opaque_response());
+    }
     let url = data.url.unwrap_or_else(|| params.url.clone());
     let mut headers = data.headers;
-    let response_type = if params.url.origin() == params.origin {
+    let response_type = if same_origin {
         headers.retain(|(name, _)| {
             !name.eq_ignore_ascii_case("set-cookie") && !name.eq_ignore_ascii_case("set-cookie2")
         });
@@ -297,6 +301,9 @@ struct FetchParams {
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
     redirect: RequestRedirect,
+    /// `cors`, or `no-cors` (another origin's response is opaque), or `same-origin` (another
+    /// origin is a network error).
+    mode: RequestMode,
     /// The origin of the global that fetches.
     origin: url::Origin,
 }
@@ -324,15 +331,27 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
         mut headers,
         mut body,
         redirect,
+        mode,
         origin,
     } = params;
     let simple_headers = headers
         .iter()
         .all(|(name, value)| is_safelisted_request_header(name, value));
     let mut tainted = false;
+    let mut opaque = false;
     for hop in 0..=net::MAX_REDIRECTS {
         let cross_origin = matches!(url.scheme(), "http" | "https") && url.origin() != origin;
-        if cross_origin && !tainted {
+        if cross_origin && mode == RequestMode::SameOrigin {
+            return Err(format!(
+                "the request's mode is 'same-origin' and {url} is of another origin"
+            ));
+        }
+        // no-cors: sent as it is (construction allowed simple methods only); what comes back
+        // is opaque to the script.
+        if cross_origin && mode == RequestMode::NoCors {
+            opaque = true;
+        }
+        if cross_origin && !tainted && !opaque {
             if !(is_simple_method(&method) && simple_headers) {
                 return Err(format!(
                     "the cross-origin request to {url} needs a CORS preflight, which bgsync \
@@ -372,6 +391,9 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
             .flatten()
             .map(str::to_owned);
         let Some(location) = location else {
+            if opaque {
+                return Ok(opaque_response());
+            }
             return Ok(final_response(resource, tainted, hop > 0));
         };
         match redirect {
@@ -420,6 +442,21 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
         "too many redirects (more than {})",
         net::MAX_REDIRECTS
     ))
+}
+
+/// <https://fetch.spec.whatwg.org/#concept-filtered-response-opaque>: nothing of the response
+/// shows.
+fn opaque_response() -> ResponseParts {
+    ResponseParts {
+        response_type: ResponseType::Opaque,
+        url: None,
+        redirected: false,
+        status: 0,
+        status_text: String::new(),
+        headers: Vec::new(),
+        guard: Guard::Immutable,
+        body: None,
+    }
 }
 
 /// The Response a script sees of the final network response: basic, or CORS-filtered.

@@ -1,7 +1,8 @@
 // https://fetch.spec.whatwg.org/#request-class
 // Bodies are buffered: BodyInit is the subset without Blob, FormData and ReadableStream, and
-// Body has no `body` stream, `blob()` or `formData()`. RequestInit has the members bgsync acts
-// on (no mode, credentials, cache, signal...: requests are same-origin or simple CORS).
+// Body has no `body` stream, `blob()` or `formData()`. No signal, duplex or priority yet;
+// credentials, cache, integrity and keepalive are kept and shown, not acted on (there are no
+// cookies and no HTTP cache).
 typedef (Request or USVString) RequestInfo;
 typedef (BufferSource or URLSearchParams or USVString) BodyInit;
 
@@ -12,7 +13,16 @@ interface Request {
   readonly attribute ByteString method;
   readonly attribute USVString url;
   [SameObject] readonly attribute Headers headers;
+
+  readonly attribute RequestDestination destination;
+  readonly attribute USVString referrer;
+  readonly attribute ReferrerPolicy referrerPolicy;
+  readonly attribute RequestMode mode;
+  readonly attribute RequestCredentials credentials;
+  readonly attribute RequestCache cache;
   readonly attribute RequestRedirect redirect;
+  readonly attribute DOMString integrity;
+  readonly attribute boolean keepalive;
 
   [NewObject, Throws] Request clone();
 };
@@ -22,10 +32,24 @@ dictionary RequestInit {
   ByteString method;
   HeadersInit headers;
   BodyInit? body;
+  USVString referrer;
+  ReferrerPolicy referrerPolicy;
+  RequestMode mode;
+  RequestCredentials credentials;
+  RequestCache cache;
   RequestRedirect redirect;
+  DOMString integrity;
+  boolean keepalive;
 };
 
+enum RequestDestination { "", "audio", "audioworklet", "document", "embed", "font", "frame", "iframe", "image", "json", "manifest", "object", "paintworklet", "report", "script", "sharedworker", "style", "track", "video", "worker", "xslt" };
+enum RequestMode { "navigate", "same-origin", "no-cors", "cors" };
+enum RequestCredentials { "omit", "same-origin", "include" };
+enum RequestCache { "default", "no-store", "reload", "no-cache", "force-cache", "only-if-cached" };
 enum RequestRedirect { "follow", "error", "manual" };
+
+// https://w3c.github.io/webappsec-referrer-policy/#enumdef-referrerpolicy
+enum ReferrerPolicy { "", "no-referrer", "no-referrer-when-downgrade", "same-origin", "origin", "strict-origin", "origin-when-cross-origin", "strict-origin-when-cross-origin", "unsafe-url" };
 
 // https://fetch.spec.whatwg.org/#body-mixin (used by Request and Response)
 interface mixin Body {

@@ -140,7 +140,8 @@ impl FetchEvent {
 }
 
 /// What the page gets of `response`: its parts, or a network error for one whose body was
-/// used, an error response, or an opaque one (the page's requests are CORS requests).
+/// used, or an error response. (Whether an opaque one may answer the page's request, its mode
+/// says: the page checks.)
 fn response_data(response: &Response) -> FetchAnswer {
     if response.body_used() {
         return FetchAnswer::NetworkError(
@@ -151,9 +152,9 @@ fn response_data(response: &Response) -> FetchAnswer {
         ResponseType::Error => {
             return FetchAnswer::NetworkError("respondWith() was given Response.error()".into())
         }
-        ResponseType::Opaque | ResponseType::Opaqueredirect => {
+        ResponseType::Opaqueredirect => {
             return FetchAnswer::NetworkError(
-                "respondWith() was given an opaque response for a CORS request".into(),
+                "respondWith() was given an opaque-redirect response".into(),
             )
         }
         _ => {}

@@ -15,7 +15,55 @@ pub struct Request {
     url: Url,
     headers: MutNullableDom<Headers>,
     redirect: RequestRedirect,
+    #[no_trace]
+    extras: RequestExtras,
     body: Body,
+}
+
+/// <https://fetch.spec.whatwg.org/#concept-request-referrer>
+#[derive(Clone, Debug, PartialEq)]
+pub enum Referrer {
+    NoReferrer,
+    Client,
+    Url(Url),
+}
+
+/// The request's members that only some code acts on: `mode` (fetch's CORS rules), the rest
+/// kept and shown (there are no cookies and no HTTP cache).
+#[derive(Clone, Debug)]
+pub struct RequestExtras {
+    pub mode: RequestMode,
+    pub credentials: RequestCredentials,
+    pub cache: RequestCache,
+    pub referrer: Referrer,
+    pub referrer_policy: ReferrerPolicy,
+    pub integrity: String,
+    pub keepalive: bool,
+    pub destination: RequestDestination,
+}
+
+impl Default for RequestExtras {
+    /// A new request's, as `new Request(url)` makes it.
+    fn default() -> Self {
+        RequestExtras {
+            mode: RequestMode::Cors,
+            credentials: RequestCredentials::SameOrigin,
+            cache: RequestCache::Default,
+            referrer: Referrer::Client,
+            referrer_policy: ReferrerPolicy::Empty,
+            integrity: String::new(),
+            keepalive: false,
+            destination: RequestDestination::Empty,
+        }
+    }
+}
+
+/// The value of `candidates` whose IDL string is `text` (none: not one of them).
+fn parse_idl<T: Copy>(text: &str, candidates: &[T], as_str: fn(&T) -> &'static str) -> Option<T> {
+    candidates
+        .iter()
+        .copied()
+        .find(|value| as_str(value) == text)
 }
 
 /// <https://fetch.spec.whatwg.org/#concept-method-normalize> after validation: a token, not
@@ -54,6 +102,7 @@ struct RequestParts {
     url: Url,
     headers: Vec<(String, String)>,
     redirect: RequestRedirect,
+    extras: RequestExtras,
     body: Option<Vec<u8>>,
 }
 
@@ -78,6 +127,10 @@ impl Request {
         &self.body
     }
 
+    pub fn extras(&self) -> &RequestExtras {
+        &self.extras
+    }
+
     fn create(
         cx: &mut JSContext,
         global: &GlobalScope,
@@ -89,6 +142,7 @@ impl Request {
             url,
             headers,
             redirect,
+            extras,
             body,
         } = parts;
         let request = RequestBinding::Wrap(
@@ -101,6 +155,7 @@ impl Request {
                 url,
                 headers: MutNullableDom::default(),
                 redirect,
+                extras,
                 body: Body::new(body),
             }),
         );
@@ -117,10 +172,29 @@ impl Request {
         global: &GlobalScope,
         data: script_traits::FetchRequestData,
     ) -> DomRoot<Request> {
-        let redirect = match data.redirect.as_str() {
-            "error" => RequestRedirect::Error,
-            "manual" => RequestRedirect::Manual,
-            _ => RequestRedirect::Follow,
+        use RequestCredentials as C;
+        use RequestDestination as D;
+        use RequestMode as M;
+        use RequestRedirect as R;
+        let defaults = RequestExtras::default();
+        let redirect = parse_idl(&data.redirect, &[R::Follow, R::Error, R::Manual], R::as_str);
+        let mode = [M::Navigate, M::SameOrigin, M::NoCors, M::Cors];
+        let credentials = [C::Omit, C::SameOrigin, C::Include];
+        let destination = [
+            D::Empty,
+            D::Document,
+            D::Script,
+            D::Worker,
+            D::Style,
+            D::Image,
+        ];
+        let extras = RequestExtras {
+            mode: parse_idl(&data.mode, &mode, M::as_str).unwrap_or(defaults.mode),
+            credentials: parse_idl(&data.credentials, &credentials, C::as_str)
+                .unwrap_or(defaults.credentials),
+            destination: parse_idl(&data.destination, &destination, D::as_str)
+                .unwrap_or(defaults.destination),
+            ..defaults
         };
         Self::create(
             cx,
@@ -130,7 +204,8 @@ impl Request {
                 method: data.method,
                 url: data.url,
                 headers: data.headers,
-                redirect,
+                redirect: redirect.unwrap_or(R::Follow),
+                extras,
                 body: data.body,
             },
         )
@@ -144,7 +219,7 @@ impl Request {
         input: RequestOrUSVString,
         init: &RequestInit,
     ) -> Fallible<DomRoot<Request>> {
-        let (url, mut method, mut headers, mut body, mut redirect) = match &input {
+        let (url, mut method, mut headers, mut body, mut redirect, mut extras) = match &input {
             RequestOrUSVString::USVString(text) => {
                 let url = global.url().join(text).map_err(|_| {
                     Error::Type(format!(
@@ -163,6 +238,7 @@ impl Request {
                     Vec::new(),
                     None,
                     RequestRedirect::Follow,
+                    RequestExtras::default(),
                 )
             }
             RequestOrUSVString::Request(request) => {
@@ -185,11 +261,20 @@ impl Request {
                     request.header_list(),
                     body,
                     request.redirect,
+                    request.extras.clone(),
                 )
             }
         };
+        apply_init_extras(global, init, &mut extras)?;
         if let Some(given) = &init.method {
             method = normalize_method(given)?;
+        }
+        // Step 30: a no-cors request is a simple one.
+        if extras.mode == RequestMode::NoCors && !matches!(method.as_str(), "GET" | "HEAD" | "POST")
+        {
+            return Err(Error::Type(format!(
+                "Failed to construct 'Request': '{method}' is unsupported in no-cors mode."
+            )));
         }
         if let Some(given) = init.redirect {
             redirect = given;
@@ -225,10 +310,89 @@ impl Request {
             url,
             headers,
             redirect,
+            extras,
             body,
         };
         Ok(Self::create(cx, global, proto, parts))
     }
+}
+
+/// <https://fetch.spec.whatwg.org/#dom-request>, steps 13-24: what `init` says of the mode,
+/// credentials, cache, referrer and the rest.
+fn apply_init_extras(
+    global: &GlobalScope,
+    init: &RequestInit,
+    extras: &mut RequestExtras,
+) -> Fallible<()> {
+    let any = init.method.is_some()
+        || init.headers.is_some()
+        || init.body.is_some()
+        || init.referrer.is_some()
+        || init.referrer_policy.is_some()
+        || init.mode.is_some()
+        || init.credentials.is_some()
+        || init.cache.is_some()
+        || init.redirect.is_some()
+        || init.integrity.is_some()
+        || init.keepalive.is_some();
+    // Step 13: init not empty: a navigate request becomes same-origin, the referrer the client.
+    if any {
+        if extras.mode == RequestMode::Navigate {
+            extras.mode = RequestMode::SameOrigin;
+        }
+        extras.referrer = Referrer::Client;
+        extras.referrer_policy = ReferrerPolicy::Empty;
+    }
+    if let Some(referrer) = &init.referrer {
+        extras.referrer = if referrer.is_empty() {
+            Referrer::NoReferrer
+        } else {
+            let parsed = global.url().join(referrer).map_err(|_| {
+                Error::Type(format!(
+                    "Failed to construct 'Request': The referrer '{referrer}' is not a valid URL."
+                ))
+            })?;
+            let client = parsed.scheme() == "about" && parsed.path() == "client";
+            if client || parsed.origin() != global.origin() {
+                Referrer::Client
+            } else {
+                Referrer::Url(parsed)
+            }
+        };
+    }
+    if let Some(policy) = init.referrer_policy {
+        extras.referrer_policy = policy;
+    }
+    if let Some(mode) = init.mode {
+        if mode == RequestMode::Navigate {
+            return Err(Error::Type(
+                "Failed to construct 'Request': Cannot construct a Request with a RequestInit \
+                 whose mode member is set as 'navigate'."
+                    .into(),
+            ));
+        }
+        extras.mode = mode;
+    }
+    if let Some(credentials) = init.credentials {
+        extras.credentials = credentials;
+    }
+    if let Some(cache) = init.cache {
+        extras.cache = cache;
+    }
+    if extras.cache == RequestCache::OnlyIfCached && extras.mode != RequestMode::SameOrigin {
+        return Err(Error::Type(
+            "Failed to construct 'Request': 'only-if-cached' can be set only with \
+             'same-origin' mode"
+                .into(),
+        ));
+    }
+    if let Some(integrity) = &init.integrity {
+        extras.integrity = integrity.clone();
+    }
+    if let Some(keepalive) = init.keepalive {
+        extras.keepalive = keepalive;
+    }
+    Ok(())
 }
 
 /// A copy of a HeadersInit (the dictionary keeps its own).
@@ -272,6 +436,35 @@ impl RequestMethods for Request {
     fn Redirect(&self, _cx: &mut JSContext) -> RequestRedirect {
         self.redirect
     }
+    fn Destination(&self, _cx: &mut JSContext) -> RequestDestination {
+        self.extras.destination
+    }
+    /// <https://fetch.spec.whatwg.org/#dom-request-referrer>
+    fn Referrer(&self, _cx: &mut JSContext) -> DOMString {
+        match &self.extras.referrer {
+            Referrer::NoReferrer => String::new(),
+            Referrer::Client => "about:client".to_owned(),
+            Referrer::Url(url) => url.to_string(),
+        }
+    }
+    fn ReferrerPolicy(&self, _cx: &mut JSContext) -> ReferrerPolicy {
+        self.extras.referrer_policy
+    }
+    fn Mode(&self, _cx: &mut JSContext) -> RequestMode {
+        self.extras.mode
+    }
+    fn Credentials(&self, _cx: &mut JSContext) -> RequestCredentials {
+        self.extras.credentials
+    }
+    fn Cache(&self, _cx: &mut JSContext) -> RequestCache {
+        self.extras.cache
+    }
+    fn Integrity(&self, _cx: &mut JSContext) -> DOMString {
+        self.extras.integrity.clone()
+    }
+    fn Keepalive(&self, _cx: &mut JSContext) -> bool {
+        self.extras.keepalive
+    }
     /// <https://fetch.spec.whatwg.org/#dom-request-clone>
     fn Clone(&self, cx: &mut JSContext) -> Fallible<DomRoot<Request>> {
         if self.body.used() {
@@ -284,6 +477,7 @@ impl RequestMethods for Request {
             url: self.url.clone(),
             headers: self.header_list(),
             redirect: self.redirect,
+            extras: self.extras.clone(),
             body: self.body.bytes(),
         };
         Ok(Self::create(cx, self.global(), None, parts))

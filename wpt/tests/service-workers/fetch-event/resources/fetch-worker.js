@@ -28,6 +28,9 @@ self.addEventListener("fetch", (event) => {
           url: request.url,
           body: await request.text(),
           header: request.headers.get("x-test"),
+          mode: request.mode,
+          credentials: request.credentials,
+          destination: request.destination,
           clientId: typeof event.clientId,
           clientIdEmpty: event.clientId === "",
           resultingClientId: event.resultingClientId,
@@ -90,6 +93,12 @@ self.addEventListener("fetch", (event) => {
       event.handled.then(() => { recorded.handledFallback = "fulfilled"; },
                          (e) => { recorded.handledFallback = e.name; });
       break;
+    case "opaque": {
+      // Another origin's response, fetched no-cors: opaque.
+      const remote = new URL(event.request.url).searchParams.get("remote");
+      event.respondWith(fetch(remote, { mode: "no-cors" }));
+      break;
+    }
     case "own-fetch":
       // The worker's own fetch() goes to the network, not back to this handler.
       event.respondWith(fetch(event.request.url.replace("sw=own-fetch", "sw=respond")));
