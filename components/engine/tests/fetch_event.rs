@@ -23,6 +23,8 @@ self.addEventListener('fetch', event => {
   if (!path.startsWith('/api/')) return;
   console.log('sw: fetch ' + path);
   if (path === '/api/hello') event.respondWith(new Response('hello from the worker'));
+  if (path === '/api/limit') event.respondWith(new Response('x'.repeat(65536)));
+  if (path === '/api/over') event.respondWith(new Response('x'.repeat(65537)));
   if (path === '/api/hang') event.respondWith(new Promise(() => {}));
   const hog = () => { const hog = []; for (;;) hog.push(new Array(100000).fill(hog.length)); };
   // Out of memory after respondWith(): the page's fetch fails.
@@ -63,6 +65,8 @@ fn serve(server: &TestServer) {
         "/api/hog",
         "/api/hog-now",
         "/api/outbox",
+        "/api/limit",
+        "/api/over",
         "/data",
     ] {
         let name = path.trim_start_matches('/').replace('/', "-");
@@ -238,5 +242,26 @@ fn a_worker_without_a_fetch_listener_is_skipped_and_not_started() {
     assert!(
         !engine.is_worker_running(&scope),
         "the worker was started for a fetch it does not handle"
+    );
+}
+
+#[test]
+fn a_worker_s_response_over_the_response_limit_fails_the_fetch() {
+    let server = TestServer::start();
+    serve(&server);
+    let (engine, console) = start_engine(None, &["net.max_response_bytes=65536"]);
+    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+
+    let outcome = engine.run_page(server.url("/api-limit.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    let exactly = format!("got 200 {}", "x".repeat(65536));
+    assert!(console.contains(&exactly), "the limit itself is allowed");
+    let outcome = engine.run_page(server.url("/api-over.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("failed TypeError"),
+        "{:?}",
+        console.lines()
     );
 }

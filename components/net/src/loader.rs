@@ -88,6 +88,11 @@ impl Loader {
         }
     }
 
+    /// The largest body this loader accepts (`net.max_response_bytes`).
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
+
     /// Fetches `url`, blocking until the whole body has arrived.
     ///
     /// <https://fetch.spec.whatwg.org/#scheme-fetch>, without the request

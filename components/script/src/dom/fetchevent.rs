@@ -107,7 +107,10 @@ impl FetchEvent {
                 value.handle(),
                 &conv,
             ) {
-                Ok(response) => response_data(&response),
+                Ok(response) => {
+                    let limit = self.global().event_loop().loader().max_response_bytes();
+                    response_data(&response, limit)
+                }
                 Err(_) => FetchAnswer::NetworkError(
                     "respondWith() was given something that is not a Response".into(),
                 ),
@@ -140,13 +143,22 @@ impl FetchEvent {
 }
 
 /// What the page gets of `response`: its parts, or a network error for one whose body was
-/// used, or an error response. (Whether an opaque one may answer the page's request, its mode
+/// used or is larger than `limit` (`net.max_response_bytes`, as for the network), or an
+/// error response. (Whether an opaque one may answer the page's request, its mode
 /// says: the page checks.)
-fn response_data(response: &Response) -> FetchAnswer {
+fn response_data(response: &Response, limit: u64) -> FetchAnswer {
     if response.body_used() {
         return FetchAnswer::NetworkError(
             "respondWith() was given a Response whose body is already used".into(),
         );
+    }
+    let body = response.body_bytes().unwrap_or_default();
+    if body.len() as u64 > limit {
+        return FetchAnswer::NetworkError(format!(
+            "the response given to respondWith() is larger than net.max_response_bytes \
+             ({} > {limit} bytes)",
+            body.len()
+        ));
     }
     match response.response_type() {
         ResponseType::Error => {
@@ -164,7 +176,7 @@ fn response_data(response: &Response) -> FetchAnswer {
         status: response.status(),
         status_text: response.status_text().to_owned(),
         headers: response.header_list(),
-        body: response.body_bytes().unwrap_or_default(),
+        body,
         redirected: response.redirected(),
         response_type: response_type_name(response.response_type()).to_owned(),
     }))
