@@ -27,6 +27,7 @@ use net::{RedirectMode, RequestOptions};
 use script_traits::{FetchAnswer, FetchRequestData, FetchResponseData, ScriptMsg};
 use url::Url;
 
+use crate::dom::abortsignal::AbortAlgorithm;
 use crate::dom::bindings::trusted::Trusted;
 use crate::dom::globalscope::current_global;
 use crate::dom::headers::Guard;
@@ -107,6 +108,16 @@ pub fn fetch(
     };
     // SAFETY: bindings call in the global's realm.
     let promise = unsafe { Promise::new(cx) };
+    // An aborted signal rejects now; one aborted later rejects the promise then, and what the
+    // worker or the network answers after that is dropped.
+    if let Some(signal) = request.signal() {
+        if signal.aborted() {
+            // SAFETY: as above.
+            unsafe { promise.reject(cx, &signal.reason()) };
+            return Ok(promise);
+        }
+        signal.add_algorithm(AbortAlgorithm::RejectFetch(Trusted::new(promise.clone())));
+    }
     if matches!(params.url.scheme(), "http" | "https")
         && ServiceWorkerContainer::is_controlled(global)
     {

@@ -1,6 +1,6 @@
 // https://fetch.spec.whatwg.org/#request-class
 // Bodies are buffered: BodyInit is the subset without Blob, FormData and ReadableStream, and
-// Body has no `body` stream, `blob()` or `formData()`. No signal, duplex or priority yet;
+// Body has no `body` stream, `blob()` or `formData()`. No duplex or priority yet;
 // credentials, cache, integrity and keepalive are kept and shown, not acted on (there are no
 // cookies and no HTTP cache).
 typedef (Request or USVString) RequestInfo;
@@ -23,6 +23,7 @@ interface Request {
   readonly attribute RequestRedirect redirect;
   readonly attribute DOMString integrity;
   readonly attribute boolean keepalive;
+  readonly attribute AbortSignal signal;
 
   [NewObject, Throws] Request clone();
 };
@@ -40,6 +41,7 @@ dictionary RequestInit {
   RequestRedirect redirect;
   DOMString integrity;
   boolean keepalive;
+  AbortSignal? signal;
 };
 
 enum RequestDestination { "", "audio", "audioworklet", "document", "embed", "font", "frame", "iframe", "image", "json", "manifest", "object", "paintworklet", "report", "script", "sharedworker", "style", "track", "video", "worker", "xslt" };

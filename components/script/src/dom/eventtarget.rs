@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 
+use crate::dom::abortsignal::AbortAlgorithm;
 use crate::dom::bindings::callback::{AsCallback, Held};
 use crate::dom::event::{Event, EventPhase};
 use crate::dom::node::Node;
@@ -525,6 +526,14 @@ impl EventTargetMethods for EventTarget {
             return;
         };
         let (capture, once, passive) = flatten_options(&options);
+        let signal = match &options {
+            AddEventListenerOptionsOrBoolean::AddEventListenerOptions(o) => o.signal.clone(),
+            AddEventListenerOptionsOrBoolean::Boolean(_) => None,
+        };
+        // Step 3: an aborted signal adds nothing.
+        if signal.as_ref().is_some_and(|signal| signal.aborted()) {
+            return;
+        }
         let mut listeners = self.listeners.borrow_mut();
         // Step 4: add only if no equal listener (type, callback, capture) is present.
         let duplicate = listeners.iter().any(|l| {
@@ -533,14 +542,20 @@ impl EventTargetMethods for EventTarget {
                 && matches!(&l.callback, ListenerCallback::Listener(c) if c.get().callback == callback.callback)
         });
         if !duplicate {
+            let id = next_listener_id();
             listeners.push(Listener {
-                id: next_listener_id(),
+                id,
                 event_type: type_,
                 callback: ListenerCallback::Listener(Held::new(callback)),
                 capture,
                 once,
                 passive,
             });
+            drop(listeners);
+            // Step 5: the signal's abort removes the listener.
+            if let Some(signal) = signal {
+                signal.add_algorithm(AbortAlgorithm::RemoveListener(Dom::from_ref(self), id));
+            }
         }
     }
 
@@ -580,6 +595,14 @@ impl EventTargetMethods for EventTarget {
         event.set_trusted(false);
         // SAFETY: called from a binding native, in this object's realm.
         Ok(unsafe { self.dispatch_event(cx, event) })
+    }
+}
+
+impl EventTarget {
+    /// Removes the listener numbered `id`, if it is still there (an AbortSignal's abort).
+    pub(crate) fn remove_listener_by_id(&self, id: u64) {
+        let gone = take_where(&self.listeners, |l| l.id == id);
+        drop(gone);
     }
 }
 

@@ -2,6 +2,8 @@
 //! binding runtime in `bindings`, the generated glue in `codegen`, and the non-IDL
 //! `globalscope`.
 
+pub mod abortcontroller;
+pub mod abortsignal;
 pub mod bindings;
 pub mod body;
 pub mod characterdata;

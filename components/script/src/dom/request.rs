@@ -2,6 +2,7 @@
 
 use url::Url;
 
+use crate::dom::abortsignal::AbortSignal;
 use crate::dom::body::{extract, Body};
 use crate::dom::headers::{Guard, Headers};
 use crate::dom::prelude::*;
@@ -17,6 +18,7 @@ pub struct Request {
     redirect: RequestRedirect,
     #[no_trace]
     extras: RequestExtras,
+    signal: MutNullableDom<AbortSignal>,
     body: Body,
 }
 
@@ -103,6 +105,8 @@ struct RequestParts {
     headers: Vec<(String, String)>,
     redirect: RequestRedirect,
     extras: RequestExtras,
+    /// The signal the request's own follows.
+    signal: Option<DomRoot<AbortSignal>>,
     body: Option<Vec<u8>>,
 }
 
@@ -131,6 +135,10 @@ impl Request {
         &self.extras
     }
 
+    pub fn signal(&self) -> Option<DomRoot<AbortSignal>> {
+        self.signal.get()
+    }
+
     fn create(
         cx: &mut JSContext,
         global: &GlobalScope,
@@ -143,6 +151,7 @@ impl Request {
             headers,
             redirect,
             extras,
+            signal,
             body,
         } = parts;
         let request = RequestBinding::Wrap(
@@ -156,9 +165,12 @@ impl Request {
                 headers: MutNullableDom::default(),
                 redirect,
                 extras,
+                signal: MutNullableDom::default(),
                 body: Body::new(body),
             }),
         );
+        let own = AbortSignal::following(cx, global, signal.as_deref());
+        request.signal.set(Some(&own));
         let header_object = Headers::new(cx, global, Guard::None);
         header_object.set_list(headers);
         header_object.set_guard(Guard::Request);
@@ -206,6 +218,7 @@ impl Request {
                 headers: data.headers,
                 redirect: redirect.unwrap_or(R::Follow),
                 extras,
+                signal: None,
                 body: data.body,
             },
         )
@@ -219,53 +232,60 @@ impl Request {
         input: RequestOrUSVString,
         init: &RequestInit,
     ) -> Fallible<DomRoot<Request>> {
-        let (url, mut method, mut headers, mut body, mut redirect, mut extras) = match &input {
-            RequestOrUSVString::USVString(text) => {
-                let url = global.url().join(text).map_err(|_| {
-                    Error::Type(format!(
-                        "Failed to construct 'Request': Invalid URL '{text}'."
-                    ))
-                })?;
-                if !url.username().is_empty() || url.password().is_some() {
-                    return Err(Error::Type(format!(
+        let (url, mut method, mut headers, mut body, mut redirect, mut extras, mut signal) =
+            match &input {
+                RequestOrUSVString::USVString(text) => {
+                    let url = global.url().join(text).map_err(|_| {
+                        Error::Type(format!(
+                            "Failed to construct 'Request': Invalid URL '{text}'."
+                        ))
+                    })?;
+                    if !url.username().is_empty() || url.password().is_some() {
+                        return Err(Error::Type(format!(
                         "Failed to construct 'Request': Request cannot be constructed from a URL \
                          that includes credentials: {url}"
                     )));
+                    }
+                    (
+                        url,
+                        "GET".to_owned(),
+                        Vec::new(),
+                        None,
+                        RequestRedirect::Follow,
+                        RequestExtras::default(),
+                        None,
+                    )
                 }
-                (
-                    url,
-                    "GET".to_owned(),
-                    Vec::new(),
-                    None,
-                    RequestRedirect::Follow,
-                    RequestExtras::default(),
-                )
-            }
-            RequestOrUSVString::Request(request) => {
-                if request.body.used() {
-                    return Err(Error::Type(
-                        "Failed to construct 'Request': Cannot construct a Request with a \
+                RequestOrUSVString::Request(request) => {
+                    if request.body.used() {
+                        return Err(Error::Type(
+                            "Failed to construct 'Request': Cannot construct a Request with a \
                          Request object that has already been used."
-                            .into(),
-                    ));
+                                .into(),
+                        ));
+                    }
+                    // The input's body moves to the new request unless `init` replaces it
+                    // (https://fetch.spec.whatwg.org/#dom-request, steps 41-42).
+                    let body = match &init.body {
+                        Some(_) => None,
+                        None => request.body.transfer(),
+                    };
+                    (
+                        request.url.clone(),
+                        request.method.clone(),
+                        request.header_list(),
+                        body,
+                        request.redirect,
+                        request.extras.clone(),
+                        request.signal.get(),
+                    )
                 }
-                // The input's body moves to the new request unless `init` replaces it
-                // (https://fetch.spec.whatwg.org/#dom-request, steps 41-42).
-                let body = match &init.body {
-                    Some(_) => None,
-                    None => request.body.transfer(),
-                };
-                (
-                    request.url.clone(),
-                    request.method.clone(),
-                    request.header_list(),
-                    body,
-                    request.redirect,
-                    request.extras.clone(),
-                )
-            }
-        };
+            };
         apply_init_extras(global, init, &mut extras)?;
+        // Step 27: a signal member (null included) replaces the input's.
+        if let Some(given) = &init.signal {
+            signal = given.clone();
+        }
         if let Some(given) = &init.method {
             method = normalize_method(given)?;
         }
@@ -311,6 +331,7 @@ impl Request {
             headers,
             redirect,
             extras,
+            signal,
             body,
         };
         Ok(Self::create(cx, global, proto, parts))
@@ -334,7 +355,8 @@ fn apply_init_extras(
         || init.cache.is_some()
         || init.redirect.is_some()
         || init.integrity.is_some()
-        || init.keepalive.is_some();
+        || init.keepalive.is_some()
+        || init.signal.is_some();
     // Step 13: init not empty: a navigate request becomes same-origin, the referrer the client.
     if any {
         if extras.mode == RequestMode::Navigate {
@@ -465,6 +487,9 @@ impl RequestMethods for Request {
     fn Keepalive(&self, _cx: &mut JSContext) -> bool {
         self.extras.keepalive
     }
+    fn Signal(&self, cx: &mut JSContext) -> DomRoot<AbortSignal> {
+        self.signal.or_init(|| AbortSignal::new(cx, self.global()))
+    }
     /// <https://fetch.spec.whatwg.org/#dom-request-clone>
     fn Clone(&self, cx: &mut JSContext) -> Fallible<DomRoot<Request>> {
         if self.body.used() {
@@ -478,6 +503,7 @@ impl RequestMethods for Request {
             headers: self.header_list(),
             redirect: self.redirect,
             extras: self.extras.clone(),
+            signal: self.signal.get(),
             body: self.body.bytes(),
         };
         Ok(Self::create(cx, self.global(), None, parts))

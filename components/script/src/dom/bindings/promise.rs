@@ -49,6 +49,10 @@ impl Promise {
     /// # Safety
     /// `cx` in the promise's realm.
     pub unsafe fn resolve<T: ToJs + ?Sized>(&self, cx: &mut JSContext, value: &T) {
+        // Settled already (an aborted fetch whose response came anyway): nothing.
+        if !self.is_pending() {
+            return;
+        }
         rooted!(&in(cx) let mut v = UndefinedValue());
         value.to_js(cx, v.handle_mut());
         if !ResolvePromise(cx, self.object.handle(), v.handle()) {
@@ -66,6 +70,9 @@ impl Promise {
         global: &G,
         error: Error,
     ) {
+        if !self.is_pending() {
+            return;
+        }
         throw_error(cx, global, error);
         rooted!(&in(cx) let mut exception = UndefinedValue());
         if take_pending_exception(cx, exception.handle_mut()) {
@@ -76,6 +83,9 @@ impl Promise {
     /// # Safety
     /// `cx` in the promise's realm.
     pub unsafe fn reject<T: ToJs + ?Sized>(&self, cx: &mut JSContext, value: &T) {
+        if !self.is_pending() {
+            return;
+        }
         rooted!(&in(cx) let mut v = UndefinedValue());
         value.to_js(cx, v.handle_mut());
         RejectPromise(cx, self.object.handle(), v.handle());
