@@ -323,6 +323,27 @@ fn overload_method_name(op: &Operation, index: usize) -> String {
     format!("{}{}", method_name(&op.name), "_".repeat(index))
 }
 
+/// The Rust name of an interface's operation: as [`overload_method_name`], except that a
+/// static operation named like a regular operation or attribute of the same interface
+/// (`Response.json()` and Body's `json()`) is `Static<Name>`, so both fit in one trait.
+fn interface_method_name(iface: &Interface, op: &Operation, index: usize) -> String {
+    let clashes = op.is_static
+        && (iface
+            .operations
+            .iter()
+            .any(|other| !other.is_static && other.name == op.name)
+            || iface
+                .attributes
+                .iter()
+                .any(|attr| !attr.is_static && attr.name == op.name));
+    let name = overload_method_name(op, index);
+    if clashes {
+        format!("Static{name}")
+    } else {
+        name
+    }
+}
+
 /// The Web IDL `length` of an operation: the shortest overload's required argument count.
 fn operation_length(group: &[&Operation]) -> usize {
     group
@@ -401,7 +422,7 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
                 op.is_fallible(),
             );
             let args = signature_args(defs, &op.arguments);
-            let mname = overload_method_name(op, i);
+            let mname = interface_method_name(iface, op, i);
             if op.is_static {
                 let _ = writeln!(
                     out,
@@ -804,7 +825,7 @@ fn emit_operation_native(
     let ctx = format!("{}.{}", iface.name, op0.name);
     let promise = is_promise(&op0.return_type);
     let body = overload_dispatch(defs, group, &ctx, |op, i, pass| {
-        let mname = overload_method_name(op, i);
+        let mname = interface_method_name(iface, op, i);
         let q = question(op.is_fallible());
         if op.is_static {
             format!(
@@ -1300,6 +1321,40 @@ mod tests {
         assert_eq!(field_name("type"), "type_");
         assert_eq!(enum_variant("no-cache"), "NoCache");
         assert_eq!(enum_variant(""), "Empty");
+    }
+
+    #[test]
+    fn a_static_operation_named_like_a_regular_member_gets_its_own_rust_name() {
+        let op = |name: &str, is_static: bool| Operation {
+            name: name.into(),
+            arguments: Vec::new(),
+            return_type: Type::Undefined,
+            is_static,
+            exposure: Exposure::default(),
+            legacy_unforgeable: false,
+            throws: false,
+        };
+        let iface = Interface {
+            name: "Response".into(),
+            operations: vec![op("json", true), op("json", false), op("error", true)],
+            ..Interface::default()
+        };
+        assert_eq!(
+            interface_method_name(&iface, &iface.operations[0], 0),
+            "StaticJson"
+        );
+        assert_eq!(
+            interface_method_name(&iface, &iface.operations[1], 0),
+            "Json"
+        );
+        assert_eq!(
+            interface_method_name(&iface, &iface.operations[2], 0),
+            "Error"
+        );
+        assert_eq!(
+            interface_method_name(&iface, &iface.operations[0], 1),
+            "StaticJson_"
+        );
     }
 
     #[test]

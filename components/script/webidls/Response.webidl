@@ -1,11 +1,12 @@
 // https://fetch.spec.whatwg.org/#response-class (buffered bodies: see Request.webidl)
-// The static Response.json() is left out: the generator names static and instance
-// operations alike, and Body's json() takes the name.
+// The static json() is StaticJson in Rust, beside Body's json().
 [Exposed=(Window,Worker)]
 interface Response {
   [Throws] constructor(optional BodyInit? body = null, optional ResponseInit init = {});
 
   [NewObject] static Response error();
+  [NewObject, Throws] static Response redirect(USVString url, optional unsigned short status = 302);
+  [NewObject, Throws] static Response json(any data, optional ResponseInit init = {});
 
   readonly attribute ResponseType type;
 

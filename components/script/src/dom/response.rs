@@ -115,13 +115,17 @@ impl Response {
     }
 }
 
-impl ResponseMethods for Response {
-    /// <https://fetch.spec.whatwg.org/#dom-response>
-    fn Constructor(
+/// Serializes a value as `JSON.stringify` does (undefined: not serializable).
+const STRINGIFY: &str = r#"(function (data) { return JSON.stringify(data); })"#;
+
+impl Response {
+    /// <https://fetch.spec.whatwg.org/#initialize-a-response>, with `body` already extracted
+    /// (its bytes and the Content-Type it implies).
+    fn initialize(
         cx: &mut JSContext,
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
-        body: Option<BufferSourceOrURLSearchParamsOrUSVString>,
+        body: Option<(Vec<u8>, Option<&'static str>)>,
         init: &ResponseInit,
     ) -> Fallible<DomRoot<Response>> {
         if !(200..=599).contains(&init.status) {
@@ -141,8 +145,8 @@ impl ResponseMethods for Response {
             filled.fill(clone_headers_init(headers))?;
         }
         let mut headers = filled.list();
-        let bytes = match &body {
-            Some(body) => {
+        let bytes = match body {
+            Some((bytes, content_type)) => {
                 if matches!(init.status, 101 | 103 | 204 | 205 | 304) {
                     return Err(Error::Type(
                         "Failed to construct 'Response': Response with null body status cannot \
@@ -150,7 +154,6 @@ impl ResponseMethods for Response {
                             .into(),
                     ));
                 }
-                let (bytes, content_type) = extract(body);
                 let has_type = headers
                     .iter()
                     .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
@@ -177,8 +180,76 @@ impl ResponseMethods for Response {
             },
         ))
     }
+}
+
+impl ResponseMethods for Response {
+    /// <https://fetch.spec.whatwg.org/#dom-response>
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        body: Option<BufferSourceOrURLSearchParamsOrUSVString>,
+        init: &ResponseInit,
+    ) -> Fallible<DomRoot<Response>> {
+        Self::initialize(cx, global, proto, body.as_ref().map(extract), init)
+    }
     fn Error(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<Response> {
         Self::network_error(cx, global)
+    }
+    /// <https://fetch.spec.whatwg.org/#dom-response-redirect>
+    fn Redirect(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        url: DOMString,
+        status: u16,
+    ) -> Fallible<DomRoot<Response>> {
+        let parsed = global.url().join(&url).map_err(|_| {
+            Error::Type(format!(
+                "Failed to execute 'redirect' on 'Response': Invalid URL '{url}'."
+            ))
+        })?;
+        if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+            return Err(Error::Range(format!(
+                "Failed to execute 'redirect' on 'Response': Invalid status code {status}."
+            )));
+        }
+        Ok(Self::new(
+            cx,
+            global,
+            None,
+            ResponseParts {
+                response_type: ResponseType::Default,
+                url: None,
+                redirected: false,
+                status,
+                status_text: String::new(),
+                headers: vec![("Location".to_owned(), parsed.to_string())],
+                guard: Guard::Immutable,
+                body: None,
+            },
+        ))
+    }
+    /// <https://fetch.spec.whatwg.org/#dom-response-json>
+    fn StaticJson(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        data: HandleValue<'_>,
+        init: &ResponseInit,
+    ) -> Fallible<DomRoot<Response>> {
+        let value = data.get();
+        // SAFETY: bindings call in the global's realm; `data` is rooted.
+        let text = unsafe { crate::script_runtime::call_helper(cx, global, STRINGIFY, &[&value]) }?;
+        if !text.get().is_string() {
+            return Err(Error::Type(
+                "Failed to execute 'json' on 'Response': The data is not JSON serializable.".into(),
+            ));
+        }
+        let conv = crate::dom::bindings::conversions::Conv::plain("Response.json");
+        // SAFETY: as above; the result is rooted.
+        let text: DOMString =
+            unsafe { crate::dom::bindings::conversions::from_js(cx, text.handle(), &conv) }?;
+        let body = (text.into_bytes(), Some("application/json"));
+        Self::initialize(cx, global, None, Some(body), init)
     }
     fn Type(&self, _cx: &mut JSContext) -> ResponseType {
         self.response_type
