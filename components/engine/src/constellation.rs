@@ -429,6 +429,9 @@ impl Constellation {
         let replies = record.reply_channel();
         match message {
             ScriptMsg::DocumentLoaded { url } => self.document_loaded(&client, url),
+            ScriptMsg::NavigationFetch { request } if !loaded => {
+                self.navigation_fetch(&client, request)
+            }
             ScriptMsg::Closed => {
                 self.indexeddb_peer_gone(IdbPeer::Client(client.clone()));
                 self.host.remove_client(&client)
@@ -459,6 +462,9 @@ impl Constellation {
                 self.indexeddb_message(&origin, IdbPeer::Client(client), message)
             }
             ScriptMsg::Fetch { token, request } => self.fetch_from_client(&client, token, request),
+            ScriptMsg::NavigationFetch { .. } => {
+                log::warn!(target: LOG_TARGET, "client {client} navigated after its document loaded; ignored")
+            }
             ScriptMsg::Sync(request) => self.host.sync.handle_request(
                 SyncClient::Page(client),
                 &replies,
@@ -571,6 +577,60 @@ impl Constellation {
         self.deliver_message(worker, event, notice);
     }
 
+    /// Whether `worker`'s script added a `fetch` listener: as it reported when it ran in this
+    /// engine run, else as stored when it last ran (`None`: never ran since it was stored).
+    fn handles_fetch(&self, worker: ServiceWorkerId) -> Option<bool> {
+        self.host
+            .workers
+            .handles_fetch(worker)
+            .or_else(|| self.registry.stored_handles_fetch(worker))
+    }
+
+    /// A page's navigation request, before its document exists: a `fetch`
+    /// event at the active worker whose registration's scope matches the
+    /// URL (Handle Fetch for a navigation), else the network.
+    fn navigation_fetch(&mut self, client: &ClientId, request: Box<FetchRequestData>) {
+        let Some(record) = self.host.clients.get(client) else {
+            return;
+        };
+        let mut notice = FetchNotice::new(record.sender.clone(), 0);
+        notice.fallback = true;
+        if !same_document_origin(&record.requested_url, &request.url) {
+            log::warn!(
+                target: LOG_TARGET,
+                "client {client} for {} asked to navigate to {}, another origin; the network",
+                record.requested_url,
+                request.url
+            );
+            return;
+        }
+        let Some(worker) = self
+            .registry
+            .match_registration(&request.url)
+            .and_then(|registration| registration.active().map(|active| active.id()))
+        else {
+            return;
+        };
+        if self.handles_fetch(worker) == Some(false) || self.start_stored_worker(worker).is_err() {
+            return;
+        }
+        // Dispatched: from now on, no answer is a network error.
+        notice.fallback = false;
+        let event = WorkerEvent::Fetch {
+            request,
+            client_id: String::new(),
+            resulting_client_id: client.to_string(),
+        };
+        if self
+            .host
+            .workers
+            .dispatch(worker, event, OnDone::Fetch(notice))
+            .is_none()
+        {
+            log::warn!(target: LOG_TARGET, "{worker} stopped before its fetch event");
+        }
+    }
+
     /// <https://w3c.github.io/ServiceWorker/#handle-fetch>: a controlled
     /// page's request becomes a `fetch` event at its controller, started if
     /// it is stopped. The page always hears back (see [`FetchNotice`]): the
@@ -588,7 +648,7 @@ impl Constellation {
         };
         let client_id = record.id.to_string();
         // Skip the fetch handler: a worker without one is not even started.
-        if self.host.workers.handles_fetch(controller.worker) == Some(false) {
+        if self.handles_fetch(controller.worker) == Some(false) {
             notice.fallback = true;
             return;
         }

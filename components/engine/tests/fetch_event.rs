@@ -265,3 +265,72 @@ fn a_worker_s_response_over_the_response_limit_fails_the_fetch() {
         console.lines()
     );
 }
+
+/// An offline-first app: the worker answers its pages' navigations itself, so a page loads
+/// with the server gone.
+#[test]
+fn a_page_load_is_answered_by_the_worker_even_with_the_server_gone() {
+    offline_first_app(false);
+}
+
+/// The same after an engine restart: the stored worker is started for the navigation.
+#[test]
+fn after_a_restart_a_page_load_is_answered_by_the_stored_worker() {
+    offline_first_app(true);
+}
+
+fn offline_first_app(restart: bool) {
+    let profile = tempfile::TempDir::new().unwrap();
+    let server = TestServer::start();
+    server.serve_js(
+        "/sw.js",
+        r#"self.addEventListener('fetch', event => {
+  const request = event.request;
+  if (request.mode !== 'navigate') return;
+  console.log('sw: navigate ' + new URL(request.url).pathname + ' ' + request.destination +
+              ' resulting ' + (event.resultingClientId !== '') + ' client ' + JSON.stringify(event.clientId));
+  if (new URL(request.url).pathname === '/app.html') {
+    event.respondWith(new Response(
+      '<!doctype html><script>console.log("app from the worker, controlled " + !!navigator.serviceWorker.controller + " at " + location.pathname);</script>',
+      {headers: {'Content-Type': 'text/html; charset=utf-8'}}));
+  }
+});"#,
+    );
+    server.serve_html("/register.html", &register_page());
+    server.serve_html(
+        "/plain.html",
+        &page("console.log('plain from the network'); done();"),
+    );
+    let (mut engine, mut console) = start_engine(Some(profile.path()), &[]);
+    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    if restart {
+        engine.shutdown();
+        drop(engine);
+        (engine, console) = start_engine(Some(profile.path()), &[]);
+    }
+
+    // Not answered by the worker: the network, as before.
+    let outcome = engine.run_page(server.url("/plain.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    assert!(
+        console.contains("sw: navigate /plain.html document resulting true client \"\""),
+        "{:?}",
+        console.lines()
+    );
+    assert!(
+        console.contains("plain from the network"),
+        "{:?}",
+        console.lines()
+    );
+
+    let app = server.url("/app.html");
+    drop(server);
+    let outcome = engine.run_page(app, Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Idle, "{:?}", console.lines());
+    assert!(
+        console.contains("app from the worker, controlled true at /app.html"),
+        "{:?}",
+        console.lines()
+    );
+}

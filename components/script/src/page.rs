@@ -172,7 +172,20 @@ fn run_page_on_this_thread(
     deadline: Option<Instant>,
 ) -> PageOutcome {
     let loader = net::Loader::new(net::LoaderConfig::from_prefs(&options.prefs));
-    let resource = match loader.load(&options.url) {
+    // A page the engine connected asks first whether a service worker answers its navigation.
+    let mut early = Vec::new();
+    let from_worker = match &options.client {
+        PageConnection::Engine(channels) if matches!(options.url.scheme(), "http" | "https") => {
+            navigation_fetch(channels, &options.url, deadline, &mut early)
+        }
+        _ => None,
+    };
+    let loaded = match from_worker {
+        Some(Ok(resource)) => Ok(resource),
+        Some(Err(reason)) => return PageOutcome::LoadFailed(reason),
+        None => loader.load(&options.url),
+    };
+    let resource = match loaded {
         Ok(r) if r.status >= 400 => {
             return PageOutcome::LoadFailed(format!(
                 "{}: HTTP {} {}",
@@ -201,7 +214,9 @@ fn run_page_on_this_thread(
             .clone()
             .unwrap_or_else(|| "text/html".into());
         let client = match options.client {
-            PageConnection::Engine(channels) => Some(connect_client(cx, &window, &url, channels)),
+            PageConnection::Engine(channels) => {
+                Some(connect_client(cx, &window, &url, channels, early))
+            }
             PageConnection::Refused(reason) => {
                 window.global_scope().set_connection_refused(reason);
                 None
@@ -225,6 +240,99 @@ fn run_page_on_this_thread(
     outcome.into()
 }
 
+/// <https://w3c.github.io/ServiceWorker/#handle-fetch> for the page's own document: asks the
+/// constellation (before the document exists, so this thread waits for the answer, bounded by
+/// the page's deadline and by the fetch event's own limit) whether a service worker answers
+/// the navigation. `None`: load it from the network; `Some(Err)`: a network error. Messages
+/// that arrive meanwhile go to `early`.
+fn navigation_fetch(
+    channels: &script_traits::ClientChannels,
+    url: &Url,
+    deadline: Option<Instant>,
+    early: &mut Vec<script_traits::ToClientMsg>,
+) -> Option<Result<net::Resource, String>> {
+    use script_traits::{FetchAnswer, FetchRequestData, ScriptMsg, ToClientMsg};
+    let request = FetchRequestData {
+        url: url.clone(),
+        method: "GET".to_owned(),
+        headers: Vec::new(),
+        body: None,
+        redirect: "manual".to_owned(),
+        mode: "navigate".to_owned(),
+        credentials: "include".to_owned(),
+        destination: "document".to_owned(),
+    };
+    let message = ScriptMsg::NavigationFetch {
+        request: Box::new(request),
+    };
+    channels.to_constellation.send(message).ok()?;
+    loop {
+        let received = match deadline {
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                channels
+                    .from_constellation
+                    .try_recv_timeout(left)
+                    .map_err(|error| format!("{error:?}"))
+            }
+            None => channels
+                .from_constellation
+                .recv()
+                .map_err(|error| error.to_string()),
+        };
+        match received {
+            Ok(ToClientMsg::FetchAnswer { token: 0, answer }) => {
+                return match answer {
+                    FetchAnswer::Respond(data) => Some(Ok(worker_resource(url, *data))),
+                    FetchAnswer::Fallback => None,
+                    FetchAnswer::NetworkError(reason) => Some(Err(format!(
+                        "{url}: the service worker's answer is a network error: {reason}"
+                    ))),
+                };
+            }
+            Ok(other) => early.push(other),
+            Err(error) => {
+                return Some(Err(format!(
+                    "{url}: no answer to the navigation from the engine: {error}"
+                )))
+            }
+        }
+    }
+}
+
+/// The document a service worker answered a navigation with, as the network loader's. Its URL
+/// is the navigation's (as the address bar shows it), whatever response the worker picked.
+fn worker_resource(url: &Url, data: script_traits::FetchResponseData) -> net::Resource {
+    let headers: Vec<(String, String)> = data
+        .headers
+        .into_iter()
+        .map(|(name, value)| (name.to_ascii_lowercase(), value))
+        .collect();
+    let content_type = headers
+        .iter()
+        .find(|(name, _)| name == "content-type")
+        .map(|(_, value)| value.clone());
+    let mut parameters = content_type.as_deref().unwrap_or("").split(';');
+    let essence = parameters
+        .next()
+        .map(|essence| essence.trim().to_ascii_lowercase());
+    let charset = parameters.find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        (name.trim().eq_ignore_ascii_case("charset"))
+            .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
+    });
+    net::Resource {
+        url: url.clone(),
+        status: data.status,
+        status_text: data.status_text,
+        headers,
+        content_type: essence.filter(|essence| !essence.is_empty()),
+        charset,
+        body: data.body,
+        redirected: data.redirected,
+    }
+}
+
 /// Connects the page to the constellation: its link for requests, the `DocumentLoaded`
 /// round trip that names its controller, and its incoming messages as tasks.
 fn connect_client(
@@ -232,6 +340,7 @@ fn connect_client(
     window: &Window,
     url: &Url,
     channels: script_traits::ClientChannels,
+    early: Vec<script_traits::ToClientMsg>,
 ) -> ipc_channel::ipc::IpcSender<script_traits::ScriptMsg> {
     use script_traits::{ScriptMsg, ToClientMsg};
     let global = window.global_scope();
@@ -263,7 +372,7 @@ fn connect_client(
             None
         }
     };
-    if let Some(message) = first {
+    for message in early.into_iter().chain(first) {
         log::warn!(target: LOG_TARGET, "{url} heard {message:?} before its setup");
         global.event_loop().queue_task(Box::new(move |cx| {
             // SAFETY: event-loop tasks run in their global's realm.

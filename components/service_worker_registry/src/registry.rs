@@ -423,6 +423,37 @@ impl ServiceWorkerRegistry {
         }
     }
 
+    /// Whether `worker`, the active worker of its registration, handles `fetch`, as stored
+    /// when its script last ran (`None`: not known, or not an active worker).
+    pub fn stored_handles_fetch(&self, worker: ServiceWorkerId) -> Option<bool> {
+        let registration = self.registration_of_worker(worker)?;
+        if registration.active().map(ServiceWorker::id) != Some(worker) {
+            return None;
+        }
+        match self.database.handles_fetch(registration.id()) {
+            Ok(known) => known,
+            Err(error) => {
+                log::error!(target: LOG_TARGET, "cannot read what {worker} handles: {error}");
+                None
+            }
+        }
+    }
+
+    /// Stores whether `worker` handles `fetch`, if it is the active worker of its
+    /// registration (the one whose script the registration stores).
+    pub fn store_handles_fetch(&mut self, worker: ServiceWorkerId, handles_fetch: bool) {
+        let Some(registration) = self.registration_of_worker(worker) else {
+            return;
+        };
+        if registration.active().map(ServiceWorker::id) != Some(worker) {
+            return;
+        }
+        let id = registration.id();
+        if let Err(error) = self.database.set_handles_fetch(id, handles_fetch) {
+            log::error!(target: LOG_TARGET, "cannot store what {worker} handles: {error}");
+        }
+    }
+
     /// Records that an update check happened now.
     pub(crate) fn record_update_check(&mut self, id: ServiceWorkerRegistrationId) {
         let now = std::time::SystemTime::now()

@@ -70,7 +70,7 @@ use crate::values::system_now_ms;
 use crate::{service_workers, sync_registrations};
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const LOG_TARGET: &str = "bgsync::storage";
 
@@ -116,6 +116,16 @@ const SYNC_REGISTRATIONS: &str = "CREATE TABLE IF NOT EXISTS sync_registrations 
          PRIMARY KEY (registration_id, tag)
      ) WITHOUT ROWID";
 
+/// What the registration's stored worker's script handles, learned when it first ran: the
+/// spec's set of event types to handle. Only `fetch` matters (a worker without a `fetch`
+/// listener is not started for fetches). No row: not known yet (the script has not run since
+/// it was stored); a new script deletes the row.
+const SERVICE_WORKER_EVENT_TYPES: &str = "CREATE TABLE IF NOT EXISTS service_worker_event_types (
+         registration_id INTEGER PRIMARY KEY
+             REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
+         handles_fetch INTEGER NOT NULL CHECK (handles_fetch IN (0, 1))
+     )";
+
 /// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`. Its
 /// statements never change once released; every `CREATE` is
 /// `IF NOT EXISTS`, so a table that exists already (a lost version) is kept.
@@ -128,6 +138,8 @@ const MIGRATIONS: [&[&str]; SCHEMA_VERSION as usize] = [
     ],
     // 2: background sync.
     &[SYNC_REGISTRATIONS],
+    // 3: the event types a stored worker handles.
+    &[SERVICE_WORKER_EVENT_TYPES],
 ];
 
 /// One of our tables as this build expects it, to check and repair a file
@@ -149,7 +161,7 @@ struct Table {
 }
 
 /// Every table of ours, parents before children.
-const TABLES: [Table; 3] = [
+const TABLES: [Table; 4] = [
     Table {
         name: "service_worker_registrations",
         since: 1,
@@ -180,6 +192,12 @@ const TABLES: [Table; 3] = [
             "delay_until_ms",
             "delay_until_ms INTEGER CHECK (delay_until_ms >= 0)",
         )],
+    },
+    Table {
+        name: "service_worker_event_types",
+        since: 3,
+        create: &[SERVICE_WORKER_EVENT_TYPES],
+        addable: &[],
     },
 ];
 
@@ -1101,6 +1119,7 @@ mod tests {
         assert_eq!(
             table_names(&connection),
             [
+                "service_worker_event_types",
                 "service_worker_imported_scripts",
                 "service_worker_registrations",
                 "sqlite_sequence",
@@ -1154,7 +1173,7 @@ mod tests {
                 .unwrap();
         }
         let mut database = Database::open(dir.path()).unwrap();
-        assert_eq!(database.schema_version().unwrap(), 2);
+        assert_eq!(database.schema_version().unwrap(), 3);
         let records = database.service_workers().unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].scope, "https://a.test/");

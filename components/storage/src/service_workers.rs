@@ -264,6 +264,11 @@ impl Database {
             "DELETE FROM service_worker_imported_scripts WHERE registration_id = ?1",
             [id.0],
         )?;
+        // What the old script handled says nothing of the new one.
+        transaction.execute(
+            "DELETE FROM service_worker_event_types WHERE registration_id = ?1",
+            [id.0],
+        )?;
         for script in imported_scripts {
             transaction.execute(
                 "INSERT INTO service_worker_imported_scripts (registration_id, url, source)
@@ -273,6 +278,40 @@ impl Database {
         }
         transaction.commit()?;
         Ok(())
+    }
+
+    /// Records whether the registration's stored worker's script added a `fetch` listener
+    /// when it ran.
+    pub fn set_handles_fetch(
+        &mut self,
+        id: ServiceWorkerRegistrationId,
+        handles_fetch: bool,
+    ) -> Result<(), StorageError> {
+        self.connection()
+            .execute(
+                "INSERT INTO service_worker_event_types (registration_id, handles_fetch)
+                 VALUES (?1, ?2)
+                 ON CONFLICT (registration_id) DO UPDATE SET handles_fetch = excluded.handles_fetch",
+                params![id.0, handles_fetch],
+            )
+            .map_err(|error| foreign_key_error(error, id))?;
+        Ok(())
+    }
+
+    /// Whether the registration's stored worker handles `fetch`, if its script ran since it
+    /// was stored.
+    pub fn handles_fetch(
+        &self,
+        id: ServiceWorkerRegistrationId,
+    ) -> Result<Option<bool>, StorageError> {
+        Ok(self
+            .connection()
+            .query_row(
+                "SELECT handles_fetch FROM service_worker_event_types WHERE registration_id = ?1",
+                [id.0],
+                |row| row.get(0),
+            )
+            .optional()?)
     }
 
     /// Stores (or replaces) one imported script of the registration.

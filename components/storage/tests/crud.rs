@@ -486,3 +486,38 @@ fn in_memory_database_has_the_same_schema_and_rules() {
     database.delete_service_worker(id).unwrap();
     assert!(database.all_sync_registrations().unwrap().is_empty());
 }
+
+#[test]
+fn what_a_worker_handles_is_kept_until_its_script_changes() {
+    let dir = TempDir::new().unwrap();
+    let mut database = open(&dir);
+    let id = database
+        .insert_service_worker(&new_registration("https://example.test/"))
+        .unwrap();
+    assert_eq!(
+        database.handles_fetch(id).unwrap(),
+        None,
+        "not known before it ran"
+    );
+    database.set_handles_fetch(id, false).unwrap();
+    assert_eq!(database.handles_fetch(id).unwrap(), Some(false));
+    database.set_handles_fetch(id, true).unwrap();
+    drop(database);
+    let mut database = open(&dir);
+    assert_eq!(
+        database.handles_fetch(id).unwrap(),
+        Some(true),
+        "kept across opens"
+    );
+    database
+        .replace_service_worker_script(id, "https://example.test/sw.js", b"// v2", &[])
+        .unwrap();
+    assert_eq!(
+        database.handles_fetch(id).unwrap(),
+        None,
+        "a new script is not known"
+    );
+    database.set_handles_fetch(id, true).unwrap();
+    assert!(database.delete_service_worker(id).unwrap());
+    assert_eq!(database.handles_fetch(id).unwrap(), None, "deleted with it");
+}

@@ -38,6 +38,11 @@ impl Constellation {
                     LifecycleEvent::Activate => {
                         log::debug!(target: LOG_TARGET, "{worker} activate event: {result:?}");
                         self.registry.activate_done(worker);
+                        // Its script ran while it installed: what it handles is stored now
+                        // that the registration's stored worker is this one.
+                        if let Some(handles_fetch) = self.host.workers.handles_fetch(worker) {
+                            self.registry.store_handles_fetch(worker, handles_fetch);
+                        }
                     }
                 }
             }

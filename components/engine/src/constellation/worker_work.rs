@@ -4,7 +4,7 @@
 //! the registry (which is never busy: see `registry_work`). A message of a
 //! worker instance that was stopped since is ignored.
 
-use script_traits::{ClientId, ServiceWorkerId, WorkerMsg};
+use script_traits::{ClientId, ScriptEvaluation, ServiceWorkerId, WorkerMsg};
 
 use super::{Constellation, IdbPeer, LOG_TARGET};
 use crate::events::EngineEvent;
@@ -31,7 +31,12 @@ impl Constellation {
         let origin = running.origin.clone();
         let replies = running.reply_channel();
         match message {
-            WorkerMsg::Evaluated(evaluation) => self.host.workers.evaluated(worker, evaluation),
+            WorkerMsg::Evaluated(evaluation) => {
+                if let ScriptEvaluation::Ok { handles_fetch, .. } = &evaluation {
+                    self.registry.store_handles_fetch(worker, *handles_fetch);
+                }
+                self.host.workers.evaluated(worker, evaluation)
+            }
             WorkerMsg::EventDone { id, outcome } => {
                 self.host.workers.event_done(worker, instance, id, outcome)
             }

@@ -193,6 +193,13 @@ pub enum ScriptMsg {
     /// An IndexedDB message, for the backend of the page's origin (which
     /// the constellation knows; the message does not say it).
     IndexedDb(indexeddb_traits::IdbMsg),
+    /// The page's own document request (a navigation), sent before
+    /// `DocumentLoaded` and before anything else: a `fetch` event (mode
+    /// `navigate`, the page's client id as `resultingClientId`) at the
+    /// active worker of the registration whose scope matches the URL, if
+    /// one handles fetch. Always answered with [`ToClientMsg::FetchAnswer`]
+    /// and token 0; `Fallback` means "load it from the network".
+    NavigationFetch { request: Box<FetchRequestData> },
     /// `fetch()` of a page that has a controller: a `fetch` event at the
     /// controller, started if it is stopped. Answered with
     /// [`ToClientMsg::FetchAnswer`] and the same `token`, always.
