@@ -219,7 +219,7 @@ fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<Resp
                 params.url
             ));
         }
-        return Ok(opaque_response());
+        return Ok(ResponseParts::empty(ResponseType::Opaque));
     }
     let url = data.url.unwrap_or_else(|| params.url.clone());
     let mut headers = data.headers;
@@ -403,7 +403,7 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
             .map(str::to_owned);
         let Some(location) = location else {
             if opaque {
-                return Ok(opaque_response());
+                return Ok(ResponseParts::empty(ResponseType::Opaque));
             }
             return Ok(final_response(resource, tainted, hop > 0));
         };
@@ -413,14 +413,8 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
             }
             RequestRedirect::Manual => {
                 return Ok(ResponseParts {
-                    response_type: ResponseType::Opaqueredirect,
                     url: Some(resource.url),
-                    redirected: false,
-                    status: 0,
-                    status_text: String::new(),
-                    headers: Vec::new(),
-                    guard: Guard::Immutable,
-                    body: None,
+                    ..ResponseParts::empty(ResponseType::Opaqueredirect)
                 })
             }
             RequestRedirect::Follow => {}
@@ -453,21 +447,6 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
         "too many redirects (more than {})",
         net::MAX_REDIRECTS
     ))
-}
-
-/// <https://fetch.spec.whatwg.org/#concept-filtered-response-opaque>: nothing of the response
-/// shows.
-fn opaque_response() -> ResponseParts {
-    ResponseParts {
-        response_type: ResponseType::Opaque,
-        url: None,
-        redirected: false,
-        status: 0,
-        status_text: String::new(),
-        headers: Vec::new(),
-        guard: Guard::Immutable,
-        body: None,
-    }
 }
 
 /// The Response a script sees of the final network response: basic, or CORS-filtered.

@@ -7,47 +7,16 @@
 #[path = "../../engine/tests/support/server.rs"]
 mod server;
 
+mod common;
+use common::{bgsync, page, run, text};
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use server::TestServer;
-
-fn bgsync() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_bgsync"))
-}
-
-/// Runs `bgsync` with `args` and returns what it did. A run without
-/// `--profile` gets an empty per-user data directory of its own.
-fn run(args: &[&str]) -> Output {
-    let data_home = tempfile::tempdir().unwrap();
-    bgsync()
-        .env("XDG_DATA_HOME", data_home.path())
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A page that runs `body` (which ends with `done()`), kept alive until then, and closes itself.
-fn page(body: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<script>
-const keepAlive = setInterval(() => {{}}, 20);
-function done() {{ clearInterval(keepAlive); window.close(); }}
-function failed(error) {{ console.log('error ' + error.name + ': ' + error.message); done(); }}
-try {{
-{body}
-}} catch (error) {{ failed(error); }}
-</script>"#
-    )
-}
 
 /// Registers `sw.js`, waits for it, registers the sync `outbox` and logs the tags.
 fn register_sync_page() -> String {

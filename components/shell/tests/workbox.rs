@@ -8,27 +8,12 @@
 #[path = "../../engine/tests/support/server.rs"]
 mod server;
 
+mod common;
+use common::{page, run, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use server::{Response, TestServer};
-
-fn bgsync() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_bgsync"))
-}
-
-fn run(args: &[&str]) -> Output {
-    let data_home = tempfile::tempdir().unwrap();
-    bgsync()
-        .env("XDG_DATA_HOME", data_home.path())
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn node_modules() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wpt/node_modules")
@@ -54,21 +39,6 @@ fn serve_workbox(server: &TestServer) {
         });
         server.serve_js(&format!("/workbox/{file}"), &source);
     }
-}
-
-/// A page that runs `body` (which ends with `done()`), kept alive until then, and closes itself.
-fn page(body: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<script>
-const keepAlive = setInterval(() => {{}}, 20);
-function done() {{ clearInterval(keepAlive); window.close(); }}
-function failed(error) {{ console.log('error ' + error.name + ': ' + error.message); done(); }}
-try {{
-{body}
-}} catch (error) {{ failed(error); }}
-</script>"#
-    )
 }
 
 /// Registers `sw.js`, waits until it controls the page, then POSTs two messages to

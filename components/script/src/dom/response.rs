@@ -33,6 +33,23 @@ pub struct ResponseParts {
     pub body: Option<Vec<u8>>,
 }
 
+impl ResponseParts {
+    /// A response that shows nothing (status 0, no headers, no body, no URL): a network
+    /// error's, or an opaque filtered one's.
+    pub fn empty(response_type: ResponseType) -> ResponseParts {
+        ResponseParts {
+            response_type,
+            url: None,
+            redirected: false,
+            status: 0,
+            status_text: String::new(),
+            headers: Vec::new(),
+            guard: Guard::Immutable,
+            body: None,
+        }
+    }
+}
+
 impl Response {
     pub fn new(
         cx: &mut JSContext,
@@ -97,21 +114,7 @@ impl Response {
 
     /// <https://fetch.spec.whatwg.org/#concept-network-error>
     pub fn network_error(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<Response> {
-        Self::new(
-            cx,
-            global,
-            None,
-            ResponseParts {
-                response_type: ResponseType::Error,
-                url: None,
-                redirected: false,
-                status: 0,
-                status_text: String::new(),
-                headers: Vec::new(),
-                guard: Guard::Immutable,
-                body: None,
-            },
-        )
+        Self::new(cx, global, None, ResponseParts::empty(ResponseType::Error))
     }
 }
 
