@@ -334,3 +334,43 @@ fn offline_first_app(restart: bool) {
         console.lines()
     );
 }
+
+/// A controlled page's parser-inserted `<script src>` is a fetch event: the worker's script
+/// runs before the page's next script, with the server gone.
+#[test]
+fn a_controlled_page_s_parser_inserted_script_comes_from_the_worker() {
+    let server = TestServer::start();
+    server.serve_js(
+        "/sw.js",
+        r#"self.addEventListener('fetch', event => {
+  if (new URL(event.request.url).pathname !== '/lib.js') return;
+  console.log('sw: script ' + event.request.destination);
+  event.respondWith(new Response("window.lib = 'from the worker';",
+                                 {headers: {'Content-Type': 'text/javascript'}}));
+});"#,
+    );
+    server.serve_html("/register.html", &register_page());
+    server.serve_html(
+        "/app.html",
+        "<!doctype html><script src=\"/lib.js\"></script><script>console.log('lib ' + window.lib);</script>",
+    );
+    let (engine, console) = start_engine(None, &[]);
+    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    let outcome = engine.run_page(server.url("/app.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Idle, "{:?}", console.lines());
+    assert!(
+        console.contains("sw: script script"),
+        "{:?}",
+        console.lines()
+    );
+    assert!(
+        console.contains("lib from the worker"),
+        "{:?}",
+        console.lines()
+    );
+    assert!(
+        server.requests_of("/lib.js").is_empty(),
+        "the worker answered"
+    );
+}

@@ -118,66 +118,87 @@ pub fn fetch(
         }
         signal.add_algorithm(AbortAlgorithm::RejectFetch(Trusted::new(promise.clone())));
     }
-    if matches!(params.url.scheme(), "http" | "https")
-        && ServiceWorkerContainer::is_controlled(global)
-    {
-        if let Some(link) = global.constellation_link() {
-            // The page stays alive until the answer (MessageDone's guard, by token).
-            let token = global.message_in_flight();
-            let data = FetchRequestData {
-                url: params.url.clone(),
-                method: params.method.clone(),
-                headers: params.headers.clone(),
-                body: params.body.clone(),
-                redirect: params.redirect.as_str().to_owned(),
-                mode: params.mode.as_str().to_owned(),
-                credentials: request.extras().credentials.as_str().to_owned(),
-                destination: request.extras().destination.as_str().to_owned(),
-            };
-            if link.send_client(ScriptMsg::Fetch {
-                token,
-                request: Box::new(data),
-            }) {
-                HANDED_TO_WORKER.with(|handed| {
-                    handed.borrow_mut().insert(
-                        token,
-                        HandedFetch {
-                            promise: Trusted::new(promise.clone()),
-                            params,
-                        },
-                    )
-                });
-                return Ok(promise);
-            }
-            global.message_done(token);
-        }
+    let data = FetchRequestData {
+        url: params.url.clone(),
+        method: params.method.clone(),
+        headers: params.headers.clone(),
+        body: params.body.clone(),
+        redirect: params.redirect.as_str().to_owned(),
+        mode: params.mode.as_str().to_owned(),
+        credentials: request.extras().credentials.as_str().to_owned(),
+        destination: request.extras().destination.as_str().to_owned(),
+    };
+    let handed = Trusted::new(promise.clone());
+    let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
+        let Some(promise) = handed.take() else {
+            return;
+        };
+        promise_answered(cx, global, promise, params, answer)
+    });
+    if let Err(on_answer) = hand_to_worker(global, data, on_answer) {
+        on_answer(cx, global, FetchAnswer::Fallback);
     }
-    go_to_network(global, promise.clone(), params)?;
     Ok(promise)
 }
 
-/// A controlled page's request waiting for its service worker's answer.
-struct HandedFetch {
-    promise: Trusted<Rc<Promise>>,
-    params: FetchParams,
-}
+/// What to do with the worker's answer to a handed request.
+pub type OnAnswer = Box<dyn FnOnce(&mut JSContext, &GlobalScope, FetchAnswer)>;
 
 thread_local! {
     /// The requests of this thread's page handed to its service worker, by token.
-    static HANDED_TO_WORKER: RefCell<HashMap<u64, HandedFetch>> = RefCell::new(HashMap::new());
+    static HANDED_TO_WORKER: RefCell<HashMap<u64, OnAnswer>> = RefCell::new(HashMap::new());
 }
 
-/// The service worker's answer to the request numbered `token` (see [`fetch`]).
+/// Hands `request` to the page's controller (Handle Fetch): `on_answer` runs, in a task, with
+/// its answer. `Err(on_answer)` when there is none to hand it to (not an http(s) request, no
+/// controller, no engine): the caller goes to the network.
+pub fn hand_to_worker(
+    global: &GlobalScope,
+    request: FetchRequestData,
+    on_answer: OnAnswer,
+) -> Result<(), OnAnswer> {
+    if !matches!(request.url.scheme(), "http" | "https")
+        || !ServiceWorkerContainer::is_controlled(global)
+    {
+        return Err(on_answer);
+    }
+    let Some(link) = global.constellation_link() else {
+        return Err(on_answer);
+    };
+    // The page stays alive until the answer (MessageDone's guard, by token).
+    let token = global.message_in_flight();
+    let message = ScriptMsg::Fetch {
+        token,
+        request: Box::new(request),
+    };
+    if !link.send_client(message) {
+        global.message_done(token);
+        return Err(on_answer);
+    }
+    HANDED_TO_WORKER.with(|handed| handed.borrow_mut().insert(token, on_answer));
+    Ok(())
+}
+
+/// The service worker's answer to the request numbered `token` (see [`hand_to_worker`]).
 pub fn answered(cx: &mut JSContext, global: &GlobalScope, token: u64, answer: FetchAnswer) {
     let handed = HANDED_TO_WORKER.with(|handed| handed.borrow_mut().remove(&token));
-    let Some(HandedFetch { promise, params }) = handed else {
+    let Some(on_answer) = handed else {
         log::warn!(target: "bgsync::script::fetch", "an answer to no fetch ({token}); dropped");
         return;
     };
-    let Some(promise) = promise.take() else {
-        global.message_done(token);
-        return;
-    };
+    on_answer(cx, global, answer);
+    global.message_done(token);
+}
+
+/// Settles a `fetch()` promise with the worker's answer: its response, the network, or a
+/// network error.
+fn promise_answered(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    promise: Rc<Promise>,
+    params: FetchParams,
+    answer: FetchAnswer,
+) {
     // SAFETY: tasks run in the global's realm.
     unsafe {
         match answer {
@@ -202,7 +223,6 @@ pub fn answered(cx: &mut JSContext, global: &GlobalScope, token: u64, answer: Fe
             }
         }
     }
-    global.message_done(token);
 }
 
 /// The Response the page sees of its worker's: the request's URL when it has none, and

@@ -130,9 +130,65 @@ impl HTMLScriptElement {
     /// parser is blocked, the event loop is not
     /// (https://html.spec.whatwg.org/#spin-the-event-loop). A script-inserted one is
     /// already a task of its own and loads in place, so scripts inserted together run in
-    /// order.
+    /// order. In a controlled page either goes to the service worker first, and the event
+    /// loop runs until it answers (script-inserted scripts are async: those inserted
+    /// together may then run in the order their answers come).
     fn fetch_and_run(&self, cx: &mut JSContext, document: &Document, url: url::Url, spin: bool) {
         let global = document.global();
+        // A controlled page's script is a fetch event first (destination "script", no-cors);
+        // the event loop runs while the worker answers.
+        let (sender, receiver) = crossbeam_channel::bounded(1);
+        let request = script_traits::FetchRequestData {
+            url: url.clone(),
+            method: "GET".to_owned(),
+            headers: Vec::new(),
+            body: None,
+            redirect: "follow".to_owned(),
+            mode: "no-cors".to_owned(),
+            credentials: "include".to_owned(),
+            destination: "script".to_owned(),
+        };
+        let on_answer: crate::fetch::OnAnswer = Box::new(move |_cx, _global, answer| {
+            let _ = sender.send(answer);
+        });
+        if crate::fetch::hand_to_worker(global, request, on_answer).is_ok() {
+            // SAFETY: in the document's realm; between parser feeds or in a task of its own.
+            unsafe {
+                global
+                    .event_loop()
+                    .run_until(cx, global, None, || !receiver.is_empty())
+            };
+            match receiver.try_recv() {
+                Ok(script_traits::FetchAnswer::Respond(data)) => {
+                    let url = data.url.clone().unwrap_or_else(|| url.clone());
+                    let ok = (200..=299).contains(&data.status);
+                    if ok {
+                        let source = String::from_utf8_lossy(&data.body).into_owned();
+                        self.execute(cx, document, &source, url.as_str(), 1);
+                    } else {
+                        eprintln!(
+                            "bgsync: failed to load script {url}: HTTP {} from the service worker",
+                            data.status
+                        );
+                    }
+                    let event = if ok { "load" } else { "error" };
+                    // SAFETY: in the document's realm (the thread's only realm).
+                    unsafe { self.upcast::<EventTarget>().fire_event(cx, event) };
+                    return;
+                }
+                Ok(script_traits::FetchAnswer::Fallback) => {}
+                Ok(script_traits::FetchAnswer::NetworkError(reason)) => {
+                    eprintln!("bgsync: failed to load script {url}: {reason}");
+                    // SAFETY: as above.
+                    unsafe { self.upcast::<EventTarget>().fire_event(cx, "error") };
+                    return;
+                }
+                Err(_) => {
+                    eprintln!("bgsync: failed to load script {url}: the page closed first");
+                    return;
+                }
+            }
+        }
         let loader = global.event_loop().loader().clone();
         let (sender, receiver) = crossbeam_channel::bounded(1);
         let guard = global.event_loop().expect_remote_task();

@@ -99,6 +99,12 @@ self.addEventListener("fetch", (event) => {
       event.respondWith(fetch(remote, { mode: "no-cors" }));
       break;
     }
+    case "script":
+      recorded.script = { destination: event.request.destination, mode: event.request.mode };
+      event.respondWith(new Response("window.fromTheWorker = 42;", {
+        headers: { "Content-Type": "text/javascript" },
+      }));
+      break;
     case "own-fetch":
       // The worker's own fetch() goes to the network, not back to this handler.
       event.respondWith(fetch(event.request.url.replace("sw=own-fetch", "sw=respond")));

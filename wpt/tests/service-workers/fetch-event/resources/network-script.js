@@ -1,0 +1,1 @@
+window.fromTheNetwork = 7;
