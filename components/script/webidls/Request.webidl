@@ -1,10 +1,10 @@
 // https://fetch.spec.whatwg.org/#request-class
-// Bodies are buffered: BodyInit is the subset without Blob, FormData and ReadableStream, and
-// Body has no `body` stream, `blob()` or `formData()`. No duplex or priority yet;
+// Bodies are buffered: BodyInit is the subset without FormData and ReadableStream, and Body
+// has no `body` stream or `formData()`. No duplex or priority yet;
 // credentials, cache, integrity and keepalive are kept and shown, not acted on (there are no
 // cookies and no HTTP cache).
 typedef (Request or USVString) RequestInfo;
-typedef (BufferSource or URLSearchParams or USVString) BodyInit;
+typedef (Blob or BufferSource or URLSearchParams or USVString) BodyInit;
 
 [Exposed=(Window,Worker)]
 interface Request {
@@ -57,6 +57,7 @@ enum ReferrerPolicy { "", "no-referrer", "no-referrer-when-downgrade", "same-ori
 interface mixin Body {
   readonly attribute boolean bodyUsed;
   [NewObject] Promise<ArrayBuffer> arrayBuffer();
+  [NewObject] Promise<Blob> blob();
   [NewObject] Promise<any> json();
   [NewObject] Promise<USVString> text();
 };

@@ -11,9 +11,11 @@ use crate::dom::bindings::error::take_pending_exception;
 use crate::dom::prelude::*;
 
 /// How a body is read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BodyReader {
     ArrayBuffer,
+    /// A Blob of this type.
+    Blob(String),
     Json,
     Text,
 }
@@ -82,6 +84,10 @@ impl Body {
         let promise = Promise::new(cx);
         match reader {
             BodyReader::Text => promise.resolve(cx, &decode_utf8(&bytes)),
+            BodyReader::Blob(type_) => {
+                let blob = crate::dom::blob::Blob::new(cx, global, None, bytes, type_);
+                promise.resolve(cx, &blob);
+            }
             BodyReader::ArrayBuffer => {
                 rooted!(&in(cx) let mut buffer = std::ptr::null_mut::<JSObject>());
                 if ArrayBuffer::create(cx, CreateWith::Slice(&bytes), buffer.handle_mut()).is_err()
@@ -126,29 +132,36 @@ fn decode_utf8(bytes: &[u8]) -> String {
 
 /// <https://fetch.spec.whatwg.org/#concept-bodyinit-extract>: the bytes of a BodyInit and
 /// its Content-Type.
-pub fn extract(init: &BufferSourceOrURLSearchParamsOrUSVString) -> (Vec<u8>, Option<&'static str>) {
+pub fn extract(init: &BlobOrBufferSourceOrURLSearchParamsOrUSVString) -> (Vec<u8>, Option<String>) {
+    type Init = BlobOrBufferSourceOrURLSearchParamsOrUSVString;
     match init {
-        BufferSourceOrURLSearchParamsOrUSVString::USVString(text) => {
-            (text.clone().into_bytes(), Some("text/plain;charset=UTF-8"))
-        }
-        BufferSourceOrURLSearchParamsOrUSVString::URLSearchParams(params) => (
-            params.serialize().into_bytes(),
-            Some("application/x-www-form-urlencoded;charset=UTF-8"),
+        Init::USVString(text) => (
+            text.clone().into_bytes(),
+            Some("text/plain;charset=UTF-8".to_owned()),
         ),
-        BufferSourceOrURLSearchParamsOrUSVString::BufferSource(object) => {
-            let object = object.get();
-            let bytes = ArrayBuffer::from(object)
-                .ok()
-                .and_then(|buffer| buffer.to_vec())
-                .or_else(|| {
-                    ArrayBufferView::from(object)
-                        .ok()
-                        .and_then(|view| view.to_vec())
-                })
-                .unwrap_or_default();
-            (bytes, None)
-        }
+        Init::URLSearchParams(params) => (
+            params.serialize().into_bytes(),
+            Some("application/x-www-form-urlencoded;charset=UTF-8".to_owned()),
+        ),
+        Init::BufferSource(object) => (buffer_source_bytes(object.get()), None),
+        Init::Blob(blob) => (
+            blob.bytes().to_vec(),
+            Some(blob.type_().to_owned()).filter(|type_| !type_.is_empty()),
+        ),
     }
+}
+
+/// The bytes of an ArrayBuffer or a view (a copy).
+pub fn buffer_source_bytes(object: *mut JSObject) -> Vec<u8> {
+    ArrayBuffer::from(object)
+        .ok()
+        .and_then(|buffer| buffer.to_vec())
+        .or_else(|| {
+            ArrayBufferView::from(object)
+                .ok()
+                .and_then(|view| view.to_vec())
+        })
+        .unwrap_or_default()
 }
 
 /// The Body members of an interface whose struct has a `body: Body` field (Request, Response).
@@ -173,6 +186,23 @@ macro_rules! body_mixin_methods {
             unsafe {
                 self.body
                     .consume(cx, self.global(), $crate::dom::body::BodyReader::Json)
+            }
+        }
+        fn Blob(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+            // The body's MIME type: its Content-Type header's value, lower-cased.
+            let type_ = self
+                .header_list()
+                .into_iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+                .map(|(_, value)| value.to_ascii_lowercase())
+                .unwrap_or_default();
+            // SAFETY: as above.
+            unsafe {
+                self.body.consume(
+                    cx,
+                    self.global(),
+                    $crate::dom::body::BodyReader::Blob(type_),
+                )
             }
         }
         fn Text(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {

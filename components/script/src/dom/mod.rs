@@ -5,6 +5,7 @@
 pub mod abortcontroller;
 pub mod abortsignal;
 pub mod bindings;
+pub mod blob;
 pub mod body;
 pub mod characterdata;
 pub mod client;

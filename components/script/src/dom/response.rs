@@ -128,7 +128,7 @@ impl Response {
         cx: &mut JSContext,
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
-        body: Option<(Vec<u8>, Option<&'static str>)>,
+        body: Option<(Vec<u8>, Option<String>)>,
         init: &ResponseInit,
     ) -> Fallible<DomRoot<Response>> {
         if !(200..=599).contains(&init.status) {
@@ -191,7 +191,7 @@ impl ResponseMethods for Response {
         cx: &mut JSContext,
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
-        body: Option<BufferSourceOrURLSearchParamsOrUSVString>,
+        body: Option<BlobOrBufferSourceOrURLSearchParamsOrUSVString>,
         init: &ResponseInit,
     ) -> Fallible<DomRoot<Response>> {
         Self::initialize(cx, global, proto, body.as_ref().map(extract), init)
@@ -251,7 +251,7 @@ impl ResponseMethods for Response {
         // SAFETY: as above; the result is rooted.
         let text: DOMString =
             unsafe { crate::dom::bindings::conversions::from_js(cx, text.handle(), &conv) }?;
-        let body = (text.into_bytes(), Some("application/json"));
+        let body = (text.into_bytes(), Some("application/json".to_owned()));
         Self::initialize(cx, global, None, Some(body), init)
     }
     fn Type(&self, _cx: &mut JSContext) -> ResponseType {

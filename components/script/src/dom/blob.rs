@@ -1,0 +1,140 @@
+//! Blob (https://w3c.github.io/FileAPI/#blob-section): immutable bytes with a type, in memory.
+
+use crate::dom::body::{buffer_source_bytes, Body, BodyReader};
+use crate::dom::prelude::*;
+
+#[derive(Trace)]
+#[repr(C)]
+pub struct Blob {
+    reflector: Reflector,
+    #[no_trace]
+    bytes: Vec<u8>,
+    type_: String,
+}
+
+impl Blob {
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        bytes: Vec<u8>,
+        type_: String,
+    ) -> DomRoot<Blob> {
+        BlobBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(Blob {
+                reflector: Reflector::new(),
+                bytes,
+                type_,
+            }),
+        )
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn type_(&self) -> &str {
+        &self.type_
+    }
+
+    /// Reads the bytes as a Body would (https://w3c.github.io/FileAPI/#dom-blob-text).
+    fn read(&self, cx: &mut JSContext, reader: BodyReader) -> Fallible<Rc<Promise>> {
+        let body = Body::new(Some(self.bytes.clone()));
+        // SAFETY: bindings call in the blob's realm.
+        unsafe { body.consume(cx, self.global(), reader) }
+    }
+}
+
+/// <https://w3c.github.io/FileAPI/#convert-line-endings-to-native>: "\r\n" and "\r" become
+/// "\n" (the native ending here).
+fn native_endings(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// A type as a Blob keeps it: lower-cased, or empty if it has a character outside U+0020 to
+/// U+007E.
+fn normalized_type(type_: &str) -> String {
+    if type_.chars().all(|c| (' '..='~').contains(&c)) {
+        type_.to_ascii_lowercase()
+    } else {
+        String::new()
+    }
+}
+
+/// <https://w3c.github.io/FileAPI/#slice-method-algo>: a relative start or end (negative
+/// counts from the end), clamped to `size`.
+fn relative(index: Option<i64>, default: u64, size: u64) -> u64 {
+    match index {
+        None => default,
+        Some(index) if index < 0 => size.saturating_sub(index.unsigned_abs()),
+        Some(index) => (index as u64).min(size),
+    }
+}
+
+impl BlobMethods for Blob {
+    /// <https://w3c.github.io/FileAPI/#constructorBlob>
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        blob_parts: Option<Vec<BufferSourceOrBlobOrUSVString>>,
+        options: &BlobPropertyBag,
+    ) -> Fallible<DomRoot<Blob>> {
+        let mut bytes = Vec::new();
+        for part in blob_parts.unwrap_or_default() {
+            match part {
+                BufferSourceOrBlobOrUSVString::USVString(text) => {
+                    let text = if options.endings == EndingType::Native {
+                        native_endings(&text)
+                    } else {
+                        text
+                    };
+                    bytes.extend_from_slice(text.as_bytes());
+                }
+                BufferSourceOrBlobOrUSVString::Blob(blob) => bytes.extend_from_slice(&blob.bytes),
+                BufferSourceOrBlobOrUSVString::BufferSource(source) => {
+                    bytes.extend_from_slice(&buffer_source_bytes(source.get()))
+                }
+            }
+        }
+        Ok(Blob::new(
+            cx,
+            global,
+            proto,
+            bytes,
+            normalized_type(&options.type_),
+        ))
+    }
+    fn Size(&self, _cx: &mut JSContext) -> u64 {
+        self.bytes.len() as u64
+    }
+    fn Type(&self, _cx: &mut JSContext) -> DOMString {
+        self.type_.clone()
+    }
+    /// <https://w3c.github.io/FileAPI/#dfn-slice>
+    fn Slice(
+        &self,
+        cx: &mut JSContext,
+        start: Option<i64>,
+        end: Option<i64>,
+        content_type: Option<DOMString>,
+    ) -> DomRoot<Blob> {
+        let size = self.bytes.len() as u64;
+        let start = relative(start, 0, size);
+        let end = relative(end, size, size);
+        let span = &self.bytes[start as usize..end.max(start) as usize];
+        let type_ = content_type
+            .map(|t| normalized_type(&t))
+            .unwrap_or_default();
+        Blob::new(cx, self.global(), None, span.to_vec(), type_)
+    }
+    fn Text(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        self.read(cx, BodyReader::Text)
+    }
+    fn ArrayBuffer(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        self.read(cx, BodyReader::ArrayBuffer)
+    }
+}
