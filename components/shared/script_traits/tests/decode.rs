@@ -17,11 +17,11 @@ use std::fmt::Debug;
 use ipc_channel::ipc::IpcMessage;
 use proptest::prelude::*;
 use script_traits::{
-    ClientId, ClientInfo, ClientSetup, ClientType, FrameType, RegistrationInfo, RegistrationUpdate,
-    Reply, RequestId, ScriptEvaluation, ScriptMsg, SerializedMessage, ServiceWorkerId,
-    ServiceWorkerInfo, ServiceWorkerRegistrationId, ServiceWorkerRequest, ServiceWorkerState,
-    ToClientMsg, ToWorkerMsg, UpdateViaCache, WorkerEvent, WorkerEventId, WorkerEventOutcome,
-    WorkerMsg,
+    ClientId, ClientInfo, ClientSetup, ClientType, FetchAnswer, FetchRequestData,
+    FetchResponseData, FrameType, RegistrationInfo, RegistrationUpdate, Reply, RequestId,
+    ScriptEvaluation, ScriptMsg, SerializedMessage, ServiceWorkerId, ServiceWorkerInfo,
+    ServiceWorkerRegistrationId, ServiceWorkerRequest, ServiceWorkerState, ToClientMsg,
+    ToWorkerMsg, UpdateViaCache, WorkerEvent, WorkerEventId, WorkerEventOutcome, WorkerMsg,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -56,6 +56,31 @@ fn registration() -> RegistrationInfo {
 }
 
 /// One message of each kind a page sends.
+fn fetch_request() -> Box<FetchRequestData> {
+    Box::new(FetchRequestData {
+        url: url("https://a.test/api/messages"),
+        method: "POST".into(),
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: Some(b"{}".to_vec()),
+        redirect: "follow".into(),
+        mode: "cors".into(),
+        credentials: "same-origin".into(),
+        destination: String::new(),
+    })
+}
+
+fn fetch_answer() -> FetchAnswer {
+    FetchAnswer::Respond(Box::new(FetchResponseData {
+        url: None,
+        status: 202,
+        status_text: "Accepted".into(),
+        headers: vec![("X-A".into(), "1".into())],
+        body: b"queued".to_vec(),
+        redirected: false,
+        response_type: "default".into(),
+    }))
+}
+
 fn script_messages() -> Vec<ScriptMsg> {
     use background_sync_traits::SyncRequest;
     vec![
@@ -101,6 +126,13 @@ fn script_messages() -> Vec<ScriptMsg> {
             registration: ServiceWorkerRegistrationId(3),
             id: RequestId::new(7),
         }),
+        ScriptMsg::Fetch {
+            token: 3,
+            request: fetch_request(),
+        },
+        ScriptMsg::NavigationFetch {
+            request: fetch_request(),
+        },
         ScriptMsg::Closed,
     ]
 }
@@ -147,6 +179,14 @@ fn worker_messages() -> Vec<WorkerMsg> {
         WorkerMsg::UncaughtError {
             message: "sw.js:1:1 Uncaught Error".into(),
         },
+        WorkerMsg::FetchAnswer {
+            id: WorkerEventId(8),
+            answer: fetch_answer(),
+        },
+        WorkerMsg::FetchAnswer {
+            id: WorkerEventId(9),
+            answer: FetchAnswer::NetworkError("no".into()),
+        },
     ]
 }
 
@@ -175,6 +215,14 @@ fn client_messages() -> Vec<ToClientMsg> {
             delivered: true,
         },
         ToClientMsg::NetworkChanged { online: false },
+        ToClientMsg::FetchAnswer {
+            token: 3,
+            answer: fetch_answer(),
+        },
+        ToClientMsg::FetchAnswer {
+            token: 0,
+            answer: FetchAnswer::Fallback,
+        },
     ]
 }
 
@@ -189,6 +237,14 @@ fn worker_bound_messages() -> Vec<ToWorkerMsg> {
             event: WorkerEvent::Sync {
                 tag: "outbox".into(),
                 last_chance: false,
+            },
+        },
+        ToWorkerMsg::Event {
+            id: WorkerEventId(3),
+            event: WorkerEvent::Fetch {
+                request: fetch_request(),
+                client_id: "c1".into(),
+                resulting_client_id: String::new(),
             },
         },
         ToWorkerMsg::Batch(vec![
