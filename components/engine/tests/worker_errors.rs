@@ -61,3 +61,60 @@ fn uncaught_errors_of_a_worker_are_events_for_the_embedder() {
         ]
     );
 }
+
+/// A `fetch` handler that throws: the page's request still goes to the network (the spec's
+/// Handle Fetch), and the error is reported like any other of the worker's.
+#[test]
+fn a_fetch_handler_that_throws_is_reported_and_the_page_gets_the_network_response() {
+    let server = TestServer::start();
+    server.serve_js(
+        "/sw.js",
+        "self.addEventListener('fetch', () => { throw new Error('the handler broke'); });",
+    );
+    server.serve_html("/register.html", &register_page());
+    server.serve_html(
+        "/fetch.html",
+        &support::page(
+            "fetch('/data').then(r => r.text()).then(text => { console.log('got ' + text); done(); }).catch(failed);",
+        ),
+    );
+    server.serve(
+        "/data",
+        support::server::Response::ok("text/plain", "from the network"),
+    );
+    let errors: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = errors.clone();
+    let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+    let console = lines.clone();
+    let engine = Engine::new(EngineOptions {
+        events: Some(Arc::new(move |event| {
+            if let EngineEvent::WorkerError { message, .. } = event {
+                seen.lock().unwrap().push(message);
+            }
+        })),
+        console: Arc::new(move |_level, text| console.lock().unwrap().push(text.to_owned())),
+        ..EngineOptions::default()
+    })
+    .unwrap();
+    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed);
+    let outcome = engine.run_page(server.url("/fetch.html"), Some(PAGE_TIMEOUT));
+    assert_eq!(outcome, PageOutcome::Closed);
+    let console = lines.lock().unwrap().clone();
+    assert!(
+        console.iter().any(|line| line == "got from the network"),
+        "{console:?}"
+    );
+    // Twice: the page's own load (a navigation) and its fetch('/data') were fetch events,
+    // and both went to the network.
+    eventually("both errors are reported", || {
+        errors.lock().unwrap().len() == 2
+    });
+    let reported = errors.lock().unwrap().clone();
+    assert!(
+        reported
+            .iter()
+            .all(|message| message.ends_with("Uncaught Error: the handler broke")),
+        "{reported:?}"
+    );
+}
