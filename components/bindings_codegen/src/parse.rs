@@ -637,6 +637,15 @@ fn convert_mixin(
     Ok(mixin)
 }
 
+/// <https://webidl.spec.whatwg.org/#idl-names>: an identifier's one leading underscore only
+/// escapes a keyword (`_any` is the operation `any`).
+fn unescaped(identifier: &str) -> String {
+    identifier
+        .strip_prefix('_')
+        .unwrap_or(identifier)
+        .to_owned()
+}
+
 fn convert_namespace(
     name: Identifier,
     attributes: &Option<ExtendedAttributeList>,
@@ -769,7 +778,7 @@ fn convert_operation(
 ) -> Result<Operation, String> {
     let list = ext_attrs(attributes);
     Ok(Operation {
-        name: name.map(|n| n.0.to_string()).unwrap_or_default(),
+        name: name.map(|n| unescaped(n.0)).unwrap_or_default(),
         arguments: convert_arguments(args)?,
         return_type,
         is_static: false,

@@ -1005,3 +1005,16 @@ Document includes XPathEvaluatorBase;
         ConstValue::Integer(0xFFFF_FFFF)
     );
 }
+
+#[test]
+fn a_leading_underscore_escapes_an_operation_name() {
+    let defs = parse(
+        "[Exposed=Window] interface AbortSignal {
+           static AbortSignal _any(sequence<AbortSignal> signals);
+           undefined _plain();
+         };",
+    );
+    let iface = interface(&defs, "AbortSignal");
+    assert!(operation(iface, "any").is_static);
+    assert!(!operation(iface, "plain").is_static);
+}

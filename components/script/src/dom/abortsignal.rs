@@ -143,6 +143,24 @@ impl AbortSignalMethods for AbortSignal {
         unsafe { signal.set_reason(cx, reason) };
         signal
     }
+    /// <https://dom.spec.whatwg.org/#dom-abortsignal-any>: aborted with the first of
+    /// `signals` that aborts (at once if one already has).
+    fn Any(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        signals: Vec<DomRoot<AbortSignal>>,
+    ) -> DomRoot<AbortSignal> {
+        let signal = AbortSignal::new(cx, global);
+        if let Some(aborted) = signals.iter().find(|source| source.aborted()) {
+            signal.aborted.set(true);
+            signal.reason.set(aborted.reason());
+            return signal;
+        }
+        for source in &signals {
+            source.add_algorithm(AbortAlgorithm::Follow(Dom::from_ref(&signal)));
+        }
+        signal
+    }
     fn Aborted(&self, _cx: &mut JSContext) -> bool {
         self.aborted.get()
     }
