@@ -338,7 +338,7 @@ impl EventLoop {
             }
             let next_timer = global.timers().next_deadline();
             let waiting_for_work = self.pending.load(Ordering::SeqCst) > 0;
-            if next_timer.is_none() && !waiting_for_work {
+            if !global.timers().keeps_alive() && !waiting_for_work {
                 return RunOutcome::Idle;
             }
             crate::dom::idbfactory::flush_messages(global);

@@ -14,13 +14,18 @@ use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 use script_derive::Trace;
 
+use crate::dom::abortsignal::AbortSignal;
 use crate::dom::bindings::conversions::{RootedValue, ToJs};
+use crate::dom::bindings::root::DomRoot;
 use crate::dom::codegen::Function;
 use crate::dom::globalscope::GlobalScope;
 
 pub enum TimerHandler {
     Function(Rc<Function>),
     Source(String),
+    /// `AbortSignal.timeout()`: aborts the signal with a TimeoutError. It does not keep the
+    /// page from going idle (a timeout nobody waits on is not work left).
+    AbortSignal(DomRoot<AbortSignal>),
 }
 
 struct Timer {
@@ -89,6 +94,15 @@ impl Timers {
         self.timers.borrow().values().map(|t| t.deadline).min()
     }
 
+    /// Whether a timer is pending that keeps the page from being idle (every one but an
+    /// `AbortSignal.timeout()`'s).
+    pub fn keeps_alive(&self) -> bool {
+        self.timers
+            .borrow()
+            .values()
+            .any(|t| !matches!(*t.handler, TimerHandler::AbortSignal(_)))
+    }
+
     /// Removes (or, for an interval, reschedules) the earliest due timer and returns what to
     /// run.
     fn take_due(&self, now: Instant) -> Option<(Rc<TimerHandler>, Rc<Vec<RootedValue>>, u32)> {
@@ -140,6 +154,7 @@ impl Timers {
                 let url = global.url().to_string();
                 crate::script_runtime::run_classic_script(cx, global, source, &url, 1);
             }
+            TimerHandler::AbortSignal(signal) => signal.signal_timeout(cx),
         }
         self.current_nesting.set(0);
         true

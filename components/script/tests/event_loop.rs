@@ -141,3 +141,28 @@ fn an_infinite_loop_is_interrupted_at_the_timeout() {
     assert_eq!(run.outcome, PageOutcome::TimedOut);
     assert_eq!(run.lines, ["start"]);
 }
+
+#[test]
+fn an_abort_signal_timeout_fires_but_does_not_keep_the_page_alive() {
+    // A timeout signal that something waits on fires with a TimeoutError...
+    let run = run_script(
+        "abort-timeout-fires",
+        r#"const signal = AbortSignal.timeout(20);
+        console.log('aborted ' + signal.aborted);
+        signal.onabort = () => console.log('abort ' + signal.reason.name);
+        setTimeout(() => console.log('later ' + signal.aborted), 60);"#,
+    );
+    assert_eq!(
+        run.lines,
+        ["aborted false", "abort TimeoutError", "later true"]
+    );
+    assert_eq!(run.outcome, PageOutcome::Idle);
+    // ...and one nothing waits on leaves the page idle at once: an hour's wait would end
+    // the run timed out, not idle.
+    let run = run_script(
+        "abort-timeout-idle",
+        "AbortSignal.timeout(3600000); console.log('made');",
+    );
+    assert_eq!(run.lines, ["made"]);
+    assert_eq!(run.outcome, PageOutcome::Idle);
+}

@@ -77,6 +77,19 @@ impl AbortSignal {
         signal
     }
 
+    /// `AbortSignal.timeout()`'s timer fired: aborts with a "TimeoutError" DOMException.
+    ///
+    /// # Safety
+    /// `cx` in the signal's realm.
+    pub unsafe fn signal_timeout(&self, cx: &mut JSContext) {
+        let error = Error::dom(DOMErrorName::TimeoutError, "signal timed out");
+        crate::dom::bindings::error::throw_error(cx, self.global(), error);
+        rooted!(&in(cx) let mut exception = mozjs::jsval::UndefinedValue());
+        if crate::dom::bindings::error::take_pending_exception(cx, exception.handle_mut()) {
+            self.signal_abort(cx, exception.get());
+        }
+    }
+
     /// Adds an abort algorithm (nothing, once aborted: the caller checks first).
     pub fn add_algorithm(&self, algorithm: AbortAlgorithm) {
         if !self.aborted.get() {
@@ -159,6 +172,22 @@ impl AbortSignalMethods for AbortSignal {
         for source in &signals {
             source.add_algorithm(AbortAlgorithm::Follow(Dom::from_ref(&signal)));
         }
+        signal
+    }
+    /// <https://dom.spec.whatwg.org/#dom-abortsignal-timeout>
+    fn Timeout(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        milliseconds: u64,
+    ) -> DomRoot<AbortSignal> {
+        let signal = AbortSignal::new(cx, global);
+        let delay = i32::try_from(milliseconds).unwrap_or(i32::MAX);
+        global.timers().schedule(
+            crate::timers::TimerHandler::AbortSignal(signal.clone()),
+            delay,
+            Vec::new(),
+            false,
+        );
         signal
     }
     fn Aborted(&self, _cx: &mut JSContext) -> bool {
