@@ -990,4 +990,10 @@ def sync(runs=5, with_chromium=True, binary=None):
             rows.append((product.name, result))
     for line in sync_summary(rows, runs):
         print(line)
+    from . import bench_workbox
+    workbox_products = [bench_workbox.bgsync_product(binary)]
+    if any(product.name == "chromium" for product in products):
+        workbox_products.append(bench_workbox.chromium_product())
+    if bench_workbox.run(workbox_products, runs) != 0:
+        failed = True
     return 1 if failed else 0
