@@ -32,8 +32,11 @@ impl Constellation {
         let replies = running.reply_channel();
         match message {
             WorkerMsg::Evaluated(evaluation) => {
+                // Written when it changes, not at every start of the worker.
                 if let ScriptEvaluation::Ok { handles_fetch, .. } = &evaluation {
-                    self.registry.store_handles_fetch(worker, *handles_fetch);
+                    if self.handles_fetch(worker) != Some(*handles_fetch) {
+                        self.registry.store_handles_fetch(worker, *handles_fetch);
+                    }
                 }
                 self.host.workers.evaluated(worker, evaluation)
             }
