@@ -66,6 +66,11 @@ impl FetchEvent {
         // There is no navigation preload: preloadResponse resolves with undefined.
         // SAFETY: as above.
         unsafe { preload_response.resolve(cx, &mozjs::jsval::UndefinedValue()) };
+        // `handled` rejects whenever the page gets a network error, watched or not: that is
+        // the page's failure, reported there, not an unhandled rejection in the worker (as in
+        // Chromium).
+        // SAFETY: as above.
+        unsafe { handled.mark_handled(cx) };
         FetchEventBinding::Wrap(
             cx,
             global,

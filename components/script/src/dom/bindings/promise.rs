@@ -6,7 +6,9 @@ use mozjs::context::JSContext;
 use mozjs::jsapi::PromiseState;
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
-use mozjs::rust::wrappers2::{GetPromiseState, NewPromiseObject, RejectPromise, ResolvePromise};
+use mozjs::rust::wrappers2::{
+    GetPromiseState, NewPromiseObject, RejectPromise, ResolvePromise, SetAnyPromiseIsHandled,
+};
 use mozjs::rust::{HandleObject, MutableHandleValue};
 
 use crate::dom::bindings::conversions::{RootedObject, ToJs};
@@ -34,6 +36,16 @@ impl Promise {
 
     pub fn handle(&self) -> HandleObject<'_> {
         self.object.handle()
+    }
+
+    /// Marks the promise as handled, so that its rejection is never reported as unhandled:
+    /// for a promise the engine settles for script that may not be watching it (the spec's
+    /// "mark as handled", as for FetchEvent's `handled`).
+    ///
+    /// # Safety
+    /// `cx` in the promise's realm.
+    pub unsafe fn mark_handled(&self, cx: &mut JSContext) {
+        SetAnyPromiseIsHandled(cx, self.object.handle());
     }
 
     pub fn is_pending(&self) -> bool {

@@ -8,6 +8,11 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(self.clients.claim());
 });
 
+// A promise rejected with nobody watching it, such as `event.handled` after a network error.
+self.addEventListener("unhandledrejection", (event) => {
+  recorded.unhandled = (recorded.unhandled || []).concat(String(event.reason));
+});
+
 self.addEventListener("message", (event) => {
   event.source.postMessage({ requestId: event.data.requestId, recorded });
 });
