@@ -4,7 +4,7 @@ start, in bgsync and in headless Chromium.
 Each run uses a fresh profile and two engine runs on it:
 1. queue: the app page registers a worker written exactly as Workbox documents it (a
    `NetworkOnly` route with `BackgroundSyncPlugin`, the unmodified npm packages that
-   `./mach bootstrap` installs in wpt/node_modules), waits until it controls the page, and
+   `./mach bootstrap` installs in examples/node_modules), waits until it controls the page, and
    offline POSTs 100 messages, which Workbox keeps in its IndexedDB queue. bgsync runs it
    with `--offline`; in Chromium the page asks bench_chromium.js for
    `context.setOffline(true)` (`?driver=chromium`).
@@ -24,12 +24,11 @@ import tempfile
 import threading
 import time
 
-from . import paths
+from . import paths, workbox
 
 MESSAGES = 100
 RUN_TIMEOUT_S = 60
 REPLAY_TIMEOUT_S = 30
-WORKBOX_MODULES = ["core", "routing", "strategies", "background-sync"]
 
 WORKER = """importScripts('/workbox/workbox-sw.js');
 workbox.setConfig({modulePathPrefix: '/workbox/'});
@@ -83,23 +82,16 @@ class WorkboxServer:
     records when each request arrived."""
 
     def __init__(self, node_modules=None):
-        node_modules = node_modules or paths.NODE_MODULES
         self.files = {
             "/app/queue.html": ("text/html; charset=utf-8", QUEUE_PAGE.encode()),
             "/app/sw.js": ("text/javascript", WORKER.encode()),
             "/other.html": ("text/html; charset=utf-8", OTHER_PAGE.encode()),
         }
-        sources = {"workbox-sw.js": os.path.join(node_modules, "workbox-sw", "build",
-                                                 "workbox-sw.js")}
-        for module in WORKBOX_MODULES:
-            name = f"workbox-{module}.prod.js"
-            sources[name] = os.path.join(node_modules, f"workbox-{module}", "build", name)
-        for name, path in sources.items():
-            try:
-                with open(path, "rb") as file:
-                    self.files["/workbox/" + name] = ("text/javascript", file.read())
-            except OSError as error:
-                raise BenchError(f"{path}: {error} (./mach bootstrap installs Workbox)")
+        try:
+            for url_path, body in workbox.read_files(node_modules).items():
+                self.files[url_path] = ("text/javascript", body)
+        except OSError as error:
+            raise BenchError(str(error)) from None
         self.arrivals = []
         self.lock = threading.Lock()
         server = self

@@ -5,9 +5,11 @@ Three parts, each checked on every call:
   `dpkg-query` tells which are missing; only then `apt-get update` and `apt-get install`.
 - The Python venv python/_venv with python/requirements.txt: redone when the stamp file
   python/_venv/.bgsync-stamp does not hold the hash of requirements.txt and the Python version.
-- wpt/node_modules from wpt/package-lock.json (`npm ci`): redone when
-  wpt/node_modules/.bgsync-stamp does not hold the hash of package.json and package-lock.json,
-  or a file the runner serves is missing.
+- Two npm trees, each `npm ci` from its package-lock.json: wpt/node_modules (the harness
+  files, the spec IDL, playwright-core, idb and idb-keyval) and examples/node_modules (Workbox,
+  for the outbox demo, the shell's Workbox tests and the Workbox benchmark). Each is redone when
+  its node_modules/.bgsync-stamp does not hold the hash of its package.json and
+  package-lock.json, or a file that is served or run from it is missing.
 Each stamp lives inside what it describes, so deleting the venv or node_modules redoes it.
 """
 
@@ -24,7 +26,7 @@ CHROMIUM_PACKAGES = ["chromium"]
 NODE_PACKAGES = ["nodejs", "npm"]
 STAMP_NAME = ".bgsync-stamp"
 
-# Files test-wpt serves or runs from wpt/node_modules: a completed `npm ci` has them all.
+# Files served or run from each npm tree: a completed `npm ci` has them all.
 REQUIRED_NODE_FILES = [
     "wpt-runner/testharness/testharness.js",
     "wpt-runner/testharness/idlharness.js",
@@ -35,12 +37,18 @@ REQUIRED_NODE_FILES = [
     "jsdom/package.json",
     "idb/build/umd.js",
     "idb-keyval/dist/umd.js",
-    "workbox-sw/build/workbox-sw.js",
-    "workbox-core/build/workbox-core.prod.js",
-    "workbox-routing/build/workbox-routing.prod.js",
-    "workbox-strategies/build/workbox-strategies.prod.js",
-    "workbox-background-sync/build/workbox-background-sync.prod.js",
 ]
+REQUIRED_EXAMPLE_NODE_FILES = ["workbox-sw/build/workbox-sw.js"] + [
+    f"workbox-{module}/build/workbox-{module}.{build}.js"
+    for module in ("core", "routing", "strategies", "background-sync")
+    for build in ("prod", "dev")
+]
+
+
+def npm_trees():
+    """(directory with package.json, its node_modules, the files needed from it)."""
+    return [(paths.WPT_DIR, paths.NODE_MODULES, REQUIRED_NODE_FILES),
+            (paths.EXAMPLES_DIR, paths.EXAMPLES_NODE_MODULES, REQUIRED_EXAMPLE_NODE_FILES)]
 
 
 class BootstrapError(Exception):
@@ -145,29 +153,34 @@ def ensure_venv(force=False):
 
 # --- npm ---------------------------------------------------------------------------------
 
-def npm_wanted_stamp():
-    return digest(os.path.join(paths.WPT_DIR, "package.json"),
-                  os.path.join(paths.WPT_DIR, "package-lock.json"))
+def npm_wanted_stamp(directory):
+    return digest(os.path.join(directory, "package.json"),
+                  os.path.join(directory, "package-lock.json"))
 
 
-def missing_node_files():
-    return [name for name in REQUIRED_NODE_FILES
-            if not os.path.exists(os.path.join(paths.NODE_MODULES, *name.split("/")))]
+def missing_node_files(node_modules, required):
+    return [name for name in required
+            if not os.path.exists(os.path.join(node_modules, *name.split("/")))]
 
 
 def ensure_node_modules(force=False):
-    wanted = npm_wanted_stamp()
-    if not force and read_stamp(paths.NODE_MODULES) == wanted and not missing_node_files():
-        return False
-    if not shutil.which("npm"):
-        ensure_apt(NODE_PACKAGES)
-    _run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=paths.WPT_DIR)
-    missing = missing_node_files()
-    if missing:
-        raise BootstrapError("npm ci finished but these files are missing from wpt/node_modules "
-                             f"(did a package change its layout?): {', '.join(missing)}")
-    write_stamp(paths.NODE_MODULES, wanted)
-    return True
+    changed = False
+    for directory, node_modules, required in npm_trees():
+        wanted = npm_wanted_stamp(directory)
+        if not force and read_stamp(node_modules) == wanted \
+                and not missing_node_files(node_modules, required):
+            continue
+        if not shutil.which("npm"):
+            ensure_apt(NODE_PACKAGES)
+        _run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=directory)
+        missing = missing_node_files(node_modules, required)
+        if missing:
+            raise BootstrapError(f"npm ci finished but these files are missing from "
+                                 f"{os.path.relpath(node_modules, paths.REPO_ROOT)} (did a "
+                                 f"package change its layout?): {', '.join(missing)}")
+        write_stamp(node_modules, wanted)
+        changed = True
+    return changed
 
 
 def ensure(chromium=False, force=False, quiet=False):

@@ -3,16 +3,19 @@
 Pieces:
 
 - `OutboxServer`: the demo's HTTP server on 127.0.0.1 (standard library only). It serves
-  examples/outbox/ (the page and its service worker) and `POST /api/messages`, which stores
-  the messages it receives (once per message id) and can be told to fail the next N requests
-  with 503: from Python (`fail_next(n)`, what the demo uses) or with `POST /api/fail-next`
+  examples/outbox/ (the app, and under workbox-app/ the same app on Workbox), Workbox's files
+  under /workbox/ (from examples/node_modules), and `POST /api/messages`, which stores the
+  messages it receives (once per message id) and can be told to fail the next N requests with
+  503: from Python (`fail_next(n)`, what the demo uses) or with `POST /api/fail-next`
   `{"count": N}`. `GET /api/messages` lists what it stored.
 - `parse_sync_log` / `classify`: reading the engine's output: the page's and the worker's
-  console lines (prefixed `[page]` / `[worker]` by examples/outbox) and the sync log lines
-  that `bgsync run -v` prints on stderr (`bgsync: sync SCOPE "TAG": ...`).
-- `Demo`: the story. Four engine runs on one fresh profile, narrated, each checked against
-  what the server received and what the engine logged; `run_demo` returns 0 when every check
-  held, 1 otherwise (the problems listed at the end).
+  console lines (prefixed `[page]` / `[worker]` by examples/outbox), Workbox's log lines
+  (`workbox ...`), and the sync log lines that `bgsync run -v` prints on stderr
+  (`bgsync: sync SCOPE "TAG": ...`).
+- `Demo`: the story. Six engine runs on one fresh profile, narrated, each checked against what
+  the server received, what the engine logged, and what `bgsync sync list` and `bgsync idb
+  list` read from the profile; `run_demo` returns 0 when every check held, 1 otherwise (the
+  problems listed at the end).
 """
 
 import http.server
@@ -31,7 +34,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Optional
 
-from . import paths
+from . import paths, workbox
 
 EXAMPLE_DIR = os.path.join(paths.REPO_ROOT, "examples", "outbox")
 
@@ -62,8 +65,10 @@ class OutboxServer:
     API request (the demo prints them as the server's part of the story).
     """
 
-    def __init__(self, root=EXAMPLE_DIR, on_event=None):
+    def __init__(self, root=EXAMPLE_DIR, on_event=None, node_modules=None):
         self.root = root
+        self.node_modules = node_modules
+        self._workbox = None
         self.on_event = on_event
         self._lock = threading.Lock()
         self._messages = []
@@ -172,6 +177,10 @@ class OutboxServer:
                 if path == "/api/messages":
                     self._json(*server.list_messages())
                     return
+                library = server.workbox_file(path)
+                if library is not None:
+                    self._send(200, CONTENT_TYPES[".js"], library)
+                    return
                 file_path = server.static_file(path)
                 if file_path is None:
                     self._json(404, {"error": f"no such file: {path}"})
@@ -234,13 +243,33 @@ class OutboxServer:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def static_file(self, path):
-        """The file of the example directory that `path` names, or None: only plain names of
-        files directly in the directory ("/" is index.html), nothing else."""
-        name = "index.html" if path == "/" else path[1:] if path.startswith("/") else ""
-        if not name or "/" in name or "\\" in name or name.startswith("."):
+        """The file of the example directory that `path` names, or None: a plain name of a
+        file in the directory or in one of its subdirectories (a path ending in "/" names its
+        index.html), nothing else."""
+        if not path.startswith("/"):
             return None
-        file_path = os.path.join(self.root, name)
+        parts = path[1:].split("/")
+        if parts[-1] == "":
+            parts[-1] = "index.html"
+        if len(parts) > 2 or any(not part or part.startswith(".") or "\\" in part
+                                 for part in parts):
+            return None
+        file_path = os.path.join(self.root, *parts)
         return file_path if os.path.isfile(file_path) else None
+
+    def workbox_file(self, path):
+        """The bytes of Workbox's file at `path` (under /workbox/), or None. Read from
+        examples/node_modules at the first request, so that the server starts without them."""
+        if not path.startswith("/workbox/"):
+            return None
+        with self._lock:
+            if self._workbox is None:
+                try:
+                    self._workbox = workbox.read_files(self.node_modules)
+                except OSError as error:
+                    self._workbox = {}
+                    self._event(f"cannot serve Workbox: {error}")
+            return self._workbox.get(path)
 
     def __enter__(self):
         return self.start()
@@ -324,18 +353,29 @@ def parse_sync_log(line):
     return None
 
 
-def classify(line):
+def classify(line, previous=None):
     """(who, text) of a line of the engine's output: "page" and "worker" for the example's
-    console lines, "engine" for everything else the engine prints (its sync log among them,
-    without the `bgsync: ` prefix)."""
+    console lines, "workbox" for the log lines of Workbox's development build (which start
+    with "workbox "; the indented lines of its console groups follow it, given the speaker of
+    the `previous` line), "engine" for everything else the engine prints (its sync log among
+    them, without the `bgsync: ` prefix)."""
     line = line.rstrip("\r\n")
     for who in ("page", "worker"):
         prefix = f"[{who}] "
         if line.startswith(prefix):
             return who, line[len(prefix):]
+    if line.startswith("workbox "):
+        return "workbox", line[len("workbox "):]
+    if previous == "workbox" and line.startswith("  "):
+        return "workbox", line
     if line.startswith("bgsync: "):
         return "engine", line[len("bgsync: "):]
     return "engine", line
+
+
+def shorten(text, width=120):
+    """`text` cut to `width` characters with an ellipsis (Workbox logs whole objects)."""
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 @dataclass
@@ -402,19 +442,23 @@ MESSAGES_OFFLINE = [
 ]
 MESSAGE_RETRY = ("m4", "Here now, which room?")
 MESSAGE_DROPPED = ("m5", "Never mind, found it")
+MESSAGES_WORKBOX = [
+    ("m6", "Room 4B, second floor"),
+    ("m7", "Coffee after the talk?"),
+]
+
+TAG = "outbox"  # the one sync tag of the app (index.html, sw.js)
+WORKBOX_TAG = "workbox-background-sync:outbox"  # Workbox's, for its queue "outbox"
+APP_PAGE = "/index.html"
+WORKBOX_PAGE = "/workbox-app/index.html"
 
 FAST_RETRY_PREFS = [
     "background_sync.initial_retry_delay_ms=500",
     "background_sync.max_attempts=2",
 ]
-DEMO_BUDGET_S = 30  # the whole story; each engine run gets what is left, at most:
-RUN_LIMIT_S = 10
+DEMO_BUDGET_S = 60  # the whole story; each engine run gets what is left, at most:
+RUN_LIMIT_S = 15
 WIDTH = 92
-
-
-def tag_of(message):
-    message_id, text = message
-    return f"outbox:{message_id}:{text}"
 
 
 @dataclass
@@ -424,9 +468,13 @@ class EngineRun:
     sync: list  # SyncLog
 
     def said(self, who, text):
-        """Whether the page or worker printed a line starting with `text`."""
-        return any(speaker == who and said.startswith(text)
-                   for speaker, said in map(classify, self.lines))
+        """Whether the page, the worker or Workbox printed a line starting with `text`."""
+        return self.count(who, text) > 0
+
+    def count(self, who, text):
+        """How many lines of the page, the worker or Workbox start with `text`."""
+        return sum(1 for speaker, said in map(classify, self.lines)
+                   if speaker == who and said.startswith(text))
 
 
 class DemoError(Exception):
@@ -461,7 +509,7 @@ class Demo:
         self.emit("-" * len(text))
 
     def show(self, who, text):
-        self.emit(f"    {who:<6} | {text}")
+        self.emit(f"    {who:<7} | {text}")
 
     def check(self, condition, problem):
         if not condition:
@@ -500,6 +548,7 @@ class Demo:
         lock = threading.Lock()
 
         def read(stream):
+            previous = None
             for line in stream:
                 line = line.rstrip("\n")
                 with lock:
@@ -508,7 +557,9 @@ class Demo:
                     if entry:
                         sync.append(entry)
                     if labelled:
-                        self.show(*classify(line))
+                        who, text = classify(line, previous)
+                        previous = who
+                        self.show(who, shorten(text))
                     else:
                         self.emit(f"    {line}")
 
@@ -560,13 +611,33 @@ class Demo:
             raise DemoError("`bgsync sync list --json` printed no JSON: "
                             f"{result.stdout[:200]!r}") from None
 
-    def page_url(self, messages, wait=False, probe=False):
+    def idb_list(self):
+        """Shows `bgsync idb list` (the table) and returns the record counts of the server's
+        origin from --json: {(database, store): records}."""
+        self.bgsync(["idb", "list", "--profile", self.profile], labelled=False)
+        try:
+            result = subprocess.run([self.binary, "idb", "list", "--profile", self.profile,
+                                     "--json"], capture_output=True, text=True,
+                                    timeout=self.time_left())
+            listed = json.loads(result.stdout) if result.returncode == 0 else None
+        except (OSError, subprocess.TimeoutExpired, ValueError) as error:
+            raise DemoError(f"`bgsync idb list --json` failed: {error}") from None
+        if listed is None:
+            raise DemoError(f"`bgsync idb list --json` exited with status "
+                            f"{result.returncode}: {result.stderr.strip()}")
+        origin = self.server.url("/").rstrip("/")
+        return {(database["name"], store["name"]): store["records"]
+                for entry in listed if entry.get("origin") == origin
+                for database in entry.get("databases", [])
+                for store in database.get("stores", [])}
+
+    def page_url(self, messages, wait=False, probe=False, page=APP_PAGE):
         query = [("msg", f"{message_id}:{text}") for message_id, text in messages]
         if wait:
             query.append(("wait", "1"))
         if probe:
             query.append(("probe", "1"))
-        return self.server.url("/index.html?" + urllib.parse.urlencode(query))
+        return self.server.url(page + "?" + urllib.parse.urlencode(query))
 
     # The steps.
 
@@ -578,6 +649,9 @@ class Demo:
             self.step_back_online()
             self.step_retry()
             self.step_dropped()
+            self.workbox_introduction()
+            self.step_workbox_offline()
+            self.step_workbox_replay()
             self.conclusion()
         except DemoError as error:
             self.problems.append(str(error))
@@ -597,97 +671,103 @@ class Demo:
         self.emit("Outbox: Background Sync, step by step")
         self.emit("=====================================")
         self.say("""A chat app must not lose what you write while the network is down. With the
-            Background Synchronization API, the page hands each message to the browser as a
-            sync registration (registration.sync.register(tag)); once the device is online, the
-            browser wakes the app's service worker with a `sync` event for that tag, even if
-            the page is closed by then, and the worker sends the message. If sending fails, the
-            browser tries again later, a limited number of times.""")
+            Background Synchronization API, the page keeps each message in an outbox in
+            IndexedDB and asks the browser for a sync under one tag
+            (registration.sync.register("outbox")); once the device is online, the browser
+            wakes the app's service worker with a `sync` event, even if the page is closed by
+            then, and the worker sends what the outbox holds. If sending fails, the browser
+            tries again later, a limited number of times. This is the pattern MDN describes;
+            part 2 shows the same app on Workbox, which most sites use.""")
         self.emit()
         self.say("""This demo plays that story with the bgsync engine and a small local server.
             Each step runs the engine (`bgsync`) and shows its output as it comes: `page` and
             `worker` are the console messages of the app's page and service worker
             (examples/outbox/), `engine` is the sync log that `bgsync run -v` prints, and
-            `server` is what the server received.""")
+            `server` is what the server received. `bgsync sync list` and `bgsync idb list`
+            show what the profile holds between runs, without starting the engine.""")
         self.emit()
         self.emit(f"  engine:  {self.binary}")
         self.emit(f"  server:  {self.server.url('/')}  (started by mach: serves examples/outbox/; "
                   "POST /api/messages stores a message)")
         self.emit(f"  PROFILE={self.profile}")
-        self.say("""(the demo's own fresh profile directory: the engine keeps service workers
-            and sync registrations there, so they survive a restart)""", indent="           ")
+        self.say("""(the demo's own fresh profile directory: the engine keeps service workers,
+            sync registrations and IndexedDB there, so they survive a restart)""",
+                 indent="           ")
         self.emit()
-        self.say("""Where the messages wait: bgsync has no IndexedDB or Cache API yet, so the one
-            thing of the app that survives an engine restart is the sync registration itself.
-            So each message is its own registration, and its tag carries the message:
-            "outbox:ID:TEXT"; the worker reads the message back from the tag. (A real app would
-            keep the messages in IndexedDB and register one tag, "outbox".) The server keeps
-            each message id once, so a message delivered twice is not stored twice.""")
+        self.say(f"""Where the messages wait: in the IndexedDB database "chat" of the app's
+            origin, store "outbox" (examples/outbox/outbox-db.js, used by the page and the
+            worker). The worker removes a message from it once the server has it, and after a
+            last chance that failed it moves what is left to the store "drafts", giving it
+            back to the user. The server keeps each message id once, so a message delivered
+            twice is not stored twice. The page and worker are examples/outbox/index.html and
+            sw.js; the sync tag is "{TAG}".""")
 
     def step_offline(self):
         self.heading("Step 1. Offline: three messages wait in the outbox")
         self.say("""You write three messages on a train, with no network. The engine starts with
             the network forced offline (--offline, like the offline switch of a browser's
             devtools) and opens the app's page. The page itself still loads, because it comes
-            from this machine (127.0.0.1); a real app would have it in the service worker's
-            cache. But the network is off for fetch(): the page checks that it cannot reach
-            the server, registers its service worker and queues each message with
-            sync.register().""")
+            from this machine (127.0.0.1); a real offline-first app would have its service
+            worker answer for it. But the network is off for fetch(): the page checks that it cannot reach the server,
+            registers its service worker, stores the three messages in the outbox in one
+            transaction, and registers the sync tag "outbox".""")
         self.emit()
         run = self.run_engine(1, self.page_url(MESSAGES_OFFLINE, probe=True), online=False)
-        tags = [tag_of(message) for message in MESSAGES_OFFLINE]
         self.check(run.said("page", "opened; navigator.onLine is false"),
                    "step 1: the page did not see navigator.onLine false under --offline")
         self.check(run.said("page", "sending directly is impossible right now"),
                    "step 1: the page's fetch() did not reject under --offline")
+        self.check(run.said("page", "stored m1, m2, m3 in IndexedDB"),
+                   "step 1: the page did not store the three messages in IndexedDB")
         registered = [entry.tag for entry in run.sync if entry.kind == "registered"]
-        self.check(sorted(registered) == sorted(tags),
-                   f"step 1: the engine logged registrations of {registered}, expected {tags}")
+        self.check(registered == [TAG],
+                   f"step 1: the engine logged registrations of {registered}, expected [{TAG!r}]")
         self.check(not any(entry.kind == "dispatched" for entry in run.sync),
                    "step 1: a sync event fired while offline")
         self.emit()
-        self.say("""The page is closed and the engine has exited. The registrations are stored in
-            the profile: `bgsync sync list` reads them without starting the engine.""")
-        rows = self.sync_list()
-        pending = sorted(row.get("tag") for row in rows if row.get("state") == "pending")
-        self.check(pending == sorted(tags),
-                   f"step 1: `sync list` shows pending tags {pending}, expected {tags}")
+        self.say("""The page is closed and the engine has exited. What it left in the profile:
+            the registration, pending until the engine is online, and the three messages in
+            the outbox.""")
+        self.expect_syncs(1, [TAG])
+        self.expect_records(1, {("chat", "outbox"): 3, ("chat", "drafts"): 0})
         requests = self.server.requests()
         self.emit()
         self.say(f"""The server received {len(requests)} requests: nothing was sent while
-            offline. Each message waits as a "pending" registration, which fires "when
-            online".""")
+            offline.""")
         self.check(not requests, f"step 1: the server received {requests} while the engine was "
                                  "offline")
 
     def step_back_online(self):
-        self.heading("Step 2. Back online: the engine restarts and the worker delivers")
+        self.heading("Step 2. Back online: the engine restarts and the worker sends the outbox")
         self.say("""Later, the engine starts again with the same profile, and the network is
             online (--online). No page of the app is open this time: the engine only loads
-            about:blank. At start it finds the pending registrations, and since it is online it
-            starts the app's service worker just to fire a `sync` event for each tag; the
-            worker's handler POSTs the message. The engine lets running sync events finish
-            before it exits.""")
+            about:blank. At start it finds the pending registration, and since it is online it
+            starts the app's service worker just to fire the `sync` event; the worker's handler
+            reads the outbox and POSTs the messages, oldest first, removing each one the server
+            accepted. The engine lets running sync events finish before it exits.""")
         self.emit()
         run = self.run_engine(2, "about:blank", online=True)
-        for message in MESSAGES_OFFLINE:
-            attempts = attempts_of(tag_of(message), run.sync)
-            self.check(shape(attempts) == [(False, "completed", False, False)],
-                       f"step 2: message {message[0]}: expected one sync event that completes; "
-                       f"the engine logged {describe_attempts(attempts)}")
+        attempts = attempts_of(TAG, run.sync)
+        self.check(shape(attempts) == [(False, "completed", False, False)],
+                   "step 2: expected one sync event that completes; the engine logged "
+                   f"{describe_attempts(attempts)}")
         self.check(run.said("worker", "started"),
                    "step 2: the worker's script did not run (was the worker started?)")
+        self.check(run.said("worker", 'sync event "outbox" (lastChance: false): the outbox '
+                                      "holds 3 (m1, m2, m3)"),
+                   "step 2: the worker did not find the three messages in the outbox")
         stored = self.server.messages()
         expected = [{"id": message_id, "text": text} for message_id, text in MESSAGES_OFFLINE]
         self.emit()
-        self.say(f"The server received {len(stored)} messages:")
+        self.say(f"The server received {len(stored)} messages, in the order they were written:")
         for message in stored:
             self.emit(f"      {message['id']}: {message['text']}")
-        self.check(sorted(stored, key=lambda m: m["id"]) == expected,
-                   f"step 2: the server stored {stored}, expected {expected}")
+        self.check(stored == expected, f"step 2: the server stored {stored}, expected {expected}")
         self.emit()
-        self.say("A sync registration whose event completed is done: the outbox is empty.")
-        rows = self.sync_list()
-        self.check(rows == [], f"step 2: registrations left after delivery: {rows}")
+        self.say("""A sync registration whose event completed is done, and the outbox is
+            empty.""")
+        self.expect_syncs(2, [])
+        self.expect_records(2, {("chat", "outbox"): 0, ("chat", "drafts"): 0})
 
     def step_retry(self):
         self.heading("Step 3. The server fails once: the engine retries")
@@ -696,14 +776,14 @@ class Demo:
             set --pref background_sync.initial_retry_delay_ms=500 --pref
             background_sync.max_attempts=2. The server is told to answer the next message
             request with 503 Service Unavailable. You write one more message, online this
-            time: the page queues it the same way, the engine fires its `sync` event right
-            away, and the page stays open to watch the outbox.""")
+            time: the page stores it and registers "outbox" the same way, the engine fires the
+            `sync` event right away, and the page stays open to watch.""")
         self.server.fail_next(1)
         self.emit()
         message_id = MESSAGE_RETRY[0]
         run = self.run_engine(3, self.page_url([MESSAGE_RETRY], wait=True), online=True,
                               prefs=FAST_RETRY_PREFS)
-        attempts = attempts_of(tag_of(MESSAGE_RETRY), run.sync)
+        attempts = attempts_of(TAG, run.sync)
         statuses = [attempt.status for attempt in self.server.attempts(message_id)]
         self.emit()
         ok = self.check(shape(attempts) == [(False, "failed", True, False),
@@ -712,27 +792,32 @@ class Demo:
                         f"completes; the engine logged {describe_attempts(attempts)}")
         ok &= self.check(statuses == [503, 201],
                          f"step 3: the server answered {statuses}, expected [503, 201]")
+        ok &= self.check(run.said("page", '"outbox" is not registered any more: the outbox '
+                                          "holds 0, the drafts 0"),
+                         "step 3: the page did not see an empty outbox at the end")
         if ok:
             self.say(f"""What happened: the first `sync` event got 503 from the server, so the
                 handler's waitUntil() promise rejected and the engine counted the attempt as
-                failed ({attempts[0].reason}). It scheduled the next attempt
-                {attempts[0].retry_ms} ms later: that is the back-off. The second attempt was
-                the last one allowed (max_attempts=2), so its event said lastChance = true. The
-                server accepted it: message {message_id} is delivered.""")
+                failed ({attempts[0].reason}); message {message_id} stayed in the outbox. The
+                engine scheduled the next attempt {attempts[0].retry_ms} ms later: that is the
+                back-off. The second attempt was the last one allowed (max_attempts=2), so its
+                event said lastChance = true. The server accepted it: message {message_id} is
+                delivered and gone from the outbox.""")
 
     def step_dropped(self):
         self.heading("Step 4. The server keeps failing: a last chance, then the engine gives up")
         self.say("""Now the server is told to fail the next 2 requests, as many as the attempts
             allowed. You write another message. Both attempts fail. The second has lastChance =
-            true, so the worker knows no attempt will follow and tells the page, which could
-            put the message back in the drafts. Then the engine drops the registration:
-            background sync does not retry forever.""")
+            true, so the worker knows no attempt will follow: it moves the message from the
+            outbox back to the drafts, in one transaction, and tells the page. Then the engine
+            drops the registration: background sync does not retry forever, and the app has
+            not lost the message.""")
         self.server.fail_next(2)
         self.emit()
         message_id = MESSAGE_DROPPED[0]
         run = self.run_engine(4, self.page_url([MESSAGE_DROPPED], wait=True), online=True,
                               prefs=FAST_RETRY_PREFS)
-        attempts = attempts_of(tag_of(MESSAGE_DROPPED), run.sync)
+        attempts = attempts_of(TAG, run.sync)
         statuses = [attempt.status for attempt in self.server.attempts(message_id)]
         self.emit()
         ok = self.check(shape(attempts) == [(False, "failed", True, False),
@@ -749,11 +834,106 @@ class Demo:
                          "request")
         if ok:
             self.say(f"""What happened: attempt 1 failed and was retried {attempts[0].retry_ms}
-                ms later with lastChance = true. That one failed too, so the engine dropped the
-                registration. Message {message_id} was not delivered, and the app knows it.""")
+                ms later with lastChance = true. That one failed too, so the worker handed the
+                message back and the engine dropped the registration. Message {message_id} was
+                not delivered, and the app knows it: it is in the drafts.""")
         self.emit()
+        self.expect_syncs(4, [])
+        self.expect_records(4, {("chat", "outbox"): 0, ("chat", "drafts"): 1})
+
+    def workbox_introduction(self):
+        self.emit()
+        self.emit()
+        self.emit("Part 2. The same outbox on Workbox")
+        self.emit("==================================")
+        self.say(f"""Most sites do not call sync.register() themselves: they use Workbox. Its
+            service worker (examples/outbox/workbox-app/sw.js) is what Workbox documents: a
+            NetworkOnly route for POSTs to /api/messages with a BackgroundSyncPlugin. The page
+            simply POSTs each message. The worker's `fetch` handler sees the POST first; when
+            the network fails, the page's fetch() rejects and Workbox keeps the request in its
+            own IndexedDB queue and registers the tag "{WORKBOX_TAG}"; in the `sync` event it
+            replays the queue. Workbox is the unmodified npm packages (examples/package.json,
+            installed by ./mach bootstrap), in their development build (debug: true), whose
+            log lines are shown as `workbox`. The app lives under /workbox-app/, its own
+            service-worker scope, on the same profile.""")
+
+    def step_workbox_offline(self):
+        self.heading("Step 5. Workbox, offline: the POSTs fail and wait in Workbox's queue")
+        self.say("""Offline again, you write two messages in the Workbox version of the app.
+            The page registers its worker, waits until the worker controls it
+            (clientsClaim()), and POSTs each message.""")
+        self.emit()
+        before = len(self.server.attempts())
+        page = self.page_url(MESSAGES_WORKBOX, page=WORKBOX_PAGE)
+        run = self.run_engine(5, page, online=False)
+        for message_id, _ in MESSAGES_WORKBOX:
+            self.check(run.said("page", f"POST of message {message_id}: fetch() rejects"),
+                       f"step 5: the page's POST of {message_id} did not reject")
+        queued = run.count("workbox", "Request for '/api/messages' has been added to background "
+                                      "sync queue 'outbox'")
+        self.check(queued == len(MESSAGES_WORKBOX),
+                   f"step 5: Workbox said it queued {queued} requests, expected "
+                   f"{len(MESSAGES_WORKBOX)}")
+        registered = {entry.tag for entry in run.sync if entry.kind == "registered"}
+        self.check(registered == {WORKBOX_TAG},
+                   f"step 5: the engine logged registrations of {sorted(registered)}, expected "
+                   f"[{WORKBOX_TAG!r}]")
+        self.check(not any(entry.kind == "dispatched" for entry in run.sync),
+                   "step 5: a sync event fired while offline")
+        self.emit()
+        self.say("""What happened: each POST was a `fetch` event in Workbox's worker. Its
+            NetworkOnly strategy tried the network, which is off, so the plugin stored the
+            request (method, URL, headers, body) and registered the sync tag, and the handler
+            answered the page with a network error: the page's fetch() rejected, and the engine
+            printed the handler's rejection (Workbox's `no-response` error, as Chromium's
+            console does). Workbox registers the tag again for every request it queues: one
+            registration. Its queue is a database of the app's origin, next to "chat":""")
+        self.expect_syncs(5, [WORKBOX_TAG])
+        self.expect_records(5, {("workbox-background-sync", "requests"):
+                                len(MESSAGES_WORKBOX)})
+        sent = self.server.attempts()[before:]
+        self.check(not sent, f"step 5: the server received {sent} while the engine was offline")
+
+    def step_workbox_replay(self):
+        self.heading("Step 6. Workbox, back online: the worker replays the queue")
+        self.say("""The engine starts online, again with no page of the app. It starts Workbox's
+            worker for the `sync` event, and Workbox replays the stored requests, oldest first,
+            with their bodies and headers.""")
+        self.emit()
+        before = len(self.server.messages())
+        run = self.run_engine(6, "about:blank", online=True)
+        attempts = attempts_of(WORKBOX_TAG, run.sync)
+        self.check(shape(attempts) == [(False, "completed", False, False)],
+                   "step 6: expected one sync event that completes; the engine logged "
+                   f"{describe_attempts(attempts)}")
+        self.check(run.said("workbox", "All requests in queue 'outbox' have successfully "
+                                       "replayed"),
+                   "step 6: Workbox did not say that it replayed its whole queue")
+        stored = self.server.messages()[before:]
+        expected = [{"id": message_id, "text": text} for message_id, text in MESSAGES_WORKBOX]
+        self.emit()
+        self.say(f"The server received {len(stored)} messages, in the order they were written:")
+        for message in stored:
+            self.emit(f"      {message['id']}: {message['text']}")
+        self.check(stored == expected, f"step 6: the server stored {stored}, expected {expected}")
+        self.emit()
+        self.expect_syncs(6, [])
+        self.expect_records(6, {("workbox-background-sync", "requests"): 0})
+
+    def expect_syncs(self, step, tags):
+        """Shows `sync list` and checks that exactly `tags` are registered, pending."""
         rows = self.sync_list()
-        self.check(rows == [], f"step 4: registrations left: {rows}")
+        found = sorted((row.get("tag"), row.get("state")) for row in rows)
+        wanted = sorted((tag, "pending") for tag in tags)
+        self.check(found == wanted,
+                   f"step {step}: `sync list` shows {found}, expected {wanted}")
+
+    def expect_records(self, step, counts):
+        """Shows `idb list` and checks the record counts of the given (database, store)s."""
+        listed = self.idb_list()
+        found = {key: listed.get(key) for key in counts}
+        self.check(found == counts,
+                   f"step {step}: `idb list` shows the record counts {found}, expected {counts}")
 
     def conclusion(self):
         self.heading("The end")
@@ -762,10 +942,11 @@ class Demo:
         failed = sum(1 for attempt in attempts if attempt.injected)
         self.say(f"""The server stored {len(stored)} messages
             ({", ".join(m["id"] for m in stored)}) out of {len(attempts)} requests, {failed} of
-            which it failed on purpose. Nothing was lost silently: the three messages written
-            offline were delivered after a restart without any page open, a failure was
-            retried after a back-off, and the message that kept failing was given up after its
-            last chance, with the app told so.""")
+            which it failed on purpose. Nothing was lost silently: the messages written offline
+            waited in IndexedDB and were delivered after a restart without any page open, a
+            failure was retried after a back-off, the message that kept failing went back to
+            the drafts after its last chance, with the app told so, and Workbox's queue was
+            replayed the same way.""")
         if not self.problems:
             self.emit()
             self.emit("Everything went as the story says.")

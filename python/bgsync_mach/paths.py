@@ -13,6 +13,8 @@ WPT_DIR = os.path.join(REPO_ROOT, "wpt")
 WPT_TESTS = os.path.join(WPT_DIR, "tests")
 WPT_META = os.path.join(WPT_DIR, "meta")
 NODE_MODULES = os.path.join(WPT_DIR, "node_modules")
+EXAMPLES_DIR = os.path.join(REPO_ROOT, "examples")
+EXAMPLES_NODE_MODULES = os.path.join(EXAMPLES_DIR, "node_modules")
 CHROMIUM = "/usr/bin/chromium"
 
 

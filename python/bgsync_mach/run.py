@@ -3,8 +3,9 @@
     ./mach run [--binary PATH | --no-build]                         the outbox demo
     ./mach run [--binary PATH | --no-build] [BGSYNC-RUN-ARGS] PAGE  bgsync run ARGS PAGE
 
-The outbox demo (examples/outbox/) tells Background Sync step by step: a local server, four
-engine runs on a fresh profile (offline, back online after a restart, a retry, a drop), each
+The outbox demo (examples/outbox/) tells Background Sync step by step: a local server, six
+engine runs on a fresh profile (an IndexedDB outbox written offline, sent after a restart, a
+retry, a drop back to the drafts; then the same app on Workbox: queued offline, replayed), each
 checked; exit status 0 if the story went as told, 1 otherwise.
 
 mach builds the shell first (`cargo build -p shell`), unless `--binary PATH` (that binary) or

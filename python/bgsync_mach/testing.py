@@ -1,7 +1,8 @@
 """`./mach test`: every test suite, then one summary.
 
 Stages: bootstrap; tidy (`cargo fmt --check`, then `cargo clippy --all-targets -D warnings`, like
-Servo's `mach test-tidy`); `cargo test --workspace`; `pytest python/tests`; `./mach test-wpt`. Every
+Servo's `mach test-tidy`); `cargo test --workspace`; `pytest python/tests`; `./mach test-wpt`; the
+outbox demo (`./mach run --no-build`, one test, checked against the real engine). Every
 stage runs even when an earlier one failed (except after a failed bootstrap, which the others
 need). Each stage's output is shown as it comes and read for its counts; the summary gives a
 line per stage and, last, `N passed, N failed` over all of them. A stage that failed without
@@ -50,6 +51,14 @@ def pytest_counts(output):
             else:
                 failed += int(number)
     return passed, failed
+
+
+def demo_counts(output):
+    """The outbox demo is one test: passed when its story went as told."""
+    return (1, 0) if DEMO_PASSED in output else (0, 1)
+
+
+DEMO_PASSED = "Everything went as the story says."
 
 
 def wpt_counts(output):
@@ -142,6 +151,10 @@ def run_all():
         stages.append(_stage("test-wpt", [paths.VENV_PYTHON, paths.MACH, "test-wpt",
                                           "--global", "serviceworker"], wpt_counts,
                              env=cargo.cargo_env()))
+        # The outbox demo of `./mach run`, on the bgsync that test-wpt built: its story is
+        # checked against the real engine, server and profile.
+        stages.append(_stage("demo", [paths.VENV_PYTHON, paths.MACH, "run", "--no-build"],
+                             demo_counts, env=cargo.cargo_env()))
     for line in summary_lines(stages):
         print(line)
     return 0 if all(stage.ok for stage in stages) else 1

@@ -79,20 +79,29 @@ def fake_tree(tmp_path, monkeypatch):
     (tmp_path / "python").mkdir()
     wpt_dir.mkdir()
     (tmp_path / "python" / "requirements.txt").write_text("wptserve==4.0.3\n")
-    (wpt_dir / "package.json").write_text("{}")
-    (wpt_dir / "package-lock.json").write_text("{}")
+    examples_dir = tmp_path / "examples"
+    for directory in (wpt_dir, examples_dir):
+        directory.mkdir(exist_ok=True)
+        (directory / "package.json").write_text("{}")
+        (directory / "package-lock.json").write_text("{}")
     monkeypatch.setattr(paths, "VENV_DIR", str(venv))
     monkeypatch.setattr(paths, "VENV_PYTHON", sys.executable)  # "a working venv python"
     monkeypatch.setattr(paths, "REQUIREMENTS", str(tmp_path / "python" / "requirements.txt"))
     monkeypatch.setattr(paths, "WPT_DIR", str(wpt_dir))
     monkeypatch.setattr(paths, "NODE_MODULES", str(node_modules))
+    monkeypatch.setattr(paths, "EXAMPLES_DIR", str(examples_dir))
+    monkeypatch.setattr(paths, "EXAMPLES_NODE_MODULES", str(examples_dir / "node_modules"))
     calls = []
 
     def fake_run(command, **kwargs):
         calls.append(command)
         if command[:2] == ["npm", "ci"]:
-            for name in bootstrap.REQUIRED_NODE_FILES:
-                path = node_modules.joinpath(*name.split("/"))
+            wpt = kwargs["cwd"] == str(wpt_dir)
+            required = bootstrap.REQUIRED_NODE_FILES if wpt \
+                else bootstrap.REQUIRED_EXAMPLE_NODE_FILES
+            for name in required:
+                path = (node_modules if wpt else examples_dir / "node_modules").joinpath(
+                    *name.split("/"))
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text("")
         if "venv" in command:
@@ -107,7 +116,7 @@ def fake_tree(tmp_path, monkeypatch):
 def test_bootstrap_installs_once_then_is_up_to_date(fake_tree):
     tree, calls = fake_tree
     assert bootstrap.ensure(quiet=True) is True
-    assert [c[:2] for c in calls] == [[sys.executable, "-m"], ["npm", "ci"]]
+    assert [c[:2] for c in calls] == [[sys.executable, "-m"], ["npm", "ci"], ["npm", "ci"]]
     calls.clear()
     assert bootstrap.ensure(quiet=True) is False
     assert calls == []
@@ -128,6 +137,10 @@ def test_bootstrap_redoes_what_changed(fake_tree):
     os.remove(tree / "wpt" / "node_modules" / "wpt-runner" / "testharness" / "testharness.js")
     bootstrap.ensure(quiet=True)
     assert calls and calls[0][:2] == ["npm", "ci"]
+    calls.clear()
+    os.remove(tree / "examples" / "node_modules" / "workbox-sw" / "build" / "workbox-sw.js")
+    bootstrap.ensure(quiet=True)
+    assert calls == [["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"]]
 
 
 def test_bootstrap_installs_missing_apt_packages_with_update_first(monkeypatch):
@@ -150,6 +163,8 @@ def test_stage_counters():
     assert testing.pytest_counts("=== 12 passed in 0.5s ===") == (12, 0)
     assert testing.wpt_counts("Ran 3 tests\nwpt: 20 passed, 1 failed\n") == (20, 1)
     assert testing.wpt_counts("crashed before the end") == (0, 0)
+    assert testing.demo_counts("...\nEverything went as the story says.\n\n(the demo took") == (1, 0)
+    assert testing.demo_counts("The story did not go as expected:\n  - step 2: ...") == (0, 1)
 
 
 def test_tidy_counts_each_check_and_runs_them_all(monkeypatch):
@@ -199,12 +214,18 @@ def test_dependencies_are_pinned():
     requirements = [line for line in requirements if line]
     assert "wptserve==4.0.3" in requirements
     assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[\w.]+", line) for line in requirements)
-    with open(os.path.join(paths.WPT_DIR, "package.json")) as f:
-        dependencies = json.load(f)["dependencies"]
-    assert dependencies["wpt-runner"] == "7.0.0" and dependencies["@webref/idl"] == "3.85.0"
-    assert all(re.fullmatch(r"\d+\.\d+\.\d+", version) for version in dependencies.values())
-    with open(os.path.join(paths.WPT_DIR, "package-lock.json")) as f:
-        lock = json.load(f)
-    assert lock["packages"][""]["dependencies"] == dependencies
-    for name, version in dependencies.items():
-        assert lock["packages"][f"node_modules/{name}"]["version"] == version
+    for directory in (paths.WPT_DIR, paths.EXAMPLES_DIR):
+        with open(os.path.join(directory, "package.json")) as f:
+            dependencies = json.load(f)["dependencies"]
+        assert all(re.fullmatch(r"\d+\.\d+\.\d+", version)
+                   for version in dependencies.values())
+        with open(os.path.join(directory, "package-lock.json")) as f:
+            lock = json.load(f)
+        assert lock["packages"][""]["dependencies"] == dependencies
+        for name, version in dependencies.items():
+            assert lock["packages"][f"node_modules/{name}"]["version"] == version
+        if directory == paths.WPT_DIR:
+            assert dependencies["wpt-runner"] == "7.0.0"
+            assert dependencies["@webref/idl"] == "3.85.0"
+        else:
+            assert dependencies["workbox-background-sync"] == "7.4.1"

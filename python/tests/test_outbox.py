@@ -106,30 +106,63 @@ def test_the_control_endpoint_sets_fail_next(raw, status):
 
 def test_static_files_are_plain_names_in_the_example_directory(tmp_path):
     root = write_files(tmp_path / "outbox", {"index.html": "<p>", "sw.js": "//",
-                                             "sub/secret.txt": "no", ".hidden": "no"})
+                                             "app/index.html": "<p>", "app/sw.js": "//",
+                                             "app/deeper/secret.txt": "no", ".hidden": "no",
+                                             "app/.hidden": "no"})
     write_files(tmp_path, {"outside.txt": "no"})
     server = OutboxServer(root=root)
     assert server.static_file("/") == os.path.join(root, "index.html")
     assert server.static_file("/sw.js") == os.path.join(root, "sw.js")
-    for path in ("/sub/secret.txt", "/../outside.txt", "/..", "/.hidden", "/missing.js",
-                 "/sub", "", "sw.js", "/a\\b"):
+    assert server.static_file("/app/") == os.path.join(root, "app", "index.html")
+    assert server.static_file("/app/sw.js") == os.path.join(root, "app", "sw.js")
+    for path in ("/app/deeper/secret.txt", "/../outside.txt", "/..", "/app/..", "/.hidden",
+                 "/app/.hidden", "/missing.js", "/app", "//sw.js", "", "sw.js", "/a\\b"):
         assert server.static_file(path) is None, path
 
 
-def test_the_example_has_the_page_and_the_worker_the_demo_needs():
+def test_workbox_is_served_from_node_modules_under_workbox(tmp_path):
+    node_modules = write_files(tmp_path / "node_modules", {
+        "workbox-sw/build/workbox-sw.js": "// sw",
+        "workbox-core/build/workbox-core.dev.js": "// core dev",
+        **{f"workbox-{module}/build/workbox-{module}.{build}.js": "//"
+           for module in ("core", "routing", "strategies", "background-sync")
+           for build in ("prod", "dev") if (module, build) != ("core", "dev")}})
+    server = OutboxServer(node_modules=node_modules)
+    assert server.workbox_file("/workbox/workbox-sw.js") == b"// sw"
+    assert server.workbox_file("/workbox/workbox-core.dev.js") == b"// core dev"
+    assert server.workbox_file("/workbox/other.js") is None
+    assert server.workbox_file("/index.html") is None
+    events = []
+    missing = OutboxServer(node_modules=str(tmp_path / "nothing"), on_event=events.append)
+    assert missing.workbox_file("/workbox/workbox-sw.js") is None
+    assert "bootstrap installs Workbox" in events[0]
+
+
+def test_the_example_has_the_pages_and_the_workers_the_demo_needs():
     server = OutboxServer()
-    for name in ("index.html", "sw.js"):
-        assert server.static_file("/" + name), name
-    with open(server.static_file("/sw.js")) as f:
-        worker = f.read()
+    files = {}
+    for name in ("index.html", "sw.js", "outbox-db.js", "workbox-app/index.html",
+                 "workbox-app/sw.js"):
+        path = server.static_file("/" + name)
+        assert path, name
+        with open(path) as f:
+            files[name] = f.read()
     # The story's checks read these lines.
-    for text in ("[worker]", "started", "lastChance", "waitUntil", "could not be delivered"):
-        assert text in worker, text
-    with open(server.static_file("/index.html")) as f:
-        page = f.read()
+    for text in ("[worker]", "started", "lastChance", "waitUntil", "could not be delivered",
+                 "moveToDrafts", 'importScripts("outbox-db.js")', 'sync event "outbox"'):
+        assert text in files["sw.js"], text
     for text in ("[page]", "opened; navigator.onLine is", "sending directly is impossible",
-                 "sync.register", "window.close()", "the worker says"):
-        assert text in page, text
+                 'sync.register("outbox")', "window.close()", "the worker says",
+                 "is not registered any more: the outbox holds", "outbox-db.js"):
+        assert text in files["index.html"], text
+    for text in ('indexedDB.open(CHAT_DB, 1)', '"outbox"', '"drafts"'):
+        assert text in files["outbox-db.js"], text
+    # Workbox as Workbox documents it, from /workbox/.
+    for text in ('importScripts("/workbox/workbox-sw.js")', "modulePathPrefix: \"/workbox/\"",
+                 "NetworkOnly", 'BackgroundSyncPlugin("outbox")', '"POST"'):
+        assert text in files["workbox-app/sw.js"], text
+    for text in ("[page]", "fetch() rejects", "controllerchange", "window.close()"):
+        assert text in files["workbox-app/index.html"], text
 
 
 # --- The server over HTTP ---------------------------------------------------------------------
@@ -226,6 +259,16 @@ def test_lines_are_told_apart_by_who_printed_them():
         ("engine", "network online: eth0 up")
     assert outbox.classify("index.html:3:5 Uncaught TypeError: x") == \
         ("engine", "index.html:3:5 Uncaught TypeError: x")
+    # Workbox's development build, and the indented lines of its console groups.
+    assert outbox.classify("workbox Router is responding to: /api") == \
+        ("workbox", "Router is responding to: /api")
+    assert outbox.classify("  Found a route", previous="workbox") == ("workbox", "  Found a route")
+    assert outbox.classify("  Found a route", previous="page") == ("engine", "  Found a route")
+
+
+def test_long_lines_are_shortened_with_an_ellipsis():
+    assert outbox.shorten("x" * 120) == "x" * 120
+    assert outbox.shorten("x" * 121) == "x" * 119 + "…"
 
 
 def entries(*texts, tag="t"):
@@ -287,19 +330,25 @@ def test_the_story_completes_with_an_engine_that_behaves(fake_bgsync, tmp_path, 
     for step in ("Step 1. Offline", "Step 2. Back online", "Step 3.", "Step 4.", "The end"):
         assert step in text
     assert "Everything went as the story says." in text
-    assert "The server received 3 messages:" in text
-    assert "The server stored 4 messages (m1, m2, m3, m4) out of 7 requests, 3 of" in text
+    for part in ("Part 2. The same outbox on Workbox", "Step 5. Workbox", "Step 6. Workbox"):
+        assert part in text
+    assert "The server received 3 messages, in the order they were written:" in text
+    assert "The server stored 6 messages (m1, m2, m3, m4, m6, m7) out of 9 requests, 3 of" \
+        in text
     assert "not as expected" not in text
     # Commands are shown as a reader could type them, with $PROFILE.
     assert "  $ bgsync run --timeout " in text and "--offline --profile $PROFILE -v" in text
-    assert "    server | POST /api/messages: message m4" in text
-    assert "    engine | sync http://127.0.0.1:" in text
+    assert "  $ bgsync idb list --profile $PROFILE" in text
+    assert "    server  | POST /api/messages: message m4" in text
+    assert "    engine  | sync http://127.0.0.1:" in text
+    assert "    workbox | All requests in queue 'outbox' have successfully replayed" in text
 
 
 @pytest.mark.parametrize("bug, problem", [
     ("fires-offline", "step 1: a sync event fired while offline"),
     ("no-retry", "step 3: expected a failed attempt, retried with lastChance true"),
     ("exit-1", "step 1: `bgsync run` exited with status 1 (expected 0)"),
+    ("loses-drafts", "step 4: `idb list` shows the record counts"),
 ])
 def test_the_story_says_what_went_wrong(fake_bgsync, tmp_path, monkeypatch, bug, problem):
     status, text = play(fake_bgsync, tmp_path, monkeypatch, bug)

@@ -1,5 +1,5 @@
 //! Workbox's Background Sync, unmodified (the npm packages `./mach bootstrap` installs in
-//! `wpt/node_modules`), across two engine runs with a real server on 127.0.0.1: offline, a
+//! `examples/node_modules`), across two engine runs with a real server on 127.0.0.1: offline, a
 //! controlled page's POSTs fail, Workbox's fetch route catches them and queues them in
 //! IndexedDB with the tag `workbox-background-sync:outbox`; a later online run with no page of
 //! the app open starts the worker for the `sync` event and Workbox replays the requests, in
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use server::{Response, TestServer};
 
 fn node_modules() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wpt/node_modules")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/node_modules")
 }
 
 /// Serves Workbox's files under `/workbox/`, as `workbox.setConfig({modulePathPrefix})` finds
