@@ -289,6 +289,13 @@ fn offline_first_app(restart: bool) {
   if (request.mode !== 'navigate') return;
   console.log('sw: navigate ' + new URL(request.url).pathname + ' ' + request.destination +
               ' resulting ' + (event.resultingClientId !== '') + ' client ' + JSON.stringify(event.clientId));
+  // Another origin's page, fetched no-cors: an opaque response, which cannot answer a navigation.
+  if (new URL(request.url).pathname === '/opaque.html') {
+    const other = new URL(request.url);
+    other.hostname = 'localhost';
+    other.pathname = '/plain.html';
+    event.respondWith(fetch(other.href, {mode: 'no-cors'}));
+  }
   if (new URL(request.url).pathname === '/app.html') {
     event.respondWith(new Response(
       '<!doctype html><script>console.log("app from the worker, controlled " + !!navigator.serviceWorker.controller + " at " + location.pathname);</script>',
@@ -323,6 +330,15 @@ fn offline_first_app(restart: bool) {
         "{:?}",
         console.lines()
     );
+
+    let outcome = engine.run_page(server.url("/opaque.html"), Some(PAGE_TIMEOUT));
+    match outcome {
+        PageOutcome::LoadFailed(reason) => assert!(
+            reason.contains("opaque response, which is a network error"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}: {:?}", console.lines()),
+    }
 
     let app = server.url("/app.html");
     drop(server);

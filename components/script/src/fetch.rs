@@ -33,7 +33,7 @@ use crate::dom::globalscope::current_global;
 use crate::dom::headers::Guard;
 use crate::dom::prelude::*;
 use crate::dom::request::Request;
-use crate::dom::response::{Response, ResponseParts};
+use crate::dom::response::{HiddenResponse, Response, ResponseParts};
 use crate::dom::serviceworkercontainer::ServiceWorkerContainer;
 
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>, the common cases.
@@ -239,7 +239,11 @@ fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<Resp
                 params.url
             ));
         }
-        return Ok(ResponseParts::empty(ResponseType::Opaque));
+        return Ok(opaque_response(HiddenResponse {
+            url: data.url.unwrap_or_else(|| params.url.clone()),
+            status: data.status,
+            body: data.body,
+        }));
     }
     let url = data.url.unwrap_or_else(|| params.url.clone());
     let mut headers = data.headers;
@@ -280,6 +284,7 @@ fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<Resp
         headers,
         guard: Guard::Immutable,
         body: Some(data.body),
+        hidden: None,
     })
 }
 
@@ -423,7 +428,11 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
             .map(str::to_owned);
         let Some(location) = location else {
             if opaque {
-                return Ok(ResponseParts::empty(ResponseType::Opaque));
+                return Ok(opaque_response(HiddenResponse {
+                    url: resource.url,
+                    status: resource.status,
+                    body: resource.body,
+                }));
             }
             return Ok(final_response(resource, tainted, hop > 0));
         };
@@ -469,6 +478,14 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
     ))
 }
 
+/// An opaque filtered response around `internal`: nothing of it shows.
+fn opaque_response(internal: HiddenResponse) -> ResponseParts {
+    ResponseParts {
+        hidden: Some(Box::new(internal)),
+        ..ResponseParts::empty(ResponseType::Opaque)
+    }
+}
+
 /// The Response a script sees of the final network response: basic, or CORS-filtered.
 fn final_response(resource: net::Resource, tainted: bool, redirected: bool) -> ResponseParts {
     let mut headers = resource.headers.clone();
@@ -490,5 +507,6 @@ fn final_response(resource: net::Resource, tainted: bool, redirected: bool) -> R
         headers,
         guard: Guard::Immutable,
         body: Some(resource.body),
+        hidden: None,
     }
 }

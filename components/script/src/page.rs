@@ -283,6 +283,13 @@ fn navigation_fetch(
         match received {
             Ok(ToClientMsg::FetchAnswer { token: 0, answer }) => {
                 return match answer {
+                    // Handle Fetch: an opaque response answers no-cors requests only.
+                    FetchAnswer::Respond(data) if data.response_type == "opaque" => {
+                        Some(Err(format!(
+                            "{url}: the service worker answered the navigation with an opaque \
+                             response, which is a network error"
+                        )))
+                    }
                     FetchAnswer::Respond(data) => Some(Ok(worker_resource(url, *data))),
                     FetchAnswer::Fallback => None,
                     FetchAnswer::NetworkError(reason) => Some(Err(format!(

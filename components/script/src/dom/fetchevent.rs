@@ -157,7 +157,13 @@ fn response_data(response: &Response, limit: u64) -> FetchAnswer {
             "respondWith() was given a Response whose body is already used".into(),
         );
     }
-    let body = response.body_bytes().unwrap_or_default();
+    // An opaque response travels with its internal response, which only a `<script>` of the
+    // page runs (the page's fetch() shows nothing of it).
+    let hidden = response.hidden();
+    let body = match hidden {
+        Some(hidden) => hidden.body.clone(),
+        None => response.body_bytes().unwrap_or_default(),
+    };
     if body.len() as u64 > limit {
         return FetchAnswer::NetworkError(format!(
             "the response given to respondWith() is larger than net.max_response_bytes \
@@ -177,8 +183,10 @@ fn response_data(response: &Response, limit: u64) -> FetchAnswer {
         _ => {}
     }
     FetchAnswer::Respond(Box::new(FetchResponseData {
-        url: response.url().cloned(),
-        status: response.status(),
+        url: hidden
+            .map(|hidden| hidden.url.clone())
+            .or_else(|| response.url().cloned()),
+        status: hidden.map_or(response.status(), |hidden| hidden.status),
         status_text: response.status_text().to_owned(),
         headers: response.header_list(),
         body,

@@ -19,6 +19,8 @@ pub struct Response {
     status_text: String,
     headers: MutNullableDom<Headers>,
     body: Body,
+    #[no_trace]
+    hidden: Option<Box<HiddenResponse>>,
 }
 
 /// What a Response is made of.
@@ -31,6 +33,21 @@ pub struct ResponseParts {
     pub headers: Vec<(String, String)>,
     pub guard: Guard,
     pub body: Option<Vec<u8>>,
+    /// An opaque response's internal response, which no script reads.
+    pub hidden: Option<Box<HiddenResponse>>,
+}
+
+/// The internal response of an opaque filtered response
+/// (https://fetch.spec.whatwg.org/#concept-filtered-response-opaque): what another origin
+/// answered a no-cors request with. Script sees status 0 and no body, but it goes with the
+/// Response (through `clone()` and `respondWith()`) so that a `<script>` whose request a
+/// service worker answered with it runs it, as HTML's "fetch a classic script" uses the
+/// response's unsafe response.
+#[derive(Clone, Debug)]
+pub struct HiddenResponse {
+    pub url: Url,
+    pub status: u16,
+    pub body: Vec<u8>,
 }
 
 impl ResponseParts {
@@ -46,6 +63,7 @@ impl ResponseParts {
             headers: Vec::new(),
             guard: Guard::Immutable,
             body: None,
+            hidden: None,
         }
     }
 }
@@ -70,6 +88,7 @@ impl Response {
                 status_text: parts.status_text,
                 headers: MutNullableDom::default(),
                 body: Body::new(parts.body),
+                hidden: parts.hidden,
             }),
         );
         let headers = Headers::new(cx, global, Guard::None);
@@ -110,6 +129,11 @@ impl Response {
     /// The body's bytes, leaving it unused (none: a null body).
     pub fn body_bytes(&self) -> Option<Vec<u8>> {
         self.body.bytes()
+    }
+
+    /// An opaque response's internal response (see [`HiddenResponse`]).
+    pub fn hidden(&self) -> Option<&HiddenResponse> {
+        self.hidden.as_deref()
     }
 
     /// <https://fetch.spec.whatwg.org/#concept-network-error>
@@ -180,6 +204,7 @@ impl Response {
                 headers,
                 guard: Guard::None,
                 body: bytes,
+                hidden: None,
             },
         ))
     }
@@ -229,6 +254,7 @@ impl ResponseMethods for Response {
                 headers: vec![("Location".to_owned(), parsed.to_string())],
                 guard: Guard::Immutable,
                 body: None,
+                hidden: None,
             },
         ))
     }
@@ -308,6 +334,7 @@ impl ResponseMethods for Response {
                 headers: self.header_list(),
                 guard,
                 body: self.body.bytes(),
+                hidden: self.hidden.clone(),
             },
         ))
     }

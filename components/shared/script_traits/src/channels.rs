@@ -147,7 +147,9 @@ pub struct FetchResponseData {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub redirected: bool,
-    /// `"basic"`, `"cors"`, `"default"` or `"opaque"`.
+    /// `"basic"`, `"cors"`, `"default"` or `"opaque"`. For `"opaque"`, the other fields
+    /// are those of its internal response: the page shows none of them to script (its
+    /// `fetch()` gets status 0 and no body) but runs the body of a `<script>`.
     pub response_type: String,
 }
 

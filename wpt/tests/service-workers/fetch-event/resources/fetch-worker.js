@@ -110,6 +110,11 @@ self.addEventListener("fetch", (event) => {
         headers: { "Content-Type": "text/javascript" },
       }));
       break;
+    case "passthrough":
+      // The most common fetch handler there is: the request as it is, to the network. For
+      // another origin's script (no-cors), the answer is opaque.
+      event.respondWith(fetch(event.request));
+      break;
     case "own-fetch":
       // The worker's own fetch() goes to the network, not back to this handler.
       event.respondWith(fetch(event.request.url.replace("sw=own-fetch", "sw=respond")));

@@ -1,0 +1,1 @@
+window.fromAnotherOrigin = 9;
