@@ -4,7 +4,9 @@
 //! `sync.register()` and `getTags()`, a `postMessage` round trip to C's
 //! worker and a second page's registration of scope D all complete. The
 //! server answers B only after they did, so this is a behaviour test: if
-//! the constellation waited on B, they would never end.
+//! the constellation waited on B, they would never end. The same for a
+//! `fetch` handler that waits on the server: another page's fetch, even one
+//! answered by the same worker, completes meanwhile.
 
 mod support;
 
@@ -13,7 +15,7 @@ use std::thread;
 use engine::{Engine, PageOutcome};
 use support::server::TestServer;
 use support::{
-    eventually, message_page, register_page, register_sync_page, start_engine, Console,
+    eventually, message_page, page, register_page, register_sync_page, start_engine, Console,
     PAGE_TIMEOUT, WORKER,
 };
 
@@ -126,4 +128,54 @@ fn an_install_handler_that_waits_holds_only_its_own_registration() {
     server.serve_js("/b/gate", "open");
     while_b_waits_on(&engine, &console, &server, "/b/gate");
     assert!(console.contains("sw: b gate open"), "{:?}", console.lines());
+}
+
+/// B's worker answers `/b/api/slow` with what the server gives for
+/// `/b/gate`, and `/b/api/fast` at once.
+const FETCH_WORKER: &str = r#"
+self.addEventListener('fetch', event => {
+  const path = new URL(event.request.url).pathname;
+  if (path === '/b/api/slow') event.respondWith(fetch('/b/gate'));
+  if (path === '/b/api/fast') event.respondWith(new Response('fast'));
+});
+"#;
+
+fn fetch_page(path: &str) -> String {
+    page(&format!(
+        "fetch('{path}').then(r => r.text()).then(text => console.log('got ' + text), failed).then(done);"
+    ))
+}
+
+#[test]
+fn a_fetch_handler_that_waits_holds_only_its_own_fetch() {
+    let server = TestServer::start();
+    let (engine, console) = start_engine(None, &[]);
+    setup(&engine, &console, &server);
+    serve_pages(&server, "b", FETCH_WORKER);
+    server.serve_js("/b/gate", "open");
+    server.serve_html("/b/slow.html", &fetch_page("/b/api/slow"));
+    server.serve_html("/b/fast.html", &fetch_page("/b/api/fast"));
+    run(&engine, &console, &server, "/b/register.html");
+
+    let hold = server.hold("/b/gate");
+    thread::scope(|scope| {
+        let slow = scope.spawn(|| engine.run_page(server.url("/b/slow.html"), Some(PAGE_TIMEOUT)));
+        eventually("B's fetch handler asks for /b/gate", || {
+            server.requests_of("/b/gate").len() == 1
+        });
+        // The same worker answers another page's fetch meanwhile, and the
+        // rest of the engine carries on.
+        run(&engine, &console, &server, "/b/fast.html");
+        assert!(console.contains("got fast"), "{:?}", console.lines());
+        run(&engine, &console, &server, "/a/sync.html");
+        run(&engine, &console, &server, "/c/message.html");
+        assert!(console.contains("reply 42"), "{:?}", console.lines());
+        assert!(
+            !slow.is_finished(),
+            "the slow page ended before /b/gate was answered"
+        );
+        hold.release();
+        assert_eq!(slow.join().unwrap(), PageOutcome::Closed);
+    });
+    assert!(console.contains("got open"), "{:?}", console.lines());
 }
