@@ -721,6 +721,10 @@ fn start_register(script_url: Url, scope: Option<Url>) -> Result<(Url, Url), Ser
              must be an http: or https: URL without an escaped '/' or '\\' in its path."
         ))
     };
+    // The script URL has no fragment: it does not identify a service worker (Register,
+    // step 4: "the user agent does not store the fragment of the script's url").
+    let mut script_url = script_url;
+    script_url.set_fragment(None);
     // Steps 3-4: script URL scheme and path.
     if !is_http_scheme(&script_url) || has_escaped_slash(&script_url) {
         return Err(type_error("script URL", &script_url));
@@ -752,15 +756,17 @@ fn has_escaped_slash(url: &Url) -> bool {
     path.contains("%2f") || path.contains("%5c")
 }
 
-/// The checks of the fetched response, in the spec's order: a redirect or
-/// a bad status is a `TypeError`, a non-JavaScript MIME type or a scope
-/// beyond the allowed maximum a `SecurityError`.
+/// The checks of the fetched response, in the spec's order: a bad status is
+/// a `TypeError`; a redirect, a non-JavaScript MIME type or a scope beyond
+/// the allowed maximum a `SecurityError`.
 fn check_response(job: &Job, fetched: &FetchedScript) -> Result<(), ServiceWorkerError> {
-    // The request's redirect mode is "error".
+    // The request's redirect mode is "error". A redirected main script is a
+    // SecurityError, as in Chromium and the web-platform-tests (the spec's
+    // network error would be a TypeError).
     let mut final_url = fetched.final_url.clone();
-    final_url.set_fragment(job.script_url.fragment());
+    final_url.set_fragment(None);
     if final_url != job.script_url {
-        return Err(ServiceWorkerError::Type(format!(
+        return Err(ServiceWorkerError::Security(format!(
             "Failed to register a ServiceWorker: The script resource ('{}') is behind a \
              redirect, which is disallowed.",
             job.script_url

@@ -145,14 +145,29 @@ fn missing_script_is_a_type_error_and_leaves_no_registration() {
 }
 
 #[test]
-fn redirected_script_is_a_type_error() {
+fn redirected_script_is_a_security_error() {
     let mut profile = Profile::new();
     profile
         .fetcher
         .serve("https://a.test/sw.js", b"x")
         .final_url = url("https://a.test/other.js");
     let result = profile.register("https://a.test/sw.js", None);
-    assert_eq!(exception_name(result), "TypeError");
+    assert_eq!(exception_name(result), "SecurityError");
+    assert_eq!(profile.registry.registrations().count(), 0);
+}
+
+#[test]
+fn the_script_url_s_fragment_is_not_kept() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"x");
+    let first = profile.register("https://a.test/sw.js#one", None).unwrap();
+    let worker = profile.current(&first).unwrap().active.unwrap();
+    assert_eq!(worker.script_url, url("https://a.test/sw.js"));
+    // Another fragment names the same script: the same registration, no new worker.
+    let events = profile.host.events.len();
+    let second = profile.register("https://a.test/sw.js#two", None).unwrap();
+    assert_eq!(second.id, first.id);
+    assert_eq!(profile.host.events.len(), events);
 }
 
 #[test]
