@@ -109,10 +109,12 @@ pub fn rust_type(defs: &Definitions, ty: &Type, pos: Position) -> String {
         Type::Float | Type::UnrestrictedFloat => "f32".into(),
         Type::Double | Type::UnrestrictedDouble => "f64".into(),
         Type::DOMString | Type::ByteString | Type::USVString => "DOMString".into(),
-        Type::Object | Type::Buffer(_) => match pos {
+        Type::Object => match pos {
             Return => "*mut JSObject".into(),
             _ => "RootedObject".into(),
         },
+        // A rooted object checked to be of the buffer type at conversion (bindings::buffer).
+        Type::Buffer(name) => format!("crate::dom::bindings::buffer::{name}"),
         Type::Symbol => "RootedValue".into(),
         Type::Named(name) => match named_kind(defs, name) {
             Some(NamedKind::Interface) => match pos {
@@ -288,6 +290,19 @@ mod tests {
             "Option<&crate::dom::node::Node>"
         );
         assert_eq!(argument_expr(&defs, &nullable, "a0"), "a0.as_deref()");
+    }
+
+    #[test]
+    fn buffer_types_are_checked_wrappers_in_every_position() {
+        let defs = Definitions::default();
+        let view = Type::Buffer("Uint8Array".into());
+        for position in [Position::Argument, Position::Owned, Position::Return] {
+            assert_eq!(
+                rust_type(&defs, &view, position),
+                "crate::dom::bindings::buffer::Uint8Array"
+            );
+        }
+        assert_eq!(argument_expr(&defs, &view, "a0"), "a0");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Blob (https://w3c.github.io/FileAPI/#blob-section): immutable bytes with a type, in memory.
 
-use crate::dom::body::{buffer_source_bytes, Body, BodyReader};
+use crate::dom::body::{Body, BodyReader};
 use crate::dom::prelude::*;
 
 #[derive(Trace)]
@@ -96,7 +96,7 @@ impl BlobMethods for Blob {
                 }
                 BufferSourceOrBlobOrUSVString::Blob(blob) => bytes.extend_from_slice(&blob.bytes),
                 BufferSourceOrBlobOrUSVString::BufferSource(source) => {
-                    bytes.extend_from_slice(&buffer_source_bytes(source.get()))
+                    bytes.extend_from_slice(&source.to_vec())
                 }
             }
         }

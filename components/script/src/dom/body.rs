@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 
 use mozjs::jsval::{ObjectValue, UndefinedValue};
 use mozjs::rooted;
-use mozjs::typedarray::{ArrayBuffer, ArrayBufferView, CreateWith};
+use mozjs::typedarray::{ArrayBuffer, CreateWith};
 
 use crate::dom::bindings::error::take_pending_exception;
 use crate::dom::prelude::*;
@@ -143,25 +143,12 @@ pub fn extract(init: &BlobOrBufferSourceOrURLSearchParamsOrUSVString) -> (Vec<u8
             params.serialize().into_bytes(),
             Some("application/x-www-form-urlencoded;charset=UTF-8".to_owned()),
         ),
-        Init::BufferSource(object) => (buffer_source_bytes(object.get()), None),
+        Init::BufferSource(source) => (source.to_vec(), None),
         Init::Blob(blob) => (
             blob.bytes().to_vec(),
             Some(blob.type_().to_owned()).filter(|type_| !type_.is_empty()),
         ),
     }
-}
-
-/// The bytes of an ArrayBuffer or a view (a copy).
-pub fn buffer_source_bytes(object: *mut JSObject) -> Vec<u8> {
-    ArrayBuffer::from(object)
-        .ok()
-        .and_then(|buffer| buffer.to_vec())
-        .or_else(|| {
-            ArrayBufferView::from(object)
-                .ok()
-                .and_then(|view| view.to_vec())
-        })
-        .unwrap_or_default()
 }
 
 /// The Body members of an interface whose struct has a `body: Body` field (Request, Response).

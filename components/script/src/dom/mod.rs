@@ -63,6 +63,8 @@ pub mod serviceworkerregistration;
 pub mod syncevent;
 pub mod syncmanager;
 pub mod text;
+pub mod textdecoder;
+pub mod textencoder;
 pub mod url;
 pub mod urlsearchparams;
 pub mod window;

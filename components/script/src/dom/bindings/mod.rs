@@ -3,6 +3,7 @@
 //! a global is the [`global::BindingGlobal`] trait, which the DOM's `GlobalScope`
 //! implements.
 
+pub mod buffer;
 pub mod callback;
 pub mod conversions;
 pub mod error;
