@@ -574,7 +574,54 @@ impl Constellation {
             origin: ascii_serialization(origin),
             message,
         };
-        self.deliver_message(worker, event, notice);
+        self.deliver_message(worker, event, Some(notice));
+    }
+
+    /// `serviceWorker.postMessage()` from the worker `sender` (of `origin`) to `worker`, itself
+    /// or another worker of its origin: a `message` event whose source is the sender
+    /// (https://w3c.github.io/ServiceWorker/#service-worker-postmessage-options, with a
+    /// ServiceWorkerGlobalScope as the incumbent global).
+    pub(super) fn post_message_from_worker(
+        &mut self,
+        sender: ServiceWorkerId,
+        origin: &Origin,
+        worker: ServiceWorkerId,
+        message: SerializedMessage,
+    ) {
+        let belongs = self
+            .registry
+            .registration_of_worker(worker)
+            .is_some_and(|registration| registration.scope().origin() == *origin);
+        if !belongs {
+            log::warn!(
+                target: LOG_TARGET,
+                "{sender} posted a message to {worker}, not a worker of its origin; dropped"
+            );
+            return;
+        }
+        let Some(source) = self
+            .registry
+            .registration_of_worker(sender)
+            .and_then(|registration| {
+                [
+                    registration.installing(),
+                    registration.waiting(),
+                    registration.active(),
+                ]
+                .into_iter()
+                .flatten()
+                .find(|candidate| candidate.id() == sender)
+                .map(|candidate| candidate.info())
+            })
+        else {
+            return;
+        };
+        let event = WorkerEvent::MessageFromWorker {
+            source,
+            origin: ascii_serialization(origin),
+            message,
+        };
+        self.deliver_message(worker, event, None);
     }
 
     /// Whether `worker`'s script added a `fetch` listener: as it reported when it ran in this
@@ -676,7 +723,7 @@ impl Constellation {
         &mut self,
         worker: ServiceWorkerId,
         event: WorkerEvent,
-        notice: MessageDoneNotice,
+        notice: Option<MessageDoneNotice>,
     ) {
         if self.start_stored_worker(worker).is_err() {
             return;

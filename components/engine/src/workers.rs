@@ -181,8 +181,9 @@ pub(crate) enum OnDone {
     /// Tell the page its `postMessage` was handled (on success, on failure,
     /// and when the event is dropped). A message event cut off by another
     /// event's stop is delivered again, to a fresh worker
-    /// ([`Workers::take_redeliveries`]); it keeps its notice.
-    Reply(MessageDoneNotice, WorkerEvent),
+    /// ([`Workers::take_redeliveries`]); it keeps its notice. A message from
+    /// a worker has no page to tell: no notice.
+    Reply(Option<MessageDoneNotice>, WorkerEvent),
     /// A lifecycle event the registry waits for: its result goes to
     /// [`Workers::take_lifecycle_results`].
     Lifecycle(LifecycleEvent),
@@ -314,7 +315,7 @@ pub(crate) struct Workers {
     /// Ended `sync` events, in order, not taken yet.
     sync_results: Vec<(DispatchId, EventResult)>,
     /// Message events cut off by another event's stop, to deliver again.
-    redeliveries: Vec<(ServiceWorkerId, WorkerEvent, MessageDoneNotice)>,
+    redeliveries: Vec<(ServiceWorkerId, WorkerEvent, Option<MessageDoneNotice>)>,
     /// Whether each worker whose script ran in this engine run has a `fetch` listener.
     handles_fetch: HashMap<ServiceWorkerId, bool>,
     /// Stopped threads not joined yet.
@@ -563,7 +564,11 @@ impl Workers {
             }
         }
         match event.on_done {
-            OnDone::Reply(mut notice, _) => notice.delivered = true,
+            OnDone::Reply(mut notice, _) => {
+                if let Some(notice) = notice.as_mut() {
+                    notice.delivered = true;
+                }
+            }
             OnDone::Lifecycle(event) => {
                 self.lifecycle_results
                     .push((worker, event, EventResult::Done(outcome)));
@@ -603,7 +608,9 @@ impl Workers {
 
     /// The message events cut off since the last call, in order, to deliver
     /// again (see [`OnDone::Reply`]).
-    pub fn take_redeliveries(&mut self) -> Vec<(ServiceWorkerId, WorkerEvent, MessageDoneNotice)> {
+    pub fn take_redeliveries(
+        &mut self,
+    ) -> Vec<(ServiceWorkerId, WorkerEvent, Option<MessageDoneNotice>)> {
         std::mem::take(&mut self.redeliveries)
     }
 

@@ -355,6 +355,29 @@ unsafe fn fire_worker_event(
             let event = ExtendableMessageEvent::new_trusted(cx, scope, data.get(), origin, &client);
             DomRoot::upcast(event)
         }
+        WorkerEvent::MessageFromWorker {
+            source,
+            origin,
+            message,
+        } => {
+            rooted!(&in(cx) let mut data = UndefinedValue());
+            if deserialize(cx, &message.0, data.handle_mut()).is_err() {
+                scope.upcast_event_target().fire_event(cx, "messageerror");
+                global.report_event_outcome(id, WorkerEventOutcome::MessageError);
+                return;
+            }
+            // The sender as this global sees it: its own `self.serviceWorker` when it wrote
+            // to itself.
+            let worker = scope.service_worker_object(cx, &source);
+            let event = ExtendableMessageEvent::new_trusted_from_worker(
+                cx,
+                scope,
+                data.get(),
+                origin,
+                &worker,
+            );
+            DomRoot::upcast(event)
+        }
         WorkerEvent::Fetch {
             request,
             client_id,

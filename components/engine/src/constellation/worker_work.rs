@@ -78,6 +78,10 @@ impl Constellation {
             WorkerMsg::PostMessageToClient { client, message } => self
                 .host
                 .post_message_to_client(worker, &origin, &client, message),
+            WorkerMsg::PostMessageToWorker {
+                worker: target,
+                message,
+            } => self.post_message_from_worker(worker, &origin, target, message),
             WorkerMsg::ServiceWorker(request) => {
                 log::debug!(target: LOG_TARGET, "{worker} asks {request:?}");
                 self.serve_service_worker_request(&origin, &replies, request)

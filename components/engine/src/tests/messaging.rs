@@ -72,6 +72,34 @@ fn a_page_cannot_message_a_worker_of_another_origin_or_an_unknown_one() {
 }
 
 #[test]
+fn a_worker_messages_itself_but_not_a_worker_of_another_origin() {
+    let engine = engine();
+    let server = TestServer::start();
+    let other_server = TestServer::start();
+    let (page, info) = register_active(&engine, &server, "post-to-worker");
+    let (_other_page, other_info) = register_active(&engine, &other_server, "// worker");
+    let worker = info.active.unwrap().id;
+    let other = other_info.active.unwrap().id;
+
+    // To itself: a message event whose source is the worker.
+    let heard_itself = format!("{} message from {}", worker.0, worker.0);
+    assert!(page.post(worker, worker.0.to_string().as_bytes()));
+    eventually("the worker hears itself", || {
+        engine.log.count(&heard_itself) == 1
+    });
+
+    // To another origin's worker, by its id: dropped. (The worker's own log
+    // has the page's two messages and its own.)
+    assert!(page.post(worker, other.0.to_string().as_bytes()));
+    eventually("the worker has the page's second message", || {
+        engine.log.count(&format!("{} message", worker.0)) == 3
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(engine.log.count(&format!("{} message", other.0)), 0);
+    assert_eq!(engine.log.count(&format!("{} message from", other.0)), 0);
+}
+
+#[test]
 fn a_second_document_loaded_and_requests_before_the_first_are_ignored() {
     let engine = engine();
     let server = TestServer::start();

@@ -274,6 +274,9 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
             WorkerEvent::Sync { tag, last_chance } => {
                 log.push(format!("{id} sync {tag} {last_chance}"))
             }
+            WorkerEvent::MessageFromWorker { source, .. } => {
+                log.push(format!("{id} message from {}", source.id.0))
+            }
             event => log.push(format!("{id} {}", event.name())),
         }
         let outcome = match event {
@@ -330,6 +333,14 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
                     let _ = to.send(WorkerMsg::PostMessageToClient {
                         client: source.id.clone(),
                         message: message.clone(),
+                    });
+                }
+                if has("post-to-worker") {
+                    // The message names the worker to write to, by id.
+                    let target = String::from_utf8_lossy(&message.0).parse().unwrap_or(0);
+                    let _ = to.send(WorkerMsg::PostMessageToWorker {
+                        worker: ServiceWorkerId(target),
+                        message: SerializedMessage(b"from a worker".to_vec()),
                     });
                 }
                 if has("forward") {

@@ -61,6 +61,24 @@ impl ExtendableMessageEvent {
     }
 }
 
+impl ExtendableMessageEvent {
+    /// The trusted `message` event of a message from a service worker (`source`).
+    pub fn new_trusted_from_worker(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        data: JSVal,
+        origin: String,
+        source: &ServiceWorker,
+    ) -> DomRoot<ExtendableMessageEvent> {
+        let event = Self::create(cx, global, None, origin, String::new());
+        event.data.set(data);
+        event.source_worker.set(Some(source));
+        event.upcast::<Event>().init("message", false, false);
+        event.upcast::<Event>().set_trusted(true);
+        event
+    }
+}
+
 impl ExtendableMessageEventMethods for ExtendableMessageEvent {
     fn Constructor(
         cx: &mut JSContext,

@@ -4,11 +4,11 @@
 use std::cell::Cell;
 
 use script_traits::{
-    ScriptMsg, SerializedMessage, ServiceWorkerId, ServiceWorkerState as WorkerState,
+    ScriptMsg, SerializedMessage, ServiceWorkerId, ServiceWorkerState as WorkerState, WorkerMsg,
 };
 use url::Url;
 
-use crate::constellation_link::disconnected_error;
+use crate::constellation_link::{disconnected_error, ConstellationLink};
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::prelude::*;
 
@@ -99,6 +99,15 @@ impl ServiceWorkerMethods for ServiceWorker {
         let Some(link) = global.constellation_link() else {
             return Err(disconnected_error(self.global()));
         };
+        // From a service worker (to itself or another version): the constellation knows the
+        // sender by its channel, and no page waits on the delivery.
+        if let ConstellationLink::Worker(_) = &*link {
+            link.send_worker(WorkerMsg::PostMessageToWorker {
+                worker: self.id,
+                message: SerializedMessage(bytes),
+            });
+            return Ok(());
+        }
         let token = global.message_in_flight();
         let sent = link.send_client(ScriptMsg::PostMessageToWorker {
             worker: self.id,
@@ -107,11 +116,9 @@ impl ServiceWorkerMethods for ServiceWorker {
         });
         if !sent {
             global.message_done(token);
-            // A worker posting to a ServiceWorker object (its own, or a sibling version) is
-            // not routed yet.
             log::warn!(
                 target: "bgsync::script::service_worker",
-                "postMessage to {} from this global is not delivered",
+                "postMessage to {}: the constellation is gone",
                 self.id
             );
         }

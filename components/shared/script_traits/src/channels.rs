@@ -282,6 +282,14 @@ pub enum WorkerEvent {
         origin: String,
         message: SerializedMessage,
     },
+    /// `message` (an ExtendableMessageEvent) from a service worker of the
+    /// origin (this one, or another version): its `source` is that worker.
+    MessageFromWorker {
+        source: ServiceWorkerInfo,
+        /// The worker's origin, serialized.
+        origin: String,
+        message: SerializedMessage,
+    },
     /// `sync`: <https://wicg.github.io/background-sync/spec/#fire-a-sync-event>.
     Sync { tag: String, last_chance: bool },
     /// `fetch`: <https://w3c.github.io/ServiceWorker/#handle-fetch>. The
@@ -300,7 +308,7 @@ impl WorkerEvent {
         match self {
             WorkerEvent::Install => "install",
             WorkerEvent::Activate => "activate",
-            WorkerEvent::Message { .. } => "message",
+            WorkerEvent::Message { .. } | WorkerEvent::MessageFromWorker { .. } => "message",
             WorkerEvent::Sync { .. } => "sync",
             WorkerEvent::Fetch { .. } => "fetch",
         }
@@ -384,6 +392,12 @@ pub enum WorkerMsg {
     /// `client.postMessage(message)`.
     PostMessageToClient {
         client: ClientId,
+        message: SerializedMessage,
+    },
+    /// `serviceWorker.postMessage(message)` from a service worker, to itself or another
+    /// worker of its origin. The sender is the worker whose channel this came on.
+    PostMessageToWorker {
+        worker: ServiceWorkerId,
         message: SerializedMessage,
     },
     /// `self.registration.update()` / `unregister()`, with the worker's
