@@ -22,6 +22,7 @@ use crate::dom::extendablemessageevent::ExtendableMessageEvent;
 use crate::dom::fetchevent::FetchEvent;
 use crate::dom::globalscope::ConsoleSink;
 use crate::dom::globalscope::GlobalScope;
+use crate::dom::installevent::InstallEvent;
 use crate::dom::request::Request;
 use crate::dom::serviceworkerglobalscope::ServiceWorkerGlobalScope;
 use crate::dom::syncevent::SyncEvent;
@@ -334,7 +335,7 @@ unsafe fn fire_worker_event(
     let scope = global.global_scope();
     let mut fetch = None;
     let event = match event {
-        WorkerEvent::Install => ExtendableEvent::new_trusted(cx, scope, "install"),
+        WorkerEvent::Install => DomRoot::upcast(InstallEvent::new_trusted(cx, scope)),
         WorkerEvent::Activate => ExtendableEvent::new_trusted(cx, scope, "activate"),
         WorkerEvent::Sync { tag, last_chance } => {
             let event = SyncEvent::new_trusted(cx, scope, tag, last_chance);

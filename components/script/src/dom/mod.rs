@@ -45,6 +45,7 @@ pub mod idbrecord;
 pub mod idbrequest;
 pub mod idbtransaction;
 pub mod idbversionchangeevent;
+pub mod installevent;
 pub mod location;
 pub mod messageevent;
 pub mod navigator;
