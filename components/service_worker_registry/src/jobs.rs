@@ -548,7 +548,7 @@ impl ServiceWorkerRegistry {
             script_url: job.script_url.clone(),
             script: fetched.body,
             imported_scripts: Vec::new(),
-            state: ServiceWorkerState::Installing,
+            state: ServiceWorkerState::Parsed,
             skip_waiting: false,
         };
         let inserted = registration_id.is_none();

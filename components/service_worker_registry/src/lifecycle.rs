@@ -41,6 +41,8 @@ impl ServiceWorkerRegistry {
         // Steps 4-5: the worker is the installing worker, state installing.
         let worker_id = worker.id;
         let scripts = worker.scripts();
+        let mut worker = worker;
+        worker.state = ServiceWorkerState::Installing;
         registration.installing = Some(worker);
         let changed = state_changed(registration, Slot::Installing);
         let info = registration.info();

@@ -554,7 +554,9 @@ fn to_stored_imports(scripts: &[ImportedScript]) -> Vec<StoredImportedScript> {
 
 pub(crate) fn state_to_stored(state: ServiceWorkerState) -> StoredState {
     match state {
-        ServiceWorkerState::Installing => StoredState::Installing,
+        // A registration is stored when its first worker's script runs (parsed); it is
+        // recorded as installing, what it becomes next.
+        ServiceWorkerState::Parsed | ServiceWorkerState::Installing => StoredState::Installing,
         ServiceWorkerState::Installed => StoredState::Installed,
         ServiceWorkerState::Activating => StoredState::Activating,
         ServiceWorkerState::Activated => StoredState::Activated,

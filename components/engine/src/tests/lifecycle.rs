@@ -102,7 +102,7 @@ fn a_redirected_script_is_rejected() {
     server.serve_js("/other.js", "// worker");
     let (page, _) = Page::load(&engine.engine, &server.url("/page.html"));
     let error = page.register(&server.url("/sw.js")).unwrap_err();
-    assert_eq!(error.dom_exception_name(), "TypeError");
+    assert_eq!(error.dom_exception_name(), "SecurityError");
     assert!(error.message().contains("redirect"), "{error:?}");
     assert!(server.requests_of("/other.js").is_empty());
     assert_eq!(engine.log.count("spawn"), 0);

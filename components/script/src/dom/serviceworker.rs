@@ -66,6 +66,7 @@ impl ServiceWorkerMethods for ServiceWorker {
 
     fn State(&self, _cx: &mut JSContext) -> ServiceWorkerState {
         match self.state.get() {
+            WorkerState::Parsed => ServiceWorkerState::Parsed,
             WorkerState::Installing => ServiceWorkerState::Installing,
             WorkerState::Installed => ServiceWorkerState::Installed,
             WorkerState::Activating => ServiceWorkerState::Activating,

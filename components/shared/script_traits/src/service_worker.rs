@@ -23,11 +23,13 @@ impl fmt::Display for ServiceWorkerId {
     }
 }
 
-/// <https://w3c.github.io/ServiceWorker/#dfn-state>, without `parsed`
-/// (a worker is reported from `installing` on).
+/// <https://w3c.github.io/ServiceWorker/#dfn-state>. A new worker is
+/// `parsed` while its script first runs (only the worker itself sees it, as
+/// `self.serviceWorker.state`); Install makes it `installing`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ServiceWorkerState {
+    Parsed,
     Installing,
     Installed,
     Activating,
@@ -39,6 +41,7 @@ impl ServiceWorkerState {
     /// The `ServiceWorkerState` Web IDL enum value.
     pub fn as_str(self) -> &'static str {
         match self {
+            ServiceWorkerState::Parsed => "parsed",
             ServiceWorkerState::Installing => "installing",
             ServiceWorkerState::Installed => "installed",
             ServiceWorkerState::Activating => "activating",
