@@ -792,6 +792,15 @@ impl Constellation {
                 self.registry
                     .schedule_unregister(origin, registration, completion);
             }
+            ServiceWorkerRequest::NavigationPreload {
+                registration,
+                command,
+                id,
+            } => replies.responder(id).send(self.registry.navigation_preload(
+                origin,
+                registration,
+                command,
+            )),
         }
     }
 }

@@ -22,8 +22,9 @@ use std::collections::{BTreeMap, VecDeque};
 use base::id::ServiceWorkerRegistrationId;
 use base::origin::{ascii_serialization, Origin};
 use script_traits::{
-    ImportedScript, RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo,
-    ServiceWorkerState, UpdateViaCache,
+    ImportedScript, NavigationPreloadCommand, NavigationPreloadReply, NavigationPreloadState,
+    RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState,
+    UpdateViaCache,
 };
 use storage::{
     Database, ImportedScript as StoredImportedScript, NewServiceWorkerRegistration,
@@ -451,6 +452,75 @@ impl ServiceWorkerRegistry {
         let id = registration.id();
         if let Err(error) = self.database.set_handles_fetch(id, handles_fetch) {
             log::error!(target: LOG_TARGET, "cannot store what {worker} handles: {error}");
+        }
+    }
+
+    /// A `NavigationPreloadManager` call of a client or worker of `client_origin` on its
+    /// registration `id` (<https://w3c.github.io/ServiceWorker/#navigationpreloadmanager>):
+    /// the state after it. `enable()`, `disable()` and `setHeaderValue()` need an active
+    /// worker (InvalidStateError) and are stored before the answer; `getState()` reads.
+    pub fn navigation_preload(
+        &mut self,
+        client_origin: &Origin,
+        id: ServiceWorkerRegistrationId,
+        command: NavigationPreloadCommand,
+    ) -> NavigationPreloadReply {
+        let operation = match &command {
+            NavigationPreloadCommand::Enable => "enable",
+            NavigationPreloadCommand::Disable => "disable",
+            NavigationPreloadCommand::SetHeaderValue(_) => "setHeaderValue",
+            NavigationPreloadCommand::GetState => "getState",
+        };
+        let Some(registration) = self.registration_for_client(client_origin, id) else {
+            return Err(ServiceWorkerError::InvalidState(format!(
+                "Failed to execute '{operation}' on 'NavigationPreloadManager': The                  registration does not exist."
+            )));
+        };
+        let has_active_worker = registration.active().is_some();
+        let storage_error = |error: StorageError| {
+            ServiceWorkerError::Storage(format!(
+                "Failed to execute '{operation}' on 'NavigationPreloadManager': storage                  failed: {error}"
+            ))
+        };
+        let mut state = self
+            .database
+            .navigation_preload(id)
+            .map_err(storage_error)?
+            .map(|(enabled, header_value)| NavigationPreloadState {
+                enabled,
+                header_value,
+            })
+            .unwrap_or_default();
+        match command {
+            NavigationPreloadCommand::GetState => return Ok(state),
+            NavigationPreloadCommand::Enable => state.enabled = true,
+            NavigationPreloadCommand::Disable => state.enabled = false,
+            NavigationPreloadCommand::SetHeaderValue(value) => state.header_value = value,
+        }
+        if !has_active_worker {
+            return Err(ServiceWorkerError::InvalidState(format!(
+                "Failed to execute '{operation}' on 'NavigationPreloadManager': The                  registration does not have an active worker."
+            )));
+        }
+        self.database
+            .set_navigation_preload(id, state.enabled, &state.header_value)
+            .map_err(storage_error)?;
+        Ok(state)
+    }
+
+    /// The navigation preload of registration `id`, for a navigation fetch event (disabled
+    /// when unknown or unreadable).
+    pub fn navigation_preload_of(&self, id: ServiceWorkerRegistrationId) -> NavigationPreloadState {
+        match self.database.navigation_preload(id) {
+            Ok(Some((enabled, header_value))) => NavigationPreloadState {
+                enabled,
+                header_value,
+            },
+            Ok(None) => NavigationPreloadState::default(),
+            Err(error) => {
+                log::error!(target: LOG_TARGET, "cannot read the navigation preload of {id}: {error}");
+                NavigationPreloadState::default()
+            }
         }
     }
 

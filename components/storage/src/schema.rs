@@ -70,7 +70,7 @@ use crate::values::system_now_ms;
 use crate::{service_workers, sync_registrations};
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const LOG_TARGET: &str = "bgsync::storage";
 
@@ -126,6 +126,18 @@ const SERVICE_WORKER_EVENT_TYPES: &str = "CREATE TABLE IF NOT EXISTS service_wor
          handles_fetch INTEGER NOT NULL CHECK (handles_fetch IN (0, 1))
      )";
 
+/// A registration's navigation preload
+/// (https://w3c.github.io/ServiceWorker/#service-worker-registration-navigation-preload-enabled-flag):
+/// whether it is enabled, and the `Service-Worker-Navigation-Preload` header's value. No row:
+/// disabled, with the value `true` (the spec's defaults).
+const SERVICE_WORKER_NAVIGATION_PRELOAD: &str =
+    "CREATE TABLE IF NOT EXISTS service_worker_navigation_preload (
+         registration_id INTEGER PRIMARY KEY
+             REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
+         enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+         header_value TEXT NOT NULL
+     )";
+
 /// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`. Its
 /// statements never change once released; every `CREATE` is
 /// `IF NOT EXISTS`, so a table that exists already (a lost version) is kept.
@@ -140,6 +152,8 @@ const MIGRATIONS: [&[&str]; SCHEMA_VERSION as usize] = [
     &[SYNC_REGISTRATIONS],
     // 3: the event types a stored worker handles.
     &[SERVICE_WORKER_EVENT_TYPES],
+    // 4: navigation preload.
+    &[SERVICE_WORKER_NAVIGATION_PRELOAD],
 ];
 
 /// One of our tables as this build expects it, to check and repair a file
@@ -161,7 +175,7 @@ struct Table {
 }
 
 /// Every table of ours, parents before children.
-const TABLES: [Table; 4] = [
+const TABLES: [Table; 5] = [
     Table {
         name: "service_worker_registrations",
         since: 1,
@@ -197,6 +211,12 @@ const TABLES: [Table; 4] = [
         name: "service_worker_event_types",
         since: 3,
         create: &[SERVICE_WORKER_EVENT_TYPES],
+        addable: &[],
+    },
+    Table {
+        name: "service_worker_navigation_preload",
+        since: 4,
+        create: &[SERVICE_WORKER_NAVIGATION_PRELOAD],
         addable: &[],
     },
 ];
@@ -1121,6 +1141,7 @@ mod tests {
             [
                 "service_worker_event_types",
                 "service_worker_imported_scripts",
+                "service_worker_navigation_preload",
                 "service_worker_registrations",
                 "sqlite_sequence",
                 "sync_registrations",
@@ -1173,15 +1194,19 @@ mod tests {
                 .unwrap();
         }
         let mut database = Database::open(dir.path()).unwrap();
-        assert_eq!(database.schema_version().unwrap(), 3);
+        assert_eq!(database.schema_version().unwrap(), SCHEMA_VERSION);
         let records = database.service_workers().unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].scope, "https://a.test/");
-        // The new table works, including its foreign key to the old one.
+        // The new tables work, including their foreign keys to the old one.
         assert!(database
             .sync_registrations(records[0].id)
             .unwrap()
             .is_empty());
+        assert_eq!(database.navigation_preload(records[0].id).unwrap(), None);
+        database
+            .set_navigation_preload(records[0].id, true, "true")
+            .unwrap();
         assert!(database
             .delete_service_worker(ServiceWorkerRegistrationId(records[0].id.0))
             .unwrap());

@@ -314,6 +314,41 @@ impl Database {
             .optional()?)
     }
 
+    /// Records the registration's navigation preload: enabled or not, and the header value.
+    pub fn set_navigation_preload(
+        &mut self,
+        id: ServiceWorkerRegistrationId,
+        enabled: bool,
+        header_value: &str,
+    ) -> Result<(), StorageError> {
+        self.connection()
+            .execute(
+                "INSERT INTO service_worker_navigation_preload (registration_id, enabled, header_value)
+                 VALUES (?1, ?2, ?3)
+                 ON CONFLICT (registration_id) DO UPDATE
+                 SET enabled = excluded.enabled, header_value = excluded.header_value",
+                params![id.0, enabled, header_value],
+            )
+            .map_err(|error| foreign_key_error(error, id))?;
+        Ok(())
+    }
+
+    /// The registration's navigation preload (enabled, header value), if it was ever set.
+    pub fn navigation_preload(
+        &self,
+        id: ServiceWorkerRegistrationId,
+    ) -> Result<Option<(bool, String)>, StorageError> {
+        Ok(self
+            .connection()
+            .query_row(
+                "SELECT enabled, header_value FROM service_worker_navigation_preload
+                 WHERE registration_id = ?1",
+                [id.0],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?)
+    }
+
     /// Stores (or replaces) one imported script of the registration.
     pub fn put_imported_script(
         &mut self,

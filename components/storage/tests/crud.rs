@@ -521,3 +521,40 @@ fn what_a_worker_handles_is_kept_until_its_script_changes() {
     assert!(database.delete_service_worker(id).unwrap());
     assert_eq!(database.handles_fetch(id).unwrap(), None, "deleted with it");
 }
+
+#[test]
+fn navigation_preload_is_kept_with_its_registration() {
+    let dir = TempDir::new().unwrap();
+    let mut database = open(&dir);
+    let id = database
+        .insert_service_worker(&new_registration("https://example.test/"))
+        .unwrap();
+    assert_eq!(database.navigation_preload(id).unwrap(), None, "never set");
+    database.set_navigation_preload(id, true, "true").unwrap();
+    database.set_navigation_preload(id, true, "v2").unwrap();
+    drop(database);
+    let mut database = open(&dir);
+    assert_eq!(
+        database.navigation_preload(id).unwrap(),
+        Some((true, "v2".to_owned())),
+        "kept across opens"
+    );
+    // A new script changes nothing of it (it belongs to the registration).
+    database
+        .replace_service_worker_script(id, "https://example.test/sw.js", b"// v2", &[])
+        .unwrap();
+    assert_eq!(
+        database.navigation_preload(id).unwrap(),
+        Some((true, "v2".to_owned()))
+    );
+    assert!(database.delete_service_worker(id).unwrap());
+    assert_eq!(
+        database.navigation_preload(id).unwrap(),
+        None,
+        "deleted with it"
+    );
+    assert!(
+        database.set_navigation_preload(id, false, "true").is_err(),
+        "no registration, no preload"
+    );
+}

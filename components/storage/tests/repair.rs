@@ -20,8 +20,9 @@ const SWR: &str = "service_worker_registrations";
 const IMPORTED: &str = "service_worker_imported_scripts";
 const SYNC: &str = "sync_registrations";
 const EVENT_TYPES: &str = "service_worker_event_types";
+const NAVIGATION_PRELOAD: &str = "service_worker_navigation_preload";
 
-/// This build's tables, as migrations 1, 2 and 3 create them.
+/// This build's tables, as migrations 1 to 4 create them.
 const REGISTRATIONS_DDL: &str = "
     CREATE TABLE service_worker_registrations (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -66,6 +67,14 @@ const EVENT_TYPES_DDL: &str = "
         registration_id INTEGER PRIMARY KEY
             REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
         handles_fetch INTEGER NOT NULL CHECK (handles_fetch IN (0, 1))
+    );";
+
+const NAVIGATION_PRELOAD_DDL: &str = "
+    CREATE TABLE service_worker_navigation_preload (
+        registration_id INTEGER PRIMARY KEY
+            REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        header_value TEXT NOT NULL
     );";
 
 /// Inserts registration `id` with `scope`, `state` and `update_via_cache`
@@ -232,8 +241,8 @@ fn a_lost_version_is_inferred_from_the_tables_and_the_data_kept() {
     assert_eq!(
         database.repairs(),
         [Repair::VersionInferred {
-            version: 3,
-            tables: vec![SWR, IMPORTED, SYNC, EVENT_TYPES],
+            version: 4,
+            tables: vec![SWR, IMPORTED, SYNC, EVENT_TYPES, NAVIGATION_PRELOAD],
         }]
     );
     assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -336,7 +345,7 @@ fn missing_nullable_and_defaulted_columns_are_added_back() {
              );
              CREATE INDEX service_worker_registrations_by_origin
                  ON service_worker_registrations (origin);
-             {IMPORTED_DDL} {EVENT_TYPES_DDL}
+             {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL}
              CREATE TABLE sync_registrations (
                  registration_id INTEGER NOT NULL
                      REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
@@ -477,7 +486,7 @@ fn a_table_missing_a_required_column_is_moved_aside_and_recreated() {
         &dir,
         SCHEMA_VERSION,
         &format!(
-            "{REGISTRATIONS_DDL} {IMPORTED_DDL} {EVENT_TYPES_DDL} {}
+            "{REGISTRATIONS_DDL} {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {}
              INSERT INTO service_worker_imported_scripts VALUES (1, 'https://a.test/lib.js', x'00');
              {}",
             insert_registration_sql(1, "https://a.test/", "activated", "all"),
@@ -574,7 +583,7 @@ fn a_registrations_table_moved_aside_takes_its_childrens_rows_along() {
              );
              CREATE INDEX service_worker_registrations_by_origin
                  ON service_worker_registrations (origin);
-             {IMPORTED_DDL} {SYNC_DDL} {EVENT_TYPES_DDL}
+             {IMPORTED_DDL} {SYNC_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL}
              INSERT INTO service_worker_registrations (id, script_url, origin, state,
                  script_source, update_via_cache, created_ms, updated_ms)
              VALUES (7, 'https://a.test/sw.js', 'https://a.test', 'activated', x'00',
@@ -682,7 +691,7 @@ fn file_with_unknown_names(dir: &TempDir) {
         dir,
         SCHEMA_VERSION,
         &format!(
-            "{} {IMPORTED_DDL} {EVENT_TYPES_DDL} {}
+            "{} {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {}
              {} {} {}
              INSERT INTO service_worker_imported_scripts VALUES
                  (1, 'https://a.test/lib.js', x'01'), (2, 'https://b.test/lib.js', x'02');

@@ -48,6 +48,7 @@ pub mod idbversionchangeevent;
 pub mod installevent;
 pub mod location;
 pub mod messageevent;
+pub mod navigationpreloadmanager;
 pub mod navigator;
 pub mod node;
 pub mod nodelist;

@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::constellation_link::{request_promise, service_worker_error};
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::navigationpreloadmanager::NavigationPreloadManager;
 use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
 use crate::dom::syncmanager::SyncManager;
@@ -27,6 +28,7 @@ pub struct ServiceWorkerRegistration {
     waiting: MutNullableDom<ServiceWorker>,
     active: MutNullableDom<ServiceWorker>,
     sync: MutNullableDom<SyncManager>,
+    navigation_preload: MutNullableDom<NavigationPreloadManager>,
 }
 
 impl ServiceWorkerRegistration {
@@ -49,6 +51,7 @@ impl ServiceWorkerRegistration {
                 waiting: MutNullableDom::default(),
                 active: MutNullableDom::default(),
                 sync: MutNullableDom::default(),
+                navigation_preload: MutNullableDom::default(),
             }),
         )
     }
@@ -106,6 +109,11 @@ impl ServiceWorkerRegistrationMethods for ServiceWorkerRegistration {
     fn Sync(&self, cx: &mut JSContext) -> DomRoot<SyncManager> {
         self.sync
             .or_init(|| SyncManager::new(cx, self.global(), self.id))
+    }
+
+    fn NavigationPreload(&self, cx: &mut JSContext) -> DomRoot<NavigationPreloadManager> {
+        self.navigation_preload
+            .or_init(|| NavigationPreloadManager::new(cx, self.global(), self.id))
     }
 
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerregistration-update>

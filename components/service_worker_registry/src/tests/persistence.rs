@@ -169,3 +169,44 @@ fn imported_scripts_are_stored_and_given_back_after_a_restart() {
         [import("lib2.js", b"// lib v2")]
     );
 }
+
+#[test]
+fn navigation_preload_survives_reopening_and_only_its_origin_changes_it() {
+    use script_traits::{NavigationPreloadCommand as Command, NavigationPreloadState};
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"// worker");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let a = origin("https://a.test");
+    let state = |profile: &mut Profile| {
+        profile
+            .registry
+            .navigation_preload(&a, info.id, Command::GetState)
+            .unwrap()
+    };
+    assert_eq!(state(&mut profile), NavigationPreloadState::default());
+    profile
+        .registry
+        .navigation_preload(&a, info.id, Command::Enable)
+        .unwrap();
+    profile
+        .registry
+        .navigation_preload(&a, info.id, Command::SetHeaderValue("v2".into()))
+        .unwrap();
+    // Another origin, naming the registration by id: refused, nothing changes.
+    let refused =
+        profile
+            .registry
+            .navigation_preload(&origin("https://b.test"), info.id, Command::Disable);
+    assert_eq!(
+        refused.unwrap_err().dom_exception_name(),
+        "InvalidStateError"
+    );
+
+    profile.reopen();
+    let expected = NavigationPreloadState {
+        enabled: true,
+        header_value: "v2".into(),
+    };
+    assert_eq!(state(&mut profile), expected);
+    assert_eq!(profile.registry.navigation_preload_of(info.id), expected);
+}

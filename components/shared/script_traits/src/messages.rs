@@ -42,6 +42,38 @@ pub type UpdateReply = Result<RegistrationInfo, ServiceWorkerError>;
 /// registration was removed.
 pub type UnregisterReply = Result<bool, ServiceWorkerError>;
 
+/// A registration's navigation preload, as `navigationPreload.getState()`
+/// shows it (<https://w3c.github.io/ServiceWorker/#dictdef-navigationpreloadstate>).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NavigationPreloadState {
+    pub enabled: bool,
+    /// The `Service-Worker-Navigation-Preload` header's value (`true` unless set).
+    pub header_value: String,
+}
+
+impl Default for NavigationPreloadState {
+    fn default() -> Self {
+        NavigationPreloadState {
+            enabled: false,
+            header_value: "true".to_owned(),
+        }
+    }
+}
+
+/// What a `NavigationPreloadManager` call asks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NavigationPreloadCommand {
+    Enable,
+    Disable,
+    /// A value the page already checked is a valid header value.
+    SetHeaderValue(String),
+    GetState,
+}
+
+/// The answer to [`ServiceWorkerRequest::NavigationPreload`]: the state after
+/// the command.
+pub type NavigationPreloadReply = Result<NavigationPreloadState, ServiceWorkerError>;
+
 /// From `ServiceWorkerContainer` or `ServiceWorkerRegistration` to the
 /// constellation's registry.
 #[derive(Debug, Serialize, Deserialize)]
@@ -80,6 +112,14 @@ pub enum ServiceWorkerRequest {
         registration: ServiceWorkerRegistrationId,
         id: RequestId<UnregisterReply>,
     },
+    /// `registration.navigationPreload.enable()`, `disable()`,
+    /// `setHeaderValue()`, `getState()`:
+    /// <https://w3c.github.io/ServiceWorker/#navigationpreloadmanager>.
+    NavigationPreload {
+        registration: ServiceWorkerRegistrationId,
+        command: NavigationPreloadCommand,
+        id: RequestId<NavigationPreloadReply>,
+    },
 }
 
 impl ServiceWorkerRequest {
@@ -91,6 +131,7 @@ impl ServiceWorkerRequest {
             ServiceWorkerRequest::GetRegistrations { id } => id.number(),
             ServiceWorkerRequest::Update { id, .. } => id.number(),
             ServiceWorkerRequest::Unregister { id, .. } => id.number(),
+            ServiceWorkerRequest::NavigationPreload { id, .. } => id.number(),
         }
     }
 }
@@ -122,6 +163,8 @@ pub enum Reply {
     Clients(Vec<ClientInfo>),
     /// `clients.claim()`.
     Claimed(Result<(), ServiceWorkerError>),
+    /// `navigationPreload.*()`.
+    NavigationPreload(NavigationPreloadReply),
 }
 
 /// A typed answer, and how it is carried in a [`Reply`].
@@ -170,6 +213,7 @@ answers! {
     Client: Option<ClientInfo>,
     Clients: Vec<ClientInfo>,
     Claimed: Result<(), ServiceWorkerError>,
+    NavigationPreload: NavigationPreloadReply,
 }
 
 #[cfg(test)]
