@@ -38,7 +38,7 @@ use url::Url;
 
 use crate::clients::{same_document_origin, Controller};
 use crate::events::EventCallback;
-use crate::fetcher::ScriptFetches;
+use crate::fetcher::{Fetched, ScriptFetches};
 use crate::host::Host;
 use crate::network::NetworkLink;
 use crate::postman::Postman;
@@ -252,10 +252,12 @@ impl Constellation {
                         self.indexeddb_event(worker, instance, event);
                     }
                 },
-                recv(fetch_answers) -> answer => {
-                    if let Ok(answer) = answer {
-                        self.registry.script_fetched(answer.job, answer.result);
+                recv(fetch_answers) -> answer => match answer {
+                    Ok(Fetched::Script { job, result }) => self.registry.script_fetched(job, result),
+                    Ok(Fetched::Preload { worker, event, response }) => {
+                        self.host.workers.preload_response(worker, event, response)
                     }
+                    Err(_) => {}
                 },
                 recv(network_changes) -> change => match change {
                     Ok(change) => self.network_changed(change),
@@ -651,10 +653,13 @@ impl Constellation {
             );
             return;
         }
-        let Some(worker) = self
-            .registry
-            .match_registration(&request.url)
-            .and_then(|registration| registration.active().map(|active| active.id()))
+        let Some((worker, registration)) =
+            self.registry
+                .match_registration(&request.url)
+                .and_then(|registration| {
+                    let active = registration.active()?;
+                    Some((active.id(), registration.id()))
+                })
         else {
             return;
         };
@@ -663,18 +668,33 @@ impl Constellation {
         }
         // Dispatched: from now on, no answer is a network error.
         notice.fallback = false;
+        // Navigation preload: the request goes to the network now, beside the event
+        // (https://w3c.github.io/ServiceWorker/#handle-fetch, step "If ... navigation preload
+        // enabled flag is set"); its answer goes to the worker when it comes.
+        let preload = self.registry.navigation_preload_of(registration);
+        let url = request.url.clone();
         let event = WorkerEvent::Fetch {
             request,
             client_id: String::new(),
             resulting_client_id: client.to_string(),
+            preload: preload.enabled,
         };
-        if self
+        match self
             .host
             .workers
             .dispatch(worker, event, OnDone::Fetch(notice))
-            .is_none()
         {
-            log::warn!(target: LOG_TARGET, "{worker} stopped before its fetch event");
+            Some(event) if preload.enabled => {
+                if self.network.is_online() {
+                    self.fetches
+                        .preload(worker, event, url, preload.header_value)
+                } else {
+                    // Offline: nothing is sent (as for a page's fetch()); a network error.
+                    self.host.workers.preload_response(worker, event, None)
+                }
+            }
+            Some(_) => {}
+            None => log::warn!(target: LOG_TARGET, "{worker} stopped before its fetch event"),
         }
     }
 
@@ -707,6 +727,7 @@ impl Constellation {
             request,
             client_id,
             resulting_client_id: String::new(),
+            preload: false,
         };
         if self
             .host

@@ -1,4 +1,5 @@
-//! Service-worker script fetches, off the constellation thread.
+//! Service-worker script fetches and navigation preload requests, off the
+//! constellation thread.
 //!
 //! The registry asks for a script with [`RegistryAction::FetchScript`];
 //! [`ScriptFetches::start`] runs the request over the `net` loader on a
@@ -12,6 +13,13 @@
 //! and redirects are not followed: a redirect response is reported with
 //! its target as the final URL, which the registry rejects.
 //!
+//! A navigation preload request
+//! (<https://w3c.github.io/ServiceWorker/#handle-fetch>) goes the same way:
+//! [`ScriptFetches::preload`] loads the navigated URL with the
+//! `Service-Worker-Navigation-Preload` header on a thread of its own, and the
+//! constellation hands the response to the worker whose fetch event waits
+//! for it.
+//!
 //! [`RegistryAction::FetchScript`]: service_worker_registry::RegistryAction::FetchScript
 
 use std::time::Duration;
@@ -20,21 +28,31 @@ use base::ipc_waiter::Waker;
 use base::prefs::Prefs;
 use crossbeam_channel::{Receiver, Sender};
 use net::{Loader, LoaderConfig, RedirectMode, RequestOptions};
+use script_traits::{FetchResponseData, ServiceWorkerId, WorkerEventId};
 use service_worker_registry::{FetchError, FetchedScript, JobId};
 use url::Url;
 
 const LOG_TARGET: &str = "bgsync::engine::fetcher";
 
-/// A script fetch's answer, for the job that asked.
-pub(crate) struct ScriptFetched {
-    pub job: JobId,
-    pub result: Result<FetchedScript, FetchError>,
+/// A fetch's answer: a script, for the job that asked, or a navigation
+/// preload response, for the fetch event that waits for it.
+pub(crate) enum Fetched {
+    Script {
+        job: JobId,
+        result: Result<FetchedScript, FetchError>,
+    },
+    Preload {
+        worker: ServiceWorkerId,
+        event: WorkerEventId,
+        /// `None`: a network error.
+        response: Option<Box<FetchResponseData>>,
+    },
 }
 
 pub(crate) struct ScriptFetches {
     loader: Loader,
-    sender: Sender<ScriptFetched>,
-    receiver: Receiver<ScriptFetched>,
+    sender: Sender<Fetched>,
+    receiver: Receiver<Fetched>,
     waker: Waker,
 }
 
@@ -59,8 +77,61 @@ impl ScriptFetches {
     }
 
     /// Where the answers arrive.
-    pub fn answers(&self) -> &Receiver<ScriptFetched> {
+    pub fn answers(&self) -> &Receiver<Fetched> {
         &self.receiver
+    }
+
+    /// The navigation preload request of `worker`'s fetch `event` for `url`, on a thread of
+    /// its own: a GET with `Service-Worker-Navigation-Preload: header_value`, redirects not
+    /// followed (the request's redirect mode is "manual").
+    pub fn preload(
+        &self,
+        worker: ServiceWorkerId,
+        event: WorkerEventId,
+        url: Url,
+        header_value: String,
+    ) {
+        let loader = self.loader.clone();
+        let sender = self.sender.clone();
+        let waker = self.waker.clone();
+        let spawned = std::thread::Builder::new()
+            .name("navigation-preload".to_owned())
+            .spawn(move || {
+                let options = RequestOptions {
+                    headers: vec![("Service-Worker-Navigation-Preload".to_owned(), header_value)],
+                    redirect: RedirectMode::Manual,
+                    ..RequestOptions::default()
+                };
+                let response = match loader.load_with(&url, &options) {
+                    Ok(resource) => Some(Box::new(FetchResponseData {
+                        url: Some(resource.url),
+                        status: resource.status,
+                        status_text: resource.status_text,
+                        headers: resource.headers,
+                        body: resource.body,
+                        redirected: false,
+                        response_type: "basic".to_owned(),
+                    })),
+                    Err(error) => {
+                        log::debug!(target: LOG_TARGET, "navigation preload of {url}: {error}");
+                        None
+                    }
+                };
+                let _ = sender.send(Fetched::Preload {
+                    worker,
+                    event,
+                    response,
+                });
+                waker.wake();
+            });
+        if let Err(error) = spawned {
+            log::error!(target: LOG_TARGET, "cannot start a navigation preload: {error}");
+            let _ = self.sender.send(Fetched::Preload {
+                worker,
+                event,
+                response: None,
+            });
+        }
     }
 
     /// Fetches `url` for `job` on a thread of its own. There is no HTTP
@@ -73,13 +144,13 @@ impl ScriptFetches {
             .name("sw-script-fetch".to_owned())
             .spawn(move || {
                 let result = fetch_script(&loader, &url);
-                let _ = sender.send(ScriptFetched { job, result });
+                let _ = sender.send(Fetched::Script { job, result });
                 waker.wake();
             });
         if let Err(error) = spawned {
             log::error!(target: LOG_TARGET, "cannot start the fetch of {job}'s script: {error}");
             let result = Err(FetchError(format!("cannot start the fetch: {error}")));
-            let _ = self.sender.send(ScriptFetched { job, result });
+            let _ = self.sender.send(Fetched::Script { job, result });
         }
     }
 }

@@ -31,9 +31,9 @@ use ipc_channel::ipc;
 use script::page::ConsoleCallback;
 use script::service_worker_thread::{spawn_service_worker, ServiceWorkerStart, WorkerHandle};
 use script_traits::{
-    FetchAnswer, ImportedScript, RegistrationInfo, ScriptEvaluation, ServiceWorkerId,
-    ServiceWorkerInfo, ToClientMsg, ToWorkerMsg, WorkerChannels, WorkerEvent, WorkerEventId,
-    WorkerEventOutcome,
+    FetchAnswer, FetchResponseData, ImportedScript, RegistrationInfo, ScriptEvaluation,
+    ServiceWorkerId, ServiceWorkerInfo, ToClientMsg, ToWorkerMsg, WorkerChannels, WorkerEvent,
+    WorkerEventId, WorkerEventOutcome,
 };
 use service_worker_registry::{JobId, WorkerScripts};
 
@@ -602,6 +602,32 @@ impl Workers {
                 target: LOG_TARGET,
                 "{worker} answered fetch event {} it was not given, or twice; ignored",
                 id.0
+            ),
+        }
+    }
+
+    /// The navigation preload response of `worker`'s fetch `event`: to the
+    /// run of the worker that was given the event, if it still runs (an
+    /// event that ended meanwhile still hears it, so the worker lets go of
+    /// what waits for it).
+    pub fn preload_response(
+        &mut self,
+        worker: ServiceWorkerId,
+        event: WorkerEventId,
+        response: Option<Box<FetchResponseData>>,
+    ) {
+        let instance = self.events.get(&event).map(|pending| pending.instance);
+        match self.running.get(&worker) {
+            Some(running) if instance.is_none_or(|instance| instance == running.instance) => {
+                running.send(ToWorkerMsg::PreloadResponse {
+                    id: event,
+                    response,
+                })
+            }
+            _ => log::debug!(
+                target: LOG_TARGET,
+                "{worker} stopped before the preload response of fetch event {}",
+                event.0
             ),
         }
     }

@@ -390,3 +390,107 @@ fn a_controlled_page_s_parser_inserted_script_comes_from_the_worker() {
         "the worker answered"
     );
 }
+
+/// Navigation preload: with `registration.navigationPreload` enabled, a page load sends
+/// the request to the network beside the `fetch` event, with the
+/// `Service-Worker-Navigation-Preload` header, and `preloadResponse` resolves with what came
+/// back; disabled, it resolves with undefined and nothing is sent.
+#[test]
+fn a_navigation_preload_response_reaches_the_fetch_event() {
+    let server = TestServer::start();
+    server.serve_js(
+        "/sw.js",
+        r#"self.addEventListener('fetch', event => {
+  if (event.request.mode !== 'navigate') return;
+  event.respondWith((async () => {
+    const preload = await event.preloadResponse.catch(error => error.name);
+    const html = preload instanceof Response
+      ? (await preload.text()).replace('PAGE', 'PAGE via preload ' + preload.status)
+      : `<!doctype html><script>console.log("preload: ${preload}"); window.close();</script>`;
+    return new Response(html, {headers: {'Content-Type': 'text/html'}});
+  })());
+});"#,
+    );
+    let preload_page = |command: &str| {
+        page(&format!(
+            r#"navigator.serviceWorker.register('sw.js', {{scope: './'}})
+  .then(() => navigator.serviceWorker.ready)
+  .then(registration => {command})
+  .then(() => {{ console.log('preload set'); done(); }})
+  .catch(failed);"#
+        ))
+    };
+    server.serve_html(
+        "/enable.html",
+        &preload_page("registration.navigationPreload.enable()"),
+    );
+    server.serve_html(
+        "/header.html",
+        &preload_page("registration.navigationPreload.setHeaderValue('custom value')"),
+    );
+    server.serve_html(
+        "/disable.html",
+        &preload_page("registration.navigationPreload.disable()"),
+    );
+    server.serve_html("/app.html", &page("console.log('PAGE'); done();"));
+    let (engine, console) = start_engine(None, &[]);
+    let run = |path: &str| {
+        let outcome = engine.run_page(server.url(path), Some(PAGE_TIMEOUT));
+        assert_eq!(
+            outcome,
+            PageOutcome::Closed,
+            "{path}: {:?}",
+            console.lines()
+        );
+    };
+
+    run("/enable.html");
+    run("/app.html");
+    assert!(
+        console.contains("PAGE via preload 200"),
+        "{:?}",
+        console.lines()
+    );
+    let loads = server.requests_of("/app.html");
+    assert_eq!(loads.len(), 1, "one request: the preload");
+    assert_eq!(
+        loads[0].header("service-worker-navigation-preload"),
+        Some("true")
+    );
+
+    run("/header.html");
+    run("/app.html");
+    let loads = server.requests_of("/app.html");
+    assert_eq!(
+        loads[1].header("service-worker-navigation-preload"),
+        Some("custom value")
+    );
+
+    // Offline: no request, and preloadResponse rejects with a TypeError.
+    engine.set_network_override(Some(Connectivity::Offline));
+    run("/app.html");
+    assert!(
+        console.contains("preload: TypeError"),
+        "{:?}",
+        console.lines()
+    );
+    assert_eq!(
+        server.requests_of("/app.html").len(),
+        2,
+        "nothing sent offline"
+    );
+    engine.set_network_override(Some(Connectivity::Online));
+
+    run("/disable.html");
+    run("/app.html");
+    assert!(
+        console.contains("preload: undefined"),
+        "{:?}",
+        console.lines()
+    );
+    assert_eq!(
+        server.requests_of("/app.html").len(),
+        2,
+        "no preload request"
+    );
+}

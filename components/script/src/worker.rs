@@ -308,6 +308,9 @@ fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWor
             ToWorkerMsg::Registration(update) => scope.apply_registration_update(cx, *update),
             ToWorkerMsg::NetworkChanged { online } => scope.set_online(cx, online),
             ToWorkerMsg::IndexedDb(event) => crate::dom::idbfactory::handle_event(cx, scope, event),
+            ToWorkerMsg::PreloadResponse { id, response } => {
+                global.preload_arrived(cx, id, response)
+            }
             ToWorkerMsg::Terminate => global.terminate(),
             ToWorkerMsg::Batch(messages) => {
                 for message in messages {
@@ -383,10 +386,20 @@ unsafe fn fire_worker_event(
             request,
             client_id,
             resulting_client_id,
+            preload,
         } => {
             let request = Request::from_data(cx, scope, *request);
-            let event =
-                FetchEvent::new_trusted(cx, scope, &request, client_id, resulting_client_id);
+            let event = FetchEvent::new_trusted(
+                cx,
+                scope,
+                &request,
+                client_id,
+                resulting_client_id,
+                preload,
+            );
+            if preload {
+                global.await_preload(id, &event);
+            }
             fetch = Some(event.clone());
             DomRoot::upcast(event)
         }

@@ -269,6 +269,10 @@ fn fake_worker(start: ServiceWorkerStart, interrupted: &AtomicBool, log: &Log) {
                 log.push(format!("{id} stray IndexedDB event {event:?}"));
                 continue;
             }
+            ToWorkerMsg::PreloadResponse { id: event, .. } => {
+                log.push(format!("{id} preload response {}", event.0));
+                continue;
+            }
         };
         match &event {
             WorkerEvent::Sync { tag, last_chance } => {

@@ -33,13 +33,16 @@ pub struct FetchEvent {
 }
 
 impl FetchEvent {
-    /// The trusted `fetch` event of Handle Fetch.
+    /// The trusted `fetch` event of Handle Fetch. With `preload`, a navigation preload
+    /// request is on its way: `preloadResponse` waits for [`FetchEvent::settle_preload`];
+    /// else it resolves with undefined.
     pub fn new_trusted(
         cx: &mut JSContext,
         global: &GlobalScope,
         request: &Request,
         client_id: String,
         resulting_client_id: String,
+        preload: bool,
     ) -> DomRoot<FetchEvent> {
         let event = Self::create(
             cx,
@@ -48,6 +51,9 @@ impl FetchEvent {
             request,
             [client_id, resulting_client_id, String::new()],
         );
+        if !preload {
+            event.no_preload(cx);
+        }
         // Handle Fetch: bubbles false, cancelable true.
         event.upcast::<Event>().init("fetch", false, true);
         event.upcast::<Event>().set_trusted(true);
@@ -63,9 +69,6 @@ impl FetchEvent {
     ) -> DomRoot<FetchEvent> {
         // SAFETY: called in the global's realm.
         let (preload_response, handled) = unsafe { (Promise::new(cx), Promise::new(cx)) };
-        // There is no navigation preload: preloadResponse resolves with undefined.
-        // SAFETY: as above.
-        unsafe { preload_response.resolve(cx, &mozjs::jsval::UndefinedValue()) };
         // `handled` rejects whenever the page gets a network error, watched or not: that is
         // the page's failure, reported there, not an unhandled rejection in the worker (as in
         // Chromium).
@@ -87,6 +90,54 @@ impl FetchEvent {
                 response: RefCell::new(None),
             }),
         )
+    }
+
+    /// No navigation preload: `preloadResponse` resolves with undefined.
+    fn no_preload(&self, cx: &mut JSContext) {
+        // SAFETY: events are made and settled in their global's realm.
+        unsafe {
+            self.preload_response
+                .resolve(cx, &mozjs::jsval::UndefinedValue())
+        };
+    }
+
+    /// Settles `preloadResponse` with the navigation preload response (a Response, as
+    /// the network gave it), or rejects it with a TypeError for a network error.
+    pub fn settle_preload(
+        &self,
+        cx: &mut JSContext,
+        response: Option<Box<script_traits::FetchResponseData>>,
+    ) {
+        let global = self.global();
+        // SAFETY: as above.
+        unsafe {
+            match response {
+                Some(data) => {
+                    let response = Response::new(
+                        cx,
+                        global,
+                        None,
+                        crate::dom::response::ResponseParts {
+                            response_type: ResponseType::Basic,
+                            url: data.url,
+                            redirected: data.redirected,
+                            status: data.status,
+                            status_text: data.status_text,
+                            headers: data.headers,
+                            guard: crate::dom::headers::Guard::Immutable,
+                            body: Some(data.body),
+                            hidden: None,
+                        },
+                    );
+                    self.preload_response.resolve(cx, &*response)
+                }
+                None => self.preload_response.reject_error(
+                    cx,
+                    global,
+                    Error::Type("The navigation preload request failed.".into()),
+                ),
+            }
+        }
     }
 
     /// The promise given to `respondWith()`, if a listener called it.
@@ -220,6 +271,7 @@ impl FetchEventMethods for FetchEvent {
             init.replaces_client_id.clone(),
         ];
         let event = Self::create(cx, global, proto, &init.request, ids);
+        event.no_preload(cx);
         event
             .upcast::<Event>()
             .init_from_dict(&type_, &init.parent.parent);

@@ -52,6 +52,10 @@ pub struct ServiceWorkerGlobalScope {
     in_flight: RefCell<Vec<InFlightEvent>>,
     /// Fetch events whose page has no answer yet (their `EventDone` waits for it).
     fetch_watches: RefCell<Vec<FetchWatch>>,
+    /// Fetch events whose navigation preload response has not come yet. The constellation
+    /// always sends one (or the worker stops), so none is kept for good.
+    #[no_trace]
+    preloads: RefCell<Vec<(WorkerEventId, DomRoot<FetchEvent>)>>,
     terminated: Cell<bool>,
 }
 
@@ -77,6 +81,7 @@ impl ServiceWorkerGlobalScope {
             service_worker: MutNullableDom::default(),
             in_flight: RefCell::new(Vec::new()),
             fetch_watches: RefCell::new(Vec::new()),
+            preloads: RefCell::new(Vec::new()),
             terminated: Cell::new(false),
         });
         // SAFETY: a fresh global of ServiceWorkerGlobalScope's class.
@@ -152,6 +157,31 @@ impl ServiceWorkerGlobalScope {
             event: DomRoot::from_ref(event),
             answering: Cell::new(false),
         });
+    }
+
+    /// The fetch event `id` waits for its navigation preload response.
+    pub fn await_preload(&self, id: WorkerEventId, event: &FetchEvent) {
+        self.preloads
+            .borrow_mut()
+            .push((id, DomRoot::from_ref(event)));
+    }
+
+    /// The navigation preload response of fetch event `id` came: its `preloadResponse`
+    /// settles. (An unknown id: an event of an earlier run of the worker.)
+    pub fn preload_arrived(
+        &self,
+        cx: &mut JSContext,
+        id: WorkerEventId,
+        response: Option<Box<script_traits::FetchResponseData>>,
+    ) {
+        let event = {
+            let mut preloads = self.preloads.borrow_mut();
+            let index = preloads.iter().position(|(event, _)| *event == id);
+            index.map(|index| preloads.remove(index).1)
+        };
+        if let Some(event) = event {
+            event.settle_preload(cx, response);
+        }
     }
 
     fn send_fetch_answer(&self, id: WorkerEventId, answer: FetchAnswer) {

@@ -299,6 +299,10 @@ pub enum WorkerEvent {
         request: Box<FetchRequestData>,
         client_id: String,
         resulting_client_id: String,
+        /// A navigation preload request was sent: `preloadResponse` waits
+        /// for [`ToWorkerMsg::PreloadResponse`] (else it resolves with
+        /// undefined).
+        preload: bool,
     },
 }
 
@@ -434,6 +438,12 @@ pub enum ToWorkerMsg {
     NetworkChanged { online: bool },
     /// What the IndexedDB backend tells the worker.
     IndexedDb(indexeddb_traits::IdbEvent),
+    /// The navigation preload response of the fetch event `id` (`None`: a
+    /// network error): what its `preloadResponse` settles with.
+    PreloadResponse {
+        id: WorkerEventId,
+        response: Option<Box<FetchResponseData>>,
+    },
     /// Stop: the thread ends its event loop and exits. (A worker stuck in a
     /// script is interrupted through its `WorkerHandle` instead.)
     Terminate,

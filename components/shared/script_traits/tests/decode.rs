@@ -245,7 +245,12 @@ fn worker_bound_messages() -> Vec<ToWorkerMsg> {
                 request: fetch_request(),
                 client_id: "c1".into(),
                 resulting_client_id: String::new(),
+                preload: true,
             },
+        },
+        ToWorkerMsg::PreloadResponse {
+            id: WorkerEventId(3),
+            response: None,
         },
         ToWorkerMsg::Batch(vec![
             ToWorkerMsg::NetworkChanged { online: true },
