@@ -207,8 +207,10 @@ def test_insecure_origin_tests_load_from_the_insecure_listener(env, capsys, monk
     runs = {run[-1].rsplit("/", 1)[1]: run for run in env.engine.runs()}
     assert runs["page.html"][-1].startswith("http://127.0.0.2:")
     assert runs["pref.html"][-1].startswith("http://127.0.0.1:")
-    assert runs["pref.html"][5:7] == ["--pref", "a.b=1"]
-    assert "(and http://127.0.0.2:" in capsys.readouterr().err
+    # The server's prefs (net.host_rules, net.extra_root_certificates), then the test's.
+    assert runs["pref.html"][9:11] == ["--pref", "a.b=1"]
+    err = capsys.readouterr().err
+    assert "against http://127.0.0.1:" in err and ", http://127.0.0.2:" in err
 
 
 def test_insecure_origin_tests_are_skipped_without_an_address(env, capsys, monkeypatch):
@@ -221,3 +223,64 @@ def test_insecure_origin_tests_are_skipped_without_an_address(env, capsys, monke
     assert env.run("--insecure-host", "none", "insecure/page.html") == 0
     assert "Skipped 1: needs an insecure origin: --insecure-host none" in capsys.readouterr().err
     assert [run[-1].rsplit("/", 1)[1] for run in env.engine.runs()] == ["pass.html"]
+
+
+def test_products_get_the_servers_hosts_and_certificate(env, monkeypatch):
+    write_files(env.tests_root, {
+        "flags/pref.html": '<meta name="bgsync-pref" content="a.b=1">' + HARNESS_PAGE})
+    assert env.run("--pref", "c.d=2", "flags/pref.html") == 0
+    [run] = env.engine.runs()
+    prefs = [run[i + 1] for i, arg in enumerate(run) if arg == "--pref"]
+    # The server's first, then the test's, then the runner's --pref (the last one wins).
+    assert prefs[0].startswith("net.host_rules=MAP nonexistent.web-platform.test ~NOTFOUND, ")
+    assert "MAP *.web-platform.test 127.0.0.1" in prefs[0]
+    assert prefs[1].startswith("net.extra_root_certificates=")
+    assert prefs[1].endswith("/ca.pem")
+    assert prefs[2:] == ["a.b=1", "c.d=2"]
+
+    # Chromium: the same rules and the certificate's key hash, for every browser it launches.
+    launched = {}
+
+    class FakeChromium:
+        product = "chromium"
+        browser_version = "fake"
+
+        def __init__(self, chromium, node_modules, **options):
+            launched.update(options)
+
+        def run(self, test, url):
+            return cli.protocol.TestResult(test.id, "OK")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(cli.executors, "ChromiumExecutor", FakeChromium)
+    monkeypatch.setattr(cli.os.path, "exists", lambda path: True)
+    assert env.run("--product", "chromium", "flags/pref.html") == 0
+    rules, spki = launched["browser_args"]
+    assert rules == "--host-resolver-rules=" + prefs[0].split("=", 1)[1]
+    assert spki.startswith("--ignore-certificate-errors-spki-list=")
+    assert len(spki.split("=", 1)[1]) == 44  # base64 of a SHA-256
+
+
+def test_https_tests_load_from_web_platform_test_over_https(env, capsys):
+    write_files(env.tests_root, {"secure/page.https.html": HARNESS_PAGE})
+    # The fake engine fetches the page as bgsync would: through net.host_rules, trusting
+    # net.extra_root_certificates.
+    assert env.run("secure/page.https.html", "suite/pass.html") == 0
+    urls = sorted(run[-1] for run in env.engine.runs())
+    assert urls[0].startswith("http://127.0.0.1:") and urls[0].endswith("/suite/pass.html")
+    assert urls[1].startswith("https://web-platform.test:")
+    assert urls[1].endswith("/secure/page.https.html")
+
+
+def test_a_directory_in_both_trees_says_which_tree_ran(env, tmp_path, capsys):
+    upstream = write_files(tmp_path / "upstream", {
+        "resources/testharness.js": "// upstream's",
+        "suite/upstream-only.html": HARNESS_PAGE,
+        "suite/pass.html": "shadowed by bgsync's own file",
+    })
+    assert env.run("--wpt-root", upstream, "--list", "suite") == 0
+    err = capsys.readouterr().err
+    assert (f"suite: in 2 trees; running 5 from {env.tests_root}, 1 from {upstream} "
+            f"(a file in {env.tests_root} shadows the same path in a later tree)") in err

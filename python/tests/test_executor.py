@@ -1,5 +1,6 @@
 """One test in a fresh engine process: command line, timeouts, crashes (with the fake engine)."""
 
+import json
 import shutil
 import signal
 import time
@@ -115,10 +116,22 @@ def test_page_that_does_not_load(fake_engine, server):
     assert "could not be loaded" in result.message and "404" in result.message
 
 
+def test_server_prefs_come_first(fake_engine, server):
+    executor = BgsyncExecutor(fake_engine.binary, prefs=["x.y=2"],
+                              server_prefs=server.bgsync_prefs())
+    test = WptTest("/a.html", TESTHARNESS, "a.html", "/tests", prefs=("x.y=1",))
+    assert executor.run(test, server.url("/a.html")).status == "OK"
+    argv = fake_engine.runs()[0]
+    assert argv[5:] == ["--pref", server.bgsync_prefs()[0], "--pref", server.bgsync_prefs()[1],
+                        "--pref", "x.y=1", "--pref", "x.y=2", server.url("/a.html")]
+
+
 FAKE_DRIVER = r"""
-// Answers like chromium_driver.js: one subtest whose name carries the request's "args".
+// Answers like chromium_driver.js: one subtest whose name carries the request's "args" (and
+// the browser arguments the driver was started with, if any).
 const readline = require("node:readline");
-process.stdout.write(JSON.stringify({ version: "fake 1" }) + "\n");
+const serverArgs = process.argv[4] ? JSON.parse(process.argv[4]) : [];
+process.stdout.write(JSON.stringify({ version: "fake " + (1 + serverArgs.length) }) + "\n");
 readline.createInterface({ input: process.stdin }).on("line", (line) => {
   const request = JSON.parse(line);
   const lines = [
@@ -147,3 +160,18 @@ def test_chromium_requests_carry_the_tests_chromium_args(tmp_path, monkeypatch, 
     finally:
         executor.close()
     assert names == ["args []", 'args ["--force-fieldtrials=A/B","--x"]']
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_chromium_driver_gets_the_servers_browser_args(tmp_path, monkeypatch, server):
+    driver = tmp_path / "fake_driver.js"
+    driver.write_text(FAKE_DRIVER)
+    monkeypatch.setattr(executors, "CHROMIUM_DRIVER", str(driver))
+    executor = executors.ChromiumExecutor("/no/chromium", "/no/node_modules",
+                                          browser_args=server.chromium_args())
+    try:
+        # The fake driver counts the JSON list it got as its third argument.
+        assert executor.browser_version == "fake 3"
+        assert executor.process.args[-1] == json.dumps(server.chromium_args())
+    finally:
+        executor.close()

@@ -1,6 +1,8 @@
 // Runs WPT pages in headless Chromium for `./mach test-wpt --product chromium` (executors.py).
 //
-// Usage: node chromium_driver.js /usr/bin/chromium /path/to/wpt/node_modules
+// Usage: node chromium_driver.js /usr/bin/chromium /path/to/wpt/node_modules ['["--arg", ...]']
+// The optional third argument, a JSON list, is added to every browser's arguments (the test
+// server's --host-resolver-rules and --ignore-certificate-errors-spki-list).
 // Prints {"version": ...} once the browser is up, then reads one request per stdin line,
 //   {"id": 1, "url": "http://127.0.0.1:PORT/x.html", "timeout_ms": 15000, "crashtest": false,
 //    "args": []}
@@ -15,7 +17,8 @@
 const path = require("node:path");
 const readline = require("node:readline");
 
-const [executablePath, nodeModules] = process.argv.slice(2);
+const [executablePath, nodeModules, serverArgsJson] = process.argv.slice(2);
+const SERVER_ARGS = serverArgsJson ? JSON.parse(serverArgsJson) : [];
 const { chromium } = require(path.join(nodeModules, "playwright-core"));
 
 function reply(object) {
@@ -28,7 +31,7 @@ function launch(extraArgs = []) {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: BROWSER_ARGS.concat(extraArgs),
+    args: BROWSER_ARGS.concat(SERVER_ARGS, extraArgs),
   });
 }
 

@@ -40,7 +40,10 @@ def parser():
                         "or test ids like /dir/a.any.html; default: every test")
     p.add_argument("--wpt-root", metavar="DIR",
                    help="an upstream web-platform-tests checkout whose tests can be run too; "
-                        "bgsync's wpt/tests shadow files with the same path")
+                        "bgsync's wpt/tests shadow files with the same path; its /common/, "
+                        "/resources/ and /interfaces/ win over the runner's copies, except "
+                        "the harness files (testharness.js, testharnessreport.js, "
+                        "idlharness.js, WebIDLParser.js)")
     p.add_argument("--log-wptreport", metavar="FILE",
                    help="write the results as wptreport JSON (with --compare, Chromium's go "
                         "to FILE with '-chromium' before the extension)")
@@ -68,7 +71,8 @@ def parser():
     p.add_argument("--timeout-multiplier", type=float, default=1.0, metavar="F",
                    help="multiply the harness timeouts (10 s, 60 s for timeout=long)")
     p.add_argument("--port", type=int, default=0,
-                   help="port of the test server on 127.0.0.1 (default: any free port)")
+                   help="the first http port of the test server on 127.0.0.1 (default: any "
+                        "free port; the other ports are always free ones)")
     p.add_argument("--insecure-host", default="auto", metavar="ADDRESS",
                    help="a non-loopback IPv4 address of this machine to serve the tests that "
                         "need an insecure origin (<meta name=\"bgsync-origin\" "
@@ -146,7 +150,7 @@ def _update_expectations(options):
     return 0
 
 
-def _bgsync_executor(options):
+def _bgsync_executor(options, server):
     binary = options.binary
     if binary is None:
         binary = paths.bgsync_binary()
@@ -159,10 +163,11 @@ def _bgsync_executor(options):
                          "--binary)")
     return executors.BgsyncExecutor(
         binary, prefs=options.pref, timeout_multiplier=options.timeout_multiplier,
-        timeout_slack=options.timeout_slack, kill_grace=options.kill_grace)
+        timeout_slack=options.timeout_slack, kill_grace=options.kill_grace,
+        server_prefs=server.bgsync_prefs())
 
 
-def _chromium_executor(options):
+def _chromium_executor(options, server):
     if not os.path.exists(options.chromium):
         if options.chromium != paths.CHROMIUM:
             raise UsageError(f"no Chromium at {options.chromium}")
@@ -174,7 +179,8 @@ def _chromium_executor(options):
     try:
         return executors.ChromiumExecutor(options.chromium, paths.NODE_MODULES,
                                           timeout_multiplier=options.timeout_multiplier,
-                                          timeout_slack=options.timeout_slack)
+                                          timeout_slack=options.timeout_slack,
+                                          browser_args=server.chromium_args())
     except RuntimeError as error:
         raise UsageError(str(error)) from None
 
@@ -206,6 +212,23 @@ def _split_insecure(selection, options):
                                selection.skipped + skipped), None
 
 
+def _tree_lines(roots, paths, selection):
+    """Which tree ran the tests of a directory that exists in more than one root (bgsync's
+    wpt/tests and the --wpt-root checkout both have background-sync/, say)."""
+    lines = []
+    for arg, rel, having in testfiles.shared_dirs(roots, paths):
+        prefix = rel + "/" if rel else ""
+        counts = []
+        for root in having:
+            real = os.path.realpath(root)
+            count = sum(1 for test in selection.tests
+                        if test.source.startswith(prefix) and os.path.realpath(test.root) == real)
+            counts.append(f"{count} from {root}")
+        lines.append(f"{arg}: in {len(having)} trees; running {', '.join(counts)} "
+                     f"(a file in {having[0]} shadows the same path in a later tree)")
+    return lines
+
+
 def _report_path(base, product, primary):
     if product == primary:
         return base
@@ -214,7 +237,8 @@ def _report_path(base, product, primary):
 
 
 def _run_product(options, product, selection, server, roots):
-    executor = _bgsync_executor(options) if product == "bgsync" else _chromium_executor(options)
+    executor = (_bgsync_executor(options, server) if product == "bgsync"
+                else _chromium_executor(options, server))
     try:
         info = wptreport.run_info(product, paths.REPO_ROOT, executor.browser_version)
         expected = expectations.Expectations(options.meta_root, info)
@@ -226,15 +250,14 @@ def _run_product(options, product, selection, server, roots):
                 skipped.append(testfiles.SkippedTest(test.id, test.source, f"disabled: {disabled}"))
             else:
                 tests.append(test)
-        insecure_ids = {test.id for test in tests if test.insecure_origin}
-        also = f" (and {server.insecure_origin()})" if insecure_ids else ""
-        _say(f"Running {len(tests)} tests in {product} against {server.origin()}{also} "
+        by_id = {test.id: test for test in tests}
+        origins = sorted({server.test_url(test)[: -len(test.id)] for test in tests})
+        _say(f"Running {len(tests)} tests in {product} against {', '.join(origins) or '-'} "
              f"(roots: {', '.join(roots)}), {options.jobs} at a time")
         start = time.time()
-        results = runner.run_tests(
-            tests, executor, expected,
-            lambda test_id: server.url(test_id, insecure=test_id in insecure_ids),
-            jobs=options.jobs)
+        results = runner.run_tests(tests, executor, expected,
+                                   lambda test_id: server.test_url(by_id[test_id]),
+                                   jobs=options.jobs)
         end = time.time()
     finally:
         executor.close()
@@ -254,6 +277,8 @@ def run(options):
         return _update_expectations(options)
     enabled_globals = ("window",) + tuple(options.globals or ())
     selection = testfiles.select(roots, options.paths, enabled_globals)
+    for line in _tree_lines(roots, options.paths, selection):
+        _say(line)
     if options.list:
         for test in selection.tests:
             print(test.id)
@@ -268,8 +293,12 @@ def run(options):
     with TestServer(roots, port=options.port, timeout_multiplier=options.timeout_multiplier,
                     insecure_host=insecure_host) as server:
         if options.serve:
-            also = f" and {server.insecure_origin()}/" if insecure_host else ""
-            _say(f"Serving {', '.join(roots)} at {server.origin()}/{also} (Ctrl-C to stop)")
+            also = f", {server.insecure_origin()}/" if insecure_host else ""
+            _say(f"Serving {', '.join(roots)} at {server.origin()}/, {server.wpt_origin()}/, "
+                 f"{server.wpt_origin(https=True)}/{also} (Ctrl-C to stop)")
+            _say(f"Ports: {server.ports()}; CA certificate: {server.certificates.ca_path}")
+            _say(f"bgsync: --pref '{server.bgsync_prefs()[0]}' --pref "
+                 f"'{server.bgsync_prefs()[1]}'")
             server.serve_forever()
             return 0
         products = PRODUCTS if options.compare else (options.product,)

@@ -1,8 +1,9 @@
 """Running one test page in a product: a fresh `bgsync` process, or a fresh Chromium context.
 
-bgsync: `bgsync run --timeout T --profile TMPDIR [--pref N=V]... URL`. The prefs are the test's
-own (`<meta name="bgsync-pref">`, see testfiles.py), then the runner's --pref options: the last
-of a name wins. T is the harness timeout (10 s, or 60 s for `timeout=long`, times
+bgsync: `bgsync run --timeout T --profile TMPDIR [--pref N=V]... URL`. The prefs are the test
+server's (`net.host_rules`, `net.extra_root_certificates`: see server.py), then the test's own
+(`<meta name="bgsync-pref">`, see testfiles.py), then the runner's --pref options: the last of a
+name wins. T is the harness timeout (10 s, or 60 s for `timeout=long`, times
 --timeout-multiplier) plus a few seconds, so testharness.js's own timeout fires first and
 reports which subtests timed out. Once the page has printed its WPT-HARNESS line the results are
 complete: the engine gets a moment to exit by itself (a crash then still counts) and is then
@@ -12,6 +13,8 @@ outlives its own --timeout is killed.
 Chromium: python/wpt/chromium_driver.js drives Debian's /usr/bin/chromium with playwright-core
 (installed in wpt/node_modules), one new browser context (a fresh profile) per test, and sends
 back the console lines and how the page ended, which go through the same `protocol` code.
+Every browser it launches gets the test server's arguments (`--host-resolver-rules`,
+`--ignore-certificate-errors-spki-list`: see server.py).
 A test with Chromium arguments of its own (`<meta name="bgsync-chromium-arg">`) runs in a
 browser the driver launches for it with those arguments added, and closes afterwards.
 """
@@ -48,9 +51,10 @@ class BgsyncExecutor:
     product = "bgsync"
 
     def __init__(self, binary, prefs=(), timeout_multiplier=1.0, timeout_slack=5.0,
-                 kill_grace=10.0, exit_grace=2.0):
+                 kill_grace=10.0, exit_grace=2.0, server_prefs=()):
         self.binary = binary
         self.prefs = list(prefs)
+        self.server_prefs = list(server_prefs)  # the test server's, before the test's own
         self.timeout_multiplier = timeout_multiplier
         self.timeout_slack = timeout_slack  # engine --timeout = harness timeout + this
         self.kill_grace = kill_grace  # how long past --timeout before the runner kills it
@@ -63,8 +67,9 @@ class BgsyncExecutor:
     def command(self, test, url, profile):
         command = [self.binary, "run", "--timeout", _format_seconds(self.engine_timeout(test)),
                    "--profile", profile]
-        # The test's own prefs first: a --pref given to the runner comes later and wins.
-        for pref in list(test.prefs) + self.prefs:
+        # The server's prefs, then the test's own: a --pref given to the runner comes last
+        # and wins.
+        for pref in self.server_prefs + list(test.prefs) + self.prefs:
             command += ["--pref", pref]
         return command + [url]
 
@@ -149,14 +154,17 @@ class ChromiumExecutor:
 
     product = "chromium"
 
-    def __init__(self, chromium, node_modules, timeout_multiplier=1.0, timeout_slack=5.0):
+    def __init__(self, chromium, node_modules, timeout_multiplier=1.0, timeout_slack=5.0,
+                 browser_args=()):
+        self.browser_args = list(browser_args)  # for every browser the driver launches
         self.timeout_multiplier = timeout_multiplier
         self.timeout_slack = timeout_slack
         self._ids = itertools.count(1)
         self._pending = {}
         self._lock = threading.Lock()
         self.process = subprocess.Popen(
-            ["node", CHROMIUM_DRIVER, chromium, node_modules], stdin=subprocess.PIPE,
+            ["node", CHROMIUM_DRIVER, chromium, node_modules, json.dumps(self.browser_args)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
             bufsize=1, start_new_session=True)
         # Drained all along: a full stderr pipe would block the driver.

@@ -15,10 +15,11 @@ A test can ask for bgsync prefs: `<meta name="bgsync-pref" content="NAME=VALUE">
 test (testharness or crashtest), `// META: bgsync-pref=NAME=VALUE` in a .js one; repeatable.
 The bgsync executor passes them as `--pref` options; Chromium ignores them.
 
-A test can ask to be loaded from an insecure origin (every test is otherwise loaded from
-http://127.0.0.1:PORT, a secure context): `<meta name="bgsync-origin" content="insecure">`, or
-`// META: bgsync-origin=insecure`. The runner then loads it from a second listener of the test
-server on a non-loopback address of this machine (server.py), for both products.
+A test can ask to be loaded from an insecure origin (every test is otherwise loaded from a
+secure one: http://127.0.0.1:PORT, or https://web-platform.test:PORT; see server.py):
+`<meta name="bgsync-origin" content="insecure">`, or `// META: bgsync-origin=insecure`. The
+runner then loads it from a further listener of the test server on a non-loopback address of
+this machine (server.py), for both products.
 
 A test can ask for Chromium command-line arguments, for `--product chromium`:
 `<meta name="bgsync-chromium-arg" content="--flag=value">` or `// META: bgsync-chromium-arg=...`
@@ -81,7 +82,7 @@ class WptTest:
     # bgsync prefs this test runs with (`NAME=VALUE`): <meta name="bgsync-pref"> in an HTML
     # test, `// META: bgsync-pref=NAME=VALUE` in a .js one. Chromium ignores them.
     prefs: tuple = ()
-    # Loaded from the test server's insecure origin instead of http://127.0.0.1:PORT.
+    # Loaded from the test server's insecure origin instead of a secure one.
     insecure_origin: bool = False
     # Command-line arguments of the Chromium that runs this test (`--product chromium`): it then
     # gets a browser of its own. bgsync ignores them.
@@ -327,6 +328,25 @@ def select(roots, paths=(), enabled_globals=("window",)):
         raise TestPathError("no tests found under " + ", ".join(paths))
     tests.sort(key=lambda t: t.id)
     return Selection(tests, skipped)
+
+
+def shared_dirs(roots, paths):
+    """For each of `paths` that names a directory present in more than one root: (path, its
+    relative directory, [the roots that have it]). The runner says which tree each of their
+    tests came from: files in an earlier root shadow a later root's files of the same path."""
+    shared = []
+    for arg in paths:
+        try:
+            kind, rel, _ = _resolve(roots, arg)
+        except TestPathError:
+            continue
+        if kind != "dir":
+            continue
+        having = [root for root in roots
+                  if os.path.isdir(os.path.join(root, *rel.split("/")) if rel else root)]
+        if len(having) > 1:
+            shared.append((arg, rel, having))
+    return shared
 
 
 def _union_walk(roots, rel_dir):

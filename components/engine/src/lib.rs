@@ -196,6 +196,10 @@ pub enum EngineError {
     Thread(#[source] std::io::Error),
     #[error("cannot start the network observer: {0}")]
     NetworkObserver(#[source] std::io::Error),
+    /// A network pref cannot be used (`net.host_rules` malformed,
+    /// `net.extra_root_certificates` unreadable).
+    #[error("{0}")]
+    NetworkPrefs(#[from] net::ConfigError),
 }
 
 /// The embedder's end of the command channel: queues a command, then wakes
@@ -246,6 +250,9 @@ impl Engine {
         options: EngineOptions,
         spawner: Box<dyn WorkerSpawner>,
     ) -> Result<Engine, EngineError> {
+        // Network prefs are checked once here; pages and workers then build
+        // their loaders from them without failing.
+        net::LoaderConfig::try_from_prefs(&options.prefs)?;
         // One engine per profile: the lock first, before anything is read.
         let profile_lock = options
             .profile

@@ -1,5 +1,6 @@
-//! `http:` and `https:` through a blocking `ureq` agent (rustls, webpki
-//! roots). Redirects are followed here rather than inside `ureq`, so that
+//! `http:` and `https:` through a blocking `ureq` agent (rustls, Mozilla's
+//! roots plus any of `net.extra_root_certificates`; host names resolved
+//! through `net.host_rules`, then DNS). Redirects are followed here rather than inside `ureq`, so that
 //! they follow Fetch: `Location` is parsed with the URL Standard against
 //! the response's URL, a redirect to anything but HTTP(S) is a network
 //! error, and fragments carry over. Any method token is sent as given, and
@@ -10,13 +11,15 @@ use std::time::{Duration, Instant};
 
 use ureq::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use ureq::http::Response;
-use ureq::unversioned::resolver::DefaultResolver;
+use ureq::tls::TlsConfig;
 use ureq::{Agent, Body};
 use url::Url;
 
 use crate::content_type::ContentType;
-use crate::loader::{RedirectMode, RequestOptions};
+use crate::host_rules::HostRulesResolver;
+use crate::loader::{LoaderConfig, RedirectMode, RequestOptions};
 use crate::resource::{LoadError, Resource};
+use crate::root_certificates;
 use crate::status_line::{self, StatusLineConnector};
 
 /// A reusable HTTP client: one connection pool and TLS configuration for
@@ -29,7 +32,12 @@ pub(crate) struct HttpClient {
 }
 
 impl HttpClient {
-    pub fn new(user_agent: &str, max_redirects: u32, timeout: Option<Duration>) -> HttpClient {
+    pub fn new(loader_config: &LoaderConfig, max_redirects: u32) -> HttpClient {
+        let tls_config = TlsConfig::builder()
+            .root_certs(root_certificates::root_certs(
+                &loader_config.extra_root_certificates,
+            ))
+            .build();
         let config = Agent::config_builder()
             // A 404 is a response for the page to look at, not a failure.
             .http_status_as_error(false)
@@ -37,16 +45,18 @@ impl HttpClient {
             // fetch() sends any method token a script gives (normalized by
             // the script side: only the standard ones are uppercased).
             .allow_non_standard_methods(true)
-            .user_agent(user_agent)
+            .user_agent(&loader_config.user_agent)
+            .tls_config(tls_config)
             .build();
         HttpClient {
             agent: Agent::with_parts(
                 config,
                 StatusLineConnector::default(),
-                DefaultResolver::default(),
+                // `net.host_rules` first, then DNS.
+                HostRulesResolver::new(loader_config.host_rules.clone()),
             ),
             max_redirects,
-            timeout,
+            timeout: loader_config.timeout,
         }
     }
 

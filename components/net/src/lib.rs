@@ -16,18 +16,22 @@
 mod content_type;
 mod data;
 mod file;
+mod host_rules;
 mod http;
 mod loader;
 pub mod network_observer;
 mod resource;
+mod root_certificates;
 mod status_line;
 
+pub use host_rules::{HostMapping, HostRules, HostRulesError};
 pub use loader::{
-    is_loopback_host, Loader, LoaderConfig, RedirectMode, RequestOptions, DEFAULT_USER_AGENT,
-    MAX_REDIRECTS,
+    is_loopback_host, ConfigError, Loader, LoaderConfig, RedirectMode, RequestOptions,
+    DEFAULT_USER_AGENT, MAX_REDIRECTS,
 };
 pub use network_observer::{
     Connectivity, ConnectivityChange, InterfaceEvent, NetworkObserver, ObserverConfig,
     LOG_TARGET as NETWORK_OBSERVER_LOG_TARGET,
 };
 pub use resource::{LoadError, Resource};
+pub use root_certificates::{load_pem_file, RootCertificatesError};

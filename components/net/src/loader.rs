@@ -1,5 +1,6 @@
 //! The [`Loader`]: one entry point that dispatches on the URL's scheme.
 
+use std::path::Path;
 use std::time::Duration;
 
 use base::origin::host_is_loopback;
@@ -8,8 +9,10 @@ use url::Url;
 
 use crate::data::{load_about_url, load_data_url};
 use crate::file::load_file_url;
+use crate::host_rules::{HostRules, HostRulesError};
 use crate::http::HttpClient;
 use crate::resource::{LoadError, Resource};
+use crate::root_certificates::{self, RootCertificatesError};
 
 /// The `User-Agent` sent when the embedder sets none.
 pub const DEFAULT_USER_AGENT: &str = concat!("bgsync/", env!("CARGO_PKG_VERSION"));
@@ -29,14 +32,74 @@ pub struct LoaderConfig {
     /// (the default) waits as long as the server keeps the connection open,
     /// as a browser tab does.
     pub timeout: Option<Duration>,
+    /// Hosts whose connections go to a given address instead of DNS's
+    /// (pref `net.host_rules`).
+    pub host_rules: HostRules,
+    /// CA certificates (DER) trusted for `https:` besides Mozilla's roots,
+    /// read from the PEM file of pref `net.extra_root_certificates`.
+    pub extra_root_certificates: Vec<Vec<u8>>,
+}
+
+/// Network prefs that cannot be used: the engine refuses to start with them.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    HostRules(#[from] HostRulesError),
+    #[error(transparent)]
+    RootCertificates(#[from] RootCertificatesError),
 }
 
 impl LoaderConfig {
+    /// The configuration `prefs` ask for, or why they cannot be used (a
+    /// malformed `net.host_rules`, an unreadable certificate file). The
+    /// engine calls this once at start, so a bad pref stops it there.
+    pub fn try_from_prefs(prefs: &Prefs) -> Result<LoaderConfig, ConfigError> {
+        let host_rules = HostRules::parse(prefs.net_host_rules())?;
+        let extra_root_certificates = match prefs.net_extra_root_certificates() {
+            "" => Vec::new(),
+            path => root_certificates::load_pem_file(Path::new(path))?,
+        };
+        Ok(LoaderConfig {
+            host_rules,
+            extra_root_certificates,
+            ..LoaderConfig::basic(prefs)
+        })
+    }
+
+    /// [`LoaderConfig::try_from_prefs`] for prefs already checked at engine
+    /// start (a page's or a worker's loader). Should a setting have become
+    /// unusable since (the certificate file removed), the error is logged
+    /// and that setting left out: its loads then fail, not the process.
     pub fn from_prefs(prefs: &Prefs) -> LoaderConfig {
+        let ignore = |error: &dyn std::fmt::Display| {
+            log::error!(target: "bgsync::net", "{error}; ignoring it");
+        };
+        let host_rules = HostRules::parse(prefs.net_host_rules()).unwrap_or_else(|error| {
+            ignore(&error);
+            HostRules::default()
+        });
+        let extra_root_certificates = match prefs.net_extra_root_certificates() {
+            "" => Vec::new(),
+            path => root_certificates::load_pem_file(Path::new(path)).unwrap_or_else(|error| {
+                ignore(&error);
+                Vec::new()
+            }),
+        };
+        LoaderConfig {
+            host_rules,
+            extra_root_certificates,
+            ..LoaderConfig::basic(prefs)
+        }
+    }
+
+    /// Everything but the settings that can be invalid.
+    fn basic(prefs: &Prefs) -> LoaderConfig {
         LoaderConfig {
             max_response_bytes: prefs.net_max_response_bytes(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             timeout: None,
+            host_rules: HostRules::default(),
+            extra_root_certificates: Vec::new(),
         }
     }
 }
@@ -83,7 +146,7 @@ pub struct Loader {
 impl Loader {
     pub fn new(config: LoaderConfig) -> Loader {
         Loader {
-            http: HttpClient::new(&config.user_agent, MAX_REDIRECTS, config.timeout),
+            http: HttpClient::new(&config, MAX_REDIRECTS),
             max_response_bytes: config.max_response_bytes,
         }
     }
@@ -174,6 +237,67 @@ mod tests {
         let prefs = Prefs::with_overrides(["net.max_response_bytes=1234"]).unwrap();
         assert_eq!(LoaderConfig::from_prefs(&prefs).max_response_bytes, 1234);
         assert_eq!(LoaderConfig::default().max_response_bytes, 64 * 1024 * 1024);
+    }
+
+    #[test]
+    fn config_takes_host_rules_from_prefs() {
+        let prefs = Prefs::with_overrides(["net.host_rules=MAP *.wpt.test 127.0.0.1"]).unwrap();
+        let config = LoaderConfig::try_from_prefs(&prefs).unwrap();
+        assert_eq!(
+            config.host_rules.map("www.wpt.test"),
+            "127.0.0.1".parse().ok()
+        );
+        assert!(LoaderConfig::default().host_rules.is_empty());
+        assert!(LoaderConfig::default().extra_root_certificates.is_empty());
+    }
+
+    #[test]
+    fn bad_network_prefs_are_errors() {
+        let prefs = Prefs::with_overrides(["net.host_rules=MAP wpt.test nowhere"]).unwrap();
+        assert!(matches!(
+            LoaderConfig::try_from_prefs(&prefs),
+            Err(ConfigError::HostRules(_))
+        ));
+        // from_prefs leaves the bad setting out and keeps the rest.
+        let prefs = Prefs::with_overrides([
+            "net.extra_root_certificates=/nonexistent/ca.pem",
+            "net.max_response_bytes=10",
+        ])
+        .unwrap();
+        let error = LoaderConfig::try_from_prefs(&prefs).unwrap_err();
+        assert!(matches!(error, ConfigError::RootCertificates(_)));
+        assert!(
+            error.to_string().starts_with(
+                "pref \"net.extra_root_certificates\": /nonexistent/ca.pem: No such file"
+            ),
+            "{error}"
+        );
+        let config = LoaderConfig::from_prefs(&prefs);
+        assert_eq!(config.max_response_bytes, 10);
+        assert!(config.extra_root_certificates.is_empty());
+    }
+
+    #[test]
+    fn a_file_without_certificates_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "no certificate here\n").unwrap();
+        let bad = dir.path().join("bad.pem");
+        std::fs::write(
+            &bad,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        for (path, reason) in [
+            (&empty, "no PEM certificate in the file"),
+            (&bad, "certificate 1 is unusable"),
+        ] {
+            let prefs =
+                Prefs::with_overrides([format!("net.extra_root_certificates={}", path.display())])
+                    .unwrap();
+            let error = LoaderConfig::try_from_prefs(&prefs).unwrap_err();
+            assert!(error.to_string().contains(reason), "{error}");
+        }
     }
 
     #[test]

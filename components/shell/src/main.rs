@@ -163,7 +163,12 @@ fn fail(status: u8, message: impl std::fmt::Display) -> ExitCode {
 }
 
 fn parse_prefs(prefs: &[String]) -> Result<Prefs, ExitCode> {
-    Prefs::with_overrides(prefs).map_err(|error| fail(2, error))
+    let prefs = Prefs::with_overrides(prefs).map_err(|error| fail(2, error))?;
+    // The network prefs whose text must parse (`net.host_rules`) or name a
+    // usable file (`net.extra_root_certificates`): a bad one is a usage
+    // error like a bad type, not loads failing later.
+    net::LoaderConfig::try_from_prefs(&prefs).map_err(|error| fail(2, error))?;
+    Ok(prefs)
 }
 
 /// Console messages, one per line on stdout.

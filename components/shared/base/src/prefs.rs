@@ -37,6 +37,8 @@ pub mod names {
     pub const SERVICEWORKER_MAX_EVENT_DURATION_MS: &str = "serviceworker.max_event_duration_ms";
     pub const NET_MAX_RESPONSE_BYTES: &str = "net.max_response_bytes";
     pub const NET_NETWORK_DEBOUNCE_MS: &str = "net.network_debounce_ms";
+    pub const NET_HOST_RULES: &str = "net.host_rules";
+    pub const NET_EXTRA_ROOT_CERTIFICATES: &str = "net.extra_root_certificates";
     pub const JS_MAX_HEAP_BYTES: &str = "js.max_heap_bytes";
     pub const INDEXEDDB_MAX_BYTES_PER_ORIGIN: &str = "indexeddb.max_bytes_per_origin";
 }
@@ -262,6 +264,19 @@ impl Prefs {
         self.known_u64(names::NET_NETWORK_DEBOUNCE_MS)
     }
 
+    /// Host mapping rules, like Chromium's `--host-resolver-rules`:
+    /// comma-separated `MAP <host or *.suffix> <ip-address>`, applied before
+    /// DNS (parsed and checked by `net`); empty for none.
+    pub fn net_host_rules(&self) -> &str {
+        self.known_str(names::NET_HOST_RULES)
+    }
+
+    /// The path of a PEM file of CA certificates that `https:` loads trust
+    /// besides Mozilla's roots (read and checked by `net`); empty for none.
+    pub fn net_extra_root_certificates(&self) -> &str {
+        self.known_str(names::NET_EXTRA_ROOT_CERTIFICATES)
+    }
+
     fn lookup(&self, name: &str) -> Result<&PrefValue, PrefError> {
         self.values
             .get(name)
@@ -280,6 +295,13 @@ impl Prefs {
 
     fn known_u64(&self, name: &'static str) -> u64 {
         match self.get_u64(name) {
+            Ok(value) => value,
+            Err(error) => panic!("default pref missing from resources/prefs.json: {error}"),
+        }
+    }
+
+    fn known_str(&self, name: &'static str) -> &str {
+        match self.get_str(name) {
             Ok(value) => value,
             Err(error) => panic!("default pref missing from resources/prefs.json: {error}"),
         }
@@ -363,6 +385,22 @@ mod tests {
         assert_eq!(prefs.net_max_response_bytes(), 64 * 1024 * 1024);
         assert_eq!(prefs.net_network_debounce_ms(), 100);
         assert_eq!(prefs.indexeddb_max_bytes_per_origin(), 1 << 30);
+        assert_eq!(prefs.net_host_rules(), "");
+        assert_eq!(prefs.net_extra_root_certificates(), "");
+    }
+
+    #[test]
+    fn string_prefs_take_any_text() {
+        let prefs = Prefs::with_overrides([
+            "net.host_rules=MAP *.web-platform.test 127.0.0.1, MAP web-platform.test 127.0.0.1",
+            "net.extra_root_certificates=/tmp/ca.pem",
+        ])
+        .unwrap();
+        assert_eq!(
+            prefs.net_host_rules(),
+            "MAP *.web-platform.test 127.0.0.1, MAP web-platform.test 127.0.0.1"
+        );
+        assert_eq!(prefs.net_extra_root_certificates(), "/tmp/ca.pem");
     }
 
     #[test]
@@ -380,12 +418,14 @@ mod tests {
             names::SERVICEWORKER_MAX_EVENT_DURATION_MS,
             names::NET_MAX_RESPONSE_BYTES,
             names::NET_NETWORK_DEBOUNCE_MS,
+            names::NET_HOST_RULES,
+            names::NET_EXTRA_ROOT_CERTIFICATES,
             names::JS_MAX_HEAP_BYTES,
             names::INDEXEDDB_MAX_BYTES_PER_ORIGIN,
         ] {
             assert!(prefs.get(name).is_some(), "{name} has no default");
         }
-        assert_eq!(prefs.iter().count(), 13);
+        assert_eq!(prefs.iter().count(), 15);
     }
 
     #[test]
