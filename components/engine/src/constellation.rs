@@ -557,11 +557,7 @@ impl Constellation {
             token,
             delivered: false,
         };
-        let belongs = self
-            .registry
-            .registration_of_worker(worker)
-            .is_some_and(|registration| registration.scope().origin() == *origin);
-        if !belongs {
+        if !self.is_worker_of(worker, origin) {
             log::warn!(
                 target: LOG_TARGET,
                 "client {client} posted a message to {worker}, not a worker of its origin; dropped"
@@ -579,6 +575,14 @@ impl Constellation {
         self.deliver_message(worker, event, Some(notice));
     }
 
+    /// Whether `worker` is a worker of a registration of `origin`: the only workers a page or
+    /// worker of `origin` may post to.
+    fn is_worker_of(&self, worker: ServiceWorkerId, origin: &Origin) -> bool {
+        self.registry
+            .registration_of_worker(worker)
+            .is_some_and(|registration| registration.scope().origin() == *origin)
+    }
+
     /// `serviceWorker.postMessage()` from the worker `sender` (of `origin`) to `worker`, itself
     /// or another worker of its origin: a `message` event whose source is the sender
     /// (https://w3c.github.io/ServiceWorker/#service-worker-postmessage-options, with a
@@ -590,11 +594,7 @@ impl Constellation {
         worker: ServiceWorkerId,
         message: SerializedMessage,
     ) {
-        let belongs = self
-            .registry
-            .registration_of_worker(worker)
-            .is_some_and(|registration| registration.scope().origin() == *origin);
-        if !belongs {
+        if !self.is_worker_of(worker, origin) {
             log::warn!(
                 target: LOG_TARGET,
                 "{sender} posted a message to {worker}, not a worker of its origin; dropped"

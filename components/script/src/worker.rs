@@ -33,8 +33,10 @@ use crate::service_worker_thread::ServiceWorkerStart;
 use mozjs::context::JSContext;
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
+use mozjs::rust::MutableHandleValue;
 use script_traits::{
-    ScriptEvaluation, ToWorkerMsg, WorkerEvent, WorkerEventId, WorkerEventOutcome, WorkerMsg,
+    ScriptEvaluation, SerializedMessage, ToWorkerMsg, WorkerEvent, WorkerEventId,
+    WorkerEventOutcome, WorkerMsg,
 };
 
 pub struct WorkerOptions {
@@ -325,6 +327,27 @@ fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWor
     }
 }
 
+/// The data of message event `id` into `data`; false when it cannot be deserialized, after
+/// firing `messageerror` and reporting the event's outcome.
+///
+/// # Safety
+/// `cx` in the worker's realm; `data` rooted.
+unsafe fn message_data(
+    cx: &mut JSContext,
+    global: &ServiceWorkerGlobalScope,
+    id: WorkerEventId,
+    message: &SerializedMessage,
+    data: MutableHandleValue<'_>,
+) -> bool {
+    if deserialize(cx, &message.0, data).is_ok() {
+        return true;
+    }
+    let scope = global.global_scope();
+    scope.upcast_event_target().fire_event(cx, "messageerror");
+    global.report_event_outcome(id, WorkerEventOutcome::MessageError);
+    false
+}
+
 /// Fires one functional or lifecycle event.
 ///
 /// # Safety
@@ -350,9 +373,7 @@ unsafe fn fire_worker_event(
             message,
         } => {
             rooted!(&in(cx) let mut data = UndefinedValue());
-            if deserialize(cx, &message.0, data.handle_mut()).is_err() {
-                scope.upcast_event_target().fire_event(cx, "messageerror");
-                global.report_event_outcome(id, WorkerEventOutcome::MessageError);
+            if !message_data(cx, global, id, &message, data.handle_mut()) {
                 return;
             }
             let client = Client::new(cx, scope, source);
@@ -365,9 +386,7 @@ unsafe fn fire_worker_event(
             message,
         } => {
             rooted!(&in(cx) let mut data = UndefinedValue());
-            if deserialize(cx, &message.0, data.handle_mut()).is_err() {
-                scope.upcast_event_target().fire_event(cx, "messageerror");
-                global.report_event_outcome(id, WorkerEventOutcome::MessageError);
+            if !message_data(cx, global, id, &message, data.handle_mut()) {
                 return;
             }
             // The sender as this global sees it: its own `self.serviceWorker` when it wrote

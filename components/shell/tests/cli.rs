@@ -147,36 +147,25 @@ fn bad_usage_exits_2() {
 
 #[test]
 fn bad_network_prefs_exit_2_with_the_reason() {
-    let out = bgsync()
-        .args([
-            "run",
-            "--pref",
+    let cases = [
+        (
             "net.host_rules=MAP web-platform.test nowhere",
-        ])
-        .arg("x.html")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.starts_with("bgsync: pref \"net.host_rules\": the replacement is not an IP address"),
-        "{stderr}"
-    );
-    let out = bgsync()
-        .args([
-            "run",
-            "--pref",
+            "bgsync: pref \"net.host_rules\": the replacement is not an IP address",
+        ),
+        (
             "net.extra_root_certificates=/no/such/ca.pem",
-        ])
-        .arg("x.html")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.starts_with("bgsync: pref \"net.extra_root_certificates\": /no/such/ca.pem: "),
-        "{stderr}"
-    );
+            "bgsync: pref \"net.extra_root_certificates\": /no/such/ca.pem: ",
+        ),
+    ];
+    for (pref, reason) in cases {
+        let out = bgsync()
+            .args(["run", "--pref", pref, "x.html"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{pref}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with(reason), "{pref}: {stderr}");
+    }
 }
 
 #[test]
