@@ -40,6 +40,20 @@ impl MessageEvent {
         )
     }
 
+    /// The trusted `message` event of a message that came through a MessagePort (no
+    /// origin, no source: https://html.spec.whatwg.org/multipage/web-messaging.html#message-port-post-message-steps).
+    pub fn new_port_message(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        data: JSVal,
+    ) -> DomRoot<MessageEvent> {
+        let event = Self::create(cx, global, None, String::new(), String::new(), None);
+        event.data.set(data);
+        event.upcast::<Event>().init("message", false, false);
+        event.upcast::<Event>().set_trusted(true);
+        event
+    }
+
     /// The trusted `message` event of a message from a service worker.
     pub fn new_trusted(
         cx: &mut JSContext,
