@@ -1,5 +1,6 @@
 """Runs a list of tests in one product, N at a time, with a progress line and a summary."""
 
+import statistics
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -149,8 +150,15 @@ def compare_table(results_by_product):
             label = label[: width - 1] + "…"
         out.append(f"{mark} {label.ljust(width)}" + "".join(s.ljust(column) for s in statuses))
     for product in products:
-        subtests = [s for r in results_by_product[product] for s in r.subtests]
+        results = results_by_product[product]
+        subtests = [s for r in results for s in r.subtests]
         passing = sum(1 for subtest in subtests if subtest.status == "PASS")
-        out.append(f"{product}: {passing}/{len(subtests)} subtests pass")
+        line = f"{product}: {passing}/{len(subtests)} subtests pass"
+        if results:
+            # The wall time of a test file, from the product's start to its result: what a
+            # run of a folder costs per file in each product.
+            median = statistics.median(result.duration_ms for result in results)
+            line += f"; {median:.0f} ms median wall time per test file"
+        out.append(line)
     out.append(f"{differing} rows differ (marked *)")
     return out
