@@ -1,7 +1,6 @@
 """One test in a fresh engine process: command line, timeouts, crashes (with the fake engine)."""
 
 import json
-import shutil
 import signal
 import time
 
@@ -144,7 +143,6 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
 """
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_chromium_requests_carry_the_tests_chromium_args(tmp_path, monkeypatch, server):
     driver = tmp_path / "fake_driver.js"
     driver.write_text(FAKE_DRIVER)
@@ -162,7 +160,6 @@ def test_chromium_requests_carry_the_tests_chromium_args(tmp_path, monkeypatch, 
     assert names == ["args []", 'args ["--force-fieldtrials=A/B","--x"]']
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_chromium_driver_gets_the_servers_browser_args(tmp_path, monkeypatch, server):
     driver = tmp_path / "fake_driver.js"
     driver.write_text(FAKE_DRIVER)
