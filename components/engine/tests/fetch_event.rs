@@ -10,7 +10,7 @@ mod support;
 use engine::{Connectivity, PageOutcome};
 use support::server::{Response, TestServer};
 use support::{
-    eventually, page, register_page, start_engine, start_engine_with, PAGE_TIMEOUT,
+    eventually, page, register_page, run_closed, start_engine, start_engine_with, PAGE_TIMEOUT,
     WORKER as NO_FETCH_WORKER,
 };
 
@@ -81,14 +81,12 @@ fn a_stopped_worker_is_started_for_a_controlled_page_s_fetch() {
     serve(&server);
     let scope = server.url("/");
     let (engine, console) = start_engine(None, &["serviceworker.idle_timeout_ms=300"]);
-    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/register.html");
     eventually("the idle worker stops", || {
         !engine.is_worker_running(&scope)
     });
 
-    let outcome = engine.run_page(server.url("/api-hello.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/api-hello.html");
     assert!(
         console.contains("sw: fetch /api/hello"),
         "{:?}",
@@ -105,8 +103,7 @@ fn a_stopped_worker_is_started_for_a_controlled_page_s_fetch() {
     );
 
     // Not answered by the worker: the network.
-    let outcome = engine.run_page(server.url("/data.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/data.html");
     assert!(
         console.contains("got 200 from the network"),
         "{:?}",
@@ -122,11 +119,9 @@ fn a_fetch_handler_that_never_answers_fails_the_fetch_at_the_event_limit() {
     serve(&server);
     let scope = server.url("/");
     let (engine, console) = start_engine(None, &["serviceworker.max_event_duration_ms=500"]);
-    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/register.html");
 
-    let outcome = engine.run_page(server.url("/api-hang.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/api-hang.html");
     assert!(
         console.contains("failed TypeError"),
         "{:?}",
@@ -137,8 +132,7 @@ fn a_fetch_handler_that_never_answers_fails_the_fetch_at_the_event_limit() {
     });
 
     // The next fetch starts it again.
-    let outcome = engine.run_page(server.url("/api-hello.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/api-hello.html");
     assert!(
         console.contains("got 200 hello from the worker"),
         "{:?}",
@@ -152,11 +146,9 @@ fn a_worker_that_dies_mid_event_fails_that_fetch_only() {
     let server = TestServer::start();
     serve(&server);
     let (engine, console) = start_engine(None, &["js.max_heap_bytes=268435456"]);
-    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/register.html");
 
-    let outcome = engine.run_page(server.url("/api-hog.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/api-hog.html");
     assert!(
         console.contains("failed TypeError"),
         "{:?}",
@@ -164,16 +156,14 @@ fn a_worker_that_dies_mid_event_fails_that_fetch_only() {
     );
 
     server.serve("/api/hog-now", Response::ok("text/plain", "the network"));
-    let outcome = engine.run_page(server.url("/api-hog-now.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/api-hog-now.html");
     assert!(
         console.contains("got 200 the network"),
         "{:?}",
         console.lines()
     );
 
-    let outcome = engine.run_page(server.url("/api-hello.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/api-hello.html");
     assert!(
         console.contains("got 200 hello from the worker"),
         "{:?}",
@@ -186,12 +176,10 @@ fn an_offline_page_is_answered_by_its_worker() {
     let server = TestServer::start();
     serve(&server);
     let (engine, console, _) = start_engine_with(None, &[], Some(Connectivity::Online));
-    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/register.html");
 
     engine.set_network_override(Some(Connectivity::Offline));
-    let outcome = engine.run_page(server.url("/api-outbox.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/api-outbox.html");
     assert!(
         console.contains("sw: kept message 1"),
         "{:?}",
@@ -199,8 +187,7 @@ fn an_offline_page_is_answered_by_its_worker() {
     );
     assert!(console.contains("got 202 queued"), "{:?}", console.lines());
     // Nothing the worker let through reaches the network while offline.
-    let outcome = engine.run_page(server.url("/data.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/data.html");
     assert!(
         console.contains("failed TypeError"),
         "{:?}",
@@ -211,8 +198,7 @@ fn an_offline_page_is_answered_by_its_worker() {
 
     engine.set_network_override(Some(Connectivity::Online));
     server.serve("/api/outbox", Response::ok("text/plain", "sent"));
-    let outcome = engine.run_page(server.url("/api-outbox.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/api-outbox.html");
     assert!(console.contains("got 200 sent"), "{:?}", console.lines());
     let requests = server.requests_of("/api/outbox");
     assert_eq!(requests.len(), 1);
@@ -226,14 +212,12 @@ fn a_worker_without_a_fetch_listener_is_skipped_and_not_started() {
     server.serve_js("/sw.js", NO_FETCH_WORKER);
     let scope = server.url("/");
     let (engine, console) = start_engine(None, &["serviceworker.idle_timeout_ms=300"]);
-    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/register.html");
     eventually("the idle worker stops", || {
         !engine.is_worker_running(&scope)
     });
 
-    let outcome = engine.run_page(server.url("/data.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/data.html");
     assert!(
         console.contains("got 200 from the network"),
         "{:?}",
@@ -250,15 +234,12 @@ fn a_worker_s_response_over_the_response_limit_fails_the_fetch() {
     let server = TestServer::start();
     serve(&server);
     let (engine, console) = start_engine(None, &["net.max_response_bytes=65536"]);
-    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/register.html");
 
-    let outcome = engine.run_page(server.url("/api-limit.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/api-limit.html");
     let exactly = format!("got 200 {}", "x".repeat(65536));
     assert!(console.contains(&exactly), "the limit itself is allowed");
-    let outcome = engine.run_page(server.url("/api-over.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/api-over.html");
     assert!(
         console.contains("failed TypeError"),
         "{:?}",
@@ -309,8 +290,7 @@ fn offline_first_app(restart: bool) {
         &page("console.log('plain from the network'); done();"),
     );
     let (mut engine, mut console) = start_engine(Some(profile.path()), &[]);
-    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/register.html");
     if restart {
         engine.shutdown();
         drop(engine);
@@ -318,8 +298,7 @@ fn offline_first_app(restart: bool) {
     }
 
     // Not answered by the worker: the network, as before.
-    let outcome = engine.run_page(server.url("/plain.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/plain.html");
     assert!(
         console.contains("sw: navigate /plain.html document resulting true client \"\""),
         "{:?}",
@@ -371,8 +350,7 @@ fn a_controlled_page_s_parser_inserted_script_comes_from_the_worker() {
         "<!doctype html><script src=\"/lib.js\"></script><script>console.log('lib ' + window.lib);</script>",
     );
     let (engine, console) = start_engine(None, &[]);
-    let outcome = engine.run_page(server.url("/register.html"), Some(PAGE_TIMEOUT));
-    assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
+    run_closed(&engine, &console, &server, "/register.html");
     let outcome = engine.run_page(server.url("/app.html"), Some(PAGE_TIMEOUT));
     assert_eq!(outcome, PageOutcome::Idle, "{:?}", console.lines());
     assert!(
@@ -434,15 +412,7 @@ fn a_navigation_preload_response_reaches_the_fetch_event() {
     );
     server.serve_html("/app.html", &page("console.log('PAGE'); done();"));
     let (engine, console) = start_engine(None, &[]);
-    let run = |path: &str| {
-        let outcome = engine.run_page(server.url(path), Some(PAGE_TIMEOUT));
-        assert_eq!(
-            outcome,
-            PageOutcome::Closed,
-            "{path}: {:?}",
-            console.lines()
-        );
-    };
+    let run = |path: &str| run_closed(&engine, &console, &server, path);
 
     run("/enable.html");
     run("/app.html");

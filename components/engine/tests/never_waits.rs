@@ -15,8 +15,8 @@ use std::thread;
 use engine::{Engine, PageOutcome};
 use support::server::TestServer;
 use support::{
-    eventually, message_page, page, register_page, register_sync_page, start_engine, Console,
-    PAGE_TIMEOUT, WORKER,
+    eventually, message_page, page, register_page, register_sync_page, run_closed, start_engine,
+    Console, PAGE_TIMEOUT, WORKER,
 };
 
 /// Serves `worker` as `/DIR/sw.js` and the pages that register it, message
@@ -28,37 +28,27 @@ fn serve_pages(server: &TestServer, dir: &str, worker: &str) {
     server.serve_html(&format!("/{dir}/sync.html"), &register_sync_page("y"));
 }
 
-fn run(engine: &Engine, console: &Console, server: &TestServer, path: &str) {
-    let outcome = engine.run_page(server.url(path), Some(PAGE_TIMEOUT));
-    assert_eq!(
-        outcome,
-        PageOutcome::Closed,
-        "{path}: {:?}",
-        console.lines()
-    );
-}
-
 /// A and C registered and active before B starts.
 fn setup(engine: &Engine, console: &Console, server: &TestServer) {
     serve_pages(server, "a", WORKER);
     serve_pages(server, "c", WORKER);
     serve_pages(server, "d", WORKER);
-    run(engine, console, server, "/a/register.html");
-    run(engine, console, server, "/c/register.html");
+    run_closed(engine, console, server, "/a/register.html");
+    run_closed(engine, console, server, "/c/register.html");
 }
 
 /// What must complete while B waits.
 fn other_work_is_served(engine: &Engine, console: &Console, server: &TestServer) {
-    run(engine, console, server, "/a/sync.html");
+    run_closed(engine, console, server, "/a/sync.html");
     // register() and getTags() answered (the tag may have fired between them).
     assert!(
         console.contains("tags [\"y\"]") || console.contains("tags []"),
         "{:?}",
         console.lines()
     );
-    run(engine, console, server, "/c/message.html");
+    run_closed(engine, console, server, "/c/message.html");
     assert!(console.contains("reply 42"), "{:?}", console.lines());
-    run(engine, console, server, "/d/register.html");
+    run_closed(engine, console, server, "/d/register.html");
     assert_eq!(
         ready_count(console),
         3,
@@ -155,7 +145,7 @@ fn a_fetch_handler_that_waits_holds_only_its_own_fetch() {
     server.serve_js("/b/gate", "open");
     server.serve_html("/b/slow.html", &fetch_page("/b/api/slow"));
     server.serve_html("/b/fast.html", &fetch_page("/b/api/fast"));
-    run(&engine, &console, &server, "/b/register.html");
+    run_closed(&engine, &console, &server, "/b/register.html");
 
     let hold = server.hold("/b/gate");
     thread::scope(|scope| {
@@ -165,10 +155,10 @@ fn a_fetch_handler_that_waits_holds_only_its_own_fetch() {
         });
         // The same worker answers another page's fetch meanwhile, and the
         // rest of the engine carries on.
-        run(&engine, &console, &server, "/b/fast.html");
+        run_closed(&engine, &console, &server, "/b/fast.html");
         assert!(console.contains("got fast"), "{:?}", console.lines());
-        run(&engine, &console, &server, "/a/sync.html");
-        run(&engine, &console, &server, "/c/message.html");
+        run_closed(&engine, &console, &server, "/a/sync.html");
+        run_closed(&engine, &console, &server, "/c/message.html");
         assert!(console.contains("reply 42"), "{:?}", console.lines());
         assert!(
             !slow.is_finished(),

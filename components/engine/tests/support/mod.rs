@@ -14,6 +14,18 @@ use engine::{Connectivity, Engine, EngineEvent, EngineOptions, Prefs, SyncLogEnt
 /// Long enough for any page of these tests on a slow machine.
 pub const PAGE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Runs the page at `path` of `server` and checks that it closed itself (the
+/// console in the message otherwise).
+pub fn run_closed(engine: &Engine, console: &Console, server: &server::TestServer, path: &str) {
+    let outcome = engine.run_page(server.url(path), Some(PAGE_TIMEOUT));
+    assert_eq!(
+        outcome,
+        engine::PageOutcome::Closed,
+        "{path}: {:?}",
+        console.lines()
+    );
+}
+
 /// The console lines of pages and workers, in order.
 #[derive(Clone, Default)]
 pub struct Console(Arc<Mutex<Vec<String>>>);
