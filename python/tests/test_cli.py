@@ -154,7 +154,9 @@ def test_wpt_root_adds_upstream_tests(env, tmp_path, capsys):
 # The repository's own runner self-tests, in jsdom with the real testharness.js and
 # resources/testharnessreport.js: the whole pipeline but the engine.
 def jsdom_args(tmp_path, *extra):
-    return ["--binary", JSDOM_ENGINE, "--state-dir", str(tmp_path / "state")] + list(extra)
+    # jsdom has no Worker: only window variants.
+    return ["--binary", JSDOM_ENGINE, "--state-dir", str(tmp_path / "state"),
+            "--no-workers"] + list(extra)
 
 
 def test_infrastructure_tests_pass_in_jsdom(tmp_path, capsys):

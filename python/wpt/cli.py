@@ -66,8 +66,11 @@ def parser():
                    help="a bgsync pref for every test (repeatable)")
     p.add_argument("--global", dest="globals", action="append", metavar="GLOBAL",
                    choices=testfiles.SUPPORTED_GLOBALS,
-                   help="also run .any.js/.worker.js tests in this global (repeatable); by "
-                        "default only window variants run (bgsync has no dedicated workers yet)")
+                   help="also run .any.js/.worker.js tests in this global (repeatable); "
+                        "window and dedicatedworker variants always run, as in wpt's own runner")
+    p.add_argument("--no-workers", action="store_true",
+                   help="run only window variants of .any.js/.worker.js tests (for an engine "
+                        "without workers)")
     p.add_argument("--timeout-multiplier", type=float, default=1.0, metavar="F",
                    help="multiply the harness timeouts (10 s, 60 s for timeout=long)")
     p.add_argument("--port", type=int, default=0,
@@ -275,7 +278,8 @@ def run(options):
     roots = _roots(options)
     if options.update_expectations:
         return _update_expectations(options)
-    enabled_globals = ("window",) + tuple(options.globals or ())
+    default_globals = ("window",) if options.no_workers else ("window", "dedicatedworker")
+    enabled_globals = default_globals + tuple(options.globals or ())
     selection = testfiles.select(roots, options.paths, enabled_globals)
     for line in _tree_lines(roots, options.paths, selection):
         _say(line)

@@ -110,15 +110,47 @@ impl Drop for PendingWork {
     }
 }
 
-/// Longest single wait when nothing is scheduled but work is pending: the loop re-checks its
-/// deadline this often.
-const MAX_WAIT: Duration = Duration::from_millis(100);
+/// Posts tasks to an event loop from any thread, and takes [`PendingWork`] guards on it: what
+/// another thread holds of a loop (a dedicated worker of its owner, an owner of its worker).
+#[derive(Clone)]
+pub struct RemotePoster {
+    pending: Arc<AtomicUsize>,
+    sender: Sender<RemoteTask>,
+    waker: Option<Waker>,
+}
 
-const LOG_TARGET: &str = "bgsync::script::event_loop";
+impl RemotePoster {
+    /// Queues `task` on the loop and wakes it. Dropped if the loop has ended.
+    pub fn post(&self, task: RemoteTask) {
+        let _ = self.sender.send(task);
+        if let Some(waker) = &self.waker {
+            waker.wake();
+        }
+    }
 
-impl EventLoop {
-    pub fn new(loader: net::Loader) -> EventLoop {
-        let (local_tx, local_rx) = crossbeam_channel::unbounded();
+    /// A guard that keeps the loop from going idle until it is dropped.
+    pub fn expect_remote_task(&self) -> PendingWork {
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        PendingWork {
+            pending: self.pending.clone(),
+            sender: self.sender.clone(),
+            waker: self.waker.clone(),
+        }
+    }
+}
+
+/// What an event loop is made from, made on one thread and moved to another before the loop
+/// exists there: so the thread that starts a dedicated worker can post to the worker's loop
+/// at once (its `postMessage()` calls before the worker thread has even started).
+pub struct EventLoopSeed {
+    remote_tx: Sender<RemoteTask>,
+    remote_rx: Receiver<RemoteTask>,
+    pending: Arc<AtomicUsize>,
+    ipc: Option<IpcWaiter>,
+}
+
+impl EventLoopSeed {
+    pub fn new() -> EventLoopSeed {
         let (remote_tx, remote_rx) = crossbeam_channel::unbounded();
         let ipc = match IpcWaiter::new() {
             Ok(waiter) => Some(waiter),
@@ -127,12 +159,56 @@ impl EventLoop {
                 None
             }
         };
+        EventLoopSeed {
+            remote_tx,
+            remote_rx,
+            pending: Arc::new(AtomicUsize::new(0)),
+            ipc,
+        }
+    }
+
+    /// A poster for the loop this seed becomes.
+    pub fn poster(&self) -> RemotePoster {
+        RemotePoster {
+            pending: self.pending.clone(),
+            sender: self.remote_tx.clone(),
+            waker: self.ipc.as_ref().map(IpcWaiter::waker),
+        }
+    }
+}
+
+impl Default for EventLoopSeed {
+    fn default() -> EventLoopSeed {
+        EventLoopSeed::new()
+    }
+}
+
+/// Longest single wait when nothing is scheduled but work is pending: the loop re-checks its
+/// deadline this often.
+const MAX_WAIT: Duration = Duration::from_millis(100);
+
+const LOG_TARGET: &str = "bgsync::script::event_loop";
+
+impl EventLoop {
+    pub fn new(loader: net::Loader) -> EventLoop {
+        EventLoop::from_seed(loader, EventLoopSeed::new())
+    }
+
+    /// The loop of `seed`, on the thread it will run on.
+    pub fn from_seed(loader: net::Loader, seed: EventLoopSeed) -> EventLoop {
+        let (local_tx, local_rx) = crossbeam_channel::unbounded();
+        let EventLoopSeed {
+            remote_tx,
+            remote_rx,
+            pending,
+            ipc,
+        } = seed;
         EventLoop {
             local_tx,
             local_rx,
             remote_tx,
             remote_rx,
-            pending: Arc::new(AtomicUsize::new(0)),
+            pending,
             loader,
             waker: ipc.as_ref().map(IpcWaiter::waker),
             ipc: RefCell::new(ipc),
@@ -144,6 +220,23 @@ impl EventLoop {
     pub fn queue_task(&self, task: Task) {
         // The receiver lives as long as self, so sending cannot fail.
         let _ = self.local_tx.send(task);
+    }
+
+    /// A poster of tasks to this loop, for other threads.
+    pub fn poster(&self) -> RemotePoster {
+        RemotePoster {
+            pending: self.pending.clone(),
+            sender: self.remote_tx.clone(),
+            waker: self.waker.clone(),
+        }
+    }
+
+    /// Sleeps until a task, an ipc message or `until` (a loop that went idle waiting for
+    /// more: a dedicated worker between its owner's messages).
+    pub fn sleep_until_work(&self, until: Instant) {
+        if self.local_rx.is_empty() && self.remote_rx.is_empty() {
+            self.wait(until);
+        }
     }
 
     /// A guard for work another thread will finish by posting a task.

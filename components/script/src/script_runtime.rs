@@ -79,6 +79,11 @@ thread_local! {
     static OUT_OF_MEMORY: Cell<bool> = const { Cell::new(false) };
 }
 
+/// `js.max_heap_bytes` of this thread's runtime (what a dedicated worker it starts gets too).
+pub fn max_heap_bytes() -> u64 {
+    MAX_HEAP_BYTES.with(Cell::get)
+}
+
 /// Whether this thread's runtime went over `js.max_heap_bytes` (or an allocation failed):
 /// its script was terminated and nothing more runs on it. A page then ends with "out of
 /// memory"; a worker's thread ends, and its events in flight fail.
@@ -521,14 +526,37 @@ unsafe fn fire_error(cx: &mut JSContext, global: &GlobalScope, report: ErrorRepo
         report_uncaught(global, &line);
         return;
     }
-    let event = ErrorEvent::new_trusted(cx, global, report, error);
+    let event = ErrorEvent::new_trusted(cx, global, report.clone(), error);
     let not_canceled = global
         .upcast_event_target()
         .dispatch_event(cx, event.upcast::<Event>());
     REPORTING.with(|r| r.set(false));
-    if not_canceled {
-        report_uncaught(global, &line);
+    if !not_canceled {
+        return;
     }
+    // A dedicated worker's owner hears of it, and reports it if nobody handles it there.
+    if let Some(worker) = global
+        .upcast_event_target()
+        .downcast::<crate::dom::dedicatedworkerglobalscope::DedicatedWorkerGlobalScope>(
+    ) {
+        worker.forward_error(report);
+        return;
+    }
+    report_uncaught(global, &line);
+}
+
+/// An uncaught error of a dedicated worker that its `Worker` object's listeners did not
+/// cancel: reported as an uncaught error of the owner `global`
+/// (https://html.spec.whatwg.org/multipage/workers.html#runtime-script-errors-2).
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn report_forwarded_error(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    report: ErrorReport,
+) {
+    fire_error(cx, global, report, mozjs::jsval::NullValue());
 }
 
 /// Prints an uncaught error's line on stderr, naming the global if it is not a page's (a

@@ -87,12 +87,25 @@ impl WorkerHandle {
 /// Starts a worker thread. The first message on its channel is
 /// [`script_traits::WorkerMsg::Evaluated`].
 pub fn spawn_service_worker(start: ServiceWorkerStart) -> std::io::Result<WorkerHandle> {
+    let name = format!("{}", start.worker.id);
+    let max_heap_bytes = start.prefs.js_max_heap_bytes();
+    spawn_script_thread(name, max_heap_bytes, move |cx| {
+        crate::worker::run_worker_thread(cx, start)
+    })
+}
+
+/// Starts a thread with its own SpiderMonkey runtime (bounded by `max_heap_bytes`) that runs
+/// `body`, unless the handle interrupts it before its runtime exists.
+pub(crate) fn spawn_script_thread(
+    name: String,
+    max_heap_bytes: u64,
+    body: impl FnOnce(&mut mozjs::context::JSContext) + Send + 'static,
+) -> std::io::Result<WorkerHandle> {
     let terminate = Arc::new(AtomicBool::new(false));
     let thread_terminate = terminate.clone();
     let (context_tx, context_rx) = std::sync::mpsc::channel();
-    let max_heap_bytes = start.prefs.js_max_heap_bytes();
     let thread = std::thread::Builder::new()
-        .name(format!("{}", start.worker.id))
+        .name(name)
         .stack_size(crate::page::SCRIPT_THREAD_STACK_BYTES)
         .spawn(move || {
             let mut runtime =
@@ -102,7 +115,7 @@ pub fn spawn_service_worker(start: ServiceWorkerStart) -> std::io::Result<Worker
             if thread_terminate.load(Ordering::SeqCst) {
                 return;
             }
-            crate::worker::run_worker_thread(runtime.cx(), start);
+            body(runtime.cx());
         })?;
     Ok(WorkerHandle {
         thread: Some(thread),

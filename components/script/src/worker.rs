@@ -58,7 +58,7 @@ pub fn run_service_worker(options: WorkerOptions) -> PageOutcome {
     })
 }
 
-fn fetch_script(loader: &net::Loader, url: &Url) -> Result<(Url, String), String> {
+pub(crate) fn fetch_script(loader: &net::Loader, url: &Url) -> Result<(Url, String), String> {
     let resource = loader.load(url).map_err(|e| format!("{url}: {e}"))?;
     if resource.status >= 400 {
         return Err(format!(
@@ -228,7 +228,7 @@ pub(crate) fn run_worker_thread(
             .map(|script| (script.url, script.source))
             .collect(),
         may_fetch: first_run,
-        fetched: Vec::new(),
+        ..ScriptImporter::default()
     };
     // The worker lives while the constellation holds its end of the channel.
     let alive = event_loop.expect_remote_task();

@@ -1,4 +1,4 @@
-// META: global=window,serviceworker
+// META: global=window,dedicatedworker,serviceworker
 // META: script=/resources/WebIDLParser.js
 // META: script=/resources/idlharness.js
 // The Encoding Standard's IDL (@webref/idl's encoding.idl) checked with idlharness.js, for

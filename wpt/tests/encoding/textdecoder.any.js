@@ -1,4 +1,4 @@
-// META: global=window,serviceworker
+// META: global=window,dedicatedworker,serviceworker
 // META: title=Encoding: TextDecoder
 "use strict";
 

@@ -18,6 +18,7 @@ pub struct ErrorEvent {
 }
 
 /// What an uncaught exception reports.
+#[derive(Clone, Debug)]
 pub struct ErrorReport {
     pub message: String,
     pub filename: String,

@@ -397,9 +397,10 @@ impl EventTarget {
         };
         match handler {
             EventHandlerValue::OnError(handler) => {
-                // A window's onerror gets the error's parts as arguments; true cancels.
+                // A global's onerror (a window's or a worker's) gets the error's parts as
+                // arguments; true cancels ("special error event handling").
                 if let Some(error_event) = event.downcast::<crate::dom::errorevent::ErrorEvent>() {
-                    if self.is::<Window>() {
+                    if std::ptr::eq(self, self.global().upcast_event_target()) {
                         let message = EventOrString::String(error_event.message());
                         let error = RootedValue::new(error_event.error_value());
                         let rv = handler.Call(

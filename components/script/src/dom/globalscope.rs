@@ -24,6 +24,7 @@ use crate::dom::codegen::{
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::idbfactory::IDBFactory;
 use crate::dom::performance::Performance;
+use crate::dom::worker::DedicatedWorkers;
 use crate::event_loop::EventLoop;
 use crate::timers::Timers;
 
@@ -150,6 +151,8 @@ pub struct GlobalScope {
     /// Said after each uncaught error this global reports, so a reader of
     /// stderr knows whose it is (a service worker's scope); `None` for pages.
     error_context: RefCell<Option<String>>,
+    /// The dedicated workers this global started (`new Worker()`).
+    dedicated_workers: DedicatedWorkers,
 }
 
 impl GlobalScope {
@@ -188,7 +191,14 @@ impl GlobalScope {
             service_worker_objects: RefCell::new(ServiceWorkerObjects::default()),
             online: Cell::new(true),
             error_context: RefCell::new(None),
+            dedicated_workers: DedicatedWorkers::default(),
         }
+    }
+
+    /// The dedicated workers this global started. A global that ends must call
+    /// [`DedicatedWorkers::end_all`].
+    pub fn dedicated_workers(&self) -> &DedicatedWorkers {
+        &self.dedicated_workers
     }
 
     /// Names this global in its uncaught-error lines (see

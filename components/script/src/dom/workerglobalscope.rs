@@ -15,7 +15,6 @@ use crate::dom::workernavigator::WorkerNavigator;
 /// Where `importScripts()` gets its scripts in a service worker
 /// (https://w3c.github.io/ServiceWorker/#importscripts): the worker's stored script map, and
 /// the network only while a new worker's script is first evaluated.
-#[derive(Default)]
 pub struct ScriptImporter {
     /// Scripts stored with the worker, by URL.
     pub stored: HashMap<Url, Vec<u8>>,
@@ -23,6 +22,31 @@ pub struct ScriptImporter {
     pub may_fetch: bool,
     /// What was fetched, in order, to be stored with the worker.
     pub fetched: Vec<ImportedScript>,
+    /// Whether fetched scripts are kept in `fetched` (a service worker stores them; a
+    /// dedicated worker fetches each import anew).
+    pub keep_fetched: bool,
+}
+
+impl Default for ScriptImporter {
+    fn default() -> ScriptImporter {
+        ScriptImporter {
+            stored: HashMap::new(),
+            may_fetch: false,
+            fetched: Vec::new(),
+            keep_fetched: true,
+        }
+    }
+}
+
+impl ScriptImporter {
+    /// A dedicated worker's: every import comes from the network, and none is kept.
+    pub fn network() -> ScriptImporter {
+        ScriptImporter {
+            may_fetch: true,
+            keep_fetched: false,
+            ..ScriptImporter::default()
+        }
+    }
 }
 
 #[derive(Trace)]
@@ -93,10 +117,13 @@ impl WorkerGlobalScope {
         if matches!(url.scheme(), "http" | "https") && !base::mime::is_javascript_mime_type(&mime) {
             return Err(network_error(format!("unsupported MIME type ('{mime}')")));
         }
-        self.importer.borrow_mut().fetched.push(ImportedScript {
-            url: url.clone(),
-            source: resource.body.clone(),
-        });
+        let mut importer = self.importer.borrow_mut();
+        if importer.keep_fetched {
+            importer.fetched.push(ImportedScript {
+                url: url.clone(),
+                source: resource.body.clone(),
+            });
+        }
         Ok(resource.body)
     }
 }

@@ -1,0 +1,243 @@
+//! Worker (https://html.spec.whatwg.org/multipage/workers.html#dedicated-workers-and-the-worker-interface):
+//! a dedicated worker as the global that made it (its owner) sees it, and [`DedicatedWorkers`],
+//! the owner's record of the workers it runs. The worker's side is
+//! `dom/dedicatedworkerglobalscope.rs`.
+//!
+//! `new Worker(url)` starts a thread at once; the script is fetched and run there, so the
+//! owner never waits for it. The owner ends its workers when it ends (a page when its run
+//! ends): they are interrupted and their threads joined.
+
+use std::cell::{Cell, RefCell};
+
+use mozjs::jsval::NullValue;
+
+use crate::dom::bindings::error::DOMErrorName;
+use crate::dom::bindings::structuredclone::serialize_for_post_message;
+use crate::dom::dedicatedworkerglobalscope::{
+    dispatch_message, run_dedicated_worker, DedicatedWorkerGlobalScope, DedicatedWorkerStart,
+    OwnerLink,
+};
+use crate::dom::errorevent::{ErrorEvent, ErrorReport};
+use crate::dom::event::Event;
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::prelude::*;
+use crate::event_loop::{EventLoopSeed, RemotePoster};
+use crate::service_worker_thread::{spawn_script_thread, WorkerHandle};
+
+/// The owner's hold on a running dedicated worker.
+struct WorkerThread {
+    handle: WorkerHandle,
+    /// Posts to the worker's event loop.
+    poster: RemotePoster,
+}
+
+impl WorkerThread {
+    /// Stops the worker's script at once and wakes its loop, so that its thread ends.
+    fn interrupt(&self) {
+        self.handle.interrupt();
+        self.poster.post(Box::new(|_: &mut JSContext| {}));
+    }
+}
+
+#[derive(Trace)]
+#[repr(C)]
+pub struct Worker {
+    eventtarget: EventTarget,
+    #[no_trace]
+    key: u64,
+    /// `None` once terminated, or once the worker ended.
+    #[no_trace]
+    thread: RefCell<Option<WorkerThread>>,
+}
+
+/// The dedicated workers a global runs, by number, and the threads of those that ended,
+/// joined when the global ends.
+#[derive(Trace, Default)]
+pub struct DedicatedWorkers {
+    running: RefCell<Vec<Dom<Worker>>>,
+    #[no_trace]
+    next_key: Cell<u64>,
+    #[no_trace]
+    ended: RefCell<Vec<WorkerHandle>>,
+}
+
+impl DedicatedWorkers {
+    pub(crate) fn find(&self, key: u64) -> Option<DomRoot<Worker>> {
+        self.running
+            .borrow()
+            .iter()
+            .find(|worker| worker.key == key)
+            .map(Dom::root)
+    }
+
+    /// The worker `key` has ended (terminated, closed itself, or its script never loaded):
+    /// no more events for its object; its thread is joined with the others at the end.
+    pub(crate) fn forget(&self, key: u64) {
+        let worker = {
+            let mut running = self.running.borrow_mut();
+            let Some(index) = running.iter().position(|worker| worker.key == key) else {
+                return;
+            };
+            running.remove(index).root()
+        };
+        let thread = worker.thread.borrow_mut().take();
+        if let Some(thread) = thread {
+            thread.interrupt();
+            let mut ended = self.ended.borrow_mut();
+            // Threads that are done need no joining later.
+            ended.retain(|handle| !handle.is_finished());
+            ended.push(thread.handle);
+        }
+    }
+
+    /// Ends every worker (the global itself is ending) and waits for their threads.
+    pub(crate) fn end_all(&self) {
+        let keys: Vec<u64> = self.running.borrow().iter().map(|w| w.key).collect();
+        for key in keys {
+            self.forget(key);
+        }
+        for handle in self.ended.borrow_mut().drain(..) {
+            handle.join();
+        }
+    }
+}
+
+impl Worker {
+    /// Fires the `message` event of a message the worker posted.
+    ///
+    /// # Safety
+    /// `cx` in the owner's realm.
+    pub(crate) unsafe fn message_from_worker(&self, cx: &mut JSContext, bytes: &[u8]) {
+        dispatch_message(cx, self.upcast::<EventTarget>(), bytes);
+    }
+
+    /// An uncaught error of the worker: an `error` ErrorEvent here, and an uncaught error of
+    /// the owner if nobody cancels it.
+    ///
+    /// # Safety
+    /// `cx` in the owner's realm.
+    pub(crate) unsafe fn error_from_worker(&self, cx: &mut JSContext, report: ErrorReport) {
+        // `error` is null: the error object stayed in the worker's thread, as in browsers.
+        let event = ErrorEvent::new_trusted(cx, self.global(), report.clone(), NullValue());
+        let not_canceled = self
+            .upcast::<EventTarget>()
+            .dispatch_event(cx, event.upcast::<Event>());
+        if not_canceled {
+            crate::script_runtime::report_forwarded_error(cx, self.global(), report);
+        }
+    }
+}
+
+impl WorkerMethods for Worker {
+    /// <https://html.spec.whatwg.org/multipage/workers.html#dom-worker>
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        script_url: DOMString,
+        options: &WorkerOptions,
+    ) -> Fallible<DomRoot<Worker>> {
+        let url = global.url().join(&script_url).map_err(|_| {
+            Error::syntax(format!(
+                "Failed to construct 'Worker': The URL '{script_url}' is invalid."
+            ))
+        })?;
+        if options.type_ == WorkerType::Module {
+            return Err(Error::dom(
+                DOMErrorName::NotSupportedError,
+                "Failed to construct 'Worker': module workers are not supported.",
+            ));
+        }
+        let owner_url = global.url();
+        let same_origin = url.scheme() == "data"
+            || (url.scheme() == "file" && owner_url.scheme() == "file")
+            || url.origin() == owner_url.origin();
+        if !same_origin {
+            return Err(Error::dom(
+                DOMErrorName::SecurityError,
+                format!(
+                    "Failed to construct 'Worker': Script at '{url}' cannot be accessed from \
+                     origin '{}'.",
+                    owner_url.origin().ascii_serialization()
+                ),
+            ));
+        }
+        let workers = global.dedicated_workers();
+        let key = workers.next_key.get() + 1;
+        workers.next_key.set(key);
+        let seed = EventLoopSeed::new();
+        let poster = seed.poster();
+        let event_loop = global.event_loop();
+        let start = DedicatedWorkerStart {
+            url: url.clone(),
+            name: options.name.clone(),
+            secure: global.is_secure_context(),
+            owner: OwnerLink {
+                poster: event_loop.poster(),
+                key,
+            },
+            starting: event_loop.expect_remote_task(),
+            seed,
+            loader: event_loop.loader().clone(),
+        };
+        let name = format!("worker {url}");
+        let max_heap_bytes = crate::script_runtime::max_heap_bytes();
+        let handle = spawn_script_thread(name, max_heap_bytes, move |cx| {
+            run_dedicated_worker(cx, start)
+        })
+        .map_err(|error| {
+            Error::dom(
+                DOMErrorName::UnknownError,
+                format!("Failed to construct 'Worker': cannot start its thread: {error}"),
+            )
+        })?;
+        let worker = WorkerBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(Worker {
+                eventtarget: EventTarget::new_inherited(),
+                key,
+                thread: RefCell::new(Some(WorkerThread { handle, poster })),
+            }),
+        );
+        workers.running.borrow_mut().push(Dom::from_ref(&*worker));
+        Ok(worker)
+    }
+
+    /// <https://html.spec.whatwg.org/multipage/workers.html#dom-worker-terminate>
+    fn Terminate(&self, _cx: &mut JSContext) {
+        self.global().dedicated_workers().forget(self.key);
+    }
+
+    /// <https://html.spec.whatwg.org/multipage/workers.html#dom-worker-postmessage>
+    fn PostMessage(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        options: &StructuredSerializeOptions,
+    ) -> Fallible<()> {
+        // SAFETY: bindings call in the owner's realm; `message` is rooted by the caller.
+        let bytes =
+            unsafe { serialize_for_post_message(cx, message, &options.transfer, "Worker")? };
+        let thread = self.thread.borrow();
+        let Some(thread) = thread.as_ref() else {
+            // Terminated or ended: the message goes nowhere.
+            return Ok(());
+        };
+        // The owner stays busy until the worker has handled it and is idle again.
+        let busy = self.global().event_loop().expect_remote_task();
+        thread.poster.post(Box::new(move |cx: &mut JSContext| {
+            // SAFETY: event-loop tasks run in their global's realm.
+            let scope = unsafe { crate::dom::globalscope::current_global(cx) };
+            if let Some(global) = scope
+                .upcast_event_target()
+                .downcast::<DedicatedWorkerGlobalScope>()
+            {
+                // SAFETY: as above.
+                unsafe { global.receive(cx, &bytes, busy) };
+            }
+        }));
+        Ok(())
+    }
+}

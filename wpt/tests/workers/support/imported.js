@@ -1,0 +1,1 @@
+self.importedValue = 42;
