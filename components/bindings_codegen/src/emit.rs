@@ -850,9 +850,31 @@ fn emit_operation_native(
     }
 }
 
+/// A test of argument `index` that holds when its value is of type `ty` and not of the other
+/// kinds Web IDL can tell apart (https://webidl.spec.whatwg.org/#dfn-overload-resolution-algorithm,
+/// step 12): what picks `postMessage(message, transfer)` over `postMessage(message, options)`
+/// when both could take two arguments. `None` for a type no test is written for.
+fn distinguishing_test(defs: &Definitions, ty: &Type, index: usize) -> Option<String> {
+    let value = format!("arg(args, {index})");
+    match ty {
+        Type::Sequence(_) | Type::FrozenArray(_) => Some(format!(
+            "({value}.get().is_object() && is_iterable(cx, {value})?)"
+        )),
+        Type::Named(name) if is_named(defs, ty, NamedKind::Interface) => {
+            Some(format!("is_instance::<{}>({value})", interface_path(name)))
+        }
+        Type::Named(_) if is_named(defs, ty, NamedKind::Callback) => {
+            Some(format!("is_callable({value})"))
+        }
+        Type::Buffer(_) => Some(format!("is_buffer({value})")),
+        _ => None,
+    }
+}
+
 /// The body choosing an overload by argument count (the Web IDL overload resolution
-/// algorithm's first step, which is all bgsync's interfaces need), converting its arguments
-/// and storing the result in `rval(args)`.
+/// algorithm's first step), and where two overloads take the same count, by the type of the
+/// first argument they differ in (see [`distinguishing_test`]), converting its arguments and
+/// storing the result in `rval(args)`.
 fn overload_dispatch(
     defs: &Definitions,
     group: &[&Operation],
@@ -881,14 +903,36 @@ fn overload_dispatch(
         let inner = format!(
             "{conv}        let rv = {invoke};\n        rv.to_js(cx, rval(args));\n        Ok(())\n"
         );
+        // An overload tried later (fewer required arguments) that also takes this many: the
+        // value of the first argument where the two differ decides.
+        let rival = by_len[n + 1..]
+            .iter()
+            .map(|(_, j)| group[*j])
+            .find(|other| {
+                other.arguments.len() >= *required
+                    || other.arguments.last().is_some_and(|a| a.variadic)
+            });
+        let type_test = rival.and_then(|other| {
+            (0..*required)
+                .find(|&d| {
+                    other
+                        .arguments
+                        .get(d)
+                        .is_some_and(|a| a.ty != op.arguments[d].ty)
+                })
+                .and_then(|d| distinguishing_test(defs, &op.arguments[d].ty, d))
+        });
         if single {
             body.push_str(&inner);
         } else if n + 1 == by_len.len() {
             let _ = write!(body, "        {{\n{inner}        }}\n");
         } else {
+            // Not the last choice: the branch returns, and the next overload is tried after it.
+            let inner = inner.replace("        Ok(())\n", "        return Ok(());\n");
+            let test = type_test.map_or(String::new(), |test| format!(" && {test}"));
             let _ = write!(
                 body,
-                "        if args.argc_ as usize >= {required} {{\n{inner}        }}\n"
+                "        if args.argc_ as usize >= {required}{test} {{\n{inner}        }}\n"
             );
         }
     }

@@ -142,6 +142,25 @@ fn overloads_dispatch_on_argument_count() {
     assert!(code.contains("OperationSpec { name: \"f\", native: op_0, length: 0"));
 }
 
+/// postMessage's two overloads both take two arguments: the second one's type decides.
+#[test]
+fn overloads_of_one_count_dispatch_on_the_distinguishing_argument() {
+    let code = generate(&format!(
+        "{BASE}
+        dictionary Opts {{ sequence<object> transfer = []; }};
+        [Exposed=Window] interface P {{
+          [Throws] undefined post(any message, sequence<object> transfer);
+          [Throws] undefined post(any message, optional Opts options = {{}});
+        }};"
+    ));
+    assert!(code.contains(
+        "if args.argc_ as usize >= 2 && (arg(args, 1).get().is_object() && is_iterable(cx, arg(args, 1))?) {"
+    ));
+    // The sequence branch returns; the options overload is what is left.
+    assert!(code.contains("return Ok(());"));
+    assert!(code.contains("OperationSpec { name: \"post\", native: op_0, length: 1"));
+}
+
 #[test]
 fn event_handler_attributes_are_generated_in_full() {
     let code = generate(&format!(
