@@ -22,6 +22,7 @@ pub mod dom;
 pub mod event_loop;
 pub mod fetch;
 pub mod html_parser;
+pub mod message_ports;
 pub mod page;
 pub mod script_runtime;
 pub mod service_worker_thread;

@@ -14,7 +14,6 @@ use background_sync_traits::{SyncEventFailure, SyncEventOutcome};
 use crate::constellation_link::{route_to_event_loop, ConstellationLink};
 use crate::dom::bindings::reflector::{Castable, DomObject};
 use crate::dom::bindings::root::DomRoot;
-use crate::dom::bindings::structuredclone::deserialize;
 use crate::dom::client::Client;
 use crate::dom::event::Event;
 use crate::dom::extendableevent::ExtendableEvent;
@@ -23,6 +22,8 @@ use crate::dom::fetchevent::FetchEvent;
 use crate::dom::globalscope::ConsoleSink;
 use crate::dom::globalscope::GlobalScope;
 use crate::dom::installevent::InstallEvent;
+use crate::dom::messageport::MessagePort;
+use crate::dom::postmessage::deserialize_message;
 use crate::dom::request::Request;
 use crate::dom::serviceworkerglobalscope::ServiceWorkerGlobalScope;
 use crate::dom::syncevent::SyncEvent;
@@ -282,6 +283,7 @@ pub(crate) fn run_worker_thread(
         );
     }
     global.clear_in_flight();
+    scope.message_ports().end_all();
     scope.clear_service_worker_objects();
     crate::dom::bindings::trusted::clear();
 }
@@ -338,14 +340,14 @@ unsafe fn message_data(
     id: WorkerEventId,
     message: &SerializedMessage,
     data: MutableHandleValue<'_>,
-) -> bool {
-    if deserialize(cx, &message.0, data).is_ok() {
-        return true;
+) -> Option<Vec<DomRoot<MessagePort>>> {
+    if let Ok(ports) = deserialize_message(cx, &message.0, data) {
+        return Some(ports);
     }
     let scope = global.global_scope();
     scope.upcast_event_target().fire_event(cx, "messageerror");
     global.report_event_outcome(id, WorkerEventOutcome::MessageError);
-    false
+    None
 }
 
 /// Fires one functional or lifecycle event.
@@ -373,11 +375,12 @@ unsafe fn fire_worker_event(
             message,
         } => {
             rooted!(&in(cx) let mut data = UndefinedValue());
-            if !message_data(cx, global, id, &message, data.handle_mut()) {
+            let Some(ports) = message_data(cx, global, id, &message, data.handle_mut()) else {
                 return;
-            }
+            };
             let client = Client::new(cx, scope, source);
             let event = ExtendableMessageEvent::new_trusted(cx, scope, data.get(), origin, &client);
+            event.set_ports(ports);
             DomRoot::upcast(event)
         }
         WorkerEvent::MessageFromWorker {
@@ -386,9 +389,9 @@ unsafe fn fire_worker_event(
             message,
         } => {
             rooted!(&in(cx) let mut data = UndefinedValue());
-            if !message_data(cx, global, id, &message, data.handle_mut()) {
+            let Some(ports) = message_data(cx, global, id, &message, data.handle_mut()) else {
                 return;
-            }
+            };
             // The sender as this global sees it: its own `self.serviceWorker` when it wrote
             // to itself.
             let worker = scope.service_worker_object(cx, &source);
@@ -399,6 +402,7 @@ unsafe fn fire_worker_event(
                 origin,
                 &worker,
             );
+            event.set_ports(ports);
             DomRoot::upcast(event)
         }
         WorkerEvent::Fetch {

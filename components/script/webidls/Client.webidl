@@ -1,12 +1,12 @@
 // https://w3c.github.io/ServiceWorker/#client-interface
-// The `sequence<object> transfer` overload of postMessage is left out (nothing is
-// transferable yet). Window clients are WindowClient objects.
+// Window clients are WindowClient objects.
 [Exposed=ServiceWorker]
 interface Client {
   readonly attribute USVString url;
   readonly attribute FrameType frameType;
   readonly attribute DOMString id;
   readonly attribute ClientType type;
+  [Throws] undefined postMessage(any message, sequence<object> transfer);
   [Throws] undefined postMessage(any message, optional StructuredSerializeOptions options = {});
 };
 

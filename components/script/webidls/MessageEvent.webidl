@@ -1,7 +1,7 @@
 // https://html.spec.whatwg.org/multipage/comms.html#the-messageevent-interface
-// bgsync has no WindowProxy sources, and ports cannot be transferred yet: `source` is a
-// ServiceWorker (or null, for a MessagePort's message), and `ports` is always empty, typed as
-// objects.
+// bgsync has no WindowProxy sources: `source` is a ServiceWorker (or null, for a
+// MessagePort's or a dedicated worker's message). `ports` (the transferred MessagePorts) is
+// typed as objects.
 [Exposed=(Window,Worker)]
 interface MessageEvent : Event {
   constructor(DOMString type, optional MessageEventInit eventInitDict = {});

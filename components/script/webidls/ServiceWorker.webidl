@@ -1,10 +1,9 @@
 // https://w3c.github.io/ServiceWorker/#serviceworker-interface
-// postMessage's `sequence<object> transfer` overload is left out: nothing is transferable yet
-// (no MessagePort), and the options form carries the same (empty) transfer list.
 [SecureContext, Exposed=(Window,Worker)]
 interface ServiceWorker : EventTarget {
   readonly attribute USVString scriptURL;
   readonly attribute ServiceWorkerState state;
+  [Throws] undefined postMessage(any message, sequence<object> transfer);
   [Throws] undefined postMessage(any message, optional StructuredSerializeOptions options = {});
 
   // event

@@ -1,13 +1,12 @@
 // https://html.spec.whatwg.org/multipage/workers.html#dedicated-workers-and-the-worker-interface
 // Classic workers only: `type: "module"` throws NotSupportedError (bgsync runs no modules).
-// postMessage's `sequence<object> transfer` overload is left out, as MessagePort's: nothing is
-// transferable yet.
 [Exposed=(Window,DedicatedWorker)]
 interface Worker : EventTarget {
   [Throws] constructor(USVString scriptURL, optional WorkerOptions options = {});
 
   undefined terminate();
 
+  [Throws] undefined postMessage(any message, sequence<object> transfer);
   [Throws] undefined postMessage(any message, optional StructuredSerializeOptions options = {});
   attribute EventHandler onmessage;
   attribute EventHandler onmessageerror;

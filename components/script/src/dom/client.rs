@@ -56,22 +56,37 @@ impl ClientMethods for Client {
         }
     }
 
-    /// <https://w3c.github.io/ServiceWorker/#dom-client-postmessage-message-options>
+    /// <https://w3c.github.io/ServiceWorker/#dom-client-postmessage-message-transfer>
     fn PostMessage(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        transfer: Vec<RootedObject>,
+    ) -> Fallible<()> {
+        self.post_message(cx, message, &transfer)
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-client-postmessage-message-options>
+    fn PostMessage_(
         &self,
         cx: &mut JSContext,
         message: HandleValue<'_>,
         options: &StructuredSerializeOptions,
     ) -> Fallible<()> {
+        self.post_message(cx, message, &options.transfer)
+    }
+}
+
+impl Client {
+    fn post_message(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        transfer: &[RootedObject],
+    ) -> Fallible<()> {
         // SAFETY: bindings call in the object's realm; `message` is rooted by the caller.
-        let bytes = unsafe {
-            crate::dom::bindings::structuredclone::serialize_for_post_message(
-                cx,
-                message,
-                &options.transfer,
-                "Client",
-            )?
-        };
+        let bytes =
+            unsafe { crate::dom::postmessage::serialize_message(cx, message, transfer, "Client")? };
         let link = self
             .global()
             .constellation_link()

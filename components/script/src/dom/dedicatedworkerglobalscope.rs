@@ -16,16 +16,17 @@ use mozjs::rooted;
 use url::Url;
 
 use crate::dom::bindings::interface::GlobalKind;
-use crate::dom::bindings::structuredclone::{deserialize, serialize_for_post_message};
 use crate::dom::errorevent::ErrorReport;
 use crate::dom::event::Event;
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::globalscope::{ConsoleLevel, ConsoleSink};
 use crate::dom::messageevent::MessageEvent;
+use crate::dom::postmessage::{deserialize_message, serialize_message};
 use crate::dom::prelude::*;
 use crate::dom::worker::Worker;
 use crate::dom::workerglobalscope::{ScriptImporter, WorkerGlobalScope};
 use crate::event_loop::{EventLoop, EventLoopSeed, PendingWork, RemotePoster, RunOutcome};
+use crate::message_ports::FramedMessage;
 
 const LOG_TARGET: &str = "bgsync::script::dedicated_worker";
 
@@ -140,12 +141,17 @@ impl DedicatedWorkerGlobalScope {
     ///
     /// # Safety
     /// `cx` in this global's realm.
-    pub(crate) unsafe fn receive(&self, cx: &mut JSContext, bytes: &[u8], busy: PendingWork) {
+    pub(crate) unsafe fn receive(
+        &self,
+        cx: &mut JSContext,
+        message: FramedMessage,
+        busy: PendingWork,
+    ) {
         self.busy.borrow_mut().push(busy);
         if self.global_scope().is_closed() || crate::script_runtime::termination_requested() {
             return;
         }
-        dispatch_message(cx, self.upcast::<EventTarget>(), bytes);
+        dispatch_message(cx, self.upcast::<EventTarget>(), &message.into_bytes());
     }
 
     /// An uncaught error nobody here canceled: an `error` event at the `Worker` object, and
@@ -165,11 +171,11 @@ impl DedicatedWorkerGlobalScope {
 /// `cx` in `target`'s realm.
 pub(crate) unsafe fn dispatch_message(cx: &mut JSContext, target: &EventTarget, bytes: &[u8]) {
     rooted!(&in(cx) let mut data = mozjs::jsval::UndefinedValue());
-    if deserialize(cx, bytes, data.handle_mut()).is_err() {
+    let Ok(ports) = deserialize_message(cx, bytes, data.handle_mut()) else {
         target.fire_event(cx, "messageerror");
         return;
-    }
-    let event = MessageEvent::new_port_message(cx, target.global(), data.get());
+    };
+    let event = MessageEvent::new_port_message(cx, target.global(), data.get(), ports);
     target.dispatch_event(cx, event.upcast::<Event>());
 }
 
@@ -183,28 +189,43 @@ impl DedicatedWorkerGlobalScopeMethods for DedicatedWorkerGlobalScope {
         &self,
         cx: &mut JSContext,
         message: HandleValue<'_>,
+        transfer: Vec<RootedObject>,
+    ) -> Fallible<()> {
+        self.post_message(cx, message, &transfer)
+    }
+
+    fn PostMessage_(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
         options: &StructuredSerializeOptions,
     ) -> Fallible<()> {
-        // SAFETY: bindings call in this global's realm; `message` is rooted by the caller.
-        let bytes = unsafe {
-            serialize_for_post_message(
-                cx,
-                message,
-                &options.transfer,
-                "DedicatedWorkerGlobalScope",
-            )?
-        };
-        self.owner.to_worker_object(move |cx, worker| {
-            // SAFETY: tasks run in the owner's realm.
-            unsafe { worker.message_from_worker(cx, &bytes) };
-        });
-        Ok(())
+        self.post_message(cx, message, &options.transfer)
     }
 
     /// <https://html.spec.whatwg.org/multipage/workers.html#dom-dedicatedworkerglobalscope-close>:
     /// the current task ends the worker's loop; nothing queued runs.
     fn Close(&self, _cx: &mut JSContext) {
         self.global_scope().close();
+    }
+}
+
+impl DedicatedWorkerGlobalScope {
+    fn post_message(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        transfer: &[RootedObject],
+    ) -> Fallible<()> {
+        // SAFETY: bindings call in this global's realm; `message` is rooted by the caller.
+        let message = FramedMessage::new(unsafe {
+            serialize_message(cx, message, transfer, "DedicatedWorkerGlobalScope")?
+        });
+        self.owner.to_worker_object(move |cx, worker| {
+            // SAFETY: tasks run in the owner's realm.
+            unsafe { worker.message_from_worker(cx, message) };
+        });
+        Ok(())
     }
 }
 
@@ -277,6 +298,7 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
         }
     }
     scope.dedicated_workers().end_all();
+    scope.message_ports().end_all();
     // Told after the last message this worker sent: the owner forgets it.
     let key = owner.key;
     owner.poster.post(Box::new(move |cx: &mut JSContext| {

@@ -493,6 +493,18 @@ pub unsafe fn set_event_handler_attribute(
         EventHandlerValue::Plain(Rc::new(EventHandlerNonNull::from_callback(callback)))
     };
     target.set_event_handler(event_type, Some(handler));
+    // Setting `onmessage` starts a port's message queue, and a client's
+    // (https://html.spec.whatwg.org/multipage/web-messaging.html#handler-messageeventtarget-onmessage,
+    // https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-onmessage).
+    if event_type == "message" {
+        if let Some(port) = target.downcast::<crate::dom::messageport::MessagePort>() {
+            port.start_queue();
+        } else if let Some(container) =
+            target.downcast::<crate::dom::serviceworkercontainer::ServiceWorkerContainer>()
+        {
+            container.enable_messages(cx);
+        }
+    }
 }
 
 fn flatten_options(options: &AddEventListenerOptionsOrBoolean) -> (bool, bool, bool) {

@@ -1,11 +1,15 @@
 //! ExtendableMessageEvent (https://w3c.github.io/ServiceWorker/#extendablemessageevent-interface):
 //! what a service worker's `message` listeners receive.
 
+use std::cell::RefCell;
+
 use mozjs::jsapi::Heap;
 
 use crate::dom::client::Client;
 use crate::dom::event::Event;
 use crate::dom::extendableevent::ExtendableEvent;
+use crate::dom::messageport::MessagePort;
+use crate::dom::postmessage::ports_as_objects;
 use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
 
@@ -18,6 +22,8 @@ pub struct ExtendableMessageEvent {
     last_event_id: String,
     source_client: MutNullableDom<Client>,
     source_worker: MutNullableDom<ServiceWorker>,
+    /// The ports the message transferred.
+    ports: RefCell<Vec<Dom<MessagePort>>>,
 }
 
 impl ExtendableMessageEvent {
@@ -39,6 +45,7 @@ impl ExtendableMessageEvent {
                 last_event_id,
                 source_client: MutNullableDom::default(),
                 source_worker: MutNullableDom::default(),
+                ports: RefCell::new(Vec::new()),
             }),
         )
     }
@@ -62,6 +69,11 @@ impl ExtendableMessageEvent {
 }
 
 impl ExtendableMessageEvent {
+    /// Sets the ports the message transferred (`event.ports`).
+    pub fn set_ports(&self, ports: Vec<DomRoot<MessagePort>>) {
+        *self.ports.borrow_mut() = ports.iter().map(|port| Dom::from_ref(&**port)).collect();
+    }
+
     /// The trusted `message` event of a message from a service worker (`source`).
     pub fn new_trusted_from_worker(
         cx: &mut JSContext,
@@ -125,6 +137,6 @@ impl ExtendableMessageEventMethods for ExtendableMessageEvent {
             .map(ClientOrServiceWorker::ServiceWorker)
     }
     fn Ports(&self, _cx: &mut JSContext) -> Vec<RootedObject> {
-        Vec::new()
+        ports_as_objects(&self.ports.borrow())
     }
 }

@@ -23,6 +23,7 @@ use crate::dom::codegen::{
 };
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::idbfactory::IDBFactory;
+use crate::dom::messageport::MessagePorts;
 use crate::dom::performance::Performance;
 use crate::dom::worker::DedicatedWorkers;
 use crate::event_loop::EventLoop;
@@ -153,6 +154,8 @@ pub struct GlobalScope {
     error_context: RefCell<Option<String>>,
     /// The dedicated workers this global started (`new Worker()`).
     dedicated_workers: DedicatedWorkers,
+    /// Its MessagePorts that are routed (see `dom/messageport.rs`).
+    message_ports: MessagePorts,
 }
 
 impl GlobalScope {
@@ -192,7 +195,13 @@ impl GlobalScope {
             online: Cell::new(true),
             error_context: RefCell::new(None),
             dedicated_workers: DedicatedWorkers::default(),
+            message_ports: MessagePorts::default(),
         }
+    }
+
+    /// Its routed MessagePorts. A global that ends must call [`MessagePorts::end_all`].
+    pub fn message_ports(&self) -> &MessagePorts {
+        &self.message_ports
     }
 
     /// The dedicated workers this global started. A global that ends must call
@@ -490,14 +499,20 @@ macro_rules! window_or_worker_global_scope_methods {
             value: HandleValue<'_>,
             options: &StructuredSerializeOptions,
         ) -> Fallible<JSVal> {
-            if !options.transfer.is_empty() {
-                return Err(Error::dom(
-                    $crate::dom::domexception::DOMErrorName::DataCloneError,
-                    "Transferring objects is not supported yet.",
-                ));
+            if options.transfer.is_empty() {
+                // SAFETY: called from a binding native in this realm.
+                return unsafe {
+                    $crate::dom::bindings::structuredclone::structured_clone(cx, value)
+                };
             }
-            // SAFETY: called from a binding native in this realm.
-            unsafe { $crate::dom::bindings::structuredclone::structured_clone(cx, value) }
+            // SAFETY: as above.
+            unsafe {
+                $crate::dom::postmessage::structured_clone_with_transfer(
+                    cx,
+                    value,
+                    &options.transfer,
+                )
+            }
         }
         /// <https://w3c.github.io/IndexedDB/#dom-windoworworkerglobalscope-indexeddb>
         fn IndexedDB(&self, cx: &mut JSContext) -> DomRoot<$crate::dom::idbfactory::IDBFactory> {

@@ -1,9 +1,13 @@
 //! MessageEvent (https://html.spec.whatwg.org/multipage/comms.html#the-messageevent-interface):
 //! what `navigator.serviceWorker`'s `message` listeners receive.
 
+use std::cell::RefCell;
+
 use mozjs::jsapi::Heap;
 
 use crate::dom::event::Event;
+use crate::dom::messageport::MessagePort;
+use crate::dom::postmessage::ports_as_objects;
 use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
 
@@ -15,6 +19,8 @@ pub struct MessageEvent {
     origin: String,
     last_event_id: String,
     source: MutNullableDom<ServiceWorker>,
+    /// The ports the message transferred.
+    ports: RefCell<Vec<Dom<MessagePort>>>,
 }
 
 impl MessageEvent {
@@ -36,6 +42,7 @@ impl MessageEvent {
                 origin,
                 last_event_id,
                 source: MutNullableDom::new(source),
+                ports: RefCell::new(Vec::new()),
             }),
         )
     }
@@ -46,12 +53,19 @@ impl MessageEvent {
         cx: &mut JSContext,
         global: &GlobalScope,
         data: JSVal,
+        ports: Vec<DomRoot<MessagePort>>,
     ) -> DomRoot<MessageEvent> {
         let event = Self::create(cx, global, None, String::new(), String::new(), None);
         event.data.set(data);
+        event.set_ports(ports);
         event.upcast::<Event>().init("message", false, false);
         event.upcast::<Event>().set_trusted(true);
         event
+    }
+
+    /// Sets the ports the message transferred (`event.ports`).
+    pub fn set_ports(&self, ports: Vec<DomRoot<MessagePort>>) {
+        *self.ports.borrow_mut() = ports.iter().map(|port| Dom::from_ref(&**port)).collect();
     }
 
     /// The trusted `message` event of a message from a service worker.
@@ -104,6 +118,6 @@ impl MessageEventMethods for MessageEvent {
         self.source.get()
     }
     fn Ports(&self, _cx: &mut JSContext) -> Vec<RootedObject> {
-        Vec::new()
+        ports_as_objects(&self.ports.borrow())
     }
 }

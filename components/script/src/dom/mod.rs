@@ -56,6 +56,7 @@ pub mod navigator;
 pub mod node;
 pub mod nodelist;
 pub mod performance;
+pub mod postmessage;
 pub mod promiserejectionevent;
 pub mod request;
 pub mod response;

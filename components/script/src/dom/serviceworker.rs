@@ -75,29 +75,48 @@ impl ServiceWorkerMethods for ServiceWorker {
         }
     }
 
-    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworker-postmessage-message-options>
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworker-postmessage-message-transfer>
     fn PostMessage(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        transfer: Vec<RootedObject>,
+    ) -> Fallible<()> {
+        self.post_message(cx, message, &transfer)
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworker-postmessage-message-options>
+    fn PostMessage_(
         &self,
         cx: &mut JSContext,
         message: HandleValue<'_>,
         options: &StructuredSerializeOptions,
     ) -> Fallible<()> {
+        self.post_message(cx, message, &options.transfer)
+    }
+}
+
+impl ServiceWorker {
+    fn post_message(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        transfer: &[RootedObject],
+    ) -> Fallible<()> {
         // Step 4: StructuredSerializeWithTransfer; rethrow (DataCloneError).
         // SAFETY: bindings call in the object's realm; `message` is rooted by the caller.
         let bytes = unsafe {
-            crate::dom::bindings::structuredclone::serialize_for_post_message(
-                cx,
-                message,
-                &options.transfer,
-                "ServiceWorker",
-            )?
+            crate::dom::postmessage::serialize_message(cx, message, transfer, "ServiceWorker")?
         };
-        // Step 5: Should Skip Event: a redundant worker gets nothing.
+        // Step 5: Should Skip Event: a redundant worker gets nothing (and the ports the
+        // message carries are closed).
         if self.state.get() == WorkerState::Redundant {
+            crate::message_ports::discard(&bytes);
             return Ok(());
         }
         let global = self.global();
         let Some(link) = global.constellation_link() else {
+            crate::message_ports::discard(&bytes);
             return Err(disconnected_error(self.global()));
         };
         // From a service worker (to itself or another version): the constellation knows the

@@ -116,17 +116,14 @@ impl ServiceWorkerContainer {
         let source = global.service_worker_object(cx, &message.source);
         rooted!(&in(cx) let mut data = UndefinedValue());
         let target = self.upcast::<EventTarget>();
-        if crate::dom::bindings::structuredclone::deserialize(
-            cx,
-            &message.message.0,
-            data.handle_mut(),
-        )
-        .is_err()
-        {
+        let Ok(ports) =
+            crate::dom::postmessage::deserialize_message(cx, &message.message.0, data.handle_mut())
+        else {
             target.fire_event(cx, "messageerror");
             return;
-        }
+        };
         let event = MessageEvent::new_trusted(cx, global, data.get(), message.origin, &source);
+        event.set_ports(ports);
         target.dispatch_event(cx, event.upcast());
     }
 

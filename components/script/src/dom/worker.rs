@@ -12,7 +12,6 @@ use std::cell::{Cell, RefCell};
 use mozjs::jsval::NullValue;
 
 use crate::dom::bindings::error::DOMErrorName;
-use crate::dom::bindings::structuredclone::serialize_for_post_message;
 use crate::dom::dedicatedworkerglobalscope::{
     dispatch_message, run_dedicated_worker, DedicatedWorkerGlobalScope, DedicatedWorkerStart,
     OwnerLink,
@@ -20,8 +19,10 @@ use crate::dom::dedicatedworkerglobalscope::{
 use crate::dom::errorevent::{ErrorEvent, ErrorReport};
 use crate::dom::event::Event;
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::postmessage::serialize_message;
 use crate::dom::prelude::*;
 use crate::event_loop::{EventLoopSeed, RemotePoster};
+use crate::message_ports::FramedMessage;
 use crate::service_worker_thread::{spawn_script_thread, WorkerHandle};
 
 /// The owner's hold on a running dedicated worker.
@@ -107,8 +108,8 @@ impl Worker {
     ///
     /// # Safety
     /// `cx` in the owner's realm.
-    pub(crate) unsafe fn message_from_worker(&self, cx: &mut JSContext, bytes: &[u8]) {
-        dispatch_message(cx, self.upcast::<EventTarget>(), bytes);
+    pub(crate) unsafe fn message_from_worker(&self, cx: &mut JSContext, message: FramedMessage) {
+        dispatch_message(cx, self.upcast::<EventTarget>(), &message.into_bytes());
     }
 
     /// An uncaught error of the worker: an `error` ErrorEvent here, and an uncaught error of
@@ -215,11 +216,32 @@ impl WorkerMethods for Worker {
         &self,
         cx: &mut JSContext,
         message: HandleValue<'_>,
+        transfer: Vec<RootedObject>,
+    ) -> Fallible<()> {
+        self.post_message(cx, message, &transfer)
+    }
+
+    /// <https://html.spec.whatwg.org/multipage/workers.html#dom-worker-postmessage-options>
+    fn PostMessage_(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
         options: &StructuredSerializeOptions,
     ) -> Fallible<()> {
+        self.post_message(cx, message, &options.transfer)
+    }
+}
+
+impl Worker {
+    fn post_message(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        transfer: &[RootedObject],
+    ) -> Fallible<()> {
         // SAFETY: bindings call in the owner's realm; `message` is rooted by the caller.
-        let bytes =
-            unsafe { serialize_for_post_message(cx, message, &options.transfer, "Worker")? };
+        let message =
+            FramedMessage::new(unsafe { serialize_message(cx, message, transfer, "Worker")? });
         let thread = self.thread.borrow();
         let Some(thread) = thread.as_ref() else {
             // Terminated or ended: the message goes nowhere.
@@ -235,7 +257,7 @@ impl WorkerMethods for Worker {
                 .downcast::<DedicatedWorkerGlobalScope>()
             {
                 // SAFETY: as above.
-                unsafe { global.receive(cx, &bytes, busy) };
+                unsafe { global.receive(cx, message, busy) };
             }
         }));
         Ok(())

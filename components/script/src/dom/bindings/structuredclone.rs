@@ -1,11 +1,15 @@
 //! Structured serialization (https://html.spec.whatwg.org/#safe-passing-of-structured-data)
 //! with SpiderMonkey's structured clone, into bytes that can cross threads and processes
-//! (ipc-channel): what `structuredClone()` and, later, `postMessage` use.
+//! (ipc-channel): what `structuredClone()`, IndexedDB and `postMessage` use.
 //!
-//! No host objects (DOM objects) and no transfer yet: those fail with DataCloneError.
+//! No host objects (DOM objects): those fail with DataCloneError. Transfer is the caller's,
+//! through SpiderMonkey's callbacks (`serialize_with`/`deserialize_with`; `dom/postmessage.rs`
+//! transfers MessagePorts).
 
 use mozjs::context::JSContext;
-use mozjs::jsapi::{CloneDataPolicy, StructuredCloneScope, JS_STRUCTURED_CLONE_VERSION};
+use mozjs::jsapi::{
+    CloneDataPolicy, JSStructuredCloneCallbacks, StructuredCloneScope, JS_STRUCTURED_CLONE_VERSION,
+};
 use mozjs::jsval::UndefinedValue;
 use mozjs::rooted;
 use mozjs::rust::wrappers2::{JS_ReadStructuredClone, JS_WriteStructuredClone};
@@ -39,22 +43,42 @@ unsafe fn data_clone_error(cx: &mut JSContext) -> Error {
 /// # Safety
 /// `cx` in a realm; `value` rooted.
 pub unsafe fn serialize(cx: &mut JSContext, value: HandleValue<'_>) -> Result<Vec<u8>, Error> {
-    let buffer = JSAutoStructuredCloneBufferWrapper::new(
-        StructuredCloneScope::DifferentProcess,
+    rooted!(&in(cx) let transfer = UndefinedValue());
+    serialize_with(
+        cx,
+        value,
+        transfer.handle(),
         std::ptr::null(),
-    );
+        std::ptr::null_mut(),
+    )
+}
+
+/// Serializes `value` with a transfer list (a JS array, or undefined) and the embedder's
+/// `callbacks` (what transfers platform objects), given `closure`.
+///
+/// # Safety
+/// `cx` in a realm; `value` and `transfer` rooted; `callbacks` null or valid, and `closure`
+/// what they expect.
+pub unsafe fn serialize_with(
+    cx: &mut JSContext,
+    value: HandleValue<'_>,
+    transfer: HandleValue<'_>,
+    callbacks: *const JSStructuredCloneCallbacks,
+    closure: *mut std::ffi::c_void,
+) -> Result<Vec<u8>, Error> {
+    let buffer =
+        JSAutoStructuredCloneBufferWrapper::new(StructuredCloneScope::DifferentProcess, callbacks);
     let data = &raw mut (*buffer.as_raw_ptr()).data_;
     let policy = policy();
-    rooted!(&in(cx) let transfer = UndefinedValue());
     if !JS_WriteStructuredClone(
         cx,
         value,
         data,
         StructuredCloneScope::DifferentProcess,
         &policy,
-        std::ptr::null(),
-        std::ptr::null_mut(),
-        transfer.handle(),
+        callbacks,
+        closure,
+        transfer,
     ) {
         return Err(data_clone_error(cx));
     }
@@ -73,10 +97,23 @@ pub unsafe fn deserialize(
     bytes: &[u8],
     rval: MutableHandleValue<'_>,
 ) -> Result<(), Error> {
-    let buffer = JSAutoStructuredCloneBufferWrapper::new(
-        StructuredCloneScope::DifferentProcess,
-        std::ptr::null(),
-    );
+    deserialize_with(cx, bytes, rval, std::ptr::null(), std::ptr::null_mut())
+}
+
+/// Deserializes with the embedder's `callbacks` (what makes transferred platform objects),
+/// given `closure`.
+///
+/// # Safety
+/// As [`deserialize`]; `callbacks` null or valid, and `closure` what they expect.
+pub unsafe fn deserialize_with(
+    cx: &mut JSContext,
+    bytes: &[u8],
+    rval: MutableHandleValue<'_>,
+    callbacks: *const JSStructuredCloneCallbacks,
+    closure: *mut std::ffi::c_void,
+) -> Result<(), Error> {
+    let buffer =
+        JSAutoStructuredCloneBufferWrapper::new(StructuredCloneScope::DifferentProcess, callbacks);
     let data = &raw mut (*buffer.as_raw_ptr()).data_;
     if !mozjs::glue::WriteBytesToJSStructuredCloneData(bytes.as_ptr(), bytes.len(), data) {
         return Err(Error::dom(
@@ -92,8 +129,8 @@ pub unsafe fn deserialize(
         StructuredCloneScope::DifferentProcess,
         rval,
         &policy,
-        std::ptr::null(),
-        std::ptr::null_mut(),
+        callbacks,
+        closure,
     ) {
         return Err(data_clone_error(cx));
     }
@@ -112,28 +149,4 @@ pub unsafe fn structured_clone(
     rooted!(&in(cx) let mut result = UndefinedValue());
     deserialize(cx, &bytes, result.handle_mut())?;
     Ok(result.get())
-}
-
-/// StructuredSerializeWithTransfer for `postMessage(message, {transfer})` on `interface`: the
-/// message's bytes, or DataCloneError (for a value that cannot be cloned, or any transfer
-/// list: nothing is transferable yet).
-///
-/// # Safety
-/// `cx` in a realm; `message` rooted.
-pub unsafe fn serialize_for_post_message(
-    cx: &mut JSContext,
-    message: HandleValue<'_>,
-    transfer: &[crate::dom::bindings::conversions::RootedObject],
-    interface: &str,
-) -> Result<Vec<u8>, Error> {
-    if !transfer.is_empty() {
-        return Err(Error::dom(
-            DOMErrorName::DataCloneError,
-            format!(
-                "Failed to execute 'postMessage' on '{interface}': nothing is transferable yet \
-                 (no MessagePort or transferable buffers)."
-            ),
-        ));
-    }
-    serialize(cx, message)
 }
