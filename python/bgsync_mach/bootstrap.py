@@ -42,7 +42,7 @@ REQUIRED_EXAMPLE_NODE_FILES = ["workbox-sw/build/workbox-sw.js"] + [
     f"workbox-{module}/build/workbox-{module}.{build}.js"
     for module in ("core", "routing", "strategies", "background-sync")
     for build in ("prod", "dev")
-]
+] + ["workbox-window/build/workbox-window.prod.umd.js"]
 
 
 def npm_trees():

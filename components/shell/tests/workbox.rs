@@ -239,3 +239,57 @@ fn after_a_failed_last_chance_the_requests_stay_in_workbox_s_queue() {
         .unwrap_or_else(|| panic!("no requests store: {idb}"));
     assert_eq!(requests["records"], 2, "{idb}");
 }
+
+/// workbox-window, unmodified, in a page: `wb.register()` and `wb.messageSW()`, which sends the
+/// worker a MessageChannel port (`postMessage(data, [port2])`) and waits for the answer on it,
+/// as apps do to ask their worker for its version or to skip waiting.
+#[test]
+fn workbox_window_message_sw_gets_the_worker_s_answer_on_its_port() {
+    let server = TestServer::start();
+    let path = node_modules().join("workbox-window/build/workbox-window.prod.umd.js");
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "{}: {error} (./mach bootstrap installs workbox-window)",
+            path.display()
+        )
+    });
+    server.serve_js("/workbox/workbox-window.prod.umd.js", &source);
+    server.serve_js(
+        "/sw.js",
+        r#"
+self.addEventListener('message', event => {
+  if (event.data && event.data.type === 'GET_VERSION') {
+    event.ports[0].postMessage({version: 'v42', ports: event.ports.length});
+  }
+});
+"#,
+    );
+    let body = page(
+        r#"const wb = new workbox.Workbox('/sw.js');
+wb.register()
+  .then(() => wb.messageSW({type: 'GET_VERSION'}))
+  .then(answer => { console.log('version ' + answer.version + ' ports ' + answer.ports); done(); })
+  .catch(failed);"#,
+    );
+    let html = body.replace(
+        "<script>",
+        "<script src=\"/workbox/workbox-window.prod.umd.js\"></script>\n<script>",
+    );
+    server.serve_html("/app.html", &html);
+    let profile = tempfile::TempDir::new().unwrap();
+    let out = run(&[
+        "run",
+        "--timeout",
+        "20",
+        "--profile",
+        profile.path().to_str().unwrap(),
+        server.url("/app.html").as_str(),
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        ["version v42 ports 1"],
+        "{stderr}"
+    );
+}
