@@ -40,6 +40,8 @@ pub(crate) struct Client {
     /// The document's final URL, once loaded.
     pub url: Option<Url>,
     pub sender: Postman<ToClientMsg>,
+    /// A page (`Window`) or a page's dedicated worker (`Worker`).
+    pub client_type: ClientType,
     pub controller: Option<Controller>,
     /// Creation order.
     pub created: u64,
@@ -56,8 +58,11 @@ impl Client {
         Some(ClientInfo {
             id: self.id.clone(),
             url: self.url.clone()?,
-            client_type: ClientType::Window,
-            frame_type: FrameType::TopLevel,
+            client_type: self.client_type,
+            frame_type: match self.client_type {
+                ClientType::Window => FrameType::TopLevel,
+                _ => FrameType::None,
+            },
         })
     }
 
@@ -89,10 +94,11 @@ pub(crate) struct Clients {
 }
 
 impl Clients {
-    /// Records a new client about to load `url`.
+    /// Records a new client (a page, or a page's dedicated worker) about to load `url`.
     pub fn add(
         &mut self,
         url: Url,
+        client_type: ClientType,
         sender: Postman<ToClientMsg>,
         gone: Option<Sender<()>>,
     ) -> ClientId {
@@ -109,6 +115,7 @@ impl Clients {
             requested_url: url,
             url: None,
             sender,
+            client_type,
             controller: None,
             created: self.next_order,
             _gone: gone,

@@ -30,8 +30,9 @@ use base::origin::{ascii_serialization, Origin};
 use crossbeam_channel::{select, Receiver, Sender};
 use ipc_channel::ipc::IpcReceiver;
 use script_traits::{
-    ClientId, ClientSetup, FetchRequestData, RegistrationInfo, ScriptMsg, SerializedMessage,
-    ServiceWorkerError, ServiceWorkerId, ServiceWorkerRequest, ToClientMsg, WorkerEvent, WorkerMsg,
+    ClientId, ClientSetup, ClientType, FetchRequestData, RegistrationInfo, ScriptMsg,
+    SerializedMessage, ServiceWorkerError, ServiceWorkerId, ServiceWorkerRequest, ToClientMsg,
+    WorkerEvent, WorkerMsg,
 };
 use service_worker_registry::{JobCompletion, JobId, JobOutcome, JobResult, ServiceWorkerRegistry};
 use url::Url;
@@ -69,6 +70,8 @@ pub(crate) enum Command {
     /// Record a client about to load `url` and route its messages.
     AddClient {
         url: Url,
+        /// A page, or a page's dedicated worker.
+        client_type: ClientType,
         to_client: Postman<ToClientMsg>,
         from_client: IpcReceiver<ScriptMsg>,
         /// Dropped once the client is gone and all it sent was served.
@@ -303,11 +306,12 @@ impl Constellation {
         match command {
             Command::AddClient {
                 url,
+                client_type,
                 to_client,
                 from_client,
                 gone,
             } => {
-                let id = self.host.clients.add(url, to_client, gone);
+                let id = self.host.clients.add(url, client_type, to_client, gone);
                 self.host
                     .workers
                     .inbox()
@@ -499,10 +503,13 @@ impl Constellation {
             return;
         }
         // A page inside an active registration's scope is controlled by
-        // its active worker.
+        // its active worker. A dedicated worker is not controlled (yet):
+        // its requests go to the network.
+        let is_window = record.client_type == ClientType::Window;
         let controller = self
             .registry
             .match_registration(&url)
+            .filter(|_| is_window)
             .and_then(|registration| {
                 registration
                     .active()
@@ -523,7 +530,9 @@ impl Constellation {
             return;
         };
         // A top-level window of its origin, which `register()` needs.
-        self.host.sync.page_loaded(client, origin);
+        if is_window {
+            self.host.sync.page_loaded(client, origin);
+        }
         log::debug!(
             target: LOG_TARGET,
             "client {client} loaded {}, controller {:?}",

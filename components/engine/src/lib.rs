@@ -98,7 +98,7 @@ use base::ipc_waiter::Waker;
 use crossbeam_channel::{RecvTimeoutError, Sender};
 use ipc_channel::ipc;
 use script::page::{run_page, PageConnection, PageOptions};
-use script_traits::ClientChannels;
+use script_traits::{ClientChannels, ClientType};
 use service_worker_registry::ServiceWorkerRegistry;
 use storage::{Database, LockError, OpenError, ProfileLock, StorageError};
 
@@ -204,6 +204,7 @@ pub enum EngineError {
 
 /// The embedder's end of the command channel: queues a command, then wakes
 /// the constellation if it sleeps on its ipc channels (see `routing`).
+#[derive(Clone)]
 struct CommandSender {
     sender: Sender<Command>,
     waker: Waker,
@@ -219,6 +220,45 @@ impl CommandSender {
 }
 
 struct ConstellationGone;
+
+/// Makes a client's channels and has the constellation record it (see
+/// [`Engine::connect_client`]): a page, or a page's dedicated worker.
+fn connect(
+    commands: &CommandSender,
+    url: Url,
+    client_type: ClientType,
+    gone: Option<Sender<()>>,
+) -> Result<ClientChannels, String> {
+    let channels = ipc::channel().and_then(|(to_client, from_constellation)| {
+        let (to_constellation, from_client) = ipc::channel()?;
+        let to_client = postman::Postman::start(format!("the client at {url}"), to_client)?;
+        Ok((to_client, from_constellation, to_constellation, from_client))
+    });
+    let (to_client, from_constellation, to_constellation, from_client) = match channels {
+        Ok(channels) => channels,
+        Err(error) => {
+            log::error!(target: LOG_TARGET, "cannot create a client's channels: {error}");
+            return Err(format!(
+                "the engine could not connect this client ({error})"
+            ));
+        }
+    };
+    let command = Command::AddClient {
+        url,
+        client_type,
+        to_client,
+        from_client,
+        gone,
+    };
+    if commands.send(command).is_err() {
+        log::warn!(target: LOG_TARGET, "the engine is shut down; the client runs unconnected");
+        return Err("the engine is shut down".to_owned());
+    }
+    Ok(ClientChannels {
+        to_constellation,
+        from_constellation,
+    })
+}
 
 /// A running engine: one profile, one constellation thread.
 ///
@@ -351,12 +391,17 @@ impl Engine {
             Ok(channels) => PageConnection::Engine(channels),
             Err(reason) => PageConnection::Refused(reason),
         };
+        // The page's dedicated workers are clients too (of type "worker").
+        let commands = self.commands.clone();
+        let connect_worker: script::page::WorkerConnector =
+            Arc::new(move |url: &Url| connect(&commands, url.clone(), ClientType::Worker, None));
         let outcome = run_page(PageOptions {
             url,
             timeout,
             prefs: self.prefs.clone(),
             console: self.console.clone(),
             client,
+            connect_worker: Some(connect_worker),
         });
         if let Err(RecvTimeoutError::Timeout) = served.recv_timeout(PAGE_GONE_WAIT) {
             log::warn!(
@@ -377,32 +422,7 @@ impl Engine {
         url: Url,
         gone: Option<Sender<()>>,
     ) -> Result<ClientChannels, String> {
-        let channels = ipc::channel().and_then(|(to_client, from_constellation)| {
-            let (to_constellation, from_client) = ipc::channel()?;
-            let to_client = postman::Postman::start(format!("the page at {url}"), to_client)?;
-            Ok((to_client, from_constellation, to_constellation, from_client))
-        });
-        let (to_client, from_constellation, to_constellation, from_client) = match channels {
-            Ok(channels) => channels,
-            Err(error) => {
-                log::error!(target: LOG_TARGET, "cannot create a page's channels: {error}");
-                return Err(format!("the engine could not connect this page ({error})"));
-            }
-        };
-        let command = Command::AddClient {
-            url,
-            to_client,
-            from_client,
-            gone,
-        };
-        if self.commands.send(command).is_err() {
-            log::warn!(target: LOG_TARGET, "the engine is shut down; the page runs unconnected");
-            return Err("the engine is shut down".to_owned());
-        }
-        Ok(ClientChannels {
-            to_constellation,
-            from_constellation,
-        })
+        connect(&self.commands, url, ClientType::Window, gone)
     }
 
     /// Starts the worker of the registration for `scope` (its active

@@ -26,6 +26,11 @@ const LOG_TARGET: &str = "bgsync::script::service_worker";
 /// Receives each console message of the page, from the script thread.
 pub type ConsoleCallback = Arc<dyn Fn(ConsoleLevel, &str) + Send + Sync>;
 
+/// Connects a page's dedicated worker whose script is at the URL to the engine, as a client of
+/// type "worker" (the engine makes its channels); the reason if it cannot.
+pub type WorkerConnector =
+    Arc<dyn Fn(&Url) -> Result<script_traits::ClientChannels, String> + Send + Sync>;
+
 pub struct PageOptions {
     pub url: Url,
     /// Stop the page (and interrupt a running script) after this long.
@@ -34,6 +39,8 @@ pub struct PageOptions {
     pub console: ConsoleCallback,
     /// How the page reaches the engine's constellation.
     pub client: PageConnection,
+    /// How its dedicated workers reach it (`None`: they run unconnected, without IndexedDB).
+    pub connect_worker: Option<WorkerConnector>,
 }
 
 /// A page's connection to the engine.
@@ -213,10 +220,17 @@ fn run_page_on_this_thread(
             .content_type
             .clone()
             .unwrap_or_else(|| "text/html".into());
+        window
+            .global_scope()
+            .set_worker_connector(options.connect_worker.clone());
         let client = match options.client {
-            PageConnection::Engine(channels) => {
-                Some(connect_client(cx, &window, &url, channels, early))
-            }
+            PageConnection::Engine(channels) => Some(connect_client(
+                cx,
+                window.global_scope(),
+                &url,
+                channels,
+                early,
+            )),
             PageConnection::Refused(reason) => {
                 window.global_scope().set_connection_refused(reason);
                 None
@@ -342,17 +356,17 @@ fn worker_resource(url: &Url, data: script_traits::FetchResponseData) -> net::Re
     }
 }
 
-/// Connects the page to the constellation: its link for requests, the `DocumentLoaded`
-/// round trip that names its controller, and its incoming messages as tasks.
-fn connect_client(
+/// Connects a page (or a page's dedicated worker) to the constellation: its link for
+/// requests, the `DocumentLoaded` round trip that names its controller, and its incoming
+/// messages as tasks.
+pub(crate) fn connect_client(
     cx: &mut mozjs::context::JSContext,
-    window: &Window,
+    global: &crate::dom::globalscope::GlobalScope,
     url: &Url,
     channels: script_traits::ClientChannels,
     early: Vec<script_traits::ToClientMsg>,
 ) -> ipc_channel::ipc::IpcSender<script_traits::ScriptMsg> {
     use script_traits::{ScriptMsg, ToClientMsg};
-    let global = window.global_scope();
     let to_constellation = channels.to_constellation.clone();
     global.set_constellation_link(ConstellationLink::Client(channels.to_constellation));
     let loaded = ScriptMsg::DocumentLoaded { url: url.clone() };

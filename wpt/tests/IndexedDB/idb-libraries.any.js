@@ -1,5 +1,5 @@
 // META: title=IndexedDB: the npm libraries idb and idb-keyval, unmodified, in a page and a service worker
-// META: global=window,serviceworker
+// META: global=window,dedicatedworker,serviceworker
 // META: script=/third_party/idb/build/umd.js
 // META: script=/third_party/idb-keyval/dist/umd.js
 "use strict";

@@ -70,6 +70,10 @@ pub(crate) struct DedicatedWorkerStart {
     pub(crate) starting: PendingWork,
     pub(crate) seed: EventLoopSeed,
     pub(crate) loader: net::Loader,
+    /// Its channels to the engine, as a client of type "worker" (`None`: unconnected).
+    pub(crate) channels: Option<script_traits::ClientChannels>,
+    /// How workers it starts connect.
+    pub(crate) connector: Option<crate::page::WorkerConnector>,
 }
 
 #[derive(Trace)]
@@ -240,6 +244,8 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
         starting,
         seed,
         loader,
+        channels,
+        connector,
     } = start;
     let event_loop = Rc::new(EventLoop::from_seed(loader.clone(), seed));
     let (url, source) = match crate::worker::fetch_script(&loader, &url) {
@@ -273,6 +279,9 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
     // SAFETY: the raw context is only used to enter the realm.
     let _realm = mozjs::jsapi::JSAutoRealm::new(unsafe { cx.raw_cx() }, global.reflector().get());
     let scope = global.global_scope();
+    scope.set_worker_connector(connector);
+    let client =
+        channels.map(|channels| crate::page::connect_client(cx, scope, &url, channels, Vec::new()));
     // SAFETY: in the worker's realm.
     unsafe {
         crate::script_runtime::run_classic_script(cx, scope, &source, url.as_str(), 1);
@@ -299,6 +308,9 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
     }
     scope.dedicated_workers().end_all();
     scope.message_ports().end_all();
+    if let Some(to_constellation) = client {
+        let _ = to_constellation.send(script_traits::ScriptMsg::Closed);
+    }
     // Told after the last message this worker sent: the owner forgets it.
     let key = owner.key;
     owner.poster.post(Box::new(move |cx: &mut JSContext| {

@@ -156,6 +156,9 @@ pub struct GlobalScope {
     dedicated_workers: DedicatedWorkers,
     /// Its MessagePorts that are routed (see `dom/messageport.rs`).
     message_ports: MessagePorts,
+    /// How its dedicated workers connect to the engine (a connected page's, and its workers').
+    #[no_trace]
+    worker_connector: RefCell<Option<crate::page::WorkerConnector>>,
 }
 
 impl GlobalScope {
@@ -196,7 +199,16 @@ impl GlobalScope {
             error_context: RefCell::new(None),
             dedicated_workers: DedicatedWorkers::default(),
             message_ports: MessagePorts::default(),
+            worker_connector: RefCell::new(None),
         }
+    }
+
+    pub fn set_worker_connector(&self, connector: Option<crate::page::WorkerConnector>) {
+        *self.worker_connector.borrow_mut() = connector;
+    }
+
+    pub fn worker_connector(&self) -> Option<crate::page::WorkerConnector> {
+        self.worker_connector.borrow().clone()
     }
 
     /// Its routed MessagePorts. A global that ends must call [`MessagePorts::end_all`].

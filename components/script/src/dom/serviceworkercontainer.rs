@@ -189,11 +189,20 @@ pub unsafe fn document_parsed(cx: &mut JSContext, global: &GlobalScope) {
     }
 }
 
-/// Handles one message of the constellation to a page (a task of its event loop).
+/// Handles one message of the constellation to a page, or to a page's dedicated worker (a
+/// task of its event loop).
 pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: ToClientMsg) {
+    // A dedicated worker has no `navigator.serviceWorker` (and is not controlled).
+    let is_window = global
+        .upcast_event_target()
+        .is::<crate::dom::window::Window>();
     // SAFETY: tasks run in the page's realm.
     unsafe {
         match message {
+            ToClientMsg::ControllerChanged { .. } | ToClientMsg::Message { .. } if !is_window => {
+                log::debug!(target: "bgsync::script::service_worker",
+                    "a dedicated worker ignores {message:?}")
+            }
             ToClientMsg::Reply { id, answer } => global.answer_request(cx, id, answer),
             ToClientMsg::Setup(_) => {
                 log::warn!(target: "bgsync::script::service_worker", "a second client setup; ignored")

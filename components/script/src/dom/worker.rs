@@ -163,6 +163,17 @@ impl WorkerMethods for Worker {
                 ),
             ));
         }
+        // A connected page's worker is a client of the engine too (IndexedDB and the other
+        // services need it); made here, so the worker thread connects before its script runs.
+        let connector = global.worker_connector();
+        let channels = connector.as_ref().and_then(|connect| {
+            connect(&url)
+                .map_err(|reason| {
+                    log::warn!(target: "bgsync::script::dedicated_worker",
+                        "{url} runs unconnected: {reason}")
+                })
+                .ok()
+        });
         let workers = global.dedicated_workers();
         let key = workers.next_key.get() + 1;
         workers.next_key.set(key);
@@ -180,6 +191,8 @@ impl WorkerMethods for Worker {
             starting: event_loop.expect_remote_task(),
             seed,
             loader: event_loop.loader().clone(),
+            channels,
+            connector,
         };
         let name = format!("worker {url}");
         let max_heap_bytes = crate::script_runtime::max_heap_bytes();

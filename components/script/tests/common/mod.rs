@@ -36,6 +36,7 @@ pub fn run_url(url: url::Url, timeout: Duration) -> Run {
     let sink = lines.clone();
     let outcome = run_page(PageOptions {
         client: script::page::PageConnection::Unconnected,
+        connect_worker: None,
         url,
         timeout: Some(timeout),
         prefs: base::prefs::Prefs::defaults(),
