@@ -29,15 +29,9 @@ const COMPANION_SUFFIXES: [&str; 3] = ["-wal", "-shm", "-journal"];
 
 /// The file of `origin` in `profile`.
 pub fn origin_file(profile: &Path, origin: &str) -> PathBuf {
-    let mut name = String::new();
-    for byte in origin.bytes() {
-        if byte.is_ascii_alphanumeric() || byte == b'.' || byte == b'-' {
-            name.push(byte as char);
-        } else {
-            name.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    profile.join(DIRECTORY).join(format!("{name}.sqlite"))
+    profile
+        .join(DIRECTORY)
+        .join(storage::origin_file_name(origin))
 }
 
 /// A file opened, and where the damaged file it replaced went, if one did.

@@ -15,15 +15,9 @@ pub const DIRECTORY: &str = "indexeddb";
 
 /// The file of `origin` in `profile`.
 pub fn origin_file(profile: &Path, origin: &str) -> PathBuf {
-    let mut name = String::new();
-    for byte in origin.bytes() {
-        if byte.is_ascii_alphanumeric() || byte == b'.' || byte == b'-' {
-            name.push(byte as char);
-        } else {
-            name.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    profile.join(DIRECTORY).join(format!("{name}.sqlite"))
+    profile
+        .join(DIRECTORY)
+        .join(storage::origin_file_name(origin))
 }
 
 /// One origin's IndexedDB, as listed.

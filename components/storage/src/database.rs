@@ -644,6 +644,23 @@ fn set_aside_corrupt(path: PathBuf, reason: String) -> OpenError {
     }
 }
 
+/// The file name of an origin's own database in a profile folder (IndexedDB's, CacheStorage's):
+/// the serialized origin with every byte but ASCII letters, digits, `.` and `-`
+/// percent-encoded (so `https://a.example:8443` is `https%3A%2F%2Fa.example%3A8443.sqlite`),
+/// which no two origins share.
+pub fn origin_file_name(origin: &str) -> String {
+    let mut name = String::new();
+    for byte in origin.bytes() {
+        if byte.is_ascii_alphanumeric() || byte == b'.' || byte == b'-' {
+            name.push(byte as char);
+        } else {
+            name.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    name.push_str(".sqlite");
+    name
+}
+
 /// Renames `path` (and its companion files) to an unused
 /// `<path>.corrupt-<unix ms>[-n]` name in the same directory. Also what the
 /// IndexedDB backend does with an origin's file that will not open.

@@ -35,7 +35,7 @@ mod values;
 pub use background_sync_traits::{SyncRegistrationInfo, SyncState};
 pub use base::id::ServiceWorkerRegistrationId;
 
-pub use crate::database::{move_aside, Database, Durability, DATABASE_FILE_NAME};
+pub use crate::database::{move_aside, origin_file_name, Database, Durability, DATABASE_FILE_NAME};
 pub use crate::error::{OpenError, StorageError};
 pub use crate::lock::{LockError, ProfileLock, LOCK_FILE_NAME};
 pub use crate::schema::{Repair, SCHEMA_VERSION};

@@ -56,28 +56,11 @@ impl ClientMethods for Client {
         }
     }
 
-    /// <https://w3c.github.io/ServiceWorker/#dom-client-postmessage-message-transfer>
-    fn PostMessage(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        transfer: Vec<RootedObject>,
-    ) -> Fallible<()> {
-        self.post_message(cx, message, &transfer)
-    }
-
-    /// <https://w3c.github.io/ServiceWorker/#dom-client-postmessage-message-options>
-    fn PostMessage_(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        options: &StructuredSerializeOptions,
-    ) -> Fallible<()> {
-        self.post_message(cx, message, &options.transfer)
-    }
+    crate::post_message_overloads!();
 }
 
 impl Client {
+    /// <https://w3c.github.io/ServiceWorker/#dom-client-postmessage-message-options> (both overloads)
     fn post_message(
         &self,
         cx: &mut JSContext,

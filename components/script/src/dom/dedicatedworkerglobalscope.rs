@@ -188,24 +188,7 @@ impl DedicatedWorkerGlobalScopeMethods for DedicatedWorkerGlobalScope {
         self.name.clone()
     }
 
-    /// <https://html.spec.whatwg.org/multipage/workers.html#dom-dedicatedworkerglobalscope-postmessage>
-    fn PostMessage(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        transfer: Vec<RootedObject>,
-    ) -> Fallible<()> {
-        self.post_message(cx, message, &transfer)
-    }
-
-    fn PostMessage_(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        options: &StructuredSerializeOptions,
-    ) -> Fallible<()> {
-        self.post_message(cx, message, &options.transfer)
-    }
+    crate::post_message_overloads!();
 
     /// <https://html.spec.whatwg.org/multipage/workers.html#dom-dedicatedworkerglobalscope-close>:
     /// the current task ends the worker's loop; nothing queued runs.
@@ -215,6 +198,7 @@ impl DedicatedWorkerGlobalScopeMethods for DedicatedWorkerGlobalScope {
 }
 
 impl DedicatedWorkerGlobalScope {
+    /// <https://html.spec.whatwg.org/multipage/workers.html#dom-dedicatedworkerglobalscope-postmessage> (both overloads)
     fn post_message(
         &self,
         cx: &mut JSContext,

@@ -276,24 +276,7 @@ impl MessagePort {
 }
 
 impl MessagePortMethods for MessagePort {
-    /// <https://html.spec.whatwg.org/multipage/web-messaging.html#dom-messageport-postmessage>
-    fn PostMessage(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        transfer: Vec<RootedObject>,
-    ) -> Fallible<()> {
-        self.post(cx, message, &transfer)
-    }
-
-    fn PostMessage_(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        options: &StructuredSerializeOptions,
-    ) -> Fallible<()> {
-        self.post(cx, message, &options.transfer)
-    }
+    crate::post_message_overloads!();
 
     /// <https://html.spec.whatwg.org/multipage/web-messaging.html#dom-messageport-start>
     fn Start(&self, _cx: &mut JSContext) {
@@ -332,7 +315,7 @@ impl MessagePortMethods for MessagePort {
 
 impl MessagePort {
     /// <https://html.spec.whatwg.org/multipage/web-messaging.html#message-port-post-message-steps>
-    fn post(
+    fn post_message(
         &self,
         cx: &mut JSContext,
         message: HandleValue<'_>,

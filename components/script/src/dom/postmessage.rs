@@ -226,3 +226,28 @@ pub unsafe fn structured_clone_with_transfer(
     deserialize_message(cx, &bytes, result.handle_mut())?;
     Ok(result.get())
 }
+
+/// The two `postMessage` overloads of an interface (`(message, transfer)` and
+/// `(message, options)`), both calling its `post_message(cx, message, transfer)`.
+#[macro_export]
+macro_rules! post_message_overloads {
+    () => {
+        fn PostMessage(
+            &self,
+            cx: &mut JSContext,
+            message: HandleValue<'_>,
+            transfer: Vec<RootedObject>,
+        ) -> Fallible<()> {
+            self.post_message(cx, message, &transfer)
+        }
+
+        fn PostMessage_(
+            &self,
+            cx: &mut JSContext,
+            message: HandleValue<'_>,
+            options: &StructuredSerializeOptions,
+        ) -> Fallible<()> {
+            self.post_message(cx, message, &options.transfer)
+        }
+    };
+}

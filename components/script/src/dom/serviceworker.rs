@@ -75,28 +75,11 @@ impl ServiceWorkerMethods for ServiceWorker {
         }
     }
 
-    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworker-postmessage-message-transfer>
-    fn PostMessage(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        transfer: Vec<RootedObject>,
-    ) -> Fallible<()> {
-        self.post_message(cx, message, &transfer)
-    }
-
-    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworker-postmessage-message-options>
-    fn PostMessage_(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        options: &StructuredSerializeOptions,
-    ) -> Fallible<()> {
-        self.post_message(cx, message, &options.transfer)
-    }
+    crate::post_message_overloads!();
 }
 
 impl ServiceWorker {
+    /// <https://w3c.github.io/ServiceWorker/#dom-serviceworker-postmessage-message-options> (both overloads)
     fn post_message(
         &self,
         cx: &mut JSContext,

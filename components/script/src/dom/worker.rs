@@ -224,28 +224,11 @@ impl WorkerMethods for Worker {
         self.global().dedicated_workers().forget(self.key);
     }
 
-    /// <https://html.spec.whatwg.org/multipage/workers.html#dom-worker-postmessage>
-    fn PostMessage(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        transfer: Vec<RootedObject>,
-    ) -> Fallible<()> {
-        self.post_message(cx, message, &transfer)
-    }
-
-    /// <https://html.spec.whatwg.org/multipage/workers.html#dom-worker-postmessage-options>
-    fn PostMessage_(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        options: &StructuredSerializeOptions,
-    ) -> Fallible<()> {
-        self.post_message(cx, message, &options.transfer)
-    }
+    crate::post_message_overloads!();
 }
 
 impl Worker {
+    /// <https://html.spec.whatwg.org/multipage/workers.html#dom-worker-postmessage-options> (both overloads)
     fn post_message(
         &self,
         cx: &mut JSContext,
