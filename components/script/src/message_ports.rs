@@ -99,7 +99,7 @@ pub type CarriedPort = (PortId, Option<PortId>);
 pub enum PortItem {
     /// A message.
     Message(FramedMessage),
-    /// The other end was closed or its global ended: disentangle, fire `close`.
+    /// The other end was closed or its global ended: disentangle.
     OtherEndClosed,
 }
 

@@ -12,6 +12,7 @@ use crate::dom::event::Event;
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::htmlcollection::HTMLCollection;
 use crate::dom::htmlelement::HTMLElement;
+use crate::dom::htmlmetaelement::HTMLMetaElement;
 use crate::dom::htmlscriptelement::HTMLScriptElement;
 use crate::dom::location::Location;
 use crate::dom::node::{parent_children, Node};
@@ -116,6 +117,9 @@ impl Document {
         if local_name == "script" {
             let script = HTMLScriptElement::new(cx, self, parser_inserted, line);
             return DomRoot::upcast(script);
+        }
+        if local_name == "meta" {
+            return DomRoot::upcast(HTMLMetaElement::new(cx, self));
         }
         DomRoot::upcast(HTMLElement::new(cx, self, local_name.to_string()))
     }

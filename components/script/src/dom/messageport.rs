@@ -239,11 +239,7 @@ impl MessagePort {
                     Some(PortItem::Message(message)) => unsafe {
                         port.dispatch(cx, &message.into_bytes())
                     },
-                    Some(PortItem::OtherEndClosed) => {
-                        port.routed_to.set(None);
-                        // SAFETY: as above.
-                        unsafe { port.upcast::<EventTarget>().fire_event(cx, "close") };
-                    }
+                    Some(PortItem::OtherEndClosed) => port.routed_to.set(None),
                     None => {}
                 }
                 port.drain_later();
@@ -284,8 +280,8 @@ impl MessagePortMethods for MessagePort {
     }
 
     /// <https://html.spec.whatwg.org/multipage/web-messaging.html#dom-messageport-close>:
-    /// both ends are disentangled; messages not yet dispatched here are dropped; the other
-    /// end gets a `close` event.
+    /// both ends are disentangled; messages not yet dispatched here are dropped. (No `close`
+    /// event at the other end: see MessagePort.webidl.)
     fn Close(&self, _cx: &mut JSContext) {
         if self.closed.get() {
             return;
@@ -302,13 +298,6 @@ impl MessagePortMethods for MessagePort {
         if let Some(other) = self.entangled.get() {
             self.entangled.set(None);
             other.entangled.set(None);
-            let other = DomRoot::from_ref(&*other);
-            self.global()
-                .event_loop()
-                .queue_task(Box::new(move |cx: &mut JSContext| {
-                    // SAFETY: tasks run in the port's realm.
-                    unsafe { other.upcast::<EventTarget>().fire_event(cx, "close") };
-                }));
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod globalscope;
 pub mod headers;
 pub mod htmlcollection;
 pub mod htmlelement;
+pub mod htmlmetaelement;
 pub mod htmlscriptelement;
 pub mod idbcursor;
 pub mod idbcursorwithvalue;

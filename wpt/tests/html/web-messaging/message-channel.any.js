@@ -75,3 +75,13 @@ test(() => {
   assert_throws_dom("DataCloneError", () => port1.postMessage({ f: Symbol("s") }));
   assert_throws_js(TypeError, () => port1.postMessage());
 }, "postMessage() of what cannot be cloned throws DataCloneError");
+
+promise_test(async (t) => {
+  const { port1, port2 } = new MessageChannel();
+  assert_false("onclose" in MessagePort.prototype, "no onclose attribute");
+  port1.addEventListener("close", t.unreached_func("no close event at the other end"));
+  port2.addEventListener("close", t.unreached_func("no close event at the closed end"));
+  port1.start();
+  port2.close();
+  await new Promise((resolve) => t.step_timeout(resolve, 50));
+}, "closing a port fires no close event, and ports have no onclose");
