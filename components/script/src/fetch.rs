@@ -86,7 +86,7 @@ pub fn fetch(
 ) -> Fallible<Rc<Promise>> {
     let request = Request::construct(cx, global, None, input, init)?;
     let url = request.url().clone();
-    if !matches!(url.scheme(), "http" | "https" | "data" | "about") {
+    if !matches!(url.scheme(), "http" | "https" | "data" | "about" | "blob") {
         return Err(Error::Type(format!(
             "Failed to fetch: URL scheme \"{}\" is not supported.",
             url.scheme()
@@ -135,10 +135,37 @@ pub fn fetch(
         };
         promise_answered(cx, global, promise, params, answer)
     });
+    if data.url.scheme() == "blob" {
+        let answer = blob_answer(&data);
+        on_answer(cx, global, answer);
+        return Ok(promise);
+    }
     if let Err(on_answer) = hand_to_worker(global, data, on_answer) {
         on_answer(cx, global, FetchAnswer::Fallback);
     }
     Ok(promise)
+}
+
+/// <https://fetch.spec.whatwg.org/#scheme-fetch> for `blob:`: the blob the URL stands for, to a
+/// GET; a network error otherwise (another method, or a URL revoked or never made).
+fn blob_answer(request: &FetchRequestData) -> FetchAnswer {
+    if request.method != "GET" {
+        return FetchAnswer::NetworkError(format!("{}: a blob URL answers GET only", request.url));
+    }
+    let Some(entry) = crate::blob_urls::resolve(&request.url) else {
+        return FetchAnswer::NetworkError(format!("{}: no such blob URL", request.url));
+    };
+    let mut headers = vec![("Content-Length".to_owned(), entry.bytes.len().to_string())];
+    headers.push(("Content-Type".to_owned(), entry.type_));
+    FetchAnswer::Respond(Box::new(script_traits::FetchResponseData {
+        url: Some(request.url.clone()),
+        status: 200,
+        status_text: "OK".to_owned(),
+        headers,
+        body: entry.bytes,
+        redirected: false,
+        response_type: "basic".to_owned(),
+    }))
 }
 
 /// What to do with the worker's answer to a handed request.

@@ -17,6 +17,7 @@
 #[macro_use]
 extern crate html5ever;
 
+pub mod blob_urls;
 pub mod constellation_link;
 pub mod dom;
 pub mod event_loop;

@@ -242,8 +242,7 @@ fn run_page_on_this_thread(
         queue_load_events(&event_loop, &document);
         // SAFETY: in the window's realm.
         let outcome = unsafe { event_loop.run_until_idle(cx, window.global_scope(), deadline) };
-        window.global_scope().dedicated_workers().end_all();
-        window.global_scope().message_ports().end_all();
+        window.global_scope().end();
         if let Some(to_constellation) = client {
             let _ = to_constellation.send(script_traits::ScriptMsg::Closed);
         }

@@ -60,6 +60,14 @@ pub fn run_service_worker(options: WorkerOptions) -> PageOutcome {
 }
 
 pub(crate) fn fetch_script(loader: &net::Loader, url: &Url) -> Result<(Url, String), String> {
+    if url.scheme() == "blob" {
+        let entry = crate::blob_urls::resolve(url)
+            .ok_or_else(|| format!("{url}: no such blob URL (revoked, or never made)"))?;
+        return Ok((
+            url.clone(),
+            String::from_utf8_lossy(&entry.bytes).into_owned(),
+        ));
+    }
     let resource = loader.load(url).map_err(|e| format!("{url}: {e}"))?;
     if resource.status >= 400 {
         return Err(format!(
@@ -283,7 +291,7 @@ pub(crate) fn run_worker_thread(
         );
     }
     global.clear_in_flight();
-    scope.message_ports().end_all();
+    scope.end();
     scope.clear_service_worker_objects();
     crate::dom::bindings::trusted::clear();
 }

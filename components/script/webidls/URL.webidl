@@ -21,3 +21,9 @@ interface URL {
 
   USVString toJSON();
 };
+
+// https://w3c.github.io/FileAPI/#creating-revoking (no MediaSource in bgsync)
+partial interface URL {
+  [Exposed=(Window,DedicatedWorker,SharedWorker)] static DOMString createObjectURL(Blob obj);
+  [Exposed=(Window,DedicatedWorker,SharedWorker)] static undefined revokeObjectURL(DOMString url);
+};

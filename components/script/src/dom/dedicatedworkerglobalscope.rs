@@ -290,8 +290,7 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
             }
         }
     }
-    scope.dedicated_workers().end_all();
-    scope.message_ports().end_all();
+    scope.end();
     if let Some(to_constellation) = client {
         let _ = to_constellation.send(script_traits::ScriptMsg::Closed);
     }

@@ -159,6 +159,9 @@ pub struct GlobalScope {
     /// How its dedicated workers connect to the engine (a connected page's, and its workers').
     #[no_trace]
     worker_connector: RefCell<Option<crate::page::WorkerConnector>>,
+    /// The blob URLs it made, revoked when it ends.
+    #[no_trace]
+    blob_urls: RefCell<Vec<String>>,
 }
 
 impl GlobalScope {
@@ -200,6 +203,22 @@ impl GlobalScope {
             dedicated_workers: DedicatedWorkers::default(),
             message_ports: MessagePorts::default(),
             worker_connector: RefCell::new(None),
+            blob_urls: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Keeps `url` (a blob URL this global made) to revoke when it ends.
+    pub fn keep_blob_url(&self, url: String) {
+        self.blob_urls.borrow_mut().push(url);
+    }
+
+    /// The global ends: its dedicated workers are ended (and joined), its routed
+    /// MessagePorts closed and its blob URLs revoked. Every global's thread calls it last.
+    pub fn end(&self) {
+        self.dedicated_workers.end_all();
+        self.message_ports.end_all();
+        for url in self.blob_urls.borrow_mut().drain(..) {
+            crate::blob_urls::revoke(&url);
         }
     }
 

@@ -286,6 +286,8 @@ impl MessagePortMethods for MessagePort {
         if self.closed.get() {
             return;
         }
+        // A closed port is detached: it cannot be transferred any more.
+        self.detached.set(true);
         if self.routed.get() {
             self.global().message_ports().remove(self.id);
             self.close_routed();

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 
 use url::{quirks, Url};
 
+use crate::dom::blob::Blob;
 use crate::dom::prelude::*;
 use crate::dom::urlsearchparams::URLSearchParams;
 
@@ -99,6 +100,31 @@ impl URLMethods for URL {
             .ok()
             .map(|u| URL::new(cx, global, None, u))
     }
+    /// <https://w3c.github.io/FileAPI/#dfn-createObjectURL>: the URL lives until revoked or
+    /// until this global ends.
+    fn CreateObjectURL(_cx: &mut JSContext, global: &GlobalScope, obj: &Blob) -> DOMString {
+        let url = crate::blob_urls::add(
+            &global.origin(),
+            crate::blob_urls::BlobEntry {
+                bytes: obj.bytes().to_vec(),
+                type_: obj.type_().to_owned(),
+            },
+        );
+        global.keep_blob_url(url.clone());
+        url
+    }
+
+    /// <https://w3c.github.io/FileAPI/#dfn-revokeObjectURL>
+    fn RevokeObjectURL(_cx: &mut JSContext, global: &GlobalScope, url: DOMString) {
+        // Only a URL of this global's origin (https://w3c.github.io/FileAPI/#revoke-url).
+        let Ok(parsed) = url::Url::parse(&url) else {
+            return;
+        };
+        if parsed.scheme() == "blob" && parsed.origin() == global.origin() {
+            crate::blob_urls::revoke(&url);
+        }
+    }
+
     fn CanParse(
         _cx: &mut JSContext,
         _global: &GlobalScope,

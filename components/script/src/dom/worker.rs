@@ -150,9 +150,12 @@ impl WorkerMethods for Worker {
             ));
         }
         let owner_url = global.url();
+        // A blob URL made by a page from `file:` has the opaque origin "null", as its maker.
         let same_origin = url.scheme() == "data"
             || (url.scheme() == "file" && owner_url.scheme() == "file")
-            || url.origin() == owner_url.origin();
+            || url.origin() == owner_url.origin()
+            || (url.scheme() == "blob"
+                && url.origin().ascii_serialization() == owner_url.origin().ascii_serialization());
         if !same_origin {
             return Err(Error::dom(
                 DOMErrorName::SecurityError,

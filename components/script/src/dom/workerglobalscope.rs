@@ -104,6 +104,11 @@ impl WorkerGlobalScope {
                     .into(),
             ));
         }
+        if url.scheme() == "blob" {
+            return crate::blob_urls::resolve(url)
+                .map(|entry| entry.bytes)
+                .ok_or_else(|| network_error("no such blob URL".into()));
+        }
         let resource = self
             .globalscope
             .event_loop()

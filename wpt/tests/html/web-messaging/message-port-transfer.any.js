@@ -82,3 +82,12 @@ test(() => {
   assert_equals(buffer.byteLength, 0, "the original is detached");
   assert_array_equals(new Uint8Array(clone), [1, 2, 3]);
 }, "structuredClone() transfers an ArrayBuffer");
+
+test(() => {
+  const closed = new MessageChannel();
+  const carrier = new MessageChannel();
+  closed.port1.close();
+  assert_throws_dom("DataCloneError", () => carrier.port1.postMessage(null, [closed.port1]),
+                    "a closed port cannot be transferred");
+  carrier.port1.postMessage(null, [closed.port2]);
+}, "close() detaches the port, not the one it was entangled with");
