@@ -895,7 +895,20 @@ fn overload_dispatch(
             (required, i)
         })
         .collect();
-    by_len.sort_by_key(|entry| std::cmp::Reverse(entry.0));
+    // Most required arguments first; among overloads that take as many, those that can be
+    // told apart by a type test (an interface, a sequence...) before the one that cannot
+    // (`append(name, Blob value)` before `append(name, USVString value)`).
+    let testable = |i: usize| {
+        let op = group[i];
+        group.iter().any(|other| {
+            !std::ptr::eq(*other, op)
+                && (0..op.arguments.len().min(other.arguments.len())).any(|d| {
+                    other.arguments[d].ty != op.arguments[d].ty
+                        && distinguishing_test(defs, &op.arguments[d].ty, d).is_some()
+                })
+        })
+    };
+    by_len.sort_by_key(|&(required, i)| (std::cmp::Reverse(required), !testable(i)));
     for (n, (required, i)) in by_len.iter().enumerate() {
         let op = group[*i];
         let (conv, pass) = convert_arguments(defs, &op.arguments, ctx);

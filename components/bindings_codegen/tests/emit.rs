@@ -161,6 +161,27 @@ fn overloads_of_one_count_dispatch_on_the_distinguishing_argument() {
     assert!(code.contains("OperationSpec { name: \"post\", native: op_0, length: 1"));
 }
 
+/// `append(name, USVString)` cannot be told by a test, `append(name, Blob)` can: the Blob
+/// overload is tried first, whatever the order in the IDL.
+#[test]
+fn an_overload_with_a_type_test_is_tried_before_one_without() {
+    let code = generate(&format!(
+        "{BASE}
+        [Exposed=Window] interface Blob {{ }};
+        [Exposed=Window] interface F {{
+          undefined append(USVString name, USVString value);
+          undefined append(USVString name, Blob blobValue, optional USVString filename);
+        }};"
+    ));
+    let blob_branch = code
+        .find("if args.argc_ as usize >= 2 && is_instance::<")
+        .expect("the Blob overload is tested");
+    let string_call = code
+        .find("this.Append(")
+        .expect("the string overload is called");
+    assert!(blob_branch < string_call, "the Blob overload comes first");
+}
+
 #[test]
 fn event_handler_attributes_are_generated_in_full() {
     let code = generate(&format!(

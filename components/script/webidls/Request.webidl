@@ -1,10 +1,10 @@
 // https://fetch.spec.whatwg.org/#request-class
-// Bodies are buffered: BodyInit is the subset without FormData and ReadableStream, and Body
-// has no `body` stream or `formData()`. No duplex or priority yet;
+// Bodies are buffered: BodyInit is the subset without ReadableStream, and Body has no `body`
+// stream or `formData()`. No duplex or priority yet;
 // credentials, cache, integrity and keepalive are kept and shown, not acted on (there are no
 // cookies and no HTTP cache).
 typedef (Request or USVString) RequestInfo;
-typedef (Blob or BufferSource or URLSearchParams or USVString) BodyInit;
+typedef (Blob or BufferSource or FormData or URLSearchParams or USVString) BodyInit;
 
 [Exposed=(Window,Worker)]
 interface Request {

@@ -24,12 +24,17 @@ impl Blob {
             cx,
             global,
             proto,
-            Box::new(Blob {
-                reflector: Reflector::new(),
-                bytes,
-                type_,
-            }),
+            Box::new(Blob::new_inherited(bytes, type_)),
         )
+    }
+
+    /// The Blob part of a File.
+    pub fn new_inherited(bytes: Vec<u8>, type_: String) -> Blob {
+        Blob {
+            reflector: Reflector::new(),
+            bytes,
+            type_,
+        }
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -54,9 +59,34 @@ fn native_endings(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
+/// <https://w3c.github.io/FileAPI/#process-blob-parts>
+pub(crate) fn bytes_of_parts(
+    parts: Vec<BufferSourceOrBlobOrUSVString>,
+    endings: EndingType,
+) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for part in parts {
+        match part {
+            BufferSourceOrBlobOrUSVString::USVString(text) => {
+                let text = if endings == EndingType::Native {
+                    native_endings(&text)
+                } else {
+                    text
+                };
+                bytes.extend_from_slice(text.as_bytes());
+            }
+            BufferSourceOrBlobOrUSVString::Blob(blob) => bytes.extend_from_slice(&blob.bytes),
+            BufferSourceOrBlobOrUSVString::BufferSource(source) => {
+                bytes.extend_from_slice(&source.to_vec())
+            }
+        }
+    }
+    bytes
+}
+
 /// A type as a Blob keeps it: lower-cased, or empty if it has a character outside U+0020 to
 /// U+007E.
-fn normalized_type(type_: &str) -> String {
+pub(crate) fn normalized_type(type_: &str) -> String {
     if type_.chars().all(|c| (' '..='~').contains(&c)) {
         type_.to_ascii_lowercase()
     } else {
@@ -83,23 +113,7 @@ impl BlobMethods for Blob {
         blob_parts: Option<Vec<BufferSourceOrBlobOrUSVString>>,
         options: &BlobPropertyBag,
     ) -> Fallible<DomRoot<Blob>> {
-        let mut bytes = Vec::new();
-        for part in blob_parts.unwrap_or_default() {
-            match part {
-                BufferSourceOrBlobOrUSVString::USVString(text) => {
-                    let text = if options.endings == EndingType::Native {
-                        native_endings(&text)
-                    } else {
-                        text
-                    };
-                    bytes.extend_from_slice(text.as_bytes());
-                }
-                BufferSourceOrBlobOrUSVString::Blob(blob) => bytes.extend_from_slice(&blob.bytes),
-                BufferSourceOrBlobOrUSVString::BufferSource(source) => {
-                    bytes.extend_from_slice(&source.to_vec())
-                }
-            }
-        }
+        let bytes = bytes_of_parts(blob_parts.unwrap_or_default(), options.endings);
         Ok(Blob::new(
             cx,
             global,

@@ -132,8 +132,10 @@ fn decode_utf8(bytes: &[u8]) -> String {
 
 /// <https://fetch.spec.whatwg.org/#concept-bodyinit-extract>: the bytes of a BodyInit and
 /// its Content-Type.
-pub fn extract(init: &BlobOrBufferSourceOrURLSearchParamsOrUSVString) -> (Vec<u8>, Option<String>) {
-    type Init = BlobOrBufferSourceOrURLSearchParamsOrUSVString;
+pub fn extract(
+    init: &BlobOrBufferSourceOrFormDataOrURLSearchParamsOrUSVString,
+) -> (Vec<u8>, Option<String>) {
+    type Init = BlobOrBufferSourceOrFormDataOrURLSearchParamsOrUSVString;
     match init {
         Init::USVString(text) => (
             text.clone().into_bytes(),
@@ -148,6 +150,10 @@ pub fn extract(init: &BlobOrBufferSourceOrURLSearchParamsOrUSVString) -> (Vec<u8
             blob.bytes().to_vec(),
             Some(blob.type_().to_owned()).filter(|type_| !type_.is_empty()),
         ),
+        Init::FormData(form) => {
+            let (bytes, content_type) = form.encode_multipart();
+            (bytes, Some(content_type))
+        }
     }
 }
 

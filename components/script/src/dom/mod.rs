@@ -28,6 +28,8 @@ pub mod eventtarget;
 pub mod extendableevent;
 pub mod extendablemessageevent;
 pub mod fetchevent;
+pub mod file;
+pub mod formdata;
 pub mod globalscope;
 pub mod headers;
 pub mod htmlcollection;

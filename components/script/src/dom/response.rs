@@ -216,7 +216,7 @@ impl ResponseMethods for Response {
         cx: &mut JSContext,
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
-        body: Option<BlobOrBufferSourceOrURLSearchParamsOrUSVString>,
+        body: Option<BlobOrBufferSourceOrFormDataOrURLSearchParamsOrUSVString>,
         init: &ResponseInit,
     ) -> Fallible<DomRoot<Response>> {
         Self::initialize(cx, global, proto, body.as_ref().map(extract), init)

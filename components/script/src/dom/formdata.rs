@@ -1,0 +1,214 @@
+//! FormData (https://xhr.spec.whatwg.org/#interface-formdata): an ordered list of entries, each
+//! a name and a string or a File, and its `multipart/form-data` encoding as a fetch body
+//! (https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#multipart/form-data-encoding-algorithm).
+
+use std::cell::RefCell;
+
+use crate::dom::blob::Blob;
+use crate::dom::file::File;
+use crate::dom::prelude::*;
+
+/// An entry's value.
+#[derive(Trace)]
+pub enum EntryValue {
+    Text(#[no_trace] String),
+    File(Dom<File>),
+}
+
+#[derive(Trace)]
+#[repr(C)]
+pub struct FormData {
+    reflector: Reflector,
+    entries: RefCell<Vec<(String, EntryValue)>>,
+}
+
+impl FormData {
+    pub fn new(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+    ) -> DomRoot<FormData> {
+        FormDataBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(FormData {
+                reflector: Reflector::new(),
+                entries: RefCell::new(Vec::new()),
+            }),
+        )
+    }
+
+    /// <https://xhr.spec.whatwg.org/#create-an-entry>: a Blob value becomes a File named
+    /// `filename`, or "blob" (a File keeps its name unless `filename` is given).
+    fn file_entry(
+        &self,
+        cx: &mut JSContext,
+        blob: &Blob,
+        filename: Option<DOMString>,
+    ) -> EntryValue {
+        let existing = blob.downcast::<File>();
+        if let (Some(file), None) = (existing, &filename) {
+            return EntryValue::File(Dom::from_ref(file));
+        }
+        let name = filename
+            .or_else(|| existing.map(|file| file.name().to_owned()))
+            .unwrap_or_else(|| "blob".to_owned());
+        let file = File::new(
+            cx,
+            self.global(),
+            None,
+            blob.bytes().to_vec(),
+            blob.type_().to_owned(),
+            name,
+            None,
+        );
+        EntryValue::File(Dom::from_ref(&*file))
+    }
+
+    fn set_entry(&self, name: String, value: EntryValue) {
+        let mut entries = self.entries.borrow_mut();
+        match entries.iter().position(|(n, _)| *n == name) {
+            Some(first) => {
+                entries[first].1 = value;
+                let mut index = 0;
+                entries.retain(|(n, _)| {
+                    index += 1;
+                    index - 1 <= first || *n != name
+                });
+            }
+            None => entries.push((name, value)),
+        }
+    }
+
+    /// The `multipart/form-data` body of the entries and its Content-Type (with the boundary).
+    pub fn encode_multipart(&self) -> (Vec<u8>, String) {
+        let boundary = format!(
+            "----bgsyncFormBoundary{:032x}",
+            crate::message_ports::PortId::new().0
+        );
+        let mut body = Vec::new();
+        // Names and filenames: `"`, CR and LF percent-encoded, newlines normalized first.
+        let escape = |text: &str| {
+            normalize_newlines(text)
+                .replace('"', "%22")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        };
+        for (name, value) in self.entries.borrow().iter() {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match value {
+                EntryValue::Text(text) => {
+                    body.extend_from_slice(
+                        format!(
+                            "Content-Disposition: form-data; name=\"{}\"\r\n\r\n",
+                            escape(name)
+                        )
+                        .as_bytes(),
+                    );
+                    body.extend_from_slice(normalize_newlines(text).as_bytes());
+                }
+                EntryValue::File(file) => {
+                    let blob = file.upcast::<Blob>();
+                    let type_ = if blob.type_().is_empty() {
+                        "application/octet-stream"
+                    } else {
+                        blob.type_()
+                    };
+                    body.extend_from_slice(
+                        format!(
+                            "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {type_}\r\n\r\n",
+                            escape(name),
+                            escape(file.name())
+                        )
+                        .as_bytes(),
+                    );
+                    body.extend_from_slice(blob.bytes());
+                }
+            }
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        (body, format!("multipart/form-data; boundary={boundary}"))
+    }
+}
+
+/// Every lone CR or LF, and CRLF, as CRLF.
+fn normalize_newlines(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\r\n")
+}
+
+fn to_entry_value(value: &EntryValue) -> FileOrUSVString {
+    match value {
+        EntryValue::Text(text) => FileOrUSVString::USVString(text.clone()),
+        EntryValue::File(file) => FileOrUSVString::File(file.root()),
+    }
+}
+
+impl FormDataMethods for FormData {
+    fn Constructor(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+    ) -> DomRoot<FormData> {
+        FormData::new(cx, global, proto)
+    }
+    fn Append(&self, _cx: &mut JSContext, name: DOMString, value: DOMString) {
+        self.entries
+            .borrow_mut()
+            .push((name, EntryValue::Text(value)));
+    }
+    fn Append_(
+        &self,
+        cx: &mut JSContext,
+        name: DOMString,
+        blob_value: &Blob,
+        filename: Option<DOMString>,
+    ) {
+        let value = self.file_entry(cx, blob_value, filename);
+        self.entries.borrow_mut().push((name, value));
+    }
+    fn Delete(&self, _cx: &mut JSContext, name: DOMString) {
+        self.entries.borrow_mut().retain(|(n, _)| *n != name);
+    }
+    fn Get(&self, _cx: &mut JSContext, name: DOMString) -> Option<FileOrUSVString> {
+        self.entries
+            .borrow()
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| to_entry_value(value))
+    }
+    fn GetAll(&self, _cx: &mut JSContext, name: DOMString) -> Vec<FileOrUSVString> {
+        self.entries
+            .borrow()
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, value)| to_entry_value(value))
+            .collect()
+    }
+    fn Has(&self, _cx: &mut JSContext, name: DOMString) -> bool {
+        self.entries.borrow().iter().any(|(n, _)| *n == name)
+    }
+    fn Set(&self, _cx: &mut JSContext, name: DOMString, value: DOMString) {
+        self.set_entry(name, EntryValue::Text(value));
+    }
+    fn Set_(
+        &self,
+        cx: &mut JSContext,
+        name: DOMString,
+        blob_value: &Blob,
+        filename: Option<DOMString>,
+    ) {
+        let value = self.file_entry(cx, blob_value, filename);
+        self.set_entry(name, value);
+    }
+    fn IterPairs(&self, _cx: &mut JSContext) -> Vec<(DOMString, FileOrUSVString)> {
+        self.entries
+            .borrow()
+            .iter()
+            .map(|(name, value)| (name.clone(), to_entry_value(value)))
+            .collect()
+    }
+}
