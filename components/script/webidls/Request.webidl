@@ -1,6 +1,6 @@
 // https://fetch.spec.whatwg.org/#request-class
 // Bodies are buffered: BodyInit is the subset without ReadableStream, and Body has no `body`
-// stream or `formData()`. No duplex or priority yet;
+// stream. No duplex or priority yet;
 // credentials, cache, integrity and keepalive are kept and shown, not acted on (there are no
 // cookies and no HTTP cache).
 typedef (Request or USVString) RequestInfo;
@@ -58,6 +58,7 @@ interface mixin Body {
   readonly attribute boolean bodyUsed;
   [NewObject] Promise<ArrayBuffer> arrayBuffer();
   [NewObject] Promise<Blob> blob();
+  [NewObject] Promise<FormData> formData();
   [NewObject] Promise<any> json();
   [NewObject] Promise<USVString> text();
 };

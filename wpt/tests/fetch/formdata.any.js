@@ -64,3 +64,37 @@ promise_test(async () => {
     `--${boundary}--\r\n`;
   assert_equals(body, expected);
 }, "a FormData body is multipart/form-data with a boundary in its Content-Type");
+
+promise_test(async () => {
+  const form = new FormData();
+  form.append("text", "héllo");
+  form.append("file", new File(["abc"], "a.txt", { type: "text/plain" }));
+  form.append("text", "again");
+  const parsed = await new Request("/echo", { method: "POST", body: form }).formData();
+  assert_true(parsed instanceof FormData);
+  assert_array_equals(parsed.getAll("text"), ["héllo", "again"]);
+  const file = parsed.get("file");
+  assert_true(file instanceof File);
+  assert_equals(file.name, "a.txt");
+  assert_equals(file.type, "text/plain");
+  assert_equals(await file.text(), "abc");
+}, "formData() reads a multipart/form-data body back");
+
+promise_test(async () => {
+  const response = new Response("a=1&b=%20x&a=2", {
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  });
+  const parsed = await response.formData();
+  assert_array_equals(parsed.getAll("a"), ["1", "2"]);
+  assert_equals(parsed.get("b"), " x");
+  assert_true(response.bodyUsed);
+}, "formData() reads an application/x-www-form-urlencoded body");
+
+promise_test(async (t) => {
+  await promise_rejects_js(t, TypeError, new Response("a=1").formData(),
+                           "text/plain is not form data");
+  const broken = new Response("--b\r\nno headers end", {
+    headers: { "Content-Type": "multipart/form-data; boundary=b" },
+  });
+  await promise_rejects_js(t, TypeError, broken.formData(), "a malformed multipart body");
+}, "formData() of a body that is not form data rejects with TypeError");

@@ -1,5 +1,5 @@
 //! The Body mixin (https://fetch.spec.whatwg.org/#body-mixin) shared by Request and Response:
-//! a buffered body, read once by `text()`, `json()` or `arrayBuffer()`.
+//! a buffered body, read once by `text()`, `json()`, `arrayBuffer()`, `blob()` or `formData()`.
 
 use std::cell::{Cell, RefCell};
 
@@ -16,6 +16,8 @@ pub enum BodyReader {
     ArrayBuffer,
     /// A Blob of this type.
     Blob(String),
+    /// A FormData, parsed by the body's Content-Type (its value, if any).
+    FormData(Option<String>),
     Json,
     Text,
 }
@@ -100,6 +102,17 @@ impl Body {
                 } else {
                     rooted!(&in(cx) let value = ObjectValue(buffer.get()));
                     promise.resolve(cx, &value.get());
+                }
+            }
+            BodyReader::FormData(content_type) => {
+                match crate::dom::formdata::FormData::parse_body(
+                    cx,
+                    global,
+                    &bytes,
+                    content_type.as_deref(),
+                ) {
+                    Ok(form) => promise.resolve(cx, &form),
+                    Err(error) => promise.reject_error(cx, global, error),
                 }
             }
             BodyReader::Json => {
@@ -195,6 +208,21 @@ macro_rules! body_mixin_methods {
                     cx,
                     self.global(),
                     $crate::dom::body::BodyReader::Blob(type_),
+                )
+            }
+        }
+        fn FormData(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+            let content_type = self
+                .header_list()
+                .into_iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+                .map(|(_, value)| value);
+            // SAFETY: as above.
+            unsafe {
+                self.body.consume(
+                    cx,
+                    self.global(),
+                    $crate::dom::body::BodyReader::FormData(content_type),
                 )
             }
         }

@@ -133,6 +133,140 @@ impl FormData {
     }
 }
 
+impl FormData {
+    /// <https://fetch.spec.whatwg.org/#concept-body-package-data> for FormData: the body's
+    /// entries by its Content-Type, `multipart/form-data` (with its boundary) or
+    /// `application/x-www-form-urlencoded`; a TypeError for anything else or a malformed body.
+    pub fn parse_body(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        bytes: &[u8],
+        content_type: Option<&str>,
+    ) -> Fallible<DomRoot<FormData>> {
+        let content_type = content_type.unwrap_or("");
+        let mut parameters = content_type.split(';');
+        let essence = parameters.next().unwrap_or("").trim().to_ascii_lowercase();
+        let form = FormData::new(cx, global, None);
+        match essence.as_str() {
+            "application/x-www-form-urlencoded" => {
+                let mut entries = form.entries.borrow_mut();
+                for (name, value) in url::form_urlencoded::parse(bytes) {
+                    entries.push((name.into_owned(), EntryValue::Text(value.into_owned())));
+                }
+            }
+            "multipart/form-data" => {
+                let boundary = parameters
+                    .filter_map(|parameter| parameter.split_once('='))
+                    .find(|(name, _)| name.trim().eq_ignore_ascii_case("boundary"))
+                    .map(|(_, value)| value.trim().trim_matches('"').to_owned())
+                    .filter(|boundary| !boundary.is_empty())
+                    .ok_or_else(|| malformed("the multipart/form-data type has no boundary"))?;
+                for part in multipart_parts(bytes, &boundary)? {
+                    let value = match part.filename {
+                        None => EntryValue::Text(String::from_utf8_lossy(part.body).into_owned()),
+                        Some(filename) => {
+                            let type_ = part.content_type.unwrap_or_else(|| "text/plain".into());
+                            let file = File::new(
+                                cx,
+                                global,
+                                None,
+                                part.body.to_vec(),
+                                type_,
+                                filename,
+                                None,
+                            );
+                            EntryValue::File(Dom::from_ref(&*file))
+                        }
+                    };
+                    form.entries.borrow_mut().push((part.name, value));
+                }
+            }
+            _ => {
+                return Err(Error::Type(format!(
+                    "Failed to parse the body as FormData: its Content-Type is '{content_type}'."
+                )))
+            }
+        }
+        Ok(form)
+    }
+}
+
+fn malformed(why: &str) -> Error {
+    Error::Type(format!("Failed to parse the body as FormData: {why}."))
+}
+
+/// One part of a multipart/form-data body.
+struct Part<'a> {
+    name: String,
+    filename: Option<String>,
+    content_type: Option<String>,
+    body: &'a [u8],
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|at| at + from)
+}
+
+/// <https://andreubotella.github.io/multipart-form-data/#multipart-form-data-parser>, in short:
+/// parts between `--boundary` lines, each with its headers, until `--boundary--`.
+fn multipart_parts<'a>(bytes: &'a [u8], boundary: &str) -> Fallible<Vec<Part<'a>>> {
+    let delimiter = format!("--{boundary}");
+    let delimiter = delimiter.as_bytes();
+    let mut position = find(bytes, delimiter, 0).ok_or_else(|| malformed("no boundary"))?;
+    let mut parts = Vec::new();
+    loop {
+        position += delimiter.len();
+        if bytes[position..].starts_with(b"--") {
+            return Ok(parts);
+        }
+        if !bytes[position..].starts_with(b"\r\n") {
+            return Err(malformed("a boundary is not followed by a line break"));
+        }
+        position += 2;
+        let headers_end =
+            find(bytes, b"\r\n\r\n", position).ok_or_else(|| malformed("a part has no body"))?;
+        let headers = String::from_utf8_lossy(&bytes[position..headers_end]);
+        let body_start = headers_end + 4;
+        let mut next_delimiter = b"\r\n".to_vec();
+        next_delimiter.extend_from_slice(delimiter);
+        let body_end = find(bytes, &next_delimiter, body_start)
+            .ok_or_else(|| malformed("a part does not end"))?;
+        let (mut name, mut filename, mut content_type) = (None, None, None);
+        for line in headers.split("\r\n") {
+            let Some((header, value)) = line.split_once(':') else {
+                continue;
+            };
+            let header = header.trim().to_ascii_lowercase();
+            if header == "content-type" {
+                content_type = Some(value.trim().to_owned());
+            } else if header == "content-disposition" {
+                for parameter in value.split(';').skip(1) {
+                    let Some((key, quoted)) = parameter.split_once('=') else {
+                        continue;
+                    };
+                    let unquoted = quoted.trim().trim_matches('"').to_owned();
+                    match key.trim() {
+                        "name" => name = Some(unquoted),
+                        "filename" => filename = Some(unquoted),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        parts.push(Part {
+            name: name.ok_or_else(|| malformed("a part has no name"))?,
+            filename,
+            content_type,
+            body: &bytes[body_start..body_end],
+        });
+        position = body_end + 2;
+    }
+}
+
 /// Every lone CR or LF, and CRLF, as CRLF.
 fn normalize_newlines(text: &str) -> String {
     text.replace("\r\n", "\n")
