@@ -346,3 +346,38 @@ impl FormDataMethods for FormData {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hostile or cut-off body is an error, never a panic: every prefix of a valid body,
+    /// and bytes flipped in it.
+    #[test]
+    fn the_multipart_parser_refuses_broken_bodies_without_panicking() {
+        let body = b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\nContent-Type: text/plain\r\n\r\nxyz\r\n--b--\r\n";
+        let parts = multipart_parts(body, "b").unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].name, "a");
+        assert_eq!(parts[0].body, b"1");
+        assert_eq!(parts[1].filename.as_deref(), Some("x"));
+        assert_eq!(parts[1].content_type.as_deref(), Some("text/plain"));
+        assert_eq!(parts[1].body, b"xyz");
+        for end in 0..body.len() {
+            let _ = multipart_parts(&body[..end], "b");
+        }
+        for at in 0..body.len() {
+            for byte in [b'\r', b'\n', b'-', b'"', 0, 0xff] {
+                let mut broken = body.to_vec();
+                broken[at] = byte;
+                let _ = multipart_parts(&broken, "b");
+            }
+        }
+        assert!(multipart_parts(b"", "b").is_err());
+        assert!(multipart_parts(b"--b", "b").is_err());
+        assert!(
+            multipart_parts(b"--b\r\n\r\n\r\n--b--", "b").is_err(),
+            "a part without a name"
+        );
+    }
+}
