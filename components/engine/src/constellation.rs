@@ -502,14 +502,13 @@ impl Constellation {
             record.send(ToClientMsg::Setup(Err(refusal)));
             return;
         }
-        // A page inside an active registration's scope is controlled by
-        // its active worker. A dedicated worker is not controlled (yet):
-        // its requests go to the network.
+        // A page (or a page's dedicated worker) inside an active
+        // registration's scope is controlled by its active worker. (A worker
+        // from a blob URL matches no scope: it is not controlled.)
         let is_window = record.client_type == ClientType::Window;
         let controller = self
             .registry
             .match_registration(&url)
-            .filter(|_| is_window)
             .and_then(|registration| {
                 registration
                     .active()

@@ -105,10 +105,6 @@ impl Host {
             let Some(url) = client.url.as_ref() else {
                 continue;
             };
-            // Dedicated workers are not controlled (yet).
-            if client.client_type != ClientType::Window {
-                continue;
-            }
             let matched = registry.match_registration(url).map(|r| r.id());
             if matched != Some(registration.id())
                 || client

@@ -233,6 +233,9 @@ pub struct ServiceWorkerObjects {
     link: Option<Rc<ConstellationLink>>,
     /// `navigator.serviceWorker` of a Window.
     pub(crate) container: Option<Dom<crate::dom::serviceworkercontainer::ServiceWorkerContainer>>,
+    /// The controller of a dedicated worker (which has no `navigator.serviceWorker`): its
+    /// requests go to this service worker first.
+    pub(crate) worker_controller: Option<ServiceWorkerId>,
     registrations: HashMap<ServiceWorkerRegistrationId, Dom<ServiceWorkerRegistration>>,
     workers: HashMap<ServiceWorkerId, Dom<ServiceWorker>>,
     /// The last broadcasts of each registration, oldest first: a registration object made

@@ -65,7 +65,20 @@ impl ServiceWorkerContainer {
 
     /// Whether the page has a controller (`navigator.serviceWorker.controller`).
     pub fn is_controlled(global: &GlobalScope) -> bool {
-        Self::existing(global).is_some_and(|container| container.controller.is_some())
+        global
+            .service_worker_objects()
+            .borrow()
+            .worker_controller
+            .is_some()
+            || Self::existing(global).is_some_and(|container| container.controller.is_some())
+    }
+
+    /// A dedicated worker's controller changed (it has no container to show it).
+    fn set_worker_controller(global: &GlobalScope, controller: &ServiceWorkerInfo) {
+        global
+            .service_worker_objects()
+            .borrow_mut()
+            .worker_controller = Some(controller.id);
     }
 
     fn existing(global: &GlobalScope) -> Option<DomRoot<ServiceWorkerContainer>> {
@@ -173,6 +186,13 @@ pub unsafe fn registration_changed(
 pub unsafe fn apply_client_setup(cx: &mut JSContext, global: &GlobalScope, setup: &ClientSetup) {
     global.init_online(setup.online);
     if let Some(controller) = &setup.controller {
+        if !global
+            .upcast_event_target()
+            .is::<crate::dom::window::Window>()
+        {
+            ServiceWorkerContainer::set_worker_controller(global, controller);
+            return;
+        }
         let container = ServiceWorkerContainer::of(cx, global);
         let worker = global.service_worker_object(cx, controller);
         container.controller.set(Some(&worker));
@@ -192,14 +212,17 @@ pub unsafe fn document_parsed(cx: &mut JSContext, global: &GlobalScope) {
 /// Handles one message of the constellation to a page, or to a page's dedicated worker (a
 /// task of its event loop).
 pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: ToClientMsg) {
-    // A dedicated worker has no `navigator.serviceWorker` (and is not controlled).
+    // A dedicated worker has no `navigator.serviceWorker`: its controller is kept apart.
     let is_window = global
         .upcast_event_target()
         .is::<crate::dom::window::Window>();
     // SAFETY: tasks run in the page's realm.
     unsafe {
         match message {
-            ToClientMsg::ControllerChanged { .. } | ToClientMsg::Message { .. } if !is_window => {
+            ToClientMsg::ControllerChanged { controller } if !is_window => {
+                ServiceWorkerContainer::set_worker_controller(global, &controller)
+            }
+            ToClientMsg::Message { .. } if !is_window => {
                 log::debug!(target: "bgsync::script::service_worker",
                     "a dedicated worker ignores {message:?}")
             }
