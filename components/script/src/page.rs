@@ -223,6 +223,9 @@ fn run_page_on_this_thread(
         window
             .global_scope()
             .set_worker_connector(options.connect_worker.clone());
+        window
+            .global_scope()
+            .set_max_dedicated_workers(options.prefs.js_max_dedicated_workers());
         let client = match options.client {
             PageConnection::Engine(channels) => Some(connect_client(
                 cx,

@@ -74,6 +74,8 @@ pub(crate) struct DedicatedWorkerStart {
     pub(crate) channels: Option<script_traits::ClientChannels>,
     /// How workers it starts connect.
     pub(crate) connector: Option<crate::page::WorkerConnector>,
+    /// `js.max_dedicated_workers`, for the workers it starts.
+    pub(crate) max_dedicated_workers: u64,
 }
 
 #[derive(Trace)]
@@ -230,6 +232,7 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
         loader,
         channels,
         connector,
+        max_dedicated_workers,
     } = start;
     let event_loop = Rc::new(EventLoop::from_seed(loader.clone(), seed));
     let (url, source) = match crate::worker::fetch_script(&loader, &url) {
@@ -264,6 +267,7 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
     let _realm = mozjs::jsapi::JSAutoRealm::new(unsafe { cx.raw_cx() }, global.reflector().get());
     let scope = global.global_scope();
     scope.set_worker_connector(connector);
+    scope.set_max_dedicated_workers(max_dedicated_workers);
     let client =
         channels.map(|channels| crate::page::connect_client(cx, scope, &url, channels, Vec::new()));
     // SAFETY: in the worker's realm.

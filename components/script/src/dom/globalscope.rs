@@ -162,6 +162,8 @@ pub struct GlobalScope {
     /// The blob URLs it made, revoked when it ends.
     #[no_trace]
     blob_urls: RefCell<Vec<String>>,
+    /// `js.max_dedicated_workers` (the page's prefs).
+    max_dedicated_workers: Cell<u64>,
 }
 
 impl GlobalScope {
@@ -204,7 +206,17 @@ impl GlobalScope {
             message_ports: MessagePorts::default(),
             worker_connector: RefCell::new(None),
             blob_urls: RefCell::new(Vec::new()),
+            max_dedicated_workers: Cell::new(512),
         }
+    }
+
+    pub fn set_max_dedicated_workers(&self, max: u64) {
+        self.max_dedicated_workers.set(max);
+    }
+
+    /// How many dedicated workers may run at once in the process (`js.max_dedicated_workers`).
+    pub fn max_dedicated_workers(&self) -> u64 {
+        self.max_dedicated_workers.get()
     }
 
     /// Keeps `url` (a blob URL this global made) to revoke when it ends.

@@ -8,6 +8,7 @@
 //! ends): they are interrupted and their threads joined.
 
 use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use mozjs::jsval::NullValue;
 
@@ -19,6 +20,7 @@ use crate::dom::dedicatedworkerglobalscope::{
 use crate::dom::errorevent::{ErrorEvent, ErrorReport};
 use crate::dom::event::Event;
 use crate::dom::eventtarget::EventTarget;
+use crate::dom::globalscope::ConsoleLevel;
 use crate::dom::postmessage::serialize_message;
 use crate::dom::prelude::*;
 use crate::event_loop::{EventLoopSeed, RemotePoster};
@@ -103,7 +105,68 @@ impl DedicatedWorkers {
     }
 }
 
+/// How many dedicated worker threads run in this process.
+static LIVE_WORKERS: AtomicU64 = AtomicU64::new(0);
+
+/// One running dedicated worker's place under `js.max_dedicated_workers`, given back when
+/// dropped (when its thread ends).
+struct LiveWorker;
+
+impl LiveWorker {
+    fn take(max: u64) -> Option<LiveWorker> {
+        LIVE_WORKERS
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |live| {
+                (live < max).then_some(live + 1)
+            })
+            .ok()
+            .map(|_| LiveWorker)
+    }
+}
+
+impl Drop for LiveWorker {
+    fn drop(&mut self) {
+        LIVE_WORKERS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl Worker {
+    /// A Worker past `js.max_dedicated_workers`: no thread; an `error` event, as for a script
+    /// that does not load.
+    fn refused(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        proto: Option<HandleObject<'_>>,
+        key: u64,
+        url: &url::Url,
+    ) -> DomRoot<Worker> {
+        let worker = WorkerBinding::Wrap(
+            cx,
+            global,
+            proto,
+            Box::new(Worker {
+                eventtarget: EventTarget::new_inherited(),
+                key,
+                thread: RefCell::new(None),
+            }),
+        );
+        let reason = format!(
+            "{url}: not started: {} dedicated workers already run (pref js.max_dedicated_workers)",
+            global.max_dedicated_workers()
+        );
+        let target = worker.clone();
+        global
+            .event_loop()
+            .queue_task(Box::new(move |cx: &mut JSContext| {
+                target
+                    .global()
+                    .console()
+                    .message(ConsoleLevel::Error, &reason);
+                // SAFETY: tasks run in the owner's realm.
+                unsafe { target.upcast::<EventTarget>().fire_event(cx, "error") };
+            }));
+        worker
+    }
+
     /// Fires the `message` event of a message the worker posted.
     ///
     /// # Safety
@@ -166,6 +229,14 @@ impl WorkerMethods for Worker {
                 ),
             ));
         }
+        let workers = global.dedicated_workers();
+        let key = workers.next_key.get() + 1;
+        workers.next_key.set(key);
+        // A process-wide cap on running workers: past it, the Worker gets an `error` event
+        // instead of a thread (a page making workers without end cannot exhaust memory).
+        let Some(slot) = LiveWorker::take(global.max_dedicated_workers()) else {
+            return Ok(Worker::refused(cx, global, proto, key, &url));
+        };
         // A connected page's worker is a client of the engine too (IndexedDB and the other
         // services need it); made here, so the worker thread connects before its script runs.
         let connector = global.worker_connector();
@@ -177,9 +248,6 @@ impl WorkerMethods for Worker {
                 })
                 .ok()
         });
-        let workers = global.dedicated_workers();
-        let key = workers.next_key.get() + 1;
-        workers.next_key.set(key);
         let seed = EventLoopSeed::new();
         let poster = seed.poster();
         let event_loop = global.event_loop();
@@ -196,10 +264,13 @@ impl WorkerMethods for Worker {
             loader: event_loop.loader().clone(),
             channels,
             connector,
+            max_dedicated_workers: global.max_dedicated_workers(),
         };
         let name = format!("worker {url}");
         let max_heap_bytes = crate::script_runtime::max_heap_bytes();
         let handle = spawn_script_thread(name, max_heap_bytes, move |cx| {
+            // Held until the thread ends (also if it is interrupted before it starts).
+            let _slot = slot;
             run_dedicated_worker(cx, start)
         })
         .map_err(|error| {

@@ -32,6 +32,10 @@ pub fn temp_dir(name: &str) -> PathBuf {
 }
 
 pub fn run_url(url: url::Url, timeout: Duration) -> Run {
+    run_url_with_prefs(url, timeout, base::prefs::Prefs::defaults())
+}
+
+pub fn run_url_with_prefs(url: url::Url, timeout: Duration, prefs: base::prefs::Prefs) -> Run {
     let lines = Arc::new(Mutex::new(Vec::new()));
     let sink = lines.clone();
     let outcome = run_page(PageOptions {
@@ -39,7 +43,7 @@ pub fn run_url(url: url::Url, timeout: Duration) -> Run {
         connect_worker: None,
         url,
         timeout: Some(timeout),
-        prefs: base::prefs::Prefs::defaults(),
+        prefs,
         console: Arc::new(move |_level: ConsoleLevel, text: &str| {
             sink.lock().unwrap().push(text.to_string())
         }),

@@ -40,6 +40,7 @@ pub mod names {
     pub const NET_HOST_RULES: &str = "net.host_rules";
     pub const NET_EXTRA_ROOT_CERTIFICATES: &str = "net.extra_root_certificates";
     pub const JS_MAX_HEAP_BYTES: &str = "js.max_heap_bytes";
+    pub const JS_MAX_DEDICATED_WORKERS: &str = "js.max_dedicated_workers";
     pub const INDEXEDDB_MAX_BYTES_PER_ORIGIN: &str = "indexeddb.max_bytes_per_origin";
 }
 
@@ -252,6 +253,13 @@ impl Prefs {
         self.known_u64(names::JS_MAX_HEAP_BYTES)
     }
 
+    /// How many dedicated workers may run at once in the engine's process (each is a thread
+    /// with a JavaScript runtime of its own, a few MB): `new Worker()` past it gets an `error`
+    /// event instead of a thread.
+    pub fn js_max_dedicated_workers(&self) -> u64 {
+        self.known_u64(names::JS_MAX_DEDICATED_WORKERS)
+    }
+
     /// How large an origin's IndexedDB file may grow; a write past it fails
     /// with `QuotaExceededError` and what is stored stays.
     pub fn indexeddb_max_bytes_per_origin(&self) -> u64 {
@@ -421,11 +429,12 @@ mod tests {
             names::NET_HOST_RULES,
             names::NET_EXTRA_ROOT_CERTIFICATES,
             names::JS_MAX_HEAP_BYTES,
+            names::JS_MAX_DEDICATED_WORKERS,
             names::INDEXEDDB_MAX_BYTES_PER_ORIGIN,
         ] {
             assert!(prefs.get(name).is_some(), "{name} has no default");
         }
-        assert_eq!(prefs.iter().count(), 15);
+        assert_eq!(prefs.iter().count(), 16);
     }
 
     #[test]
