@@ -9,10 +9,10 @@ use std::sync::{Mutex, OnceLock};
 
 use url::Url;
 
-/// What a blob URL stands for: the blob's bytes and type.
+/// What a blob URL stands for: the blob's bytes (shared with the Blob, not copied) and type.
 #[derive(Clone, Debug)]
 pub struct BlobEntry {
-    pub bytes: Vec<u8>,
+    pub bytes: std::sync::Arc<Vec<u8>>,
     pub type_: String,
 }
 
@@ -69,7 +69,7 @@ mod tests {
         let made = add(
             &origin,
             BlobEntry {
-                bytes: b"postMessage(1)".to_vec(),
+                bytes: std::sync::Arc::new(b"postMessage(1)".to_vec()),
                 type_: "text/javascript".into(),
             },
         );
@@ -78,14 +78,14 @@ mod tests {
         assert_eq!(url.origin(), origin);
         assert_eq!(made.len(), "blob:https://a.example:8443/".len() + 36);
         let with_fragment = Url::parse(&format!("{made}#x")).unwrap();
-        assert_eq!(resolve(&with_fragment).unwrap().bytes, b"postMessage(1)");
+        assert_eq!(*resolve(&with_fragment).unwrap().bytes, b"postMessage(1)");
         revoke(&made);
         assert!(resolve(&url).is_none());
         assert_ne!(
             add(
                 &origin,
                 BlobEntry {
-                    bytes: vec![],
+                    bytes: Default::default(),
                     type_: String::new()
                 }
             ),

@@ -162,7 +162,7 @@ fn blob_answer(request: &FetchRequestData) -> FetchAnswer {
         status: 200,
         status_text: "OK".to_owned(),
         headers,
-        body: entry.bytes,
+        body: entry.bytes.to_vec(),
         redirected: false,
         response_type: "basic".to_owned(),
     }))

@@ -7,8 +7,9 @@ use crate::dom::prelude::*;
 #[repr(C)]
 pub struct Blob {
     reflector: Reflector,
+    /// Shared, never copied: slices and blob URLs of big blobs cost no second copy.
     #[no_trace]
-    bytes: Vec<u8>,
+    bytes: std::sync::Arc<Vec<u8>>,
     type_: String,
 }
 
@@ -32,9 +33,14 @@ impl Blob {
     pub fn new_inherited(bytes: Vec<u8>, type_: String) -> Blob {
         Blob {
             reflector: Reflector::new(),
-            bytes,
+            bytes: std::sync::Arc::new(bytes),
             type_,
         }
+    }
+
+    /// The bytes, shared (what a blob URL keeps).
+    pub fn shared_bytes(&self) -> std::sync::Arc<Vec<u8>> {
+        self.bytes.clone()
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -47,7 +53,7 @@ impl Blob {
 
     /// Reads the bytes as a Body would (https://w3c.github.io/FileAPI/#dom-blob-text).
     fn read(&self, cx: &mut JSContext, reader: BodyReader) -> Fallible<Rc<Promise>> {
-        let body = Body::new(Some(self.bytes.clone()));
+        let body = Body::new(Some(self.bytes.to_vec()));
         // SAFETY: bindings call in the blob's realm.
         unsafe { body.consume(cx, self.global(), reader) }
     }

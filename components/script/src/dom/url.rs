@@ -106,7 +106,7 @@ impl URLMethods for URL {
         let url = crate::blob_urls::add(
             &global.origin(),
             crate::blob_urls::BlobEntry {
-                bytes: obj.bytes().to_vec(),
+                bytes: obj.shared_bytes(),
                 type_: obj.type_().to_owned(),
             },
         );

@@ -106,7 +106,7 @@ impl WorkerGlobalScope {
         }
         if url.scheme() == "blob" {
             return crate::blob_urls::resolve(url)
-                .map(|entry| entry.bytes)
+                .map(|entry| entry.bytes.to_vec())
                 .ok_or_else(|| network_error("no such blob URL".into()));
         }
         let resource = self
