@@ -242,6 +242,10 @@ pub struct ServiceWorkerObjects {
     /// from an answer (which travels behind the broadcasts sent before it) shows the latest
     /// state this global has heard of.
     history: HashMap<ServiceWorkerRegistrationId, Vec<RegistrationUpdate>>,
+    /// Broadcasts waiting for a new registration object's replay task (see
+    /// [`GlobalScope::registration_object`]): those that arrive meanwhile join the end, so
+    /// every event fires with the attributes of its own moment, in order.
+    replays: HashMap<ServiceWorkerRegistrationId, Vec<RegistrationUpdate>>,
     /// Held while a registration this global knows has a worker on its way to a settled
     /// state (installing, or waiting with nothing active, or activating), so a page does not
     /// go idle before the lifecycle it started has played out.
@@ -361,10 +365,21 @@ impl GlobalScope {
         self.set_slots(cx, &registration, &snapshot);
         self.update_transition_guard();
         if !replay.is_empty() {
+            let id = snapshot.id;
+            self.service_worker_objects()
+                .borrow_mut()
+                .replays
+                .insert(id, replay);
             let target = registration.clone();
             self.event_loop()
                 .queue_task(Box::new(move |cx: &mut JSContext| {
                     let global = target.global();
+                    let replay = global
+                        .service_worker_objects()
+                        .borrow_mut()
+                        .replays
+                        .remove(&id)
+                        .unwrap_or_default();
                     for (index, update) in replay.into_iter().enumerate() {
                         // SAFETY: tasks run in the global's realm.
                         unsafe {
@@ -375,6 +390,12 @@ impl GlobalScope {
                                 }
                             } else {
                                 global.apply_update_to_objects(cx, &update);
+                                global.update_transition_guard();
+                                crate::dom::serviceworkercontainer::registration_changed(
+                                    cx,
+                                    global,
+                                    &update.registration,
+                                );
                             }
                         }
                     }
@@ -414,6 +435,12 @@ impl GlobalScope {
                 history.remove(0);
             }
             history.push(update.clone());
+            // A replay of this registration is queued: this update goes after it (a
+            // `updatefound` replayed later must still see the installing worker it was for).
+            if let Some(replay) = objects.replays.get_mut(&update.registration.id) {
+                replay.push(update);
+                return;
+            }
         }
         self.apply_update_to_objects(cx, &update);
         self.update_transition_guard();
