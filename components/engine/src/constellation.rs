@@ -49,14 +49,13 @@ use crate::sync::{DispatchReply, SyncClient};
 use crate::sync_listing::{SyncCommandError, SyncRegistrationListing};
 use crate::workers::{FetchNotice, MessageDoneNotice, OnDone};
 
-pub(crate) use self::idb_work::{IdbPeer, IndexedDbLink};
-use self::idb_work::{PageRoutes, WorkerIdbEvent};
 pub use self::site_data::SiteDataCleared;
+pub(crate) use self::storage_work::{StorageLink, StoragePeer};
 
-mod idb_work;
 mod network_work;
 mod registry_work;
 mod site_data;
+mod storage_work;
 mod sync_work;
 mod worker_work;
 
@@ -131,10 +130,8 @@ pub(crate) struct Constellation {
     events: Option<EventCallback>,
     /// A worker message read while coalescing ends of events, served next.
     held_worker_message: Option<WorkerMessage>,
-    /// The IndexedDB backend, and its events for pages and workers.
-    indexeddb: indexeddb::Backend<IdbPeer>,
-    indexeddb_events: Receiver<WorkerIdbEvent>,
-    indexeddb_pages: PageRoutes,
+    /// The IndexedDB and CacheStorage backends, and their answers for workers.
+    storage: StorageLink,
 }
 
 /// At most this many ends of events are served before the work they cause.
@@ -148,7 +145,7 @@ impl Constellation {
         commands: Receiver<Command>,
         network: NetworkLink,
         events: Option<EventCallback>,
-        indexeddb: IndexedDbLink,
+        storage: StorageLink,
     ) -> Constellation {
         let (client_sender, client_messages) = crossbeam_channel::unbounded();
         let mut host = host;
@@ -164,9 +161,7 @@ impl Constellation {
             network,
             events,
             held_worker_message: None,
-            indexeddb: indexeddb.backend,
-            indexeddb_events: indexeddb.events,
-            indexeddb_pages: indexeddb.pages,
+            storage,
         }
     }
 
@@ -210,7 +205,7 @@ impl Constellation {
         let worker_messages = self.host.worker_messages().clone();
         let fetch_answers = self.fetches.answers().clone();
         let mut network_changes = self.network.changes().clone();
-        let indexeddb_events = self.indexeddb_events.clone();
+        let storage_answers = self.storage.worker_answers.clone();
         loop {
             if let Some(message) = self.held_worker_message.take() {
                 self.handle_worker_message(message);
@@ -233,7 +228,7 @@ impl Constellation {
                     || !worker_messages.is_empty()
                     || !fetch_answers.is_empty()
                     || !network_changes.is_empty()
-                    || !indexeddb_events.is_empty()
+                    || !storage_answers.is_empty()
             });
             select! {
                 recv(commands) -> command => match command {
@@ -250,9 +245,9 @@ impl Constellation {
                         self.handle_worker_messages(message, &worker_messages);
                     }
                 },
-                recv(indexeddb_events) -> event => {
-                    if let Ok((worker, instance, event)) = event {
-                        self.indexeddb_event(worker, instance, event);
+                recv(storage_answers) -> answer => {
+                    if let Ok((worker, instance, message)) = answer {
+                        self.storage_answer(worker, instance, message);
                     }
                 },
                 recv(fetch_answers) -> answer => match answer {
@@ -280,8 +275,7 @@ impl Constellation {
         }
         log::debug!(target: LOG_TARGET, "shutting down");
         self.host.shutdown();
-        self.indexeddb_pages.clear();
-        self.indexeddb.shutdown();
+        self.shutdown_storage();
     }
 
     /// Runs what the last message or timer left to do: Try Activate on
@@ -423,7 +417,7 @@ impl Constellation {
     fn handle_client_message(&mut self, message: ClientMessage) {
         let ClientMessage { client, message } = message;
         let Some(message) = message else {
-            self.indexeddb_peer_gone(IdbPeer::Client(client.clone()));
+            self.storage_peer_gone(StoragePeer::Client(client.clone()));
             return self.host.remove_client(&client);
         };
         let Some(record) = self.host.clients.get(&client) else {
@@ -439,7 +433,7 @@ impl Constellation {
                 self.navigation_fetch(&client, request)
             }
             ScriptMsg::Closed => {
-                self.indexeddb_peer_gone(IdbPeer::Client(client.clone()));
+                self.storage_peer_gone(StoragePeer::Client(client.clone()));
                 self.host.remove_client(&client)
             }
             message if !loaded => {
@@ -465,7 +459,10 @@ impl Constellation {
                 token,
             } => self.post_message_to_worker(&client, &origin, worker, message, token),
             ScriptMsg::IndexedDb(message) => {
-                self.indexeddb_message(&origin, IdbPeer::Client(client), message)
+                self.indexeddb_message(&origin, StoragePeer::Client(client), message)
+            }
+            ScriptMsg::CacheStorage(message) => {
+                self.cache_storage_message(&origin, StoragePeer::Client(client), message)
             }
             ScriptMsg::Fetch { token, request } => self.fetch_from_client(&client, token, request),
             ScriptMsg::NavigationFetch { .. } => {

@@ -116,7 +116,7 @@ pub use crate::sync_listing::{
     profile_sync_registrations, SyncCommandError, SyncRegistrationListing,
 };
 
-use crate::constellation::{Command, Constellation, IndexedDbLink};
+use crate::constellation::{Command, Constellation, StorageLink};
 use crate::fetcher::ScriptFetches;
 use crate::host::Host;
 use crate::network::NetworkLink;
@@ -339,7 +339,7 @@ impl Engine {
             options.prefs.clone(),
             options.console.clone(),
         );
-        let indexeddb = IndexedDbLink::new(
+        let storage = StorageLink::new(
             options.profile.as_deref(),
             &options.prefs,
             inbox_waker.clone(),
@@ -355,7 +355,7 @@ impl Engine {
                     command_receiver,
                     network_link,
                     options.events,
-                    indexeddb,
+                    storage,
                 )
                 .run()
             })

@@ -83,6 +83,15 @@ impl ConstellationLink {
         .is_ok()
     }
 
+    /// Sends a CacheStorage request. False when the constellation is gone.
+    pub fn send_cache_storage(&self, message: cache_storage_traits::CacheMsg) -> bool {
+        match self {
+            ConstellationLink::Client(sender) => sender.send(ScriptMsg::CacheStorage(message)),
+            ConstellationLink::Worker(sender) => sender.send(WorkerMsg::CacheStorage(message)),
+        }
+        .is_ok()
+    }
+
     /// Sends a message only a page may send. False when this is not a page's link or the
     /// constellation is gone.
     pub fn send_client(&self, message: ScriptMsg) -> bool {

@@ -506,7 +506,7 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
 }
 
 /// An opaque filtered response around `internal`: nothing of it shows.
-fn opaque_response(internal: HiddenResponse) -> ResponseParts {
+pub(crate) fn opaque_response(internal: HiddenResponse) -> ResponseParts {
     ResponseParts {
         hidden: Some(Box::new(internal)),
         ..ResponseParts::empty(ResponseType::Opaque)

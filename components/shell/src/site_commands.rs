@@ -51,9 +51,11 @@ fn clear(args: ClearArgs) -> ExitCode {
     match cleared {
         Some(cleared) => {
             println!(
-                "cleared {}: {} IndexedDB database(s), {} service-worker registration(s)",
+                "cleared {}: {} IndexedDB database(s), {} cache(s), {} service-worker \
+                 registration(s)",
                 url.origin().ascii_serialization(),
                 cleared.indexeddb_databases,
+                cleared.caches,
                 cleared.registrations
             );
             ExitCode::SUCCESS

@@ -308,7 +308,7 @@ fn site_clear_deletes_an_origins_databases_and_registrations_and_nothing_else() 
     let said = String::from_utf8_lossy(&cleared.stdout);
     assert_eq!(cleared.status.code(), Some(0), "{said}");
     assert!(
-        said.contains("1 IndexedDB database(s), 1 service-worker registration(s)"),
+        said.contains("1 IndexedDB database(s), 0 cache(s), 1 service-worker registration(s)"),
         "{said}"
     );
 

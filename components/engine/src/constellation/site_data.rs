@@ -1,7 +1,8 @@
 //! Clear-Site-Data for one origin (`Engine::clear_site_data`): its IndexedDB, its
-//! service-worker registrations and, with them, their sync registrations, together.
+//! CacheStorage, its service-worker registrations and, with them, their sync registrations,
+//! together.
 //!
-//! Nothing here waits: the IndexedDB backend clears on the origin's thread and the
+//! Nothing here waits: the storage backends clear on the origin's threads and the
 //! registrations go through the registry's unregister jobs; the embedder's answer is sent by
 //! whichever finishes last.
 
@@ -18,6 +19,8 @@ use super::{Constellation, LOG_TARGET};
 pub struct SiteDataCleared {
     /// IndexedDB databases deleted.
     pub indexeddb_databases: usize,
+    /// CacheStorage caches deleted.
+    pub caches: usize,
     /// Service-worker registrations unregistered (their sync registrations went with them).
     pub registrations: usize,
 }
@@ -52,24 +55,31 @@ impl Constellation {
             .collect();
         log::info!(
             target: LOG_TARGET,
-            "clearing the site data of {}: IndexedDB and {} registration(s)",
+            "clearing the site data of {}: IndexedDB, CacheStorage and {} registration(s)",
             ascii_serialization(&origin),
             registrations.len()
         );
         let state: SharedClearing = Arc::new(Mutex::new(Clearing {
-            pending: 1 + registrations.len(),
+            pending: 2 + registrations.len(),
             cleared: SiteDataCleared::default(),
             reply: Some(reply),
         }));
         if origin.is_tuple() {
-            let state = state.clone();
-            self.indexeddb.clear_origin(
-                &ascii_serialization(&origin),
-                Box::new(move |databases| {
-                    record(&state, |cleared| cleared.indexeddb_databases = databases)
+            let serialized = ascii_serialization(&origin);
+            let databases = state.clone();
+            self.storage.indexeddb.clear_origin(
+                &serialized,
+                Box::new(move |count| {
+                    record(&databases, |cleared| cleared.indexeddb_databases = count)
                 }),
             );
+            let caches = state.clone();
+            self.storage.caches.clear_origin(
+                &serialized,
+                Box::new(move |count| record(&caches, |cleared| cleared.caches = count)),
+            );
         } else {
+            record(&state, |_| {});
             record(&state, |_| {});
         }
         for registration in registrations {

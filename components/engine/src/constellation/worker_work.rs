@@ -6,7 +6,7 @@
 
 use script_traits::{ClientId, ScriptEvaluation, ServiceWorkerId, WorkerMsg};
 
-use super::{Constellation, IdbPeer, LOG_TARGET};
+use super::{Constellation, StoragePeer, LOG_TARGET};
 use crate::events::EngineEvent;
 use crate::routing::WorkerMessage;
 use crate::sync::SyncClient;
@@ -21,7 +21,7 @@ impl Constellation {
             message,
         } = message;
         let Some(message) = message else {
-            self.indexeddb_peer_gone(IdbPeer::Worker(worker, instance));
+            self.storage_peer_gone(StoragePeer::Worker(worker, instance));
             return self.host.workers.gone(worker, instance);
         };
         let Some(running) = self.host.workers.instance(worker, instance) else {
@@ -87,7 +87,10 @@ impl Constellation {
                 self.serve_service_worker_request(&origin, &replies, request)
             }
             WorkerMsg::IndexedDb(message) => {
-                self.indexeddb_message(&origin, IdbPeer::Worker(worker, instance), message)
+                self.indexeddb_message(&origin, StoragePeer::Worker(worker, instance), message)
+            }
+            WorkerMsg::CacheStorage(message) => {
+                self.cache_storage_message(&origin, StoragePeer::Worker(worker, instance), message)
             }
             WorkerMsg::UncaughtError { message } => self.worker_error(worker, message),
             WorkerMsg::OutOfMemory { during } => self.host.workers.stop_blaming(

@@ -146,6 +146,7 @@ pub struct GlobalScope {
     closed: Cell<bool>,
     performance: MutNullableDom<Performance>,
     indexeddb: MutNullableDom<IDBFactory>,
+    caches: MutNullableDom<crate::dom::cachestorage::CacheStorage>,
     service_worker_objects: RefCell<ServiceWorkerObjects>,
     /// What the engine's network observer last said (`navigator.onLine`).
     online: Cell<bool>,
@@ -199,6 +200,7 @@ impl GlobalScope {
             closed: Cell::new(false),
             performance: MutNullableDom::default(),
             indexeddb: MutNullableDom::default(),
+            caches: MutNullableDom::default(),
             service_worker_objects: RefCell::new(ServiceWorkerObjects::default()),
             online: Cell::new(true),
             error_context: RefCell::new(None),
@@ -350,6 +352,11 @@ impl GlobalScope {
     /// `indexedDB`, made on first use.
     pub fn indexeddb_cache(&self) -> &MutNullableDom<IDBFactory> {
         &self.indexeddb
+    }
+
+    /// `caches`, made on first use.
+    pub fn cache_storage_cache(&self) -> &MutNullableDom<crate::dom::cachestorage::CacheStorage> {
+        &self.caches
     }
 
     /// The global's IndexedDB state, if script has used `indexedDB`.
@@ -563,6 +570,13 @@ macro_rules! window_or_worker_global_scope_methods {
             global
                 .indexeddb_cache()
                 .or_init(|| $crate::dom::idbfactory::IDBFactory::new(cx, global))
+        }
+        /// <https://w3c.github.io/ServiceWorker/#global-caches>
+        fn Caches(&self, cx: &mut JSContext) -> DomRoot<$crate::dom::cachestorage::CacheStorage> {
+            let global = self.global_scope();
+            global
+                .cache_storage_cache()
+                .or_init(|| $crate::dom::cachestorage::CacheStorage::new(cx, global))
         }
         /// <https://w3c.github.io/hr-time/#the-performance-attribute>
         fn Performance(

@@ -7,6 +7,8 @@ pub mod abortsignal;
 pub mod bindings;
 pub mod blob;
 pub mod body;
+pub mod cache;
+pub mod cachestorage;
 pub mod characterdata;
 pub mod client;
 pub mod clients;

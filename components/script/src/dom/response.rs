@@ -131,6 +131,11 @@ impl Response {
         self.body.bytes()
     }
 
+    /// Takes the body's bytes out (none: a null body); a non-null body is then used.
+    pub fn take_body(&self) -> Option<Vec<u8>> {
+        self.body.transfer()
+    }
+
     /// An opaque response's internal response (see [`HiddenResponse`]).
     pub fn hidden(&self) -> Option<&HiddenResponse> {
         self.hidden.as_deref()

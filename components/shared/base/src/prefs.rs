@@ -42,6 +42,7 @@ pub mod names {
     pub const JS_MAX_HEAP_BYTES: &str = "js.max_heap_bytes";
     pub const JS_MAX_DEDICATED_WORKERS: &str = "js.max_dedicated_workers";
     pub const INDEXEDDB_MAX_BYTES_PER_ORIGIN: &str = "indexeddb.max_bytes_per_origin";
+    pub const CACHE_STORAGE_MAX_BYTES_PER_ORIGIN: &str = "cache_storage.max_bytes_per_origin";
 }
 
 /// Why a pref could not be set or read.
@@ -266,6 +267,12 @@ impl Prefs {
         self.known_u64(names::INDEXEDDB_MAX_BYTES_PER_ORIGIN)
     }
 
+    /// How large an origin's CacheStorage file may grow; a `put()` past it fails with
+    /// `QuotaExceededError` and what is stored stays.
+    pub fn cache_storage_max_bytes_per_origin(&self) -> u64 {
+        self.known_u64(names::CACHE_STORAGE_MAX_BYTES_PER_ORIGIN)
+    }
+
     /// How long a change of the OS's network state must last before the
     /// network observer reports it (flaps shorter than this are ignored).
     pub fn net_network_debounce_ms(&self) -> u64 {
@@ -393,6 +400,7 @@ mod tests {
         assert_eq!(prefs.net_max_response_bytes(), 64 * 1024 * 1024);
         assert_eq!(prefs.net_network_debounce_ms(), 100);
         assert_eq!(prefs.indexeddb_max_bytes_per_origin(), 1 << 30);
+        assert_eq!(prefs.cache_storage_max_bytes_per_origin(), 1 << 30);
         assert_eq!(prefs.net_host_rules(), "");
         assert_eq!(prefs.net_extra_root_certificates(), "");
     }
@@ -431,10 +439,11 @@ mod tests {
             names::JS_MAX_HEAP_BYTES,
             names::JS_MAX_DEDICATED_WORKERS,
             names::INDEXEDDB_MAX_BYTES_PER_ORIGIN,
+            names::CACHE_STORAGE_MAX_BYTES_PER_ORIGIN,
         ] {
             assert!(prefs.get(name).is_some(), "{name} has no default");
         }
-        assert_eq!(prefs.iter().count(), 16);
+        assert_eq!(prefs.iter().count(), 17);
     }
 
     #[test]

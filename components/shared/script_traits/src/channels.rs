@@ -195,6 +195,11 @@ pub enum ScriptMsg {
     /// An IndexedDB message, for the backend of the page's origin (which
     /// the constellation knows; the message does not say it).
     IndexedDb(indexeddb_traits::IdbMsg),
+    /// A CacheStorage request (`caches`, `Cache`), for the backend of the
+    /// page's origin (which the constellation knows; the message does not
+    /// say it). Answered with [`ToClientMsg::Reply`] and the message's
+    /// number, carrying [`Reply::CacheStorage`].
+    CacheStorage(cache_storage_traits::CacheMsg),
     /// The page's own document request (a navigation), sent before
     /// `DocumentLoaded` and before anything else: a `fetch` event (mode
     /// `navigate`, the page's client id as `resultingClientId`) at the
@@ -411,6 +416,9 @@ pub enum WorkerMsg {
     Sync(background_sync_traits::SyncRequest),
     /// An IndexedDB message (see [`ScriptMsg::IndexedDb`]).
     IndexedDb(indexeddb_traits::IdbMsg),
+    /// A CacheStorage request (see [`ScriptMsg::CacheStorage`]), answered
+    /// with [`ToWorkerMsg::Reply`].
+    CacheStorage(cache_storage_traits::CacheMsg),
     /// An uncaught exception or unhandled rejection, as the worker printed
     /// it (`file:line:col Uncaught ...`), for the embedder.
     UncaughtError { message: String },

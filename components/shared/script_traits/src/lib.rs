@@ -28,9 +28,9 @@ pub use crate::channels::{
 };
 pub use crate::error::ServiceWorkerError;
 pub use crate::messages::{
-    Answer, GetRegistrationReply, GetRegistrationsReply, NavigationPreloadCommand,
-    NavigationPreloadReply, NavigationPreloadState, RegisterReply, Reply, ServiceWorkerRequest,
-    UnregisterReply, UpdateReply,
+    Answer, CacheStorageReply, GetRegistrationReply, GetRegistrationsReply,
+    NavigationPreloadCommand, NavigationPreloadReply, NavigationPreloadState, RegisterReply, Reply,
+    ServiceWorkerRequest, UnregisterReply, UpdateReply,
 };
 pub use crate::service_worker::{
     RegistrationInfo, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState, UpdateViaCache,

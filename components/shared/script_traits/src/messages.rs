@@ -74,6 +74,11 @@ pub enum NavigationPreloadCommand {
 /// the command.
 pub type NavigationPreloadReply = Result<NavigationPreloadState, ServiceWorkerError>;
 
+/// What a CacheStorage request yields (the backend's `CacheReply` without its
+/// number, which travels as the reply's).
+pub type CacheStorageReply =
+    Result<cache_storage_traits::CacheAnswer, cache_storage_traits::CacheError>;
+
 /// From `ServiceWorkerContainer` or `ServiceWorkerRegistration` to the
 /// constellation's registry.
 #[derive(Debug, Serialize, Deserialize)]
@@ -165,6 +170,8 @@ pub enum Reply {
     Claimed(Result<(), ServiceWorkerError>),
     /// `navigationPreload.*()`.
     NavigationPreload(NavigationPreloadReply),
+    /// A `caches` / `Cache` request ([`crate::ScriptMsg::CacheStorage`]).
+    CacheStorage(CacheStorageReply),
 }
 
 /// A typed answer, and how it is carried in a [`Reply`].
@@ -214,6 +221,7 @@ answers! {
     Clients: Vec<ClientInfo>,
     Claimed: Result<(), ServiceWorkerError>,
     NavigationPreload: NavigationPreloadReply,
+    CacheStorage: CacheStorageReply,
 }
 
 #[cfg(test)]

@@ -1,15 +1,18 @@
 //! Promises created and settled by Rust (`Promise<T>` results of DOM operations).
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use mozjs::context::JSContext;
 use mozjs::jsapi::PromiseState;
-use mozjs::jsval::UndefinedValue;
+use mozjs::jsval::{BooleanValue, DoubleValue, UndefinedValue};
 use mozjs::rooted;
 use mozjs::rust::wrappers2::{
-    GetPromiseState, NewPromiseObject, RejectPromise, ResolvePromise, SetAnyPromiseIsHandled,
+    AddPromiseReactions, GetPromiseState, NewFunctionWithReserved, NewPromiseObject, RejectPromise,
+    ResolvePromise, SetAnyPromiseIsHandled,
 };
-use mozjs::rust::{HandleObject, MutableHandleValue};
+use mozjs::rust::{HandleObject, HandleValue, MutableHandleValue};
 
 use crate::dom::bindings::conversions::{RootedObject, ToJs};
 use crate::dom::bindings::error::{take_pending_exception, throw_error, Error};
@@ -102,6 +105,91 @@ impl Promise {
         value.to_js(cx, v.handle_mut());
         RejectPromise(cx, self.object.handle(), v.handle());
     }
+}
+
+/// What runs when a promise settles: with its value (`Ok`) or its reason (`Err`), in the
+/// promise's realm.
+pub type Reaction = Box<dyn FnOnce(&mut JSContext, Result<HandleValue<'_>, HandleValue<'_>>)>;
+
+thread_local! {
+    /// The reactions of [`Promise::when_settled`] not run yet, by number. A reaction whose
+    /// promise never settles stays until the thread ends.
+    static REACTIONS: RefCell<HashMap<u64, Reaction>> = RefCell::new(HashMap::new());
+    static NEXT_REACTION: Cell<u64> = const { Cell::new(0) };
+}
+
+impl Promise {
+    /// Runs `reaction` once this promise settles, as a microtask, the way
+    /// `promise.then(onFulfilled, onRejected)` would, but unforgeable: a page's changes to
+    /// `Promise.prototype` do not reach it. False when the reactions could not be added
+    /// (out of memory); `reaction` then never runs.
+    ///
+    /// # Safety
+    /// `cx` in the promise's realm.
+    pub unsafe fn when_settled(&self, cx: &mut JSContext, reaction: Reaction) -> bool {
+        let number = NEXT_REACTION.with(|next| {
+            next.set(next.get() + 1);
+            next.get()
+        });
+        REACTIONS.with(|reactions| reactions.borrow_mut().insert(number, reaction));
+        let fulfilled = reaction_function(cx, number, true);
+        let rejected = reaction_function(cx, number, false);
+        let added = match (fulfilled, rejected) {
+            (Some(fulfilled), Some(rejected)) => {
+                rooted!(&in(cx) let fulfilled = fulfilled);
+                rooted!(&in(cx) let rejected = rejected);
+                AddPromiseReactions(
+                    cx,
+                    self.object.handle(),
+                    fulfilled.handle(),
+                    rejected.handle(),
+                )
+            }
+            _ => false,
+        };
+        if !added {
+            REACTIONS.with(|reactions| reactions.borrow_mut().remove(&number));
+        }
+        added
+    }
+}
+
+/// A function that runs reaction `number` with its first argument: the value when
+/// `fulfilled`, the reason otherwise.
+unsafe fn reaction_function(
+    cx: &mut JSContext,
+    number: u64,
+    fulfilled: bool,
+) -> Option<*mut mozjs::jsapi::JSObject> {
+    let function = NewFunctionWithReserved(cx, Some(run_reaction), 1, 0, c"".as_ptr());
+    if function.is_null() {
+        return None;
+    }
+    let object = mozjs::jsapi::JS_GetFunctionObject(function);
+    // Exact as a double: numbers stay below 2^53.
+    mozjs::jsapi::js::SetFunctionNativeReserved(object, 0, &DoubleValue(number as f64));
+    mozjs::jsapi::js::SetFunctionNativeReserved(object, 1, &BooleanValue(fulfilled));
+    Some(object)
+}
+
+unsafe extern "C" fn run_reaction(
+    raw_cx: *mut mozjs::jsapi::JSContext,
+    argc: u32,
+    vp: *mut mozjs::jsval::JSVal,
+) -> bool {
+    let mut cx = JSContext::from_ptr(std::ptr::NonNull::new_unchecked(raw_cx));
+    let args = mozjs::jsapi::CallArgs::from_vp(vp, argc);
+    let number =
+        (*mozjs::jsapi::js::GetFunctionNativeReserved(args.callee(), 0)).to_number() as u64;
+    let fulfilled = (*mozjs::jsapi::js::GetFunctionNativeReserved(args.callee(), 1)).to_boolean();
+    rooted!(&in(cx) let value = args.get(0).get());
+    args.rval().set(UndefinedValue());
+    let reaction = REACTIONS.with(|reactions| reactions.borrow_mut().remove(&number));
+    if let Some(reaction) = reaction {
+        let value = value.handle();
+        reaction(&mut cx, if fulfilled { Ok(value) } else { Err(value) });
+    }
+    true
 }
 
 impl ToJs for Promise {
