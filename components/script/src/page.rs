@@ -211,6 +211,7 @@ fn run_page_on_this_thread(
     let url = resource.url.clone();
     let outcome = {
         let window = Window::create(cx, url.clone(), event_loop.clone(), sink);
+        event_loop.bind_global(window.reflector().get());
         let _realm = mozjs::jsapi::JSAutoRealm::new(
             // SAFETY: the raw context is only used to enter the realm.
             unsafe { cx.raw_cx() },
@@ -250,6 +251,7 @@ fn run_page_on_this_thread(
             let _ = to_constellation.send(script_traits::ScriptMsg::Closed);
         }
         window.global_scope().clear_service_worker_objects();
+        event_loop.unbind_global();
         crate::dom::bindings::trusted::clear();
         drop(document);
         drop(window);
