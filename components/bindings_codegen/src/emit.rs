@@ -668,7 +668,7 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     );
     let _ = writeln!(
         out,
-        "impl ToJs for {path} {{\n    unsafe fn to_js(&self, cx: &mut JSContext, rval: MutableHandleValue<'_>) {{ reflector_to_js(self.reflector(), rval) }}\n}}"
+        "impl ToJs for {path} {{\n    unsafe fn to_js(&self, cx: &mut JSContext, rval: MutableHandleValue<'_>) {{ reflector_to_js(cx, self.reflector(), rval) }}\n}}"
     );
     for ancestor in &chain[..chain.len() - 1] {
         let _ = writeln!(

@@ -323,8 +323,17 @@ impl<T: DomObject + ToJs> ToJs for DomRoot<T> {
 ///
 /// # Safety
 /// The reflector must belong to a live DOM object.
-pub unsafe fn reflector_to_js(reflector: &Reflector, mut rval: MutableHandleValue<'_>) {
+pub unsafe fn reflector_to_js(
+    cx: &mut JSContext,
+    reflector: &Reflector,
+    mut rval: MutableHandleValue<'_>,
+) {
     rval.set(ObjectValue(reflector.get()));
+    // An object of another global of the thread (a frame's) is seen through a wrapper of the
+    // current compartment; in its own compartment this costs one comparison.
+    if !mozjs::rust::wrappers2::JS_WrapValue(cx, rval) {
+        log::warn!(target: "bgsync::bindings", "cannot wrap a DOM object for another realm");
+    }
 }
 
 /// A JS value held by Rust outside the JS stack (a dictionary member, a sequence element, a

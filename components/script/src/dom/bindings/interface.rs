@@ -859,6 +859,10 @@ pub unsafe fn wrap_dom_object<T: DomObject, G: BindingGlobal>(
         Some(p) => proto_object.set(p.get()),
         None => proto_object.set(global.proto(info.id)),
     }
+    // The object belongs to the prototype's global: made in its realm whatever realm the
+    // caller is in (a page's code may make objects of its frame's, and a frame's of its page's).
+    let _realm = (!proto_object.get().is_null())
+        .then(|| mozjs::jsapi::JSAutoRealm::new(cx.raw_cx(), proto_object.get()));
     rooted!(&in(cx) let js_object = JS_NewObjectWithGivenProto(cx, &info.class.base, proto_object.handle()));
     assert!(
         !js_object.get().is_null(),
