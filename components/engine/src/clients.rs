@@ -42,6 +42,8 @@ pub(crate) struct Client {
     pub sender: Postman<ToClientMsg>,
     /// A page (`Window`) or a page's dedicated worker (`Worker`).
     pub client_type: ClientType,
+    /// `TopLevel` for a page, `Nested` for a page's frame, `None` for a worker.
+    pub frame_type: FrameType,
     pub controller: Option<Controller>,
     /// Creation order.
     pub created: u64,
@@ -59,10 +61,7 @@ impl Client {
             id: self.id.clone(),
             url: self.url.clone()?,
             client_type: self.client_type,
-            frame_type: match self.client_type {
-                ClientType::Window => FrameType::TopLevel,
-                _ => FrameType::None,
-            },
+            frame_type: self.frame_type,
         })
     }
 
@@ -99,6 +98,7 @@ impl Clients {
         &mut self,
         url: Url,
         client_type: ClientType,
+        frame_type: FrameType,
         sender: Postman<ToClientMsg>,
         gone: Option<Sender<()>>,
     ) -> ClientId {
@@ -116,6 +116,7 @@ impl Clients {
             url: None,
             sender,
             client_type,
+            frame_type,
             controller: None,
             created: self.next_order,
             _gone: gone,

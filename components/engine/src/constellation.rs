@@ -30,7 +30,7 @@ use base::origin::{ascii_serialization, Origin};
 use crossbeam_channel::{select, Receiver, Sender};
 use ipc_channel::ipc::IpcReceiver;
 use script_traits::{
-    ClientId, ClientSetup, ClientType, FetchRequestData, RegistrationInfo, ScriptMsg,
+    ClientId, ClientSetup, ClientType, FetchRequestData, FrameType, RegistrationInfo, ScriptMsg,
     SerializedMessage, ServiceWorkerError, ServiceWorkerId, ServiceWorkerRequest, ToClientMsg,
     WorkerEvent, WorkerMsg,
 };
@@ -71,6 +71,8 @@ pub(crate) enum Command {
         url: Url,
         /// A page, or a page's dedicated worker.
         client_type: ClientType,
+        /// `TopLevel` for a page, `Nested` for a page's frame, `None` for a worker.
+        frame_type: FrameType,
         to_client: Postman<ToClientMsg>,
         from_client: IpcReceiver<ScriptMsg>,
         /// Dropped once the client is gone and all it sent was served.
@@ -301,11 +303,15 @@ impl Constellation {
             Command::AddClient {
                 url,
                 client_type,
+                frame_type,
                 to_client,
                 from_client,
                 gone,
             } => {
-                let id = self.host.clients.add(url, client_type, to_client, gone);
+                let id = self
+                    .host
+                    .clients
+                    .add(url, client_type, frame_type, to_client, gone);
                 self.host
                     .workers
                     .inbox()

@@ -98,7 +98,7 @@ use base::ipc_waiter::Waker;
 use crossbeam_channel::{RecvTimeoutError, Sender};
 use ipc_channel::ipc;
 use script::page::{run_page, PageConnection, PageOptions};
-use script_traits::{ClientChannels, ClientType};
+use script_traits::{ClientChannels, ClientType, FrameType};
 use service_worker_registry::ServiceWorkerRegistry;
 use storage::{Database, LockError, OpenError, ProfileLock, StorageError};
 
@@ -227,6 +227,7 @@ fn connect(
     commands: &CommandSender,
     url: Url,
     client_type: ClientType,
+    frame_type: FrameType,
     gone: Option<Sender<()>>,
 ) -> Result<ClientChannels, String> {
     let channels = ipc::channel().and_then(|(to_client, from_constellation)| {
@@ -246,6 +247,7 @@ fn connect(
     let command = Command::AddClient {
         url,
         client_type,
+        frame_type,
         to_client,
         from_client,
         gone,
@@ -391,10 +393,17 @@ impl Engine {
             Ok(channels) => PageConnection::Engine(channels),
             Err(reason) => PageConnection::Refused(reason),
         };
-        // The page's dedicated workers are clients too (of type "worker").
+        // The page's dedicated workers are clients too (of type "worker"), and its frames
+        // (windows of frame type "nested").
         let commands = self.commands.clone();
-        let connect_worker: script::page::WorkerConnector =
-            Arc::new(move |url: &Url| connect(&commands, url.clone(), ClientType::Worker, None));
+        let connect_worker: script::page::ClientConnector =
+            Arc::new(move |url: &Url, client_type: ClientType| {
+                let frame_type = match client_type {
+                    ClientType::Window => FrameType::Nested,
+                    _ => FrameType::None,
+                };
+                connect(&commands, url.clone(), client_type, frame_type, None)
+            });
         let outcome = run_page(PageOptions {
             url,
             timeout,
@@ -422,7 +431,13 @@ impl Engine {
         url: Url,
         gone: Option<Sender<()>>,
     ) -> Result<ClientChannels, String> {
-        connect(&self.commands, url, ClientType::Window, gone)
+        connect(
+            &self.commands,
+            url,
+            ClientType::Window,
+            FrameType::TopLevel,
+            gone,
+        )
     }
 
     /// Starts the worker of the registration for `scope` (its active

@@ -26,10 +26,14 @@ const LOG_TARGET: &str = "bgsync::script::service_worker";
 /// Receives each console message of the page, from the script thread.
 pub type ConsoleCallback = Arc<dyn Fn(ConsoleLevel, &str) + Send + Sync>;
 
-/// Connects a page's dedicated worker whose script is at the URL to the engine, as a client of
-/// type "worker" (the engine makes its channels); the reason if it cannot.
-pub type WorkerConnector =
-    Arc<dyn Fn(&Url) -> Result<script_traits::ClientChannels, String> + Send + Sync>;
+/// Connects a page's dedicated worker (`ClientType::Worker`) or frame (`ClientType::Window`,
+/// frame type "nested") whose script or document is at the URL to the engine, as a client
+/// (the engine makes its channels); the reason if it cannot.
+pub type ClientConnector = Arc<
+    dyn Fn(&Url, script_traits::ClientType) -> Result<script_traits::ClientChannels, String>
+        + Send
+        + Sync,
+>;
 
 pub struct PageOptions {
     pub url: Url,
@@ -40,7 +44,7 @@ pub struct PageOptions {
     /// How the page reaches the engine's constellation.
     pub client: PageConnection,
     /// How its dedicated workers reach it (`None`: they run unconnected, without IndexedDB).
-    pub connect_worker: Option<WorkerConnector>,
+    pub connect_worker: Option<ClientConnector>,
 }
 
 /// A page's connection to the engine.
@@ -151,7 +155,7 @@ pub(crate) fn run_on_script_thread(
 /// Refuses content that is clearly not a document: a non-text MIME type, or binary data
 /// (https://mimesniff.spec.whatwg.org/#binary-data-byte) in the first 512 bytes. A stray NUL
 /// in an HTML page is malformed markup, not binary: it takes several binary bytes.
-fn check_document(resource: &net::Resource) -> Result<String, String> {
+pub(crate) fn check_document(resource: &net::Resource) -> Result<String, String> {
     if let Some(mime) = &resource.content_type {
         let textual =
             mime.starts_with("text/") || mime.ends_with("+xml") || mime == "application/xml";
@@ -243,9 +247,12 @@ fn run_page_on_this_thread(
         };
         let document = Document::new(cx, &window, url, content_type);
         crate::html_parser::parse_html(cx, &document, &html);
-        queue_load_events(&event_loop, &document);
+        queue_load_events(&event_loop, &document, None);
         // SAFETY: in the window's realm.
         let outcome = unsafe { event_loop.run_until_idle(cx, window.global_scope(), deadline) };
+        for frame in window.descendant_frames() {
+            frame.discard();
+        }
         window.global_scope().end();
         if let Some(to_constellation) = client {
             let _ = to_constellation.send(script_traits::ScriptMsg::Closed);
@@ -265,7 +272,7 @@ fn run_page_on_this_thread(
 /// the page's deadline and by the fetch event's own limit) whether a service worker answers
 /// the navigation. `None`: load it from the network; `Some(Err)`: a network error. Messages
 /// that arrive meanwhile go to `early`.
-fn navigation_fetch(
+pub(crate) fn navigation_fetch(
     channels: &script_traits::ClientChannels,
     url: &Url,
     deadline: Option<Instant>,
@@ -427,8 +434,16 @@ impl From<RunOutcome> for PageOutcome {
     }
 }
 
-/// https://html.spec.whatwg.org/#the-end: interactive + DOMContentLoaded, then complete + load.
-fn queue_load_events(event_loop: &EventLoop, document: &Document) {
+/// What runs after a document's `load` event (a frame's: its `<iframe>`'s load event).
+pub(crate) type AfterLoad = Box<dyn FnOnce()>;
+
+/// https://html.spec.whatwg.org/#the-end: interactive + DOMContentLoaded, then complete + load,
+/// then `after_load`.
+pub(crate) fn queue_load_events(
+    event_loop: &EventLoop,
+    document: &Document,
+    after_load: Option<AfterLoad>,
+) {
     let doc = crate::dom::bindings::root::DomRoot::from_ref(document);
     event_loop.queue_task(Box::new(move |cx| {
         doc.set_ready_state(cx, DocumentReadyState::Interactive);
@@ -447,6 +462,9 @@ fn queue_load_events(event_loop: &EventLoop, document: &Document) {
                 event.set_trusted(true);
                 // SAFETY: as above.
                 unsafe { window.upcast::<EventTarget>().dispatch_event(cx, &event) };
+            }
+            if let Some(after_load) = after_load {
+                after_load();
             }
         }));
     }));

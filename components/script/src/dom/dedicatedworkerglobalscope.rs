@@ -73,7 +73,7 @@ pub(crate) struct DedicatedWorkerStart {
     /// Its channels to the engine, as a client of type "worker" (`None`: unconnected).
     pub(crate) channels: Option<script_traits::ClientChannels>,
     /// How workers it starts connect.
-    pub(crate) connector: Option<crate::page::WorkerConnector>,
+    pub(crate) connector: Option<crate::page::ClientConnector>,
     /// `js.max_dedicated_workers`, for the workers it starts.
     pub(crate) max_dedicated_workers: u64,
 }
