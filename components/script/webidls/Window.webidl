@@ -12,6 +12,7 @@ interface Window : EventTarget {
   [Replaceable] readonly attribute unsigned long length;
   [LegacyUnforgeable] readonly attribute WindowProxy? top;
   [Replaceable] readonly attribute WindowProxy? parent;
+  readonly attribute Element? frameElement;
   readonly attribute Navigator navigator;
   undefined close();
   readonly attribute boolean closed;

@@ -12,6 +12,7 @@ use crate::dom::event::Event;
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::htmlcollection::HTMLCollection;
 use crate::dom::htmlelement::HTMLElement;
+use crate::dom::htmliframeelement::HTMLIFrameElement;
 use crate::dom::htmlmetaelement::HTMLMetaElement;
 use crate::dom::htmlscriptelement::HTMLScriptElement;
 use crate::dom::location::Location;
@@ -120,6 +121,9 @@ impl Document {
         }
         if local_name == "meta" {
             return DomRoot::upcast(HTMLMetaElement::new(cx, self));
+        }
+        if local_name == "iframe" {
+            return DomRoot::upcast(HTMLIFrameElement::new(cx, self));
         }
         DomRoot::upcast(HTMLElement::new(cx, self, local_name.to_string()))
     }

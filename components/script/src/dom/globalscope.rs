@@ -159,12 +159,15 @@ pub struct GlobalScope {
     message_ports: MessagePorts,
     /// How its dedicated workers connect to the engine (a connected page's, and its workers').
     #[no_trace]
-    worker_connector: RefCell<Option<crate::page::WorkerConnector>>,
+    worker_connector: RefCell<Option<crate::page::ClientConnector>>,
     /// The blob URLs it made, revoked when it ends.
     #[no_trace]
     blob_urls: RefCell<Vec<String>>,
     /// `js.max_dedicated_workers` (the page's prefs).
     max_dedicated_workers: Cell<u64>,
+    /// The origin of an `about:blank` or `about:srcdoc` frame: its parent's.
+    #[no_trace]
+    inherited_origin: RefCell<Option<url::Origin>>,
 }
 
 impl GlobalScope {
@@ -209,6 +212,7 @@ impl GlobalScope {
             worker_connector: RefCell::new(None),
             blob_urls: RefCell::new(Vec::new()),
             max_dedicated_workers: Cell::new(512),
+            inherited_origin: RefCell::new(None),
         }
     }
 
@@ -236,11 +240,11 @@ impl GlobalScope {
         }
     }
 
-    pub fn set_worker_connector(&self, connector: Option<crate::page::WorkerConnector>) {
+    pub fn set_worker_connector(&self, connector: Option<crate::page::ClientConnector>) {
         *self.worker_connector.borrow_mut() = connector;
     }
 
-    pub fn worker_connector(&self) -> Option<crate::page::WorkerConnector> {
+    pub fn worker_connector(&self) -> Option<crate::page::ClientConnector> {
         self.worker_connector.borrow().clone()
     }
 
@@ -303,7 +307,20 @@ impl GlobalScope {
     }
 
     pub fn origin(&self) -> url::Origin {
-        self.url.origin()
+        match &*self.inherited_origin.borrow() {
+            Some(origin) => origin.clone(),
+            None => self.url.origin(),
+        }
+    }
+
+    /// Gives this global (an `about:blank` or `about:srcdoc` frame) its parent's origin.
+    pub fn inherit_origin(&self, origin: url::Origin) {
+        *self.inherited_origin.borrow_mut() = Some(origin);
+    }
+
+    /// Where its console messages go, for a global made from this one (a frame).
+    pub fn console_sink(&self) -> Rc<dyn ConsoleSink> {
+        self.console.clone()
     }
 
     pub fn event_loop(&self) -> &Rc<EventLoop> {

@@ -36,6 +36,7 @@ pub mod globalscope;
 pub mod headers;
 pub mod htmlcollection;
 pub mod htmlelement;
+pub mod htmliframeelement;
 pub mod htmlmetaelement;
 pub mod htmlscriptelement;
 pub mod idbcursor;

@@ -9,6 +9,7 @@ use crate::dom::documenttype::DocumentType;
 use crate::dom::element::Element;
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::htmlcollection::{CollectionFilter, HTMLCollection};
+use crate::dom::htmliframeelement::HTMLIFrameElement;
 use crate::dom::htmlscriptelement::HTMLScriptElement;
 use crate::dom::nodelist::NodeList;
 use crate::dom::prelude::*;
@@ -237,11 +238,13 @@ impl Node {
             children.insert(index, Dom::from_ref(node));
         }
         node.parent.set(Some(self));
-        // Insertion steps: scripts that became connected get prepared.
+        // Insertion steps: scripts that became connected get prepared, iframes load.
         if node.is_connected() {
             for descendant in node.inclusive_descendants() {
                 if let Some(script) = descendant.downcast::<HTMLScriptElement>() {
                     script.on_connected(cx);
+                } else if let Some(iframe) = descendant.downcast::<HTMLIFrameElement>() {
+                    iframe.on_connected(cx);
                 }
             }
         }
@@ -253,10 +256,19 @@ impl Node {
 
     /// https://dom.spec.whatwg.org/#concept-node-remove
     pub fn remove_child_node(&self, node: &Node) {
+        let was_connected = node.is_connected();
         self.children
             .borrow_mut()
             .retain(|c| !std::ptr::eq(&**c, node));
         node.parent.set(None);
+        // Removal steps: a disconnected iframe's frame is discarded.
+        if was_connected {
+            for descendant in node.inclusive_descendants() {
+                if let Some(iframe) = descendant.downcast::<HTMLIFrameElement>() {
+                    iframe.on_disconnected();
+                }
+            }
+        }
     }
 
     pub fn remove_self(&self) {

@@ -1,6 +1,5 @@
 // Helpers shared by the tests under /service-workers/ (a page-side file: load it with
-// <script src="resources/helpers.js">). Written for bgsync's runner: one top-level page per
-// test, no iframes, no fetch interception.
+// <script src="resources/helpers.js">).
 //
 // Scopes: every test file uses its own scope (SCOPE_BASE + the file's name, or the page's own
 // URL when the page must be inside the scope), so registrations never collide even when tests
@@ -97,4 +96,16 @@ function within(ms, promise, what) {
   const result = Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   result.catch(() => {});  // handled by whoever awaits it; never a harness error by itself
   return result;
+}
+
+// Inserts an iframe of `url` and resolves with it once it has loaded; it is removed when test
+// `t` ends.
+function with_iframe(t, url) {
+  return new Promise((resolve) => {
+    const frame = document.createElement("iframe");
+    frame.src = url;
+    frame.onload = () => resolve(frame);
+    document.body.appendChild(frame);
+    t.add_cleanup(() => frame.remove());
+  });
 }

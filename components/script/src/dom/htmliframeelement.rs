@@ -1,0 +1,328 @@
+//! HTMLIFrameElement (https://html.spec.whatwg.org/multipage/iframe-embed-object.html#the-iframe-element):
+//! a frame whose Window and Document live on its page's script thread and event loop.
+//!
+//! An iframe loads when it becomes connected and when `src`/`srcdoc` is set on a connected
+//! one: `srcdoc` (an `about:srcdoc` document), `about:blank` (no `src`), or a URL. A URL's
+//! document is fetched off the thread (a connected page's frame is a client of the engine
+//! first, of frame type "nested", so its navigation goes through the service worker whose scope
+//! it is in, as a page's does), then its Window is made on the page's thread, in a realm of its
+//! own, its document parsed and its scripts run; once its `load` event has fired, `load` fires
+//! at the iframe. A later load, or removing the iframe, discards the frame it had.
+//!
+//! Same-origin frames reach each other's objects (SpiderMonkey's transparent cross-compartment
+//! wrappers); a frame of another origin loads, but `contentWindow`, `contentDocument`,
+//! `parent`, `top` and `frameElement` across origins are null. A frame nested more than
+//! [`MAX_FRAME_DEPTH`] deep is not loaded (a page that frames itself recursively).
+
+use std::cell::Cell;
+
+use script_traits::{ClientChannels, ClientType, ToClientMsg};
+use url::Url;
+
+use crate::dom::bindings::trusted::Trusted;
+use crate::dom::document::Document;
+use crate::dom::element::Element;
+use crate::dom::event::Event;
+use crate::dom::eventtarget::EventTarget;
+use crate::dom::globalscope::ConsoleLevel;
+use crate::dom::htmlelement::HTMLElement;
+use crate::dom::node::Node;
+use crate::dom::prelude::*;
+use crate::dom::window::Window;
+use crate::event_loop::EventLoop;
+
+/// How many frames deep a document may be; deeper iframes stay empty.
+pub const MAX_FRAME_DEPTH: usize = 16;
+
+const LOG_TARGET: &str = "bgsync::script::iframe";
+
+#[derive(Trace)]
+#[repr(C)]
+pub struct HTMLIFrameElement {
+    htmlelement: HTMLElement,
+    /// The frame's Window, once one has loaded.
+    content: MutNullableDom<Window>,
+    /// Numbers the loads: a load that finishes after a later one started is dropped.
+    generation: Cell<u64>,
+}
+
+/// A document to show in a frame.
+struct FrameDocument {
+    url: Url,
+    html: String,
+    content_type: String,
+    /// `about:blank` and `about:srcdoc` have their parent's origin.
+    inherits_origin: bool,
+    /// The frame's client of the engine (an http(s) frame of a connected page).
+    channels: Option<ClientChannels>,
+    /// What the engine sent the client before its document loaded.
+    early: Vec<ToClientMsg>,
+}
+
+impl HTMLIFrameElement {
+    pub fn new(cx: &mut JSContext, document: &Document) -> DomRoot<HTMLIFrameElement> {
+        HTMLIFrameElementBinding::Wrap(
+            cx,
+            document.global(),
+            None,
+            Box::new(HTMLIFrameElement {
+                htmlelement: HTMLElement::new_inherited(document, "iframe".into()),
+                content: MutNullableDom::default(),
+                generation: Cell::new(0),
+            }),
+        )
+    }
+
+    fn element(&self) -> &Element {
+        self.upcast::<Element>()
+    }
+
+    /// The insertion steps: a connected iframe loads.
+    pub fn on_connected(&self, cx: &mut JSContext) {
+        self.process_attributes(cx);
+    }
+
+    /// The removal steps: the frame is discarded.
+    pub fn on_disconnected(&self) {
+        self.generation.set(self.generation.get() + 1);
+        if let Some(window) = self.content.get() {
+            self.content.set(None);
+            window.discard();
+        }
+    }
+
+    /// The content window, if it may be reached from this iframe's document (same origin).
+    fn reachable_content(&self) -> Option<DomRoot<Window>> {
+        let window = self.content.get()?;
+        let own = self.global().origin();
+        (window.global_scope().origin() == own).then_some(window)
+    }
+
+    /// <https://html.spec.whatwg.org/multipage/iframe-embed-object.html#process-the-iframe-attributes>
+    fn process_attributes(&self, cx: &mut JSContext) {
+        if !self.upcast::<Node>().is_connected() {
+            return;
+        }
+        let generation = self.generation.get() + 1;
+        self.generation.set(generation);
+        let Some(parent) = self.parent_window() else {
+            return;
+        };
+        if parent.depth() + 1 > MAX_FRAME_DEPTH {
+            parent.global_scope().console().message(
+                ConsoleLevel::Warn,
+                &format!(
+                    "An iframe was not loaded: frames may nest {MAX_FRAME_DEPTH} deep at most."
+                ),
+            );
+            return;
+        }
+        let srcdoc = self.element().get_attribute("srcdoc");
+        let src = self.element().get_attribute("src").unwrap_or_default();
+        let blank = |html: String, url: &str| FrameDocument {
+            url: Url::parse(url).expect("a valid about: URL"),
+            html,
+            content_type: "text/html".to_owned(),
+            inherits_origin: true,
+            channels: None,
+            early: Vec::new(),
+        };
+        if let Some(html) = srcdoc {
+            return self.show(cx, generation, blank(html, "about:srcdoc"));
+        }
+        let url = match parent.global_scope().url().join(&src) {
+            Ok(url) if !src.is_empty() => url,
+            _ => return self.show(cx, generation, blank(String::new(), "about:blank")),
+        };
+        if url.scheme() == "about" {
+            return self.show(cx, generation, blank(String::new(), url.as_str()));
+        }
+        self.fetch(parent.global_scope(), generation, url);
+    }
+
+    /// The window of this iframe's document.
+    fn parent_window(&self) -> Option<DomRoot<Window>> {
+        self.upcast::<Node>().owner_doc()?.window()
+    }
+
+    /// Fetches `url` off the thread (through the engine first, for a connected page), then
+    /// shows it in a task.
+    fn fetch(&self, parent: &GlobalScope, generation: u64, url: Url) {
+        let web = matches!(url.scheme(), "http" | "https");
+        let channels = parent
+            .worker_connector()
+            .filter(|_| web && parent.constellation_link().is_some())
+            .and_then(|connect| match connect(&url, ClientType::Window) {
+                Ok(channels) => Some(channels),
+                Err(reason) => {
+                    log::warn!(target: LOG_TARGET, "the frame {url} runs unconnected: {reason}");
+                    None
+                }
+            });
+        let guard = parent.event_loop().expect_remote_task();
+        let loader = parent.event_loop().loader().clone();
+        let iframe = Trusted::new(DomRoot::from_ref(self));
+        let spawned = std::thread::Builder::new()
+            .name("frame load".into())
+            .spawn(move || {
+                let mut early = Vec::new();
+                let from_worker = channels.as_ref().and_then(|channels| {
+                    crate::page::navigation_fetch(channels, &url, None, &mut early)
+                });
+                let loaded = match from_worker {
+                    Some(result) => result,
+                    None => loader.load(&url).map_err(|error| format!("{url}: {error}")),
+                };
+                // An HTTP error is a document like any other (the server's error page), and
+                // content that is not HTML (JSON, an image) is a document too, at its URL,
+                // empty here (a browser would render it).
+                let document = loaded.map(|resource| {
+                    let html = crate::page::check_document(&resource).unwrap_or_default();
+                    FrameDocument {
+                        content_type: resource
+                            .content_type
+                            .clone()
+                            .unwrap_or_else(|| "text/html".into()),
+                        url: resource.url,
+                        html,
+                        inherits_origin: false,
+                        channels,
+                        early,
+                    }
+                });
+                guard.post(Box::new(move |cx| {
+                    let Some(iframe) = iframe.take() else {
+                        return;
+                    };
+                    match document {
+                        Ok(document) => iframe.show(cx, generation, document),
+                        Err(reason) => iframe.failed(cx, generation, &reason),
+                    }
+                }));
+            });
+        if let Err(error) = spawned {
+            log::error!(target: LOG_TARGET, "cannot load a frame: {error}");
+        }
+    }
+
+    /// The frame's document could not be loaded: an empty frame, and `load` at the iframe, as
+    /// a browser's error page would.
+    fn failed(&self, cx: &mut JSContext, generation: u64, reason: &str) {
+        if self.generation.get() != generation {
+            return;
+        }
+        self.global().console().message(
+            ConsoleLevel::Warn,
+            &format!("A frame failed to load: {reason}"),
+        );
+        let empty = FrameDocument {
+            url: Url::parse("about:blank").expect("a valid about: URL"),
+            html: String::new(),
+            content_type: "text/html".to_owned(),
+            inherits_origin: true,
+            channels: None,
+            early: Vec::new(),
+        };
+        self.show(cx, generation, empty);
+    }
+
+    /// Makes the frame's Window and Document for `frame`, parses it (running its scripts in
+    /// its realm), and queues its load events; the iframe's `load` follows the frame's.
+    fn show(&self, cx: &mut JSContext, generation: u64, frame: FrameDocument) {
+        if self.generation.get() != generation || !self.upcast::<Node>().is_connected() {
+            return;
+        }
+        let Some(parent) = self.parent_window() else {
+            return;
+        };
+        if let Some(previous) = self.content.get() {
+            self.content.set(None);
+            previous.discard();
+        }
+        let parent_global = parent.global_scope();
+        let event_loop = Rc::new(parent_global.event_loop().nested());
+        // https://html.spec.whatwg.org/multipage/webappapis.html#secure-context
+        let secure = parent_global.is_secure_context()
+            && (frame.inherits_origin || base::origin::is_potentially_trustworthy(&frame.url));
+        let window = Window::create_with(
+            cx,
+            frame.url.clone(),
+            event_loop.clone(),
+            parent_global.console_sink(),
+            secure,
+        );
+        window.set_parent(&parent, self.element());
+        event_loop.bind_global(window.reflector().get());
+        self.content.set(Some(&window));
+        let global = window.global_scope();
+        if frame.inherits_origin {
+            global.inherit_origin(parent_global.origin());
+        }
+        global.set_worker_connector(parent_global.worker_connector());
+        global.set_max_dedicated_workers(parent_global.max_dedicated_workers());
+        global.init_online(parent_global.is_online());
+        // SAFETY: the raw context only enters the frame's realm, left at the end of the scope.
+        let _realm =
+            unsafe { mozjs::jsapi::JSAutoRealm::new(cx.raw_cx(), window.reflector().get()) };
+        if let Some(channels) = frame.channels {
+            crate::page::connect_client(cx, global, &frame.url, channels, frame.early);
+        }
+        let document = Document::new(cx, &window, frame.url, frame.content_type);
+        crate::html_parser::parse_html(cx, &document, &frame.html);
+        let iframe = Trusted::new(DomRoot::from_ref(self));
+        let parent_loop: Rc<EventLoop> = parent_global.event_loop().clone();
+        let after_load: crate::page::AfterLoad = Box::new(move || {
+            parent_loop.queue_task(Box::new(move |cx| {
+                let Some(iframe) = iframe.take() else {
+                    return;
+                };
+                if iframe.generation.get() != generation {
+                    return;
+                }
+                let event = Event::new(cx, iframe.global(), "load", false, false);
+                event.set_trusted(true);
+                // SAFETY: tasks of the parent's loop run in its realm.
+                unsafe { iframe.upcast::<EventTarget>().dispatch_event(cx, &event) };
+            }));
+        });
+        crate::page::queue_load_events(&event_loop, &document, Some(after_load));
+    }
+}
+
+impl HTMLIFrameElementMethods for HTMLIFrameElement {
+    fn Src(&self, _cx: &mut JSContext) -> DOMString {
+        let src = self.element().get_attribute("src").unwrap_or_default();
+        if src.is_empty() {
+            return src;
+        }
+        match self.global().url().join(&src) {
+            Ok(url) => url.to_string(),
+            Err(_) => src,
+        }
+    }
+    fn SetSrc(&self, cx: &mut JSContext, value: DOMString) {
+        self.element().set_attribute("src", value);
+        if self.element().get_attribute("srcdoc").is_none() {
+            self.process_attributes(cx);
+        }
+    }
+    fn Srcdoc(&self, _cx: &mut JSContext) -> DOMString {
+        self.element().get_attribute("srcdoc").unwrap_or_default()
+    }
+    fn SetSrcdoc(&self, cx: &mut JSContext, value: DOMString) {
+        self.element().set_attribute("srcdoc", value);
+        self.process_attributes(cx);
+    }
+    fn Name(&self, _cx: &mut JSContext) -> DOMString {
+        self.element().get_attribute("name").unwrap_or_default()
+    }
+    fn SetName(&self, _cx: &mut JSContext, value: DOMString) {
+        self.element().set_attribute("name", value);
+    }
+    fn ContentDocument(&self, _cx: &mut JSContext) -> Option<DomRoot<Document>> {
+        self.reachable_content()?.document()
+    }
+    fn ContentWindow(&self, _cx: &mut JSContext) -> Option<DomRoot<Window>> {
+        self.reachable_content()
+    }
+}
