@@ -669,11 +669,8 @@ impl ServiceWorkerRegistry {
             job.finish(Ok(JobOutcome::Unregistered(false)));
             return None;
         };
-        // Steps 4-6: the uninstalling flag, then Try Clear Registration.
-        // Simplified: it is cleared now even if a client still uses it
-        // (the spec waits for those clients to go; here their controller
-        // just becomes redundant). The row is deleted (with its sync
-        // registrations) before the promise resolves.
+        // Step 5: removed from the registration map; the row is deleted
+        // (with its sync registrations) before the promise resolves.
         if let Err(error) = self.remove_registration(&scope_key) {
             job.finish(Err(ServiceWorkerError::Storage(format!(
                 "Failed to unregister a ServiceWorkerRegistration: storage failed: {error}"
@@ -681,7 +678,29 @@ impl ServiceWorkerRegistry {
             return None;
         }
         job.finish(Ok(JobOutcome::Unregistered(true)));
-        // Clear Registration: every worker becomes redundant.
+        // Step 7: Try Clear Registration, at once if nothing uses it
+        // (`try_clear_unregistered`, which the host runs whenever a
+        // registration may have stopped being in use).
+        self.unregistered.push(registration);
+        None
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#try-clear-registration-algorithm>
+    /// for every unregistered registration: those no client uses and whose
+    /// workers have no events in flight are cleared.
+    pub fn try_clear_unregistered(&mut self, usage: &dyn super::RegistrationUsage) {
+        let (unused, used): (Vec<_>, Vec<_>) = std::mem::take(&mut self.unregistered)
+            .into_iter()
+            .partition(|registration| !usage.is_in_use(&registration.info()));
+        self.unregistered = used;
+        for registration in unused {
+            self.clear_registration(registration);
+        }
+    }
+
+    /// <https://w3c.github.io/ServiceWorker/#clear-registration-algorithm>:
+    /// every worker becomes redundant.
+    fn clear_registration(&mut self, registration: crate::registry::Registration) {
         let mut info = registration.info();
         (info.installing, info.waiting, info.active) = (None, None, None);
         for worker in [
@@ -700,7 +719,6 @@ impl ServiceWorkerRegistry {
                 worker,
             });
         }
-        None
     }
 }
 

@@ -179,6 +179,7 @@ impl ServiceWorkerRegistry {
     /// the restart interrupted, and whenever a registration may have stopped
     /// being in use (a client went away, an active worker's events ended).
     pub fn try_activate_all(&mut self, usage: &dyn RegistrationUsage) {
+        self.try_clear_unregistered(usage);
         let waiting: Vec<String> = self
             .registrations
             .iter()

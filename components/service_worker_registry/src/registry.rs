@@ -204,6 +204,12 @@ pub struct ServiceWorkerRegistry {
     pub(crate) actions: VecDeque<QueueEntry>,
     pub(crate) next_job_id: u64,
     next_worker_id: u64,
+    /// Unregistered registrations not cleared yet
+    /// (<https://w3c.github.io/ServiceWorker/#try-clear-registration-algorithm>): out of the map
+    /// and the database, so matching, `getRegistration(s)()` and `register()` no longer see
+    /// them, while their workers go on serving the clients they control. Cleared (every worker
+    /// redundant) once no client uses them and their workers have no events in flight.
+    pub(crate) unregistered: Vec<Registration>,
 }
 
 impl ServiceWorkerRegistry {
@@ -238,6 +244,7 @@ impl ServiceWorkerRegistry {
             actions: VecDeque::new(),
             next_job_id: 0,
             next_worker_id,
+            unregistered: Vec::new(),
         })
     }
 

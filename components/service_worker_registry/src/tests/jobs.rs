@@ -234,6 +234,8 @@ fn unregister_removes_the_registration_and_its_sync_rows() {
         .unwrap();
     assert_eq!(other.sync_registrations(info.id).unwrap().len(), 1);
     let active = profile.current(&info).unwrap().active.unwrap();
+    // No client uses it: cleared at once.
+    profile.host.unused = true;
 
     assert_eq!(
         profile.unregister_from(ORIGIN, &info),
@@ -255,6 +257,58 @@ fn unregister_removes_the_registration_and_its_sync_rows() {
     assert_eq!(
         profile.unregister_from(ORIGIN, &info),
         Ok(JobOutcome::Unregistered(false))
+    );
+}
+
+#[test]
+fn an_unregistered_registration_in_use_is_cleared_once_unused() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"x");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let active = profile.current(&info).unwrap().active.unwrap();
+
+    // A client uses it (the fake host's default).
+    assert_eq!(
+        profile.unregister_from(ORIGIN, &info),
+        Ok(JobOutcome::Unregistered(true))
+    );
+    // Gone from the map and the database at once: nothing matches it, and a
+    // second unregister finds nothing...
+    assert!(profile.current(&info).is_none());
+    assert!(profile
+        .registry
+        .match_registration(&url("https://a.test/page"))
+        .is_none());
+    assert!(profile
+        .registry
+        .get_registrations(&origin(ORIGIN))
+        .is_empty());
+    assert!(profile
+        .database()
+        .service_worker(info.id)
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        profile.unregister_from(ORIGIN, &info),
+        Ok(JobOutcome::Unregistered(false))
+    );
+    // ...but its active worker goes on serving the client that uses it.
+    assert!(profile.host.terminated.is_empty());
+    assert_ne!(
+        profile.host.states_of(active.id).last(),
+        Some(&ServiceWorkerState::Redundant)
+    );
+    // A registration of the same scope is a new one.
+    let fresh = profile.register("https://a.test/sw.js", None).unwrap();
+    assert_ne!(fresh.id, info.id);
+
+    // The client goes: Try Clear Registration clears it.
+    profile.host.unused = true;
+    profile.run();
+    assert!(profile.host.terminated.contains(&active.id));
+    assert_eq!(
+        profile.host.states_of(active.id).last(),
+        Some(&ServiceWorkerState::Redundant)
     );
 }
 

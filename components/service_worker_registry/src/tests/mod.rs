@@ -165,6 +165,7 @@ pub(super) fn drive(
     fetcher: &mut FakeFetcher,
     host: &mut FakeHost,
 ) {
+    registry.try_clear_unregistered(host);
     while let Some(action) = registry.next_action() {
         match action {
             RegistryAction::FetchScript { job, url, .. } => {
@@ -203,6 +204,11 @@ pub(super) fn drive(
                 worker,
             } => host.worker_state_changed(&registration, &worker),
             RegistryAction::RegistrationRemoved(_) => {}
+        }
+        if registry.actions.is_empty() {
+            // What the engine does after every step: an unregistered
+            // registration nothing uses any more is cleared.
+            registry.try_clear_unregistered(host);
         }
     }
 }
