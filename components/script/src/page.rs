@@ -455,17 +455,8 @@ pub(crate) fn queue_load_events(
             crate::dom::serviceworkercontainer::document_parsed(cx, doc.global());
         }
         let doc2 = doc.clone();
-        doc.global().event_loop().queue_task(Box::new(move |cx| {
-            doc2.set_ready_state(cx, DocumentReadyState::Complete);
-            if let Some(window) = doc2.window() {
-                let event = Event::new(cx, doc2.global(), "load", false, false);
-                event.set_trusted(true);
-                // SAFETY: as above.
-                unsafe { window.upcast::<EventTarget>().dispatch_event(cx, &event) };
-            }
-            if let Some(after_load) = after_load {
-                after_load();
-            }
-        }));
+        doc.global()
+            .event_loop()
+            .queue_task(Box::new(move |cx| doc2.finish_loading(cx, after_load)));
     }));
 }

@@ -1,6 +1,6 @@
 //! Document (https://dom.spec.whatwg.org/#interface-document, HTML's additions).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use url::Url;
 
@@ -33,6 +33,11 @@ pub struct Document {
     quirks: Cell<bool>,
     current_script: MutNullableDom<HTMLScriptElement>,
     implementation: MutNullableDom<DOMImplementation>,
+    /// Frames still loading that delay this document's `load` event.
+    load_delayers: Cell<u32>,
+    /// The `load` event, waiting for those frames (what runs after it with it).
+    #[no_trace]
+    deferred_load: RefCell<Option<Option<crate::page::AfterLoad>>>,
 }
 
 impl Document {
@@ -55,6 +60,8 @@ impl Document {
                 quirks: Cell::new(false),
                 current_script: MutNullableDom::default(),
                 implementation: MutNullableDom::default(),
+                load_delayers: Cell::new(0),
+                deferred_load: RefCell::new(None),
             }),
         );
         window.set_document(&document);
@@ -75,6 +82,56 @@ impl Document {
 
     pub fn ready_state(&self) -> DocumentReadyState {
         self.ready_state.get()
+    }
+
+    /// A frame starts loading: if this document has not loaded yet, its `load` event waits for
+    /// the frame (<https://html.spec.whatwg.org/multipage/parsing.html#delay-the-load-event>).
+    /// True if it does; the caller then calls [`Document::stop_delaying_load`] once.
+    pub fn delay_load(&self) -> bool {
+        if self.ready_state.get() == DocumentReadyState::Complete {
+            return false;
+        }
+        self.load_delayers.set(self.load_delayers.get() + 1);
+        true
+    }
+
+    /// A frame that delayed the `load` event has loaded (or was removed): the last one lets a
+    /// waiting `load` event fire, in a task.
+    pub fn stop_delaying_load(&self) {
+        let left = self.load_delayers.get().saturating_sub(1);
+        self.load_delayers.set(left);
+        if left > 0 {
+            return;
+        }
+        if let Some(after_load) = self.deferred_load.borrow_mut().take() {
+            let document = DomRoot::from_ref(self);
+            self.global()
+                .event_loop()
+                .queue_task(Box::new(move |cx| document.fire_load(cx, after_load)));
+        }
+    }
+
+    /// <https://html.spec.whatwg.org/#the-end>, its last steps: readiness `complete` and the
+    /// window's `load` event, then `after_load`; once no frame delays it.
+    pub fn finish_loading(&self, cx: &mut JSContext, after_load: Option<crate::page::AfterLoad>) {
+        if self.load_delayers.get() > 0 {
+            *self.deferred_load.borrow_mut() = Some(after_load);
+            return;
+        }
+        self.fire_load(cx, after_load);
+    }
+
+    fn fire_load(&self, cx: &mut JSContext, after_load: Option<crate::page::AfterLoad>) {
+        self.set_ready_state(cx, DocumentReadyState::Complete);
+        if let Some(window) = self.window() {
+            let event = crate::dom::event::Event::new(cx, self.global(), "load", false, false);
+            event.set_trusted(true);
+            // SAFETY: tasks run in the document's realm.
+            unsafe { window.upcast::<EventTarget>().dispatch_event(cx, &event) };
+        }
+        if let Some(after_load) = after_load {
+            after_load();
+        }
     }
 
     /// https://html.spec.whatwg.org/#update-the-current-document-readiness

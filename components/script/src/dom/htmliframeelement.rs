@@ -44,6 +44,8 @@ pub struct HTMLIFrameElement {
     content: MutNullableDom<Window>,
     /// Numbers the loads: a load that finishes after a later one started is dropped.
     generation: Cell<u64>,
+    /// Its load delays its document's `load` event (it started before that fired).
+    delaying: Cell<bool>,
 }
 
 /// A document to show in a frame.
@@ -69,6 +71,7 @@ impl HTMLIFrameElement {
                 htmlelement: HTMLElement::new_inherited(document, "iframe".into()),
                 content: MutNullableDom::default(),
                 generation: Cell::new(0),
+                delaying: Cell::new(false),
             }),
         )
     }
@@ -82,8 +85,18 @@ impl HTMLIFrameElement {
         self.process_attributes(cx);
     }
 
+    /// Its document's `load` event need not wait for it any more.
+    fn stop_delaying_load(&self) {
+        if self.delaying.replace(false) {
+            if let Some(document) = self.upcast::<Node>().owner_doc() {
+                document.stop_delaying_load();
+            }
+        }
+    }
+
     /// The removal steps: the frame is discarded.
     pub fn on_disconnected(&self) {
+        self.stop_delaying_load();
         self.generation.set(self.generation.get() + 1);
         if let Some(window) = self.content.get() {
             self.content.set(None);
@@ -105,6 +118,7 @@ impl HTMLIFrameElement {
         }
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
+        self.stop_delaying_load();
         let Some(parent) = self.parent_window() else {
             return;
         };
@@ -116,6 +130,9 @@ impl HTMLIFrameElement {
                 ),
             );
             return;
+        }
+        if let Some(document) = self.upcast::<Node>().owner_doc() {
+            self.delaying.set(document.delay_load());
         }
         let srcdoc = self.element().get_attribute("srcdoc");
         let src = self.element().get_attribute("src").unwrap_or_default();
@@ -279,6 +296,7 @@ impl HTMLIFrameElement {
                 if iframe.generation.get() != generation {
                     return;
                 }
+                iframe.stop_delaying_load();
                 let event = Event::new(cx, iframe.global(), "load", false, false);
                 event.set_trusted(true);
                 // SAFETY: tasks of the parent's loop run in its realm.
