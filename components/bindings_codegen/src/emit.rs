@@ -871,6 +871,26 @@ fn distinguishing_test(defs: &Definitions, ty: &Type, index: usize) -> Option<St
     }
 }
 
+/// A test that picks a string argument over a dictionary one (`postMessage(message,
+/// targetOrigin)` over `postMessage(message, options)`): Web IDL gives `undefined`, `null`
+/// and objects to the dictionary, and any other value to the string.
+fn string_versus_dictionary(
+    defs: &Definitions,
+    ty: &Type,
+    rival: &Type,
+    index: usize,
+) -> Option<String> {
+    let rival = match rival {
+        Type::Nullable(inner) => inner,
+        other => other,
+    };
+    let string = matches!(ty, Type::DOMString | Type::USVString | Type::ByteString);
+    (string && is_named(defs, rival, NamedKind::Dictionary)).then(|| {
+        let value = format!("arg(args, {index})");
+        format!("!({value}.get().is_object() || {value}.get().is_null_or_undefined())")
+    })
+}
+
 /// The body choosing an overload by argument count (the Web IDL overload resolution
 /// algorithm's first step), and where two overloads take the same count, by the type of the
 /// first argument they differ in (see [`distinguishing_test`]), converting its arguments and
@@ -933,7 +953,16 @@ fn overload_dispatch(
                         .get(d)
                         .is_some_and(|a| a.ty != op.arguments[d].ty)
                 })
-                .and_then(|d| distinguishing_test(defs, &op.arguments[d].ty, d))
+                .and_then(|d| {
+                    distinguishing_test(defs, &op.arguments[d].ty, d).or_else(|| {
+                        string_versus_dictionary(
+                            defs,
+                            &op.arguments[d].ty,
+                            &other.arguments[d].ty,
+                            d,
+                        )
+                    })
+                })
         });
         if single {
             body.push_str(&inner);

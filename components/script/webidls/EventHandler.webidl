@@ -19,4 +19,6 @@ interface mixin WindowEventHandlers {
   attribute EventHandler onrejectionhandled;
   attribute EventHandler ononline;
   attribute EventHandler onoffline;
+  attribute EventHandler onmessage;
+  attribute EventHandler onmessageerror;
 };

@@ -1,5 +1,5 @@
 // https://html.spec.whatwg.org/multipage/comms.html#the-messageevent-interface
-// bgsync has no WindowProxy sources: `source` is a ServiceWorker (or null, for a
+// `source` is the posting Window (window.postMessage), a ServiceWorker, or null (a
 // MessagePort's or a dedicated worker's message). `ports` (the transferred MessagePorts) is
 // typed as objects.
 [Exposed=(Window,Worker)]
@@ -9,7 +9,7 @@ interface MessageEvent : Event {
   readonly attribute any data;
   readonly attribute USVString origin;
   readonly attribute DOMString lastEventId;
-  readonly attribute ServiceWorker? source;
+  readonly attribute MessageEventSource? source;
   readonly attribute FrozenArray<object> ports;
 };
 
@@ -17,6 +17,8 @@ dictionary MessageEventInit : EventInit {
   any data = null;
   USVString origin = "";
   DOMString lastEventId = "";
-  ServiceWorker? source = null;
+  MessageEventSource? source = null;
   sequence<object> ports = [];
 };
+
+typedef (WindowProxy or MessagePort or ServiceWorker) MessageEventSource;

@@ -16,8 +16,15 @@ interface Window : EventTarget {
   readonly attribute Navigator navigator;
   undefined close();
   readonly attribute boolean closed;
+  [Throws] undefined postMessage(any message, USVString targetOrigin, optional sequence<object> transfer = []);
+  [Throws] undefined postMessage(any message, optional WindowPostMessageOptions options = {});
 };
 Window includes GlobalEventHandlers;
 Window includes WindowEventHandlers;
 Window includes WindowOrWorkerGlobalScope;
 
+
+// https://html.spec.whatwg.org/multipage/nav-history-apis.html#windowpostmessageoptions
+dictionary WindowPostMessageOptions : StructuredSerializeOptions {
+  USVString targetOrigin = "/";
+};

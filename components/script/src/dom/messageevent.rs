@@ -1,5 +1,6 @@
 //! MessageEvent (https://html.spec.whatwg.org/multipage/comms.html#the-messageevent-interface):
-//! what `navigator.serviceWorker`'s `message` listeners receive.
+//! what `message` listeners receive from a window's `postMessage`, a service worker, a
+//! MessagePort or a dedicated worker.
 
 use std::cell::RefCell;
 
@@ -10,6 +11,14 @@ use crate::dom::messageport::MessagePort;
 use crate::dom::postmessage::ports_as_objects;
 use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
+use crate::dom::window::Window;
+
+/// Where a message came from (`event.source`).
+pub enum Source<'a> {
+    None,
+    Window(&'a Window),
+    Worker(&'a ServiceWorker),
+}
 
 #[derive(Trace)]
 #[repr(C)]
@@ -18,7 +27,10 @@ pub struct MessageEvent {
     data: Heap<JSVal>,
     origin: String,
     last_event_id: String,
-    source: MutNullableDom<ServiceWorker>,
+    /// `source`: one of these three at most.
+    source_window: MutNullableDom<Window>,
+    source_port: MutNullableDom<MessagePort>,
+    source_worker: MutNullableDom<ServiceWorker>,
     /// The ports the message transferred.
     ports: RefCell<Vec<Dom<MessagePort>>>,
 }
@@ -30,8 +42,13 @@ impl MessageEvent {
         proto: Option<HandleObject<'_>>,
         origin: String,
         last_event_id: String,
-        source: Option<&ServiceWorker>,
+        source: Source<'_>,
     ) -> DomRoot<MessageEvent> {
+        let (window, worker) = match source {
+            Source::None => (None, None),
+            Source::Window(window) => (Some(window), None),
+            Source::Worker(worker) => (None, Some(worker)),
+        };
         MessageEventBinding::Wrap(
             cx,
             global,
@@ -41,7 +58,9 @@ impl MessageEvent {
                 data: Heap::default(),
                 origin,
                 last_event_id,
-                source: MutNullableDom::new(source),
+                source_window: MutNullableDom::new(window),
+                source_port: MutNullableDom::default(),
+                source_worker: MutNullableDom::new(worker),
                 ports: RefCell::new(Vec::new()),
             }),
         )
@@ -55,7 +74,7 @@ impl MessageEvent {
         data: JSVal,
         ports: Vec<DomRoot<MessagePort>>,
     ) -> DomRoot<MessageEvent> {
-        let event = Self::create(cx, global, None, String::new(), String::new(), None);
+        let event = Self::create(cx, global, None, String::new(), String::new(), Source::None);
         event.data.set(data);
         event.set_ports(ports);
         event.upcast::<Event>().init("message", false, false);
@@ -68,15 +87,16 @@ impl MessageEvent {
         *self.ports.borrow_mut() = ports.iter().map(|port| Dom::from_ref(&**port)).collect();
     }
 
-    /// The trusted `message` event of a message from a service worker.
+    /// The trusted `message` event of a message from a service worker or a window
+    /// (`source`), whose origin is `origin`.
     pub fn new_trusted(
         cx: &mut JSContext,
         global: &GlobalScope,
         data: JSVal,
         origin: String,
-        source: &ServiceWorker,
+        source: Source<'_>,
     ) -> DomRoot<MessageEvent> {
-        let event = Self::create(cx, global, None, origin, String::new(), Some(source));
+        let event = Self::create(cx, global, None, origin, String::new(), source);
         // Set after boxing: a Heap must not move once it holds a GC pointer.
         event.data.set(data);
         event.upcast::<Event>().init("message", false, false);
@@ -99,8 +119,20 @@ impl MessageEventMethods for MessageEvent {
             proto,
             init.origin.clone(),
             init.last_event_id.clone(),
-            init.source.as_deref(),
+            Source::None,
         );
+        match &init.source {
+            Some(WindowOrMessagePortOrServiceWorker::Window(window)) => {
+                event.source_window.set(Some(window))
+            }
+            Some(WindowOrMessagePortOrServiceWorker::MessagePort(port)) => {
+                event.source_port.set(Some(port))
+            }
+            Some(WindowOrMessagePortOrServiceWorker::ServiceWorker(worker)) => {
+                event.source_worker.set(Some(worker))
+            }
+            None => {}
+        }
         event.data.set(init.data.get());
         event.upcast::<Event>().init_from_dict(&type_, &init.parent);
         event
@@ -114,8 +146,16 @@ impl MessageEventMethods for MessageEvent {
     fn LastEventId(&self, _cx: &mut JSContext) -> DOMString {
         self.last_event_id.clone()
     }
-    fn Source(&self, _cx: &mut JSContext) -> Option<DomRoot<ServiceWorker>> {
-        self.source.get()
+    fn Source(&self, _cx: &mut JSContext) -> Option<WindowOrMessagePortOrServiceWorker> {
+        if let Some(window) = self.source_window.get() {
+            return Some(WindowOrMessagePortOrServiceWorker::Window(window));
+        }
+        if let Some(port) = self.source_port.get() {
+            return Some(WindowOrMessagePortOrServiceWorker::MessagePort(port));
+        }
+        self.source_worker
+            .get()
+            .map(WindowOrMessagePortOrServiceWorker::ServiceWorker)
     }
     fn Ports(&self, _cx: &mut JSContext) -> Vec<RootedObject> {
         ports_as_objects(&self.ports.borrow())

@@ -38,8 +38,14 @@ struct ReadClosure<'a> {
     created: Vec<DomRoot<MessagePort>>,
 }
 
-/// The MessagePort `object` is, if it is one (and not already transferred).
+/// The MessagePort `object` is, if it is one (and not already transferred). A port of a
+/// same-origin frame's realm arrives wrapped for the caller's compartment: the wrapper is
+/// looked through (only same-origin windows reach each other's objects).
 unsafe fn as_port<'a>(object: *mut JSObject) -> Option<&'a MessagePort> {
+    if object.is_null() {
+        return None;
+    }
+    let object = mozjs::glue::UncheckedUnwrapObject(object, false);
     if object.is_null() || !is_instance_of::<MessagePort>(object) {
         return None;
     }

@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::constellation_link::{request_promise, send_with_reply, service_worker_error};
 use crate::dom::eventtarget::EventTarget;
-use crate::dom::messageevent::MessageEvent;
+use crate::dom::messageevent::{MessageEvent, Source};
 use crate::dom::prelude::*;
 use crate::dom::serviceworker::ServiceWorker;
 
@@ -135,7 +135,13 @@ impl ServiceWorkerContainer {
             target.fire_event(cx, "messageerror");
             return;
         };
-        let event = MessageEvent::new_trusted(cx, global, data.get(), message.origin, &source);
+        let event = MessageEvent::new_trusted(
+            cx,
+            global,
+            data.get(),
+            message.origin,
+            Source::Worker(&source),
+        );
         event.set_ports(ports);
         target.dispatch_event(cx, event.upcast());
     }

@@ -3,12 +3,19 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use mozjs::jsval::UndefinedValue;
+use mozjs::rooted;
+
+use crate::dom::bindings::error::DOMErrorName;
 use crate::dom::bindings::interface::GlobalKind;
 use crate::dom::document::Document;
 use crate::dom::element::Element;
+use crate::dom::event::Event;
 use crate::dom::globalscope::ConsoleSink;
 use crate::dom::location::Location;
+use crate::dom::messageevent::{MessageEvent, Source};
 use crate::dom::navigator::Navigator;
+use crate::dom::postmessage::{deserialize_message, serialize_message};
 use crate::dom::prelude::*;
 use crate::event_loop::EventLoop;
 use crate::timers::TimerHandler;
@@ -144,6 +151,98 @@ impl Window {
     fn same_origin(&self, other: &Window) -> bool {
         self.globalscope.origin() == other.globalscope.origin()
     }
+
+    /// The window post message steps
+    /// (https://html.spec.whatwg.org/multipage/web-messaging.html#window-post-message-steps):
+    /// the message is serialized now, in the caller's turn, and delivered in a task of this
+    /// window's loop, if this window's origin is then `target_origin` (`"*"`: any, `"/"`: the
+    /// caller's). The event's `source` is the caller's window and its `origin` the caller's.
+    fn post_message(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        target_origin: &str,
+        transfer: &[RootedObject],
+    ) -> Fallible<()> {
+        let source = incumbent_window(cx).unwrap_or_else(|| DomRoot::from_ref(self));
+        let source_origin = source.globalscope.origin();
+        let target_origin = match target_origin {
+            "*" => None,
+            "/" => Some(source_origin.clone()),
+            other => Some(
+                url::Url::parse(other)
+                    .map_err(|_| {
+                        Error::dom(
+                            DOMErrorName::SyntaxError,
+                            format!(
+                                "Failed to execute 'postMessage' on 'Window': Invalid target \
+                                 origin '{other}' in a call to 'postMessage'."
+                            ),
+                        )
+                    })?
+                    .origin(),
+            ),
+        };
+        // SAFETY: bindings call in a realm, with `message` rooted.
+        let bytes = unsafe { serialize_message(cx, message, transfer, "Window")? };
+        let target = DomRoot::from_ref(self);
+        let origin = source_origin.ascii_serialization();
+        // A discarded window's tasks are dropped with it: the message is lost, as the spec's.
+        self.globalscope
+            .event_loop()
+            .queue_task(Box::new(move |cx: &mut JSContext| {
+                if target_origin.is_some_and(|wanted| wanted != target.globalscope.origin()) {
+                    return;
+                }
+                // SAFETY: a task of this window's loop runs in its realm.
+                unsafe { target.deliver_message(cx, &bytes, origin, &source) };
+            }));
+        Ok(())
+    }
+
+    /// Fires `message` (or `messageerror`, for bytes that do not deserialize) at this window.
+    ///
+    /// # Safety
+    /// `cx` in this window's realm.
+    unsafe fn deliver_message(
+        &self,
+        cx: &mut JSContext,
+        bytes: &[u8],
+        origin: String,
+        source: &Window,
+    ) {
+        let target = self.globalscope.upcast_event_target();
+        rooted!(&in(cx) let mut data = UndefinedValue());
+        let Ok(ports) = deserialize_message(cx, bytes, data.handle_mut()) else {
+            target.fire_event(cx, "messageerror");
+            return;
+        };
+        let event = MessageEvent::new_trusted(
+            cx,
+            &self.globalscope,
+            data.get(),
+            origin,
+            Source::Window(source),
+        );
+        event.set_ports(ports);
+        target.dispatch_event(cx, event.upcast::<Event>());
+    }
+}
+
+/// The window of the script that called into the engine (the incumbent global), if it is a
+/// window.
+fn incumbent_window(cx: &JSContext) -> Option<DomRoot<Window>> {
+    // SAFETY: reads the context's stack of script frames.
+    let global = unsafe { mozjs::rust::wrappers2::GetScriptedCallerGlobal(cx) };
+    if global.is_null() {
+        return None;
+    }
+    // SAFETY: every global of the runtime is a DOM global.
+    let scope = unsafe { GlobalScope::from_object(global) };
+    scope
+        .upcast_event_target()
+        .downcast::<Window>()
+        .map(DomRoot::from_ref)
 }
 
 impl WindowMethods for Window {
@@ -201,6 +300,28 @@ impl WindowMethods for Window {
     }
     fn Closed(&self, _cx: &mut JSContext) -> bool {
         self.globalscope.is_closed()
+    }
+    fn PostMessage(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        target_origin: DOMString,
+        transfer: Vec<RootedObject>,
+    ) -> Fallible<()> {
+        self.post_message(cx, message, &target_origin, &transfer)
+    }
+    fn PostMessage_(
+        &self,
+        cx: &mut JSContext,
+        message: HandleValue<'_>,
+        options: &WindowPostMessageOptions,
+    ) -> Fallible<()> {
+        self.post_message(
+            cx,
+            message,
+            &options.target_origin,
+            &options.parent.transfer,
+        )
     }
     crate::window_or_worker_global_scope_methods!();
 }
