@@ -24,6 +24,7 @@ pub mod event_loop;
 pub mod fetch;
 pub mod html_parser;
 pub mod message_ports;
+pub mod modules;
 pub mod page;
 pub mod script_runtime;
 pub mod service_worker_thread;

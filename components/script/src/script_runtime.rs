@@ -268,6 +268,7 @@ pub fn new_runtime(terminate: Arc<AtomicBool>, max_heap_bytes: u64) -> Runtime {
             Some(promise_rejection_tracker),
             std::ptr::null_mut(),
         );
+        crate::modules::install_hooks(cx);
     }
     runtime
 }

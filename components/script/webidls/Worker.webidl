@@ -1,5 +1,5 @@
 // https://html.spec.whatwg.org/multipage/workers.html#dedicated-workers-and-the-worker-interface
-// Classic workers only: `type: "module"` throws NotSupportedError (bgsync runs no modules).
+// Classic and module workers (`type: "module"`: the script is a module script, with imports).
 [Exposed=(Window,DedicatedWorker)]
 interface Worker : EventTarget {
   [Throws] constructor(USVString scriptURL, optional WorkerOptions options = {});

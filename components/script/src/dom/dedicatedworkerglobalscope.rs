@@ -76,6 +76,8 @@ pub(crate) struct DedicatedWorkerStart {
     pub(crate) connector: Option<crate::page::ClientConnector>,
     /// `js.max_dedicated_workers`, for the workers it starts.
     pub(crate) max_dedicated_workers: u64,
+    /// Its script is a module script (`type: "module"`).
+    pub(crate) module: bool,
 }
 
 #[derive(Trace)]
@@ -233,6 +235,7 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
         channels,
         connector,
         max_dedicated_workers,
+        module,
     } = start;
     let event_loop = Rc::new(EventLoop::from_seed(loader.clone(), seed));
     let (url, source) = match crate::worker::fetch_script(&loader, &url) {
@@ -272,7 +275,24 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
         channels.map(|channels| crate::page::connect_client(cx, scope, &url, channels, Vec::new()));
     // SAFETY: in the worker's realm.
     unsafe {
-        crate::script_runtime::run_classic_script(cx, scope, &source, url.as_str(), 1);
+        if module {
+            // Its imports load on this loop, and the module runs in a task once they are in.
+            global.upcast::<WorkerGlobalScope>().set_module();
+            // A module of its graph that cannot be fetched is an `error` event at the Worker
+            // object, as a main script that cannot be.
+            let owner_link = owner.clone();
+            let on_outcome: crate::modules::OnOutcome = Box::new(move |_, outcome| {
+                if outcome == crate::modules::Outcome::FetchFailed {
+                    owner_link.to_worker_object(|cx, worker| {
+                        // SAFETY: tasks run in the owner's realm.
+                        worker.upcast::<EventTarget>().fire_event(cx, "error");
+                    });
+                }
+            });
+            crate::modules::run_source(cx, scope, &source, url.clone(), 1, on_outcome);
+        } else {
+            crate::script_runtime::run_classic_script(cx, scope, &source, url.as_str(), 1);
+        }
         loop {
             // Terminated by the owner (which also interrupts a running script): stop before
             // the next task, even if timers would keep the loop busy for ever.

@@ -168,6 +168,9 @@ pub struct GlobalScope {
     /// The origin of an `about:blank` or `about:srcdoc` frame: its parent's.
     #[no_trace]
     inherited_origin: RefCell<Option<url::Origin>>,
+    /// Its module scripts' modules (kept until it ends).
+    #[no_trace]
+    module_map: crate::modules::ModuleMap,
 }
 
 impl GlobalScope {
@@ -213,6 +216,7 @@ impl GlobalScope {
             blob_urls: RefCell::new(Vec::new()),
             max_dedicated_workers: Cell::new(512),
             inherited_origin: RefCell::new(None),
+            module_map: Default::default(),
         }
     }
 
@@ -233,11 +237,16 @@ impl GlobalScope {
     /// The global ends: its dedicated workers are ended (and joined), its routed
     /// MessagePorts closed and its blob URLs revoked. Every global's thread calls it last.
     pub fn end(&self) {
+        self.module_map.clear();
         self.dedicated_workers.end_all();
         self.message_ports.end_all();
         for url in self.blob_urls.borrow_mut().drain(..) {
             crate::blob_urls::revoke(&url);
         }
+    }
+
+    pub fn module_map(&self) -> &crate::modules::ModuleMap {
+        &self.module_map
     }
 
     pub fn set_worker_connector(&self, connector: Option<crate::page::ClientConnector>) {

@@ -86,12 +86,11 @@ impl HTMLScriptElement {
                 .get_attribute("language")
                 .map(|l| format!("text/{l}"))
         });
+        let mut module = false;
         if let Some(t) = script_type {
             let t = t.trim().to_ascii_lowercase();
-            if !t.is_empty() && !base::mime::is_javascript_mime_type(&t) {
-                if t == "module" {
-                    log::warn!(target: "bgsync::script", "module scripts are not supported yet; skipped");
-                }
+            module = t == "module";
+            if !module && !t.is_empty() && !base::mime::is_javascript_mime_type(&t) {
                 return;
             }
         }
@@ -99,6 +98,10 @@ impl HTMLScriptElement {
         let Some(document) = self.upcast::<Node>().owner_doc() else {
             return;
         };
+        if module {
+            self.prepare_module(cx, &document, src, &text);
+            return;
+        }
         match src {
             None => {
                 let url = document.url().to_string();
@@ -236,6 +239,56 @@ impl HTMLScriptElement {
                 eprintln!("bgsync: failed to load script {url}: {error}");
                 // SAFETY: as above.
                 unsafe { self.upcast::<EventTarget>().fire_event(cx, "error") };
+            }
+        }
+    }
+
+    /// A module script: fetched (with its imports) without blocking the parser, and run in
+    /// a task once its graph is there (see `modules.rs`); the document's load event waits for
+    /// it. Then `load` at the element, or `error` if a module could not be fetched.
+    fn prepare_module(
+        &self,
+        cx: &mut JSContext,
+        document: &Document,
+        src: Option<String>,
+        text: &str,
+    ) {
+        let delaying = document.delay_load();
+        let this = DomRoot::from_ref(self);
+        let doc = DomRoot::from_ref(document);
+        let on_outcome: crate::modules::OnOutcome = Box::new(move |cx, outcome| {
+            let event = match outcome {
+                crate::modules::Outcome::FetchFailed => Some("error"),
+                crate::modules::Outcome::Ran => Some("load"),
+                // An inline script's errors are reported; an external one's element gets
+                // `load` all the same (it was fetched).
+                crate::modules::Outcome::Errored => Some("load"),
+            };
+            if let Some(event) = event.filter(|_| this.element().has_attribute("src")) {
+                // SAFETY: module outcomes are delivered in the document's realm.
+                unsafe { this.upcast::<EventTarget>().fire_event(cx, event) };
+            }
+            if delaying {
+                doc.stop_delaying_load();
+            }
+        });
+        let global = document.global();
+        match src {
+            Some(src) => match document.url().join(&src) {
+                Ok(url) => crate::modules::run_external(global, url, on_outcome),
+                Err(_) => {
+                    self.queue_error_event(document);
+                    if delaying {
+                        document.stop_delaying_load();
+                    }
+                }
+            },
+            None => {
+                let base = document.url().clone();
+                // SAFETY: in the document's realm.
+                unsafe {
+                    crate::modules::run_source(cx, global, text, base, self.line.get(), on_outcome)
+                };
             }
         }
     }

@@ -206,12 +206,6 @@ impl WorkerMethods for Worker {
                 "Failed to construct 'Worker': The URL '{script_url}' is invalid."
             ))
         })?;
-        if options.type_ == WorkerType::Module {
-            return Err(Error::dom(
-                DOMErrorName::NotSupportedError,
-                "Failed to construct 'Worker': module workers are not supported.",
-            ));
-        }
         let owner_url = global.url();
         // A blob URL made by a page from `file:` has the opaque origin "null", as its maker.
         let same_origin = url.scheme() == "data"
@@ -265,6 +259,7 @@ impl WorkerMethods for Worker {
             channels,
             connector,
             max_dedicated_workers: global.max_dedicated_workers(),
+            module: options.type_ == WorkerType::Module,
         };
         let name = format!("worker {url}");
         let max_heap_bytes = crate::script_runtime::max_heap_bytes();

@@ -57,6 +57,8 @@ pub struct WorkerGlobalScope {
     importer: RefCell<ScriptImporter>,
     location: MutNullableDom<WorkerLocation>,
     navigator: MutNullableDom<WorkerNavigator>,
+    /// Its script is a module (`new Worker(url, {type: "module"})`): no `importScripts()`.
+    module: std::cell::Cell<bool>,
 }
 
 impl WorkerGlobalScope {
@@ -66,7 +68,13 @@ impl WorkerGlobalScope {
             importer: RefCell::new(ScriptImporter::default()),
             location: MutNullableDom::default(),
             navigator: MutNullableDom::default(),
+            module: std::cell::Cell::new(false),
         }
+    }
+
+    /// Its script is a module script.
+    pub fn set_module(&self) {
+        self.module.set(true);
     }
 
     pub fn global_scope(&self) -> &GlobalScope {
@@ -150,6 +158,13 @@ impl WorkerGlobalScopeMethods for WorkerGlobalScope {
 
     /// <https://html.spec.whatwg.org/multipage/workers.html#dom-workerglobalscope-importscripts>
     fn ImportScripts(&self, cx: &mut JSContext, urls: Vec<DOMString>) -> Fallible<()> {
+        if self.module.get() {
+            return Err(Error::Type(
+                "Failed to execute 'importScripts' on 'WorkerGlobalScope': Module scripts \
+                 don't support importScripts()."
+                    .into(),
+            ));
+        }
         // Parse every URL first: one bad URL imports nothing (SyntaxError).
         let mut parsed = Vec::with_capacity(urls.len());
         for url in &urls {

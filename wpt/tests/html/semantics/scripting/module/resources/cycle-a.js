@@ -1,0 +1,5 @@
+import { b } from "./cycle-b.js";
+export const a = "a";
+export function both() {
+  return a + b;
+}

@@ -1,0 +1,5 @@
+import { both } from "./cycle-a.js";
+export const b = "b";
+export function viaA() {
+  return both();
+}

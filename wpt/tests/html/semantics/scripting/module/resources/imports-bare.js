@@ -1,0 +1,2 @@
+import "lodash";
+window.importsBareRan = true;

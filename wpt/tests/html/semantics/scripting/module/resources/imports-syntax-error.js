@@ -1,0 +1,2 @@
+import "./syntax-error.js";
+window.importsSyntaxErrorRan = true;

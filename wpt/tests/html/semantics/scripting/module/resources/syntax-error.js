@@ -1,0 +1,2 @@
+window.syntaxErrorRan = true;
+export const = ;

@@ -1,0 +1,2 @@
+window.throwsRan = true;
+throw new RangeError("thrown by a module");
