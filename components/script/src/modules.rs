@@ -8,9 +8,9 @@
 //! posted back as a task; a controlled page's fetch is a fetch event first), compiles it and
 //! hands it back (`FinishLoadingImportedModule`). Each global has a module map
 //! ([`ModuleMap`]): a URL is fetched once, and every import of it gets the same module, or the
-//! same error. Once the whole graph is there, the top-level module is linked and evaluated
-//! in a task of its own, so a module script runs after the parser has finished the markup
-//! that follows it, as a deferred script does.
+//! same error. Once the whole graph is there, the script is [`Ready`]: its element runs it in
+//! a task of its own (after the markup that follows it), those of the markup in document
+//! order, as deferred scripts.
 //!
 //! Module scripts must come with a JavaScript MIME type; a specifier that is neither a URL
 //! nor starts with `/`, `./` or `../` is a TypeError (no import maps). Dedicated workers of
@@ -48,8 +48,47 @@ pub enum Outcome {
     Errored,
 }
 
-/// What runs once a module script has run, or failed.
-pub type OnOutcome = Box<dyn FnOnce(&mut JSContext, Outcome)>;
+/// A module script whose graph has loaded, or failed to: what runs when its turn comes
+/// (scripts in the markup run in document order).
+pub enum Ready {
+    Module(RootedObject),
+    FetchFailed,
+    /// A parse, resolution or link error, reported when the script's turn comes.
+    Errored(RootedValue),
+}
+
+impl Ready {
+    /// Links and evaluates the module (an exception is reported as uncaught), or reports why
+    /// there is none.
+    ///
+    /// # Safety
+    /// `cx` in the global's realm.
+    pub unsafe fn run(self, cx: &mut JSContext) -> Outcome {
+        match self {
+            Ready::Module(module) => evaluate(cx, &module),
+            Ready::FetchFailed => Outcome::FetchFailed,
+            Ready::Errored(error) => {
+                crate::script_runtime::report_exception_value(cx, current_global(cx), error.get());
+                Outcome::Errored
+            }
+        }
+    }
+
+    /// The script of a graph that failed with `error`.
+    fn failed(cx: &JSContext, error: RootedValue) -> Ready {
+        // SAFETY: graph results come in the global's realm.
+        let global = unsafe { current_global(cx) };
+        if global.module_map().is_fetch_error(error.get()) {
+            Ready::FetchFailed
+        } else {
+            Ready::Errored(error)
+        }
+    }
+}
+
+/// What runs once a module script's graph is loaded (maybe right away, inside the call that
+/// started it: the caller runs the script later, in a task).
+pub type OnReady = Box<dyn FnOnce(&mut JSContext, Ready)>;
 
 /// A global's module map: the modules it compiled, and what became of each URL it fetched.
 /// Holds its modules alive until the global ends ([`ModuleMap::clear`]).
@@ -111,30 +150,20 @@ pub unsafe fn install_hooks(cx: &JSContext) {
     mozjs::jsapi::JS::SetModuleMetadataHook(runtime, Some(metadata_hook));
 }
 
-/// Runs the external module script at `url` in `global`: fetches its graph, then evaluates
-/// it in a task; `on_outcome` runs at the end either way.
-pub fn run_external(global: &GlobalScope, url: Url, on_outcome: OnOutcome) {
-    let waiter = Waiter::Top(Box::new(move |cx, result| {
+/// Loads the external module script at `url` in `global` with its graph; `on_ready` gets it.
+pub fn run_external(global: &GlobalScope, url: Url, on_ready: OnReady) {
+    let waiter = Waiter::Top(Box::new(move |cx, result| match result {
         // SAFETY: module results are delivered in the global's realm.
-        unsafe {
-            match result {
-                Ok(module) => run_graph(cx, module, on_outcome),
-                Err(error) => {
-                    let global = current_global(cx);
-                    if !global.module_map().is_fetch_error(error.get()) {
-                        crate::script_runtime::report_exception_value(cx, global, error.get());
-                        on_outcome(cx, Outcome::Errored);
-                    } else {
-                        on_outcome(cx, Outcome::FetchFailed);
-                    }
-                }
-            }
+        Ok(module) => unsafe { load_script_graph(cx, module, on_ready) },
+        Err(error) => {
+            let ready = Ready::failed(cx, error);
+            on_ready(cx, ready);
         }
     }));
     load(global, url, waiter);
 }
 
-/// Runs a module script of `source` in `global`, whose imports resolve against `base`: an
+/// Loads a module script of `source` in `global`, whose imports resolve against `base`: an
 /// inline `<script type="module">` (the document's URL) or a module worker's main script
 /// (its URL).
 ///
@@ -146,14 +175,11 @@ pub unsafe fn run_source(
     source: &str,
     base: Url,
     line: u32,
-    on_outcome: OnOutcome,
+    on_ready: OnReady,
 ) {
     match compile(cx, global, source, &base, line) {
-        Ok(module) => run_graph(cx, module, on_outcome),
-        Err(error) => {
-            crate::script_runtime::report_exception_value(cx, global, error.get());
-            on_outcome(cx, Outcome::Errored);
-        }
+        Ok(module) => load_script_graph(cx, module, on_ready),
+        Err(error) => on_ready(cx, Ready::Errored(error)),
     }
 }
 
@@ -234,36 +260,18 @@ thread_local! {
     static NEXT_GRAPH: Cell<i32> = const { Cell::new(0) };
 }
 
-/// Loads the graph below `module`, then links and evaluates it in a task.
-unsafe fn run_graph(cx: &mut JSContext, module: RootedObject, on_outcome: OnOutcome) {
+/// Loads the graph below a module script's `module`; `on_ready` gets the script.
+unsafe fn load_script_graph(cx: &mut JSContext, module: RootedObject, on_ready: OnReady) {
     let record = RootedObject::new(module.get());
     load_graph(
         cx,
         &record,
-        Box::new(move |cx, loaded| match loaded {
-            // Evaluated in a task: after the markup that follows the script, as a deferred
-            // script.
-            Ok(()) => {
-                current_global(cx)
-                    .event_loop()
-                    .queue_task(Box::new(move |cx: &mut JSContext| {
-                        // SAFETY: tasks run in the global's realm.
-                        let outcome = unsafe { evaluate(cx, &module) };
-                        on_outcome(cx, outcome);
-                    }))
-            }
-            Err(error) => {
-                let global = current_global(cx);
-                if global.module_map().is_fetch_error(error.get()) {
-                    on_outcome(cx, Outcome::FetchFailed);
-                } else {
-                    // SAFETY: graph results come in the global's realm.
-                    unsafe {
-                        crate::script_runtime::report_exception_value(cx, global, error.get())
-                    };
-                    on_outcome(cx, Outcome::Errored);
-                }
-            }
+        Box::new(move |cx, loaded| {
+            let ready = match loaded {
+                Ok(()) => Ready::Module(module),
+                Err(error) => Ready::failed(cx, error),
+            };
+            on_ready(cx, ready);
         }),
     );
 }

@@ -281,13 +281,20 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
             // A module of its graph that cannot be fetched is an `error` event at the Worker
             // object, as a main script that cannot be.
             let owner_link = owner.clone();
-            let on_outcome: crate::modules::OnOutcome = Box::new(move |_, outcome| {
-                if outcome == crate::modules::Outcome::FetchFailed {
-                    owner_link.to_worker_object(|cx, worker| {
-                        // SAFETY: tasks run in the owner's realm.
-                        worker.upcast::<EventTarget>().fire_event(cx, "error");
-                    });
-                }
+            let on_outcome: crate::modules::OnReady = Box::new(move |cx, ready| {
+                let scope = crate::dom::globalscope::current_global(cx);
+                scope
+                    .event_loop()
+                    .queue_task(Box::new(move |cx: &mut JSContext| {
+                        // SAFETY: tasks run in the worker's realm.
+                        let outcome = ready.run(cx);
+                        if outcome == crate::modules::Outcome::FetchFailed {
+                            owner_link.to_worker_object(|cx, worker| {
+                                // SAFETY: tasks run in the owner's realm.
+                                worker.upcast::<EventTarget>().fire_event(cx, "error");
+                            });
+                        }
+                    }));
             });
             crate::modules::run_source(cx, scope, &source, url.clone(), 1, on_outcome);
         } else {

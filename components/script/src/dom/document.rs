@@ -35,6 +35,8 @@ pub struct Document {
     implementation: MutNullableDom<DOMImplementation>,
     /// Frames still loading that delay this document's `load` event.
     load_delayers: Cell<u32>,
+    /// Its parser-inserted module scripts not run yet, in document order (they run in it).
+    module_scripts: RefCell<std::collections::VecDeque<Dom<HTMLScriptElement>>>,
     /// The `load` event, waiting for those frames (what runs after it with it).
     #[no_trace]
     deferred_load: RefCell<Option<Option<crate::page::AfterLoad>>>,
@@ -61,6 +63,7 @@ impl Document {
                 current_script: MutNullableDom::default(),
                 implementation: MutNullableDom::default(),
                 load_delayers: Cell::new(0),
+                module_scripts: RefCell::new(std::collections::VecDeque::new()),
                 deferred_load: RefCell::new(None),
             }),
         );
@@ -87,6 +90,33 @@ impl Document {
     /// A frame starts loading: if this document has not loaded yet, its `load` event waits for
     /// the frame (<https://html.spec.whatwg.org/multipage/parsing.html#delay-the-load-event>).
     /// True if it does; the caller then calls [`Document::stop_delaying_load`] once.
+    /// A parser-inserted module script: it runs after those before it in the document.
+    pub fn add_module_script(&self, script: &HTMLScriptElement) {
+        self.module_scripts
+            .borrow_mut()
+            .push_back(Dom::from_ref(script));
+    }
+
+    /// Runs the module scripts of the markup whose graphs are loaded, in document order, up to
+    /// the first that is not.
+    pub fn run_module_scripts(&self, cx: &mut JSContext) {
+        loop {
+            let first = self
+                .module_scripts
+                .borrow()
+                .front()
+                .map(|script| script.root());
+            let Some(script) = first else {
+                return;
+            };
+            let Some(ready) = script.take_ready_module() else {
+                return;
+            };
+            self.module_scripts.borrow_mut().pop_front();
+            script.execute_module(cx, ready);
+        }
+    }
+
     pub fn delay_load(&self) -> bool {
         if self.ready_state.get() == DocumentReadyState::Complete {
             return false;

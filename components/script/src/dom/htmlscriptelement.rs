@@ -21,6 +21,11 @@ pub struct HTMLScriptElement {
     parser_building: Cell<bool>,
     /// The source line the element starts on, for inline scripts' error positions.
     line: Cell<u32>,
+    /// A module script's graph, loaded and waiting for its turn (see `Document::run_module_scripts`).
+    #[no_trace]
+    ready_module: std::cell::RefCell<Option<crate::modules::Ready>>,
+    /// A module script delays its document's load event until it has run.
+    delaying_load: Cell<bool>,
 }
 
 impl HTMLScriptElement {
@@ -40,6 +45,8 @@ impl HTMLScriptElement {
                 parser_inserted: Cell::new(parser_inserted),
                 parser_building: Cell::new(parser_inserted),
                 line: Cell::new(line),
+                ready_module: std::cell::RefCell::new(None),
+                delaying_load: Cell::new(false),
             }),
         )
     }
@@ -243,9 +250,10 @@ impl HTMLScriptElement {
         }
     }
 
-    /// A module script: fetched (with its imports) without blocking the parser, and run in
-    /// a task once its graph is there (see `modules.rs`); the document's load event waits for
-    /// it. Then `load` at the element, or `error` if a module could not be fetched.
+    /// A module script: fetched (with its imports) without blocking the parser, then run in a
+    /// task once its graph is there (see `modules.rs`), those of the markup (not `async`) in
+    /// document order; the document's load event waits for it. Then `load` at an external
+    /// script's element, or `error` if a module could not be fetched.
     fn prepare_module(
         &self,
         cx: &mut JSContext,
@@ -253,42 +261,64 @@ impl HTMLScriptElement {
         src: Option<String>,
         text: &str,
     ) {
-        let delaying = document.delay_load();
+        self.delaying_load.set(document.delay_load());
+        let in_order = self.parser_inserted.get() && !self.element().has_attribute("async");
+        if in_order {
+            document.add_module_script(self);
+        }
         let this = DomRoot::from_ref(self);
-        let doc = DomRoot::from_ref(document);
-        let on_outcome: crate::modules::OnOutcome = Box::new(move |cx, outcome| {
-            let event = match outcome {
-                crate::modules::Outcome::FetchFailed => Some("error"),
-                crate::modules::Outcome::Ran => Some("load"),
-                // An inline script's errors are reported; an external one's element gets
-                // `load` all the same (it was fetched).
-                crate::modules::Outcome::Errored => Some("load"),
-            };
-            if let Some(event) = event.filter(|_| this.element().has_attribute("src")) {
-                // SAFETY: module outcomes are delivered in the document's realm.
-                unsafe { this.upcast::<EventTarget>().fire_event(cx, event) };
-            }
-            if delaying {
-                doc.stop_delaying_load();
+        let on_ready: crate::modules::OnReady = Box::new(move |_cx, ready| {
+            let event_loop = this.global().event_loop().clone();
+            if in_order {
+                *this.ready_module.borrow_mut() = Some(ready);
+                event_loop.queue_task(Box::new(move |cx| {
+                    if let Some(document) = this.upcast::<Node>().owner_doc() {
+                        document.run_module_scripts(cx);
+                    }
+                }));
+            } else {
+                event_loop.queue_task(Box::new(move |cx| this.execute_module(cx, ready)));
             }
         });
         let global = document.global();
         match src {
             Some(src) => match document.url().join(&src) {
-                Ok(url) => crate::modules::run_external(global, url, on_outcome),
-                Err(_) => {
-                    self.queue_error_event(document);
-                    if delaying {
-                        document.stop_delaying_load();
-                    }
-                }
+                Ok(url) => crate::modules::run_external(global, url, on_ready),
+                Err(_) => on_ready(cx, crate::modules::Ready::FetchFailed),
             },
             None => {
                 let base = document.url().clone();
                 // SAFETY: in the document's realm.
                 unsafe {
-                    crate::modules::run_source(cx, global, text, base, self.line.get(), on_outcome)
+                    crate::modules::run_source(cx, global, text, base, self.line.get(), on_ready)
                 };
+            }
+        }
+    }
+
+    /// The loaded graph of a module script waiting for its turn, if it is loaded.
+    pub fn take_ready_module(&self) -> Option<crate::modules::Ready> {
+        self.ready_module.borrow_mut().take()
+    }
+
+    /// Runs a module script whose graph is loaded, then fires `load` (or `error`) at an
+    /// external one's element.
+    pub fn execute_module(&self, cx: &mut JSContext, ready: crate::modules::Ready) {
+        // SAFETY: tasks run in the document's realm.
+        let outcome = unsafe { ready.run(cx) };
+        if self.element().has_attribute("src") {
+            let event = match outcome {
+                crate::modules::Outcome::FetchFailed => "error",
+                // An external script that was fetched gets `load`, whatever its errors (they
+                // were reported).
+                crate::modules::Outcome::Ran | crate::modules::Outcome::Errored => "load",
+            };
+            // SAFETY: as above.
+            unsafe { self.upcast::<EventTarget>().fire_event(cx, event) };
+        }
+        if self.delaying_load.replace(false) {
+            if let Some(document) = self.upcast::<Node>().owner_doc() {
+                document.stop_delaying_load();
             }
         }
     }
