@@ -31,7 +31,7 @@ interface Document : Node {
   readonly attribute HTMLElement? head;
   readonly attribute DocumentReadyState readyState;
   readonly attribute HTMLScriptElement? currentScript;
-  readonly attribute WindowProxy? defaultView;
+  readonly attribute Window? defaultView;
 };
 Document includes NonElementParentNode;
 Document includes ParentNode;

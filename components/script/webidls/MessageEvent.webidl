@@ -21,4 +21,5 @@ dictionary MessageEventInit : EventInit {
   sequence<object> ports = [];
 };
 
-typedef (WindowProxy or MessagePort or ServiceWorker) MessageEventSource;
+// WindowProxy spelled out: (Window or CrossOriginWindowProxy).
+typedef (Window or CrossOriginWindowProxy or MessagePort or ServiceWorker) MessageEventSource;

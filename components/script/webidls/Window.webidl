@@ -1,14 +1,15 @@
 // https://html.spec.whatwg.org/multipage/nav-history-apis.html#the-window-object
-// WindowProxy is the Window itself in bgsync (no browsing-context navigation).
-typedef Window WindowProxy;
+// A WindowProxy is the Window itself when the accessing script may reach it (same origin; no
+// browsing-context navigation), and a CrossOriginWindowProxy of it otherwise.
+typedef (Window or CrossOriginWindowProxy) WindowProxy;
 
 [Global=Window, Exposed=Window]
 interface Window : EventTarget {
-  [LegacyUnforgeable] readonly attribute WindowProxy window;
-  [Replaceable] readonly attribute WindowProxy self;
+  [LegacyUnforgeable] readonly attribute Window window;
+  [Replaceable] readonly attribute Window self;
   [LegacyUnforgeable, GetterThrows] readonly attribute Document document;
   [PutForwards=href, LegacyUnforgeable] readonly attribute Location location;
-  [Replaceable] readonly attribute WindowProxy frames;
+  [Replaceable] readonly attribute Window frames;
   [Replaceable] readonly attribute unsigned long length;
   [LegacyUnforgeable] readonly attribute WindowProxy? top;
   [Replaceable] readonly attribute WindowProxy? parent;

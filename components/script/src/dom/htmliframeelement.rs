@@ -340,7 +340,9 @@ impl HTMLIFrameElementMethods for HTMLIFrameElement {
     fn ContentDocument(&self, _cx: &mut JSContext) -> Option<DomRoot<Document>> {
         self.reachable_content()?.document()
     }
-    fn ContentWindow(&self, _cx: &mut JSContext) -> Option<DomRoot<Window>> {
-        self.reachable_content()
+    /// The frame's window: itself when of this document's origin, else a proxy of it.
+    fn ContentWindow(&self, cx: &mut JSContext) -> Option<WindowOrCrossOriginWindowProxy> {
+        let window = self.content.get()?;
+        Some(Window::proxy_for(cx, &window, self.global()))
     }
 }

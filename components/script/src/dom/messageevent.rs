@@ -6,6 +6,7 @@ use std::cell::RefCell;
 
 use mozjs::jsapi::Heap;
 
+use crate::dom::crossoriginwindowproxy::CrossOriginWindowProxy;
 use crate::dom::event::Event;
 use crate::dom::messageport::MessagePort;
 use crate::dom::postmessage::ports_as_objects;
@@ -17,6 +18,8 @@ use crate::dom::window::Window;
 pub enum Source<'a> {
     None,
     Window(&'a Window),
+    /// A window of another origin than the receiver's.
+    Proxy(&'a CrossOriginWindowProxy),
     Worker(&'a ServiceWorker),
 }
 
@@ -27,8 +30,9 @@ pub struct MessageEvent {
     data: Heap<JSVal>,
     origin: String,
     last_event_id: String,
-    /// `source`: one of these three at most.
+    /// `source`: one of these four at most.
     source_window: MutNullableDom<Window>,
+    source_proxy: MutNullableDom<CrossOriginWindowProxy>,
     source_port: MutNullableDom<MessagePort>,
     source_worker: MutNullableDom<ServiceWorker>,
     /// The ports the message transferred.
@@ -44,10 +48,11 @@ impl MessageEvent {
         last_event_id: String,
         source: Source<'_>,
     ) -> DomRoot<MessageEvent> {
-        let (window, worker) = match source {
-            Source::None => (None, None),
-            Source::Window(window) => (Some(window), None),
-            Source::Worker(worker) => (None, Some(worker)),
+        let (window, proxy, worker) = match source {
+            Source::None => (None, None, None),
+            Source::Window(window) => (Some(window), None, None),
+            Source::Proxy(proxy) => (None, Some(proxy), None),
+            Source::Worker(worker) => (None, None, Some(worker)),
         };
         MessageEventBinding::Wrap(
             cx,
@@ -59,6 +64,7 @@ impl MessageEvent {
                 origin,
                 last_event_id,
                 source_window: MutNullableDom::new(window),
+                source_proxy: MutNullableDom::new(proxy),
                 source_port: MutNullableDom::default(),
                 source_worker: MutNullableDom::new(worker),
                 ports: RefCell::new(Vec::new()),
@@ -122,15 +128,20 @@ impl MessageEventMethods for MessageEvent {
             Source::None,
         );
         match &init.source {
-            Some(WindowOrMessagePortOrServiceWorker::Window(window)) => {
+            Some(WindowOrCrossOriginWindowProxyOrMessagePortOrServiceWorker::Window(window)) => {
                 event.source_window.set(Some(window))
             }
-            Some(WindowOrMessagePortOrServiceWorker::MessagePort(port)) => {
+            Some(
+                WindowOrCrossOriginWindowProxyOrMessagePortOrServiceWorker::CrossOriginWindowProxy(
+                    proxy,
+                ),
+            ) => event.source_proxy.set(Some(proxy)),
+            Some(WindowOrCrossOriginWindowProxyOrMessagePortOrServiceWorker::MessagePort(port)) => {
                 event.source_port.set(Some(port))
             }
-            Some(WindowOrMessagePortOrServiceWorker::ServiceWorker(worker)) => {
-                event.source_worker.set(Some(worker))
-            }
+            Some(WindowOrCrossOriginWindowProxyOrMessagePortOrServiceWorker::ServiceWorker(
+                worker,
+            )) => event.source_worker.set(Some(worker)),
             None => {}
         }
         event.data.set(init.data.get());
@@ -146,16 +157,30 @@ impl MessageEventMethods for MessageEvent {
     fn LastEventId(&self, _cx: &mut JSContext) -> DOMString {
         self.last_event_id.clone()
     }
-    fn Source(&self, _cx: &mut JSContext) -> Option<WindowOrMessagePortOrServiceWorker> {
+    fn Source(
+        &self,
+        _cx: &mut JSContext,
+    ) -> Option<WindowOrCrossOriginWindowProxyOrMessagePortOrServiceWorker> {
         if let Some(window) = self.source_window.get() {
-            return Some(WindowOrMessagePortOrServiceWorker::Window(window));
+            return Some(
+                WindowOrCrossOriginWindowProxyOrMessagePortOrServiceWorker::Window(window),
+            );
+        }
+        if let Some(proxy) = self.source_proxy.get() {
+            return Some(
+                WindowOrCrossOriginWindowProxyOrMessagePortOrServiceWorker::CrossOriginWindowProxy(
+                    proxy,
+                ),
+            );
         }
         if let Some(port) = self.source_port.get() {
-            return Some(WindowOrMessagePortOrServiceWorker::MessagePort(port));
+            return Some(
+                WindowOrCrossOriginWindowProxyOrMessagePortOrServiceWorker::MessagePort(port),
+            );
         }
         self.source_worker
             .get()
-            .map(WindowOrMessagePortOrServiceWorker::ServiceWorker)
+            .map(WindowOrCrossOriginWindowProxyOrMessagePortOrServiceWorker::ServiceWorker)
     }
     fn Ports(&self, _cx: &mut JSContext) -> Vec<RootedObject> {
         ports_as_objects(&self.ports.borrow())

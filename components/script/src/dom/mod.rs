@@ -15,6 +15,7 @@ pub mod clients;
 pub mod codegen;
 pub mod comment;
 pub mod console;
+pub mod crossoriginwindowproxy;
 pub mod customevent;
 pub mod dedicatedworkerglobalscope;
 pub mod document;

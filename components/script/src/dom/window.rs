@@ -8,6 +8,7 @@ use mozjs::rooted;
 
 use crate::dom::bindings::error::DOMErrorName;
 use crate::dom::bindings::interface::GlobalKind;
+use crate::dom::crossoriginwindowproxy::CrossOriginWindowProxy;
 use crate::dom::document::Document;
 use crate::dom::element::Element;
 use crate::dom::event::Event;
@@ -33,6 +34,8 @@ pub struct Window {
     frame_element: MutNullableDom<Element>,
     /// The windows of this document's `<iframe>`s, in the order they loaded.
     frames: RefCell<Vec<Dom<Window>>>,
+    /// The proxies of this window made for windows of other origins, one per accessor.
+    proxies: RefCell<Vec<Dom<CrossOriginWindowProxy>>>,
 }
 
 impl Window {
@@ -68,6 +71,7 @@ impl Window {
             parent: MutNullableDom::default(),
             frame_element: MutNullableDom::default(),
             frames: RefCell::new(Vec::new()),
+            proxies: RefCell::new(Vec::new()),
         });
         // SAFETY: a fresh global of Window's class.
         unsafe {
@@ -152,12 +156,50 @@ impl Window {
         self.globalscope.origin() == other.globalscope.origin()
     }
 
+    /// How many frames its document has (`length`).
+    pub fn frame_count(&self) -> u32 {
+        self.frames.borrow().len() as u32
+    }
+
+    /// The topmost window above this one (itself for a page).
+    pub fn top_window(&self) -> DomRoot<Window> {
+        let mut top = DomRoot::from_ref(self);
+        while let Some(parent) = top.parent.get() {
+            top = parent;
+        }
+        top
+    }
+
+    /// `window` as scripts of `accessor` see it: the window itself when they may reach it
+    /// (same origin), else its CrossOriginWindowProxy for `accessor` (made once).
+    pub fn proxy_for(
+        cx: &mut JSContext,
+        window: &Window,
+        accessor: &GlobalScope,
+    ) -> WindowOrCrossOriginWindowProxy {
+        if window.globalscope.origin() == accessor.origin() {
+            return WindowOrCrossOriginWindowProxy::Window(DomRoot::from_ref(window));
+        }
+        let made = window
+            .proxies
+            .borrow()
+            .iter()
+            .find(|proxy| std::ptr::eq(proxy.global(), accessor))
+            .map(|proxy| proxy.root());
+        let proxy = made.unwrap_or_else(|| {
+            let proxy = CrossOriginWindowProxy::new(cx, accessor, window);
+            window.proxies.borrow_mut().push(Dom::from_ref(&*proxy));
+            proxy
+        });
+        WindowOrCrossOriginWindowProxy::CrossOriginWindowProxy(proxy)
+    }
+
     /// The window post message steps
     /// (https://html.spec.whatwg.org/multipage/web-messaging.html#window-post-message-steps):
     /// the message is serialized now, in the caller's turn, and delivered in a task of this
     /// window's loop, if this window's origin is then `target_origin` (`"*"`: any, `"/"`: the
     /// caller's). The event's `source` is the caller's window and its `origin` the caller's.
-    fn post_message(
+    pub(crate) fn post_message(
         &self,
         cx: &mut JSContext,
         message: HandleValue<'_>,
@@ -217,13 +259,12 @@ impl Window {
             target.fire_event(cx, "messageerror");
             return;
         };
-        let event = MessageEvent::new_trusted(
-            cx,
-            &self.globalscope,
-            data.get(),
-            origin,
-            Source::Window(source),
-        );
+        let source = Window::proxy_for(cx, source, &self.globalscope);
+        let source = match &source {
+            WindowOrCrossOriginWindowProxy::Window(window) => Source::Window(window),
+            WindowOrCrossOriginWindowProxy::CrossOriginWindowProxy(proxy) => Source::Proxy(proxy),
+        };
+        let event = MessageEvent::new_trusted(cx, &self.globalscope, data.get(), origin, source);
         event.set_ports(ports);
         target.dispatch_event(cx, event.upcast::<Event>());
     }
@@ -256,23 +297,18 @@ impl WindowMethods for Window {
         DomRoot::from_ref(self)
     }
     fn Length(&self, _cx: &mut JSContext) -> u32 {
-        self.frames.borrow().len() as u32
+        self.frame_count()
     }
-    /// The topmost window; null when it is of another origin (bgsync has no cross-origin
-    /// WindowProxy: another origin's window is not reachable at all).
-    fn Top(&self, _cx: &mut JSContext) -> Option<DomRoot<Window>> {
-        let mut top = DomRoot::from_ref(self);
-        while let Some(parent) = top.parent.get() {
-            top = parent;
-        }
-        self.same_origin(&top).then_some(top)
+    /// The topmost window (a CrossOriginWindowProxy of it when it is of another origin).
+    fn Top(&self, cx: &mut JSContext) -> Option<WindowOrCrossOriginWindowProxy> {
+        let top = self.top_window();
+        Some(Window::proxy_for(cx, &top, &self.globalscope))
     }
-    /// The parent window (itself for a page); null when it is of another origin.
-    fn Parent(&self, _cx: &mut JSContext) -> Option<DomRoot<Window>> {
-        match self.parent.get() {
-            Some(parent) => self.same_origin(&parent).then_some(parent),
-            None => Some(DomRoot::from_ref(self)),
-        }
+    /// The parent window (itself for a page; a CrossOriginWindowProxy of it when it is of
+    /// another origin).
+    fn Parent(&self, cx: &mut JSContext) -> Option<WindowOrCrossOriginWindowProxy> {
+        let parent = self.parent.get().unwrap_or_else(|| DomRoot::from_ref(self));
+        Some(Window::proxy_for(cx, &parent, &self.globalscope))
     }
     /// The `<iframe>` of this window; null for a page, or when the parent is of another origin.
     fn FrameElement(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
