@@ -936,6 +936,28 @@ fn unforgeable_owner(instance: &InterfaceInfo) -> usize {
     (instance as *const InterfaceInfo as usize).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+/// A global object and the interface prototype objects of its interface and those it
+/// inherits from are immutable prototype exotic objects
+/// (https://webidl.spec.whatwg.org/#interface-prototype-object): `Object.setPrototypeOf` of
+/// one of them to another value throws a TypeError. Object.prototype, at the end of the
+/// chain, stays as ECMAScript has it.
+///
+/// # Safety
+/// `cx` in `global_object`'s realm.
+unsafe fn make_prototypes_immutable(cx: &mut JSContext, global_object: HandleObject<'_>) {
+    let object_prototype = mozjs::rust::wrappers2::GetRealmObjectPrototype(cx);
+    rooted!(&in(cx) let mut current = global_object.get());
+    while !current.get().is_null() && current.get() != object_prototype {
+        let mut succeeded = false;
+        mozjs::rust::wrappers2::JS_SetImmutablePrototype(cx, current.handle(), &mut succeeded);
+        rooted!(&in(cx) let mut next = std::ptr::null_mut::<JSObject>());
+        if !mozjs::rust::wrappers2::JS_GetPrototype(cx, current.handle(), next.handle_mut()) {
+            return;
+        }
+        current.set(next.get());
+    }
+}
+
 /// Creates a global object of `info`'s (a `[Global]` interface's) class owning `object`,
 /// enters its new realm, and defines everything exposed in it: the interfaces, and the
 /// global interface's own members on the global object itself.
@@ -978,6 +1000,7 @@ pub unsafe fn create_global<T: DomObject, G: BindingGlobal>(
     }
     rooted!(&in(cx) let proto = global.proto(info.id));
     JS_SetPrototype(cx, global_object.handle(), proto.handle());
+    make_prototypes_immutable(cx, global_object.handle());
     define_instance_members(cx, global_object.handle(), info, kind, Members::All);
     mozjs::rust::wrappers2::JS_FireOnNewGlobalObject(cx, global_object.handle());
     root
