@@ -4,6 +4,7 @@
 use script_traits::WorkerMsg;
 
 use crate::constellation_link::{request_promise, service_worker_error};
+use crate::dom::bindings::error::DOMErrorName;
 use crate::dom::client::Client;
 use crate::dom::prelude::*;
 
@@ -85,6 +86,30 @@ impl ClientsMethods for Clients {
     }
 
     /// <https://w3c.github.io/ServiceWorker/#clients-claim>
+    /// <https://w3c.github.io/ServiceWorker/#clients-openwindow>: the URL is checked, then
+    /// the step that needs user activation fails (a headless engine has none).
+    fn OpenWindow(&self, cx: &mut JSContext, url: DOMString) -> Fallible<Rc<Promise>> {
+        let global = self.global();
+        let error = match global.url().join(&url) {
+            Err(_) => Error::Type(format!(
+                "Failed to execute 'openWindow' on 'Clients': The URL '{url}' is invalid."
+            )),
+            Ok(parsed) if parsed.as_str() == "about:blank" => Error::Type(
+                "Failed to execute 'openWindow' on 'Clients': 'about:blank' is not allowed.".into(),
+            ),
+            Ok(_) => Error::dom(
+                DOMErrorName::InvalidAccessError,
+                "Failed to execute 'openWindow' on 'Clients': Not allowed to open a window \
+                 without user activation.",
+            ),
+        };
+        // SAFETY: bindings call in the object's realm.
+        unsafe {
+            let promise = Promise::new(cx);
+            promise.reject_error(cx, global, error);
+            Ok(promise)
+        }
+    }
     fn Claim(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
         // SAFETY: bindings call in the object's realm.
         unsafe {
