@@ -2,11 +2,13 @@
 //! constellation, the backend's threads and real SQLite files in a profile, a real HTTP
 //! server, and `bgsync` processes (one per run, so a second run is a restarted engine).
 
+mod common;
 #[path = "../../engine/tests/support/server.rs"]
 mod server;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::assert_logged;
 use server::TestServer;
 
 fn page(body: &str) -> String {
@@ -14,22 +16,7 @@ fn page(body: &str) -> String {
 }
 
 fn run(server: &TestServer, profile: &std::path::Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bgsync"))
-        .args(["run", "--timeout", "60", "--profile"])
-        .arg(profile)
-        .args(extra)
-        .arg(server.url("/page.html").as_str())
-        .output()
-        .unwrap()
-}
-
-fn assert_logged(out: &Output, line: &str) {
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stdout.lines().any(|seen| seen.ends_with(line)),
-        "missing {line:?} in:\n{stdout}\n{stderr}"
-    );
+    common::run_in_profile(server.url("/page.html").as_str(), profile, extra)
 }
 
 /// A service worker that answers `/data.txt` from the caches, and nothing else.
@@ -175,7 +162,7 @@ fn site_clear_deletes_an_origins_caches_and_nothing_else() {
     assert_logged(&run(&b, profile.path(), &[]), "stored");
 
     let origin = a.url("/").origin().ascii_serialization();
-    let cleared = Command::new(env!("CARGO_BIN_EXE_bgsync"))
+    let cleared = common::bgsync()
         .args(["site", "clear", "--profile"])
         .arg(profile.path())
         .arg(&origin)

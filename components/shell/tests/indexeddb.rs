@@ -3,6 +3,7 @@
 //! profile, a real HTTP server, and `bgsync` processes (one per run, so a
 //! second run is a restarted engine).
 
+mod common;
 #[path = "../../engine/tests/support/server.rs"]
 mod server;
 
@@ -10,6 +11,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::assert_logged;
 use server::TestServer;
 
 /// Opens `outbox` (version 1: a `messages` store with generated keys and a
@@ -44,22 +46,7 @@ fn page(body: &str) -> String {
 }
 
 fn run(server: &TestServer, profile: &std::path::Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bgsync"))
-        .args(["run", "--timeout", "60", "--profile"])
-        .arg(profile)
-        .args(extra)
-        .arg(server.url("/page.html").as_str())
-        .output()
-        .unwrap()
-}
-
-fn assert_logged(out: &Output, line: &str) {
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stdout.lines().any(|seen| seen.ends_with(line)),
-        "missing {line:?} in:\n{stdout}\n{stderr}"
-    );
+    common::run_in_profile(server.url("/page.html").as_str(), profile, extra)
 }
 
 const WORKER: &str = r#"

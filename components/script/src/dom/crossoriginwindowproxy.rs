@@ -75,27 +75,5 @@ impl CrossOriginWindowProxyMethods for CrossOriginWindowProxy {
     fn Closed(&self, _cx: &mut JSContext) -> bool {
         self.window.global_scope().is_closed()
     }
-    fn PostMessage(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        target_origin: DOMString,
-        transfer: Vec<RootedObject>,
-    ) -> Fallible<()> {
-        self.window
-            .post_message(cx, message, &target_origin, &transfer)
-    }
-    fn PostMessage_(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        options: &WindowPostMessageOptions,
-    ) -> Fallible<()> {
-        self.window.post_message(
-            cx,
-            message,
-            &options.target_origin,
-            &options.parent.transfer,
-        )
-    }
+    crate::window_post_message_overloads!(this => this.window);
 }

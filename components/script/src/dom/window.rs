@@ -337,28 +337,7 @@ impl WindowMethods for Window {
     fn Closed(&self, _cx: &mut JSContext) -> bool {
         self.globalscope.is_closed()
     }
-    fn PostMessage(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        target_origin: DOMString,
-        transfer: Vec<RootedObject>,
-    ) -> Fallible<()> {
-        self.post_message(cx, message, &target_origin, &transfer)
-    }
-    fn PostMessage_(
-        &self,
-        cx: &mut JSContext,
-        message: HandleValue<'_>,
-        options: &WindowPostMessageOptions,
-    ) -> Fallible<()> {
-        self.post_message(
-            cx,
-            message,
-            &options.target_origin,
-            &options.parent.transfer,
-        )
-    }
+    crate::window_post_message_overloads!(this => this);
     crate::window_or_worker_global_scope_methods!();
 }
 
@@ -367,4 +346,38 @@ pub fn timer_handler(handler: StringOrFunction) -> TimerHandler {
         StringOrFunction::String(source) => TimerHandler::Source(source),
         StringOrFunction::Function(function) => TimerHandler::Function(function),
     }
+}
+
+/// The two `postMessage` overloads of a WindowProxy (`(message, targetOrigin, transfer)` and
+/// `(message, {targetOrigin, transfer})`), posting to the Window that `$target` (an expression
+/// of `$this`, the object called) gives.
+#[macro_export]
+macro_rules! window_post_message_overloads {
+    ($this:ident => $target:expr) => {
+        fn PostMessage(
+            &self,
+            cx: &mut JSContext,
+            message: HandleValue<'_>,
+            target_origin: DOMString,
+            transfer: Vec<RootedObject>,
+        ) -> Fallible<()> {
+            let $this = self;
+            $target.post_message(cx, message, &target_origin, &transfer)
+        }
+
+        fn PostMessage_(
+            &self,
+            cx: &mut JSContext,
+            message: HandleValue<'_>,
+            options: &WindowPostMessageOptions,
+        ) -> Fallible<()> {
+            let $this = self;
+            $target.post_message(
+                cx,
+                message,
+                &options.target_origin,
+                &options.parent.transfer,
+            )
+        }
+    };
 }

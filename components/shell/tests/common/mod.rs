@@ -39,3 +39,25 @@ try {{
 </script>"#
     )
 }
+
+/// Runs the page at `url` in `bgsync` with the profile directory `profile` (kept between runs:
+/// a second run is a restarted engine) and `extra` arguments.
+pub fn run_in_profile(url: &str, profile: &std::path::Path, extra: &[&str]) -> Output {
+    bgsync()
+        .args(["run", "--timeout", "60", "--profile"])
+        .arg(profile)
+        .args(extra)
+        .arg(url)
+        .output()
+        .unwrap()
+}
+
+/// Asserts that a line of the run's stdout ends with `line`.
+pub fn assert_logged(out: &Output, line: &str) {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.lines().any(|seen| seen.ends_with(line)),
+        "missing {line:?} in:\n{stdout}\n{stderr}"
+    );
+}
