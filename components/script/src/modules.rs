@@ -34,8 +34,6 @@ use crate::dom::bindings::conversions::{RootedObject, RootedValue};
 use crate::dom::bindings::error::{take_pending_exception, throw_error, Error};
 use crate::dom::globalscope::{current_global, GlobalScope};
 
-const LOG_TARGET: &str = "bgsync::script::modules";
-
 /// What became of a module script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -554,6 +552,7 @@ fn fetched_in_task(
 fn network_fetch(global: &GlobalScope, url: Url) {
     let guard = global.event_loop().expect_remote_task();
     let loader = global.event_loop().loader().clone();
+    let requested = url.clone();
     let spawned = std::thread::Builder::new()
         .name("module fetch".into())
         .spawn(move || {
@@ -572,7 +571,14 @@ fn network_fetch(global: &GlobalScope, url: Url) {
             }));
         });
     if let Err(error) = spawned {
-        log::error!(target: LOG_TARGET, "cannot fetch a module: {error}");
+        // No thread (the process is at its limit): the module fails, and every import of it.
+        let reason = format!("cannot start a thread to fetch it: {error}");
+        global
+            .event_loop()
+            .queue_task(Box::new(move |cx: &mut JSContext| {
+                // SAFETY: tasks run in the global's realm.
+                unsafe { fetched(cx, current_global(cx), requested, Err(reason)) };
+            }));
     }
 }
 
