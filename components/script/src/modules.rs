@@ -300,6 +300,13 @@ unsafe fn load_graph(cx: &mut JSContext, module: &RootedObject, on_loaded: OnLoa
     }
 }
 
+/// Drops the graphs still loading on this thread (their roots with them), before its
+/// runtime goes away: a page, or a worker, ended in the middle of a load.
+pub fn clear_thread() {
+    let graphs = GRAPHS.with(|graphs| std::mem::take(&mut *graphs.borrow_mut()));
+    drop(graphs);
+}
+
 fn take_graph(host_defined: JSVal) -> Option<OnLoaded> {
     if !host_defined.is_int32() {
         return None;

@@ -293,6 +293,7 @@ pub(crate) fn run_worker_thread(
     global.clear_in_flight();
     scope.end();
     scope.clear_service_worker_objects();
+    crate::modules::clear_thread();
     crate::dom::bindings::trusted::clear();
 }
 

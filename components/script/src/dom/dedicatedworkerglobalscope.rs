@@ -334,5 +334,6 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
     }));
     global.busy.borrow_mut().clear();
     scope.clear_service_worker_objects();
+    crate::modules::clear_thread();
     crate::dom::bindings::trusted::clear();
 }
