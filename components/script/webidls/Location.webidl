@@ -1,6 +1,7 @@
 // https://html.spec.whatwg.org/multipage/nav-history-apis.html#the-location-interface
-// bgsync runs one document per page and does not navigate: the setters of the URL parts
-// are not offered, and assigning `href` throws NotSupportedError.
+// A frame navigates (href, assign, replace, reload); a top-level page does not (bgsync runs
+// one document per page): there they throw NotSupportedError, as a fragment-only change
+// does. The setters of the URL parts are not offered.
 [Exposed=Window]
 interface Location {
   [LegacyUnforgeable, SetterThrows] stringifier attribute USVString href;
@@ -12,4 +13,7 @@ interface Location {
   [LegacyUnforgeable] readonly attribute USVString pathname;
   [LegacyUnforgeable] readonly attribute USVString search;
   [LegacyUnforgeable] readonly attribute USVString hash;
+  [LegacyUnforgeable, Throws] undefined assign(USVString url);
+  [LegacyUnforgeable, Throws] undefined replace(USVString url);
+  [LegacyUnforgeable, Throws] undefined reload();
 };

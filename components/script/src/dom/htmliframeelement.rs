@@ -113,6 +113,25 @@ impl HTMLIFrameElement {
 
     /// <https://html.spec.whatwg.org/multipage/iframe-embed-object.html#process-the-iframe-attributes>
     fn process_attributes(&self, cx: &mut JSContext) {
+        self.start_load(cx, None);
+    }
+
+    /// Navigates the frame to `url`, in a task of its parent's loop (the frame's window's
+    /// `location.href = url`, `assign()`, `replace()`, `reload()`): the script that asked
+    /// runs on, then the frame's document is replaced as by a change of `src`.
+    pub fn navigate(&self, url: Url) {
+        let Some(parent) = self.parent_window() else {
+            return;
+        };
+        let this = DomRoot::from_ref(self);
+        parent
+            .global_scope()
+            .event_loop()
+            .queue_task(Box::new(move |cx| this.start_load(cx, Some(url))));
+    }
+
+    /// Loads the frame's document: that of `navigated_to`, or else what its attributes say.
+    fn start_load(&self, cx: &mut JSContext, navigated_to: Option<Url>) {
         if !self.upcast::<Node>().is_connected() {
             return;
         }
@@ -144,12 +163,17 @@ impl HTMLIFrameElement {
             channels: None,
             early: Vec::new(),
         };
-        if let Some(html) = srcdoc {
-            return self.show(cx, generation, blank(html, "about:srcdoc"));
-        }
-        let url = match parent.global_scope().url().join(&src) {
-            Ok(url) if !src.is_empty() => url,
-            _ => return self.show(cx, generation, blank(String::new(), "about:blank")),
+        let url = match navigated_to {
+            Some(url) => url,
+            None => {
+                if let Some(html) = srcdoc {
+                    return self.show(cx, generation, blank(html, "about:srcdoc"));
+                }
+                match parent.global_scope().url().join(&src) {
+                    Ok(url) if !src.is_empty() => url,
+                    _ => return self.show(cx, generation, blank(String::new(), "about:blank")),
+                }
+            }
         };
         if url.scheme() == "about" {
             return self.show(cx, generation, blank(String::new(), url.as_str()));

@@ -1,9 +1,11 @@
-//! Location (https://html.spec.whatwg.org/#the-location-interface), read-only in bgsync:
-//! a page does not navigate.
+//! Location (https://html.spec.whatwg.org/#the-location-interface): a frame's navigates the
+//! frame; a top-level page does not navigate in bgsync.
 
 use url::Url;
 
+use crate::dom::htmliframeelement::HTMLIFrameElement;
 use crate::dom::prelude::*;
+use crate::dom::window::Window;
 
 #[derive(Trace)]
 #[repr(C)]
@@ -26,16 +28,66 @@ impl Location {
     fn url(&self) -> Url {
         self.global().url().clone()
     }
+
+    /// <https://html.spec.whatwg.org/multipage/nav-history-apis.html#location-object-navigate>
+    /// for a frame's window: its `<iframe>` loads `url`, parsed against the URL of the
+    /// calling script's window (as the spec's entry settings object; the frame's own when it
+    /// navigates itself), after the calling script. `what` names the call in errors.
+    fn navigate(&self, cx: &JSContext, url: &str, what: &str) -> Fallible<()> {
+        let current = self.url();
+        let base = crate::dom::window::incumbent_window(cx)
+            .map(|window| window.global_scope().url().clone())
+            .unwrap_or_else(|| current.clone());
+        let target = base.join(url).map_err(|_| {
+            Error::syntax(format!(
+                "Failed to {what} 'Location': '{url}' is not a valid URL."
+            ))
+        })?;
+        let window = self.global().upcast_event_target().downcast::<Window>();
+        let frame = window
+            .and_then(|window| window.frame_element())
+            .and_then(|element| {
+                element
+                    .downcast::<HTMLIFrameElement>()
+                    .map(DomRoot::from_ref)
+            });
+        let Some(frame) = frame else {
+            return Err(Error::not_supported(format!(
+                "Failed to {what} 'Location': bgsync does not navigate a top-level page."
+            )));
+        };
+        let mut without_fragment = target.clone();
+        without_fragment.set_fragment(None);
+        let mut current_without_fragment = current.clone();
+        current_without_fragment.set_fragment(None);
+        if target.fragment().is_some() && without_fragment == current_without_fragment {
+            return Err(Error::not_supported(format!(
+                "Failed to {what} 'Location': navigation to a fragment of the same document is \
+                 not supported yet."
+            )));
+        }
+        frame.navigate(target);
+        Ok(())
+    }
 }
 
 impl LocationMethods for Location {
     fn Href(&self, _cx: &mut JSContext) -> DOMString {
         self.url().to_string()
     }
-    fn SetHref(&self, _cx: &mut JSContext, _value: DOMString) -> Fallible<()> {
-        Err(Error::not_supported(
-            "bgsync does not navigate: location.href cannot be set.",
-        ))
+    fn SetHref(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
+        self.navigate(cx, &value, "set the 'href' property on")
+    }
+    fn Assign(&self, cx: &mut JSContext, url: DOMString) -> Fallible<()> {
+        self.navigate(cx, &url, "execute 'assign' on")
+    }
+    fn Replace(&self, cx: &mut JSContext, url: DOMString) -> Fallible<()> {
+        // No session history: replacing is navigating.
+        self.navigate(cx, &url, "execute 'replace' on")
+    }
+    fn Reload(&self, cx: &mut JSContext) -> Fallible<()> {
+        let url = self.url().to_string();
+        self.navigate(cx, &url, "execute 'reload' on")
     }
     crate::location_url_getters!();
 }

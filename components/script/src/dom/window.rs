@@ -102,6 +102,11 @@ impl Window {
         parent.frames.borrow_mut().push(Dom::from_ref(self));
     }
 
+    /// The `<iframe>` whose content this window is (none for a page).
+    pub fn frame_element(&self) -> Option<DomRoot<Element>> {
+        self.frame_element.get()
+    }
+
     pub fn parent_window(&self) -> Option<DomRoot<Window>> {
         self.parent.get()
     }
@@ -272,7 +277,7 @@ impl Window {
 
 /// The window of the script that called into the engine (the incumbent global), if it is a
 /// window.
-fn incumbent_window(cx: &JSContext) -> Option<DomRoot<Window>> {
+pub(crate) fn incumbent_window(cx: &JSContext) -> Option<DomRoot<Window>> {
     // SAFETY: reads the context's stack of script frames.
     let global = unsafe { mozjs::rust::wrappers2::GetScriptedCallerGlobal(cx) };
     if global.is_null() {
