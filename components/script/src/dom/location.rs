@@ -34,6 +34,11 @@ impl Location {
     /// calling script's window (as the spec's entry settings object; the frame's own when it
     /// navigates itself), after the calling script. `what` names the call in errors.
     fn navigate(&self, cx: &JSContext, url: &str, what: &str) -> Fallible<()> {
+        self.navigate_to(cx, url, what, false)
+    }
+
+    /// [`Location::navigate`]; a `reload` may name the current URL with its fragment.
+    fn navigate_to(&self, cx: &JSContext, url: &str, what: &str, reload: bool) -> Fallible<()> {
         let current = self.url();
         let base = crate::dom::window::incumbent_window(cx)
             .map(|window| window.global_scope().url().clone())
@@ -60,7 +65,7 @@ impl Location {
         without_fragment.set_fragment(None);
         let mut current_without_fragment = current.clone();
         current_without_fragment.set_fragment(None);
-        if target.fragment().is_some() && without_fragment == current_without_fragment {
+        if !reload && target.fragment().is_some() && without_fragment == current_without_fragment {
             return Err(Error::not_supported(format!(
                 "Failed to {what} 'Location': navigation to a fragment of the same document is \
                  not supported yet."
@@ -87,7 +92,7 @@ impl LocationMethods for Location {
     }
     fn Reload(&self, cx: &mut JSContext) -> Fallible<()> {
         let url = self.url().to_string();
-        self.navigate(cx, &url, "execute 'reload' on")
+        self.navigate_to(cx, &url, "execute 'reload' on", true)
     }
     crate::location_url_getters!();
 }
