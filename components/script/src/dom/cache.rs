@@ -363,10 +363,9 @@ impl CacheMethods for Cache {
         options: &CacheQueryOptions,
     ) -> Fallible<Rc<Promise>> {
         let global = self.global();
-        let request = match request {
-            Some(request) => Some(request_to_cache(cx, global, request)?),
-            None => None,
-        };
+        let request = request
+            .map(|request| request_to_cache(cx, global, request))
+            .transpose()?;
         let op = CacheStorageOp::MatchAll {
             scope: MatchScope::Cache(self.handle),
             request,
@@ -491,10 +490,9 @@ impl CacheMethods for Cache {
         options: &CacheQueryOptions,
     ) -> Fallible<Rc<Promise>> {
         let global = self.global();
-        let request = match request {
-            Some(request) => Some(request_to_cache(cx, global, request)?),
-            None => None,
-        };
+        let request = request
+            .map(|request| request_to_cache(cx, global, request))
+            .transpose()?;
         let op = CacheStorageOp::CacheKeys {
             cache: self.handle,
             request,
