@@ -507,26 +507,13 @@ struct Fetched {
 /// controlled, else from the network on a thread of its own; the result comes back as a
 /// task of the global's loop ([`fetched`]).
 fn fetch(global: &GlobalScope, url: Url) {
-    let request = script_traits::FetchRequestData {
-        url: url.clone(),
-        method: "GET".to_owned(),
-        headers: Vec::new(),
-        body: None,
-        redirect: "follow".to_owned(),
-        mode: "cors".to_owned(),
-        credentials: "same-origin".to_owned(),
-        destination: "script".to_owned(),
-    };
+    let request = script_traits::FetchRequestData::script(url.clone(), "cors", "same-origin");
     let requested = url.clone();
     let on_answer: crate::fetch::OnAnswer = Box::new(move |cx, global, answer| match answer {
         script_traits::FetchAnswer::Respond(data) => {
             let fetched = Fetched {
                 url: data.url.clone().unwrap_or_else(|| requested.clone()),
-                content_type: data
-                    .headers
-                    .iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
-                    .map(|(_, value)| value.clone()),
+                content_type: data.header("content-type").map(str::to_owned),
                 body: data.body,
             };
             let result = if (200..=299).contains(&data.status) && data.response_type != "opaque" {

@@ -148,16 +148,7 @@ impl HTMLScriptElement {
         // A controlled page's script is a fetch event first (destination "script", no-cors);
         // the event loop runs while the worker answers.
         let (sender, receiver) = crossbeam_channel::bounded(1);
-        let request = script_traits::FetchRequestData {
-            url: url.clone(),
-            method: "GET".to_owned(),
-            headers: Vec::new(),
-            body: None,
-            redirect: "follow".to_owned(),
-            mode: "no-cors".to_owned(),
-            credentials: "include".to_owned(),
-            destination: "script".to_owned(),
-        };
+        let request = script_traits::FetchRequestData::script(url.clone(), "no-cors", "include");
         let on_answer: crate::fetch::OnAnswer = Box::new(move |_cx, _global, answer| {
             let _ = sender.send(answer);
         });

@@ -1,7 +1,7 @@
 //! Location (https://html.spec.whatwg.org/#the-location-interface): a frame's navigates the
 //! frame; a top-level page does not navigate in bgsync.
 
-use url::Url;
+use url::{Position, Url};
 
 use crate::dom::htmliframeelement::HTMLIFrameElement;
 use crate::dom::prelude::*;
@@ -32,13 +32,9 @@ impl Location {
     /// <https://html.spec.whatwg.org/multipage/nav-history-apis.html#location-object-navigate>
     /// for a frame's window: its `<iframe>` loads `url`, parsed against the URL of the
     /// calling script's window (as the spec's entry settings object; the frame's own when it
-    /// navigates itself), after the calling script. `what` names the call in errors.
-    fn navigate(&self, cx: &JSContext, url: &str, what: &str) -> Fallible<()> {
-        self.navigate_to(cx, url, what, false)
-    }
-
-    /// [`Location::navigate`]; a `reload` may name the current URL with its fragment.
-    fn navigate_to(&self, cx: &JSContext, url: &str, what: &str, reload: bool) -> Fallible<()> {
+    /// navigates itself), after the calling script. `what` names the call in errors; a
+    /// `reload` may name the current URL with its fragment.
+    fn navigate(&self, cx: &JSContext, url: &str, what: &str, reload: bool) -> Fallible<()> {
         let current = self.url();
         let base = crate::dom::window::incumbent_window(cx)
             .map(|window| window.global_scope().url().clone())
@@ -61,11 +57,8 @@ impl Location {
                 "Failed to {what} 'Location': bgsync does not navigate a top-level page."
             )));
         };
-        let mut without_fragment = target.clone();
-        without_fragment.set_fragment(None);
-        let mut current_without_fragment = current.clone();
-        current_without_fragment.set_fragment(None);
-        if !reload && target.fragment().is_some() && without_fragment == current_without_fragment {
+        let same_document = target[..Position::AfterQuery] == current[..Position::AfterQuery];
+        if !reload && target.fragment().is_some() && same_document {
             return Err(Error::not_supported(format!(
                 "Failed to {what} 'Location': navigation to a fragment of the same document is \
                  not supported yet."
@@ -81,18 +74,18 @@ impl LocationMethods for Location {
         self.url().to_string()
     }
     fn SetHref(&self, cx: &mut JSContext, value: DOMString) -> Fallible<()> {
-        self.navigate(cx, &value, "set the 'href' property on")
+        self.navigate(cx, &value, "set the 'href' property on", false)
     }
     fn Assign(&self, cx: &mut JSContext, url: DOMString) -> Fallible<()> {
-        self.navigate(cx, &url, "execute 'assign' on")
+        self.navigate(cx, &url, "execute 'assign' on", false)
     }
     fn Replace(&self, cx: &mut JSContext, url: DOMString) -> Fallible<()> {
         // No session history: replacing is navigating.
-        self.navigate(cx, &url, "execute 'replace' on")
+        self.navigate(cx, &url, "execute 'replace' on", false)
     }
     fn Reload(&self, cx: &mut JSContext) -> Fallible<()> {
         let url = self.url().to_string();
-        self.navigate_to(cx, &url, "execute 'reload' on", true)
+        self.navigate(cx, &url, "execute 'reload' on", true)
     }
     crate::location_url_getters!();
 }

@@ -137,6 +137,23 @@ pub struct FetchRequestData {
     pub destination: String,
 }
 
+impl FetchRequestData {
+    /// A script's GET of `url` (destination `"script"`, redirects followed, no body): a
+    /// classic script's in `"no-cors"` mode, a module's in `"cors"`.
+    pub fn script(url: Url, mode: &str, credentials: &str) -> FetchRequestData {
+        FetchRequestData {
+            url,
+            method: "GET".to_owned(),
+            headers: Vec::new(),
+            body: None,
+            redirect: "follow".to_owned(),
+            mode: mode.to_owned(),
+            credentials: credentials.to_owned(),
+            destination: "script".to_owned(),
+        }
+    }
+}
+
 /// A response a service worker gave to `respondWith()`, as the page gets it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FetchResponseData {
@@ -151,6 +168,16 @@ pub struct FetchResponseData {
     /// are those of its internal response: the page shows none of them to script (its
     /// `fetch()` gets status 0 and no body) but runs the body of a `<script>`.
     pub response_type: String,
+}
+
+impl FetchResponseData {
+    /// The value of the response's first header called `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(header, _)| header.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
 }
 
 /// What became of a request handed to a service worker.
