@@ -1,6 +1,8 @@
 // https://dom.spec.whatwg.org/#interface-document and
 // https://html.spec.whatwg.org/multipage/dom.html#the-document-object
 enum DocumentReadyState { "loading", "interactive", "complete" };
+// https://html.spec.whatwg.org/multipage/interaction.html#documentvisibilitystate
+enum DocumentVisibilityState { "visible", "hidden" };
 
 [Exposed=Window]
 interface Document : Node {
@@ -32,6 +34,12 @@ interface Document : Node {
   readonly attribute DocumentReadyState readyState;
   readonly attribute HTMLScriptElement? currentScript;
   readonly attribute Window? defaultView;
+  // https://html.spec.whatwg.org/multipage/interaction.html#page-visibility: a headless page
+  // is always visible.
+  readonly attribute boolean hidden;
+  readonly attribute DocumentVisibilityState visibilityState;
+  // https://html.spec.whatwg.org/multipage/interaction.html#dom-document-hasfocus
+  boolean hasFocus();
 };
 Document includes NonElementParentNode;
 Document includes ParentNode;

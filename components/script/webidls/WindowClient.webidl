@@ -1,6 +1,6 @@
 // https://w3c.github.io/ServiceWorker/#windowclient-interface
-// bgsync is headless: a window client is always visible, never focused, and cannot be
-// focused or navigated by a worker (focus() rejects with InvalidAccessError as it does
+// bgsync is headless: a window client is always visible, a top-level page has the focus
+// (a nested one does not), and a worker cannot focus or navigate a client (focus() rejects with InvalidAccessError as it does
 // without user activation; navigate() rejects with TypeError).
 [Exposed=ServiceWorker]
 interface WindowClient : Client {
@@ -10,6 +10,3 @@ interface WindowClient : Client {
   [NewObject] Promise<WindowClient> focus();
   [NewObject] Promise<WindowClient?> navigate(USVString url);
 };
-
-// https://html.spec.whatwg.org/multipage/interaction.html#documentvisibilitystate
-enum DocumentVisibilityState { "visible", "hidden" };

@@ -25,6 +25,10 @@ impl Client {
         ClientBinding::Wrap(cx, global, None, Box::new(Client::new_inherited(info)))
     }
 
+    pub(crate) fn frame_type(&self) -> script_traits::FrameType {
+        self.info.frame_type
+    }
+
     pub(crate) fn new_inherited(info: ClientInfo) -> Client {
         Client {
             reflector: Reflector::new(),

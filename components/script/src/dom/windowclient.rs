@@ -1,5 +1,6 @@
 //! WindowClient (https://w3c.github.io/ServiceWorker/#windowclient-interface): a service
-//! worker's view of a page. bgsync is headless: a page is visible and never focused.
+//! worker's view of a page. bgsync is headless: a page is visible, and a top-level page has
+//! the focus (as `document.hasFocus()` says), a nested one does not.
 
 use script_traits::ClientInfo;
 
@@ -44,7 +45,7 @@ impl WindowClientMethods for WindowClient {
         DocumentVisibilityState::Visible
     }
     fn Focused(&self, _cx: &mut JSContext) -> bool {
-        false
+        self.client.frame_type() == script_traits::FrameType::TopLevel
     }
     fn AncestorOrigins(&self, _cx: &mut JSContext) -> Vec<DOMString> {
         // A top-level page has no ancestors.

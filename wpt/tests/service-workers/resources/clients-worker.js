@@ -1,5 +1,6 @@
 // Answers {requestId, command, ...} from a client:
-//   matchAll {options}: {clients: [{id, url, type, frameType, focused?}]}
+//   matchAll {options}: {clients: [{id, url, type, frameType, focused, visibilityState}]}
+//                       (the last two are undefined for a worker client)
 //   get {id}:           {client: {...} or null, isUndefined}
 //   claim:              {claimed: true} once clients.claim() has resolved, or {error}
 "use strict";
@@ -10,6 +11,8 @@ function describe(client) {
     url: client.url,
     type: client.type,
     frameType: client.frameType,
+    focused: client.focused,
+    visibilityState: client.visibilityState,
     class: Object.prototype.toString.call(client).slice(8, -1),
   };
 }
