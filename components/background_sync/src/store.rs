@@ -370,6 +370,7 @@ mod tests {
                     state: ServiceWorkerState::Activated,
                     script_source: Vec::new(),
                     update_via_cache: UpdateViaCache::Imports,
+                    worker_type: storage::WorkerType::Classic,
                 })
                 .unwrap()
         };

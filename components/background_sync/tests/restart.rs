@@ -33,6 +33,7 @@ fn profile_with_two_workers(
                 state: ServiceWorkerState::Activated,
                 script_source: b"self.onsync = () => {};".to_vec(),
                 update_via_cache: UpdateViaCache::Imports,
+                worker_type: storage::WorkerType::Classic,
             })
             .unwrap()
     };

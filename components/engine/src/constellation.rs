@@ -254,6 +254,9 @@ impl Constellation {
                 },
                 recv(fetch_answers) -> answer => match answer {
                     Ok(Fetched::Script { job, result }) => self.registry.script_fetched(job, result),
+                    Ok(Fetched::Imports { job, results }) => {
+                        self.registry.imported_scripts_fetched(job, results)
+                    }
                     Ok(Fetched::Preload { worker, event, response }) => {
                         self.host.workers.preload_response(worker, event, response)
                     }
@@ -790,6 +793,7 @@ impl Constellation {
                 script_url,
                 scope,
                 update_via_cache,
+                worker_type,
                 id,
             } => {
                 let completion = registration_reply(replies.responder(id));
@@ -798,6 +802,7 @@ impl Constellation {
                     script_url,
                     scope,
                     update_via_cache,
+                    worker_type,
                     completion,
                 );
             }

@@ -41,6 +41,12 @@ pub(crate) enum Fetched {
         job: JobId,
         result: Result<FetchedScript, FetchError>,
     },
+    /// The scripts a worker imported, fetched again for an update's byte check: each URL's
+    /// body, or why it is a bad import script response.
+    Imports {
+        job: JobId,
+        results: Vec<(Url, Result<Vec<u8>, FetchError>)>,
+    },
     Preload {
         worker: ServiceWorkerId,
         event: WorkerEventId,
@@ -153,6 +159,53 @@ impl ScriptFetches {
             let _ = self.sender.send(Fetched::Script { job, result });
         }
     }
+
+    /// Fetches the scripts a worker imported (`importScripts()` or a module's `import`s) for
+    /// `job`'s byte check, one after the other on a thread of their own.
+    pub fn imports(&self, job: JobId, urls: Vec<Url>) {
+        let loader = self.loader.clone();
+        let sender = self.sender.clone();
+        let waker = self.waker.clone();
+        let failed_urls = urls.clone();
+        let spawned = std::thread::Builder::new()
+            .name("sw-imports-fetch".to_owned())
+            .spawn(move || {
+                let results = urls
+                    .into_iter()
+                    .map(|url| {
+                        let result = fetch_import(&loader, &url);
+                        (url, result)
+                    })
+                    .collect();
+                let _ = sender.send(Fetched::Imports { job, results });
+                waker.wake();
+            });
+        if let Err(error) = spawned {
+            log::error!(target: LOG_TARGET, "cannot start the fetch of {job}'s imports: {error}");
+            let error = FetchError(format!("cannot start the fetch: {error}"));
+            let results = failed_urls
+                .into_iter()
+                .map(|url| (url, Err(error.clone())))
+                .collect();
+            let _ = self.sender.send(Fetched::Imports { job, results });
+        }
+    }
+}
+
+/// An imported script for the byte check: its body, unless it is a "bad import script
+/// response" (not a 2xx, or not JavaScript).
+fn fetch_import(loader: &Loader, url: &Url) -> Result<Vec<u8>, FetchError> {
+    let resource = loader
+        .load(url)
+        .map_err(|error| FetchError(error.to_string()))?;
+    if !resource.is_ok() {
+        return Err(FetchError(format!("HTTP {}", resource.status)));
+    }
+    let mime = resource.header("content-type").unwrap_or_default();
+    if !base::mime::is_javascript_mime_type(mime) {
+        return Err(FetchError(format!("not JavaScript ({mime})")));
+    }
+    Ok(resource.body)
 }
 
 fn fetch_script(loader: &Loader, url: &Url) -> Result<FetchedScript, FetchError> {

@@ -66,8 +66,8 @@ pub enum SyncCommandError {
 /// database has none.
 ///
 /// The database is opened read-only and nothing in the profile changes:
-/// a file that is not SQLite, is damaged or waits for a migration is
-/// reported as an error and left where it is (the next engine run moves a
+/// a file that is not SQLite, is damaged or waits for a migration that
+/// changes what it lists (schema versions before 4) is reported as an error and left where it is (the next engine run moves a
 /// corrupt one aside). It works while an engine runs on the profile, and on
 /// a read-only profile.
 pub fn profile_sync_registrations(

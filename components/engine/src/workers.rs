@@ -421,6 +421,7 @@ impl Workers {
             .spawn(ServiceWorkerStart {
                 registration: registration.clone(),
                 worker: worker.clone(),
+                worker_type: scripts.worker_type,
                 script: scripts.main.clone(),
                 imported_scripts: scripts.imported.clone(),
                 first_run,

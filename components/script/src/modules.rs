@@ -15,8 +15,13 @@
 //! Module scripts must come with a JavaScript MIME type; a specifier that is neither a URL
 //! nor starts with `/`, `./` or `../` is a TypeError (no import maps). Dedicated workers of
 //! `type: "module"` run their script as one. Not done: CORS checks of cross-origin modules,
-//! JSON and CSS modules, module service workers and the MIME type check of a module
-//! worker's main script.
+//! JSON and CSS modules, and the MIME type check of a module dedicated worker's main script.
+//!
+//! A module service worker (`register(url, {type: "module"})`) imports through its script
+//! resource map instead ([`service_worker_fetch`]): the first run of a new worker fetches
+//! its static imports from the network and reports them with its evaluation, to be stored
+//! with the worker; every later run gets them from there, offline, and nothing else. `import()`
+//! in a service worker is a TypeError (HTML's HostLoadImportedModule).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -32,13 +37,20 @@ use url::Url;
 
 use crate::dom::bindings::conversions::{RootedObject, RootedValue};
 use crate::dom::bindings::error::{take_pending_exception, throw_error, Error};
+use crate::dom::bindings::reflector::Castable;
 use crate::dom::globalscope::{current_global, GlobalScope};
+use crate::dom::serviceworkerglobalscope::ServiceWorkerGlobalScope;
+use crate::dom::workerglobalscope::WorkerGlobalScope;
 
 /// What became of a module script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// It was evaluated (an exception it threw was reported as an uncaught error).
+    /// It was evaluated, to the end.
     Ran,
+    /// It was evaluated and threw (reported as an uncaught error).
+    Threw,
+    /// Its evaluation waits on a top-level `await` (it goes on in later tasks).
+    Awaiting,
     /// A module of its graph could not be fetched: the script element's `error` event.
     FetchFailed,
     /// A module of its graph did not parse, or an import did not resolve or link: reported
@@ -351,23 +363,30 @@ unsafe fn evaluate(cx: &mut JSContext, module: &RootedObject) -> Outcome {
     rooted!(&in(cx) let mut result = UndefinedValue());
     let evaluated =
         mozjs::rust::wrappers2::ModuleEvaluate(cx, record.handle(), result.handle_mut());
-    let mut outcome = Outcome::Ran;
     if !evaluated {
         crate::script_runtime::report_pending_exception(cx, global);
-        outcome = Outcome::Errored;
-    } else if result.get().is_object() {
-        // The evaluation's promise: rejected already when the module threw.
+        crate::script_runtime::microtask_checkpoint(cx, global);
+        return Outcome::Threw;
+    }
+    let mut outcome = Outcome::Ran;
+    if result.get().is_object() {
+        // The evaluation's promise: rejected already when the module threw, pending while a
+        // top-level `await` waits.
         rooted!(&in(cx) let promise = result.get().to_object());
-        if mozjs::jsapi::JS::IsPromiseObject(promise.handle().into())
-            && mozjs::jsapi::JS::GetPromiseState(promise.handle().into())
-                == mozjs::jsapi::JS::PromiseState::Rejected
-        {
-            mozjs::rust::wrappers2::ThrowOnModuleEvaluationFailure(
-                cx,
-                promise.handle(),
-                mozjs::jsapi::JS::ModuleErrorBehaviour::ThrowModuleErrorsSync,
-            );
-            crate::script_runtime::report_pending_exception(cx, global);
+        if mozjs::jsapi::JS::IsPromiseObject(promise.handle().into()) {
+            match mozjs::jsapi::JS::GetPromiseState(promise.handle().into()) {
+                mozjs::jsapi::JS::PromiseState::Rejected => {
+                    mozjs::rust::wrappers2::ThrowOnModuleEvaluationFailure(
+                        cx,
+                        promise.handle(),
+                        mozjs::jsapi::JS::ModuleErrorBehaviour::ThrowModuleErrorsSync,
+                    );
+                    crate::script_runtime::report_pending_exception(cx, global);
+                    outcome = Outcome::Threw;
+                }
+                mozjs::jsapi::JS::PromiseState::Pending => outcome = Outcome::Awaiting,
+                _ => {}
+            }
         }
     }
     crate::script_runtime::microtask_checkpoint(cx, global);
@@ -507,6 +526,12 @@ struct Fetched {
 /// controlled, else from the network on a thread of its own; the result comes back as a
 /// task of the global's loop ([`fetched`]).
 fn fetch(global: &GlobalScope, url: Url) {
+    if let Some(worker) = global
+        .upcast_event_target()
+        .downcast::<ServiceWorkerGlobalScope>()
+    {
+        return service_worker_fetch(global, worker.worker_global_scope(), url);
+    }
     let request = script_traits::FetchRequestData::script(url.clone(), "cors", "same-origin");
     let requested = url.clone();
     let on_answer: crate::fetch::OnAnswer = Box::new(move |cx, global, answer| match answer {
@@ -523,14 +548,73 @@ fn fetch(global: &GlobalScope, url: Url) {
             };
             fetched_in_task(cx, global, requested, result);
         }
-        script_traits::FetchAnswer::Fallback => network_fetch(global, requested),
+        script_traits::FetchAnswer::Fallback => network_fetch(global, requested, false),
         script_traits::FetchAnswer::NetworkError(reason) => {
             fetched_in_task(cx, global, requested, Err(reason))
         }
     });
     if let Err(_not_handed) = crate::fetch::hand_to_worker(global, request, on_answer) {
-        network_fetch(global, url);
+        network_fetch(global, url, false);
     }
+}
+
+/// A module of a service worker (https://w3c.github.io/ServiceWorker/#run-service-worker-algorithm,
+/// its script resource map): one stored with the worker, else, only while the worker's script
+/// is first evaluated, one from the network, recorded to be stored with the worker. Any other
+/// is a fetch error: a stored worker runs offline, and imports nothing new.
+fn service_worker_fetch(global: &GlobalScope, worker: &WorkerGlobalScope, url: Url) {
+    let importer = worker.importer().borrow();
+    let stored = importer.stored.get(&url).cloned().or_else(|| {
+        importer
+            .fetched
+            .iter()
+            .find(|script| script.url == url)
+            .map(|script| script.source.clone())
+    });
+    let may_fetch = importer.may_fetch;
+    drop(importer);
+    let result = match stored {
+        Some(body) => Ok(Fetched {
+            url: url.clone(),
+            content_type: Some("text/javascript".to_owned()),
+            body,
+        }),
+        None if may_fetch => return network_fetch(global, url, true),
+        None => Err(
+            "a service worker imports new modules only while its script is first \
+                     evaluated; this one is not stored with the worker"
+                .to_owned(),
+        ),
+    };
+    global
+        .event_loop()
+        .queue_task(Box::new(move |cx: &mut JSContext| {
+            // SAFETY: tasks run in the global's realm.
+            unsafe { fetched(cx, current_global(cx), url, result) };
+        }));
+}
+
+/// Records a service worker's module fetched from the network, to be stored with the worker.
+fn record_service_worker_module(global: &GlobalScope, url: &Url, fetched: &Fetched) {
+    let Some(worker) = global
+        .upcast_event_target()
+        .downcast::<ServiceWorkerGlobalScope>()
+    else {
+        return;
+    };
+    let content_type = fetched.content_type.as_deref().unwrap_or_default();
+    if !base::mime::is_javascript_mime_type(content_type) {
+        return;
+    }
+    worker
+        .worker_global_scope()
+        .importer()
+        .borrow_mut()
+        .fetched
+        .push(script_traits::ImportedScript {
+            url: url.clone(),
+            source: fetched.body.clone(),
+        });
 }
 
 fn fetched_in_task(
@@ -543,7 +627,9 @@ fn fetched_in_task(
     unsafe { fetched(cx, global, url, result) };
 }
 
-fn network_fetch(global: &GlobalScope, url: Url) {
+/// Fetches `url` from the network on a thread of its own; a service worker's module is
+/// recorded to be stored with the worker (`record`).
+fn network_fetch(global: &GlobalScope, url: Url, record: bool) {
     let guard = global.event_loop().expect_remote_task();
     let loader = global.event_loop().loader().clone();
     let requested = url.clone();
@@ -561,7 +647,12 @@ fn network_fetch(global: &GlobalScope, url: Url) {
             };
             guard.post(Box::new(move |cx| {
                 // SAFETY: tasks run in the global's realm.
-                unsafe { fetched(cx, current_global(cx), url, result) };
+                let global = unsafe { current_global(cx) };
+                if let (true, Ok(module)) = (record, &result) {
+                    record_service_worker_module(global, &url, module);
+                }
+                // SAFETY: as above.
+                unsafe { fetched(cx, global, url, result) };
             }));
         });
     if let Err(error) = spawned {
@@ -672,7 +763,13 @@ unsafe extern "C" fn load_hook(
         }
     };
     let module_type = mozjs::jsapi::JS::GetModuleRequestType(raw_cx, request);
-    let resolved = if module_type != mozjs::jsapi::JS::ModuleType::JavaScript {
+    let resolved = if is_dynamic_import(&cx, payload.get()) && is_service_worker(global) {
+        // HostLoadImportedModule, step 1.
+        Err(
+            "import() is disallowed on ServiceWorkerGlobalScope by the HTML specification."
+                .to_owned(),
+        )
+    } else if module_type != mozjs::jsapi::JS::ModuleType::JavaScript {
         Err(format!(
             "Failed to load module \"{specifier}\": bgsync loads JavaScript modules only."
         ))
@@ -700,6 +797,22 @@ unsafe extern "C" fn load_hook(
             )
         }
     }
+}
+
+/// Whether an import's `payload` is that of `import()` (its promise) rather than a static
+/// import's (the graph being loaded).
+unsafe fn is_dynamic_import(cx: &JSContext, payload: JSVal) -> bool {
+    if !payload.is_object() {
+        return false;
+    }
+    rooted!(&in(cx) let payload = payload.to_object());
+    mozjs::jsapi::JS::IsPromiseObject(payload.handle().into())
+}
+
+fn is_service_worker(global: &GlobalScope) -> bool {
+    global
+        .upcast_event_target()
+        .is::<ServiceWorkerGlobalScope>()
 }
 
 /// Resolves a module specifier (https://html.spec.whatwg.org/multipage/webappapis.html#resolve-a-module-specifier),

@@ -16,7 +16,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use base::prefs::Prefs;
-use script_traits::{ImportedScript, RegistrationInfo, ServiceWorkerInfo, WorkerChannels};
+use script_traits::{
+    ImportedScript, RegistrationInfo, ServiceWorkerInfo, WorkerChannels, WorkerType,
+};
 
 use crate::page::ConsoleCallback;
 
@@ -26,15 +28,17 @@ pub struct ServiceWorkerStart {
     pub registration: RegistrationInfo,
     /// The worker itself (its id, script URL and state).
     pub worker: ServiceWorkerInfo,
+    /// Whether the main script runs as a classic or as a module script.
+    pub worker_type: WorkerType,
     /// The main script, byte for byte as fetched (or stored).
     pub script: Vec<u8>,
-    /// The scripts stored with the worker: what `importScripts()` returns
-    /// without touching the network. Empty on a first run.
+    /// The scripts stored with the worker: what `importScripts()` (or a module's `import`)
+    /// gets without touching the network. Empty on a first run.
     pub imported_scripts: Vec<ImportedScript>,
     /// True when the worker runs for the first time (from a register or
-    /// update job): `importScripts()` may then fetch, and what it fetched is
-    /// reported in [`script_traits::ScriptEvaluation::Ok`]. After that, only
-    /// stored scripts can be imported (a NetworkError otherwise).
+    /// update job): `importScripts()` (or a module's static imports) may then fetch, and what
+    /// it fetched is reported in [`script_traits::ScriptEvaluation::Ok`]. After that, only
+    /// stored scripts can be imported (a NetworkError, or a module's fetch error, otherwise).
     pub first_run: bool,
     pub prefs: Prefs,
     /// The network state when the worker starts (`navigator.onLine`).

@@ -37,7 +37,7 @@ use mozjs::rooted;
 use mozjs::rust::MutableHandleValue;
 use script_traits::{
     ScriptEvaluation, SerializedMessage, ToWorkerMsg, WorkerEvent, WorkerEventId,
-    WorkerEventOutcome, WorkerMsg,
+    WorkerEventOutcome, WorkerMsg, WorkerType,
 };
 
 pub struct WorkerOptions {
@@ -209,6 +209,7 @@ pub(crate) fn run_worker_thread(
     let ServiceWorkerStart {
         registration,
         worker,
+        worker_type,
         script,
         imported_scripts,
         first_run,
@@ -248,25 +249,20 @@ pub(crate) fn run_worker_thread(
         Some(alive),
     );
     let source = String::from_utf8_lossy(&script);
-    // SAFETY: in the worker's realm.
-    let evaluated =
-        unsafe { crate::script_runtime::run_classic_script(cx, scope, &source, url.as_str(), 1) };
-    let evaluation = {
-        let mut importer = global.worker_global_scope().importer().borrow_mut();
-        importer.may_fetch = false;
-        if evaluated {
-            ScriptEvaluation::Ok {
-                imported_scripts: std::mem::take(&mut importer.fetched),
-                handles_fetch: scope.upcast_event_target().has_listeners_for("fetch"),
-            }
-        } else {
-            ScriptEvaluation::Failed(format!(
-                "ServiceWorker script evaluation failed: {url} threw an exception or did not \
-                 parse (the worker's console has the error)"
-            ))
-        }
-    };
-    let _ = to_constellation.send(WorkerMsg::Evaluated(evaluation));
+    if worker_type == WorkerType::Module {
+        global.worker_global_scope().set_module();
+        // SAFETY: in the worker's realm.
+        unsafe { run_module_script(cx, scope, &source, url.clone(), to_constellation.clone()) };
+    } else {
+        // SAFETY: in the worker's realm.
+        let evaluated = unsafe {
+            crate::script_runtime::run_classic_script(cx, scope, &source, url.as_str(), 1)
+        };
+        let failure = (!evaluated).then_some(
+            "it threw an exception or did not parse (the worker's console has the error)",
+        );
+        report_evaluation(scope, &to_constellation, failure);
+    }
     // SAFETY: in the worker's realm.
     unsafe {
         event_loop.run_until(cx, scope, None, || {
@@ -295,6 +291,80 @@ pub(crate) fn run_worker_thread(
     scope.clear_service_worker_objects();
     crate::modules::clear_thread();
     crate::dom::bindings::trusted::clear();
+}
+
+/// Runs a module worker's main script once its graph has loaded (its imports fetched off the
+/// loop on a first run, else taken from the stored scripts), in a task, and reports it.
+///
+/// # Safety
+/// `cx` in the worker's realm.
+unsafe fn run_module_script(
+    cx: &mut JSContext,
+    scope: &GlobalScope,
+    source: &str,
+    url: url::Url,
+    reporter: ipc_channel::ipc::IpcSender<WorkerMsg>,
+) {
+    let on_ready: crate::modules::OnReady = Box::new(move |cx, ready| {
+        // SAFETY: module results are delivered in the worker's realm.
+        let scope = unsafe { crate::dom::globalscope::current_global(cx) };
+        scope
+            .event_loop()
+            .queue_task(Box::new(move |cx: &mut JSContext| {
+                // SAFETY: tasks run in the worker's realm.
+                let (scope, outcome) =
+                    unsafe { (crate::dom::globalscope::current_global(cx), ready.run(cx)) };
+                report_evaluation(scope, &reporter, module_failure(scope, outcome));
+            }));
+    });
+    crate::modules::run_source(cx, scope, source, url, 1, on_ready);
+}
+
+/// Why a module worker's script failed, if it did. A graph whose evaluation waits on a
+/// top-level `await` fails too, as in Chromium: a worker's events must not wait for it.
+fn module_failure(scope: &GlobalScope, outcome: crate::modules::Outcome) -> Option<&'static str> {
+    use crate::modules::Outcome;
+    match outcome {
+        Outcome::Ran => None,
+        Outcome::Awaiting => {
+            let why = "top-level await is not allowed in a service worker";
+            crate::script_runtime::report_uncaught(scope, &format!("TypeError: {why}"));
+            Some(why)
+        }
+        Outcome::FetchFailed => Some("a module of its graph could not be fetched"),
+        Outcome::Threw | Outcome::Errored => Some(
+            "it threw an exception, did not parse, or an import did not resolve (the worker's \
+             console has the error)",
+        ),
+    }
+}
+
+/// Tells the constellation how the worker's script went (`failure`: why it failed), with what
+/// it imported on a first run; nothing new is imported after this.
+fn report_evaluation(
+    scope: &GlobalScope,
+    to_constellation: &ipc_channel::ipc::IpcSender<WorkerMsg>,
+    failure: Option<&str>,
+) {
+    let Some(global) = scope
+        .upcast_event_target()
+        .downcast::<ServiceWorkerGlobalScope>()
+    else {
+        return;
+    };
+    let mut importer = global.worker_global_scope().importer().borrow_mut();
+    importer.may_fetch = false;
+    let evaluation = match failure {
+        None => ScriptEvaluation::Ok {
+            imported_scripts: std::mem::take(&mut importer.fetched),
+            handles_fetch: scope.upcast_event_target().has_listeners_for("fetch"),
+        },
+        Some(why) => ScriptEvaluation::Failed(format!(
+            "ServiceWorker script evaluation failed: {}: {why}",
+            scope.url()
+        )),
+    };
+    let _ = to_constellation.send(WorkerMsg::Evaluated(evaluation));
 }
 
 thread_local! {

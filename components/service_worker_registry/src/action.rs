@@ -16,6 +16,7 @@
 use base::id::ServiceWorkerRegistrationId;
 use script_traits::{
     ImportedScript, RegistrationInfo, ServiceWorkerId, ServiceWorkerInfo, UpdateViaCache,
+    WorkerType,
 };
 use url::Url;
 
@@ -64,10 +65,11 @@ pub enum InstallFailure {
     Terminated,
 }
 
-/// What a worker starts from: its main script and the scripts it imported
-/// on its first run (stored with it, so a restart needs no network).
+/// What a worker starts from: its main script, run as a classic or a module script, and the
+/// scripts it imported on its first run (stored with it, so a restart needs no network).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkerScripts {
+    pub worker_type: WorkerType,
     pub main: Vec<u8>,
     pub imported: Vec<ImportedScript>,
 }
@@ -88,15 +90,27 @@ pub enum RegistryAction {
         url: Url,
         update_via_cache: UpdateViaCache,
     },
+    /// Fetch the scripts a worker imported (`importScripts()`, or a module worker's static
+    /// imports), for the byte check of an update whose main script did not change; answer
+    /// with
+    /// [`ServiceWorkerRegistry::imported_scripts_fetched`](crate::ServiceWorkerRegistry::imported_scripts_fetched),
+    /// a result per URL in order. <https://w3c.github.io/ServiceWorker/#update-algorithm>,
+    /// the loop over newestWorker's script resource map.
+    FetchImportedScripts {
+        job: JobId,
+        urls: Vec<Url>,
+        update_via_cache: UpdateViaCache,
+    },
     /// Run a new worker's script for the first time ("Run Service Worker",
-    /// before Install): start its thread and evaluate `script`
-    /// (`importScripts()` may fetch). Answer with
+    /// before Install): start its thread and evaluate `script` as `worker_type` says
+    /// (`importScripts()`, or a module's imports, may fetch). Answer with
     /// [`ServiceWorkerRegistry::worker_evaluated`](crate::ServiceWorkerRegistry::worker_evaluated):
     /// the scripts it imported, or why it failed (a failed worker is stopped).
     EvaluateWorker {
         job: JobId,
         registration: RegistrationInfo,
         worker: ServiceWorkerInfo,
+        worker_type: WorkerType,
         script: Vec<u8>,
     },
     /// Start `worker` from `scripts` if it is not running and fire `install`

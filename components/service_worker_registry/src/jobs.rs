@@ -27,7 +27,7 @@ use base::id::ServiceWorkerRegistrationId;
 use base::origin::{is_origin_potentially_trustworthy, is_potentially_trustworthy, Origin};
 use script_traits::{
     ImportedScript, RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerState,
-    UpdateViaCache,
+    UpdateViaCache, WorkerType,
 };
 use url::Url;
 
@@ -85,9 +85,18 @@ pub(crate) enum JobStep {
     Queued,
     /// Update, steps 5-8: the script is being fetched.
     FetchingScript {
-        /// The newest worker's script URL and bytes, for the byte check.
-        newest_script: Option<(Url, Vec<u8>)>,
+        /// The newest worker's scripts, for the byte check.
+        newest: Option<NewestScripts>,
         /// The registration, if there was one when the job started.
+        registration_id: Option<ServiceWorkerRegistrationId>,
+    },
+    /// Update, step 9: the main script is the newest worker's, byte for byte; the scripts
+    /// it imported are being fetched to compare them too.
+    FetchingImports {
+        /// The newest worker's imported scripts, in the order of the fetch.
+        stored: Vec<ImportedScript>,
+        /// The main script as fetched now.
+        main: Vec<u8>,
         registration_id: Option<ServiceWorkerRegistrationId>,
     },
     /// Update, "Run Service Worker": the new worker's script is running.
@@ -104,6 +113,15 @@ pub(crate) enum JobStep {
     },
 }
 
+/// What an update compares its fetched scripts with: the newest worker's.
+#[derive(Debug)]
+pub(crate) struct NewestScripts {
+    url: Url,
+    worker_type: WorkerType,
+    main: Vec<u8>,
+    imported: Vec<ImportedScript>,
+}
+
 /// <https://w3c.github.io/ServiceWorker/#dfn-job>
 pub(crate) struct Job {
     pub(crate) id: JobId,
@@ -114,6 +132,8 @@ pub(crate) struct Job {
     /// The origin of the client that asked, as the constellation recorded it.
     pub(crate) client_origin: Origin,
     pub(crate) update_via_cache: UpdateViaCache,
+    /// <https://w3c.github.io/ServiceWorker/#dfn-job-worker-type>
+    pub(crate) worker_type: WorkerType,
     pub(crate) step: JobStep,
     /// The completions of this job and of the equivalent jobs merged into
     /// it; empty once its promise settled.
@@ -141,6 +161,7 @@ impl Job {
             && self.client_origin == other.client_origin
             && (self.kind == JobKind::Unregister
                 || (self.script_url == other.script_url
+                    && self.worker_type == other.worker_type
                     && self.update_via_cache == other.update_via_cache))
     }
 
@@ -180,6 +201,7 @@ impl ServiceWorkerRegistry {
         script_url: Url,
         scope: Option<Url>,
         update_via_cache: UpdateViaCache,
+        worker_type: WorkerType,
         completion: JobCompletion,
     ) {
         match start_register(script_url, scope) {
@@ -187,6 +209,7 @@ impl ServiceWorkerRegistry {
                 let job = self.new_job(JobKind::Register, scope, script_url, client_origin);
                 self.schedule_job(Job {
                     update_via_cache,
+                    worker_type,
                     completions: vec![completion],
                     ..job
                 })
@@ -217,9 +240,11 @@ impl ServiceWorkerRegistry {
         };
         let (scope, script_url) = (registration.scope.clone(), newest.script_url.clone());
         let update_via_cache = registration.update_via_cache;
+        let worker_type = newest.worker_type;
         let job = self.new_job(JobKind::Update, scope, script_url, client_origin);
         self.schedule_job(Job {
             update_via_cache,
+            worker_type,
             completions: vec![completion],
             ..job
         });
@@ -297,6 +322,7 @@ impl ServiceWorkerRegistry {
             script_url,
             client_origin: client.clone(),
             update_via_cache: UpdateViaCache::default(),
+            worker_type: WorkerType::default(),
             step: JobStep::Queued,
             completions: Vec::new(),
             settled: false,
@@ -416,11 +442,12 @@ impl ServiceWorkerRegistry {
             job.finish(Err(error));
             return None;
         }
-        // Steps 4-5: the same script URL and update-via-cache as the newest
+        // Steps 4-5: the same script URL, worker type and update-via-cache as the newest
         // worker: resolve with the registration as it is.
         if let Some(registration) = self.registrations.get_mut(job.scope.as_str()) {
             if let Some(newest) = registration.newest_worker() {
                 if newest.script_url == job.script_url
+                    && newest.worker_type == job.worker_type
                     && registration.update_via_cache == job.update_via_cache
                 {
                     let info = registration.info();
@@ -465,7 +492,12 @@ impl ServiceWorkerRegistry {
             )));
             return None;
         }
-        let newest_script = newest.map(|newest| (newest.script_url.clone(), newest.script.clone()));
+        let newest = newest.map(|newest| NewestScripts {
+            url: newest.script_url.clone(),
+            worker_type: newest.worker_type,
+            main: newest.script.clone(),
+            imported: newest.imported_scripts.clone(),
+        });
         let registration_id = registration.map(|registration| registration.id);
         // Steps 5-8: fetch the script; the job resumes in `script_fetched`.
         self.act(RegistryAction::FetchScript {
@@ -474,7 +506,7 @@ impl ServiceWorkerRegistry {
             update_via_cache: job.update_via_cache,
         });
         job.step = JobStep::FetchingScript {
-            newest_script,
+            newest,
             registration_id,
         };
         Some(job)
@@ -497,7 +529,7 @@ impl ServiceWorkerRegistry {
         fetched: Result<FetchedScript, FetchError>,
     ) -> Option<Job> {
         let JobStep::FetchingScript {
-            newest_script,
+            newest,
             registration_id,
         } = std::mem::replace(&mut job.step, JobStep::Queued)
         else {
@@ -505,7 +537,6 @@ impl ServiceWorkerRegistry {
             job.finish(Err(job_ended_unexpectedly()));
             return None;
         };
-        let scope_key = job.scope.as_str().to_owned();
         let fetched = match fetched {
             Ok(fetched) => fetched,
             Err(error) => {
@@ -529,24 +560,100 @@ impl ServiceWorkerRegistry {
             job.finish(Err(error));
             return None;
         }
-        // Step 9: byte-for-byte identical to the newest worker: no new
-        // worker; resolve with the registration.
-        if let Some((url, script)) = &newest_script {
-            if *url == job.script_url && *script == fetched.body {
-                log::debug!(target: LOG_TARGET, "{} is unchanged", job.script_url);
-                let info = self.registrations.get(&scope_key).map(|r| r.info());
-                match info {
-                    Some(info) => job.finish(Ok(JobOutcome::Registration(Box::new(info)))),
-                    None => job.finish(Err(registration_gone())),
+        // Step 9: the newest worker's script and type, byte for byte: the same worker unless
+        // a script it imported changed, which the imports' fetch tells.
+        if let Some(newest) = newest {
+            if newest.url == job.script_url
+                && newest.worker_type == job.worker_type
+                && newest.main == fetched.body
+            {
+                if newest.imported.is_empty() {
+                    return self.unchanged(job);
                 }
-                return None;
+                self.act(RegistryAction::FetchImportedScripts {
+                    job: job.id,
+                    urls: newest
+                        .imported
+                        .iter()
+                        .map(|script| script.url.clone())
+                        .collect(),
+                    update_via_cache: job.update_via_cache,
+                });
+                job.step = JobStep::FetchingImports {
+                    stored: newest.imported,
+                    main: fetched.body,
+                    registration_id,
+                };
+                return Some(job);
             }
         }
-        // "Let worker be a new service worker."
+        self.new_worker(job, fetched.body, registration_id)
+    }
+
+    /// Update, step 9: nothing changed; resolve with the registration.
+    fn unchanged(&mut self, job: Job) -> Option<Job> {
+        log::debug!(target: LOG_TARGET, "{} is unchanged", job.script_url);
+        let info = self.registrations.get(job.scope.as_str()).map(|r| r.info());
+        match info {
+            Some(info) => job.finish(Ok(JobOutcome::Registration(Box::new(info)))),
+            None => job.finish(Err(registration_gone())),
+        }
+        None
+    }
+
+    /// The answer to [`RegistryAction::FetchImportedScripts`]: the rest of Update's step 9
+    /// (an import that failed to load counts as unchanged, as in the spec), then a new worker
+    /// if any import's body changed.
+    pub fn imported_scripts_fetched(
+        &mut self,
+        id: JobId,
+        fetched: Vec<(Url, Result<Vec<u8>, FetchError>)>,
+    ) {
+        let Some(mut job) = self.take_running(id) else {
+            return;
+        };
+        let scope = job.scope.as_str().to_owned();
+        let JobStep::FetchingImports {
+            stored,
+            main,
+            registration_id,
+        } = std::mem::replace(&mut job.step, JobStep::Queued)
+        else {
+            log::warn!(target: LOG_TARGET, "{job:?} was not fetching imported scripts");
+            job.finish(Err(job_ended_unexpectedly()));
+            return self.advance(&scope);
+        };
+        let changed = stored.iter().find(|stored| {
+            fetched.iter().any(|(url, body)| {
+                *url == stored.url && body.as_ref().is_ok_and(|body| *body != stored.source)
+            })
+        });
+        let running = match changed {
+            None => self.unchanged(job),
+            Some(changed) => {
+                log::debug!(target: LOG_TARGET, "{} changed: {}", job.script_url, changed.url);
+                let registration_id = registration_id
+                    .filter(|id| self.registration(*id).is_some_and(|r| r.scope == job.scope));
+                self.new_worker(job, main, registration_id)
+            }
+        };
+        self.after_step(&scope, running);
+    }
+
+    /// Update, from "Let worker be a new service worker" to Run Service Worker: the job
+    /// resumes in `worker_evaluated`.
+    fn new_worker(
+        &mut self,
+        mut job: Job,
+        script: Vec<u8>,
+        registration_id: Option<ServiceWorkerRegistrationId>,
+    ) -> Option<Job> {
+        let scope_key = job.scope.as_str().to_owned();
         let worker = ServiceWorker {
             id: self.new_worker_id(),
             script_url: job.script_url.clone(),
-            script: fetched.body,
+            worker_type: job.worker_type,
+            script,
             imported_scripts: Vec::new(),
             state: ServiceWorkerState::Parsed,
             skip_waiting: false,
@@ -574,6 +681,7 @@ impl ServiceWorkerRegistry {
             job: job.id,
             registration: info,
             worker: worker.info(),
+            worker_type: worker.worker_type,
             script: worker.script.clone(),
         });
         job.step = JobStep::Evaluating { worker, inserted };

@@ -24,12 +24,12 @@ use base::origin::{ascii_serialization, Origin};
 use script_traits::{
     ImportedScript, NavigationPreloadCommand, NavigationPreloadReply, NavigationPreloadState,
     RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState,
-    UpdateViaCache,
+    UpdateViaCache, WorkerType,
 };
 use storage::{
     Database, ImportedScript as StoredImportedScript, NewServiceWorkerRegistration,
     ServiceWorkerRecord, ServiceWorkerState as StoredState, StorageError,
-    UpdateViaCache as StoredUpdateViaCache,
+    UpdateViaCache as StoredUpdateViaCache, WorkerType as StoredWorkerType,
 };
 use url::Url;
 
@@ -43,8 +43,10 @@ pub(crate) const LOG_TARGET: &str = "bgsync::service_worker_registry";
 pub struct ServiceWorker {
     pub(crate) id: ServiceWorkerId,
     pub(crate) script_url: Url,
+    /// <https://w3c.github.io/ServiceWorker/#dfn-type>
+    pub(crate) worker_type: WorkerType,
     pub(crate) script: Vec<u8>,
-    /// What `importScripts()` loaded on the worker's first run, in order:
+    /// What `importScripts()` (or a module script's `import`s) loaded on the worker's first run, in order:
     /// given back to the worker whenever it starts again.
     pub(crate) imported_scripts: Vec<ImportedScript>,
     pub(crate) state: ServiceWorkerState,
@@ -59,6 +61,10 @@ impl ServiceWorker {
 
     pub fn script_url(&self) -> &Url {
         &self.script_url
+    }
+
+    pub fn worker_type(&self) -> WorkerType {
+        self.worker_type
     }
 
     /// The main script, byte for byte as fetched.
@@ -78,6 +84,7 @@ impl ServiceWorker {
     /// The scripts to start the worker from.
     pub fn scripts(&self) -> WorkerScripts {
         WorkerScripts {
+            worker_type: self.worker_type,
             main: self.script.clone(),
             imported: self.imported_scripts.clone(),
         }
@@ -353,6 +360,7 @@ impl ServiceWorkerRegistry {
                 state: state_to_stored(worker.state),
                 script_source: worker.script.clone(),
                 update_via_cache: update_via_cache_to_stored(update_via_cache),
+                worker_type: worker_type_to_stored(worker.worker_type),
             })?;
         log::debug!(target: LOG_TARGET, "stored new registration {id} for {scope}");
         let registration = Registration {
@@ -399,6 +407,7 @@ impl ServiceWorkerRegistry {
             _ => self.database.replace_service_worker_script(
                 registration.id,
                 worker.script_url.as_str(),
+                worker_type_to_stored(worker.worker_type),
                 &worker.script,
                 &to_stored_imports(&worker.imported_scripts),
             )?,
@@ -598,6 +607,10 @@ fn load_record(
     let worker = ServiceWorker {
         id: ServiceWorkerId(*next_worker_id),
         script_url,
+        worker_type: match record.worker_type {
+            StoredWorkerType::Classic => WorkerType::Classic,
+            StoredWorkerType::Module => WorkerType::Module,
+        },
         script: record.script_source.clone(),
         imported_scripts,
         state,
@@ -664,5 +677,12 @@ fn update_via_cache_from_stored(value: StoredUpdateViaCache) -> UpdateViaCache {
         StoredUpdateViaCache::Imports => UpdateViaCache::Imports,
         StoredUpdateViaCache::All => UpdateViaCache::All,
         StoredUpdateViaCache::None => UpdateViaCache::None,
+    }
+}
+
+fn worker_type_to_stored(worker_type: WorkerType) -> StoredWorkerType {
+    match worker_type {
+        WorkerType::Classic => StoredWorkerType::Classic,
+        WorkerType::Module => StoredWorkerType::Module,
     }
 }

@@ -72,6 +72,10 @@ pub struct Database {
     /// Opened with [`Database::open_read_only`]: rows this build cannot
     /// read are skipped by list reads, as they could not be moved aside.
     read_only: bool,
+    /// The schema version the file had once open: [`schema::SCHEMA_VERSION`],
+    /// or an older one for a read-only open (which does not migrate), whose
+    /// readers then make do without the newer tables.
+    version: u32,
     /// What opening changed to match this build's schema.
     repairs: Vec<Repair>,
 }
@@ -152,6 +156,7 @@ impl Database {
                 durability: Durability::Durable,
                 in_batch: false,
                 read_only: false,
+                version: schema::SCHEMA_VERSION,
                 repairs,
             }),
             Err(ConnectFailure::Corrupt(reason)) => Err(set_aside_corrupt(path, reason)),
@@ -176,13 +181,18 @@ impl Database {
 
     /// Opens `<profile_dir>/storage.sqlite` for reading only, for a command
     /// that must change nothing (`bgsync sync list`): no file is created or
-    /// written, nothing is migrated, and a corrupt or older file is reported
-    /// ([`OpenError::Unreadable`]), not moved. While an engine holds the
-    /// profile's lock, it reads as a WAL reader beside it (the engine's
-    /// `-wal` and `-shm` files exist then), and so it does when a WAL with
-    /// commits was left behind; otherwise nobody writes the file, and it is
-    /// read as immutable, which needs no companion file and works on a
-    /// read-only profile too.
+    /// written, nothing is migrated, and a corrupt file, or one older than
+    /// schema version 4, is reported ([`OpenError::Unreadable`]), not moved.
+    /// A file at version 4 is read as it is: its registrations' workers are
+    /// all classic (version 5 added the worker type, and no row of it means
+    /// classic), and [`Database::schema_version`] says 4.
+    ///
+    /// While an engine holds the profile's lock, it reads as a WAL reader
+    /// beside it (the engine's `-wal` and `-shm` files exist then; a version-4
+    /// file the engine migrates meanwhile is read with its worker types from
+    /// then on), and so it does when a WAL with commits was left behind;
+    /// otherwise nobody writes the file, and it is read as immutable, which
+    /// needs no companion file and works on a read-only profile too.
     ///
     /// Nothing is repaired either: tables that differ from this build's
     /// (what [`Database::open`] would repair) are reported as
@@ -228,14 +238,14 @@ impl Database {
                 supported: schema::SCHEMA_VERSION,
             });
         }
-        if found < schema::SCHEMA_VERSION {
+        if found < schema::OLDEST_READ_ONLY_VERSION {
             return Err(unreadable(format!(
                 "schema version {found}: an engine run migrates it to {}",
                 schema::SCHEMA_VERSION
             )));
         }
-        let problems =
-            schema::shape_problems(&connection).map_err(|error| unreadable(error.to_string()))?;
+        let problems = schema::shape_problems(&connection, found)
+            .map_err(|error| unreadable(error.to_string()))?;
         if !problems.is_empty() {
             return Err(unreadable(format!(
                 "{}: an engine run repairs it",
@@ -248,6 +258,7 @@ impl Database {
             durability: Durability::Durable,
             in_batch: false,
             read_only: true,
+            version: found,
             repairs: Vec::new(),
         })
     }
@@ -303,6 +314,7 @@ impl Database {
             durability: Durability::Durable,
             in_batch: false,
             read_only: false,
+            version: schema::SCHEMA_VERSION,
             repairs: Vec::new(),
         })
     }
@@ -320,8 +332,9 @@ impl Database {
         self.path.as_deref()
     }
 
-    /// The schema version of the file (always [`crate::SCHEMA_VERSION`] once
-    /// open).
+    /// The schema version of the file: [`crate::SCHEMA_VERSION`] once open,
+    /// except for a read-only open of an older file (see
+    /// [`Database::open_read_only`]).
     pub fn schema_version(&self) -> Result<u32, StorageError> {
         Ok(schema::user_version(&self.connection)?)
     }
@@ -395,6 +408,12 @@ impl Database {
 
     pub(crate) fn connection(&self) -> &Connection {
         &self.connection
+    }
+
+    /// Whether `table`, one of ours, exists: always, unless a read-only
+    /// open found an older schema version.
+    pub(crate) fn has_table(&self, table: &str) -> Result<bool, StorageError> {
+        Ok(schema::has_table(&self.connection, self.version, table)?)
     }
 
     pub(crate) fn connection_mut(&mut self) -> &mut Connection {

@@ -41,5 +41,5 @@ pub use crate::lock::{LockError, ProfileLock, LOCK_FILE_NAME};
 pub use crate::schema::{Repair, SCHEMA_VERSION};
 pub use crate::service_workers::{
     ImportedScript, NewServiceWorkerRegistration, ServiceWorkerRecord, ServiceWorkerState,
-    UnknownName, UpdateViaCache,
+    UnknownName, UpdateViaCache, WorkerType,
 };

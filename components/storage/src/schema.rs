@@ -42,12 +42,13 @@
 //!   this build's schema. Missing CHECK, NOT NULL or foreign-key
 //!   constraints are tolerated: the row checks below cover what they guard.
 //! - **Missing index**: built.
-//! - **Unknown rows.** A row whose enum column (a state, `update_via_cache`)
-//!   holds a name this build does not know, or whose service-worker
-//!   registration does not exist (its parent was moved aside, or the table
-//!   had no foreign key), is copied to `<table>_broken_rows` (the same
-//!   columns without types or constraints, so values are kept as they
-//!   were, plus `moved_ms`) and deleted from the table.
+//! - **Unknown rows.** A row whose enum column (a state, `update_via_cache`,
+//!   a worker type) holds a name this build does not know, or whose
+//!   service-worker registration does not exist (its parent was moved aside,
+//!   or the table had no foreign key), is copied to `<table>_broken_rows`
+//!   (the same columns without types or constraints, so values are kept as
+//!   they were, plus `moved_ms`) and deleted from the table. A worker type
+//!   moved aside leaves its registration classic (what no row means).
 //!
 //! The checks first run without a lock, and a healthy file (the usual case)
 //! is only read. Otherwise the repairs run in one `BEGIN IMMEDIATE`
@@ -57,9 +58,10 @@
 //! nor rewrite the other tables' `REFERENCES` to point at the broken copy.
 //! A repair that fails is rolled back and logged, and the file is used as it
 //! is. A row that still cannot be read (a negative time, a count past
-//! `u32`) fails its read as before, and a row that breaks a CHECK constraint
-//! the table has fails `quick_check`, so the file is moved aside as corrupt
-//! (see [`crate::database`]).
+//! `u32`) fails its read as before. A row that breaks only a CHECK constraint
+//! of its table is reported by `quick_check` without the file being taken
+//! for corrupt (see [`crate::database`]); the row checks above move it aside
+//! where they cover that constraint.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -70,7 +72,14 @@ use crate::values::system_now_ms;
 use crate::{service_workers, sync_registrations};
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
+
+/// The oldest schema version [`crate::Database::open_read_only`] reads as it
+/// is (it may not migrate): the versions since add only tables where no row
+/// means a default, so their readers work without them. Version 5's
+/// `service_worker_script_types` is read as every worker classic; see
+/// [`has_table`].
+pub(crate) const OLDEST_READ_ONLY_VERSION: u32 = 4;
 
 const LOG_TARGET: &str = "bgsync::storage";
 
@@ -138,6 +147,14 @@ const SERVICE_WORKER_NAVIGATION_PRELOAD: &str =
          header_value TEXT NOT NULL
      )";
 
+/// The type of a registration's stored worker (https://w3c.github.io/ServiceWorker/#dfn-type),
+/// written with its script. No row: `classic` (every registration stored before version 5).
+const SERVICE_WORKER_SCRIPT_TYPES: &str = "CREATE TABLE IF NOT EXISTS service_worker_script_types (
+         registration_id INTEGER PRIMARY KEY
+             REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
+         worker_type TEXT NOT NULL CHECK (worker_type IN ('classic', 'module'))
+     )";
+
 /// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`. Its
 /// statements never change once released; every `CREATE` is
 /// `IF NOT EXISTS`, so a table that exists already (a lost version) is kept.
@@ -154,6 +171,8 @@ const MIGRATIONS: [&[&str]; SCHEMA_VERSION as usize] = [
     &[SERVICE_WORKER_EVENT_TYPES],
     // 4: navigation preload.
     &[SERVICE_WORKER_NAVIGATION_PRELOAD],
+    // 5: module service workers.
+    &[SERVICE_WORKER_SCRIPT_TYPES],
 ];
 
 /// One of our tables as this build expects it, to check and repair a file
@@ -175,7 +194,7 @@ struct Table {
 }
 
 /// Every table of ours, parents before children.
-const TABLES: [Table; 5] = [
+const TABLES: [Table; 6] = [
     Table {
         name: "service_worker_registrations",
         since: 1,
@@ -217,6 +236,12 @@ const TABLES: [Table; 5] = [
         name: "service_worker_navigation_preload",
         since: 4,
         create: &[SERVICE_WORKER_NAVIGATION_PRELOAD],
+        addable: &[],
+    },
+    Table {
+        name: "service_worker_script_types",
+        since: 5,
+        create: &[SERVICE_WORKER_SCRIPT_TYPES],
         addable: &[],
     },
 ];
@@ -444,14 +469,22 @@ pub(crate) fn repair(connection: &mut Connection) -> rusqlite::Result<Vec<Repair
     }
 }
 
-/// What differs from this build's tables, for a read-only open to report
-/// (it may not repair): one line per table that would be created, changed
-/// or moved aside. A missing index is not reported: reading works without.
-pub(crate) fn shape_problems(connection: &Connection) -> rusqlite::Result<Vec<String>> {
+/// What differs from this build's tables, for a read-only open of a file at
+/// schema `version` to report (it may not repair): one line per table that
+/// would be created, changed or moved aside. A missing index is not
+/// reported: reading works without. Neither is a missing table newer than
+/// `version` (see [`OLDEST_READ_ONLY_VERSION`]).
+pub(crate) fn shape_problems(
+    connection: &Connection,
+    version: u32,
+) -> rusqlite::Result<Vec<String>> {
     let reference = reference()?;
     let mut problems = Vec::new();
     for plan in inspect_tables(connection, &reference)? {
         let name = plan.table.name;
+        if plan.missing && plan.table.since > version {
+            continue;
+        }
         if plan.missing {
             problems.push(format!("table {name} is missing"));
         }
@@ -732,7 +765,7 @@ struct RowCheck {
 
 /// Parents before children: moving a registration aside makes its
 /// children's rows unusable too, and they follow in the same transaction.
-fn row_checks() -> [RowCheck; 3] {
+fn row_checks() -> [RowCheck; 4] {
     [
         RowCheck {
             table: "service_worker_registrations",
@@ -745,6 +778,13 @@ fn row_checks() -> [RowCheck; 3] {
             table: "service_worker_imported_scripts",
             key: &["registration_id", "url"],
             enums: Vec::new(),
+            checks: &[],
+            parent: Some("registration_id"),
+        },
+        RowCheck {
+            table: "service_worker_script_types",
+            key: &["registration_id"],
+            enums: service_workers::type_enum_columns(),
             checks: &[],
             parent: Some("registration_id"),
         },
@@ -1068,6 +1108,24 @@ fn affinity(declared_type: &str) -> &'static str {
     }
 }
 
+/// Whether `table`, one of ours, exists in a file opened at schema
+/// `version`: certainly if that version has it; otherwise (a read-only open
+/// of an older file) only if an engine has migrated the file since.
+pub(crate) fn has_table(
+    connection: &Connection,
+    version: u32,
+    table: &str,
+) -> rusqlite::Result<bool> {
+    let since = TABLES
+        .iter()
+        .find(|ours| ours.name == table)
+        .map_or(u32::MAX, |ours| ours.since);
+    if since <= version {
+        return Ok(true);
+    }
+    table_exists(connection, table)
+}
+
 fn table_exists(connection: &Connection, name: &str) -> rusqlite::Result<bool> {
     connection.query_row(
         "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
@@ -1109,7 +1167,7 @@ mod tests {
     use tempfile::TempDir;
 
     use super::*;
-    use crate::{Database, ServiceWorkerRegistrationId, DATABASE_FILE_NAME};
+    use crate::{Database, ServiceWorkerRegistrationId, WorkerType, DATABASE_FILE_NAME};
 
     fn raw_connection(dir: &TempDir) -> Connection {
         let connection = Connection::open(dir.path().join(DATABASE_FILE_NAME)).unwrap();
@@ -1143,6 +1201,7 @@ mod tests {
                 "service_worker_imported_scripts",
                 "service_worker_navigation_preload",
                 "service_worker_registrations",
+                "service_worker_script_types",
                 "sqlite_sequence",
                 "sync_registrations",
             ]
@@ -1210,6 +1269,113 @@ mod tests {
         assert!(database
             .delete_service_worker(ServiceWorkerRegistrationId(records[0].id.0))
             .unwrap());
+    }
+
+    /// A file a version-4 build left: its registrations' workers are classic,
+    /// read-only as it is, and after an engine's migration to version 5.
+    #[test]
+    fn version_4_registrations_read_as_classic_before_and_after_migration_to_5() {
+        let dir = TempDir::new().unwrap();
+        {
+            let mut connection = raw_connection(&dir);
+            migrate_to(&mut connection, 4).unwrap();
+            assert_eq!(user_version(&connection).unwrap(), 4);
+            assert!(!table_names(&connection).contains(&"service_worker_script_types".to_owned()));
+            connection
+                .execute(
+                    "INSERT INTO service_worker_registrations (scope, script_url, origin, state,
+                         script_source, update_via_cache, created_ms, updated_ms)
+                     VALUES ('https://a.test/', 'https://a.test/sw.js', 'https://a.test',
+                         'activated', x'00', 'imports', 1, 1)",
+                    [],
+                )
+                .unwrap();
+        }
+        let id = ServiceWorkerRegistrationId(1);
+        let file = dir.path().join(DATABASE_FILE_NAME);
+        let bytes = std::fs::read(&file).unwrap();
+        let types = |database: &Database| -> Vec<WorkerType> {
+            let listed: Vec<WorkerType> = database
+                .service_workers()
+                .unwrap()
+                .iter()
+                .map(|record| record.worker_type)
+                .collect();
+            assert_eq!(
+                database
+                    .service_worker(id)
+                    .unwrap()
+                    .map(|record| record.worker_type),
+                listed.first().copied()
+            );
+            assert_eq!(
+                database
+                    .service_worker_by_scope("https://a.test/")
+                    .unwrap()
+                    .map(|record| record.worker_type),
+                listed.first().copied()
+            );
+            listed
+        };
+
+        // Read-only, the file stays at version 4, without the table.
+        {
+            let reader = Database::open_read_only(dir.path()).unwrap();
+            assert_eq!(reader.schema_version().unwrap(), 4);
+            assert_eq!(types(&reader), [WorkerType::Classic]);
+        }
+        assert_eq!(std::fs::read(&file).unwrap(), bytes, "nothing written");
+
+        // A reader that opened the version-4 file sees an engine's migration and its module
+        // workers (the engine holds the lock: the reader is a WAL reader, not immutable).
+        let _engine = crate::ProfileLock::acquire(dir.path()).unwrap();
+        let reader = Database::open_read_only(dir.path()).unwrap();
+        let mut database = Database::open(dir.path()).unwrap();
+        assert_eq!(database.repairs(), []);
+        assert_eq!(database.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(types(&database), [WorkerType::Classic]);
+        assert_eq!(count_rows(&database, "service_worker_script_types"), 0);
+        let module = database
+            .insert_service_worker(&crate::NewServiceWorkerRegistration {
+                scope: "https://b.test/".to_owned(),
+                script_url: "https://b.test/sw.js".to_owned(),
+                origin: "https://b.test".to_owned(),
+                state: crate::ServiceWorkerState::Installing,
+                script_source: b"export {};".to_vec(),
+                update_via_cache: crate::UpdateViaCache::Imports,
+                worker_type: WorkerType::Module,
+            })
+            .unwrap();
+        assert_eq!(types(&database), [WorkerType::Classic, WorkerType::Module]);
+        assert_eq!(types(&reader), [WorkerType::Classic, WorkerType::Module]);
+        assert_eq!(
+            reader.service_worker(module).unwrap().unwrap().worker_type,
+            WorkerType::Module
+        );
+    }
+
+    fn count_rows(database: &Database, table: &str) -> i64 {
+        database
+            .connection()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_read_only_open_refuses_a_file_older_than_version_4() {
+        let dir = TempDir::new().unwrap();
+        {
+            let mut connection = raw_connection(&dir);
+            migrate_to(&mut connection, OLDEST_READ_ONLY_VERSION - 1).unwrap();
+        }
+        let error = Database::open_read_only(dir.path()).unwrap_err();
+        assert!(
+            matches!(&error, crate::OpenError::Unreadable { reason, .. }
+                if reason.contains("schema version 3") && reason.contains("migrates")),
+            "{error:?}"
+        );
     }
 
     #[test]
@@ -1356,10 +1522,16 @@ mod tests {
         // a row of it, and whether its reader accepts the row.
         type Reader = fn(&Database) -> bool;
         type EnumColumns = Vec<(&'static str, Vec<&'static str>)>;
-        let tables: [(EnumColumns, &str, Reader); 2] = [
+        let tables: [(EnumColumns, &str, Reader); 3] = [
             (
                 service_workers::enum_columns(),
                 "UPDATE service_worker_registrations SET {column} = {value};",
+                |database| database.service_workers().is_ok(),
+            ),
+            (
+                service_workers::type_enum_columns(),
+                "INSERT INTO service_worker_script_types VALUES (1, 'module');
+                 UPDATE service_worker_script_types SET {column} = {value};",
                 |database| database.service_workers().is_ok(),
             ),
             (

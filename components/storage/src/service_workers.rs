@@ -4,7 +4,7 @@
 //! their serializations and not re-parsed here. The registry (in the
 //! constellation) decides what a registration means; this module only makes
 //! it survive a restart. Deleting a registration deletes its imported
-//! scripts and its sync registrations through foreign keys.
+//! scripts, its worker's type and its sync registrations through foreign keys.
 
 use std::fmt;
 use std::str::FromStr;
@@ -18,8 +18,26 @@ use crate::values::{system_now_ms, u64_from_sql, u64_to_sql};
 
 const TABLE: &str = "service_worker_registrations";
 
+/// The side table of the workers' types (schema version 5).
+const SCRIPT_TYPES: &str = "service_worker_script_types";
+
+/// A registration's columns, then its worker's type: from the side table, where no row means
+/// classic.
 const COLUMNS: &str = "id, scope, script_url, origin, state, script_source, update_via_cache, \
-                       created_ms, updated_ms, last_update_check_ms";
+                       created_ms, updated_ms, last_update_check_ms, \
+                       coalesce(types.worker_type, 'classic')";
+
+/// The registrations with their workers' types.
+const FROM: &str = "service_worker_registrations AS registrations \
+                    LEFT JOIN service_worker_script_types AS types \
+                    ON types.registration_id = registrations.id";
+
+/// [`COLUMNS`] and [`FROM`] for a file without the side table (a read-only open of a version-4
+/// file): every worker is classic.
+const COLUMNS_BEFORE_TYPES: &str = "id, scope, script_url, origin, state, script_source, \
+                                    update_via_cache, created_ms, updated_ms, \
+                                    last_update_check_ms, 'classic'";
+const FROM_BEFORE_TYPES: &str = "service_worker_registrations AS registrations";
 
 /// The registrations table's columns that hold enum names, with every name
 /// this build reads: a row with another one is moved aside at open (see
@@ -102,6 +120,34 @@ impl UpdateViaCache {
     }
 }
 
+/// <https://w3c.github.io/ServiceWorker/#dfn-type>: how the stored worker's main script runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum WorkerType {
+    #[default]
+    Classic,
+    Module,
+}
+
+impl WorkerType {
+    pub const ALL: [WorkerType; 2] = [WorkerType::Classic, WorkerType::Module];
+
+    /// The Web IDL enum value, which is also the stored one.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkerType::Classic => "classic",
+            WorkerType::Module => "module",
+        }
+    }
+}
+
+/// The script-types table's enum column, with every name this build reads.
+pub(crate) fn type_enum_columns() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![(
+        "worker_type",
+        WorkerType::ALL.iter().map(|value| value.as_str()).collect(),
+    )]
+}
+
 /// A registration to insert; the database assigns the id and timestamps.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewServiceWorkerRegistration {
@@ -114,6 +160,7 @@ pub struct NewServiceWorkerRegistration {
     /// The worker's main script, as fetched.
     pub script_source: Vec<u8>,
     pub update_via_cache: UpdateViaCache,
+    pub worker_type: WorkerType,
 }
 
 /// A stored registration.
@@ -126,6 +173,7 @@ pub struct ServiceWorkerRecord {
     pub state: ServiceWorkerState,
     pub script_source: Vec<u8>,
     pub update_via_cache: UpdateViaCache,
+    pub worker_type: WorkerType,
     /// When the row was inserted, in ms since the Unix epoch (system clock).
     pub created_ms: u64,
     /// When the row last changed, in ms since the Unix epoch (system clock).
@@ -150,7 +198,8 @@ impl Database {
         registration: &NewServiceWorkerRegistration,
     ) -> Result<ServiceWorkerRegistrationId, StorageError> {
         let now = u64_to_sql(system_now_ms(), "created_ms")?;
-        let result = self.connection().execute(
+        let transaction = self.connection_mut().transaction()?;
+        let result = transaction.execute(
             "INSERT INTO service_worker_registrations (scope, script_url, origin, state,
                  script_source, update_via_cache, created_ms, updated_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -165,9 +214,12 @@ impl Database {
             ],
         );
         match result {
-            Ok(_) => Ok(ServiceWorkerRegistrationId(
-                self.connection().last_insert_rowid(),
-            )),
+            Ok(_) => {
+                let id = ServiceWorkerRegistrationId(transaction.last_insert_rowid());
+                set_worker_type(&transaction, id, registration.worker_type)?;
+                transaction.commit()?;
+                Ok(id)
+            }
             Err(error)
                 if error.sqlite_extended_error_code()
                     == Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE) =>
@@ -183,7 +235,10 @@ impl Database {
         &self,
         id: ServiceWorkerRegistrationId,
     ) -> Result<Option<ServiceWorkerRecord>, StorageError> {
-        let sql = format!("SELECT {COLUMNS} FROM {TABLE} WHERE id = ?1");
+        let sql = format!(
+            "{} WHERE registrations.id = ?1",
+            self.registration_select()?
+        );
         self.connection()
             .query_row(&sql, [id.0], read_raw)
             .optional()?
@@ -196,7 +251,7 @@ impl Database {
         &self,
         scope: &str,
     ) -> Result<Option<ServiceWorkerRecord>, StorageError> {
-        let sql = format!("SELECT {COLUMNS} FROM {TABLE} WHERE scope = ?1");
+        let sql = format!("{} WHERE scope = ?1", self.registration_select()?);
         self.connection()
             .query_row(&sql, [scope], read_raw)
             .optional()?
@@ -208,10 +263,20 @@ impl Database {
     /// A row this build cannot read fails the read, or on a read-only
     /// database is skipped (see [`Database::open_read_only`]).
     pub fn service_workers(&self) -> Result<Vec<ServiceWorkerRecord>, StorageError> {
-        let sql = format!("SELECT {COLUMNS} FROM {TABLE} ORDER BY id");
+        let sql = format!("{} ORDER BY registrations.id", self.registration_select()?);
         let mut statement = self.connection().prepare(&sql)?;
         let rows = statement.query_map([], read_raw)?;
         self.readable_rows(TABLE, rows.map(|raw| raw?.into_record()))
+    }
+
+    /// The start of every registration read: [`COLUMNS`] from [`FROM`], or their version
+    /// without the worker types where their table does not exist.
+    fn registration_select(&self) -> Result<String, StorageError> {
+        Ok(if self.has_table(SCRIPT_TYPES)? {
+            format!("SELECT {COLUMNS} FROM {FROM}")
+        } else {
+            format!("SELECT {COLUMNS_BEFORE_TYPES} FROM {FROM_BEFORE_TYPES}")
+        })
     }
 
     /// Records a new state of the stored worker.
@@ -249,6 +314,7 @@ impl Database {
         &mut self,
         id: ServiceWorkerRegistrationId,
         script_url: &str,
+        worker_type: WorkerType,
         script_source: &[u8],
         imported_scripts: &[ImportedScript],
     ) -> Result<(), StorageError> {
@@ -260,6 +326,7 @@ impl Database {
             params![id.0, script_url, script_source, now],
         )?;
         expect_one_row(changed, id)?;
+        set_worker_type(&transaction, id, worker_type)?;
         transaction.execute(
             "DELETE FROM service_worker_imported_scripts WHERE registration_id = ?1",
             [id.0],
@@ -384,8 +451,8 @@ impl Database {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Deletes the registration with its imported scripts and sync
-    /// registrations. Returns whether it existed.
+    /// Deletes the registration with its imported scripts, its worker's type
+    /// and its sync registrations. Returns whether it existed.
     pub fn delete_service_worker(
         &mut self,
         id: ServiceWorkerRegistrationId,
@@ -420,6 +487,30 @@ impl Database {
     }
 }
 
+/// Records the stored worker's type: a row for a module worker, none for a classic one (what
+/// no row means).
+fn set_worker_type(
+    connection: &rusqlite::Connection,
+    id: ServiceWorkerRegistrationId,
+    worker_type: WorkerType,
+) -> Result<(), StorageError> {
+    match worker_type {
+        WorkerType::Classic => connection.execute(
+            "DELETE FROM service_worker_script_types WHERE registration_id = ?1",
+            [id.0],
+        )?,
+        WorkerType::Module => connection
+            .execute(
+                "INSERT INTO service_worker_script_types (registration_id, worker_type)
+                 VALUES (?1, ?2)
+                 ON CONFLICT (registration_id) DO UPDATE SET worker_type = excluded.worker_type",
+                params![id.0, worker_type.as_str()],
+            )
+            .map_err(|error| foreign_key_error(error, id))?,
+    };
+    Ok(())
+}
+
 /// Maps a foreign-key violation on `registration_id` to a typed error.
 pub(crate) fn foreign_key_error(
     error: rusqlite::Error,
@@ -452,6 +543,7 @@ struct RawRecord {
     created_ms: i64,
     updated_ms: i64,
     last_update_check_ms: Option<i64>,
+    worker_type: String,
 }
 
 fn read_raw(row: &Row<'_>) -> rusqlite::Result<RawRecord> {
@@ -466,6 +558,7 @@ fn read_raw(row: &Row<'_>) -> rusqlite::Result<RawRecord> {
         created_ms: row.get(7)?,
         updated_ms: row.get(8)?,
         last_update_check_ms: row.get(9)?,
+        worker_type: row.get(10)?,
     })
 }
 
@@ -479,6 +572,7 @@ impl RawRecord {
             state: parse_column(&self.state, "state")?,
             script_source: self.script_source,
             update_via_cache: parse_column(&self.update_via_cache, "update_via_cache")?,
+            worker_type: parse_column(&self.worker_type, "worker_type")?,
             created_ms: u64_from_sql(self.created_ms, TABLE, "created_ms")?,
             updated_ms: u64_from_sql(self.updated_ms, TABLE, "updated_ms")?,
             last_update_check_ms: self
@@ -517,6 +611,17 @@ impl FromStr for UpdateViaCache {
 
     fn from_str(text: &str) -> Result<UpdateViaCache, UnknownName> {
         UpdateViaCache::ALL
+            .into_iter()
+            .find(|value| value.as_str() == text)
+            .ok_or_else(|| UnknownName(text.to_owned()))
+    }
+}
+
+impl FromStr for WorkerType {
+    type Err = UnknownName;
+
+    fn from_str(text: &str) -> Result<WorkerType, UnknownName> {
+        WorkerType::ALL
             .into_iter()
             .find(|value| value.as_str() == text)
             .ok_or_else(|| UnknownName(text.to_owned()))

@@ -2,7 +2,7 @@
 
 use storage::{
     Database, ImportedScript, ServiceWorkerRegistrationId, ServiceWorkerState, StorageError,
-    SyncRegistrationInfo, SyncState, UpdateViaCache,
+    SyncRegistrationInfo, SyncState, UpdateViaCache, WorkerType,
 };
 use tempfile::TempDir;
 
@@ -124,6 +124,7 @@ fn script_update_replaces_imported_scripts_together() {
         .replace_service_worker_script(
             id,
             "https://a.test/sw2.js",
+            WorkerType::Classic,
             b"v2",
             std::slice::from_ref(&new_import),
         )
@@ -510,7 +511,13 @@ fn what_a_worker_handles_is_kept_until_its_script_changes() {
         "kept across opens"
     );
     database
-        .replace_service_worker_script(id, "https://example.test/sw.js", b"// v2", &[])
+        .replace_service_worker_script(
+            id,
+            "https://example.test/sw.js",
+            WorkerType::Classic,
+            b"// v2",
+            &[],
+        )
         .unwrap();
     assert_eq!(
         database.handles_fetch(id).unwrap(),
@@ -541,7 +548,13 @@ fn navigation_preload_is_kept_with_its_registration() {
     );
     // A new script changes nothing of it (it belongs to the registration).
     database
-        .replace_service_worker_script(id, "https://example.test/sw.js", b"// v2", &[])
+        .replace_service_worker_script(
+            id,
+            "https://example.test/sw.js",
+            WorkerType::Classic,
+            b"// v2",
+            &[],
+        )
         .unwrap();
     assert_eq!(
         database.navigation_preload(id).unwrap(),
@@ -557,4 +570,74 @@ fn navigation_preload_is_kept_with_its_registration() {
         database.set_navigation_preload(id, false, "true").is_err(),
         "no registration, no preload"
     );
+}
+
+#[test]
+fn a_module_worker_s_type_is_kept_replaced_with_its_script_and_deleted_with_it() {
+    let dir = TempDir::new().unwrap();
+    let mut database = open(&dir);
+    let classic = database
+        .insert_service_worker(&new_registration("https://a.test/classic/"))
+        .unwrap();
+    let module = database
+        .insert_service_worker(&storage::NewServiceWorkerRegistration {
+            worker_type: WorkerType::Module,
+            ..new_registration("https://a.test/module/")
+        })
+        .unwrap();
+    drop(database);
+    let mut database = open(&dir);
+    let type_of =
+        |database: &Database, id| database.service_worker(id).unwrap().unwrap().worker_type;
+    assert_eq!(type_of(&database, classic), WorkerType::Classic);
+    assert_eq!(type_of(&database, module), WorkerType::Module);
+    let listed: Vec<WorkerType> = database
+        .service_workers()
+        .unwrap()
+        .iter()
+        .map(|record| record.worker_type)
+        .collect();
+    assert_eq!(listed, [WorkerType::Classic, WorkerType::Module]);
+
+    // An update may change the type, either way, with the script.
+    database
+        .replace_service_worker_script(
+            classic,
+            "https://a.test/sw.js",
+            WorkerType::Module,
+            b"m",
+            &[],
+        )
+        .unwrap();
+    database
+        .replace_service_worker_script(
+            module,
+            "https://a.test/sw.js",
+            WorkerType::Classic,
+            b"c",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(type_of(&database, classic), WorkerType::Module);
+    assert_eq!(type_of(&database, module), WorkerType::Classic);
+    assert_eq!(
+        database
+            .service_worker_by_scope("https://a.test/classic/")
+            .unwrap()
+            .unwrap()
+            .worker_type,
+        WorkerType::Module
+    );
+
+    database.delete_service_worker(classic).unwrap();
+    drop(database);
+    let raw = rusqlite::Connection::open(dir.path().join("storage.sqlite")).unwrap();
+    let left: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM service_worker_script_types",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "the type row went with its registration");
 }

@@ -20,6 +20,7 @@ fn new_registration(scope: &str) -> NewServiceWorkerRegistration {
         state: ServiceWorkerState::Activated,
         script_source: vec![b'/'; 1024],
         update_via_cache: UpdateViaCache::Imports,
+        worker_type: storage::WorkerType::Classic,
     }
 }
 

@@ -19,6 +19,7 @@ fn registration(scope: &str) -> NewServiceWorkerRegistration {
         state: ServiceWorkerState::Activated,
         script_source: b"// sw".to_vec(),
         update_via_cache: UpdateViaCache::Imports,
+        worker_type: storage::WorkerType::Classic,
     }
 }
 

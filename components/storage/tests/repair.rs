@@ -21,8 +21,9 @@ const IMPORTED: &str = "service_worker_imported_scripts";
 const SYNC: &str = "sync_registrations";
 const EVENT_TYPES: &str = "service_worker_event_types";
 const NAVIGATION_PRELOAD: &str = "service_worker_navigation_preload";
+const SCRIPT_TYPES: &str = "service_worker_script_types";
 
-/// This build's tables, as migrations 1 to 4 create them.
+/// This build's tables, as migrations 1 to 4 create them (5 adds SCRIPT_TYPES).
 const REGISTRATIONS_DDL: &str = "
     CREATE TABLE service_worker_registrations (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -75,6 +76,13 @@ const NAVIGATION_PRELOAD_DDL: &str = "
             REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
         enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
         header_value TEXT NOT NULL
+    );";
+
+const SCRIPT_TYPES_DDL: &str = "
+    CREATE TABLE service_worker_script_types (
+        registration_id INTEGER PRIMARY KEY
+            REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
+        worker_type TEXT NOT NULL CHECK (worker_type IN ('classic', 'module'))
     );";
 
 /// Inserts registration `id` with `scope`, `state` and `update_via_cache`
@@ -241,8 +249,15 @@ fn a_lost_version_is_inferred_from_the_tables_and_the_data_kept() {
     assert_eq!(
         database.repairs(),
         [Repair::VersionInferred {
-            version: 4,
-            tables: vec![SWR, IMPORTED, SYNC, EVENT_TYPES, NAVIGATION_PRELOAD],
+            version: 5,
+            tables: vec![
+                SWR,
+                IMPORTED,
+                SYNC,
+                EVENT_TYPES,
+                NAVIGATION_PRELOAD,
+                SCRIPT_TYPES
+            ],
         }]
     );
     assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -345,7 +360,7 @@ fn missing_nullable_and_defaulted_columns_are_added_back() {
              );
              CREATE INDEX service_worker_registrations_by_origin
                  ON service_worker_registrations (origin);
-             {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL}
+             {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL}
              CREATE TABLE sync_registrations (
                  registration_id INTEGER NOT NULL
                      REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
@@ -486,7 +501,7 @@ fn a_table_missing_a_required_column_is_moved_aside_and_recreated() {
         &dir,
         SCHEMA_VERSION,
         &format!(
-            "{REGISTRATIONS_DDL} {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {}
+            "{REGISTRATIONS_DDL} {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL} {}
              INSERT INTO service_worker_imported_scripts VALUES (1, 'https://a.test/lib.js', x'00');
              {}",
             insert_registration_sql(1, "https://a.test/", "activated", "all"),
@@ -583,7 +598,7 @@ fn a_registrations_table_moved_aside_takes_its_childrens_rows_along() {
              );
              CREATE INDEX service_worker_registrations_by_origin
                  ON service_worker_registrations (origin);
-             {IMPORTED_DDL} {SYNC_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL}
+             {IMPORTED_DDL} {SYNC_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL}
              INSERT INTO service_worker_registrations (id, script_url, origin, state,
                  script_source, update_via_cache, created_ms, updated_ms)
              VALUES (7, 'https://a.test/sw.js', 'https://a.test', 'activated', x'00',
@@ -691,7 +706,7 @@ fn file_with_unknown_names(dir: &TempDir) {
         dir,
         SCHEMA_VERSION,
         &format!(
-            "{} {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {}
+            "{} {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL} {}
              {} {} {}
              INSERT INTO service_worker_imported_scripts VALUES
                  (1, 'https://a.test/lib.js', x'01'), (2, 'https://b.test/lib.js', x'02');
@@ -916,4 +931,57 @@ fn a_valid_database_is_left_unchanged_by_the_checks() {
         "not a byte of the file written"
     );
     assert!(broken_tables(&dir).is_empty());
+}
+
+#[test]
+fn a_version_4_file_migrates_to_5_with_its_workers_classic() {
+    let dir = TempDir::new().unwrap();
+    make_file(
+        &dir,
+        4,
+        &format!(
+            "{REGISTRATIONS_DDL} {IMPORTED_DDL} {SYNC_DDL} {EVENT_TYPES_DDL} \
+             {NAVIGATION_PRELOAD_DDL} {}",
+            insert_registration_sql(1, "https://a.test/", "activated", "imports")
+        ),
+    );
+    let database = Database::open(dir.path()).unwrap();
+    assert_eq!(database.repairs(), []);
+    assert_eq!(database.schema_version().unwrap(), SCHEMA_VERSION);
+    assert!(table_names(&raw(&dir)).contains(&SCRIPT_TYPES.to_owned()));
+    let record = database
+        .service_worker(ServiceWorkerRegistrationId(1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.worker_type, storage::WorkerType::Classic);
+    drop(database);
+    assert_second_open_is_a_no_op(&dir);
+}
+
+#[test]
+fn a_worker_type_this_build_does_not_know_is_moved_aside_and_the_registration_kept() {
+    let dir = TempDir::new().unwrap();
+    Database::open(dir.path())
+        .unwrap()
+        .insert_service_worker(&new_registration("https://a.test/"))
+        .unwrap();
+    raw(&dir)
+        .execute_batch(
+            "PRAGMA ignore_check_constraints = ON;
+             INSERT INTO service_worker_script_types VALUES (1, 'wasm');",
+        )
+        .unwrap();
+    let database = Database::open(dir.path()).unwrap();
+    assert!(
+        database.repairs().iter().any(|repair| matches!(
+            repair,
+            Repair::RowMovedAside { table, .. } if *table == SCRIPT_TYPES
+        )),
+        "{:?}",
+        database.repairs()
+    );
+    let records = database.service_workers().unwrap();
+    assert_eq!(records.len(), 1, "the registration itself is kept");
+    assert_eq!(records[0].worker_type, storage::WorkerType::Classic);
+    assert_eq!(count(&raw(&dir), SCRIPT_TYPES), 0);
 }

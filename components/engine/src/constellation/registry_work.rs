@@ -60,13 +60,18 @@ impl Constellation {
     fn carry_out_registry_action(&mut self, action: RegistryAction) {
         match action {
             RegistryAction::FetchScript { job, url, .. } => self.fetches.start(job, url),
+            RegistryAction::FetchImportedScripts { job, urls, .. } => {
+                self.fetches.imports(job, urls)
+            }
             RegistryAction::EvaluateWorker {
                 job,
                 registration,
                 worker,
+                worker_type,
                 script,
             } => {
                 let scripts = WorkerScripts {
+                    worker_type,
                     main: script,
                     imported: Vec::new(),
                 };

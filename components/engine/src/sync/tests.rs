@@ -47,6 +47,7 @@ fn insert(database: &mut Database, scope: &str, state: StoredState) -> ServiceWo
             state,
             script_source: b"// sw".to_vec(),
             update_via_cache: StoredUpdateViaCache::Imports,
+            worker_type: storage::WorkerType::Classic,
         })
         .unwrap()
 }

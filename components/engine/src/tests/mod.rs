@@ -662,6 +662,7 @@ impl Page {
             script_url: script.clone(),
             scope: None,
             update_via_cache: UpdateViaCache::Imports,
+            worker_type: script_traits::WorkerType::Classic,
             id,
         })
         .expect("no register reply")

@@ -49,6 +49,7 @@ fn start_register(page: &Page, script: &Url) -> RequestId<RegisterReply> {
             script_url: script.clone(),
             scope: None,
             update_via_cache: UpdateViaCache::Imports,
+            worker_type: script_traits::WorkerType::Classic,
             id,
         })
     })

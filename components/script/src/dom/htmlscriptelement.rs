@@ -302,7 +302,10 @@ impl HTMLScriptElement {
                 crate::modules::Outcome::FetchFailed => "error",
                 // An external script that was fetched gets `load`, whatever its errors (they
                 // were reported).
-                crate::modules::Outcome::Ran | crate::modules::Outcome::Errored => "load",
+                crate::modules::Outcome::Ran
+                | crate::modules::Outcome::Threw
+                | crate::modules::Outcome::Awaiting
+                | crate::modules::Outcome::Errored => "load",
             };
             // SAFETY: as above.
             unsafe { self.upcast::<EventTarget>().fire_event(cx, event) };

@@ -329,13 +329,10 @@ impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
             Some(scope) => Some(parse_url(&base, scope, "scope URL")?),
             None => None,
         };
-        if options.type_ == WorkerType::Module {
-            return Err(Error::Type(
-                "Failed to register a ServiceWorker: module service workers are not supported \
-                 by bgsync yet; use type: 'classic'."
-                    .into(),
-            ));
-        }
+        let worker_type = match options.type_ {
+            WorkerType::Classic => script_traits::WorkerType::Classic,
+            WorkerType::Module => script_traits::WorkerType::Module,
+        };
         let update_via_cache = match options.update_via_cache {
             ServiceWorkerUpdateViaCache::Imports => UpdateViaCache::Imports,
             ServiceWorkerUpdateViaCache::All => UpdateViaCache::All,
@@ -353,6 +350,7 @@ impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
                         script_url,
                         scope,
                         update_via_cache,
+                        worker_type,
                         id,
                     })
                 },

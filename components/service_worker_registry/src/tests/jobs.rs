@@ -1,7 +1,7 @@
 //! Register, update and unregister jobs: the checks and their errors, and
 //! the queue's order.
 
-use script_traits::{ServiceWorkerState, UpdateViaCache};
+use script_traits::{ServiceWorkerState, UpdateViaCache, WorkerType};
 
 use super::*;
 
@@ -383,6 +383,7 @@ fn jobs_for_one_scope_run_in_order() {
         url("https://a.test/sw.js"),
         None,
         UpdateViaCache::Imports,
+        WorkerType::Classic,
         results.completion(2),
     );
     assert!(registry.has_pending_jobs());
@@ -416,6 +417,7 @@ fn equivalent_register_jobs_share_one_run() {
             url("https://a.test/sw.js"),
             None,
             UpdateViaCache::Imports,
+            WorkerType::Classic,
             results.completion(index),
         );
     }

@@ -6,6 +6,7 @@ mod jobs;
 mod lifecycle;
 mod persistence;
 mod waits;
+mod worker_types;
 
 use std::collections::HashMap;
 use std::sync::mpsc;
@@ -13,7 +14,7 @@ use std::sync::mpsc;
 use base::origin::Origin;
 use script_traits::{
     ImportedScript, RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo,
-    ServiceWorkerState, UpdateViaCache,
+    ServiceWorkerState, UpdateViaCache, WorkerType,
 };
 use storage::Database;
 use tempfile::TempDir;
@@ -90,6 +91,8 @@ pub(super) struct FakeHost {
     pub events: Vec<String>,
     /// The imported scripts each install and activation was given.
     pub given_imports: Vec<Vec<ImportedScript>>,
+    /// The type each worker was first run as, and each install and activation was given.
+    pub given_types: Vec<(ServiceWorkerId, WorkerType)>,
     pub states: Vec<(ServiceWorkerId, ServiceWorkerState)>,
     pub terminated: Vec<ServiceWorkerId>,
 }
@@ -99,11 +102,13 @@ impl FakeHost {
         &mut self,
         registration: &RegistrationInfo,
         worker: &ServiceWorkerInfo,
+        worker_type: WorkerType,
         script: &[u8],
     ) -> Result<Vec<ImportedScript>, String> {
         // Run before Install: the worker is in no slot yet.
         assert!(registration.installing.as_ref() != Some(worker));
         self.events.push(format!("start {}", worker.id));
+        self.given_types.push((worker.id, worker_type));
         if self
             .throwing_scripts
             .iter()
@@ -123,6 +128,7 @@ impl FakeHost {
         assert_eq!(registration.installing.as_ref(), Some(worker));
         self.events.push(format!("install {}", worker.id));
         self.given_imports.push(scripts.imported.to_vec());
+        self.given_types.push((worker.id, scripts.worker_type));
         if self.failing_scripts.contains(&scripts.main) {
             return Err(InstallFailure::EventRejected);
         }
@@ -138,6 +144,7 @@ impl FakeHost {
         assert_eq!(registration.active.as_ref(), Some(worker));
         self.events.push(format!("activate {}", worker.id));
         self.given_imports.push(scripts.imported.to_vec());
+        self.given_types.push((worker.id, scripts.worker_type));
     }
 
     fn terminate(&mut self, worker: ServiceWorkerId) {
@@ -172,13 +179,30 @@ pub(super) fn drive(
                 let fetched = fetcher.fetch_script(&url);
                 registry.script_fetched(job, fetched);
             }
+            RegistryAction::FetchImportedScripts { job, urls, .. } => {
+                let fetched = urls
+                    .into_iter()
+                    .map(|url| {
+                        let result =
+                            fetcher
+                                .fetch_script(&url)
+                                .and_then(|fetched| match fetched.status {
+                                    200 => Ok(fetched.body),
+                                    status => Err(FetchError(format!("HTTP {status}"))),
+                                });
+                        (url, result)
+                    })
+                    .collect();
+                registry.imported_scripts_fetched(job, fetched);
+            }
             RegistryAction::EvaluateWorker {
                 job,
                 registration,
                 worker,
+                worker_type,
                 script,
             } => {
-                let result = host.start_worker(&registration, &worker, &script);
+                let result = host.start_worker(&registration, &worker, worker_type, &script);
                 registry.worker_evaluated(job, result);
             }
             RegistryAction::FireInstall {
@@ -302,12 +326,24 @@ impl Profile {
         script: &str,
         scope: Option<&str>,
     ) -> Result<RegistrationInfo, ServiceWorkerError> {
+        self.register_as(client, script, scope, WorkerType::Classic)
+    }
+
+    /// `register(script, {scope, type: worker_type})` from a page of `client`.
+    pub fn register_as(
+        &mut self,
+        client: &str,
+        script: &str,
+        scope: Option<&str>,
+        worker_type: WorkerType,
+    ) -> Result<RegistrationInfo, ServiceWorkerError> {
         let results = Results::new();
         self.registry.schedule_register(
             &origin(client),
             url(script),
             scope.map(url),
             UpdateViaCache::Imports,
+            worker_type,
             results.completion(0),
         );
         self.run();

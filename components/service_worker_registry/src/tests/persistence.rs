@@ -72,6 +72,7 @@ fn rows_that_never_finished_installing_are_dropped_and_installed_ones_activate()
                 state,
                 script_source: b"x".to_vec(),
                 update_via_cache: storage::UpdateViaCache::Imports,
+                worker_type: storage::WorkerType::Classic,
             })
             .unwrap()
     };
@@ -116,6 +117,7 @@ fn a_row_with_an_unparsable_url_is_skipped_not_deleted() {
             state: storage::ServiceWorkerState::Activated,
             script_source: Vec::new(),
             update_via_cache: storage::UpdateViaCache::Imports,
+            worker_type: storage::WorkerType::Classic,
         })
         .unwrap();
     profile.reopen();

@@ -2,7 +2,7 @@
 //! serves other scopes, keeps one scope's jobs in order, and leaves nothing
 //! behind when a wait ends in failure.
 
-use script_traits::{ServiceWorkerState, UpdateViaCache};
+use script_traits::{ServiceWorkerState, UpdateViaCache, WorkerType};
 
 use super::*;
 use crate::action::{FetchError, JobId, RegistryAction};
@@ -32,6 +32,7 @@ fn start_register(profile: &mut Profile, results: &Results, index: usize, script
         url(script),
         None,
         UpdateViaCache::Imports,
+        WorkerType::Classic,
         results.completion(index),
     );
 }

@@ -34,4 +34,5 @@ pub use crate::messages::{
 };
 pub use crate::service_worker::{
     RegistrationInfo, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState, UpdateViaCache,
+    WorkerType,
 };

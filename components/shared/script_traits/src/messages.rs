@@ -22,7 +22,7 @@ use url::Url;
 
 use crate::channels::ClientInfo;
 use crate::error::ServiceWorkerError;
-use crate::service_worker::{RegistrationInfo, UpdateViaCache};
+use crate::service_worker::{RegistrationInfo, UpdateViaCache, WorkerType};
 
 /// The answer to [`ServiceWorkerRequest::Register`]: the registration, as it
 /// was when the job resolved (its new worker possibly still installing).
@@ -92,6 +92,7 @@ pub enum ServiceWorkerRequest {
         script_url: Url,
         scope: Option<Url>,
         update_via_cache: UpdateViaCache,
+        worker_type: WorkerType,
         id: RequestId<RegisterReply>,
     },
     /// `getRegistration(clientURL)`:
@@ -243,6 +244,7 @@ mod tests {
                 script_url: url("https://a.test/app/sw.js"),
                 scope: None,
                 update_via_cache: UpdateViaCache::None,
+                worker_type: WorkerType::Module,
                 id: RequestId::new(12),
             })
             .unwrap();
@@ -250,6 +252,7 @@ mod tests {
             script_url,
             scope,
             update_via_cache,
+            worker_type,
             id,
         } = request_receiver.recv().unwrap()
         else {
@@ -258,6 +261,7 @@ mod tests {
         assert_eq!(script_url, url("https://a.test/app/sw.js"));
         assert_eq!(scope, None);
         assert_eq!(update_via_cache, UpdateViaCache::None);
+        assert_eq!(worker_type, WorkerType::Module);
         assert_eq!(id.number(), 12);
     }
 

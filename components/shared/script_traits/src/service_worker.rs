@@ -67,6 +67,16 @@ pub enum UpdateViaCache {
     None,
 }
 
+/// <https://w3c.github.io/ServiceWorker/#dfn-type>: how a worker's main script runs, as a
+/// classic script or as a module script (its imports static `import`s).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkerType {
+    #[default]
+    Classic,
+    Module,
+}
+
 /// A worker as `ServiceWorker` shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceWorkerInfo {

@@ -91,6 +91,7 @@ fn script_messages() -> Vec<ScriptMsg> {
             script_url: url("https://a.test/sw.js"),
             scope: Some(url("https://a.test/")),
             update_via_cache: UpdateViaCache::All,
+            worker_type: script_traits::WorkerType::Module,
             id: RequestId::new(1),
         }),
         ScriptMsg::ServiceWorker(ServiceWorkerRequest::GetRegistration {

@@ -14,6 +14,7 @@ pub fn new_registration(scope: &str) -> NewServiceWorkerRegistration {
         state: ServiceWorkerState::Activated,
         script_source: b"self.onsync = e => {};".to_vec(),
         update_via_cache: UpdateViaCache::Imports,
+        worker_type: storage::WorkerType::Classic,
     }
 }
 

@@ -1,0 +1,1 @@
+export const importedValue = "from module-imported.js";

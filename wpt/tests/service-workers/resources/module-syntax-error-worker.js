@@ -1,0 +1,2 @@
+// A module service worker that does not parse.
+export const = 1;
