@@ -14,8 +14,9 @@
 //!
 //! Module scripts must come with a JavaScript MIME type; a specifier that is neither a URL
 //! nor starts with `/`, `./` or `../` is a TypeError (no import maps). Dedicated workers of
-//! `type: "module"` run their script as one. Not done: CORS checks of cross-origin modules,
-//! JSON and CSS modules, and the MIME type check of a module dedicated worker's main script.
+//! `type: "module"` run their script as one (its main script, fetched as a classic worker's
+//! is, must be JavaScript too). Not done: CORS checks of cross-origin modules, JSON and CSS
+//! modules.
 //!
 //! A module service worker (`register(url, {type: "module"})`) imports through its script
 //! resource map instead ([`service_worker_fetch`]): the first run of a new worker fetches
