@@ -117,9 +117,18 @@ pub fn method_name(idl: &str) -> String {
 /// `lastChance` -> `last_chance`, avoiding Rust keywords.
 pub fn field_name(idl: &str) -> String {
     let mut out = String::new();
-    for (i, ch) in idl.chars().enumerate() {
+    let chars: Vec<char> = idl.chars().collect();
+    for (i, &ch) in chars.iter().enumerate() {
         if ch.is_uppercase() {
-            if i > 0 {
+            // A word starts at an upper-case letter after a lower-case one or a digit, or at
+            // the last capital of an acronym followed by a lower-case letter: `baseURL` is
+            // `base_url`, `URLPattern` is `url_pattern`.
+            let previous = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1);
+            let starts_word = previous.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit())
+                || (previous.is_some_and(char::is_uppercase)
+                    && next.is_some_and(|n| n.is_lowercase()));
+            if starts_word {
                 out.push('_');
             }
             out.extend(ch.to_lowercase());
@@ -1073,7 +1082,7 @@ fn emit_dictionary(defs: &Definitions, dict: &Dictionary, out: &mut String) {
             out,
             "    pub {}: {},",
             field_name(&m.name),
-            member_type(defs, m)
+            member_type(defs, name, m)
         );
     }
     out.push_str("}\n");
@@ -1146,8 +1155,13 @@ fn emit_dictionary(defs: &Definitions, dict: &Dictionary, out: &mut String) {
     out.push_str("    }\n}\n\n");
 }
 
-fn member_type(defs: &Definitions, m: &DictionaryMember) -> String {
-    let owned = rust_type(defs, &m.ty, Position::Owned);
+fn member_type(defs: &Definitions, dict: &str, m: &DictionaryMember) -> String {
+    let mut owned = rust_type(defs, &m.ty, Position::Owned);
+    // A dictionary that holds itself (RouterCondition's `not`) holds it boxed, or its Rust
+    // struct would be of infinite size.
+    if matches!(&m.ty, Type::Named(name) if name == dict) {
+        owned = format!("Box<{owned}>");
+    }
     if m.required || m.default.is_some() {
         owned
     } else {
@@ -1268,9 +1282,11 @@ fn emit_union(defs: &Definitions, members: &[Type], out: &mut String) {
     out.push_str("        }\n");
     let bool_member = members.iter().find(|m| matches!(m, Type::Boolean));
     let numeric = members.iter().find(|m| is_numeric(m));
-    let string = members
-        .iter()
-        .find(|m| matches!(m, Type::DOMString | Type::USVString | Type::ByteString));
+    // An enumeration is a string type here (https://webidl.spec.whatwg.org/#es-union, step 12).
+    let string = members.iter().find(|m| {
+        matches!(m, Type::DOMString | Type::USVString | Type::ByteString)
+            || is_named(defs, m, NamedKind::Enum)
+    });
     if let Some(b) = bool_member {
         let _ = writeln!(out, "        if value.get().is_boolean() {{ return Ok({name}::{}(FromJs::from_js(cx, value, conv)?)); }}", variant(b));
     }
@@ -1404,6 +1420,10 @@ mod tests {
     fn idl_names_become_rust_names() {
         assert_eq!(method_name("getElementById"), "GetElementById");
         assert_eq!(field_name("lastChance"), "last_chance");
+        assert_eq!(field_name("baseURL"), "base_url");
+        assert_eq!(field_name("ignoreBOM"), "ignore_bom");
+        assert_eq!(field_name("URLPatternInit"), "url_pattern_init");
+        assert_eq!(field_name("requestMode"), "request_mode");
         assert_eq!(field_name("type"), "type_");
         assert_eq!(enum_variant("no-cache"), "NoCache");
         assert_eq!(enum_variant(""), "Empty");

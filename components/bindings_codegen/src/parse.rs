@@ -712,7 +712,7 @@ fn convert_dictionary_members(
         .iter()
         .map(|m| {
             Ok(DictionaryMember {
-                name: m.identifier.0.to_string(),
+                name: unescaped(m.identifier.0),
                 ty: convert_type(&m.type_)?,
                 attrs: type_attrs(ext_attrs(&m.attributes)),
                 required: m.required.is_some(),

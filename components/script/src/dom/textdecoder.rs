@@ -62,7 +62,7 @@ impl TextDecoderMethods for TextDecoder {
                 reflector: Reflector::new(),
                 encoding,
                 fatal: options.fatal,
-                ignore_bom: options.ignore_b_o_m,
+                ignore_bom: options.ignore_bom,
                 decoder: RefCell::new(None),
                 do_not_flush: Cell::new(false),
             }),

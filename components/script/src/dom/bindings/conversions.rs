@@ -259,6 +259,23 @@ impl ToJs for *mut JSObject {
     }
 }
 
+/// A dictionary member of its own dictionary's type, boxed by the generator.
+impl<T: FromJs> FromJs for Box<T> {
+    unsafe fn from_js(
+        cx: &mut JSContext,
+        value: HandleValue<'_>,
+        conv: &Conv,
+    ) -> Result<Self, Error> {
+        T::from_js(cx, value, conv).map(Box::new)
+    }
+}
+
+impl<T: ToJs> ToJs for Box<T> {
+    unsafe fn to_js(&self, cx: &mut JSContext, rval: MutableHandleValue<'_>) {
+        (**self).to_js(cx, rval)
+    }
+}
+
 impl<T: FromJs> FromJs for Option<T> {
     unsafe fn from_js(
         cx: &mut JSContext,
