@@ -54,10 +54,14 @@ pub(crate) use self::storage_work::{StorageLink, StoragePeer};
 
 mod network_work;
 mod registry_work;
+mod router_work;
 mod site_data;
 mod storage_work;
 mod sync_work;
 mod worker_work;
+
+pub(crate) use router_work::Race;
+use router_work::Routed;
 
 const LOG_TARGET: &str = "bgsync::engine::constellation";
 
@@ -134,6 +138,8 @@ pub(crate) struct Constellation {
     held_worker_message: Option<WorkerMessage>,
     /// The IndexedDB and CacheStorage backends, and their answers for workers.
     storage: StorageLink,
+    /// The static router's cache lookups in flight.
+    router: router_work::RouterLookups,
 }
 
 /// At most this many ends of events are served before the work they cause.
@@ -164,6 +170,7 @@ impl Constellation {
             events,
             held_worker_message: None,
             storage,
+            router: Default::default(),
         }
     }
 
@@ -208,6 +215,7 @@ impl Constellation {
         let fetch_answers = self.fetches.answers().clone();
         let mut network_changes = self.network.changes().clone();
         let storage_answers = self.storage.worker_answers.clone();
+        let router_answers = self.storage.router_answers.clone();
         loop {
             if let Some(message) = self.held_worker_message.take() {
                 self.handle_worker_message(message);
@@ -231,6 +239,7 @@ impl Constellation {
                     || !fetch_answers.is_empty()
                     || !network_changes.is_empty()
                     || !storage_answers.is_empty()
+                    || !router_answers.is_empty()
             });
             select! {
                 recv(commands) -> command => match command {
@@ -250,6 +259,11 @@ impl Constellation {
                 recv(storage_answers) -> answer => {
                     if let Ok((worker, instance, message)) = answer {
                         self.storage_answer(worker, instance, message);
+                    }
+                },
+                recv(router_answers) -> answer => {
+                    if let Ok((lookup, reply)) = answer {
+                        self.router_cache_answer(lookup, reply);
                     }
                 },
                 recv(fetch_answers) -> answer => match answer {
@@ -656,7 +670,8 @@ impl Constellation {
         let Some(record) = self.host.clients.get(client) else {
             return;
         };
-        let mut notice = FetchNotice::new(record.sender.clone(), 0);
+        let sender = record.sender.clone();
+        let mut notice = FetchNotice::new(sender.clone(), 0);
         notice.fallback = true;
         if !same_document_origin(&record.requested_url, &request.url) {
             log::warn!(
@@ -677,7 +692,22 @@ impl Constellation {
         else {
             return;
         };
-        if self.handles_fetch(worker) == Some(false) || self.start_stored_worker(worker).is_err() {
+        let origin = request.url.origin();
+        let (mut notice, race) = match self.route_fetch(worker, &origin, &request, notice) {
+            Routed::Done => return,
+            Routed::FetchEvent(notice) => (notice, None),
+            Routed::Race(notice) => {
+                let race = Race::new(notice);
+                (FetchNotice::raced(sender, race.clone()), Some(race))
+            }
+        };
+        if self.handles_fetch(worker) == Some(false) {
+            return;
+        }
+        if let Some(race) = race {
+            self.race_network(&request, race);
+        }
+        if self.start_stored_worker(worker).is_err() {
             return;
         }
         // Dispatched: from now on, no answer is a network error.
@@ -721,17 +751,32 @@ impl Constellation {
         let Some(record) = self.host.clients.get(client) else {
             return;
         };
-        let mut notice = FetchNotice::new(record.sender.clone(), token);
+        let sender = record.sender.clone();
+        let mut notice = FetchNotice::new(sender.clone(), token);
         // The page thinks it is controlled; the constellation's record says.
         let Some(controller) = record.controller else {
             notice.fallback = true;
             return;
         };
         let client_id = record.id.to_string();
+        let origin = record.origin.clone();
+        // The static router first: the request may not need the worker at all.
+        let (mut notice, race) =
+            match self.route_fetch(controller.worker, &origin, &request, notice) {
+                Routed::Done => return,
+                Routed::FetchEvent(notice) => (notice, None),
+                Routed::Race(notice) => {
+                    let race = Race::new(notice);
+                    (FetchNotice::raced(sender, race.clone()), Some(race))
+                }
+            };
         // Skip the fetch handler: a worker without one is not even started.
         if self.handles_fetch(controller.worker) == Some(false) {
             notice.fallback = true;
             return;
+        }
+        if let Some(race) = race {
+            self.race_network(&request, race);
         }
         if self.start_stored_worker(controller.worker).is_err() {
             notice.fallback = true;

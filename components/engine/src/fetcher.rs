@@ -28,7 +28,7 @@ use base::ipc_waiter::Waker;
 use base::prefs::Prefs;
 use crossbeam_channel::{Receiver, Sender};
 use net::{Loader, LoaderConfig, RedirectMode, RequestOptions};
-use script_traits::{FetchResponseData, ServiceWorkerId, WorkerEventId};
+use script_traits::{FetchRequestData, FetchResponseData, ServiceWorkerId, WorkerEventId};
 use service_worker_registry::{FetchError, FetchedScript, JobId};
 use url::Url;
 
@@ -157,6 +157,53 @@ impl ScriptFetches {
             log::error!(target: LOG_TARGET, "cannot start the fetch of {job}'s script: {error}");
             let result = Err(FetchError(format!("cannot start the fetch: {error}")));
             let _ = self.sender.send(Fetched::Script { job, result });
+        }
+    }
+
+    /// The network side of a static router race (`race-network-and-fetch-handler`): `request`
+    /// on a thread of its own, its response (or network error) handed to `race`, which
+    /// answers the client if it comes first. Redirects are followed for a request whose
+    /// redirect mode is `follow`; for any other (a navigation) a redirect is no answer here:
+    /// the fetch event answers, or the client goes to the network itself.
+    pub fn race(&self, request: FetchRequestData, race: crate::constellation::Race) {
+        let loader = self.loader.clone();
+        let failed = race.clone();
+        let spawned = std::thread::Builder::new()
+            .name("sw-race-fetch".to_owned())
+            .spawn(move || {
+                let follow = request.redirect == "follow";
+                let options = RequestOptions {
+                    method: request.method.clone(),
+                    headers: request.headers.clone(),
+                    body: request.body.clone(),
+                    redirect: if follow {
+                        RedirectMode::Follow
+                    } else {
+                        RedirectMode::Manual
+                    },
+                };
+                let response = match loader.load_with(&request.url, &options) {
+                    // A redirect the client follows itself: the network side has no answer.
+                    Ok(resource) if !follow && (300..400).contains(&resource.status) => None,
+                    Ok(resource) => Some(FetchResponseData {
+                        redirected: resource.url != request.url,
+                        url: Some(resource.url),
+                        status: resource.status,
+                        status_text: resource.status_text,
+                        headers: resource.headers,
+                        body: resource.body,
+                        response_type: "basic".to_owned(),
+                    }),
+                    Err(error) => {
+                        log::debug!(target: LOG_TARGET, "race network side of {}: {error}", request.url);
+                        None
+                    }
+                };
+                race.network_answered(response);
+            });
+        if let Err(error) = spawned {
+            log::error!(target: LOG_TARGET, "cannot start a race's network side: {error}");
+            failed.network_answered(None);
         }
     }
 

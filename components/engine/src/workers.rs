@@ -232,6 +232,10 @@ pub(crate) struct FetchNotice {
     /// the page goes to the network.
     pub(crate) fallback: bool,
     pub(crate) sent: bool,
+    /// A fetch event raced with the network (the static router's
+    /// `race-network-and-fetch-handler`): its answer goes to the race, which answers the
+    /// client.
+    race: Option<crate::constellation::Race>,
 }
 
 impl FetchNotice {
@@ -241,11 +245,25 @@ impl FetchNotice {
             token,
             fallback: false,
             sent: false,
+            race: None,
         }
+    }
+
+    /// The notice of a fetch event whose answer goes to `race`.
+    pub(crate) fn raced(
+        client: Postman<ToClientMsg>,
+        race: crate::constellation::Race,
+    ) -> FetchNotice {
+        let mut notice = FetchNotice::new(client, 0);
+        notice.race = Some(race);
+        notice
     }
 
     pub(crate) fn send(&mut self, answer: FetchAnswer) {
         if !std::mem::replace(&mut self.sent, true) {
+            if let Some(race) = &self.race {
+                return race.handler_answered(answer);
+            }
             let _ = self.client.send(ToClientMsg::FetchAnswer {
                 token: self.token,
                 answer,

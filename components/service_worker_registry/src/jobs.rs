@@ -656,6 +656,7 @@ impl ServiceWorkerRegistry {
             script,
             imported_scripts: Vec::new(),
             state: ServiceWorkerState::Parsed,
+            router_rules: Default::default(),
             skip_waiting: false,
         };
         let inserted = registration_id.is_none();

@@ -36,6 +36,7 @@ pub mod action;
 pub mod jobs;
 mod lifecycle;
 pub mod registry;
+pub mod router;
 #[cfg(test)]
 mod tests;
 

@@ -22,9 +22,9 @@ use std::collections::{BTreeMap, VecDeque};
 use base::id::ServiceWorkerRegistrationId;
 use base::origin::{ascii_serialization, Origin};
 use script_traits::{
-    ImportedScript, NavigationPreloadCommand, NavigationPreloadReply, NavigationPreloadState,
-    RegistrationInfo, ServiceWorkerError, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState,
-    UpdateViaCache, WorkerType,
+    AddRoutesReply, ImportedScript, NavigationPreloadCommand, NavigationPreloadReply,
+    NavigationPreloadState, RegistrationInfo, RouterRule, RouterSource, ServiceWorkerError,
+    ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState, UpdateViaCache, WorkerType,
 };
 use storage::{
     Database, ImportedScript as StoredImportedScript, NewServiceWorkerRegistration,
@@ -35,6 +35,7 @@ use url::Url;
 
 use crate::action::{RegistryAction, WorkerScripts};
 use crate::jobs::{Job, QueueEntry};
+use crate::router::{RouteRequest, RouterRules};
 
 pub(crate) const LOG_TARGET: &str = "bgsync::service_worker_registry";
 
@@ -50,6 +51,9 @@ pub struct ServiceWorker {
     /// given back to the worker whenever it starts again.
     pub(crate) imported_scripts: Vec<ImportedScript>,
     pub(crate) state: ServiceWorkerState,
+    /// <https://w3c.github.io/ServiceWorker/#service-worker-list-of-router-rules>: added
+    /// by its `install` event's `addRoutes()`, stored with it.
+    pub(crate) router_rules: RouterRules,
     /// <https://w3c.github.io/ServiceWorker/#service-worker-skip-waiting-flag>
     pub(crate) skip_waiting: bool,
 }
@@ -228,7 +232,13 @@ impl ServiceWorkerRegistry {
         let mut next_worker_id = 1;
         for record in database.service_workers()? {
             let imported_scripts = database.imported_scripts(record.id)?;
-            match load_record(&record, &imported_scripts, &mut next_worker_id) {
+            let router_rules = database.router_rules(record.id)?;
+            match load_record(
+                &record,
+                &imported_scripts,
+                router_rules.as_deref(),
+                &mut next_worker_id,
+            ) {
                 Loaded::Keep(registration) => {
                     registrations.insert(registration.scope.as_str().to_owned(), *registration);
                 }
@@ -410,6 +420,7 @@ impl ServiceWorkerRegistry {
                 worker_type_to_stored(worker.worker_type),
                 &worker.script,
                 &to_stored_imports(&worker.imported_scripts),
+                worker.router_rules.to_json().as_deref(),
             )?,
         }
         self.database
@@ -469,6 +480,90 @@ impl ServiceWorkerRegistry {
         if let Err(error) = self.database.set_handles_fetch(id, handles_fetch) {
             log::error!(target: LOG_TARGET, "cannot store what {worker} handles: {error}");
         }
+    }
+
+    /// `addRoutes(rules)` of `worker`'s `install` event
+    /// (<https://w3c.github.io/ServiceWorker/#dom-installevent-addroutes>): every rule's
+    /// condition verifies, and a worker routing to its fetch handler has one
+    /// (`handles_fetch`, as its script's run reported), or nothing is added (TypeError). Only
+    /// an installing worker adds rules (InvalidStateError). Rules of the registration's stored
+    /// worker (a first install) are written at once; an update's go with its script.
+    pub fn add_routes(
+        &mut self,
+        worker: ServiceWorkerId,
+        rules: &[RouterRule],
+        handles_fetch: bool,
+    ) -> AddRoutesReply {
+        let type_error = |why: String| {
+            Err(ServiceWorkerError::Type(format!(
+                "Failed to execute 'addRoutes' on 'InstallEvent': {why}"
+            )))
+        };
+        let Some(registration) = self
+            .registrations
+            .values_mut()
+            .find(|registration| registration.has_worker(worker))
+        else {
+            return Err(ServiceWorkerError::InvalidState(
+                "Failed to execute 'addRoutes' on 'InstallEvent': The worker is not installing."
+                    .to_owned(),
+            ));
+        };
+        let stored = registration.stored.map(|(id, _)| id) == Some(worker);
+        let id = registration.id;
+        let Some(installing) = registration
+            .installing
+            .as_mut()
+            .filter(|installing| installing.id == worker)
+        else {
+            return Err(ServiceWorkerError::InvalidState(
+                "Failed to execute 'addRoutes' on 'InstallEvent': The worker is not installing."
+                    .to_owned(),
+            ));
+        };
+        let needs_fetch_handler = rules.iter().any(|rule| {
+            matches!(
+                rule.source,
+                RouterSource::FetchEvent | RouterSource::RaceNetworkAndFetchHandler
+            )
+        });
+        if needs_fetch_handler && !handles_fetch {
+            return type_error(
+                "a rule routes to the fetch handler, and the worker has no fetch event listener."
+                    .to_owned(),
+            );
+        }
+        let updated = match installing.router_rules.with(rules, &installing.script_url) {
+            Ok(updated) => updated,
+            Err(why) => return type_error(format!("{why}.")),
+        };
+        if stored {
+            if let Err(error) = self
+                .database
+                .set_router_rules(id, updated.to_json().as_deref())
+            {
+                return Err(ServiceWorkerError::Storage(format!(
+                    "Failed to execute 'addRoutes' on 'InstallEvent': storage failed: {error}"
+                )));
+            }
+        }
+        let count = updated.rules().len();
+        installing.router_rules = updated;
+        Ok(count)
+    }
+
+    /// Get Router Source (<https://w3c.github.io/ServiceWorker/#get-router-source-algorithm>):
+    /// where `request` for `worker` (an active worker, `running` or not) goes by its router
+    /// rules; `None` when no rule matches, or it has none: its fetch event.
+    pub fn router_source(
+        &self,
+        worker: ServiceWorkerId,
+        request: &RouteRequest<'_>,
+        running: bool,
+    ) -> Option<RouterSource> {
+        let registration = self.registration_of_worker(worker)?;
+        let active = registration.active().filter(|active| active.id == worker)?;
+        active.router_rules.source_for(request, running).cloned()
     }
 
     /// A `NavigationPreloadManager` call of a client or worker of `client_origin` on its
@@ -562,6 +657,7 @@ enum Loaded {
 fn load_record(
     record: &ServiceWorkerRecord,
     imported_scripts: &[StoredImportedScript],
+    router_rules: Option<&str>,
     next_worker_id: &mut u64,
 ) -> Loaded {
     let (Ok(scope), Ok(script_url)) = (Url::parse(&record.scope), Url::parse(&record.script_url))
@@ -604,6 +700,9 @@ fn load_record(
             }
         })
         .collect();
+    let router_rules = router_rules
+        .map(|json| RouterRules::from_json(json, &script_url))
+        .unwrap_or_default();
     let worker = ServiceWorker {
         id: ServiceWorkerId(*next_worker_id),
         script_url,
@@ -614,6 +713,7 @@ fn load_record(
         script: record.script_source.clone(),
         imported_scripts,
         state,
+        router_rules,
         skip_waiting: false,
     };
     *next_worker_id += 1;

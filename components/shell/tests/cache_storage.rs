@@ -181,3 +181,78 @@ fn site_clear_deletes_an_origins_caches_and_nothing_else() {
     assert_logged(&run(&a, profile.path(), &[]), "names []");
     assert_logged(&run(&b, profile.path(), &[]), "names [one,two]");
 }
+
+/// A worker whose static routes send `/data.txt` to the cache, and `/api` and navigations to
+/// the network; it logs when its script runs, and its fetch handler answers everything else.
+const ROUTED_WORKER: &str = r#"
+console.log("worker script ran");
+self.addEventListener("install", event => {
+  event.waitUntil(caches.open("v1").then(cache => cache.add("/data.txt")));
+  event.waitUntil(event.addRoutes([
+    {condition: {urlPattern: "/data.txt"}, source: "cache"},
+    {condition: {urlPattern: "/api"}, source: "network"},
+    {condition: {requestMode: "navigate"}, source: "network"},
+  ]));
+  event.waitUntil(self.skipWaiting());
+});
+self.addEventListener("activate", event => event.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", event => event.respondWith(new Response("from the handler")));
+"#;
+
+/// Router rules are stored with the worker: after a restart, a request they send to the
+/// cache or to the network is answered without starting the worker at all (its script does
+/// not run), offline too for the cache; what no rule matches still starts it.
+#[test]
+fn static_routes_survive_a_restart_and_answer_without_the_worker() {
+    let server = TestServer::start();
+    server.serve_js("/sw.js", ROUTED_WORKER);
+    server.serve_js("/data.txt", "cached version");
+    server.serve_js("/api", "from the network");
+    server.serve_html(
+        "/page.html",
+        &page(
+            r#"
+    await navigator.serviceWorker.register("sw.js");
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise(resolve =>
+        navigator.serviceWorker.addEventListener("controllerchange", resolve, {once: true}));
+    }
+    console.log("first: " + await (await fetch("/data.txt")).text());
+    "#,
+        ),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let first = run(&server, profile.path(), &[]);
+    assert_logged(&first, "worker script ran");
+    assert_logged(&first, "first: cached version");
+
+    server.serve_js("/data.txt", "network version");
+    server.serve_html(
+        "/page.html",
+        &page(
+            r#"
+    console.log("controlled " + Boolean(navigator.serviceWorker.controller));
+    console.log("data: " + await (await fetch("/data.txt")).text());
+    console.log("api: " + await (await fetch("/api")).text());
+    "#,
+        ),
+    );
+    let second = run(&server, profile.path(), &[]);
+    assert_logged(&second, "controlled true");
+    assert_logged(&second, "data: cached version");
+    assert_logged(&second, "api: from the network");
+    let stdout = common::text(&second.stdout);
+    assert!(
+        !stdout.contains("worker script ran"),
+        "routed requests do not start the worker:\n{stdout}"
+    );
+
+    server.serve_html(
+        "/page.html",
+        &page(r#"console.log("other: " + await (await fetch("/other")).text());"#),
+    );
+    let third = run(&server, profile.path(), &["--offline"]);
+    assert_logged(&third, "worker script ran");
+    assert_logged(&third, "other: from the handler");
+}

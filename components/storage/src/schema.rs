@@ -155,6 +155,16 @@ const SERVICE_WORKER_SCRIPT_TYPES: &str = "CREATE TABLE IF NOT EXISTS service_wo
          worker_type TEXT NOT NULL CHECK (worker_type IN ('classic', 'module'))
      )";
 
+/// The router rules of a registration's stored worker
+/// (https://w3c.github.io/ServiceWorker/#service-worker-list-of-router-rules), added by its
+/// `install` event's `addRoutes()`: JSON the registry writes and reads (storage does not look
+/// inside). No row: no rules. A new script replaces the row.
+const SERVICE_WORKER_ROUTER_RULES: &str = "CREATE TABLE IF NOT EXISTS service_worker_router_rules (
+         registration_id INTEGER PRIMARY KEY
+             REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
+         rules TEXT NOT NULL
+     )";
+
 /// `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`. Its
 /// statements never change once released; every `CREATE` is
 /// `IF NOT EXISTS`, so a table that exists already (a lost version) is kept.
@@ -171,8 +181,8 @@ const MIGRATIONS: [&[&str]; SCHEMA_VERSION as usize] = [
     &[SERVICE_WORKER_EVENT_TYPES],
     // 4: navigation preload.
     &[SERVICE_WORKER_NAVIGATION_PRELOAD],
-    // 5: module service workers.
-    &[SERVICE_WORKER_SCRIPT_TYPES],
+    // 5: module service workers, and the static routing API's router rules.
+    &[SERVICE_WORKER_SCRIPT_TYPES, SERVICE_WORKER_ROUTER_RULES],
 ];
 
 /// One of our tables as this build expects it, to check and repair a file
@@ -194,7 +204,7 @@ struct Table {
 }
 
 /// Every table of ours, parents before children.
-const TABLES: [Table; 6] = [
+const TABLES: [Table; 7] = [
     Table {
         name: "service_worker_registrations",
         since: 1,
@@ -242,6 +252,12 @@ const TABLES: [Table; 6] = [
         name: "service_worker_script_types",
         since: 5,
         create: &[SERVICE_WORKER_SCRIPT_TYPES],
+        addable: &[],
+    },
+    Table {
+        name: "service_worker_router_rules",
+        since: 5,
+        create: &[SERVICE_WORKER_ROUTER_RULES],
         addable: &[],
     },
 ];
@@ -1201,6 +1217,7 @@ mod tests {
                 "service_worker_imported_scripts",
                 "service_worker_navigation_preload",
                 "service_worker_registrations",
+                "service_worker_router_rules",
                 "service_worker_script_types",
                 "sqlite_sequence",
                 "sync_registrations",

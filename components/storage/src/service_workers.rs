@@ -317,6 +317,7 @@ impl Database {
         worker_type: WorkerType,
         script_source: &[u8],
         imported_scripts: &[ImportedScript],
+        router_rules: Option<&str>,
     ) -> Result<(), StorageError> {
         let now = u64_to_sql(system_now_ms(), "updated_ms")?;
         let transaction = self.connection_mut().transaction()?;
@@ -327,6 +328,7 @@ impl Database {
         )?;
         expect_one_row(changed, id)?;
         set_worker_type(&transaction, id, worker_type)?;
+        set_router_rules(&transaction, id, router_rules)?;
         transaction.execute(
             "DELETE FROM service_worker_imported_scripts WHERE registration_id = ?1",
             [id.0],
@@ -416,6 +418,31 @@ impl Database {
             .optional()?)
     }
 
+    /// Records the router rules of the registration's stored worker (JSON the registry
+    /// reads back; `None`: none).
+    pub fn set_router_rules(
+        &mut self,
+        id: ServiceWorkerRegistrationId,
+        rules: Option<&str>,
+    ) -> Result<(), StorageError> {
+        set_router_rules(self.connection(), id, rules)
+    }
+
+    /// The router rules of the registration's stored worker, as written.
+    pub fn router_rules(
+        &self,
+        id: ServiceWorkerRegistrationId,
+    ) -> Result<Option<String>, StorageError> {
+        Ok(self
+            .connection()
+            .query_row(
+                "SELECT rules FROM service_worker_router_rules WHERE registration_id = ?1",
+                [id.0],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
     /// Stores (or replaces) one imported script of the registration.
     pub fn put_imported_script(
         &mut self,
@@ -485,6 +512,28 @@ impl Database {
         transaction.commit()?;
         Ok(ids)
     }
+}
+
+/// Records the stored worker's router rules (`None`: it has none).
+fn set_router_rules(
+    connection: &rusqlite::Connection,
+    id: ServiceWorkerRegistrationId,
+    rules: Option<&str>,
+) -> Result<(), StorageError> {
+    match rules {
+        None => connection.execute(
+            "DELETE FROM service_worker_router_rules WHERE registration_id = ?1",
+            [id.0],
+        )?,
+        Some(rules) => connection
+            .execute(
+                "INSERT INTO service_worker_router_rules (registration_id, rules) VALUES (?1, ?2)
+                 ON CONFLICT (registration_id) DO UPDATE SET rules = excluded.rules",
+                params![id.0, rules],
+            )
+            .map_err(|error| foreign_key_error(error, id))?,
+    };
+    Ok(())
 }
 
 /// Records the stored worker's type: a row for a module worker, none for a classic one (what

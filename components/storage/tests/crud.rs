@@ -127,6 +127,7 @@ fn script_update_replaces_imported_scripts_together() {
             WorkerType::Classic,
             b"v2",
             std::slice::from_ref(&new_import),
+            None,
         )
         .unwrap();
     let record = database.service_worker(id).unwrap().unwrap();
@@ -517,6 +518,7 @@ fn what_a_worker_handles_is_kept_until_its_script_changes() {
             WorkerType::Classic,
             b"// v2",
             &[],
+            None,
         )
         .unwrap();
     assert_eq!(
@@ -554,6 +556,7 @@ fn navigation_preload_is_kept_with_its_registration() {
             WorkerType::Classic,
             b"// v2",
             &[],
+            None,
         )
         .unwrap();
     assert_eq!(
@@ -607,6 +610,7 @@ fn a_module_worker_s_type_is_kept_replaced_with_its_script_and_deleted_with_it()
             WorkerType::Module,
             b"m",
             &[],
+            None,
         )
         .unwrap();
     database
@@ -616,6 +620,7 @@ fn a_module_worker_s_type_is_kept_replaced_with_its_script_and_deleted_with_it()
             WorkerType::Classic,
             b"c",
             &[],
+            None,
         )
         .unwrap();
     assert_eq!(type_of(&database, classic), WorkerType::Module);
@@ -640,4 +645,57 @@ fn a_module_worker_s_type_is_kept_replaced_with_its_script_and_deleted_with_it()
         )
         .unwrap();
     assert_eq!(left, 0, "the type row went with its registration");
+}
+
+#[test]
+fn router_rules_are_kept_replaced_with_the_script_and_deleted_with_the_registration() {
+    let dir = TempDir::new().unwrap();
+    let mut database = open(&dir);
+    let id = database
+        .insert_service_worker(&new_registration("https://a.test/"))
+        .unwrap();
+    assert_eq!(database.router_rules(id).unwrap(), None);
+    database.set_router_rules(id, Some("[1]")).unwrap();
+    drop(database);
+    let mut database = open(&dir);
+    assert_eq!(database.router_rules(id).unwrap().as_deref(), Some("[1]"));
+    // A new script brings its own rules, or none.
+    database
+        .replace_service_worker_script(
+            id,
+            "https://a.test/sw.js",
+            WorkerType::Classic,
+            b"v2",
+            &[],
+            Some("[2]"),
+        )
+        .unwrap();
+    assert_eq!(database.router_rules(id).unwrap().as_deref(), Some("[2]"));
+    database
+        .replace_service_worker_script(
+            id,
+            "https://a.test/sw.js",
+            WorkerType::Classic,
+            b"v3",
+            &[],
+            None,
+        )
+        .unwrap();
+    assert_eq!(database.router_rules(id).unwrap(), None);
+    database.set_router_rules(id, Some("[3]")).unwrap();
+    assert!(matches!(
+        database.set_router_rules(ServiceWorkerRegistrationId(99), Some("[]")),
+        Err(StorageError::UnknownServiceWorkerRegistration(_))
+    ));
+    database.delete_service_worker(id).unwrap();
+    drop(database);
+    let raw = rusqlite::Connection::open(dir.path().join("storage.sqlite")).unwrap();
+    let left: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM service_worker_router_rules",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0, "the rules went with their registration");
 }

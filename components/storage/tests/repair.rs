@@ -78,6 +78,13 @@ const NAVIGATION_PRELOAD_DDL: &str = "
         header_value TEXT NOT NULL
     );";
 
+const ROUTER_RULES_DDL: &str = "
+    CREATE TABLE service_worker_router_rules (
+        registration_id INTEGER PRIMARY KEY
+            REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
+        rules TEXT NOT NULL
+    );";
+
 const SCRIPT_TYPES_DDL: &str = "
     CREATE TABLE service_worker_script_types (
         registration_id INTEGER PRIMARY KEY
@@ -256,7 +263,8 @@ fn a_lost_version_is_inferred_from_the_tables_and_the_data_kept() {
                 SYNC,
                 EVENT_TYPES,
                 NAVIGATION_PRELOAD,
-                SCRIPT_TYPES
+                SCRIPT_TYPES,
+                "service_worker_router_rules",
             ],
         }]
     );
@@ -360,7 +368,7 @@ fn missing_nullable_and_defaulted_columns_are_added_back() {
              );
              CREATE INDEX service_worker_registrations_by_origin
                  ON service_worker_registrations (origin);
-             {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL}
+             {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL} {ROUTER_RULES_DDL}
              CREATE TABLE sync_registrations (
                  registration_id INTEGER NOT NULL
                      REFERENCES service_worker_registrations (id) ON DELETE CASCADE,
@@ -501,7 +509,7 @@ fn a_table_missing_a_required_column_is_moved_aside_and_recreated() {
         &dir,
         SCHEMA_VERSION,
         &format!(
-            "{REGISTRATIONS_DDL} {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL} {}
+            "{REGISTRATIONS_DDL} {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL} {ROUTER_RULES_DDL} {}
              INSERT INTO service_worker_imported_scripts VALUES (1, 'https://a.test/lib.js', x'00');
              {}",
             insert_registration_sql(1, "https://a.test/", "activated", "all"),
@@ -598,7 +606,7 @@ fn a_registrations_table_moved_aside_takes_its_childrens_rows_along() {
              );
              CREATE INDEX service_worker_registrations_by_origin
                  ON service_worker_registrations (origin);
-             {IMPORTED_DDL} {SYNC_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL}
+             {IMPORTED_DDL} {SYNC_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL} {ROUTER_RULES_DDL}
              INSERT INTO service_worker_registrations (id, script_url, origin, state,
                  script_source, update_via_cache, created_ms, updated_ms)
              VALUES (7, 'https://a.test/sw.js', 'https://a.test', 'activated', x'00',
@@ -706,7 +714,7 @@ fn file_with_unknown_names(dir: &TempDir) {
         dir,
         SCHEMA_VERSION,
         &format!(
-            "{} {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL} {}
+            "{} {IMPORTED_DDL} {EVENT_TYPES_DDL} {NAVIGATION_PRELOAD_DDL} {SCRIPT_TYPES_DDL} {ROUTER_RULES_DDL} {}
              {} {} {}
              INSERT INTO service_worker_imported_scripts VALUES
                  (1, 'https://a.test/lib.js', x'01'), (2, 'https://b.test/lib.js', x'02');

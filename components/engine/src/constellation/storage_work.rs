@@ -64,6 +64,9 @@ impl PageRoutes {
 pub(crate) enum StoragePeer {
     Client(ClientId),
     Worker(ServiceWorkerId, u64),
+    /// The static router's cache lookup numbered so (a rule whose source is the cache): no
+    /// global, its answer comes back to the constellation.
+    Router(u64),
 }
 
 /// A backend's answer for a run of a service worker, on its way back to
@@ -76,6 +79,8 @@ pub(crate) struct StorageLink {
     pub indexeddb: indexeddb::Backend<StoragePeer>,
     pub caches: cache_storage::Backend<StoragePeer>,
     pub worker_answers: Receiver<WorkerStorageMsg>,
+    /// The answers to the static router's cache lookups, by lookup number.
+    pub router_answers: Receiver<(u64, CacheReply)>,
     pub pages: PageRoutes,
 }
 
@@ -96,6 +101,7 @@ impl StorageLink {
     /// (in memory without a profile).
     pub fn new(profile: Option<&Path>, prefs: &Prefs, waker: Waker) -> StorageLink {
         let (sender, worker_answers) = crossbeam_channel::unbounded();
+        let (router_sender, router_answers) = crossbeam_channel::unbounded();
         let pages = PageRoutes::default();
         let indexeddb = {
             let (routes, sender, waker) = (pages.clone(), sender.clone(), waker.clone());
@@ -115,11 +121,13 @@ impl StorageLink {
                         &waker,
                         (*worker, *instance, ToWorkerMsg::IndexedDb(event)),
                     ),
+                    StoragePeer::Router(_) => {}
                 }),
             )
         };
         let caches = {
             let routes = pages.clone();
+            let waker = waker.clone();
             cache_storage::Backend::new(
                 cache_storage::BackendConfig {
                     profile: profile.map(Path::to_path_buf),
@@ -143,6 +151,13 @@ impl StorageLink {
                                 to_worker(&sender, &waker, (*worker, *instance, message));
                             }
                         }
+                        StoragePeer::Router(lookup) => {
+                            for reply in replies {
+                                if router_sender.send((*lookup, reply)).is_ok() {
+                                    waker.wake();
+                                }
+                            }
+                        }
                     },
                 ),
             )
@@ -151,6 +166,7 @@ impl StorageLink {
             indexeddb,
             caches,
             worker_answers,
+            router_answers,
             pages,
         }
     }

@@ -53,6 +53,13 @@ impl Constellation {
                     log::debug!(target: LOG_TARGET, "skipWaiting() of {worker}: {error}");
                 }
             }
+            WorkerMsg::AddRoutes { rules, id } => {
+                // What the worker's script reported when it ran (this run evaluated it).
+                let handles_fetch = self.host.workers.handles_fetch(worker).unwrap_or(false);
+                let reply = self.registry.add_routes(worker, &rules, handles_fetch);
+                log::debug!(target: LOG_TARGET, "{worker} addRoutes(): {reply:?}");
+                replies.responder(id).send(reply);
+            }
             WorkerMsg::GetClient { client, id } => {
                 let client = self
                     .host

@@ -5,6 +5,7 @@
 mod jobs;
 mod lifecycle;
 mod persistence;
+mod router;
 mod waits;
 mod worker_types;
 
@@ -84,6 +85,11 @@ pub(super) struct FakeHost {
     pub throwing_scripts: Vec<Vec<u8>>,
     pub failing_scripts: Vec<Vec<u8>>,
     pub imports: HashMap<Vec<u8>, Vec<ImportedScript>>,
+    /// The router rules a script's `install` event adds, and what each addRoutes() gave.
+    pub routes: HashMap<Vec<u8>, Vec<script_traits::RouterRule>>,
+    pub routes_added: Vec<script_traits::AddRoutesReply>,
+    /// The scripts have no `fetch` listener (what addRoutes() checks for its sources).
+    pub no_fetch_listener: bool,
     /// No client uses any registration (the default host says they all
     /// are in use).
     pub unused: bool,
@@ -211,6 +217,10 @@ pub(super) fn drive(
                 worker,
                 scripts,
             } => {
+                if let Some(rules) = host.routes.get(&scripts.main).cloned() {
+                    let added = registry.add_routes(worker.id, &rules, !host.no_fetch_listener);
+                    host.routes_added.push(added);
+                }
                 let outcome = host.run_install(&registration, &worker, &scripts);
                 registry.install_done(job, outcome, host);
             }

@@ -408,6 +408,12 @@ pub enum WorkerMsg {
     },
     /// `self.skipWaiting()`; answered once the skip-waiting flag is set.
     SkipWaiting { id: RequestId<()> },
+    /// `InstallEvent.addRoutes(rules)` of the worker's `install` event: the rules to verify
+    /// and add to the worker's router rules.
+    AddRoutes {
+        rules: Vec<crate::RouterRule>,
+        id: RequestId<crate::AddRoutesReply>,
+    },
     /// `clients.get(client)`: a client of the worker's origin, or `None`.
     GetClient {
         client: String,

@@ -16,6 +16,7 @@
 mod channels;
 mod error;
 mod messages;
+mod router;
 mod service_worker;
 
 pub use base::id::{RequestId, ServiceWorkerRegistrationId};
@@ -31,6 +32,10 @@ pub use crate::messages::{
     Answer, CacheStorageReply, GetRegistrationReply, GetRegistrationsReply,
     NavigationPreloadCommand, NavigationPreloadReply, NavigationPreloadState, RegisterReply, Reply,
     ServiceWorkerRequest, UnregisterReply, UpdateReply,
+};
+pub use crate::router::{
+    AddRoutesReply, RouterCondition, RouterRule, RouterSource, RunningStatus, UrlPatternInput,
+    UrlPatternParts,
 };
 pub use crate::service_worker::{
     RegistrationInfo, ServiceWorkerId, ServiceWorkerInfo, ServiceWorkerState, UpdateViaCache,

@@ -173,6 +173,8 @@ pub enum Reply {
     NavigationPreload(NavigationPreloadReply),
     /// A `caches` / `Cache` request ([`crate::ScriptMsg::CacheStorage`]).
     CacheStorage(CacheStorageReply),
+    /// `InstallEvent.addRoutes()`.
+    RoutesAdded(crate::AddRoutesReply),
 }
 
 /// A typed answer, and how it is carried in a [`Reply`].
@@ -223,6 +225,7 @@ answers! {
     Claimed: Result<(), ServiceWorkerError>,
     NavigationPreload: NavigationPreloadReply,
     CacheStorage: CacheStorageReply,
+    RoutesAdded: crate::AddRoutesReply,
 }
 
 #[cfg(test)]

@@ -154,6 +154,22 @@ fn worker_messages() -> Vec<WorkerMsg> {
         WorkerMsg::SkipWaiting {
             id: RequestId::new(1),
         },
+        WorkerMsg::AddRoutes {
+            rules: vec![script_traits::RouterRule {
+                condition: script_traits::RouterCondition {
+                    url_pattern: Some(script_traits::UrlPatternInput::String("/a/*".into())),
+                    not: Some(Box::new(script_traits::RouterCondition {
+                        request_method: Some("POST".into()),
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                },
+                source: script_traits::RouterSource::Cache {
+                    cache_name: Some("v1".into()),
+                },
+            }],
+            id: RequestId::new(9),
+        },
         WorkerMsg::GetClient {
             client: "c-1".into(),
             id: RequestId::new(2),
