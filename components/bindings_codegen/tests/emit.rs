@@ -194,3 +194,32 @@ fn event_handler_attributes_are_generated_in_full() {
     assert!(code.contains("get_event_handler_attribute(cx, this.upcast::<crate::dom::eventtarget::EventTarget>(), \"ping\""));
     assert!(code.contains("set_event_handler_attribute(cx, this.upcast::<crate::dom::eventtarget::EventTarget>(), \"ping\", false"));
 }
+
+#[test]
+fn a_dictionary_holding_itself_boxes_it_and_an_enum_is_a_union_s_string_type() {
+    let code = generate(
+        "
+        dictionary Condition {
+          DOMString pattern;
+          sequence<Condition> _or;
+          Condition not;
+        };
+        enum Kind { \"network\", \"fetch-event\" };
+        dictionary KindDict { DOMString name; };
+        typedef (KindDict or Kind) Source;
+        dictionary Rule { required Condition condition; required Source source; };
+        ",
+    );
+    // `not` would make the struct infinitely large unboxed; `_or` is the member `or`.
+    assert!(code.contains("pub not: Option<Box<Condition>>,"), "{code}");
+    assert!(code.contains("pub or: Option<Vec<Condition>>,"), "{code}");
+    assert!(code.contains("dict_member(cx, &object, \"or\""), "{code}");
+    // An object is the dictionary; a string converts to the enumeration.
+    let union_start = code
+        .find("impl FromJs for KindDictOrKind")
+        .expect("the union");
+    let union = &code[union_start..];
+    let object = union.find("return Ok(KindDictOrKind::KindDict(").unwrap();
+    let string = union.find("return Ok(KindDictOrKind::Kind(").unwrap();
+    assert!(object < string, "{union}");
+}
