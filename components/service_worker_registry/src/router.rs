@@ -240,30 +240,12 @@ fn url_pattern(input: &UrlPatternInput, script_url: &Url) -> Result<UrlPattern, 
     Ok(pattern)
 }
 
-/// A `requestMethod`: a method token, not a forbidden method, normalized as Fetch does (the
-/// standard methods upper-cased, others kept as they are).
+/// A `requestMethod`: a method token, not a forbidden method, normalized as Fetch does.
 fn normalized_method(method: &str) -> Result<String, String> {
-    let is_token = !method.is_empty()
-        && method
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte));
-    if !is_token {
-        return Err(format!("{method:?} is not a valid HTTP method"));
-    }
-    let upper = method.to_ascii_uppercase();
-    if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
-        return Err(format!("{method:?} is a forbidden method"));
-    }
-    Ok(
-        if matches!(
-            upper.as_str(),
-            "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT"
-        ) {
-            upper
-        } else {
-            method.to_owned()
-        },
-    )
+    base::method::normalize_method(method).map_err(|error| match error {
+        base::method::MethodError::NotAToken => format!("{method:?} is not a valid HTTP method"),
+        base::method::MethodError::Forbidden => format!("{method:?} is a forbidden method"),
+    })
 }
 
 impl Compiled {

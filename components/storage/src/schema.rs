@@ -1252,6 +1252,13 @@ mod tests {
         assert_eq!(kept, "kept");
     }
 
+    /// A registration as every schema version's registrations table takes it.
+    const INSERT_REGISTRATION: &str =
+        "INSERT INTO service_worker_registrations (scope, script_url, origin, state,
+             script_source, update_via_cache, created_ms, updated_ms)
+         VALUES ('https://a.test/', 'https://a.test/sw.js', 'https://a.test',
+             'activated', x'00', 'imports', 1, 1)";
+
     #[test]
     fn version_1_data_survives_migration_to_version_2() {
         let dir = TempDir::new().unwrap();
@@ -1259,15 +1266,7 @@ mod tests {
             let mut connection = raw_connection(&dir);
             migrate_to(&mut connection, 1).unwrap();
             assert_eq!(user_version(&connection).unwrap(), 1);
-            connection
-                .execute(
-                    "INSERT INTO service_worker_registrations (scope, script_url, origin, state,
-                         script_source, update_via_cache, created_ms, updated_ms)
-                     VALUES ('https://a.test/', 'https://a.test/sw.js', 'https://a.test',
-                         'activated', x'00', 'imports', 1, 1)",
-                    [],
-                )
-                .unwrap();
+            connection.execute(INSERT_REGISTRATION, []).unwrap();
         }
         let mut database = Database::open(dir.path()).unwrap();
         assert_eq!(database.schema_version().unwrap(), SCHEMA_VERSION);
@@ -1298,15 +1297,7 @@ mod tests {
             migrate_to(&mut connection, 4).unwrap();
             assert_eq!(user_version(&connection).unwrap(), 4);
             assert!(!table_names(&connection).contains(&"service_worker_script_types".to_owned()));
-            connection
-                .execute(
-                    "INSERT INTO service_worker_registrations (scope, script_url, origin, state,
-                         script_source, update_via_cache, created_ms, updated_ms)
-                     VALUES ('https://a.test/', 'https://a.test/sw.js', 'https://a.test',
-                         'activated', x'00', 'imports', 1, 1)",
-                    [],
-                )
-                .unwrap();
+            connection.execute(INSERT_REGISTRATION, []).unwrap();
         }
         let id = ServiceWorkerRegistrationId(1);
         let file = dir.path().join(DATABASE_FILE_NAME);

@@ -636,15 +636,11 @@ fn a_module_worker_s_type_is_kept_replaced_with_its_script_and_deleted_with_it()
 
     database.delete_service_worker(classic).unwrap();
     drop(database);
-    let raw = rusqlite::Connection::open(dir.path().join("storage.sqlite")).unwrap();
-    let left: i64 = raw
-        .query_row(
-            "SELECT count(*) FROM service_worker_script_types",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
-    assert_eq!(left, 0, "the type row went with its registration");
+    assert_eq!(
+        rows_in(&dir, "service_worker_script_types"),
+        0,
+        "the type row went with its registration"
+    );
 }
 
 #[test]
@@ -689,13 +685,18 @@ fn router_rules_are_kept_replaced_with_the_script_and_deleted_with_the_registrat
     ));
     database.delete_service_worker(id).unwrap();
     drop(database);
+    assert_eq!(
+        rows_in(&dir, "service_worker_router_rules"),
+        0,
+        "the rules went with their registration"
+    );
+}
+
+/// How many rows `table` of the profile's file has, read by a plain connection.
+fn rows_in(dir: &TempDir, table: &str) -> i64 {
     let raw = rusqlite::Connection::open(dir.path().join("storage.sqlite")).unwrap();
-    let left: i64 = raw
-        .query_row(
-            "SELECT count(*) FROM service_worker_router_rules",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
-    assert_eq!(left, 0, "the rules went with their registration");
+    raw.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+        row.get(0)
+    })
+    .unwrap()
 }

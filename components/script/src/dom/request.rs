@@ -71,31 +71,16 @@ fn parse_idl<T: Copy>(text: &str, candidates: &[T], as_str: fn(&T) -> &'static s
 /// <https://fetch.spec.whatwg.org/#concept-method-normalize> after validation: a token, not
 /// CONNECT/TRACE/TRACK.
 fn normalize_method(method: &str) -> Fallible<String> {
-    let token = !method.is_empty()
-        && method
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !token {
-        return Err(Error::Type(format!(
-            "'{method}' is not a valid HTTP method."
-        )));
-    }
-    let upper = method.to_ascii_uppercase();
-    if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
-        return Err(Error::Type(format!(
-            "'{method}' HTTP method is unsupported."
-        )));
-    }
-    Ok(
-        if matches!(
-            upper.as_str(),
-            "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT"
-        ) {
-            upper
-        } else {
-            method.to_owned()
-        },
-    )
+    base::method::normalize_method(method).map_err(|error| {
+        Error::Type(match error {
+            base::method::MethodError::NotAToken => {
+                format!("'{method}' is not a valid HTTP method.")
+            }
+            base::method::MethodError::Forbidden => {
+                format!("'{method}' HTTP method is unsupported.")
+            }
+        })
+    })
 }
 
 /// What a Request is made of.

@@ -5,6 +5,7 @@
 
 pub mod id;
 pub mod ipc_waiter;
+pub mod method;
 pub mod mime;
 pub mod origin;
 pub mod prefs;
