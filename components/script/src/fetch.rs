@@ -505,6 +505,41 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
     ))
 }
 
+/// A module script's request (https://html.spec.whatwg.org/multipage/webappapis.html#fetch-a-single-module-script):
+/// a GET in `cors` mode from a global of `origin`, redirects followed, run on the calling
+/// thread; another origin's response must pass the CORS check, as `fetch()`'s does. The
+/// response's final URL, `Content-Type` and body, or why it is a network error.
+pub(crate) fn fetch_module_script(
+    loader: &net::Loader,
+    url: Url,
+    origin: url::Origin,
+) -> Result<(Url, Option<String>, Vec<u8>), String> {
+    let requested = url.clone();
+    let params = FetchParams {
+        url,
+        method: "GET".to_owned(),
+        headers: Vec::new(),
+        body: None,
+        redirect: RequestRedirect::Follow,
+        mode: RequestMode::Cors,
+        origin,
+    };
+    let response = run_fetch(loader, params)?;
+    if !(200..=299).contains(&response.status) {
+        return Err(format!("HTTP {}", response.status));
+    }
+    let content_type = response
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.clone());
+    Ok((
+        response.url.unwrap_or(requested),
+        content_type,
+        response.body.unwrap_or_default(),
+    ))
+}
+
 /// An opaque filtered response around `internal`: nothing of it shows.
 pub(crate) fn opaque_response(internal: HiddenResponse) -> ResponseParts {
     ResponseParts {

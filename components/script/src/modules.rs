@@ -15,8 +15,9 @@
 //! Module scripts must come with a JavaScript MIME type; a specifier that is neither a URL
 //! nor starts with `/`, `./` or `../` is a TypeError (no import maps). Dedicated workers of
 //! `type: "module"` run their script as one (its main script, fetched as a classic worker's
-//! is, must be JavaScript too). Not done: CORS checks of cross-origin modules, JSON and CSS
-//! modules.
+//! is, must be JavaScript too). A module of another origin is fetched in `cors` mode: its
+//! response must carry `Access-Control-Allow-Origin` for the global's origin (or `*`), else
+//! it is a fetch error. Not done: JSON and CSS modules.
 //!
 //! A module service worker (`register(url, {type: "module"})`) imports through its script
 //! resource map instead ([`service_worker_fetch`]): the first run of a new worker fetches
@@ -633,18 +634,18 @@ fn fetched_in_task(
 fn network_fetch(global: &GlobalScope, url: Url, record: bool) {
     let guard = global.event_loop().expect_remote_task();
     let loader = global.event_loop().loader().clone();
+    let origin = global.origin().clone();
     let requested = url.clone();
     let spawned = std::thread::Builder::new()
         .name("module fetch".into())
         .spawn(move || {
-            let result = match loader.load(&url) {
-                Ok(resource) if resource.is_ok() => Ok(Fetched {
-                    url: resource.url,
-                    content_type: resource.content_type,
-                    body: resource.body,
+            let result = match crate::fetch::fetch_module_script(&loader, url.clone(), origin) {
+                Ok((url, content_type, body)) => Ok(Fetched {
+                    url,
+                    content_type,
+                    body,
                 }),
-                Ok(resource) => Err(format!("HTTP {}", resource.status)),
-                Err(error) => Err(error.to_string()),
+                Err(error) => Err(error),
             };
             guard.post(Box::new(move |cx| {
                 // SAFETY: tasks run in the global's realm.
