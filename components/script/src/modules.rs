@@ -17,7 +17,8 @@
 //! `type: "module"` run their script as one (its main script, fetched as a classic worker's
 //! is, must be JavaScript too). A module of another origin is fetched in `cors` mode: its
 //! response must carry `Access-Control-Allow-Origin` for the global's origin (or `*`), else
-//! it is a fetch error. Not done: JSON and CSS modules.
+//! it is a fetch error. JSON modules (`with { type: "json" }`) are synthetic modules of the
+//! parsed value, one per URL and type. Not done: CSS modules, import maps.
 //!
 //! A module service worker (`register(url, {type: "module"})`) imports through its script
 //! resource map instead ([`service_worker_fetch`]): the first run of a new worker fetches
@@ -102,11 +103,35 @@ impl Ready {
 /// started it: the caller runs the script later, in a task).
 pub type OnReady = Box<dyn FnOnce(&mut JSContext, Ready)>;
 
-/// A global's module map: the modules it compiled, and what became of each URL it fetched.
-/// Holds its modules alive until the global ends ([`ModuleMap::clear`]).
+/// A global's module map: the modules it compiled, and what became of each URL it fetched
+/// (per module type, as HTML keys it). Holds its modules alive until the global ends
+/// ([`ModuleMap::clear`]).
 #[derive(Default)]
 pub struct ModuleMap {
-    by_url: RefCell<HashMap<Url, Entry>>,
+    by_url: RefCell<HashMap<ModuleKey, Entry>>,
+}
+
+/// A module map's key: the module's URL and its type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct ModuleKey {
+    url: Url,
+    kind: ModuleKind,
+}
+
+/// The module types bgsync loads: JavaScript, and JSON (`with { type: "json" }`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum ModuleKind {
+    JavaScript,
+    Json,
+}
+
+impl ModuleKey {
+    fn javascript(url: Url) -> ModuleKey {
+        ModuleKey {
+            url,
+            kind: ModuleKind::JavaScript,
+        }
+    }
 }
 
 enum Entry {
@@ -172,7 +197,7 @@ pub fn run_external(global: &GlobalScope, url: Url, on_ready: OnReady) {
             on_ready(cx, ready);
         }
     }));
-    load(global, url, waiter);
+    load(global, ModuleKey::javascript(url), waiter);
 }
 
 /// Loads a module script of `source` in `global`, whose imports resolve against `base`: an
@@ -396,10 +421,10 @@ unsafe fn evaluate(cx: &mut JSContext, module: &RootedObject) -> Outcome {
 }
 
 /// Fetches (once per global) and compiles the module at `url` for `waiter`.
-fn load(global: &GlobalScope, url: Url, waiter: Waiter) {
+fn load(global: &GlobalScope, key: ModuleKey, waiter: Waiter) {
     let map = global.module_map();
     let mut by_url = map.by_url.borrow_mut();
-    match by_url.get_mut(&url) {
+    match by_url.get_mut(&key) {
         Some(Entry::Fetching(waiters)) => waiters.push(waiter),
         Some(Entry::Ready(module)) => {
             let result = Ok(RootedObject::new(module.get()));
@@ -412,9 +437,9 @@ fn load(global: &GlobalScope, url: Url, waiter: Waiter) {
             deliver_later(global, waiter, result);
         }
         None => {
-            by_url.insert(url.clone(), Entry::Fetching(vec![waiter]));
+            by_url.insert(key.clone(), Entry::Fetching(vec![waiter]));
             drop(by_url);
-            fetch(global, url);
+            fetch(global, key);
         }
     }
 }
@@ -524,22 +549,26 @@ struct Fetched {
     body: Vec<u8>,
 }
 
-/// Fetches `url` for the module map: from the page's service worker first when it is
-/// controlled, else from the network on a thread of its own; the result comes back as a
-/// task of the global's loop ([`fetched`]).
-fn fetch(global: &GlobalScope, url: Url) {
+/// Fetches the module of `key` for the module map: from the page's service worker first
+/// when it is controlled, else from the network on a thread of its own; the result comes
+/// back as a task of the global's loop ([`fetched`]).
+fn fetch(global: &GlobalScope, key: ModuleKey) {
     if let Some(worker) = global
         .upcast_event_target()
         .downcast::<ServiceWorkerGlobalScope>()
     {
-        return service_worker_fetch(global, worker.worker_global_scope(), url);
+        return service_worker_fetch(global, worker.worker_global_scope(), key);
     }
-    let request = script_traits::FetchRequestData::script(url.clone(), "cors", "same-origin");
-    let requested = url.clone();
+    let mut request =
+        script_traits::FetchRequestData::script(key.url.clone(), "cors", "same-origin");
+    if key.kind == ModuleKind::Json {
+        request.destination = "json".to_owned();
+    }
+    let requested = key.clone();
     let on_answer: crate::fetch::OnAnswer = Box::new(move |cx, global, answer| match answer {
         script_traits::FetchAnswer::Respond(data) => {
             let fetched = Fetched {
-                url: data.url.clone().unwrap_or_else(|| requested.clone()),
+                url: data.url.clone().unwrap_or_else(|| requested.url.clone()),
                 content_type: data.header("content-type").map(str::to_owned),
                 body: data.body,
             };
@@ -556,7 +585,7 @@ fn fetch(global: &GlobalScope, url: Url) {
         }
     });
     if let Err(_not_handed) = crate::fetch::hand_to_worker(global, request, on_answer) {
-        network_fetch(global, url, false);
+        network_fetch(global, key, false);
     }
 }
 
@@ -564,27 +593,27 @@ fn fetch(global: &GlobalScope, url: Url) {
 /// its script resource map): one stored with the worker, else, only while the worker's script
 /// is first evaluated, one from the network, recorded to be stored with the worker. Any other
 /// is a fetch error: a stored worker runs offline, and imports nothing new.
-fn service_worker_fetch(global: &GlobalScope, worker: &WorkerGlobalScope, url: Url) {
+fn service_worker_fetch(global: &GlobalScope, worker: &WorkerGlobalScope, key: ModuleKey) {
     let importer = worker.importer().borrow();
-    let stored = importer.stored.get(&url).cloned().or_else(|| {
+    let stored = importer.stored.get(&key.url).cloned().or_else(|| {
         importer
             .fetched
             .iter()
-            .find(|script| script.url == url)
+            .find(|script| script.url == key.url)
             .map(|script| script.source.clone())
     });
     let may_fetch = importer.may_fetch;
     drop(importer);
     let result = match stored {
         Some(body) => Ok(Fetched {
-            url: url.clone(),
-            content_type: Some("text/javascript".to_owned()),
+            url: key.url.clone(),
+            content_type: Some(key.kind.stored_mime_type().to_owned()),
             body,
         }),
-        None if may_fetch => return network_fetch(global, url, true),
+        None if may_fetch => return network_fetch(global, key, true),
         None => Err(
             "a service worker imports new modules only while its script is first \
-                     evaluated; this one is not stored with the worker"
+             evaluated; this one is not stored with the worker"
                 .to_owned(),
         ),
     };
@@ -592,12 +621,12 @@ fn service_worker_fetch(global: &GlobalScope, worker: &WorkerGlobalScope, url: U
         .event_loop()
         .queue_task(Box::new(move |cx: &mut JSContext| {
             // SAFETY: tasks run in the global's realm.
-            unsafe { fetched(cx, current_global(cx), url, result) };
+            unsafe { fetched(cx, current_global(cx), key, result) };
         }));
 }
 
 /// Records a service worker's module fetched from the network, to be stored with the worker.
-fn record_service_worker_module(global: &GlobalScope, url: &Url, fetched: &Fetched) {
+fn record_service_worker_module(global: &GlobalScope, key: &ModuleKey, fetched: &Fetched) {
     let Some(worker) = global
         .upcast_event_target()
         .downcast::<ServiceWorkerGlobalScope>()
@@ -605,7 +634,7 @@ fn record_service_worker_module(global: &GlobalScope, url: &Url, fetched: &Fetch
         return;
     };
     let content_type = fetched.content_type.as_deref().unwrap_or_default();
-    if !base::mime::is_javascript_mime_type(content_type) {
+    if !key.kind.accepts(content_type) {
         return;
     }
     worker
@@ -614,7 +643,7 @@ fn record_service_worker_module(global: &GlobalScope, url: &Url, fetched: &Fetch
         .borrow_mut()
         .fetched
         .push(script_traits::ImportedScript {
-            url: url.clone(),
+            url: key.url.clone(),
             source: fetched.body.clone(),
         });
 }
@@ -622,39 +651,38 @@ fn record_service_worker_module(global: &GlobalScope, url: &Url, fetched: &Fetch
 fn fetched_in_task(
     cx: &mut JSContext,
     global: &GlobalScope,
-    url: Url,
+    key: ModuleKey,
     result: Result<Fetched, String>,
 ) {
     // SAFETY: service-worker answers run as tasks of the global, in its realm.
-    unsafe { fetched(cx, global, url, result) };
+    unsafe { fetched(cx, global, key, result) };
 }
 
-/// Fetches `url` from the network on a thread of its own; a service worker's module is
-/// recorded to be stored with the worker (`record`).
-fn network_fetch(global: &GlobalScope, url: Url, record: bool) {
+/// Fetches the module of `key` from the network on a thread of its own; a service worker's
+/// module is recorded to be stored with the worker (`record`).
+fn network_fetch(global: &GlobalScope, key: ModuleKey, record: bool) {
     let guard = global.event_loop().expect_remote_task();
     let loader = global.event_loop().loader().clone();
     let origin = global.origin().clone();
-    let requested = url.clone();
+    let requested = key.clone();
     let spawned = std::thread::Builder::new()
         .name("module fetch".into())
         .spawn(move || {
-            let result = match crate::fetch::fetch_module_script(&loader, url.clone(), origin) {
-                Ok((url, content_type, body)) => Ok(Fetched {
+            let result = crate::fetch::fetch_module_script(&loader, key.url.clone(), origin).map(
+                |(url, content_type, body)| Fetched {
                     url,
                     content_type,
                     body,
-                }),
-                Err(error) => Err(error),
-            };
+                },
+            );
             guard.post(Box::new(move |cx| {
                 // SAFETY: tasks run in the global's realm.
                 let global = unsafe { current_global(cx) };
                 if let (true, Ok(module)) = (record, &result) {
-                    record_service_worker_module(global, &url, module);
+                    record_service_worker_module(global, &key, module);
                 }
                 // SAFETY: as above.
-                unsafe { fetched(cx, global, url, result) };
+                unsafe { fetched(cx, global, key, result) };
             }));
         });
     if let Err(error) = spawned {
@@ -669,6 +697,32 @@ fn network_fetch(global: &GlobalScope, url: Url, record: bool) {
     }
 }
 
+impl ModuleKind {
+    /// Whether a response of `content_type` is a module of this type: a JavaScript MIME type,
+    /// or a JSON one.
+    fn accepts(self, content_type: &str) -> bool {
+        match self {
+            ModuleKind::JavaScript => base::mime::is_javascript_mime_type(content_type),
+            ModuleKind::Json => base::mime::is_json_mime_type(content_type),
+        }
+    }
+
+    /// The MIME type a stored module of this type is read back with.
+    fn stored_mime_type(self) -> &'static str {
+        match self {
+            ModuleKind::JavaScript => "text/javascript",
+            ModuleKind::Json => "application/json",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ModuleKind::JavaScript => "JavaScript",
+            ModuleKind::Json => "JSON",
+        }
+    }
+}
+
 /// A module's fetch ended: compile it, and hand it (or the error) to everyone waiting.
 ///
 /// # Safety
@@ -676,29 +730,34 @@ fn network_fetch(global: &GlobalScope, url: Url, record: bool) {
 unsafe fn fetched(
     cx: &mut JSContext,
     global: &GlobalScope,
-    url: Url,
+    key: ModuleKey,
     result: Result<Fetched, String>,
 ) {
+    let url = key.url.clone();
     let mut parse_failed = false;
     let outcome = match result {
         Ok(fetched) => {
             let content_type = fetched.content_type.unwrap_or_default();
-            if base::mime::is_javascript_mime_type(&content_type) {
+            if key.kind.accepts(&content_type) {
                 let source = String::from_utf8_lossy(&fetched.body);
-                let compiled = compile(cx, global, &source, &fetched.url, 1);
+                let compiled = match key.kind {
+                    ModuleKind::JavaScript => compile(cx, global, &source, &fetched.url, 1),
+                    ModuleKind::Json => compile_json(cx, global, &source, &fetched.url),
+                };
                 parse_failed = compiled.is_err();
                 compiled
             } else {
+                let kind = key.kind.name();
                 eprintln!(
                     "bgsync: failed to load module script {url}: its MIME type is \
-                     \"{content_type}\", not JavaScript"
+                     \"{content_type}\", not {kind}"
                 );
                 Err(type_error(
                     cx,
                     global,
                     format!(
                         "Failed to load module script: the server answered with a \
-                         non-JavaScript MIME type of \"{content_type}\" ({url})."
+                         non-{kind} MIME type of \"{content_type}\" ({url})."
                     ),
                 ))
             }
@@ -717,11 +776,12 @@ unsafe fn fetched(
         Ok(module) => Entry::Ready(RootedObject::new(module.get())),
         Err(error) => Entry::Failed {
             error: RootedValue::new(error.get()),
-            // A body that is not JavaScript is a fetch failure too (the element's `error`).
+            // A body that is not of the module's type is a fetch failure too (the element's
+            // `error`).
             fetch: !parse_failed,
         },
     };
-    let waiters = match map.by_url.borrow_mut().insert(url, entry) {
+    let waiters = match map.by_url.borrow_mut().insert(key, entry) {
         Some(Entry::Fetching(waiters)) => waiters,
         _ => Vec::new(),
     };
@@ -732,6 +792,24 @@ unsafe fn fetched(
         };
         deliver(cx, waiter, result);
     }
+}
+
+/// A JSON module of `source` (https://html.spec.whatwg.org/multipage/webappapis.html#creating-a-json-module-script):
+/// a synthetic module whose default export is the parsed value; the SyntaxError otherwise.
+unsafe fn compile_json(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    source: &str,
+    url: &Url,
+) -> Result<RootedObject, RootedValue> {
+    let filename = CString::new(url.as_str().replace('\0', "")).unwrap_or_default();
+    let options = CompileOptionsWrapper::new(cx, filename, 1);
+    let mut text = mozjs::rust::transform_str_to_source_text(source);
+    let module = mozjs::rust::wrappers2::CompileJsonModule1(cx, options.ptr, &mut text);
+    if module.is_null() {
+        return Err(pending_error(cx, global));
+    }
+    Ok(RootedObject::new(module))
 }
 
 /// HostLoadImportedModule: resolves the specifier of `request` against the importing
@@ -765,27 +843,33 @@ unsafe extern "C" fn load_hook(
         }
     };
     let module_type = mozjs::jsapi::JS::GetModuleRequestType(raw_cx, request);
+    let kind = match module_type {
+        mozjs::jsapi::JS::ModuleType::JavaScript => Some(ModuleKind::JavaScript),
+        mozjs::jsapi::JS::ModuleType::JSON => Some(ModuleKind::Json),
+        _ => None,
+    };
     let resolved = if is_dynamic_import(&cx, payload.get()) && is_service_worker(global) {
         // HostLoadImportedModule, step 1.
         Err(
             "import() is disallowed on ServiceWorkerGlobalScope by the HTML specification."
                 .to_owned(),
         )
-    } else if module_type != mozjs::jsapi::JS::ModuleType::JavaScript {
-        Err(format!(
-            "Failed to load module \"{specifier}\": bgsync loads JavaScript modules only."
-        ))
+    } else if let Some(kind) = kind {
+        resolve_specifier(&specifier, &base).map(|url| ModuleKey { url, kind })
     } else {
-        resolve_specifier(&specifier, &base)
+        Err(format!(
+            "Failed to load module \"{specifier}\": bgsync loads JavaScript and JSON modules \
+             only."
+        ))
     };
     match resolved {
-        Ok(url) => {
+        Ok(key) => {
             let waiter = Waiter::Import {
                 referrer: referrer_module,
                 request: RootedObject::new(request.get()),
                 payload: RootedValue::new(payload.get()),
             };
-            load(global, url, waiter);
+            load(global, key, waiter);
             true
         }
         Err(message) => {

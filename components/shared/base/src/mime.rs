@@ -36,9 +36,29 @@ pub fn is_javascript_mime_type(content_type: &str) -> bool {
     )
 }
 
+/// <https://mimesniff.spec.whatwg.org/#json-mime-type>: `application/json`, `text/json`, or
+/// any `+json` subtype, by the essence.
+pub fn is_json_mime_type(content_type: &str) -> bool {
+    let essence = essence(content_type);
+    essence == "application/json"
+        || essence == "text/json"
+        || essence
+            .split_once('/')
+            .is_some_and(|(_, subtype)| subtype.ends_with("+json"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_mime_types_by_essence() {
+        assert!(is_json_mime_type("application/json; charset=utf-8"));
+        assert!(is_json_mime_type("Text/JSON"));
+        assert!(is_json_mime_type("application/manifest+json"));
+        assert!(!is_json_mime_type("text/javascript"));
+        assert!(!is_json_mime_type("json"));
+    }
 
     #[test]
     fn javascript_mime_types_by_essence() {
