@@ -704,6 +704,12 @@ pub unsafe fn call_helper(
     source: &'static str,
     args: &[&JSVal],
 ) -> Fallible<RootedValue> {
+    // The arguments are rooted before anything can collect: compiling the helper the first
+    // time may run a (moving) collection, and the caller's values are bare `JSVal`s.
+    rooted_vec!(let mut argv);
+    for a in args {
+        argv.push(**a);
+    }
     let key = source.as_ptr() as usize;
     let function = match global.helper(key) {
         Some(f) => f,
@@ -728,10 +734,6 @@ pub unsafe fn call_helper(
         }
     };
     rooted!(&in(cx) let function = ObjectValue(function));
-    rooted_vec!(let mut argv);
-    for a in args {
-        argv.push(**a);
-    }
     let array = HandleValueArray::from(&argv);
     rooted!(&in(cx) let this = UndefinedValue());
     rooted!(&in(cx) let mut rval = UndefinedValue());
