@@ -39,6 +39,11 @@ def roots(tmp_path):
         "dir/worker.js": "// a worker\n",
         "dir/tuple.py": "def main(request, response):\n"
                         "    return [(b'Content-Type', b'text/javascript')], '// v1'\n",
+        "dir/counter.py": "def main(request, response):\n"
+                          "    key = request.GET.first(b'key')\n"
+                          "    count = (request.server.stash.take(key) or 0) + 1\n"
+                          "    request.server.stash.put(key, count)\n"
+                          "    return str(count)\n",
     })
     upstream = write_files(tmp_path / "upstream", {
         "dir/shadowed.txt": "upstream",
@@ -133,6 +138,14 @@ def test_pipes_set_headers_and_delay_responses(server):
         assert response.read() == b"// a worker\n"
     assert time.monotonic() - started >= 0.3
     assert fetch(server, "/dir/tuple.py") == (200, "text/javascript", "// v1")
+
+
+def test_python_handlers_keep_state_in_the_stash(server):
+    """Upstream's handlers count requests in wptserve's stash (update-registration-with-type.py,
+    update-max-aged-worker.py...): it needs a stash server."""
+    key = "0f6c0e8e-5a8b-4d8e-9b1e-4c1b8e7a2d11"
+    assert fetch(server, f"/dir/counter.py?key={key}")[2] == "1"
+    assert fetch(server, f"/dir/counter.py?key={key}")[2] == "2"
 
 
 def test_url_of_an_insecure_test_needs_the_insecure_listener(server):

@@ -71,6 +71,7 @@ from urllib.parse import unquote
 from wptserve import handlers
 from wptserve import request as wptserve_request
 from wptserve import server as wptserve_server
+from wptserve import stash as wptserve_stash
 from wptserve.config import ConfigBuilder
 from wptserve.utils import HTTPException, is_bad_port
 
@@ -436,6 +437,7 @@ class TestServer:
         self.certificates = None
         self.config = None
         self._cert_dir = None
+        self._stash = None
 
     @property
     def port(self):
@@ -501,6 +503,10 @@ class TestServer:
         logging.getLogger().setLevel(logging.WARNING)
         self._cert_dir = tempfile.mkdtemp(prefix="bgsync-wpt-certs-")
         try:
+            # wptserve's stash (request.server.stash), which upstream's Python handlers keep
+            # state across requests in: a manager process on loopback, as `wpt serve` runs.
+            self._stash = wptserve_stash.StashServer(address=(HOST, 0))
+            self._stash.__enter__()
             self.certificates = Certificates(self._cert_dir)
             self.httpd = _listen(HOST, self.requested_port, self.roots, self.routes)
             self.listeners["http"] = [self.httpd]
@@ -557,6 +563,9 @@ class TestServer:
         self.websockets = {}
         self.insecure_httpd = None
         self.httpd = None
+        if self._stash is not None:
+            self._stash.__exit__(None, None, None)
+            self._stash = None
         if self._cert_dir is not None:
             shutil.rmtree(self._cert_dir, ignore_errors=True)
             self._cert_dir = None
