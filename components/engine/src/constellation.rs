@@ -61,7 +61,6 @@ mod sync_work;
 mod worker_work;
 
 pub(crate) use router_work::Race;
-use router_work::Routed;
 
 const LOG_TARGET: &str = "bgsync::engine::constellation";
 
@@ -670,8 +669,7 @@ impl Constellation {
         let Some(record) = self.host.clients.get(client) else {
             return;
         };
-        let sender = record.sender.clone();
-        let mut notice = FetchNotice::new(sender.clone(), 0);
+        let mut notice = FetchNotice::new(record.sender.clone(), 0);
         notice.fallback = true;
         if !same_document_origin(&record.requested_url, &request.url) {
             log::warn!(
@@ -693,21 +691,10 @@ impl Constellation {
             return;
         };
         let origin = request.url.origin();
-        let (mut notice, race) = match self.route_fetch(worker, &origin, &request, notice) {
-            Routed::Done => return,
-            Routed::FetchEvent(notice) => (notice, None),
-            Routed::Race(notice) => {
-                let race = Race::new(notice);
-                (FetchNotice::raced(sender, race.clone()), Some(race))
-            }
-        };
-        if self.handles_fetch(worker) == Some(false) {
+        let Some(mut notice) = self.route_fetch(worker, &origin, &request, notice) else {
             return;
-        }
-        if let Some(race) = race {
-            self.race_network(&request, race);
-        }
-        if self.start_stored_worker(worker).is_err() {
+        };
+        if self.handles_fetch(worker) == Some(false) || self.start_stored_worker(worker).is_err() {
             return;
         }
         // Dispatched: from now on, no answer is a network error.
@@ -751,8 +738,7 @@ impl Constellation {
         let Some(record) = self.host.clients.get(client) else {
             return;
         };
-        let sender = record.sender.clone();
-        let mut notice = FetchNotice::new(sender.clone(), token);
+        let mut notice = FetchNotice::new(record.sender.clone(), token);
         // The page thinks it is controlled; the constellation's record says.
         let Some(controller) = record.controller else {
             notice.fallback = true;
@@ -761,22 +747,14 @@ impl Constellation {
         let client_id = record.id.to_string();
         let origin = record.origin.clone();
         // The static router first: the request may not need the worker at all.
-        let (mut notice, race) =
-            match self.route_fetch(controller.worker, &origin, &request, notice) {
-                Routed::Done => return,
-                Routed::FetchEvent(notice) => (notice, None),
-                Routed::Race(notice) => {
-                    let race = Race::new(notice);
-                    (FetchNotice::raced(sender, race.clone()), Some(race))
-                }
-            };
+        let Some(mut notice) = self.route_fetch(controller.worker, &origin, &request, notice)
+        else {
+            return;
+        };
         // Skip the fetch handler: a worker without one is not even started.
         if self.handles_fetch(controller.worker) == Some(false) {
             notice.fallback = true;
             return;
-        }
-        if let Some(race) = race {
-            self.race_network(&request, race);
         }
         if self.start_stored_worker(controller.worker).is_err() {
             notice.fallback = true;

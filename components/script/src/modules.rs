@@ -594,16 +594,10 @@ fn fetch(global: &GlobalScope, key: ModuleKey) {
 /// is first evaluated, one from the network, recorded to be stored with the worker. Any other
 /// is a fetch error: a stored worker runs offline, and imports nothing new.
 fn service_worker_fetch(global: &GlobalScope, worker: &WorkerGlobalScope, key: ModuleKey) {
-    let importer = worker.importer().borrow();
-    let stored = importer.stored.get(&key.url).cloned().or_else(|| {
-        importer
-            .fetched
-            .iter()
-            .find(|script| script.url == key.url)
-            .map(|script| script.source.clone())
-    });
-    let may_fetch = importer.may_fetch;
-    drop(importer);
+    let (stored, may_fetch) = {
+        let importer = worker.importer().borrow();
+        (importer.known(&key.url), importer.may_fetch)
+    };
     let result = match stored {
         Some(body) => Ok(Fetched {
             url: key.url.clone(),

@@ -499,27 +499,24 @@ impl ServiceWorkerRegistry {
                 "Failed to execute 'addRoutes' on 'InstallEvent': {why}"
             )))
         };
-        let Some(registration) = self
-            .registrations
-            .values_mut()
-            .find(|registration| registration.has_worker(worker))
-        else {
-            return Err(ServiceWorkerError::InvalidState(
+        let not_installing = || {
+            Err(ServiceWorkerError::InvalidState(
                 "Failed to execute 'addRoutes' on 'InstallEvent': The worker is not installing."
                     .to_owned(),
-            ));
+            ))
+        };
+        let Some(registration) = self.registrations.values_mut().find(|registration| {
+            registration
+                .installing
+                .as_ref()
+                .is_some_and(|installing| installing.id == worker)
+        }) else {
+            return not_installing();
         };
         let stored = registration.stored.map(|(id, _)| id) == Some(worker);
         let id = registration.id;
-        let Some(installing) = registration
-            .installing
-            .as_mut()
-            .filter(|installing| installing.id == worker)
-        else {
-            return Err(ServiceWorkerError::InvalidState(
-                "Failed to execute 'addRoutes' on 'InstallEvent': The worker is not installing."
-                    .to_owned(),
-            ));
+        let Some(installing) = registration.installing.as_mut() else {
+            return not_installing();
         };
         let needs_fetch_handler = rules.iter().any(|rule| {
             matches!(

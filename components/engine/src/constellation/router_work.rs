@@ -43,26 +43,18 @@ pub(crate) struct RouterLookups {
     next: u64,
 }
 
-/// What the router decided for a request.
-pub(super) enum Routed {
-    /// Dispatch the fetch event (with its notice): a `fetch-event` rule, or none matched.
-    FetchEvent(FetchNotice),
-    /// Dispatch the fetch event and race it with the network: the notice the event answers.
-    Race(FetchNotice),
-    /// Answered, or being answered, without the worker.
-    Done,
-}
-
 impl Constellation {
     /// Get Router Source for `request` to `worker` (active, of `origin`), and what follows
-    /// from it.
+    /// from it: the notice the fetch event answers (the client's own, or, for a race whose
+    /// network side has started, one that answers the race), or `None` when the request is
+    /// answered, or being answered, without the worker.
     pub(super) fn route_fetch(
         &mut self,
         worker: ServiceWorkerId,
         origin: &Origin,
         request: &FetchRequestData,
         mut notice: FetchNotice,
-    ) -> Routed {
+    ) -> Option<FetchNotice> {
         let route = RouteRequest {
             url: &request.url,
             method: &request.method,
@@ -71,23 +63,25 @@ impl Constellation {
         };
         let running = self.host.workers.is_running(worker);
         match self.registry.router_source(worker, &route, running) {
-            None | Some(RouterSource::FetchEvent) => Routed::FetchEvent(notice),
+            None | Some(RouterSource::FetchEvent) => Some(notice),
             Some(RouterSource::Network) => {
                 log::debug!(target: LOG_TARGET, "router: {} to the network", request.url);
                 notice.fallback = true;
-                Routed::Done
+                None
             }
             Some(RouterSource::Cache { cache_name }) => {
                 self.look_up_cache(origin, cache_name, request, notice);
-                Routed::Done
+                None
             }
-            Some(RouterSource::RaceNetworkAndFetchHandler) => {
-                if request.url.origin() == *origin && request.mode != "no-cors" {
-                    Routed::Race(notice)
-                } else {
-                    Routed::FetchEvent(notice)
-                }
+            Some(RouterSource::RaceNetworkAndFetchHandler)
+                if request.url.origin() == *origin && request.mode != "no-cors" =>
+            {
+                let client = notice.client.clone();
+                let race = Race::new(notice);
+                self.race_network(request, race.clone());
+                Some(FetchNotice::raced(client, race))
             }
+            Some(RouterSource::RaceNetworkAndFetchHandler) => Some(notice),
         }
     }
 
@@ -155,7 +149,7 @@ impl Constellation {
 
     /// The `race-network-and-fetch-handler` source's network side: `request` goes to the
     /// network now; `race` answers the client with whichever response comes first.
-    pub(super) fn race_network(&mut self, request: &FetchRequestData, race: Race) {
+    fn race_network(&mut self, request: &FetchRequestData, race: Race) {
         if !self.network.is_online() {
             // Offline: the network side fails at once; the fetch event may still answer.
             race.network_answered(None);

@@ -39,6 +39,17 @@ impl Default for ScriptImporter {
 }
 
 impl ScriptImporter {
+    /// The source of `url` if the worker has it already: stored with it, or fetched during
+    /// this first run.
+    pub fn known(&self, url: &Url) -> Option<Vec<u8>> {
+        self.stored.get(url).cloned().or_else(|| {
+            self.fetched
+                .iter()
+                .find(|script| script.url == *url)
+                .map(|script| script.source.clone())
+        })
+    }
+
     /// A dedicated worker's: every import comes from the network, and none is kept.
     pub fn network() -> ScriptImporter {
         ScriptImporter {
@@ -93,17 +104,8 @@ impl WorkerGlobalScope {
                 format!("Failed to execute 'importScripts' on 'WorkerGlobalScope': The script at '{url}' failed to load: {why}"),
             )
         };
-        if let Some(source) = self.importer.borrow().stored.get(url) {
-            return Ok(source.clone());
-        }
-        if let Some(fetched) = self
-            .importer
-            .borrow()
-            .fetched
-            .iter()
-            .find(|script| script.url == *url)
-        {
-            return Ok(fetched.source.clone());
+        if let Some(source) = self.importer.borrow().known(url) {
+            return Ok(source);
         }
         if !self.importer.borrow().may_fetch {
             return Err(network_error(
