@@ -1,7 +1,8 @@
 """`./mach test`: every test suite, then one summary.
 
 Stages: bootstrap; tidy (`cargo fmt --check`, then `cargo clippy --all-targets -D warnings`, like
-Servo's `mach test-tidy`); `cargo test --workspace`; `pytest python/tests`; `./mach test-wpt`; the
+Servo's `mach test-tidy`); `cargo test --workspace`; `pytest python/tests`; `./mach test-wpt`, then
+again under GC zeal (`--gc-zeal`: a minor GC at each of the engine's allocation points); the
 outbox demo (`./mach run --no-build`, one test, checked against the real engine). Every
 stage runs even when an earlier one failed (except after a failed bootstrap, which the others
 need). Each stage's output is shown as it comes and read for its counts; the summary gives a
@@ -150,6 +151,12 @@ def run_all():
         # Service-worker variants of .any.js tests too (the IndexedDB libraries run in both).
         stages.append(_stage("test-wpt", [paths.VENV_PYTHON, paths.MACH, "test-wpt",
                                           "--global", "serviceworker"], wpt_counts,
+                             env=cargo.cargo_env()))
+        # The same tests with a minor GC at each of the engine's allocation points, so a GC
+        # pointer Rust holds where a moving collection cannot update it crashes a test.
+        stages.append(_stage("test-wpt gc-zeal", [paths.VENV_PYTHON, paths.MACH, "test-wpt",
+                                                  "--no-build", "--gc-zeal", "--global",
+                                                  "serviceworker"], wpt_counts,
                              env=cargo.cargo_env()))
         # The outbox demo of `./mach run`, on the bgsync that test-wpt built: its story is
         # checked against the real engine, server and profile.

@@ -286,3 +286,12 @@ def test_a_directory_in_both_trees_says_which_tree_ran(env, tmp_path, capsys):
     err = capsys.readouterr().err
     assert (f"suite: in 2 trees; running 5 from {env.tests_root}, 1 from {upstream} "
             f"(a file in {env.tests_root} shadows the same path in a later tree)") in err
+
+
+def test_gc_zeal_is_set_for_the_engines_the_run_starts(env, monkeypatch):
+    # Set (empty) through monkeypatch, so it is taken back after the test.
+    monkeypatch.setenv("BGSYNC_GC_ZEAL", "")
+    assert env.run("suite/pass.html") == 0
+    assert os.environ["BGSYNC_GC_ZEAL"] == ""
+    assert env.run("--gc-zeal", "suite/pass.html") == 0
+    assert os.environ["BGSYNC_GC_ZEAL"] == "minor"

@@ -8,6 +8,7 @@
     ./mach test-wpt --compare                        both products, and a table side by side
     ./mach test-wpt -j 2                             two tests at a time
     ./mach test-wpt --update-expectations            rewrite wpt/meta from the last run
+    ./mach test-wpt --gc-zeal workers/               a minor GC at every allocation point
 
 Exit status: 0 when every result was expected, 1 when some were not, 2 for a usage error
 (a path that names no test, a malformed .ini, a port in use, a missing binary).
@@ -71,6 +72,10 @@ def parser():
     p.add_argument("--no-workers", action="store_true",
                    help="run only window variants of .any.js/.worker.js tests (for an engine "
                         "without workers)")
+    p.add_argument("--gc-zeal", action="store_true",
+                   help="bgsync runs a minor GC at each of its allocation points "
+                        "(BGSYNC_GC_ZEAL=minor), so a GC pointer Rust holds unrooted crashes "
+                        "the test at once; slower")
     p.add_argument("--timeout-multiplier", type=float, default=1.0, metavar="F",
                    help="multiply the harness timeouts (10 s, 60 s for timeout=long)")
     p.add_argument("--port", type=int, default=0,
@@ -332,6 +337,9 @@ def main(argv=None):
     if options.jobs < 1:
         _say("test-wpt: -j must be at least 1")
         return 2
+    if options.gc_zeal:
+        # Inherited by every bgsync the executors start (Chromium ignores it).
+        os.environ["BGSYNC_GC_ZEAL"] = "minor"
     try:
         return run(options)
     except (UsageError, testfiles.TestPathError, expectations.ExpectationError,

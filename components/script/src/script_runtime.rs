@@ -13,14 +13,14 @@ use mozjs::jsapi::{
     HandleObject as RawHandleObject, HandleValueArray, PromiseRejectionHandlingState,
 };
 use mozjs::jsval::{JSVal, ObjectValue, UndefinedValue};
+use mozjs::rooted;
 use mozjs::rust::wrappers2::{
     Call, JS_AddInterruptCallback, JS_GetProperty, SetPromiseRejectionTrackerCallback,
 };
 use mozjs::rust::{
     error_info_from_exception_stack, evaluate_script, CompileOptionsWrapper, HandleObject,
-    JSEngine, JSEngineHandle, Runtime,
+    HandleValue, JSEngine, JSEngineHandle, Runtime,
 };
-use mozjs::{rooted, rooted_vec};
 
 use crate::dom::bindings::callback::CallbackFunction;
 use crate::dom::bindings::conversions::{from_js, Conv, RootedObject, RootedValue};
@@ -442,7 +442,7 @@ pub unsafe fn report_pending_exception(cx: &mut JSContext, global: &GlobalScope)
         lineno: info.line,
         colno: info.col,
     };
-    fire_error(cx, global, report, exception.get());
+    fire_error(cx, global, report, exception.handle());
 }
 
 /// The `name` of an Error object (`TypeError`), so reports read `TypeError: message` as
@@ -472,8 +472,10 @@ unsafe fn error_name(cx: &mut JSContext, value: JSVal) -> Option<String> {
 /// # Safety
 /// `cx` in `global`'s realm.
 pub unsafe fn report_exception_value(cx: &mut JSContext, global: &GlobalScope, value: JSVal) {
-    let report = report_of_value(cx, value);
-    fire_error(cx, global, report, value);
+    // Rooted first: reading the value's `name` and `message` runs script, which may collect.
+    rooted!(&in(cx) let value = value);
+    let report = report_of_value(cx, value.get());
+    fire_error(cx, global, report, value.handle());
 }
 
 /// What an error report says of a thrown or rejected value: an object's `name: message` and
@@ -517,7 +519,12 @@ unsafe fn report_of_value(cx: &mut JSContext, value: JSVal) -> ErrorReport {
     report
 }
 
-unsafe fn fire_error(cx: &mut JSContext, global: &GlobalScope, report: ErrorReport, error: JSVal) {
+unsafe fn fire_error(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    report: ErrorReport,
+    error: HandleValue<'_>,
+) {
     let line = format!(
         "{}:{}:{} Uncaught {}",
         report.filename, report.lineno, report.colno, report.message
@@ -557,7 +564,8 @@ pub unsafe fn report_forwarded_error(
     global: &GlobalScope,
     report: ErrorReport,
 ) {
-    fire_error(cx, global, report, mozjs::jsval::NullValue());
+    rooted!(&in(cx) let error = mozjs::jsval::NullValue());
+    fire_error(cx, global, report, error.handle());
 }
 
 /// Prints an uncaught error's line on stderr, naming the global if it is not a page's (a
@@ -668,7 +676,7 @@ unsafe fn checkpoint_steps(cx: &mut JSContext, global: &GlobalScope) {
             continue;
         }
         let reason = promise_result(cx, promise.handle());
-        let event = PromiseRejectionEvent::new(cx, global, None, promise.get(), reason.get());
+        let event = PromiseRejectionEvent::new(cx, global, None, promise.handle(), reason.handle());
         event
             .upcast::<Event>()
             .init("unhandledrejection", false, true);
@@ -694,6 +702,37 @@ unsafe fn describe(cx: &mut JSContext, global: &GlobalScope, value: JSVal) -> Op
     crate::dom::console::Console::format(cx, global, &data).ok()
 }
 
+/// GC zeal for rooting bugs: with `BGSYNC_GC_ZEAL=minor` in the environment, a minor
+/// (nursery) collection runs at each of the engine's allocation points named here, wherever
+/// the heap happens to be: before a DOM object or a promise is made, before a native DOM
+/// member runs, before a callback or an internal helper is called, after a helper is compiled.
+/// A GC thing Rust holds in a way that collection does not see (a bare `JSVal` kept across
+/// one of those points, a `rooted_vec!`) then points into the nursery's old place at once,
+/// instead of on the rare day the nursery fills at that spot. `BGSYNC_GC_ZEAL=wrap,native`
+/// (any of `wrap`, `promise`, `native`, `callback`, `helper`, `compiled`) picks points.
+/// Slow; for tests (`./mach test-wpt --gc-zeal`), not for use.
+pub fn gc_zeal(cx: &mut JSContext, point: &str) {
+    static ZEAL: std::sync::OnceLock<Option<Vec<String>>> = std::sync::OnceLock::new();
+    let zeal = ZEAL.get_or_init(|| {
+        let value = std::env::var("BGSYNC_GC_ZEAL").ok()?;
+        Some(value.split(',').map(|p| p.trim().to_owned()).collect())
+    });
+    let Some(points) = zeal else {
+        return;
+    };
+    if points.iter().any(|p| p == "minor" || p == point) {
+        // SAFETY: a minor collection may run at any allocation; these points are ones.
+        unsafe {
+            let runtime = mozjs::jsapi::JS_GetRuntime(cx.raw_cx());
+            mozjs::jsapi::JS::RunNurseryCollection(
+                runtime,
+                mozjs::jsapi::JS::GCReason::API,
+                mozjs::jsapi::mozilla::TimeDuration { mValue: 0 },
+            );
+        }
+    }
+}
+
 /// Calls a JS helper function, compiled from `source` once per global, with `args`.
 ///
 /// # Safety
@@ -705,8 +744,10 @@ pub unsafe fn call_helper(
     args: &[&JSVal],
 ) -> Fallible<RootedValue> {
     // The arguments are rooted before anything can collect: compiling the helper the first
-    // time may run a (moving) collection, and the caller's values are bare `JSVal`s.
-    rooted_vec!(let mut argv);
+    // time may run a (moving) collection, and the caller's values are bare `JSVal`s. They are
+    // a stack root (traced by every collection, minor ones included), not `rooted_vec!`,
+    // whose extra-roots tracer SpiderMonkey skips in a minor GC.
+    rooted!(&in(cx) let mut argv = Vec::<JSVal>::with_capacity(args.len()));
     for a in args {
         argv.push(**a);
     }
@@ -730,10 +771,12 @@ pub unsafe fn call_helper(
                 return Err(Error::JSFailed);
             }
             global.set_helper(key, rval.get().to_object());
+            gc_zeal(cx, "compiled");
             rval.get().to_object()
         }
     };
     rooted!(&in(cx) let function = ObjectValue(function));
+    gc_zeal(cx, "helper");
     let array = HandleValueArray::from(&argv);
     rooted!(&in(cx) let this = UndefinedValue());
     rooted!(&in(cx) let mut rval = UndefinedValue());

@@ -458,7 +458,8 @@ unsafe fn fire_worker_event(
                 return;
             };
             let client = Client::new(cx, scope, source);
-            let event = ExtendableMessageEvent::new_trusted(cx, scope, data.get(), origin, &client);
+            let event =
+                ExtendableMessageEvent::new_trusted(cx, scope, data.handle(), origin, &client);
             event.set_ports(ports);
             DomRoot::upcast(event)
         }
@@ -477,7 +478,7 @@ unsafe fn fire_worker_event(
             let event = ExtendableMessageEvent::new_trusted_from_worker(
                 cx,
                 scope,
-                data.get(),
+                data.handle(),
                 origin,
                 &worker,
             );

@@ -183,7 +183,7 @@ pub(crate) unsafe fn dispatch_message(cx: &mut JSContext, target: &EventTarget, 
         target.fire_event(cx, "messageerror");
         return;
     };
-    let event = MessageEvent::new_port_message(cx, target.global(), data.get(), ports);
+    let event = MessageEvent::new_port_message(cx, target.global(), data.handle(), ports);
     target.dispatch_event(cx, event.upcast::<Event>());
 }
 

@@ -2,6 +2,7 @@
 
 use mozjs::jsapi::Heap;
 use mozjs::jsval::UndefinedValue;
+use mozjs::rooted;
 
 use crate::dom::event::Event;
 use crate::dom::prelude::*;
@@ -32,7 +33,7 @@ impl ErrorEvent {
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
         report: ErrorReport,
-        error: JSVal,
+        error: HandleValue<'_>,
     ) -> DomRoot<ErrorEvent> {
         let event = ErrorEventBinding::Wrap(
             cx,
@@ -47,7 +48,7 @@ impl ErrorEvent {
                 error: Heap::default(),
             }),
         );
-        event.error.set(error);
+        event.error.set(error.get());
         event
     }
 
@@ -56,7 +57,7 @@ impl ErrorEvent {
         cx: &mut JSContext,
         global: &GlobalScope,
         report: ErrorReport,
-        error: JSVal,
+        error: HandleValue<'_>,
     ) -> DomRoot<ErrorEvent> {
         let event = Self::create(cx, global, None, report, error);
         event.upcast::<Event>().init("error", false, true);
@@ -95,12 +96,8 @@ impl ErrorEventMethods for ErrorEvent {
             lineno: init.lineno,
             colno: init.colno,
         };
-        let error = init
-            .error
-            .as_ref()
-            .map(|e| e.get())
-            .unwrap_or(UndefinedValue());
-        let event = Self::create(cx, global, proto, report, error);
+        rooted!(&in(cx) let error = init.error.as_ref().map_or(UndefinedValue(), |e| e.get()));
+        let event = Self::create(cx, global, proto, report, error.handle());
         event.upcast::<Event>().init_from_dict(&type_, &init.parent);
         event
     }

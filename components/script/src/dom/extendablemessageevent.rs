@@ -54,13 +54,14 @@ impl ExtendableMessageEvent {
     pub fn new_trusted(
         cx: &mut JSContext,
         global: &GlobalScope,
-        data: JSVal,
+        data: HandleValue<'_>,
         origin: String,
         source: &Client,
     ) -> DomRoot<ExtendableMessageEvent> {
         let event = Self::create(cx, global, None, origin, String::new());
-        // Set after boxing: a Heap must not move once it holds a GC pointer.
-        event.data.set(data);
+        // Set after boxing (a Heap must not move once it holds a GC pointer), from the
+        // caller's root: making the event may collect and move `data`.
+        event.data.set(data.get());
         event.source_client.set(Some(source));
         event.upcast::<Event>().init("message", false, false);
         event.upcast::<Event>().set_trusted(true);
@@ -78,12 +79,12 @@ impl ExtendableMessageEvent {
     pub fn new_trusted_from_worker(
         cx: &mut JSContext,
         global: &GlobalScope,
-        data: JSVal,
+        data: HandleValue<'_>,
         origin: String,
         source: &ServiceWorker,
     ) -> DomRoot<ExtendableMessageEvent> {
         let event = Self::create(cx, global, None, origin, String::new());
-        event.data.set(data);
+        event.data.set(data.get());
         event.source_worker.set(Some(source));
         event.upcast::<Event>().init("message", false, false);
         event.upcast::<Event>().set_trusted(true);

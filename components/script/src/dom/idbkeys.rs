@@ -29,14 +29,16 @@ fn data_error(message: impl Into<String>) -> Error {
 /// # Safety
 /// `cx` in a realm; `value` rooted.
 pub unsafe fn value_to_key(cx: &mut JSContext, value: HandleValue<'_>) -> Fallible<Key> {
-    let mut seen = Vec::new();
+    // The arrays being converted, as a stack root: a getter of an element may run a moving
+    // collection, which must update them for the cycle check to see them.
+    rooted!(&in(cx) let mut seen = Vec::<JSVal>::new());
     convert(cx, value, &mut seen)
 }
 
 unsafe fn convert(
     cx: &mut JSContext,
     value: HandleValue<'_>,
-    seen: &mut Vec<*mut JSObject>,
+    seen: &mut mozjs::rust::RootedGuard<'_, Vec<JSVal>>,
 ) -> Fallible<Key> {
     let v = value.get();
     if v.is_number() {
@@ -86,12 +88,12 @@ unsafe fn convert(
     if !is_array {
         return Err(data_error("The object is not a valid key."));
     }
-    if seen.contains(&object.get()) {
+    if seen.iter().any(|array| array.to_object() == object.get()) {
         return Err(data_error(
             "An array that contains itself is not a valid key.",
         ));
     }
-    seen.push(object.get());
+    seen.push(ObjectValue(object.get()));
     let mut length = 0u32;
     if !GetArrayLength(cx, object.handle(), &mut length) {
         return Err(Error::JSFailed);
@@ -111,7 +113,8 @@ unsafe fn convert(
         }
         keys.push(convert(cx, element.handle(), seen)?);
     }
-    seen.pop();
+    // SAFETY: nothing collects while the last element is dropped.
+    seen.as_mut().pop();
     Ok(Key::Array(keys))
 }
 

@@ -18,9 +18,9 @@ impl IDBRecord {
     pub fn new(
         cx: &mut JSContext,
         global: &GlobalScope,
-        key: JSVal,
-        primary_key: JSVal,
-        value: JSVal,
+        key: HandleValue<'_>,
+        primary_key: HandleValue<'_>,
+        value: HandleValue<'_>,
     ) -> DomRoot<IDBRecord> {
         let record = IDBRecordBinding::Wrap(
             cx,
@@ -33,9 +33,10 @@ impl IDBRecord {
                 value: Heap::default(),
             }),
         );
-        record.key.set(key);
-        record.primary_key.set(primary_key);
-        record.value.set(value);
+        // From the caller's roots: making the record may collect and move them.
+        record.key.set(key.get());
+        record.primary_key.set(primary_key.get());
+        record.value.set(value.get());
         record
     }
 }

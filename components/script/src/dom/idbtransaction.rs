@@ -719,7 +719,13 @@ unsafe fn append_records(cx: &mut JSContext, request: &IDBRequest, records: &[Re
                 key_to_value(cx, &record.key, key.handle_mut());
                 key_to_value(cx, &record.primary_key, primary_key.handle_mut());
                 record_value(cx, record, inject, item.handle_mut());
-                let made = IDBRecord::new(cx, global, key.get(), primary_key.get(), item.get());
+                let made = IDBRecord::new(
+                    cx,
+                    global,
+                    key.handle(),
+                    primary_key.handle(),
+                    item.handle(),
+                );
                 made.to_js(cx, item.handle_mut());
             }
             _ => key_to_value(cx, &record.primary_key, item.handle_mut()),

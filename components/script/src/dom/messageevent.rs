@@ -77,11 +77,11 @@ impl MessageEvent {
     pub fn new_port_message(
         cx: &mut JSContext,
         global: &GlobalScope,
-        data: JSVal,
+        data: HandleValue<'_>,
         ports: Vec<DomRoot<MessagePort>>,
     ) -> DomRoot<MessageEvent> {
         let event = Self::create(cx, global, None, String::new(), String::new(), Source::None);
-        event.data.set(data);
+        event.data.set(data.get());
         event.set_ports(ports);
         event.upcast::<Event>().init("message", false, false);
         event.upcast::<Event>().set_trusted(true);
@@ -98,13 +98,14 @@ impl MessageEvent {
     pub fn new_trusted(
         cx: &mut JSContext,
         global: &GlobalScope,
-        data: JSVal,
+        data: HandleValue<'_>,
         origin: String,
         source: Source<'_>,
     ) -> DomRoot<MessageEvent> {
         let event = Self::create(cx, global, None, origin, String::new(), source);
-        // Set after boxing: a Heap must not move once it holds a GC pointer.
-        event.data.set(data);
+        // Set after boxing (a Heap must not move once it holds a GC pointer), from the
+        // caller's root: making the event may collect and move `data`.
+        event.data.set(data.get());
         event.upcast::<Event>().init("message", false, false);
         event.upcast::<Event>().set_trusted(true);
         event

@@ -257,7 +257,7 @@ impl MessagePort {
             target.fire_event(cx, "messageerror");
             return;
         };
-        let event = MessageEvent::new_port_message(cx, self.global(), data.get(), ports);
+        let event = MessageEvent::new_port_message(cx, self.global(), data.handle(), ports);
         target.dispatch_event(cx, event.upcast::<Event>());
     }
 

@@ -2,6 +2,7 @@
 
 use mozjs::jsapi::Heap;
 use mozjs::jsval::UndefinedValue;
+use mozjs::rooted;
 
 use crate::dom::event::Event;
 use crate::dom::prelude::*;
@@ -19,8 +20,8 @@ impl PromiseRejectionEvent {
         cx: &mut JSContext,
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
-        promise: *mut JSObject,
-        reason: JSVal,
+        promise: HandleObject<'_>,
+        reason: HandleValue<'_>,
     ) -> DomRoot<PromiseRejectionEvent> {
         let event = PromiseRejectionEventBinding::Wrap(
             cx,
@@ -32,8 +33,9 @@ impl PromiseRejectionEvent {
                 reason: Heap::default(),
             }),
         );
-        event.promise.set(promise);
-        event.reason.set(reason);
+        // From the caller's roots: making the event may collect and move them.
+        event.promise.set(promise.get());
+        event.reason.set(reason.get());
         event
     }
 }
@@ -46,12 +48,8 @@ impl PromiseRejectionEventMethods for PromiseRejectionEvent {
         type_: DOMString,
         init: &PromiseRejectionEventInit,
     ) -> DomRoot<PromiseRejectionEvent> {
-        let reason = init
-            .reason
-            .as_ref()
-            .map(|r| r.get())
-            .unwrap_or(UndefinedValue());
-        let event = Self::new(cx, global, proto, init.promise.get(), reason);
+        rooted!(&in(cx) let reason = init.reason.as_ref().map_or(UndefinedValue(), |r| r.get()));
+        let event = Self::new(cx, global, proto, init.promise.handle(), reason.handle());
         event.upcast::<Event>().init_from_dict(&type_, &init.parent);
         event
     }

@@ -138,7 +138,7 @@ impl ServiceWorkerContainer {
         let event = MessageEvent::new_trusted(
             cx,
             global,
-            data.get(),
+            data.handle(),
             message.origin,
             Source::Worker(&source),
         );

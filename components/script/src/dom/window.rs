@@ -269,7 +269,7 @@ impl Window {
             WindowOrCrossOriginWindowProxy::Window(window) => Source::Window(window),
             WindowOrCrossOriginWindowProxy::CrossOriginWindowProxy(proxy) => Source::Proxy(proxy),
         };
-        let event = MessageEvent::new_trusted(cx, &self.globalscope, data.get(), origin, source);
+        let event = MessageEvent::new_trusted(cx, &self.globalscope, data.handle(), origin, source);
         event.set_ports(ports);
         target.dispatch_event(cx, event.upcast::<Event>());
     }

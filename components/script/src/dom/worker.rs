@@ -11,6 +11,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use mozjs::jsval::NullValue;
+use mozjs::rooted;
 
 use crate::dom::bindings::error::DOMErrorName;
 use crate::dom::dedicatedworkerglobalscope::{
@@ -182,7 +183,8 @@ impl Worker {
     /// `cx` in the owner's realm.
     pub(crate) unsafe fn error_from_worker(&self, cx: &mut JSContext, report: ErrorReport) {
         // `error` is null: the error object stayed in the worker's thread, as in browsers.
-        let event = ErrorEvent::new_trusted(cx, self.global(), report.clone(), NullValue());
+        rooted!(&in(cx) let error = NullValue());
+        let event = ErrorEvent::new_trusted(cx, self.global(), report.clone(), error.handle());
         let not_canceled = self
             .upcast::<EventTarget>()
             .dispatch_event(cx, event.upcast::<Event>());

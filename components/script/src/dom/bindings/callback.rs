@@ -15,9 +15,9 @@ use std::rc::Rc;
 use mozjs::context::JSContext;
 use mozjs::jsapi::{HandleValueArray, Heap, JSObject, JSTracer};
 use mozjs::jsval::{JSVal, ObjectValue, UndefinedValue};
+use mozjs::rooted;
 use mozjs::rust::wrappers2::{Call, JS_GetProperty};
 use mozjs::rust::{HandleObject, HandleValue, MutableHandleValue, Trace};
-use mozjs::{rooted, rooted_vec};
 
 use crate::dom::bindings::conversions::{is_callable, Conv, RootedValue, ToJs};
 use crate::dom::bindings::error::Error;
@@ -141,12 +141,14 @@ unsafe fn call_with(
     function: HandleValue<'_>,
     args: &[&dyn ToJs],
 ) -> Result<RootedValue, Error> {
-    rooted_vec!(let mut argv);
-    for a in args {
-        rooted!(&in(cx) let mut v = UndefinedValue());
-        a.to_js(cx, v.handle_mut());
-        argv.push(v.get());
+    // A stack root: SpiderMonkey traces it in minor collections too (`rooted_vec!`'s
+    // extra-roots tracer is skipped there), and converting an argument may collect.
+    rooted!(&in(cx) let mut argv = Vec::<JSVal>::with_capacity(args.len()));
+    for (i, a) in args.iter().enumerate() {
+        argv.push(UndefinedValue());
+        a.to_js(cx, argv.handle_mut_at(i));
     }
+    crate::script_runtime::gc_zeal(cx, "callback");
     let array = HandleValueArray::from(&argv);
     rooted!(&in(cx) let mut rval = UndefinedValue());
     if !Call(cx, this_arg, function, &array, rval.handle_mut()) {

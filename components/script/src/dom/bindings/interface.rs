@@ -854,6 +854,7 @@ pub unsafe fn wrap_dom_object<T: DomObject, G: BindingGlobal>(
     info: &'static InterfaceInfo,
     object: Box<T>,
 ) -> DomRoot<T> {
+    crate::script_runtime::gc_zeal(cx, "wrap");
     rooted!(&in(cx) let mut proto_object = std::ptr::null_mut::<JSObject>());
     match proto {
         Some(p) => proto_object.set(p.get()),

@@ -30,6 +30,7 @@ impl Promise {
     /// # Safety
     /// `cx` in a realm.
     pub unsafe fn new(cx: &mut JSContext) -> Rc<Promise> {
+        crate::script_runtime::gc_zeal(cx, "promise");
         let object = NewPromiseObject(cx, HandleObject::null());
         assert!(!object.is_null(), "out of memory creating a promise");
         Rc::new(Promise {

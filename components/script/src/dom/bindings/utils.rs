@@ -211,6 +211,7 @@ pub unsafe fn call_method<T: DomObject + IDLInterface, G: BindingGlobal>(
         } else {
             unwrap_dom_object_checked::<T>(this_object)
         };
+        crate::script_runtime::gc_zeal(cx, "native");
         let result = match this {
             Some(this) => body(cx, &*this, &args),
             None => Err(Error::Type(format!(
