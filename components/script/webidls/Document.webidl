@@ -34,6 +34,12 @@ interface Document : Node {
   readonly attribute DocumentReadyState readyState;
   readonly attribute HTMLScriptElement? currentScript;
   readonly attribute Window? defaultView;
+  // https://html.spec.whatwg.org/multipage/interaction.html#page-visibility: a headless page
+  // is always visible.
+  readonly attribute boolean hidden;
+  readonly attribute DocumentVisibilityState visibilityState;
+  // https://html.spec.whatwg.org/multipage/interaction.html#dom-document-hasfocus
+  boolean hasFocus();
 };
 Document includes NonElementParentNode;
 Document includes ParentNode;

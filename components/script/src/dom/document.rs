@@ -358,6 +358,20 @@ impl DocumentMethods for Document {
     fn DefaultView(&self, _cx: &mut JSContext) -> Option<DomRoot<Window>> {
         self.window.get()
     }
+    fn Hidden(&self, _cx: &mut JSContext) -> bool {
+        false
+    }
+    fn VisibilityState(&self, _cx: &mut JSContext) -> DocumentVisibilityState {
+        DocumentVisibilityState::Visible
+    }
+    /// <https://html.spec.whatwg.org/multipage/interaction.html#has-focus-steps>: a headless
+    /// top-level page has the system focus and its focused area is the document itself (no
+    /// element takes focus), so only a top-level document has focus, never a frame's.
+    fn HasFocus(&self, _cx: &mut JSContext) -> bool {
+        self.window
+            .get()
+            .is_some_and(|window| window.frame_element().is_none())
+    }
     fn GetElementById(
         &self,
         _cx: &mut JSContext,

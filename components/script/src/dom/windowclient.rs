@@ -1,6 +1,6 @@
 //! WindowClient (https://w3c.github.io/ServiceWorker/#windowclient-interface): a service
 //! worker's view of a page. bgsync is headless: a page is visible, and a top-level page has
-//! the focus, a nested one does not.
+//! the focus (as `document.hasFocus()` says), a nested one does not.
 
 use script_traits::ClientInfo;
 
