@@ -606,7 +606,7 @@ impl Constellation {
     /// worker of `origin` may post to.
     fn is_worker_of(&self, worker: ServiceWorkerId, origin: &Origin) -> bool {
         self.registry
-            .registration_of_worker(worker)
+            .containing_registration(worker)
             .is_some_and(|registration| registration.scope().origin() == *origin)
     }
 
@@ -630,7 +630,7 @@ impl Constellation {
         }
         let Some(source) = self
             .registry
-            .registration_of_worker(sender)
+            .containing_registration(sender)
             .and_then(|registration| {
                 [
                     registration.installing(),

@@ -86,7 +86,7 @@ impl Host {
         // Step 2: If the service worker is not an active worker, reject with
         // "InvalidStateError".
         let registration = registry
-            .registration_of_worker(worker)
+            .containing_registration(worker)
             .filter(|registration| registration.active().is_some_and(|a| a.id() == worker));
         let (Some(registration), Some(active)) = (
             registration,
@@ -198,17 +198,16 @@ impl Host {
 }
 
 impl RegistrationUsage for Host {
-    fn is_in_use(&self, registration: &RegistrationInfo) -> bool {
-        let used_by_a_client = self.clients.any(|client| {
+    fn is_used_by_a_client(&self, registration: &RegistrationInfo) -> bool {
+        self.clients.any(|client| {
             client
                 .controller
                 .is_some_and(|controller| controller.registration == registration.id)
-        });
-        let active_busy = registration
-            .active
-            .as_ref()
-            .is_some_and(|active| self.workers.has_events(active.id));
-        used_by_a_client || active_busy
+        })
+    }
+
+    fn has_pending_events(&self, worker: ServiceWorkerId) -> bool {
+        self.workers.has_events(worker)
     }
 }
 

@@ -149,12 +149,18 @@ pub enum RegistryAction {
     RegistrationRemoved(ServiceWorkerRegistrationId),
 }
 
-/// What Try Activate asks of the engine, answered at once from its own
-/// records: whether the registration's active worker must stay for now,
-/// which keeps a waiting worker waiting (unless it called `skipWaiting()`):
-/// a client is using the registration (its controller is one of the
-/// registration's workers), or the active worker has events pending.
-/// <https://w3c.github.io/ServiceWorker/#try-activate-algorithm>.
+/// What Try Activate and Try Clear Registration ask of the engine, answered
+/// at once from its own records
+/// (<https://w3c.github.io/ServiceWorker/#try-activate-algorithm>,
+/// <https://w3c.github.io/ServiceWorker/#try-clear-registration-algorithm>).
 pub trait RegistrationUsage {
-    fn is_in_use(&self, registration: &RegistrationInfo) -> bool;
+    /// A service worker client is using the registration: its controller is
+    /// one of the registration's workers. (`skipWaiting()` overrides this
+    /// for activation.)
+    fn is_used_by_a_client(&self, registration: &RegistrationInfo) -> bool;
+    /// "Service Worker Has No Pending Events" is false for `worker`: an
+    /// event it was given is still being handled or extended by
+    /// `waitUntil()`. Nothing overrides this: a waiting worker that called
+    /// `skipWaiting()` still waits for the active worker's events to end.
+    fn has_pending_events(&self, worker: ServiceWorkerId) -> bool;
 }

@@ -796,11 +796,23 @@ impl ServiceWorkerRegistry {
 
     /// <https://w3c.github.io/ServiceWorker/#try-clear-registration-algorithm>
     /// for every unregistered registration: those no client uses and whose
-    /// workers have no events in flight are cleared.
+    /// workers (installing, waiting and active) have no pending events are
+    /// cleared.
     pub fn try_clear_unregistered(&mut self, usage: &dyn super::RegistrationUsage) {
+        let unused = |registration: &crate::registry::Registration| {
+            !usage.is_used_by_a_client(&registration.info())
+                && [
+                    &registration.installing,
+                    &registration.waiting,
+                    &registration.active,
+                ]
+                .into_iter()
+                .flatten()
+                .all(|worker| !usage.has_pending_events(worker.id))
+        };
         let (unused, used): (Vec<_>, Vec<_>) = std::mem::take(&mut self.unregistered)
             .into_iter()
-            .partition(|registration| !usage.is_in_use(&registration.info()));
+            .partition(|registration| unused(registration));
         self.unregistered = used;
         for registration in unused {
             self.clear_registration(registration);

@@ -148,9 +148,9 @@ impl ServiceWorkerRegistry {
     }
 
     /// <https://w3c.github.io/ServiceWorker/#try-activate-algorithm>: the
-    /// waiting worker is activated if there is no active worker, if it
-    /// called `skipWaiting()`, or if the active worker is not in use (no
-    /// client uses the registration and it has no pending events).
+    /// waiting worker is activated if there is no active worker, or if the
+    /// active worker has no pending events and either no client uses the
+    /// registration or the waiting worker called `skipWaiting()`.
     pub(crate) fn try_activate(&mut self, scope: &str, usage: &dyn RegistrationUsage) {
         let Some(registration) = self.registrations.get(scope) else {
             return;
@@ -166,10 +166,14 @@ impl ServiceWorkerRegistry {
         {
             return;
         }
-        if registration.active.is_none()
-            || waiting.skip_waiting
-            || !usage.is_in_use(&registration.info())
-        {
+        let may_activate = match registration.active.as_ref() {
+            None => true,
+            Some(active) => {
+                !usage.has_pending_events(active.id)
+                    && (waiting.skip_waiting || !usage.is_used_by_a_client(&registration.info()))
+            }
+        };
+        if may_activate {
             self.activate(scope);
         }
     }
@@ -257,6 +261,33 @@ impl ServiceWorkerRegistry {
         worker: ServiceWorkerId,
         usage: &dyn RegistrationUsage,
     ) -> Result<(), ServiceWorkerError> {
+        // A new worker calling it while its script is first evaluated (Update's Run Service
+        // Worker, state "parsed") is in no slot yet: its job holds it, and the flag goes with
+        // it into the installing slot.
+        for queue in self.queues.values_mut() {
+            if let Some(crate::jobs::Job {
+                step: crate::jobs::JobStep::Evaluating { worker: new, .. },
+                ..
+            }) = queue.front_mut()
+            {
+                if new.id == worker {
+                    new.skip_waiting = true;
+                    return Ok(());
+                }
+            }
+        }
+        // A worker of an unregistered registration still being cleared: the flag is set, and
+        // the registration is on its way out, so there is nothing to activate.
+        for registration in &mut self.unregistered {
+            for slot in [Slot::Installing, Slot::Waiting, Slot::Active] {
+                if let Some(held) = registration.slot_mut(slot).as_mut() {
+                    if held.id == worker {
+                        held.skip_waiting = true;
+                        return Ok(());
+                    }
+                }
+            }
+        }
         let scope = self
             .registration_of_worker(worker)
             .map(|registration| registration.scope.as_str().to_owned())

@@ -302,6 +302,19 @@ impl ServiceWorkerRegistry {
             .find(|registration| registration.has_worker(worker))
     }
 
+    /// The registration that contains `worker` (its "containing service worker
+    /// registration"), whether still registered or unregistered and kept while
+    /// clients or pending events use it (Try Clear Registration has not cleared
+    /// it yet): such a worker still receives messages, and may call
+    /// `skipWaiting()` and `clients.claim()`.
+    pub fn containing_registration(&self, worker: ServiceWorkerId) -> Option<&Registration> {
+        self.registration_of_worker(worker).or_else(|| {
+            self.unregistered
+                .iter()
+                .find(|registration| registration.has_worker(worker))
+        })
+    }
+
     /// Every registration, in scope order.
     pub fn registrations(&self) -> impl Iterator<Item = &Registration> {
         self.registrations.values()

@@ -121,7 +121,7 @@ impl Constellation {
     fn worker_error(&self, worker: ServiceWorkerId, message: String) {
         let Some(scope) = self
             .registry
-            .registration_of_worker(worker)
+            .containing_registration(worker)
             .map(|registration| registration.scope().clone())
         else {
             return;

@@ -464,3 +464,27 @@ fn update_whose_script_throws_rejects_and_keeps_the_registration() {
     let stored = profile.database().service_worker(info.id).unwrap().unwrap();
     assert_eq!(stored.script_source, b"v1");
 }
+
+#[test]
+fn an_unregistered_registration_waits_for_its_workers_pending_events() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"x");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let active = profile.current(&info).unwrap().active.unwrap();
+    // No client, but the active worker is still handling an event.
+    profile.host.unused = true;
+    profile.host.busy.push(active.id);
+    assert_eq!(
+        profile.unregister_from(ORIGIN, &info),
+        Ok(JobOutcome::Unregistered(true))
+    );
+    assert!(profile.host.terminated.is_empty());
+    // The event ends: Try Clear Registration clears it.
+    profile.host.busy.clear();
+    profile.run();
+    assert_eq!(profile.host.terminated, [active.id]);
+    assert_eq!(
+        profile.host.states_of(active.id).last(),
+        Some(&ServiceWorkerState::Redundant)
+    );
+}

@@ -167,3 +167,73 @@ fn a_waiting_worker_activates_once_the_registration_is_no_longer_used() {
     let current = profile.current(&info).unwrap();
     assert_eq!(current.active.map(|active| active.id), Some(waiting.id));
 }
+
+#[test]
+fn skip_waiting_still_waits_for_the_active_workers_pending_events() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let old = profile.current(&info).unwrap().active.unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    profile.update(&info).unwrap();
+    let waiting = profile.current(&info).unwrap().waiting.unwrap();
+    // The active worker is handling a message it extended with waitUntil().
+    profile.host.busy.push(old.id);
+    profile.skip_waiting(waiting.id).unwrap();
+    let current = profile.current(&info).unwrap();
+    assert_eq!(current.waiting.map(|w| w.id), Some(waiting.id));
+    assert_eq!(current.active.map(|a| a.id), Some(old.id));
+    // Its events end: the skip waiting flag lets the waiting worker in although a client
+    // still uses the registration.
+    profile.host.busy.clear();
+    profile.try_activate_all();
+    let current = profile.current(&info).unwrap();
+    assert_eq!(current.active.map(|a| a.id), Some(waiting.id));
+}
+
+#[test]
+fn no_client_is_not_enough_while_the_active_worker_has_pending_events() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let old = profile.current(&info).unwrap().active.unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    profile.update(&info).unwrap();
+    profile.host.busy.push(old.id);
+    profile.host.unused = true;
+    profile.try_activate_all();
+    assert_eq!(
+        profile.current(&info).unwrap().active.map(|a| a.id),
+        Some(old.id)
+    );
+    profile.host.busy.clear();
+    profile.try_activate_all();
+    assert_ne!(
+        profile.current(&info).unwrap().active.map(|a| a.id),
+        Some(old.id)
+    );
+}
+
+#[test]
+fn skip_waiting_while_the_new_worker_is_first_evaluated_is_kept() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let old = profile.current(&info).unwrap().active.unwrap();
+    // v2 calls skipWaiting() at its top level, before it is the installing worker; the
+    // active worker is busy, so it waits as "installed" first.
+    profile.host.skipping_scripts.push(b"v2".to_vec());
+    profile.host.busy.push(old.id);
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    profile.update(&info).unwrap();
+    let waiting = profile.current(&info).unwrap().waiting.unwrap();
+    assert_eq!(waiting.state, ServiceWorkerState::Installed);
+    // The active worker's events end: the flag set during evaluation activates it although a
+    // client still uses the registration.
+    profile.host.busy.clear();
+    profile.try_activate_all();
+    assert_eq!(
+        profile.current(&info).unwrap().active.map(|a| a.id),
+        Some(waiting.id)
+    );
+}

@@ -93,6 +93,11 @@ pub(super) struct FakeHost {
     /// No client uses any registration (the default host says they all
     /// are in use).
     pub unused: bool,
+    /// Scripts that call `skipWaiting()` when first evaluated.
+    pub skipping_scripts: Vec<Vec<u8>>,
+    /// Workers with events pending (a `message` event extended by
+    /// `waitUntil()`, say).
+    pub busy: Vec<ServiceWorkerId>,
     /// `start`, `install` and `activate` of each worker, in order.
     pub events: Vec<String>,
     /// The imported scripts each install and activation was given.
@@ -167,8 +172,12 @@ impl FakeHost {
 }
 
 impl RegistrationUsage for FakeHost {
-    fn is_in_use(&self, _registration: &RegistrationInfo) -> bool {
+    fn is_used_by_a_client(&self, _registration: &RegistrationInfo) -> bool {
         !self.unused
+    }
+
+    fn has_pending_events(&self, worker: ServiceWorkerId) -> bool {
+        self.busy.contains(&worker)
     }
 }
 
@@ -209,6 +218,10 @@ pub(super) fn drive(
                 script,
             } => {
                 let result = host.start_worker(&registration, &worker, worker_type, &script);
+                if host.skipping_scripts.contains(&script) {
+                    // `skipWaiting();` at the top level of the script.
+                    registry.skip_waiting(worker.id, host).unwrap();
+                }
                 registry.worker_evaluated(job, result);
             }
             RegistryAction::FireInstall {
