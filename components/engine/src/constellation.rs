@@ -52,6 +52,7 @@ use crate::workers::{FetchNotice, MessageDoneNotice, OnDone};
 pub use self::site_data::SiteDataCleared;
 pub(crate) use self::storage_work::{StorageLink, StoragePeer};
 
+mod navigation_work;
 mod network_work;
 mod registry_work;
 mod router_work;
@@ -139,6 +140,8 @@ pub(crate) struct Constellation {
     storage: StorageLink,
     /// The static router's cache lookups in flight.
     router: router_work::RouterLookups,
+    /// `WindowClient.navigate()` requests in flight.
+    navigations: navigation_work::ClientNavigations,
 }
 
 /// At most this many ends of events are served before the work they cause.
@@ -170,6 +173,7 @@ impl Constellation {
             held_worker_message: None,
             storage,
             router: Default::default(),
+            navigations: Default::default(),
         }
     }
 
@@ -440,6 +444,7 @@ impl Constellation {
         let ClientMessage { client, message } = message;
         let Some(message) = message else {
             self.storage_peer_gone(StoragePeer::Client(client.clone()));
+            self.navigations_of_gone_client(&client);
             return self.host.remove_client(&client);
         };
         let Some(record) = self.host.clients.get(&client) else {
@@ -450,12 +455,19 @@ impl Constellation {
         let loaded = record.is_loaded();
         let replies = record.reply_channel();
         match message {
-            ScriptMsg::DocumentLoaded { url } => self.document_loaded(&client, url),
+            ScriptMsg::DocumentLoaded { url } => {
+                self.document_loaded(&client, url);
+                self.navigated_client_loaded(&client);
+            }
             ScriptMsg::NavigationFetch { request } if !loaded => {
                 self.navigation_fetch(&client, request)
             }
+            ScriptMsg::NavigationStarted { token } if !loaded => {
+                self.navigation_started(&client, token)
+            }
             ScriptMsg::Closed => {
                 self.storage_peer_gone(StoragePeer::Client(client.clone()));
+                self.navigations_of_gone_client(&client);
                 self.host.remove_client(&client)
             }
             message if !loaded => {
@@ -487,8 +499,11 @@ impl Constellation {
                 self.cache_storage_message(&origin, StoragePeer::Client(client), message)
             }
             ScriptMsg::Fetch { token, request } => self.fetch_from_client(&client, token, request),
-            ScriptMsg::NavigationFetch { .. } => {
+            ScriptMsg::NavigationFetch { .. } | ScriptMsg::NavigationStarted { .. } => {
                 log::warn!(target: LOG_TARGET, "client {client} navigated after its document loaded; ignored")
+            }
+            ScriptMsg::NavigationRefused { token, reason } => {
+                self.navigation_refused(&client, token, reason)
             }
             ScriptMsg::Sync(request) => self.host.sync.handle_request(
                 SyncClient::Page(client),

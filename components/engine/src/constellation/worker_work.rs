@@ -79,6 +79,9 @@ impl Constellation {
                         .match_all_clients(worker, &origin, include_uncontrolled, client_type);
                 replies.responder(id).send(clients);
             }
+            WorkerMsg::NavigateClient { client, url, id } => {
+                self.navigate_client(worker, &origin, client, url, replies.responder(id))
+            }
             WorkerMsg::Claim { id } => replies
                 .responder(id)
                 .send(self.host.claim(worker, &self.registry)),

@@ -29,6 +29,10 @@ impl Client {
         self.info.frame_type
     }
 
+    pub(crate) fn id(&self) -> &script_traits::ClientId {
+        &self.info.id
+    }
+
     pub(crate) fn new_inherited(info: ClientInfo) -> Client {
         Client {
             reflector: Reflector::new(),

@@ -48,6 +48,13 @@ pub struct HTMLIFrameElement {
     delaying: Cell<bool>,
 }
 
+/// A navigation of the frame (`location`, or a service worker's `navigate()`).
+struct Navigation {
+    url: Url,
+    /// The `WindowClient.navigate()` it is for, if any.
+    token: Option<u64>,
+}
+
 /// A document to show in a frame.
 struct FrameDocument {
     url: Url,
@@ -120,6 +127,12 @@ impl HTMLIFrameElement {
     /// `location.href = url`, `assign()`, `replace()`, `reload()`): the script that asked
     /// runs on, then the frame's document is replaced as by a change of `src`.
     pub fn navigate(&self, url: Url) {
+        self.navigate_for(url, None);
+    }
+
+    /// [`Self::navigate`] for a service worker's `WindowClient.navigate()` numbered `token`:
+    /// the client made for the new document tells the engine it is that navigation's.
+    pub fn navigate_for(&self, url: Url, token: Option<u64>) {
         let Some(parent) = self.parent_window() else {
             return;
         };
@@ -127,11 +140,13 @@ impl HTMLIFrameElement {
         parent
             .global_scope()
             .event_loop()
-            .queue_task(Box::new(move |cx| this.start_load(cx, Some(url))));
+            .queue_task(Box::new(move |cx| {
+                this.start_load(cx, Some(Navigation { url, token }))
+            }));
     }
 
     /// Loads the frame's document: that of `navigated_to`, or else what its attributes say.
-    fn start_load(&self, cx: &mut JSContext, navigated_to: Option<Url>) {
+    fn start_load(&self, cx: &mut JSContext, navigated_to: Option<Navigation>) {
         if !self.upcast::<Node>().is_connected() {
             return;
         }
@@ -163,8 +178,11 @@ impl HTMLIFrameElement {
             channels: None,
             early: Vec::new(),
         };
+        let token = navigated_to
+            .as_ref()
+            .and_then(|navigation| navigation.token);
         let url = match navigated_to {
-            Some(url) => url,
+            Some(navigation) => navigation.url,
             None => {
                 if let Some(html) = srcdoc {
                     return self.show(cx, generation, blank(html, "about:srcdoc"));
@@ -178,7 +196,7 @@ impl HTMLIFrameElement {
         if url.scheme() == "about" {
             return self.show(cx, generation, blank(String::new(), url.as_str()));
         }
-        self.fetch(parent.global_scope(), generation, url);
+        self.fetch(parent.global_scope(), generation, url, token);
     }
 
     /// The window of this iframe's document.
@@ -187,8 +205,8 @@ impl HTMLIFrameElement {
     }
 
     /// Fetches `url` off the thread (through the engine first, for a connected page), then
-    /// shows it in a task.
-    fn fetch(&self, parent: &GlobalScope, generation: u64, url: Url) {
+    /// shows it in a task. `token` numbers the service worker's `navigate()` it is for.
+    fn fetch(&self, parent: &GlobalScope, generation: u64, url: Url, token: Option<u64>) {
         let web = matches!(url.scheme(), "http" | "https");
         let channels = parent
             .worker_connector()
@@ -206,6 +224,11 @@ impl HTMLIFrameElement {
         let spawned = std::thread::Builder::new()
             .name("frame load".into())
             .spawn(move || {
+                if let (Some(channels), Some(token)) = (&channels, token) {
+                    // First on the new client's channel, before its navigation fetch.
+                    let started = script_traits::ScriptMsg::NavigationStarted { token };
+                    let _ = channels.to_constellation.send(started);
+                }
                 let mut early = Vec::new();
                 let from_worker = channels.as_ref().and_then(|channels| {
                     crate::page::navigation_fetch(channels, &url, None, &mut early)

@@ -245,6 +245,7 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
                 crate::dom::idbfactory::handle_event(cx, global, event)
             }
             ToClientMsg::Registration(update) => global.apply_registration_update(cx, *update),
+            ToClientMsg::Navigate { url, token } => navigate_for_service_worker(global, url, token),
             ToClientMsg::ControllerChanged { controller } => {
                 let container = ServiceWorkerContainer::of(cx, global);
                 let worker = global.service_worker_object(cx, &controller);
@@ -267,6 +268,31 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
                         message,
                     },
                 );
+            }
+        }
+    }
+}
+
+/// `WindowClient.navigate()` of this client's controller (request `token`): a frame navigates
+/// (the client of its new document names the request); a top-level page or a worker refuses.
+fn navigate_for_service_worker(global: &GlobalScope, url: Url, token: u64) {
+    let frame = global
+        .upcast_event_target()
+        .downcast::<crate::dom::window::Window>()
+        .and_then(|window| window.frame_element())
+        .and_then(|element| {
+            element
+                .downcast::<crate::dom::htmliframeelement::HTMLIFrameElement>()
+                .map(DomRoot::from_ref)
+        });
+    match frame {
+        Some(frame) => frame.navigate_for(url, Some(token)),
+        None => {
+            if let Some(link) = global.constellation_link() {
+                link.send_client(script_traits::ScriptMsg::NavigationRefused {
+                    token,
+                    reason: "bgsync does not navigate a top-level page.".to_owned(),
+                });
             }
         }
     }

@@ -37,7 +37,7 @@ use url::Url;
 use base::id::RequestId;
 
 use crate::error::ServiceWorkerError;
-use crate::messages::{Reply, ServiceWorkerRequest};
+use crate::messages::{NavigateClientReply, Reply, ServiceWorkerRequest};
 use crate::service_worker::{RegistrationInfo, ServiceWorkerId, ServiceWorkerInfo};
 
 /// <https://w3c.github.io/ServiceWorker/#dom-client-id>: an environment's id,
@@ -241,6 +241,15 @@ pub enum ScriptMsg {
         token: u64,
         request: Box<FetchRequestData>,
     },
+    /// Sent first by a client made for a navigation that a service worker asked for
+    /// ([`ToClientMsg::Navigate`] numbered `token`, of another client): the constellation
+    /// answers the worker's `navigate()` with this client once its document has loaded, or
+    /// with a TypeError if it closes first.
+    NavigationStarted { token: u64 },
+    /// The client cannot do the navigation [`ToClientMsg::Navigate`] numbered `token` asked
+    /// for (a top-level page, which bgsync does not navigate): the worker's `navigate()`
+    /// rejects with a TypeError saying `reason`.
+    NavigationRefused { token: u64, reason: String },
     /// The page is going away: forget the client.
     Closed,
 }
@@ -283,6 +292,11 @@ pub enum ToClientMsg {
     IndexedDb(indexeddb_traits::IdbEvent),
     /// What became of the page's [`ScriptMsg::Fetch`] numbered `token`.
     FetchAnswer { token: u64, answer: FetchAnswer },
+    /// `WindowClient.navigate(url)` of the page's controller: navigate the page to `url`
+    /// (history handling "replace"). The client made for the new document says
+    /// [`ScriptMsg::NavigationStarted`] with `token`; a page that cannot navigate says
+    /// [`ScriptMsg::NavigationRefused`].
+    Navigate { url: Url, token: u64 },
 }
 
 /// A change of a registration, see [`ToClientMsg::Registration`].
@@ -426,6 +440,15 @@ pub enum WorkerMsg {
         include_uncontrolled: bool,
         client_type: Option<ClientType>,
         id: RequestId<Vec<ClientInfo>>,
+    },
+    /// `windowClient.navigate(url)`: <https://w3c.github.io/ServiceWorker/#client-navigate>.
+    /// The client must be a window this worker controls (TypeError otherwise). Answered once
+    /// the new document has loaded: its client if it is of the worker's origin, else `None`;
+    /// a TypeError if the navigation did not happen.
+    NavigateClient {
+        client: ClientId,
+        url: Url,
+        id: RequestId<NavigateClientReply>,
     },
     /// `clients.claim()`: only an active worker may claim.
     Claim {

@@ -29,7 +29,7 @@ pub use crate::channels::{
 };
 pub use crate::error::ServiceWorkerError;
 pub use crate::messages::{
-    Answer, CacheStorageReply, GetRegistrationReply, GetRegistrationsReply,
+    Answer, CacheStorageReply, GetRegistrationReply, GetRegistrationsReply, NavigateClientReply,
     NavigationPreloadCommand, NavigationPreloadReply, NavigationPreloadState, RegisterReply, Reply,
     ServiceWorkerRequest, UnregisterReply, UpdateReply,
 };

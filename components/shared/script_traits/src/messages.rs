@@ -175,7 +175,13 @@ pub enum Reply {
     CacheStorage(CacheStorageReply),
     /// `InstallEvent.addRoutes()`.
     RoutesAdded(crate::AddRoutesReply),
+    /// `WindowClient.navigate()`.
+    ClientNavigated(NavigateClientReply),
 }
+
+/// What `WindowClient.navigate()` came to: the client of the new document (`None`: of
+/// another origin than the worker's), or a TypeError's message.
+pub type NavigateClientReply = Result<Option<ClientInfo>, String>;
 
 /// A typed answer, and how it is carried in a [`Reply`].
 pub trait Answer: Sized {
@@ -226,6 +232,7 @@ answers! {
     NavigationPreload: NavigationPreloadReply,
     CacheStorage: CacheStorageReply,
     RoutesAdded: crate::AddRoutesReply,
+    ClientNavigated: NavigateClientReply,
 }
 
 #[cfg(test)]
