@@ -130,6 +130,16 @@ impl HTMLIFrameElement {
         self.navigate_for(url, None);
     }
 
+    /// The iframe whose content `global` is, if it is a frame's Window (not a page's, not a
+    /// worker's).
+    pub fn of_global(global: &GlobalScope) -> Option<DomRoot<HTMLIFrameElement>> {
+        let window = global.upcast_event_target().downcast::<Window>()?;
+        let element = window.frame_element()?;
+        element
+            .downcast::<HTMLIFrameElement>()
+            .map(DomRoot::from_ref)
+    }
+
     /// [`Self::navigate`] for a service worker's `WindowClient.navigate()` numbered `token`:
     /// the client made for the new document tells the engine it is that navigation's.
     pub fn navigate_for(&self, url: Url, token: Option<u64>) {

@@ -5,7 +5,6 @@ use url::{Position, Url};
 
 use crate::dom::htmliframeelement::HTMLIFrameElement;
 use crate::dom::prelude::*;
-use crate::dom::window::Window;
 
 #[derive(Trace)]
 #[repr(C)]
@@ -44,15 +43,7 @@ impl Location {
                 "Failed to {what} 'Location': '{url}' is not a valid URL."
             ))
         })?;
-        let window = self.global().upcast_event_target().downcast::<Window>();
-        let frame = window
-            .and_then(|window| window.frame_element())
-            .and_then(|element| {
-                element
-                    .downcast::<HTMLIFrameElement>()
-                    .map(DomRoot::from_ref)
-            });
-        let Some(frame) = frame else {
+        let Some(frame) = HTMLIFrameElement::of_global(self.global()) else {
             return Err(Error::not_supported(format!(
                 "Failed to {what} 'Location': bgsync does not navigate a top-level page."
             )));

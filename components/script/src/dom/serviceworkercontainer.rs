@@ -276,16 +276,7 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
 /// `WindowClient.navigate()` of this client's controller (request `token`): a frame navigates
 /// (the client of its new document names the request); a top-level page or a worker refuses.
 fn navigate_for_service_worker(global: &GlobalScope, url: Url, token: u64) {
-    let frame = global
-        .upcast_event_target()
-        .downcast::<crate::dom::window::Window>()
-        .and_then(|window| window.frame_element())
-        .and_then(|element| {
-            element
-                .downcast::<crate::dom::htmliframeelement::HTMLIFrameElement>()
-                .map(DomRoot::from_ref)
-        });
-    match frame {
+    match crate::dom::htmliframeelement::HTMLIFrameElement::of_global(global) {
         Some(frame) => frame.navigate_for(url, Some(token)),
         None => {
             if let Some(link) = global.constellation_link() {

@@ -170,12 +170,7 @@ fn a_waiting_worker_activates_once_the_registration_is_no_longer_used() {
 
 #[test]
 fn skip_waiting_still_waits_for_the_active_workers_pending_events() {
-    let mut profile = Profile::new();
-    profile.fetcher.serve("https://a.test/sw.js", b"v1");
-    let info = profile.register("https://a.test/sw.js", None).unwrap();
-    let old = profile.current(&info).unwrap().active.unwrap();
-    profile.fetcher.serve("https://a.test/sw.js", b"v2");
-    profile.update(&info).unwrap();
+    let (mut profile, info, old) = active_v1_waiting_v2();
     let waiting = profile.current(&info).unwrap().waiting.unwrap();
     // The active worker is handling a message it extended with waitUntil().
     profile.host.busy.push(old.id);
@@ -193,12 +188,7 @@ fn skip_waiting_still_waits_for_the_active_workers_pending_events() {
 
 #[test]
 fn no_client_is_not_enough_while_the_active_worker_has_pending_events() {
-    let mut profile = Profile::new();
-    profile.fetcher.serve("https://a.test/sw.js", b"v1");
-    let info = profile.register("https://a.test/sw.js", None).unwrap();
-    let old = profile.current(&info).unwrap().active.unwrap();
-    profile.fetcher.serve("https://a.test/sw.js", b"v2");
-    profile.update(&info).unwrap();
+    let (mut profile, info, old) = active_v1_waiting_v2();
     profile.host.busy.push(old.id);
     profile.host.unused = true;
     profile.try_activate_all();
@@ -236,4 +226,16 @@ fn skip_waiting_while_the_new_worker_is_first_evaluated_is_kept() {
         profile.current(&info).unwrap().active.map(|a| a.id),
         Some(waiting.id)
     );
+}
+
+/// A registration whose active worker runs "v1" and whose waiting worker runs "v2" (a client
+/// uses it, as the fake host says by default).
+fn active_v1_waiting_v2() -> (Profile, RegistrationInfo, ServiceWorkerInfo) {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    let old = profile.current(&info).unwrap().active.unwrap();
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    profile.update(&info).unwrap();
+    (profile, info, old)
 }
