@@ -89,7 +89,7 @@ mod tests;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ::background_sync::{
     DisabledReason, MemorySyncStore, SqliteSyncStore, SyncService, SystemClock,
@@ -540,6 +540,19 @@ impl Engine {
             return true;
         }
         !matches!(answer.recv_timeout(timeout), Err(RecvTimeoutError::Timeout))
+    }
+
+    /// Lets the `sync` events of this run end before a shutdown, at most
+    /// `timeout` in all: waits until none is in flight (an event cut off by
+    /// its worker's stop fires again at once, and is waited for too), then
+    /// stops new dispatches and waits for any that began meanwhile. A retry
+    /// that comes due after that is the next run's: starting it now would
+    /// only have the shutdown cut it short. Returns whether none is left.
+    pub fn finish_sync_events(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let settled = self.wait_for_sync_events(timeout);
+        self.stop_dispatching();
+        settled && self.wait_for_sync_events(deadline.saturating_duration_since(Instant::now()))
     }
 
     /// The first step of a graceful shutdown (the shell's answer to

@@ -257,7 +257,7 @@ fn run(args: RunArgs) -> ExitCode {
     // A sync event the page's registration fired may still be running: shutting down now would
     // cut it short (it would fire again at the next start). It gets its time limit.
     if !matches!(outcome, PageOutcome::LoadFailed(_))
-        && !engine.wait_for_sync_events(sync_event_limit(&prefs, timeout))
+        && !engine.finish_sync_events(sync_event_limit(&prefs, timeout))
     {
         eprintln!("bgsync: a sync event was still running; it was cut short");
     }

@@ -91,7 +91,7 @@ fn dispatch(args: DispatchArgs) -> ExitCode {
     };
     let outcome = engine.dispatch_sync(&scope, &args.tag, args.last_chance);
     if args.online {
-        engine.wait_for_sync_events(sync_event_limit(&prefs, Duration::from_secs(30)));
+        engine.finish_sync_events(sync_event_limit(&prefs, Duration::from_secs(30)));
     }
     engine.shutdown();
     match outcome {
