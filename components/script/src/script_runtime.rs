@@ -319,12 +319,13 @@ unsafe extern "C" fn extract_exception_info(
     message: mozjs::jsapi::MutableHandle<*mut mozjs::jsapi::JSString>,
 ) -> bool {
     use crate::dom::domexception::DOMException;
-    let object = object.get();
-    if !crate::dom::bindings::utils::is_instance_of::<DOMException>(object) {
+    let Some(exception) =
+        crate::dom::bindings::utils::unwrap_dom_object_checked::<DOMException>(object.get())
+    else {
         *is_exception = false;
         return true;
-    }
-    let exception = &*crate::dom::bindings::utils::unwrap_dom_object::<DOMException>(object);
+    };
+    let exception = &*exception;
     let (text, file, at_line, at_column) = exception.report_info();
     let Some(cx) = NonNull::new(cx) else {
         return false;

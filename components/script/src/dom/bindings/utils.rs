@@ -29,22 +29,36 @@ pub const DOM_OBJECT_SLOT: u32 = 0;
 
 /// The Rust struct behind `object` if it is a DOM object implementing `T`.
 ///
+/// An object of a same-origin frame's realm reaches the caller as a cross-compartment wrapper
+/// (a Blob of the page given to its frame's `fetch()`): the wrapper is looked through, as the
+/// object it stands for is what the caller passed. Only same-origin frames reach each other's
+/// objects (see `htmliframeelement`), so no check of the origin is needed here.
+///
 /// # Safety
 /// `object` must be a live object.
 pub unsafe fn unwrap_dom_object_checked<T: IDLInterface>(
     object: *mut JSObject,
 ) -> Option<*const T> {
+    if object.is_null() {
+        return None;
+    }
+    let object = mozjs::glue::UncheckedUnwrapObject(object, false);
     if object.is_null() || !is_instance_of::<T>(object) {
         return None;
     }
     Some(unwrap_dom_object::<T>(object))
 }
 
-/// Whether `object` is a DOM object implementing `T` (its class's chain contains `T`).
+/// Whether `object` is a DOM object implementing `T` (its class's chain contains `T`), looking
+/// through a same-origin frame's wrapper as [`unwrap_dom_object_checked`] does.
 ///
 /// # Safety
 /// `object` must be a live object.
 pub unsafe fn is_instance_of<T: IDLInterface>(object: *mut JSObject) -> bool {
+    let object = mozjs::glue::UncheckedUnwrapObject(object, false);
+    if object.is_null() {
+        return false;
+    }
     let class = get_object_class(object);
     if (*class).flags & JSCLASS_IS_DOMJSCLASS == 0 {
         return false;
