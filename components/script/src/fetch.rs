@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use net::{RedirectMode, RequestOptions};
-use script_traits::{FetchAnswer, FetchRequestData, FetchResponseData, ScriptMsg};
+use script_traits::{FetchAnswer, FetchRequestData, FetchResponseData, RequestDetails, ScriptMsg};
 use url::Url;
 
 use crate::dom::abortsignal::AbortAlgorithm;
@@ -32,7 +32,7 @@ use crate::dom::bindings::trusted::Trusted;
 use crate::dom::globalscope::current_global;
 use crate::dom::headers::Guard;
 use crate::dom::prelude::*;
-use crate::dom::request::Request;
+use crate::dom::request::{Referrer, Request, RequestExtras};
 use crate::dom::response::{HiddenResponse, Response, ResponseParts};
 use crate::dom::serviceworkercontainer::ServiceWorkerContainer;
 
@@ -77,6 +77,30 @@ fn fetch_failed() -> Error {
     Error::Type("Failed to fetch".into())
 }
 
+/// What a service worker's `event.request` shows of `extras`: the referrer as main fetch
+/// determines it (the client's URL under the request's policy), the rest as given.
+fn request_details(global: &GlobalScope, extras: &RequestExtras, target: &Url) -> RequestDetails {
+    let source = match &extras.referrer {
+        Referrer::NoReferrer => None,
+        Referrer::Client => Some(global.url()),
+        Referrer::Url(url) => Some(url),
+    };
+    // Main fetch, step 8: no policy of the request's own is its client's (the default: there
+    // are no Referrer-Policy headers or meta tags yet).
+    let policy = match extras.referrer_policy.as_str() {
+        "" => base::referrer::DEFAULT_POLICY,
+        policy => policy,
+    };
+    RequestDetails {
+        referrer: source.and_then(|source| base::referrer::determine(source, policy, target)),
+        referrer_policy: policy.to_owned(),
+        cache: extras.cache.as_str().to_owned(),
+        integrity: extras.integrity.clone(),
+        keepalive: extras.keepalive,
+        reload_navigation: extras.reload_navigation,
+    }
+}
+
 /// The `fetch(input, init)` method of a global.
 pub fn fetch(
     cx: &mut JSContext,
@@ -97,10 +121,19 @@ pub fn fetch(
             "Failed to fetch: the request body is already used.".into(),
         ));
     }
+    let mut headers = request.header_list();
+    // Fetch, step 12: a request without `Accept` gets the destination's default (`*/*` for
+    // fetch()), before a service worker sees it.
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("accept"))
+    {
+        headers.push(("Accept".to_owned(), "*/*".to_owned()));
+    }
     let params = FetchParams {
         url,
         method: request.method().to_owned(),
-        headers: request.header_list(),
+        headers,
         body: request.body().transfer(),
         redirect: request.redirect(),
         mode: request.extras().mode,
@@ -127,6 +160,7 @@ pub fn fetch(
         mode: params.mode.as_str().to_owned(),
         credentials: request.extras().credentials.as_str().to_owned(),
         destination: request.extras().destination.as_str().to_owned(),
+        details: request_details(global, request.extras(), &params.url),
     };
     let handed = Trusted::new(promise.clone());
     let on_answer: OnAnswer = Box::new(move |cx, global, answer| {

@@ -187,7 +187,15 @@ fn run_page_on_this_thread(
     let mut early = Vec::new();
     let from_worker = match &options.client {
         PageConnection::Engine(channels) if matches!(options.url.scheme(), "http" | "https") => {
-            navigation_fetch(channels, &options.url, deadline, &mut early)
+            let details = navigation_details(None, &options.url, false);
+            navigation_fetch(
+                channels,
+                &options.url,
+                "document",
+                details,
+                deadline,
+                &mut early,
+            )
         }
         _ => None,
     };
@@ -268,6 +276,27 @@ fn run_page_on_this_thread(
     outcome.into()
 }
 
+/// The `Accept` header fetch gives a request whose destination is `document`.
+const DOCUMENT_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+/// The details of a navigation request to `url`: its referrer from `source` (the URL of the
+/// document that navigates; none for a top-level page the embedder loads) under the default
+/// policy, and for a `location.reload()` the reload-navigation flag and cache mode `no-cache`
+/// (cached responses are revalidated, as browsers do on reload).
+pub(crate) fn navigation_details(
+    source: Option<&Url>,
+    url: &Url,
+    reload: bool,
+) -> script_traits::RequestDetails {
+    script_traits::RequestDetails {
+        referrer: source.and_then(|source| base::referrer::determine(source, "", url)),
+        referrer_policy: base::referrer::DEFAULT_POLICY.to_owned(),
+        cache: if reload { "no-cache" } else { "default" }.to_owned(),
+        reload_navigation: reload,
+        ..Default::default()
+    }
+}
+
 /// <https://w3c.github.io/ServiceWorker/#handle-fetch> for the page's own document: asks the
 /// constellation (before the document exists, so this thread waits for the answer, bounded by
 /// the page's deadline and by the fetch event's own limit) whether a service worker answers
@@ -276,6 +305,8 @@ fn run_page_on_this_thread(
 pub(crate) fn navigation_fetch(
     channels: &script_traits::ClientChannels,
     url: &Url,
+    destination: &str,
+    details: script_traits::RequestDetails,
     deadline: Option<Instant>,
     early: &mut Vec<script_traits::ToClientMsg>,
 ) -> Option<Result<net::Resource, String>> {
@@ -283,12 +314,13 @@ pub(crate) fn navigation_fetch(
     let request = FetchRequestData {
         url: url.clone(),
         method: "GET".to_owned(),
-        headers: Vec::new(),
+        headers: vec![("Accept".to_owned(), DOCUMENT_ACCEPT.to_owned())],
         body: None,
         redirect: "manual".to_owned(),
         mode: "navigate".to_owned(),
         credentials: "include".to_owned(),
-        destination: "document".to_owned(),
+        destination: destination.to_owned(),
+        details,
     };
     let message = ScriptMsg::NavigationFetch {
         request: Box::new(request),

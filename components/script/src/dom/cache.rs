@@ -236,6 +236,7 @@ fn request_from_cache(
         mode: "cors".to_owned(),
         credentials: "same-origin".to_owned(),
         destination: String::new(),
+        details: script_traits::RequestDetails::default(),
     };
     Some(Request::from_data(cx, global, data))
 }

@@ -53,6 +53,10 @@ struct Navigation {
     url: Url,
     /// The `WindowClient.navigate()` it is for, if any.
     token: Option<u64>,
+    /// The URL of the document that navigates (the referrer's source), if any.
+    source: Option<Url>,
+    /// A `location.reload()`.
+    reload: bool,
 }
 
 /// A document to show in a frame.
@@ -125,9 +129,15 @@ impl HTMLIFrameElement {
 
     /// Navigates the frame to `url`, in a task of its parent's loop (the frame's window's
     /// `location.href = url`, `assign()`, `replace()`, `reload()`): the script that asked
-    /// runs on, then the frame's document is replaced as by a change of `src`.
-    pub fn navigate(&self, url: Url) {
-        self.navigate_for(url, None);
+    /// runs on, then the frame's document is replaced as by a change of `src`. `source` is the
+    /// URL of the document that navigates (the request's referrer comes from it).
+    pub fn navigate(&self, url: Url, source: Url, reload: bool) {
+        self.queue_navigation(Navigation {
+            url,
+            token: None,
+            source: Some(source),
+            reload,
+        });
     }
 
     /// The iframe whose content `global` is, if it is a frame's Window (not a page's, not a
@@ -142,7 +152,17 @@ impl HTMLIFrameElement {
 
     /// [`Self::navigate`] for a service worker's `WindowClient.navigate()` numbered `token`:
     /// the client made for the new document tells the engine it is that navigation's.
-    pub fn navigate_for(&self, url: Url, token: Option<u64>) {
+    /// The worker's navigation has no referrer.
+    pub fn navigate_for(&self, url: Url, token: u64) {
+        self.queue_navigation(Navigation {
+            url,
+            token: Some(token),
+            source: None,
+            reload: false,
+        });
+    }
+
+    fn queue_navigation(&self, navigation: Navigation) {
         let Some(parent) = self.parent_window() else {
             return;
         };
@@ -150,9 +170,7 @@ impl HTMLIFrameElement {
         parent
             .global_scope()
             .event_loop()
-            .queue_task(Box::new(move |cx| {
-                this.start_load(cx, Some(Navigation { url, token }))
-            }));
+            .queue_task(Box::new(move |cx| this.start_load(cx, Some(navigation))));
     }
 
     /// Loads the frame's document: that of `navigated_to`, or else what its attributes say.
@@ -191,14 +209,15 @@ impl HTMLIFrameElement {
         let token = navigated_to
             .as_ref()
             .and_then(|navigation| navigation.token);
-        let url = match navigated_to {
-            Some(navigation) => navigation.url,
+        let (url, source, reload) = match navigated_to {
+            Some(navigation) => (navigation.url, navigation.source, navigation.reload),
             None => {
                 if let Some(html) = srcdoc {
                     return self.show(cx, generation, blank(html, "about:srcdoc"));
                 }
-                match parent.global_scope().url().join(&src) {
-                    Ok(url) if !src.is_empty() => url,
+                let parent_url = parent.global_scope().url();
+                match parent_url.join(&src) {
+                    Ok(url) if !src.is_empty() => (url, Some(parent_url.clone()), false),
                     _ => return self.show(cx, generation, blank(String::new(), "about:blank")),
                 }
             }
@@ -206,7 +225,8 @@ impl HTMLIFrameElement {
         if url.scheme() == "about" {
             return self.show(cx, generation, blank(String::new(), url.as_str()));
         }
-        self.fetch(parent.global_scope(), generation, url, token);
+        let details = crate::page::navigation_details(source.as_ref(), &url, reload);
+        self.fetch(parent.global_scope(), generation, url, token, details);
     }
 
     /// The window of this iframe's document.
@@ -216,7 +236,14 @@ impl HTMLIFrameElement {
 
     /// Fetches `url` off the thread (through the engine first, for a connected page), then
     /// shows it in a task. `token` numbers the service worker's `navigate()` it is for.
-    fn fetch(&self, parent: &GlobalScope, generation: u64, url: Url, token: Option<u64>) {
+    fn fetch(
+        &self,
+        parent: &GlobalScope,
+        generation: u64,
+        url: Url,
+        token: Option<u64>,
+        details: script_traits::RequestDetails,
+    ) {
         let web = matches!(url.scheme(), "http" | "https");
         let channels = parent
             .worker_connector()
@@ -241,7 +268,9 @@ impl HTMLIFrameElement {
                 }
                 let mut early = Vec::new();
                 let from_worker = channels.as_ref().and_then(|channels| {
-                    crate::page::navigation_fetch(channels, &url, None, &mut early)
+                    crate::page::navigation_fetch(
+                        channels, &url, "iframe", details, None, &mut early,
+                    )
                 });
                 let loaded = match from_worker {
                     Some(result) => result,

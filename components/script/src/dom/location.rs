@@ -55,7 +55,7 @@ impl Location {
                  not supported yet."
             )));
         }
-        frame.navigate(target);
+        frame.navigate(target, base, reload);
         Ok(())
     }
 }

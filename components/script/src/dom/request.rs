@@ -42,6 +42,10 @@ pub struct RequestExtras {
     pub integrity: String,
     pub keepalive: bool,
     pub destination: RequestDestination,
+    /// The reload-navigation flag: a navigation by `location.reload()`.
+    pub reload_navigation: bool,
+    /// The history-navigation flag (never set: there is no session history to traverse).
+    pub history_navigation: bool,
 }
 
 impl Default for RequestExtras {
@@ -56,6 +60,8 @@ impl Default for RequestExtras {
             integrity: String::new(),
             keepalive: false,
             destination: RequestDestination::Empty,
+            reload_navigation: false,
+            history_navigation: false,
         }
     }
 }
@@ -169,17 +175,40 @@ impl Request {
         global: &GlobalScope,
         data: script_traits::FetchRequestData,
     ) -> DomRoot<Request> {
+        use ReferrerPolicy as P;
+        use RequestCache as K;
         use RequestCredentials as C;
         use RequestDestination as D;
         use RequestMode as M;
         use RequestRedirect as R;
         let defaults = RequestExtras::default();
+        let details = data.details;
+        let caches = [
+            K::Default,
+            K::NoStore,
+            K::Reload,
+            K::NoCache,
+            K::ForceCache,
+            K::OnlyIfCached,
+        ];
+        let policies = [
+            P::Empty,
+            P::NoReferrer,
+            P::NoReferrerWhenDowngrade,
+            P::SameOrigin,
+            P::Origin,
+            P::StrictOrigin,
+            P::OriginWhenCrossOrigin,
+            P::StrictOriginWhenCrossOrigin,
+            P::UnsafeUrl,
+        ];
         let redirect = parse_idl(&data.redirect, &[R::Follow, R::Error, R::Manual], R::as_str);
         let mode = [M::Navigate, M::SameOrigin, M::NoCors, M::Cors];
         let credentials = [C::Omit, C::SameOrigin, C::Include];
         let destination = [
             D::Empty,
             D::Document,
+            D::Iframe,
             D::Script,
             D::Worker,
             D::Style,
@@ -191,7 +220,14 @@ impl Request {
                 .unwrap_or(defaults.credentials),
             destination: parse_idl(&data.destination, &destination, D::as_str)
                 .unwrap_or(defaults.destination),
-            ..defaults
+            cache: parse_idl(&details.cache, &caches, K::as_str).unwrap_or(defaults.cache),
+            referrer: details.referrer.map_or(Referrer::NoReferrer, Referrer::Url),
+            referrer_policy: parse_idl(&details.referrer_policy, &policies, P::as_str)
+                .unwrap_or(defaults.referrer_policy),
+            integrity: details.integrity,
+            keepalive: details.keepalive,
+            reload_navigation: details.reload_navigation,
+            history_navigation: false,
         };
         Self::create(
             cx,
@@ -347,6 +383,8 @@ fn apply_init_extras(
         if extras.mode == RequestMode::Navigate {
             extras.mode = RequestMode::SameOrigin;
         }
+        extras.reload_navigation = false;
+        extras.history_navigation = false;
         extras.referrer = Referrer::Client;
         extras.referrer_policy = ReferrerPolicy::Empty;
     }
@@ -453,6 +491,12 @@ impl RequestMethods for Request {
             Referrer::Client => "about:client".to_owned(),
             Referrer::Url(url) => url.to_string(),
         }
+    }
+    fn IsReloadNavigation(&self, _cx: &mut JSContext) -> bool {
+        self.extras.reload_navigation
+    }
+    fn IsHistoryNavigation(&self, _cx: &mut JSContext) -> bool {
+        self.extras.history_navigation
     }
     fn ReferrerPolicy(&self, _cx: &mut JSContext) -> ReferrerPolicy {
         self.extras.referrer_policy

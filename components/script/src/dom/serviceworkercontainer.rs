@@ -277,7 +277,7 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
 /// (the client of its new document names the request); a top-level page or a worker refuses.
 fn navigate_for_service_worker(global: &GlobalScope, url: Url, token: u64) {
     match crate::dom::htmliframeelement::HTMLIFrameElement::of_global(global) {
-        Some(frame) => frame.navigate_for(url, Some(token)),
+        Some(frame) => frame.navigate_for(url, token),
         None => {
             if let Some(link) = global.constellation_link() {
                 link.send_client(script_traits::ScriptMsg::NavigationRefused {

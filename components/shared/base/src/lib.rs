@@ -9,5 +9,6 @@ pub mod method;
 pub mod mime;
 pub mod origin;
 pub mod prefs;
+pub mod referrer;
 
 pub use prefs::{PrefError, PrefType, PrefValue, Prefs};

@@ -135,6 +135,24 @@ pub struct FetchRequestData {
     pub credentials: String,
     /// The request's destination (`""` for `fetch()`, `"script"`, `"document"`).
     pub destination: String,
+    /// What the worker's Request shows of the rest.
+    pub details: RequestDetails,
+}
+
+/// The members of a request that a service worker's `event.request` shows and nothing here
+/// acts on (there is no HTTP cache, and integrity is not checked against the response).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetails {
+    /// The referrer fetch determined (`base::referrer`), the policy applied; `None`: none.
+    pub referrer: Option<Url>,
+    /// `""` or a referrer policy's name.
+    pub referrer_policy: String,
+    /// A RequestCache value; `""` reads as `"default"`.
+    pub cache: String,
+    pub integrity: String,
+    pub keepalive: bool,
+    /// A navigation by `location.reload()`.
+    pub reload_navigation: bool,
 }
 
 impl FetchRequestData {
@@ -150,6 +168,7 @@ impl FetchRequestData {
             mode: mode.to_owned(),
             credentials: credentials.to_owned(),
             destination: "script".to_owned(),
+            details: RequestDetails::default(),
         }
     }
 }

@@ -23,9 +23,9 @@ pub use base::id::{RequestId, ServiceWorkerRegistrationId};
 
 pub use crate::channels::{
     ClientChannels, ClientId, ClientInfo, ClientSetup, ClientType, FetchAnswer, FetchRequestData,
-    FetchResponseData, FrameType, ImportedScript, RegistrationUpdate, ScriptEvaluation, ScriptMsg,
-    SerializedMessage, ToClientMsg, ToWorkerMsg, WorkerChannels, WorkerEvent, WorkerEventId,
-    WorkerEventOutcome, WorkerMsg,
+    FetchResponseData, FrameType, ImportedScript, RegistrationUpdate, RequestDetails,
+    ScriptEvaluation, ScriptMsg, SerializedMessage, ToClientMsg, ToWorkerMsg, WorkerChannels,
+    WorkerEvent, WorkerEventId, WorkerEventOutcome, WorkerMsg,
 };
 pub use crate::error::ServiceWorkerError;
 pub use crate::messages::{

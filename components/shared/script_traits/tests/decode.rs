@@ -66,6 +66,14 @@ fn fetch_request() -> Box<FetchRequestData> {
         mode: "cors".into(),
         credentials: "same-origin".into(),
         destination: String::new(),
+        details: script_traits::RequestDetails {
+            referrer: Some(url("https://a.test/page.html")),
+            referrer_policy: "no-referrer-when-downgrade".into(),
+            cache: "no-store".into(),
+            integrity: "sha256-x".into(),
+            keepalive: true,
+            reload_navigation: false,
+        },
     })
 }
 
