@@ -198,7 +198,7 @@ impl FetchEvent {
     }
 }
 
-/// What the page gets of `response`: its parts, or a network error for one whose body was
+/// What the page gets of `response` (whose body it takes): its parts, or a network error for one whose body was
 /// used or is larger than `limit` (`net.max_response_bytes`, as for the network), or an
 /// error response. (Whether an opaque one may answer the page's request, its mode
 /// says: the page checks.)
@@ -211,9 +211,11 @@ fn response_data(response: &Response, limit: u64) -> FetchAnswer {
     // An opaque response travels with its internal response, which only a `<script>` of the
     // page runs (the page's fetch() shows nothing of it).
     let hidden = response.hidden();
+    // respondWith() reads the body to the end: the worker's Response is used from now on
+    // (its bodyUsed is true, and it cannot answer a second request).
     let body = match hidden {
         Some(hidden) => hidden.body.clone(),
-        None => response.body_bytes().unwrap_or_default(),
+        None => response.take_body().unwrap_or_default(),
     };
     if body.len() as u64 > limit {
         return FetchAnswer::NetworkError(format!(

@@ -126,11 +126,6 @@ impl Response {
         self.body.used()
     }
 
-    /// The body's bytes, leaving it unused (none: a null body).
-    pub fn body_bytes(&self) -> Option<Vec<u8>> {
-        self.body.bytes()
-    }
-
     /// Takes the body's bytes out (none: a null body); a non-null body is then used.
     pub fn take_body(&self) -> Option<Vec<u8>> {
         self.body.transfer()

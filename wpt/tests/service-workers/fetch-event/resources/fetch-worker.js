@@ -13,7 +13,11 @@ self.addEventListener("unhandledrejection", (event) => {
   recorded.unhandled = (recorded.unhandled || []).concat(String(event.reason));
 });
 
+// The Response the "reuse" case answered with.
+let kept = null;
+
 self.addEventListener("message", (event) => {
+  if (kept) recorded.keptBodyUsed = kept.bodyUsed;
   event.source.postMessage({ requestId: event.data.requestId, recorded });
 });
 
@@ -66,6 +70,12 @@ self.addEventListener("fetch", (event) => {
       event.respondWith(response);
       break;
     }
+    case "reuse":
+      // The same Response for every request: respondWith() reads its body, so only the first
+      // gets it.
+      kept = kept || new Response("once");
+      event.respondWith(kept);
+      break;
     case "twice": {
       let answer;
       event.respondWith(new Promise((resolve) => { answer = resolve; }));
