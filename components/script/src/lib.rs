@@ -18,6 +18,7 @@
 extern crate html5ever;
 
 pub mod blob_urls;
+pub mod broadcast_channels;
 pub mod constellation_link;
 pub mod dom;
 pub mod event_loop;

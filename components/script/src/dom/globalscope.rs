@@ -18,6 +18,7 @@ use crate::dom::bindings::interface::{GlobalKind, InterfaceInfo, NamespaceInfo};
 use crate::dom::bindings::reflector::DomObject;
 use crate::dom::bindings::root::MutNullableDom;
 use crate::dom::bindings::utils::unwrap_dom_object;
+use crate::dom::broadcastchannel::BroadcastChannels;
 use crate::dom::codegen::{
     PrototypeId, ALL_INTERFACES, ALL_NAMESPACES, INTERFACES_BY_ID, PROTOTYPE_COUNT,
 };
@@ -157,6 +158,8 @@ pub struct GlobalScope {
     dedicated_workers: DedicatedWorkers,
     /// Its MessagePorts that are routed (see `dom/messageport.rs`).
     message_ports: MessagePorts,
+    /// Its open BroadcastChannels (see `dom/broadcastchannel.rs`).
+    broadcast_channels: BroadcastChannels,
     /// How its dedicated workers connect to the engine (a connected page's, and its workers').
     #[no_trace]
     worker_connector: RefCell<Option<crate::page::ClientConnector>>,
@@ -212,6 +215,7 @@ impl GlobalScope {
             error_context: RefCell::new(None),
             dedicated_workers: DedicatedWorkers::default(),
             message_ports: MessagePorts::default(),
+            broadcast_channels: BroadcastChannels::default(),
             worker_connector: RefCell::new(None),
             blob_urls: RefCell::new(Vec::new()),
             max_dedicated_workers: Cell::new(512),
@@ -240,6 +244,7 @@ impl GlobalScope {
         self.module_map.clear();
         self.dedicated_workers.end_all();
         self.message_ports.end_all();
+        self.broadcast_channels.end_all();
         for url in self.blob_urls.borrow_mut().drain(..) {
             crate::blob_urls::revoke(&url);
         }
@@ -255,6 +260,11 @@ impl GlobalScope {
 
     pub fn worker_connector(&self) -> Option<crate::page::ClientConnector> {
         self.worker_connector.borrow().clone()
+    }
+
+    /// Its open BroadcastChannels.
+    pub fn broadcast_channels(&self) -> &BroadcastChannels {
+        &self.broadcast_channels
     }
 
     /// Its routed MessagePorts. A global that ends must call [`MessagePorts::end_all`].

@@ -7,6 +7,7 @@ pub mod abortsignal;
 pub mod bindings;
 pub mod blob;
 pub mod body;
+pub mod broadcastchannel;
 pub mod cache;
 pub mod cachestorage;
 pub mod characterdata;
