@@ -1,5 +1,10 @@
 // https://dom.spec.whatwg.org/#interface-childnode
+// No DocumentFragment here: several nodes are inserted one after another, after every check
+// has passed (no mutation observers could tell the difference).
 interface mixin ChildNode {
+  [Throws] undefined before((Node or DOMString)... nodes);
+  [Throws] undefined after((Node or DOMString)... nodes);
+  [Throws] undefined replaceWith((Node or DOMString)... nodes);
   undefined remove();
 };
 
@@ -9,6 +14,10 @@ interface mixin ParentNode {
   readonly attribute Element? firstElementChild;
   readonly attribute Element? lastElementChild;
   readonly attribute unsigned long childElementCount;
+
+  [Throws] undefined prepend((Node or DOMString)... nodes);
+  [Throws] undefined append((Node or DOMString)... nodes);
+  [Throws] undefined replaceChildren((Node or DOMString)... nodes);
 
   [Throws] Element? querySelector(DOMString selectors);
   [NewObject, Throws] NodeList querySelectorAll(DOMString selectors);

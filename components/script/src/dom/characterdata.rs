@@ -48,4 +48,5 @@ impl CharacterDataMethods for CharacterData {
     fn Remove(&self, _cx: &mut JSContext) {
         self.node.remove_self();
     }
+    crate::child_node_mutation_methods!();
 }

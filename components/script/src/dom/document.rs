@@ -415,4 +415,5 @@ impl DocumentMethods for Document {
     fn ChildElementCount(&self, _cx: &mut JSContext) -> u32 {
         self.node.child_elements().len() as u32
     }
+    crate::parent_node_mutation_methods!();
 }

@@ -51,4 +51,5 @@ impl DocumentTypeMethods for DocumentType {
     fn Remove(&self, _cx: &mut JSContext) {
         self.node.remove_self();
     }
+    crate::child_node_mutation_methods!();
 }

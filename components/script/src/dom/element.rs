@@ -350,7 +350,9 @@ impl ElementMethods for Element {
     fn ChildElementCount(&self, _cx: &mut JSContext) -> u32 {
         self.node.child_elements().len() as u32
     }
+    crate::parent_node_mutation_methods!();
     fn Remove(&self, _cx: &mut JSContext) {
         self.node.remove_self();
     }
+    crate::child_node_mutation_methods!();
 }

@@ -499,3 +499,207 @@ pub fn parent_children(cx: &mut JSContext, node: &Node) -> DomRoot<HTMLCollectio
     node.children_collection
         .or_init(|| HTMLCollection::new(cx, node.global(), node, CollectionFilter::Children))
 }
+
+/// The nodes of a `(Node or DOMString)...` argument
+/// (https://dom.spec.whatwg.org/#converting-nodes-into-a-node, without the fragment): each
+/// string a new Text node of `node`'s document.
+fn nodes_from(cx: &mut JSContext, node: &Node, nodes: Vec<NodeOrString>) -> Vec<DomRoot<Node>> {
+    let document = match node.downcast::<Document>() {
+        Some(document) => Some(DomRoot::from_ref(document)),
+        None => node.owner_doc(),
+    };
+    nodes
+        .into_iter()
+        .filter_map(|item| match item {
+            NodeOrString::Node(node) => Some(node),
+            NodeOrString::String(text) => document
+                .as_deref()
+                .map(|document| DomRoot::upcast(Text::new(cx, document, text))),
+        })
+        .collect()
+}
+
+/// Whether `node` is one of `nodes`.
+fn listed(nodes: &[DomRoot<Node>], node: &Node) -> bool {
+    nodes.iter().any(|listed| std::ptr::eq(&**listed, node))
+}
+
+impl Node {
+    /// Inserts `nodes` before `before` (a child that is not one of them) in order, as the
+    /// pre-insertion of their fragment does: several nodes leave their parents first (into the
+    /// fragment), then every check passes or nothing is inserted.
+    fn insert_all(
+        &self,
+        cx: &mut JSContext,
+        nodes: &[DomRoot<Node>],
+        before: Option<&Node>,
+    ) -> Fallible<()> {
+        if nodes.len() > 1 {
+            for node in nodes {
+                node.remove_self();
+            }
+        }
+        for node in nodes {
+            self.ensure_pre_insertion_validity(node, before)?;
+        }
+        if self.is::<Document>() {
+            let count = |is: fn(&Node) -> bool| nodes.iter().filter(|node| is(node)).count();
+            if count(|node| node.is::<Element>()) > 1 || count(|node| node.is::<DocumentType>()) > 1
+            {
+                return Err(Error::hierarchy_request(
+                    "Only one element and one doctype are allowed on a Document.",
+                ));
+            }
+        }
+        for node in nodes {
+            self.insert(cx, node, before);
+        }
+        Ok(())
+    }
+
+    /// The first of `self`'s children from `start` on (the first child if none) that is not
+    /// one of `nodes`: where an insertion goes once `nodes` have left their places.
+    fn first_unlisted_from(
+        &self,
+        start: Option<DomRoot<Node>>,
+        nodes: &[DomRoot<Node>],
+    ) -> Option<DomRoot<Node>> {
+        let mut next = start.or_else(|| self.child_at(0));
+        while let Some(node) = next {
+            if !listed(nodes, &node) {
+                return Some(node);
+            }
+            next = node.next_sibling();
+        }
+        None
+    }
+
+    /// <https://dom.spec.whatwg.org/#dom-parentnode-prepend>
+    pub fn prepend(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+        let nodes = nodes_from(cx, self, nodes);
+        let before = self.first_unlisted_from(None, &nodes);
+        self.insert_all(cx, &nodes, before.as_deref())
+    }
+
+    /// <https://dom.spec.whatwg.org/#dom-parentnode-append>
+    pub fn append(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+        let nodes = nodes_from(cx, self, nodes);
+        self.insert_all(cx, &nodes, None)
+    }
+
+    /// <https://dom.spec.whatwg.org/#dom-parentnode-replacechildren>: checked as an insertion
+    /// into the node as it is (so a Document with an element refuses another), then every
+    /// child goes and the nodes come in.
+    pub fn replace_children(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+        let nodes = nodes_from(cx, self, nodes);
+        if nodes.len() > 1 {
+            for node in &nodes {
+                node.remove_self();
+            }
+        }
+        for node in &nodes {
+            self.ensure_pre_insertion_validity(node, None)?;
+        }
+        for child in self.children() {
+            self.remove_child_node(&child);
+        }
+        self.insert_all(cx, &nodes, None)
+    }
+
+    /// <https://dom.spec.whatwg.org/#dom-childnode-before>
+    pub fn before(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+        let Some(parent) = self.parent_node() else {
+            return Ok(());
+        };
+        let nodes = nodes_from(cx, self, nodes);
+        let mut previous = self.previous_sibling();
+        while let Some(node) = previous.take() {
+            if !listed(&nodes, &node) {
+                previous = Some(node);
+                break;
+            }
+            previous = node.previous_sibling();
+        }
+        let start = match previous {
+            Some(previous) => match previous.next_sibling() {
+                Some(next) => Some(next),
+                None => return parent.insert_all(cx, &nodes, None),
+            },
+            None => None,
+        };
+        let before = parent.first_unlisted_from(start, &nodes);
+        parent.insert_all(cx, &nodes, before.as_deref())
+    }
+
+    /// <https://dom.spec.whatwg.org/#dom-childnode-after>
+    pub fn after(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+        let Some(parent) = self.parent_node() else {
+            return Ok(());
+        };
+        let nodes = nodes_from(cx, self, nodes);
+        let before = match self.next_sibling() {
+            Some(next) => parent.first_unlisted_from(Some(next), &nodes),
+            None => None,
+        };
+        parent.insert_all(cx, &nodes, before.as_deref())
+    }
+
+    /// <https://dom.spec.whatwg.org/#dom-childnode-replacewith>
+    pub fn replace_with(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+        let Some(parent) = self.parent_node() else {
+            return Ok(());
+        };
+        let nodes = nodes_from(cx, self, nodes);
+        let before = match self.next_sibling() {
+            Some(next) => parent.first_unlisted_from(Some(next), &nodes),
+            None => None,
+        };
+        if listed(&nodes, self) {
+            return parent.insert_all(cx, &nodes, before.as_deref());
+        }
+        // Checked as if this node were gone already (a document's element may be replaced by
+        // another): it comes back if a check fails.
+        parent.remove_child_node(self);
+        let inserted = parent.insert_all(cx, &nodes, before.as_deref());
+        if inserted.is_err() {
+            parent.insert(cx, self, before.as_deref());
+        }
+        inserted
+    }
+}
+
+/// The ParentNode mutation methods (`prepend`, `append`, `replaceChildren`), for the impl
+/// block of a type that upcasts to Node.
+#[macro_export]
+macro_rules! parent_node_mutation_methods {
+    () => {
+        fn Prepend(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+            self.upcast::<$crate::dom::node::Node>().prepend(cx, nodes)
+        }
+        fn Append(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+            self.upcast::<$crate::dom::node::Node>().append(cx, nodes)
+        }
+        fn ReplaceChildren(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+            self.upcast::<$crate::dom::node::Node>()
+                .replace_children(cx, nodes)
+        }
+    };
+}
+
+/// The ChildNode mutation methods (`before`, `after`, `replaceWith`), for the impl block of a
+/// type that upcasts to Node.
+#[macro_export]
+macro_rules! child_node_mutation_methods {
+    () => {
+        fn Before(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+            self.upcast::<$crate::dom::node::Node>().before(cx, nodes)
+        }
+        fn After(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+            self.upcast::<$crate::dom::node::Node>().after(cx, nodes)
+        }
+        fn ReplaceWith(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
+            self.upcast::<$crate::dom::node::Node>()
+                .replace_with(cx, nodes)
+        }
+    };
+}
