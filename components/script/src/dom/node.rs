@@ -524,16 +524,36 @@ fn listed(nodes: &[DomRoot<Node>], node: &Node) -> bool {
     nodes.iter().any(|listed| std::ptr::eq(&**listed, node))
 }
 
+/// The first of `start` and its following siblings that is not one of `nodes`: where an
+/// insertion goes once `nodes` have left their places.
+fn first_unlisted(start: Option<DomRoot<Node>>, nodes: &[DomRoot<Node>]) -> Option<DomRoot<Node>> {
+    let mut next = start;
+    while let Some(node) = next {
+        if !listed(nodes, &node) {
+            return Some(node);
+        }
+        next = node.next_sibling();
+    }
+    None
+}
+
+/// The nearest preceding sibling of `node` that is not one of `nodes`.
+fn last_unlisted_before(node: &Node, nodes: &[DomRoot<Node>]) -> Option<DomRoot<Node>> {
+    let mut previous = node.previous_sibling();
+    while let Some(node) = previous {
+        if !listed(nodes, &node) {
+            return Some(node);
+        }
+        previous = node.previous_sibling();
+    }
+    None
+}
+
 impl Node {
-    /// Inserts `nodes` before `before` (a child that is not one of them) in order, as the
-    /// pre-insertion of their fragment does: several nodes leave their parents first (into the
-    /// fragment), then every check passes or nothing is inserted.
-    fn insert_all(
-        &self,
-        cx: &mut JSContext,
-        nodes: &[DomRoot<Node>],
-        before: Option<&Node>,
-    ) -> Fallible<()> {
+    /// The checks of the pre-insertion of `nodes`' fragment before `before` (a child that is
+    /// not one of them): several nodes leave their parents first (into the fragment), then
+    /// every node must be insertable, and a Document takes one element and one doctype.
+    fn check_insertion(&self, nodes: &[DomRoot<Node>], before: Option<&Node>) -> Fallible<()> {
         if nodes.len() > 1 {
             for node in nodes {
                 node.remove_self();
@@ -551,33 +571,28 @@ impl Node {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// Inserts `nodes` before `before` in order once [`Self::check_insertion`] passed: every
+    /// check passes or nothing is inserted.
+    fn insert_all(
+        &self,
+        cx: &mut JSContext,
+        nodes: &[DomRoot<Node>],
+        before: Option<&Node>,
+    ) -> Fallible<()> {
+        self.check_insertion(nodes, before)?;
         for node in nodes {
             self.insert(cx, node, before);
         }
         Ok(())
     }
 
-    /// The first of `self`'s children from `start` on (the first child if none) that is not
-    /// one of `nodes`: where an insertion goes once `nodes` have left their places.
-    fn first_unlisted_from(
-        &self,
-        start: Option<DomRoot<Node>>,
-        nodes: &[DomRoot<Node>],
-    ) -> Option<DomRoot<Node>> {
-        let mut next = start.or_else(|| self.child_at(0));
-        while let Some(node) = next {
-            if !listed(nodes, &node) {
-                return Some(node);
-            }
-            next = node.next_sibling();
-        }
-        None
-    }
-
     /// <https://dom.spec.whatwg.org/#dom-parentnode-prepend>
     pub fn prepend(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
         let nodes = nodes_from(cx, self, nodes);
-        let before = self.first_unlisted_from(None, &nodes);
+        let before = first_unlisted(self.child_at(0), &nodes);
         self.insert_all(cx, &nodes, before.as_deref())
     }
 
@@ -592,18 +607,14 @@ impl Node {
     /// child goes and the nodes come in.
     pub fn replace_children(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
         let nodes = nodes_from(cx, self, nodes);
-        if nodes.len() > 1 {
-            for node in &nodes {
-                node.remove_self();
-            }
-        }
-        for node in &nodes {
-            self.ensure_pre_insertion_validity(node, None)?;
-        }
+        self.check_insertion(&nodes, None)?;
         for child in self.children() {
             self.remove_child_node(&child);
         }
-        self.insert_all(cx, &nodes, None)
+        for node in &nodes {
+            self.insert(cx, node, None);
+        }
+        Ok(())
     }
 
     /// <https://dom.spec.whatwg.org/#dom-childnode-before>
@@ -612,22 +623,11 @@ impl Node {
             return Ok(());
         };
         let nodes = nodes_from(cx, self, nodes);
-        let mut previous = self.previous_sibling();
-        while let Some(node) = previous.take() {
-            if !listed(&nodes, &node) {
-                previous = Some(node);
-                break;
-            }
-            previous = node.previous_sibling();
-        }
-        let start = match previous {
-            Some(previous) => match previous.next_sibling() {
-                Some(next) => Some(next),
-                None => return parent.insert_all(cx, &nodes, None),
-            },
-            None => None,
+        let start = match last_unlisted_before(self, &nodes) {
+            Some(previous) => previous.next_sibling(),
+            None => parent.child_at(0),
         };
-        let before = parent.first_unlisted_from(start, &nodes);
+        let before = first_unlisted(start, &nodes);
         parent.insert_all(cx, &nodes, before.as_deref())
     }
 
@@ -637,10 +637,7 @@ impl Node {
             return Ok(());
         };
         let nodes = nodes_from(cx, self, nodes);
-        let before = match self.next_sibling() {
-            Some(next) => parent.first_unlisted_from(Some(next), &nodes),
-            None => None,
-        };
+        let before = first_unlisted(self.next_sibling(), &nodes);
         parent.insert_all(cx, &nodes, before.as_deref())
     }
 
@@ -650,10 +647,7 @@ impl Node {
             return Ok(());
         };
         let nodes = nodes_from(cx, self, nodes);
-        let before = match self.next_sibling() {
-            Some(next) => parent.first_unlisted_from(Some(next), &nodes),
-            None => None,
-        };
+        let before = first_unlisted(self.next_sibling(), &nodes);
         if listed(&nodes, self) {
             return parent.insert_all(cx, &nodes, before.as_deref());
         }
