@@ -598,13 +598,14 @@ pub unsafe fn define_instance_members(
     true
 }
 
+// `thisArg = undefined` keeps forEach's `length` at 1, as Web IDL says.
 const ITERABLE_HELPER: &str = r#"(function (proto, snapshot, pairs, name) {
   const iter = (list) => list[Symbol.iterator]();
   const methods = pairs ? {
     entries() { return iter(snapshot.call(this)); },
     keys() { return iter(snapshot.call(this).map((p) => p[0])); },
     values() { return iter(snapshot.call(this).map((p) => p[1])); },
-    forEach(callback, thisArg) {
+    forEach(callback, thisArg = undefined) {
       if (typeof callback !== "function") throw new TypeError(`Failed to execute 'forEach' on '${name}': parameter 1 is not of type 'Function'.`);
       for (const [k, v] of snapshot.call(this)) callback.call(thisArg, v, k, this);
     },
@@ -612,7 +613,7 @@ const ITERABLE_HELPER: &str = r#"(function (proto, snapshot, pairs, name) {
     entries() { return iter(snapshot.call(this).map((v, i) => [i, v])); },
     keys() { return iter(snapshot.call(this).map((v, i) => i)); },
     values() { return iter(snapshot.call(this)); },
-    forEach(callback, thisArg) {
+    forEach(callback, thisArg = undefined) {
       snapshot.call(this).forEach((v, i) => callback.call(thisArg, v, i, this));
     },
   };
