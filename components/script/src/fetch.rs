@@ -14,6 +14,9 @@
 //! worker did not call `respondWith()`) the request goes to the network as below. The offline
 //! check comes after the worker, so an offline page's worker can still answer.
 //!
+//! [`start`] is that path behind a callback, which `fetch()` and XMLHttpRequest share;
+//! [`fetch_now`] runs a request while the caller waits (a synchronous XMLHttpRequest).
+//!
 //! Cross-origin requests follow CORS for simple requests: the response is exposed only when it
 //! carries `Access-Control-Allow-Origin` for this origin (or `*`); otherwise the promise
 //! rejects with TypeError and the script sees nothing of the response. A cross-origin request
@@ -79,7 +82,11 @@ fn fetch_failed() -> Error {
 
 /// What a service worker's `event.request` shows of `extras`: the referrer as main fetch
 /// determines it (the client's URL under the request's policy), the rest as given.
-fn request_details(global: &GlobalScope, extras: &RequestExtras, target: &Url) -> RequestDetails {
+pub(crate) fn request_details(
+    global: &GlobalScope,
+    extras: &RequestExtras,
+    target: &Url,
+) -> RequestDetails {
     let source = match &extras.referrer {
         Referrer::NoReferrer => None,
         Referrer::Client => Some(global.url()),
@@ -163,36 +170,149 @@ pub fn fetch(
         details: request_details(global, request.extras(), &params.url),
     };
     let handed = Trusted::new(promise.clone());
-    let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
-        let Some(promise) = handed.take() else {
-            return;
-        };
-        promise_answered(cx, global, promise, params, answer)
-    });
-    if data.url.scheme() == "blob" {
-        let answer = blob_answer(&data);
-        on_answer(cx, global, answer);
-        return Ok(promise);
+    let url = params.url.clone();
+    start(
+        cx,
+        global,
+        params,
+        data,
+        Box::new(move |cx, global, result| {
+            let Some(promise) = handed.take() else {
+                return;
+            };
+            settle(cx, global, promise, &url, result)
+        }),
+    );
+    Ok(promise)
+}
+
+/// Settles a `fetch()` promise with what became of its request.
+fn settle(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    promise: Rc<Promise>,
+    url: &Url,
+    result: Result<ResponseParts, Failure>,
+) {
+    // SAFETY: tasks run in the global's realm.
+    unsafe {
+        match result {
+            Ok(parts) => {
+                let response = Response::new(cx, global, None, parts);
+                promise.resolve(cx, &response);
+            }
+            Err(Failure::Offline) => promise.reject_error(
+                cx,
+                global,
+                Error::Type(format!(
+                    "Failed to fetch: the network is offline ({url} was not requested)."
+                )),
+            ),
+            Err(Failure::Network(reason)) => {
+                eprintln!("bgsync: fetch {url} failed: {reason}");
+                promise.reject_error(cx, global, fetch_failed());
+            }
+        }
     }
+}
+
+/// Why a request came to nothing.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The network is offline: nothing was sent.
+    Offline,
+    /// A network error, and why (for the console: scripts see none of it).
+    Network(String),
+}
+
+/// What to do with a request's response, or its failure: run as a task of the global's loop.
+pub(crate) type OnResponse =
+    Box<dyn FnOnce(&mut JSContext, &GlobalScope, Result<ResponseParts, Failure>)>;
+
+/// Fetches `params` (`data` is how a service worker sees it) for `global`: a blob URL from the
+/// process's table, an http(s) request through the global's controller first (Handle Fetch),
+/// then the network. `on_response` always runs in a later task, never before this returns.
+pub(crate) fn start(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    params: FetchParams,
+    data: FetchRequestData,
+    on_response: OnResponse,
+) {
+    if data.url.scheme() == "blob" {
+        let answer = blob_answer(&data.method, &data.url);
+        global.event_loop().queue_task(Box::new(move |cx| {
+            // SAFETY: local tasks run in the realm of the global that queued them.
+            let global = unsafe { current_global(cx) };
+            after_worker(cx, global, params, answer, on_response)
+        }));
+        return;
+    }
+    let on_answer: OnAnswer =
+        Box::new(move |cx, global, answer| after_worker(cx, global, params, answer, on_response));
     if let Err(on_answer) = hand_to_worker(global, data, on_answer) {
         on_answer(cx, global, FetchAnswer::Fallback);
     }
-    Ok(promise)
+}
+
+/// Runs `params` while the calling script waits (a synchronous XMLHttpRequest): a blob URL
+/// from the table, anything else at the network, never through a service worker (the caller
+/// decides what a controlled global does). `None`: `timeout` passed first; the request is left
+/// to finish on its own thread, and its answer is dropped.
+pub(crate) fn fetch_now(
+    global: &GlobalScope,
+    params: FetchParams,
+    timeout: Option<std::time::Duration>,
+) -> Option<Result<ResponseParts, Failure>> {
+    if params.url.scheme() == "blob" {
+        let answer = blob_answer(&params.method, &params.url);
+        return Some(match answer {
+            FetchAnswer::Respond(data) => worker_response(*data, &params).map_err(Failure::Network),
+            FetchAnswer::NetworkError(reason) => Err(Failure::Network(reason)),
+            FetchAnswer::Fallback => Err(Failure::Network("a blob URL with no answer".into())),
+        });
+    }
+    if !global.is_online() && matches!(params.url.scheme(), "http" | "https") {
+        return Some(Err(Failure::Offline));
+    }
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let loader = global.event_loop().loader().clone();
+    let spawned = std::thread::Builder::new()
+        .name("fetch".into())
+        .spawn(move || {
+            let _ = sender.send(run_fetch(&loader, params).map_err(Failure::Network));
+        });
+    if let Err(error) = spawned {
+        return Some(Err(Failure::Network(format!("no fetch thread: {error}"))));
+    }
+    let ended = || {
+        Err(Failure::Network(
+            "the fetch thread ended without an answer".into(),
+        ))
+    };
+    match timeout {
+        Some(timeout) => match receiver.recv_timeout(timeout) {
+            Ok(result) => Some(result),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => None,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Some(ended()),
+        },
+        None => Some(receiver.recv().unwrap_or_else(|_| ended())),
+    }
 }
 
 /// <https://fetch.spec.whatwg.org/#scheme-fetch> for `blob:`: the blob the URL stands for, to a
 /// GET; a network error otherwise (another method, or a URL revoked or never made).
-fn blob_answer(request: &FetchRequestData) -> FetchAnswer {
-    if request.method != "GET" {
-        return FetchAnswer::NetworkError(format!("{}: a blob URL answers GET only", request.url));
+fn blob_answer(method: &str, url: &Url) -> FetchAnswer {
+    if method != "GET" {
+        return FetchAnswer::NetworkError(format!("{url}: a blob URL answers GET only"));
     }
-    let Some(entry) = crate::blob_urls::resolve(&request.url) else {
-        return FetchAnswer::NetworkError(format!("{}: no such blob URL", request.url));
+    let Some(entry) = crate::blob_urls::resolve(url) else {
+        return FetchAnswer::NetworkError(format!("{url}: no such blob URL"));
     };
     let mut headers = vec![("Content-Length".to_owned(), entry.bytes.len().to_string())];
     headers.push(("Content-Type".to_owned(), entry.type_));
     FetchAnswer::Respond(Box::new(script_traits::FetchResponseData {
-        url: Some(request.url.clone()),
+        url: Some(url.clone()),
         status: 200,
         status_text: "OK".to_owned(),
         headers,
@@ -251,38 +371,22 @@ pub fn answered(cx: &mut JSContext, global: &GlobalScope, token: u64, answer: Fe
     global.message_done(token);
 }
 
-/// Settles a `fetch()` promise with the worker's answer: its response, the network, or a
+/// Goes on with a request after its worker's answer: its response, the network, or a
 /// network error.
-fn promise_answered(
+fn after_worker(
     cx: &mut JSContext,
     global: &GlobalScope,
-    promise: Rc<Promise>,
     params: FetchParams,
     answer: FetchAnswer,
+    on_response: OnResponse,
 ) {
-    // SAFETY: tasks run in the global's realm.
-    unsafe {
-        match answer {
-            FetchAnswer::Respond(data) => match worker_response(*data, &params) {
-                Ok(parts) => {
-                    let response = Response::new(cx, global, None, parts);
-                    promise.resolve(cx, &response);
-                }
-                Err(reason) => {
-                    eprintln!("bgsync: fetch {} failed: {reason}", params.url);
-                    promise.reject_error(cx, global, fetch_failed());
-                }
-            },
-            FetchAnswer::Fallback => {
-                if let Err(error) = go_to_network(global, promise.clone(), params) {
-                    promise.reject_error(cx, global, error);
-                }
-            }
-            FetchAnswer::NetworkError(reason) => {
-                eprintln!("bgsync: fetch {} failed: {reason}", params.url);
-                promise.reject_error(cx, global, fetch_failed());
-            }
+    match answer {
+        FetchAnswer::Respond(data) => {
+            let result = worker_response(*data, &params).map_err(Failure::Network);
+            on_response(cx, global, result);
         }
+        FetchAnswer::Fallback => go_to_network(global, params, on_response),
+        FetchAnswer::NetworkError(reason) => on_response(cx, global, Err(Failure::Network(reason))),
     }
 }
 
@@ -349,60 +453,76 @@ fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<Resp
     })
 }
 
-/// Sends `params` to the network on a thread of its own; `promise` settles in a task.
-fn go_to_network(global: &GlobalScope, promise: Rc<Promise>, params: FetchParams) -> Fallible<()> {
-    let url = params.url.clone();
+/// Sends `params` to the network on a thread of its own; `on_response` runs in a task.
+fn go_to_network(global: &GlobalScope, params: FetchParams, on_response: OnResponse) {
+    let fail_later = |failure: Failure, on_response: OnResponse| {
+        global.event_loop().queue_task(Box::new(move |cx| {
+            // SAFETY: local tasks run in the realm of the global that queued them.
+            let global = unsafe { current_global(cx) };
+            on_response(cx, global, Err(failure))
+        }));
+    };
     // Offline (the engine's network observer, or the embedder's override): nothing is sent.
-    if !global.is_online() && matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Type(format!(
-            "Failed to fetch: the network is offline ({url} was not requested)."
-        )));
+    if !global.is_online() && matches!(params.url.scheme(), "http" | "https") {
+        return fail_later(Failure::Offline, on_response);
     }
-    let trusted = Trusted::new(promise);
+    let id = NEXT_NETWORK_ID.with(|next| {
+        let id = next.get();
+        next.set(id + 1);
+        id
+    });
+    AT_THE_NETWORK.with(|waiting| waiting.borrow_mut().insert(id, on_response));
     let guard = global.event_loop().expect_remote_task();
     let loader = global.event_loop().loader().clone();
     let spawned = std::thread::Builder::new()
         .name("fetch".into())
         .spawn(move || {
-            let result = run_fetch(&loader, params);
+            let result = run_fetch(&loader, params).map_err(Failure::Network);
             guard.post(Box::new(move |cx: &mut JSContext| {
-                let Some(promise) = trusted.take() else {
+                let Some(on_response) = AT_THE_NETWORK.with(|w| w.borrow_mut().remove(&id)) else {
                     return;
                 };
-                // SAFETY: tasks run in the global's realm.
-                unsafe {
-                    let global = current_global(cx);
-                    match result {
-                        Ok(parts) => {
-                            let response = Response::new(cx, global, None, parts);
-                            promise.resolve(cx, &response);
-                        }
-                        Err(reason) => {
-                            eprintln!("bgsync: fetch {url} failed: {reason}");
-                            promise.reject_error(cx, global, fetch_failed());
-                        }
-                    }
-                }
+                // SAFETY: remote tasks run in the realm of the global they were posted for.
+                let global = unsafe { current_global(cx) };
+                on_response(cx, global, result);
             }));
         });
-    if spawned.is_err() {
-        return Err(fetch_failed());
+    if let Err(error) = spawned {
+        if let Some(on_response) = AT_THE_NETWORK.with(|w| w.borrow_mut().remove(&id)) {
+            fail_later(
+                Failure::Network(format!("no fetch thread: {error}")),
+                on_response,
+            );
+        }
     }
-    Ok(())
+}
+
+/// Drops what this thread's requests would have done with their answers (requests still at
+/// a worker or at the network), before its runtime goes away: they hold rooted values.
+pub fn forget_pending() {
+    let handed = HANDED_TO_WORKER.with(|handed| std::mem::take(&mut *handed.borrow_mut()));
+    let waiting = AT_THE_NETWORK.with(|waiting| std::mem::take(&mut *waiting.borrow_mut()));
+    drop((handed, waiting));
+}
+
+thread_local! {
+    /// What to do with the responses of this thread's requests at the network, by number.
+    static AT_THE_NETWORK: RefCell<HashMap<u64, OnResponse>> = RefCell::new(HashMap::new());
+    static NEXT_NETWORK_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
 }
 
 /// A request as the fetch thread runs it.
-struct FetchParams {
-    url: Url,
-    method: String,
-    headers: Vec<(String, String)>,
-    body: Option<Vec<u8>>,
-    redirect: RequestRedirect,
+pub(crate) struct FetchParams {
+    pub(crate) url: Url,
+    pub(crate) method: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) redirect: RequestRedirect,
     /// `cors`, or `no-cors` (another origin's response is opaque), or `same-origin` (another
     /// origin is a network error).
-    mode: RequestMode,
+    pub(crate) mode: RequestMode,
     /// The origin of the global that fetches.
-    origin: url::Origin,
+    pub(crate) origin: url::Origin,
 }
 
 /// <https://fetch.spec.whatwg.org/#request-body-header-name>

@@ -268,6 +268,7 @@ fn run_page_on_this_thread(
         window.global_scope().clear_service_worker_objects();
         event_loop.unbind_global();
         crate::modules::clear_thread();
+        crate::fetch::forget_pending();
         crate::dom::bindings::trusted::clear();
         drop(document);
         drop(window);

@@ -19,6 +19,7 @@ use crate::dom::bindings::conversions::{RootedValue, ToJs};
 use crate::dom::bindings::root::DomRoot;
 use crate::dom::codegen::Function;
 use crate::dom::globalscope::GlobalScope;
+use crate::dom::xmlhttprequest::XMLHttpRequest;
 
 pub enum TimerHandler {
     Function(Rc<Function>),
@@ -26,6 +27,9 @@ pub enum TimerHandler {
     /// `AbortSignal.timeout()`: aborts the signal with a TimeoutError. It does not keep the
     /// page from going idle (a timeout nobody waits on is not work left).
     AbortSignal(DomRoot<AbortSignal>),
+    /// An XMLHttpRequest's timeout, for the request of this generation. Like the above, it
+    /// keeps nothing alive: the request in flight does.
+    XhrTimeout(DomRoot<XMLHttpRequest>, u64),
 }
 
 struct Timer {
@@ -97,10 +101,12 @@ impl Timers {
     /// Whether a timer is pending that keeps the page from being idle (every one but an
     /// `AbortSignal.timeout()`'s).
     pub fn keeps_alive(&self) -> bool {
-        self.timers
-            .borrow()
-            .values()
-            .any(|t| !matches!(*t.handler, TimerHandler::AbortSignal(_)))
+        self.timers.borrow().values().any(|t| {
+            !matches!(
+                *t.handler,
+                TimerHandler::AbortSignal(_) | TimerHandler::XhrTimeout(..)
+            )
+        })
     }
 
     /// Removes (or, for an interval, reschedules) the earliest due timer and returns what to
@@ -155,6 +161,7 @@ impl Timers {
                 crate::script_runtime::run_classic_script(cx, global, source, &url, 1);
             }
             TimerHandler::AbortSignal(signal) => signal.signal_timeout(cx),
+            TimerHandler::XhrTimeout(xhr, generation) => xhr.time_out(cx, *generation),
         }
         self.current_nesting.set(0);
         true

@@ -290,6 +290,7 @@ pub(crate) fn run_worker_thread(
     scope.end();
     scope.clear_service_worker_objects();
     crate::modules::clear_thread();
+    crate::fetch::forget_pending();
     crate::dom::bindings::trusted::clear();
 }
 

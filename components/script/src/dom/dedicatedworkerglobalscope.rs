@@ -335,5 +335,6 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
     global.busy.borrow_mut().clear();
     scope.clear_service_worker_objects();
     crate::modules::clear_thread();
+    crate::fetch::forget_pending();
     crate::dom::bindings::trusted::clear();
 }

@@ -23,7 +23,7 @@ pub struct Headers {
 }
 
 /// <https://fetch.spec.whatwg.org/#forbidden-request-header>
-fn is_forbidden_request_header(name: &str) -> bool {
+pub(crate) fn is_forbidden_request_header(name: &str) -> bool {
     const FORBIDDEN: &[&str] = &[
         "accept-charset",
         "accept-encoding",

@@ -65,6 +65,7 @@ pub mod node;
 pub mod nodelist;
 pub mod performance;
 pub mod postmessage;
+pub mod progressevent;
 pub mod promiserejectionevent;
 pub mod request;
 pub mod response;
@@ -87,6 +88,9 @@ pub mod worker;
 pub mod workerglobalscope;
 pub mod workerlocation;
 pub mod workernavigator;
+pub mod xmlhttprequest;
+pub mod xmlhttprequesteventtarget;
+pub mod xmlhttprequestupload;
 
 /// Everything a DOM implementation file usually needs.
 pub mod prelude {
