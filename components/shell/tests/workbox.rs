@@ -3,7 +3,8 @@
 //! controlled page's POSTs fail, Workbox's fetch route catches them and queues them in
 //! IndexedDB with the tag `workbox-background-sync:outbox`; a later online run with no page of
 //! the app open starts the worker for the `sync` event and Workbox replays the requests, in
-//! order, with their bodies and headers.
+//! order, with their bodies and headers; the same with the page's POSTs sent by axios
+//! (npm, unmodified), on XMLHttpRequest.
 
 #[path = "../../engine/tests/support/server.rs"]
 mod server;
@@ -41,31 +42,57 @@ fn serve_workbox(server: &TestServer) {
     }
 }
 
-/// Registers `sw.js`, waits until it controls the page, then POSTs two messages to
-/// `/api/messages` and logs what became of each.
-fn post_page() -> String {
-    page(
+/// Registers `sw.js`, waits until it controls the page, then sends two messages to
+/// `/api/messages` with `send(text)` (which resolves with the response's status) and logs what
+/// became of each (`not sent <text> <error>`, the error as `describe(error)` gives it).
+fn post_page(send: &str, describe: &str) -> String {
+    page(&format!(
         r#"const controlled = () => navigator.serviceWorker.controller ? Promise.resolve()
   : new Promise(resolve => navigator.serviceWorker.addEventListener('controllerchange', resolve));
-navigator.serviceWorker.register('sw.js', {scope: './'})
+const send = {send};
+const describe = {describe};
+navigator.serviceWorker.register('sw.js', {{scope: './'}})
   .then(() => navigator.serviceWorker.ready)
   .then(controlled)
-  .then(async () => {
-    for (const text of ['first', 'second']) {
-      try {
-        const response = await fetch('/api/messages', {
-          method: 'POST',
-          headers: {'Content-Type': 'application/json', 'X-Outbox': text},
-          body: JSON.stringify({text}),
-        });
-        console.log('sent ' + text + ' ' + response.status);
-      } catch (error) {
-        console.log('not sent ' + text + ' ' + error.name);
-      }
-    }
+  .then(async () => {{
+    for (const text of ['first', 'second']) {{
+      try {{
+        console.log('sent ' + text + ' ' + await send(text));
+      }} catch (error) {{
+        console.log('not sent ' + text + ' ' + describe(error));
+      }}
+    }}
     done();
-  })
-  .catch(failed);"#,
+  }})
+  .catch(failed);"#
+    ))
+}
+
+/// The page's messages sent with fetch().
+fn fetch_post_page() -> String {
+    post_page(
+        r#"async (text) => (await fetch('/api/messages', {
+  method: 'POST',
+  headers: {'Content-Type': 'application/json', 'X-Outbox': text},
+  body: JSON.stringify({text}),
+})).status"#,
+        "(error) => error.name",
+    )
+}
+
+/// The page's messages sent with axios (npm, unmodified), which sends them with
+/// XMLHttpRequest: the worker's fetch event sees them the same.
+fn axios_post_page() -> String {
+    let page = post_page(
+        r#"async (text) => (await axios.post('/api/messages', {text}, {
+  headers: {'X-Outbox': text},
+})).status"#,
+        "(error) => error.code",
+    );
+    page.replacen(
+        "<script>",
+        "<script src=\"/axios/axios.min.js\"></script>\n<script>",
+        1,
     )
 }
 
@@ -100,26 +127,62 @@ fn serve_app(worker: &str) -> TestServer {
     let server = TestServer::start();
     serve_workbox(&server);
     server.serve_js("/sw.js", worker);
-    server.serve_html("/post.html", &post_page());
+    server.serve_html("/post.html", &fetch_post_page());
+    let axios = node_modules().join("axios/dist/axios.min.js");
+    let axios = std::fs::read_to_string(&axios).unwrap_or_else(|error| {
+        panic!(
+            "{}: {error} (./mach bootstrap installs axios)",
+            axios.display()
+        )
+    });
+    server.serve_js("/axios/axios.min.js", &axios);
+    server.serve_html("/post-axios.html", &axios_post_page());
     server.serve("/api/messages", Response::ok("text/plain", "stored"));
     server
 }
 
-/// Run 1, offline: both POSTs fail in the page and wait in Workbox's queue, whose sync
+/// How the page sends its messages, and the error each gets while offline.
+#[derive(Clone, Copy)]
+enum Sender {
+    Fetch,
+    Axios,
+}
+
+impl Sender {
+    fn page(self) -> &'static str {
+        match self {
+            Sender::Fetch => "/post.html",
+            Sender::Axios => "/post-axios.html",
+        }
+    }
+
+    fn offline_error(self) -> &'static str {
+        match self {
+            Sender::Fetch => "TypeError",
+            Sender::Axios => "ERR_NETWORK",
+        }
+    }
+}
+
+/// Run 1, offline: both messages fail in the page and wait in Workbox's queue, whose sync
 /// registration `bgsync sync list` shows.
-fn queue_two_offline(server: &TestServer, profile_arg: &str) {
+fn queue_two_offline(server: &TestServer, profile_arg: &str, sender: Sender) {
     let out = run(&[
         "run",
         "--offline",
         "--profile",
         profile_arg,
-        server.url("/post.html").as_str(),
+        server.url(sender.page()).as_str(),
     ]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let error = sender.offline_error();
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
-        ["not sent first TypeError", "not sent second TypeError"],
+        [
+            format!("not sent first {error}"),
+            format!("not sent second {error}")
+        ],
         "{stderr}"
     );
     assert!(server.requests_of("/api/messages").is_empty());
@@ -132,11 +195,11 @@ fn queue_two_offline(server: &TestServer, profile_arg: &str) {
     );
 }
 
-fn replays_in_the_next_online_run(worker: &str) {
+fn replays_in_the_next_online_run(worker: &str, sender: Sender) {
     let server = serve_app(worker);
     let profile = tempfile::TempDir::new().unwrap();
     let profile_arg = profile.path().to_str().unwrap();
-    queue_two_offline(&server, profile_arg);
+    queue_two_offline(&server, profile_arg, sender);
 
     // Run 2, online, no page of the app: the worker starts for the sync event and replays.
     let out = run(&[
@@ -176,12 +239,19 @@ fn replays_in_the_next_online_run(worker: &str) {
 
 #[test]
 fn workbox_background_sync_plugin_replays_offline_posts_in_the_next_online_run() {
-    replays_in_the_next_online_run(NETWORK_ONLY_WORKER);
+    replays_in_the_next_online_run(NETWORK_ONLY_WORKER, Sender::Fetch);
+}
+
+/// The same with the page's messages sent by axios (XMLHttpRequest): Workbox queues and
+/// replays them as it does fetch()'s.
+#[test]
+fn axios_posts_queued_offline_by_workbox_replay_in_the_next_online_run() {
+    replays_in_the_next_online_run(NETWORK_ONLY_WORKER, Sender::Axios);
 }
 
 #[test]
 fn workbox_queue_push_request_replays_in_the_next_online_run() {
-    replays_in_the_next_online_run(QUEUE_WORKER);
+    replays_in_the_next_online_run(QUEUE_WORKER, Sender::Fetch);
 }
 
 /// Workbox retries network errors only (a 503 counts as delivered), so the server is gone for
@@ -192,7 +262,7 @@ fn after_a_failed_last_chance_the_requests_stay_in_workbox_s_queue() {
     let server = serve_app(NETWORK_ONLY_WORKER);
     let profile = tempfile::TempDir::new().unwrap();
     let profile_arg = profile.path().to_str().unwrap();
-    queue_two_offline(&server, profile_arg);
+    queue_two_offline(&server, profile_arg, Sender::Fetch);
     drop(server);
 
     let mut stories = String::new();
