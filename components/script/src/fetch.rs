@@ -176,7 +176,7 @@ pub fn fetch(
         global,
         params,
         data,
-        Box::new(move |cx, global, result| {
+        Box::new(move |cx, global, result, _by_worker| {
             let Some(promise) = handed.take() else {
                 return;
             };
@@ -226,8 +226,10 @@ pub(crate) enum Failure {
 }
 
 /// What to do with a request's response, or its failure: run as a task of the global's loop.
+/// The last argument says whether a service worker answered (its response, or its network
+/// error), so the request body never went to the network.
 pub(crate) type OnResponse =
-    Box<dyn FnOnce(&mut JSContext, &GlobalScope, Result<ResponseParts, Failure>)>;
+    Box<dyn FnOnce(&mut JSContext, &GlobalScope, Result<ResponseParts, Failure>, bool)>;
 
 /// Fetches `params` (`data` is how a service worker sees it) for `global`: a blob URL from the
 /// process's table, an http(s) request through the global's controller first (Handle Fetch),
@@ -383,10 +385,12 @@ fn after_worker(
     match answer {
         FetchAnswer::Respond(data) => {
             let result = worker_response(*data, &params).map_err(Failure::Network);
-            on_response(cx, global, result);
+            on_response(cx, global, result, true);
         }
         FetchAnswer::Fallback => go_to_network(global, params, on_response),
-        FetchAnswer::NetworkError(reason) => on_response(cx, global, Err(Failure::Network(reason))),
+        FetchAnswer::NetworkError(reason) => {
+            on_response(cx, global, Err(Failure::Network(reason)), true)
+        }
     }
 }
 
@@ -459,7 +463,7 @@ fn go_to_network(global: &GlobalScope, params: FetchParams, on_response: OnRespo
         global.event_loop().queue_task(Box::new(move |cx| {
             // SAFETY: local tasks run in the realm of the global that queued them.
             let global = unsafe { current_global(cx) };
-            on_response(cx, global, Err(failure))
+            on_response(cx, global, Err(failure), false)
         }));
     };
     // Offline (the engine's network observer, or the embedder's override): nothing is sent.
@@ -484,7 +488,7 @@ fn go_to_network(global: &GlobalScope, params: FetchParams, on_response: OnRespo
                 };
                 // SAFETY: remote tasks run in the realm of the global they were posted for.
                 let global = unsafe { current_global(cx) };
-                on_response(cx, global, result);
+                on_response(cx, global, result, false);
             }));
         });
     if let Err(error) = spawned {

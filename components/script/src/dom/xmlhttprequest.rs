@@ -237,7 +237,9 @@ impl XMLHttpRequest {
     }
 
     /// The answer to the request of `generation`, in a task (processResponse and
-    /// processResponseEndOfBody at once: the body is buffered).
+    /// processResponseEndOfBody at once: the body is buffered). A response of a service worker
+    /// (`by_worker`) ends the upload without its events: the body never went to the network,
+    /// as in Chromium.
     ///
     /// # Safety
     /// `cx` in the request's realm.
@@ -246,6 +248,7 @@ impl XMLHttpRequest {
         cx: &mut JSContext,
         generation: u64,
         result: Result<ResponseParts, Failure>,
+        by_worker: bool,
     ) {
         if generation != self.generation.get() || !self.send_flag.get() {
             return;
@@ -263,7 +266,7 @@ impl XMLHttpRequest {
             }
         };
         // processRequestEndOfBody: the body was sent.
-        if !self.upload_complete.replace(true) && self.upload_listener.get() {
+        if !self.upload_complete.replace(true) && self.upload_listener.get() && !by_worker {
             let length = self.request_body_length.get();
             let upload = self.upload().upcast::<EventTarget>();
             self.fire_progress(cx, upload, "progress", length, length);
@@ -803,9 +806,9 @@ impl XMLHttpRequestMethods for XMLHttpRequest {
             global,
             params,
             data,
-            Box::new(move |cx, _global, result| {
+            Box::new(move |cx, _global, result, by_worker| {
                 // SAFETY: fetch's tasks run in the global's realm.
-                unsafe { xhr.process_response(cx, generation, result) }
+                unsafe { xhr.process_response(cx, generation, result, by_worker) }
             }),
         );
         // Step 11.5: the timeout counts from here.
