@@ -89,8 +89,8 @@ pub(crate) fn request_details(
 ) -> RequestDetails {
     let source = match &extras.referrer {
         Referrer::NoReferrer => None,
-        Referrer::Client => Some(global.url()),
-        Referrer::Url(url) => Some(url),
+        Referrer::Client => Some(global.url().clone()),
+        Referrer::Url(url) => Some(url.clone()),
     };
     // Main fetch, step 8: no policy of the request's own is its client's (the default: there
     // are no Referrer-Policy headers or meta tags yet).
@@ -99,12 +99,13 @@ pub(crate) fn request_details(
         policy => policy,
     };
     RequestDetails {
-        referrer: source.and_then(|source| base::referrer::determine(source, policy, target)),
+        referrer: source.and_then(|source| base::referrer::determine(&source, policy, target)),
         referrer_policy: policy.to_owned(),
         cache: extras.cache.as_str().to_owned(),
         integrity: extras.integrity.clone(),
         keepalive: extras.keepalive,
         reload_navigation: extras.reload_navigation,
+        history_navigation: extras.history_navigation,
     }
 }
 

@@ -187,7 +187,7 @@ fn run_page_on_this_thread(
     let mut early = Vec::new();
     let from_worker = match &options.client {
         PageConnection::Engine(channels) if matches!(options.url.scheme(), "http" | "https") => {
-            let details = navigation_details(None, &options.url, false);
+            let details = navigation_details(None, &options.url, false, false);
             navigation_fetch(
                 channels,
                 &options.url,
@@ -282,18 +282,21 @@ const DOCUMENT_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q
 
 /// The details of a navigation request to `url`: its referrer from `source` (the URL of the
 /// document that navigates; none for a top-level page the embedder loads) under the default
-/// policy, and for a `location.reload()` the reload-navigation flag and cache mode `no-cache`
-/// (cached responses are revalidated, as browsers do on reload).
+/// policy, for a `location.reload()` the reload-navigation flag and cache mode `no-cache`
+/// (cached responses are revalidated, as browsers do on reload), and for a traversal of the
+/// session history the history-navigation flag.
 pub(crate) fn navigation_details(
     source: Option<&Url>,
     url: &Url,
     reload: bool,
+    history: bool,
 ) -> script_traits::RequestDetails {
     script_traits::RequestDetails {
         referrer: source.and_then(|source| base::referrer::determine(source, "", url)),
         referrer_policy: base::referrer::DEFAULT_POLICY.to_owned(),
         cache: if reload { "no-cache" } else { "default" }.to_owned(),
         reload_navigation: reload,
+        history_navigation: history,
         ..Default::default()
     }
 }

@@ -21,4 +21,6 @@ interface mixin WindowEventHandlers {
   attribute EventHandler onoffline;
   attribute EventHandler onmessage;
   attribute EventHandler onmessageerror;
+  attribute EventHandler onpopstate;
+  attribute EventHandler onhashchange;
 };

@@ -2,7 +2,7 @@
 // Bodies are buffered: BodyInit is the subset without ReadableStream, and Body has no `body`
 // stream. No duplex or priority yet;
 // credentials, cache, integrity and keepalive are kept and shown, not acted on (there are no
-// cookies and no HTTP cache). isHistoryNavigation is always false: there is no session history.
+// cookies and no HTTP cache).
 typedef (Request or USVString) RequestInfo;
 typedef (Blob or BufferSource or FormData or URLSearchParams or USVString) BodyInit;
 

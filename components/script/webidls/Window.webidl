@@ -9,6 +9,7 @@ interface Window : EventTarget {
   [Replaceable] readonly attribute Window self;
   [LegacyUnforgeable, GetterThrows] readonly attribute Document document;
   [PutForwards=href, LegacyUnforgeable] readonly attribute Location location;
+  [SameObject] readonly attribute History history;
   [Replaceable] readonly attribute Window frames;
   [Replaceable] readonly attribute unsigned long length;
   [LegacyUnforgeable] readonly attribute WindowProxy? top;

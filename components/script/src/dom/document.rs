@@ -27,7 +27,7 @@ pub struct Document {
     node: Node,
     window: MutNullableDom<Window>,
     #[no_trace]
-    url: Url,
+    url: RefCell<Url>,
     content_type: String,
     ready_state: Cell<DocumentReadyState>,
     quirks: Cell<bool>,
@@ -35,6 +35,8 @@ pub struct Document {
     implementation: MutNullableDom<DOMImplementation>,
     /// Frames still loading that delay this document's `load` event.
     load_delayers: Cell<u32>,
+    /// Its `load` event has fired (https://html.spec.whatwg.org/#completely-loaded).
+    completely_loaded: Cell<bool>,
     /// Its parser-inserted module scripts not run yet, in document order (they run in it).
     module_scripts: RefCell<std::collections::VecDeque<Dom<HTMLScriptElement>>>,
     /// The `load` event, waiting for those frames (what runs after it with it).
@@ -56,13 +58,14 @@ impl Document {
             Box::new(Document {
                 node: Node::new_inherited(None),
                 window: MutNullableDom::new(Some(window)),
-                url,
+                url: RefCell::new(url),
                 content_type,
                 ready_state: Cell::new(DocumentReadyState::Loading),
                 quirks: Cell::new(false),
                 current_script: MutNullableDom::default(),
                 implementation: MutNullableDom::default(),
                 load_delayers: Cell::new(0),
+                completely_loaded: Cell::new(false),
                 module_scripts: RefCell::new(std::collections::VecDeque::new()),
                 deferred_load: RefCell::new(None),
             }),
@@ -71,8 +74,22 @@ impl Document {
         document
     }
 
-    pub fn url(&self) -> &Url {
-        &self.url
+    pub fn url(&self) -> std::cell::Ref<'_, Url> {
+        self.url.borrow()
+    }
+
+    /// The URL changes without a new document (`history.pushState()`, a traversal between
+    /// entries of this document): its window's URL with it.
+    pub fn set_url(&self, url: Url) {
+        if let Some(window) = self.window.get() {
+            window.global_scope().set_url(url.clone());
+        }
+        *self.url.borrow_mut() = url;
+    }
+
+    /// <https://html.spec.whatwg.org/#completely-loaded>
+    pub fn is_completely_loaded(&self) -> bool {
+        self.completely_loaded.get()
     }
 
     pub fn window(&self) -> Option<DomRoot<Window>> {
@@ -159,6 +176,7 @@ impl Document {
             // SAFETY: tasks run in the document's realm.
             unsafe { window.upcast::<EventTarget>().dispatch_event(cx, &event) };
         }
+        self.completely_loaded.set(true);
         if let Some(after_load) = after_load {
             after_load();
         }
@@ -222,10 +240,10 @@ impl DocumentMethods for Document {
             .or_init(|| DOMImplementation::new(cx, self.global()))
     }
     fn URL(&self, _cx: &mut JSContext) -> DOMString {
-        self.url.to_string()
+        self.url.borrow().to_string()
     }
     fn DocumentURI(&self, _cx: &mut JSContext) -> DOMString {
-        self.url.to_string()
+        self.url.borrow().to_string()
     }
     fn CompatMode(&self, _cx: &mut JSContext) -> DOMString {
         if self.quirks.get() {

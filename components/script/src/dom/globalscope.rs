@@ -130,8 +130,9 @@ pub struct GlobalScope {
     interfaces: Box<[Heap<*mut JSObject>]>,
     #[no_trace]
     kind: GlobalKind,
+    /// Its creation URL; a window's changes with its document's (`history.pushState()`).
     #[no_trace]
-    url: Url,
+    url: RefCell<Url>,
     #[no_trace]
     event_loop: Rc<EventLoop>,
     #[no_trace]
@@ -198,7 +199,7 @@ impl GlobalScope {
             protos: empty(),
             interfaces: empty(),
             kind,
-            url,
+            url: RefCell::new(url),
             event_loop,
             console,
             console_state: Default::default(),
@@ -321,14 +322,19 @@ impl GlobalScope {
         self.kind.secure
     }
 
-    pub fn url(&self) -> &Url {
-        &self.url
+    pub fn url(&self) -> std::cell::Ref<'_, Url> {
+        self.url.borrow()
+    }
+
+    /// A window's document changed its URL (same-document navigation).
+    pub fn set_url(&self, url: Url) {
+        *self.url.borrow_mut() = url;
     }
 
     pub fn origin(&self) -> url::Origin {
         match &*self.inherited_origin.borrow() {
             Some(origin) => origin.clone(),
-            None => self.url.origin(),
+            None => self.url.borrow().origin(),
         }
     }
 

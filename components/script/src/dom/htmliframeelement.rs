@@ -25,6 +25,7 @@ use crate::dom::element::Element;
 use crate::dom::event::Event;
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::globalscope::ConsoleLevel;
+use crate::dom::history::{Entry, Handling};
 use crate::dom::htmlelement::HTMLElement;
 use crate::dom::node::Node;
 use crate::dom::prelude::*;
@@ -46,6 +47,22 @@ pub struct HTMLIFrameElement {
     generation: Cell<u64>,
     /// Its load delays its document's `load` event (it started before that fired).
     delaying: Cell<bool>,
+    /// It shows a document of its own (not its initial `about:blank`): a navigation pushes a
+    /// session history entry, where the first one replaces the initial entry.
+    has_entry: Cell<bool>,
+}
+
+/// What kind of navigation a frame's is, for its session history and its request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A navigation that adds an entry (or replaces the initial one, or one of the same URL).
+    Normal,
+    /// `location.replace()`: the current entry is replaced.
+    Replace,
+    /// `location.reload()`, `history.go(0)`: the reload-navigation flag.
+    Reload,
+    /// A traversal of the session history: the history-navigation flag.
+    Traverse,
 }
 
 /// A navigation of the frame (`location`, or a service worker's `navigate()`).
@@ -55,8 +72,7 @@ struct Navigation {
     token: Option<u64>,
     /// The URL of the document that navigates (the referrer's source), if any.
     source: Option<Url>,
-    /// A `location.reload()`.
-    reload: bool,
+    kind: Kind,
 }
 
 /// A document to show in a frame.
@@ -70,6 +86,8 @@ struct FrameDocument {
     channels: Option<ClientChannels>,
     /// What the engine sent the client before its document loaded.
     early: Vec<ToClientMsg>,
+    /// How it changes the frame's session history.
+    handling: Handling,
 }
 
 impl HTMLIFrameElement {
@@ -83,6 +101,7 @@ impl HTMLIFrameElement {
                 content: MutNullableDom::default(),
                 generation: Cell::new(0),
                 delaying: Cell::new(false),
+                has_entry: Cell::new(false),
             }),
         )
     }
@@ -105,14 +124,23 @@ impl HTMLIFrameElement {
         }
     }
 
-    /// The removal steps: the frame is discarded.
+    /// The removal steps: the frame is discarded, and its session history entries go.
     pub fn on_disconnected(&self) {
         self.stop_delaying_load();
         self.generation.set(self.generation.get() + 1);
+        self.has_entry.set(false);
+        if let Some(parent) = self.parent_window() {
+            parent.top_window().joint_history().forget(self);
+        }
         if let Some(window) = self.content.get() {
             self.content.set(None);
             window.discard();
         }
+    }
+
+    /// The frame's window, whatever its origin.
+    pub fn content_window(&self) -> Option<DomRoot<Window>> {
+        self.content.get()
     }
 
     /// The content window, if it may be reached from this iframe's document (same origin).
@@ -131,12 +159,23 @@ impl HTMLIFrameElement {
     /// `location.href = url`, `assign()`, `replace()`, `reload()`): the script that asked
     /// runs on, then the frame's document is replaced as by a change of `src`. `source` is the
     /// URL of the document that navigates (the request's referrer comes from it).
-    pub fn navigate(&self, url: Url, source: Url, reload: bool) {
+    pub fn navigate(&self, url: Url, source: Url, kind: Kind) {
         self.queue_navigation(Navigation {
             url,
             token: None,
             source: Some(source),
-            reload,
+            kind,
+        });
+    }
+
+    /// Loads `url` again for a traversal of the session history to an entry of another
+    /// document (see `crate::dom::history`).
+    pub fn navigate_in_history(&self, url: Url) {
+        self.queue_navigation(Navigation {
+            url,
+            token: None,
+            source: None,
+            kind: Kind::Traverse,
         });
     }
 
@@ -158,7 +197,7 @@ impl HTMLIFrameElement {
             url,
             token: Some(token),
             source: None,
-            reload: false,
+            kind: Kind::Normal,
         });
     }
 
@@ -198,35 +237,77 @@ impl HTMLIFrameElement {
         }
         let srcdoc = self.element().get_attribute("srcdoc");
         let src = self.element().get_attribute("src").unwrap_or_default();
-        let blank = |html: String, url: &str| FrameDocument {
-            url: Url::parse(url).expect("a valid about: URL"),
-            html,
-            content_type: "text/html".to_owned(),
-            inherits_origin: true,
-            channels: None,
-            early: Vec::new(),
-        };
         let token = navigated_to
             .as_ref()
             .and_then(|navigation| navigation.token);
-        let (url, source, reload) = match navigated_to {
-            Some(navigation) => (navigation.url, navigation.source, navigation.reload),
+        let (url, source, kind) = match navigated_to {
+            Some(navigation) => (navigation.url, navigation.source, navigation.kind),
             None => {
-                if let Some(html) = srcdoc {
-                    return self.show(cx, generation, blank(html, "about:srcdoc"));
-                }
-                let parent_url = parent.global_scope().url();
+                let parent_url = parent.global_scope().url().clone();
                 match parent_url.join(&src) {
-                    Ok(url) if !src.is_empty() => (url, Some(parent_url.clone()), false),
-                    _ => return self.show(cx, generation, blank(String::new(), "about:blank")),
+                    _ if srcdoc.is_some() => (
+                        Url::parse("about:srcdoc").expect("a valid about: URL"),
+                        None,
+                        Kind::Normal,
+                    ),
+                    Ok(url) if !src.is_empty() => (url, Some(parent_url), Kind::Normal),
+                    // The initial about:blank: no entry of its own.
+                    _ => {
+                        let blank = blank_document("about:blank", String::new(), Handling::Replace);
+                        self.has_entry.set(false);
+                        return self.show(cx, generation, blank);
+                    }
                 }
             }
         };
+        let handling = self.handling(kind, &url);
         if url.scheme() == "about" {
-            return self.show(cx, generation, blank(String::new(), url.as_str()));
+            let html = if url.as_str() == "about:srcdoc" {
+                srcdoc.unwrap_or_default()
+            } else {
+                String::new()
+            };
+            return self.show(cx, generation, blank_document(url.as_str(), html, handling));
         }
-        let details = crate::page::navigation_details(source.as_ref(), &url, reload);
-        self.fetch(parent.global_scope(), generation, url, token, details);
+        let details = crate::page::navigation_details(
+            source.as_ref(),
+            &url,
+            kind == Kind::Reload,
+            kind == Kind::Traverse,
+        );
+        self.fetch(
+            parent.global_scope(),
+            generation,
+            url,
+            token,
+            details,
+            handling,
+        );
+    }
+
+    /// <https://html.spec.whatwg.org/multipage/browsing-the-web.html#navigate>, step 12, and
+    /// "navigate an iframe or frame": a navigation of a frame that has no document of its own
+    /// yet, or whose document is not completely loaded, or to the URL it shows, replaces its
+    /// entry; a reload or traversal only gives the entry a new document.
+    fn handling(&self, kind: Kind, url: &Url) -> Handling {
+        match kind {
+            Kind::Reload | Kind::Traverse => Handling::Reload,
+            Kind::Replace => Handling::Replace,
+            Kind::Normal => {
+                let content = self.content.get();
+                let same_url = content
+                    .as_ref()
+                    .is_some_and(|window| *window.global_scope().url() == *url);
+                let loading = content
+                    .and_then(|window| window.document())
+                    .is_some_and(|document| !document.is_completely_loaded());
+                if !self.has_entry.get() || same_url || loading {
+                    Handling::Replace
+                } else {
+                    Handling::Push
+                }
+            }
+        }
     }
 
     /// The window of this iframe's document.
@@ -243,6 +324,7 @@ impl HTMLIFrameElement {
         url: Url,
         token: Option<u64>,
         details: script_traits::RequestDetails,
+        handling: Handling,
     ) {
         let web = matches!(url.scheme(), "http" | "https");
         let channels = parent
@@ -291,6 +373,7 @@ impl HTMLIFrameElement {
                         inherits_origin: false,
                         channels,
                         early,
+                        handling,
                     }
                 });
                 guard.post(Box::new(move |cx| {
@@ -318,15 +401,16 @@ impl HTMLIFrameElement {
             ConsoleLevel::Warn,
             &format!("A frame failed to load: {reason}"),
         );
-        let empty = FrameDocument {
-            url: Url::parse("about:blank").expect("a valid about: URL"),
-            html: String::new(),
-            content_type: "text/html".to_owned(),
-            inherits_origin: true,
-            channels: None,
-            early: Vec::new(),
+        let handling = if self.has_entry.get() {
+            Handling::Push
+        } else {
+            Handling::Replace
         };
-        self.show(cx, generation, empty);
+        self.show(
+            cx,
+            generation,
+            blank_document("about:blank", String::new(), handling),
+        );
     }
 
     /// Makes the frame's Window and Document for `frame`, parses it (running its scripts in
@@ -370,6 +454,15 @@ impl HTMLIFrameElement {
         if let Some(channels) = frame.channels {
             crate::page::connect_client(cx, global, &frame.url, channels, frame.early);
         }
+        let entry = Entry {
+            url: frame.url.clone(),
+            state: None,
+            document: window.serial(),
+        };
+        crate::dom::history::record_entry(&window, frame.handling, entry);
+        if frame.url.as_str() != "about:blank" || frame.handling != Handling::Replace {
+            self.has_entry.set(true);
+        }
         let document = Document::new(cx, &window, frame.url, frame.content_type);
         crate::html_parser::parse_html(cx, &document, &frame.html);
         let iframe = Trusted::new(DomRoot::from_ref(self));
@@ -390,6 +483,19 @@ impl HTMLIFrameElement {
             }));
         });
         crate::page::queue_load_events(&event_loop, &document, Some(after_load));
+    }
+}
+
+/// An `about:` document: `about:blank`, or `about:srcdoc` with `html`.
+fn blank_document(url: &str, html: String, handling: Handling) -> FrameDocument {
+    FrameDocument {
+        url: Url::parse(url).expect("a valid about: URL"),
+        html,
+        content_type: "text/html".to_owned(),
+        inherits_origin: true,
+        channels: None,
+        early: Vec::new(),
+        handling,
     }
 }
 

@@ -44,7 +44,7 @@ pub struct RequestExtras {
     pub destination: RequestDestination,
     /// The reload-navigation flag: a navigation by `location.reload()`.
     pub reload_navigation: bool,
-    /// The history-navigation flag (never set: there is no session history to traverse).
+    /// The history-navigation flag: a navigation by `history.go()` and friends.
     pub history_navigation: bool,
 }
 
@@ -227,7 +227,7 @@ impl Request {
             integrity: details.integrity,
             keepalive: details.keepalive,
             reload_navigation: details.reload_navigation,
-            history_navigation: false,
+            history_navigation: details.history_navigation,
         };
         Self::create(
             cx,

@@ -13,6 +13,7 @@ use crate::dom::document::Document;
 use crate::dom::element::Element;
 use crate::dom::event::Event;
 use crate::dom::globalscope::ConsoleSink;
+use crate::dom::history::{History, JointSessionHistory};
 use crate::dom::location::Location;
 use crate::dom::messageevent::{MessageEvent, Source};
 use crate::dom::navigator::Navigator;
@@ -36,6 +37,15 @@ pub struct Window {
     frames: RefCell<Vec<Dom<Window>>>,
     /// The proxies of this window made for windows of other origins, one per accessor.
     proxies: RefCell<Vec<Dom<CrossOriginWindowProxy>>>,
+    history: MutNullableDom<History>,
+    /// A page's joint session history (unused in a frame's window: its page's holds it).
+    joint_history: JointSessionHistory,
+    /// Numbers the windows of the thread: which document a session history entry is of.
+    serial: u64,
+}
+
+thread_local! {
+    static NEXT_SERIAL: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
 }
 
 impl Window {
@@ -72,6 +82,13 @@ impl Window {
             frame_element: MutNullableDom::default(),
             frames: RefCell::new(Vec::new()),
             proxies: RefCell::new(Vec::new()),
+            history: MutNullableDom::default(),
+            joint_history: JointSessionHistory::default(),
+            serial: NEXT_SERIAL.with(|next| {
+                let serial = next.get();
+                next.set(serial + 1);
+                serial
+            }),
         });
         // SAFETY: a fresh global of Window's class.
         unsafe {
@@ -93,6 +110,21 @@ impl Window {
 
     pub fn global_scope(&self) -> &GlobalScope {
         &self.globalscope
+    }
+
+    /// Which document of the thread this window is of (session history entries name it).
+    pub fn serial(&self) -> u64 {
+        self.serial
+    }
+
+    /// The page's joint session history (meaningful on a page's window: see
+    /// [`Window::top_window`]).
+    pub fn joint_history(&self) -> &JointSessionHistory {
+        &self.joint_history
+    }
+
+    pub fn history(&self, cx: &mut JSContext) -> DomRoot<History> {
+        self.history.or_init(|| History::new(cx, &self.globalscope))
     }
 
     /// Makes this window the content of `frame`, an `<iframe>` of `parent`'s document.
@@ -331,6 +363,9 @@ impl WindowMethods for Window {
     fn Location(&self, cx: &mut JSContext) -> DomRoot<Location> {
         self.location
             .or_init(|| Location::new(cx, &self.globalscope))
+    }
+    fn History(&self, cx: &mut JSContext) -> DomRoot<History> {
+        self.history(cx)
     }
     fn Navigator(&self, cx: &mut JSContext) -> DomRoot<Navigator> {
         self.navigator

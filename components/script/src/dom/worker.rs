@@ -208,7 +208,7 @@ impl WorkerMethods for Worker {
                 "Failed to construct 'Worker': The URL '{script_url}' is invalid."
             ))
         })?;
-        let owner_url = global.url();
+        let owner_url = global.url().clone();
         // A blob URL made by a page from `file:` has the opaque origin "null", as its maker.
         let same_origin = url.scheme() == "data"
             || (url.scheme() == "file" && owner_url.scheme() == "file")

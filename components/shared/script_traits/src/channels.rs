@@ -153,6 +153,8 @@ pub struct RequestDetails {
     pub keepalive: bool,
     /// A navigation by `location.reload()`.
     pub reload_navigation: bool,
+    /// A navigation that traverses the session history (`history.go()`).
+    pub history_navigation: bool,
 }
 
 impl FetchRequestData {

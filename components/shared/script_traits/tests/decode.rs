@@ -73,6 +73,7 @@ fn fetch_request() -> Box<FetchRequestData> {
             integrity: "sha256-x".into(),
             keepalive: true,
             reload_navigation: false,
+            history_navigation: false,
         },
     })
 }
