@@ -227,6 +227,17 @@ fn convert_arguments(defs: &Definitions, args: &[Argument], context: &str) -> (S
                     let inner = argument_expr(defs, &arg.ty, "v");
                     if inner == "v" {
                         let _ = write!(pass, ", {local}");
+                    } else if inner == "&v" {
+                        // An interface (DomRoot, which derefs to it) or a dictionary, borrowed.
+                        let borrow = match &arg.ty {
+                            Type::Named(name)
+                                if named_kind(defs, name) == Some(NamedKind::Interface) =>
+                            {
+                                "as_deref"
+                            }
+                            _ => "as_ref",
+                        };
+                        let _ = write!(pass, ", {local}.{borrow}()");
                     } else {
                         let _ = write!(pass, ", {local}.as_ref().map(|v| {inner})");
                     }
@@ -367,6 +378,33 @@ fn operation_length(group: &[&Operation]) -> usize {
         .unwrap_or(0)
 }
 
+/// The getter and setter of a `[Reflect]` attribute, as default methods of the interface's
+/// trait: a string reflects the content attribute's value (empty when absent), a boolean its
+/// presence (https://html.spec.whatwg.org/multipage/common-dom-interfaces.html#reflecting-content-attributes-in-idl-attributes).
+fn emit_reflected(out: &mut String, getter: &str, content: &str, ty: &Type) {
+    let bound = "where Self: Castable + DerivedFrom<crate::dom::element::Element>";
+    let element = "self.upcast::<crate::dom::element::Element>()";
+    if matches!(ty, Type::Boolean) {
+        let _ = writeln!(
+            out,
+            "        fn {getter}(&self, cx: &mut JSContext) -> bool {bound} {{ {element}.has_attribute({content:?}) }}"
+        );
+        let _ = writeln!(
+            out,
+            "        fn Set{getter}(&self, cx: &mut JSContext, value: bool) {bound} {{ if value {{ {element}.set_attribute({content:?}, String::new()) }} else {{ {element}.remove_attribute({content:?}) }} }}"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "        fn {getter}(&self, cx: &mut JSContext) -> DOMString {bound} {{ {element}.get_attribute({content:?}).unwrap_or_default() }}"
+        );
+        let _ = writeln!(
+            out,
+            "        fn Set{getter}(&self, cx: &mut JSContext, value: DOMString) {bound} {{ {element}.set_attribute({content:?}, value) }}"
+        );
+    }
+}
+
 fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     let name = &iface.name;
     let path = interface_path(name);
@@ -399,6 +437,10 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
             attr.getter_throws || is_promise(&attr.ty),
         );
         let getter = method_name(&attr.name);
+        if let Some(content) = &attr.reflect {
+            emit_reflected(out, &getter, content, &attr.ty);
+            continue;
+        }
         if attr.is_static {
             let _ = writeln!(
                 out,

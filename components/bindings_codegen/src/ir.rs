@@ -138,6 +138,10 @@ pub struct Attribute {
     pub getter_throws: bool,
     /// `[Throws]` or `[SetterThrows]`: the setter returns `Fallible`.
     pub setter_throws: bool,
+    /// `[Reflect]` (the attribute's own name, lower-cased) or `[Reflect=name]`: the content
+    /// attribute a DOMString, USVString or boolean attribute of an element reflects. The
+    /// generated trait implements its getter and setter.
+    pub reflect: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

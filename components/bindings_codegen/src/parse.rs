@@ -767,6 +767,8 @@ fn convert_attribute(
         put_forwards: ident_value(list, "PutForwards"),
         getter_throws: has_flag(list, "Throws") || has_flag(list, "GetterThrows"),
         setter_throws: has_flag(list, "Throws") || has_flag(list, "SetterThrows"),
+        reflect: ident_value(list, "Reflect")
+            .or_else(|| has_flag(list, "Reflect").then(|| name.0.to_ascii_lowercase())),
     })
 }
 

@@ -223,3 +223,40 @@ fn a_dictionary_holding_itself_boxes_it_and_an_enum_is_a_union_s_string_type() {
     let string = union.find("return Ok(KindDictOrKind::Kind(").unwrap();
     assert!(object < string, "{union}");
 }
+
+#[test]
+fn reflected_attributes_are_implemented_by_the_trait() {
+    let code = generate(&format!(
+        "{BASE}
+        [Exposed=Window] interface Node : EventTarget {{}};
+        [Exposed=Window] interface Element : Node {{}};
+        [Exposed=Window] interface Widget : Element {{
+          [Reflect] attribute DOMString name;
+          [Reflect=http-equiv] attribute DOMString httpEquiv;
+          [Reflect] attribute boolean noValidate;
+          attribute DOMString value;
+        }};"
+    ));
+    let bound = "where Self: Castable + DerivedFrom<crate::dom::element::Element>";
+    assert!(code.contains(&format!("fn Name(&self, cx: &mut JSContext) -> DOMString {bound} {{ self.upcast::<crate::dom::element::Element>().get_attribute(\"name\").unwrap_or_default() }}")), "{code}");
+    assert!(code.contains("set_attribute(\"http-equiv\", value)"));
+    // A boolean reflects presence, under the content attribute's lower-case name.
+    assert!(code.contains("has_attribute(\"novalidate\")"));
+    assert!(code.contains("remove_attribute(\"novalidate\")"));
+    // An attribute without [Reflect] stays for the DOM struct to implement.
+    assert!(code.contains("fn Value(&self, cx: &mut JSContext) -> DOMString;"));
+}
+
+#[test]
+fn an_optional_interface_argument_is_passed_borrowed() {
+    let code = generate(&format!(
+        "{BASE}
+        [Exposed=Window] interface Form {{}};
+        [Exposed=Window] interface Data {{ constructor(optional Form form); }};"
+    ));
+    assert!(
+        code.contains("form: Option<&crate::dom::form::Form>"),
+        "{code}"
+    );
+    assert!(code.contains(".as_deref())"), "{code}");
+}

@@ -187,15 +187,13 @@ fn run_page_on_this_thread(
     let mut early = Vec::new();
     let from_worker = match &options.client {
         PageConnection::Engine(channels) if matches!(options.url.scheme(), "http" | "https") => {
-            let details = navigation_details(None, &options.url, false, false);
-            navigation_fetch(
-                channels,
-                &options.url,
-                "document",
-                details,
-                deadline,
-                &mut early,
-            )
+            let navigation = NavigationRequest {
+                url: &options.url,
+                destination: "document",
+                details: navigation_details(None, &options.url, false, false),
+                post: None,
+            };
+            navigation_fetch(channels, &navigation, deadline, &mut early)
         }
         _ => None,
     };
@@ -277,6 +275,36 @@ fn run_page_on_this_thread(
     outcome.into()
 }
 
+/// A navigation's request: a document's (`document`) or a frame's (`iframe`), a GET or a form's
+/// POST.
+pub(crate) struct NavigationRequest<'a> {
+    pub url: &'a Url,
+    pub destination: &'a str,
+    pub details: script_traits::RequestDetails,
+    pub post: Option<&'a crate::dom::history::PostData>,
+}
+
+/// How a navigation goes to the network: a GET, or a POST of `post`, with the document
+/// `Accept` header; redirects followed (a 301, 302 or 303 makes a POST a GET).
+pub(crate) fn navigation_options(
+    post: Option<&crate::dom::history::PostData>,
+) -> net::RequestOptions {
+    let mut headers = vec![("Accept".to_owned(), DOCUMENT_ACCEPT.to_owned())];
+    let (method, body) = match post {
+        Some(post) => {
+            headers.push(("Content-Type".to_owned(), post.content_type.clone()));
+            ("POST", Some(post.body.clone()))
+        }
+        None => ("GET", None),
+    };
+    net::RequestOptions {
+        method: method.to_owned(),
+        headers,
+        body,
+        redirect: net::RedirectMode::Follow,
+    }
+}
+
 /// The `Accept` header fetch gives a request whose destination is `document`.
 const DOCUMENT_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
@@ -308,23 +336,23 @@ pub(crate) fn navigation_details(
 /// that arrive meanwhile go to `early`.
 pub(crate) fn navigation_fetch(
     channels: &script_traits::ClientChannels,
-    url: &Url,
-    destination: &str,
-    details: script_traits::RequestDetails,
+    navigation: &NavigationRequest<'_>,
     deadline: Option<Instant>,
     early: &mut Vec<script_traits::ToClientMsg>,
 ) -> Option<Result<net::Resource, String>> {
     use script_traits::{FetchAnswer, FetchRequestData, ScriptMsg, ToClientMsg};
+    let url = navigation.url;
+    let options = navigation_options(navigation.post);
     let request = FetchRequestData {
         url: url.clone(),
-        method: "GET".to_owned(),
-        headers: vec![("Accept".to_owned(), DOCUMENT_ACCEPT.to_owned())],
-        body: None,
+        method: options.method,
+        headers: options.headers,
+        body: options.body,
         redirect: "manual".to_owned(),
         mode: "navigate".to_owned(),
         credentials: "include".to_owned(),
-        destination: destination.to_owned(),
-        details,
+        destination: navigation.destination.to_owned(),
+        details: navigation.details.clone(),
     };
     let message = ScriptMsg::NavigationFetch {
         request: Box::new(request),

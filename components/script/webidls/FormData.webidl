@@ -1,10 +1,10 @@
 // https://xhr.spec.whatwg.org/#interface-formdata
-// No <form> elements in bgsync: the constructor takes no form.
+// A form's entry list is that of its <input>s (see HTMLFormElement.webidl); no submitter.
 typedef (File or USVString) FormDataEntryValue;
 
 [Exposed=(Window,Worker)]
 interface FormData {
-  constructor();
+  [Throws] constructor(optional HTMLFormElement form);
 
   undefined append(USVString name, USVString value);
   undefined append(USVString name, Blob blobValue, optional USVString filename);

@@ -4,7 +4,7 @@
 interface HTMLIFrameElement : HTMLElement {
   attribute USVString src;
   attribute DOMString srcdoc;
-  attribute DOMString name;
+  [Reflect] attribute DOMString name;
   readonly attribute Document? contentDocument;
   readonly attribute WindowProxy? contentWindow;
 };

@@ -2,8 +2,8 @@
 // (testharness.js reads `<meta name="timeout" content="long">` through `name` and `content`.)
 [Exposed=Window]
 interface HTMLMetaElement : HTMLElement {
-  attribute DOMString name;
-  attribute DOMString httpEquiv;
-  attribute DOMString content;
-  attribute DOMString media;
+  [Reflect] attribute DOMString name;
+  [Reflect=http-equiv] attribute DOMString httpEquiv;
+  [Reflect] attribute DOMString content;
+  [Reflect] attribute DOMString media;
 };

@@ -230,6 +230,14 @@ impl Document {
         if local_name == "iframe" {
             return DomRoot::upcast(HTMLIFrameElement::new(cx, self));
         }
+        if local_name == "form" {
+            return DomRoot::upcast(crate::dom::htmlformelement::HTMLFormElement::new(cx, self));
+        }
+        if local_name == "input" {
+            return DomRoot::upcast(crate::dom::htmlinputelement::HTMLInputElement::new(
+                cx, self,
+            ));
+        }
         DomRoot::upcast(HTMLElement::new(cx, self, local_name.to_string()))
     }
 }

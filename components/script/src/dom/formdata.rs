@@ -82,6 +82,13 @@ impl FormData {
     }
 
     /// The `multipart/form-data` body of the entries and its Content-Type (with the boundary).
+    /// Appends a text entry.
+    pub fn append_text(&self, name: &str, value: &str) {
+        self.entries
+            .borrow_mut()
+            .push((name.to_owned(), EntryValue::Text(value.to_owned())));
+    }
+
     pub fn encode_multipart(&self) -> (Vec<u8>, String) {
         let boundary = format!(
             "----bgsyncFormBoundary{:032x}",
@@ -282,12 +289,20 @@ fn to_entry_value(value: &EntryValue) -> FileOrUSVString {
 }
 
 impl FormDataMethods for FormData {
+    /// <https://xhr.spec.whatwg.org/#dom-formdata>: a form's entry list.
     fn Constructor(
         cx: &mut JSContext,
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
-    ) -> DomRoot<FormData> {
-        FormData::new(cx, global, proto)
+        form: Option<&crate::dom::htmlformelement::HTMLFormElement>,
+    ) -> Fallible<DomRoot<FormData>> {
+        let data = FormData::new(cx, global, proto);
+        if let Some(form) = form {
+            for (name, value) in form.entry_list() {
+                data.append_text(&name, &value);
+            }
+        }
+        Ok(data)
     }
     fn Append(&self, _cx: &mut JSContext, name: DOMString, value: DOMString) {
         self.entries

@@ -49,10 +49,19 @@ pub enum Handling {
     Reload,
 }
 
+/// The body of a POST navigation (a form's), kept by its entry to be sent again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PostData {
+    pub body: Vec<u8>,
+    pub content_type: String,
+}
+
 /// A session history entry.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub url: Url,
+    /// The body its document was POSTed with, if it was.
+    pub post: Option<PostData>,
     /// The serialized state of `pushState()`/`replaceState()` (none: null).
     pub state: Option<Vec<u8>>,
     /// The document it is of ([`Window::serial`]).
@@ -98,6 +107,7 @@ impl JointSessionHistory {
                 frame: None,
                 entry: Entry {
                     url,
+                    post: None,
                     state: None,
                     document,
                 },
@@ -332,6 +342,7 @@ impl History {
         // URL and history update steps.
         let entry = Entry {
             url: new_url.clone(),
+            post: None,
             state: Some(bytes.clone()),
             document: window.serial(),
         };
@@ -361,6 +372,7 @@ pub fn navigate_to_fragment(cx: &mut JSContext, window: &Window, url: Url, handl
     let old = document.url().clone();
     let entry = Entry {
         url: url.clone(),
+        post: None,
         state: None,
         document: window.serial(),
     };
@@ -411,7 +423,7 @@ fn traverse_by(cx: &mut JSContext, top: &Window, delta: i64) {
             (_, Some(window)) if window.serial() == entry.document => {
                 traverse_within(&window, entry);
             }
-            (Some(frame), _) => frame.navigate_in_history(entry.url),
+            (Some(frame), _) => frame.navigate_in_history(entry.url, entry.post),
             (None, _) => top.global_scope().console().message(
                 ConsoleLevel::Warn,
                 "A history traversal would load another document in the page: bgsync does not \

@@ -25,7 +25,7 @@ use crate::dom::element::Element;
 use crate::dom::event::Event;
 use crate::dom::eventtarget::EventTarget;
 use crate::dom::globalscope::ConsoleLevel;
-use crate::dom::history::{Entry, Handling};
+use crate::dom::history::{Entry, Handling, PostData};
 use crate::dom::htmlelement::HTMLElement;
 use crate::dom::node::Node;
 use crate::dom::prelude::*;
@@ -73,6 +73,9 @@ struct Navigation {
     /// The URL of the document that navigates (the referrer's source), if any.
     source: Option<Url>,
     kind: Kind,
+    /// The body of a POST navigation (a form's submission, or the reload or traversal of its
+    /// entry).
+    post: Option<PostData>,
 }
 
 /// A document to show in a frame.
@@ -88,6 +91,18 @@ struct FrameDocument {
     early: Vec<ToClientMsg>,
     /// How it changes the frame's session history.
     handling: Handling,
+    /// The body it was POSTed with, for its entry.
+    post: Option<PostData>,
+}
+
+/// What a frame's navigation fetches.
+struct FrameRequest {
+    url: Url,
+    /// The service worker's `navigate()` it is for, if any.
+    token: Option<u64>,
+    details: script_traits::RequestDetails,
+    handling: Handling,
+    post: Option<PostData>,
 }
 
 impl HTMLIFrameElement {
@@ -160,22 +175,29 @@ impl HTMLIFrameElement {
     /// runs on, then the frame's document is replaced as by a change of `src`. `source` is the
     /// URL of the document that navigates (the request's referrer comes from it).
     pub fn navigate(&self, url: Url, source: Url, kind: Kind) {
+        self.navigate_with(url, source, kind, None);
+    }
+
+    /// [`Self::navigate`] with the body of a POST (a form's submission).
+    pub fn navigate_with(&self, url: Url, source: Url, kind: Kind, post: Option<PostData>) {
         self.queue_navigation(Navigation {
             url,
             token: None,
             source: Some(source),
             kind,
+            post,
         });
     }
 
     /// Loads `url` again for a traversal of the session history to an entry of another
     /// document (see `crate::dom::history`).
-    pub fn navigate_in_history(&self, url: Url) {
+    pub fn navigate_in_history(&self, url: Url, post: Option<PostData>) {
         self.queue_navigation(Navigation {
             url,
             token: None,
             source: None,
             kind: Kind::Traverse,
+            post,
         });
     }
 
@@ -198,6 +220,7 @@ impl HTMLIFrameElement {
             token: Some(token),
             source: None,
             kind: Kind::Normal,
+            post: None,
         });
     }
 
@@ -240,8 +263,13 @@ impl HTMLIFrameElement {
         let token = navigated_to
             .as_ref()
             .and_then(|navigation| navigation.token);
-        let (url, source, kind) = match navigated_to {
-            Some(navigation) => (navigation.url, navigation.source, navigation.kind),
+        let (url, source, kind, mut post) = match navigated_to {
+            Some(navigation) => (
+                navigation.url,
+                navigation.source,
+                navigation.kind,
+                navigation.post,
+            ),
             None => {
                 let parent_url = parent.global_scope().url().clone();
                 match parent_url.join(&src) {
@@ -249,8 +277,9 @@ impl HTMLIFrameElement {
                         Url::parse("about:srcdoc").expect("a valid about: URL"),
                         None,
                         Kind::Normal,
+                        None,
                     ),
-                    Ok(url) if !src.is_empty() => (url, Some(parent_url), Kind::Normal),
+                    Ok(url) if !src.is_empty() => (url, Some(parent_url), Kind::Normal, None),
                     // The initial about:blank: no entry of its own.
                     _ => {
                         let blank = blank_document("about:blank", String::new(), Handling::Replace);
@@ -261,6 +290,15 @@ impl HTMLIFrameElement {
             }
         };
         let handling = self.handling(kind, &url);
+        // A reload sends its entry's body again.
+        if kind == Kind::Reload && post.is_none() {
+            post = parent
+                .top_window()
+                .joint_history()
+                .current_entry(Some(self))
+                .filter(|entry| entry.url == url)
+                .and_then(|entry| entry.post);
+        }
         if url.scheme() == "about" {
             let html = if url.as_str() == "about:srcdoc" {
                 srcdoc.unwrap_or_default()
@@ -269,20 +307,24 @@ impl HTMLIFrameElement {
             };
             return self.show(cx, generation, blank_document(url.as_str(), html, handling));
         }
+        if post.is_some() && !matches!(url.scheme(), "http" | "https") {
+            // A POST to anything but HTTP(S) is a GET of it.
+            post = None;
+        }
         let details = crate::page::navigation_details(
             source.as_ref(),
             &url,
             kind == Kind::Reload,
             kind == Kind::Traverse,
         );
-        self.fetch(
-            parent.global_scope(),
-            generation,
+        let request = FrameRequest {
             url,
             token,
             details,
             handling,
-        );
+            post,
+        };
+        self.fetch(parent.global_scope(), generation, request);
     }
 
     /// <https://html.spec.whatwg.org/multipage/browsing-the-web.html#navigate>, step 12, and
@@ -317,15 +359,14 @@ impl HTMLIFrameElement {
 
     /// Fetches `url` off the thread (through the engine first, for a connected page), then
     /// shows it in a task. `token` numbers the service worker's `navigate()` it is for.
-    fn fetch(
-        &self,
-        parent: &GlobalScope,
-        generation: u64,
-        url: Url,
-        token: Option<u64>,
-        details: script_traits::RequestDetails,
-        handling: Handling,
-    ) {
+    fn fetch(&self, parent: &GlobalScope, generation: u64, request: FrameRequest) {
+        let FrameRequest {
+            url,
+            token,
+            details,
+            handling,
+            post,
+        } = request;
         let web = matches!(url.scheme(), "http" | "https");
         let channels = parent
             .worker_connector()
@@ -349,14 +390,20 @@ impl HTMLIFrameElement {
                     let _ = channels.to_constellation.send(started);
                 }
                 let mut early = Vec::new();
+                let navigation = crate::page::NavigationRequest {
+                    url: &url,
+                    destination: "iframe",
+                    details,
+                    post: post.as_ref(),
+                };
                 let from_worker = channels.as_ref().and_then(|channels| {
-                    crate::page::navigation_fetch(
-                        channels, &url, "iframe", details, None, &mut early,
-                    )
+                    crate::page::navigation_fetch(channels, &navigation, None, &mut early)
                 });
                 let loaded = match from_worker {
                     Some(result) => result,
-                    None => loader.load(&url).map_err(|error| format!("{url}: {error}")),
+                    None => loader
+                        .load_with(&url, &crate::page::navigation_options(post.as_ref()))
+                        .map_err(|error| format!("{url}: {error}")),
                 };
                 // An HTTP error is a document like any other (the server's error page), and
                 // content that is not HTML (JSON, an image) is a document too, at its URL,
@@ -374,6 +421,7 @@ impl HTMLIFrameElement {
                         channels,
                         early,
                         handling,
+                        post,
                     }
                 });
                 guard.post(Box::new(move |cx| {
@@ -456,6 +504,7 @@ impl HTMLIFrameElement {
         }
         let entry = Entry {
             url: frame.url.clone(),
+            post: frame.post.clone(),
             state: None,
             document: window.serial(),
         };
@@ -496,6 +545,7 @@ fn blank_document(url: &str, html: String, handling: Handling) -> FrameDocument 
         channels: None,
         early: Vec::new(),
         handling,
+        post: None,
     }
 }
 
@@ -522,12 +572,6 @@ impl HTMLIFrameElementMethods for HTMLIFrameElement {
     fn SetSrcdoc(&self, cx: &mut JSContext, value: DOMString) {
         self.element().set_attribute("srcdoc", value);
         self.process_attributes(cx);
-    }
-    fn Name(&self, _cx: &mut JSContext) -> DOMString {
-        self.element().get_attribute("name").unwrap_or_default()
-    }
-    fn SetName(&self, _cx: &mut JSContext, value: DOMString) {
-        self.element().set_attribute("name", value);
     }
     fn ContentDocument(&self, _cx: &mut JSContext) -> Option<DomRoot<Document>> {
         self.reachable_content()?.document()
