@@ -17,6 +17,7 @@
 #[macro_use]
 extern crate html5ever;
 
+pub mod animation_frames;
 pub mod blob_urls;
 pub mod broadcast_channels;
 pub mod constellation_link;

@@ -30,6 +30,8 @@ pub enum TimerHandler {
     /// An XMLHttpRequest's timeout, for the request of this generation. Like the above, it
     /// keeps nothing alive: the request in flight does.
     XhrTimeout(DomRoot<XMLHttpRequest>, u64),
+    /// A window's next animation frame (`requestAnimationFrame()`), which keeps the page alive.
+    AnimationFrame(DomRoot<crate::dom::window::Window>),
 }
 
 struct Timer {
@@ -162,6 +164,7 @@ impl Timers {
             }
             TimerHandler::AbortSignal(signal) => signal.signal_timeout(cx),
             TimerHandler::XhrTimeout(xhr, generation) => xhr.time_out(cx, *generation),
+            TimerHandler::AnimationFrame(window) => window.run_animation_frames(cx),
         }
         self.current_nesting.set(0);
         true

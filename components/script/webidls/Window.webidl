@@ -22,6 +22,7 @@ interface Window : EventTarget {
   [Throws] undefined postMessage(any message, optional WindowPostMessageOptions options = {});
 };
 Window includes GlobalEventHandlers;
+Window includes AnimationFrameProvider;
 Window includes WindowEventHandlers;
 Window includes WindowOrWorkerGlobalScope;
 
@@ -29,4 +30,13 @@ Window includes WindowOrWorkerGlobalScope;
 // https://html.spec.whatwg.org/multipage/nav-history-apis.html#windowpostmessageoptions
 dictionary WindowPostMessageOptions : StructuredSerializeOptions {
   USVString targetOrigin = "/";
+};
+
+// https://html.spec.whatwg.org/multipage/imagebitmap-and-animations.html#animationframeprovider
+// In windows only (dedicated workers have it only with OffscreenCanvas, which bgsync lacks).
+callback FrameRequestCallback = undefined (DOMHighResTimeStamp time);
+
+interface mixin AnimationFrameProvider {
+  unsigned long requestAnimationFrame(FrameRequestCallback callback);
+  undefined cancelAnimationFrame(unsigned long handle);
 };

@@ -405,7 +405,7 @@ fn queue_hashchange(window: &Window, old: Url, new: Url) {
 
 /// <https://html.spec.whatwg.org/multipage/browsing-the-web.html#traverse-the-history-by-a-delta>,
 /// in a task of the page's loop: each navigable whose entry changes goes there.
-fn traverse_by(cx: &mut JSContext, top: &Window, delta: i64) {
+fn traverse_by(top: &Window, delta: i64) {
     let history = top.joint_history();
     history.start(top.global_scope().url().clone(), top.serial());
     let Some(changes) = history.traverse(delta) else {
@@ -431,7 +431,6 @@ fn traverse_by(cx: &mut JSContext, top: &Window, delta: i64) {
             ),
         }
     }
-    let _ = cx;
 }
 
 /// A traversal to `entry` of the document `window` shows, in a task of its loop: its URL and
@@ -526,7 +525,7 @@ impl HistoryMethods for History {
         let page = top.clone();
         top.global_scope()
             .event_loop()
-            .queue_task(Box::new(move |cx| traverse_by(cx, &page, delta.into())));
+            .queue_task(Box::new(move |_cx| traverse_by(&page, delta.into())));
         Ok(())
     }
 

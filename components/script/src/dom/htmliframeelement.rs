@@ -145,7 +145,17 @@ impl HTMLIFrameElement {
         self.generation.set(self.generation.get() + 1);
         self.has_entry.set(false);
         if let Some(parent) = self.parent_window() {
-            parent.top_window().joint_history().forget(self);
+            let history = parent.top_window();
+            let history = history.joint_history();
+            history.forget(self);
+            // The frames inside it go with it, and so do their entries.
+            let nested = self.content.get().map(|window| window.descendant_frames());
+            for window in nested.unwrap_or_default() {
+                let element = window.frame_element();
+                if let Some(frame) = element.as_deref().and_then(|e| e.downcast::<Self>()) {
+                    history.forget(frame);
+                }
+            }
         }
         if let Some(window) = self.content.get() {
             self.content.set(None);

@@ -42,6 +42,8 @@ pub struct Window {
     joint_history: JointSessionHistory,
     /// Numbers the windows of the thread: which document a session history entry is of.
     serial: u64,
+    #[no_trace]
+    animation_frames: crate::animation_frames::AnimationFrames,
 }
 
 thread_local! {
@@ -84,6 +86,7 @@ impl Window {
             proxies: RefCell::new(Vec::new()),
             history: MutNullableDom::default(),
             joint_history: JointSessionHistory::default(),
+            animation_frames: Default::default(),
             serial: NEXT_SERIAL.with(|next| {
                 let serial = next.get();
                 next.set(serial + 1);
@@ -121,6 +124,14 @@ impl Window {
     /// [`Window::top_window`]).
     pub fn joint_history(&self) -> &JointSessionHistory {
         &self.joint_history
+    }
+
+    /// Runs the animation frame callbacks (the frame's timer fired).
+    ///
+    /// # Safety
+    /// `cx` in the window's realm.
+    pub unsafe fn run_animation_frames(&self, cx: &mut JSContext) {
+        self.animation_frames.run(cx, self);
     }
 
     pub fn history(&self, cx: &mut JSContext) -> DomRoot<History> {
@@ -363,6 +374,16 @@ impl WindowMethods for Window {
     fn Location(&self, cx: &mut JSContext) -> DomRoot<Location> {
         self.location
             .or_init(|| Location::new(cx, &self.globalscope))
+    }
+    fn RequestAnimationFrame(
+        &self,
+        _cx: &mut JSContext,
+        callback: Rc<crate::dom::codegen::FrameRequestCallback>,
+    ) -> u32 {
+        self.animation_frames.request(self, callback)
+    }
+    fn CancelAnimationFrame(&self, _cx: &mut JSContext, handle: u32) {
+        self.animation_frames.cancel(handle);
     }
     fn History(&self, cx: &mut JSContext) -> DomRoot<History> {
         self.history(cx)

@@ -157,6 +157,17 @@ impl XMLHttpRequest {
             .is_some()
     }
 
+    /// The request is synchronous and of a document, which may set neither a timeout nor a
+    /// response type.
+    fn synchronous_in_window(&self) -> bool {
+        let synchronous = self
+            .request
+            .borrow()
+            .as_ref()
+            .is_some_and(|r| r.synchronous);
+        synchronous && self.is_window()
+    }
+
     fn set_state(&self, state: u16) {
         self.state.set(state);
     }
@@ -659,12 +670,7 @@ impl XMLHttpRequestMethods for XMLHttpRequest {
 
     /// <https://xhr.spec.whatwg.org/#dom-xmlhttprequest-timeout>
     fn SetTimeout(&self, _cx: &mut JSContext, value: u32) -> Fallible<()> {
-        let synchronous = self
-            .request
-            .borrow()
-            .as_ref()
-            .is_some_and(|r| r.synchronous);
-        if synchronous && self.is_window() {
+        if self.synchronous_in_window() {
             return Err(Error::dom(
                 DOMErrorName::InvalidAccessError,
                 "Timeouts cannot be set for synchronous requests made from a document.",
@@ -942,12 +948,7 @@ impl XMLHttpRequestMethods for XMLHttpRequest {
                  type cannot be set if the object's state is LOADING or DONE.",
             ));
         }
-        let synchronous = self
-            .request
-            .borrow()
-            .as_ref()
-            .is_some_and(|r| r.synchronous);
-        if synchronous && self.is_window() {
+        if self.synchronous_in_window() {
             return Err(Error::dom(
                 DOMErrorName::InvalidAccessError,
                 "The response type cannot be changed for synchronous requests made from a \
