@@ -676,17 +676,24 @@ unsafe fn checkpoint_steps(cx: &mut JSContext, global: &GlobalScope) {
         if mozjs::jsapi::JS::GetPromiseIsHandled(promise.handle().into()) {
             continue;
         }
+        // HTML: the rejection is the promise's own global's to notify (a frame's promise is
+        // the frame's, whichever global's task ran the checkpoint), in that global's realm.
+        let owner = GlobalScope::from_object(promise.get());
+        if owner.is_closed() {
+            continue;
+        }
+        let _realm = mozjs::jsapi::JSAutoRealm::new(cx.raw_cx(), owner.reflector().get());
         let reason = promise_result(cx, promise.handle());
-        let event = PromiseRejectionEvent::new(cx, global, None, promise.handle(), reason.handle());
+        let event = PromiseRejectionEvent::new(cx, owner, None, promise.handle(), reason.handle());
         event
             .upcast::<Event>()
             .init("unhandledrejection", false, true);
         event.upcast::<Event>().set_trusted(true);
-        let not_canceled = global
+        let not_canceled = owner
             .upcast_event_target()
             .dispatch_event(cx, event.upcast::<Event>());
         if not_canceled {
-            report_rejection(cx, global, reason.get());
+            report_rejection(cx, owner, reason.get());
         }
         drain_microtasks(cx);
     }

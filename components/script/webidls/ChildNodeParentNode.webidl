@@ -1,6 +1,6 @@
 // https://dom.spec.whatwg.org/#interface-childnode
-// No DocumentFragment here: several nodes are inserted one after another, after every check
-// has passed (no mutation observers could tell the difference).
+// Several nodes are inserted one after another, after every check has passed, not through a
+// DocumentFragment (no mutation observers could tell the difference).
 interface mixin ChildNode {
   [Throws] undefined before((Node or DOMString)... nodes);
   [Throws] undefined after((Node or DOMString)... nodes);

@@ -23,6 +23,7 @@ interface Document : Node {
   [NewObject, Throws] Element createElement(DOMString localName);
   [NewObject] Text createTextNode(DOMString data);
   [NewObject] Comment createComment(DOMString data);
+  [NewObject] DocumentFragment createDocumentFragment();
   [NewObject, Throws] Event createEvent(DOMString interface);
 
   // HTML

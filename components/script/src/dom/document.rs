@@ -16,7 +16,7 @@ use crate::dom::htmliframeelement::HTMLIFrameElement;
 use crate::dom::htmlmetaelement::HTMLMetaElement;
 use crate::dom::htmlscriptelement::HTMLScriptElement;
 use crate::dom::location::Location;
-use crate::dom::node::{parent_children, Node};
+use crate::dom::node::Node;
 use crate::dom::prelude::*;
 use crate::dom::text::Text;
 use crate::dom::window::Window;
@@ -315,6 +315,12 @@ impl DocumentMethods for Document {
     fn CreateComment(&self, cx: &mut JSContext, data: DOMString) -> DomRoot<Comment> {
         Comment::new(cx, self, None, data)
     }
+    fn CreateDocumentFragment(
+        &self,
+        cx: &mut JSContext,
+    ) -> DomRoot<crate::dom::documentfragment::DocumentFragment> {
+        crate::dom::documentfragment::DocumentFragment::new(cx, self, None)
+    }
     /// <https://dom.spec.whatwg.org/#dom-document-createevent>
     fn CreateEvent(&self, cx: &mut JSContext, interface: DOMString) -> Fallible<DomRoot<Event>> {
         match interface.to_ascii_lowercase().as_str() {
@@ -403,43 +409,7 @@ impl DocumentMethods for Document {
         _cx: &mut JSContext,
         element_id: DOMString,
     ) -> Option<DomRoot<Element>> {
-        if element_id.is_empty() {
-            return None;
-        }
-        self.node
-            .descendant_elements()
-            .into_iter()
-            .find(|e| e.get_attribute("id").as_deref() == Some(&element_id))
+        self.node.element_by_id(&element_id)
     }
-    fn Children(&self, cx: &mut JSContext) -> DomRoot<HTMLCollection> {
-        parent_children(cx, &self.node)
-    }
-    fn FirstElementChild(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
-        self.document_element()
-    }
-    fn LastElementChild(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
-        self.node.child_elements().pop()
-    }
-    fn QuerySelector(
-        &self,
-        _cx: &mut JSContext,
-        selectors: DOMString,
-    ) -> Fallible<Option<DomRoot<Element>>> {
-        Ok(
-            crate::dom::node::query_selector(&self.node, &selectors, true)?
-                .into_iter()
-                .next(),
-        )
-    }
-    fn QuerySelectorAll(
-        &self,
-        cx: &mut JSContext,
-        selectors: DOMString,
-    ) -> Fallible<DomRoot<crate::dom::nodelist::NodeList>> {
-        crate::dom::node::query_selector_all(cx, &self.node, &selectors)
-    }
-    fn ChildElementCount(&self, _cx: &mut JSContext) -> u32 {
-        self.node.child_elements().len() as u32
-    }
-    crate::parent_node_mutation_methods!();
+    crate::parent_node_methods!();
 }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use crate::dom::document::Document;
 use crate::dom::domtokenlist::DOMTokenList;
 use crate::dom::htmlcollection::HTMLCollection;
-use crate::dom::node::{parent_children, Node};
+use crate::dom::node::Node;
 use crate::dom::prelude::*;
 
 pub const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
@@ -256,33 +256,6 @@ impl ElementMethods for Element {
     ) -> DomRoot<HTMLCollection> {
         HTMLCollection::by_class_names(cx, &self.node, &class_names)
     }
-    fn Children(&self, cx: &mut JSContext) -> DomRoot<HTMLCollection> {
-        parent_children(cx, &self.node)
-    }
-    fn FirstElementChild(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
-        self.node.child_elements().into_iter().next()
-    }
-    fn LastElementChild(&self, _cx: &mut JSContext) -> Option<DomRoot<Element>> {
-        self.node.child_elements().pop()
-    }
-    fn QuerySelector(
-        &self,
-        _cx: &mut JSContext,
-        selectors: DOMString,
-    ) -> Fallible<Option<DomRoot<Element>>> {
-        Ok(
-            crate::dom::node::query_selector(&self.node, &selectors, true)?
-                .into_iter()
-                .next(),
-        )
-    }
-    fn QuerySelectorAll(
-        &self,
-        cx: &mut JSContext,
-        selectors: DOMString,
-    ) -> Fallible<DomRoot<crate::dom::nodelist::NodeList>> {
-        crate::dom::node::query_selector_all(cx, &self.node, &selectors)
-    }
     /// <https://html.spec.whatwg.org/#dom-element-innerhtml>
     fn InnerHTML(&self, _cx: &mut JSContext) -> DOMString {
         crate::dom::serialize::serialize_children(&self.node)
@@ -347,10 +320,7 @@ impl ElementMethods for Element {
         }
         Ok(None)
     }
-    fn ChildElementCount(&self, _cx: &mut JSContext) -> u32 {
-        self.node.child_elements().len() as u32
-    }
-    crate::parent_node_mutation_methods!();
+    crate::parent_node_methods!();
     fn Remove(&self, _cx: &mut JSContext) {
         self.node.remove_self();
     }

@@ -20,6 +20,7 @@ pub mod crossoriginwindowproxy;
 pub mod customevent;
 pub mod dedicatedworkerglobalscope;
 pub mod document;
+pub mod documentfragment;
 pub mod documenttype;
 pub mod domexception;
 pub mod domimplementation;

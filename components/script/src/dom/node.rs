@@ -5,6 +5,7 @@ use std::cell::RefCell;
 
 use crate::dom::characterdata::CharacterData;
 use crate::dom::document::Document;
+use crate::dom::documentfragment::DocumentFragment;
 use crate::dom::documenttype::DocumentType;
 use crate::dom::element::Element;
 use crate::dom::eventtarget::EventTarget;
@@ -151,7 +152,7 @@ impl Node {
     /// https://dom.spec.whatwg.org/#concept-node-ensure-pre-insertion-validity
     fn ensure_pre_insertion_validity(&self, node: &Node, child: Option<&Node>) -> Fallible<()> {
         // Step 1: parent must be a Document, DocumentFragment or Element.
-        if !self.is::<Document>() && !self.is::<Element>() {
+        if !self.is::<Document>() && !self.is::<Element>() && !self.is::<DocumentFragment>() {
             return Err(Error::hierarchy_request(
                 "This node type does not support this method.",
             ));
@@ -182,8 +183,21 @@ impl Node {
                 "This node cannot be inserted here.",
             ));
         }
-        // Step 6: a document has at most one element and one doctype.
-        if self.is::<Document>() {
+        // Step 6: a document has at most one element and one doctype; a fragment inserted
+        // into it brings no text and at most one element, and none if it has one.
+        if self.is::<Document>() && node.is::<DocumentFragment>() {
+            let children = node.children();
+            let elements = children.iter().filter(|c| c.is::<Element>()).count();
+            let has_element = self.children().iter().any(|c| c.is::<Element>());
+            if children.iter().any(|c| c.is::<Text>())
+                || elements > 1
+                || (elements == 1 && has_element)
+            {
+                return Err(Error::hierarchy_request(
+                    "Only one element and one doctype are allowed on a Document.",
+                ));
+            }
+        } else if self.is::<Document>() {
             let has_element = self
                 .children()
                 .iter()
@@ -219,8 +233,16 @@ impl Node {
         Ok(DomRoot::from_ref(node))
     }
 
-    /// https://dom.spec.whatwg.org/#concept-node-insert (one node; no fragments)
+    /// https://dom.spec.whatwg.org/#concept-node-insert: a node, or a fragment's children in
+    /// order (the fragment is left empty).
     pub fn insert(&self, cx: &mut JSContext, node: &Node, before: Option<&Node>) {
+        if node.is::<DocumentFragment>() {
+            for child in node.children() {
+                node.remove_child_node(&child);
+                self.insert(cx, &child, before);
+            }
+            return;
+        }
         if let Some(old_parent) = node.parent.get() {
             old_parent.remove_child_node(node);
         }
@@ -248,6 +270,16 @@ impl Node {
                 }
             }
         }
+    }
+
+    /// The first element of the subtree (itself excluded) whose `id` is `id`.
+    pub fn element_by_id(&self, id: &str) -> Option<DomRoot<Element>> {
+        if id.is_empty() {
+            return None;
+        }
+        self.descendant_elements()
+            .into_iter()
+            .find(|e| e.get_attribute("id").as_deref() == Some(id))
     }
 
     pub fn append_child_node(&self, cx: &mut JSContext, node: &Node) {
@@ -317,6 +349,8 @@ impl NodeMethods for Node {
             9
         } else if self.is::<DocumentType>() {
             10
+        } else if self.is::<DocumentFragment>() {
+            11
         } else {
             0
         }
@@ -333,6 +367,8 @@ impl NodeMethods for Node {
             "#document".into()
         } else if let Some(doctype) = self.downcast::<DocumentType>() {
             doctype.name()
+        } else if self.is::<DocumentFragment>() {
+            "#document-fragment".into()
         } else {
             String::new()
         }
@@ -389,7 +425,7 @@ impl NodeMethods for Node {
     fn TextContent(&self, _cx: &mut JSContext) -> Option<DOMString> {
         if let Some(data) = self.downcast::<CharacterData>() {
             Some(data.data())
-        } else if self.is::<Element>() {
+        } else if self.is::<Element>() || self.is::<DocumentFragment>() {
             Some(self.descendant_text_content())
         } else {
             None
@@ -399,7 +435,7 @@ impl NodeMethods for Node {
         let value = value.unwrap_or_default();
         if let Some(data) = self.downcast::<CharacterData>() {
             data.set_data(value);
-        } else if self.is::<Element>() {
+        } else if self.is::<Element>() || self.is::<DocumentFragment>() {
             self.replace_all_with_text(cx, &value);
         }
     }
@@ -662,11 +698,56 @@ impl Node {
     }
 }
 
-/// The ParentNode mutation methods (`prepend`, `append`, `replaceChildren`), for the impl
-/// block of a type that upcasts to Node.
+/// The ParentNode methods (https://dom.spec.whatwg.org/#interface-parentnode), for the impl
+/// block of a type that upcasts to Node (Document, DocumentFragment, Element).
 #[macro_export]
-macro_rules! parent_node_mutation_methods {
+macro_rules! parent_node_methods {
     () => {
+        fn Children(
+            &self,
+            cx: &mut JSContext,
+        ) -> DomRoot<$crate::dom::htmlcollection::HTMLCollection> {
+            $crate::dom::node::parent_children(cx, self.upcast::<$crate::dom::node::Node>())
+        }
+        fn FirstElementChild(
+            &self,
+            _cx: &mut JSContext,
+        ) -> Option<DomRoot<$crate::dom::element::Element>> {
+            self.upcast::<$crate::dom::node::Node>()
+                .child_elements()
+                .into_iter()
+                .next()
+        }
+        fn LastElementChild(
+            &self,
+            _cx: &mut JSContext,
+        ) -> Option<DomRoot<$crate::dom::element::Element>> {
+            self.upcast::<$crate::dom::node::Node>()
+                .child_elements()
+                .pop()
+        }
+        fn ChildElementCount(&self, _cx: &mut JSContext) -> u32 {
+            self.upcast::<$crate::dom::node::Node>()
+                .child_element_count() as u32
+        }
+        fn QuerySelector(
+            &self,
+            _cx: &mut JSContext,
+            selectors: DOMString,
+        ) -> Fallible<Option<DomRoot<$crate::dom::element::Element>>> {
+            let node = self.upcast::<$crate::dom::node::Node>();
+            Ok($crate::dom::node::query_selector(node, &selectors, true)?
+                .into_iter()
+                .next())
+        }
+        fn QuerySelectorAll(
+            &self,
+            cx: &mut JSContext,
+            selectors: DOMString,
+        ) -> Fallible<DomRoot<$crate::dom::nodelist::NodeList>> {
+            let node = self.upcast::<$crate::dom::node::Node>();
+            $crate::dom::node::query_selector_all(cx, node, &selectors)
+        }
         fn Prepend(&self, cx: &mut JSContext, nodes: Vec<NodeOrString>) -> Fallible<()> {
             self.upcast::<$crate::dom::node::Node>().prepend(cx, nodes)
         }
