@@ -1,8 +1,10 @@
 //! `fetch()` (https://fetch.spec.whatwg.org/#fetch-method) for windows and workers.
 //!
 //! The request runs on a thread of its own (the `net` loader blocks), and its response comes
-//! back to the global's event loop as a task, holding a `PendingWork` until then. Bodies are
-//! buffered, up to `net.max_response_bytes`.
+//! back to the global's event loop as a task; a `PendingWork` kept on the loop's side keeps
+//! the loop awake until then, unless the request is canceled ([`cancel`]: an aborted fetch, an
+//! XMLHttpRequest's abort or timeout), so a page that gave up on a hanging server can go idle.
+//! Bodies are buffered, up to `net.max_response_bytes`.
 //!
 //! While the network is offline (`navigator.onLine` false: the engine's observer or the
 //! embedder's override), an `http(s)` fetch rejects with TypeError and sends nothing, even to
@@ -151,13 +153,13 @@ pub fn fetch(
     let promise = unsafe { Promise::new(cx) };
     // An aborted signal rejects now; one aborted later rejects the promise then, and what the
     // worker or the network answers after that is dropped.
-    if let Some(signal) = request.signal() {
+    let signal = request.signal();
+    if let Some(signal) = &signal {
         if signal.aborted() {
             // SAFETY: as above.
             unsafe { promise.reject(cx, &signal.reason()) };
             return Ok(promise);
         }
-        signal.add_algorithm(AbortAlgorithm::RejectFetch(Trusted::new(promise.clone())));
     }
     let data = FetchRequestData {
         url: params.url.clone(),
@@ -172,7 +174,7 @@ pub fn fetch(
     };
     let handed = Trusted::new(promise.clone());
     let url = params.url.clone();
-    start(
+    let id = start(
         cx,
         global,
         params,
@@ -184,6 +186,10 @@ pub fn fetch(
             settle(cx, global, promise, &url, result)
         }),
     );
+    if let Some(signal) = signal {
+        let promise = Trusted::new(promise.clone());
+        signal.add_algorithm(AbortAlgorithm::RejectFetch(promise, id));
+    }
     Ok(promise)
 }
 
@@ -235,27 +241,60 @@ pub(crate) type OnResponse =
 /// Fetches `params` (`data` is how a service worker sees it) for `global`: a blob URL from the
 /// process's table, an http(s) request through the global's controller first (Handle Fetch),
 /// then the network. `on_response` always runs in a later task, never before this returns.
+///
+/// The returned number names the request for [`cancel`].
 pub(crate) fn start(
     cx: &mut JSContext,
     global: &GlobalScope,
     params: FetchParams,
     data: FetchRequestData,
     on_response: OnResponse,
-) {
+) -> u64 {
+    let id = NEXT_REQUEST_ID.with(|next| {
+        let id = next.get();
+        next.set(id + 1);
+        id
+    });
+    LIVE.with(|live| live.borrow_mut().insert(id));
+    let on_response: OnResponse = Box::new(move |cx, global, result, by_worker| {
+        LIVE.with(|live| live.borrow_mut().remove(&id));
+        on_response(cx, global, result, by_worker)
+    });
     if data.url.scheme() == "blob" {
         let answer = blob_answer(&data.method, &data.url);
         global.event_loop().queue_task(Box::new(move |cx| {
             // SAFETY: local tasks run in the realm of the global that queued them.
             let global = unsafe { current_global(cx) };
-            after_worker(cx, global, params, answer, on_response)
+            after_worker(cx, global, id, params, answer, on_response)
         }));
-        return;
+        return id;
     }
-    let on_answer: OnAnswer =
-        Box::new(move |cx, global, answer| after_worker(cx, global, params, answer, on_response));
+    let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
+        after_worker(cx, global, id, params, answer, on_response)
+    });
     if let Err(on_answer) = hand_to_worker(global, data, on_answer) {
         on_answer(cx, global, FetchAnswer::Fallback);
     }
+    id
+}
+
+/// Ends the request `id` of [`start`] early (an aborted `fetch()`, an XMLHttpRequest's
+/// `abort()`, `open()` or timeout): a request at the network no longer keeps the global's loop
+/// from going idle, and its answer is dropped; one still at the service worker goes no
+/// further (the worker's event itself is bounded by `serviceworker.max_event_duration_ms`).
+pub(crate) fn cancel(id: u64) {
+    if !LIVE.with(|live| live.borrow_mut().remove(&id)) {
+        return;
+    }
+    let waiting = AT_THE_NETWORK.with(|waiting| waiting.borrow_mut().remove(&id));
+    if waiting.is_none() {
+        CANCELED.with(|canceled| canceled.borrow_mut().insert(id));
+    }
+}
+
+/// Whether request `id` was canceled before this stage (and forgets it).
+fn was_canceled(id: u64) -> bool {
+    CANCELED.with(|canceled| canceled.borrow_mut().remove(&id))
 }
 
 /// Runs `params` while the calling script waits (a synchronous XMLHttpRequest): a blob URL
@@ -379,16 +418,20 @@ pub fn answered(cx: &mut JSContext, global: &GlobalScope, token: u64, answer: Fe
 fn after_worker(
     cx: &mut JSContext,
     global: &GlobalScope,
+    id: u64,
     params: FetchParams,
     answer: FetchAnswer,
     on_response: OnResponse,
 ) {
+    if was_canceled(id) {
+        return;
+    }
     match answer {
         FetchAnswer::Respond(data) => {
             let result = worker_response(*data, &params).map_err(Failure::Network);
             on_response(cx, global, result, true);
         }
-        FetchAnswer::Fallback => go_to_network(global, params, on_response),
+        FetchAnswer::Fallback => go_to_network(global, id, params, on_response),
         FetchAnswer::NetworkError(reason) => {
             on_response(cx, global, Err(Failure::Network(reason)), true)
         }
@@ -458,10 +501,15 @@ fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<Resp
     })
 }
 
-/// Sends `params` to the network on a thread of its own; `on_response` runs in a task.
-fn go_to_network(global: &GlobalScope, params: FetchParams, on_response: OnResponse) {
+/// Sends `params` (request `id`) to the network on a thread of its own; `on_response` runs in
+/// a task. Until then the entry in `AT_THE_NETWORK` keeps the loop from going idle, so
+/// [`cancel`] lets it go at once.
+fn go_to_network(global: &GlobalScope, id: u64, params: FetchParams, on_response: OnResponse) {
     let fail_later = |failure: Failure, on_response: OnResponse| {
         global.event_loop().queue_task(Box::new(move |cx| {
+            if was_canceled(id) {
+                return;
+            }
             // SAFETY: local tasks run in the realm of the global that queued them.
             let global = unsafe { current_global(cx) };
             on_response(cx, global, Err(failure), false)
@@ -471,20 +519,18 @@ fn go_to_network(global: &GlobalScope, params: FetchParams, on_response: OnRespo
     if !global.is_online() && matches!(params.url.scheme(), "http" | "https") {
         return fail_later(Failure::Offline, on_response);
     }
-    let id = NEXT_NETWORK_ID.with(|next| {
-        let id = next.get();
-        next.set(id + 1);
-        id
-    });
-    AT_THE_NETWORK.with(|waiting| waiting.borrow_mut().insert(id, on_response));
     let guard = global.event_loop().expect_remote_task();
+    AT_THE_NETWORK.with(|waiting| waiting.borrow_mut().insert(id, (on_response, guard)));
+    let poster = global.event_loop().poster();
     let loader = global.event_loop().loader().clone();
     let spawned = std::thread::Builder::new()
         .name("fetch".into())
         .spawn(move || {
             let result = run_fetch(&loader, params).map_err(Failure::Network);
-            guard.post(Box::new(move |cx: &mut JSContext| {
-                let Some(on_response) = AT_THE_NETWORK.with(|w| w.borrow_mut().remove(&id)) else {
+            poster.post(Box::new(move |cx: &mut JSContext| {
+                let Some((on_response, _guard)) =
+                    AT_THE_NETWORK.with(|w| w.borrow_mut().remove(&id))
+                else {
                     return;
                 };
                 // SAFETY: remote tasks run in the realm of the global they were posted for.
@@ -493,7 +539,7 @@ fn go_to_network(global: &GlobalScope, params: FetchParams, on_response: OnRespo
             }));
         });
     if let Err(error) = spawned {
-        if let Some(on_response) = AT_THE_NETWORK.with(|w| w.borrow_mut().remove(&id)) {
+        if let Some((on_response, _guard)) = AT_THE_NETWORK.with(|w| w.borrow_mut().remove(&id)) {
             fail_later(
                 Failure::Network(format!("no fetch thread: {error}")),
                 on_response,
@@ -511,9 +557,17 @@ pub fn forget_pending() {
 }
 
 thread_local! {
-    /// What to do with the responses of this thread's requests at the network, by number.
-    static AT_THE_NETWORK: RefCell<HashMap<u64, OnResponse>> = RefCell::new(HashMap::new());
-    static NEXT_NETWORK_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+    /// What to do with the responses of this thread's requests at the network, by number, and
+    /// the guard that keeps their loop awake meanwhile.
+    static AT_THE_NETWORK: RefCell<HashMap<u64, (OnResponse, crate::event_loop::PendingWork)>> =
+        RefCell::new(HashMap::new());
+    static NEXT_REQUEST_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+    /// The requests of [`start`] not answered yet.
+    static LIVE: RefCell<std::collections::HashSet<u64>> =
+        RefCell::new(std::collections::HashSet::new());
+    /// Requests canceled before they reached the network.
+    static CANCELED: RefCell<std::collections::HashSet<u64>> =
+        RefCell::new(std::collections::HashSet::new());
 }
 
 /// A request as the fetch thread runs it.

@@ -18,9 +18,9 @@ use crate::dom::prelude::*;
 pub enum AbortAlgorithm {
     /// The listener numbered `id` that `addEventListener(..., {signal})` added to the target.
     RemoveListener(Dom<EventTarget>, #[no_trace] u64),
-    /// A `fetch()` given the signal: its promise rejects with the reason (if it is still
-    /// pending; the network's answer is then dropped).
-    RejectFetch(#[no_trace] Trusted<Rc<Promise>>),
+    /// A `fetch()` given the signal (its request, `crate::fetch::start`'s number): its promise
+    /// rejects with the reason (if it is still pending), and the request is canceled.
+    RejectFetch(#[no_trace] Trusted<Rc<Promise>>, u64),
     /// A signal that follows this one (a Request's, following its init's).
     Follow(Dom<AbortSignal>),
 }
@@ -130,7 +130,8 @@ impl AbortSignal {
         for algorithm in algorithms {
             match algorithm {
                 AbortAlgorithm::RemoveListener(target, id) => target.remove_listener_by_id(id),
-                AbortAlgorithm::RejectFetch(promise) => {
+                AbortAlgorithm::RejectFetch(promise, request) => {
+                    crate::fetch::cancel(request);
                     if let Some(promise) = promise.take() {
                         promise.reject(cx, &self.reason.get());
                     }

@@ -99,6 +99,8 @@ pub struct XMLHttpRequest {
     response_made: Cell<bool>,
     /// Which request an answer belongs to (see the module's doc).
     generation: Cell<u64>,
+    /// The request in flight (`crate::fetch::start`'s number), to cancel.
+    in_flight: Cell<Option<u64>>,
 }
 
 /// <https://fetch.spec.whatwg.org/#forbidden-response-header-name>
@@ -200,6 +202,9 @@ impl XMLHttpRequest {
     /// Ends the request in flight (the fetch's "terminate"): its answer will be dropped.
     fn terminate(&self) {
         self.generation.set(self.generation.get() + 1);
+        if let Some(request) = self.in_flight.take() {
+            crate::fetch::cancel(request);
+        }
         if let Some(timer) = self.timeout_timer.take() {
             self.global().timers().clear(timer);
         }
@@ -264,6 +269,7 @@ impl XMLHttpRequest {
         if generation != self.generation.get() || !self.send_flag.get() {
             return;
         }
+        self.in_flight.set(None);
         if let Some(timer) = self.timeout_timer.take() {
             self.global().timers().clear(timer);
         }
@@ -536,6 +542,7 @@ impl XMLHttpRequestMethods for XMLHttpRequest {
                 response_object: Heap::default(),
                 response_made: Cell::new(false),
                 generation: Cell::new(0),
+                in_flight: Cell::new(None),
             }),
         )
     }
@@ -807,7 +814,7 @@ impl XMLHttpRequestMethods for XMLHttpRequest {
         };
         let params = self.fetch_params(&request, bytes);
         let xhr = DomRoot::from_ref(self);
-        crate::fetch::start(
+        let request = crate::fetch::start(
             cx,
             global,
             params,
@@ -817,6 +824,7 @@ impl XMLHttpRequestMethods for XMLHttpRequest {
                 unsafe { xhr.process_response(cx, generation, result, by_worker) }
             }),
         );
+        self.in_flight.set(Some(request));
         // Step 11.5: the timeout counts from here.
         if self.timeout_ms.get() != 0 {
             let handler = TimerHandler::XhrTimeout(DomRoot::from_ref(self), generation);
