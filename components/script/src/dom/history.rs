@@ -14,9 +14,10 @@
 //!
 //! A top-level page never loads another document in bgsync: its entries are those of
 //! `pushState()`, `replaceState()` and fragment navigations. A frame's entries go when it is
-//! removed. What is not here: restoring a document from a cache (every traversal to another
-//! document fetches it again), scroll restoration (`scrollRestoration` is kept, not acted on),
-//! and telling the engine's client list about a URL changed by `pushState()`.
+//! removed. A service worker's `Client.url` is the document's creation URL, which none of this
+//! changes (as in Chromium). What is not here: restoring a document from a cache (every
+//! traversal to another document fetches it again) and scroll restoration
+//! (`scrollRestoration` is kept, not acted on).
 
 use std::cell::{Cell, RefCell};
 
