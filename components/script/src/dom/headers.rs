@@ -52,17 +52,23 @@ pub(crate) fn is_forbidden_request_header(name: &str) -> bool {
 }
 
 /// <https://fetch.spec.whatwg.org/#header-name>: a token.
-fn is_header_name(name: &str) -> bool {
+pub(crate) fn is_header_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
+/// <https://fetch.spec.whatwg.org/#concept-header-value-normalize>: leading and trailing HTTP
+/// whitespace removed.
+pub(crate) fn trim_http_whitespace(value: &str) -> &str {
+    value.trim_matches(|c| matches!(c, '\t' | '\n' | '\r' | ' '))
+}
+
 /// <https://fetch.spec.whatwg.org/#concept-header-value-normalize>, then validity: no NUL,
 /// CR or LF.
 fn normalize_value(value: &str) -> Fallible<String> {
-    let trimmed = value.trim_matches(|c| matches!(c, '\t' | '\n' | '\r' | ' '));
+    let trimmed = trim_http_whitespace(value);
     if trimmed.contains(['\0', '\r', '\n']) {
         return Err(Error::Type(format!("Invalid header value: {value:?}")));
     }

@@ -1,5 +1,20 @@
 //! MIME type facts shared by the script side and the constellation.
 
+use data_url::mime::Mime;
+
+/// <https://mimesniff.spec.whatwg.org/#parse-a-mime-type>: whether `text` parses as a MIME
+/// type.
+pub fn is_mime_type(text: &str) -> bool {
+    text.parse::<Mime>().is_ok()
+}
+
+/// The `charset` parameter of the MIME type `content_type`, as the MIME Sniffing parser reads
+/// it (quotes removed); `None` if it has none or is no MIME type.
+pub fn charset(content_type: &str) -> Option<String> {
+    let mime = content_type.parse::<Mime>().ok()?;
+    mime.get_parameter("charset").map(str::to_owned)
+}
+
 /// <https://mimesniff.spec.whatwg.org/#mime-type-essence>, simplified: the type and subtype
 /// before any parameter, trimmed, in lower case.
 pub fn essence(content_type: &str) -> String {
@@ -58,6 +73,20 @@ mod tests {
         assert!(is_json_mime_type("application/manifest+json"));
         assert!(!is_json_mime_type("text/javascript"));
         assert!(!is_json_mime_type("json"));
+    }
+
+    #[test]
+    fn charset_and_validity_as_the_mime_sniffing_parser_reads_them() {
+        assert_eq!(
+            charset("text/plain; charset=\"ISO-8859-1\""),
+            Some("ISO-8859-1".into())
+        );
+        assert_eq!(charset("Text/HTML;Charset=utf-8;x=y"), Some("utf-8".into()));
+        assert_eq!(charset("text/plain"), None);
+        assert_eq!(charset("no mime type; charset=utf-8"), None);
+        assert!(is_mime_type("application/json"));
+        assert!(!is_mime_type("json"));
+        assert!(!is_mime_type("text /plain"));
     }
 
     #[test]
