@@ -21,6 +21,9 @@ pub fn emit(defs: &Definitions) -> String {
     emit_prototype_ids(defs, &mut out);
     for iface in ordered_interfaces(defs) {
         emit_interface(defs, iface, &mut out);
+        if iface.generated_event {
+            emit_generated_event(defs, iface, &mut out);
+        }
     }
     for ns in defs.namespaces.values() {
         emit_namespace(defs, ns, &mut out);
@@ -1454,6 +1457,222 @@ fn emit_registry(defs: &Definitions, out: &mut String) {
     out.push_str("];\n");
 }
 
+/// One attribute of a `[GeneratedEvent]` interface: how its value is stored, passed to the
+/// struct's `new`, taken from the init dictionary, and read back.
+struct EventField {
+    field: String,
+    getter: String,
+    storage: String,
+    param: String,
+    /// GC things live in a `Heap` set after boxing (a `Heap` must not move once it holds a
+    /// GC pointer), from the root the caller passed.
+    heap: bool,
+    /// The expression passing the init dictionary's member (in `init`) to `new`, and the code
+    /// that must run before it.
+    from_init: String,
+    before: String,
+    ret: String,
+    read: String,
+}
+
+fn event_field(
+    defs: &Definitions,
+    attr: &Attribute,
+    member: &DictionaryMember,
+    init: &str,
+) -> Result<EventField, String> {
+    let field = field_name(&attr.name);
+    let optional = !member.required && member.default.is_none();
+    let mut f = EventField {
+        field: field.clone(),
+        getter: method_name(&attr.name),
+        storage: String::new(),
+        param: String::new(),
+        heap: false,
+        from_init: format!("{init}.{field}"),
+        before: String::new(),
+        ret: rust_type(defs, &attr.ty, Position::Return),
+        read: format!("self.{field}"),
+    };
+    match &attr.ty {
+        Type::Any => {
+            f.storage = "::mozjs::jsapi::Heap<JSVal>".into();
+            f.param = "HandleValue<'_>".into();
+            f.heap = true;
+            f.read = format!("self.{field}.get()");
+            if optional {
+                // A missing member is `undefined`, rooted for the call.
+                f.before = format!("rooted!(&in(cx) let {field} = {init}.{field}.as_ref().map_or(::mozjs::jsval::UndefinedValue(), |v| v.get()));\n            ");
+                f.from_init = format!("{field}.handle()");
+            } else {
+                f.from_init = format!("{init}.{field}.handle()");
+            }
+        }
+        Type::Object if !optional => {
+            f.storage = "::mozjs::jsapi::Heap<*mut JSObject>".into();
+            f.param = "HandleObject<'_>".into();
+            f.heap = true;
+            f.read = format!("self.{field}.get()");
+            f.from_init = format!("{init}.{field}.handle()");
+        }
+        Type::DOMString | Type::USVString | Type::ByteString if !optional => {
+            f.storage = "DOMString".into();
+            f.param = "DOMString".into();
+            f.from_init = format!("{init}.{field}.clone()");
+            f.read = format!("self.{field}.clone()");
+        }
+        ty if !optional && is_plain_value(strip_nullable(ty)) => {
+            f.storage = f.ret.clone();
+            f.param = f.ret.clone();
+        }
+        _ => {
+            return Err(format!(
+                "attribute {} has a type (or an init member without default) that [GeneratedEvent] does not support",
+                attr.name
+            ))
+        }
+    }
+    Ok(f)
+}
+
+/// Booleans and numbers: stored, passed and returned by value.
+fn is_plain_value(ty: &Type) -> bool {
+    matches!(
+        ty,
+        Type::Boolean
+            | Type::Byte
+            | Type::Octet
+            | Type::Short
+            | Type::UnsignedShort
+            | Type::Long
+            | Type::UnsignedLong
+            | Type::LongLong
+            | Type::UnsignedLongLong
+            | Type::Float
+            | Type::UnrestrictedFloat
+            | Type::Double
+            | Type::UnrestrictedDouble
+    )
+}
+
+/// The fields of a `[GeneratedEvent]` interface, its init dictionary's name and the path from
+/// that dictionary to its `EventInit` (`init.parent.parent` for an `ExtendableEventInit`).
+fn generated_event_shape(
+    defs: &Definitions,
+    iface: &Interface,
+) -> Result<(Vec<EventField>, String, String), String> {
+    let [ctor] = iface.constructors.as_slice() else {
+        return Err("a [GeneratedEvent] has exactly one constructor".into());
+    };
+    let dict_name = match ctor.arguments.as_slice() {
+        [_, init] => match &init.ty {
+            Type::Named(name) => name.clone(),
+            _ => return Err("the constructor's second argument is not a dictionary".into()),
+        },
+        _ => return Err("the constructor takes (type, init)".into()),
+    };
+    let dict = defs
+        .dictionaries
+        .get(&dict_name)
+        .ok_or_else(|| format!("unknown dictionary {dict_name}"))?;
+    let mut event_init = format!("&{}", field_name(&ctor.arguments[1].name));
+    let mut walk = dict;
+    while walk.name != "EventInit" {
+        event_init.push_str(".parent");
+        walk = walk
+            .inherits
+            .as_ref()
+            .and_then(|parent| defs.dictionaries.get(parent))
+            .ok_or_else(|| format!("{dict_name} does not inherit from EventInit"))?;
+    }
+    let mut fields = Vec::new();
+    for attr in &iface.attributes {
+        if attr.is_static || !attr.readonly || attr.getter_throws {
+            return Err(format!(
+                "attribute {} is not a plain readonly attribute",
+                attr.name
+            ));
+        }
+        let member = dict
+            .members
+            .iter()
+            .find(|m| m.name == attr.name)
+            .ok_or_else(|| format!("{dict_name} has no member {}", attr.name))?;
+        fields.push(event_field(
+            defs,
+            attr,
+            member,
+            &field_name(&ctor.arguments[1].name),
+        )?);
+    }
+    Ok((fields, dict_name, event_init))
+}
+
+/// A `[GeneratedEvent]` interface's DOM struct, in a module named as a hand-written one would
+/// be (`crate::dom` re-exports it): the parent event first, then one field per attribute;
+/// `new` (not yet initialized), `new_trusted` (the engine's events: not bubbling, not
+/// cancelable), the constructor and the getters.
+fn emit_generated_event(defs: &Definitions, iface: &Interface, out: &mut String) {
+    let name = &iface.name;
+    let module = name.to_lowercase();
+    let (fields, dict_name, event_init) = match generated_event_shape(defs, iface) {
+        Ok(shape) => shape,
+        Err(error) => {
+            let _ = writeln!(
+                out,
+                "compile_error!({:?});",
+                format!("[GeneratedEvent] {name}: {error}")
+            );
+            return;
+        }
+    };
+    let parent = interface_path(iface.inherits.as_deref().unwrap_or("Event"));
+    let event = "self::Event";
+    let _ = writeln!(out, "pub mod {module} {{\n    use super::*;\n    use crate::dom::event::Event;\n    use mozjs::rooted;\n");
+    let _ = writeln!(out, "    /// `{name}`, generated from its Web IDL (`[GeneratedEvent]`): its attributes are its\n    /// `{dict_name}` members, fixed when it is made.\n    #[derive(script_derive::Trace)]\n    #[repr(C)]\n    pub struct {name} {{\n        parent: {parent},");
+    for f in &fields {
+        let _ = writeln!(out, "        {}: {},", f.field, f.storage);
+    }
+    out.push_str("    }\n\n");
+    let params: String = fields
+        .iter()
+        .map(|f| format!(", {}: {}", f.field, f.param))
+        .collect();
+    let args: String = fields.iter().map(|f| format!(", {}", f.field)).collect();
+    let _ = writeln!(out, "    impl {name} {{\n        /// A new event, not yet initialized (`Event::init` gives it its type).\n        pub fn new(cx: &mut JSContext, global: &GlobalScope, proto: Option<HandleObject<'_>>{params}) -> DomRoot<{name}> {{");
+    let inits: String = fields
+        .iter()
+        .map(|f| {
+            if f.heap {
+                format!(" {}: ::mozjs::jsapi::Heap::default(),", f.field)
+            } else {
+                format!(" {},", f.field)
+            }
+        })
+        .collect();
+    let _ = writeln!(out, "            let event = {name}Binding::Wrap(cx, global, proto, Box::new({name} {{ parent: {parent}::new_inherited(global),{inits} }}));");
+    for f in fields.iter().filter(|f| f.heap) {
+        let _ = writeln!(out, "            event.{0}.set({0}.get());", f.field);
+    }
+    let _ = writeln!(out, "            event\n        }}\n\n        /// The engine's trusted `event_type` event: not bubbling, not cancelable.\n        pub fn new_trusted(cx: &mut JSContext, global: &GlobalScope, event_type: &str{params}) -> DomRoot<{name}> {{\n            let event = Self::new(cx, global, None{args});\n            event.upcast::<{event}>().init(event_type, false, false);\n            event.upcast::<{event}>().set_trusted(true);\n            event\n        }}\n    }}\n");
+    let ctor = &iface.constructors[0];
+    let type_arg = field_name(&ctor.arguments[0].name);
+    let before: String = fields.iter().map(|f| f.before.as_str()).collect();
+    let from_init: String = fields
+        .iter()
+        .map(|f| format!(", {}", f.from_init))
+        .collect();
+    let _ = writeln!(out, "    impl {name}Methods for {name} {{\n        fn Constructor(cx: &mut JSContext, global: &GlobalScope, proto: Option<HandleObject<'_>>{}) -> DomRoot<{name}> {{\n            {before}let event = Self::new(cx, global, proto{from_init});\n            event.upcast::<{event}>().init_from_dict(&{type_arg}, {event_init});\n            event\n        }}", signature_args(defs, &ctor.arguments));
+    for f in &fields {
+        let _ = writeln!(
+            out,
+            "        fn {}(&self, cx: &mut JSContext) -> {} {{ {} }}",
+            f.getter, f.ret, f.read
+        );
+    }
+    out.push_str("    }\n}\n\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1524,5 +1743,77 @@ mod tests {
             .collect();
         assert_eq!(order, ["C", "B", "A"]);
         assert_eq!(interface_chain(&defs, "A"), ["C", "B", "A"]);
+    }
+
+    fn generated(idl: &str) -> String {
+        let base = "interface Event { constructor(DOMString type, optional EventInit eventInitDict = {}); };\n\
+                    dictionary EventInit { boolean bubbles = false; };\n";
+        let defs = crate::parse::parse_sources(&[("t.webidl".into(), format!("{base}{idl}"))])
+            .expect("parses");
+        let iface = &defs.interfaces["E"];
+        let mut out = String::new();
+        emit_generated_event(&defs, iface, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_generated_event_stores_its_init_members_and_roots_gc_things_in_heaps() {
+        let out = generated(
+            "[GeneratedEvent] interface E : Event {\n\
+               constructor(DOMString type, E2Init init);\n\
+               readonly attribute DOMString tag; readonly attribute unsigned long long? version;\n\
+               readonly attribute any reason; readonly attribute object promise; };\n\
+             dictionary E1Init : EventInit { };\n\
+             dictionary E2Init : E1Init { required DOMString tag; unsigned long long? version = null;\n\
+               any reason; required object promise; };",
+        );
+        assert!(out.contains("pub mod e {"), "{out}");
+        assert!(out.contains("parent: crate::dom::event::Event,"), "{out}");
+        assert!(out.contains("tag: DOMString,"), "{out}");
+        assert!(out.contains("version: Option<u64>,"), "{out}");
+        assert!(
+            out.contains("reason: ::mozjs::jsapi::Heap<JSVal>,"),
+            "{out}"
+        );
+        assert!(
+            out.contains("promise: ::mozjs::jsapi::Heap<*mut JSObject>,"),
+            "{out}"
+        );
+        // Heaps are filled only once the struct is boxed.
+        assert!(out.contains("event.reason.set(reason.get());"), "{out}");
+        // A missing `any` member is undefined, rooted for the call.
+        assert!(
+            out.contains("rooted!(&in(cx) let reason = init.reason.as_ref()"),
+            "{out}"
+        );
+        // The EventInit is two dictionaries up.
+        assert!(
+            out.contains("init_from_dict(&type_, &init.parent.parent)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("fn Version(&self, cx: &mut JSContext) -> Option<u64> { self.version }"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_generated_event_the_generator_cannot_make_is_a_compile_error() {
+        // A member with neither default nor `required` has no value for a DOMString.
+        let out = generated(
+            "[GeneratedEvent] interface E : Event {\n\
+               constructor(DOMString type, EInit init); readonly attribute DOMString tag; };\n\
+             dictionary EInit : EventInit { DOMString tag; };",
+        );
+        assert!(
+            out.starts_with("compile_error!(\"[GeneratedEvent] E: attribute tag"),
+            "{out}"
+        );
+        let out = generated(
+            "[GeneratedEvent] interface E : Event {\n\
+               constructor(DOMString type, EInit init); readonly attribute DOMString tag; };\n\
+             dictionary EInit : EventInit { };",
+        );
+        assert!(out.contains("EInit has no member tag"), "{out}");
     }
 }

@@ -40,6 +40,10 @@ pub struct Interface {
     pub global: Vec<String>,
     pub legacy_no_interface_object: bool,
     pub legacy_unforgeable: bool,
+    /// `[GeneratedEvent]` (ours, as Gecko's generated events): an event interface whose
+    /// attributes are its init dictionary's members, fixed at creation. Its DOM struct, its
+    /// constructors and its getters are generated too, so it costs no Rust.
+    pub generated_event: bool,
     pub constructors: Vec<Operation>,
     pub constants: Vec<Constant>,
     pub attributes: Vec<Attribute>,

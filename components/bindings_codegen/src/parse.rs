@@ -350,6 +350,7 @@ fn convert_definition_body(def: &Definition, origin: &Origin) -> Result<Piece, S
             iface.global = ident_list(list, "Global").unwrap_or_default();
             iface.legacy_no_interface_object = has_flag(list, "LegacyNoInterfaceObject");
             iface.legacy_unforgeable = has_flag(list, "LegacyUnforgeable");
+            iface.generated_event = has_flag(list, "GeneratedEvent");
             add_interface_members(&mut iface, &d.members.body)?;
             Piece::Interface(iface)
         }

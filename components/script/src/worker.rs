@@ -104,7 +104,7 @@ pub unsafe fn dispatch_sync_event(
 ) -> SyncEventOutcome {
     let scope = worker.global_scope();
     let deadline = Instant::now() + max_duration;
-    let event = SyncEvent::new_trusted(cx, scope, tag.to_string(), last_chance);
+    let event = SyncEvent::new_trusted(cx, scope, "sync", tag.to_string(), last_chance);
     let as_event = event.upcast::<Event>();
     scope.upcast_event_target().dispatch_event(cx, as_event);
     crate::script_runtime::microtask_checkpoint(cx, scope);
@@ -446,7 +446,7 @@ unsafe fn fire_worker_event(
         WorkerEvent::Install => DomRoot::upcast(InstallEvent::new_trusted(cx, scope)),
         WorkerEvent::Activate => ExtendableEvent::new_trusted(cx, scope, "activate"),
         WorkerEvent::Sync { tag, last_chance } => {
-            let event = SyncEvent::new_trusted(cx, scope, tag, last_chance);
+            let event = SyncEvent::new_trusted(cx, scope, "sync", tag, last_chance);
             DomRoot::upcast(event)
         }
         WorkerEvent::Message {

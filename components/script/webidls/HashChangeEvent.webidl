@@ -1,5 +1,5 @@
 // https://html.spec.whatwg.org/multipage/nav-history-apis.html#the-hashchangeevent-interface
-[Exposed=Window]
+[Exposed=Window, GeneratedEvent]
 interface HashChangeEvent : Event {
   constructor(DOMString type, optional HashChangeEventInit eventInitDict = {});
 

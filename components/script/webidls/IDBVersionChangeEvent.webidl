@@ -1,5 +1,5 @@
 // https://w3c.github.io/IndexedDB/#events
-[Exposed=(Window,Worker)]
+[Exposed=(Window,Worker), GeneratedEvent]
 interface IDBVersionChangeEvent : Event {
   constructor(DOMString type, optional IDBVersionChangeEventInit eventInitDict = {});
   readonly attribute unsigned long long oldVersion;

@@ -1,5 +1,5 @@
 // https://html.spec.whatwg.org/multipage/webappapis.html#promiserejectionevent
-[Exposed=(Window,Worker)]
+[Exposed=(Window,Worker), GeneratedEvent]
 interface PromiseRejectionEvent : Event {
   constructor(DOMString type, PromiseRejectionEventInit eventInitDict);
 

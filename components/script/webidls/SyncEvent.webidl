@@ -4,7 +4,7 @@ partial interface ServiceWorkerGlobalScope {
   attribute EventHandler onsync;
 };
 
-[Exposed=ServiceWorker]
+[Exposed=ServiceWorker, GeneratedEvent]
 interface SyncEvent : ExtendableEvent {
   constructor(DOMString type, SyncEventInit init);
   readonly attribute DOMString tag;

@@ -394,7 +394,8 @@ fn queue_hashchange(window: &Window, old: Url, new: Url) {
         .event_loop()
         .queue_task(Box::new(move |cx| {
             let global = target.global_scope();
-            let event = HashChangeEvent::new_trusted(cx, global, old.into(), new.into());
+            let event =
+                HashChangeEvent::new_trusted(cx, global, "hashchange", old.into(), new.into());
             // SAFETY: tasks of the window's loop run in its realm.
             unsafe {
                 target
@@ -454,7 +455,7 @@ fn traverse_within(window: &Window, entry: Entry) {
                     log::warn!(target: "bgsync::script::history", "a state not restored: {error:?}");
                 }
                 rooted!(&in(cx) let state = history.state.get());
-                let event = PopStateEvent::new_trusted(cx, target.global_scope(), state.handle());
+                let event = PopStateEvent::new_trusted(cx, target.global_scope(), "popstate", state.handle(), false);
                 target
                     .upcast::<EventTarget>()
                     .dispatch_event(cx, event.upcast::<Event>());

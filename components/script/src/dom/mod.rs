@@ -1,4 +1,5 @@
-//! The DOM: one module per Web IDL interface (named after it in lower case), plus the
+//! The DOM: one module per Web IDL interface (named after it in lower case; those of
+//! `[GeneratedEvent]` interfaces are generated, in `codegen`, and re-exported), plus the
 //! binding runtime in `bindings`, the generated glue in `codegen`, and the non-IDL
 //! `globalscope`.
 
@@ -36,7 +37,6 @@ pub mod fetchevent;
 pub mod file;
 pub mod formdata;
 pub mod globalscope;
-pub mod hashchangeevent;
 pub mod headers;
 pub mod history;
 pub mod htmlcollection;
@@ -58,7 +58,6 @@ pub mod idbopendbrequest;
 pub mod idbrecord;
 pub mod idbrequest;
 pub mod idbtransaction;
-pub mod idbversionchangeevent;
 pub mod installevent;
 pub mod location;
 pub mod messagechannel;
@@ -69,10 +68,7 @@ pub mod navigator;
 pub mod node;
 pub mod nodelist;
 pub mod performance;
-pub mod popstateevent;
 pub mod postmessage;
-pub mod progressevent;
-pub mod promiserejectionevent;
 pub mod request;
 pub mod response;
 pub mod selectors;
@@ -81,7 +77,6 @@ pub mod serviceworker;
 pub mod serviceworkercontainer;
 pub mod serviceworkerglobalscope;
 pub mod serviceworkerregistration;
-pub mod syncevent;
 pub mod syncmanager;
 pub mod text;
 pub mod textdecoder;
@@ -97,6 +92,13 @@ pub mod workernavigator;
 pub mod xmlhttprequest;
 pub mod xmlhttprequesteventtarget;
 pub mod xmlhttprequestupload;
+
+// Interfaces marked `[GeneratedEvent]` in their Web IDL: the generator writes their DOM
+// structs too (`emit_generated_event`), in modules named as these files would be.
+pub use codegen::{
+    hashchangeevent, idbversionchangeevent, popstateevent, progressevent, promiserejectionevent,
+    syncevent,
+};
 
 /// Everything a DOM implementation file usually needs.
 pub mod prelude {

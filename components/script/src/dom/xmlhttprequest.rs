@@ -165,7 +165,11 @@ impl XMLHttpRequest {
         loaded: u64,
         total: u64,
     ) {
-        let event = ProgressEvent::new_trusted(cx, self.global(), event_type, loaded, total);
+        // https://xhr.spec.whatwg.org/#concept-event-fire-progress: the length is computable
+        // when the total is known (not 0).
+        let (loaded, total) = (loaded as f64, total as f64);
+        let event =
+            ProgressEvent::new_trusted(cx, self.global(), event_type, total != 0.0, loaded, total);
         target.dispatch_event(cx, event.upcast::<Event>());
     }
 
