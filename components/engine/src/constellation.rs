@@ -18,7 +18,8 @@
 //! The main loop selects over embedder commands, page messages, worker
 //! messages (`worker_work`), script fetches' answers, the network
 //! observer's reports (`network_work`), the worker timers (idle stop, event
-//! time limit) and the sync service's wake-up timer; after each, it carries
+//! time limit), the sync service's wake-up timer and the update checks due after navigations
+//! (`soft_updates`); after each, it carries
 //! out what the registry and the sync service decided. A bad
 //! message (unknown ids, another origin's worker, a second
 //! `DocumentLoaded`) is logged and dropped; the engine stays up.
@@ -26,6 +27,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use base::id::ServiceWorkerRegistrationId;
 use base::origin::{ascii_serialization, Origin};
 use crossbeam_channel::{select, Receiver, Sender};
 use ipc_channel::ipc::IpcReceiver;
@@ -57,6 +59,7 @@ mod network_work;
 mod registry_work;
 mod router_work;
 mod site_data;
+mod soft_updates;
 mod storage_work;
 mod sync_work;
 mod worker_work;
@@ -142,6 +145,8 @@ pub(crate) struct Constellation {
     router: router_work::RouterLookups,
     /// `WindowClient.navigate()` requests in flight.
     navigations: navigation_work::ClientNavigations,
+    /// Update checks due after navigations.
+    soft_updates: soft_updates::SoftUpdates,
 }
 
 /// At most this many ends of events are served before the work they cause.
@@ -174,6 +179,7 @@ impl Constellation {
             storage,
             router: Default::default(),
             navigations: Default::default(),
+            soft_updates: Default::default(),
         }
     }
 
@@ -227,6 +233,7 @@ impl Constellation {
             let deadline = [
                 self.host.workers.next_deadline(),
                 self.host.sync.next_deadline(),
+                self.soft_updates.next_deadline(),
             ]
             .into_iter()
             .flatten()
@@ -293,6 +300,9 @@ impl Constellation {
             let now = Instant::now();
             self.host.workers.check_timers(now);
             self.host.sync.check_timer(now);
+            for registration in self.soft_updates.take_due(now) {
+                self.registry.schedule_soft_update(registration);
+            }
             self.after_work();
         }
         log::debug!(target: LOG_TARGET, "shutting down");
@@ -705,6 +715,24 @@ impl Constellation {
         else {
             return;
         };
+        self.navigation_fetch_event(client, request, notice, worker, registration);
+        // The end of Handle Fetch for a navigation: whatever answered it, the registration's
+        // worker is checked for an update (Soft Update), a moment later (`soft_updates`).
+        self.soft_updates
+            .after_navigation(registration, Instant::now());
+    }
+
+    /// The `fetch` event of a navigation request at `worker`, the active worker of
+    /// `registration` (unless the static router or a worker without `fetch` listeners sends
+    /// it to the network).
+    fn navigation_fetch_event(
+        &mut self,
+        client: &ClientId,
+        request: Box<FetchRequestData>,
+        notice: FetchNotice,
+        worker: ServiceWorkerId,
+        registration: ServiceWorkerRegistrationId,
+    ) {
         let origin = request.url.origin();
         let Some(mut notice) = self.route_fetch(worker, &origin, &request, notice) else {
             return;
@@ -788,6 +816,11 @@ impl Constellation {
             .is_none()
         {
             log::warn!(target: LOG_TARGET, "{} stopped before its fetch event", controller.worker);
+        }
+        // Handle Fetch for a subresource: a registration last checked a day ago or more is
+        // checked now (Soft Update).
+        if self.registry.update_check_is_stale(controller.registration) {
+            self.registry.schedule_soft_update(controller.registration);
         }
     }
 

@@ -45,6 +45,7 @@ navigator.serviceWorker.getRegistration().then(registration => {
     assert_eq!(registrations.len(), 1);
     assert_eq!(registrations[0].scope, scope);
     assert!(registrations[0].active.is_some());
+    let active_before = registrations[0].active.as_ref().map(|worker| worker.id);
     assert!(!second.is_worker_running(&scope));
 
     let outcome = second.run_page(server.url("/app/find.html"), Some(PAGE_TIMEOUT));
@@ -59,12 +60,22 @@ navigator.serviceWorker.getRegistration().then(registration => {
     assert!(!second.is_worker_running(&scope));
 
     // A message needs one: it starts from the stored script, with no
-    // install and no fetch.
+    // install. The only fetch of the script is the update check that the
+    // navigation to the page starts (Soft Update), which finds the same
+    // bytes; it may or may not have reached the server when the page ends.
     let fetches = server.requests_of("/app/sw.js").len();
     let outcome = second.run_page(server.url("/app/message.html"), Some(PAGE_TIMEOUT));
     assert_eq!(outcome, PageOutcome::Closed, "{:?}", console.lines());
     assert!(console.contains("sw: message 41"), "{:?}", console.lines());
     assert!(console.contains("reply 42"), "{:?}", console.lines());
     assert!(!console.contains("sw: install"), "{:?}", console.lines());
-    assert_eq!(server.requests_of("/app/sw.js").len(), fetches);
+    assert!(server.requests_of("/app/sw.js").len() <= fetches + 1);
+    let registrations = second.registrations();
+    assert_eq!(registrations.len(), 1);
+    assert_eq!(
+        registrations[0].active.as_ref().map(|worker| worker.id),
+        active_before,
+        "the stored worker stays active"
+    );
+    assert!(registrations[0].installing.is_none() && registrations[0].waiting.is_none());
 }

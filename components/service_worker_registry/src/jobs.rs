@@ -250,6 +250,31 @@ impl ServiceWorkerRegistry {
         });
     }
 
+    /// Soft Update (<https://w3c.github.io/ServiceWorker/#soft-update>): an update job the
+    /// engine starts itself, after a navigation in the registration's scope or when a
+    /// functional event finds its last update check a day old. No one waits for its result;
+    /// a failure leaves the registration as it was. Nothing happens for a registration gone
+    /// or without a worker; one equivalent to an update job still queued shares it.
+    pub fn schedule_soft_update(&mut self, registration: ServiceWorkerRegistrationId) {
+        let Some(registration) = self.registration(registration) else {
+            return;
+        };
+        let Some(newest) = registration.newest_worker() else {
+            return;
+        };
+        let (scope, script_url) = (registration.scope.clone(), newest.script_url.clone());
+        let update_via_cache = registration.update_via_cache;
+        let worker_type = newest.worker_type;
+        log::debug!(target: LOG_TARGET, "soft update of {} ({scope})", registration.id);
+        let origin = scope.origin();
+        let job = self.new_job(JobKind::Update, scope, script_url, &origin);
+        self.schedule_job(Job {
+            update_via_cache,
+            worker_type,
+            ..job
+        });
+    }
+
     /// `registration.unregister()`:
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkerregistration-unregister>.
     /// An id unknown to `client_origin` resolves `false`, as for a

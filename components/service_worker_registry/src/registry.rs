@@ -122,6 +122,9 @@ pub struct Registration {
     pub(crate) active: Option<ServiceWorker>,
     /// Which worker, in which state, the database row holds now.
     pub(crate) stored: Option<(ServiceWorkerId, ServiceWorkerState)>,
+    /// When its script was last fetched by an update (ms since the epoch; the spec's "last
+    /// update check time"), as stored.
+    pub(crate) last_update_check_ms: Option<u64>,
 }
 
 impl Registration {
@@ -394,6 +397,8 @@ impl ServiceWorkerRegistry {
             waiting: None,
             active: None,
             stored: Some((worker.id, worker.state)),
+            // Its first script was fetched just now.
+            last_update_check_ms: Some(now_ms()),
         };
         self.registrations
             .insert(scope.as_str().to_owned(), registration);
@@ -647,13 +652,23 @@ impl ServiceWorkerRegistry {
 
     /// Records that an update check happened now.
     pub(crate) fn record_update_check(&mut self, id: ServiceWorkerRegistrationId) {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
-            .unwrap_or(0);
+        let now = now_ms();
+        if let Some(registration) = self.registrations.values_mut().find(|r| r.id == id) {
+            registration.last_update_check_ms = Some(now);
+        }
         if let Err(error) = self.database.set_last_update_check(id, now) {
             log::error!(target: LOG_TARGET, "cannot record update check of {id}: {error}");
         }
+    }
+
+    /// Whether registration `id`'s last update check is more than a day old (Handle Fetch and
+    /// Fire Functional Event then start a Soft Update). A registration never checked is not:
+    /// its first script was fetched when it was made.
+    pub fn update_check_is_stale(&self, id: ServiceWorkerRegistrationId) -> bool {
+        const DAY_MS: u64 = 86_400_000;
+        self.registration(id)
+            .and_then(|registration| registration.last_update_check_ms)
+            .is_some_and(|at| now_ms().saturating_sub(at) > DAY_MS)
     }
 }
 
@@ -737,6 +752,7 @@ fn load_record(
         // What the row says, so an `activating` row is rewritten as
         // `activated` at the next persist.
         stored: Some((worker.id, state_from_stored(record.state))),
+        last_update_check_ms: record.last_update_check_ms,
     };
     *registration.slot_mut(slot) = Some(worker);
     Loaded::Keep(Box::new(registration))
@@ -795,4 +811,12 @@ fn worker_type_to_stored(worker_type: WorkerType) -> StoredWorkerType {
         WorkerType::Classic => StoredWorkerType::Classic,
         WorkerType::Module => StoredWorkerType::Module,
     }
+}
+
+/// Now, in milliseconds since the epoch (0 for a clock before it).
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
 }

@@ -95,6 +95,11 @@ impl Constellation {
                 .map(|_| worker)
                 .ok_or_else(|| format!("{worker} stopped before its sync event"))
         });
+        // Fire Functional Event, last step: a registration whose worker was last checked a
+        // day ago or more is checked now (Soft Update).
+        if sent.is_ok() && self.registry.update_check_is_stale(registration) {
+            self.registry.schedule_soft_update(registration);
+        }
         match sent {
             Ok(worker) => self.host.sync.dispatch_sent(dispatch, worker),
             Err(reason) => {

@@ -4,6 +4,7 @@
 use script_traits::{ServiceWorkerState, UpdateViaCache, WorkerType};
 
 use super::*;
+use crate::registry::now_ms;
 
 #[test]
 fn register_creates_an_active_registration_after_install_and_activate() {
@@ -487,4 +488,59 @@ fn an_unregistered_registration_waits_for_its_workers_pending_events() {
         profile.host.states_of(active.id).last(),
         Some(&ServiceWorkerState::Redundant)
     );
+}
+
+#[test]
+fn a_soft_update_installs_changed_bytes_and_answers_no_one() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    profile.try_activate_all();
+    // Unchanged bytes: nothing new.
+    profile.registry.schedule_soft_update(info.id);
+    profile.run();
+    assert!(profile.current(&info).unwrap().installing.is_none());
+    assert!(profile.current(&info).unwrap().waiting.is_none());
+    // Changed bytes: a new worker, as registration.update() would make.
+    profile.fetcher.serve("https://a.test/sw.js", b"v2");
+    profile.registry.schedule_soft_update(info.id);
+    profile.run();
+    let current = profile.current(&info).unwrap();
+    assert!(
+        current.installing.is_some() || current.waiting.is_some(),
+        "{current:?}"
+    );
+    assert!(!profile.registry.has_pending_jobs());
+}
+
+#[test]
+fn a_soft_update_of_a_registration_gone_does_nothing() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    profile.unregister_from(ORIGIN, &info).unwrap();
+    profile.registry.schedule_soft_update(info.id);
+    assert!(!profile.registry.has_pending_jobs());
+}
+
+#[test]
+fn an_update_check_a_day_old_is_stale() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    // Just registered: its script was fetched now.
+    assert!(!profile.registry.update_check_is_stale(info.id));
+    let scope = info.scope.as_str().to_owned();
+    let day_and_a_minute_ago = now_ms() - 86_460_000;
+    profile
+        .registry
+        .registrations
+        .get_mut(&scope)
+        .unwrap()
+        .last_update_check_ms = Some(day_and_a_minute_ago);
+    assert!(profile.registry.update_check_is_stale(info.id));
+    // An update check (here a soft update's) makes it fresh again.
+    profile.registry.schedule_soft_update(info.id);
+    profile.run();
+    assert!(!profile.registry.update_check_is_stale(info.id));
 }
