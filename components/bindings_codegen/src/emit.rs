@@ -408,6 +408,23 @@ fn emit_reflected(out: &mut String, getter: &str, content: &str, ty: &Type) {
     }
 }
 
+/// The getter and setter of a `[CSSProperty]` attribute of CSSStyleDeclaration, as default
+/// methods of its trait: `getPropertyValue(property)` and `setProperty(property, value)`
+/// (https://drafts.csswg.org/cssom/#dom-cssstyledeclaration-camel-cased-attribute).
+fn emit_css_property(out: &mut String, getter: &str, property: &str) {
+    let declaration = "crate::dom::cssstyledeclaration::CSSStyleDeclaration";
+    let bound = format!("where Self: std::borrow::Borrow<{declaration}>");
+    let this = format!("std::borrow::Borrow::<{declaration}>::borrow(self)");
+    let _ = writeln!(
+        out,
+        "        fn {getter}(&self, cx: &mut JSContext) -> DOMString {bound} {{ {this}.property_value({property:?}) }}"
+    );
+    let _ = writeln!(
+        out,
+        "        fn Set{getter}(&self, cx: &mut JSContext, value: DOMString) {bound} {{ {this}.set_property_value({property:?}, value, false) }}"
+    );
+}
+
 fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     let name = &iface.name;
     let path = interface_path(name);
@@ -442,6 +459,10 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
         let getter = method_name(&attr.name);
         if let Some(content) = &attr.reflect {
             emit_reflected(out, &getter, content, &attr.ty);
+            continue;
+        }
+        if let Some(property) = &attr.css_property {
+            emit_css_property(out, &getter, property);
             continue;
         }
         if attr.is_static {

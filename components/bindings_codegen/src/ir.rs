@@ -146,6 +146,12 @@ pub struct Attribute {
     /// attribute a DOMString, USVString or boolean attribute of an element reflects. The
     /// generated trait implements its getter and setter.
     pub reflect: Option<String>,
+    /// `[CSSProperty]` (the attribute's name with each capital as `-` and its lower case:
+    /// `backgroundColor` is `background-color`) or `[CSSProperty=name]`: a camel-cased
+    /// attribute of CSSStyleDeclaration
+    /// (https://drafts.csswg.org/cssom/#dom-cssstyledeclaration-camel-cased-attribute). The
+    /// generated trait implements it with `getPropertyValue()` and `setProperty()`.
+    pub css_property: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

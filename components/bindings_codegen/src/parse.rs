@@ -770,7 +770,21 @@ fn convert_attribute(
         setter_throws: has_flag(list, "Throws") || has_flag(list, "SetterThrows"),
         reflect: ident_value(list, "Reflect")
             .or_else(|| has_flag(list, "Reflect").then(|| name.0.to_ascii_lowercase())),
+        css_property: ident_value(list, "CSSProperty")
+            .or_else(|| has_flag(list, "CSSProperty").then(|| dashed_property(name.0))),
     })
+}
+
+/// The CSS property of a camel-cased attribute: `backgroundColor` is `background-color`.
+fn dashed_property(attribute: &str) -> String {
+    let mut out = String::new();
+    for ch in attribute.chars() {
+        if ch.is_ascii_uppercase() {
+            out.push('-');
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    out
 }
 
 fn convert_operation(

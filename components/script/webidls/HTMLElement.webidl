@@ -1,8 +1,8 @@
 // https://html.spec.whatwg.org/multipage/dom.html#htmlelement
 [Exposed=Window]
 interface HTMLElement : Element {
-  attribute DOMString title;
-  attribute DOMString lang;
-  attribute boolean hidden;
+  [Reflect] attribute DOMString title;
+  [Reflect] attribute DOMString lang;
+  [Reflect] attribute boolean hidden;
 };
 HTMLElement includes GlobalEventHandlers;

@@ -1,5 +1,6 @@
 //! HTMLElement (https://html.spec.whatwg.org/multipage/dom.html#htmlelement).
 
+use crate::dom::cssstyledeclaration::CSSStyleDeclaration;
 use crate::dom::document::Document;
 use crate::dom::element::{Element, HTML_NAMESPACE};
 use crate::dom::prelude::*;
@@ -8,6 +9,8 @@ use crate::dom::prelude::*;
 #[repr(C)]
 pub struct HTMLElement {
     element: Element,
+    /// `style`, made when first asked for.
+    style: MutNullableDom<CSSStyleDeclaration>,
 }
 
 impl HTMLElement {
@@ -19,6 +22,7 @@ impl HTMLElement {
                 Some(HTML_NAMESPACE.into()),
                 None,
             ),
+            style: MutNullableDom::default(),
         }
     }
 
@@ -37,26 +41,9 @@ impl HTMLElement {
 }
 
 impl HTMLElementMethods for HTMLElement {
-    fn Title(&self, _cx: &mut JSContext) -> DOMString {
-        self.element.get_attribute("title").unwrap_or_default()
-    }
-    fn SetTitle(&self, _cx: &mut JSContext, value: DOMString) {
-        self.element.set_attribute("title", value);
-    }
-    fn Lang(&self, _cx: &mut JSContext) -> DOMString {
-        self.element.get_attribute("lang").unwrap_or_default()
-    }
-    fn SetLang(&self, _cx: &mut JSContext, value: DOMString) {
-        self.element.set_attribute("lang", value);
-    }
-    fn Hidden(&self, _cx: &mut JSContext) -> bool {
-        self.element.has_attribute("hidden")
-    }
-    fn SetHidden(&self, _cx: &mut JSContext, value: bool) {
-        if value {
-            self.element.set_attribute("hidden", String::new());
-        } else {
-            self.element.remove_attribute("hidden");
-        }
+    /// <https://drafts.csswg.org/cssom/#dom-elementcssinlinestyle-style>
+    fn Style(&self, cx: &mut JSContext) -> DomRoot<CSSStyleDeclaration> {
+        self.style
+            .or_init(|| CSSStyleDeclaration::new(cx, self.element.global(), &self.element))
     }
 }

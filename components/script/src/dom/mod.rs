@@ -18,6 +18,7 @@ pub mod codegen;
 pub mod comment;
 pub mod console;
 pub mod crossoriginwindowproxy;
+pub mod cssstyledeclaration;
 pub mod customevent;
 pub mod dedicatedworkerglobalscope;
 pub mod document;
