@@ -1837,4 +1837,36 @@ mod tests {
         );
         assert!(out.contains("EInit has no member tag"), "{out}");
     }
+
+    #[test]
+    fn a_css_property_attribute_goes_through_the_declarations_methods() {
+        let defs = crate::parse::parse_sources(&[(
+            "t.webidl".into(),
+            "interface CSSStyleDeclaration {\n\
+               [CSSProperty] attribute DOMString backgroundColor;\n\
+               [CSSProperty=float] attribute DOMString cssFloat; };"
+                .into(),
+        )])
+        .expect("parses");
+        let attributes = &defs.interfaces["CSSStyleDeclaration"].attributes;
+        assert_eq!(
+            attributes[0].css_property.as_deref(),
+            Some("background-color")
+        );
+        assert_eq!(attributes[1].css_property.as_deref(), Some("float"));
+        let mut out = String::new();
+        emit_css_property(&mut out, "BackgroundColor", "background-color");
+        assert!(
+            out.contains(".property_value(\"background-color\")"),
+            "{out}"
+        );
+        assert!(
+            out.contains("fn SetBackgroundColor(&self, cx: &mut JSContext, value: DOMString)"),
+            "{out}"
+        );
+        assert!(
+            out.contains(".set_property_value(\"background-color\", value, false)"),
+            "{out}"
+        );
+    }
 }

@@ -212,6 +212,16 @@ impl RegistrationUsage for Host {
 }
 
 impl Host {
+    /// The registration has a new installing worker: its clients and workers fire
+    /// `updatefound` (the state itself was broadcast before, when it changed).
+    pub fn update_found(&mut self, registration: &RegistrationInfo) {
+        self.broadcast(RegistrationUpdate {
+            registration: registration.clone(),
+            changed_worker: None,
+            update_found: true,
+        });
+    }
+
     /// A worker's state changed (already applied in `worker` and in
     /// `registration`): the clients and workers of its origin hear it, a
     /// running worker's own view follows, a new active worker takes over the
@@ -224,12 +234,10 @@ impl Host {
         if let Some(running) = self.workers.get_mut(worker.id) {
             running.info = worker.clone();
         }
-        let update_found = worker.state == ServiceWorkerState::Installing
-            && registration.installing.as_ref().map(|w| w.id) == Some(worker.id);
         self.broadcast(RegistrationUpdate {
             registration: registration.clone(),
             changed_worker: Some(worker.clone()),
-            update_found,
+            update_found: false,
         });
         match worker.state {
             ServiceWorkerState::Activating

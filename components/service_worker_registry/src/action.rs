@@ -144,6 +144,11 @@ pub enum RegistryAction {
         registration: RegistrationInfo,
         worker: ServiceWorkerInfo,
     },
+    /// Install, step 10: a new installing worker was found; the registration's clients and
+    /// workers fire `updatefound`. Acted after the job's promise settled, as the spec queues
+    /// the event after Resolve Job Promise (so `await registration.update()` can still add a
+    /// listener for it).
+    UpdateFound(RegistrationInfo),
     /// The registration was removed (unregistered, or its first install
     /// failed): what hangs off it (sync registrations) goes too.
     RegistrationRemoved(ServiceWorkerRegistrationId),

@@ -59,7 +59,12 @@ impl ServiceWorkerRegistry {
         self.act_all(changed);
         // Step 7: Resolve Job Promise with the registration, after the
         // clients heard of its installing worker.
-        self.settle_in_order(&mut job, Ok(JobOutcome::Registration(Box::new(info))));
+        self.settle_in_order(
+            &mut job,
+            Ok(JobOutcome::Registration(Box::new(info.clone()))),
+        );
+        // Step 10, queued after the promise's resolution.
+        self.act(RegistryAction::UpdateFound(info));
         self.act_all(fire);
         job.step = JobStep::Installing {
             worker: worker_id,

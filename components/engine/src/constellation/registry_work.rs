@@ -122,6 +122,7 @@ impl Constellation {
                 registration,
                 worker,
             } => self.host.worker_state_changed(&registration, &worker),
+            RegistryAction::UpdateFound(registration) => self.host.update_found(&registration),
             RegistryAction::RegistrationRemoved(registration) => {
                 self.host.sync.registration_removed(registration)
             }

@@ -44,12 +44,29 @@ fn register_runs_the_script_then_install_and_activate_and_tells_the_page() {
     assert_eq!(
         state_changes(&messages),
         [
-            (id, ServiceWorkerState::Installing, true),
+            (id, ServiceWorkerState::Installing, false),
             (id, ServiceWorkerState::Installed, false),
             (id, ServiceWorkerState::Activating, false),
             (id, ServiceWorkerState::Activated, false),
         ]
     );
+    // `updatefound` is its own broadcast, after the installing state (and the reply, which
+    // `register` read): Install queues it after resolving the job promise.
+    let found: Vec<usize> = messages
+        .iter()
+        .enumerate()
+        .filter(|(_, message)| {
+            matches!(message, ToClientMsg::Registration(update)
+                if update.update_found && update.changed_worker.is_none())
+        })
+        .map(|(index, _)| index)
+        .collect();
+    assert_eq!(found.len(), 1, "{messages:?}");
+    let installing_at = messages
+        .iter()
+        .position(|message| !state_changes(std::slice::from_ref(message)).is_empty())
+        .unwrap();
+    assert!(installing_at < found[0], "{messages:?}");
     let log = engine.log.lines();
     assert_eq!(log[0], format!("spawn {id} first_run=true imports=0"));
     assert!(log.contains(&format!("{id} install")), "{log:?}");

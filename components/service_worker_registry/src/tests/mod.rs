@@ -250,7 +250,7 @@ pub(super) fn drive(
                 registration,
                 worker,
             } => host.worker_state_changed(&registration, &worker),
-            RegistryAction::RegistrationRemoved(_) => {}
+            RegistryAction::RegistrationRemoved(_) | RegistryAction::UpdateFound(_) => {}
         }
         if registry.actions.is_empty() {
             // What the engine does after every step: an unregistered

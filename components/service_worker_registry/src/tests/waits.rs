@@ -234,14 +234,20 @@ fn clients_hear_of_the_installing_worker_before_the_register_promise_settles() {
         results.all().is_empty(),
         "the promise settled before they heard"
     );
-    // ... then the promise settles, with the installing worker, and the
-    // install event is fired.
+    // ... then the promise settles, with the installing worker, then `updatefound` is
+    // fired at the clients, and the install event at the worker.
+    let found = profile.registry.next_action();
+    assert!(
+        matches!(&found, Some(RegistryAction::UpdateFound(info)) if info.installing.as_ref() == Some(worker)),
+        "{found:?}"
+    );
+    // Settled already, before `updatefound`.
+    let all = results.all();
     let fire = profile.registry.next_action();
     assert!(
         matches!(fire, Some(RegistryAction::FireInstall { .. })),
         "{fire:?}"
     );
-    let all = results.all();
     let [(0, Ok(JobOutcome::Registration(settled)))] = &all[..] else {
         panic!("expected the promise to have settled: {all:?}");
     };
