@@ -168,6 +168,10 @@ impl Clients {
         clients.into_iter()
     }
 
+    pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Client> + '_ {
+        self.clients.values_mut()
+    }
+
     pub fn loaded_of_origin_mut<'a>(
         &'a mut self,
         origin: &'a Origin,

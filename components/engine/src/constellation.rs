@@ -381,7 +381,7 @@ impl Constellation {
                 reply,
             } => self.devtools_dispatch(scope, &tag, last_chance, reply),
             Command::WhenSyncIdle { reply } => self.host.sync.when_idle(reply),
-            Command::ClearSiteData { origin, reply } => self.clear_site_data(origin, reply),
+            Command::ClearSiteData { origin, reply } => self.clear_site_data(origin, Some(reply)),
             Command::StopDispatching => self.host.sync.stop_dispatching(),
             Command::Shutdown => {}
         }
@@ -515,6 +515,7 @@ impl Constellation {
             ScriptMsg::NavigationRefused { token, reason } => {
                 self.navigation_refused(&client, token, reason)
             }
+            ScriptMsg::ClearSiteData { url } => self.clear_site_data_for_client(&origin, &url),
             ScriptMsg::Sync(request) => self.host.sync.handle_request(
                 SyncClient::Page(client),
                 &replies,

@@ -8,6 +8,7 @@
 //! thread, so everything here reads the registry itself; there is no copy
 //! of its registrations.
 
+use base::id::ServiceWorkerRegistrationId;
 use base::origin::{ascii_serialization, Origin};
 use crossbeam_channel::Receiver;
 use script_traits::{
@@ -119,7 +120,7 @@ impl Host {
             });
             log::debug!(target: LOG_TARGET, "{worker} claimed client {}", client.id);
             client.send(ToClientMsg::ControllerChanged {
-                controller: active.clone(),
+                controller: Some(active.clone()),
             });
         }
         Ok(())
@@ -186,8 +187,23 @@ impl Host {
                 registration: registration.id,
             });
             client.send(ToClientMsg::ControllerChanged {
-                controller: worker.clone(),
+                controller: Some(worker.clone()),
             });
+        }
+    }
+
+    /// Registration `registration` was cleared at once: the clients it controlled have no
+    /// controller any more (their requests go to the network) and hear so.
+    pub fn release_clients(&mut self, registration: ServiceWorkerRegistrationId) {
+        let controlled_by_it = |client: &&mut crate::clients::Client| {
+            client
+                .controller
+                .is_some_and(|controller| controller.registration == registration)
+        };
+        for client in self.clients.all_mut().filter(controlled_by_it) {
+            client.controller = None;
+            log::debug!(target: LOG_TARGET, "client {} lost its controller", client.id);
+            client.send(ToClientMsg::ControllerChanged { controller: None });
         }
     }
 

@@ -573,9 +573,11 @@ impl Engine {
     }
 
     /// Clear-Site-Data ("storage") for the origin of `url`: deletes the origin's IndexedDB
-    /// databases (their open connections get `close`, their transactions abort) and
-    /// unregisters its service workers, whose sync registrations go with them. Returns what
-    /// was removed once all of it is done; `None` if the engine is shut down.
+    /// databases (their open connections get `close`, their transactions abort), its caches,
+    /// and its service-worker registrations at once (their workers become redundant, the
+    /// pages they controlled lose their controller), whose sync registrations go with them.
+    /// Returns what was removed once all of it is done; `None` if the engine is shut down.
+    /// A page's response with a `Clear-Site-Data: "storage"` header does the same.
     pub fn clear_site_data(&self, url: &Url) -> Option<SiteDataCleared> {
         let origin = base::origin::origin_of(url);
         self.ask(|reply| Command::ClearSiteData { origin, reply })

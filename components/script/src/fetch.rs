@@ -535,6 +535,9 @@ fn go_to_network(global: &GlobalScope, id: u64, params: FetchParams, on_response
                 };
                 // SAFETY: remote tasks run in the realm of the global they were posted for.
                 let global = unsafe { current_global(cx) };
+                if let Ok(parts) = &result {
+                    clear_site_data_if_asked(global, parts);
+                }
                 on_response(cx, global, result, false);
             }));
         });
@@ -545,6 +548,31 @@ fn go_to_network(global: &GlobalScope, id: u64, params: FetchParams, on_response
                 on_response,
             );
         }
+    }
+}
+
+/// Clear-Site-Data (<https://w3c.github.io/webappsec-clear-site-data/#header>): a network
+/// response of the global's own origin naming `"storage"` (or `"*"`) has the constellation
+/// clear the origin's storage before the script sees the response. Other types (`"cache"`,
+/// `"cookies"`) name nothing bgsync keeps; a response of another origin is not read for it.
+fn clear_site_data_if_asked(global: &GlobalScope, parts: &ResponseParts) {
+    let Some(url) = &parts.url else {
+        return;
+    };
+    if parts.response_type != ResponseType::Basic {
+        return;
+    }
+    let asks_for_storage = parts
+        .headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("clear-site-data"))
+        .flat_map(|(_, value)| value.split(','))
+        .any(|kind| matches!(kind.trim(), "\"storage\"" | "\"*\""));
+    if !asks_for_storage {
+        return;
+    }
+    if let Some(link) = global.constellation_link() {
+        link.send_client(ScriptMsg::ClearSiteData { url: url.clone() });
     }
 }
 

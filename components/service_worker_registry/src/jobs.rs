@@ -844,6 +844,44 @@ impl ServiceWorkerRegistry {
         }
     }
 
+    /// Clear-Site-Data "storage" for `origin`
+    /// (<https://w3c.github.io/webappsec-clear-site-data/#clear-dom-accessible-storage>): each
+    /// of its registrations is removed from the map and its row deleted (as Unregister does),
+    /// and cleared at once (Clear Registration), whether or not clients use it; those
+    /// unregistered already and waiting for their clients to go are cleared too. Jobs of their
+    /// scopes still running end as for a registration gone. Returns the registrations
+    /// cleared, whose clients lose their controller. A registration whose row cannot be
+    /// deleted stays, logged.
+    pub fn clear_origin_now(&mut self, origin: &Origin) -> Vec<ServiceWorkerRegistrationId> {
+        let scopes: Vec<String> = self
+            .registrations
+            .iter()
+            .filter(|(_, registration)| registration.scope.origin() == *origin)
+            .map(|(scope, _)| scope.clone())
+            .collect();
+        let mut cleared = Vec::new();
+        for scope in scopes {
+            let Some(registration) = self.registrations.get(&scope).cloned() else {
+                continue;
+            };
+            if let Err(error) = self.remove_registration(&scope) {
+                log::error!(target: LOG_TARGET, "cannot clear {scope}: {error}");
+                continue;
+            }
+            cleared.push(registration.id);
+            self.clear_registration(registration);
+        }
+        let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.unregistered)
+            .into_iter()
+            .partition(|registration| registration.scope.origin() == *origin);
+        self.unregistered = kept;
+        for registration in gone {
+            cleared.push(registration.id);
+            self.clear_registration(registration);
+        }
+        cleared
+    }
+
     /// <https://w3c.github.io/ServiceWorker/#clear-registration-algorithm>:
     /// every worker becomes redundant.
     fn clear_registration(&mut self, registration: crate::registry::Registration) {

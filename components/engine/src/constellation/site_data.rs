@@ -2,15 +2,18 @@
 //! CacheStorage, its service-worker registrations and, with them, their sync registrations,
 //! together.
 //!
-//! Nothing here waits: the storage backends clear on the origin's threads and the
-//! registrations go through the registry's unregister jobs; the embedder's answer is sent by
-//! whichever finishes last.
+//! The same for a page's response with `Clear-Site-Data: "storage"` (of its own origin).
+//!
+//! Nothing here waits: the storage backends clear on the origin's threads, and the
+//! registrations are cleared at once (`clear_origin_now`: their workers become redundant and
+//! the clients they controlled lose their controller, without waiting for those clients to go);
+//! the embedder's answer is sent by whichever backend finishes last.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use base::origin::{ascii_serialization, origin_of, Origin};
+use base::origin::{ascii_serialization, is_origin_potentially_trustworthy, Origin};
 use crossbeam_channel::Sender;
-use service_worker_registry::{JobOutcome, JobResult};
+use url::Url;
 
 use super::{Constellation, LOG_TARGET};
 
@@ -46,13 +49,16 @@ fn record(state: &SharedClearing, change: impl FnOnce(&mut SiteDataCleared)) {
 }
 
 impl Constellation {
-    pub(super) fn clear_site_data(&mut self, origin: Origin, reply: Sender<SiteDataCleared>) {
-        let registrations: Vec<_> = self
-            .registry
-            .registrations()
-            .filter(|registration| origin_of(registration.scope()) == origin)
-            .map(|registration| registration.id())
-            .collect();
+    /// Clears `origin`'s storage; `reply` (the embedder's) hears what went.
+    pub(super) fn clear_site_data(
+        &mut self,
+        origin: Origin,
+        reply: Option<Sender<SiteDataCleared>>,
+    ) {
+        let registrations = self.registry.clear_origin_now(&origin);
+        for registration in &registrations {
+            self.host.release_clients(*registration);
+        }
         log::info!(
             target: LOG_TARGET,
             "clearing the site data of {}: IndexedDB, CacheStorage and {} registration(s)",
@@ -60,9 +66,12 @@ impl Constellation {
             registrations.len()
         );
         let state: SharedClearing = Arc::new(Mutex::new(Clearing {
-            pending: 2 + registrations.len(),
-            cleared: SiteDataCleared::default(),
-            reply: Some(reply),
+            pending: 2,
+            cleared: SiteDataCleared {
+                registrations: registrations.len(),
+                ..SiteDataCleared::default()
+            },
+            reply,
         }));
         if origin.is_tuple() {
             let serialized = ascii_serialization(&origin);
@@ -82,18 +91,21 @@ impl Constellation {
             record(&state, |_| {});
             record(&state, |_| {});
         }
-        for registration in registrations {
-            let state = state.clone();
-            self.registry.schedule_unregister(
-                &origin,
-                registration,
-                Box::new(move |result: JobResult| {
-                    let removed = matches!(result, Ok(JobOutcome::Unregistered(true)));
-                    record(&state, |cleared| {
-                        cleared.registrations += usize::from(removed)
-                    })
-                }),
+    }
+
+    /// A page's response of `url` said `Clear-Site-Data: "storage"`: its origin's storage is
+    /// cleared if it is the page's own origin and a secure one (the header is ignored
+    /// otherwise: a page must not clear another origin's data by claiming its response).
+    pub(super) fn clear_site_data_for_client(&mut self, client_origin: &Origin, url: &Url) {
+        let origin = url.origin();
+        if origin != *client_origin || !is_origin_potentially_trustworthy(&origin) {
+            log::warn!(
+                target: LOG_TARGET,
+                "Clear-Site-Data of {url} for a client of {}: refused",
+                ascii_serialization(client_origin)
             );
+            return;
         }
+        self.clear_site_data(origin, None);
     }
 }

@@ -171,7 +171,7 @@ fn claim_in_activate_controls_the_open_page_and_new_pages_are_controlled() {
     // controllerchange comes while the worker is activating, before the
     // registration reports it activated.
     let changed = messages.iter().position(|message| {
-        matches!(message, ToClientMsg::ControllerChanged { controller } if controller.id == active.id)
+        matches!(message, ToClientMsg::ControllerChanged { controller: Some(controller) } if controller.id == active.id)
     });
     assert_eq!(changed, Some(messages.len() - 2), "{messages:?}");
     // A page loaded in scope is controlled from the start; one outside is
@@ -235,7 +235,7 @@ fn skip_waiting_activates_an_update_and_moves_the_controlled_page() {
     let v2 = updated.installing.unwrap();
     assert_ne!(v2.id, v1.id);
     let messages = page.messages_until(|message| {
-        matches!(message, ToClientMsg::ControllerChanged { controller } if controller.id == v2.id)
+        matches!(message, ToClientMsg::ControllerChanged { controller: Some(controller) } if controller.id == v2.id)
     });
     assert!(state_changes(&messages).contains(&(v1.id.0, ServiceWorkerState::Redundant, false)));
     eventually("v2 is activated", || {

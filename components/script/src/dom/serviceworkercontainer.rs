@@ -74,11 +74,11 @@ impl ServiceWorkerContainer {
     }
 
     /// A dedicated worker's controller changed (it has no container to show it).
-    fn set_worker_controller(global: &GlobalScope, controller: &ServiceWorkerInfo) {
+    fn set_worker_controller(global: &GlobalScope, controller: Option<&ServiceWorkerInfo>) {
         global
             .service_worker_objects()
             .borrow_mut()
-            .worker_controller = Some(controller.id);
+            .worker_controller = controller.map(|controller| controller.id);
     }
 
     fn existing(global: &GlobalScope) -> Option<DomRoot<ServiceWorkerContainer>> {
@@ -196,7 +196,7 @@ pub unsafe fn apply_client_setup(cx: &mut JSContext, global: &GlobalScope, setup
             .upcast_event_target()
             .is::<crate::dom::window::Window>()
         {
-            ServiceWorkerContainer::set_worker_controller(global, controller);
+            ServiceWorkerContainer::set_worker_controller(global, Some(controller));
             return;
         }
         let container = ServiceWorkerContainer::of(cx, global);
@@ -226,7 +226,7 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
     unsafe {
         match message {
             ToClientMsg::ControllerChanged { controller } if !is_window => {
-                ServiceWorkerContainer::set_worker_controller(global, &controller)
+                ServiceWorkerContainer::set_worker_controller(global, controller.as_ref())
             }
             ToClientMsg::Message { .. } if !is_window => {
                 log::debug!(target: "bgsync::script::service_worker",
@@ -248,8 +248,10 @@ pub fn handle_client_message(cx: &mut JSContext, global: &GlobalScope, message: 
             ToClientMsg::Navigate { url, token } => navigate_for_service_worker(global, url, token),
             ToClientMsg::ControllerChanged { controller } => {
                 let container = ServiceWorkerContainer::of(cx, global);
-                let worker = global.service_worker_object(cx, &controller);
-                container.controller.set(Some(&worker));
+                let worker = controller
+                    .as_ref()
+                    .map(|controller| global.service_worker_object(cx, controller));
+                container.controller.set(worker.as_deref());
                 container
                     .upcast::<EventTarget>()
                     .fire_event(cx, "controllerchange");

@@ -544,3 +544,40 @@ fn an_update_check_a_day_old_is_stale() {
     profile.run();
     assert!(!profile.registry.update_check_is_stale(info.id));
 }
+
+#[test]
+fn clearing_an_origin_makes_its_registrations_redundant_at_once_and_leaves_others() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/app/sw.js", b"a");
+    profile.fetcher.serve("https://a.test/old/sw.js", b"old");
+    profile.fetcher.serve("https://b.test/sw.js", b"b");
+    let app = profile.register("https://a.test/app/sw.js", None).unwrap();
+    let old = profile.register("https://a.test/old/sw.js", None).unwrap();
+    let other = profile
+        .register_from("https://b.test", "https://b.test/sw.js", None)
+        .unwrap();
+    profile.try_activate_all();
+    let old_worker = profile.current(&old).unwrap().active.unwrap().id;
+    // In use (the default host's clients use every registration): unregister() keeps it.
+    profile.unregister_from(ORIGIN, &old).unwrap();
+    assert!(!profile.host.terminated.contains(&old_worker));
+
+    let mut cleared = profile.registry.clear_origin_now(&origin(ORIGIN));
+    cleared.sort_by_key(|id| id.0);
+    assert_eq!(cleared, [app.id, old.id]);
+    profile.run();
+    let app_worker = app.installing.as_ref().unwrap().id;
+    for worker in [app_worker, old_worker] {
+        assert_eq!(
+            profile.host.states_of(worker).last(),
+            Some(&ServiceWorkerState::Redundant)
+        );
+        assert!(profile.host.terminated.contains(&worker));
+    }
+    assert!(profile.current(&app).is_none());
+    assert!(profile.current(&other).is_some(), "another origin's stays");
+    // Gone from the database too.
+    profile.reopen();
+    assert!(profile.current(&app).is_none());
+    assert!(profile.current(&other).is_some());
+}

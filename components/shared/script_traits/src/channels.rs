@@ -271,6 +271,12 @@ pub enum ScriptMsg {
     /// for (a top-level page, which bgsync does not navigate): the worker's `navigate()`
     /// rejects with a TypeError saying `reason`.
     NavigationRefused { token: u64, reason: String },
+    /// A response of the page's own origin from the network had a `Clear-Site-Data` header
+    /// naming `"storage"` (or `"*"`): clear the origin's storage now
+    /// (<https://w3c.github.io/webappsec-clear-site-data/#clear-dom-accessible-storage>),
+    /// its service-worker registrations at once, not when their clients go. `url` is the
+    /// response's; one of another origin than the client's is refused.
+    ClearSiteData { url: Url },
     /// The page is going away: forget the client.
     Closed,
 }
@@ -292,8 +298,12 @@ pub enum ToClientMsg {
     /// registration's origin.
     Registration(Box<RegistrationUpdate>),
     /// The page's controller changed (`clients.claim()`, or a new active
-    /// worker of the registration controlling it): fire `controllerchange`.
-    ControllerChanged { controller: ServiceWorkerInfo },
+    /// worker of the registration controlling it), or it has none any more
+    /// (`None`: its registration was cleared at once, by Clear-Site-Data): fire
+    /// `controllerchange`.
+    ControllerChanged {
+        controller: Option<ServiceWorkerInfo>,
+    },
     /// The message event of [`ScriptMsg::PostMessageToWorker`] numbered
     /// `token` is over (`delivered`), or was never fired or never finished
     /// (refused, the worker failed to start or was stopped).
@@ -601,11 +611,13 @@ mod tests {
         };
         to_client
             .send(ToClientMsg::ControllerChanged {
-                controller: worker.clone(),
+                controller: Some(worker.clone()),
             })
             .unwrap();
         match receiver.recv().unwrap() {
-            ToClientMsg::ControllerChanged { controller } => assert_eq!(controller, worker),
+            ToClientMsg::ControllerChanged { controller } => {
+                assert_eq!(controller, Some(worker))
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
