@@ -1558,22 +1558,7 @@ fn event_field(
 
 /// Booleans and numbers: stored, passed and returned by value.
 fn is_plain_value(ty: &Type) -> bool {
-    matches!(
-        ty,
-        Type::Boolean
-            | Type::Byte
-            | Type::Octet
-            | Type::Short
-            | Type::UnsignedShort
-            | Type::Long
-            | Type::UnsignedLong
-            | Type::LongLong
-            | Type::UnsignedLongLong
-            | Type::Float
-            | Type::UnrestrictedFloat
-            | Type::Double
-            | Type::UnrestrictedDouble
-    )
+    matches!(ty, Type::Boolean) || is_numeric(ty)
 }
 
 /// The fields of a `[GeneratedEvent]` interface, its init dictionary's name and the path from
