@@ -447,6 +447,15 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
             returns(&format!("DomRoot<{path}>"), ctor.is_fallible())
         );
     }
+    for factory in &iface.legacy_factories {
+        let _ = writeln!(
+            out,
+            "        fn {}(cx: &mut JSContext, global: &GlobalScope, proto: Option<HandleObject<'_>>{}){};",
+            factory.name,
+            signature_args(defs, &factory.arguments),
+            returns(&format!("DomRoot<{path}>"), factory.is_fallible())
+        );
+    }
     for attr in iface
         .attributes
         .iter()
@@ -568,6 +577,9 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     if !iface.constructors.is_empty() {
         emit_constructor_native(defs, iface, out);
     }
+    for index in 0..iface.legacy_factories.len() {
+        emit_factory_native(defs, iface, index, out);
+    }
     if iface.stringifier.as_deref() == Some("") {
         let _ = writeln!(
             out,
@@ -660,17 +672,19 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     } else {
         "Some(construct)".to_string()
     };
-    let ctor_len = iface
-        .constructors
+    let ctor_len = operation_length(&iface.constructors.iter().collect::<Vec<_>>());
+    let factories: Vec<String> = iface
+        .legacy_factories
         .iter()
-        .map(|c| {
-            c.arguments
-                .iter()
-                .take_while(|a| !a.optional && !a.variadic)
-                .count()
+        .enumerate()
+        .map(|(index, factory)| {
+            format!(
+                "LegacyFactorySpec {{ name: {:?}, native: factory_{index}, length: {} }}",
+                factory.name,
+                operation_length(&[factory])
+            )
         })
-        .min()
-        .unwrap_or(0);
+        .collect();
     let parent = match &iface.inherits {
         Some(p) => format!("Some(PrototypeId::{p})"),
         None => "None".into(),
@@ -710,7 +724,7 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     };
     let _ = writeln!(
         out,
-        "    pub static INFO: InterfaceInfo = InterfaceInfo {{\n        name: {name:?},\n        id: PrototypeId::{name},\n        parent: {parent},\n        exposed: {},\n        secure_context: {},\n        global_names: &[{}],\n        legacy_no_interface_object: {},\n        constructor: {ctor},\n        constructor_length: {ctor_len},\n        constants: &[{}],\n        attributes: &[{}],\n        operations: &[{}],\n        static_attributes: &[{}],\n        static_operations: &[{}],\n        iterable: {iterable},\n        indexed: {indexed},\n        stringifier: {stringifier},\n        class: &CLASS,\n        proto_class: &PROTO_CLASS,\n    }};",
+        "    pub static INFO: InterfaceInfo = InterfaceInfo {{\n        name: {name:?},\n        id: PrototypeId::{name},\n        parent: {parent},\n        exposed: {},\n        secure_context: {},\n        global_names: &[{}],\n        legacy_no_interface_object: {},\n        constructor: {ctor},\n        constructor_length: {ctor_len},\n        legacy_factories: &[{}],\n        constants: &[{}],\n        attributes: &[{}],\n        operations: &[{}],\n        static_attributes: &[{}],\n        static_operations: &[{}],\n        iterable: {iterable},\n        indexed: {indexed},\n        stringifier: {stringifier},\n        class: &CLASS,\n        proto_class: &PROTO_CLASS,\n    }};",
         exposure_list(&iface.exposure),
         iface.exposure.secure_context,
         iface
@@ -720,6 +734,7 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
             .collect::<Vec<_>>()
             .join(", "),
         iface.legacy_no_interface_object,
+        factories.join(", "),
         consts.join(", "),
         attrs.join(",\n            "),
         ops.join(",\n            "),
@@ -1057,12 +1072,32 @@ fn overload_dispatch(
 }
 
 fn emit_constructor_native(defs: &Definitions, iface: &Interface, out: &mut String) {
-    let path = interface_path(&iface.name);
     let ctors: Vec<&Operation> = iface.constructors.iter().collect();
+    emit_construct_native(defs, iface, &ctors, "construct", "Constructor", out);
+}
+
+/// The native of `[LegacyFactoryFunction=Name(...)]` number `index`: as the interface's
+/// constructor, calling the trait's method `Name`.
+fn emit_factory_native(defs: &Definitions, iface: &Interface, index: usize, out: &mut String) {
+    let factory = &iface.legacy_factories[index];
+    let native = format!("factory_{index}");
+    emit_construct_native(defs, iface, &[factory], &native, &factory.name, out);
+}
+
+/// A native that constructs an `iface` through the trait's `method` (overloads get `_`s).
+fn emit_construct_native(
+    defs: &Definitions,
+    iface: &Interface,
+    ctors: &[&Operation],
+    native: &str,
+    method: &str,
+    out: &mut String,
+) {
+    let path = interface_path(&iface.name);
     let ctx = format!("{}.constructor", iface.name);
-    let body = overload_dispatch(defs, &ctors, &ctx, |op, i, pass| {
+    let body = overload_dispatch(defs, ctors, &ctx, |op, i, pass| {
         format!(
-            "<{path} as {}Methods>::Constructor{}(cx, global, proto.as_ref().map(|p| p.handle()){pass}){}",
+            "<{path} as {}Methods>::{method}{}(cx, global, proto.as_ref().map(|p| p.handle()){pass}){}",
             iface.name,
             "_".repeat(i),
             question(op.is_fallible())
@@ -1070,7 +1105,7 @@ fn emit_constructor_native(defs: &Definitions, iface: &Interface, out: &mut Stri
     });
     let _ = writeln!(
         out,
-        "    unsafe extern \"C\" fn construct(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_constructor::<GlobalScope>(cx, argc, vp, {:?}, PrototypeId::{}, |cx, global, proto, args| {{\n{body}        }})\n    }}",
+        "    unsafe extern \"C\" fn {native}(cx: *mut RawJSContext, argc: u32, vp: *mut JSVal) -> bool {{\n        call_constructor::<GlobalScope>(cx, argc, vp, {:?}, PrototypeId::{}, |cx, global, proto, args| {{\n{body}        }})\n    }}",
         iface.name, iface.name
     );
 }
@@ -1749,6 +1784,43 @@ mod tests {
             .collect();
         assert_eq!(order, ["C", "B", "A"]);
         assert_eq!(interface_chain(&defs, "A"), ["C", "B", "A"]);
+    }
+
+    #[test]
+    fn a_legacy_factory_function_is_a_fallible_trait_method_with_a_native_and_a_spec() {
+        let idl = "[Exposed=Window, LegacyFactoryFunction=Image(optional unsigned long width, \
+                   optional unsigned long height), LegacyFactoryFunction=Picture(DOMString src)]\n\
+                   interface HTMLImageElement { };";
+        let defs = crate::parse::parse_sources(&[("t.webidl".into(), idl.into())]).expect("parses");
+        let iface = &defs.interfaces["HTMLImageElement"];
+        let names: Vec<&str> = iface
+            .legacy_factories
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(names, ["Image", "Picture"]);
+        assert!(iface.constructors.is_empty(), "no constructor of its own");
+        let mut out = String::new();
+        emit_interface(&defs, iface, &mut out);
+        assert!(
+            out.contains("fn Image(cx: &mut JSContext, global: &GlobalScope, proto: Option<HandleObject<'_>>, width: Option<u32>, height: Option<u32>) -> Fallible<DomRoot<"),
+            "{out}"
+        );
+        assert!(out.contains("unsafe extern \"C\" fn factory_0("), "{out}");
+        assert!(
+            out.contains("as HTMLImageElementMethods>::Picture("),
+            "{out}"
+        );
+        assert!(
+            out.contains("legacy_factories: &[LegacyFactorySpec { name: \"Image\", native: factory_0, length: 0 }, LegacyFactorySpec { name: \"Picture\", native: factory_1, length: 1 }]"),
+            "{out}"
+        );
+        assert!(
+            out.contains("constructor: None,"),
+            "the interface object stays illegal to construct"
+        );
+        let bare = "[LegacyFactoryFunction] interface I { };";
+        assert!(crate::parse::parse_sources(&[("t.webidl".into(), bare.into())]).is_err());
     }
 
     fn generated(idl: &str) -> String {

@@ -45,6 +45,10 @@ pub struct Interface {
     /// constructors and its getters are generated too, so it costs no Rust.
     pub generated_event: bool,
     pub constructors: Vec<Operation>,
+    /// `[LegacyFactoryFunction=Name(args)]`: constructors of another name on the global (as
+    /// `Image` makes an HTMLImageElement), one per attribute; each operation's `name` is the
+    /// function's.
+    pub legacy_factories: Vec<Operation>,
     pub constants: Vec<Constant>,
     pub attributes: Vec<Attribute>,
     /// Regular and static operations, one entry per overload, in source order.

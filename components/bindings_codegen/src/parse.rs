@@ -351,6 +351,7 @@ fn convert_definition_body(def: &Definition, origin: &Origin) -> Result<Piece, S
             iface.legacy_no_interface_object = has_flag(list, "LegacyNoInterfaceObject");
             iface.legacy_unforgeable = has_flag(list, "LegacyUnforgeable");
             iface.generated_event = has_flag(list, "GeneratedEvent");
+            iface.legacy_factories = legacy_factories(list)?;
             add_interface_members(&mut iface, &d.members.body)?;
             Piece::Interface(iface)
         }
@@ -1046,6 +1047,34 @@ fn float_type(ty: &wt::FloatingPointType) -> Type {
 
 fn ext_attrs<'b, 'a>(list: &'b Option<ExtendedAttributeList<'a>>) -> &'b [ExtendedAttribute<'a>] {
     list.as_ref().map_or(&[], |l| l.body.list.as_slice())
+}
+
+/// The `[LegacyFactoryFunction=Name(args)]` attributes of an interface, as operations named
+/// after their functions (fallible, as Servo's are).
+fn legacy_factories(list: &[ExtendedAttribute]) -> Result<Vec<Operation>, String> {
+    let mut factories = Vec::new();
+    for attribute in list {
+        match attribute {
+            ExtendedAttribute::NamedArgList(named)
+                if named.lhs_identifier.0 == "LegacyFactoryFunction" =>
+            {
+                let mut factory = convert_operation(
+                    &None,
+                    Some(named.rhs_identifier),
+                    &named.args.body,
+                    Type::Undefined,
+                )?;
+                // It makes an element of the window's document, which it may lack.
+                factory.throws = true;
+                factories.push(factory);
+            }
+            ExtendedAttribute::NoArgs(flag) if flag.0 .0 == "LegacyFactoryFunction" => {
+                return Err("[LegacyFactoryFunction] needs a name and arguments".into())
+            }
+            _ => {}
+        }
+    }
+    Ok(factories)
 }
 
 fn has_flag(list: &[ExtendedAttribute], name: &str) -> bool {

@@ -260,6 +260,17 @@ pub(crate) fn start(
         LIVE.with(|live| live.borrow_mut().remove(&id));
         on_response(cx, global, result, by_worker)
     });
+    let (params, data) = match mixed_content(global, params, data) {
+        Ok(upgraded) => upgraded,
+        Err(reason) => {
+            global.event_loop().queue_task(Box::new(move |cx| {
+                // SAFETY: local tasks run in the realm of the global that queued them.
+                let global = unsafe { current_global(cx) };
+                on_response(cx, global, Err(Failure::Network(reason)), false)
+            }));
+            return id;
+        }
+    };
     if data.url.scheme() == "blob" {
         let answer = blob_answer(&data.method, &data.url);
         global.event_loop().queue_task(Box::new(move |cx| {
@@ -276,6 +287,54 @@ pub(crate) fn start(
         on_answer(cx, global, FetchAnswer::Fallback);
     }
     id
+}
+
+/// Mixed Content (https://w3c.github.io/webappsec-mixed-content/level2.html): a secure
+/// context's request for an `http:` URL that is not a priori authenticated (its origin is not
+/// potentially trustworthy: not loopback, not localhost) is upgraded to `https:` when it is for
+/// an image, audio or video (upgradeable content), and blocked otherwise, before any service
+/// worker sees it. Why it was blocked, for the console.
+fn mixed_content(
+    global: &GlobalScope,
+    mut params: FetchParams,
+    mut data: FetchRequestData,
+) -> Result<(FetchParams, FetchRequestData), String> {
+    let Some(reason) = insecure_for(global, &params.url) else {
+        return Ok((params, data));
+    };
+    if !matches!(data.destination.as_str(), "image" | "audio" | "video") {
+        return Err(reason);
+    }
+    let mut upgraded = params.url.clone();
+    let port = upgraded.port();
+    // Url refuses no scheme change between special schemes; port 80 becomes the default.
+    let _ = upgraded.set_scheme("https");
+    if port == Some(80) {
+        let _ = upgraded.set_port(None);
+    }
+    params.url = upgraded.clone();
+    data.url = upgraded;
+    Ok((params, data))
+}
+
+/// Why `url` is mixed content for `global` (an `http:` URL, not a priori authenticated, from a
+/// secure context of an `https:` origin), if it is. A page on `http://127.0.0.1` is a secure
+/// context but restricts no mixed content, as in Chromium (only secure schemes restrict it).
+fn insecure_for(global: &GlobalScope, url: &Url) -> Option<String> {
+    let secure_scheme = matches!(
+        global.origin(),
+        url::Origin::Tuple(scheme, _, _) if scheme == "https" || scheme == "wss"
+    );
+    (url.scheme() == "http"
+        && secure_scheme
+        && global.is_secure_context()
+        && !base::origin::is_potentially_trustworthy(url))
+    .then(|| {
+        format!(
+            "mixed content: {url} was blocked, as the secure page {} may not load insecure content",
+            global.url()
+        )
+    })
 }
 
 /// Ends the request `id` of [`start`] early (an aborted `fetch()`, an XMLHttpRequest's
@@ -316,6 +375,9 @@ pub(crate) fn fetch_now(
     }
     if !global.is_online() && matches!(params.url.scheme(), "http" | "https") {
         return Some(Err(Failure::Offline));
+    }
+    if let Some(reason) = insecure_for(global, &params.url) {
+        return Some(Err(Failure::Network(reason)));
     }
     let (sender, receiver) = std::sync::mpsc::channel();
     let loader = global.event_loop().loader().clone();

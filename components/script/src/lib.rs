@@ -25,6 +25,7 @@ pub mod dom;
 pub mod event_loop;
 pub mod fetch;
 pub mod html_parser;
+pub mod image_probe;
 pub mod message_ports;
 pub mod modules;
 pub mod page;

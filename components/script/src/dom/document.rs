@@ -230,6 +230,11 @@ impl Document {
         if local_name == "iframe" {
             return DomRoot::upcast(HTMLIFrameElement::new(cx, self));
         }
+        if local_name == "img" {
+            return DomRoot::upcast(crate::dom::htmlimageelement::HTMLImageElement::new(
+                cx, self, None,
+            ));
+        }
         if local_name == "form" {
             return DomRoot::upcast(crate::dom::htmlformelement::HTMLFormElement::new(cx, self));
         }

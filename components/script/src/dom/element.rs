@@ -97,10 +97,21 @@ impl Element {
         if self.is_html() && name.len() > 2 && name.starts_with("on") {
             self.set_event_handler_content_attribute(&name[2..], &value);
         }
-        let mut attributes = self.attributes.borrow_mut();
-        match attributes.iter_mut().find(|(n, _)| *n == name) {
-            Some(entry) => entry.1 = value,
-            None => attributes.push((name, value)),
+        {
+            let mut attributes = self.attributes.borrow_mut();
+            match attributes.iter_mut().find(|(n, _)| *n == name) {
+                Some(entry) => entry.1 = value,
+                None => attributes.push((name.clone(), value)),
+            }
+        }
+        self.attribute_changed(&name);
+    }
+
+    /// The attribute change steps of the elements that act on their attributes (whoever set
+    /// it: the parser, `setAttribute()`, a reflecting IDL attribute).
+    fn attribute_changed(&self, name: &str) {
+        if let Some(image) = self.downcast::<crate::dom::htmlimageelement::HTMLImageElement>() {
+            image.attribute_changed(name);
         }
     }
 
@@ -135,7 +146,11 @@ impl Element {
 
     pub fn remove_attribute(&self, name: &str) {
         let name = self.normalize(name);
+        let before = self.attributes.borrow().len();
         self.attributes.borrow_mut().retain(|(n, _)| *n != name);
+        if self.attributes.borrow().len() != before {
+            self.attribute_changed(&name);
+        }
     }
 
     pub fn has_attribute(&self, name: &str) -> bool {

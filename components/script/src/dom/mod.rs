@@ -44,6 +44,7 @@ pub mod htmlcollection;
 pub mod htmlelement;
 pub mod htmlformelement;
 pub mod htmliframeelement;
+pub mod htmlimageelement;
 pub mod htmlinputelement;
 pub mod htmlmetaelement;
 pub mod htmlscriptelement;

@@ -12,6 +12,23 @@ use crate::origin::is_potentially_trustworthy;
 /// The policy that applies when the request and its client name none.
 pub const DEFAULT_POLICY: &str = "strict-origin-when-cross-origin";
 
+/// The referrer policies' names (https://w3c.github.io/webappsec-referrer-policy/#referrer-policies).
+pub const POLICIES: [&str; 8] = [
+    "no-referrer",
+    "no-referrer-when-downgrade",
+    "same-origin",
+    "origin",
+    "strict-origin",
+    "origin-when-cross-origin",
+    "strict-origin-when-cross-origin",
+    "unsafe-url",
+];
+
+/// Whether `name` is a referrer policy's name (the empty string is not).
+pub fn is_policy(name: &str) -> bool {
+    POLICIES.contains(&name)
+}
+
 /// A referrer URL longer than this is sent as its origin only.
 const MAX_LENGTH: usize = 4096;
 

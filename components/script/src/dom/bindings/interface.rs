@@ -281,6 +281,14 @@ pub struct OperationSpec {
     pub unforgeable: bool,
 }
 
+/// A `[LegacyFactoryFunction]`: a constructor of another name whose `prototype` is the
+/// interface's prototype object (`Image` for HTMLImageElement).
+pub struct LegacyFactorySpec {
+    pub name: &'static str,
+    pub native: JSNativeFn,
+    pub length: u32,
+}
+
 pub struct AttributeSpec {
     pub name: &'static str,
     pub getter: JSNativeFn,
@@ -320,6 +328,7 @@ pub struct InterfaceInfo {
     pub legacy_no_interface_object: bool,
     pub constructor: Option<JSNativeFn>,
     pub constructor_length: u32,
+    pub legacy_factories: &'static [LegacyFactorySpec],
     pub constants: &'static [ConstantSpec],
     pub attributes: &'static [AttributeSpec],
     pub operations: &'static [OperationSpec],
@@ -623,6 +632,36 @@ const ITERABLE_HELPER: &str = r#"(function (proto, snapshot, pairs, name) {
   Object.defineProperty(proto, Symbol.iterator, { value: pairs ? proto.entries : proto.values, writable: true, enumerable: false, configurable: true });
 })"#;
 
+/// Defines a `[LegacyFactoryFunction]` on the global: a constructor whose `prototype` is
+/// `proto` (not writable, enumerable or configurable), as an interface object is defined.
+///
+/// # Safety
+/// `cx` is in the global's realm.
+unsafe fn define_legacy_factory(
+    cx: &mut JSContext,
+    global_object: HandleObject,
+    proto: HandleObject,
+    factory: &LegacyFactorySpec,
+) -> bool {
+    rooted!(&in(cx) let function = new_function(cx, factory.native, factory.length, factory.name, JSFUN_CONSTRUCTOR));
+    if function.get().is_null() {
+        return false;
+    }
+    rooted!(&in(cx) let proto_value = ObjectValue(proto.get()));
+    if !JS_DefineProperty(
+        cx,
+        function.handle(),
+        c"prototype".as_ptr(),
+        proto_value.handle(),
+        (JSPROP_READONLY | JSPROP_PERMANENT) as u32,
+    ) {
+        return false;
+    }
+    rooted!(&in(cx) let value = ObjectValue(function.get()));
+    let name = cname(factory.name);
+    JS_DefineProperty(cx, global_object, name.as_ptr(), value.handle(), 0)
+}
+
 /// Installs `entries`/`keys`/`values`/`forEach`/`@@iterator` on an iterable's prototype.
 unsafe fn define_iterable<G: BindingGlobal>(
     cx: &mut JSContext,
@@ -736,6 +775,11 @@ pub unsafe fn define_interfaces<G: BindingGlobal>(
             return false;
         }
         global.set_proto(info.id, proto.get());
+        for factory in info.legacy_factories {
+            if !define_legacy_factory(cx, global_object, proto.handle(), factory) {
+                return false;
+            }
+        }
         if info.legacy_no_interface_object {
             continue;
         }
