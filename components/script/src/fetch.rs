@@ -506,6 +506,23 @@ fn after_worker(
 /// another origin.
 fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<ResponseParts, String> {
     let same_origin = params.url.origin() == params.origin;
+    // Handle Fetch: an opaque-redirect answers a request of redirect mode "manual" only.
+    if data.response_type == "opaqueredirect" {
+        if params.redirect != RequestRedirect::Manual {
+            return Err(format!(
+                "the service worker answered {} (redirect mode \"{}\") with an opaque-redirect \
+                 response",
+                params.url,
+                params.redirect.as_str()
+            ));
+        }
+        return Ok(opaque_redirect_response(HiddenResponse {
+            url: data.url.unwrap_or_else(|| params.url.clone()),
+            status: data.status,
+            headers: data.headers,
+            body: Vec::new(),
+        }));
+    }
     if data.response_type == "opaque" || (!same_origin && params.mode == RequestMode::NoCors) {
         if params.mode != RequestMode::NoCors {
             return Err(format!(
@@ -517,6 +534,7 @@ fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<Resp
         return Ok(opaque_response(HiddenResponse {
             url: data.url.unwrap_or_else(|| params.url.clone()),
             status: data.status,
+            headers: data.headers,
             body: data.body,
         }));
     }
@@ -761,6 +779,7 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
                 return Ok(opaque_response(HiddenResponse {
                     url: resource.url,
                     status: resource.status,
+                    headers: resource.headers,
                     body: resource.body,
                 }));
             }
@@ -771,10 +790,12 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
                 return Err("redirected, and the request's redirect mode is 'error'".into())
             }
             RequestRedirect::Manual => {
-                return Ok(ResponseParts {
-                    url: Some(resource.url),
-                    ..ResponseParts::empty(ResponseType::Opaqueredirect)
-                })
+                return Ok(opaque_redirect_response(HiddenResponse {
+                    url: resource.url,
+                    status: resource.status,
+                    headers: resource.headers,
+                    body: Vec::new(),
+                }));
             }
             RequestRedirect::Follow => {}
         }
@@ -848,6 +869,17 @@ pub(crate) fn opaque_response(internal: HiddenResponse) -> ResponseParts {
     ResponseParts {
         hidden: Some(Box::new(internal)),
         ..ResponseParts::empty(ResponseType::Opaque)
+    }
+}
+
+/// An opaque-redirect filtered response around the redirect `internal` (a request of redirect
+/// mode "manual"): its URL shows, nothing else; the internal response goes with it, so that a
+/// navigation a service worker answers with it follows its `Location`.
+pub(crate) fn opaque_redirect_response(internal: HiddenResponse) -> ResponseParts {
+    ResponseParts {
+        url: Some(internal.url.clone()),
+        hidden: Some(Box::new(internal)),
+        ..ResponseParts::empty(ResponseType::Opaqueredirect)
     }
 }
 

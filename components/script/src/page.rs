@@ -185,22 +185,31 @@ fn run_page_on_this_thread(
     let loader = net::Loader::new(net::LoaderConfig::from_prefs(&options.prefs));
     // A page the engine connected asks first whether a service worker answers its navigation.
     let mut early = Vec::new();
-    let from_worker = match &options.client {
-        PageConnection::Engine(channels) if matches!(options.url.scheme(), "http" | "https") => {
-            let navigation = NavigationRequest {
-                url: &options.url,
-                destination: "document",
-                details: navigation_details(None, &options.url, false, false),
-                post: None,
-            };
-            navigation_fetch(channels, &navigation, deadline, &mut early)
-        }
-        _ => None,
+    let (mut channels, refused) = match options.client {
+        PageConnection::Engine(channels) => (Some(channels), None),
+        PageConnection::Refused(reason) => (None, Some(reason)),
+        PageConnection::Unconnected => (None, None),
     };
-    let loaded = match from_worker {
-        Some(Ok(resource)) => Ok(resource),
-        Some(Err(reason)) => return PageOutcome::LoadFailed(reason),
-        None => loader.load(&options.url),
+    let navigation = NavigationRequest {
+        url: &options.url,
+        destination: "document",
+        details: navigation_details(None, &options.url, false, false),
+        post: None,
+    };
+    let loaded = if matches!(options.url.scheme(), "http" | "https") {
+        match fetch_navigation(
+            &mut channels,
+            None,
+            &loader,
+            navigation,
+            deadline,
+            &mut early,
+        ) {
+            Ok(navigated) => Ok(navigated.resource),
+            Err(reason) => return PageOutcome::LoadFailed(reason),
+        }
+    } else {
+        loader.load(&options.url)
     };
     let resource = match loaded {
         Ok(r) if r.status >= 400 => {
@@ -237,20 +246,11 @@ fn run_page_on_this_thread(
         window
             .global_scope()
             .set_max_dedicated_workers(options.prefs.js_max_dedicated_workers());
-        let client = match options.client {
-            PageConnection::Engine(channels) => Some(connect_client(
-                cx,
-                window.global_scope(),
-                &url,
-                channels,
-                early,
-            )),
-            PageConnection::Refused(reason) => {
-                window.global_scope().set_connection_refused(reason);
-                None
-            }
-            PageConnection::Unconnected => None,
-        };
+        let client = channels
+            .map(|channels| connect_client(cx, window.global_scope(), &url, channels, early));
+        if let Some(reason) = refused {
+            window.global_scope().set_connection_refused(reason);
+        }
         let document = Document::new(cx, &window, url, content_type);
         crate::html_parser::parse_html(cx, &document, &html);
         queue_load_events(&event_loop, &document, None);
@@ -382,6 +382,8 @@ pub(crate) fn navigation_fetch(
                              response, which is a network error"
                         )))
                     }
+                    // An opaque-redirect (the worker's fetch() of the navigation request, whose
+                    // redirect mode is "manual"): the navigation follows its Location.
                     FetchAnswer::Respond(data) => Some(Ok(worker_resource(url, *data))),
                     FetchAnswer::Fallback => None,
                     FetchAnswer::NetworkError(reason) => Some(Err(format!(
@@ -397,6 +399,111 @@ pub(crate) fn navigation_fetch(
             }
         }
     }
+}
+
+/// What a navigation fetched: the final response (at the last hop's URL, `redirected` when
+/// there were hops) and the referrer of the request that got it (its document's
+/// `document.referrer`).
+pub(crate) struct Navigated {
+    pub resource: net::Resource,
+    pub referrer: Option<Url>,
+}
+
+/// A navigation's fetch, hop by hop (https://fetch.spec.whatwg.org/#concept-http-redirect-fetch
+/// for a request of redirect mode "manual" that navigates): each URL goes through Handle Fetch
+/// first when `channels` connect the client and it is http(s), then to the network without
+/// following redirects. A redirect (the network's 3xx, or the worker's opaque-redirect
+/// answer) is followed to its `Location` as a new request, so each hop is answered by the
+/// worker whose scope it is in (and is a navigation of that scope, for Soft Update); a 301 or
+/// 302 of a POST, and any 303, make a GET; the redirect's `Referrer-Policy` header sets the
+/// policy of the hops after it (https://w3c.github.io/webappsec-referrer-policy/#set-requests-referrer-policy-on-redirect).
+/// At most `net::MAX_REDIRECTS` hops.
+///
+/// A hop to another origin is another client: with `reconnect` (a frame's), the client of
+/// `channels` is closed and one for the new URL's origin made in its place (its messages so
+/// far in `early` go with the old one); without, the hops of other origins go to the network.
+pub(crate) fn fetch_navigation(
+    channels: &mut Option<script_traits::ClientChannels>,
+    reconnect: Option<&ClientConnector>,
+    loader: &net::Loader,
+    navigation: NavigationRequest<'_>,
+    deadline: Option<Instant>,
+    early: &mut Vec<script_traits::ToClientMsg>,
+) -> Result<Navigated, String> {
+    let mut url = navigation.url.clone();
+    let mut post = navigation.post.cloned();
+    let mut details = navigation.details;
+    for hop in 0..=net::MAX_REDIRECTS {
+        let web = matches!(url.scheme(), "http" | "https");
+        let request = NavigationRequest {
+            url: &url,
+            destination: navigation.destination,
+            details: details.clone(),
+            post: post.as_ref(),
+        };
+        let from_worker = channels
+            .as_ref()
+            .filter(|_| web)
+            .and_then(|channels| navigation_fetch(channels, &request, deadline, early));
+        let mut resource = match from_worker {
+            Some(result) => result?,
+            None => {
+                let mut options = navigation_options(post.as_ref());
+                options.redirect = net::RedirectMode::Manual;
+                loader
+                    .load_with(&url, &options)
+                    .map_err(|error| format!("{url}: {error}"))?
+            }
+        };
+        let location = matches!(resource.status, 301 | 302 | 303 | 307 | 308)
+            .then(|| resource.header("location"))
+            .flatten();
+        let Some(location) = location else {
+            resource.redirected |= hop > 0;
+            return Ok(Navigated {
+                resource,
+                referrer: details.referrer,
+            });
+        };
+        let mut next = url
+            .join(location)
+            .map_err(|_| format!("{url} redirects to {location:?}, which is no URL"))?;
+        if !matches!(next.scheme(), "http" | "https") {
+            return Err(format!(
+                "{url} redirects to {next}, which is not an HTTP(S) URL"
+            ));
+        }
+        if next.fragment().is_none() {
+            next.set_fragment(url.fragment());
+        }
+        if let Some(policy) = resource
+            .header("referrer-policy")
+            .and_then(base::referrer::parse_header)
+        {
+            details.referrer_policy = policy.to_owned();
+        }
+        if resource.status == 303 || matches!(resource.status, 301 | 302) && post.is_some() {
+            post = None;
+        }
+        details.referrer = details.referrer.and_then(|referrer| {
+            base::referrer::determine(&referrer, &details.referrer_policy, &next)
+        });
+        if let Some(connect) = reconnect.filter(|_| next.origin() != url.origin()) {
+            if let Some(old) = channels.take() {
+                let _ = old.to_constellation.send(script_traits::ScriptMsg::Closed);
+            }
+            early.clear();
+            *channels = connect(&next, script_traits::ClientType::Window)
+                .map_err(|reason| log::warn!(target: LOG_TARGET, "the frame {next} runs unconnected: {reason}"))
+                .ok();
+        }
+        url = next;
+    }
+    Err(format!(
+        "{}: too many redirects (more than {})",
+        navigation.url,
+        net::MAX_REDIRECTS
+    ))
 }
 
 /// The document a service worker answered a navigation with, as the network loader's. Its URL

@@ -158,17 +158,18 @@ fn check_response(response: &Response, operation: &str) -> Fallible<()> {
 }
 
 /// The record of a response to store, its body taken: the Response's body is used after.
-/// An opaque response is stored as its internal response (what a page's `<script>` answered
-/// with it needs), and shows nothing when it comes back.
+/// An opaque or opaque-redirect response is stored as its internal response (what a page's
+/// `<script>` answered with it needs, or a navigation the `Location` it follows), and shows
+/// nothing when it comes back.
 fn response_to_store(response: &Response) -> CacheResponse {
     let body = response.take_body().unwrap_or_default();
     if let Some(hidden) = response.hidden() {
         return CacheResponse {
-            response_type: ResponseType::Opaque.as_str().to_owned(),
+            response_type: response.response_type().as_str().to_owned(),
             url_list: vec![hidden.url.to_string()],
             status: hidden.status,
             status_text: String::new(),
-            headers: Vec::new(),
+            headers: hidden.headers.clone(),
             body: hidden.body.clone(),
             redirected: false,
         };
@@ -195,15 +196,27 @@ pub(crate) fn response_from_cache(
         "basic" => ResponseType::Basic,
         "cors" => ResponseType::Cors,
         "opaque" => ResponseType::Opaque,
+        "opaqueredirect" => ResponseType::Opaqueredirect,
         _ => ResponseType::Default,
     };
     let parts = match (response_type, url) {
         (ResponseType::Opaque, Some(url)) => crate::fetch::opaque_response(HiddenResponse {
             url,
             status: stored.status,
+            headers: stored.headers,
             body: stored.body,
         }),
-        (ResponseType::Opaque, None) => ResponseParts::empty(ResponseType::Opaque),
+        (ResponseType::Opaqueredirect, Some(url)) => {
+            crate::fetch::opaque_redirect_response(HiddenResponse {
+                url,
+                status: stored.status,
+                headers: stored.headers,
+                body: Vec::new(),
+            })
+        }
+        (response_type @ (ResponseType::Opaque | ResponseType::Opaqueredirect), None) => {
+            ResponseParts::empty(response_type)
+        }
         (response_type, url) => ResponseParts {
             response_type,
             url,

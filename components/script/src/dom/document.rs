@@ -42,6 +42,10 @@ pub struct Document {
     /// The `load` event, waiting for those frames (what runs after it with it).
     #[no_trace]
     deferred_load: RefCell<Option<Option<crate::page::AfterLoad>>>,
+    /// `document.referrer`: the referrer of the request that fetched it, or its creator's URL
+    /// (an iframe's initial `about:blank`, an `about:srcdoc`); empty for none.
+    #[no_trace]
+    referrer: RefCell<String>,
 }
 
 impl Document {
@@ -68,10 +72,15 @@ impl Document {
                 completely_loaded: Cell::new(false),
                 module_scripts: RefCell::new(std::collections::VecDeque::new()),
                 deferred_load: RefCell::new(None),
+                referrer: RefCell::new(String::new()),
             }),
         );
         window.set_document(&document);
         document
+    }
+
+    pub fn set_referrer(&self, referrer: Option<&Url>) {
+        *self.referrer.borrow_mut() = referrer.map(Url::to_string).unwrap_or_default();
     }
 
     pub fn url(&self) -> std::cell::Ref<'_, Url> {
@@ -347,7 +356,7 @@ impl DocumentMethods for Document {
         self.window.get().map(|window| window.Location(cx))
     }
     fn Referrer(&self, _cx: &mut JSContext) -> DOMString {
-        String::new()
+        self.referrer.borrow().clone()
     }
     /// <https://html.spec.whatwg.org/#document.title>
     fn Title(&self, _cx: &mut JSContext) -> DOMString {

@@ -224,16 +224,10 @@ fn response_data(response: &Response, limit: u64) -> FetchAnswer {
             body.len()
         ));
     }
-    match response.response_type() {
-        ResponseType::Error => {
-            return FetchAnswer::NetworkError("respondWith() was given Response.error()".into())
-        }
-        ResponseType::Opaqueredirect => {
-            return FetchAnswer::NetworkError(
-                "respondWith() was given an opaque-redirect response".into(),
-            )
-        }
-        _ => {}
+    // An opaque-redirect answers only a request whose redirect mode is "manual" (a
+    // navigation, which follows its Location): the page checks, as for an opaque one.
+    if response.response_type() == ResponseType::Error {
+        return FetchAnswer::NetworkError("respondWith() was given Response.error()".into());
     }
     FetchAnswer::Respond(Box::new(FetchResponseData {
         url: hidden
@@ -241,7 +235,7 @@ fn response_data(response: &Response, limit: u64) -> FetchAnswer {
             .or_else(|| response.url().cloned()),
         status: hidden.map_or(response.status(), |hidden| hidden.status),
         status_text: response.status_text().to_owned(),
-        headers: response.header_list(),
+        headers: hidden.map_or_else(|| response.header_list(), |hidden| hidden.headers.clone()),
         body,
         redirected: response.redirected(),
         response_type: response_type_name(response.response_type()).to_owned(),

@@ -93,6 +93,8 @@ struct FrameDocument {
     handling: Handling,
     /// The body it was POSTed with, for its entry.
     post: Option<PostData>,
+    /// The referrer of its request (`document.referrer`).
+    referrer: Option<Url>,
 }
 
 /// What a frame's navigation fetches.
@@ -378,16 +380,18 @@ impl HTMLIFrameElement {
             post,
         } = request;
         let web = matches!(url.scheme(), "http" | "https");
-        let channels = parent
+        let connector = parent
             .worker_connector()
-            .filter(|_| web && parent.constellation_link().is_some())
-            .and_then(|connect| match connect(&url, ClientType::Window) {
+            .filter(|_| web && parent.constellation_link().is_some());
+        let mut channels = connector.clone().and_then(|connect| {
+            match connect(&url, ClientType::Window) {
                 Ok(channels) => Some(channels),
                 Err(reason) => {
                     log::warn!(target: LOG_TARGET, "the frame {url} runs unconnected: {reason}");
                     None
                 }
-            });
+            }
+        });
         let guard = parent.event_loop().expect_remote_task();
         let loader = parent.event_loop().loader().clone();
         let iframe = Trusted::new(DomRoot::from_ref(self));
@@ -406,21 +410,22 @@ impl HTMLIFrameElement {
                     details,
                     post: post.as_ref(),
                 };
-                let from_worker = channels.as_ref().and_then(|channels| {
-                    crate::page::navigation_fetch(channels, &navigation, None, &mut early)
-                });
-                let loaded = match from_worker {
-                    Some(result) => result,
-                    None => loader
-                        .load_with(&url, &crate::page::navigation_options(post.as_ref()))
-                        .map_err(|error| format!("{url}: {error}")),
-                };
+                let loaded = crate::page::fetch_navigation(
+                    &mut channels,
+                    connector.as_ref(),
+                    &loader,
+                    navigation,
+                    None,
+                    &mut early,
+                );
                 // An HTTP error is a document like any other (the server's error page), and
                 // content that is not HTML (JSON, an image) is a document too, at its URL,
                 // empty here (a browser would render it).
-                let document = loaded.map(|resource| {
+                let document = loaded.map(|navigated| {
+                    let resource = navigated.resource;
                     let html = crate::page::check_document(&resource).unwrap_or_default();
                     FrameDocument {
+                        referrer: navigated.referrer,
                         content_type: resource
                             .content_type
                             .clone()
@@ -523,6 +528,11 @@ impl HTMLIFrameElement {
             self.has_entry.set(true);
         }
         let document = Document::new(cx, &window, frame.url, frame.content_type);
+        if frame.inherits_origin {
+            document.set_referrer(Some(&parent_global.url()));
+        } else {
+            document.set_referrer(frame.referrer.as_ref());
+        }
         crate::html_parser::parse_html(cx, &document, &frame.html);
         let iframe = Trusted::new(DomRoot::from_ref(self));
         let parent_loop: Rc<EventLoop> = parent_global.event_loop().clone();
@@ -556,6 +566,7 @@ fn blank_document(url: &str, html: String, handling: Handling) -> FrameDocument 
         early: Vec::new(),
         handling,
         post: None,
+        referrer: None,
     }
 }
 

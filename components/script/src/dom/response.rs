@@ -47,6 +47,8 @@ pub struct ResponseParts {
 pub struct HiddenResponse {
     pub url: Url,
     pub status: u16,
+    /// Its header list (an opaque-redirect's `Location`, for the navigation that follows it).
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 

@@ -29,6 +29,16 @@ pub fn is_policy(name: &str) -> bool {
     POLICIES.contains(&name)
 }
 
+/// The policy a `Referrer-Policy` header names
+/// (https://w3c.github.io/webappsec-referrer-policy/#parse-referrer-policy-from-header): the
+/// last of its comma-separated tokens that is a policy; `None` when none is.
+pub fn parse_header(value: &str) -> Option<&'static str> {
+    value.split(',').rev().find_map(|token| {
+        let token = token.trim().to_ascii_lowercase();
+        POLICIES.iter().find(|policy| **policy == token).copied()
+    })
+}
+
 /// A referrer URL longer than this is sent as its origin only.
 const MAX_LENGTH: usize = 4096;
 
@@ -98,6 +108,16 @@ mod tests {
 
     fn referrer(source: &str, policy: &str, target: &str) -> Option<String> {
         determine(&url(source), policy, &url(target)).map(|url| url.to_string())
+    }
+
+    #[test]
+    fn a_referrer_policy_header_names_its_last_known_token() {
+        assert_eq!(parse_header("origin"), Some("origin"));
+        assert_eq!(parse_header("no-referrer, Unsafe-URL"), Some("unsafe-url"));
+        assert_eq!(parse_header("same-origin, nonsense"), Some("same-origin"));
+        assert_eq!(parse_header("nonsense"), None);
+        assert_eq!(parse_header(""), None);
+        assert!(is_policy("strict-origin") && !is_policy(""));
     }
 
     #[test]
