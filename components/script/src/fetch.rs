@@ -91,13 +91,12 @@ pub(crate) fn request_details(
 ) -> RequestDetails {
     let source = match &extras.referrer {
         Referrer::NoReferrer => None,
-        Referrer::Client => Some(global.url().clone()),
+        Referrer::Client => Some(global.referrer_source()),
         Referrer::Url(url) => Some(url.clone()),
     };
-    // Main fetch, step 8: no policy of the request's own is its client's (the default: there
-    // are no Referrer-Policy headers or meta tags yet).
+    // Main fetch, step 8: no policy of the request's own is its client's, else the default.
     let policy = match extras.referrer_policy.as_str() {
-        "" => base::referrer::DEFAULT_POLICY,
+        "" => global.referrer_policy_or_default(),
         policy => policy,
     };
     RequestDetails {
@@ -148,6 +147,8 @@ pub fn fetch(
         redirect: request.redirect(),
         mode: request.extras().mode,
         origin: global.origin().clone(),
+        referrer: None,
+        referrer_policy: String::new(),
     };
     // SAFETY: bindings call in the global's realm.
     let promise = unsafe { Promise::new(cx) };
@@ -260,6 +261,9 @@ pub(crate) fn start(
         LIVE.with(|live| live.borrow_mut().remove(&id));
         on_response(cx, global, result, by_worker)
     });
+    let mut params = params;
+    params.referrer = data.details.referrer.clone();
+    params.referrer_policy = data.details.referrer_policy.clone();
     let (params, data) = match mixed_content(global, params, data) {
         Ok(upgraded) => upgraded,
         Err(reason) => {
@@ -690,6 +694,11 @@ pub(crate) struct FetchParams {
     pub(crate) mode: RequestMode,
     /// The origin of the global that fetches.
     pub(crate) origin: url::Origin,
+    /// The referrer main fetch determined for the first URL, sent as `Referer` (and
+    /// determined again for each redirect's URL under `referrer_policy`). [`start`] sets both
+    /// from the request's details.
+    pub(crate) referrer: Option<Url>,
+    pub(crate) referrer_policy: String,
 }
 
 /// <https://fetch.spec.whatwg.org/#request-body-header-name>
@@ -717,6 +726,8 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
         redirect,
         mode,
         origin,
+        mut referrer,
+        mut referrer_policy,
     } = params;
     let simple_headers = headers
         .iter()
@@ -745,9 +756,13 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
             tainted = true;
             headers.push(("Origin".to_owned(), origin.ascii_serialization()));
         }
+        let mut sent_headers = headers.clone();
+        if let Some(referrer) = &referrer {
+            sent_headers.push(("Referer".to_owned(), referrer.to_string()));
+        }
         let options = RequestOptions {
             method: method.clone(),
-            headers: headers.clone(),
+            headers: sent_headers,
             body: body.clone(),
             redirect: RedirectMode::Manual,
         };
@@ -821,6 +836,16 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
                 !REQUEST_BODY_HEADERS.contains(&name.to_ascii_lowercase().as_str())
             });
         }
+        // The redirect's Referrer-Policy applies from the next hop on; the referrer is
+        // determined again for the new URL.
+        if let Some(policy) = resource
+            .header("referrer-policy")
+            .and_then(base::referrer::parse_header)
+        {
+            referrer_policy = policy.to_owned();
+        }
+        referrer = referrer
+            .and_then(|referrer| base::referrer::determine(&referrer, &referrer_policy, &next));
         url = next;
     }
     Err(format!(
@@ -847,6 +872,8 @@ pub(crate) fn fetch_module_script(
         redirect: RequestRedirect::Follow,
         mode: RequestMode::Cors,
         origin,
+        referrer: None,
+        referrer_policy: String::new(),
     };
     let response = run_fetch(loader, params)?;
     if !(200..=299).contains(&response.status) {

@@ -251,6 +251,11 @@ fn run_page_on_this_thread(
         if let Some(reason) = refused {
             window.global_scope().set_connection_refused(reason);
         }
+        window.global_scope().set_referrer_policy(
+            resource
+                .header("referrer-policy")
+                .and_then(base::referrer::parse_header),
+        );
         let document = Document::new(cx, &window, url, content_type);
         crate::html_parser::parse_html(cx, &document, &html);
         queue_load_events(&event_loop, &document, None);
@@ -309,19 +314,20 @@ pub(crate) fn navigation_options(
 const DOCUMENT_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
 /// The details of a navigation request to `url`: its referrer from `source` (the URL of the
-/// document that navigates; none for a top-level page the embedder loads) under the default
-/// policy, for a `location.reload()` the reload-navigation flag and cache mode `no-cache`
+/// document that navigates and its policy, `referrer_policy_or_default()`; none for a
+/// top-level page the embedder loads) under that policy, for a `location.reload()` the reload-navigation flag and cache mode `no-cache`
 /// (cached responses are revalidated, as browsers do on reload), and for a traversal of the
 /// session history the history-navigation flag.
 pub(crate) fn navigation_details(
-    source: Option<&Url>,
+    source: Option<(&Url, &'static str)>,
     url: &Url,
     reload: bool,
     history: bool,
 ) -> script_traits::RequestDetails {
+    let policy = source.map_or(base::referrer::DEFAULT_POLICY, |(_, policy)| policy);
     script_traits::RequestDetails {
-        referrer: source.and_then(|source| base::referrer::determine(source, "", url)),
-        referrer_policy: base::referrer::DEFAULT_POLICY.to_owned(),
+        referrer: source.and_then(|(source, _)| base::referrer::determine(source, policy, url)),
+        referrer_policy: policy.to_owned(),
         cache: if reload { "no-cache" } else { "default" }.to_owned(),
         reload_navigation: reload,
         history_navigation: history,
@@ -450,6 +456,11 @@ pub(crate) fn fetch_navigation(
             None => {
                 let mut options = navigation_options(post.as_ref());
                 options.redirect = net::RedirectMode::Manual;
+                if let Some(referrer) = &details.referrer {
+                    options
+                        .headers
+                        .push(("Referer".to_owned(), referrer.to_string()));
+                }
                 loader
                     .load_with(&url, &options)
                     .map_err(|error| format!("{url}: {error}"))?

@@ -90,7 +90,7 @@ impl ClientsMethods for Clients {
     /// the step that needs user activation fails (a headless engine has none).
     fn OpenWindow(&self, cx: &mut JSContext, url: DOMString) -> Fallible<Rc<Promise>> {
         let global = self.global();
-        let error = match global.url().join(&url) {
+        let error = match global.base_url().join(&url) {
             Err(_) => Error::Type(format!(
                 "Failed to execute 'openWindow' on 'Clients': The URL '{url}' is invalid."
             )),

@@ -172,6 +172,15 @@ pub struct GlobalScope {
     /// The origin of an `about:blank` or `about:srcdoc` frame: its parent's.
     #[no_trace]
     inherited_origin: RefCell<Option<url::Origin>>,
+    /// The base URL of an `about:blank` or `about:srcdoc` frame: its parent's
+    /// (https://html.spec.whatwg.org/multipage/urls-and-fetching.html#fallback-base-url).
+    #[no_trace]
+    inherited_base_url: RefCell<Option<Url>>,
+    /// Its referrer policy (https://w3c.github.io/webappsec-referrer-policy/): a document's
+    /// from its response's `Referrer-Policy` header or a `<meta name="referrer">`, an
+    /// `about:blank`/`about:srcdoc` frame's its parent's; `""` for none (the default policy).
+    #[no_trace]
+    referrer_policy: Cell<&'static str>,
     /// Its module scripts' modules (kept until it ends).
     #[no_trace]
     module_map: crate::modules::ModuleMap,
@@ -221,6 +230,8 @@ impl GlobalScope {
             blob_urls: RefCell::new(Vec::new()),
             max_dedicated_workers: Cell::new(512),
             inherited_origin: RefCell::new(None),
+            inherited_base_url: RefCell::new(None),
+            referrer_policy: Cell::new(""),
             module_map: Default::default(),
         }
     }
@@ -338,9 +349,49 @@ impl GlobalScope {
         }
     }
 
-    /// Gives this global (an `about:blank` or `about:srcdoc` frame) its parent's origin.
-    pub fn inherit_origin(&self, origin: url::Origin) {
+    /// Its referrer policy; `""` when it has none (requests then use the default policy).
+    pub fn referrer_policy(&self) -> &'static str {
+        self.referrer_policy.get()
+    }
+
+    /// The policy its requests use when they name none: its own, else the default.
+    pub fn referrer_policy_or_default(&self) -> &'static str {
+        match self.referrer_policy.get() {
+            "" => base::referrer::DEFAULT_POLICY,
+            policy => policy,
+        }
+    }
+
+    /// Sets its referrer policy (a policy's name, from `base::referrer`); `None` leaves it.
+    pub fn set_referrer_policy(&self, policy: Option<&'static str>) {
+        if let Some(policy) = policy {
+            self.referrer_policy.set(policy);
+        }
+    }
+
+    /// Gives this global (an `about:blank` or `about:srcdoc` frame) its parent's origin, and
+    /// its parent's base URL to resolve URLs against.
+    pub fn inherit_origin(&self, origin: url::Origin, base_url: Url) {
         *self.inherited_origin.borrow_mut() = Some(origin);
+        *self.inherited_base_url.borrow_mut() = Some(base_url);
+    }
+
+    /// The URL its requests' referrer comes from (https://w3c.github.io/webappsec-referrer-policy/#determine-requests-referrer,
+    /// step 3): its own, or for an `about:srcdoc` frame its parent's (the base URL it inherited).
+    pub fn referrer_source(&self) -> Url {
+        if self.url().as_str() == "about:srcdoc" {
+            return self.base_url();
+        }
+        self.url().clone()
+    }
+
+    /// The URL that relative URLs its scripts give resolve against: its own, or an
+    /// `about:blank`/`about:srcdoc` frame's parent's.
+    pub fn base_url(&self) -> Url {
+        match &*self.inherited_base_url.borrow() {
+            Some(base) => base.clone(),
+            None => self.url().clone(),
+        }
     }
 
     /// Where its console messages go, for a global made from this one (a frame).

@@ -95,6 +95,8 @@ struct FrameDocument {
     post: Option<PostData>,
     /// The referrer of its request (`document.referrer`).
     referrer: Option<Url>,
+    /// The policy its response's `Referrer-Policy` header names.
+    referrer_policy: Option<&'static str>,
 }
 
 /// What a frame's navigation fetches.
@@ -284,7 +286,7 @@ impl HTMLIFrameElement {
             ),
             None => {
                 let parent_url = parent.global_scope().url().clone();
-                match parent_url.join(&src) {
+                match parent.global_scope().base_url().join(&src) {
                     _ if srcdoc.is_some() => (
                         Url::parse("about:srcdoc").expect("a valid about: URL"),
                         None,
@@ -323,8 +325,16 @@ impl HTMLIFrameElement {
             // A POST to anything but HTTP(S) is a GET of it.
             post = None;
         }
+        // The navigating document's policy: the frame's own for its location's navigations,
+        // else its parent's (the iframe's document).
+        let policy = match (&source, self.content.get()) {
+            (Some(source), Some(window)) if *window.global_scope().url() == *source => {
+                window.global_scope().referrer_policy_or_default()
+            }
+            _ => parent.global_scope().referrer_policy_or_default(),
+        };
         let details = crate::page::navigation_details(
-            source.as_ref(),
+            source.as_ref().map(|source| (source, policy)),
             &url,
             kind == Kind::Reload,
             kind == Kind::Traverse,
@@ -426,6 +436,9 @@ impl HTMLIFrameElement {
                     let html = crate::page::check_document(&resource).unwrap_or_default();
                     FrameDocument {
                         referrer: navigated.referrer,
+                        referrer_policy: resource
+                            .header("referrer-policy")
+                            .and_then(base::referrer::parse_header),
                         content_type: resource
                             .content_type
                             .clone()
@@ -506,7 +519,10 @@ impl HTMLIFrameElement {
         self.content.set(Some(&window));
         let global = window.global_scope();
         if frame.inherits_origin {
-            global.inherit_origin(parent_global.origin());
+            global.inherit_origin(parent_global.origin(), parent_global.base_url());
+            global.set_referrer_policy(Some(parent_global.referrer_policy()));
+        } else {
+            global.set_referrer_policy(frame.referrer_policy);
         }
         global.set_worker_connector(parent_global.worker_connector());
         global.set_max_dedicated_workers(parent_global.max_dedicated_workers());
@@ -567,6 +583,7 @@ fn blank_document(url: &str, html: String, handling: Handling) -> FrameDocument 
         handling,
         post: None,
         referrer: None,
+        referrer_policy: None,
     }
 }
 
@@ -576,7 +593,7 @@ impl HTMLIFrameElementMethods for HTMLIFrameElement {
         if src.is_empty() {
             return src;
         }
-        match self.global().url().join(&src) {
+        match self.global().base_url().join(&src) {
             Ok(url) => url.to_string(),
             Err(_) => src,
         }

@@ -127,7 +127,7 @@ impl HTMLImageElement {
         let url = if src.is_empty() {
             None
         } else {
-            self.global().url().join(&src).ok()
+            self.global().base_url().join(&src).ok()
         };
         *self.current_url.borrow_mut() = url.clone();
         let Some(url) = url else {
@@ -169,15 +169,18 @@ impl HTMLImageElement {
                 RequestMode::NoCors
             },
             origin: global.origin().clone(),
+            referrer: None,
+            referrer_policy: String::new(),
         };
         let mut data = script_traits::FetchRequestData::script(url, mode, credentials);
         data.destination = "image".to_owned();
         data.headers = headers;
         let policy = match referrer_policy.as_str() {
-            "" => base::referrer::DEFAULT_POLICY,
+            "" => global.referrer_policy_or_default(),
             policy => policy,
         };
-        data.details.referrer = base::referrer::determine(&global.url(), policy, &data.url);
+        data.details.referrer =
+            base::referrer::determine(&global.referrer_source(), policy, &data.url);
         data.details.referrer_policy = referrer_policy;
         let image = DomRoot::from_ref(self);
         crate::fetch::start(
@@ -327,7 +330,7 @@ impl HTMLImageElementMethods for HTMLImageElement {
     }
     fn Src(&self, _cx: &mut JSContext) -> DOMString {
         let src = self.element().get_attribute("src").unwrap_or_default();
-        match self.global().url().join(&src) {
+        match self.global().base_url().join(&src) {
             Ok(url) if !src.is_empty() => url.to_string(),
             _ => src,
         }

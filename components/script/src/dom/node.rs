@@ -267,6 +267,10 @@ impl Node {
                     script.on_connected(cx);
                 } else if let Some(iframe) = descendant.downcast::<HTMLIFrameElement>() {
                     iframe.on_connected(cx);
+                } else if let Some(meta) =
+                    descendant.downcast::<crate::dom::htmlmetaelement::HTMLMetaElement>()
+                {
+                    meta.on_connected();
                 }
             }
         }

@@ -256,7 +256,7 @@ impl Request {
         let (url, mut method, mut headers, mut body, mut redirect, mut extras, mut signal) =
             match &input {
                 RequestOrUSVString::USVString(text) => {
-                    let url = global.url().join(text).map_err(|_| {
+                    let url = global.base_url().join(text).map_err(|_| {
                         Error::Type(format!(
                             "Failed to construct 'Request': Invalid URL '{text}'."
                         ))
@@ -392,7 +392,7 @@ fn apply_init_extras(
         extras.referrer = if referrer.is_empty() {
             Referrer::NoReferrer
         } else {
-            let parsed = global.url().join(referrer).map_err(|_| {
+            let parsed = global.base_url().join(referrer).map_err(|_| {
                 Error::Type(format!(
                     "Failed to construct 'Request': The referrer '{referrer}' is not a valid URL."
                 ))

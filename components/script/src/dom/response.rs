@@ -233,7 +233,7 @@ impl ResponseMethods for Response {
         url: DOMString,
         status: u16,
     ) -> Fallible<DomRoot<Response>> {
-        let parsed = global.url().join(&url).map_err(|_| {
+        let parsed = global.base_url().join(&url).map_err(|_| {
             Error::Type(format!(
                 "Failed to execute 'redirect' on 'Response': Invalid URL '{url}'."
             ))

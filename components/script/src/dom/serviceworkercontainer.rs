@@ -388,7 +388,7 @@ impl ServiceWorkerContainerMethods for ServiceWorkerContainer {
     /// <https://w3c.github.io/ServiceWorker/#dom-serviceworkercontainer-getregistration>
     fn GetRegistration(&self, cx: &mut JSContext, client_url: DOMString) -> Fallible<Rc<Promise>> {
         let global = self.global();
-        let client_url = global.url().join(&client_url).map_err(|_| {
+        let client_url = global.base_url().join(&client_url).map_err(|_| {
             Error::Type(format!(
                 "Failed to execute 'getRegistration': The URL '{client_url}' is invalid."
             ))

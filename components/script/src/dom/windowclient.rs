@@ -71,7 +71,7 @@ impl WindowClientMethods for WindowClient {
     /// resolves with the new document's client, or null if it is of another origin.
     fn Navigate(&self, cx: &mut JSContext, url: DOMString) -> Fallible<Rc<Promise>> {
         // Steps 1-2: parsed against the worker's API base URL.
-        let Ok(url) = self.global().url().join(&url) else {
+        let Ok(url) = self.global().base_url().join(&url) else {
             return self.rejected(
                 cx,
                 Error::Type(format!(

@@ -203,7 +203,7 @@ impl WorkerMethods for Worker {
         script_url: DOMString,
         options: &WorkerOptions,
     ) -> Fallible<DomRoot<Worker>> {
-        let url = global.url().join(&script_url).map_err(|_| {
+        let url = global.base_url().join(&script_url).map_err(|_| {
             Error::syntax(format!(
                 "Failed to construct 'Worker': The URL '{script_url}' is invalid."
             ))

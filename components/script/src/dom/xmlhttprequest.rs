@@ -232,6 +232,8 @@ impl XMLHttpRequest {
             redirect: RequestRedirect::Follow,
             mode: RequestMode::Cors,
             origin: self.global().origin(),
+            referrer: None,
+            referrer_policy: String::new(),
         }
     }
 
@@ -347,7 +349,12 @@ impl XMLHttpRequest {
             0 => None,
             ms => Some(Duration::from_millis(ms.into())),
         };
-        let params = self.fetch_params(request, body);
+        let mut params = self.fetch_params(request, body);
+        // A synchronous request has its referrer too (an asynchronous one gets it in `start`).
+        let details =
+            crate::fetch::request_details(global, &RequestExtras::default(), &request.url);
+        params.referrer = details.referrer;
+        params.referrer_policy = details.referrer_policy;
         let result = crate::fetch::fetch_now(global, params, timeout);
         let parts = match result {
             None => {
@@ -562,7 +569,7 @@ impl XMLHttpRequestMethods for XMLHttpRequest {
         })?;
         // Steps 5-6: parsed against the global's base URL.
         let mut parsed =
-            self.global().url().join(&url).map_err(|_| {
+            self.global().base_url().join(&url).map_err(|_| {
                 Error::dom(DOMErrorName::SyntaxError, format!("Invalid URL '{url}'."))
             })?;
         // Step 8.
