@@ -785,10 +785,7 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
                 ));
             }
         }
-        let location = matches!(resource.status, 301 | 302 | 303 | 307 | 308)
-            .then(|| resource.header("location"))
-            .flatten()
-            .map(str::to_owned);
+        let location = redirect_location(&resource).map(str::to_owned);
         let Some(location) = location else {
             if opaque {
                 return Ok(opaque_response(HiddenResponse {
@@ -814,17 +811,7 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
             }
             RequestRedirect::Follow => {}
         }
-        let mut next = url
-            .join(&location)
-            .map_err(|_| format!("{url} redirects to {location:?}, which is no URL"))?;
-        if !matches!(next.scheme(), "http" | "https") {
-            return Err(format!(
-                "{url} redirects to {next}, which is not an HTTP(S) URL"
-            ));
-        }
-        if next.fragment().is_none() {
-            next.set_fragment(url.fragment());
-        }
+        let next = location_url(&url, &location)?;
         // Step 12: a 301/302 to a POST, or a 303 to anything but GET/HEAD, becomes a GET
         // without a body or the body's headers.
         if ((resource.status == 301 || resource.status == 302) && method == "POST")
@@ -836,22 +823,57 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
                 !REQUEST_BODY_HEADERS.contains(&name.to_ascii_lowercase().as_str())
             });
         }
-        // The redirect's Referrer-Policy applies from the next hop on; the referrer is
-        // determined again for the new URL.
-        if let Some(policy) = resource
-            .header("referrer-policy")
-            .and_then(base::referrer::parse_header)
-        {
-            referrer_policy = policy.to_owned();
-        }
-        referrer = referrer
-            .and_then(|referrer| base::referrer::determine(&referrer, &referrer_policy, &next));
+        referrer = referrer_after_redirect(&resource, referrer, &mut referrer_policy, &next);
         url = next;
     }
     Err(format!(
         "too many redirects (more than {})",
         net::MAX_REDIRECTS
     ))
+}
+
+/// The `Location` of a redirect response (301, 302, 303, 307 or 308), if it has one.
+pub(crate) fn redirect_location(resource: &net::Resource) -> Option<&str> {
+    matches!(resource.status, 301 | 302 | 303 | 307 | 308)
+        .then(|| resource.header("location"))
+        .flatten()
+}
+
+/// <https://fetch.spec.whatwg.org/#concept-response-location-url> for a request at `url`: the
+/// URL `location` names, with `url`'s fragment when it has none; an error when it is no URL or
+/// not an HTTP(S) one.
+pub(crate) fn location_url(url: &Url, location: &str) -> Result<Url, String> {
+    let mut next = url
+        .join(location)
+        .map_err(|_| format!("{url} redirects to {location:?}, which is no URL"))?;
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(format!(
+            "{url} redirects to {next}, which is not an HTTP(S) URL"
+        ));
+    }
+    if next.fragment().is_none() {
+        next.set_fragment(url.fragment());
+    }
+    Ok(next)
+}
+
+/// The referrer of the request a redirect sends on to `next`: the redirect's `Referrer-Policy`
+/// becomes `policy` from then on
+/// (https://w3c.github.io/webappsec-referrer-policy/#set-requests-referrer-policy-on-redirect),
+/// and the referrer is determined again under it.
+pub(crate) fn referrer_after_redirect(
+    redirect: &net::Resource,
+    referrer: Option<Url>,
+    policy: &mut String,
+    next: &Url,
+) -> Option<Url> {
+    if let Some(named) = redirect
+        .header("referrer-policy")
+        .and_then(base::referrer::parse_header)
+    {
+        *policy = named.to_owned();
+    }
+    referrer.and_then(|referrer| base::referrer::determine(&referrer, policy, next))
 }
 
 /// A module script's request (https://html.spec.whatwg.org/multipage/webappapis.html#fetch-a-single-module-script):

@@ -466,39 +466,23 @@ pub(crate) fn fetch_navigation(
                     .map_err(|error| format!("{url}: {error}"))?
             }
         };
-        let location = matches!(resource.status, 301 | 302 | 303 | 307 | 308)
-            .then(|| resource.header("location"))
-            .flatten();
-        let Some(location) = location else {
+        let Some(location) = crate::fetch::redirect_location(&resource) else {
             resource.redirected |= hop > 0;
             return Ok(Navigated {
                 resource,
                 referrer: details.referrer,
             });
         };
-        let mut next = url
-            .join(location)
-            .map_err(|_| format!("{url} redirects to {location:?}, which is no URL"))?;
-        if !matches!(next.scheme(), "http" | "https") {
-            return Err(format!(
-                "{url} redirects to {next}, which is not an HTTP(S) URL"
-            ));
-        }
-        if next.fragment().is_none() {
-            next.set_fragment(url.fragment());
-        }
-        if let Some(policy) = resource
-            .header("referrer-policy")
-            .and_then(base::referrer::parse_header)
-        {
-            details.referrer_policy = policy.to_owned();
-        }
+        let next = crate::fetch::location_url(&url, location)?;
         if resource.status == 303 || matches!(resource.status, 301 | 302) && post.is_some() {
             post = None;
         }
-        details.referrer = details.referrer.and_then(|referrer| {
-            base::referrer::determine(&referrer, &details.referrer_policy, &next)
-        });
+        details.referrer = crate::fetch::referrer_after_redirect(
+            &resource,
+            details.referrer,
+            &mut details.referrer_policy,
+            &next,
+        );
         if let Some(connect) = reconnect.filter(|_| next.origin() != url.origin()) {
             if let Some(old) = channels.take() {
                 let _ = old.to_constellation.send(script_traits::ScriptMsg::Closed);

@@ -144,6 +144,27 @@ impl Element {
         }
     }
 
+    /// An enumerated attribute's state keyword, as an IDL attribute "limited to only known
+    /// values" reflects it (https://html.spec.whatwg.org/multipage/common-dom-interfaces.html#limited-to-only-known-values):
+    /// the value (ASCII case-insensitively) when it is one of `known`, else `missing` when the
+    /// attribute is absent and `invalid` when it has another value.
+    pub fn enumerated_attribute(
+        &self,
+        name: &str,
+        known: &[&str],
+        missing: &str,
+        invalid: &str,
+    ) -> String {
+        let Some(value) = self.get_attribute(name) else {
+            return missing.to_owned();
+        };
+        let value = value.to_ascii_lowercase();
+        match known.iter().find(|keyword| **keyword == value) {
+            Some(keyword) => (*keyword).to_owned(),
+            None => invalid.to_owned(),
+        }
+    }
+
     pub fn remove_attribute(&self, name: &str) {
         let name = self.normalize(name);
         let before = self.attributes.borrow().len();

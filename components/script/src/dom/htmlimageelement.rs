@@ -151,12 +151,12 @@ impl HTMLImageElement {
             "Accept".to_owned(),
             "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8".to_owned(),
         )];
-        let referrer_policy = self
-            .element()
-            .get_attribute("referrerpolicy")
-            .map(|policy| policy.to_ascii_lowercase())
-            .filter(|policy| base::referrer::is_policy(policy))
-            .unwrap_or_default();
+        let referrer_policy = self.element().enumerated_attribute(
+            "referrerpolicy",
+            &base::referrer::POLICIES,
+            "",
+            "",
+        );
         let params = FetchParams {
             url: url.clone(),
             method: "GET".to_owned(),
@@ -341,12 +341,10 @@ impl HTMLImageElementMethods for HTMLImageElement {
     /// Reflects `crossorigin`, limited to the known values: `anonymous` (the invalid value
     /// default too) or `use-credentials`; null when absent.
     fn CrossOrigin(&self, _cx: &mut JSContext) -> Option<DOMString> {
-        let value = self.element().get_attribute("crossorigin")?;
-        Some(if value.eq_ignore_ascii_case("use-credentials") {
-            "use-credentials".into()
-        } else {
-            "anonymous".into()
-        })
+        let element = self.element();
+        let known = ["anonymous", "use-credentials"];
+        (element.has_attribute("crossorigin"))
+            .then(|| element.enumerated_attribute("crossorigin", &known, "", "anonymous"))
     }
     fn SetCrossOrigin(&self, _cx: &mut JSContext, value: Option<DOMString>) {
         match value {
@@ -390,47 +388,27 @@ impl HTMLImageElementMethods for HTMLImageElement {
     }
     /// Reflects `referrerpolicy`, limited to the referrer policies (`""` otherwise).
     fn ReferrerPolicy(&self, _cx: &mut JSContext) -> DOMString {
-        let value = self
-            .element()
-            .get_attribute("referrerpolicy")
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if base::referrer::is_policy(&value) {
-            value
-        } else {
-            String::new()
-        }
+        let known = base::referrer::POLICIES;
+        self.element()
+            .enumerated_attribute("referrerpolicy", &known, "", "")
     }
     fn SetReferrerPolicy(&self, _cx: &mut JSContext, value: DOMString) {
         self.element().set_attribute("referrerpolicy", value);
     }
     /// Reflects `decoding`, limited to `sync`, `async` and `auto` (the default).
     fn Decoding(&self, _cx: &mut JSContext) -> DOMString {
-        let value = self
-            .element()
-            .get_attribute("decoding")
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        match value.as_str() {
-            "sync" | "async" => value,
-            _ => "auto".into(),
-        }
+        let known = ["sync", "async", "auto"];
+        self.element()
+            .enumerated_attribute("decoding", &known, "auto", "auto")
     }
     fn SetDecoding(&self, _cx: &mut JSContext, value: DOMString) {
         self.element().set_attribute("decoding", value);
     }
     /// Reflects `loading`, limited to `lazy` and `eager` (the default).
     fn Loading(&self, _cx: &mut JSContext) -> DOMString {
-        let value = self
-            .element()
-            .get_attribute("loading")
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if value == "lazy" {
-            value
-        } else {
-            "eager".into()
-        }
+        let known = ["lazy", "eager"];
+        self.element()
+            .enumerated_attribute("loading", &known, "eager", "eager")
     }
     fn SetLoading(&self, _cx: &mut JSContext, value: DOMString) {
         self.element().set_attribute("loading", value);

@@ -24,11 +24,6 @@ pub const POLICIES: [&str; 8] = [
     "unsafe-url",
 ];
 
-/// Whether `name` is a referrer policy's name (the empty string is not).
-pub fn is_policy(name: &str) -> bool {
-    POLICIES.contains(&name)
-}
-
 /// The policy a `Referrer-Policy` header names
 /// (https://w3c.github.io/webappsec-referrer-policy/#parse-referrer-policy-from-header): the
 /// last of its comma-separated tokens that is a policy; `None` when none is.
@@ -117,7 +112,6 @@ mod tests {
         assert_eq!(parse_header("same-origin, nonsense"), Some("same-origin"));
         assert_eq!(parse_header("nonsense"), None);
         assert_eq!(parse_header(""), None);
-        assert!(is_policy("strict-origin") && !is_policy(""));
     }
 
     #[test]

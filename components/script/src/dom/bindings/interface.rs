@@ -632,6 +632,25 @@ const ITERABLE_HELPER: &str = r#"(function (proto, snapshot, pairs, name) {
   Object.defineProperty(proto, Symbol.iterator, { value: pairs ? proto.entries : proto.values, writable: true, enumerable: false, configurable: true });
 })"#;
 
+/// A constructor's `prototype` property: `proto`, not writable, enumerable or configurable.
+///
+/// # Safety
+/// `cx` is in the constructor's realm.
+unsafe fn define_prototype(
+    cx: &mut JSContext,
+    constructor: HandleObject,
+    proto: HandleObject,
+) -> bool {
+    rooted!(&in(cx) let proto_value = ObjectValue(proto.get()));
+    JS_DefineProperty(
+        cx,
+        constructor,
+        c"prototype".as_ptr(),
+        proto_value.handle(),
+        (JSPROP_READONLY | JSPROP_PERMANENT) as u32,
+    )
+}
+
 /// Defines a `[LegacyFactoryFunction]` on the global: a constructor whose `prototype` is
 /// `proto` (not writable, enumerable or configurable), as an interface object is defined.
 ///
@@ -647,14 +666,7 @@ unsafe fn define_legacy_factory(
     if function.get().is_null() {
         return false;
     }
-    rooted!(&in(cx) let proto_value = ObjectValue(proto.get()));
-    if !JS_DefineProperty(
-        cx,
-        function.handle(),
-        c"prototype".as_ptr(),
-        proto_value.handle(),
-        (JSPROP_READONLY | JSPROP_PERMANENT) as u32,
-    ) {
+    if !define_prototype(cx, function.handle(), proto) {
         return false;
     }
     rooted!(&in(cx) let value = ObjectValue(function.get()));
@@ -796,14 +808,7 @@ pub unsafe fn define_interfaces<G: BindingGlobal>(
                 return false;
             }
         }
-        rooted!(&in(cx) let proto_value = ObjectValue(proto.get()));
-        if !JS_DefineProperty(
-            cx,
-            interface.handle(),
-            c"prototype".as_ptr(),
-            proto_value.handle(),
-            (JSPROP_READONLY | JSPROP_PERMANENT) as u32,
-        ) {
+        if !define_prototype(cx, interface.handle(), proto.handle()) {
             return false;
         }
         rooted!(&in(cx) let interface_value = ObjectValue(interface.get()));
