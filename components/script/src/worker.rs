@@ -59,14 +59,25 @@ pub fn run_service_worker(options: WorkerOptions) -> PageOutcome {
     })
 }
 
-pub(crate) fn fetch_script(loader: &net::Loader, url: &Url) -> Result<(Url, String), String> {
+/// A worker's script as fetched: its final URL, its source, and the referrer policy its
+/// response's `Referrer-Policy` header names (a blob URL's has none).
+pub(crate) struct WorkerScript {
+    pub url: Url,
+    pub source: String,
+    pub referrer_policy: Option<&'static str>,
+}
+
+/// Fetches a worker's script: a blob URL from the process's table, anything else with the
+/// loader (an HTTP error, or an http(s) script whose MIME type is not JavaScript, fails).
+pub(crate) fn fetch_script(loader: &net::Loader, url: &Url) -> Result<WorkerScript, String> {
     if url.scheme() == "blob" {
         let entry = crate::blob_urls::resolve(url)
             .ok_or_else(|| format!("{url}: no such blob URL (revoked, or never made)"))?;
-        return Ok((
-            url.clone(),
-            String::from_utf8_lossy(&entry.bytes).into_owned(),
-        ));
+        return Ok(WorkerScript {
+            url: url.clone(),
+            source: String::from_utf8_lossy(&entry.bytes).into_owned(),
+            referrer_policy: None,
+        });
     }
     let resource = loader.load(url).map_err(|e| format!("{url}: {e}"))?;
     if resource.status >= 400 {
@@ -82,10 +93,13 @@ pub(crate) fn fetch_script(loader: &net::Loader, url: &Url) -> Result<(Url, Stri
             "{url}: the script has an unsupported MIME type ('{mime}')"
         ));
     }
-    Ok((
-        resource.url,
-        String::from_utf8_lossy(&resource.body).into_owned(),
-    ))
+    Ok(WorkerScript {
+        referrer_policy: resource
+            .header("referrer-policy")
+            .and_then(base::referrer::parse_header),
+        source: String::from_utf8_lossy(&resource.body).into_owned(),
+        url: resource.url,
+    })
 }
 
 /// Fires a trusted `sync` event at the worker and waits (running its event loop) until the
@@ -138,7 +152,7 @@ pub fn run_sync_attempt(
     let max_heap_bytes = options.prefs.js_max_heap_bytes();
     let outcome = run_on_script_thread(options.timeout, max_heap_bytes, move |cx, deadline| {
         let loader = net::Loader::new(net::LoaderConfig::from_prefs(&options.prefs));
-        let (url, source) = match fetch_script(&loader, &options.url) {
+        let WorkerScript { url, source, .. } = match fetch_script(&loader, &options.url) {
             Ok(script) => script,
             Err(reason) => return PageOutcome::LoadFailed(reason),
         };
@@ -181,7 +195,7 @@ fn run_here(
     deadline: Option<Instant>,
 ) -> PageOutcome {
     let loader = net::Loader::new(net::LoaderConfig::from_prefs(&options.prefs));
-    let (url, source) = match fetch_script(&loader, &options.url) {
+    let WorkerScript { url, source, .. } = match fetch_script(&loader, &options.url) {
         Ok(script) => script,
         Err(reason) => return PageOutcome::LoadFailed(reason),
     };

@@ -78,6 +78,8 @@ pub(crate) struct DedicatedWorkerStart {
     pub(crate) max_dedicated_workers: u64,
     /// Its script is a module script (`type: "module"`).
     pub(crate) module: bool,
+    /// Its owner's referrer policy, which a worker of a blob URL inherits.
+    pub(crate) owner_referrer_policy: &'static str,
 }
 
 #[derive(Trace)]
@@ -236,9 +238,15 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
         connector,
         max_dedicated_workers,
         module,
+        owner_referrer_policy,
     } = start;
     let event_loop = Rc::new(EventLoop::from_seed(loader.clone(), seed));
-    let (url, source) = match crate::worker::fetch_script(&loader, &url) {
+    let is_blob = url.scheme() == "blob";
+    let crate::worker::WorkerScript {
+        url,
+        source,
+        referrer_policy,
+    } = match crate::worker::fetch_script(&loader, &url) {
         Ok(script) => script,
         Err(reason) => {
             // https://html.spec.whatwg.org/multipage/workers.html#worker-processing-model:
@@ -269,6 +277,12 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
     // SAFETY: the raw context is only used to enter the realm.
     let _realm = mozjs::jsapi::JSAutoRealm::new(unsafe { cx.raw_cx() }, global.reflector().get());
     let scope = global.global_scope();
+    // Its policy container: the response's, or for a blob URL its owner's.
+    scope.set_referrer_policy(if is_blob {
+        Some(owner_referrer_policy)
+    } else {
+        referrer_policy
+    });
     scope.set_worker_connector(connector);
     scope.set_max_dedicated_workers(max_dedicated_workers);
     let client =

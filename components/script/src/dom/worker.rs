@@ -262,6 +262,7 @@ impl WorkerMethods for Worker {
             connector,
             max_dedicated_workers: global.max_dedicated_workers(),
             module: options.type_ == WorkerType::Module,
+            owner_referrer_policy: global.referrer_policy(),
         };
         let name = format!("worker {url}");
         let max_heap_bytes = crate::script_runtime::max_heap_bytes();
