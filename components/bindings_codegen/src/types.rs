@@ -131,6 +131,9 @@ pub fn rust_type(defs: &Definitions, ty: &Type, pos: Position) -> String {
             }
             None => format!("/* unknown type {name} */ ()"),
         },
+        Type::FrozenArray(t) if pos == Return => {
+            format!("Frozen<{}>", rust_type(defs, t, Owned))
+        }
         Type::Sequence(t) | Type::FrozenArray(t) => {
             format!("Vec<{}>", rust_type(defs, t, Owned))
         }

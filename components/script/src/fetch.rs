@@ -25,8 +25,9 @@
 //! that would need a preflight (a method other than GET/HEAD/POST or headers beyond the
 //! CORS-safelisted ones) is rejected without being sent: bgsync has no preflight yet.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use net::{RedirectMode, RequestOptions};
 use script_traits::{FetchAnswer, FetchRequestData, FetchResponseData, RequestDetails, ScriptMsg};
@@ -36,6 +37,8 @@ use crate::dom::abortsignal::AbortAlgorithm;
 use crate::dom::bindings::trusted::Trusted;
 use crate::dom::globalscope::current_global;
 use crate::dom::headers::Guard;
+use crate::dom::performance::Performance;
+use crate::dom::performanceresourcetiming::ResourceTiming;
 use crate::dom::prelude::*;
 use crate::dom::request::{Referrer, Request, RequestExtras};
 use crate::dom::response::{HiddenResponse, Response, ResponseParts};
@@ -149,6 +152,7 @@ pub fn fetch(
         origin: global.origin().clone(),
         referrer: None,
         referrer_policy: String::new(),
+        initiator_type: "fetch",
     };
     // SAFETY: bindings call in the global's realm.
     let promise = unsafe { Promise::new(cx) };
@@ -257,8 +261,18 @@ pub(crate) fn start(
         id
     });
     LIVE.with(|live| live.borrow_mut().insert(id));
+    let timing = Rc::new(TimingStart {
+        url: params.url.to_string(),
+        initiator_type: params.initiator_type,
+        fetch_start: crate::dom::performance::now(global),
+        worker_start: Cell::new(0.0),
+    });
+    let timed = timing.clone();
     let on_response: OnResponse = Box::new(move |cx, global, result, by_worker| {
         LIVE.with(|live| live.borrow_mut().remove(&id));
+        if let Ok(parts) = &result {
+            timed.record(cx, global, parts, by_worker);
+        }
         on_response(cx, global, result, by_worker)
     });
     let mut params = params;
@@ -287,10 +301,68 @@ pub(crate) fn start(
     let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
         after_worker(cx, global, id, params, answer, on_response)
     });
-    if let Err(on_answer) = hand_to_worker(global, data, on_answer) {
-        on_answer(cx, global, FetchAnswer::Fallback);
+    let handed_at = crate::dom::performance::now(global);
+    match hand_to_worker(global, data, on_answer) {
+        Ok(()) => timing.worker_start.set(handed_at),
+        Err(on_answer) => on_answer(cx, global, FetchAnswer::Fallback),
     }
     id
+}
+
+/// What a request's resource timing entry needs from its start.
+struct TimingStart {
+    url: String,
+    initiator_type: &'static str,
+    fetch_start: f64,
+    /// When it was handed to the service worker (0: it was not).
+    worker_start: Cell<f64>,
+}
+
+impl TimingStart {
+    /// Adds the entry of the request, answered with `parts` now, to `global`'s timeline
+    /// (https://w3c.github.io/resource-timing/#dfn-mark-resource-timing): an http(s) request
+    /// with an initiator. A response of another origin passes no timing allow check here (no
+    /// Timing-Allow-Origin is read): only its start and end show.
+    fn record(
+        &self,
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        parts: &ResponseParts,
+        by_worker: bool,
+    ) {
+        if self.initiator_type.is_empty()
+            || !(self.url.starts_with("http:") || self.url.starts_with("https:"))
+        {
+            return;
+        }
+        let response_end = crate::dom::performance::now(global);
+        let mut timing = ResourceTiming {
+            initiator_type: self.initiator_type,
+            fetch_start: self.fetch_start,
+            response_end,
+            ..ResourceTiming::default()
+        };
+        if parts.response_type == ResponseType::Basic {
+            let size = parts.body.as_ref().map_or(0, |body| body.len() as u64);
+            timing.worker_start = self.worker_start.get();
+            timing.request_start = self.fetch_start.max(timing.worker_start);
+            timing.response_start = response_end;
+            timing.encoded_body_size = size;
+            timing.decoded_body_size = size;
+            // A worker's answer crossed no network; a network one has its headers too
+            // (counted as 300 bytes, as Resource Timing suggests).
+            timing.transfer_size = if by_worker { 0 } else { size + 300 };
+            timing.next_hop_protocol = if by_worker { "" } else { "http/1.1" };
+        }
+        // The status shows for a response the CORS check let through, not an opaque one.
+        if matches!(
+            parts.response_type,
+            ResponseType::Basic | ResponseType::Cors
+        ) {
+            timing.response_status = parts.status;
+        }
+        Performance::add_resource_timing(cx, global, self.url.clone(), timing);
+    }
 }
 
 /// Mixed Content (https://w3c.github.io/webappsec-mixed-content/level2.html): a secure
@@ -699,6 +771,9 @@ pub(crate) struct FetchParams {
     /// from the request's details.
     pub(crate) referrer: Option<Url>,
     pub(crate) referrer_policy: String,
+    /// Who made the request, for its resource timing entry (`"fetch"`, `"xmlhttprequest"`,
+    /// `"img"`); `""`: no entry (a module script's fetch, made off the timeline).
+    pub(crate) initiator_type: &'static str,
 }
 
 /// <https://fetch.spec.whatwg.org/#request-body-header-name>
@@ -728,6 +803,7 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
         origin,
         mut referrer,
         mut referrer_policy,
+        ..
     } = params;
     let simple_headers = headers
         .iter()
@@ -896,6 +972,7 @@ pub(crate) fn fetch_module_script(
         origin,
         referrer: None,
         referrer_policy: String::new(),
+        initiator_type: "",
     };
     let response = run_fetch(loader, params)?;
     if !(200..=299).contains(&response.status) {

@@ -24,7 +24,7 @@ pub use crate::dom::bindings::callback::{
 pub use crate::dom::bindings::conversions::{
     define_member, dict_member, dict_member_or, dict_required, dictionary_object, from_default,
     from_js, is_callable, is_instance, new_plain_object, object_to_js, reflector_to_js, Conv,
-    DOMString, DefaultJs, FromJs, RootedObject, RootedValue, StringKind, ToJs,
+    DOMString, DefaultJs, FromJs, Frozen, RootedObject, RootedValue, StringKind, ToJs,
 };
 pub use crate::dom::bindings::error::{Error, Fallible};
 pub use crate::dom::bindings::interface::{

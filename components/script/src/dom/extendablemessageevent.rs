@@ -137,7 +137,7 @@ impl ExtendableMessageEventMethods for ExtendableMessageEvent {
             .get()
             .map(ClientOrServiceWorker::ServiceWorker)
     }
-    fn Ports(&self, _cx: &mut JSContext) -> Vec<RootedObject> {
-        ports_as_objects(&self.ports.borrow())
+    fn Ports(&self, _cx: &mut JSContext) -> Frozen<RootedObject> {
+        Frozen(ports_as_objects(&self.ports.borrow()))
     }
 }

@@ -171,6 +171,7 @@ impl HTMLImageElement {
             origin: global.origin().clone(),
             referrer: None,
             referrer_policy: String::new(),
+            initiator_type: "img",
         };
         let mut data = script_traits::FetchRequestData::script(url, mode, credentials);
         data.destination = "image".to_owned();

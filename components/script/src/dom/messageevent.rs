@@ -183,7 +183,7 @@ impl MessageEventMethods for MessageEvent {
             .get()
             .map(WindowOrCrossOriginWindowProxyOrMessagePortOrServiceWorker::ServiceWorker)
     }
-    fn Ports(&self, _cx: &mut JSContext) -> Vec<RootedObject> {
-        ports_as_objects(&self.ports.borrow())
+    fn Ports(&self, _cx: &mut JSContext) -> Frozen<RootedObject> {
+        Frozen(ports_as_objects(&self.ports.borrow()))
     }
 }

@@ -70,6 +70,12 @@ pub mod navigator;
 pub mod node;
 pub mod nodelist;
 pub mod performance;
+pub mod performanceentry;
+pub mod performancemark;
+pub mod performancemeasure;
+pub mod performanceobserver;
+pub mod performanceobserverentrylist;
+pub mod performanceresourcetiming;
 pub mod postmessage;
 pub mod request;
 pub mod response;
@@ -112,7 +118,9 @@ pub mod prelude {
     pub use mozjs::rust::{HandleObject, HandleValue, MutableHandleValue, Trace};
     pub use script_derive::Trace;
 
-    pub use crate::dom::bindings::conversions::{DOMString, RootedObject, RootedValue, ToJs};
+    pub use crate::dom::bindings::conversions::{
+        DOMString, Frozen, RootedObject, RootedValue, ToJs,
+    };
     pub use crate::dom::bindings::error::{Error, Fallible};
     pub use crate::dom::bindings::promise::Promise;
     pub use crate::dom::bindings::reflector::{Castable, DomObject, Reflector};

@@ -49,9 +49,9 @@ impl WindowClientMethods for WindowClient {
     fn Focused(&self, _cx: &mut JSContext) -> bool {
         self.client.frame_type() == script_traits::FrameType::TopLevel
     }
-    fn AncestorOrigins(&self, _cx: &mut JSContext) -> Vec<DOMString> {
+    fn AncestorOrigins(&self, _cx: &mut JSContext) -> Frozen<DOMString> {
         // A top-level page has no ancestors.
-        Vec::new()
+        Frozen(Vec::new())
     }
     /// <https://w3c.github.io/ServiceWorker/#client-focus>: needs user activation, which a
     /// headless engine never has.

@@ -509,6 +509,21 @@ impl<T: ToJs> ToJs for Vec<T> {
     }
 }
 
+/// A `FrozenArray<T>` a method returns: a new array of its elements, frozen
+/// (https://webidl.spec.whatwg.org/#js-frozen-array).
+pub struct Frozen<T>(pub Vec<T>);
+
+impl<T: ToJs> ToJs for Frozen<T> {
+    unsafe fn to_js(&self, cx: &mut JSContext, mut rval: MutableHandleValue<'_>) {
+        self.0.to_js(cx, rval.reborrow());
+        if rval.get().is_object() {
+            rooted!(&in(cx) let array = rval.get().to_object());
+            // Freezing a new plain array fails only on out-of-memory, which is pending then.
+            let _ = mozjs::rust::wrappers2::JS_FreezeObject(cx, array.handle());
+        }
+    }
+}
+
 impl<T: ToJs> ToJs for [T] {
     unsafe fn to_js(&self, cx: &mut JSContext, rval: MutableHandleValue<'_>) {
         array_to_js(cx, self.len(), |cx, i, item| self[i].to_js(cx, item), rval);
