@@ -296,6 +296,22 @@ mod tests {
     }
 
     #[test]
+    fn a_returned_frozen_array_is_frozen_and_an_argument_one_a_vec() {
+        let defs = Definitions::default();
+        let frozen = Type::FrozenArray(Box::new(Type::DOMString));
+        assert_eq!(
+            rust_type(&defs, &frozen, Position::Return),
+            "Frozen<DOMString>"
+        );
+        assert_eq!(rust_type(&defs, &frozen, Position::Owned), "Vec<DOMString>");
+        let sequence = Type::Sequence(Box::new(Type::DOMString));
+        assert_eq!(
+            rust_type(&defs, &sequence, Position::Return),
+            "Vec<DOMString>"
+        );
+    }
+
+    #[test]
     fn buffer_types_are_checked_wrappers_in_every_position() {
         let defs = Definitions::default();
         let view = Type::Buffer("Uint8Array".into());

@@ -294,12 +294,22 @@ pub(crate) fn start(
         global.event_loop().queue_task(Box::new(move |cx| {
             // SAFETY: local tasks run in the realm of the global that queued them.
             let global = unsafe { current_global(cx) };
-            after_worker(cx, global, id, params, answer, on_response)
+            after_worker(cx, global, id, params, None, answer, on_response, 0)
         }));
         return id;
     }
+    let request = data.clone();
     let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
-        after_worker(cx, global, id, params, answer, on_response)
+        after_worker(
+            cx,
+            global,
+            id,
+            params,
+            Some(request),
+            answer,
+            on_response,
+            0,
+        )
     });
     let handed_at = crate::dom::performance::now(global);
     match hand_to_worker(global, data, on_answer) {
@@ -552,20 +562,42 @@ pub fn answered(cx: &mut JSContext, global: &GlobalScope, token: u64, answer: Fe
 }
 
 /// Goes on with a request after its worker's answer: its response, the network, or a
-/// network error.
+/// network error. `request` is the request as the worker saw it (`None`: no worker did, a
+/// blob URL's), `hops` how many redirects of a worker's it has followed.
+#[allow(clippy::too_many_arguments)]
 fn after_worker(
     cx: &mut JSContext,
     global: &GlobalScope,
     id: u64,
     params: FetchParams,
+    request: Option<FetchRequestData>,
     answer: FetchAnswer,
     on_response: OnResponse,
+    hops: usize,
 ) {
     if was_canceled(id) {
         return;
     }
     match answer {
         FetchAnswer::Respond(data) => {
+            if let (Some(location), Some(request)) = (worker_redirect_location(&data), request) {
+                let redirect = WorkerRedirect {
+                    status: data.status,
+                    url: data.url.clone().unwrap_or_else(|| params.url.clone()),
+                    headers: data.headers.clone(),
+                    location,
+                };
+                return after_worker_redirect(
+                    cx,
+                    global,
+                    id,
+                    params,
+                    request,
+                    redirect,
+                    on_response,
+                    hops,
+                );
+            }
             let result = worker_response(*data, &params).map_err(Failure::Network);
             on_response(cx, global, result, true);
         }
@@ -573,6 +605,112 @@ fn after_worker(
         FetchAnswer::NetworkError(reason) => {
             on_response(cx, global, Err(Failure::Network(reason)), true)
         }
+    }
+}
+
+/// The `Location` of a worker's answer that is a redirect the page acts on (a response of
+/// status 301, 302, 303, 307 or 308 with a `Location`, not an opaque or opaque-redirect one,
+/// which the page never looks into): `Response.redirect()`, or the worker's own fetch of a
+/// redirect with `redirect: "manual"` turned into a Response.
+fn worker_redirect_location(data: &FetchResponseData) -> Option<String> {
+    if matches!(data.response_type.as_str(), "opaque" | "opaqueredirect")
+        || !matches!(data.status, 301 | 302 | 303 | 307 | 308)
+    {
+        return None;
+    }
+    data.header("location").map(str::to_owned)
+}
+
+/// A redirect a service worker answered a request with.
+struct WorkerRedirect {
+    status: u16,
+    url: Url,
+    headers: Vec<(String, String)>,
+    location: String,
+}
+
+/// <https://fetch.spec.whatwg.org/#http-fetch>, step "if actualResponse's status is a
+/// redirect status", for a redirect a worker answered with: by the request's redirect mode a
+/// network error, an opaque-redirect, or the next request (HTTP-redirect fetch), which goes
+/// through the worker again (at most `net::MAX_REDIRECTS` times) and whose response is
+/// `redirected`.
+#[allow(clippy::too_many_arguments)]
+fn after_worker_redirect(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    id: u64,
+    mut params: FetchParams,
+    mut request: FetchRequestData,
+    redirect: WorkerRedirect,
+    on_response: OnResponse,
+    hops: usize,
+) {
+    let next = match params.redirect {
+        RequestRedirect::Error => Err(format!(
+            "the service worker answered {} with a redirect, and its redirect mode is 'error'",
+            params.url
+        )),
+        RequestRedirect::Manual => {
+            let parts = opaque_redirect_response(HiddenResponse {
+                url: redirect.url,
+                status: redirect.status,
+                headers: redirect.headers,
+                body: Vec::new(),
+            });
+            return on_response(cx, global, Ok(parts), true);
+        }
+        RequestRedirect::Follow if hops >= net::MAX_REDIRECTS as usize => Err(format!(
+            "too many redirects (more than {})",
+            net::MAX_REDIRECTS
+        )),
+        RequestRedirect::Follow => location_url(&params.url, &redirect.location),
+    };
+    let next = match next {
+        Ok(next) => next,
+        Err(reason) => return on_response(cx, global, Err(Failure::Network(reason)), true),
+    };
+    // Step 12 of HTTP-redirect fetch: a 301/302 to a POST, or a 303 to anything but
+    // GET/HEAD, becomes a GET without a body.
+    if (matches!(redirect.status, 301 | 302) && params.method == "POST")
+        || (redirect.status == 303 && !matches!(params.method.as_str(), "GET" | "HEAD"))
+    {
+        params.method = "GET".to_owned();
+        params.body = None;
+        params.headers.retain(|(name, _)| {
+            !REQUEST_BODY_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+        });
+        request.method = params.method.clone();
+        request.body = None;
+        request.headers = params.headers.clone();
+    }
+    params.referrer = params
+        .referrer
+        .and_then(|referrer| base::referrer::determine(&referrer, &params.referrer_policy, &next));
+    request.details.referrer = params.referrer.clone();
+    params.url = next.clone();
+    request.url = next;
+    let on_response: OnResponse = Box::new(move |cx, global, result, by_worker| {
+        let result = result.map(|mut parts| {
+            parts.redirected = true;
+            parts
+        });
+        on_response(cx, global, result, by_worker)
+    });
+    let seen = request.clone();
+    let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
+        after_worker(
+            cx,
+            global,
+            id,
+            params,
+            Some(seen),
+            answer,
+            on_response,
+            hops + 1,
+        )
+    });
+    if let Err(on_answer) = hand_to_worker(global, request, on_answer) {
+        on_answer(cx, global, FetchAnswer::Fallback);
     }
 }
 
