@@ -298,23 +298,9 @@ pub(crate) fn start(
         }));
         return id;
     }
-    let request = data.clone();
-    let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
-        after_worker(
-            cx,
-            global,
-            id,
-            params,
-            Some(request),
-            answer,
-            on_response,
-            0,
-        )
-    });
     let handed_at = crate::dom::performance::now(global);
-    match hand_to_worker(global, data, on_answer) {
-        Ok(()) => timing.worker_start.set(handed_at),
-        Err(on_answer) => on_answer(cx, global, FetchAnswer::Fallback),
+    if through_worker(cx, global, id, params, data, on_response, 0) {
+        timing.worker_start.set(handed_at);
     }
     id
 }
@@ -608,6 +594,40 @@ fn after_worker(
     }
 }
 
+/// Hands `request` (`params` as the fetch thread would run it) to the global's service worker,
+/// and goes on after its answer ([`after_worker`]); with no worker, to the network at once.
+/// Whether a worker got it.
+fn through_worker(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    id: u64,
+    params: FetchParams,
+    request: FetchRequestData,
+    on_response: OnResponse,
+    hops: usize,
+) -> bool {
+    let seen = request.clone();
+    let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
+        after_worker(
+            cx,
+            global,
+            id,
+            params,
+            Some(seen),
+            answer,
+            on_response,
+            hops,
+        )
+    });
+    match hand_to_worker(global, request, on_answer) {
+        Ok(()) => true,
+        Err(on_answer) => {
+            on_answer(cx, global, FetchAnswer::Fallback);
+            false
+        }
+    }
+}
+
 /// The `Location` of a worker's answer that is a redirect the page acts on (a response of
 /// status 301, 302, 303, 307 or 308 with a `Location`, not an opaque or opaque-redirect one,
 /// which the page never looks into): `Response.redirect()`, or the worker's own fetch of a
@@ -696,22 +716,7 @@ fn after_worker_redirect(
         });
         on_response(cx, global, result, by_worker)
     });
-    let seen = request.clone();
-    let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
-        after_worker(
-            cx,
-            global,
-            id,
-            params,
-            Some(seen),
-            answer,
-            on_response,
-            hops + 1,
-        )
-    });
-    if let Err(on_answer) = hand_to_worker(global, request, on_answer) {
-        on_answer(cx, global, FetchAnswer::Fallback);
-    }
+    through_worker(cx, global, id, params, request, on_response, hops + 1);
 }
 
 /// The Response the page sees of its worker's: the request's URL when it has none, and

@@ -232,7 +232,7 @@ impl PerformanceMethods for Performance {
         name: DOMString,
         options: &PerformanceMarkOptions,
     ) -> Fallible<DomRoot<PerformanceMark>> {
-        let mark = PerformanceMark::create(cx, self.global(), None, name, options)?;
+        let mark = PerformanceMark::Constructor(cx, self.global(), None, name, options)?;
         let entry = mark.upcast::<PerformanceEntry>();
         self.user_timing.borrow_mut().push(Dom::from_ref(entry));
         self.queue_entry(entry);

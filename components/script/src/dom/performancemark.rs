@@ -50,9 +50,9 @@ pub(crate) unsafe fn cloned_detail(cx: &mut JSContext, detail: HandleValue<'_>) 
     crate::dom::bindings::structuredclone::structured_clone(cx, detail)
 }
 
-impl PerformanceMark {
+impl PerformanceMarkMethods for PerformanceMark {
     /// <https://w3c.github.io/user-timing/#dom-performancemark-constructor>
-    pub fn create(
+    fn Constructor(
         cx: &mut JSContext,
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
@@ -93,18 +93,6 @@ impl PerformanceMark {
         // Set after boxing: a Heap must not move once it holds a GC pointer.
         mark.detail.set(detail);
         Ok(mark)
-    }
-}
-
-impl PerformanceMarkMethods for PerformanceMark {
-    fn Constructor(
-        cx: &mut JSContext,
-        global: &GlobalScope,
-        proto: Option<HandleObject<'_>>,
-        name: DOMString,
-        options: &PerformanceMarkOptions,
-    ) -> Fallible<DomRoot<PerformanceMark>> {
-        PerformanceMark::create(cx, global, proto, name, options)
     }
     fn Detail(&self, _cx: &mut JSContext) -> JSVal {
         self.detail.get()
