@@ -746,7 +746,9 @@ impl Constellation {
         // Navigation preload: the request goes to the network now, beside the event
         // (https://w3c.github.io/ServiceWorker/#handle-fetch, step "If ... navigation preload
         // enabled flag is set"); its answer goes to the worker when it comes.
-        let preload = self.registry.navigation_preload_of(registration);
+        // (A worker's script, the other non-subresource request, has none.)
+        let mut preload = self.registry.navigation_preload_of(registration);
+        preload.enabled &= request.mode == "navigate";
         let url = request.url.clone();
         let event = WorkerEvent::Fetch {
             request,

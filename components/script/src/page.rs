@@ -281,7 +281,7 @@ fn run_page_on_this_thread(
 }
 
 /// A navigation's request: a document's (`document`) or a frame's (`iframe`), a GET or a form's
-/// POST.
+/// POST; or a dedicated worker's script (`worker`), the other non-subresource request.
 pub(crate) struct NavigationRequest<'a> {
     pub url: &'a Url,
     pub destination: &'a str,
@@ -349,14 +349,20 @@ pub(crate) fn navigation_fetch(
     use script_traits::{FetchAnswer, FetchRequestData, ScriptMsg, ToClientMsg};
     let url = navigation.url;
     let options = navigation_options(navigation.post);
+    // A worker's script (https://html.spec.whatwg.org/multipage/workers.html#fetch-a-classic-worker-script)
+    // is a same-origin request whose redirects fetch follows; a document's navigates.
+    let (mode, redirect, credentials) = match navigation.destination {
+        "worker" => ("same-origin", "follow", "same-origin"),
+        _ => ("navigate", "manual", "include"),
+    };
     let request = FetchRequestData {
         url: url.clone(),
         method: options.method,
         headers: options.headers,
         body: options.body,
-        redirect: "manual".to_owned(),
-        mode: "navigate".to_owned(),
-        credentials: "include".to_owned(),
+        redirect: redirect.to_owned(),
+        mode: mode.to_owned(),
+        credentials: credentials.to_owned(),
         destination: navigation.destination.to_owned(),
         details: navigation.details.clone(),
     };

@@ -242,11 +242,41 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
     } = start;
     let event_loop = Rc::new(EventLoop::from_seed(loader.clone(), seed));
     let is_blob = url.scheme() == "blob";
+    // Its script is a non-subresource request: the service worker whose scope its URL is in
+    // answers it first (Handle Fetch), whether or not its owner is controlled.
+    let mut early = Vec::new();
+    let from_worker = match &channels {
+        Some(channels) if !module && matches!(url.scheme(), "http" | "https") => {
+            let request = crate::page::NavigationRequest {
+                url: &url,
+                destination: "worker",
+                details: script_traits::RequestDetails::default(),
+                post: None,
+            };
+            crate::page::navigation_fetch(channels, &request, None, &mut early)
+        }
+        _ => None,
+    };
+    let fetched = match from_worker {
+        Some(Ok(resource)) if resource.status >= 400 => Err(format!(
+            "{url}: HTTP {} from the service worker",
+            resource.status
+        )),
+        Some(Ok(resource)) => Ok(crate::worker::WorkerScript {
+            referrer_policy: resource
+                .header("referrer-policy")
+                .and_then(base::referrer::parse_header),
+            source: String::from_utf8_lossy(&resource.body).into_owned(),
+            url: resource.url,
+        }),
+        Some(Err(reason)) => Err(reason),
+        None => crate::worker::fetch_script(&loader, &url),
+    };
     let crate::worker::WorkerScript {
         url,
         source,
         referrer_policy,
-    } = match crate::worker::fetch_script(&loader, &url) {
+    } = match fetched {
         Ok(script) => script,
         Err(reason) => {
             // https://html.spec.whatwg.org/multipage/workers.html#worker-processing-model:
@@ -286,7 +316,7 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
     scope.set_worker_connector(connector);
     scope.set_max_dedicated_workers(max_dedicated_workers);
     let client =
-        channels.map(|channels| crate::page::connect_client(cx, scope, &url, channels, Vec::new()));
+        channels.map(|channels| crate::page::connect_client(cx, scope, &url, channels, early));
     // SAFETY: in the worker's realm.
     unsafe {
         if module {
