@@ -2,6 +2,7 @@
 //! timeline, with a `detail` structured-cloned from what the script gave.
 
 use mozjs::jsapi::Heap;
+use mozjs::rooted;
 
 use crate::dom::performanceentry::PerformanceEntry;
 use crate::dom::prelude::*;
@@ -74,13 +75,13 @@ impl PerformanceMarkMethods for PerformanceMark {
             Some(start) => start,
             None => crate::dom::performance::now(global),
         };
-        // SAFETY: bindings call in the global's realm.
-        let detail = unsafe {
+        // SAFETY: bindings call in the global's realm. Rooted: making the mark may collect.
+        rooted!(&in(cx) let detail = unsafe {
             match &options.detail {
                 Some(detail) => cloned_detail(cx, detail.handle())?,
                 None => mozjs::jsval::NullValue(),
             }
-        };
+        });
         let mark = PerformanceMarkBinding::Wrap(
             cx,
             global,
@@ -91,7 +92,7 @@ impl PerformanceMarkMethods for PerformanceMark {
             }),
         );
         // Set after boxing: a Heap must not move once it holds a GC pointer.
-        mark.detail.set(detail);
+        mark.detail.set(detail.get());
         Ok(mark)
     }
     fn Detail(&self, _cx: &mut JSContext) -> JSVal {

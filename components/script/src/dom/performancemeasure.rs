@@ -2,6 +2,7 @@
 //! the timeline (`performance.measure()`), with a `detail` structured-cloned from the options.
 
 use mozjs::jsapi::Heap;
+use mozjs::rooted;
 
 use crate::dom::performanceentry::PerformanceEntry;
 use crate::dom::performancemark::cloned_detail;
@@ -27,7 +28,8 @@ impl PerformanceMeasure {
         end: f64,
         detail: HandleValue<'_>,
     ) -> Fallible<DomRoot<PerformanceMeasure>> {
-        let detail = cloned_detail(cx, detail)?;
+        // Rooted: making the measure may collect.
+        rooted!(&in(cx) let detail = cloned_detail(cx, detail)?);
         let measure = PerformanceMeasureBinding::Wrap(
             cx,
             global,
@@ -37,7 +39,7 @@ impl PerformanceMeasure {
                 detail: Heap::default(),
             }),
         );
-        measure.detail.set(detail);
+        measure.detail.set(detail.get());
         Ok(measure)
     }
 }
