@@ -264,9 +264,8 @@ fn fetch_script(loader: &Loader, url: &Url) -> Result<FetchedScript, FetchError>
     let resource = loader
         .load_with(url, &options)
         .map_err(|error| FetchError(error.to_string()))?;
-    let redirected_to = matches!(resource.status, 301 | 302 | 303 | 307 | 308)
-        .then(|| resource.header("location"))
-        .flatten()
+    let redirected_to = resource
+        .redirect_location()
         .and_then(|location| resource.url.join(location).ok());
     Ok(FetchedScript {
         status: resource.status,

@@ -188,7 +188,7 @@ fn redirect_location(
     response_url: &Url,
     response: &Response<Body>,
 ) -> Result<Option<Url>, LoadError> {
-    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+    if !crate::resource::is_redirect_status(response.status().as_u16()) {
         return Ok(None);
     }
     let Some(location) = response.headers().get(LOCATION) else {

@@ -33,5 +33,5 @@ pub use network_observer::{
     Connectivity, ConnectivityChange, InterfaceEvent, NetworkObserver, ObserverConfig,
     LOG_TARGET as NETWORK_OBSERVER_LOG_TARGET,
 };
-pub use resource::{LoadError, Resource};
+pub use resource::{is_redirect_status, LoadError, Resource};
 pub use root_certificates::{load_pem_file, RootCertificatesError};

@@ -30,6 +30,13 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// The `Location` of a redirect response (a [`is_redirect_status`] with one), if it is one.
+    pub fn redirect_location(&self) -> Option<&str> {
+        is_redirect_status(self.status)
+            .then(|| self.header("location"))
+            .flatten()
+    }
+
     /// The first header named `name` (compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -68,4 +75,9 @@ pub enum LoadError {
     TooLarge { limit: u64 },
     #[error("too many redirects (more than {})", crate::MAX_REDIRECTS)]
     TooManyRedirects,
+}
+
+/// <https://fetch.spec.whatwg.org/#redirect-status>: 301, 302, 303, 307 or 308.
+pub fn is_redirect_status(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
 }

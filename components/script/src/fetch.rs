@@ -602,11 +602,14 @@ fn through_worker(
     global: &GlobalScope,
     id: u64,
     params: FetchParams,
-    request: FetchRequestData,
+    mut request: FetchRequestData,
     on_response: OnResponse,
     hops: usize,
 ) -> bool {
+    // Kept for a redirect the worker may answer with; its body is `params.body`, not copied.
+    let body = request.body.take();
     let seen = request.clone();
+    request.body = body;
     let on_answer: OnAnswer = Box::new(move |cx, global, answer| {
         after_worker(
             cx,
@@ -634,7 +637,7 @@ fn through_worker(
 /// redirect with `redirect: "manual"` turned into a Response.
 fn worker_redirect_location(data: &FetchResponseData) -> Option<String> {
     if matches!(data.response_type.as_str(), "opaque" | "opaqueredirect")
-        || !matches!(data.status, 301 | 302 | 303 | 307 | 308)
+        || !net::is_redirect_status(data.status)
     {
         return None;
     }
@@ -700,9 +703,9 @@ fn after_worker_redirect(
             !REQUEST_BODY_HEADERS.contains(&name.to_ascii_lowercase().as_str())
         });
         request.method = params.method.clone();
-        request.body = None;
         request.headers = params.headers.clone();
     }
+    request.body = params.body.clone();
     params.referrer = params
         .referrer
         .and_then(|referrer| base::referrer::determine(&referrer, &params.referrer_policy, &next));
@@ -1004,7 +1007,7 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
                 ));
             }
         }
-        let location = redirect_location(&resource).map(str::to_owned);
+        let location = resource.redirect_location().map(str::to_owned);
         let Some(location) = location else {
             if opaque {
                 return Ok(opaque_response(HiddenResponse {
@@ -1049,13 +1052,6 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
         "too many redirects (more than {})",
         net::MAX_REDIRECTS
     ))
-}
-
-/// The `Location` of a redirect response (301, 302, 303, 307 or 308), if it has one.
-pub(crate) fn redirect_location(resource: &net::Resource) -> Option<&str> {
-    matches!(resource.status, 301 | 302 | 303 | 307 | 308)
-        .then(|| resource.header("location"))
-        .flatten()
 }
 
 /// <https://fetch.spec.whatwg.org/#concept-response-location-url> for a request at `url`: the

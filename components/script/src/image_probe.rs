@@ -260,23 +260,6 @@ mod tests {
     /// The 16x16 PNG of the upstream service-worker tests.
     const PNG_16: &str = "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAAAAXNSR0IArs4c6QAAAARnQU1BAACxjwv8YQUAAAAJcEhZcwAADsQAAA7EAZUrDhsAAAAhSURBVDhPY3wro/KfgQLABKXJBqMGjBoAAqMGDLwBDAwAEsoCTFWunmQAAAAASUVORK5CYII=";
 
-    fn base64(text: &str) -> Vec<u8> {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = Vec::new();
-        let mut bits = 0u32;
-        let mut count = 0;
-        for c in text.bytes().filter(|&c| c != b'=') {
-            let value = ALPHABET.iter().position(|&a| a == c).unwrap() as u32;
-            bits = (bits << 6) | value;
-            count += 6;
-            if count >= 8 {
-                count -= 8;
-                out.push((bits >> count) as u8);
-            }
-        }
-        out
-    }
-
     fn info(mime: &'static str, width: u32, height: u32) -> Option<ImageInfo> {
         Some(ImageInfo {
             mime,
@@ -287,7 +270,8 @@ mod tests {
 
     #[test]
     fn a_png_gives_its_ihdr_size_and_a_cut_one_nothing() {
-        let png = base64(PNG_16);
+        let png =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, PNG_16).unwrap();
         assert_eq!(probe(&png, None), info("image/png", 16, 16));
         assert_eq!(probe(&png[..20], None), None);
     }

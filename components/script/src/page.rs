@@ -472,7 +472,7 @@ pub(crate) fn fetch_navigation(
                     .map_err(|error| format!("{url}: {error}"))?
             }
         };
-        let Some(location) = crate::fetch::redirect_location(&resource) else {
+        let Some(location) = resource.redirect_location() else {
             resource.redirected |= hop > 0;
             return Ok(Navigated {
                 resource,

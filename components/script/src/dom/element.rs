@@ -151,18 +151,19 @@ impl Element {
     pub fn enumerated_attribute(
         &self,
         name: &str,
-        known: &[&str],
-        missing: &str,
-        invalid: &str,
-    ) -> String {
+        known: &[&'static str],
+        missing: &'static str,
+        invalid: &'static str,
+    ) -> &'static str {
         let Some(value) = self.get_attribute(name) else {
-            return missing.to_owned();
+            return missing;
         };
         let value = value.to_ascii_lowercase();
-        match known.iter().find(|keyword| **keyword == value) {
-            Some(keyword) => (*keyword).to_owned(),
-            None => invalid.to_owned(),
-        }
+        known
+            .iter()
+            .find(|keyword| **keyword == value)
+            .copied()
+            .unwrap_or(invalid)
     }
 
     pub fn remove_attribute(&self, name: &str) {

@@ -119,16 +119,8 @@ impl HTMLFormElement {
     /// An enumerated attribute's keyword: `value`'s if it is one of `keywords`, else the
     /// first (the missing and invalid value default).
     fn keyword(&self, name: &str, keywords: &[&'static str]) -> &'static str {
-        let value = self
-            .element()
-            .get_attribute(name)
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        keywords
-            .iter()
-            .find(|keyword| **keyword == value)
-            .copied()
-            .unwrap_or(keywords[0])
+        self.element()
+            .enumerated_attribute(name, keywords, keywords[0], keywords[0])
     }
 
     fn method(&self) -> &'static str {

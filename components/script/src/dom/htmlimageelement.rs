@@ -151,12 +151,10 @@ impl HTMLImageElement {
             "Accept".to_owned(),
             "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8".to_owned(),
         )];
-        let referrer_policy = self.element().enumerated_attribute(
-            "referrerpolicy",
-            &base::referrer::POLICIES,
-            "",
-            "",
-        );
+        let referrer_policy = self
+            .element()
+            .enumerated_attribute("referrerpolicy", &base::referrer::POLICIES, "", "")
+            .to_owned();
         let params = FetchParams {
             url: url.clone(),
             method: "GET".to_owned(),
@@ -344,8 +342,11 @@ impl HTMLImageElementMethods for HTMLImageElement {
     fn CrossOrigin(&self, _cx: &mut JSContext) -> Option<DOMString> {
         let element = self.element();
         let known = ["anonymous", "use-credentials"];
-        (element.has_attribute("crossorigin"))
-            .then(|| element.enumerated_attribute("crossorigin", &known, "", "anonymous"))
+        (element.has_attribute("crossorigin")).then(|| {
+            element
+                .enumerated_attribute("crossorigin", &known, "", "anonymous")
+                .into()
+        })
     }
     fn SetCrossOrigin(&self, _cx: &mut JSContext, value: Option<DOMString>) {
         match value {
@@ -392,6 +393,7 @@ impl HTMLImageElementMethods for HTMLImageElement {
         let known = base::referrer::POLICIES;
         self.element()
             .enumerated_attribute("referrerpolicy", &known, "", "")
+            .into()
     }
     fn SetReferrerPolicy(&self, _cx: &mut JSContext, value: DOMString) {
         self.element().set_attribute("referrerpolicy", value);
@@ -401,6 +403,7 @@ impl HTMLImageElementMethods for HTMLImageElement {
         let known = ["sync", "async", "auto"];
         self.element()
             .enumerated_attribute("decoding", &known, "auto", "auto")
+            .into()
     }
     fn SetDecoding(&self, _cx: &mut JSContext, value: DOMString) {
         self.element().set_attribute("decoding", value);
@@ -410,6 +413,7 @@ impl HTMLImageElementMethods for HTMLImageElement {
         let known = ["lazy", "eager"];
         self.element()
             .enumerated_attribute("loading", &known, "eager", "eager")
+            .into()
     }
     fn SetLoading(&self, _cx: &mut JSContext, value: DOMString) {
         self.element().set_attribute("loading", value);

@@ -238,7 +238,7 @@ impl ResponseMethods for Response {
                 "Failed to execute 'redirect' on 'Response': Invalid URL '{url}'."
             ))
         })?;
-        if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+        if !net::is_redirect_status(status) {
             return Err(Error::Range(format!(
                 "Failed to execute 'redirect' on 'Response': Invalid status code {status}."
             )));
