@@ -315,9 +315,10 @@ const DOCUMENT_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q
 
 /// The details of a navigation request to `url`: its referrer from `source` (the URL of the
 /// document that navigates and its policy, `referrer_policy_or_default()`; none for a
-/// top-level page the embedder loads) under that policy, for a `location.reload()` the reload-navigation flag and cache mode `no-cache`
-/// (cached responses are revalidated, as browsers do on reload), and for a traversal of the
-/// session history the history-navigation flag.
+/// top-level page the embedder loads) under that policy, for a `location.reload()` the
+/// reload-navigation flag and cache mode `no-cache` (cached responses are revalidated, as
+/// browsers do on reload), and for a traversal of the session history the
+/// history-navigation flag.
 pub(crate) fn navigation_details(
     source: Option<(&Url, &'static str)>,
     url: &Url,
