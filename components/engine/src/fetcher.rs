@@ -27,7 +27,7 @@ use std::time::Duration;
 use base::ipc_waiter::Waker;
 use base::prefs::Prefs;
 use crossbeam_channel::{Receiver, Sender};
-use net::{Loader, LoaderConfig, RedirectMode, RequestOptions};
+use net::{CacheMode, HttpCache, Loader, LoaderConfig, RedirectMode, RequestOptions};
 use script_traits::{FetchRequestData, FetchResponseData, ServiceWorkerId, WorkerEventId};
 use service_worker_registry::{FetchError, FetchedScript, JobId};
 use url::Url;
@@ -63,7 +63,8 @@ pub(crate) struct ScriptFetches {
 }
 
 impl ScriptFetches {
-    pub fn new(prefs: &Prefs, waker: Waker) -> ScriptFetches {
+    /// Fetches through `http_cache`, the engine's (`None`: none).
+    pub fn new(prefs: &Prefs, http_cache: Option<HttpCache>, waker: Waker) -> ScriptFetches {
         // A server that never answers must not hold the job (and the jobs
         // of its scope behind it) forever: a script fetch gets as long as
         // an event may run.
@@ -75,7 +76,7 @@ impl ScriptFetches {
         };
         let (sender, receiver) = crossbeam_channel::unbounded();
         ScriptFetches {
-            loader: Loader::new(config),
+            loader: Loader::new(config).with_http_cache(http_cache),
             sender,
             receiver,
             waker,
@@ -106,7 +107,8 @@ impl ScriptFetches {
                 let options = RequestOptions {
                     headers: vec![("Service-Worker-Navigation-Preload".to_owned(), header_value)],
                     redirect: RedirectMode::Manual,
-                    ..RequestOptions::default()
+                    // A navigation's: its own origin's cache entries.
+                    ..RequestOptions::partitioned(&url.origin())
                 };
                 let response = match loader.load_with(&url, &options) {
                     Ok(resource) => Some(Box::new(FetchResponseData {
@@ -140,16 +142,16 @@ impl ScriptFetches {
         }
     }
 
-    /// Fetches `url` for `job` on a thread of its own. There is no HTTP
-    /// cache, so `updateViaCache` changes nothing.
-    pub fn start(&self, job: JobId, url: Url) {
+    /// Fetches `url` for `job` on a thread of its own, through the HTTP cache as `cache`
+    /// says (the registration's `updateViaCache` decides it).
+    pub fn start(&self, job: JobId, url: Url, cache: CacheMode) {
         let loader = self.loader.clone();
         let sender = self.sender.clone();
         let waker = self.waker.clone();
         let spawned = std::thread::Builder::new()
             .name("sw-script-fetch".to_owned())
             .spawn(move || {
-                let result = fetch_script(&loader, &url);
+                let result = fetch_script(&loader, &url, cache);
                 let _ = sender.send(Fetched::Script { job, result });
                 waker.wake();
             });
@@ -172,6 +174,13 @@ impl ScriptFetches {
             .name("sw-race-fetch".to_owned())
             .spawn(move || {
                 let follow = request.redirect == "follow";
+                // A navigation uses its own origin's cache entries; a subresource's race
+                // bypasses the cache, whose partition (the client's origin) is not known here.
+                let (cache, cache_partition) = if request.mode == "navigate" {
+                    (CacheMode::Default, request.url.origin().ascii_serialization())
+                } else {
+                    (CacheMode::NoStore, String::new())
+                };
                 let options = RequestOptions {
                     method: request.method.clone(),
                     headers: request.headers.clone(),
@@ -181,6 +190,8 @@ impl ScriptFetches {
                     } else {
                         RedirectMode::Manual
                     },
+                    cache,
+                    cache_partition,
                 };
                 let response = match loader.load_with(&request.url, &options) {
                     // A redirect the client follows itself: the network side has no answer.
@@ -208,9 +219,15 @@ impl ScriptFetches {
     }
 
     /// Fetches the scripts a worker imported (`importScripts()` or a module's `import`s) for
-    /// `job`'s byte check, one after the other on a thread of their own.
-    pub fn imports(&self, job: JobId, urls: Vec<Url>) {
+    /// `job`'s byte check, one after the other on a thread of their own, through the HTTP
+    /// cache as `cache` says.
+    pub fn imports(&self, job: JobId, origin: &url::Origin, urls: Vec<Url>, cache: CacheMode) {
         let loader = self.loader.clone();
+        // The worker's origin's cache entries, as its importScripts() used.
+        let options = RequestOptions {
+            cache,
+            ..RequestOptions::partitioned(origin)
+        };
         let sender = self.sender.clone();
         let waker = self.waker.clone();
         let failed_urls = urls.clone();
@@ -220,7 +237,7 @@ impl ScriptFetches {
                 let results = urls
                     .into_iter()
                     .map(|url| {
-                        let result = fetch_import(&loader, &url);
+                        let result = fetch_import(&loader, &url, &options);
                         (url, result)
                     })
                     .collect();
@@ -241,9 +258,13 @@ impl ScriptFetches {
 
 /// An imported script for the byte check: its body, unless it is a "bad import script
 /// response" (not a 2xx, or not JavaScript).
-fn fetch_import(loader: &Loader, url: &Url) -> Result<Vec<u8>, FetchError> {
+fn fetch_import(
+    loader: &Loader,
+    url: &Url,
+    options: &RequestOptions,
+) -> Result<Vec<u8>, FetchError> {
     let resource = loader
-        .load(url)
+        .load_with(url, options)
         .map_err(|error| FetchError(error.to_string()))?;
     if !resource.is_ok() {
         return Err(FetchError(format!("HTTP {}", resource.status)));
@@ -255,11 +276,13 @@ fn fetch_import(loader: &Loader, url: &Url) -> Result<Vec<u8>, FetchError> {
     Ok(resource.body)
 }
 
-fn fetch_script(loader: &Loader, url: &Url) -> Result<FetchedScript, FetchError> {
+fn fetch_script(loader: &Loader, url: &Url, cache: CacheMode) -> Result<FetchedScript, FetchError> {
     let options = RequestOptions {
         headers: vec![("Service-Worker".to_owned(), "script".to_owned())],
         redirect: RedirectMode::Manual,
-        ..RequestOptions::default()
+        cache,
+        // The worker's origin (the script is of the scope's origin).
+        ..RequestOptions::partitioned(&url.origin())
     };
     let resource = loader
         .load_with(url, &options)

@@ -269,6 +269,8 @@ pub struct Engine {
     commands: CommandSender,
     thread: Mutex<Option<JoinHandle<()>>>,
     prefs: Prefs,
+    /// Shared by every page and worker of the engine (pref `net.http_cache_max_bytes`).
+    http_cache: Option<net::HttpCache>,
     console: ConsoleCallback,
     storage_recovered: Option<PathBuf>,
     /// The observer the constellation follows. An observer of the engine's
@@ -313,7 +315,9 @@ impl Engine {
             network.set_override(Some(state));
         }
         let inbox = Inbox::new().map_err(EngineError::Thread)?;
-        let fetches = ScriptFetches::new(&options.prefs, inbox.waker());
+        // One HTTP cache for the engine's script fetches, pages and workers.
+        let http_cache = net::HttpCache::from_prefs(&options.prefs);
+        let fetches = ScriptFetches::new(&options.prefs, http_cache.clone(), inbox.waker());
         // Subscribed before the state is read: every later change arrives.
         let waker = inbox.waker();
         let network_link = NetworkLink::new(
@@ -339,6 +343,7 @@ impl Engine {
             worker_sender,
             inbox,
             options.prefs.clone(),
+            http_cache.clone(),
             options.console.clone(),
         );
         let storage = StorageLink::new(
@@ -366,6 +371,7 @@ impl Engine {
             commands,
             thread: Mutex::new(Some(thread)),
             prefs: options.prefs,
+            http_cache,
             console: options.console,
             storage_recovered,
             network,
@@ -411,6 +417,7 @@ impl Engine {
             console: self.console.clone(),
             client,
             connect_worker: Some(connect_worker),
+            http_cache: self.http_cache.clone(),
         });
         if let Err(RecvTimeoutError::Timeout) = served.recv_timeout(PAGE_GONE_WAIT) {
             log::warn!(

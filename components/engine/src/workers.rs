@@ -344,6 +344,8 @@ pub(crate) struct Workers {
     messages: Sender<WorkerMessage>,
     inbox: Inbox,
     prefs: Prefs,
+    /// The engine's HTTP cache, given to each worker it starts.
+    http_cache: Option<net::HttpCache>,
     console: ConsoleCallback,
     idle_timeout: Duration,
     max_event_duration: Duration,
@@ -359,6 +361,7 @@ impl Workers {
         messages: Sender<WorkerMessage>,
         inbox: Inbox,
         prefs: Prefs,
+        http_cache: Option<net::HttpCache>,
         console: ConsoleCallback,
     ) -> Workers {
         Workers {
@@ -382,6 +385,7 @@ impl Workers {
                 limit => Some(Duration::from_millis(limit) + SYNC_BACKSTOP_GRACE),
             },
             prefs,
+            http_cache,
             console,
             online: true,
         }
@@ -444,6 +448,7 @@ impl Workers {
                 imported_scripts: scripts.imported.clone(),
                 first_run,
                 prefs: self.prefs.clone(),
+                http_cache: self.http_cache.clone(),
                 online: self.online,
                 console: self.console.clone(),
                 channels: WorkerChannels {

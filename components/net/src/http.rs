@@ -7,9 +7,9 @@
 //! `statusText` is the server's reason phrase (`status_line`), not the
 //! code's canonical one.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-use ureq::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use ureq::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use ureq::http::Response;
 use ureq::tls::TlsConfig;
 use ureq::{Agent, Body};
@@ -17,6 +17,7 @@ use url::Url;
 
 use crate::content_type::ContentType;
 use crate::host_rules::HostRulesResolver;
+use crate::http_cache::{CacheControl, CacheMode, HttpCache};
 use crate::loader::{LoaderConfig, RedirectMode, RequestOptions};
 use crate::resource::{LoadError, Resource};
 use crate::root_certificates;
@@ -60,13 +61,14 @@ impl HttpClient {
         }
     }
 
-    /// <https://fetch.spec.whatwg.org/#http-fetch> for a GET without CORS,
-    /// cache or credentials, with the request's redirect mode.
+    /// <https://fetch.spec.whatwg.org/#http-fetch> without CORS or credentials, with the
+    /// request's redirect mode, each hop through `cache` if there is one.
     pub fn load(
         &self,
         url: &Url,
         options: &RequestOptions,
         max_bytes: u64,
+        cache: Option<&HttpCache>,
     ) -> Result<Resource, LoadError> {
         let deadline = self.timeout.map(|timeout| Instant::now() + timeout);
         let mut current_url = url.clone();
@@ -79,15 +81,26 @@ impl HttpClient {
         let mut body = options.body.clone();
         let mut headers = options.headers.clone();
         loop {
-            let response = self.send(&current_url, &method, &headers, body.as_deref(), deadline)?;
-            let status = response.status().as_u16();
+            let hop = Hop {
+                url: &current_url,
+                method: &method,
+                headers: &headers,
+                body: body.as_deref(),
+                deadline,
+                max_bytes,
+            };
+            let response = self.network_or_cache(&hop, options, cache)?;
+            let status = response.status;
             let location_url = match options.redirect {
-                RedirectMode::Follow => redirect_location(&current_url, &response)?,
+                RedirectMode::Follow => redirect_location(&response)?,
                 // The redirect response is the response.
                 RedirectMode::Manual => None,
             };
             let Some(location_url) = location_url else {
-                return read_resource(current_url, response, redirect_count > 0, max_bytes);
+                return Ok(Resource {
+                    redirected: redirect_count > 0,
+                    ..response
+                });
             };
             // https://fetch.spec.whatwg.org/#http-redirect-fetch
             // Step 6: If locationURL's scheme is not an HTTP(S) scheme, then
@@ -123,6 +136,108 @@ impl HttpClient {
             }
             current_url = location_url;
         }
+    }
+
+    /// <https://fetch.spec.whatwg.org/#http-network-or-cache-fetch>, its cache steps: a
+    /// stored response answers a `GET` when the cache mode and its freshness allow, a stale
+    /// one is revalidated (a 304 refreshes it), and what the network gives is stored.
+    fn network_or_cache(
+        &self,
+        hop: &Hop<'_>,
+        options: &RequestOptions,
+        cache: Option<&HttpCache>,
+    ) -> Result<Resource, LoadError> {
+        let Some(cache) = cache else {
+            if options.cache == CacheMode::OnlyIfCached {
+                return Err(not_cached(hop.url));
+            }
+            return self.network(hop, &[]);
+        };
+        if hop.method != "GET" {
+            let response = self.network(hop, &[])?;
+            // RFC 9111 section 4.4: an unsafe method's success invalidates the URL.
+            if !matches!(hop.method, "HEAD" | "OPTIONS" | "TRACE") && response.status < 400 {
+                cache.invalidate(hop.url);
+            }
+            return Ok(response);
+        }
+        let partition = options.cache_partition.as_str();
+        let mode = effective_cache_mode(options.cache, hop.headers);
+        let added = cache_mode_headers(mode, hop.headers);
+        if mode == CacheMode::NoStore {
+            return self.network(hop, &added);
+        }
+        let stored = match mode {
+            CacheMode::Reload => None,
+            _ => cache.lookup(partition, hop.url, hop.headers),
+        };
+        match stored {
+            Some(stored) => {
+                let usable = match mode {
+                    CacheMode::ForceCache | CacheMode::OnlyIfCached => true,
+                    CacheMode::Default => stored.fresh,
+                    _ => false,
+                };
+                if usable {
+                    return Ok(stored.resource);
+                }
+                if !stored.validators.is_empty() {
+                    let mut conditional = added.clone();
+                    conditional.extend(stored.validators.conditional_headers());
+                    let request_time = SystemTime::now();
+                    let response = self.network(hop, &conditional)?;
+                    let response_time = SystemTime::now();
+                    if response.status != 304 {
+                        cache.store(
+                            partition,
+                            hop.url,
+                            hop.headers,
+                            &response,
+                            request_time,
+                            response_time,
+                        );
+                        return Ok(response);
+                    }
+                    let refreshed = cache.refresh(
+                        partition,
+                        hop.url,
+                        hop.headers,
+                        &response,
+                        request_time,
+                        response_time,
+                    );
+                    if let Some(refreshed) = refreshed {
+                        return Ok(refreshed);
+                    }
+                    // Evicted meanwhile: ask again without the condition.
+                }
+            }
+            None if mode == CacheMode::OnlyIfCached => return Err(not_cached(hop.url)),
+            None => {}
+        }
+        let request_time = SystemTime::now();
+        let response = self.network(hop, &added)?;
+        cache.store(
+            partition,
+            hop.url,
+            hop.headers,
+            &response,
+            request_time,
+            SystemTime::now(),
+        );
+        Ok(response)
+    }
+
+    /// One request over the network, `extra_headers` after the hop's own.
+    fn network(
+        &self,
+        hop: &Hop<'_>,
+        extra_headers: &[(String, String)],
+    ) -> Result<Resource, LoadError> {
+        let mut headers = hop.headers.to_vec();
+        headers.extend_from_slice(extra_headers);
+        let response = self.send(hop.url, hop.method, &headers, hop.body, hop.deadline)?;
+        read_resource(hop.url.clone(), response, false, hop.max_bytes)
     }
 
     fn send(
@@ -181,21 +296,95 @@ impl HttpClient {
 #[derive(Clone, Debug)]
 struct ReasonPhrase(String);
 
+/// One request of a load: the first, or one after a redirect.
+struct Hop<'a> {
+    url: &'a Url,
+    method: &'a str,
+    headers: &'a [(String, String)],
+    body: Option<&'a [u8]>,
+    deadline: Option<Instant>,
+    max_bytes: u64,
+}
+
+fn not_cached(url: &Url) -> LoadError {
+    LoadError::Network(format!(
+        "{url} is not in the HTTP cache, and the request's cache mode is 'only-if-cached'"
+    ))
+}
+
+/// The request's cache mode after its own headers: a conditional request of the page's is
+/// not answered from the cache (Fetch, HTTP-network-or-cache fetch step 8.18), and, as in
+/// Chromium, `Cache-Control: no-cache` or `Pragma: no-cache` bypasses it, `max-age=0`
+/// revalidates, `no-store` neither reads nor writes.
+fn effective_cache_mode(mode: CacheMode, headers: &[(String, String)]) -> CacheMode {
+    if mode != CacheMode::Default {
+        return mode;
+    }
+    let has = |name: &str| {
+        headers
+            .iter()
+            .any(|(header, _)| header.eq_ignore_ascii_case(name))
+    };
+    if [
+        "if-modified-since",
+        "if-none-match",
+        "if-unmodified-since",
+        "if-match",
+        "if-range",
+    ]
+    .iter()
+    .any(|name| has(name))
+    {
+        return CacheMode::NoStore;
+    }
+    let directives = CacheControl::parse(headers);
+    if directives.no_store {
+        CacheMode::NoStore
+    } else if directives.no_cache {
+        CacheMode::Reload
+    } else if directives.max_age == Some(0) {
+        CacheMode::NoCache
+    } else {
+        CacheMode::Default
+    }
+}
+
+/// The headers Fetch adds for a cache mode (HTTP-network-or-cache fetch, steps 8.19-8.20):
+/// `no-cache` asks for `max-age=0`, `no-store` and `reload` for `no-cache`, unless the
+/// request says otherwise itself.
+fn cache_mode_headers(mode: CacheMode, headers: &[(String, String)]) -> Vec<(String, String)> {
+    let has = |name: &str| {
+        headers
+            .iter()
+            .any(|(header, _)| header.eq_ignore_ascii_case(name))
+    };
+    let mut added = Vec::new();
+    match mode {
+        CacheMode::NoCache if !has("cache-control") => {
+            added.push(("Cache-Control".to_owned(), "max-age=0".to_owned()));
+        }
+        CacheMode::NoStore | CacheMode::Reload => {
+            if !has("pragma") {
+                added.push(("Pragma".to_owned(), "no-cache".to_owned()));
+            }
+            if !has("cache-control") {
+                added.push(("Cache-Control".to_owned(), "no-cache".to_owned()));
+            }
+        }
+        _ => {}
+    }
+    added
+}
+
 /// <https://fetch.spec.whatwg.org/#concept-response-location-url>: the URL
 /// a redirect response points to, or `None` when `response` is no redirect
 /// (or a redirect status without `Location`, which is itself the response).
-fn redirect_location(
-    response_url: &Url,
-    response: &Response<Body>,
-) -> Result<Option<Url>, LoadError> {
-    if !crate::resource::is_redirect_status(response.status().as_u16()) {
-        return Ok(None);
-    }
-    let Some(location) = response.headers().get(LOCATION) else {
+fn redirect_location(response: &Resource) -> Result<Option<Url>, LoadError> {
+    let Some(location) = response.redirect_location() else {
         return Ok(None);
     };
-    let location = String::from_utf8_lossy(location.as_bytes());
-    let mut location_url = response_url.join(&location).map_err(|error| {
+    let response_url = &response.url;
+    let mut location_url = response_url.join(location).map_err(|error| {
         LoadError::Network(format!(
             "{response_url} redirects to {location:?}, which is no URL: {error}"
         ))

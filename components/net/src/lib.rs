@@ -6,7 +6,8 @@
 //! error). Where it runs (the constellation, a dedicated thread) and whether
 //! a load may go out at all (offline, CSP, mixed content) is the caller's
 //! decision; [`is_loopback_host`] tells which loads an offline engine still
-//! allows.
+//! allows. A loader given an [`HttpCache`] (`Loader::with_http_cache`) answers `GET`s from it
+//! as the request's [`CacheMode`] and the stored response's freshness allow.
 //!
 //! [`NetworkObserver`] answers the other question the engine asks of the
 //! network: is it online? It watches the OS's interfaces (rtnetlink on
@@ -18,6 +19,7 @@ mod data;
 mod file;
 mod host_rules;
 mod http;
+mod http_cache;
 mod loader;
 pub mod network_observer;
 mod resource;
@@ -25,6 +27,7 @@ mod root_certificates;
 mod status_line;
 
 pub use host_rules::{HostMapping, HostRules, HostRulesError};
+pub use http_cache::{CacheMode, HttpCache};
 pub use loader::{
     is_loopback_host, ConfigError, Loader, LoaderConfig, RedirectMode, RequestOptions,
     DEFAULT_USER_AGENT, MAX_REDIRECTS,

@@ -11,6 +11,7 @@ use crate::data::{load_about_url, load_data_url};
 use crate::file::load_file_url;
 use crate::host_rules::{HostRules, HostRulesError};
 use crate::http::HttpClient;
+use crate::http_cache::{CacheMode, HttpCache};
 use crate::resource::{LoadError, Resource};
 use crate::root_certificates::{self, RootCertificatesError};
 
@@ -134,6 +135,22 @@ pub struct RequestOptions {
     /// The request body (`fetch()` with a body), sent as is.
     pub body: Option<Vec<u8>>,
     pub redirect: RedirectMode,
+    /// How the loader's HTTP cache is used (a loader without one ignores it, except that
+    /// `OnlyIfCached` then always fails).
+    pub cache: CacheMode,
+    /// Whose cache entries these are: the origin that fetches (a navigation's: its own URL's
+    /// origin). Entries of one partition are not seen by another.
+    pub cache_partition: String,
+}
+
+impl RequestOptions {
+    /// A plain GET whose cache entries are those of `origin` (the origin that fetches).
+    pub fn partitioned(origin: &url::Origin) -> RequestOptions {
+        RequestOptions {
+            cache_partition: origin.ascii_serialization(),
+            ..RequestOptions::default()
+        }
+    }
 }
 
 /// Loads resources; cheap to clone, and clones share one HTTP connection pool.
@@ -141,6 +158,7 @@ pub struct RequestOptions {
 pub struct Loader {
     http: HttpClient,
     max_response_bytes: u64,
+    http_cache: Option<HttpCache>,
 }
 
 impl Loader {
@@ -148,7 +166,20 @@ impl Loader {
         Loader {
             http: HttpClient::new(&config, MAX_REDIRECTS),
             max_response_bytes: config.max_response_bytes,
+            http_cache: None,
         }
+    }
+
+    /// This loader, storing and reusing HTTP responses in `cache` (shared with every other
+    /// loader given it); `None`: without an HTTP cache.
+    pub fn with_http_cache(mut self, cache: impl Into<Option<HttpCache>>) -> Loader {
+        self.http_cache = cache.into();
+        self
+    }
+
+    /// The HTTP cache this loader uses, if any.
+    pub fn http_cache(&self) -> Option<&HttpCache> {
+        self.http_cache.as_ref()
     }
 
     /// The largest body this loader accepts (`net.max_response_bytes`).
@@ -159,7 +190,8 @@ impl Loader {
     /// Fetches `url`, blocking until the whole body has arrived.
     ///
     /// <https://fetch.spec.whatwg.org/#scheme-fetch>, without the request
-    /// modes, CORS and caching of full Fetch.
+    /// modes and CORS of full Fetch (the script side applies them); through the loader's HTTP
+    /// cache, if it has one.
     pub fn load(&self, url: &Url) -> Result<Resource, LoadError> {
         self.load_with(url, &RequestOptions::default())
     }
@@ -167,7 +199,12 @@ impl Loader {
     /// [`Loader::load`] with request headers and a redirect mode.
     pub fn load_with(&self, url: &Url, options: &RequestOptions) -> Result<Resource, LoadError> {
         let result = match url.scheme() {
-            "http" | "https" => self.http.load(url, options, self.max_response_bytes),
+            "http" | "https" => self.http.load(
+                url,
+                options,
+                self.max_response_bytes,
+                self.http_cache.as_ref(),
+            ),
             "file" => load_file_url(url, self.max_response_bytes),
             "data" => load_data_url(url, self.max_response_bytes),
             "about" => load_about_url(url),

@@ -5,8 +5,8 @@ mod support;
 use std::time::Duration;
 
 use net::{
-    LoadError, Loader, LoaderConfig, RedirectMode, RequestOptions, DEFAULT_USER_AGENT,
-    MAX_REDIRECTS,
+    CacheMode, HttpCache, LoadError, Loader, LoaderConfig, RedirectMode, RequestOptions,
+    DEFAULT_USER_AGENT, MAX_REDIRECTS,
 };
 use support::{closed_port_url, TestServer};
 
@@ -292,4 +292,144 @@ fn method_and_body_are_sent_and_redirects_follow_fetch() {
         .load_with(&server.url("/echo"), &put)
         .unwrap();
     assert_eq!(empty.body, b"PUT ");
+}
+
+fn cached_loader() -> Loader {
+    Loader::default().with_http_cache(HttpCache::new(1 << 20))
+}
+
+fn body_of(loader: &Loader, url: &url::Url, cache: CacheMode, partition: &str) -> String {
+    let options = RequestOptions {
+        cache,
+        cache_partition: partition.to_owned(),
+        ..RequestOptions::default()
+    };
+    let resource = loader.load_with(url, &options).unwrap();
+    String::from_utf8(resource.body).unwrap()
+}
+
+#[test]
+fn a_fresh_response_is_reused_within_its_partition_only() {
+    let server = TestServer::start();
+    let url = server.url("/cache/max-age");
+    let loader = cached_loader();
+    let first = body_of(&loader, &url, CacheMode::Default, "a");
+    // A clone shares the cache.
+    assert_eq!(
+        body_of(&loader.clone(), &url, CacheMode::Default, "a"),
+        first
+    );
+    assert_ne!(body_of(&loader, &url, CacheMode::Default, "b"), first);
+    // Without a cache, every load goes to the server.
+    let plain = Loader::default();
+    assert_ne!(
+        body_of(&plain, &url, CacheMode::Default, "a"),
+        body_of(&plain, &url, CacheMode::Default, "a")
+    );
+}
+
+#[test]
+fn cache_modes_choose_between_the_store_and_the_network() {
+    let server = TestServer::start();
+    let url = server.url("/cache/max-age");
+    let loader = cached_loader();
+    let body = |mode| body_of(&loader, &url, mode, "p");
+    let stored = body(CacheMode::Default);
+    assert_eq!(body(CacheMode::ForceCache), stored);
+    assert_eq!(body(CacheMode::OnlyIfCached), stored);
+    // no-store: the network, and the cache keeps what it had.
+    assert_ne!(body(CacheMode::NoStore), stored);
+    assert_eq!(body(CacheMode::Default), stored);
+    // no-cache without a validator: the network, whose answer is stored.
+    let revalidated = body(CacheMode::NoCache);
+    assert_ne!(revalidated, stored);
+    assert_eq!(body(CacheMode::Default), revalidated);
+    // reload: the network, whose answer is stored.
+    let reloaded = body(CacheMode::Reload);
+    assert_ne!(reloaded, revalidated);
+    assert_eq!(body(CacheMode::Default), reloaded);
+
+    let options = RequestOptions {
+        cache: CacheMode::OnlyIfCached,
+        ..RequestOptions::default()
+    };
+    match loader.load_with(&server.url("/cache/etag"), &options) {
+        Err(LoadError::Network(reason)) => assert!(reason.contains("only-if-cached"), "{reason}"),
+        other => panic!("expected a network error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_stale_response_is_revalidated_and_a_304_refreshes_it() {
+    let server = TestServer::start();
+    let url = server.url("/cache/etag");
+    let loader = cached_loader();
+    let first = loader.load(&url).unwrap();
+    assert_eq!(first.header("x-revalidated"), None);
+    let second = loader.load(&url).unwrap();
+    assert_eq!(second.status, 200);
+    assert_eq!(second.body, first.body);
+    assert_eq!(second.header("x-revalidated"), Some("yes"));
+    // force-cache takes the stale response without asking.
+    let options = RequestOptions {
+        cache: CacheMode::ForceCache,
+        ..RequestOptions::default()
+    };
+    assert_eq!(loader.load_with(&url, &options).unwrap().body, first.body);
+    // A request with its own condition is the page's business: nothing stored answers it.
+    let conditional = RequestOptions {
+        headers: vec![("If-None-Match".to_owned(), "\"v1\"".to_owned())],
+        ..RequestOptions::default()
+    };
+    assert_eq!(loader.load_with(&url, &conditional).unwrap().status, 304);
+}
+
+#[test]
+fn no_store_responses_are_not_kept_and_unsafe_methods_invalidate() {
+    let server = TestServer::start();
+    let loader = cached_loader();
+    let url = server.url("/cache/no-store");
+    assert_ne!(
+        loader.load(&url).unwrap().body,
+        loader.load(&url).unwrap().body
+    );
+    assert!(loader.http_cache().unwrap().is_empty());
+
+    let url = server.url("/cache/max-age");
+    let stored = loader.load(&url).unwrap().body;
+    assert_eq!(loader.load(&url).unwrap().body, stored);
+    let post = RequestOptions {
+        method: "POST".to_owned(),
+        body: Some(b"x".to_vec()),
+        ..RequestOptions::default()
+    };
+    loader.load_with(&url, &post).unwrap();
+    assert_ne!(loader.load(&url).unwrap().body, stored);
+}
+
+#[test]
+fn a_cached_redirect_is_followed_without_the_network() {
+    let server = TestServer::start();
+    let loader = cached_loader();
+    let url = server.url("/cache/redirect");
+    let first = loader.load(&url).unwrap();
+    assert!(first.redirected);
+    assert_eq!(first.url, server.url("/cache/max-age"));
+    let cache = loader.http_cache().unwrap();
+    assert_eq!(cache.len(), 2, "the redirect and its target are stored");
+    let again = loader.load(&url).unwrap();
+    assert_eq!(again.body, first.body);
+    assert!(again.redirected);
+}
+
+#[test]
+fn cache_modes_add_the_request_headers_fetch_gives_them() {
+    let server = TestServer::start();
+    let loader = cached_loader();
+    let url = server.url("/cache/request-headers");
+    let headers = |mode| body_of(&loader, &url, mode, "p");
+    assert_eq!(headers(CacheMode::Default), "(none) / (none)");
+    assert_eq!(headers(CacheMode::NoCache), "max-age=0 / (none)");
+    assert_eq!(headers(CacheMode::Reload), "no-cache / no-cache");
+    assert_eq!(headers(CacheMode::NoStore), "no-cache / no-cache");
 }

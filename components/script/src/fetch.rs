@@ -152,6 +152,7 @@ pub fn fetch(
         origin: global.origin().clone(),
         referrer: None,
         referrer_policy: String::new(),
+        cache: net::CacheMode::from_fetch_name(request.extras().cache.as_str()).unwrap_or_default(),
         initiator_type: "fetch",
     };
     // SAFETY: bindings call in the global's realm.
@@ -855,8 +856,9 @@ fn go_to_network(global: &GlobalScope, id: u64, params: FetchParams, on_response
 
 /// Clear-Site-Data (<https://w3c.github.io/webappsec-clear-site-data/#header>): a network
 /// response of the global's own origin naming `"storage"` (or `"*"`) has the constellation
-/// clear the origin's storage before the script sees the response. Other types (`"cache"`,
-/// `"cookies"`) name nothing bgsync keeps; a response of another origin is not read for it.
+/// clear the origin's storage before the script sees the response, and `"cache"` has the
+/// engine's HTTP cache forget the origin's URLs. `"cookies"` names nothing bgsync keeps; a
+/// response of another origin is not read for it.
 fn clear_site_data_if_asked(global: &GlobalScope, parts: &ResponseParts) {
     let Some(url) = &parts.url else {
         return;
@@ -864,13 +866,20 @@ fn clear_site_data_if_asked(global: &GlobalScope, parts: &ResponseParts) {
     if parts.response_type != ResponseType::Basic {
         return;
     }
-    let asks_for_storage = parts
-        .headers
-        .iter()
-        .filter(|(name, _)| name.eq_ignore_ascii_case("clear-site-data"))
-        .flat_map(|(_, value)| value.split(','))
-        .any(|kind| matches!(kind.trim(), "\"storage\"" | "\"*\""));
-    if !asks_for_storage {
+    let asks_for = |wanted: &str| {
+        parts
+            .headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("clear-site-data"))
+            .flat_map(|(_, value)| value.split(','))
+            .any(|kind| kind.trim() == wanted || kind.trim() == "\"*\"")
+    };
+    if asks_for("\"cache\"") {
+        if let Some(cache) = global.event_loop().loader().http_cache() {
+            cache.clear_origin(&url.origin());
+        }
+    }
+    if !asks_for("\"storage\"") {
         return;
     }
     if let Some(link) = global.constellation_link() {
@@ -917,6 +926,8 @@ pub(crate) struct FetchParams {
     /// from the request's details.
     pub(crate) referrer: Option<Url>,
     pub(crate) referrer_policy: String,
+    /// How the HTTP cache is used (the request's `cache`).
+    pub(crate) cache: net::CacheMode,
     /// Who made the request, for its resource timing entry (`"fetch"`, `"xmlhttprequest"`,
     /// `"img"`); `""`: no entry (a module script's fetch, made off the timeline).
     pub(crate) initiator_type: &'static str,
@@ -949,6 +960,7 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
         origin,
         mut referrer,
         mut referrer_policy,
+        cache,
         ..
     } = params;
     let simple_headers = headers
@@ -987,6 +999,8 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
             headers: sent_headers,
             body: body.clone(),
             redirect: RedirectMode::Manual,
+            cache,
+            cache_partition: origin.ascii_serialization(),
         };
         let resource = loader
             .load_with(&url, &options)
@@ -1111,6 +1125,7 @@ pub(crate) fn fetch_module_script(
         origin,
         referrer: None,
         referrer_policy: String::new(),
+        cache: net::CacheMode::Default,
         initiator_type: "",
     };
     let response = run_fetch(loader, params)?;

@@ -45,6 +45,9 @@ pub struct PageOptions {
     pub client: PageConnection,
     /// How its dedicated workers reach it (`None`: they run unconnected, without IndexedDB).
     pub connect_worker: Option<ClientConnector>,
+    /// The engine's HTTP cache, shared with its other pages and workers (`None`: the page
+    /// makes one of its own, as `net.http_cache_max_bytes` says).
+    pub http_cache: Option<net::HttpCache>,
 }
 
 /// A page's connection to the engine.
@@ -182,7 +185,10 @@ fn run_page_on_this_thread(
     options: PageOptions,
     deadline: Option<Instant>,
 ) -> PageOutcome {
-    let loader = net::Loader::new(net::LoaderConfig::from_prefs(&options.prefs));
+    let http_cache =
+        (options.http_cache.clone()).or_else(|| net::HttpCache::from_prefs(&options.prefs));
+    let loader =
+        net::Loader::new(net::LoaderConfig::from_prefs(&options.prefs)).with_http_cache(http_cache);
     // A page the engine connected asks first whether a service worker answers its navigation.
     let mut early = Vec::new();
     let (mut channels, refused) = match options.client {
@@ -289,10 +295,14 @@ pub(crate) struct NavigationRequest<'a> {
     pub post: Option<&'a crate::dom::history::PostData>,
 }
 
-/// How a navigation goes to the network: a GET, or a POST of `post`, with the document
-/// `Accept` header; redirects followed (a 301, 302 or 303 makes a POST a GET).
+/// How a navigation to `url` goes to the network: a GET, or a POST of `post`, with the
+/// document `Accept` header; redirects followed (a 301, 302 or 303 makes a POST a GET);
+/// through the HTTP cache as `cache` (a RequestCache value) says, in the partition of `url`'s
+/// origin (a document is its own first party).
 pub(crate) fn navigation_options(
+    url: &Url,
     post: Option<&crate::dom::history::PostData>,
+    cache: &str,
 ) -> net::RequestOptions {
     let mut headers = vec![("Accept".to_owned(), DOCUMENT_ACCEPT.to_owned())];
     let (method, body) = match post {
@@ -307,6 +317,8 @@ pub(crate) fn navigation_options(
         headers,
         body,
         redirect: net::RedirectMode::Follow,
+        cache: net::CacheMode::from_fetch_name(cache).unwrap_or_default(),
+        cache_partition: url.origin().ascii_serialization(),
     }
 }
 
@@ -349,7 +361,7 @@ pub(crate) fn navigation_fetch(
 ) -> Option<Result<net::Resource, String>> {
     use script_traits::{FetchAnswer, FetchRequestData, ScriptMsg, ToClientMsg};
     let url = navigation.url;
-    let options = navigation_options(navigation.post);
+    let options = navigation_options(url, navigation.post, &navigation.details.cache);
     // A worker's script (https://html.spec.whatwg.org/multipage/workers.html#fetch-a-classic-worker-script)
     // is a same-origin request whose redirects fetch follows; a document's navigates.
     let (mode, redirect, credentials) = match navigation.destination {
@@ -461,7 +473,7 @@ pub(crate) fn fetch_navigation(
         let mut resource = match from_worker {
             Some(result) => result?,
             None => {
-                let mut options = navigation_options(post.as_ref());
+                let mut options = navigation_options(&url, post.as_ref(), &details.cache);
                 options.redirect = net::RedirectMode::Manual;
                 if let Some(referrer) = &details.referrer {
                     options

@@ -41,6 +41,9 @@ pub struct ServiceWorkerStart {
     /// stored scripts can be imported (a NetworkError, or a module's fetch error, otherwise).
     pub first_run: bool,
     pub prefs: Prefs,
+    /// The engine's HTTP cache (`None`: none), which `importScripts()` and the worker's
+    /// `fetch()` use.
+    pub http_cache: Option<net::HttpCache>,
     /// The network state when the worker starts (`navigator.onLine`).
     pub online: bool,
     /// Receives the worker's console messages.

@@ -79,7 +79,10 @@ pub(crate) fn fetch_script(loader: &net::Loader, url: &Url) -> Result<WorkerScri
             referrer_policy: None,
         });
     }
-    let resource = loader.load(url).map_err(|e| format!("{url}: {e}"))?;
+    // A worker's script is of its creator's origin: that origin's cache entries.
+    let resource = loader
+        .load_with(url, &net::RequestOptions::partitioned(&url.origin()))
+        .map_err(|e| format!("{url}: {e}"))?;
     if resource.status >= 400 {
         return Err(format!(
             "{url}: HTTP {} {}",
@@ -228,12 +231,14 @@ pub(crate) fn run_worker_thread(
         imported_scripts,
         first_run,
         prefs,
+        http_cache,
         online,
         console,
         channels,
     } = start;
     let prefs_max_heap = prefs.js_max_heap_bytes();
-    let loader = net::Loader::new(net::LoaderConfig::from_prefs(&prefs));
+    let loader =
+        net::Loader::new(net::LoaderConfig::from_prefs(&prefs)).with_http_cache(http_cache);
     let event_loop = Rc::new(EventLoop::new(loader));
     let sink: Rc<dyn ConsoleSink> = Rc::new(CallbackSink(console));
     let url = worker.script_url.clone();
@@ -252,6 +257,12 @@ pub(crate) fn run_worker_thread(
             .map(|script| (script.url, script.source))
             .collect(),
         may_fetch: first_run,
+        // https://w3c.github.io/ServiceWorker/#importscripts: "none" revalidates each import.
+        cache: if registration.update_via_cache == script_traits::UpdateViaCache::None {
+            net::CacheMode::NoCache
+        } else {
+            net::CacheMode::Default
+        },
         ..ScriptImporter::default()
     };
     // The worker lives while the constellation holds its end of the channel.

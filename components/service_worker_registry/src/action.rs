@@ -82,13 +82,16 @@ pub enum RegistryAction {
     ///
     /// <https://w3c.github.io/ServiceWorker/#update-algorithm>: the request
     /// has the `Service-Worker: script` header, destination `serviceworker`,
-    /// and bypasses the HTTP cache unless `update_via_cache` is `all`.
+    /// and bypasses the HTTP cache (cache mode `no-cache`) unless `update_via_cache` is
+    /// `all`, and always when `bypass_http_cache` (a Soft Update, or a registration whose
+    /// last update check is a day old).
     /// Redirects are not followed: a redirect is reported with its target as
     /// the final URL, which the registry rejects.
     FetchScript {
         job: JobId,
         url: Url,
         update_via_cache: UpdateViaCache,
+        bypass_http_cache: bool,
     },
     /// Fetch the scripts a worker imported (`importScripts()`, or a module worker's static
     /// imports), for the byte check of an update whose main script did not change; answer
@@ -98,8 +101,13 @@ pub enum RegistryAction {
     /// the loop over newestWorker's script resource map.
     FetchImportedScripts {
         job: JobId,
+        /// The registration's scope: its origin's HTTP cache entries are the worker's.
+        scope: Url,
         urls: Vec<Url>,
+        /// Each import bypasses the HTTP cache when this is `none`, or when
+        /// `bypass_http_cache`.
         update_via_cache: UpdateViaCache,
+        bypass_http_cache: bool,
     },
     /// Run a new worker's script for the first time ("Run Service Worker",
     /// before Install): start its thread and evaluate `script` as `worker_type` says

@@ -132,6 +132,9 @@ pub(crate) struct Job {
     /// The origin of the client that asked, as the constellation recorded it.
     pub(crate) client_origin: Origin,
     pub(crate) update_via_cache: UpdateViaCache,
+    /// <https://w3c.github.io/ServiceWorker/#dfn-job-force-bypass-cache-flag>: set for a Soft
+    /// Update, whose fetches revalidate whatever the HTTP cache holds.
+    pub(crate) force_bypass_cache: bool,
     /// <https://w3c.github.io/ServiceWorker/#dfn-job-worker-type>
     pub(crate) worker_type: WorkerType,
     pub(crate) step: JobStep,
@@ -268,9 +271,11 @@ impl ServiceWorkerRegistry {
         log::debug!(target: LOG_TARGET, "soft update of {} ({scope})", registration.id);
         let origin = scope.origin();
         let job = self.new_job(JobKind::Update, scope, script_url, &origin);
+        // Soft Update, step 3: Set job's force bypass cache flag.
         self.schedule_job(Job {
             update_via_cache,
             worker_type,
+            force_bypass_cache: true,
             ..job
         });
     }
@@ -347,6 +352,7 @@ impl ServiceWorkerRegistry {
             script_url,
             client_origin: client.clone(),
             update_via_cache: UpdateViaCache::default(),
+            force_bypass_cache: false,
             worker_type: WorkerType::default(),
             step: JobStep::Queued,
             completions: Vec::new(),
@@ -524,11 +530,16 @@ impl ServiceWorkerRegistry {
             imported: newest.imported_scripts.clone(),
         });
         let registration_id = registration.map(|registration| registration.id);
+        // Step 8.10 ("perform the fetch"): the HTTP cache is bypassed (revalidated) unless
+        // updateViaCache is "all", and always for a forced update or a stale registration.
+        let bypass_http_cache = job.force_bypass_cache
+            || registration_id.is_some_and(|id| self.update_check_is_stale(id));
         // Steps 5-8: fetch the script; the job resumes in `script_fetched`.
         self.act(RegistryAction::FetchScript {
             job: job.id,
             url: job.script_url.clone(),
             update_via_cache: job.update_via_cache,
+            bypass_http_cache,
         });
         job.step = JobStep::FetchingScript {
             newest,
@@ -597,12 +608,15 @@ impl ServiceWorkerRegistry {
                 }
                 self.act(RegistryAction::FetchImportedScripts {
                     job: job.id,
+                    scope: job.scope.clone(),
                     urls: newest
                         .imported
                         .iter()
                         .map(|script| script.url.clone())
                         .collect(),
                     update_via_cache: job.update_via_cache,
+                    bypass_http_cache: job.force_bypass_cache
+                        || registration_id.is_some_and(|id| self.update_check_is_stale(id)),
                 });
                 job.step = JobStep::FetchingImports {
                     stored: newest.imported,

@@ -8,7 +8,10 @@
 //! answer, a worker's `Evaluated` or `EventDone`, or the worker stopping),
 //! and only then does the job that asked go on. Nothing here waits.
 
-use script_traits::{RegistrationInfo, ServiceWorkerInfo, WorkerEvent, WorkerEventOutcome};
+use net::CacheMode;
+use script_traits::{
+    RegistrationInfo, ServiceWorkerInfo, UpdateViaCache, WorkerEvent, WorkerEventOutcome,
+};
 use service_worker_registry::{InstallFailure, RegistryAction, WorkerScripts};
 
 use super::{Constellation, LOG_TARGET};
@@ -59,9 +62,32 @@ impl Constellation {
 
     fn carry_out_registry_action(&mut self, action: RegistryAction) {
         match action {
-            RegistryAction::FetchScript { job, url, .. } => self.fetches.start(job, url),
-            RegistryAction::FetchImportedScripts { job, urls, .. } => {
-                self.fetches.imports(job, urls)
+            RegistryAction::FetchScript {
+                job,
+                url,
+                update_via_cache,
+                bypass_http_cache,
+            } => {
+                let cache = if update_via_cache == UpdateViaCache::All && !bypass_http_cache {
+                    CacheMode::Default
+                } else {
+                    CacheMode::NoCache
+                };
+                self.fetches.start(job, url, cache)
+            }
+            RegistryAction::FetchImportedScripts {
+                job,
+                scope,
+                urls,
+                update_via_cache,
+                bypass_http_cache,
+            } => {
+                let cache = if update_via_cache == UpdateViaCache::None || bypass_http_cache {
+                    CacheMode::NoCache
+                } else {
+                    CacheMode::Default
+                };
+                self.fetches.imports(job, &scope.origin(), urls, cache)
             }
             RegistryAction::EvaluateWorker {
                 job,

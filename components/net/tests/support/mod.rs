@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -165,6 +165,58 @@ fn serve(mut stream: TcpStream) {
             respond(&mut stream, "200 OK", &[], value.as_bytes())
         }
         "/bytes/1000" => respond(&mut stream, "200 OK", &[], &[b'x'; 1000]),
+        // The HTTP cache's routes: each network answer's body is a new number ("response
+        // N"), so a test tells a stored answer from a fresh one.
+        "/cache/max-age" => respond_numbered(&mut stream, &[("Cache-Control", "max-age=600")]),
+        "/cache/no-store" => {
+            respond_numbered(&mut stream, &[("Cache-Control", "no-store, max-age=600")])
+        }
+        "/cache/redirect" => respond(
+            &mut stream,
+            "301 Moved Permanently",
+            &[
+                ("Location", "/cache/max-age"),
+                ("Cache-Control", "max-age=600"),
+            ],
+            b"",
+        ),
+        // Always revalidated; a request for the ETag it gave gets a 304 with a new header.
+        "/cache/etag" => {
+            let revalidating = request
+                .headers
+                .iter()
+                .any(|(name, value)| name == "if-none-match" && value == "\"v1\"");
+            if revalidating {
+                respond(
+                    &mut stream,
+                    "304 Not Modified",
+                    &[("X-Revalidated", "yes"), ("ETag", "\"v1\"")],
+                    b"",
+                )
+            } else {
+                respond_numbered(
+                    &mut stream,
+                    &[("Cache-Control", "no-cache"), ("ETag", "\"v1\"")],
+                )
+            }
+        }
+        // The request's Cache-Control and Pragma, not stored.
+        "/cache/request-headers" => {
+            let value = |wanted: &str| {
+                request
+                    .headers
+                    .iter()
+                    .find(|(name, _)| name == wanted)
+                    .map_or("(none)".to_owned(), |(_, value)| value.clone())
+            };
+            let body = format!("{} / {}", value("cache-control"), value("pragma"));
+            respond(
+                &mut stream,
+                "200 OK",
+                &[("Cache-Control", "no-store")],
+                body.as_bytes(),
+            )
+        }
         "/huge-declared" => respond_declared_huge(&mut stream),
         "/huge-undeclared" => respond_undeclared_huge(&mut stream),
         "/slow" => respond_slowly(&mut stream),
@@ -230,6 +282,18 @@ fn respond(
     stream.write_all(head.as_bytes())?;
     stream.write_all(body)?;
     stream.flush()
+}
+
+/// A 200 whose body is "response N", N counting the numbered responses this process sent.
+fn respond_numbered(stream: &mut TcpStream, headers: &[(&str, &str)]) -> std::io::Result<()> {
+    static SENT: AtomicU64 = AtomicU64::new(0);
+    let number = SENT.fetch_add(1, Ordering::SeqCst);
+    respond(
+        stream,
+        "200 OK",
+        headers,
+        format!("response {number}").as_bytes(),
+    )
 }
 
 /// Announces 100 MB and sends a little of it: a client that trusts the

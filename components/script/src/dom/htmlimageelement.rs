@@ -169,6 +169,7 @@ impl HTMLImageElement {
             origin: global.origin().clone(),
             referrer: None,
             referrer_policy: String::new(),
+            cache: net::CacheMode::Default,
             initiator_type: "img",
         };
         let mut data = script_traits::FetchRequestData::script(url, mode, credentials);

@@ -191,6 +191,7 @@ impl HTMLScriptElement {
             }
         }
         let loader = global.event_loop().loader().clone();
+        let options = net::RequestOptions::partitioned(&global.origin());
         let (sender, receiver) = crossbeam_channel::bounded(1);
         let guard = global.event_loop().expect_remote_task();
         let fetch_url = url.clone();
@@ -198,7 +199,7 @@ impl HTMLScriptElement {
             std::thread::Builder::new()
                 .name("script fetch".into())
                 .spawn(move || {
-                    let _ = sender.send(loader.load(&fetch_url));
+                    let _ = sender.send(loader.load_with(&fetch_url, &options));
                     drop(guard);
                 })
         });
@@ -216,7 +217,10 @@ impl HTMLScriptElement {
                     ))
                 })
             }
-            _ => global.event_loop().loader().load(&url),
+            _ => global
+                .event_loop()
+                .loader()
+                .load_with(&url, &net::RequestOptions::partitioned(&global.origin())),
         };
         match result {
             Ok(resource) if resource.is_ok() => {

@@ -30,8 +30,8 @@ pub enum Referrer {
     Url(Url),
 }
 
-/// The request's members that only some code acts on: `mode` (fetch's CORS rules), the rest
-/// kept and shown (there are no cookies and no HTTP cache).
+/// The request's members that only some code acts on: `mode` (fetch's CORS rules), `cache`
+/// (the HTTP cache mode), the rest kept and shown (there are no cookies).
 #[derive(Clone, Debug)]
 pub struct RequestExtras {
     pub mode: RequestMode,

@@ -25,6 +25,9 @@ pub struct ScriptImporter {
     /// Whether fetched scripts are kept in `fetched` (a service worker stores them; a
     /// dedicated worker fetches each import anew).
     pub keep_fetched: bool,
+    /// How a fetched import uses the HTTP cache: `NoCache` (revalidated) when the service
+    /// worker's registration's `updateViaCache` is `"none"`.
+    pub cache: net::CacheMode,
 }
 
 impl Default for ScriptImporter {
@@ -34,6 +37,7 @@ impl Default for ScriptImporter {
             may_fetch: false,
             fetched: Vec::new(),
             keep_fetched: true,
+            cache: net::CacheMode::Default,
         }
     }
 }
@@ -119,11 +123,15 @@ impl WorkerGlobalScope {
                 .map(|entry| entry.bytes.to_vec())
                 .ok_or_else(|| network_error("no such blob URL".into()));
         }
+        let options = net::RequestOptions {
+            cache: self.importer.borrow().cache,
+            ..net::RequestOptions::partitioned(&self.globalscope.origin())
+        };
         let resource = self
             .globalscope
             .event_loop()
             .loader()
-            .load(url)
+            .load_with(url, &options)
             .map_err(|e| network_error(e.to_string()))?;
         if !(200..300).contains(&resource.status) {
             return Err(network_error(format!("HTTP {}", resource.status)));

@@ -234,6 +234,7 @@ impl XMLHttpRequest {
             origin: self.global().origin(),
             referrer: None,
             referrer_policy: String::new(),
+            cache: net::CacheMode::Default,
             initiator_type: "xmlhttprequest",
         }
     }

@@ -41,6 +41,7 @@ pub fn run_url_with_prefs(url: url::Url, timeout: Duration, prefs: base::prefs::
     let outcome = run_page(PageOptions {
         client: script::page::PageConnection::Unconnected,
         connect_worker: None,
+        http_cache: None,
         url,
         timeout: Some(timeout),
         prefs,

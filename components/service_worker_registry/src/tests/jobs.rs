@@ -514,6 +514,33 @@ fn a_soft_update_installs_changed_bytes_and_answers_no_one() {
 }
 
 #[test]
+fn a_soft_update_or_a_stale_registration_bypasses_the_http_cache() {
+    let mut profile = Profile::new();
+    profile.fetcher.serve("https://a.test/sw.js", b"v1");
+    let info = profile.register("https://a.test/sw.js", None).unwrap();
+    profile.try_activate_all();
+    profile.update(&info).unwrap();
+    profile.registry.schedule_soft_update(info.id);
+    profile.run();
+    let scope = info.scope.as_str().to_owned();
+    profile
+        .registry
+        .registrations
+        .get_mut(&scope)
+        .unwrap()
+        .last_update_check_ms = Some(now_ms() - 86_460_000);
+    profile.update(&info).unwrap();
+    let bypasses: Vec<bool> = profile
+        .fetcher
+        .bypasses
+        .iter()
+        .map(|(_, bypass)| *bypass)
+        .collect();
+    // register(), update(), the soft update, update() of a registration a day stale.
+    assert_eq!(bypasses, [false, false, true, true]);
+}
+
+#[test]
 fn a_soft_update_of_a_registration_gone_does_nothing() {
     let mut profile = Profile::new();
     profile.fetcher.serve("https://a.test/sw.js", b"v1");

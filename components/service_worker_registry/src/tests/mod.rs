@@ -42,6 +42,9 @@ pub(super) fn origin(text: &str) -> Origin {
 pub(super) struct FakeFetcher {
     pub scripts: HashMap<String, FetchedScript>,
     pub fetched: Vec<Url>,
+    /// Each main script fetch's URL and whether it was to bypass the HTTP cache whatever
+    /// `updateViaCache` said.
+    pub bypasses: Vec<(Url, bool)>,
 }
 
 impl FakeFetcher {
@@ -190,7 +193,13 @@ pub(super) fn drive(
     registry.try_clear_unregistered(host);
     while let Some(action) = registry.next_action() {
         match action {
-            RegistryAction::FetchScript { job, url, .. } => {
+            RegistryAction::FetchScript {
+                job,
+                url,
+                bypass_http_cache,
+                ..
+            } => {
+                fetcher.bypasses.push((url.clone(), bypass_http_cache));
                 let fetched = fetcher.fetch_script(&url);
                 registry.script_fetched(job, fetched);
             }

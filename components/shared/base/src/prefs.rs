@@ -36,6 +36,7 @@ pub mod names {
     pub const SERVICEWORKER_IDLE_TIMEOUT_MS: &str = "serviceworker.idle_timeout_ms";
     pub const SERVICEWORKER_MAX_EVENT_DURATION_MS: &str = "serviceworker.max_event_duration_ms";
     pub const NET_MAX_RESPONSE_BYTES: &str = "net.max_response_bytes";
+    pub const NET_HTTP_CACHE_MAX_BYTES: &str = "net.http_cache_max_bytes";
     pub const NET_NETWORK_DEBOUNCE_MS: &str = "net.network_debounce_ms";
     pub const NET_HOST_RULES: &str = "net.host_rules";
     pub const NET_EXTRA_ROOT_CERTIFICATES: &str = "net.extra_root_certificates";
@@ -248,6 +249,11 @@ impl Prefs {
         self.known_u64(names::NET_MAX_RESPONSE_BYTES)
     }
 
+    /// How many bytes of responses the engine's HTTP cache keeps (0: no HTTP cache).
+    pub fn net_http_cache_max_bytes(&self) -> u64 {
+        self.known_u64(names::NET_HTTP_CACHE_MAX_BYTES)
+    }
+
     /// The most memory one JavaScript runtime (a page's or a worker's) may
     /// hold; past it, allocations fail with "out of memory".
     pub fn js_max_heap_bytes(&self) -> u64 {
@@ -433,6 +439,7 @@ mod tests {
             names::SERVICEWORKER_IDLE_TIMEOUT_MS,
             names::SERVICEWORKER_MAX_EVENT_DURATION_MS,
             names::NET_MAX_RESPONSE_BYTES,
+            names::NET_HTTP_CACHE_MAX_BYTES,
             names::NET_NETWORK_DEBOUNCE_MS,
             names::NET_HOST_RULES,
             names::NET_EXTRA_ROOT_CERTIFICATES,
@@ -443,7 +450,7 @@ mod tests {
         ] {
             assert!(prefs.get(name).is_some(), "{name} has no default");
         }
-        assert_eq!(prefs.iter().count(), 17);
+        assert_eq!(prefs.iter().count(), 18);
     }
 
     #[test]

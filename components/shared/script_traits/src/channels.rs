@@ -139,8 +139,9 @@ pub struct FetchRequestData {
     pub details: RequestDetails,
 }
 
-/// The members of a request that a service worker's `event.request` shows and nothing here
-/// acts on (there is no HTTP cache, and integrity is not checked against the response).
+/// The members of a request that a service worker's `event.request` shows, beyond its URL,
+/// method, headers and body (integrity is not checked against the response; `cache` is the
+/// HTTP cache mode a network fetch uses).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestDetails {
     /// The referrer fetch determined (`base::referrer`), the policy applied; `None`: none.
