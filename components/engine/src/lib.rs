@@ -402,14 +402,11 @@ impl Engine {
         // The page's dedicated workers are clients too (of type "worker"), and its frames
         // (windows of frame type "nested").
         let commands = self.commands.clone();
-        let connect_worker: script::page::ClientConnector =
-            Arc::new(move |url: &Url, client_type: ClientType| {
-                let frame_type = match client_type {
-                    ClientType::Window => FrameType::Nested,
-                    _ => FrameType::None,
-                };
+        let connect_worker: script::page::ClientConnector = Arc::new(
+            move |url: &Url, client_type: ClientType, frame_type: FrameType| {
                 connect(&commands, url.clone(), client_type, frame_type, None)
-            });
+            },
+        );
         let outcome = run_page(PageOptions {
             url,
             timeout,

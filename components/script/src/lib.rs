@@ -18,6 +18,7 @@
 extern crate html5ever;
 
 pub mod animation_frames;
+pub mod auxiliary;
 pub mod blob_urls;
 pub mod broadcast_channels;
 pub mod constellation_link;

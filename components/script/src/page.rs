@@ -26,11 +26,16 @@ const LOG_TARGET: &str = "bgsync::script::service_worker";
 /// Receives each console message of the page, from the script thread.
 pub type ConsoleCallback = Arc<dyn Fn(ConsoleLevel, &str) + Send + Sync>;
 
-/// Connects a page's dedicated worker (`ClientType::Worker`) or frame (`ClientType::Window`,
-/// frame type "nested") whose script or document is at the URL to the engine, as a client
-/// (the engine makes its channels); the reason if it cannot.
+/// Connects a page's dedicated worker (`ClientType::Worker`, frame type "none"), frame
+/// (`ClientType::Window`, "nested") or auxiliary window (`window.open()`, "auxiliary") whose
+/// script or document is at the URL to the engine, as a client (the engine makes its
+/// channels); the reason if it cannot.
 pub type ClientConnector = Arc<
-    dyn Fn(&Url, script_traits::ClientType) -> Result<script_traits::ClientChannels, String>
+    dyn Fn(
+            &Url,
+            script_traits::ClientType,
+            script_traits::FrameType,
+        ) -> Result<script_traits::ClientChannels, String>
         + Send
         + Sync,
 >;
@@ -270,6 +275,7 @@ fn run_page_on_this_thread(
         for frame in window.descendant_frames() {
             frame.discard();
         }
+        window.discard_opened();
         window.global_scope().end();
         if let Some(to_constellation) = client {
             let _ = to_constellation.send(script_traits::ScriptMsg::Closed);
@@ -444,12 +450,13 @@ pub(crate) struct Navigated {
 /// policy of the hops after it (https://w3c.github.io/webappsec-referrer-policy/#set-requests-referrer-policy-on-redirect).
 /// At most `net::MAX_REDIRECTS` hops.
 ///
-/// A hop to another origin is another client: with `reconnect` (a frame's), the client of
+/// A hop to another origin is another client: with `reconnect` (a frame's or an auxiliary
+/// window's connector, and its frame type), the client of
 /// `channels` is closed and one for the new URL's origin made in its place (its messages so
 /// far in `early` go with the old one); without, the hops of other origins go to the network.
 pub(crate) fn fetch_navigation(
     channels: &mut Option<script_traits::ClientChannels>,
-    reconnect: Option<&ClientConnector>,
+    reconnect: Option<(&ClientConnector, script_traits::FrameType)>,
     loader: &net::Loader,
     navigation: NavigationRequest<'_>,
     deadline: Option<Instant>,
@@ -502,12 +509,12 @@ pub(crate) fn fetch_navigation(
             &mut details.referrer_policy,
             &next,
         );
-        if let Some(connect) = reconnect.filter(|_| next.origin() != url.origin()) {
+        if let Some((connect, frame_type)) = reconnect.filter(|_| next.origin() != url.origin()) {
             if let Some(old) = channels.take() {
                 let _ = old.to_constellation.send(script_traits::ScriptMsg::Closed);
             }
             early.clear();
-            *channels = connect(&next, script_traits::ClientType::Window)
+            *channels = connect(&next, script_traits::ClientType::Window, frame_type)
                 .map_err(|reason| log::warn!(target: LOG_TARGET, "the frame {next} runs unconnected: {reason}"))
                 .ok();
         }

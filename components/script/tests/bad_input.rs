@@ -113,3 +113,36 @@ fn a_404_script_src_fires_error_and_the_page_goes_on() {
     );
     assert_eq!(run.lines, ["script error event true", "next script"]);
 }
+
+#[test]
+fn a_page_that_opens_windows_without_end_is_stopped_at_the_limit() {
+    // Each opened window opens another as it loads, and the page opens many at once.
+    let run = run_files(
+        "open-windows",
+        r#"<script>
+let opened = 0;
+for (let i = 0; i < 200; i++) {
+  if (window.open("child.html")) opened++;
+}
+console.log("opened " + opened);
+</script>"#,
+        &[(
+            "child.html",
+            b"<script>window.open('child.html'); window.open('child.html');</script>",
+        )],
+    );
+    assert_eq!(run.outcome, PageOutcome::Idle);
+    let expected = format!("opened {}", script::auxiliary::MAX_OPEN_WINDOWS);
+    assert!(
+        run.lines.contains(&expected),
+        "{:?}",
+        &run.lines[..run.lines.len().min(5)]
+    );
+    assert!(
+        run.lines
+            .iter()
+            .any(|line| line.contains("window.open() was blocked")),
+        "{:?}",
+        &run.lines[..run.lines.len().min(5)]
+    );
+}

@@ -18,6 +18,8 @@ interface Window : EventTarget {
   readonly attribute Navigator navigator;
   undefined close();
   readonly attribute boolean closed;
+  [Replaceable] readonly attribute WindowProxy? opener;
+  [Throws] WindowProxy? open(optional USVString url = "", optional DOMString target = "_blank", optional DOMString features = "");
   [Throws] undefined postMessage(any message, USVString targetOrigin, optional sequence<object> transfer = []);
   [Throws] undefined postMessage(any message, optional WindowPostMessageOptions options = {});
 };

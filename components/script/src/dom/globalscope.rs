@@ -371,6 +371,13 @@ impl GlobalScope {
 
     /// Gives this global (an `about:blank` or `about:srcdoc` frame) its parent's origin, and
     /// its parent's base URL to resolve URLs against.
+    /// An `about:blank` window got a document of its own (the same origin's): its origin and
+    /// base URL are its URL's again.
+    pub fn forget_inherited_origin(&self) {
+        *self.inherited_origin.borrow_mut() = None;
+        *self.inherited_base_url.borrow_mut() = None;
+    }
+
     pub fn inherit_origin(&self, origin: url::Origin, base_url: Url) {
         *self.inherited_origin.borrow_mut() = Some(origin);
         *self.inherited_base_url.borrow_mut() = Some(base_url);

@@ -16,7 +16,7 @@
 
 use std::cell::Cell;
 
-use script_traits::{ClientChannels, ClientType, ToClientMsg};
+use script_traits::{ClientChannels, ClientType, FrameType, ToClientMsg};
 use url::Url;
 
 use crate::dom::bindings::trusted::Trusted;
@@ -78,15 +78,15 @@ struct Navigation {
     post: Option<PostData>,
 }
 
-/// A document to show in a frame.
-struct FrameDocument {
-    url: Url,
+/// A document to show in a frame (or an auxiliary window).
+pub(crate) struct FrameDocument {
+    pub url: Url,
     html: String,
     content_type: String,
-    /// `about:blank` and `about:srcdoc` have their parent's origin.
-    inherits_origin: bool,
+    /// `about:blank` and `about:srcdoc` have their parent's (or opener's) origin.
+    pub inherits_origin: bool,
     /// The frame's client of the engine (an http(s) frame of a connected page).
-    channels: Option<ClientChannels>,
+    pub channels: Option<ClientChannels>,
     /// What the engine sent the client before its document loaded.
     early: Vec<ToClientMsg>,
     /// How it changes the frame's session history.
@@ -99,15 +99,18 @@ struct FrameDocument {
     referrer_policy: Option<&'static str>,
 }
 
-/// What a frame's navigation fetches.
-struct FrameRequest {
-    url: Url,
+/// What a frame's (or an auxiliary window's) navigation fetches.
+pub(crate) struct FrameRequest {
+    pub url: Url,
     /// The service worker's `navigate()` it is for, if any.
-    token: Option<u64>,
-    details: script_traits::RequestDetails,
-    handling: Handling,
-    post: Option<PostData>,
+    pub token: Option<u64>,
+    pub details: script_traits::RequestDetails,
+    pub handling: Handling,
+    pub post: Option<PostData>,
 }
+
+/// What becomes of a fetched document, in a task of the loop that fetched it.
+pub(crate) type Deliver = Box<dyn FnOnce(&mut JSContext, Result<FrameDocument, String>)>;
 
 impl HTMLIFrameElement {
     pub fn new(cx: &mut JSContext, document: &Document) -> DomRoot<HTMLIFrameElement> {
@@ -379,92 +382,14 @@ impl HTMLIFrameElement {
         self.upcast::<Node>().owner_doc()?.window()
     }
 
-    /// Fetches `url` off the thread (through the engine first, for a connected page), then
-    /// shows it in a task. `token` numbers the service worker's `navigate()` it is for.
+    /// Fetches the frame's document (see [`fetch_document`]), then shows it in a task.
     fn fetch(&self, parent: &GlobalScope, generation: u64, request: FrameRequest) {
-        let FrameRequest {
-            url,
-            token,
-            details,
-            handling,
-            post,
-        } = request;
-        let web = matches!(url.scheme(), "http" | "https");
-        let connector = parent
-            .worker_connector()
-            .filter(|_| web && parent.constellation_link().is_some());
-        let mut channels = connector.clone().and_then(|connect| {
-            match connect(&url, ClientType::Window) {
-                Ok(channels) => Some(channels),
-                Err(reason) => {
-                    log::warn!(target: LOG_TARGET, "the frame {url} runs unconnected: {reason}");
-                    None
-                }
-            }
+        let iframe = DomRoot::from_ref(self);
+        let deliver: Deliver = Box::new(move |cx, document| match document {
+            Ok(document) => iframe.show(cx, generation, document),
+            Err(reason) => iframe.failed(cx, generation, &reason),
         });
-        let guard = parent.event_loop().expect_remote_task();
-        let loader = parent.event_loop().loader().clone();
-        let iframe = Trusted::new(DomRoot::from_ref(self));
-        let spawned = std::thread::Builder::new()
-            .name("frame load".into())
-            .spawn(move || {
-                if let (Some(channels), Some(token)) = (&channels, token) {
-                    // First on the new client's channel, before its navigation fetch.
-                    let started = script_traits::ScriptMsg::NavigationStarted { token };
-                    let _ = channels.to_constellation.send(started);
-                }
-                let mut early = Vec::new();
-                let navigation = crate::page::NavigationRequest {
-                    url: &url,
-                    destination: "iframe",
-                    details,
-                    post: post.as_ref(),
-                };
-                let loaded = crate::page::fetch_navigation(
-                    &mut channels,
-                    connector.as_ref(),
-                    &loader,
-                    navigation,
-                    None,
-                    &mut early,
-                );
-                // An HTTP error is a document like any other (the server's error page), and
-                // content that is not HTML (JSON, an image) is a document too, at its URL,
-                // empty here (a browser would render it).
-                let document = loaded.map(|navigated| {
-                    let resource = navigated.resource;
-                    let html = crate::page::check_document(&resource).unwrap_or_default();
-                    FrameDocument {
-                        referrer: navigated.referrer,
-                        referrer_policy: resource
-                            .header("referrer-policy")
-                            .and_then(base::referrer::parse_header),
-                        content_type: resource
-                            .content_type
-                            .clone()
-                            .unwrap_or_else(|| "text/html".into()),
-                        url: resource.url,
-                        html,
-                        inherits_origin: false,
-                        channels,
-                        early,
-                        handling,
-                        post,
-                    }
-                });
-                guard.post(Box::new(move |cx| {
-                    let Some(iframe) = iframe.take() else {
-                        return;
-                    };
-                    match document {
-                        Ok(document) => iframe.show(cx, generation, document),
-                        Err(reason) => iframe.failed(cx, generation, &reason),
-                    }
-                }));
-            });
-        if let Err(error) = spawned {
-            log::error!(target: LOG_TARGET, "cannot load a frame: {error}");
-        }
+        fetch_document(parent, request, "iframe", FrameType::Nested, deliver);
     }
 
     /// The frame's document could not be loaded: an empty frame, and `load` at the iframe, as
@@ -517,22 +442,6 @@ impl HTMLIFrameElement {
         window.set_parent(&parent, self.element());
         event_loop.bind_global(window.reflector().get());
         self.content.set(Some(&window));
-        let global = window.global_scope();
-        if frame.inherits_origin {
-            global.inherit_origin(parent_global.origin(), parent_global.base_url());
-            global.set_referrer_policy(Some(parent_global.referrer_policy()));
-        } else {
-            global.set_referrer_policy(frame.referrer_policy);
-        }
-        global.set_worker_connector(parent_global.worker_connector());
-        global.set_max_dedicated_workers(parent_global.max_dedicated_workers());
-        global.init_online(parent_global.is_online());
-        // SAFETY: the raw context only enters the frame's realm, left at the end of the scope.
-        let _realm =
-            unsafe { mozjs::jsapi::JSAutoRealm::new(cx.raw_cx(), window.reflector().get()) };
-        if let Some(channels) = frame.channels {
-            crate::page::connect_client(cx, global, &frame.url, channels, frame.early);
-        }
         let entry = Entry {
             url: frame.url.clone(),
             post: frame.post.clone(),
@@ -543,13 +452,7 @@ impl HTMLIFrameElement {
         if frame.url.as_str() != "about:blank" || frame.handling != Handling::Replace {
             self.has_entry.set(true);
         }
-        let document = Document::new(cx, &window, frame.url, frame.content_type);
-        if frame.inherits_origin {
-            document.set_referrer(Some(&parent_global.url()));
-        } else {
-            document.set_referrer(frame.referrer.as_ref());
-        }
-        crate::html_parser::parse_html(cx, &document, &frame.html);
+        let document = load_document(cx, &window, parent_global, frame);
         let iframe = Trusted::new(DomRoot::from_ref(self));
         let parent_loop: Rc<EventLoop> = parent_global.event_loop().clone();
         let after_load: crate::page::AfterLoad = Box::new(move || {
@@ -571,8 +474,137 @@ impl HTMLIFrameElement {
     }
 }
 
+/// Fetches a window's document off the thread: through the engine first when `global`'s page
+/// is connected (a client of `frame_type` is made for an http(s) URL, so the service worker of
+/// its scope answers the navigation), else from the network, following redirects hop by hop;
+/// then hands it to `deliver` in a task of `global`'s loop. `request.token` numbers the service
+/// worker's `navigate()` it is for.
+pub(crate) fn fetch_document(
+    global: &GlobalScope,
+    request: FrameRequest,
+    destination: &'static str,
+    frame_type: FrameType,
+    deliver: Deliver,
+) {
+    let FrameRequest {
+        url,
+        token,
+        details,
+        handling,
+        post,
+    } = request;
+    let web = matches!(url.scheme(), "http" | "https");
+    let connector = global
+        .worker_connector()
+        .filter(|_| web && global.constellation_link().is_some());
+    let mut channels =
+        connector.clone().and_then(
+            |connect| match connect(&url, ClientType::Window, frame_type) {
+                Ok(channels) => Some(channels),
+                Err(reason) => {
+                    log::warn!(target: LOG_TARGET, "the window {url} runs unconnected: {reason}");
+                    None
+                }
+            },
+        );
+    let guard = global.event_loop().expect_remote_task();
+    let loader = global.event_loop().loader().clone();
+    let deliver = Trusted::new(deliver);
+    let spawned = std::thread::Builder::new()
+        .name("frame load".into())
+        .spawn(move || {
+            if let (Some(channels), Some(token)) = (&channels, token) {
+                // First on the new client's channel, before its navigation fetch.
+                let started = script_traits::ScriptMsg::NavigationStarted { token };
+                let _ = channels.to_constellation.send(started);
+            }
+            let mut early = Vec::new();
+            let navigation = crate::page::NavigationRequest {
+                url: &url,
+                destination,
+                details,
+                post: post.as_ref(),
+            };
+            let loaded = crate::page::fetch_navigation(
+                &mut channels,
+                connector.as_ref().map(|connect| (connect, frame_type)),
+                &loader,
+                navigation,
+                None,
+                &mut early,
+            );
+            // An HTTP error is a document like any other (the server's error page), and
+            // content that is not HTML (JSON, an image) is a document too, at its URL,
+            // empty here (a browser would render it).
+            let document = loaded.map(|navigated| {
+                let resource = navigated.resource;
+                let html = crate::page::check_document(&resource).unwrap_or_default();
+                FrameDocument {
+                    referrer: navigated.referrer,
+                    referrer_policy: resource
+                        .header("referrer-policy")
+                        .and_then(base::referrer::parse_header),
+                    content_type: resource
+                        .content_type
+                        .clone()
+                        .unwrap_or_else(|| "text/html".into()),
+                    url: resource.url,
+                    html,
+                    inherits_origin: false,
+                    channels,
+                    early,
+                    handling,
+                    post,
+                }
+            });
+            guard.post(Box::new(move |cx| {
+                if let Some(deliver) = deliver.take() {
+                    deliver(cx, document);
+                }
+            }));
+        });
+    if let Err(error) = spawned {
+        log::error!(target: LOG_TARGET, "cannot load a window's document: {error}");
+    }
+}
+
+/// Gives `window` the document of `frame` and returns it: its origin, base URL and referrer
+/// policy (`creator`'s, the parent's or opener's, for an `about:blank` or `about:srcdoc`
+/// document), its client of the engine, its Document, parsed in its realm (its scripts run).
+/// Its load events are the caller's to queue.
+pub(crate) fn load_document(
+    cx: &mut JSContext,
+    window: &Window,
+    creator: &GlobalScope,
+    frame: FrameDocument,
+) -> DomRoot<Document> {
+    let global = window.global_scope();
+    if frame.inherits_origin {
+        global.inherit_origin(creator.origin(), creator.base_url());
+        global.set_referrer_policy(Some(creator.referrer_policy()));
+    } else {
+        global.set_referrer_policy(frame.referrer_policy);
+    }
+    global.set_worker_connector(creator.worker_connector());
+    global.set_max_dedicated_workers(creator.max_dedicated_workers());
+    global.init_online(creator.is_online());
+    // SAFETY: the raw context only enters the window's realm, left at the end of the scope.
+    let _realm = unsafe { mozjs::jsapi::JSAutoRealm::new(cx.raw_cx(), window.reflector().get()) };
+    if let Some(channels) = frame.channels {
+        crate::page::connect_client(cx, global, &frame.url, channels, frame.early);
+    }
+    let document = Document::new(cx, window, frame.url, frame.content_type);
+    if frame.inherits_origin {
+        document.set_referrer(Some(&creator.url()));
+    } else {
+        document.set_referrer(frame.referrer.as_ref());
+    }
+    crate::html_parser::parse_html(cx, &document, &frame.html);
+    document
+}
+
 /// An `about:` document: `about:blank`, or `about:srcdoc` with `html`.
-fn blank_document(url: &str, html: String, handling: Handling) -> FrameDocument {
+pub(crate) fn blank_document(url: &str, html: String, handling: Handling) -> FrameDocument {
     FrameDocument {
         url: Url::parse(url).expect("a valid about: URL"),
         html,

@@ -35,6 +35,17 @@ pub struct Window {
     frame_element: MutNullableDom<Element>,
     /// The windows of this document's `<iframe>`s, in the order they loaded.
     frames: RefCell<Vec<Dom<Window>>>,
+    /// The window whose `open()` made this one (`opener`; none after `noopener`).
+    opener: MutNullableDom<Window>,
+    /// The auxiliary windows this one opened (`window.open()`), discarded with it.
+    opened: RefCell<Vec<Dom<Window>>>,
+    /// Whether `window.open()` made it (an auxiliary browsing context's window).
+    auxiliary: std::cell::Cell<bool>,
+    /// The window of another origin that this auxiliary window's navigation loaded: the one
+    /// its opener's reference now stands for.
+    replaced_by: MutNullableDom<Window>,
+    /// It was discarded (a second discard does nothing).
+    discarded: std::cell::Cell<bool>,
     /// The proxies of this window made for windows of other origins, one per accessor.
     proxies: RefCell<Vec<Dom<CrossOriginWindowProxy>>>,
     history: MutNullableDom<History>,
@@ -83,6 +94,11 @@ impl Window {
             parent: MutNullableDom::default(),
             frame_element: MutNullableDom::default(),
             frames: RefCell::new(Vec::new()),
+            opener: MutNullableDom::default(),
+            opened: RefCell::new(Vec::new()),
+            auxiliary: std::cell::Cell::new(false),
+            replaced_by: MutNullableDom::default(),
+            discarded: std::cell::Cell::new(false),
             proxies: RefCell::new(Vec::new()),
             history: MutNullableDom::default(),
             joint_history: JointSessionHistory::default(),
@@ -145,6 +161,44 @@ impl Window {
         parent.frames.borrow_mut().push(Dom::from_ref(self));
     }
 
+    /// Makes `window` an auxiliary window this one opened.
+    pub fn adopt_opened(&self, window: &Window) {
+        window.auxiliary.set(true);
+        self.opened.borrow_mut().push(Dom::from_ref(window));
+    }
+
+    pub fn set_opener(&self, opener: Option<&Window>) {
+        self.opener.set(opener);
+    }
+
+    pub fn opener_window(&self) -> Option<DomRoot<Window>> {
+        self.opener.get()
+    }
+
+    /// This auxiliary window's navigation loaded a document of another origin into
+    /// `successor`: this one is discarded, and stands for `successor` from now on.
+    pub fn replace_with(&self, successor: &Window) {
+        self.replaced_by.set(Some(successor));
+        self.discard();
+    }
+
+    /// The window this one stands for: itself, or the window that replaced it.
+    pub fn current(&self) -> DomRoot<Window> {
+        let mut current = DomRoot::from_ref(self);
+        while let Some(next) = current.replaced_by.get() {
+            current = next;
+        }
+        current
+    }
+
+    /// Discards the auxiliary windows this one opened (its page ends).
+    pub fn discard_opened(&self) {
+        let opened = std::mem::take(&mut *self.opened.borrow_mut());
+        for window in opened {
+            window.discard();
+        }
+    }
+
     /// The `<iframe>` whose content this window is (none for a page).
     pub fn frame_element(&self) -> Option<DomRoot<Element>> {
         self.frame_element.get()
@@ -179,10 +233,17 @@ impl Window {
     /// its page ended): its frames are discarded first, then it ends as a page does (its
     /// workers and ports end, it leaves the engine's clients, and its tasks and timers stop).
     pub fn discard(&self) {
+        if self.discarded.replace(true) {
+            return;
+        }
+        if self.auxiliary.get() {
+            crate::auxiliary::window_discarded();
+        }
         let frames = std::mem::take(&mut *self.frames.borrow_mut());
         for frame in frames {
             frame.discard();
         }
+        self.discard_opened();
         if let Some(parent) = self.parent.get() {
             parent
                 .frames
@@ -392,13 +453,41 @@ impl WindowMethods for Window {
         self.navigator
             .or_init(|| Navigator::new(cx, &self.globalscope))
     }
+    /// A page's window ends its page; an auxiliary window is discarded, in a task of its own
+    /// (the script that called goes on, and `closed` is true at once).
     fn Close(&self, _cx: &mut JSContext) {
-        self.globalscope.close();
+        let current = self.current();
+        if !current.auxiliary.get() {
+            current.globalscope.close();
+            return;
+        }
+        if current.globalscope.is_closed() {
+            return;
+        }
+        current.globalscope.close();
+        let window = current.clone();
+        current
+            .globalscope
+            .event_loop()
+            .queue_task(Box::new(move |_cx: &mut JSContext| window.discard()));
     }
     fn Closed(&self, _cx: &mut JSContext) -> bool {
-        self.globalscope.is_closed()
+        self.current().globalscope.is_closed()
     }
-    crate::window_post_message_overloads!(this => this);
+    fn Open(
+        &self,
+        cx: &mut JSContext,
+        url: DOMString,
+        _target: DOMString,
+        features: DOMString,
+    ) -> Fallible<Option<WindowOrCrossOriginWindowProxy>> {
+        crate::auxiliary::open(cx, self, &url, &features)
+    }
+    fn Opener(&self, cx: &mut JSContext) -> Option<WindowOrCrossOriginWindowProxy> {
+        let opener = self.opener.get()?;
+        Some(Window::proxy_for(cx, &opener, &self.globalscope))
+    }
+    crate::window_post_message_overloads!(this => this.current());
     crate::window_or_worker_global_scope_methods!();
 }
 

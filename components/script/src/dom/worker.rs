@@ -237,12 +237,16 @@ impl WorkerMethods for Worker {
         // services need it); made here, so the worker thread connects before its script runs.
         let connector = global.worker_connector();
         let channels = connector.as_ref().and_then(|connect| {
-            connect(&url, script_traits::ClientType::Worker)
-                .map_err(|reason| {
-                    log::warn!(target: "bgsync::script::dedicated_worker",
+            connect(
+                &url,
+                script_traits::ClientType::Worker,
+                script_traits::FrameType::None,
+            )
+            .map_err(|reason| {
+                log::warn!(target: "bgsync::script::dedicated_worker",
                         "{url} runs unconnected: {reason}")
-                })
-                .ok()
+            })
+            .ok()
         });
         let seed = EventLoopSeed::new();
         let poster = seed.poster();
