@@ -18,7 +18,7 @@ use url::Url;
 use crate::content_type::ContentType;
 use crate::host_rules::HostRulesResolver;
 use crate::http_cache::{CacheControl, CacheMode, HttpCache};
-use crate::loader::{LoaderConfig, RedirectMode, RequestOptions};
+use crate::loader::{LoaderConfig, RedirectMode, RequestOptions, StreamEvent};
 use crate::resource::{LoadError, Resource};
 use crate::root_certificates;
 use crate::status_line::{self, StatusLineConnector};
@@ -228,6 +228,70 @@ impl HttpClient {
         Ok(response)
     }
 
+    /// [`HttpClient::load`] whose final response's body is handed to `sink` as it arrives,
+    /// not kept: `sink` gets the head first, then each chunk, and returns false to stop
+    /// reading. Redirects are followed (their own bodies read whole); the HTTP cache is not
+    /// used. The head, once the body ended or `sink` stopped it.
+    pub fn stream(
+        &self,
+        url: &Url,
+        options: &RequestOptions,
+        max_bytes: u64,
+        sink: &mut dyn FnMut(StreamEvent<'_>) -> bool,
+    ) -> Result<Resource, LoadError> {
+        let deadline = self.timeout.map(|timeout| Instant::now() + timeout);
+        let method = if options.method.is_empty() {
+            "GET"
+        } else {
+            options.method.as_str()
+        };
+        let mut headers = options.headers.clone();
+        // Not read from the cache, but asked for as the cache mode says (no-store: no-cache).
+        headers.extend(cache_mode_headers(
+            effective_cache_mode(options.cache, &options.headers),
+            &options.headers,
+        ));
+        let mut current_url = url.clone();
+        for redirect_count in 0..=self.max_redirects {
+            let response = self.send(
+                &current_url,
+                method,
+                &headers,
+                options.body.as_deref(),
+                deadline,
+            )?;
+            let head = head_of(current_url.clone(), &response, redirect_count > 0);
+            let location = match options.redirect {
+                RedirectMode::Follow => redirect_location(&head)?,
+                RedirectMode::Manual => None,
+            };
+            if let Some(location) = location {
+                if !matches!(location.scheme(), "http" | "https") {
+                    return Err(LoadError::Network(format!(
+                        "{current_url} redirects to {location}, which is not an HTTP(S) URL"
+                    )));
+                }
+                // The redirect's own body is read and dropped.
+                read_resource(current_url, response, false, max_bytes)?;
+                current_url = location;
+                continue;
+            }
+            if !sink(StreamEvent::Head(&head)) {
+                return Ok(head);
+            }
+            let mut reader = response.into_body().into_reader();
+            let mut buffer = vec![0; 16 * 1024];
+            loop {
+                let read = std::io::Read::read(&mut reader, &mut buffer)
+                    .map_err(|error| LoadError::Network(format!("{current_url}: {error}")))?;
+                if read == 0 || !sink(StreamEvent::Chunk(&buffer[..read])) {
+                    return Ok(head);
+                }
+            }
+        }
+        Err(LoadError::TooManyRedirects)
+    }
+
     /// One request over the network, `extra_headers` after the hop's own.
     fn network(
         &self,
@@ -416,7 +480,14 @@ fn read_resource(
             ureq::Error::BodyExceedsLimit(_) => LoadError::TooLarge { limit: max_bytes },
             other => map_error(other, &url),
         })?;
+    Ok(Resource {
+        body,
+        ..head_of(url, &response, redirected)
+    })
+}
 
+/// The response's status, headers and type, as a [`Resource`] without its body.
+fn head_of(url: Url, response: &Response<Body>, redirected: bool) -> Resource {
     let status = response.status();
     let headers = response
         .headers()
@@ -437,8 +508,7 @@ fn read_resource(
         Some(content_type) => (Some(content_type.essence), content_type.charset),
         None => (None, None),
     };
-
-    Ok(Resource {
+    Resource {
         url,
         status: status.as_u16(),
         status_text: response
@@ -449,9 +519,9 @@ fn read_resource(
         headers,
         content_type,
         charset,
-        body,
+        body: Vec::new(),
         redirected,
-    })
+    }
 }
 
 /// Whether an uncompressed response announces a body over the limit, which

@@ -29,7 +29,7 @@ mod status_line;
 pub use host_rules::{HostMapping, HostRules, HostRulesError};
 pub use http_cache::{CacheMode, HttpCache};
 pub use loader::{
-    is_loopback_host, ConfigError, Loader, LoaderConfig, RedirectMode, RequestOptions,
+    is_loopback_host, ConfigError, Loader, LoaderConfig, RedirectMode, RequestOptions, StreamEvent,
     DEFAULT_USER_AGENT, MAX_REDIRECTS,
 };
 pub use network_observer::{

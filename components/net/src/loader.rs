@@ -153,6 +153,15 @@ impl RequestOptions {
     }
 }
 
+/// What [`Loader::stream`] hands its sink, in order: the response's head, then its body in
+/// chunks as they arrive.
+#[derive(Debug)]
+pub enum StreamEvent<'a> {
+    /// The final response, its body empty.
+    Head(&'a Resource),
+    Chunk(&'a [u8]),
+}
+
 /// Loads resources; cheap to clone, and clones share one HTTP connection pool.
 #[derive(Clone, Debug)]
 pub struct Loader {
@@ -194,6 +203,31 @@ impl Loader {
     /// cache, if it has one.
     pub fn load(&self, url: &Url) -> Result<Resource, LoadError> {
         self.load_with(url, &RequestOptions::default())
+    }
+
+    /// Fetches `url` and hands the response to `sink` as it arrives (the head, then each
+    /// chunk of the body; `sink` returns false to stop), for a reader of a body that may not
+    /// end (an event stream). Blocks until the body ends, `sink` stops it, or the load fails;
+    /// returns the head. An `http(s)` body is not limited by `net.max_response_bytes` (it is
+    /// not kept) and does not go through the HTTP cache; other schemes load whole, as one
+    /// chunk.
+    pub fn stream(
+        &self,
+        url: &Url,
+        options: &RequestOptions,
+        sink: &mut dyn FnMut(StreamEvent<'_>) -> bool,
+    ) -> Result<Resource, LoadError> {
+        if matches!(url.scheme(), "http" | "https") {
+            return self
+                .http
+                .stream(url, options, self.max_response_bytes, sink);
+        }
+        let mut resource = self.load_with(url, options)?;
+        let body = std::mem::take(&mut resource.body);
+        if sink(StreamEvent::Head(&resource)) && !body.is_empty() {
+            sink(StreamEvent::Chunk(&body));
+        }
+        Ok(resource)
     }
 
     /// [`Loader::load`] with request headers and a redirect mode.

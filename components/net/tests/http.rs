@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use net::{
     CacheMode, HttpCache, LoadError, Loader, LoaderConfig, RedirectMode, RequestOptions,
-    DEFAULT_USER_AGENT, MAX_REDIRECTS,
+    StreamEvent, DEFAULT_USER_AGENT, MAX_REDIRECTS,
 };
 use support::{closed_port_url, TestServer};
 
@@ -432,4 +432,46 @@ fn cache_modes_add_the_request_headers_fetch_gives_them() {
     assert_eq!(headers(CacheMode::NoCache), "max-age=0 / (none)");
     assert_eq!(headers(CacheMode::Reload), "no-cache / no-cache");
     assert_eq!(headers(CacheMode::NoStore), "no-cache / no-cache");
+}
+
+/// The events a stream of `url` gives: "head STATUS", then each chunk as text.
+fn stream_events(url: &url::Url, stop_after_head: bool) -> (Vec<String>, net::Resource) {
+    let mut events = Vec::new();
+    let head = Loader::default()
+        .stream(url, &RequestOptions::default(), &mut |event| {
+            match event {
+                StreamEvent::Head(head) => events.push(format!("head {}", head.status)),
+                StreamEvent::Chunk(bytes) => events.push(String::from_utf8_lossy(bytes).into()),
+            }
+            !stop_after_head
+        })
+        .unwrap();
+    (events, head)
+}
+
+#[test]
+fn a_streamed_body_arrives_in_parts_as_the_server_sends_them() {
+    let server = TestServer::start();
+    let (events, head) = stream_events(&server.url("/drip"), false);
+    assert_eq!(head.status, 200);
+    assert_eq!(head.content_type.as_deref(), Some("text/event-stream"));
+    assert!(head.body.is_empty());
+    assert_eq!(events[0], "head 200");
+    assert!(events.len() >= 3, "the two parts came apart: {events:?}");
+    assert_eq!(events[1..].concat(), "firstsecond");
+}
+
+#[test]
+fn a_stream_follows_redirects_and_stops_when_the_sink_says_so() {
+    let server = TestServer::start();
+    let (events, head) = stream_events(&server.url("/redirect/2"), false);
+    assert_eq!(events, ["head 200", "end of chain"]);
+    assert!(head.redirected);
+    assert_eq!(head.url, server.url("/redirect/0"));
+    let (events, _) = stream_events(&server.url("/drip"), true);
+    assert_eq!(
+        events,
+        ["head 200"],
+        "nothing is read after the sink stopped"
+    );
 }

@@ -28,6 +28,8 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use net::{RedirectMode, RequestOptions};
 use script_traits::{FetchAnswer, FetchRequestData, FetchResponseData, RequestDetails, ScriptMsg};
@@ -256,12 +258,64 @@ pub(crate) fn start(
     data: FetchRequestData,
     on_response: OnResponse,
 ) -> u64 {
+    start_with(cx, global, params, data, on_response, None)
+}
+
+/// What the reader of a streamed response gets (see [`start_streaming`]), each in a task of
+/// the global's loop, in order.
+pub(crate) enum StreamEvent {
+    /// The response, its body empty (its CORS check passed).
+    Head(ResponseParts),
+    Chunk(Vec<u8>),
+    /// The body ended; `Err`: it broke off (a network error after the head).
+    End(Result<(), String>),
+}
+
+pub(crate) type OnStream = Box<dyn FnMut(&mut JSContext, &GlobalScope, StreamEvent)>;
+
+/// [`start`] for a reader of a body that may never end (an EventSource): a service worker's
+/// answer, or a blob's, comes whole to `on_response` as for [`start`]; a request that goes to
+/// the network has its response handed to `on_stream` as it arrives instead (the head, then
+/// each chunk of the body, then its end), and to `on_response` only a failure before the head.
+/// [`cancel`] stops it.
+pub(crate) fn start_streaming(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    params: FetchParams,
+    data: FetchRequestData,
+    on_response: OnResponse,
+    on_stream: OnStream,
+) -> u64 {
+    start_with(cx, global, params, data, on_response, Some(on_stream))
+}
+
+fn start_with(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    params: FetchParams,
+    data: FetchRequestData,
+    on_response: OnResponse,
+    on_stream: Option<OnStream>,
+) -> u64 {
     let id = NEXT_REQUEST_ID.with(|next| {
         let id = next.get();
         next.set(id + 1);
         id
     });
     LIVE.with(|live| live.borrow_mut().insert(id));
+    if let Some(on_stream) = on_stream {
+        STREAMED.with(|streamed| {
+            streamed.borrow_mut().insert(
+                id,
+                Streamed {
+                    on_stream: Some(on_stream),
+                    on_failure: None,
+                    stop: Arc::new(AtomicBool::new(false)),
+                    _guard: None,
+                },
+            )
+        });
+    }
     let timing = Rc::new(TimingStart {
         url: params.url.to_string(),
         initiator_type: params.initiator_type,
@@ -415,6 +469,10 @@ fn insecure_for(global: &GlobalScope, url: &Url) -> Option<String> {
 /// from going idle, and its answer is dropped; one still at the service worker goes no
 /// further (the worker's event itself is bounded by `serviceworker.max_event_duration_ms`).
 pub(crate) fn cancel(id: u64) {
+    // A stream stops reading at its next chunk, and keeps the loop awake no more.
+    if let Some(streamed) = STREAMED.with(|streamed| streamed.borrow_mut().remove(&id)) {
+        streamed.stop.store(true, Ordering::SeqCst);
+    }
     if !LIVE.with(|live| live.borrow_mut().remove(&id)) {
         return;
     }
@@ -822,6 +880,9 @@ fn go_to_network(global: &GlobalScope, id: u64, params: FetchParams, on_response
     if !global.is_online() && matches!(params.url.scheme(), "http" | "https") {
         return fail_later(Failure::Offline, on_response);
     }
+    if STREAMED.with(|streamed| streamed.borrow().contains_key(&id)) {
+        return stream_from_network(global, id, params, on_response);
+    }
     let guard = global.event_loop().expect_remote_task();
     AT_THE_NETWORK.with(|waiting| waiting.borrow_mut().insert(id, (on_response, guard)));
     let poster = global.event_loop().poster();
@@ -851,6 +912,153 @@ fn go_to_network(global: &GlobalScope, id: u64, params: FetchParams, on_response
                 on_response,
             );
         }
+    }
+}
+
+/// A request of [`start_streaming`] read as it arrives.
+struct Streamed {
+    /// Taken out while it runs.
+    on_stream: Option<OnStream>,
+    /// Gets a failure before the head (dropped once the head came).
+    on_failure: Option<OnResponse>,
+    /// Set by [`cancel`]: the network thread stops reading.
+    stop: Arc<AtomicBool>,
+    /// Keeps the loop awake while the body may still come.
+    _guard: Option<crate::event_loop::PendingWork>,
+}
+
+/// Hands `event` to the reader of stream `id`, if it still reads; its end forgets it.
+fn deliver_stream_event(cx: &mut JSContext, id: u64, event: StreamEvent) {
+    let end = matches!(event, StreamEvent::End(_));
+    let head = matches!(event, StreamEvent::Head(_));
+    let Some(mut on_stream) = STREAMED.with(|streamed| {
+        let mut streamed = streamed.borrow_mut();
+        let entry = streamed.get_mut(&id)?;
+        if head {
+            entry.on_failure = None;
+        }
+        entry.on_stream.take()
+    }) else {
+        return;
+    };
+    // SAFETY: remote tasks run in the realm of the global they were posted for.
+    let global = unsafe { current_global(cx) };
+    on_stream(cx, global, event);
+    STREAMED.with(|streamed| {
+        let mut streamed = streamed.borrow_mut();
+        if end {
+            streamed.remove(&id);
+            LIVE.with(|live| live.borrow_mut().remove(&id));
+        } else if let Some(entry) = streamed.get_mut(&id) {
+            entry.on_stream = Some(on_stream);
+        }
+    });
+}
+
+/// [`go_to_network`] for a request of [`start_streaming`]: a GET (or whatever `params` say)
+/// whose redirects the loader follows, its final response checked for CORS when it is of
+/// another origin, then handed over as it arrives. It keeps the loop awake until its body ends
+/// or it is canceled.
+fn stream_from_network(
+    global: &GlobalScope,
+    id: u64,
+    params: FetchParams,
+    on_response: OnResponse,
+) {
+    let guard = global.event_loop().expect_remote_task();
+    let Some(stop) = STREAMED.with(|streamed| {
+        let mut streamed = streamed.borrow_mut();
+        let entry = streamed.get_mut(&id)?;
+        entry._guard = Some(guard);
+        entry.on_failure = Some(on_response);
+        Some(entry.stop.clone())
+    }) else {
+        return;
+    };
+    let poster = global.event_loop().poster();
+    let loader = global.event_loop().loader().clone();
+    let spawned = std::thread::Builder::new()
+        .name("fetch stream".into())
+        .spawn(move || {
+            let FetchParams {
+                url,
+                method,
+                mut headers,
+                body,
+                origin,
+                referrer,
+                ..
+            } = params;
+            let cross_origin = url.origin() != origin;
+            if cross_origin {
+                headers.push(("Origin".to_owned(), origin.ascii_serialization()));
+            }
+            if let Some(referrer) = &referrer {
+                headers.push(("Referer".to_owned(), referrer.to_string()));
+            }
+            let options = RequestOptions {
+                method,
+                headers,
+                body,
+                redirect: RedirectMode::Follow,
+                cache: net::CacheMode::NoStore,
+                cache_partition: origin.ascii_serialization(),
+            };
+            let mut refused = None;
+            let mut headed = false;
+            let result = loader.stream(&url, &options, &mut |event| {
+                if stop.load(Ordering::SeqCst) {
+                    return false;
+                }
+                let event = match event {
+                    net::StreamEvent::Head(head) => {
+                        let tainted = head.url.origin() != origin;
+                        let allowed = head.header("access-control-allow-origin").is_some_and(
+                            |value| value.trim() == "*" || value.trim() == origin.ascii_serialization(),
+                        );
+                        if tainted && !allowed {
+                            refused = Some(format!(
+                                "the cross-origin response of {} has no                                  Access-Control-Allow-Origin for {}",
+                                head.url,
+                                origin.ascii_serialization()
+                            ));
+                            return false;
+                        }
+                        headed = true;
+                        StreamEvent::Head(final_response(head.clone(), tainted, head.redirected))
+                    }
+                    net::StreamEvent::Chunk(bytes) => StreamEvent::Chunk(bytes.to_vec()),
+                };
+                poster.post(Box::new(move |cx: &mut JSContext| {
+                    deliver_stream_event(cx, id, event)
+                }));
+                true
+            });
+            let result = result.map(|_| ()).map_err(|error| error.to_string());
+            let failure = match (refused, &result) {
+                (Some(reason), _) => Some(reason),
+                (None, Err(error)) if !headed => Some(error.clone()),
+                _ => None,
+            };
+            if let Some(reason) = failure {
+                poster.post(Box::new(move |cx: &mut JSContext| {
+                    let streamed = STREAMED.with(|streamed| streamed.borrow_mut().remove(&id));
+                    LIVE.with(|live| live.borrow_mut().remove(&id));
+                    if let Some(on_response) = streamed.and_then(|streamed| streamed.on_failure) {
+                        // SAFETY: remote tasks run in the realm of the global they were posted for.
+                        let global = unsafe { current_global(cx) };
+                        on_response(cx, global, Err(Failure::Network(reason)), false);
+                    }
+                }));
+                return;
+            }
+            poster.post(Box::new(move |cx: &mut JSContext| {
+                deliver_stream_event(cx, id, StreamEvent::End(result))
+            }));
+        });
+    if let Err(error) = spawned {
+        log::error!(target: "bgsync::script::fetch", "no fetch stream thread: {error}");
+        STREAMED.with(|streamed| streamed.borrow_mut().remove(&id));
     }
 }
 
@@ -890,6 +1098,11 @@ fn clear_site_data_if_asked(global: &GlobalScope, parts: &ResponseParts) {
 /// Drops what this thread's requests would have done with their answers (requests still at
 /// a worker or at the network), before its runtime goes away: they hold rooted values.
 pub fn forget_pending() {
+    let streamed = STREAMED.with(|streamed| std::mem::take(&mut *streamed.borrow_mut()));
+    for stream in streamed.values() {
+        stream.stop.store(true, Ordering::SeqCst);
+    }
+    drop(streamed);
     let handed = HANDED_TO_WORKER.with(|handed| std::mem::take(&mut *handed.borrow_mut()));
     let waiting = AT_THE_NETWORK.with(|waiting| std::mem::take(&mut *waiting.borrow_mut()));
     drop((handed, waiting));
@@ -901,6 +1114,8 @@ thread_local! {
     static AT_THE_NETWORK: RefCell<HashMap<u64, (OnResponse, crate::event_loop::PendingWork)>> =
         RefCell::new(HashMap::new());
     static NEXT_REQUEST_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+    /// The requests of [`start_streaming`] still read, by number.
+    static STREAMED: RefCell<HashMap<u64, Streamed>> = RefCell::new(HashMap::new());
     /// The requests of [`start`] not answered yet.
     static LIVE: RefCell<std::collections::HashSet<u64>> =
         RefCell::new(std::collections::HashSet::new());

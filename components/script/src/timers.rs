@@ -30,6 +30,9 @@ pub enum TimerHandler {
     /// An XMLHttpRequest's timeout, for the request of this generation. Like the above, it
     /// keeps nothing alive: the request in flight does.
     XhrTimeout(DomRoot<XMLHttpRequest>, u64),
+    /// An EventSource's reconnection, for its connection of this generation; it keeps the
+    /// page alive (the EventSource is still connecting).
+    EventSourceReconnect(DomRoot<crate::dom::eventsource::EventSource>, u64),
     /// A window's next animation frame (`requestAnimationFrame()`), which keeps the page alive.
     AnimationFrame(DomRoot<crate::dom::window::Window>),
 }
@@ -164,6 +167,9 @@ impl Timers {
             }
             TimerHandler::AbortSignal(signal) => signal.signal_timeout(cx),
             TimerHandler::XhrTimeout(xhr, generation) => xhr.time_out(cx, *generation),
+            TimerHandler::EventSourceReconnect(source, generation) => {
+                source.reconnect(cx, *generation)
+            }
             TimerHandler::AnimationFrame(window) => window.run_animation_frames(cx),
         }
         self.current_nesting.set(0);

@@ -220,6 +220,17 @@ fn serve(mut stream: TcpStream) {
         "/huge-declared" => respond_declared_huge(&mut stream),
         "/huge-undeclared" => respond_undeclared_huge(&mut stream),
         "/slow" => respond_slowly(&mut stream),
+        // Two parts of a body without a length, 200 ms apart.
+        "/drip" => {
+            (|| {
+                stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")?;
+                stream.write_all(b"first")?;
+                stream.flush()?;
+                thread::sleep(Duration::from_millis(200));
+                stream.write_all(b"second")?;
+                stream.flush()
+            })()
+        }
         "/redirect-to-file" => respond(
             &mut stream,
             "302 Found",

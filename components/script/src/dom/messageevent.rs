@@ -5,6 +5,8 @@
 use std::cell::RefCell;
 
 use mozjs::jsapi::Heap;
+use mozjs::jsval::UndefinedValue;
+use mozjs::rooted;
 
 use crate::dom::crossoriginwindowproxy::CrossOriginWindowProxy;
 use crate::dom::event::Event;
@@ -107,6 +109,29 @@ impl MessageEvent {
         // caller's root: making the event may collect and move `data`.
         event.data.set(data.get());
         event.upcast::<Event>().init("message", false, false);
+        event.upcast::<Event>().set_trusted(true);
+        event
+    }
+}
+
+impl MessageEvent {
+    /// An event stream's event (https://html.spec.whatwg.org/multipage/server-sent-events.html#dispatchMessage):
+    /// of type `event_type`, its `data` the string `data`, its `origin` the stream's final
+    /// URL's, its `lastEventId` the stream's last event ID.
+    pub fn new_event_stream(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        event_type: &str,
+        data: &str,
+        origin: String,
+        last_event_id: String,
+    ) -> DomRoot<MessageEvent> {
+        let event = Self::create(cx, global, None, origin, last_event_id, Source::None);
+        rooted!(&in(cx) let mut value = UndefinedValue());
+        // SAFETY: in the global's realm (the caller's); `value` is rooted.
+        unsafe { data.to_js(cx, value.handle_mut()) };
+        event.data.set(value.get());
+        event.upcast::<Event>().init(event_type, false, false);
         event.upcast::<Event>().set_trusted(true);
         event
     }

@@ -31,6 +31,7 @@ pub mod domtokenlist;
 pub mod element;
 pub mod errorevent;
 pub mod event;
+pub mod eventsource;
 pub mod eventtarget;
 pub mod extendableevent;
 pub mod extendablemessageevent;
