@@ -302,15 +302,22 @@ pub(crate) struct NavigationRequest<'a> {
 }
 
 /// How a navigation to `url` goes to the network: a GET, or a POST of `post`, with the
-/// document `Accept` header; redirects followed (a 301, 302 or 303 makes a POST a GET);
+/// document `Accept` header (a worker's script: `*/*`); redirects followed (a 301, 302 or 303
+/// makes a POST a GET);
 /// through the HTTP cache as `cache` (a RequestCache value) says, in the partition of `url`'s
 /// origin (a document is its own first party).
 pub(crate) fn navigation_options(
     url: &Url,
+    destination: &str,
     post: Option<&crate::dom::history::PostData>,
     cache: &str,
 ) -> net::RequestOptions {
-    let mut headers = vec![("Accept".to_owned(), DOCUMENT_ACCEPT.to_owned())];
+    // https://fetch.spec.whatwg.org/#fetching, step 11: a document's Accept, else */*.
+    let accept = match destination {
+        "document" | "iframe" => DOCUMENT_ACCEPT,
+        _ => "*/*",
+    };
+    let mut headers = vec![("Accept".to_owned(), accept.to_owned())];
     let (method, body) = match post {
         Some(post) => {
             headers.push(("Content-Type".to_owned(), post.content_type.clone()));
@@ -367,7 +374,12 @@ pub(crate) fn navigation_fetch(
 ) -> Option<Result<net::Resource, String>> {
     use script_traits::{FetchAnswer, FetchRequestData, ScriptMsg, ToClientMsg};
     let url = navigation.url;
-    let options = navigation_options(url, navigation.post, &navigation.details.cache);
+    let options = navigation_options(
+        url,
+        navigation.destination,
+        navigation.post,
+        &navigation.details.cache,
+    );
     // A worker's script (https://html.spec.whatwg.org/multipage/workers.html#fetch-a-classic-worker-script)
     // is a same-origin request whose redirects fetch follows; a document's navigates.
     let (mode, redirect, credentials) = match navigation.destination {
@@ -480,7 +492,8 @@ pub(crate) fn fetch_navigation(
         let mut resource = match from_worker {
             Some(result) => result?,
             None => {
-                let mut options = navigation_options(&url, post.as_ref(), &details.cache);
+                let mut options =
+                    navigation_options(&url, navigation.destination, post.as_ref(), &details.cache);
                 options.redirect = net::RedirectMode::Manual;
                 if let Some(referrer) = &details.referrer {
                     options

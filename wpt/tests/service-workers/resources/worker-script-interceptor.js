@@ -15,7 +15,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(new Response("", { status: Number(status) }));
     return;
   }
-  const seen = JSON.stringify({ destination: request.destination, mode: request.mode, url: request.url });
+  const seen = JSON.stringify({ destination: request.destination, mode: request.mode, url: request.url,
+                                accept: request.headers.get("accept") });
   event.respondWith(new Response(`postMessage(${seen});`,
                                  { headers: { "Content-Type": "text/javascript" } }));
 });
