@@ -267,6 +267,14 @@ fn run_page_on_this_thread(
                 .header("referrer-policy")
                 .and_then(base::referrer::parse_header),
         );
+        crate::dom::performancenavigationtiming::PerformanceNavigationTiming::add(
+            cx,
+            window.global_scope(),
+            &url,
+            resource.status,
+            resource.body.len() as u64,
+            crate::dom::codegen::NavigationTimingType::Navigate,
+        );
         let document = Document::new(cx, &window, url, content_type);
         crate::html_parser::parse_html(cx, &document, &html);
         queue_load_events(&event_loop, &document, None);
@@ -652,14 +660,20 @@ pub(crate) fn queue_load_events(
 ) {
     let doc = crate::dom::bindings::root::DomRoot::from_ref(document);
     event_loop.queue_task(Box::new(move |cx| {
+        use crate::dom::performancenavigationtiming::{
+            PerformanceNavigationTiming as Timing, Point,
+        };
+        Timing::record(cx, doc.global(), Point::DomInteractive);
         doc.set_ready_state(cx, DocumentReadyState::Interactive);
         let event = Event::new(cx, doc.global(), "DOMContentLoaded", true, false);
         event.set_trusted(true);
+        Timing::record(cx, doc.global(), Point::DomContentLoadedStart);
         // SAFETY: tasks run in the page's realm.
         unsafe {
             doc.upcast::<EventTarget>().dispatch_event(cx, &event);
             crate::dom::serviceworkercontainer::document_parsed(cx, doc.global());
         }
+        Timing::record(cx, doc.global(), Point::DomContentLoadedEnd);
         let doc2 = doc.clone();
         doc.global()
             .event_loop()

@@ -178,12 +178,18 @@ impl Document {
     }
 
     fn fire_load(&self, cx: &mut JSContext, after_load: Option<crate::page::AfterLoad>) {
+        use crate::dom::performancenavigationtiming::{
+            PerformanceNavigationTiming as Timing, Point,
+        };
+        Timing::record(cx, self.global(), Point::DomComplete);
         self.set_ready_state(cx, DocumentReadyState::Complete);
         if let Some(window) = self.window() {
             let event = crate::dom::event::Event::new(cx, self.global(), "load", false, false);
             event.set_trusted(true);
+            Timing::record(cx, self.global(), Point::LoadStart);
             // SAFETY: tasks run in the document's realm.
             unsafe { window.upcast::<EventTarget>().dispatch_event(cx, &event) };
+            Timing::record(cx, self.global(), Point::LoadEnd);
         }
         self.completely_loaded.set(true);
         if let Some(after_load) = after_load {

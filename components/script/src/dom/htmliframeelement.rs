@@ -97,6 +97,10 @@ pub(crate) struct FrameDocument {
     referrer: Option<Url>,
     /// The policy its response's `Referrer-Policy` header names.
     referrer_policy: Option<&'static str>,
+    /// Its response's status, for its navigation timing.
+    status: u16,
+    /// A reload, a traversal of the session history or another navigation.
+    navigation_type: NavigationTimingType,
 }
 
 /// What a frame's (or an auxiliary window's) navigation fetches.
@@ -493,6 +497,13 @@ pub(crate) fn fetch_document(
         handling,
         post,
     } = request;
+    let navigation_type = if details.reload_navigation {
+        NavigationTimingType::Reload
+    } else if details.history_navigation {
+        NavigationTimingType::BackForward
+    } else {
+        NavigationTimingType::Navigate
+    };
     let web = matches!(url.scheme(), "http" | "https");
     let connector = global
         .worker_connector()
@@ -555,6 +566,8 @@ pub(crate) fn fetch_document(
                     early,
                     handling,
                     post,
+                    status: resource.status,
+                    navigation_type,
                 }
             });
             guard.post(Box::new(move |cx| {
@@ -593,6 +606,14 @@ pub(crate) fn load_document(
     if let Some(channels) = frame.channels {
         crate::page::connect_client(cx, global, &frame.url, channels, frame.early);
     }
+    crate::dom::performancenavigationtiming::PerformanceNavigationTiming::add(
+        cx,
+        global,
+        &frame.url,
+        frame.status,
+        frame.html.len() as u64,
+        frame.navigation_type,
+    );
     let document = Document::new(cx, window, frame.url, frame.content_type);
     if frame.inherits_origin {
         document.set_referrer(Some(&creator.url()));
@@ -616,6 +637,8 @@ pub(crate) fn blank_document(url: &str, html: String, handling: Handling) -> Fra
         post: None,
         referrer: None,
         referrer_policy: None,
+        status: 200,
+        navigation_type: NavigationTimingType::Navigate,
     }
 }
 

@@ -13,6 +13,7 @@ use crate::dom::eventtarget::EventTarget;
 use crate::dom::performanceentry::PerformanceEntry;
 use crate::dom::performancemark::{PerformanceMark, TIMING_ATTRIBUTES};
 use crate::dom::performancemeasure::PerformanceMeasure;
+use crate::dom::performancenavigationtiming::PerformanceNavigationTiming;
 use crate::dom::performanceobserver::PerformanceObserver;
 use crate::dom::performanceobserverentrylist::filtered;
 use crate::dom::performanceresourcetiming::{PerformanceResourceTiming, ResourceTiming};
@@ -35,6 +36,8 @@ pub struct Performance {
     eventtarget: EventTarget,
     /// Marks and measures, in the order they were made.
     user_timing: RefCell<Vec<Dom<PerformanceEntry>>>,
+    /// Its document's navigation timing (a window's, over http(s)).
+    navigation: MutNullableDom<PerformanceNavigationTiming>,
     /// Resource timings (the resource timing buffer).
     resources: RefCell<Vec<Dom<PerformanceEntry>>>,
     #[no_trace]
@@ -55,6 +58,7 @@ impl Performance {
             Box::new(Performance {
                 eventtarget: EventTarget::new_inherited(),
                 user_timing: RefCell::new(Vec::new()),
+                navigation: MutNullableDom::default(),
                 resources: RefCell::new(Vec::new()),
                 resource_buffer_size: Cell::new(DEFAULT_RESOURCE_BUFFER_SIZE),
                 observers: RefCell::new(Vec::new()),
@@ -87,6 +91,19 @@ impl Performance {
             }
         }
         performance.queue_entry(entry);
+    }
+
+    pub fn set_navigation(&self, entry: &PerformanceNavigationTiming) {
+        self.navigation.set(Some(entry));
+    }
+
+    pub fn navigation(&self) -> Option<DomRoot<PerformanceNavigationTiming>> {
+        self.navigation.get()
+    }
+
+    /// The navigation entry is complete (its load event ended): observers get it.
+    pub fn queue_navigation_entry(&self, _cx: &mut JSContext, entry: &PerformanceNavigationTiming) {
+        self.queue_entry(entry.upcast::<PerformanceEntry>());
     }
 
     /// https://w3c.github.io/performance-timeline/#queue-a-performanceentry: each observer of
@@ -144,6 +161,9 @@ impl Performance {
         name: Option<&str>,
     ) -> Vec<DomRoot<PerformanceEntry>> {
         let mut all: Vec<Dom<PerformanceEntry>> = self.user_timing.borrow().clone();
+        if let Some(navigation) = self.navigation.get() {
+            all.push(Dom::from_ref(navigation.upcast::<PerformanceEntry>()));
+        }
         all.extend(self.resources.borrow().iter().cloned());
         filtered(&all, name, entry_type)
     }

@@ -1,6 +1,7 @@
 //! PerformanceEntry (https://w3c.github.io/performance-timeline/#the-performanceentry-interface):
 //! what the timeline of a global holds, a mark, a measure or a resource's timing (the
-//! interfaces that inherit it), each fixed at creation.
+//! interfaces that inherit it), each fixed at creation but a navigation's duration, which is
+//! its document's `loadEventEnd` once that has come.
 
 use crate::dom::prelude::*;
 
@@ -15,7 +16,7 @@ pub struct PerformanceEntry {
     #[no_trace]
     start_time: f64,
     #[no_trace]
-    duration: f64,
+    duration: std::cell::Cell<f64>,
 }
 
 impl PerformanceEntry {
@@ -30,8 +31,13 @@ impl PerformanceEntry {
             name,
             entry_type,
             start_time,
-            duration,
+            duration: std::cell::Cell::new(duration),
         }
+    }
+
+    /// A navigation entry's duration, set when its document's load event ends.
+    pub fn set_duration(&self, duration: f64) {
+        self.duration.set(duration);
     }
 
     pub fn name(&self) -> &str {
@@ -60,7 +66,7 @@ impl PerformanceEntry {
         define_member(cx, object, "name", &self.name);
         define_member(cx, object, "entryType", &self.entry_type);
         define_member(cx, object, "startTime", &self.start_time);
-        define_member(cx, object, "duration", &self.duration);
+        define_member(cx, object, "duration", &self.duration.get());
     }
 }
 
@@ -75,7 +81,7 @@ impl PerformanceEntryMethods for PerformanceEntry {
         self.start_time
     }
     fn Duration(&self, _cx: &mut JSContext) -> f64 {
-        self.duration
+        self.duration.get()
     }
     fn ToJSON(&self, cx: &mut JSContext) -> *mut JSObject {
         // SAFETY: called from a binding native in this realm.

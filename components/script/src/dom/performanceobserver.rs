@@ -16,7 +16,7 @@ use crate::dom::performanceobserverentrylist::PerformanceObserverEntryList;
 use crate::dom::prelude::*;
 
 /// The entry types a timeline holds, as `supportedEntryTypes` lists them.
-pub const SUPPORTED_ENTRY_TYPES: [&str; 3] = ["mark", "measure", "resource"];
+pub const SUPPORTED_ENTRY_TYPES: [&str; 4] = ["mark", "measure", "navigation", "resource"];
 
 /// How the observer was first asked to observe: the two ways may not be mixed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -36,6 +36,70 @@ pub struct PerformanceResourceTiming {
 }
 
 impl PerformanceResourceTiming {
+    /// The resource timing part of an entry of another type (a navigation's), starting at
+    /// `start_time`.
+    pub fn new_inherited(
+        name: String,
+        entry_type: &'static str,
+        start_time: f64,
+        timing: ResourceTiming,
+    ) -> PerformanceResourceTiming {
+        let duration = timing.response_end - start_time;
+        PerformanceResourceTiming {
+            entry: PerformanceEntry::new_inherited(name, entry_type, start_time, duration),
+            timing,
+        }
+    }
+
+    /// Its members for toJSON (the entry's and every attribute of this interface).
+    ///
+    /// # Safety
+    /// `cx` in a realm.
+    pub unsafe fn json_object(
+        &self,
+        cx: &mut JSContext,
+    ) -> crate::dom::bindings::conversions::RootedObject {
+        use crate::dom::bindings::conversions::{define_member, new_plain_object};
+        let t = &self.timing;
+        let object = new_plain_object(cx);
+        self.entry.add_json_members(cx, &object);
+        define_member(cx, &object, "initiatorType", &t.initiator_type);
+        define_member(cx, &object, "nextHopProtocol", &t.next_hop_protocol);
+        let zero = 0.0f64;
+        let times = [
+            ("workerStart", &t.worker_start),
+            ("redirectStart", &zero),
+            ("redirectEnd", &zero),
+            ("fetchStart", &t.fetch_start),
+            ("domainLookupStart", &t.request_start),
+            ("domainLookupEnd", &t.request_start),
+            ("connectStart", &t.request_start),
+            ("connectEnd", &t.request_start),
+            ("secureConnectionStart", &zero),
+            ("requestStart", &t.request_start),
+            ("responseStart", &t.response_start),
+            ("responseEnd", &t.response_end),
+        ];
+        for (name, value) in times {
+            define_member(cx, &object, name, value);
+        }
+        define_member(cx, &object, "transferSize", &(t.transfer_size as f64));
+        define_member(
+            cx,
+            &object,
+            "encodedBodySize",
+            &(t.encoded_body_size as f64),
+        );
+        define_member(
+            cx,
+            &object,
+            "decodedBodySize",
+            &(t.decoded_body_size as f64),
+        );
+        define_member(cx, &object, "responseStatus", &t.response_status);
+        object
+    }
+
     pub fn new(
         cx: &mut JSContext,
         global: &GlobalScope,
@@ -43,15 +107,13 @@ impl PerformanceResourceTiming {
         timing: ResourceTiming,
     ) -> DomRoot<PerformanceResourceTiming> {
         let start = timing.fetch_start;
-        let duration = timing.response_end - start;
         PerformanceResourceTimingBinding::Wrap(
             cx,
             global,
             None,
-            Box::new(PerformanceResourceTiming {
-                entry: PerformanceEntry::new_inherited(name, "resource", start, duration),
-                timing,
-            }),
+            Box::new(PerformanceResourceTiming::new_inherited(
+                name, "resource", start, timing,
+            )),
         )
     }
 }
@@ -97,47 +159,7 @@ impl PerformanceResourceTimingMethods for PerformanceResourceTiming {
     }
     /// The entry's members and every attribute of this interface.
     fn ToJSON(&self, cx: &mut JSContext) -> *mut JSObject {
-        use crate::dom::bindings::conversions::{define_member, new_plain_object};
-        let t = &self.timing;
         // SAFETY: called from a binding native in this realm.
-        unsafe {
-            let object = new_plain_object(cx);
-            self.entry.add_json_members(cx, &object);
-            define_member(cx, &object, "initiatorType", &t.initiator_type);
-            define_member(cx, &object, "nextHopProtocol", &t.next_hop_protocol);
-            let zero = 0.0f64;
-            let times = [
-                ("workerStart", &t.worker_start),
-                ("redirectStart", &zero),
-                ("redirectEnd", &zero),
-                ("fetchStart", &t.fetch_start),
-                ("domainLookupStart", &t.request_start),
-                ("domainLookupEnd", &t.request_start),
-                ("connectStart", &t.request_start),
-                ("connectEnd", &t.request_start),
-                ("secureConnectionStart", &zero),
-                ("requestStart", &t.request_start),
-                ("responseStart", &t.response_start),
-                ("responseEnd", &t.response_end),
-            ];
-            for (name, value) in times {
-                define_member(cx, &object, name, value);
-            }
-            define_member(cx, &object, "transferSize", &(t.transfer_size as f64));
-            define_member(
-                cx,
-                &object,
-                "encodedBodySize",
-                &(t.encoded_body_size as f64),
-            );
-            define_member(
-                cx,
-                &object,
-                "decodedBodySize",
-                &(t.decoded_body_size as f64),
-            );
-            define_member(cx, &object, "responseStatus", &t.response_status);
-            object.get()
-        }
+        unsafe { self.json_object(cx).get() }
     }
 }
