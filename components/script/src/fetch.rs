@@ -361,7 +361,7 @@ fn start_with(
 }
 
 /// What a request's resource timing entry needs from its start.
-struct TimingStart {
+pub(crate) struct TimingStart {
     url: String,
     initiator_type: &'static str,
     fetch_start: f64,
@@ -370,6 +370,25 @@ struct TimingStart {
 }
 
 impl TimingStart {
+    /// A request of `global` for `url` by `initiator_type`, starting now.
+    pub(crate) fn now(
+        global: &GlobalScope,
+        url: &Url,
+        initiator_type: &'static str,
+    ) -> TimingStart {
+        TimingStart {
+            url: url.to_string(),
+            initiator_type,
+            fetch_start: crate::dom::performance::now(global),
+            worker_start: Cell::new(0.0),
+        }
+    }
+
+    /// The request was handed to the service worker now.
+    pub(crate) fn handed_to_worker(&self, global: &GlobalScope) {
+        self.worker_start.set(crate::dom::performance::now(global));
+    }
+
     /// Adds the entry of the request, answered with `parts` now, to `global`'s timeline
     /// (https://w3c.github.io/resource-timing/#dfn-mark-resource-timing): an http(s) request
     /// with an initiator. A response of another origin passes no timing allow check here (no
@@ -379,6 +398,27 @@ impl TimingStart {
         cx: &mut JSContext,
         global: &GlobalScope,
         parts: &ResponseParts,
+        by_worker: bool,
+    ) {
+        let size = parts.body.as_ref().map_or(0, |body| body.len() as u64);
+        self.record_response(
+            cx,
+            global,
+            parts.response_type,
+            parts.status,
+            size,
+            by_worker,
+        );
+    }
+
+    /// [`Self::record`] from a response's type, status and body size.
+    pub(crate) fn record_response(
+        &self,
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        response_type: ResponseType,
+        status: u16,
+        size: u64,
         by_worker: bool,
     ) {
         if self.initiator_type.is_empty()
@@ -393,8 +433,7 @@ impl TimingStart {
             response_end,
             ..ResourceTiming::default()
         };
-        if parts.response_type == ResponseType::Basic {
-            let size = parts.body.as_ref().map_or(0, |body| body.len() as u64);
+        if response_type == ResponseType::Basic {
             timing.worker_start = self.worker_start.get();
             timing.request_start = self.fetch_start.max(timing.worker_start);
             timing.response_start = response_end;
@@ -406,11 +445,8 @@ impl TimingStart {
             timing.next_hop_protocol = if by_worker { "" } else { "http/1.1" };
         }
         // The status shows for a response the CORS check let through, not an opaque one.
-        if matches!(
-            parts.response_type,
-            ResponseType::Basic | ResponseType::Cors
-        ) {
-            timing.response_status = parts.status;
+        if matches!(response_type, ResponseType::Basic | ResponseType::Cors) {
+            timing.response_status = status;
         }
         Performance::add_resource_timing(cx, global, self.url.clone(), timing);
     }
@@ -821,7 +857,19 @@ fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<Resp
     }
     let url = data.url.unwrap_or_else(|| params.url.clone());
     let mut headers = data.headers;
-    let response_type = if same_origin {
+    // A CORS response the worker fetched (a redirect to another origin) stays one, its
+    // headers filtered already; otherwise the request's origin decides.
+    let response_type = if data.response_type == "cors" {
+        // https://fetch.spec.whatwg.org/#http-fetch, step 5.5: a same-origin request gets no
+        // CORS response.
+        if params.mode == RequestMode::SameOrigin {
+            return Err(format!(
+                "the service worker answered the same-origin request {} with a CORS response",
+                params.url
+            ));
+        }
+        ResponseType::Cors
+    } else if same_origin {
         headers.retain(|(name, _)| {
             !name.eq_ignore_ascii_case("set-cookie") && !name.eq_ignore_ascii_case("set-cookie2")
         });

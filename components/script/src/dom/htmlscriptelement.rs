@@ -145,6 +145,8 @@ impl HTMLScriptElement {
     /// together may then run in the order their answers come).
     fn fetch_and_run(&self, cx: &mut JSContext, document: &Document, url: url::Url, spin: bool) {
         let global = document.global();
+        // Its resource timing entry (initiator "script") once a response came.
+        let timing = crate::fetch::TimingStart::now(global, &url, "script");
         // A controlled page's script is a fetch event first (destination "script", no-cors);
         // the event loop runs while the worker answers.
         let (sender, receiver) = crossbeam_channel::bounded(1);
@@ -153,6 +155,7 @@ impl HTMLScriptElement {
             let _ = sender.send(answer);
         });
         if crate::fetch::hand_to_worker(global, request, on_answer).is_ok() {
+            timing.handed_to_worker(global);
             // SAFETY: in the document's realm; between parser feeds or in a task of its own.
             unsafe {
                 global
@@ -161,6 +164,13 @@ impl HTMLScriptElement {
             };
             match receiver.try_recv() {
                 Ok(script_traits::FetchAnswer::Respond(data)) => {
+                    let response_type = match data.response_type.as_str() {
+                        "basic" | "default" => ResponseType::Basic,
+                        "cors" => ResponseType::Cors,
+                        _ => ResponseType::Opaque,
+                    };
+                    let size = data.body.len() as u64;
+                    timing.record_response(cx, global, response_type, data.status, size, true);
                     let url = data.url.clone().unwrap_or_else(|| url.clone());
                     let ok = (200..=299).contains(&data.status);
                     if ok {
@@ -222,6 +232,16 @@ impl HTMLScriptElement {
                 .loader()
                 .load_with(&url, &net::RequestOptions::partitioned(&global.origin())),
         };
+        if let Ok(resource) = &result {
+            // A classic script is a no-cors request: another origin's response is opaque.
+            let response_type = if resource.url.origin() == global.origin() {
+                ResponseType::Basic
+            } else {
+                ResponseType::Opaque
+            };
+            let size = resource.body.len() as u64;
+            timing.record_response(cx, global, response_type, resource.status, size, false);
+        }
         match result {
             Ok(resource) if resource.is_ok() => {
                 let source = String::from_utf8_lossy(&resource.body).into_owned();

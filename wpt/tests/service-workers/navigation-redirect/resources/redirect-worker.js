@@ -3,6 +3,7 @@
 //   ?sw=manual        fetch(event.request): an opaque-redirect when the network redirects
 //   ?sw=cache         the same, passed through Cache Storage first
 //   ?sw=follow        fetch(url, {redirect: "follow"}) handed to a subresource request
+//   ?sw=fetch&url=U   fetch(U) (a CORS request, its redirects followed)
 // and falls back to the network otherwise. {command: "seen"} answers with what it recorded and
 // forgets it.
 "use strict";
@@ -30,6 +31,8 @@ self.addEventListener("fetch", (event) => {
       await caches.delete("navigation-redirect");
       return stored;
     })());
+  } else if (sw === "fetch") {
+    event.respondWith(fetch(url.searchParams.get("url")));
   } else if (sw === "opaque-redirect-to-subresource") {
     // A subresource request (redirect mode "follow") answered with an opaque-redirect.
     event.respondWith(fetch(url.searchParams.get("url"), { redirect: "manual" }));
