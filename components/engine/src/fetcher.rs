@@ -107,6 +107,8 @@ impl ScriptFetches {
                 let options = RequestOptions {
                     headers: vec![("Service-Worker-Navigation-Preload".to_owned(), header_value)],
                     redirect: RedirectMode::Manual,
+                    // preloadResponse resolves with the head: a body cut later errors on read.
+                    keep_broken_body: true,
                     // A navigation's: its own origin's cache entries.
                     ..RequestOptions::partitioned(&url.origin())
                 };
@@ -119,6 +121,7 @@ impl ScriptFetches {
                         body: resource.body,
                         redirected: false,
                         response_type: "basic".to_owned(),
+                        body_error: resource.body_error,
                     })),
                     Err(error) => {
                         log::debug!(target: LOG_TARGET, "navigation preload of {url}: {error}");
@@ -192,6 +195,7 @@ impl ScriptFetches {
                     },
                     cache,
                     cache_partition,
+                    ..RequestOptions::default()
                 };
                 let response = match loader.load_with(&request.url, &options) {
                     // A redirect the client follows itself: the network side has no answer.
@@ -204,6 +208,7 @@ impl ScriptFetches {
                         headers: resource.headers,
                         body: resource.body,
                         response_type: "basic".to_owned(),
+                        body_error: None,
                     }),
                     Err(error) => {
                         log::debug!(target: LOG_TARGET, "race network side of {}: {error}", request.url);

@@ -44,6 +44,7 @@ pub(crate) fn load_data_url(url: &Url, max_bytes: u64) -> Result<Resource, LoadE
         charset: content_type.charset,
         body,
         redirected: false,
+        body_error: None,
     })
 }
 
@@ -67,5 +68,6 @@ pub(crate) fn load_about_url(url: &Url) -> Result<Resource, LoadError> {
         charset: Some("utf-8".to_owned()),
         body: Vec::new(),
         redirected: false,
+        body_error: None,
     })
 }

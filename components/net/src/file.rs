@@ -29,6 +29,7 @@ pub(crate) fn load_file_url(url: &Url, max_bytes: u64) -> Result<Resource, LoadE
         charset: None,
         body,
         redirected: false,
+        body_error: None,
     })
 }
 

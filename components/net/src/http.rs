@@ -88,6 +88,7 @@ impl HttpClient {
                 body: body.as_deref(),
                 deadline,
                 max_bytes,
+                keep_broken_body: options.keep_broken_body,
             };
             let response = self.network_or_cache(&hop, options, cache)?;
             let status = response.status;
@@ -301,7 +302,13 @@ impl HttpClient {
         let mut headers = hop.headers.to_vec();
         headers.extend_from_slice(extra_headers);
         let response = self.send(hop.url, hop.method, &headers, hop.body, hop.deadline)?;
-        read_resource(hop.url.clone(), response, false, hop.max_bytes)
+        read_resource_keeping(
+            hop.url.clone(),
+            response,
+            false,
+            hop.max_bytes,
+            hop.keep_broken_body,
+        )
     }
 
     fn send(
@@ -368,6 +375,7 @@ struct Hop<'a> {
     body: Option<&'a [u8]>,
     deadline: Option<Instant>,
     max_bytes: u64,
+    keep_broken_body: bool,
 }
 
 fn not_cached(url: &Url) -> LoadError {
@@ -462,27 +470,63 @@ fn redirect_location(response: &Resource) -> Result<Option<Url>, LoadError> {
 
 fn read_resource(
     url: Url,
+    response: Response<Body>,
+    redirected: bool,
+    max_bytes: u64,
+) -> Result<Resource, LoadError> {
+    read_resource_keeping(url, response, redirected, max_bytes, false)
+}
+
+/// [`read_resource`]; with `keep_broken`, a body that breaks off is [`Resource::body_error`]
+/// rather than an error.
+fn read_resource_keeping(
+    url: Url,
     mut response: Response<Body>,
     redirected: bool,
     max_bytes: u64,
+    keep_broken: bool,
 ) -> Result<Resource, LoadError> {
     if declared_length_exceeds(&response, max_bytes) {
         return Err(LoadError::TooLarge { limit: max_bytes });
     }
+    let head = head_of(url, &response, redirected);
     // The limit applies to the decoded body, so a small compressed response
     // cannot expand past it.
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(max_bytes)
-        .read_to_vec()
-        .map_err(|error| match error {
-            ureq::Error::BodyExceedsLimit(_) => LoadError::TooLarge { limit: max_bytes },
-            other => map_error(other, &url),
-        })?;
+    let mut body = Vec::new();
+    let mut reader = response.body_mut().with_config().limit(max_bytes).reader();
+    let body_error = match std::io::Read::read_to_end(&mut reader, &mut body) {
+        Ok(_) => None,
+        Err(error) => {
+            let inner = error
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<ureq::Error>());
+            if matches!(inner, Some(ureq::Error::BodyExceedsLimit(_)))
+                || body.len() as u64 >= max_bytes
+            {
+                return Err(LoadError::TooLarge { limit: max_bytes });
+            }
+            let reason = match inner {
+                Some(ureq::Error::Timeout(timeout)) => format!(
+                    "{}: timed out ({timeout}) after {} bytes of the body",
+                    head.url,
+                    body.len()
+                ),
+                _ => format!(
+                    "{}: the body broke off after {} bytes: {error}",
+                    head.url,
+                    body.len()
+                ),
+            };
+            if !keep_broken {
+                return Err(LoadError::Network(reason));
+            }
+            Some(reason)
+        }
+    };
     Ok(Resource {
         body,
-        ..head_of(url, &response, redirected)
+        body_error,
+        ..head
     })
 }
 
@@ -521,6 +565,7 @@ fn head_of(url: Url, response: &Response<Body>, redirected: bool) -> Resource {
         charset,
         body: Vec::new(),
         redirected,
+        body_error: None,
     }
 }
 

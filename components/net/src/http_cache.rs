@@ -437,7 +437,10 @@ const HEURISTICALLY_CACHEABLE: [u16; 12] =
 
 /// RFC 9111 section 3, for a private cache that does not store partial content.
 fn is_storable(request_headers: &[(String, String)], response: &Resource) -> bool {
-    if response.status < 200 || matches!(response.status, 206 | 304) {
+    if response.status < 200
+        || matches!(response.status, 206 | 304)
+        || response.body_error.is_some()
+    {
         return false;
     }
     let request = CacheControl::parse(request_headers);
@@ -580,6 +583,7 @@ mod tests {
             charset: None,
             body: body.as_bytes().to_vec(),
             redirected: false,
+            body_error: None,
         }
     }
 

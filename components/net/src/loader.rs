@@ -141,6 +141,10 @@ pub struct RequestOptions {
     /// Whose cache entries these are: the origin that fetches (a navigation's: its own URL's
     /// origin). Entries of one partition are not seen by another.
     pub cache_partition: String,
+    /// A body that breaks off after the head (a connection cut, broken chunked encoding)
+    /// gives the response with what came and `Resource::body_error`, instead of an error: for
+    /// a reader that gets the head first (a navigation preload's `preloadResponse`).
+    pub keep_broken_body: bool,
 }
 
 impl RequestOptions {

@@ -27,6 +27,11 @@ pub struct Resource {
     pub body: Vec<u8>,
     /// Whether at least one redirect was followed.
     pub redirected: bool,
+    /// Why the body broke off after the head arrived (`body` has what came before): only
+    /// for a request that asked for it (`RequestOptions::keep_broken_body`); any other load
+    /// whose body breaks is an error.
+    #[serde(default)]
+    pub body_error: Option<String>,
 }
 
 impl Resource {

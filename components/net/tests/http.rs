@@ -475,3 +475,33 @@ fn a_stream_follows_redirects_and_stops_when_the_sink_says_so() {
         "nothing is read after the sink stopped"
     );
 }
+
+#[test]
+fn a_broken_body_is_an_error_unless_the_request_keeps_it() {
+    let server = TestServer::start();
+    let url = server.url("/broken-chunked");
+    match Loader::default().load(&url) {
+        Err(LoadError::Network(reason)) => assert!(reason.contains("broke off"), "{reason}"),
+        other => panic!("expected a network error, got {other:?}"),
+    }
+    let options = RequestOptions {
+        keep_broken_body: true,
+        ..RequestOptions::default()
+    };
+    let kept = Loader::default().load_with(&url, &options).unwrap();
+    assert_eq!(kept.status, 200);
+    assert!(kept
+        .body_error
+        .as_deref()
+        .is_some_and(|reason| reason.contains("broke off")));
+    assert!(
+        kept.body.starts_with(b"hello") || kept.body.is_empty(),
+        "{:?}",
+        kept.body
+    );
+    // A whole body has no error.
+    let whole = Loader::default()
+        .load_with(&server.url("/hello"), &options)
+        .unwrap();
+    assert_eq!(whole.body_error, None);
+}

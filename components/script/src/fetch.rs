@@ -590,6 +590,7 @@ fn blob_answer(method: &str, url: &Url) -> FetchAnswer {
         body: entry.bytes.to_vec(),
         redirected: false,
         response_type: "basic".to_owned(),
+        body_error: None,
     }))
 }
 
@@ -823,6 +824,13 @@ fn after_worker_redirect(
 /// another origin.
 fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<ResponseParts, String> {
     let same_origin = params.url.origin() == params.origin;
+    // A response whose body broke off (a navigation preload's, passed on): the page's request
+    // fails, as buffered bodies cannot fail later.
+    if let Some(reason) = &data.body_error {
+        return Err(format!(
+            "the service worker's response body broke off: {reason}"
+        ));
+    }
     // Handle Fetch: an opaque-redirect answers a request of redirect mode "manual" only.
     if data.response_type == "opaqueredirect" {
         if params.redirect != RequestRedirect::Manual {
@@ -1051,6 +1059,7 @@ fn stream_from_network(
                 redirect: RedirectMode::Follow,
                 cache: net::CacheMode::NoStore,
                 cache_partition: origin.ascii_serialization(),
+                keep_broken_body: false,
             };
             let mut refused = None;
             let mut headed = false;
@@ -1264,6 +1273,7 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
             redirect: RedirectMode::Manual,
             cache,
             cache_partition: origin.ascii_serialization(),
+            keep_broken_body: false,
         };
         let resource = loader
             .load_with(&url, &options)

@@ -340,6 +340,7 @@ pub(crate) fn navigation_options(
         redirect: net::RedirectMode::Follow,
         cache: net::CacheMode::from_fetch_name(cache).unwrap_or_default(),
         cache_partition: url.origin().ascii_serialization(),
+        keep_broken_body: false,
     }
 }
 
@@ -578,6 +579,8 @@ fn worker_resource(url: &Url, data: script_traits::FetchResponseData) -> net::Re
         charset,
         body: data.body,
         redirected: data.redirected,
+        // A document shows what came of a body that broke off, as browsers render it.
+        body_error: data.body_error,
     }
 }
 

@@ -172,6 +172,7 @@ fn response_data(response: CacheResponse) -> FetchResponseData {
         body: response.body,
         redirected: response.redirected,
         response_type: response.response_type,
+        body_error: None,
     }
 }
 

@@ -220,6 +220,17 @@ fn serve(mut stream: TcpStream) {
         "/huge-declared" => respond_declared_huge(&mut stream),
         "/huge-undeclared" => respond_undeclared_huge(&mut stream),
         "/slow" => respond_slowly(&mut stream),
+        // A chunked body that stops being chunked encoding after its first chunk.
+        "/broken-chunked" => (|| {
+            stream.write_all(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+            )?;
+            stream.write_all(b"5\r\nhello\r\n")?;
+            stream.flush()?;
+            thread::sleep(Duration::from_millis(50));
+            stream.write_all(b"1\nx\nzz\r\n")?;
+            stream.flush()
+        })(),
         // Two parts of a body without a length, 200 ms apart.
         "/drip" => {
             (|| {

@@ -22,11 +22,14 @@ pub enum BodyReader {
     Text,
 }
 
-/// A buffered body (`None`: a null body) and whether it was read.
+/// A buffered body (`None`: a null body), whether it was read, and why it broke off (a
+/// navigation preload response whose body the network cut: reading it is a TypeError).
 #[derive(Default, Trace)]
 pub struct Body {
     bytes: RefCell<Option<Vec<u8>>>,
     used: Cell<bool>,
+    #[no_trace]
+    error: RefCell<Option<String>>,
 }
 
 impl Body {
@@ -34,7 +37,17 @@ impl Body {
         Body {
             bytes: RefCell::new(bytes),
             used: Cell::new(false),
+            error: RefCell::new(None),
         }
+    }
+
+    /// The body broke off (`reason`): what came of it is not the body.
+    pub fn set_error(&self, reason: Option<String>) {
+        *self.error.borrow_mut() = reason;
+    }
+
+    pub fn error(&self) -> Option<String> {
+        self.error.borrow().clone()
     }
 
     /// <https://fetch.spec.whatwg.org/#dom-body-bodyused>
@@ -75,6 +88,11 @@ impl Body {
             return Err(Error::Type(
                 "Failed to read the body: the body stream already read.".into(),
             ));
+        }
+        if let Some(reason) = self.error() {
+            self.used.set(true);
+            self.bytes.borrow_mut().take();
+            return Err(Error::Type(format!("Failed to read the body: {reason}")));
         }
         let bytes = match self.bytes.borrow_mut().take() {
             Some(bytes) => {

@@ -129,6 +129,8 @@ impl FetchEvent {
                             hidden: None,
                         },
                     );
+                    // A body the network cut after the head: reading it is a TypeError.
+                    response.set_body_error(data.body_error);
                     self.preload_response.resolve(cx, &*response)
                 }
                 None => self.preload_response.reject_error(
@@ -239,6 +241,7 @@ fn response_data(response: &Response, limit: u64) -> FetchAnswer {
         body,
         redirected: response.redirected(),
         response_type: response_type_name(response.response_type()).to_owned(),
+        body_error: response.body_error(),
     }))
 }
 

@@ -129,6 +129,15 @@ impl Response {
     }
 
     /// Takes the body's bytes out (none: a null body); a non-null body is then used.
+    /// Why its body broke off, if it did.
+    pub fn body_error(&self) -> Option<String> {
+        self.body.error()
+    }
+
+    pub fn set_body_error(&self, reason: Option<String>) {
+        self.body.set_error(reason);
+    }
+
     pub fn take_body(&self) -> Option<Vec<u8>> {
         self.body.transfer()
     }
@@ -323,7 +332,7 @@ impl ResponseMethods for Response {
         } else {
             Guard::Immutable
         };
-        Ok(Self::new(
+        let clone = Self::new(
             cx,
             self.global(),
             None,
@@ -338,7 +347,9 @@ impl ResponseMethods for Response {
                 body: self.body.bytes(),
                 hidden: self.hidden.clone(),
             },
-        ))
+        );
+        clone.set_body_error(self.body_error());
+        Ok(clone)
     }
     crate::body_mixin_methods!();
 }

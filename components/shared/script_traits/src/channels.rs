@@ -190,6 +190,10 @@ pub struct FetchResponseData {
     /// are those of its internal response: the page shows none of them to script (its
     /// `fetch()` gets status 0 and no body) but runs the body of a `<script>`.
     pub response_type: String,
+    /// Why its body broke off after `body` (a navigation preload whose body the network cut):
+    /// reading the body is then a TypeError.
+    #[serde(default)]
+    pub body_error: Option<String>,
 }
 
 impl FetchResponseData {

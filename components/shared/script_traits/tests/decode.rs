@@ -87,6 +87,7 @@ fn fetch_answer() -> FetchAnswer {
         body: b"queued".to_vec(),
         redirected: false,
         response_type: "default".into(),
+        body_error: None,
     }))
 }
 
