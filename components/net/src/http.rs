@@ -168,6 +168,17 @@ impl HttpClient {
         if mode == CacheMode::NoStore {
             return self.network(hop, &added);
         }
+        let store = |response: &Resource, request_time: SystemTime| {
+            let response_time = SystemTime::now();
+            cache.store(
+                partition,
+                hop.url,
+                hop.headers,
+                response,
+                request_time,
+                response_time,
+            );
+        };
         let stored = match mode {
             CacheMode::Reload => None,
             _ => cache.lookup(partition, hop.url, hop.headers),
@@ -187,16 +198,8 @@ impl HttpClient {
                     conditional.extend(stored.validators.conditional_headers());
                     let request_time = SystemTime::now();
                     let response = self.network(hop, &conditional)?;
-                    let response_time = SystemTime::now();
                     if response.status != 304 {
-                        cache.store(
-                            partition,
-                            hop.url,
-                            hop.headers,
-                            &response,
-                            request_time,
-                            response_time,
-                        );
+                        store(&response, request_time);
                         return Ok(response);
                     }
                     let refreshed = cache.refresh(
@@ -205,7 +208,7 @@ impl HttpClient {
                         hop.headers,
                         &response,
                         request_time,
-                        response_time,
+                        SystemTime::now(),
                     );
                     if let Some(refreshed) = refreshed {
                         return Ok(refreshed);
@@ -218,14 +221,7 @@ impl HttpClient {
         }
         let request_time = SystemTime::now();
         let response = self.network(hop, &added)?;
-        cache.store(
-            partition,
-            hop.url,
-            hop.headers,
-            &response,
-            request_time,
-            SystemTime::now(),
-        );
+        store(&response, request_time);
         Ok(response)
     }
 
