@@ -83,9 +83,20 @@ pub(crate) fn fetch_script(loader: &net::Loader, url: &Url) -> Result<WorkerScri
     let resource = loader
         .load_with(url, &net::RequestOptions::partitioned(&url.origin()))
         .map_err(|e| format!("{url}: {e}"))?;
+    worker_script(url, resource, "")
+}
+
+/// The script of `resource`, the response to a worker's script request for `url` (`from` says
+/// who answered, for the error): an HTTP error, or an http(s) script whose MIME type is not
+/// JavaScript, fails.
+pub(crate) fn worker_script(
+    url: &Url,
+    resource: net::Resource,
+    from: &str,
+) -> Result<WorkerScript, String> {
     if resource.status >= 400 {
         return Err(format!(
-            "{url}: HTTP {} {}",
+            "{url}: HTTP {} {}{from}",
             resource.status, resource.status_text
         ));
     }
@@ -93,7 +104,7 @@ pub(crate) fn fetch_script(loader: &net::Loader, url: &Url) -> Result<WorkerScri
     let mime = resource.content_type.clone().unwrap_or_default();
     if is_http && !base::mime::is_javascript_mime_type(&mime) {
         return Err(format!(
-            "{url}: the script has an unsupported MIME type ('{mime}')"
+            "{url}: the script has an unsupported MIME type ('{mime}'){from}"
         ));
     }
     Ok(WorkerScript {

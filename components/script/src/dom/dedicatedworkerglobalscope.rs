@@ -242,11 +242,12 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
     } = start;
     let event_loop = Rc::new(EventLoop::from_seed(loader.clone(), seed));
     let is_blob = url.scheme() == "blob";
-    // Its script is a non-subresource request: the service worker whose scope its URL is in
-    // answers it first (Handle Fetch), whether or not its owner is controlled.
+    // Its script (a classic one, or a module worker's top-level module) is a non-subresource
+    // request: the service worker whose scope its URL is in answers it first (Handle Fetch),
+    // whether or not its owner is controlled.
     let mut early = Vec::new();
     let from_worker = match &channels {
-        Some(channels) if !module && matches!(url.scheme(), "http" | "https") => {
+        Some(channels) if matches!(url.scheme(), "http" | "https") => {
             let request = crate::page::NavigationRequest {
                 url: &url,
                 destination: "worker",
@@ -258,17 +259,9 @@ pub(crate) fn run_dedicated_worker(cx: &mut JSContext, start: DedicatedWorkerSta
         _ => None,
     };
     let fetched = match from_worker {
-        Some(Ok(resource)) if resource.status >= 400 => Err(format!(
-            "{url}: HTTP {} from the service worker",
-            resource.status
-        )),
-        Some(Ok(resource)) => Ok(crate::worker::WorkerScript {
-            referrer_policy: resource
-                .header("referrer-policy")
-                .and_then(base::referrer::parse_header),
-            source: String::from_utf8_lossy(&resource.body).into_owned(),
-            url: resource.url,
-        }),
+        Some(Ok(resource)) => {
+            crate::worker::worker_script(&url, resource, " from the service worker")
+        }
         Some(Err(reason)) => Err(reason),
         None => crate::worker::fetch_script(&loader, &url),
     };

@@ -1,5 +1,6 @@
 // Answers the script request of a dedicated worker (destination "worker") in its scope with a
-// script that posts what the request looked like; ?status=N answers with that status instead.
+// script that posts what the request looked like; ?status=N answers with that status instead,
+// ?mime=T with that Content-Type.
 "use strict";
 
 self.addEventListener("install", () => self.skipWaiting());
@@ -17,6 +18,6 @@ self.addEventListener("fetch", (event) => {
   }
   const seen = JSON.stringify({ destination: request.destination, mode: request.mode, url: request.url,
                                 accept: request.headers.get("accept") });
-  event.respondWith(new Response(`postMessage(${seen});`,
-                                 { headers: { "Content-Type": "text/javascript" } }));
+  const mime = new URL(request.url).searchParams.get("mime") || "text/javascript";
+  event.respondWith(new Response(`postMessage(${seen});`, { headers: { "Content-Type": mime } }));
 });
