@@ -433,12 +433,14 @@ fn handle_worker_message(cx: &mut JSContext, scope: &GlobalScope, message: ToWor
             }
             ToWorkerMsg::Terminate => global.terminate(),
             ToWorkerMsg::Batch(messages) => {
+                // Each in order, as its own task would run (a microtask checkpoint after it),
+                // before anything the constellation sent after the batch. Queued as tasks they
+                // went behind the messages already waiting on the loop: a client's message
+                // event could run before the registration update sent ahead of it (a worker
+                // saw `self.registration.waiting` still null).
                 for message in messages {
-                    scope.event_loop().queue_task(Box::new(move |cx| {
-                        // SAFETY: event-loop tasks run in their global's realm.
-                        let scope = crate::dom::globalscope::current_global(cx);
-                        handle_worker_message(cx, scope, message)
-                    }));
+                    handle_worker_message(cx, scope, message);
+                    crate::script_runtime::microtask_checkpoint(cx, scope);
                 }
             }
         }
