@@ -59,6 +59,12 @@ fn an_event_cut_off_by_another_events_timeout_is_not_counted_and_fires_again_at_
     );
     let outcome = engine.run_page(server.url("/page.html"), Some(PAGE_TIMEOUT));
     assert_eq!(outcome, PageOutcome::Closed, "{:?}", log.lines());
+    // The page closes on ok1's message, posted before its event ends: wait for that end.
+    assert!(
+        engine.wait_for_sync_events(PAGE_TIMEOUT),
+        "{:?}",
+        log.lines()
+    );
     let of = |tag: &str| -> Vec<SyncLogKind> {
         log.entries()
             .into_iter()
