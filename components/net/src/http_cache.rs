@@ -105,16 +105,8 @@ impl HttpCache {
     /// Forgets the responses stored for `origin`'s URLs, in every partition
     /// (`Clear-Site-Data: "cache"`).
     pub fn clear_origin(&self, origin: &url::Origin) {
-        let mut store = self.lock();
-        let removed: Vec<Key> = store
-            .entries
-            .keys()
-            .filter(|key| Url::parse(&key.url).is_ok_and(|url| url.origin() == *origin))
-            .cloned()
-            .collect();
-        for key in removed {
-            store.remove_key(&key);
-        }
+        self.lock()
+            .remove_where(|key| Url::parse(&key.url).is_ok_and(|url| url.origin() == *origin));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
@@ -217,16 +209,7 @@ impl HttpCache {
     /// section 4.4), in every partition.
     pub(crate) fn invalidate(&self, url: &Url) {
         let target = key_url(url);
-        let mut store = self.lock();
-        let removed: Vec<Key> = store
-            .entries
-            .keys()
-            .filter(|key| key.url == target)
-            .cloned()
-            .collect();
-        for key in removed {
-            store.remove_key(&key);
-        }
+        self.lock().remove_where(|key| key.url == target);
     }
 }
 
@@ -337,6 +320,19 @@ impl Store {
         self.total_bytes -= before - after;
         if entries.is_empty() {
             self.entries.remove(key);
+        }
+    }
+
+    /// Removes every entry whose key `matches`.
+    fn remove_where(&mut self, matches: impl Fn(&Key) -> bool) {
+        let removed: Vec<Key> = self
+            .entries
+            .keys()
+            .filter(|key| matches(key))
+            .cloned()
+            .collect();
+        for key in removed {
+            self.remove_key(&key);
         }
     }
 

@@ -316,12 +316,7 @@ fn start_with(
             )
         });
     }
-    let timing = Rc::new(TimingStart {
-        url: params.url.to_string(),
-        initiator_type: params.initiator_type,
-        fetch_start: crate::dom::performance::now(global),
-        worker_start: Cell::new(0.0),
-    });
+    let timing = Rc::new(TimingStart::now(global, &params.url, params.initiator_type));
     let timed = timing.clone();
     let on_response: OnResponse = Box::new(move |cx, global, result, by_worker| {
         LIVE.with(|live| live.borrow_mut().remove(&id));
@@ -889,9 +884,10 @@ fn worker_response(data: FetchResponseData, params: &FetchParams) -> Result<Resp
                 .find(|(name, _)| name.eq_ignore_ascii_case(wanted))
                 .map(|(_, value)| value.trim().to_owned())
         };
-        let allowed = header("access-control-allow-origin")
-            .is_some_and(|value| value == "*" || value == params.origin.ascii_serialization());
-        if !allowed {
+        if !cors_allows(
+            header("access-control-allow-origin").as_deref(),
+            &params.origin,
+        ) {
             return Err(format!(
                 "the service worker's response to the cross-origin request {} has no \
                  Access-Control-Allow-Origin for {}",
@@ -1070,12 +1066,12 @@ fn stream_from_network(
                 let event = match event {
                     net::StreamEvent::Head(head) => {
                         let tainted = head.url.origin() != origin;
-                        let allowed = head.header("access-control-allow-origin").is_some_and(
-                            |value| value.trim() == "*" || value.trim() == origin.ascii_serialization(),
-                        );
-                        if tainted && !allowed {
+                        if tainted
+                            && !cors_allows(head.header("access-control-allow-origin"), &origin)
+                        {
                             refused = Some(format!(
-                                "the cross-origin response of {} has no                                  Access-Control-Allow-Origin for {}",
+                                "the cross-origin response of {} has no \
+                                 Access-Control-Allow-Origin for {}",
                                 head.url,
                                 origin.ascii_serialization()
                             ));
@@ -1213,6 +1209,16 @@ const REQUEST_BODY_HEADERS: [&str; 4] = [
     "content-type",
 ];
 
+/// <https://fetch.spec.whatwg.org/#concept-cors-check> for a request of `origin` without
+/// credentials: whether the response's `Access-Control-Allow-Origin` (`allow_origin`) is `*`
+/// or that origin.
+fn cors_allows(allow_origin: Option<&str>, origin: &url::Origin) -> bool {
+    allow_origin.is_some_and(|value| {
+        let value = value.trim();
+        value == "*" || value == origin.ascii_serialization()
+    })
+}
+
 /// The CORS-safelisted methods.
 fn is_simple_method(method: &str) -> bool {
     matches!(method, "GET" | "HEAD" | "POST")
@@ -1280,19 +1286,11 @@ fn run_fetch(loader: &net::Loader, params: FetchParams) -> Result<ResponseParts,
             .map_err(|e| e.to_string())?;
         // Once tainted, every response passes the CORS check, a same-origin one after a
         // detour too.
-        if tainted {
-            let allowed = resource
-                .header("access-control-allow-origin")
-                .is_some_and(|value| {
-                    value.trim() == "*" || value.trim() == origin.ascii_serialization()
-                });
-            if !allowed {
-                return Err(format!(
-                    "the cross-origin response of {url} has no Access-Control-Allow-Origin for \
-                     {}",
-                    origin.ascii_serialization()
-                ));
-            }
+        if tainted && !cors_allows(resource.header("access-control-allow-origin"), &origin) {
+            return Err(format!(
+                "the cross-origin response of {url} has no Access-Control-Allow-Origin for {}",
+                origin.ascii_serialization()
+            ));
         }
         let location = resource.redirect_location().map(str::to_owned);
         let Some(location) = location else {
