@@ -499,7 +499,11 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
             }
         }
     }
-    for group in group_overloads(&iface.operations) {
+    let async_groups = iface.async_iterable.iter().map(|op| vec![op]);
+    for group in group_overloads(&iface.operations)
+        .into_iter()
+        .chain(async_groups)
+    {
         for (i, op) in group.iter().enumerate() {
             let ret = returns(
                 &rust_type(defs, &op.return_type, Position::Return),
@@ -573,6 +577,10 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     }
     for (gi, group) in group_overloads(&iface.operations).iter().enumerate() {
         emit_operation_native(defs, iface, group, gi, out);
+    }
+    // An async iterable's operations: natives numbered from ASYNC_ITERABLE_NATIVES.
+    for (k, op) in iface.async_iterable.iter().enumerate() {
+        emit_operation_native(defs, iface, &[op], ASYNC_ITERABLE_NATIVES + k, out);
     }
     if !iface.constructors.is_empty() {
         emit_constructor_native(defs, iface, out);
@@ -699,6 +707,16 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
         None if iface.indexed_getter.is_some() => "IterableKind::IndexedIterator".to_string(),
         None => "IterableKind::None".to_string(),
     };
+    let async_iterable = if iface.async_iterable.is_empty() {
+        "None".to_string()
+    } else {
+        let n = ASYNC_ITERABLE_NATIVES;
+        format!(
+            "Some(AsyncIterableNatives {{ init: op_{n}, next: op_{}, ret: op_{} }})",
+            n + 1,
+            n + 2
+        )
+    };
     let indexed = if iface.indexed_getter.is_some() {
         "Some(&INDEXED)"
     } else {
@@ -724,7 +742,7 @@ fn emit_interface(defs: &Definitions, iface: &Interface, out: &mut String) {
     };
     let _ = writeln!(
         out,
-        "    pub static INFO: InterfaceInfo = InterfaceInfo {{\n        name: {name:?},\n        id: PrototypeId::{name},\n        parent: {parent},\n        exposed: {},\n        secure_context: {},\n        global_names: &[{}],\n        legacy_no_interface_object: {},\n        constructor: {ctor},\n        constructor_length: {ctor_len},\n        legacy_factories: &[{}],\n        constants: &[{}],\n        attributes: &[{}],\n        operations: &[{}],\n        static_attributes: &[{}],\n        static_operations: &[{}],\n        iterable: {iterable},\n        indexed: {indexed},\n        stringifier: {stringifier},\n        class: &CLASS,\n        proto_class: &PROTO_CLASS,\n    }};",
+        "    pub static INFO: InterfaceInfo = InterfaceInfo {{\n        name: {name:?},\n        id: PrototypeId::{name},\n        parent: {parent},\n        exposed: {},\n        secure_context: {},\n        global_names: &[{}],\n        legacy_no_interface_object: {},\n        constructor: {ctor},\n        constructor_length: {ctor_len},\n        legacy_factories: &[{}],\n        constants: &[{}],\n        attributes: &[{}],\n        operations: &[{}],\n        static_attributes: &[{}],\n        static_operations: &[{}],\n        iterable: {iterable},\n        async_iterable: {async_iterable},\n        indexed: {indexed},\n        stringifier: {stringifier},\n        class: &CLASS,\n        proto_class: &PROTO_CLASS,\n    }};",
         exposure_list(&iface.exposure),
         iface.exposure.secure_context,
         iface
@@ -902,6 +920,9 @@ fn emit_attribute_natives(
         );
     }
 }
+
+/// The number of an async iterable's first native (`op_N`), above any operation group's.
+const ASYNC_ITERABLE_NATIVES: usize = 10_000;
 
 fn emit_operation_native(
     defs: &Definitions,

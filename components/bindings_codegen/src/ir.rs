@@ -57,6 +57,12 @@ pub struct Interface {
     /// `Some("")` for the bare `stringifier;`.
     pub stringifier: Option<String>,
     pub iterable: Option<Iterable>,
+    /// `async iterable<V>(args)`: the three operations the bindings call for it, kept out of
+    /// `operations` (script reaches them through `values()` and `@@asyncIterator`):
+    /// `asyncIteratorInit(args)` gives the iterator's state (any value), then
+    /// `asyncIteratorNext(state)` and `asyncIteratorReturn(state, value)` give promises of
+    /// `{value, done}` results. Empty without an async iterable declaration.
+    pub async_iterable: Vec<Operation>,
     /// Special operations (`getter`, `setter`, `deleter`) are kept out of `operations`
     /// unless they also have a name, in which case they appear in both.
     pub indexed_getter: Option<Operation>,

@@ -16,8 +16,9 @@ use weedle::argument as wa;
 use weedle::attribute::{ExtendedAttribute, ExtendedAttributeList, IdentifierOrString};
 use weedle::common::Identifier;
 use weedle::interface::{
-    ConstMember, InterfaceMember, IterableInterfaceMember, OperationInterfaceMember, Special,
-    StringifierOrInheritOrStatic, StringifierOrStatic,
+    AsyncIterableInterfaceMember, ConstMember, InterfaceMember, IterableInterfaceMember,
+    OperationInterfaceMember, SingleTypedAsyncIterable, Special, StringifierOrInheritOrStatic,
+    StringifierOrStatic,
 };
 use weedle::literal as wl;
 use weedle::mixin::MixinMember;
@@ -487,7 +488,15 @@ fn add_interface_members(iface: &mut Interface, members: &[InterfaceMember]) -> 
             InterfaceMember::Stringifier(_) => {
                 set_once(&mut iface.stringifier, String::new(), "stringifier")?
             }
-            InterfaceMember::AsyncIterable(_) => return Err(unsupported("`async iterable`")),
+            InterfaceMember::AsyncIterable(AsyncIterableInterfaceMember::Single(i)) => {
+                if !iface.async_iterable.is_empty() {
+                    return Err("more than one async iterable declaration".into());
+                }
+                iface.async_iterable = async_iterable_operations(i)?;
+            }
+            InterfaceMember::AsyncIterable(AsyncIterableInterfaceMember::Double(_)) => {
+                return Err(unsupported("pair `async iterable<K, V>`"))
+            }
             InterfaceMember::Maplike(_) => return Err(unsupported("`maplike`")),
             InterfaceMember::Setlike(_) => return Err(unsupported("`setlike`")),
         }
@@ -841,6 +850,45 @@ fn convert_argument(arg: &wa::Argument) -> Result<ir::Argument, String> {
             default: None,
         },
     })
+}
+
+/// The operations behind `async iterable<V>(args)` (see `Interface::async_iterable`).
+fn async_iterable_operations(
+    iterable: &SingleTypedAsyncIterable,
+) -> Result<Vec<Operation>, String> {
+    // The value type only matters to script: every step resolves with a `{value, done}`.
+    convert_type(&iterable.generics.body.type_)?;
+    let any = |name: &str| ir::Argument {
+        name: name.into(),
+        ty: Type::Any,
+        attrs: TypeAttrs::default(),
+        optional: false,
+        variadic: false,
+        default: None,
+    };
+    let operation = |name: &str, arguments: Vec<ir::Argument>, return_type: Type| Operation {
+        name: name.into(),
+        arguments,
+        return_type,
+        is_static: false,
+        exposure: Exposure::default(),
+        legacy_unforgeable: false,
+        throws: true,
+    };
+    let init_arguments = match &iterable.args {
+        Some(args) => convert_arguments(&args.body)?,
+        None => Vec::new(),
+    };
+    let promise = || Type::Promise(Box::new(Type::Any));
+    Ok(vec![
+        operation("asyncIteratorInit", init_arguments, Type::Any),
+        operation("asyncIteratorNext", vec![any("state")], promise()),
+        operation(
+            "asyncIteratorReturn",
+            vec![any("state"), any("value")],
+            promise(),
+        ),
+    ])
 }
 
 fn convert_iterable(iterable: &IterableInterfaceMember) -> Result<Iterable, String> {
@@ -1312,7 +1360,11 @@ fn visit_interface_types(i: &mut Interface, f: &mut TypeVisitor) -> Result<(), S
     i.attributes
         .iter_mut()
         .try_for_each(|a| f(&mut a.ty, &mut a.attrs))?;
-    let operations = i.constructors.iter_mut().chain(&mut i.operations);
+    let operations = i
+        .constructors
+        .iter_mut()
+        .chain(&mut i.operations)
+        .chain(&mut i.async_iterable);
     let getters = i.indexed_getter.iter_mut().chain(&mut i.named_getter);
     operations
         .chain(getters)
@@ -1428,6 +1480,12 @@ fn merge_members(main: &mut Interface, mut from: Interface) -> Result<(), String
     main.constants.extend(from.constants);
     main.attributes.extend(from.attributes);
     main.operations.extend(from.operations);
+    if !from.async_iterable.is_empty() {
+        if !main.async_iterable.is_empty() {
+            return Err(context("more than one async iterable declaration".into()));
+        }
+        main.async_iterable = from.async_iterable;
+    }
     merge_slot(&mut main.stringifier, from.stringifier, "stringifier").map_err(context)?;
     merge_slot(&mut main.iterable, from.iterable, "iterable declaration").map_err(context)?;
     merge_slot(

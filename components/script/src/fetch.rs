@@ -130,11 +130,53 @@ pub fn fetch(
             url.scheme()
         )));
     }
-    if request.body().used() {
+    if request.body().is_unusable() {
         return Err(Error::Type(
             "Failed to fetch: the request body is already used.".into(),
         ));
     }
+    // SAFETY: bindings call in the global's realm.
+    let promise = unsafe { Promise::new(cx) };
+    // A stream body is read to its end before the request goes (bgsync does not upload as
+    // it comes); what the stream gives that is not bytes rejects the fetch.
+    if request.body().has_stream() {
+        let limit = global.event_loop().loader().max_response_bytes();
+        let settle = promise.clone();
+        let sent = request.clone();
+        // SAFETY: as above; the continuation runs in the global's realm.
+        unsafe {
+            request.body().read_whole(
+                cx,
+                limit,
+                Box::new(move |cx, result| {
+                    let global = crate::dom::globalscope::current_global(cx);
+                    match result {
+                        Ok(body) => send(cx, global, &sent, body, settle),
+                        Err(_) => settle.reject_error(
+                            cx,
+                            global,
+                            Error::Type("Failed to fetch: the request body stream failed.".into()),
+                        ),
+                    }
+                }),
+            )
+        };
+    } else {
+        let body = request.body().transfer();
+        send(cx, global, &request, body, promise.clone());
+    }
+    Ok(promise)
+}
+
+/// Sends `fetch()`'s request with its body's bytes; `promise` settles with what comes back.
+fn send(
+    cx: &mut JSContext,
+    global: &GlobalScope,
+    request: &Request,
+    body: Option<Vec<u8>>,
+    promise: Rc<Promise>,
+) {
+    let url = request.url().clone();
     let mut headers = request.header_list();
     // Fetch, step 12: a request without `Accept` gets the destination's default (`*/*` for
     // fetch()), before a service worker sees it.
@@ -148,7 +190,7 @@ pub fn fetch(
         url,
         method: request.method().to_owned(),
         headers,
-        body: request.body().transfer(),
+        body,
         redirect: request.redirect(),
         mode: request.extras().mode,
         origin: global.origin().clone(),
@@ -157,16 +199,14 @@ pub fn fetch(
         cache: net::CacheMode::from_fetch_name(request.extras().cache.as_str()).unwrap_or_default(),
         initiator_type: "fetch",
     };
-    // SAFETY: bindings call in the global's realm.
-    let promise = unsafe { Promise::new(cx) };
     // An aborted signal rejects now; one aborted later rejects the promise then, and what the
     // worker or the network answers after that is dropped.
     let signal = request.signal();
     if let Some(signal) = &signal {
         if signal.aborted() {
-            // SAFETY: as above.
+            // SAFETY: tasks and bindings run in the global's realm.
             unsafe { promise.reject(cx, &signal.reason()) };
-            return Ok(promise);
+            return;
         }
     }
     let data = FetchRequestData {
@@ -198,7 +238,6 @@ pub fn fetch(
         let promise = Trusted::new(promise.clone());
         signal.add_algorithm(AbortAlgorithm::RejectFetch(promise, id));
     }
-    Ok(promise)
 }
 
 /// Settles a `fetch()` promise with what became of its request.

@@ -1,10 +1,11 @@
 // https://fetch.spec.whatwg.org/#request-class
-// Bodies are buffered: BodyInit is the subset without ReadableStream, and Body has no `body`
-// stream. No duplex or priority yet;
+// A body is bytes until script asks for its stream or gives one; what is sent is read to
+// the end first (a stream body is not uploaded as it comes). No priority yet;
 // credentials, cache, integrity and keepalive are kept and shown, not acted on (there are no
 // cookies and no HTTP cache).
 typedef (Request or USVString) RequestInfo;
-typedef (Blob or BufferSource or FormData or URLSearchParams or USVString) BodyInit;
+// The spec writes (ReadableStream or XMLHttpRequestBodyInit); the same union, flattened.
+typedef (Blob or BufferSource or FormData or URLSearchParams or ReadableStream or USVString) BodyInit;
 
 [Exposed=(Window,Worker)]
 interface Request {
@@ -26,6 +27,7 @@ interface Request {
   readonly attribute boolean isReloadNavigation;
   readonly attribute boolean isHistoryNavigation;
   readonly attribute AbortSignal signal;
+  readonly attribute RequestDuplex duplex;
 
   [NewObject, Throws] Request clone();
 };
@@ -44,7 +46,10 @@ dictionary RequestInit {
   DOMString integrity;
   boolean keepalive;
   AbortSignal? signal;
+  RequestDuplex duplex;
 };
+
+enum RequestDuplex { "half" };
 
 enum RequestDestination { "", "audio", "audioworklet", "document", "embed", "font", "frame", "iframe", "image", "json", "manifest", "object", "paintworklet", "report", "script", "sharedworker", "style", "track", "video", "worker", "xslt" };
 enum RequestMode { "navigate", "same-origin", "no-cors", "cors" };
@@ -57,6 +62,7 @@ enum ReferrerPolicy { "", "no-referrer", "no-referrer-when-downgrade", "same-ori
 
 // https://fetch.spec.whatwg.org/#body-mixin (used by Request and Response)
 interface mixin Body {
+  [Throws] readonly attribute ReadableStream? body;
   readonly attribute boolean bodyUsed;
   [NewObject] Promise<ArrayBuffer> arrayBuffer();
   [NewObject] Promise<Blob> blob();

@@ -149,7 +149,7 @@ fn check_response(response: &Response, operation: &str) -> Fallible<()> {
             "Failed to execute '{operation}' on 'Cache': Vary header contains *"
         )));
     }
-    if response.body_used() {
+    if response.body_unusable() {
         return Err(Error::Type(format!(
             "Failed to execute '{operation}' on 'Cache': Response body is already used"
         )));
@@ -163,6 +163,11 @@ fn check_response(response: &Response, operation: &str) -> Fallible<()> {
 /// nothing when it comes back.
 fn response_to_store(response: &Response) -> CacheResponse {
     let body = response.take_body().unwrap_or_default();
+    response_record(response, body)
+}
+
+/// The record of `response` with its whole `body`, read already.
+fn response_record(response: &Response, body: Vec<u8>) -> CacheResponse {
     if let Some(hidden) = response.hidden() {
         return CacheResponse {
             response_type: response.response_type().as_str().to_owned(),
@@ -468,13 +473,56 @@ impl CacheMethods for Cache {
         let request = to_request(cx, self.global(), request)?;
         let request = request_to_store(&request, "put")?;
         check_response(response, "put")?;
-        let response = response_to_store(response);
-        // SAFETY: replies settle in the global's realm.
-        self.batch(
-            cx,
-            vec![CacheOp::Put { request, response }],
-            |cx, promise, _| unsafe { promise.resolve(cx, &()) },
-        )
+        if !response.has_stream_body() {
+            let response = response_to_store(response);
+            // SAFETY: replies settle in the global's realm.
+            return self.batch(
+                cx,
+                vec![CacheOp::Put { request, response }],
+                |cx, promise, _| unsafe { promise.resolve(cx, &()) },
+            );
+        }
+        // A stream body is read to its end first; the put then goes as for bytes.
+        let limit = self.global().event_loop().loader().max_response_bytes();
+        // SAFETY: bindings call in the global's realm; the continuation runs there too.
+        unsafe {
+            let promise = Promise::new(cx);
+            let settle = promise.clone();
+            let cache = DomRoot::from_ref(self);
+            let stored = DomRoot::from_ref(response);
+            response.read_whole_body(
+                cx,
+                limit,
+                Box::new(move |cx, body| {
+                    let body = match body {
+                        Ok(body) => body.unwrap_or_default(),
+                        Err(error) => return settle.reject(cx, &error),
+                    };
+                    let response = response_record(&stored, body);
+                    let put = cache.batch(
+                        cx,
+                        vec![CacheOp::Put { request, response }],
+                        |cx, promise, _| promise.resolve(cx, &()),
+                    );
+                    match put {
+                        Ok(put) => {
+                            put.when_settled(
+                                cx,
+                                Box::new(move |cx, outcome| match outcome {
+                                    Ok(_) => settle.resolve(cx, &()),
+                                    Err(reason) => settle.reject(cx, &reason.get()),
+                                }),
+                            );
+                        }
+                        Err(error) => {
+                            let global = crate::dom::globalscope::current_global(cx);
+                            settle.reject_error(cx, global, error)
+                        }
+                    }
+                }),
+            );
+            Ok(promise)
+        }
     }
 
     /// <https://w3c.github.io/ServiceWorker/#cache-delete>

@@ -28,9 +28,9 @@ pub use crate::dom::bindings::conversions::{
 };
 pub use crate::dom::bindings::error::{Error, Fallible};
 pub use crate::dom::bindings::interface::{
-    dom_class_ops, wrap_dom_object, AttributeSpec, ClassOps, ConstValue, ConstantSpec, DomClass,
-    IndexedAccess, InterfaceInfo, IterableKind, LegacyFactorySpec, NamespaceInfo, OperationSpec,
-    ProtoClass, PrototypeId,
+    dom_class_ops, wrap_dom_object, AsyncIterableNatives, AttributeSpec, ClassOps, ConstValue,
+    ConstantSpec, DomClass, IndexedAccess, InterfaceInfo, IterableKind, LegacyFactorySpec,
+    NamespaceInfo, OperationSpec, ProtoClass, PrototypeId,
 };
 pub use crate::dom::bindings::promise::Promise;
 pub use crate::dom::bindings::reflector::{

@@ -149,33 +149,65 @@ impl FetchEvent {
 
     /// The page's answer from the settled promise `response` of `respondWith()`
     /// (https://w3c.github.io/ServiceWorker/#fetch-event-respondwith, steps 8-9): a Response
-    /// whose body is unused, else a network error. The `handled` promise settles with it.
+    /// whose body is unused, else a network error. A body that is a stream is read to its end
+    /// first. The `handled` promise settles with the answer, then `done` has it.
     ///
     /// # Safety
     /// `cx` in the event's realm; `response` settled.
-    pub unsafe fn answer_from(&self, cx: &mut JSContext, response: &Promise) -> FetchAnswer {
-        let answer = if response.is_rejected() {
-            FetchAnswer::NetworkError("the promise given to respondWith() was rejected".into())
+    pub unsafe fn answer_from(&self, cx: &mut JSContext, response: &Promise, done: AnswerDone) {
+        let response = if response.is_rejected() {
+            Err("the promise given to respondWith() was rejected")
         } else {
             rooted!(&in(cx) let mut value = mozjs::jsval::UndefinedValue());
             mozjs::glue::JS_GetPromiseResult(response.handle().into(), value.handle_mut().into());
             let conv = crate::dom::bindings::conversions::Conv::plain("respondWith");
-            match crate::dom::bindings::conversions::from_js::<DomRoot<Response>>(
+            crate::dom::bindings::conversions::from_js::<DomRoot<Response>>(
                 cx,
                 value.handle(),
                 &conv,
-            ) {
-                Ok(response) => {
-                    let limit = self.global().event_loop().loader().max_response_bytes();
-                    response_data(&response, limit)
-                }
-                Err(_) => FetchAnswer::NetworkError(
-                    "respondWith() was given something that is not a Response".into(),
-                ),
+            )
+            .map_err(|_| "respondWith() was given something that is not a Response")
+        };
+        let response = match response {
+            Ok(response) if response.body_unusable() => {
+                Err("respondWith() was given a Response whose body is already used")
+            }
+            other => other,
+        };
+        let response = match response {
+            Ok(response) => response,
+            Err(reason) => {
+                let answer = FetchAnswer::NetworkError(reason.into());
+                self.settle_handled(cx, &answer);
+                done(cx, answer);
+                return;
             }
         };
-        self.settle_handled(cx, &answer);
-        answer
+        let limit = self.global().event_loop().loader().max_response_bytes();
+        // An opaque response travels with its internal response, which only a `<script>` of
+        // the page runs (the page's fetch() shows nothing of it).
+        if let Some(hidden) = response.hidden() {
+            let body = hidden.body.clone();
+            response.take_body();
+            let answer = response_data(&response, Ok(body), limit);
+            self.settle_handled(cx, &answer);
+            done(cx, answer);
+            return;
+        }
+        // respondWith() reads the body to the end: the worker's Response is used from now on
+        // (its bodyUsed is true, and it cannot answer a second request).
+        let event = DomRoot::from_ref(self);
+        let answered = response.clone();
+        response.read_whole_body(
+            cx,
+            limit,
+            Box::new(move |cx, body| {
+                let body = body.map(Option::unwrap_or_default).map_err(|_| ());
+                let answer = response_data(&answered, body, limit);
+                event.settle_handled(cx, &answer);
+                done(cx, answer);
+            }),
+        );
     }
 
     /// Settles `handled`: fulfilled once the page has the worker's response or goes to the
@@ -200,25 +232,20 @@ impl FetchEvent {
     }
 }
 
-/// What the page gets of `response` (whose body it takes): its parts, or a network error for one whose body was
-/// used or is larger than `limit` (`net.max_response_bytes`, as for the network), or an
-/// error response. (Whether an opaque one may answer the page's request, its mode
-/// says: the page checks.)
-fn response_data(response: &Response, limit: u64) -> FetchAnswer {
-    if response.body_used() {
+/// What is done with a fetch event's answer, once it is known.
+pub type AnswerDone = Box<dyn FnOnce(&mut JSContext, FetchAnswer)>;
+
+/// What the page gets of `response`, whose whole `body` was read (`Err`: its stream failed):
+/// its parts, or a network error for a body larger than `limit` (`net.max_response_bytes`,
+/// as for the network), a failed body stream, or an error response. (Whether an opaque one
+/// may answer the page's request, its mode says: the page checks.)
+fn response_data(response: &Response, body: Result<Vec<u8>, ()>, limit: u64) -> FetchAnswer {
+    let Ok(body) = body else {
         return FetchAnswer::NetworkError(
-            "respondWith() was given a Response whose body is already used".into(),
+            "the body stream of the response given to respondWith() failed".into(),
         );
-    }
-    // An opaque response travels with its internal response, which only a `<script>` of the
-    // page runs (the page's fetch() shows nothing of it).
-    let hidden = response.hidden();
-    // respondWith() reads the body to the end: the worker's Response is used from now on
-    // (its bodyUsed is true, and it cannot answer a second request).
-    let body = match hidden {
-        Some(hidden) => hidden.body.clone(),
-        None => response.take_body().unwrap_or_default(),
     };
+    let hidden = response.hidden();
     if body.len() as u64 > limit {
         return FetchAnswer::NetworkError(format!(
             "the response given to respondWith() is larger than net.max_response_bytes \

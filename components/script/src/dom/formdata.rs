@@ -89,6 +89,12 @@ impl FormData {
             .push((name.to_owned(), EntryValue::Text(value.to_owned())));
     }
 
+    /// The form as a multipart body and its Content-Type (a body's extraction).
+    pub fn encode_multipart_typed(&self) -> (Vec<u8>, Option<String>) {
+        let (bytes, content_type) = self.encode_multipart();
+        (bytes, Some(content_type))
+    }
+
     pub fn encode_multipart(&self) -> (Vec<u8>, String) {
         let boundary = format!(
             "----bgsyncFormBoundary{:032x}",

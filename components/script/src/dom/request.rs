@@ -1,9 +1,9 @@
-//! Request (https://fetch.spec.whatwg.org/#request-class), with a buffered body.
+//! Request (https://fetch.spec.whatwg.org/#request-class).
 
 use url::Url;
 
 use crate::dom::abortsignal::AbortSignal;
-use crate::dom::body::{extract, Body};
+use crate::dom::body::{extract_init, Body, BodySource};
 use crate::dom::headers::{Guard, Headers};
 use crate::dom::prelude::*;
 
@@ -98,7 +98,7 @@ struct RequestParts {
     extras: RequestExtras,
     /// The signal the request's own follows.
     signal: Option<DomRoot<AbortSignal>>,
-    body: Option<Vec<u8>>,
+    body: Option<BodySource>,
 }
 
 impl Request {
@@ -157,7 +157,7 @@ impl Request {
                 redirect,
                 extras,
                 signal: MutNullableDom::default(),
-                body: Body::new(body),
+                body: Body::from_source(body),
             }),
         );
         let own = AbortSignal::following(cx, global, signal.as_deref());
@@ -240,7 +240,7 @@ impl Request {
                 redirect: redirect.unwrap_or(R::Follow),
                 extras,
                 signal: None,
-                body: data.body,
+                body: data.body.map(BodySource::Bytes),
             },
         )
     }
@@ -278,7 +278,7 @@ impl Request {
                     )
                 }
                 RequestOrUSVString::Request(request) => {
-                    if request.body.used() {
+                    if request.body.is_unusable() {
                         return Err(Error::Type(
                             "Failed to construct 'Request': Cannot construct a Request with a \
                          Request object that has already been used."
@@ -289,7 +289,7 @@ impl Request {
                     // (https://fetch.spec.whatwg.org/#dom-request, steps 41-42).
                     let body = match &init.body {
                         Some(_) => None,
-                        None => request.body.transfer(),
+                        None => request.body.take_source(),
                     };
                     (
                         request.url.clone(),
@@ -328,17 +328,45 @@ impl Request {
         if let Some(given) = &init.body {
             body = match given {
                 Some(init_body) => {
-                    let (bytes, content_type) = extract(init_body);
+                    let (source, content_type) = extract_init(init_body)?;
+                    if let BodySource::Stream(_) = source {
+                        // Steps 36.2 and 40.1: a stream body is not kept alive, and says it
+                        // is sent half-duplex.
+                        if extras.keepalive {
+                            return Err(Error::Type(
+                                "Failed to construct 'Request': keepalive cannot be set with a \
+                                 ReadableStream body."
+                                    .into(),
+                            ));
+                        }
+                        if init.duplex.is_none() {
+                            return Err(Error::Type(
+                                "Failed to construct 'Request': The duplex member must be \
+                                 specified for a request with a streaming body."
+                                    .into(),
+                            ));
+                        }
+                    }
                     let has_type = headers
                         .iter()
                         .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
                     if let (Some(content_type), false) = (content_type, has_type) {
                         headers.push(("Content-Type".to_owned(), content_type.to_owned()));
                     }
-                    Some(bytes)
+                    Some(source)
                 }
                 None => None,
             };
+        }
+        // Step 40.2: a stream body goes only where CORS can guard it.
+        if matches!(body, Some(BodySource::Stream(_)))
+            && !matches!(extras.mode, RequestMode::SameOrigin | RequestMode::Cors)
+        {
+            return Err(Error::Type(
+                "Failed to construct 'Request': a ReadableStream body needs mode \"same-origin\" \
+                 or \"cors\"."
+                    .into(),
+            ));
         }
         if body.is_some() && matches!(method.as_str(), "GET" | "HEAD") {
             return Err(Error::Type(
@@ -521,7 +549,7 @@ impl RequestMethods for Request {
     }
     /// <https://fetch.spec.whatwg.org/#dom-request-clone>
     fn Clone(&self, cx: &mut JSContext) -> Fallible<DomRoot<Request>> {
-        if self.body.used() {
+        if self.body.is_unusable() {
             return Err(Error::Type(
                 "Failed to execute 'clone' on 'Request': Request body is already used".into(),
             ));
@@ -533,9 +561,16 @@ impl RequestMethods for Request {
             redirect: self.redirect,
             extras: self.extras.clone(),
             signal: self.signal.get(),
-            body: self.body.bytes(),
+            body: None,
         };
-        Ok(Self::create(cx, self.global(), None, parts))
+        // SAFETY: bindings call in the request's realm.
+        let body = unsafe { self.body.clone_body(cx) }?;
+        let clone = Self::create(cx, self.global(), None, parts);
+        clone.body.replace_with(body);
+        Ok(clone)
+    }
+    fn Duplex(&self, _cx: &mut JSContext) -> RequestDuplex {
+        RequestDuplex::Half
     }
     crate::body_mixin_methods!();
 }

@@ -1,8 +1,8 @@
-//! Response (https://fetch.spec.whatwg.org/#response-class), with a buffered body.
+//! Response (https://fetch.spec.whatwg.org/#response-class).
 
 use url::Url;
 
-use crate::dom::body::{extract, Body};
+use crate::dom::body::{extract_init, Body, BodySource, WholeBody};
 use crate::dom::headers::{Guard, Headers};
 use crate::dom::prelude::*;
 use crate::dom::request::clone_headers_init;
@@ -142,6 +142,25 @@ impl Response {
         self.body.transfer()
     }
 
+    /// Reads the whole body (bytes at once; a stream to its end), then calls `done`. The
+    /// body is used from then on.
+    ///
+    /// # Safety
+    /// `cx` in the response's realm.
+    pub unsafe fn read_whole_body(&self, cx: &mut JSContext, limit: u64, done: WholeBody) {
+        self.body.read_whole(cx, limit, done)
+    }
+
+    /// Whether the body is a stream (script gave it or asked for it).
+    pub fn has_stream_body(&self) -> bool {
+        self.body.has_stream()
+    }
+
+    /// Whether the body cannot be read (read already, or its stream locked).
+    pub fn body_unusable(&self) -> bool {
+        self.body.is_unusable()
+    }
+
     /// An opaque response's internal response (see [`HiddenResponse`]).
     pub fn hidden(&self) -> Option<&HiddenResponse> {
         self.hidden.as_deref()
@@ -163,7 +182,7 @@ impl Response {
         cx: &mut JSContext,
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
-        body: Option<(Vec<u8>, Option<String>)>,
+        body: Option<(BodySource, Option<String>)>,
         init: &ResponseInit,
     ) -> Fallible<DomRoot<Response>> {
         if !(200..=599).contains(&init.status) {
@@ -183,8 +202,8 @@ impl Response {
             filled.fill(clone_headers_init(headers))?;
         }
         let mut headers = filled.list();
-        let bytes = match body {
-            Some((bytes, content_type)) => {
+        let source = match body {
+            Some((source, content_type)) => {
                 if matches!(init.status, 101 | 103 | 204 | 205 | 304) {
                     return Err(Error::Type(
                         "Failed to construct 'Response': Response with null body status cannot \
@@ -198,11 +217,11 @@ impl Response {
                 if let (Some(content_type), false) = (content_type, has_type) {
                     headers.push(("Content-Type".to_owned(), content_type.to_owned()));
                 }
-                Some(bytes)
+                Some(source)
             }
             None => None,
         };
-        Ok(Self::new(
+        let response = Self::new(
             cx,
             global,
             proto,
@@ -214,10 +233,12 @@ impl Response {
                 status_text: init.status_text.clone(),
                 headers,
                 guard: Guard::None,
-                body: bytes,
+                body: None,
                 hidden: None,
             },
-        ))
+        );
+        response.body.replace_with(Body::from_source(source));
+        Ok(response)
     }
 }
 
@@ -227,10 +248,11 @@ impl ResponseMethods for Response {
         cx: &mut JSContext,
         global: &GlobalScope,
         proto: Option<HandleObject<'_>>,
-        body: Option<BlobOrBufferSourceOrFormDataOrURLSearchParamsOrUSVString>,
+        body: Option<BlobOrBufferSourceOrFormDataOrURLSearchParamsOrReadableStreamOrUSVString>,
         init: &ResponseInit,
     ) -> Fallible<DomRoot<Response>> {
-        Self::initialize(cx, global, proto, body.as_ref().map(extract), init)
+        let body = body.as_ref().map(extract_init).transpose()?;
+        Self::initialize(cx, global, proto, body, init)
     }
     fn Error(cx: &mut JSContext, global: &GlobalScope) -> DomRoot<Response> {
         Self::network_error(cx, global)
@@ -288,7 +310,10 @@ impl ResponseMethods for Response {
         // SAFETY: as above; the result is rooted.
         let text: DOMString =
             unsafe { crate::dom::bindings::conversions::from_js(cx, text.handle(), &conv) }?;
-        let body = (text.into_bytes(), Some("application/json".to_owned()));
+        let body = (
+            BodySource::Bytes(text.into_bytes()),
+            Some("application/json".to_owned()),
+        );
         Self::initialize(cx, global, None, Some(body), init)
     }
     fn Type(&self, _cx: &mut JSContext) -> ResponseType {
@@ -322,7 +347,7 @@ impl ResponseMethods for Response {
     }
     /// <https://fetch.spec.whatwg.org/#dom-response-clone>
     fn Clone(&self, cx: &mut JSContext) -> Fallible<DomRoot<Response>> {
-        if self.body.used() {
+        if self.body.is_unusable() {
             return Err(Error::Type(
                 "Failed to execute 'clone' on 'Response': Response body is already used".into(),
             ));
@@ -344,11 +369,14 @@ impl ResponseMethods for Response {
                 status_text: self.status_text.clone(),
                 headers: self.header_list(),
                 guard,
-                body: self.body.bytes(),
+                body: None,
                 hidden: self.hidden.clone(),
             },
         );
-        clone.set_body_error(self.body_error());
+        // SAFETY: bindings call in the response's realm.
+        clone
+            .body
+            .replace_with(unsafe { self.body.clone_body(cx) }?);
         Ok(clone)
     }
     crate::body_mixin_methods!();

@@ -213,20 +213,41 @@ impl ServiceWorkerGlobalScope {
                     else {
                         return;
                     };
-                    let watch = {
-                        let mut watches = global.fetch_watches.borrow_mut();
-                        let index = watches.iter().position(|watch| watch.id == id);
-                        index.map(|index| watches.remove(index))
+                    // The watch stays until the answer is sent (a stream body is read
+                    // first), so the event does not end before its answer.
+                    let event = {
+                        let watches = global.fetch_watches.borrow();
+                        let watch = watches.iter().find(|watch| watch.id == id);
+                        watch.map(|watch| watch.event.clone())
                     };
-                    let Some(watch) = watch else {
+                    let Some(event) = event else {
                         return;
                     };
-                    let Some(promise) = watch.event.response_promise() else {
+                    let Some(promise) = event.response_promise() else {
                         return;
                     };
                     // SAFETY: as above; the promise settled.
-                    let answer = unsafe { watch.event.answer_from(cx, &promise) };
-                    global.send_fetch_answer(id, answer);
+                    unsafe {
+                        event.answer_from(
+                            cx,
+                            &promise,
+                            Box::new(move |cx, answer| {
+                                let scope = crate::dom::globalscope::current_global(cx);
+                                let Some(global) = scope
+                                    .upcast_event_target()
+                                    .downcast::<ServiceWorkerGlobalScope>()
+                                else {
+                                    return;
+                                };
+                                global
+                                    .fetch_watches
+                                    .borrow_mut()
+                                    .retain(|watch| watch.id != id);
+                                global.send_fetch_answer(id, answer);
+                                global.report_finished_events();
+                            }),
+                        )
+                    };
                 }));
         }
     }

@@ -312,6 +312,15 @@ pub enum IterableKind {
     IndexedIterator,
 }
 
+/// The natives behind `async iterable<V>`: `init` (on the object, with `values()`'s
+/// arguments) gives the iterator's state; `next(state)` and `ret(state, value)` give promises
+/// of `{value, done}` results (https://webidl.spec.whatwg.org/#es-asynchronous-iterator-prototype-object).
+pub struct AsyncIterableNatives {
+    pub init: JSNativeFn,
+    pub next: JSNativeFn,
+    pub ret: JSNativeFn,
+}
+
 pub struct IndexedAccess {
     pub get:
         unsafe fn(&mut JSContext, *mut JSObject, u32, mozjs::rust::MutableHandleValue<'_>) -> bool,
@@ -335,6 +344,7 @@ pub struct InterfaceInfo {
     pub static_attributes: &'static [AttributeSpec],
     pub static_operations: &'static [OperationSpec],
     pub iterable: IterableKind,
+    pub async_iterable: Option<AsyncIterableNatives>,
     pub indexed: Option<&'static IndexedAccess>,
     pub stringifier: Option<JSNativeFn>,
     pub class: &'static DomClass,
@@ -674,6 +684,97 @@ unsafe fn define_legacy_factory(
     JS_DefineProperty(cx, global_object, name.as_ptr(), value.handle(), 0)
 }
 
+/// Web IDL's asynchronous iterator prototype object and `values()`/`@@asyncIterator`: the
+/// iterator keeps its state (from `init`), its ongoing promise and whether it finished;
+/// `next()` and `return()` queue behind the ongoing promise, as Web IDL says. Promise
+/// reactions use the realm's original `then`, so a page that replaces it does not reach in.
+const ASYNC_ITERABLE_HELPER: &str = r#"(function (proto, init, next, ret, name) {
+  const then = Promise.prototype.then;
+  const resolve = (value) => Promise.resolve(value);
+  const states = new WeakMap();
+  const AsyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype);
+  const iteratorProto = Object.create(AsyncIteratorPrototype);
+  const done = (value) => ({ value, done: true });
+  const check = (iterator, method) => {
+    const state = states.get(iterator);
+    if (!state) throw new TypeError(`Failed to execute '${method}' on '${name} AsyncIterator': Illegal invocation`);
+    return state;
+  };
+  const methods = {
+    next() {
+      let state;
+      try { state = check(this, "next"); } catch (e) { return Promise.reject(e); }
+      const steps = () => {
+        if (state.finished) return resolve(done(undefined));
+        return then.call(next.call(state.target, state.value), (result) => {
+          state.ongoing = null;
+          if (result.done) { state.finished = true; return done(undefined); }
+          return result;
+        }, (error) => { state.ongoing = null; state.finished = true; throw error; });
+      };
+      state.ongoing = state.ongoing ? then.call(state.ongoing, steps, steps) : steps();
+      return state.ongoing;
+    },
+    return(value) {
+      let state;
+      try { state = check(this, "return"); } catch (e) { return Promise.reject(e); }
+      const steps = () => {
+        if (state.finished) return resolve(done(value));
+        state.finished = true;
+        return then.call(ret.call(state.target, state.value, value), () => done(value));
+      };
+      const result = state.ongoing ? then.call(state.ongoing, steps, steps) : steps();
+      state.ongoing = result;
+      return result;
+    },
+  };
+  for (const key of Object.keys(methods)) {
+    Object.defineProperty(iteratorProto, key, { value: methods[key], writable: true, enumerable: true, configurable: true });
+  }
+  Object.defineProperty(iteratorProto, Symbol.toStringTag, { value: `${name} AsyncIterator`, configurable: true });
+  const values = {
+    values(options = undefined) {
+      const value = init.call(this, options);
+      const iterator = Object.create(iteratorProto);
+      states.set(iterator, { target: this, value, ongoing: null, finished: false });
+      return iterator;
+    },
+  }.values;
+  Object.defineProperty(proto, "values", { value: values, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(proto, Symbol.asyncIterator, { value: values, writable: true, enumerable: false, configurable: true });
+})"#;
+
+/// Installs `values`/`@@asyncIterator` on an async iterable's prototype.
+unsafe fn define_async_iterable<G: BindingGlobal>(
+    cx: &mut JSContext,
+    global: &G,
+    proto: HandleObject<'_>,
+    info: &InterfaceInfo,
+) -> bool {
+    let Some(natives) = &info.async_iterable else {
+        return true;
+    };
+    rooted!(&in(cx) let init = new_function(cx, natives.init, 0, "values", 0));
+    rooted!(&in(cx) let next = new_function(cx, natives.next, 1, "next", 0));
+    rooted!(&in(cx) let ret = new_function(cx, natives.ret, 2, "return", 0));
+    if init.get().is_null() || next.get().is_null() || ret.get().is_null() {
+        return false;
+    }
+    rooted!(&in(cx) let mut name = UndefinedValue());
+    info.name.to_js(cx, name.handle_mut());
+    global.evaluate_helper(
+        cx,
+        ASYNC_ITERABLE_HELPER,
+        &[
+            &ObjectValue(proto.get()),
+            &ObjectValue(init.get()),
+            &ObjectValue(next.get()),
+            &ObjectValue(ret.get()),
+            &name.get(),
+        ],
+    )
+}
+
 /// Installs `entries`/`keys`/`values`/`forEach`/`@@iterator` on an iterable's prototype.
 unsafe fn define_iterable<G: BindingGlobal>(
     cx: &mut JSContext,
@@ -681,6 +782,9 @@ unsafe fn define_iterable<G: BindingGlobal>(
     proto: HandleObject<'_>,
     info: &InterfaceInfo,
 ) -> bool {
+    if !define_async_iterable(cx, global, proto, info) {
+        return false;
+    }
     let (native, pairs) = match info.iterable {
         IterableKind::None => return true,
         IterableKind::Indexed => {

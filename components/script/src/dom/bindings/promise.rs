@@ -42,6 +42,22 @@ impl Promise {
         self.object.handle()
     }
 
+    /// The promise object, for a DOM object that keeps it in a traced heap cell (a stream's
+    /// pending reads): rooted there only by being traced, so no cycle through a root.
+    pub fn object(&self) -> *mut mozjs::jsapi::JSObject {
+        self.object.get()
+    }
+
+    /// A promise object kept that way, rooted again while Rust holds it.
+    ///
+    /// # Safety
+    /// `object` is a live promise object (traced by its holder).
+    pub unsafe fn from_object(object: *mut mozjs::jsapi::JSObject) -> Rc<Promise> {
+        Rc::new(Promise {
+            object: RootedObject::new(object),
+        })
+    }
+
     /// Marks the promise as handled, so that its rejection is never reported as unhandled:
     /// for a promise the engine settles for script that may not be watching it (the spec's
     /// "mark as handled", as for FetchEvent's `handled`).
