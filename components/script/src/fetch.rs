@@ -147,6 +147,7 @@ pub fn fetch(
         unsafe {
             request.body().read_whole(
                 cx,
+                global,
                 limit,
                 Box::new(move |cx, result| {
                     let global = crate::dom::globalscope::current_global(cx);

@@ -1,18 +1,21 @@
 // https://streams.spec.whatwg.org/#rs-class
 // The spec says [Exposed=*]; spelled out for weedle2. Default (not byte) streams only: an
 // underlying source of type "bytes" is a RangeError, so getReader({mode: "byob"}) is a
-// TypeError, as for any default stream. No pipeTo/pipeThrough (there is no WritableStream
-// yet), no ReadableStream.from. ReadableStreamController is the default controller (the
-// spec's union also has the byte controller). `async iterable` is the spelling weedle2 parses
+// TypeError, as for any default stream. ReadableStreamController is the default controller
+// (the spec's union also has the byte controller). `async iterable` is the spelling weedle2 parses
 // of the spec's `async_iterable`.
 [Exposed=(Window,Worker)]
 interface ReadableStream {
   [Throws] constructor(optional object underlyingSource, optional QueuingStrategy strategy = {});
 
+  [NewObject, Throws] static ReadableStream from(any asyncIterable);
+
   readonly attribute boolean locked;
 
   [NewObject] Promise<undefined> cancel(optional any reason);
   [Throws] ReadableStreamDefaultReader getReader(optional ReadableStreamGetReaderOptions options = {});
+  [Throws] ReadableStream pipeThrough(ReadableWritablePair transform, optional StreamPipeOptions options = {});
+  [NewObject] Promise<undefined> pipeTo(WritableStream destination, optional StreamPipeOptions options = {});
   [Throws] sequence<ReadableStream> tee();
 
   async iterable<any>(optional ReadableStreamIteratorOptions options = {});
@@ -26,6 +29,18 @@ enum ReadableStreamReaderMode { "byob" };
 
 dictionary ReadableStreamGetReaderOptions {
   ReadableStreamReaderMode mode;
+};
+
+dictionary ReadableWritablePair {
+  required ReadableStream readable;
+  required WritableStream writable;
+};
+
+dictionary StreamPipeOptions {
+  boolean preventClose = false;
+  boolean preventAbort = false;
+  boolean preventCancel = false;
+  AbortSignal signal;
 };
 
 dictionary UnderlyingSource {

@@ -308,3 +308,53 @@ promise_test(async (t) => {
   locked.getReader();
   assert_throws_js(TypeError, () => locked.values(), "a locked stream cannot be iterated");
 }, "the async iterator's prototype and its queued steps");
+
+promise_test(async () => {
+  const from_array = ReadableStream.from([1, Promise.resolve(2), 3]);
+  const seen = [];
+  for await (const chunk of from_array) seen.push(chunk);
+  assert_array_equals(seen, [1, 2, 3], "a sync iterable's values, awaited");
+  async function* generate() {
+    yield "a";
+    yield "b";
+  }
+  const from_generator = ReadableStream.from(generate());
+  const reader = from_generator.getReader();
+  assert_object_equals(await reader.read(), { value: "a", done: false });
+  assert_object_equals(await reader.read(), { value: "b", done: false });
+  assert_object_equals(await reader.read(), { value: undefined, done: true });
+}, "ReadableStream.from() of sync and async iterables");
+
+promise_test(async (t) => {
+  assert_throws_js(TypeError, () => ReadableStream.from(42), "not iterable");
+  assert_throws_js(TypeError, () => ReadableStream.from({ [Symbol.asyncIterator]: 1 }));
+  let returned;
+  const iterable = {
+    [Symbol.asyncIterator]() {
+      return {
+        next() { return Promise.resolve({ value: "x", done: false }); },
+        return(reason) { returned = reason; return Promise.resolve({ done: true }); },
+      };
+    },
+  };
+  await ReadableStream.from(iterable).cancel("stop");
+  assert_equals(returned, "stop", "cancel() calls the iterator's return()");
+  const error = new Error("next failed");
+  const failing = ReadableStream.from({ [Symbol.asyncIterator]() { return { next() { throw error; } }; } });
+  await promise_rejects_exactly(t, error, failing.getReader().read());
+}, "ReadableStream.from(): errors and cancel");
+
+test(() => {
+  const count = new CountQueuingStrategy({ highWaterMark: 3 });
+  assert_equals(count.highWaterMark, 3);
+  assert_equals(count.size(), 1);
+  assert_equals(count.size, new CountQueuingStrategy({ highWaterMark: 1 }).size, "one size function per global");
+  const bytes = new ByteLengthQueuingStrategy({ highWaterMark: 16 });
+  assert_equals(bytes.size(new Uint8Array(5)), 5);
+  assert_equals(bytes.size, new ByteLengthQueuingStrategy({ highWaterMark: 1 }).size);
+  assert_throws_js(TypeError, () => new CountQueuingStrategy({}), "highWaterMark is required");
+  let controller;
+  new ReadableStream({ start(c) { controller = c; } }, bytes);
+  controller.enqueue(new Uint8Array(10));
+  assert_equals(controller.desiredSize, 6, "a stream uses the strategy's size");
+}, "CountQueuingStrategy and ByteLengthQueuingStrategy");

@@ -23,6 +23,8 @@ pub enum AbortAlgorithm {
     RejectFetch(#[no_trace] Trusted<Rc<Promise>>, u64),
     /// A signal that follows this one (a Request's, following its init's).
     Follow(Dom<AbortSignal>),
+    /// A `pipeTo()` given the signal: it shuts down with the reason (if it still runs).
+    Pipe(#[no_trace] Rc<crate::dom::streampipe::Pipe>),
 }
 
 #[derive(Trace)]
@@ -137,6 +139,11 @@ impl AbortSignal {
                     }
                 }
                 AbortAlgorithm::Follow(signal) => signal.signal_abort(cx, self.reason.get()),
+                AbortAlgorithm::Pipe(pipe) => {
+                    if !pipe.finished() {
+                        pipe.abort(cx, self.reason.get());
+                    }
+                }
             }
         }
         self.upcast::<EventTarget>().fire_event(cx, "abort");

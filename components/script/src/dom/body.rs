@@ -135,15 +135,35 @@ impl Body {
     ///
     /// # Safety
     /// `cx` in `global`'s realm.
-    pub unsafe fn read_whole(&self, cx: &mut JSContext, limit: u64, done: WholeBody) {
+    pub unsafe fn read_whole(
+        &self,
+        cx: &mut JSContext,
+        owner: &GlobalScope,
+        limit: u64,
+        done: WholeBody,
+    ) {
         match self.stream.get() {
             Some(stream) => {
                 self.used.set(true);
+                // The stream may be another global's (a frame's fetch() given its parent's
+                // stream): it is read in its realm, and `done` runs in the owner's.
+                let owner = RootedObject::new(owner.reflector().get());
+                let _realm = mozjs::jsapi::JSAutoRealm::new(cx.raw_cx(), stream.reflector().get());
                 read_all_bytes(
                     cx,
                     &stream,
                     limit,
-                    Box::new(move |cx, result| done(cx, result.map(Some))),
+                    Box::new(move |cx, result| {
+                        let _realm = mozjs::jsapi::JSAutoRealm::new(cx.raw_cx(), owner.get());
+                        match result {
+                            Ok(bytes) => done(cx, Ok(Some(bytes))),
+                            Err(error) => {
+                                rooted!(&in(cx) let mut error = error);
+                                mozjs::rust::wrappers2::JS_WrapValue(cx, error.handle_mut());
+                                done(cx, Err(error.get()))
+                            }
+                        }
+                    }),
                 )
             }
             None => {
@@ -241,6 +261,7 @@ impl Body {
         let limit = global.event_loop().loader().max_response_bytes();
         self.read_whole(
             cx,
+            global,
             limit,
             Box::new(move |cx, result| {
                 let global = crate::dom::globalscope::current_global(cx);

@@ -25,6 +25,7 @@ use crate::dom::bindings::error::take_pending_exception;
 use crate::dom::prelude::*;
 use crate::dom::readablestreamdefaultcontroller::{ReadableStreamDefaultController, Source};
 use crate::dom::readablestreamdefaultreader::ReadableStreamDefaultReader;
+use crate::dom::writablestream::WritableStream;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StreamState {
@@ -57,6 +58,8 @@ pub enum ReadRequest {
     IteratorNext(Box<Heap<*mut JSObject>>, Dom<ReadableStreamDefaultReader>),
     /// Rust reading a body to its end.
     Collect(#[no_trace] Rc<Collector>),
+    /// A `pipeTo()` reading the next chunk to write.
+    Pipe(#[no_trace] Rc<crate::dom::streampipe::Pipe>),
     /// A `tee()` reading for its two branches: the reader that holds the tee's state.
     Tee(Dom<ReadableStreamDefaultReader>),
 }
@@ -84,6 +87,7 @@ impl ReadRequest {
                 Promise::from_object(promise.get()).resolve(cx, &result);
             }
             ReadRequest::Collect(collector) => collector.chunk(cx, chunk),
+            ReadRequest::Pipe(pipe) => pipe.chunk(cx, chunk),
             ReadRequest::Tee(reader) => tee_chunk(cx, reader.root(), chunk),
         }
     }
@@ -104,6 +108,7 @@ impl ReadRequest {
                 Promise::from_object(promise.get()).resolve(cx, &result);
             }
             ReadRequest::Collect(collector) => collector.finish(cx, Ok(())),
+            ReadRequest::Pipe(pipe) => pipe.source_closed(cx),
             ReadRequest::Tee(reader) => tee_close(cx, &reader),
         }
     }
@@ -120,6 +125,7 @@ impl ReadRequest {
                 Promise::from_object(promise.get()).reject(cx, &error.get());
             }
             ReadRequest::Collect(collector) => collector.finish(cx, Err(error.get())),
+            ReadRequest::Pipe(pipe) => pipe.source_errored(cx, error.get()),
             ReadRequest::Tee(reader) => {
                 reader.with_tee(|tee| tee.reading.set(false));
             }
@@ -154,6 +160,15 @@ pub unsafe fn resolved_promise(cx: &mut JSContext) -> Rc<Promise> {
     let promise = Promise::new(cx);
     promise.resolve(cx, &UndefinedValue());
     promise
+}
+
+/// A promise already rejected with `error`, made in `global`.
+///
+/// # Safety
+/// `cx` in `global`'s realm.
+pub unsafe fn rejected_with(cx: &mut JSContext, global: &GlobalScope, error: Error) -> Rc<Promise> {
+    let reason = error_value(cx, global, error);
+    rejected_promise(cx, reason.get())
 }
 
 /// A promise already rejected with `reason`.
@@ -211,6 +226,26 @@ impl ReadableStream {
         controller.close_stream(cx);
         controller.start_with(cx, UndefinedValue());
         Ok(stream)
+    }
+
+    /// <https://streams.spec.whatwg.org/#create-readable-stream> with a native source (a
+    /// TransformStream's readable side), started when `start_result` settles.
+    ///
+    /// # Safety
+    /// `cx` in `global`'s realm.
+    pub unsafe fn new_with_source(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        source: Source,
+        high_water_mark: f64,
+        size: Option<crate::dom::bindings::callback::Held<QueuingStrategySize>>,
+        start_result: JSVal,
+    ) -> DomRoot<ReadableStream> {
+        let stream = Self::new_uninitialized(cx, global, None);
+        let controller = ReadableStreamDefaultController::new(cx, global);
+        controller.set_up(cx, &stream, source, high_water_mark, size);
+        controller.start_with(cx, start_result);
+        stream
     }
 
     /// <https://streams.spec.whatwg.org/#create-readable-stream> for a tee branch.
@@ -466,6 +501,44 @@ impl ReadableStreamMethods for ReadableStream {
         Ok(stream)
     }
 
+    /// <https://streams.spec.whatwg.org/#rs-from>: a stream of an async iterable's values (or
+    /// a sync iterable's, awaited), pulled one at a time.
+    fn From(
+        cx: &mut JSContext,
+        global: &GlobalScope,
+        async_iterable: HandleValue<'_>,
+    ) -> Fallible<DomRoot<ReadableStream>> {
+        // SAFETY: bindings call in the global's realm.
+        unsafe {
+            let pair = crate::script_runtime::call_helper(
+                cx,
+                global,
+                GET_ASYNC_ITERATOR,
+                &[&async_iterable.get()],
+            )?;
+            rooted!(&in(cx) let pair = pair.get().to_object());
+            rooted!(&in(cx) let mut iterator = UndefinedValue());
+            rooted!(&in(cx) let mut next = UndefinedValue());
+            if !mozjs::rust::wrappers2::JS_GetElement(cx, pair.handle(), 0, iterator.handle_mut())
+                || !mozjs::rust::wrappers2::JS_GetElement(cx, pair.handle(), 1, next.handle_mut())
+            {
+                return Err(Error::JSFailed);
+            }
+            let source = Source::Iterator {
+                iterator: Heap::boxed(iterator.get().to_object()),
+                next: Heap::boxed(next.get()),
+            };
+            Ok(Self::new_with_source(
+                cx,
+                global,
+                source,
+                0.0,
+                None,
+                UndefinedValue(),
+            ))
+        }
+    }
+
     fn Locked(&self, _cx: &mut JSContext) -> bool {
         self.is_locked()
     }
@@ -563,11 +636,112 @@ impl ReadableStreamMethods for ReadableStream {
         }
     }
 
+    /// <https://streams.spec.whatwg.org/#rs-pipe-to>
+    fn PipeTo(
+        &self,
+        cx: &mut JSContext,
+        destination: &WritableStream,
+        options: &StreamPipeOptions,
+    ) -> Fallible<Rc<Promise>> {
+        // SAFETY: bindings call in the stream's realm.
+        unsafe {
+            if self.is_locked() || destination.is_locked() {
+                let error = Error::Type(
+                    "Failed to execute 'pipeTo' on 'ReadableStream': Cannot pipe a locked stream \
+                     or to a locked stream"
+                        .into(),
+                );
+                return Ok(rejected_with(cx, self.global(), error));
+            }
+            crate::dom::streampipe::pipe_to(
+                cx,
+                self,
+                destination,
+                pipe_options(options),
+                options.signal.clone(),
+            )
+        }
+    }
+
+    /// <https://streams.spec.whatwg.org/#rs-pipe-through>
+    fn PipeThrough(
+        &self,
+        cx: &mut JSContext,
+        transform: &ReadableWritablePair,
+        options: &StreamPipeOptions,
+    ) -> Fallible<DomRoot<ReadableStream>> {
+        if self.is_locked() {
+            return Err(Error::Type(
+                "Failed to execute 'pipeThrough' on 'ReadableStream': Cannot pipe a locked stream"
+                    .into(),
+            ));
+        }
+        if transform.writable.is_locked() {
+            return Err(Error::Type(
+                "Failed to execute 'pipeThrough' on 'ReadableStream': Cannot pipe to a locked \
+                 stream"
+                    .into(),
+            ));
+        }
+        // SAFETY: as above.
+        unsafe {
+            let promise = crate::dom::streampipe::pipe_to(
+                cx,
+                self,
+                &transform.writable,
+                pipe_options(options),
+                options.signal.clone(),
+            )?;
+            promise.mark_handled(cx);
+        }
+        Ok(transform.readable.clone())
+    }
+
     /// <https://streams.spec.whatwg.org/#rs-tee>
     fn Tee(&self, cx: &mut JSContext) -> Fallible<Vec<DomRoot<ReadableStream>>> {
         // SAFETY: bindings call in the stream's realm.
         let (first, second) = unsafe { tee(cx, self) }?;
         Ok(vec![first, second])
+    }
+}
+
+/// <https://tc39.es/ecma262/#sec-getiterator> with kind async: `[iterator, next]`, a sync
+/// iterator wrapped as CreateAsyncFromSyncIterator does (its values awaited). Not iterable:
+/// a TypeError, thrown at once.
+const GET_ASYNC_ITERATOR: &str = r#"(function (iterable) {
+  const method = iterable == null ? undefined : iterable[Symbol.asyncIterator];
+  if (method != null) {
+    if (typeof method !== "function") throw new TypeError("ReadableStream.from: @@asyncIterator is not a function");
+    const iterator = method.call(iterable);
+    if (Object(iterator) !== iterator) throw new TypeError("ReadableStream.from: the async iterator is not an object");
+    return [iterator, iterator.next];
+  }
+  const syncMethod = iterable == null ? undefined : iterable[Symbol.iterator];
+  if (typeof syncMethod !== "function") throw new TypeError("ReadableStream.from: the argument is not iterable");
+  const sync = syncMethod.call(iterable);
+  if (Object(sync) !== sync) throw new TypeError("ReadableStream.from: the iterator is not an object");
+  const syncNext = sync.next;
+  const settle = (result) => {
+    if (Object(result) !== result) throw new TypeError("ReadableStream.from: the iterator result is not an object");
+    const done = Boolean(result.done);
+    return Promise.resolve(result.value).then((value) => ({ value, done }));
+  };
+  const wrapper = {
+    next() { return settle(syncNext.call(sync)); },
+    return(value) {
+      const method = sync.return;
+      if (method == null) return Promise.resolve({ value, done: true });
+      return settle(method.call(sync, value));
+    },
+  };
+  return [wrapper, wrapper.next];
+})"#;
+
+fn pipe_options(options: &StreamPipeOptions) -> crate::dom::streampipe::PipeOptions {
+    crate::dom::streampipe::PipeOptions {
+        prevent_close: options.prevent_close,
+        prevent_abort: options.prevent_abort,
+        prevent_cancel: options.prevent_cancel,
     }
 }
 

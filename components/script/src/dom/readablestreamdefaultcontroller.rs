@@ -17,8 +17,8 @@ use crate::dom::bindings::callback::Held;
 use crate::dom::bindings::conversions::{Conv, FromJs};
 use crate::dom::prelude::*;
 use crate::dom::readablestream::{
-    error_value, rejected_promise, resolved_promise, tee_cancel, tee_pull, ReadRequest,
-    ReadableStream, StreamState,
+    error_value, rejected_promise, rejected_with, resolved_promise, tee_cancel, tee_pull,
+    ReadRequest, ReadableStream, StreamState,
 };
 use crate::dom::readablestreamdefaultreader::ReadableStreamDefaultReader;
 
@@ -34,6 +34,13 @@ pub enum Source {
         pull: Option<Held<UnderlyingSourcePullCallback>>,
         cancel: Option<Held<UnderlyingSourceCancelCallback>>,
     },
+    /// `ReadableStream.from()`'s async iterator and its `next` method.
+    Iterator {
+        iterator: Box<Heap<*mut JSObject>>,
+        next: Box<Heap<JSVal>>,
+    },
+    /// The readable side of a TransformStream.
+    Transform(Dom<crate::dom::transformstream::TransformStream>),
     /// Branch 0 or 1 of a tee: the tee's reader, which holds its state.
     TeeBranch(Dom<ReadableStreamDefaultReader>, #[no_trace] usize),
 }
@@ -138,7 +145,7 @@ impl ReadableStreamDefaultController {
     }
 
     /// <https://streams.spec.whatwg.org/#readable-stream-default-controller-can-close-or-enqueue>
-    fn can_close_or_enqueue(&self) -> bool {
+    pub fn can_close_or_enqueue(&self) -> bool {
         !self.close_requested.get()
             && self
                 .stream()
@@ -152,6 +159,11 @@ impl ReadableStreamDefaultController {
             StreamState::Closed => Some(0.0),
             StreamState::Readable => Some(self.high_water_mark.get() - self.queue_total_size.get()),
         }
+    }
+
+    /// <https://streams.spec.whatwg.org/#rs-default-controller-has-backpressure>
+    pub fn has_backpressure(&self) -> bool {
+        !self.should_call_pull()
     }
 
     /// <https://streams.spec.whatwg.org/#readable-stream-default-controller-should-call-pull>
@@ -199,8 +211,24 @@ impl ReadableStreamDefaultController {
 
     /// The source's pull algorithm: a promise for when it is done.
     unsafe fn pull_algorithm(&self, cx: &mut JSContext) -> Rc<Promise> {
+        let transform = match &*self.source.borrow() {
+            Source::Transform(stream) => Some(stream.root()),
+            _ => None,
+        };
+        if let Some(stream) = transform {
+            return stream.source_pull(cx);
+        }
+        let iterator = match &*self.source.borrow() {
+            Source::Iterator { iterator, next } => Some((iterator.get(), next.get())),
+            _ => None,
+        };
+        if let Some((iterator, next)) = iterator {
+            return self.pull_iterator(cx, iterator, next);
+        }
         let (object, pull, tee) = match &*self.source.borrow() {
-            Source::None => (std::ptr::null_mut(), None, None),
+            Source::None | Source::Transform(_) | Source::Iterator { .. } => {
+                (std::ptr::null_mut(), None, None)
+            }
             Source::Script { object, pull, .. } => (
                 object.get(),
                 pull.as_ref().map(|pull| pull.get().clone()),
@@ -243,7 +271,135 @@ impl ReadableStreamDefaultController {
                 self.promise_from(cx, result)
             }
             Source::TeeBranch(reader, index) => tee_cancel(cx, &reader.root(), index, reason),
+            Source::Transform(stream) => stream.source_cancel(cx, reason),
+            Source::Iterator { iterator, .. } => self.cancel_iterator(cx, iterator.get(), reason),
         }
+    }
+
+    /// <https://streams.spec.whatwg.org/#readable-stream-from-iterable>, the pull algorithm:
+    /// the iterator's next result, enqueued (or the end, closing the stream).
+    unsafe fn pull_iterator(
+        &self,
+        cx: &mut JSContext,
+        iterator: *mut JSObject,
+        next: JSVal,
+    ) -> Rc<Promise> {
+        rooted!(&in(cx) let next = next);
+        if !crate::dom::bindings::conversions::is_callable(next.handle()) {
+            let error =
+                Error::Type("ReadableStream.from: the iterator's next is not a function".into());
+            return rejected_with(cx, self.global(), error);
+        }
+        let function = crate::dom::bindings::callback::CallbackFunction::new_unchecked(
+            cx,
+            next.get().to_object(),
+        );
+        rooted!(&in(cx) let this = ObjectValue(iterator));
+        let result = function
+            .call(cx, this.handle(), &[])
+            .map(|value| value.get());
+        let next_promise = self.promise_from(cx, result);
+        let pulled = Promise::new(cx);
+        let settle = pulled.clone();
+        let controller = DomRoot::from_ref(self);
+        next_promise.when_settled(
+            cx,
+            Box::new(move |cx, outcome| {
+                let result = match outcome {
+                    Ok(result) => result,
+                    Err(reason) => return settle.reject(cx, &reason.get()),
+                };
+                if !result.get().is_object() {
+                    let error = Error::Type(
+                        "ReadableStream.from: the iterator result is not an object".into(),
+                    );
+                    let error = error_value(cx, controller.global(), error);
+                    return settle.reject(cx, &error.get());
+                }
+                rooted!(&in(cx) let object = result.get().to_object());
+                rooted!(&in(cx) let mut done = UndefinedValue());
+                rooted!(&in(cx) let mut value = UndefinedValue());
+                if !mozjs::rust::wrappers2::JS_GetProperty(
+                    cx,
+                    object.handle(),
+                    c"done".as_ptr(),
+                    done.handle_mut(),
+                ) || !mozjs::rust::wrappers2::JS_GetProperty(
+                    cx,
+                    object.handle(),
+                    c"value".as_ptr(),
+                    value.handle_mut(),
+                ) {
+                    let error = crate::script_runtime::take_exception(cx)
+                        .map_or(UndefinedValue(), |e| e.get());
+                    return settle.reject(cx, &error);
+                }
+                if mozjs::rust::ToBoolean(done.handle()) {
+                    controller.close_stream(cx);
+                } else if controller.enqueue(cx, value.handle()).is_err() {
+                    let error = crate::script_runtime::take_exception(cx)
+                        .map_or(UndefinedValue(), |e| e.get());
+                    return settle.reject(cx, &error);
+                }
+                settle.resolve(cx, &UndefinedValue());
+            }),
+        );
+        pulled
+    }
+
+    /// `ReadableStream.from()`'s cancel algorithm: the iterator's `return(reason)`, if it
+    /// has one, whose result must be an object.
+    unsafe fn cancel_iterator(
+        &self,
+        cx: &mut JSContext,
+        iterator: *mut JSObject,
+        reason: JSVal,
+    ) -> Rc<Promise> {
+        rooted!(&in(cx) let object = iterator);
+        rooted!(&in(cx) let mut method = UndefinedValue());
+        if !mozjs::rust::wrappers2::JS_GetProperty(
+            cx,
+            object.handle(),
+            c"return".as_ptr(),
+            method.handle_mut(),
+        ) {
+            return self.promise_from(cx, Err(Error::JSFailed));
+        }
+        if method.get().is_null_or_undefined() {
+            return resolved_promise(cx);
+        }
+        if !crate::dom::bindings::conversions::is_callable(method.handle()) {
+            let error =
+                Error::Type("ReadableStream.from: the iterator's return is not a function".into());
+            return rejected_with(cx, self.global(), error);
+        }
+        let function = crate::dom::bindings::callback::CallbackFunction::new_unchecked(
+            cx,
+            method.get().to_object(),
+        );
+        rooted!(&in(cx) let this = ObjectValue(iterator));
+        let result = function
+            .call(cx, this.handle(), &[&reason])
+            .map(|value| value.get());
+        let returned = self.promise_from(cx, result);
+        let canceled = Promise::new(cx);
+        let settle = canceled.clone();
+        let global_of = DomRoot::from_ref(self);
+        returned.when_settled(
+            cx,
+            Box::new(move |cx, outcome| match outcome {
+                Ok(result) if result.get().is_object() => settle.resolve(cx, &UndefinedValue()),
+                Ok(_) => {
+                    let error = Error::Type(
+                        "ReadableStream.from: return() gave something that is not an object".into(),
+                    );
+                    let error = error_value(cx, global_of.global(), error);
+                    settle.reject(cx, &error.get());
+                }
+                Err(reason) => settle.reject(cx, &reason.get()),
+            }),
+        );
+        canceled
     }
 
     /// A callback's result as a promise (a throw: rejected with the exception), as Web IDL

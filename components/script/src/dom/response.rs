@@ -148,7 +148,7 @@ impl Response {
     /// # Safety
     /// `cx` in the response's realm.
     pub unsafe fn read_whole_body(&self, cx: &mut JSContext, limit: u64, done: WholeBody) {
-        self.body.read_whole(cx, limit, done)
+        self.body.read_whole(cx, self.global(), limit, done)
     }
 
     /// Whether the body is a stream (script gave it or asked for it).

@@ -85,15 +85,26 @@ impl TextDecoderMethods for TextDecoder {
         input: Option<AllowSharedBufferSource>,
         options: &TextDecodeOptions,
     ) -> Fallible<DOMString> {
+        self.decode_stream(input, !options.stream)
+    }
+}
+
+impl TextDecoder {
+    /// Decodes `input` as the next part of a stream; `last` ends the stream (a call after
+    /// that starts a new one). TextDecoderStream decodes its chunks with this too.
+    pub fn decode_stream(
+        &self,
+        input: Option<AllowSharedBufferSource>,
+        last: bool,
+    ) -> Fallible<DOMString> {
         // A call after a non-streaming one starts a new stream.
         let mut slot = self.decoder.borrow_mut();
         if !self.do_not_flush.get() {
             *slot = None;
         }
         let decoder = slot.get_or_insert_with(|| self.new_decoder());
-        self.do_not_flush.set(options.stream);
+        self.do_not_flush.set(!last);
         let bytes = input.map(|input| input.to_vec()).unwrap_or_default();
-        let last = !options.stream;
         let capacity = decoder
             .max_utf8_buffer_length(bytes.len())
             .ok_or_else(|| Error::Range("The input is too large to decode.".into()))?;

@@ -235,6 +235,38 @@ impl FromJs for String {
     }
 }
 
+/// A value converted to a string (ECMAScript ToString), as its UTF-16 code units: lone
+/// surrogates kept, for callers that must see them (TextEncoderStream pairs a surrogate cut
+/// between chunks).
+///
+/// # Safety
+/// `value` rooted.
+pub unsafe fn utf16_of(cx: &mut JSContext, value: HandleValue<'_>) -> Result<Vec<u16>, Error> {
+    let js = if value.get().is_string() {
+        value.get().to_string()
+    } else {
+        mozjs::rust::ToString(cx, value)
+    };
+    let js = NonNull::new(js).ok_or(Error::JSFailed)?;
+    let mut length = 0;
+    if mozjs::jsapi::JS_DeprecatedStringHasLatin1Chars(js.as_ptr()) {
+        let chars =
+            mozjs::rust::wrappers2::JS_GetLatin1StringCharsAndLength(cx, js.as_ptr(), &mut length);
+        if chars.is_null() {
+            return Err(Error::JSFailed);
+        }
+        let bytes = std::slice::from_raw_parts(chars, length);
+        Ok(bytes.iter().map(|&byte| u16::from(byte)).collect())
+    } else {
+        let chars =
+            mozjs::rust::wrappers2::JS_GetTwoByteStringCharsAndLength(cx, js.as_ptr(), &mut length);
+        if chars.is_null() {
+            return Err(Error::JSFailed);
+        }
+        Ok(std::slice::from_raw_parts(chars, length).to_vec())
+    }
+}
+
 impl ToJs for str {
     unsafe fn to_js(&self, cx: &mut JSContext, rval: MutableHandleValue<'_>) {
         self.to_jsval(cx, rval)
