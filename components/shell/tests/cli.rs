@@ -49,17 +49,20 @@ fn assert_exit_0(out: &std::process::Output) {
     );
 }
 
-fn page(name: &str, html: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("bgsync-cli-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("page.html");
+/// A page file in a directory of its own, which goes away with the returned guard.
+fn page(name: &str, html: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("bgsync-cli-{name}-"))
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("page.html");
     std::fs::write(&path, html).unwrap();
-    path
+    (dir, path)
 }
 
 #[test]
 fn console_lines_go_to_stdout_and_exit_0_when_idle() {
-    let path = page(
+    let (_dir, path) = page(
         "ok",
         "<script>console.log('hello', 42); setTimeout(() => console.warn('later'), 1)</script>",
     );
@@ -70,7 +73,7 @@ fn console_lines_go_to_stdout_and_exit_0_when_idle() {
 
 #[test]
 fn uncaught_exceptions_go_to_stderr_with_position() {
-    let path = page(
+    let (_dir, path) = page(
         "throw",
         "<script>\n\nnull.x;\n</script><script>console.log('next')</script>",
     );
@@ -84,7 +87,7 @@ fn uncaught_exceptions_go_to_stderr_with_position() {
 
 #[test]
 fn without_profile_a_run_uses_the_per_user_profile_and_keeps_what_it_stored() {
-    let path = page(
+    let (_dir, path) = page(
         "default-profile",
         "<script>console.log(navigator.onLine !== undefined)</script>",
     );
@@ -101,7 +104,7 @@ fn without_profile_a_run_uses_the_per_user_profile_and_keeps_what_it_stored() {
 
 #[test]
 fn a_temporary_profile_leaves_nothing_on_disk() {
-    let path = page("temporary-profile", "<script>console.log('ok')</script>");
+    let (_dir, path) = page("temporary-profile", "<script>console.log('ok')</script>");
     let (mut command, data_home) = bgsync_with_data_home();
     let out = command
         .args(["run", "--temporary-profile"])
@@ -170,7 +173,7 @@ fn bad_network_prefs_exit_2_with_the_reason() {
 
 #[test]
 fn an_infinite_loop_exits_3_at_the_timeout() {
-    let path = page(
+    let (_dir, path) = page(
         "loop",
         "<script>console.log('spinning'); while (true) {}</script>",
     );
@@ -188,7 +191,7 @@ fn an_infinite_loop_exits_3_at_the_timeout() {
 
 #[test]
 fn a_profile_database_that_is_not_sqlite_is_moved_aside_and_the_page_runs() {
-    let path = page(
+    let (_dir, path) = page(
         "corrupt-profile",
         "<script>console.log('still here')</script>",
     );

@@ -36,6 +36,9 @@ pub struct TransformStream {
     writable: MutNullableDom<WritableStream>,
 }
 
+/// What the readable side gets when the sink's abort or close algorithm is done.
+type ReadableStep = Box<dyn FnOnce(&mut JSContext, &ReadableStream)>;
+
 /// What a new TransformStream is made of.
 pub struct TransformParts {
     pub transformer: TransformAlgorithms,
@@ -199,34 +202,13 @@ impl TransformStream {
     /// # Safety
     /// As above.
     pub unsafe fn sink_abort(&self, cx: &mut JSContext, reason: JSVal) -> Rc<Promise> {
-        let controller = self.controller();
-        if let Some(finish) = controller.finish_promise() {
-            return finish;
-        }
-        let finish = controller.new_finish_promise(cx);
-        let canceled = controller.cancel_algorithm(cx, reason);
-        controller.clear_algorithms();
-        let readable = self.readable();
-        let settle = finish.clone();
         let reason = RootedValue::new(reason);
-        canceled.when_settled(
+        let kept = reason.clone();
+        self.finish_readable(
             cx,
-            Box::new(move |cx, outcome| match outcome {
-                Ok(_) => {
-                    if readable.state() == StreamState::Errored {
-                        settle.reject(cx, &readable.stored_error());
-                    } else {
-                        readable.controller().error(cx, reason.get());
-                        settle.resolve(cx, &UndefinedValue());
-                    }
-                }
-                Err(error) => {
-                    readable.controller().error(cx, error.get());
-                    settle.reject(cx, &error.get());
-                }
-            }),
-        );
-        finish
+            move |cx, controller| controller.cancel_algorithm(cx, kept.get()),
+            Box::new(move |cx, readable| readable.controller().error(cx, reason.get())),
+        )
     }
 
     /// <https://streams.spec.whatwg.org/#transform-stream-default-sink-close-algorithm>
@@ -234,23 +216,39 @@ impl TransformStream {
     /// # Safety
     /// As above.
     pub unsafe fn sink_close(&self, cx: &mut JSContext) -> Rc<Promise> {
+        self.finish_readable(
+            cx,
+            |cx, controller| controller.flush_algorithm(cx),
+            Box::new(|cx, readable| readable.controller().close_stream(cx)),
+        )
+    }
+
+    /// What the sink's abort and close algorithms share: once per stream (the finish
+    /// promise), run the transformer's `step` and clear its algorithms; when it is done the
+    /// readable side gets `then` (unless it errored meanwhile), and when it fails it errors.
+    unsafe fn finish_readable(
+        &self,
+        cx: &mut JSContext,
+        step: impl FnOnce(&mut JSContext, &TransformStreamDefaultController) -> Rc<Promise>,
+        then: ReadableStep,
+    ) -> Rc<Promise> {
         let controller = self.controller();
         if let Some(finish) = controller.finish_promise() {
             return finish;
         }
         let finish = controller.new_finish_promise(cx);
-        let flushed = controller.flush_algorithm(cx);
+        let stepped = step(cx, &controller);
         controller.clear_algorithms();
         let readable = self.readable();
         let settle = finish.clone();
-        flushed.when_settled(
+        stepped.when_settled(
             cx,
             Box::new(move |cx, outcome| match outcome {
                 Ok(_) => {
                     if readable.state() == StreamState::Errored {
                         settle.reject(cx, &readable.stored_error());
                     } else {
-                        readable.controller().close_stream(cx);
+                        then(cx, &readable);
                         settle.resolve(cx, &UndefinedValue());
                     }
                 }
