@@ -9,7 +9,7 @@
 //! `Vec`, `HashMap`, ... by mozjs's impls). So a new DOM struct gets tracing
 //! by declaring its fields, and writes no `unsafe`.
 //!
-//! ```ignore
+//! ```text
 //! #[derive(Trace)]
 //! #[repr(C)]
 //! pub struct SyncEvent {
