@@ -1,5 +1,5 @@
 // https://w3c.github.io/FileAPI/#blob-section
-// No stream(); bytes live in memory.
+// Bytes live in memory; stream() gives them as one chunk.
 [Exposed=(Window,Worker)]
 interface Blob {
   [Throws] constructor(optional sequence<BlobPart> blobParts, optional BlobPropertyBag options = {});
@@ -9,8 +9,10 @@ interface Blob {
 
   [NewObject] Blob slice(optional long long start, optional long long end, optional DOMString contentType);
 
+  [NewObject, Throws] ReadableStream stream();
   [NewObject] Promise<USVString> text();
   [NewObject] Promise<ArrayBuffer> arrayBuffer();
+  [NewObject] Promise<Uint8Array> bytes();
 };
 
 enum EndingType { "transparent", "native" };

@@ -137,3 +137,25 @@ promise_test(async (t) => {
   await promise_rejects_js(t, TypeError, fetch("resources/echo.py", { method: "POST", body: strings, duplex: "half" }),
                            "a chunk that is not a Uint8Array rejects the fetch");
 }, "fetch() with a stream body of something other than bytes rejects");
+
+promise_test(async () => {
+  const bytes = await new Response("héllo").bytes();
+  assert_true(bytes instanceof Uint8Array, "bytes() gives a Uint8Array");
+  assert_array_equals(bytes, [0x68, 0xc3, 0xa9, 0x6c, 0x6c, 0x6f]);
+  const streamed = await new Response(byte_stream("ab", "c")).bytes();
+  assert_array_equals(streamed, [0x61, 0x62, 0x63], "of a stream body too");
+  const request = new Request("/", { method: "POST", body: "r" });
+  assert_array_equals(await request.bytes(), [0x72]);
+  assert_true(request.bodyUsed);
+}, "Response and Request bytes()");
+
+promise_test(async () => {
+  const blob = new Blob(["blob ", "bytes"], { type: "text/plain" });
+  const stream = blob.stream();
+  assert_true(stream instanceof ReadableStream);
+  assert_equals(await read_text(stream), "blob bytes");
+  assert_array_equals(await new Blob([new Uint8Array([1, 2])]).bytes(), [1, 2]);
+  assert_equals(await new Response(new Blob(["as a body"]).stream()).text(), "as a body",
+                "a blob's stream is a body");
+  assert_equals(await read_text(new Blob([]).stream()), "", "an empty blob's stream just closes");
+}, "Blob stream() and bytes()");

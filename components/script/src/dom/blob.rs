@@ -157,4 +157,18 @@ impl BlobMethods for Blob {
     fn ArrayBuffer(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
         self.read(cx, BodyReader::ArrayBuffer)
     }
+    /// <https://w3c.github.io/FileAPI/#dom-blob-bytes>
+    fn Bytes(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+        self.read(cx, BodyReader::Bytes)
+    }
+    /// <https://w3c.github.io/FileAPI/#dom-blob-stream>: the blob's bytes as one chunk.
+    fn Stream(
+        &self,
+        cx: &mut JSContext,
+    ) -> Fallible<DomRoot<crate::dom::readablestream::ReadableStream>> {
+        // SAFETY: bindings call in the blob's realm.
+        unsafe {
+            crate::dom::readablestream::ReadableStream::from_bytes(cx, self.global(), &self.bytes)
+        }
+    }
 }

@@ -22,6 +22,8 @@ use crate::dom::readablestream::{read_all_bytes, ReadableStream};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BodyReader {
     ArrayBuffer,
+    /// A Uint8Array of the bytes (`bytes()`).
+    Bytes,
     /// A Blob of this type.
     Blob(String),
     /// A FormData, parsed by the body's Content-Type (its value, if any).
@@ -306,6 +308,10 @@ unsafe fn package(
                 promise.resolve(cx, &value.get());
             }
         }
+        BodyReader::Bytes => match crate::dom::bindings::buffer::Uint8Array::new(cx, &bytes) {
+            Ok(array) => promise.resolve(cx, &array),
+            Err(error) => promise.reject_error(cx, global, error),
+        },
         BodyReader::FormData(content_type) => {
             match crate::dom::formdata::FormData::parse_body(
                 cx,
@@ -425,6 +431,13 @@ macro_rules! body_mixin_methods {
                     self.global(),
                     $crate::dom::body::BodyReader::ArrayBuffer,
                 )
+            }
+        }
+        fn Bytes(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
+            // SAFETY: bindings call in the object's realm.
+            unsafe {
+                self.body
+                    .consume(cx, self.global(), $crate::dom::body::BodyReader::Bytes)
             }
         }
         fn Json(&self, cx: &mut JSContext) -> Fallible<Rc<Promise>> {
