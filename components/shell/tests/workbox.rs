@@ -4,7 +4,8 @@
 //! IndexedDB with the tag `workbox-background-sync:outbox`; a later online run with no page of
 //! the app open starts the worker for the `sync` event and Workbox replays the requests, in
 //! order, with their bodies and headers; the same with the page's POSTs sent by axios
-//! (npm, unmodified), on XMLHttpRequest.
+//! (npm, unmodified), on XMLHttpRequest. And workbox-streams, stitching a response from
+//! several sources as a stream.
 
 #[path = "../../engine/tests/support/server.rs"]
 mod server;
@@ -29,6 +30,7 @@ fn serve_workbox(server: &TestServer) {
         ("workbox-routing", "workbox-routing.prod.js"),
         ("workbox-strategies", "workbox-strategies.prod.js"),
         ("workbox-background-sync", "workbox-background-sync.prod.js"),
+        ("workbox-streams", "workbox-streams.prod.js"),
     ];
     for (package, file) in files {
         let path = node_modules().join(package).join("build").join(file);
@@ -362,4 +364,70 @@ wb.register()
         ["version v42 ports 1"],
         "{stderr}"
     );
+}
+
+/// workbox-streams, unmodified: `workbox.streams.strategy()` answers a route with one response
+/// stitched from a string, the network's response to another URL and a Response, read as
+/// streams and written into one ReadableStream as each source comes (Workbox falls back to
+/// waiting for every source and concatenating them when `isSupported()`, a ReadableStream
+/// constructor that works, is false: the page is told which path ran).
+#[test]
+fn workbox_streams_strategy_stitches_a_response_from_streamed_sources() {
+    let server = TestServer::start();
+    serve_workbox(&server);
+    server.serve_js(
+        "/sw.js",
+        r#"
+importScripts('/workbox/workbox-sw.js');
+workbox.setConfig({modulePathPrefix: '/workbox/'});
+workbox.core.clientsClaim();
+self.skipWaiting();
+workbox.routing.registerRoute(/\/supported$/,
+  () => new Response(String(workbox.streams.isSupported())));
+workbox.routing.registerRoute(/\/stitched$/, workbox.streams.strategy([
+  () => '<header>',
+  () => fetch('/middle.html'),
+  () => new Response('<footer>'),
+], {'Content-Type': 'text/html'}));
+"#,
+    );
+    server.serve(
+        "/middle.html",
+        Response::ok("text/html", "<p>from the network</p>"),
+    );
+    let body = page(
+        r#"const controlled = () => navigator.serviceWorker.controller ? Promise.resolve()
+  : new Promise(resolve => navigator.serviceWorker.addEventListener('controllerchange', resolve));
+navigator.serviceWorker.register('/sw.js')
+  .then(() => navigator.serviceWorker.ready)
+  .then(controlled)
+  .then(async () => {
+    console.log('streams supported ' + await (await fetch('/supported')).text());
+    const response = await fetch('/stitched');
+    console.log(response.headers.get('Content-Type') + ' ' + await response.text());
+    done();
+  })
+  .catch(failed);"#,
+    );
+    server.serve_html("/app.html", &body);
+    let profile = tempfile::TempDir::new().unwrap();
+    let out = run(&[
+        "run",
+        "--timeout",
+        "20",
+        "--profile",
+        profile.path().to_str().unwrap(),
+        server.url("/app.html").as_str(),
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "streams supported true",
+            "text/html <header><p>from the network</p><footer>",
+        ],
+        "{stderr}"
+    );
+    assert_eq!(server.requests_of("/middle.html").len(), 1);
 }
