@@ -312,6 +312,23 @@ fn after_a_failed_last_chance_the_requests_stay_in_workbox_s_queue() {
     assert_eq!(requests["records"], 2, "{idb}");
 }
 
+/// Runs the page at `path` in a fresh profile (at most 20 s), which must exit 0: its stdout
+/// and stderr.
+fn run_app(server: &TestServer, path: &str) -> (String, String) {
+    let profile = tempfile::TempDir::new().unwrap();
+    let out = run(&[
+        "run",
+        "--timeout",
+        "20",
+        "--profile",
+        profile.path().to_str().unwrap(),
+        server.url(path).as_str(),
+    ]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
 /// workbox-window, unmodified, in a page: `wb.register()` and `wb.messageSW()`, which sends the
 /// worker a MessageChannel port (`postMessage(data, [port2])`) and waits for the answer on it,
 /// as apps do to ask their worker for its version or to skip waiting.
@@ -348,17 +365,7 @@ wb.register()
         "<script src=\"/workbox/workbox-window.prod.umd.js\"></script>\n<script>",
     );
     server.serve_html("/app.html", &html);
-    let profile = tempfile::TempDir::new().unwrap();
-    let out = run(&[
-        "run",
-        "--timeout",
-        "20",
-        "--profile",
-        profile.path().to_str().unwrap(),
-        server.url("/app.html").as_str(),
-    ]);
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let (stdout, stderr) = run_app(&server, "/app.html");
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
         ["version v42 ports 1"],
@@ -410,17 +417,7 @@ navigator.serviceWorker.register('/sw.js')
   .catch(failed);"#,
     );
     server.serve_html("/app.html", &body);
-    let profile = tempfile::TempDir::new().unwrap();
-    let out = run(&[
-        "run",
-        "--timeout",
-        "20",
-        "--profile",
-        profile.path().to_str().unwrap(),
-        server.url("/app.html").as_str(),
-    ]);
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let (stdout, stderr) = run_app(&server, "/app.html");
     assert_eq!(
         stdout.lines().collect::<Vec<_>>(),
         [
