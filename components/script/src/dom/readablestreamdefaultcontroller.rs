@@ -211,40 +211,36 @@ impl ReadableStreamDefaultController {
 
     /// The source's pull algorithm: a promise for when it is done.
     unsafe fn pull_algorithm(&self, cx: &mut JSContext) -> Rc<Promise> {
-        let transform = match &*self.source.borrow() {
-            Source::Transform(stream) => Some(stream.root()),
-            _ => None,
-        };
-        if let Some(stream) = transform {
-            return stream.source_pull(cx);
+        /// What to pull from, taken out of the source before any script runs.
+        enum Pull {
+            Nothing,
+            Script(*mut JSObject, Rc<UnderlyingSourcePullCallback>),
+            Tee(DomRoot<ReadableStreamDefaultReader>),
+            Transform(DomRoot<crate::dom::transformstream::TransformStream>),
+            Iterator(*mut JSObject, JSVal),
         }
-        let iterator = match &*self.source.borrow() {
-            Source::Iterator { iterator, next } => Some((iterator.get(), next.get())),
-            _ => None,
+        let pull = match &*self.source.borrow() {
+            Source::None | Source::Script { pull: None, .. } => Pull::Nothing,
+            Source::Script {
+                object,
+                pull: Some(pull),
+                ..
+            } => Pull::Script(object.get(), pull.get().clone()),
+            Source::TeeBranch(reader, _) => Pull::Tee(reader.root()),
+            Source::Transform(stream) => Pull::Transform(stream.root()),
+            Source::Iterator { iterator, next } => Pull::Iterator(iterator.get(), next.get()),
         };
-        if let Some((iterator, next)) = iterator {
-            return self.pull_iterator(cx, iterator, next);
-        }
-        let (object, pull, tee) = match &*self.source.borrow() {
-            Source::None | Source::Transform(_) | Source::Iterator { .. } => {
-                (std::ptr::null_mut(), None, None)
+        match pull {
+            Pull::Nothing => resolved_promise(cx),
+            Pull::Tee(reader) => tee_pull(cx, &reader),
+            Pull::Transform(stream) => stream.source_pull(cx),
+            Pull::Iterator(iterator, next) => self.pull_iterator(cx, iterator, next),
+            Pull::Script(object, pull) => {
+                rooted!(&in(cx) let this = object_or_undefined(object));
+                let result = pull.Call(cx, this.handle(), self).map(|value| value.get());
+                self.promise_from(cx, result)
             }
-            Source::Script { object, pull, .. } => (
-                object.get(),
-                pull.as_ref().map(|pull| pull.get().clone()),
-                None,
-            ),
-            Source::TeeBranch(reader, _) => (std::ptr::null_mut(), None, Some(reader.root())),
-        };
-        if let Some(reader) = tee {
-            return tee_pull(cx, &reader);
         }
-        let Some(pull) = pull else {
-            return resolved_promise(cx);
-        };
-        rooted!(&in(cx) let this = object_or_undefined(object));
-        let result = pull.Call(cx, this.handle(), self).map(|value| value.get());
-        self.promise_from(cx, result)
     }
 
     /// The source's cancel algorithm (https://streams.spec.whatwg.org/#rs-default-controller-private-cancel):

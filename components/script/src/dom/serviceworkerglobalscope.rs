@@ -243,8 +243,8 @@ impl ServiceWorkerGlobalScope {
                                     .fetch_watches
                                     .borrow_mut()
                                     .retain(|watch| watch.id != id);
+                                // The loop reports the event's end after this task.
                                 global.send_fetch_answer(id, answer);
-                                global.report_finished_events();
                             }),
                         )
                     };
